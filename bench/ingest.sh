@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Ingest benchmark (issue: bulk path ≤ 2× psql \copy with -Xmx512m). Usage: bench/ingest.sh [rows]
+# Builds the jar if needed, then generates a registration file of [rows] lines (default
+# 1,000,000), ingests it through the real route into a fresh embedded PostgreSQL (or
+# DANGAN_DB_URL), and prints the ingest time next to COPY / psql \copy of the same file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f target/dangan.jar ] || ./mvnw -q -B package -DskipTests
+exec java -Xmx512m -cp target/dangan.jar dangan.bench.IngestBenchmark "${1:-1000000}"

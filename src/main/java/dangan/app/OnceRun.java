@@ -1,0 +1,71 @@
+package dangan.app;
+
+import dangan.intake.IntakeTally;
+import org.apache.camel.util.AntPathMatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+/**
+ * {@code --once}: waits until every drop folder is empty (each file moved to done/ or failed/)
+ * and nothing is in flight, then reports. Exit status 0 when every file was handled (rejected
+ * lines included), 2 when a file failed as a whole, 3 when the deadline passed first.
+ */
+final class OnceRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OnceRun.class);
+    private static final long SETTLED_POLLS = 3;
+
+    private final DanganService service;
+    private final String[] excludes;
+
+    OnceRun(DanganService service) {
+        this.service = service;
+        this.excludes = service.settings().get("dangan.intake.exclude", "").split(",");
+    }
+
+    int drain(Duration deadline) throws IOException, InterruptedException {
+        long until = System.nanoTime() + deadline.toNanos();
+        int settled = 0;
+        while (settled < SETTLED_POLLS) {
+            if (System.nanoTime() > until) {
+                LOG.error("--once: files still waiting after {} s: {}", deadline.toSeconds(), waitingFiles());
+                return 3;
+            }
+            Thread.sleep(300);
+            boolean idle = waitingFiles() == 0 && service.camelContext().getInflightRepository().size() == 0;
+            settled = idle ? settled + 1 : 0;
+        }
+        IntakeTally tally = service.tally();
+        LOG.info("--once: {} files handled, {} failed", tally.handledCount(), tally.failedCount());
+        return tally.failedCount() > 0 ? 2 : 0;
+    }
+
+    /** Files in the drop folders that the routes will pick up (hidden and excluded partial files are not). */
+    private long waitingFiles() throws IOException {
+        long count = 0;
+        for (String inbox : DanganService.INBOXES) {
+            Path folder = service.settings().home().resolve("inbox").resolve(inbox);
+            try (Stream<Path> files = Files.list(folder)) {
+                count += files.filter(Files::isRegularFile).filter(this::eligible).count();
+            }
+        }
+        return count;
+    }
+
+    private boolean eligible(Path file) {
+        String name = file.getFileName().toString();
+        if (name.startsWith(".")) return false;
+        AntPathMatcher matcher = AntPathMatcher.INSTANCE;
+        for (String pattern : excludes) {
+            String p = pattern.trim();
+            if (!p.isEmpty() && matcher.match(p.replace("**/", ""), name)) return false;
+        }
+        return true;
+    }
+}

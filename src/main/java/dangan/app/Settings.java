@@ -1,0 +1,112 @@
+package dangan.app;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Dangan's configuration: {@code config/application.properties}, where every key can be
+ * overridden by a {@code -D} system property or by an environment variable named after it
+ * ({@code dangan.db.url} ↔ {@code DANGAN_DB_URL}). Precedence: -D, then environment, then file.
+ */
+public final class Settings {
+
+    private final Map<String, String> fileValues;
+    private final Map<String, String> environment;
+    private final Properties system;
+    private final Map<String, String> overrides;
+
+    private Settings(Map<String, String> fileValues, Map<String, String> environment, Properties system,
+                     Map<String, String> overrides) {
+        this.fileValues = fileValues;
+        this.environment = environment;
+        this.system = system;
+        this.overrides = overrides;
+    }
+
+    /** Reads the file (UTF-8) and layers the environment and system properties over it. */
+    public static Settings load(Path file, Map<String, String> environment, Properties system) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read configuration file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        Map<String, String> values = new TreeMap<>();
+        props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k).trim()));
+        return new Settings(values, Map.copyOf(environment), system, Map.of());
+    }
+
+    /** A copy with some keys fixed, above every other source (used by tests and one-off commands). */
+    public Settings with(Map<String, String> fixed) {
+        Map<String, String> merged = new TreeMap<>(overrides);
+        merged.putAll(fixed);
+        return new Settings(fileValues, environment, system, merged);
+    }
+
+    /** The environment variable that overrides a key: upper case, dots and dashes as underscores. */
+    public static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** The effective value, or null when no source sets it (an empty value counts as unset). */
+    public String get(String key) {
+        String value = overrides.get(key);
+        if (value == null) value = system.getProperty(key);
+        if (value == null) value = environment.get(environmentName(key));
+        if (value == null) value = fileValues.get(key);
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    public String get(String key, String fallback) {
+        String value = get(key);
+        return value == null ? fallback : value;
+    }
+
+    /** The value of a key every installation must have; names the key and its variable when missing. */
+    public String require(String key) {
+        String value = get(key);
+        if (value == null) {
+            throw new IllegalStateException("Configuration key " + key + " (environment " + environmentName(key)
+                    + ") is not set; see config/application.properties");
+        }
+        return value;
+    }
+
+    public int getInt(String key, int fallback) {
+        String value = get(key);
+        if (value == null) return fallback;
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("Configuration key " + key + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    public boolean getBoolean(String key, boolean fallback) {
+        String value = get(key);
+        return value == null ? fallback : Boolean.parseBoolean(value);
+    }
+
+    /** Every key the file names, with its effective value: what Camel's property placeholders see. */
+    public Map<String, String> effective() {
+        Map<String, String> all = new TreeMap<>();
+        for (String key : fileValues.keySet()) {
+            String value = get(key);
+            all.put(key, value == null ? "" : value);
+        }
+        overrides.forEach(all::put);
+        return all;
+    }
+
+    /** DANGAN_HOME: the folder holding inbox/, outbox/ and data/. */
+    public Path home() {
+        return Path.of(get("dangan.home", ".")).toAbsolutePath().normalize();
+    }
+}

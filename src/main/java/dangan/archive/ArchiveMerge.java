@@ -1,0 +1,279 @@
+package dangan.archive;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.YearMonth;
+
+/**
+ * The one merge step every source ends in: staged canonical rows ({@code intake_row}) of one
+ * ingest become archives, set-based in SQL, inside the caller's transaction.
+ * <ol>
+ *   <li>Match (D-15): a row belongs to the archive holding its ID number, else its mobile, else its email.</li>
+ *   <li>Open: among rows still unmatched, the first row of each customer opens a new archive, numbered
+ *       per D-14 in line order; later rows of the same customer then match it. Repeated until every
+ *       row has its archive.</li>
+ *   <li>Update: the other rows are applied in line order, one round per rank within an archive;
+ *       each changed field goes to the change register with the line that changed it (D-27).
+ *       An identifier that already belongs to another archive is not moved; a warning says so.</li>
+ *   <li>Facts: visits, preferences, health, special dates, companions are added once each.</li>
+ *   <li>Outcome: a row that opened an archive is new; one that changed or added anything is an
+ *       update; the rest are duplicates.</li>
+ * </ol>
+ * Merges are serialised across threads and instances by a transaction-scoped advisory lock.
+ */
+public final class ArchiveMerge {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveMerge.class);
+    private static final int MAX_OPEN_PASSES = 100;
+
+    private static final String LOCK = "select pg_advisory_xact_lock(hashtext('dangan.archive.merge'))";
+
+    private static final String MATCH_EXISTING = """
+            update intake_row s set customer_id = coalesce(
+                    (select c.id from customer c where c.id_number_hash = s.id_hash),
+                    (select c.id from customer c where c.mobile = s.mobile),
+                    (select c.id from customer c where c.email = s.email))
+            where s.ingest_id = ? and s.customer_id is null
+              and (exists (select 1 from customer c where c.id_number_hash = s.id_hash)
+                or exists (select 1 from customer c where c.mobile = s.mobile)
+                or exists (select 1 from customer c where c.email = s.email))""";
+
+    /** The first unmatched row of each customer opens an archive; numbers are reserved in one go. */
+    private static final String OPEN_ARCHIVES = """
+            with unmatched as (
+                select line_no,
+                       (mobile is null or line_no = min(line_no) over (partition by mobile))
+                   and (id_hash is null or line_no = min(line_no) over (partition by id_hash))
+                   and (email is null or line_no = min(line_no) over (partition by email)) as first_of_customer
+                from intake_row where ingest_id = ? and customer_id is null
+            ), openers as (
+                select line_no, row_number() over (order by line_no) - 1 as seq
+                from unmatched where first_of_customer
+            ), reserved as (
+                select archive_serial_reserve(?, (select count(*)::int from openers)) as first_serial
+            ), created as (
+                insert into customer (archive_no, name, gender, birth_date, mobile, email, address,
+                                      id_number_enc, id_number_hash, id_number_masked, employer, job_title,
+                                      nationality, extra, contact_confirmed_at, source_ingest_id, source_line)
+                select archive_no(?, r.first_serial + o.seq::int), s.name, s.gender, s.birth_date, s.mobile, s.email,
+                       s.address, s.id_enc, s.id_hash, s.id_masked, s.employer, s.job_title, s.nationality,
+                       coalesce(s.extra, '{}'::jsonb), case when s.mobile is not null or s.email is not null then now() end,
+                       s.ingest_id, s.line_no
+                from openers o cross join reserved r
+                join intake_row s on s.ingest_id = ? and s.line_no = o.line_no
+                returning id, source_line
+            )
+            update intake_row s set customer_id = c.id, outcome = 'new'
+            from created c where s.ingest_id = ? and s.line_no = c.source_line""";
+
+    private static final String RANK_UPDATES = """
+            update intake_row s set merge_round = r.n
+            from (select line_no, row_number() over (partition by customer_id order by line_no) as n
+                  from intake_row where ingest_id = ? and outcome is null) r
+            where s.ingest_id = ? and s.line_no = r.line_no""";
+
+    private static final String MAX_ROUND = "select coalesce(max(merge_round), 0) from intake_row where ingest_id = ?";
+
+    /** Identifiers a row carries that already belong to another archive: kept where they are, reported. */
+    private static final String REPORT_CONFLICTS = """
+            insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity)
+            select s.ingest_id, s.line_no, v.field, v.shown,
+                   'already belongs to archive ' || v.other_archive || ' while this line matched archive '
+                   || c.archive_no || '; not moved — check which archive is right and correct it', 'warning'
+            from intake_row s join customer c on c.id = s.customer_id
+            cross join lateral (values
+                ('mobile', s.mobile, (select o.archive_no from customer o where o.mobile = s.mobile and o.id <> c.id)),
+                ('email', s.email, (select o.archive_no from customer o where o.email = s.email and o.id <> c.id)),
+                ('id_number', s.id_masked,
+                    (select o.archive_no from customer o where o.id_number_hash = s.id_hash and o.id <> c.id))
+            ) v(field, shown, other_archive)
+            where s.ingest_id = ? and s.merge_round = ? and v.other_archive is not null""";
+
+    private static final String LOG_FIELD_CHANGES = """
+            insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source_ingest_id, source_line)
+            select c.id, v.field, v.old_value, v.new_value, 'intake', ?, s.ingest_id, s.line_no
+            from intake_row s join customer c on c.id = s.customer_id
+            cross join lateral (values
+                ('name', c.name, s.name, s.name is distinct from c.name),
+                ('gender', c.gender::text, s.gender::text, s.gender is distinct from c.gender),
+                ('birth_date', c.birth_date::text, s.birth_date::text, s.birth_date is distinct from c.birth_date),
+                ('mobile', c.mobile, s.mobile, s.mobile is distinct from c.mobile
+                    and not exists (select 1 from customer o where o.mobile = s.mobile)),
+                ('email', c.email, s.email, s.email is distinct from c.email
+                    and not exists (select 1 from customer o where o.email = s.email)),
+                ('id_number', c.id_number_masked, s.id_masked, s.id_hash is distinct from c.id_number_hash
+                    and not exists (select 1 from customer o where o.id_number_hash = s.id_hash)),
+                ('address', c.address, s.address, s.address is distinct from c.address),
+                ('employer', c.employer, s.employer, s.employer is distinct from c.employer),
+                ('job_title', c.job_title, s.job_title, s.job_title is distinct from c.job_title),
+                ('nationality', c.nationality, s.nationality, s.nationality is distinct from c.nationality)
+            ) v(field, old_value, new_value, changed)
+            where s.ingest_id = ? and s.merge_round = ? and v.new_value is not null and v.changed
+            union all
+            select c.id, 'extra.' || e.key, c.extra ->> e.key, e.value, 'intake', ?, s.ingest_id, s.line_no
+            from intake_row s join customer c on c.id = s.customer_id
+            cross join lateral jsonb_each_text(coalesce(s.extra, '{}'::jsonb)) e
+            where s.ingest_id = ? and s.merge_round = ? and (c.extra ->> e.key) is distinct from e.value""";
+
+    private static final String APPLY_UPDATES = """
+            update customer c set
+                name = coalesce(s.name, c.name),
+                gender = coalesce(s.gender, c.gender),
+                birth_date = coalesce(s.birth_date, c.birth_date),
+                mobile = case when s.mobile is not null and not exists
+                    (select 1 from customer o where o.mobile = s.mobile and o.id <> c.id) then s.mobile else c.mobile end,
+                email = case when s.email is not null and not exists
+                    (select 1 from customer o where o.email = s.email and o.id <> c.id) then s.email else c.email end,
+                id_number_enc = case when s.id_hash is not null and s.id_hash is distinct from c.id_number_hash and not exists
+                    (select 1 from customer o where o.id_number_hash = s.id_hash) then s.id_enc else c.id_number_enc end,
+                id_number_masked = case when s.id_hash is not null and s.id_hash is distinct from c.id_number_hash and not exists
+                    (select 1 from customer o where o.id_number_hash = s.id_hash) then s.id_masked else c.id_number_masked end,
+                id_number_hash = case when s.id_hash is not null and not exists
+                    (select 1 from customer o where o.id_number_hash = s.id_hash and o.id <> c.id) then s.id_hash else c.id_number_hash end,
+                address = coalesce(s.address, c.address),
+                employer = coalesce(s.employer, c.employer),
+                job_title = coalesce(s.job_title, c.job_title),
+                nationality = coalesce(s.nationality, c.nationality),
+                extra = c.extra || coalesce(s.extra, '{}'::jsonb),
+                contact_confirmed_at = case when s.mobile is not null or s.email is not null then now() else c.contact_confirmed_at end,
+                updated_at = case when exists (select 1 from change_log l where l.source_ingest_id = s.ingest_id
+                    and l.source_line = s.line_no) then now() else c.updated_at end
+            from intake_row s
+            where s.customer_id = c.id and s.ingest_id = ? and s.merge_round = ?""";
+
+    private static final String ADD_VISITS = """
+            insert into consumption (customer_id, visit_date, amount, service, payment_method, staff, branch, fact_key,
+                                     source_ingest_id, source_line)
+            select s.customer_id, s.visit_date, s.amount, s.service, s.payment, s.staff, s.branch,
+                   md5(concat_ws('|', coalesce(s.visit_date::text, ''), coalesce(s.amount::text, ''), coalesce(s.service, ''),
+                       coalesce(s.payment, ''), coalesce(s.staff, ''), coalesce(s.branch, ''))),
+                   s.ingest_id, s.line_no
+            from intake_row s
+            where s.ingest_id = ? and (s.visit_date is not null or s.amount is not null or s.service is not null)
+            on conflict (customer_id, fact_key) do nothing""";
+
+    private static final String ADD_PREFERENCES = """
+            insert into preference (customer_id, category, detail, fact_key, source_ingest_id, source_line)
+            select s.customer_id, p.category, p.detail, md5(p.category || '|' || p.detail), s.ingest_id, s.line_no
+            from intake_row s
+            cross join lateral (values ('room', s.pref_room), ('dining', s.pref_dining), ('other', s.pref_other))
+                p(category, detail)
+            where s.ingest_id = ? and p.detail is not null
+            on conflict (customer_id, fact_key) do nothing""";
+
+    private static final String ADD_HEALTH = """
+            insert into health_fact (customer_id, kind, detail_enc, fact_key, source_ingest_id, source_line)
+            select s.customer_id, h.kind, h.detail_enc, h.fact_key, s.ingest_id, s.line_no
+            from intake_row s
+            cross join lateral (values ('allergy', s.allergy_enc, s.allergy_hash), ('note', s.health_enc, s.health_hash))
+                h(kind, detail_enc, fact_key)
+            where s.ingest_id = ? and h.detail_enc is not null
+            on conflict (customer_id, kind, fact_key) do nothing""";
+
+    private static final String ADD_SPECIAL_DATES = """
+            insert into special_date (customer_id, kind, occurs_on, source_ingest_id, source_line)
+            select s.customer_id, 'wedding_anniversary', s.anniversary, s.ingest_id, s.line_no
+            from intake_row s where s.ingest_id = ? and s.anniversary is not null
+            on conflict (customer_id, kind, occurs_on) do nothing""";
+
+    private static final String ADD_COMPANIONS = """
+            insert into companion (customer_id, relation, name, source_ingest_id, source_line)
+            select s.customer_id, p.relation, p.name, s.ingest_id, s.line_no
+            from intake_row s
+            cross join lateral (values ('companion', s.companions), ('referred_by', s.referrer)) p(relation, name)
+            where s.ingest_id = ? and p.name is not null
+            on conflict (customer_id, relation, name) do nothing""";
+
+    private static final String SETTLE_OUTCOMES = """
+            update intake_row s set outcome = case when
+                   exists (select 1 from change_log x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
+                or exists (select 1 from consumption x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
+                or exists (select 1 from preference x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
+                or exists (select 1 from health_fact x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
+                or exists (select 1 from special_date x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
+                or exists (select 1 from companion x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
+                then 'updated' else 'duplicate' end
+            where s.ingest_id = ? and s.outcome is null""";
+
+    private static final String COUNT_OUTCOMES = """
+            select count(*) filter (where outcome = 'new'), count(*) filter (where outcome = 'updated'),
+                   count(*) filter (where outcome = 'duplicate')
+            from intake_row where ingest_id = ?""";
+
+    private static final String COUNT_CONFLICTS =
+            "select count(*) from intake_issue where ingest_id = ? and column_name in ('mobile', 'email', 'id_number')"
+                    + " and reason like 'already belongs to archive %'";
+
+    private static final String CLEAR_STAGING = "delete from intake_row where ingest_id = ?";
+
+    private ArchiveMerge() {
+    }
+
+    /**
+     * Merges the staged rows of an ingest into the archive and clears them from staging.
+     * Runs in the caller's transaction: nothing is visible until it commits.
+     *
+     * @param openedIn the month new archives are numbered in (D-14)
+     * @param reason   what the change register says about why the data changed
+     */
+    public static MergeCounts merge(Connection c, long ingestId, YearMonth openedIn, String reason) throws SQLException {
+        long started = System.nanoTime();
+        execute(c, LOCK);
+        String period = ArchiveNumbers.period(openedIn);
+        int passes = 0;
+        do {
+            execute(c, MATCH_EXISTING, ingestId);
+            execute(c, OPEN_ARCHIVES, ingestId, period, period, ingestId, ingestId);
+            if (++passes > MAX_OPEN_PASSES) {
+                throw new IllegalStateException("ingest " + ingestId + ": rows still unmatched after " + MAX_OPEN_PASSES + " passes");
+            }
+        } while (count(c, "select count(*) from intake_row where ingest_id = ? and customer_id is null", ingestId) > 0);
+
+        execute(c, RANK_UPDATES, ingestId, ingestId);
+        int rounds = (int) count(c, MAX_ROUND, ingestId);
+        for (int round = 1; round <= rounds; round++) {
+            execute(c, REPORT_CONFLICTS, ingestId, round);
+            execute(c, LOG_FIELD_CHANGES, reason, ingestId, round, reason, ingestId, round);
+            execute(c, APPLY_UPDATES, ingestId, round);
+        }
+        for (String facts : new String[] {ADD_VISITS, ADD_PREFERENCES, ADD_HEALTH, ADD_SPECIAL_DATES, ADD_COMPANIONS}) {
+            execute(c, facts, ingestId);
+        }
+        execute(c, SETTLE_OUTCOMES, ingestId);
+        MergeCounts counts;
+        try (PreparedStatement ps = prepare(c, COUNT_OUTCOMES, ingestId); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            counts = new MergeCounts(rs.getInt(1), rs.getInt(2), rs.getInt(3), (int) count(c, COUNT_CONFLICTS, ingestId));
+        }
+        execute(c, CLEAR_STAGING, ingestId);
+        LOG.debug("ingest {} merged in {} ms ({} open passes, {} update rounds)", ingestId,
+                (System.nanoTime() - started) / 1_000_000, passes, rounds);
+        return counts;
+    }
+
+    private static long count(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void execute(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params)) {
+            ps.execute();
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < params.length; i++) {
+            ps.setObject(i + 1, params[i]);
+        }
+        return ps;
+    }
+}

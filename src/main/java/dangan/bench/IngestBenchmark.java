@@ -1,0 +1,178 @@
+package dangan.bench;
+
+import dangan.app.DanganService;
+import dangan.app.Settings;
+import org.postgresql.PGConnection;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Ingest benchmark: generates a registration file of N rows (default 1,000,000), drops it into a
+ * fresh Dangan (embedded PostgreSQL unless DANGAN_DB_URL is set) and reports the ingest time next
+ * to a plain COPY of the same file into an equivalent table on the same server — what psql's
+ * {@code \copy} does — and, when psql is on the PATH, psql {@code \copy} itself.
+ * Run with {@code bench/ingest.sh [rows]}, which holds the JVM to -Xmx512m.
+ */
+public final class IngestBenchmark {
+
+    private static final String HEADER = "姓名,性别,出生日期,手机号码,身份证号,邮箱,地址,过敏史,偏好,消费金额,消费日期,服务项目,门店";
+    private static final String[] SURNAMES = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡"};
+    private static final String[] GIVEN = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"};
+    private static final String[] SERVICES = {"精油按摩", "面部护理", "足疗", "头疗", "客房", "晚餐", "保洁"};
+    private static final String[] BRANCHES = {"福田店", "南山店", "朝阳店", "浦东店", "天河店"};
+
+    private IngestBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Path work = Files.createTempDirectory("dangan-bench-");
+        Path file = work.resolve("registrations-" + rows + ".csv");
+        long t0 = System.nanoTime();
+        generate(file, rows);
+        System.out.printf("generated %,d rows (%.1f MB) in %.1f s%n", rows, Files.size(file) / 1e6, seconds(t0));
+
+        Map<String, String> fixed = new HashMap<>();
+        fixed.put("dangan.home", work.resolve("home").toString());
+        fixed.put("dangan.intake.settle-ms", "200");
+        fixed.put("dangan.intake.poll-ms", "100");
+        Settings settings = Settings.load(Path.of("config", "application.properties"), System.getenv(), System.getProperties())
+                .with(fixed);
+        try (DanganService service = DanganService.start(settings)) {
+            Path inbox = settings.home().resolve("inbox").resolve("registrations");
+            Path dropped = inbox.resolve(file.getFileName());
+            Files.copy(file, work.resolve("home").resolve(file.getFileName()));
+            Files.move(work.resolve("home").resolve(file.getFileName()), dropped, StandardCopyOption.ATOMIC_MOVE);
+            while (Files.exists(dropped)) Thread.sleep(100);
+
+            double ingest;
+            String outcome;
+            try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select extract(epoch from finished_at - started_at), status, rows_total, rows_new,"
+                         + " rows_rejected, warnings from ingest order by id desc limit 1")) {
+                rs.next();
+                ingest = rs.getDouble(1);
+                outcome = String.format("status %s, %,d lines, %,d new, %,d rejected, %,d warnings",
+                        rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6));
+            }
+            double copy = jdbcCopy(service, file);
+            Double psql = psqlCopy(service, file);
+            long heapMax = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+            System.out.println();
+            System.out.printf("rows                          %,d%n", rows);
+            System.out.printf("dangan ingest (file in → archive filed)  %.1f s   [%s]%n", ingest, outcome);
+            System.out.printf("COPY of the same file (JDBC, as \\copy)   %.1f s%n", copy);
+            if (psql != null) System.out.printf("psql \\copy of the same file             %.1f s%n", psql);
+            double reference = psql != null ? psql : copy;
+            System.out.printf("ratio ingest / %-22s   %.2f× (target ≤ 2×)%n", psql != null ? "psql \\copy" : "COPY", ingest / reference);
+            System.out.printf("JVM max heap                  %d MiB%n", heapMax);
+        }
+    }
+
+    private static double jdbcCopy(DanganService service, Path file) throws Exception {
+        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("drop table if exists bench_copy");
+            s.execute(equivalentTable("bench_copy"));
+            long t = System.nanoTime();
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_copy FROM STDIN (FORMAT csv, HEADER true)", in);
+            }
+            double took = seconds(t);
+            s.execute("drop table bench_copy");
+            return took;
+        }
+    }
+
+    private static Double psqlCopy(DanganService service, Path file) throws Exception {
+        Integer port = service.database().embeddedPort();
+        String url = port == null ? null : "postgresql://postgres@localhost:" + port + "/dangan";
+        if (url == null || !onPath("psql")) return null;
+        run(List.of("psql", "-q", url, "-c", "drop table if exists bench_psql", "-c", equivalentTable("bench_psql")));
+        long t = System.nanoTime();
+        run(List.of("psql", "-q", url, "-c", "\\copy bench_psql from '" + file + "' with (format csv, header true)"));
+        double took = seconds(t);
+        run(List.of("psql", "-q", url, "-c", "drop table bench_psql"));
+        return took;
+    }
+
+    /** A table with the file's columns, typed as the archive types them. */
+    private static String equivalentTable(String name) {
+        return "create table " + name + " (name text, gender text, birth_date text, mobile text, id_number text, email text,"
+                + " address text, allergies text, preferences text, amount text, visit_date text, service text, branch text)";
+    }
+
+    private static void generate(Path file, int rows) throws IOException {
+        Random random = new Random(42);
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write(HEADER);
+            out.write('\n');
+            for (int i = 0; i < rows; i++) {
+                boolean withId = i % 10 == 0;
+                String birth = String.format("%d-%02d-%02d", 1950 + random.nextInt(55), 1 + random.nextInt(12), 1 + random.nextInt(28));
+                String name = SURNAMES[random.nextInt(SURNAMES.length)] + GIVEN[random.nextInt(GIVEN.length)]
+                        + GIVEN[random.nextInt(GIVEN.length)];
+                out.write(name);
+                out.write(i % 2 == 0 ? ",男," : ",女,");
+                out.write(withId ? "" : birth);
+                out.write(',');
+                out.write(String.format("13%09d", i));
+                out.write(',');
+                if (withId) out.write(residentId(birth.replace("-", ""), i));
+                out.write(',');
+                if (i % 3 == 0) out.write("guest" + i + "@example.cn");
+                out.write(",深圳市福田区" + (i % 500) + "号,");
+                if (i % 20 == 0) out.write("花生");
+                out.write(',');
+                if (i % 4 == 0) out.write("靠窗座位");
+                out.write(',');
+                out.write(String.valueOf(100 + random.nextInt(2000)));
+                out.write(",2023-");
+                out.write(String.format("%02d-%02d", 1 + random.nextInt(12), 1 + random.nextInt(28)));
+                out.write(',');
+                out.write(SERVICES[random.nextInt(SERVICES.length)]);
+                out.write(',');
+                out.write(BRANCHES[random.nextInt(BRANCHES.length)]);
+                out.write('\n');
+            }
+        }
+    }
+
+    /** A checksum-valid 18-digit resident ID with the given birth date. */
+    static String residentId(String yyyymmdd, int serial) {
+        String body = "440304" + yyyymmdd + String.format("%03d", serial % 1000);
+        int[] weights = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+        int sum = 0;
+        for (int i = 0; i < 17; i++) sum += (body.charAt(i) - '0') * weights[i];
+        return body + "10X98765432".charAt(sum % 11);
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, command))) return true;
+        }
+        return false;
+    }
+
+    private static void run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        if (p.waitFor() != 0) throw new IllegalStateException("failed: " + String.join(" ", command));
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+}

@@ -1,0 +1,101 @@
+package dangan.intake;
+
+import dangan.normalise.Text;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Header aliases (config/columns.properties): which spreadsheet headings, in Chinese or
+ * English, mean which canonical field. Headings compare after full-width → half-width,
+ * lower case, and without spaces, underscores, dashes, colons and bracketed notes.
+ */
+public final class ColumnMap {
+
+    private final Map<String, Field> byHeading;
+
+    private ColumnMap(Map<String, Field> byHeading) {
+        this.byHeading = byHeading;
+    }
+
+    public static ColumnMap load(Path file) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read the column aliases " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        Map<String, Field> byHeading = new HashMap<>();
+        for (String key : props.stringPropertyNames()) {
+            Field field = Field.byKey(key.trim());
+            byHeading.put(canonical(field.key()), field);
+            for (String alias : props.getProperty(key).split(",")) {
+                String heading = canonical(alias);
+                if (heading.isEmpty()) continue;
+                Field earlier = byHeading.put(heading, field);
+                if (earlier != null && earlier != field) {
+                    throw new IllegalStateException("Column alias '" + alias.trim() + "' in " + file
+                            + " is given for both " + earlier.key() + " and " + field.key());
+                }
+            }
+        }
+        return new ColumnMap(Map.copyOf(byHeading));
+    }
+
+    /** Assigns each column of a header row to a field; a second column for the same field, and unknown ones, stay extra. */
+    public Layout layout(List<String> headings) {
+        Map<Field, Integer> fields = new EnumMap<>(Field.class);
+        Map<Integer, String> extra = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < headings.size(); i++) {
+            String raw = headings.get(i);
+            String shown = raw == null ? "" : raw.trim();
+            names.add(shown);
+            Field field = byHeading.get(canonical(shown));
+            if (field != null && !fields.containsKey(field)) {
+                fields.put(field, i);
+            } else if (!shown.isEmpty()) {
+                extra.put(i, shown);
+            }
+        }
+        return new Layout(Collections.unmodifiableMap(fields), Map.copyOf(extra), List.copyOf(names));
+    }
+
+    static String canonical(String heading) {
+        String clean = Text.clean(heading);
+        if (clean == null) return "";
+        return clean.toLowerCase(Locale.ROOT)
+                .replaceAll("[(（\\[].*?[)）\\]]", "")
+                .replaceAll("[\\s_\\-:：*]", "");
+    }
+
+    /** Where each field stands in a file's rows, and the columns kept as extra attributes. */
+    public record Layout(Map<Field, Integer> fields, Map<Integer, String> extra, List<String> headings) {
+
+        public boolean has(Field field) {
+            return fields.containsKey(field);
+        }
+
+        /** The cell of a field in a row, or null when the file has no such column or the row is short. */
+        public String cell(List<String> cells, Field field) {
+            Integer index = fields.get(field);
+            return index == null || index >= cells.size() ? null : cells.get(index);
+        }
+
+        public String heading(Field field) {
+            Integer index = fields.get(field);
+            return index == null ? field.key() : headings.get(index);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dangan.intake;
+
+import dangan.normalise.Gender;
+import dangan.normalise.ResidentId;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.Map;
+
+/** The canonical record one input line becomes, normalised and ready to be filed. */
+public record CustomerRow(
+        int lineNo,
+        String name,
+        Gender gender,
+        LocalDate birthDate,
+        String mobile,
+        String email,
+        String address,
+        ResidentId residentId,
+        String employer,
+        String jobTitle,
+        String nationality,
+        Map<String, String> extra,
+        Visit visit,
+        String roomPreferences,
+        String diningPreferences,
+        String otherPreferences,
+        String allergies,
+        String health,
+        LocalDate anniversary,
+        String companions,
+        String referrer) {
+
+    /** D-2: one visit, stay or meal the line reports, if any. */
+    public record Visit(LocalDate date, BigDecimal amount, String service, String payment, String staff, String branch) {
+        public boolean isEmpty() {
+            return date == null && amount == null && service == null;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dangan.intake;
+
+import java.nio.file.Path;
+
+/** One file going through intake: its ledger entry and, when done, what became of its lines. */
+public final class IngestRun {
+
+    private final long id;
+    private final Path file;
+    private final String checksum;
+    private final long startedNanos = System.nanoTime();
+    private final String duplicateOf;
+    private int read;
+    private int created;
+    private int updated;
+    private int duplicates;
+    private int rejected;
+    private int warnings;
+    private String format;
+
+    IngestRun(long id, Path file, String checksum, String duplicateOf) {
+        this.id = id;
+        this.file = file;
+        this.checksum = checksum;
+        this.duplicateOf = duplicateOf;
+    }
+
+    public long id() { return id; }
+    public Path file() { return file; }
+    public String fileName() { return file.getFileName().toString(); }
+    public String checksum() { return checksum; }
+
+    /** When the same content was ingested before: which earlier ingest (name and time); else null. */
+    public String duplicateOf() { return duplicateOf; }
+    public boolean isDuplicateFile() { return duplicateOf != null; }
+
+    public int read() { return read; }
+    public int created() { return created; }
+    public int updated() { return updated; }
+    public int duplicates() { return duplicates; }
+    public int rejected() { return rejected; }
+    public int warnings() { return warnings; }
+    public String format() { return format; }
+
+    void format(String format) { this.format = format; }
+
+    void counts(int read, int created, int updated, int duplicates, int rejected, int warnings) {
+        this.read = read;
+        this.created = created;
+        this.updated = updated;
+        this.duplicates = duplicates;
+        this.rejected = rejected;
+        this.warnings = warnings;
+    }
+
+    public long elapsedMillis() {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    /** The counts reconcile: every data line is exactly one of new, updated, duplicate, rejected. */
+    public boolean reconciles() {
+        return read == created + updated + duplicates + rejected;
+    }
+
+    /** The one log line per file. */
+    public String summary() {
+        if (isDuplicateFile()) {
+            return fileName() + ": same content as " + duplicateOf + " — already in the archive, nothing changed";
+        }
+        return String.format("%s (%s): %d lines — new %d, updated %d, duplicates %d, rejected %d, warnings %d, %.1f s",
+                fileName(), format, read, created, updated, duplicates, rejected, warnings, elapsedMillis() / 1000.0);
+    }
+}

@@ -1,0 +1,101 @@
+package dangan.intake;
+
+import dangan.privacy.SensitiveFields;
+import org.postgresql.PGConnection;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Rejects and warnings of one file, spooled to a temporary file while the rows stream into
+ * staging (one connection cannot run two COPYs at once), then copied into {@code intake_issue}
+ * in the same transaction. The raw line of a rejected row is kept, encrypted.
+ */
+final class IssueSpool implements AutoCloseable {
+
+    private static final String COPY =
+            "COPY intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity, raw_enc) FROM STDIN";
+
+    private final long ingestId;
+    private final SensitiveFields sensitive;
+    private final Path spool;
+    private final BufferedWriter out;
+    private int rejectedLines;
+    private int warnings;
+
+    IssueSpool(long ingestId, SensitiveFields sensitive) throws IOException {
+        this.ingestId = ingestId;
+        this.sensitive = sensitive;
+        this.spool = Files.createTempFile("dangan-issues-", ".copy");
+        this.out = Files.newBufferedWriter(spool, StandardCharsets.UTF_8);
+    }
+
+    /** Records the issues of one line; the raw cells go with the first issue of a rejected line. */
+    void add(List<RowIssue> issues, List<String> rawCells) {
+        boolean rejectedLine = false;
+        for (RowIssue issue : issues) {
+            boolean reject = issue.severity() == RowIssue.Severity.REJECT;
+            String raw = reject && !rejectedLine ? String.join(",", rawCells) : null;
+            rejectedLine |= reject;
+            if (!reject) warnings++;
+            write(issue, raw);
+        }
+        if (rejectedLine) rejectedLines++;
+    }
+
+    int rejectedLines() {
+        return rejectedLines;
+    }
+
+    int warnings() {
+        return warnings;
+    }
+
+    /** Copies the spooled issues into the database on the ingest's connection. */
+    void copyInto(Connection connection) throws IOException, SQLException {
+        out.close();
+        try (BufferedReader in = Files.newBufferedReader(spool, StandardCharsets.UTF_8)) {
+            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, in);
+        }
+    }
+
+    private void write(RowIssue issue, String raw) {
+        StringBuilder line = new StringBuilder();
+        line.append(ingestId).append('\t').append(issue.lineNo()).append('\t');
+        text(line, issue.column()).append('\t');
+        text(line, issue.value()).append('\t');
+        text(line, issue.reason()).append('\t');
+        line.append(issue.severity() == RowIssue.Severity.REJECT ? "reject" : "warning").append('\t');
+        if (raw == null) {
+            line.append("\\N");
+        } else {
+            line.append("\\\\x").append(HexFormat.of().formatHex(sensitive.encrypt(raw)));
+        }
+        line.append('\n');
+        try {
+            out.append(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot spool intake issues to " + spool, e);
+        }
+    }
+
+    private static StringBuilder text(StringBuilder line, String value) {
+        if (value == null) return line.append("\\N");
+        return line.append(value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"));
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+        Files.deleteIfExists(spool);
+    }
+}

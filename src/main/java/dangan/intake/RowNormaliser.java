@@ -1,0 +1,170 @@
+package dangan.intake;
+
+import dangan.normalise.DateValue;
+import dangan.normalise.EmailAddress;
+import dangan.normalise.Gender;
+import dangan.normalise.InvalidValueException;
+import dangan.normalise.MobileNumber;
+import dangan.normalise.Money;
+import dangan.normalise.ResidentId;
+import dangan.normalise.Text;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Turns one spreadsheet line into a {@link CustomerRow}, or rejects it. A line is rejected
+ * only when it has no name or no valid way to identify the customer (mobile, ID number,
+ * email); an invalid optional value leaves that value empty and adds a warning (D-13: an
+ * unclear value is confirmed again, never guessed).
+ */
+public final class RowNormaliser {
+
+    private final ColumnMap.Layout layout;
+
+    public RowNormaliser(ColumnMap.Layout layout) {
+        this.layout = layout;
+    }
+
+    /** The outcome for one line: the row (absent when rejected) and every issue found. */
+    public record Result(CustomerRow row, List<RowIssue> issues) {
+        public boolean rejected() {
+            return row == null;
+        }
+    }
+
+    public Result normalise(int lineNo, List<String> cells) {
+        Line line = new Line(lineNo, cells);
+        String name = Text.clean(line.raw(Field.NAME));
+        String mobile = line.parse(Field.MOBILE, MobileNumber::parse, MobileNumber::digits);
+        ResidentId id = line.parse(Field.ID_NUMBER, ResidentId::parse, Function.identity());
+        String email = line.parse(Field.EMAIL, EmailAddress::parse, EmailAddress::value);
+
+        if (name == null) {
+            line.issues.add(0, RowIssue.reject(lineNo, layout.heading(Field.NAME), "",
+                    "the name is empty: every archive needs the customer's name"));
+        }
+        if (mobile == null && id == null && email == null) {
+            line.rejectUnidentified();
+        }
+        if (line.hasReject()) {
+            return new Result(null, line.issues);
+        }
+
+        Gender gender = line.parse(Field.GENDER, Gender::parse, Function.identity());
+        LocalDate birthDate = line.parse(Field.BIRTH_DATE, DateValue::parse, Function.identity());
+        if (id != null) {
+            if (birthDate != null && !birthDate.equals(id.birthDate())) {
+                line.warn(Field.BIRTH_DATE, birthDate.toString(), "differs from the birth date in the ID number ("
+                        + id.birthDate() + "); the ID number's date was kept — please confirm with the customer");
+            }
+            if (gender != null && gender != id.gender()) {
+                line.warn(Field.GENDER, gender.name(), "differs from the gender in the ID number; the ID number's was kept"
+                        + " — please confirm with the customer");
+            }
+            birthDate = id.birthDate();
+            gender = id.gender();
+        }
+        CustomerRow.Visit visit = new CustomerRow.Visit(
+                line.parse(Field.VISIT_DATE, DateValue::parse, Function.identity()),
+                line.parse(Field.AMOUNT, Money::parse, Function.identity()),
+                line.text(Field.SERVICE), line.text(Field.PAYMENT), line.text(Field.STAFF), line.text(Field.BRANCH));
+
+        CustomerRow row = new CustomerRow(lineNo, name, gender, birthDate, mobile, email,
+                line.text(Field.ADDRESS), id, line.text(Field.EMPLOYER), line.text(Field.JOB_TITLE),
+                line.text(Field.NATIONALITY), line.extra(), visit.isEmpty() ? null : visit,
+                line.text(Field.ROOM_PREFERENCES), line.text(Field.DINING_PREFERENCES), line.text(Field.PREFERENCES),
+                line.text(Field.ALLERGIES), line.text(Field.HEALTH),
+                line.parse(Field.ANNIVERSARY, DateValue::parse, Function.identity()),
+                line.text(Field.COMPANIONS), line.text(Field.REFERRER));
+        return new Result(row, line.issues);
+    }
+
+    /** One line being read: its cells and the issues found so far. */
+    private final class Line {
+        private final int lineNo;
+        private final List<String> cells;
+        private final List<RowIssue> issues = new ArrayList<>();
+        private final List<String> identifierProblems = new ArrayList<>();
+
+        Line(int lineNo, List<String> cells) {
+            this.lineNo = lineNo;
+            this.cells = cells;
+        }
+
+        String raw(Field field) {
+            return layout.cell(cells, field);
+        }
+
+        String text(Field field) {
+            return Text.clean(raw(field));
+        }
+
+        /** Parses an optional value; an invalid one becomes a warning (or, for identifiers, a note for the reject reason). */
+        <T, R> R parse(Field field, Function<String, T> parser, Function<T, R> view) {
+            String raw = raw(field);
+            try {
+                T value = parser.apply(raw);
+                return value == null ? null : view.apply(value);
+            } catch (InvalidValueException e) {
+                if (isIdentifier(field)) {
+                    identifierProblems.add(layout.heading(field) + ": " + e.reason());
+                }
+                warn(field, shown(field, raw), e.reason());
+                return null;
+            }
+        }
+
+        void warn(Field field, String value, String reason) {
+            issues.add(RowIssue.warning(lineNo, layout.heading(field), value, reason));
+        }
+
+        void rejectUnidentified() {
+            // the identifier warnings become part of the reject: the line is not filed at all
+            issues.removeIf(i -> i.severity() == RowIssue.Severity.WARNING);
+            String why = identifierProblems.isEmpty()
+                    ? "no mobile number, ID number or email"
+                    : String.join("; ", identifierProblems);
+            issues.add(RowIssue.reject(lineNo, identifierColumns(), "",
+                    "no valid way to identify the customer (" + why + "): add a valid mobile number, ID number or email"));
+        }
+
+        boolean hasReject() {
+            return issues.stream().anyMatch(i -> i.severity() == RowIssue.Severity.REJECT);
+        }
+
+        Map<String, String> extra() {
+            Map<String, String> extra = new LinkedHashMap<>();
+            layout.extra().forEach((index, heading) -> {
+                String value = index < cells.size() ? Text.clean(cells.get(index)) : null;
+                if (value != null) extra.put(heading, value);
+            });
+            return extra;
+        }
+    }
+
+    private boolean isIdentifier(Field field) {
+        return field == Field.MOBILE || field == Field.ID_NUMBER || field == Field.EMAIL;
+    }
+
+    private String identifierColumns() {
+        List<String> present = new ArrayList<>();
+        for (Field f : List.of(Field.MOBILE, Field.ID_NUMBER, Field.EMAIL)) {
+            if (layout.has(f)) present.add(layout.heading(f));
+        }
+        return present.isEmpty() ? "mobile/id_number/email" : String.join("/", present);
+    }
+
+    /** How a value may appear in a report: sensitive values masked. */
+    static String shown(Field field, String raw) {
+        String value = Text.clean(raw);
+        if (value == null) return "";
+        if (!field.sensitive()) return value;
+        return Masking.mask(value);
+    }
+
+}

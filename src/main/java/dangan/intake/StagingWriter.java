@@ -1,0 +1,119 @@
+package dangan.intake;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.privacy.SensitiveFields;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HexFormat;
+
+/**
+ * Streams normalised rows into the staging table with PostgreSQL's COPY (text format): the
+ * bulk path never makes a round trip per row. Sensitive values are encrypted here, before
+ * they leave the JVM, and blind-indexed for matching.
+ */
+final class StagingWriter implements AutoCloseable {
+
+    private static final String COPY = "COPY intake_row (ingest_id, line_no, name, gender, birth_date, mobile, email,"
+            + " address, id_hash, id_enc, id_masked, employer, job_title, nationality, extra, visit_date, amount, service,"
+            + " payment, staff, branch, pref_room, pref_dining, pref_other, allergy_enc, allergy_hash, health_enc,"
+            + " health_hash, anniversary, companions, referrer) FROM STDIN";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final long ingestId;
+    private final SensitiveFields sensitive;
+    private final PGCopyOutputStream copy;
+    private final Writer out;
+    private final StringBuilder line = new StringBuilder(512);
+    private long rows;
+
+    StagingWriter(Connection connection, long ingestId, SensitiveFields sensitive) throws SQLException {
+        this.ingestId = ingestId;
+        this.sensitive = sensitive;
+        this.copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class), COPY, 1 << 16);
+        this.out = new BufferedWriter(new OutputStreamWriter(copy, StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    void write(CustomerRow row) {
+        line.setLength(0);
+        CustomerRow.Visit visit = row.visit();
+        field(ingestId).field(row.lineNo()).field(row.name()).field(row.gender() == null ? null : row.gender().name())
+                .field(row.birthDate()).field(row.mobile()).field(row.email()).field(row.address());
+        if (row.residentId() == null) {
+            field(null).field(null).field(null);
+        } else {
+            String id = row.residentId().value();
+            bytes(sensitive.blindIndex(id)).bytes(sensitive.encrypt(id)).field(row.residentId().masked());
+        }
+        field(row.employer()).field(row.jobTitle()).field(row.nationality()).field(json(row))
+                .field(visit == null ? null : visit.date()).field(visit == null ? null : visit.amount())
+                .field(visit == null ? null : visit.service()).field(visit == null ? null : visit.payment())
+                .field(visit == null ? null : visit.staff()).field(visit == null ? null : visit.branch())
+                .field(row.roomPreferences()).field(row.diningPreferences()).field(row.otherPreferences())
+                .bytes(sensitive.encrypt(row.allergies())).bytes(sensitive.blindIndex(row.allergies()))
+                .bytes(sensitive.encrypt(row.health())).bytes(sensitive.blindIndex(row.health()))
+                .field(row.anniversary()).field(row.companions()).field(row.referrer());
+        line.setCharAt(line.length() - 1, '\n');
+        try {
+            out.append(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException("COPY into the staging table failed", e);
+        }
+        rows++;
+    }
+
+    long rows() {
+        return rows;
+    }
+
+    /** Ends the COPY; the rows are visible to the merge in the same transaction. */
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+
+    private String json(CustomerRow row) {
+        if (row.extra().isEmpty()) return null;
+        try {
+            return JSON.writeValueAsString(row.extra());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private StagingWriter bytes(byte[] value) {
+        if (value == null) return field(null);
+        line.append("\\\\x").append(HEX.formatHex(value)).append('\t');
+        return this;
+    }
+
+    private StagingWriter field(Object value) {
+        if (value == null) {
+            line.append("\\N");
+        } else {
+            String text = value.toString();
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                switch (c) {
+                    case '\\' -> line.append("\\\\");
+                    case '\t' -> line.append("\\t");
+                    case '\n' -> line.append("\\n");
+                    case '\r' -> line.append("\\r");
+                    default -> line.append(c);
+                }
+            }
+        }
+        line.append('\t');
+        return this;
+    }
+}

@@ -1,0 +1,24 @@
+package dangan.intake.read;
+
+/**
+ * Safety limits applied while reading a spreadsheet; exceeding one makes the file unreadable.
+ *
+ * @param maxFileBytes largest accepted file size on disk
+ * @param maxColumns   largest accepted number of columns in a row
+ * @param maxCellChars largest accepted number of characters in one cell
+ */
+public record ReadLimits(long maxFileBytes, int maxColumns, int maxCellChars) {
+
+    /** Validates that every limit is positive. */
+    public ReadLimits {
+        if (maxFileBytes <= 0 || maxColumns <= 0 || maxCellChars <= 0) {
+            throw new IllegalArgumentException("read limits must be positive: " + maxFileBytes + ", "
+                    + maxColumns + ", " + maxCellChars);
+        }
+    }
+
+    /** 200 MiB, 500 columns, 32,768 characters per cell. */
+    public static ReadLimits defaults() {
+        return new ReadLimits(200L * 1024 * 1024, 500, 32_768);
+    }
+}

@@ -1,0 +1,65 @@
+package dangan.normalise;
+
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses the calendar dates people type or Excel exports; never guesses two-digit years or day/month order. */
+public final class DateValue {
+
+    private static final LocalDate EXCEL_EPOCH = LocalDate.of(1899, 12, 30);
+    private static final long EXCEL_MAX_SERIAL = 2_958_465L;
+    private static final Pattern EXCEL_SERIAL = Pattern.compile("(\\d{1,5})(\\.\\d+)?");
+    private static final Pattern COMPACT = Pattern.compile("(\\d{4})(\\d{2})(\\d{2})");
+    private static final Pattern SEPARATED = Pattern.compile(
+            "(\\d{4})([-/.])(\\d{1,2})\\2(\\d{1,2})(?:[ T]\\d{1,2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?)?");
+    private static final Pattern CHINESE = Pattern.compile("(\\d{4}) ?年 ?(\\d{1,2}) ?月 ?(\\d{1,2}) ?[日号]");
+    private static final Pattern SHORT_YEAR_OR_DAY_FIRST = Pattern.compile("\\d{1,2}([-/.])\\d{1,2}\\1\\d{1,4}");
+    private static final String ACCEPTED =
+            "accepted forms are 2023-09-01, 2023/9/1, 2023.9.1, 2023年9月1日, 20230901 or an Excel date number";
+
+    private DateValue() {
+    }
+
+    /** Parses a date (a trailing time of day is dropped); null for blank input. */
+    public static LocalDate parse(String raw) {
+        String cleaned = Text.clean(raw);
+        if (cleaned == null) {
+            return null;
+        }
+        Matcher m;
+        if ((m = EXCEL_SERIAL.matcher(cleaned)).matches()) {
+            return fromExcelSerial(cleaned, Long.parseLong(m.group(1)));
+        }
+        if ((m = COMPACT.matcher(cleaned)).matches()) {
+            return dateOf(cleaned, m.group(1), m.group(2), m.group(3));
+        }
+        if ((m = SEPARATED.matcher(cleaned)).matches()) {
+            return dateOf(cleaned, m.group(1), m.group(3), m.group(4));
+        }
+        if ((m = CHINESE.matcher(cleaned)).matches()) {
+            return dateOf(cleaned, m.group(1), m.group(2), m.group(3));
+        }
+        if (SHORT_YEAR_OR_DAY_FIRST.matcher(cleaned).matches()) {
+            throw new InvalidValueException(Quote.of(cleaned)
+                    + " is ambiguous: write the year in full and first, e.g. 2023-09-01 (" + ACCEPTED + ")");
+        }
+        throw new InvalidValueException(Quote.of(cleaned) + " is not a date: " + ACCEPTED);
+    }
+
+    private static LocalDate fromExcelSerial(String cleaned, long serial) {
+        if (serial < 1 || serial > EXCEL_MAX_SERIAL) {
+            throw new InvalidValueException(Quote.of(cleaned) + " is not a date: " + ACCEPTED);
+        }
+        return EXCEL_EPOCH.plusDays(serial);
+    }
+
+    private static LocalDate dateOf(String cleaned, String year, String month, String day) {
+        try {
+            return LocalDate.of(Integer.parseInt(year), Integer.parseInt(month), Integer.parseInt(day));
+        } catch (DateTimeException e) {
+            throw new InvalidValueException(Quote.of(cleaned) + " is not a real calendar date: " + ACCEPTED);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dangan.normalise;
+
+import java.math.BigDecimal;
+import java.util.regex.Pattern;
+
+/** A mainland China mobile number as 11 digits, e.g. 13800138000. */
+public record MobileNumber(String digits) {
+
+    private static final Pattern VALID = Pattern.compile("1[3-9]\\d{9}");
+    private static final Pattern EXCEL_DECIMAL = Pattern.compile("(\\d+)\\.0+");
+    private static final Pattern EXCEL_SCIENTIFIC = Pattern.compile("\\d(\\.\\d+)?[eE]\\+?\\d+");
+    private static final Pattern SEPARATORS = Pattern.compile("[\\s\\-.()\\u2010-\\u2015]");
+    private static final String EXPECTED =
+            " is not a mainland mobile number: expected 11 digits starting with 1 (a +86 prefix, spaces and dashes are fine)";
+
+    /** Rejects anything that is not exactly 11 digits starting with 13–19. */
+    public MobileNumber {
+        if (digits == null || !VALID.matcher(digits).matches()) {
+            throw new InvalidValueException(Quote.of(String.valueOf(digits)) + EXPECTED);
+        }
+    }
+
+    /** Parses a typed or Excel-mangled mobile number; null for blank input. */
+    public static MobileNumber parse(String raw) {
+        String cleaned = Text.clean(raw);
+        if (cleaned == null) {
+            return null;
+        }
+        String digits = withoutCountryCode(withoutSeparators(undoExcelNumber(cleaned)));
+        if (!VALID.matcher(digits).matches()) {
+            throw new InvalidValueException(Quote.of(cleaned) + EXPECTED);
+        }
+        return new MobileNumber(digits);
+    }
+
+    /** Returns the 11 digits. */
+    @Override
+    public String toString() {
+        return digits;
+    }
+
+    private static String undoExcelNumber(String text) {
+        var decimal = EXCEL_DECIMAL.matcher(text);
+        if (decimal.matches()) {
+            return decimal.group(1);
+        }
+        if (EXCEL_SCIENTIFIC.matcher(text).matches()) {
+            BigDecimal number = new BigDecimal(text).stripTrailingZeros();
+            return number.scale() <= 0 ? number.toPlainString() : text;
+        }
+        return text;
+    }
+
+    private static String withoutSeparators(String text) {
+        return SEPARATORS.matcher(text).replaceAll("");
+    }
+
+    private static String withoutCountryCode(String text) {
+        if (text.startsWith("+86")) {
+            return text.substring(3);
+        }
+        if (text.startsWith("0086")) {
+            return text.substring(4);
+        }
+        if (text.length() == 13 && text.startsWith("86")) {
+            return text.substring(2);
+        }
+        return text;
+    }
+}

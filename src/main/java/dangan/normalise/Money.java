@@ -1,0 +1,46 @@
+package dangan.normalise;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.regex.Pattern;
+
+/** Parses amounts of money in yuan, e.g. ¥1,200.50 or 1200元, to a BigDecimal with 2 decimal places. */
+public final class Money {
+
+    private static final Pattern CURRENCY_PREFIX = Pattern.compile("^(?:¥|RMB|CNY|人民币)\\s*", Pattern.CASE_INSENSITIVE);
+    private static final Pattern CURRENCY_SUFFIX = Pattern.compile("\\s*(?:元|RMB|CNY)$", Pattern.CASE_INSENSITIVE);
+    private static final Pattern PLAIN = Pattern.compile("\\d+(\\.\\d+)?");
+    private static final Pattern GROUPED = Pattern.compile("\\d{1,3}(,\\d{3})+(\\.\\d+)?");
+    private static final Pattern NEGATIVE = Pattern.compile("[-\u2212]\\s*(?:¥|RMB|CNY|人民币)?\\s*[\\d,]+(\\.\\d+)?", Pattern.CASE_INSENSITIVE);
+    private static final String EXPECTED =
+            "expected an amount in yuan such as 1200, 1,200.50, ¥1200 or 1200元";
+
+    private Money() {
+    }
+
+    /** Parses a non-negative amount with at most 2 decimal places; null for blank input. */
+    public static BigDecimal parse(String raw) {
+        String cleaned = Text.clean(raw);
+        if (cleaned == null) {
+            return null;
+        }
+        String number = withoutCurrency(cleaned);
+        if (NEGATIVE.matcher(number).matches()) {
+            throw new InvalidValueException(Quote.of(cleaned) + " is a negative amount: " + EXPECTED + " (zero or more)");
+        }
+        if (!PLAIN.matcher(number).matches() && !GROUPED.matcher(number).matches()) {
+            throw new InvalidValueException(Quote.of(cleaned) + " is not an amount of money: " + EXPECTED);
+        }
+        try {
+            return new BigDecimal(number.replace(",", "")).setScale(2, RoundingMode.UNNECESSARY);
+        } catch (ArithmeticException e) {
+            throw new InvalidValueException(Quote.of(cleaned)
+                    + " has more than 2 decimal places: amounts are recorded to the fen, e.g. 1200.50");
+        }
+    }
+
+    private static String withoutCurrency(String text) {
+        String withoutPrefix = CURRENCY_PREFIX.matcher(text).replaceFirst("");
+        return CURRENCY_SUFFIX.matcher(withoutPrefix).replaceFirst("");
+    }
+}

@@ -1,0 +1,61 @@
+package dangan.privacy;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The master key that protects sensitive fields (D-28): base64 of 32 bytes from
+ * {@code DANGAN_MASTER_KEY}; without it, a key generated once under {@code DANGAN_HOME/data/}
+ * readable only by its owner. Never in the repository, never logged.
+ */
+public final class MasterKey {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MasterKey.class);
+    private static final int KEY_BYTES = 32;
+
+    private MasterKey() {
+    }
+
+    /** The configured key, or the one kept in {@code keyFile} (created on first use). */
+    public static byte[] resolve(String configured, Path keyFile) {
+        if (configured != null) {
+            return decode(configured, "DANGAN_MASTER_KEY");
+        }
+        try {
+            if (Files.exists(keyFile)) {
+                return decode(Files.readString(keyFile, StandardCharsets.US_ASCII).trim(), keyFile.toString());
+            }
+            byte[] key = new byte[KEY_BYTES];
+            new SecureRandom().nextBytes(key);
+            Files.createDirectories(keyFile.getParent());
+            Files.writeString(keyFile, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
+            Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+            LOG.warn("No DANGAN_MASTER_KEY set: generated a master key in {} (owner-only). Back it up apart from the"
+                    + " database; without it the encrypted fields cannot be read.", keyFile);
+            return key;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read or create the master key file " + keyFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] decode(String base64, String where) {
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(base64.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("The master key in " + where + " is not valid base64");
+        }
+        if (key.length != KEY_BYTES) {
+            throw new IllegalStateException("The master key in " + where + " must be 32 bytes (base64 of 32 bytes), not " + key.length);
+        }
+        return key;
+    }
+}

@@ -1,0 +1,148 @@
+package dangan.support;
+
+import dangan.app.DanganService;
+import dangan.app.Settings;
+
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * The real service — real config, real YAML routes, real PostgreSQL — on a temporary
+ * DANGAN_HOME, with the helpers a test needs to drop files and look at what came of them.
+ */
+public final class RunningService implements AutoCloseable {
+
+    /** A fixed master key for tests (base64 of 32 bytes). */
+    public static final String TEST_MASTER_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+    private final DanganService service;
+    private final Path home;
+
+    private RunningService(DanganService service, Path home) {
+        this.service = service;
+        this.home = home;
+    }
+
+    /** Starts the service on a fresh database of the shared test server. */
+    public static RunningService start(Path home) throws Exception {
+        return start(home, Map.of("dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres"));
+    }
+
+    public static RunningService start(Path home, Map<String, String> overrides) throws Exception {
+        Map<String, String> fixed = new HashMap<>();
+        fixed.put("dangan.home", home.toString());
+        fixed.put("dangan.master-key", TEST_MASTER_KEY);
+        fixed.put("dangan.intake.settle-ms", "200");
+        fixed.put("dangan.intake.poll-ms", "100");
+        fixed.put("dangan.db.embedded.durable", "false");
+        fixed.putAll(overrides);
+        Settings settings = Settings.load(Path.of("config", "application.properties"), Map.of(), new Properties()).with(fixed);
+        return new RunningService(DanganService.start(settings), home);
+    }
+
+    public DanganService service() {
+        return service;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path inbox() {
+        return home.resolve("inbox").resolve("registrations");
+    }
+
+    /** Drops a file the way an administrator's copy does: written elsewhere, then moved in. */
+    public void drop(String name, byte[] content) throws IOException {
+        Path staging = Files.createTempFile(home, "copying-", ".tmp");
+        Files.write(staging, content);
+        Files.move(staging, inbox().resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public void drop(String name, String content, Charset charset) throws IOException {
+        drop(name, content.getBytes(charset));
+    }
+
+    public void drop(String name, Path source) throws IOException {
+        drop(name, Files.readAllBytes(source));
+    }
+
+    /** Waits until the named file has left the inbox and returns where it went (done/… or failed/…). */
+    public Path awaitHandled(String name) throws Exception {
+        return awaitHandled(name, Duration.ofSeconds(60));
+    }
+
+    public Path awaitHandled(String name, Duration timeout) throws Exception {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < until) {
+            Path found = find(name);
+            if (found != null && !Files.exists(inbox().resolve(name))) return found;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("file " + name + " was not handled within " + timeout);
+    }
+
+    private Path find(String name) throws IOException {
+        for (String outcome : List.of("done", "failed")) {
+            Path dir = inbox().resolve(outcome);
+            if (!Files.isDirectory(dir)) continue;
+            try (Stream<Path> files = Files.walk(dir)) {
+                Path hit = files.filter(p -> p.getFileName().toString().endsWith("-" + name)).findFirst().orElse(null);
+                if (hit != null) return hit;
+            }
+        }
+        return null;
+    }
+
+    public Path rejectReport(String name) {
+        return home.resolve("outbox").resolve("rejects").resolve(name + ".rejects.csv");
+    }
+
+    /** Runs a query with bind parameters and returns its rows as column → value maps. */
+    public List<Map<String, Object>> rows(String sql, Object... params) throws SQLException {
+        try (Connection c = service.database().dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= columns; i++) row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                    rows.add(row);
+                }
+                return rows;
+            }
+        }
+    }
+
+    public Map<String, Object> row(String sql, Object... params) throws SQLException {
+        List<Map<String, Object>> rows = rows(sql, params);
+        if (rows.size() != 1) throw new AssertionError("expected one row, got " + rows.size() + " for " + sql);
+        return rows.get(0);
+    }
+
+    public long count(String sql, Object... params) throws SQLException {
+        return ((Number) row(sql, params).values().iterator().next()).longValue();
+    }
+
+    @Override
+    public void close() {
+        service.close();
+    }
+}

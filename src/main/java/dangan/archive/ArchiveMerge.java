@@ -13,7 +13,8 @@ import java.time.YearMonth;
  * The one merge step every source ends in: staged canonical rows ({@code intake_row}) of one
  * ingest become archives, set-based in SQL, inside the caller's transaction.
  * <ol>
- *   <li>Match (D-15): a row belongs to the archive holding its ID number, else its mobile, else its email.</li>
+ *   <li>Match (D-15): a row belongs to the archive holding its ID number, else its mobile, else its email —
+ *       or to the archive of an earlier line of the same file sharing one of those.</li>
  *   <li>Open: among rows still unmatched, the first row of each customer opens a new archive, numbered
  *       per D-14 in line order; later rows of the same customer then match it. Repeated until every
  *       row has its archive.</li>
@@ -29,19 +30,37 @@ import java.time.YearMonth;
 public final class ArchiveMerge {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveMerge.class);
-    private static final int MAX_OPEN_PASSES = 100;
+    private static final int MAX_PASSES = 10_000;
 
     private static final String LOCK = "select pg_advisory_xact_lock(hashtext('dangan.archive.merge'))";
 
-    private static final String MATCH_EXISTING = """
-            update intake_row s set customer_id = coalesce(
-                    (select c.id from customer c where c.id_number_hash = s.id_hash),
-                    (select c.id from customer c where c.mobile = s.mobile),
-                    (select c.id from customer c where c.email = s.email))
-            where s.ingest_id = ? and s.customer_id is null
-              and (exists (select 1 from customer c where c.id_number_hash = s.id_hash)
-                or exists (select 1 from customer c where c.mobile = s.mobile)
-                or exists (select 1 from customer c where c.email = s.email))""";
+    /**
+     * Unmatched rows find their archive by a key it holds, or by a key shared with a row of this
+     * ingest already matched (so a later line linked only through an earlier one follows it).
+     * ID number outranks mobile, mobile outranks email. Returns the rows matched.
+     */
+    private static final String MATCH = """
+            with unmatched as (
+                select line_no, id_hash, mobile, email from intake_row where ingest_id = ? and customer_id is null
+            ), matched as (
+                select id_hash, mobile, email, customer_id from intake_row where ingest_id = ? and customer_id is not null
+            ), candidates as (
+                select u.line_no, c.id as customer_id, 1 as rank from unmatched u join customer c on c.id_number_hash = u.id_hash
+                union all
+                select u.line_no, m.customer_id, 2 from unmatched u join matched m on m.id_hash = u.id_hash
+                union all
+                select u.line_no, c.id, 3 from unmatched u join customer c on c.mobile = u.mobile
+                union all
+                select u.line_no, m.customer_id, 4 from unmatched u join matched m on m.mobile = u.mobile
+                union all
+                select u.line_no, c.id, 5 from unmatched u join customer c on c.email = u.email
+                union all
+                select u.line_no, m.customer_id, 6 from unmatched u join matched m on m.email = u.email
+            ), best as (
+                select distinct on (line_no) line_no, customer_id from candidates order by line_no, rank
+            )
+            update intake_row s set customer_id = b.customer_id
+            from best b where s.ingest_id = ? and s.line_no = b.line_no""";
 
     /** The first unmatched row of each customer opens an archive; numbers are reserved in one go. */
     private static final String OPEN_ARCHIVES = """
@@ -226,13 +245,16 @@ public final class ArchiveMerge {
         execute(c, LOCK);
         String period = ArchiveNumbers.period(openedIn);
         int passes = 0;
+        int opened;
         do {
-            execute(c, MATCH_EXISTING, ingestId);
-            execute(c, OPEN_ARCHIVES, ingestId, period, period, ingestId, ingestId);
-            if (++passes > MAX_OPEN_PASSES) {
-                throw new IllegalStateException("ingest " + ingestId + ": rows still unmatched after " + MAX_OPEN_PASSES + " passes");
+            while (execute(c, MATCH, ingestId, ingestId, ingestId) > 0) {
+                passes++;
             }
-        } while (count(c, "select count(*) from intake_row where ingest_id = ? and customer_id is null", ingestId) > 0);
+            opened = execute(c, OPEN_ARCHIVES, ingestId, period, period, ingestId, ingestId);
+            if (++passes > MAX_PASSES) {
+                throw new IllegalStateException("ingest " + ingestId + ": rows still unmatched after " + MAX_PASSES + " passes");
+            }
+        } while (opened > 0);
 
         execute(c, RANK_UPDATES, ingestId, ingestId);
         int rounds = (int) count(c, MAX_ROUND, ingestId);
@@ -251,7 +273,7 @@ public final class ArchiveMerge {
             counts = new MergeCounts(rs.getInt(1), rs.getInt(2), rs.getInt(3), (int) count(c, COUNT_CONFLICTS, ingestId));
         }
         execute(c, CLEAR_STAGING, ingestId);
-        LOG.debug("ingest {} merged in {} ms ({} open passes, {} update rounds)", ingestId,
+        LOG.debug("ingest {} merged in {} ms ({} match/open passes, {} update rounds)", ingestId,
                 (System.nanoTime() - started) / 1_000_000, passes, rounds);
         return counts;
     }
@@ -263,9 +285,11 @@ public final class ArchiveMerge {
         }
     }
 
-    private static void execute(Connection c, String sql, Object... params) throws SQLException {
+    /** Runs a statement; returns the number of rows it changed. */
+    private static int execute(Connection c, String sql, Object... params) throws SQLException {
         try (PreparedStatement ps = prepare(c, sql, params)) {
             ps.execute();
+            return Math.max(ps.getUpdateCount(), 0);
         }
     }
 

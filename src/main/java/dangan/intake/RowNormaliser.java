@@ -11,6 +11,7 @@ import dangan.normalise.Text;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +82,7 @@ public final class RowNormaliser {
                 line.text(Field.ALLERGIES), line.text(Field.HEALTH),
                 line.parse(Field.ANNIVERSARY, DateValue::parse, Function.identity()),
                 line.text(Field.COMPANIONS), line.text(Field.REFERRER));
+        line.issues.sort(Comparator.comparingInt(issue -> layout.headings().indexOf(issue.column())));
         return new Result(row, line.issues);
     }
 

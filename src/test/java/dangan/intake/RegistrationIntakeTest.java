@@ -1,6 +1,8 @@
 package dangan.intake;
 
 import dangan.support.RunningService;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
 import org.apache.poi.ss.usermodel.CellStyle;
 import org.apache.poi.ss.usermodel.Row;
 import org.apache.poi.ss.usermodel.Sheet;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -102,17 +105,18 @@ class RegistrationIntakeTest {
 
         byte[] report = Files.readAllBytes(dangan.rejectReport("bad-rows.csv"));
         assertThat(report).startsWith(0xEF, 0xBB, 0xBF);
-        List<String> lines = new String(report, StandardCharsets.UTF_8).substring(1).lines().toList();
-        assertThat(lines.get(0)).isEqualTo("line,outcome,column,value,reason");
+        List<CSVRecord> lines = CSVFormat.EXCEL.parse(new StringReader(new String(report, StandardCharsets.UTF_8).substring(1))).getRecords();
+        assertThat(lines.get(0).values()).containsExactly("line", "outcome", "column", "value", "reason");
         assertThat(lines).hasSize(1 + 8);
-        assertThat(lines.get(1)).startsWith("2,rejected,姓名,,the name is empty");
-        assertThat(lines.get(2)).startsWith("3,rejected,手机/身份证号/邮箱,,no valid way to identify the customer (手机: '12345'");
-        assertThat(lines.get(3)).startsWith("4,warning,出生日期,1988-13-45,");
-        assertThat(lines.get(4)).startsWith("4,warning,消费金额,abc,");
-        assertThat(lines.get(5)).startsWith("4,warning,消费日期,2023-02-30,");
-        assertThat(lines.get(6)).startsWith("5,rejected,手机/身份证号/邮箱,,").contains("440304********1234").doesNotContain("440304199001011234");
-        assertThat(lines.get(7)).startsWith("6,warning,邮箱,not-an-email,");
-        assertThat(lines.get(8)).startsWith("7,rejected,").contains("no mobile number, ID number or email");
+        assertThat(cells(lines.get(1))).startsWith("2|rejected|姓名||the name is empty");
+        assertThat(cells(lines.get(2))).startsWith("3|rejected|手机/身份证号/邮箱||no valid way to identify the customer (手机: '12345'");
+        assertThat(cells(lines.get(3))).startsWith("4|warning|出生日期|1988-13-45|");
+        assertThat(cells(lines.get(4))).startsWith("4|warning|消费金额|abc|");
+        assertThat(cells(lines.get(5))).startsWith("4|warning|消费日期|2023-02-30|");
+        assertThat(cells(lines.get(6))).startsWith("5|rejected|手机/身份证号/邮箱||").contains("440304********1234")
+                .doesNotContain("440304199001011234");
+        assertThat(cells(lines.get(7))).startsWith("6|warning|邮箱|not-an-email|");
+        assertThat(cells(lines.get(8))).startsWith("7|rejected|").contains("no mobile number, ID number or email");
 
         // the row with warnings is filed, the bad values left empty
         assertThat(dangan.row("select name, birth_date from customer where mobile = ?", "13800000002"))
@@ -212,6 +216,10 @@ class RegistrationIntakeTest {
                 + dangan.rows("select h::text as t from health_fact h").toString()
                 + dangan.rows("select i::text as t from intake_issue i").toString();
         assertThat(everything).contains("欧阳锋").doesNotContain("110105194912310011").doesNotContain("芒果");
+    }
+
+    private static String cells(CSVRecord record) {
+        return String.join("|", record.values());
     }
 
     private static Path errorOf(String name) throws Exception {

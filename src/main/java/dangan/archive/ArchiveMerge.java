@@ -287,9 +287,15 @@ public final class ArchiveMerge {
 
     /** Runs a statement; returns the number of rows it changed. */
     private static int execute(Connection c, String sql, Object... params) throws SQLException {
+        long started = System.nanoTime();
         try (PreparedStatement ps = prepare(c, sql, params)) {
             ps.execute();
-            return Math.max(ps.getUpdateCount(), 0);
+            int changed = Math.max(ps.getUpdateCount(), 0);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} ms, {} rows: {}", (System.nanoTime() - started) / 1_000_000, changed,
+                        sql.strip().lines().findFirst().orElse(""));
+            }
+            return changed;
         }
     }
 

@@ -61,7 +61,7 @@ public final class IngestLedger {
     public static void finish(Connection c, IngestRun run, String[] extraColumns) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 update ingest set status = 'done', format = ?, rows_total = ?, rows_new = ?, rows_updated = ?,
-                       rows_duplicate = ?, rows_rejected = ?, warnings = ?, extra_columns = ?, finished_at = now()
+                       rows_duplicate = ?, rows_rejected = ?, warnings = ?, extra_columns = ?, finished_at = clock_timestamp()
                 where id = ?""")) {
             ps.setString(1, run.format());
             ps.setInt(2, run.read());
@@ -84,7 +84,7 @@ public final class IngestLedger {
     public void fail(long ingestId, String error) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "update ingest set status = 'failed', error = ?, finished_at = now() where id = ?")) {
+                     "update ingest set status = 'failed', error = ?, finished_at = clock_timestamp() where id = ?")) {
             ps.setString(1, error);
             ps.setLong(2, ingestId);
             ps.executeUpdate();

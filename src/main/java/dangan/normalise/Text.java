@@ -17,9 +17,33 @@ public final class Text {
         if (raw == null) {
             return null;
         }
+        if (alreadyClean(raw)) {
+            return raw;
+        }
         String visible = INVISIBLE.matcher(raw).replaceAll("");
         String halfWidth = Normalizer.normalize(visible, Normalizer.Form.NFKC);
         String singleSpaced = WHITESPACE_RUN.matcher(halfWidth).replaceAll(" ").strip();
         return singleSpaced.isEmpty() ? null : singleSpaced;
+    }
+
+    /**
+     * Fast path for the common cell: printable ASCII and CJK ideographs (both unchanged by NFKC),
+     * no whitespace at the ends, no run of spaces, nothing invisible.
+     */
+    private static boolean alreadyClean(String raw) {
+        int length = raw.length();
+        if (length == 0 || raw.charAt(0) == ' ' || raw.charAt(length - 1) == ' ') {
+            return false;
+        }
+        char previous = 0;
+        for (int i = 0; i < length; i++) {
+            char c = raw.charAt(i);
+            boolean plain = (c > ' ' && c < 0x7F) || (c == ' ' && previous != ' ') || (c >= 0x4E00 && c <= 0x9FFF);
+            if (!plain) {
+                return false;
+            }
+            previous = c;
+        }
+        return true;
     }
 }

@@ -1,4 +1,6 @@
 -- Dangan archive schema. Rule numbers refer to ../shared/DOMAIN.md.
+-- Provenance: every fact carries source_ingest_id (ingest.id) and source_line. They have no
+-- foreign key: the ingest ledger is append-only, and a per-row trigger would slow the bulk path.
 -- Sensitive values (resident ID numbers, health data, raw rejected lines) are stored only
 -- encrypted by the service (AES-GCM) plus, where they must be matched, a keyed hash
 -- (HMAC-SHA-256 "blind index"); psql never shows them in clear.
@@ -69,7 +71,7 @@ create table customer (
     contact_confirmed_at timestamptz,                                 -- D-30
     created_at           timestamptz not null default now(),
     updated_at           timestamptz not null default now(),
-    source_ingest_id     bigint references ingest (id),               -- provenance of the creating line
+    source_ingest_id     bigint,               -- provenance of the creating line
     source_line          integer
 );
 create unique index customer_mobile on customer (mobile) where mobile is not null;
@@ -89,13 +91,12 @@ create table consumption (
     branch           text,
     contract_no      text,
     fact_key         text    not null,                 -- same visit from two files is one fact
-    source_ingest_id bigint references ingest (id),
+    source_ingest_id bigint,
     source_line      integer,
     created_at       timestamptz not null default now(),
     unique (customer_id, fact_key)
 );
 create index consumption_source on consumption (source_ingest_id, source_line);
-create index consumption_customer_date on consumption (customer_id, visit_date);
 
 -- D-3 preferences, categorised (room / dining / other).
 create table preference (
@@ -104,7 +105,7 @@ create table preference (
     category         text   not null check (category in ('room', 'dining', 'other')),
     detail           text   not null,
     fact_key         text   not null,
-    source_ingest_id bigint references ingest (id),
+    source_ingest_id bigint,
     source_line      integer,
     created_at       timestamptz not null default now(),
     unique (customer_id, fact_key)
@@ -118,7 +119,7 @@ create table health_fact (
     kind             text   not null check (kind in ('allergy', 'chronic', 'contraindication', 'note')),
     detail_enc       bytea  not null,
     fact_key         bytea  not null,
-    source_ingest_id bigint references ingest (id),
+    source_ingest_id bigint,
     source_line      integer,
     created_at       timestamptz not null default now(),
     unique (customer_id, kind, fact_key)
@@ -139,7 +140,7 @@ create table feedback (
     handling         text,
     closed_at        timestamptz,
     submitted_at     timestamptz,
-    source_ingest_id bigint references ingest (id),
+    source_ingest_id bigint,
     source_line      integer,
     created_at       timestamptz not null default now()
 );
@@ -152,7 +153,7 @@ create table special_date (
     kind             text   not null check (kind in ('wedding_anniversary', 'family_birthday', 'other')),
     occurs_on        date   not null,
     label            text,
-    source_ingest_id bigint references ingest (id),
+    source_ingest_id bigint,
     source_line      integer,
     unique (customer_id, kind, occurs_on)
 );
@@ -164,7 +165,7 @@ create table companion (
     relation            text   not null check (relation in ('companion', 'referred_by', 'referred')),
     name                text   not null,
     other_customer_id   bigint references customer (id),
-    source_ingest_id    bigint references ingest (id),
+    source_ingest_id    bigint,
     source_line         integer,
     unique (customer_id, relation, name)
 );
@@ -178,7 +179,7 @@ create table visit_ledger (
     channel          text check (channel in ('phone', 'letter', 'email', 'visit', 'sms')),
     outcome          text,
     notes            text,
-    source_ingest_id bigint references ingest (id),
+    source_ingest_id bigint,
     source_line      integer,
     created_at       timestamptz not null default now()
 );
@@ -194,7 +195,7 @@ create table change_log (
     changed_at       timestamptz not null default now(),
     changed_by       text        not null,
     reason           text        not null,
-    source_ingest_id bigint references ingest (id),
+    source_ingest_id bigint,
     source_line      integer
 );
 create index change_log_customer on change_log (customer_id, field, changed_at);

@@ -8,6 +8,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.stream.Stream;
 
@@ -42,8 +46,19 @@ final class OnceRun {
             settled = idle ? settled + 1 : 0;
         }
         IntakeTally tally = service.tally();
-        LOG.info("--once: {} files handled, {} failed", tally.handledCount(), tally.failedCount());
+        LOG.info("--once: {} files handled, {} failed; the archive holds {} customers. Reject reports: {}",
+                tally.handledCount(), tally.failedCount(), archiveSize(), service.settings().home().resolve("outbox").resolve("rejects"));
         return tally.failedCount() > 0 ? 2 : 0;
+    }
+
+    private long archiveSize() {
+        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select count(*) from customer")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot count the archive: " + e.getMessage(), e);
+        }
     }
 
     /** Files in the drop folders that the routes will pick up (hidden and excluded partial files are not). */

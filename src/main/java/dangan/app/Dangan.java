@@ -1,5 +1,6 @@
 package dangan.app;
 
+import dangan.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

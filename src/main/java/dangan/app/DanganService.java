@@ -1,7 +1,12 @@
 package dangan.app;
 
+import dangan.config.Settings;
+import dangan.flow.Flow;
+import dangan.flow.FlowContext;
+import dangan.intake.ArchiveIntake;
 import dangan.intake.ColumnMap;
 import dangan.intake.IntakeTally;
+import dangan.intake.RegistrationsFlow;
 import dangan.intake.SpreadsheetIntake;
 import dangan.intake.read.ReadLimits;
 import dangan.privacy.MasterKey;
@@ -20,64 +25,75 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * The running service: the archive store, the beans the routes call, and Camel with the YAML
- * routes from {@code routes/} (loaded from the file system so an operator can rewire them).
+ * The running service: the archive store, the shared intake, each flow's beans, and Camel with
+ * the YAML routes from {@code routes/} (loaded from the file system so an operator can rewire them).
  */
 public final class DanganService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DanganService.class);
 
-    /** The drop folders, relative to DANGAN_HOME/inbox. */
-    public static final List<String> INBOXES = List.of("registrations");
-
     private final Settings settings;
     private final ArchiveDatabase database;
     private final IntakeTally tally;
+    private final List<Flow> flows;
     private final Main camel;
 
-    private DanganService(Settings settings, ArchiveDatabase database, IntakeTally tally, Main camel) {
+    private DanganService(Settings settings, ArchiveDatabase database, IntakeTally tally, List<Flow> flows, Main camel) {
         this.settings = settings;
         this.database = database;
         this.tally = tally;
+        this.flows = flows;
         this.camel = camel;
+    }
+
+    /** Every source and schedule Dangan runs. */
+    private static List<Flow> allFlows() {
+        return List.of(new RegistrationsFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {
         Path home = settings.home();
-        createFolders(home);
+        List<Flow> flows = allFlows();
+        createFolders(home, flows);
         ArchiveDatabase database = ArchiveDatabase.open(settings);
         try {
             SensitiveFields sensitive = new SensitiveFields(
                     MasterKey.resolve(settings.get("dangan.master-key"), home.resolve("data").resolve("master.key")));
             IntakeTally tally = new IntakeTally();
-            SpreadsheetIntake intake = new SpreadsheetIntake(database.dataSource(), sensitive,
+            ArchiveIntake intake = new ArchiveIntake(database.dataSource(), sensitive,
                     ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties"))),
-                    new ReadLimits(settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
-                            settings.getInt("dangan.intake.max-columns", 500), ReadLimits.defaults().maxCellChars()),
-                    home.resolve("outbox").resolve("rejects"),
                     ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai")),
-                    settings.getInt("dangan.intake.progress-every", 100_000), tally);
+                    settings.getInt("dangan.intake.progress-every", 100_000));
 
             Main main = new Main();
             main.bind("dataSource", database.dataSource());
-            main.bind("spreadsheetIntake", intake);
             main.bind("intakeTally", tally);
+            main.bind("spreadsheetIntake", new SpreadsheetIntake(intake,
+                    new ReadLimits(settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
+                            settings.getInt("dangan.intake.max-columns", 500), ReadLimits.defaults().maxCellChars()),
+                    home.resolve("outbox").resolve("rejects"), tally));
+            FlowContext context = new FlowContext(settings, database.dataSource(), sensitive, intake, tally, main::bind);
+            for (Flow flow : flows) {
+                flow.bind(context);
+            }
             Properties props = new Properties();
             settings.effective().forEach(props::setProperty);
             props.setProperty("dangan.home", home.toString());
             main.setOverrideProperties(props);
             main.start();
             LOG.info("Dangan is running: drop CSV or XLSX files into {}", home.resolve("inbox").resolve("registrations"));
-            return new DanganService(settings, database, tally, main);
+            return new DanganService(settings, database, tally, flows, main);
         } catch (Exception e) {
             database.close();
             throw e;
         }
     }
 
-    private static void createFolders(Path home) throws IOException {
-        for (String inbox : INBOXES) {
-            Files.createDirectories(home.resolve("inbox").resolve(inbox));
+    private static void createFolders(Path home, List<Flow> flows) throws IOException {
+        for (Flow flow : flows) {
+            for (String inbox : flow.inboxes()) {
+                Files.createDirectories(home.resolve("inbox").resolve(inbox));
+            }
         }
         Files.createDirectories(home.resolve("outbox").resolve("rejects"));
         Files.createDirectories(home.resolve("data"));
@@ -97,6 +113,10 @@ public final class DanganService implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    public List<Flow> flows() {
+        return flows;
     }
 
     /** Blocks until the JVM is asked to stop (Ctrl+C, SIGTERM). */

@@ -1,5 +1,6 @@
 package dangan.app;
 
+import dangan.flow.Flow;
 import dangan.intake.IntakeTally;
 import org.apache.camel.util.AntPathMatcher;
 import org.slf4j.Logger;
@@ -16,8 +17,8 @@ import java.time.Duration;
 import java.util.stream.Stream;
 
 /**
- * {@code --once}: waits until every drop folder is empty (each file moved to done/ or failed/)
- * and nothing is in flight, then reports. Exit status 0 when every file was handled (rejected
+ * {@code --once}: waits until every drop folder is empty (each file moved to done/ or failed/),
+ * every flow says it is drained and nothing is in flight, then reports. Exit status 0 when every file was handled (rejected
  * lines included), 2 when a file failed as a whole, 3 when the deadline passed first.
  */
 final class OnceRun {
@@ -42,7 +43,8 @@ final class OnceRun {
                 return 3;
             }
             Thread.sleep(300);
-            boolean idle = waitingFiles() == 0 && service.camelContext().getInflightRepository().size() == 0;
+            boolean idle = waitingFiles() == 0 && service.camelContext().getInflightRepository().size() == 0
+                    && service.flows().stream().allMatch(Flow::drained);
             settled = idle ? settled + 1 : 0;
         }
         IntakeTally tally = service.tally();
@@ -64,10 +66,12 @@ final class OnceRun {
     /** Files in the drop folders that the routes will pick up (hidden and excluded partial files are not). */
     private long waitingFiles() throws IOException {
         long count = 0;
-        for (String inbox : DanganService.INBOXES) {
-            Path folder = service.settings().home().resolve("inbox").resolve(inbox);
-            try (Stream<Path> files = Files.list(folder)) {
-                count += files.filter(Files::isRegularFile).filter(this::eligible).count();
+        for (Flow flow : service.flows()) {
+            for (String inbox : flow.inboxes()) {
+                Path folder = service.settings().home().resolve("inbox").resolve(inbox);
+                try (Stream<Path> files = Files.list(folder)) {
+                    count += files.filter(Files::isRegularFile).filter(this::eligible).count();
+                }
             }
         }
         return count;

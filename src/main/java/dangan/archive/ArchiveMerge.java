@@ -166,14 +166,15 @@ public final class ArchiveMerge {
             where s.customer_id = c.id and s.ingest_id = ? and s.merge_round = ?""";
 
     private static final String ADD_VISITS = """
-            insert into consumption (customer_id, visit_date, amount, service, payment_method, staff, branch, fact_key,
-                                     source_ingest_id, source_line)
-            select s.customer_id, s.visit_date, s.amount, s.service, s.payment, s.staff, s.branch,
+            insert into consumption (customer_id, visit_date, amount, service, payment_method, staff, branch, contract_no,
+                                     fact_key, source_ingest_id, source_line)
+            select s.customer_id, s.visit_date, s.amount, s.service, s.payment, s.staff, s.branch, s.contract_no,
                    md5(concat_ws('|', coalesce(s.visit_date::text, ''), coalesce(s.amount::text, ''), coalesce(s.service, ''),
-                       coalesce(s.payment, ''), coalesce(s.staff, ''), coalesce(s.branch, ''))),
+                       coalesce(s.payment, ''), coalesce(s.staff, ''), coalesce(s.branch, ''), coalesce(s.contract_no, ''))),
                    s.ingest_id, s.line_no
             from intake_row s
-            where s.ingest_id = ? and (s.visit_date is not null or s.amount is not null or s.service is not null)
+            where s.ingest_id = ? and (s.visit_date is not null or s.amount is not null or s.service is not null
+                                       or s.contract_no is not null)
             on conflict (customer_id, fact_key) do nothing""";
 
     private static final String ADD_PREFERENCES = """

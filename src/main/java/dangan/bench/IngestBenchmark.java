@@ -1,7 +1,7 @@
 package dangan.bench;
 
 import dangan.app.DanganService;
-import dangan.app.Settings;
+import dangan.config.Settings;
 import org.postgresql.PGConnection;
 
 import java.io.BufferedWriter;

@@ -31,10 +31,11 @@ public record CustomerRow(
         String companions,
         String referrer) {
 
-    /** D-2: one visit, stay or meal the line reports, if any. */
-    public record Visit(LocalDate date, BigDecimal amount, String service, String payment, String staff, String branch) {
+    /** D-2: one visit, stay, meal or contract (D-10) the line reports, if any. */
+    public record Visit(LocalDate date, BigDecimal amount, String service, String payment, String staff, String branch,
+                        String contractNo) {
         public boolean isEmpty() {
-            return date == null && amount == null && service == null;
+            return date == null && amount == null && service == null && contractNo == null;
         }
     }
 }

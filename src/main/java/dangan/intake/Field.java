@@ -23,6 +23,7 @@ public enum Field {
     PAYMENT("payment", false),
     STAFF("staff", false),
     BRANCH("branch", false),
+    CONTRACT_NO("contract_no", false),
     ANNIVERSARY("anniversary", false),
     COMPANIONS("companions", false),
     REFERRER("referrer", false);

@@ -1,12 +1,10 @@
 package dangan.intake;
 
-import java.nio.file.Path;
-
-/** One file going through intake: its ledger entry and, when done, what became of its lines. */
+/** One file, message or poll going through intake: its ledger entry and, when done, what became of its lines. */
 public final class IngestRun {
 
     private final long id;
-    private final Path file;
+    private final String name;
     private final String checksum;
     private final long startedNanos = System.nanoTime();
     private final String duplicateOf;
@@ -18,16 +16,16 @@ public final class IngestRun {
     private int warnings;
     private String format;
 
-    IngestRun(long id, Path file, String checksum, String duplicateOf) {
+    IngestRun(long id, String name, String checksum, String duplicateOf) {
         this.id = id;
-        this.file = file;
+        this.name = name;
         this.checksum = checksum;
         this.duplicateOf = duplicateOf;
     }
 
     public long id() { return id; }
-    public Path file() { return file; }
-    public String fileName() { return file.getFileName().toString(); }
+    /** The file name, message or poll this run is about, as reports and logs name it. */
+    public String name() { return name; }
     public String checksum() { return checksum; }
 
     /** When the same content was ingested before: which earlier ingest (name and time); else null. */
@@ -65,9 +63,9 @@ public final class IngestRun {
     /** The one log line per file. */
     public String summary() {
         if (isDuplicateFile()) {
-            return fileName() + ": same content as " + duplicateOf + " — already in the archive, nothing changed";
+            return name + ": same content as " + duplicateOf + " — already in the archive, nothing changed";
         }
         return String.format("%s (%s): %d lines — new %d, updated %d, duplicates %d, rejected %d, warnings %d, %.1f s",
-                fileName(), format, read, created, updated, duplicates, rejected, warnings, elapsedMillis() / 1000.0);
+                name(), format, read, created, updated, duplicates, rejected, warnings, elapsedMillis() / 1000.0);
     }
 }

@@ -13,6 +13,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The reject report of one file ({@code outbox/rejects/<file>.rejects.csv}): UTF-8 with BOM so
@@ -53,6 +55,21 @@ public final class RejectReport {
             connection.setAutoCommit(autoCommit);
         }
         return Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The issues of an ingest, in line order. */
+    static List<RowIssue> issues(Connection connection, long ingestId) throws SQLException {
+        List<RowIssue> issues = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(ISSUES)) {
+            ps.setLong(1, ingestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    issues.add(new RowIssue(rs.getInt(1), rs.getString(3), rs.getString(4), rs.getString(5),
+                            "reject".equals(rs.getString(2)) ? RowIssue.Severity.REJECT : RowIssue.Severity.WARNING));
+                }
+            }
+        }
+        return issues;
     }
 
     /** Neutralises spreadsheet formula injection: =, +, -, @, tab and CR at the start are quoted. */

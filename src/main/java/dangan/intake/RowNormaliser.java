@@ -73,7 +73,8 @@ public final class RowNormaliser {
         CustomerRow.Visit visit = new CustomerRow.Visit(
                 line.parse(Field.VISIT_DATE, DateValue::parse, Function.identity()),
                 line.parse(Field.AMOUNT, Money::parse, Function.identity()),
-                line.text(Field.SERVICE), line.text(Field.PAYMENT), line.text(Field.STAFF), line.text(Field.BRANCH));
+                line.text(Field.SERVICE), line.text(Field.PAYMENT), line.text(Field.STAFF), line.text(Field.BRANCH),
+                line.text(Field.CONTRACT_NO));
 
         CustomerRow row = new CustomerRow(lineNo, name, gender, birthDate, mobile, email,
                 line.text(Field.ADDRESS), id, line.text(Field.EMPLOYER), line.text(Field.JOB_TITLE),

@@ -26,7 +26,7 @@ final class StagingWriter implements AutoCloseable {
     private static final String COPY = "COPY intake_row (ingest_id, line_no, name, gender, birth_date, mobile, email,"
             + " address, id_hash, id_enc, id_masked, employer, job_title, nationality, extra, visit_date, amount, service,"
             + " payment, staff, branch, pref_room, pref_dining, pref_other, allergy_enc, allergy_hash, health_enc,"
-            + " health_hash, anniversary, companions, referrer) FROM STDIN";
+            + " health_hash, anniversary, companions, referrer, contract_no) FROM STDIN";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -62,7 +62,8 @@ final class StagingWriter implements AutoCloseable {
                 .field(row.roomPreferences()).field(row.diningPreferences()).field(row.otherPreferences())
                 .bytes(sensitive.encrypt(row.allergies())).bytes(sensitive.blindIndex(row.allergies()))
                 .bytes(sensitive.encrypt(row.health())).bytes(sensitive.blindIndex(row.health()))
-                .field(row.anniversary()).field(row.companions()).field(row.referrer());
+                .field(row.anniversary()).field(row.companions()).field(row.referrer())
+                .field(visit == null ? null : visit.contractNo());
         line.setCharAt(line.length() - 1, '\n');
         try {
             out.append(line);

@@ -235,6 +235,7 @@ create unlogged table intake_row (
     anniversary  date,
     companions   text,
     referrer     text,
+    contract_no  text,
     customer_id  bigint,
     merge_round  integer,
     outcome      text check (outcome in ('new', 'updated', 'duplicate')),

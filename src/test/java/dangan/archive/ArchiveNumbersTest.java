@@ -1,6 +1,6 @@
 package dangan.archive;
 
-import dangan.app.Settings;
+import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;

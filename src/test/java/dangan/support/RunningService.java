@@ -1,7 +1,7 @@
 package dangan.support;
 
 import dangan.app.DanganService;
-import dangan.app.Settings;
+import dangan.config.Settings;
 
 import java.io.IOException;
 import java.nio.charset.Charset;

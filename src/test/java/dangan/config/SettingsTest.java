@@ -1,4 +1,4 @@
-package dangan.app;
+package dangan.config;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

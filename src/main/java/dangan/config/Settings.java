@@ -1,4 +1,4 @@
-package dangan.app;
+package dangan.config;
 
 import java.io.IOException;
 import java.io.Reader;

@@ -1,0 +1,24 @@
+package dangan.flow;
+
+import dangan.config.Settings;
+import dangan.intake.ArchiveIntake;
+import dangan.intake.IntakeTally;
+import dangan.privacy.SensitiveFields;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.util.function.BiConsumer;
+
+/** What a flow gets to wire itself: configuration, the archive store, the shared intake, and the bean registry. */
+public record FlowContext(Settings settings, DataSource dataSource, SensitiveFields sensitive, ArchiveIntake intake,
+                          IntakeTally tally, BiConsumer<String, Object> registry) {
+
+    /** DANGAN_HOME. */
+    public Path home() {
+        return settings.home();
+    }
+
+    public void bind(String name, Object bean) {
+        registry.accept(name, bean);
+    }
+}

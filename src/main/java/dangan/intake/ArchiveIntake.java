@@ -1,0 +1,161 @@
+package dangan.intake;
+
+import dangan.archive.ArchiveMerge;
+import dangan.archive.MergeCounts;
+import dangan.intake.read.RowHandler;
+import dangan.privacy.SensitiveFields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * The one way lines get into the archive, whatever their source: open an ingest in the ledger,
+ * then stream the source's lines through normalisation into staging (COPY) and merge them with
+ * SQL — in one transaction, so a source is filed whole or not at all — and report what became
+ * of every line. Every source ends in the same canonical record and the same merge step.
+ */
+public final class ArchiveIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveIntake.class);
+
+    private final DataSource dataSource;
+    private final IngestLedger ledger;
+    private final SensitiveFields sensitive;
+    private final ColumnMap columns;
+    private final ZoneId zone;
+    private final int progressEvery;
+
+    public ArchiveIntake(DataSource dataSource, SensitiveFields sensitive, ColumnMap columns, ZoneId zone, int progressEvery) {
+        this.dataSource = dataSource;
+        this.ledger = new IngestLedger(dataSource);
+        this.sensitive = sensitive;
+        this.columns = columns;
+        this.zone = zone;
+        this.progressEvery = progressEvery;
+    }
+
+    /**
+     * Opens a ledger entry. With a checksum, content already ingested on the channel is
+     * recognised: the run comes back as a duplicate (see {@link IngestRun#isDuplicateFile()}),
+     * already finished, and must not be filed again.
+     */
+    public IngestRun open(String sourceType, String channel, String name, String checksum, long size) throws SQLException {
+        String earlier = checksum == null ? null : ledger.findDone(channel, checksum);
+        long id = ledger.open(sourceType, channel, name, checksum, size, earlier != null);
+        return new IngestRun(id, name, checksum, earlier);
+    }
+
+    /** Files every line of the source under the run; counts land on the run and in the ledger. */
+    public void file(IngestRun run, RowSource source) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (IssueSpool issues = new IssueSpool(run.id(), sensitive)) {
+                Staging staging = new Staging(c, run, issues);
+                String format = source.feed(staging);
+                int staged = staging.finish();
+                run.format(format);
+                issues.copyInto(c);
+                MergeCounts merged = ArchiveMerge.merge(c, run.id(), YearMonth.now(zone), "intake of " + run.name());
+                run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
+                        issues.rejectedLines(), issues.warnings() + merged.conflicts());
+                if (!run.reconciles()) {
+                    throw new IllegalStateException("counts do not reconcile for " + run.name() + ": " + run.summary());
+                }
+                IngestLedger.finish(c, run, staging.extraColumns());
+                c.commit();
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Writes the run's reject report ({@code <name>.rejects.csv}) into the folder. */
+    public Path report(IngestRun run, Path folder) throws IOException, SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return RejectReport.write(c, run.id(), folder, run.name());
+        }
+    }
+
+    /** Every issue of a run, in line order: what a reply to the sender lists. */
+    public List<RowIssue> issues(IngestRun run) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return RejectReport.issues(c, run.id());
+        }
+    }
+
+    /** Marks a run failed with the reason a person will read. */
+    public void fail(IngestRun run, String reason) {
+        try {
+            ledger.fail(run.id(), reason);
+        } catch (SQLException e) {
+            LOG.error("Could not record the failure of {} in the ingest ledger: {}", run.name(), e.getMessage());
+        }
+    }
+
+    /** Receives a source's lines and sends each to staging or to the issue spool. */
+    private final class Staging implements RowHandler {
+        private final Connection connection;
+        private final IngestRun run;
+        private final IssueSpool issues;
+        private StagingWriter writer;
+        private RowNormaliser normaliser;
+        private String[] extraColumns = new String[0];
+        private int lines;
+
+        Staging(Connection connection, IngestRun run, IssueSpool issues) {
+            this.connection = connection;
+            this.run = run;
+            this.issues = issues;
+        }
+
+        @Override
+        public void header(List<String> headings) {
+            ColumnMap.Layout layout = columns.layout(headings);
+            if (!layout.has(Field.NAME) || !(layout.has(Field.MOBILE) || layout.has(Field.ID_NUMBER) || layout.has(Field.EMAIL))) {
+                throw new FileRejectedException("the header row (" + String.join(", ", layout.headings())
+                        + ") has no column for the customer's name (姓名/name) and for a way to identify them"
+                        + " (手机/mobile, 身份证号/ID number, 邮箱/email); is this a customer list? Column names are"
+                        + " listed in config/columns.properties");
+            }
+            extraColumns = layout.extra().values().toArray(String[]::new);
+            if (extraColumns.length > 0) {
+                LOG.info("{}: columns kept as extra attributes: {}", run.name(), String.join(", ", extraColumns));
+            }
+            normaliser = new RowNormaliser(layout);
+            try {
+                writer = new StagingWriter(connection, run.id(), sensitive);
+            } catch (SQLException e) {
+                throw new IllegalStateException("Cannot start COPY into staging: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void row(int lineNo, List<String> cells) {
+            RowNormaliser.Result result = normaliser.normalise(lineNo, cells);
+            if (!result.issues().isEmpty()) issues.add(result.issues(), cells);
+            if (!result.rejected()) writer.write(result.row());
+            if (++lines % progressEvery == 0) {
+                LOG.info("{}: {} lines read", run.name(), lines);
+            }
+        }
+
+        int finish() throws IOException {
+            if (writer == null) return 0;
+            writer.close();
+            return (int) writer.rows();
+        }
+
+        String[] extraColumns() {
+            return extraColumns;
+        }
+    }
+}

@@ -1,21 +1,28 @@
 package dangan.app;
 
 import dangan.config.Settings;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * {@code java -jar target/dangan.jar [--config FILE] [--once]}: starts the service, or with
- * {@code --once} processes everything waiting in the inbox folders and exits.
+ * {@code java -jar target/dangan.jar [--config FILE] [--once | review …]}: starts the service,
+ * processes what waits in the inboxes and exits ({@code --once}), or works the review queue.
  */
 public final class Dangan {
 
     private static final String USAGE = """
-            Usage: java -jar target/dangan.jar [--config FILE] [--once]
-              --config FILE   configuration file (default: config/application.properties)
+            Usage: java -jar target/dangan.jar [--config FILE] [--once | COMMAND]
+              (no command)    run the service until stopped
               --once          process what waits in the inbox folders, then exit
                               (0: all files handled, 2: a file failed as a whole, 3: timed out)
+              --config FILE   configuration file (default: config/application.properties)
+            Commands:
+            """ + ReviewCommand.USAGE + """
+
             Every key of the configuration can be overridden by -Dkey=value or by an environment
             variable named after it (dangan.db.url <-> DANGAN_DB_URL).""";
 
@@ -25,6 +32,7 @@ public final class Dangan {
     public static void main(String[] args) throws Exception {
         Path config = Path.of("config", "application.properties");
         boolean once = false;
+        List<String> command = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--once" -> once = true;
@@ -33,13 +41,20 @@ public final class Dangan {
                     config = Path.of(args[++i]);
                 }
                 case "--help", "-h" -> exit(0, USAGE);
-                default -> exit(64, "Unknown argument: " + args[i] + "\n" + USAGE);
+                default -> {
+                    if (command.isEmpty() && args[i].startsWith("-")) exit(64, "Unknown option: " + args[i] + "\n" + USAGE);
+                    command.add(args[i]);
+                }
             }
         }
         if (!Files.isRegularFile(config)) {
             exit(66, "Configuration file not found: " + config.toAbsolutePath() + " (run from the Dangan folder or pass --config FILE)");
         }
         Settings settings = Settings.load(config, System.getenv(), System.getProperties());
+        if (!command.isEmpty()) {
+            if (!command.get(0).equals("review")) exit(64, "Unknown command: " + command.get(0) + "\n" + USAGE);
+            System.exit(ReviewCommand.run(settings, command.subList(1, command.size()), System.out));
+        }
         DanganService service = DanganService.start(settings);
         if (once) {
             int status;

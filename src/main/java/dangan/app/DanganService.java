@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The running service: the archive store, the shared intake, each flow's beans, and Camel with
@@ -63,7 +64,8 @@ public final class DanganService implements AutoCloseable {
             ArchiveIntake intake = new ArchiveIntake(database.dataSource(), sensitive,
                     ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties"))),
                     ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai")),
-                    settings.getInt("dangan.intake.progress-every", 100_000));
+                    settings.getInt("dangan.intake.progress-every", 100_000),
+                    Set.copyOf(List.of(settings.get("dangan.trust.low-channels", "").split("\\s*,\\s*"))));
 
             Main main = new Main();
             main.bind("dataSource", database.dataSource());

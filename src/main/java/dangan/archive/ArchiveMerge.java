@@ -20,10 +20,12 @@ import java.time.YearMonth;
  *       row has its archive.</li>
  *   <li>Update: the other rows are applied in line order, one round per rank within an archive;
  *       each changed field goes to the change register with the line that changed it (D-27).
- *       An identifier that already belongs to another archive is not moved; a warning says so.</li>
+ *       A change that contradicts the customer's identity (name, gender, birth date, ID number), or
+ *       any change from a low-trust source, waits in {@code pending_change} for a person (D-13, D-16);
+ *       an identifier that already belongs to another archive is not moved. Warnings say so.</li>
  *   <li>Facts: visits, preferences, health, special dates, companions are added once each.</li>
- *   <li>Outcome: a row that opened an archive is new; one that changed or added anything is an
- *       update; the rest are duplicates.</li>
+ *   <li>Outcome: a row that opened an archive is new; one with a change waiting for review is
+ *       review; one that changed or added anything is an update; the rest are duplicates.</li>
  * </ol>
  * Merges are serialised across threads and instances by a transaction-scoped advisory lock.
  */
@@ -98,71 +100,107 @@ public final class ArchiveMerge {
 
     private static final String MAX_ROUND = "select coalesce(max(merge_round), 0) from intake_row where ingest_id = ?";
 
-    /** Identifiers a row carries that already belong to another archive: kept where they are, reported. */
-    private static final String REPORT_CONFLICTS = """
-            insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity)
-            select s.ingest_id, s.line_no, v.field, v.shown,
-                   'already belongs to archive ' || v.other_archive || ' while this line matched archive '
-                   || c.archive_no || '; not moved — check which archive is right and correct it', 'warning'
+    /**
+     * One round's field changes, unpivoted, each with its disposition: applied, held for review
+     * (low-trust source, or a contradiction of the customer's identity: D-13, D-16), or refused
+     * because the identifier belongs to another archive.
+     */
+    private static final String CLASSIFY_CHANGES = """
+            insert into intake_change (ingest_id, line_no, customer_id, field, old_value, new_value, disposition, why)
+            select s.ingest_id, s.line_no, c.id, v.field, v.old_value, v.new_value,
+                   case when v.owner is not null then 'conflict'
+                        when ? then 'hold'
+                        when v.identity and v.old_value is not null then 'hold'
+                        else 'apply' end,
+                   case when v.owner is not null then
+                            'already belongs to archive ' || v.owner || ' while this line matched archive '
+                            || c.archive_no || '; not moved — check which archive is right and correct it'
+                        when ? then 'waits for review: the source is marked low-trust (D-16)'
+                        when v.identity and v.old_value is not null then
+                            'differs from archive ' || c.archive_no || ' (' || v.old_value || '); kept the archive''s value,'
+                            || ' the new one waits for review — confirm with the customer (D-13)'
+                   end
             from intake_row s join customer c on c.id = s.customer_id
             cross join lateral (values
-                ('mobile', s.mobile, (select o.archive_no from customer o where o.mobile = s.mobile and o.id <> c.id)),
-                ('email', s.email, (select o.archive_no from customer o where o.email = s.email and o.id <> c.id)),
-                ('id_number', s.id_masked,
-                    (select o.archive_no from customer o where o.id_number_hash = s.id_hash and o.id <> c.id))
-            ) v(field, shown, other_archive)
-            where s.ingest_id = ? and s.merge_round = ? and v.other_archive is not null""";
-
-    private static final String LOG_FIELD_CHANGES = """
-            insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source_ingest_id, source_line)
-            select c.id, v.field, v.old_value, v.new_value, 'intake', ?, s.ingest_id, s.line_no
-            from intake_row s join customer c on c.id = s.customer_id
-            cross join lateral (values
-                ('name', c.name, s.name, s.name is distinct from c.name),
-                ('gender', c.gender::text, s.gender::text, s.gender is distinct from c.gender),
-                ('birth_date', c.birth_date::text, s.birth_date::text, s.birth_date is distinct from c.birth_date),
-                ('mobile', c.mobile, s.mobile, s.mobile is distinct from c.mobile
-                    and not exists (select 1 from customer o where o.mobile = s.mobile)),
-                ('email', c.email, s.email, s.email is distinct from c.email
-                    and not exists (select 1 from customer o where o.email = s.email)),
-                ('id_number', c.id_number_masked, s.id_masked, s.id_hash is distinct from c.id_number_hash
-                    and not exists (select 1 from customer o where o.id_number_hash = s.id_hash)),
-                ('address', c.address, s.address, s.address is distinct from c.address),
-                ('employer', c.employer, s.employer, s.employer is distinct from c.employer),
-                ('job_title', c.job_title, s.job_title, s.job_title is distinct from c.job_title),
-                ('nationality', c.nationality, s.nationality, s.nationality is distinct from c.nationality)
-            ) v(field, old_value, new_value, changed)
+                ('name', c.name, s.name, s.name is distinct from c.name, true, null::text),
+                ('gender', c.gender::text, s.gender::text, s.gender is distinct from c.gender, true, null),
+                ('birth_date', c.birth_date::text, s.birth_date::text, s.birth_date is distinct from c.birth_date, true, null),
+                ('id_number', c.id_number_masked, s.id_masked, s.id_hash is distinct from c.id_number_hash, true,
+                    (select o.archive_no from customer o where o.id_number_hash = s.id_hash and o.id <> c.id)),
+                ('mobile', c.mobile, s.mobile, s.mobile is distinct from c.mobile, false,
+                    (select o.archive_no from customer o where o.mobile = s.mobile and o.id <> c.id)),
+                ('email', c.email, s.email, s.email is distinct from c.email, false,
+                    (select o.archive_no from customer o where o.email = s.email and o.id <> c.id)),
+                ('address', c.address, s.address, s.address is distinct from c.address, false, null),
+                ('employer', c.employer, s.employer, s.employer is distinct from c.employer, false, null),
+                ('job_title', c.job_title, s.job_title, s.job_title is distinct from c.job_title, false, null),
+                ('nationality', c.nationality, s.nationality, s.nationality is distinct from c.nationality, false, null)
+            ) v(field, old_value, new_value, changed, identity, owner)
             where s.ingest_id = ? and s.merge_round = ? and v.new_value is not null and v.changed
             union all
-            select c.id, 'extra.' || e.key, c.extra ->> e.key, e.value, 'intake', ?, s.ingest_id, s.line_no
+            select s.ingest_id, s.line_no, c.id, 'extra.' || e.key, c.extra ->> e.key, e.value,
+                   case when ? then 'hold' else 'apply' end,
+                   case when ? then 'waits for review: the source is marked low-trust (D-16)' end
             from intake_row s join customer c on c.id = s.customer_id
             cross join lateral jsonb_each_text(coalesce(s.extra, '{}'::jsonb)) e
             where s.ingest_id = ? and s.merge_round = ? and (c.extra ->> e.key) is distinct from e.value""";
 
+    private static final String LOG_APPLIED = """
+            insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source_ingest_id, source_line)
+            select x.customer_id, x.field, x.old_value, x.new_value, 'intake', ?, x.ingest_id, x.line_no
+            from intake_change x join intake_row s on s.ingest_id = x.ingest_id and s.line_no = x.line_no
+            where x.ingest_id = ? and s.merge_round = ? and x.disposition = 'apply'""";
+
+    private static final String HOLD_FOR_REVIEW = """
+            insert into pending_change (customer_id, field, current_value, proposed_value, proposed_hash, proposed_enc,
+                                        reason, source_ingest_id, source_line)
+            select x.customer_id, x.field, x.old_value, x.new_value,
+                   case when x.field = 'id_number' then s.id_hash end, case when x.field = 'id_number' then s.id_enc end,
+                   x.why, x.ingest_id, x.line_no
+            from intake_change x join intake_row s on s.ingest_id = x.ingest_id and s.line_no = x.line_no
+            where x.ingest_id = ? and s.merge_round = ? and x.disposition = 'hold'""";
+
+    private static final String WARN_NOT_APPLIED = """
+            insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity)
+            select x.ingest_id, x.line_no, x.field, x.new_value, x.why, 'warning'
+            from intake_change x join intake_row s on s.ingest_id = x.ingest_id and s.line_no = x.line_no
+            where x.ingest_id = ? and s.merge_round = ? and x.disposition <> 'apply'""";
+
+    /** Applies the round's accepted changes: one line per archive per round, pivoted back to columns. */
     private static final String APPLY_UPDATES = """
             update customer c set
-                name = coalesce(s.name, c.name),
-                gender = coalesce(s.gender, c.gender),
-                birth_date = coalesce(s.birth_date, c.birth_date),
-                mobile = case when s.mobile is not null and not exists
-                    (select 1 from customer o where o.mobile = s.mobile and o.id <> c.id) then s.mobile else c.mobile end,
-                email = case when s.email is not null and not exists
-                    (select 1 from customer o where o.email = s.email and o.id <> c.id) then s.email else c.email end,
-                id_number_enc = case when s.id_hash is not null and s.id_hash is distinct from c.id_number_hash and not exists
-                    (select 1 from customer o where o.id_number_hash = s.id_hash) then s.id_enc else c.id_number_enc end,
-                id_number_masked = case when s.id_hash is not null and s.id_hash is distinct from c.id_number_hash and not exists
-                    (select 1 from customer o where o.id_number_hash = s.id_hash) then s.id_masked else c.id_number_masked end,
-                id_number_hash = case when s.id_hash is not null and not exists
-                    (select 1 from customer o where o.id_number_hash = s.id_hash and o.id <> c.id) then s.id_hash else c.id_number_hash end,
-                address = coalesce(s.address, c.address),
-                employer = coalesce(s.employer, c.employer),
-                job_title = coalesce(s.job_title, c.job_title),
-                nationality = coalesce(s.nationality, c.nationality),
-                extra = c.extra || coalesce(s.extra, '{}'::jsonb),
+                name = coalesce(a.name, c.name),
+                gender = coalesce(a.gender, c.gender),
+                birth_date = coalesce(a.birth_date::date, c.birth_date),
+                mobile = coalesce(a.mobile, c.mobile),
+                email = coalesce(a.email, c.email),
+                address = coalesce(a.address, c.address),
+                employer = coalesce(a.employer, c.employer),
+                job_title = coalesce(a.job_title, c.job_title),
+                nationality = coalesce(a.nationality, c.nationality),
+                id_number_hash = case when a.id_number then s.id_hash else c.id_number_hash end,
+                id_number_enc = case when a.id_number then s.id_enc else c.id_number_enc end,
+                id_number_masked = case when a.id_number then s.id_masked else c.id_number_masked end,
+                extra = c.extra || coalesce(a.extra, '{}'::jsonb),
                 contact_confirmed_at = case when s.mobile is not null or s.email is not null then now() else c.contact_confirmed_at end,
-                updated_at = case when exists (select 1 from change_log l where l.source_ingest_id = s.ingest_id
-                    and l.source_line = s.line_no) then now() else c.updated_at end
+                updated_at = case when a.line_no is not null then now() else c.updated_at end
             from intake_row s
+            left join (
+                select line_no,
+                       max(new_value) filter (where field = 'name') as name,
+                       max(new_value) filter (where field = 'gender') as gender,
+                       max(new_value) filter (where field = 'birth_date') as birth_date,
+                       max(new_value) filter (where field = 'mobile') as mobile,
+                       max(new_value) filter (where field = 'email') as email,
+                       max(new_value) filter (where field = 'address') as address,
+                       max(new_value) filter (where field = 'employer') as employer,
+                       max(new_value) filter (where field = 'job_title') as job_title,
+                       max(new_value) filter (where field = 'nationality') as nationality,
+                       bool_or(field = 'id_number') as id_number,
+                       jsonb_object_agg(substr(field, 7), new_value) filter (where field like 'extra.%') as extra
+                from intake_change where ingest_id = ? and disposition = 'apply'
+                group by line_no
+            ) a on a.line_no = s.line_no
             where s.customer_id = c.id and s.ingest_id = ? and s.merge_round = ?""";
 
     private static final String ADD_VISITS = """
@@ -210,8 +248,10 @@ public final class ArchiveMerge {
             on conflict (customer_id, relation, name) do nothing""";
 
     private static final String SETTLE_OUTCOMES = """
-            update intake_row s set outcome = case when
-                   exists (select 1 from change_log x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
+            update intake_row s set outcome = case
+                when exists (select 1 from intake_change x where x.ingest_id = s.ingest_id and x.line_no = s.line_no
+                             and x.disposition = 'hold') then 'review'
+                when exists (select 1 from change_log x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 or exists (select 1 from consumption x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 or exists (select 1 from preference x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 or exists (select 1 from health_fact x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
@@ -222,14 +262,23 @@ public final class ArchiveMerge {
 
     private static final String COUNT_OUTCOMES = """
             select count(*) filter (where outcome = 'new'), count(*) filter (where outcome = 'updated'),
-                   count(*) filter (where outcome = 'duplicate')
+                   count(*) filter (where outcome = 'duplicate'), count(*) filter (where outcome = 'review')
             from intake_row where ingest_id = ?""";
 
-    private static final String COUNT_CONFLICTS =
-            "select count(*) from intake_issue where ingest_id = ? and column_name in ('mobile', 'email', 'id_number')"
-                    + " and reason like 'already belongs to archive %'";
+    private static final String COUNT_NOT_APPLIED =
+            "select count(*) from intake_change where ingest_id = ? and disposition <> 'apply'";
+
+    /** Archives opened from a low-trust source wait for review as a whole. */
+    private static final String HOLD_NEW_ARCHIVES = """
+            update customer c set review_status = 'pending'
+            from intake_row s where s.ingest_id = ? and s.outcome = 'new' and c.id = s.customer_id""";
+
+    private static final String MARK_NEW_FOR_REVIEW =
+            "update intake_row set outcome = 'review' where ingest_id = ? and outcome = 'new'";
 
     private static final String CLEAR_STAGING = "delete from intake_row where ingest_id = ?";
+
+    private static final String CLEAR_CHANGES = "delete from intake_change where ingest_id = ?";
 
     private ArchiveMerge() {
     }
@@ -240,8 +289,10 @@ public final class ArchiveMerge {
      *
      * @param openedIn the month new archives are numbered in (D-14)
      * @param reason   what the change register says about why the data changed
+     * @param lowTrust the source is marked low-trust: its changes and new archives wait for review (D-16)
      */
-    public static MergeCounts merge(Connection c, long ingestId, YearMonth openedIn, String reason) throws SQLException {
+    public static MergeCounts merge(Connection c, long ingestId, YearMonth openedIn, String reason, boolean lowTrust)
+            throws SQLException {
         long started = System.nanoTime();
         execute(c, LOCK);
         String period = ArchiveNumbers.period(openedIn);
@@ -260,20 +311,28 @@ public final class ArchiveMerge {
         execute(c, RANK_UPDATES, ingestId, ingestId);
         int rounds = (int) count(c, MAX_ROUND, ingestId);
         for (int round = 1; round <= rounds; round++) {
-            execute(c, REPORT_CONFLICTS, ingestId, round);
-            execute(c, LOG_FIELD_CHANGES, reason, ingestId, round, reason, ingestId, round);
-            execute(c, APPLY_UPDATES, ingestId, round);
+            execute(c, CLASSIFY_CHANGES, lowTrust, lowTrust, ingestId, round, lowTrust, lowTrust, ingestId, round);
+            execute(c, LOG_APPLIED, reason, ingestId, round);
+            execute(c, HOLD_FOR_REVIEW, ingestId, round);
+            execute(c, WARN_NOT_APPLIED, ingestId, round);
+            execute(c, APPLY_UPDATES, ingestId, ingestId, round);
         }
         for (String facts : new String[] {ADD_VISITS, ADD_PREFERENCES, ADD_HEALTH, ADD_SPECIAL_DATES, ADD_COMPANIONS}) {
             execute(c, facts, ingestId);
         }
         execute(c, SETTLE_OUTCOMES, ingestId);
+        if (lowTrust) {
+            execute(c, HOLD_NEW_ARCHIVES, ingestId);
+            execute(c, MARK_NEW_FOR_REVIEW, ingestId);
+        }
         MergeCounts counts;
         try (PreparedStatement ps = prepare(c, COUNT_OUTCOMES, ingestId); ResultSet rs = ps.executeQuery()) {
             rs.next();
-            counts = new MergeCounts(rs.getInt(1), rs.getInt(2), rs.getInt(3), (int) count(c, COUNT_CONFLICTS, ingestId));
+            counts = new MergeCounts(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getInt(4),
+                    (int) count(c, COUNT_NOT_APPLIED, ingestId));
         }
         execute(c, CLEAR_STAGING, ingestId);
+        execute(c, CLEAR_CHANGES, ingestId);
         LOG.debug("ingest {} merged in {} ms ({} match/open passes, {} update rounds)", ingestId,
                 (System.nanoTime() - started) / 1_000_000, passes, rounds);
         return counts;

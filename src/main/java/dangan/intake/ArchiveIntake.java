@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The one way lines get into the archive, whatever their source: open an ingest in the ledger,
@@ -32,8 +33,11 @@ public final class ArchiveIntake {
     private final ColumnMap columns;
     private final ZoneId zone;
     private final int progressEvery;
+    private final Set<String> lowTrustChannels;
 
-    public ArchiveIntake(DataSource dataSource, SensitiveFields sensitive, ColumnMap columns, ZoneId zone, int progressEvery) {
+    public ArchiveIntake(DataSource dataSource, SensitiveFields sensitive, ColumnMap columns, ZoneId zone, int progressEvery,
+                         Set<String> lowTrustChannels) {
+        this.lowTrustChannels = Set.copyOf(lowTrustChannels);
         this.dataSource = dataSource;
         this.ledger = new IngestLedger(dataSource);
         this.sensitive = sensitive;
@@ -50,7 +54,7 @@ public final class ArchiveIntake {
     public IngestRun open(String sourceType, String channel, String name, String checksum, long size) throws SQLException {
         String earlier = checksum == null ? null : ledger.findDone(channel, checksum);
         long id = ledger.open(sourceType, channel, name, checksum, size, earlier != null);
-        return new IngestRun(id, name, checksum, earlier);
+        return new IngestRun(id, channel, name, checksum, earlier);
     }
 
     /** Files every line of the source under the run; counts land on the run and in the ledger. */
@@ -63,9 +67,10 @@ public final class ArchiveIntake {
                 int staged = staging.finish();
                 run.format(format);
                 issues.copyInto(c);
-                MergeCounts merged = ArchiveMerge.merge(c, run.id(), YearMonth.now(zone), "intake of " + run.name());
+                MergeCounts merged = ArchiveMerge.merge(c, run.id(), YearMonth.now(zone), "intake of " + run.name(),
+                        lowTrustChannels.contains(run.channel()));
                 run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
-                        issues.rejectedLines(), issues.warnings() + merged.conflicts());
+                        merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());
                 if (!run.reconciles()) {
                     throw new IllegalStateException("counts do not reconcile for " + run.name() + ": " + run.summary());
                 }

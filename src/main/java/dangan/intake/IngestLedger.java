@@ -61,21 +61,23 @@ public final class IngestLedger {
     public static void finish(Connection c, IngestRun run, String[] extraColumns) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 update ingest set status = 'done', format = ?, rows_total = ?, rows_new = ?, rows_updated = ?,
-                       rows_duplicate = ?, rows_rejected = ?, warnings = ?, extra_columns = ?, finished_at = clock_timestamp()
+                       rows_duplicate = ?, rows_review = ?, rows_rejected = ?, warnings = ?, extra_columns = ?,
+                       finished_at = clock_timestamp()
                 where id = ?""")) {
             ps.setString(1, run.format());
             ps.setInt(2, run.read());
             ps.setInt(3, run.created());
             ps.setInt(4, run.updated());
             ps.setInt(5, run.duplicates());
-            ps.setInt(6, run.rejected());
-            ps.setInt(7, run.warnings());
+            ps.setInt(6, run.review());
+            ps.setInt(7, run.rejected());
+            ps.setInt(8, run.warnings());
             if (extraColumns.length == 0) {
-                ps.setNull(8, Types.ARRAY);
+                ps.setNull(9, Types.ARRAY);
             } else {
-                ps.setArray(8, c.createArrayOf("text", extraColumns));
+                ps.setArray(9, c.createArrayOf("text", extraColumns));
             }
-            ps.setLong(9, run.id());
+            ps.setLong(10, run.id());
             ps.executeUpdate();
         }
     }

@@ -4,6 +4,7 @@ package dangan.intake;
 public final class IngestRun {
 
     private final long id;
+    private final String channel;
     private final String name;
     private final String checksum;
     private final long startedNanos = System.nanoTime();
@@ -12,12 +13,14 @@ public final class IngestRun {
     private int created;
     private int updated;
     private int duplicates;
+    private int review;
     private int rejected;
     private int warnings;
     private String format;
 
-    IngestRun(long id, String name, String checksum, String duplicateOf) {
+    IngestRun(long id, String channel, String name, String checksum, String duplicateOf) {
         this.id = id;
+        this.channel = channel;
         this.name = name;
         this.checksum = checksum;
         this.duplicateOf = duplicateOf;
@@ -36,17 +39,20 @@ public final class IngestRun {
     public int created() { return created; }
     public int updated() { return updated; }
     public int duplicates() { return duplicates; }
+    public int review() { return review; }
+    public String channel() { return channel; }
     public int rejected() { return rejected; }
     public int warnings() { return warnings; }
     public String format() { return format; }
 
     void format(String format) { this.format = format; }
 
-    void counts(int read, int created, int updated, int duplicates, int rejected, int warnings) {
+    void counts(int read, int created, int updated, int duplicates, int review, int rejected, int warnings) {
         this.read = read;
         this.created = created;
         this.updated = updated;
         this.duplicates = duplicates;
+        this.review = review;
         this.rejected = rejected;
         this.warnings = warnings;
     }
@@ -55,9 +61,9 @@ public final class IngestRun {
         return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
-    /** The counts reconcile: every data line is exactly one of new, updated, duplicate, rejected. */
+    /** The counts reconcile: every data line is exactly one of new, updated, duplicate, review, rejected. */
     public boolean reconciles() {
-        return read == created + updated + duplicates + rejected;
+        return read == created + updated + duplicates + review + rejected;
     }
 
     /** The one log line per file. */
@@ -65,7 +71,7 @@ public final class IngestRun {
         if (isDuplicateFile()) {
             return name + ": same content as " + duplicateOf + " — already in the archive, nothing changed";
         }
-        return String.format("%s (%s): %d lines — new %d, updated %d, duplicates %d, rejected %d, warnings %d, %.1f s",
-                name(), format, read, created, updated, duplicates, rejected, warnings, elapsedMillis() / 1000.0);
+        return String.format("%s (%s): %d lines — new %d, updated %d, duplicates %d, review %d, rejected %d, warnings %d, %.1f s",
+                name(), format, read, created, updated, duplicates, review, rejected, warnings, elapsedMillis() / 1000.0);
     }
 }

@@ -117,7 +117,7 @@ class ArchiveNumbersTest {
                         }
                         ps.executeBatch();
                     }
-                    MergeCounts counts = ArchiveMerge.merge(c, ingest, month, "test");
+                    MergeCounts counts = ArchiveMerge.merge(c, ingest, month, "test", false);
                     c.commit();
                     return counts;
                 }

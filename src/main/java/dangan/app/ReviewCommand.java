@@ -1,0 +1,76 @@
+package dangan.app;
+
+import dangan.archive.ReviewQueue;
+import dangan.config.Settings;
+import dangan.store.ArchiveDatabase;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code review list | accept ID… | reject ID… | file ARCHIVE_NO… [--by NAME]}: the review queue
+ * (D-16) from the command line. Returns the exit status.
+ */
+final class ReviewCommand {
+
+    static final String USAGE = """
+              review list                       changes and archives waiting for review
+              review accept ID... [--by NAME]   apply held changes to their archives
+              review reject ID... [--by NAME]   keep the archives as they are
+              review file ARCHIVE_NO... [--by NAME]  file archives opened from a low-trust source""";
+
+    private ReviewCommand() {
+    }
+
+    static int run(Settings settings, List<String> args, PrintStream out) throws Exception {
+        if (args.isEmpty()) {
+            out.println("Usage:\n" + USAGE);
+            return 64;
+        }
+        String reviewer = System.getProperty("user.name", "unknown");
+        List<String> targets = new ArrayList<>();
+        for (int i = 1; i < args.size(); i++) {
+            if (args.get(i).equals("--by") && i + 1 < args.size()) {
+                reviewer = args.get(++i);
+            } else {
+                targets.add(args.get(i));
+            }
+        }
+        try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
+            ReviewQueue queue = new ReviewQueue(database.dataSource());
+            switch (args.get(0)) {
+                case "list" -> {
+                    List<ReviewQueue.PendingChange> changes = queue.pendingChanges();
+                    List<ReviewQueue.PendingArchive> archives = queue.pendingArchives();
+                    out.println(changes.size() + " changes waiting for review:");
+                    for (ReviewQueue.PendingChange p : changes) {
+                        out.printf("  #%d  %s  %s: '%s' -> '%s'  (%s, line %s) — %s%n", p.id(), p.archiveNo(), p.field(),
+                                p.current() == null ? "" : p.current(), p.proposed(), p.source(), p.line(), p.reason());
+                    }
+                    out.println(archives.size() + " archives waiting to be filed:");
+                    for (ReviewQueue.PendingArchive a : archives) {
+                        out.printf("  %s  %s  (from %s)%n", a.archiveNo(), a.name(), a.source());
+                    }
+                }
+                case "accept", "reject" -> {
+                    for (String id : targets) {
+                        long changeId = Long.parseLong(id.replace("#", ""));
+                        if (args.get(0).equals("accept")) queue.accept(changeId, reviewer); else queue.reject(changeId, reviewer);
+                        out.println("#" + changeId + " " + args.get(0) + "ed by " + reviewer);
+                    }
+                }
+                case "file" -> {
+                    for (String archiveNo : targets) {
+                        out.println(archiveNo + (queue.file(archiveNo, reviewer) ? " filed by " + reviewer : ": no archive waits under this number"));
+                    }
+                }
+                default -> {
+                    out.println("Unknown review command: " + args.get(0) + "\n" + USAGE);
+                    return 64;
+                }
+            }
+        }
+        return 0;
+    }
+}

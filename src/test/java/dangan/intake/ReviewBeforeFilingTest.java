@@ -1,0 +1,82 @@
+package dangan.intake;
+
+import dangan.archive.ReviewQueue;
+import dangan.support.RunningService;
+import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** D-13 / D-16: contradictions and low-trust data wait for a person instead of being filed. */
+class ReviewBeforeFilingTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void aContradictedBirthDateWaitsForReviewAndIsAppliedWhenAccepted() throws Exception {
+        try (RunningService dangan = RunningService.start(home)) {
+            dangan.drop("monday.csv", "姓名,手机,出生日期,地址\n杨过,13566667777,1990-01-01,襄阳\n", StandardCharsets.UTF_8);
+            dangan.awaitHandled("monday.csv");
+            dangan.drop("tuesday.csv", "姓名,手机,出生日期,地址\n杨过,13566667777,1991-02-02,终南山\n", StandardCharsets.UTF_8);
+            dangan.awaitHandled("tuesday.csv");
+
+            // the address is an ordinary change and is filed; the birth date contradicts the archive and waits
+            assertThat(dangan.row("select birth_date, address from customer where mobile = ?", "13566667777"))
+                    .containsEntry("birth_date", java.sql.Date.valueOf("1990-01-01")).containsEntry("address", "终南山");
+            assertThat(dangan.row("select rows_updated, rows_review from ingest where source_name = ?", "tuesday.csv"))
+                    .containsEntry("rows_updated", 0).containsEntry("rows_review", 1);
+            assertThat(Files.readString(dangan.rejectReport("tuesday.csv"))).contains("2,warning,birth_date,1991-02-02,\"differs from archive");
+
+            ReviewQueue queue = new ReviewQueue(dangan.service().database().dataSource());
+            assertThat(queue.pendingChanges()).singleElement().satisfies(p -> {
+                assertThat(p.field()).isEqualTo("birth_date");
+                assertThat(p.current()).isEqualTo("1990-01-01");
+                assertThat(p.proposed()).isEqualTo("1991-02-02");
+                assertThat(p.source()).isEqualTo("tuesday.csv");
+                assertThat(p.line()).isEqualTo(2);
+            });
+
+            queue.accept(queue.pendingChanges().get(0).id(), "店长王");
+
+            assertThat(dangan.row("select birth_date from customer where mobile = ?", "13566667777"))
+                    .containsEntry("birth_date", java.sql.Date.valueOf("1991-02-02"));
+            assertThat(dangan.row("select old_value, new_value, changed_by from change_log where field = 'birth_date'"))
+                    .containsEntry("old_value", "1990-01-01").containsEntry("new_value", "1991-02-02").containsEntry("changed_by", "店长王");
+            assertThat(queue.pendingChanges()).isEmpty();
+        }
+    }
+
+    @Test
+    void dataFromALowTrustChannelWaitsUntilFiled() throws Exception {
+        try (RunningService dangan = RunningService.start(home, Map.of(
+                "dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres",
+                "dangan.trust.low-channels", "registrations"))) {
+            dangan.drop("walk-ins.csv", "姓名,手机,地址\n小龙女,13677778888,古墓\n", StandardCharsets.UTF_8);
+            dangan.awaitHandled("walk-ins.csv");
+            Map<String, Object> archive = dangan.row("select archive_no, review_status from customer where mobile = ?", "13677778888");
+            assertThat(archive).containsEntry("review_status", "pending");
+            assertThat(dangan.row("select rows_new, rows_review from ingest where source_name = ?", "walk-ins.csv"))
+                    .containsEntry("rows_new", 0).containsEntry("rows_review", 1);
+
+            dangan.drop("walk-ins-2.csv", "姓名,手机,地址\n小龙女,13677778888,绝情谷\n", StandardCharsets.UTF_8);
+            dangan.awaitHandled("walk-ins-2.csv");
+            assertThat(dangan.row("select address from customer where mobile = ?", "13677778888")).containsEntry("address", "古墓");
+
+            ReviewQueue queue = new ReviewQueue(dangan.service().database().dataSource());
+            assertThat(queue.pendingArchives()).extracting(ReviewQueue.PendingArchive::archiveNo).containsExactly((String) archive.get("archive_no"));
+            assertThat(queue.file((String) archive.get("archive_no"), "主管")).isTrue();
+            assertThat(dangan.row("select review_status from customer where mobile = ?", "13677778888")).containsEntry("review_status", "filed");
+            queue.reject(queue.pendingChanges().get(0).id(), "主管");
+            assertThat(dangan.row("select address from customer where mobile = ?", "13677778888")).containsEntry("address", "古墓");
+            assertThat(dangan.row("select status, decided_by from pending_change")).containsEntry("status", "rejected")
+                    .containsEntry("decided_by", "主管");
+        }
+    }
+}

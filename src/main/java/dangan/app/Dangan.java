@@ -21,8 +21,7 @@ public final class Dangan {
                               (0: all files handled, 2: a file failed as a whole, 3: timed out)
               --config FILE   configuration file (default: config/application.properties)
             Commands:
-            """ + ReviewCommand.USAGE + """
-
+            """ + ReviewCommand.USAGE.indent(2) + """
             Every key of the configuration can be overridden by -Dkey=value or by an environment
             variable named after it (dangan.db.url <-> DANGAN_DB_URL).""";
 

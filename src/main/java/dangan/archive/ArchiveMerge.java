@@ -295,6 +295,7 @@ public final class ArchiveMerge {
             throws SQLException {
         long started = System.nanoTime();
         execute(c, LOCK);
+        execute(c, "set local work_mem = '128MB'"); // window sorts and hash joins of a large file stay in memory
         String period = ArchiveNumbers.period(openedIn);
         int passes = 0;
         int opened;

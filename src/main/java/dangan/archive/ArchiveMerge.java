@@ -208,7 +208,7 @@ public final class ArchiveMerge {
                                      fact_key, source_ingest_id, source_line)
             select s.customer_id, s.visit_date, s.amount, s.service, s.payment, s.staff, s.branch, s.contract_no,
                    md5(concat_ws('|', coalesce(s.visit_date::text, ''), coalesce(s.amount::text, ''), coalesce(s.service, ''),
-                       coalesce(s.payment, ''), coalesce(s.staff, ''), coalesce(s.branch, ''), coalesce(s.contract_no, ''))),
+                       coalesce(s.payment, ''), coalesce(s.staff, ''), coalesce(s.branch, ''), coalesce(s.contract_no, '')))::uuid,
                    s.ingest_id, s.line_no
             from intake_row s
             where s.ingest_id = ? and (s.visit_date is not null or s.amount is not null or s.service is not null
@@ -217,7 +217,7 @@ public final class ArchiveMerge {
 
     private static final String ADD_PREFERENCES = """
             insert into preference (customer_id, category, detail, fact_key, source_ingest_id, source_line)
-            select s.customer_id, p.category, p.detail, md5(p.category || '|' || p.detail), s.ingest_id, s.line_no
+            select s.customer_id, p.category, p.detail, md5(p.category || '|' || p.detail)::uuid, s.ingest_id, s.line_no
             from intake_row s
             cross join lateral (values ('room', s.pref_room), ('dining', s.pref_dining), ('other', s.pref_other))
                 p(category, detail)

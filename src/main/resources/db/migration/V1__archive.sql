@@ -90,7 +90,7 @@ create table consumption (
     staff            text,
     branch           text,
     contract_no      text,
-    fact_key         text    not null,                 -- same visit from two files is one fact
+    fact_key         uuid    not null,                 -- md5 of the visit's content: the same visit from two files is one fact
     source_ingest_id bigint,
     source_line      integer,
     created_at       timestamptz not null default now(),
@@ -104,7 +104,7 @@ create table preference (
     customer_id      bigint not null references customer (id),
     category         text   not null check (category in ('room', 'dining', 'other')),
     detail           text   not null,
-    fact_key         text   not null,
+    fact_key         uuid   not null,                   -- md5 of category and detail
     source_ingest_id bigint,
     source_line      integer,
     created_at       timestamptz not null default now(),

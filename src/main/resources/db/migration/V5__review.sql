@@ -42,3 +42,6 @@ create unlogged table intake_change (
     why           text,
     primary key (ingest_id, line_no, field)
 );
+
+-- Update rounds pick their rows by round number; only matched rows get one, so COPY pays nothing.
+create index intake_row_round on intake_row (ingest_id, merge_round) where merge_round is not null;

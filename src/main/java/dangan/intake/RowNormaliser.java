@@ -4,6 +4,7 @@ import dangan.normalise.DateValue;
 import dangan.normalise.EmailAddress;
 import dangan.normalise.Gender;
 import dangan.normalise.InvalidValueException;
+import dangan.normalise.Masking;
 import dangan.normalise.MobileNumber;
 import dangan.normalise.Money;
 import dangan.normalise.ResidentId;

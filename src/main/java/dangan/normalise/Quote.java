@@ -26,13 +26,8 @@ final class Quote {
         return "'" + mask(value) + "'";
     }
 
-    /** Keeps the first 6 and last 4 characters of an ID-like string and stars the rest. */
     static String mask(String idLike) {
-        int hidden = idLike.length() - 10;
-        if (hidden <= 0) {
-            return "*".repeat(idLike.length());
-        }
-        return idLike.substring(0, 6) + "*".repeat(hidden) + idLike.substring(idLike.length() - 4);
+        return Masking.mask(idLike);
     }
 
     private static String maskIdLikeRuns(String value) {

@@ -61,8 +61,9 @@ public final class ArchiveIntake {
     public void file(IngestRun run, RowSource source) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            Staging staging = null;
             try (IssueSpool issues = new IssueSpool(run.id(), sensitive)) {
-                Staging staging = new Staging(c, run, issues);
+                staging = new Staging(c, run, issues);
                 String format = source.feed(staging);
                 int staged = staging.finish();
                 run.format(format);
@@ -77,6 +78,7 @@ public final class ArchiveIntake {
                 IngestLedger.finish(c, run, staging.extraColumns());
                 c.commit();
             } catch (Exception e) {
+                if (staging != null) staging.abort();
                 c.rollback();
                 throw e;
             }
@@ -157,6 +159,10 @@ public final class ArchiveIntake {
             if (writer == null) return 0;
             writer.close();
             return (int) writer.rows();
+        }
+
+        void abort() {
+            if (writer != null) writer.abort();
         }
 
         String[] extraColumns() {

@@ -77,6 +77,17 @@ final class StagingWriter implements AutoCloseable {
         return rows;
     }
 
+    /** Abandons an unfinished COPY so the connection can roll back (pgjdbc blocks other calls while a COPY is open). */
+    void abort() {
+        if (copy.isActive()) {
+            try {
+                copy.cancelCopy();
+            } catch (SQLException e) {
+                // the transaction is rolled back next; nothing was filed
+            }
+        }
+    }
+
     /** Ends the COPY; the rows are visible to the merge in the same transaction. */
     @Override
     public void close() throws IOException {

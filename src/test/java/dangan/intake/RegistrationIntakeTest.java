@@ -167,6 +167,23 @@ class RegistrationIntakeTest {
     }
 
     @Test
+    void aFileThatBreaksHalfwayFilesNothingAndTheNextFileStillGoesIn() throws Exception {
+        StringBuilder csv = new StringBuilder("姓名,手机\n");
+        for (int i = 0; i < 500; i++) csv.append("半途").append(i).append(",1390000").append(String.format("%04d", i)).append('\n');
+        csv.append("坏行,\"13900009999\n"); // a quote that never closes
+        dangan.drop("halfway.csv", csv.toString(), StandardCharsets.UTF_8);
+
+        Path kept = dangan.awaitHandled("halfway.csv");
+        assertThat(kept.toString()).contains("/failed/");
+        assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("line 502");
+        assertThat(dangan.count("select count(*) from customer where name like '半途%'")).isZero();
+
+        dangan.drop("after.csv", "姓名,手机\n后来,13900008888\n", StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("after.csv").toString()).contains("/done/");
+        assertThat(dangan.count("select count(*) from customer where mobile = ?", "13900008888")).isEqualTo(1);
+    }
+
+    @Test
     void aLineMatchingAnExistingArchiveUpdatesItAndRecordsTheChange() throws Exception {
         dangan.drop("monday.csv", "姓名,手机,邮箱,地址\n黄蓉,13922223333,,杭州\n", StandardCharsets.UTF_8);
         dangan.awaitHandled("monday.csv");

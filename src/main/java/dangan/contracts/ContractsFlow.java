@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Contracts (D-10), routes/contracts.yaml: the contracts system's database polled over JDBC
@@ -27,17 +28,17 @@ public final class ContractsFlow implements Flow {
     public void bind(FlowContext context) {
         Settings settings = context.settings();
         String url = settings.get("dangan.contracts.db.url");
-        HikariDataSource pool = null;
+        Supplier<HikariDataSource> pool = null;
         ContractsQuery query = null;
         if (url == null) {
             LOG.info("Contracts database: off (dangan.contracts.db.url / DANGAN_CONTRACTS_DB_URL is empty); contract"
                     + " exports dropped into {} are still taken", context.home().resolve("inbox").resolve("contracts"));
         } else {
             query = ContractsQuery.parse(settings.get(ContractsQuery.KEY));
-            pool = pool(settings, url);
+            pool = () -> pool(settings, url);
             LOG.info("Contracts database: {} polled every {} ms", masked(url), settings.get("dangan.contracts.poll-ms", "60000"));
         }
-        poll = new ContractsPoll(pool, query, settings.getInt("dangan.contracts.fetch-size", 1000),
+        poll = new ContractsPoll(pool, url == null ? null : masked(url), query, settings.getInt("dangan.contracts.fetch-size", 1000),
                 new WatermarkStore(context.dataSource(), ContractsPoll.SOURCE), context.intake(), context.tally(),
                 context.home().resolve("outbox").resolve("rejects"),
                 ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai")), Clock.systemUTC());

@@ -8,6 +8,8 @@ import dangan.intake.SpreadsheetIntake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apache.camel.Service;
+
 import java.io.Closeable;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,6 +20,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * One poll of the contracts system (D-10), called by the timer route {@code contracts-poll}:
@@ -25,12 +28,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code contracts}) and advances the watermark in the same transaction. A poll with no new rows
  * writes nothing. When the source is off (no {@code dangan.contracts.db.url}) it does nothing.
  */
-public final class ContractsPoll implements Closeable {
+public final class ContractsPoll implements Service, Closeable {
 
     static final String SOURCE = "contracts";
     private static final Logger LOG = LoggerFactory.getLogger(ContractsPoll.class);
 
-    private final HikariDataSource contracts;
+    private final Supplier<HikariDataSource> connect;
+    private final String where;
+    private HikariDataSource contracts;
     private final ContractsQuery query;
     private final int fetchSize;
     private final WatermarkStore watermarks;
@@ -41,10 +46,11 @@ public final class ContractsPoll implements Closeable {
     private final Clock clock;
     private final AtomicBoolean polledOnce = new AtomicBoolean();
 
-    /** The source is off when {@code contracts} is null. */
-    ContractsPoll(HikariDataSource contracts, ContractsQuery query, int fetchSize, WatermarkStore watermarks,
+    /** The source is off when {@code connect} is null. */
+    ContractsPoll(Supplier<HikariDataSource> connect, String where, ContractsQuery query, int fetchSize, WatermarkStore watermarks,
                   ArchiveIntake intake, IntakeTally tally, Path rejectsFolder, ZoneId zone, Clock clock) {
-        this.contracts = contracts;
+        this.connect = connect;
+        this.where = where;
         this.query = query;
         this.fetchSize = fetchSize;
         this.watermarks = watermarks;
@@ -56,7 +62,20 @@ public final class ContractsPoll implements Closeable {
     }
 
     public boolean enabled() {
-        return contracts != null;
+        return connect != null;
+    }
+
+    /** Opens the connection pool; the bean processor of route contracts-poll starts and stops this bean with the route. */
+    @Override
+    public synchronized void start() {
+        if (enabled() && contracts == null) contracts = connect.get();
+    }
+
+    /** Closes the connection pool (after the poll in hand). */
+    @Override
+    public synchronized void stop() {
+        if (contracts != null) contracts.close();
+        contracts = null;
     }
 
     /** True once a poll has finished (filed, found nothing, or failed) since start-up. */
@@ -70,6 +89,7 @@ public final class ContractsPoll implements Closeable {
      */
     public synchronized IngestRun poll() {
         if (!enabled()) return null;
+        start();
         Watermark from = null;
         try {
             from = watermarks.load();
@@ -77,9 +97,10 @@ public final class ContractsPoll implements Closeable {
         } catch (Exception e) {
             String reason = SpreadsheetIntake.describe(e);
             tally.failed();
-            LOG.error("contracts poll failed: {} — nothing from this poll is in the archive; the watermark stays at {}"
-                            + " and the next poll reads those rows again. Check dangan.contracts.db.url / .query",
-                    reason, from == null ? "(unknown)" : WatermarkStore.describe(from));
+            LOG.error("contracts poll of {} failed: {} — nothing from this poll is in the archive; the watermark stays at {}"
+                            + " and the next poll tries again. If it persists, check dangan.contracts.db.url, .db.user,"
+                            + " .db.password and dangan.contracts.query", where, reason,
+                    from == null ? "(not read)" : WatermarkStore.describe(from));
             return null;
         } finally {
             polledOnce.set(true);
@@ -145,6 +166,6 @@ public final class ContractsPoll implements Closeable {
 
     @Override
     public void close() {
-        if (contracts != null) contracts.close();
+        stop();
     }
 }

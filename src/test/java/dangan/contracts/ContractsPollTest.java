@@ -147,6 +147,7 @@ class ContractsPollTest {
         dangan = start();
         awaitIngests(1);
         dangan.close();
+        awaitNoConnectionsToContracts();
 
         dangan = start(); // a new service on the same archive database
         NotifyBuilder polls = polls(2);
@@ -209,6 +210,17 @@ class ContractsPollTest {
     }
 
     @Test
+    void onceWaitsForTheFirstPoll() throws Exception {
+        contract("HT-050", "蒋红", "18900189000", null, null, "保洁", "100", "2026-09-01", "2026-11-07T08:00:00Z");
+        Map<String, String> config = new HashMap<>(Map.of("dangan.db.url", archiveUrl, "dangan.db.user", "postgres",
+                "dangan.contracts.db.url", contractsUrl, "dangan.contracts.db.user", "postgres",
+                "dangan.contracts.first-poll-ms", "600000"));
+        dangan = RunningService.start(home, config);
+        assertThat(contractsFlow().drained()).as("not drained before the first poll").isFalse();
+        assertThat(contractIngests()).isEmpty();
+    }
+
+    @Test
     void aContractExportDroppedIntoTheInboxIsFiledWithItsContractNumbers() throws Exception {
         dangan = start();
         Path inbox = home.resolve("inbox/contracts");
@@ -240,6 +252,24 @@ class ContractsPollTest {
         config.put("dangan.contracts.poll-ms", "100");
         config.put("dangan.contracts.first-poll-ms", "0");
         return RunningService.start(home, config);
+    }
+
+    /** The contracts pool is closed with the service. */
+    private void awaitNoConnectionsToContracts() throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (connectionsToContracts() > 0) {
+            if (System.nanoTime() > until) throw new AssertionError("connections to the contracts database left open after stop");
+            Thread.sleep(50);
+        }
+    }
+
+    private long connectionsToContracts() throws SQLException {
+        try (Connection c = DriverManager.getConnection(contractsUrl); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity where datname = current_database()"
+                     + " and pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private void contractsSql(String sql) throws SQLException {

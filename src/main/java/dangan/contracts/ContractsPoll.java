@@ -5,16 +5,16 @@ import dangan.intake.ArchiveIntake;
 import dangan.intake.IngestRun;
 import dangan.intake.IntakeTally;
 import dangan.intake.SpreadsheetIntake;
+import org.apache.camel.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import org.apache.camel.Service;
 
 import java.io.Closeable;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -123,7 +123,7 @@ public final class ContractsPoll implements Service, Closeable {
                     return file(rows, first, from);
                 }
             } finally {
-                c.rollback(); // read only: end the transaction the cursor needed
+                endReadTransaction(c);
             }
         }
     }
@@ -147,16 +147,30 @@ public final class ContractsPoll implements Service, Closeable {
             intake.fail(run, SpreadsheetIntake.describe(e));
             throw e;
         }
-        if (run.rejected() > 0 || run.warnings() > 0) {
-            Path report = intake.report(run, rejectsFolder);
-            LOG.warn("{}: {} rows rejected, {} warnings — see {}", name, run.rejected(), run.warnings(), report);
-        }
         tally.handled();
+        if (run.rejected() > 0 || run.warnings() > 0) {
+            try {
+                Path report = intake.report(run, rejectsFolder);
+                LOG.warn("{}: {} rows rejected, {} warnings — see {}", name, run.rejected(), run.warnings(), report);
+            } catch (Exception e) {
+                LOG.error("{}: filed, but its reject report could not be written to {}: {}; the issues are in the database"
+                        + " (intake_issue, ingest {})", name, rejectsFolder, SpreadsheetIntake.describe(e), run.id());
+            }
+        }
         return run;
     }
 
+    /** Ends the read-only transaction the streaming cursor needed; the rows are already filed or the poll failed. */
+    private static void endReadTransaction(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.debug("contracts poll: ending the read transaction: {}", e.getMessage());
+        }
+    }
+
     /** The next row that an earlier poll has not filed. */
-    private static ContractRows.Row nextNew(ContractRows rows, Watermark from) throws java.sql.SQLException {
+    private static ContractRows.Row nextNew(ContractRows rows, Watermark from) throws SQLException {
         ContractRows.Row row;
         do {
             row = rows.next();

@@ -57,8 +57,22 @@ public final class ArchiveIntake {
         return new IngestRun(id, channel, name, checksum, earlier);
     }
 
+    /** Work a source does on the ingest's own connection just before it commits (e.g. advancing its watermark). */
+    @FunctionalInterface
+    public interface BeforeCommit {
+        void run(Connection connection) throws SQLException;
+    }
+
     /** Files every line of the source under the run; counts land on the run and in the ledger. */
     public void file(IngestRun run, RowSource source) throws Exception {
+        file(run, source, connection -> { });
+    }
+
+    /**
+     * As {@link #file(IngestRun, RowSource)}, and runs {@code beforeCommit} in the same transaction
+     * as the merge: both are committed, or neither.
+     */
+    public void file(IngestRun run, RowSource source, BeforeCommit beforeCommit) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             Staging staging = null;
@@ -76,6 +90,7 @@ public final class ArchiveIntake {
                     throw new IllegalStateException("counts do not reconcile for " + run.name() + ": " + run.summary());
                 }
                 IngestLedger.finish(c, run, staging.extraColumns());
+                beforeCommit.run(c);
                 c.commit();
             } catch (Exception e) {
                 if (staging != null) staging.abort();

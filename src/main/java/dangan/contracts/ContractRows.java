@@ -1,0 +1,108 @@
+package dangan.contracts;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The rows of one contracts query as intake sees them: the column labels (without
+ * {@code updated_at}, which is bookkeeping, not customer data) as the header, and each row's
+ * values as text — dates as ISO {@code yyyy-MM-dd}, numbers in plain notation, NULL as empty.
+ */
+final class ContractRows {
+
+    static final String UPDATED_AT = "updated_at";
+
+    private final ResultSet rs;
+    private final ZoneId zone;
+    private final List<String> header = new ArrayList<>();
+    private final List<Integer> dataColumns = new ArrayList<>();
+    private final List<Boolean> withTimeZone = new ArrayList<>();
+    private final int updatedAt;
+
+    ContractRows(ResultSet rs, ZoneId zone) throws SQLException {
+        this.rs = rs;
+        this.zone = zone;
+        ResultSetMetaData meta = rs.getMetaData();
+        int found = -1;
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            String label = meta.getColumnLabel(i);
+            if (label.toLowerCase(Locale.ROOT).equals(UPDATED_AT)) {
+                found = i;
+            } else {
+                header.add(label);
+                dataColumns.add(i);
+                withTimeZone.add(meta.getColumnTypeName(i).toLowerCase(Locale.ROOT).contains("tz")
+                        || meta.getColumnType(i) == java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+            }
+        }
+        if (found < 0) {
+            throw new IllegalStateException("the contracts query (dangan.contracts.query) returns no updated_at column"
+                    + " (it returns " + String.join(", ", header) + "): add the time each contract was last changed"
+                    + " as updated_at, the watermark that tells which rows are new");
+        }
+        this.updatedAt = found;
+    }
+
+    /** The column labels that become the intake header. */
+    List<String> header() {
+        return List.copyOf(header);
+    }
+
+    /** One row read from the query. */
+    record Row(List<String> cells, Timestamp updatedAt, String fingerprint) {
+    }
+
+    /** The next row, or null at the end. */
+    Row next() throws SQLException {
+        if (!rs.next()) return null;
+        List<String> cells = new ArrayList<>(dataColumns.size());
+        for (int i = 0; i < dataColumns.size(); i++) {
+            cells.add(text(rs.getObject(dataColumns.get(i)), withTimeZone.get(i)));
+        }
+        Timestamp changed = rs.getTimestamp(updatedAt);
+        return new Row(cells, changed, fingerprint(cells, changed));
+    }
+
+    private String text(Object value, boolean withTimeZone) {
+        if (value == null) return "";
+        if (value instanceof java.sql.Date d) return d.toLocalDate().toString();
+        if (value instanceof Timestamp t) {
+            return (withTimeZone ? t.toInstant().atZone(zone).toLocalDate() : t.toLocalDateTime().toLocalDate()).toString();
+        }
+        if (value instanceof BigDecimal b) return b.toPlainString();
+        if (value instanceof Double || value instanceof Float) {
+            BigDecimal b = new BigDecimal(value.toString()).stripTrailingZeros();
+            return b.scale() < 0 ? b.setScale(0).toPlainString() : b.toPlainString();
+        }
+        if (value instanceof java.time.LocalDate d) return d.toString();
+        if (value instanceof java.time.LocalDateTime t) return t.toLocalDate().toString();
+        if (value instanceof java.time.OffsetDateTime t) return t.atZoneSameInstant(zone).toLocalDate().toString();
+        return value.toString();
+    }
+
+    /** Identifies a row's content, to recognise it when a later poll sees it again at the watermark. */
+    private static String fingerprint(List<String> cells, Timestamp changed) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String cell : cells) {
+                digest.update(cell.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+            }
+            digest.update(String.valueOf(changed == null ? null : changed.toInstant()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

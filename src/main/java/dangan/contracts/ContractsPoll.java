@@ -1,0 +1,185 @@
+package dangan.contracts;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dangan.intake.ArchiveIntake;
+import dangan.intake.IngestRun;
+import dangan.intake.IntakeTally;
+import dangan.intake.SpreadsheetIntake;
+import org.apache.camel.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * One poll of the contracts system (D-10), called by the timer route {@code contracts-poll}:
+ * reads the rows changed since the watermark, files them as one ingest (source type and channel
+ * {@code contracts}) and advances the watermark in the same transaction. A poll with no new rows
+ * writes nothing. When the source is off (no {@code dangan.contracts.db.url}) it does nothing.
+ */
+public final class ContractsPoll implements Service, Closeable {
+
+    static final String SOURCE = "contracts";
+    private static final Logger LOG = LoggerFactory.getLogger(ContractsPoll.class);
+
+    private final Supplier<HikariDataSource> connect;
+    private final String where;
+    private HikariDataSource contracts;
+    private final ContractsQuery query;
+    private final int fetchSize;
+    private final WatermarkStore watermarks;
+    private final ArchiveIntake intake;
+    private final IntakeTally tally;
+    private final Path rejectsFolder;
+    private final ZoneId zone;
+    private final Clock clock;
+    private final AtomicBoolean polledOnce = new AtomicBoolean();
+
+    /** The source is off when {@code connect} is null. */
+    ContractsPoll(Supplier<HikariDataSource> connect, String where, ContractsQuery query, int fetchSize, WatermarkStore watermarks,
+                  ArchiveIntake intake, IntakeTally tally, Path rejectsFolder, ZoneId zone, Clock clock) {
+        this.connect = connect;
+        this.where = where;
+        this.query = query;
+        this.fetchSize = fetchSize;
+        this.watermarks = watermarks;
+        this.intake = intake;
+        this.tally = tally;
+        this.rejectsFolder = rejectsFolder;
+        this.zone = zone;
+        this.clock = clock;
+    }
+
+    public boolean enabled() {
+        return connect != null;
+    }
+
+    /** Opens the connection pool; the bean processor of route contracts-poll starts and stops this bean with the route. */
+    @Override
+    public synchronized void start() {
+        if (enabled() && contracts == null) contracts = connect.get();
+    }
+
+    /** Closes the connection pool (after the poll in hand). */
+    @Override
+    public synchronized void stop() {
+        if (contracts != null) contracts.close();
+        contracts = null;
+    }
+
+    /** True once a poll has finished (filed, found nothing, or failed) since start-up. */
+    public boolean polledOnce() {
+        return polledOnce.get();
+    }
+
+    /**
+     * Polls once. Returns the ingest when rows were filed (its {@code summary()} is the log line),
+     * null when the source is off, nothing changed, or the poll failed (logged, watermark kept).
+     */
+    public synchronized IngestRun poll() {
+        if (!enabled()) return null;
+        start();
+        Watermark from = null;
+        try {
+            from = watermarks.load();
+            return pollFrom(from);
+        } catch (Exception e) {
+            String reason = SpreadsheetIntake.describe(e);
+            tally.failed();
+            LOG.error("contracts poll of {} failed: {} — nothing from this poll is in the archive; the watermark stays at {}"
+                            + " and the next poll tries again. If it persists, check dangan.contracts.db.url, .db.user,"
+                            + " .db.password and dangan.contracts.query", where, reason,
+                    from == null ? "(not read)" : WatermarkStore.describe(from));
+            return null;
+        } finally {
+            polledOnce.set(true);
+        }
+    }
+
+    private IngestRun pollFrom(Watermark from) throws Exception {
+        try (Connection c = contracts.getConnection()) {
+            c.setAutoCommit(false); // lets the driver stream the result with a fetch size
+            try (PreparedStatement ps = c.prepareStatement(query.sql())) {
+                ps.setFetchSize(fetchSize);
+                for (int i = 1; i <= query.sinceParameters(); i++) ps.setTimestamp(i, from.lastSeen());
+                try (ResultSet rs = ps.executeQuery()) {
+                    ContractRows rows = new ContractRows(rs, zone);
+                    ContractRows.Row first = nextNew(rows, from);
+                    if (first == null) {
+                        LOG.debug("contracts poll: no contract changed since {}", WatermarkStore.describe(from));
+                        return null;
+                    }
+                    return file(rows, first, from);
+                }
+            } finally {
+                endReadTransaction(c);
+            }
+        }
+    }
+
+    /** Files the new rows as one ingest and advances the watermark in the same transaction. */
+    private IngestRun file(ContractRows rows, ContractRows.Row first, Watermark from) throws Exception {
+        String name = "contracts poll " + Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
+        IngestRun run = intake.open(SOURCE, SOURCE, name, null, 0);
+        Watermark.Advance advance = new Watermark.Advance(from);
+        try {
+            intake.file(run, handler -> {
+                handler.header(rows.header());
+                int line = 0;
+                for (ContractRows.Row row = first; row != null; row = nextNew(rows, from)) {
+                    advance.saw(row.updatedAt(), row.fingerprint());
+                    handler.row(++line, row.cells());
+                }
+                return "contracts query";
+            }, c -> watermarks.advance(c, from, advance.result(), run.id()));
+        } catch (Exception e) {
+            intake.fail(run, SpreadsheetIntake.describe(e));
+            throw e;
+        }
+        tally.handled();
+        if (run.rejected() > 0 || run.warnings() > 0) {
+            try {
+                Path report = intake.report(run, rejectsFolder);
+                LOG.warn("{}: {} rows rejected, {} warnings — see {}", name, run.rejected(), run.warnings(), report);
+            } catch (Exception e) {
+                LOG.error("{}: filed, but its reject report could not be written to {}: {}; the issues are in the database"
+                        + " (intake_issue, ingest {})", name, rejectsFolder, SpreadsheetIntake.describe(e), run.id());
+            }
+        }
+        return run;
+    }
+
+    /** Ends the read-only transaction the streaming cursor needed; the rows are already filed or the poll failed. */
+    private static void endReadTransaction(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.debug("contracts poll: ending the read transaction: {}", e.getMessage());
+        }
+    }
+
+    /** The next row that an earlier poll has not filed. */
+    private static ContractRows.Row nextNew(ContractRows rows, Watermark from) throws SQLException {
+        ContractRows.Row row;
+        do {
+            row = rows.next();
+        } while (row != null && from.alreadyFiled(row.updatedAt(), row.fingerprint()));
+        return row;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,55 @@
+package dangan.surveys;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dangan.config.Settings;
+import dangan.flow.Flow;
+import dangan.flow.FlowContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * Satisfaction surveys (D-5, D-11), routes/surveys.yaml: JSON files dropped into inbox/surveys and
+ * POSTs to /api/surveys become feedback on the matched archive (a low score also an open
+ * complaint); unmatched responses wait in the review queue until linked or re-matched.
+ */
+public final class SurveysFlow implements Flow {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SurveysFlow.class);
+
+    @Override
+    public void bind(FlowContext context) {
+        Settings settings = context.settings();
+        ObjectMapper json = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+        ZoneId zone = ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai"));
+        SurveyMapping mapping = SurveyMapping.from(settings);
+        int complaintAtOrBelow = settings.getInt("dangan.surveys.complaint-at-or-below", 2);
+        SurveyFiling filing = new SurveyFiling(context.dataSource(), context.sensitive(), json, complaintAtOrBelow);
+        long maxBody = settings.getInt("dangan.surveys.max-body-bytes", 1_048_576);
+        context.bind("surveyIntake", new SurveyIntake(context.intake(), new SurveyReader(json, mapping, zone), filing,
+                context.home().resolve("outbox").resolve("rejects"), context.tally(), json,
+                settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L, maxBody));
+        context.bind("surveyReview", new SurveyReview(context.dataSource(), filing,
+                new SurveyReader(json, SurveyMapping.defaults(), zone), json));
+        StringBuilder mapped = new StringBuilder();
+        for (SurveyField field : SurveyField.values()) {
+            String pointer = mapping.pointer(field).toString();
+            if (!pointer.equals(field.defaultPointer())) mapped.append(' ').append(field.key()).append('←').append(pointer);
+        }
+        if (mapping.responses() != null) mapped.append(" responses←").append(mapping.responses());
+        LOG.info("Surveys: JSON files in {}, POST to http://<host>:{}/api/surveys; complaint at score ≤ {}; unmatched"
+                        + " responses wait in survey_review (re-matched every {} ms); mapping: {}",
+                context.home().resolve("inbox").resolve("surveys"), settings.get("dangan.http.port", "8080"),
+                complaintAtOrBelow, settings.get("dangan.surveys.rematch-ms", "60000"),
+                mapped.length() == 0 ? "the default format" : mapped.toString().strip());
+    }
+
+    @Override
+    public List<String> inboxes() {
+        return List.of("surveys");
+    }
+}

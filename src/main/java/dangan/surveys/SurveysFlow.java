@@ -21,6 +21,8 @@ public final class SurveysFlow implements Flow {
 
     private static final Logger LOG = LoggerFactory.getLogger(SurveysFlow.class);
 
+    private volatile SurveyReview review;
+
     @Override
     public void bind(FlowContext context) {
         Settings settings = context.settings();
@@ -33,8 +35,8 @@ public final class SurveysFlow implements Flow {
         context.bind("surveyIntake", new SurveyIntake(context.intake(), new SurveyReader(json, mapping, zone), filing,
                 context.home().resolve("outbox").resolve("rejects"), context.tally(), json,
                 settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L, maxBody));
-        context.bind("surveyReview", new SurveyReview(context.dataSource(), filing,
-                new SurveyReader(json, SurveyMapping.defaults(), zone), json));
+        review = new SurveyReview(context.dataSource(), filing, new SurveyReader(json, SurveyMapping.defaults(), zone), json);
+        context.bind("surveyReview", review);
         StringBuilder mapped = new StringBuilder();
         for (SurveyField field : SurveyField.values()) {
             String pointer = mapping.pointer(field).toString();
@@ -46,6 +48,16 @@ public final class SurveysFlow implements Flow {
                 context.home().resolve("inbox").resolve("surveys"), settings.get("dangan.http.port", "8080"),
                 complaintAtOrBelow, settings.get("dangan.surveys.rematch-ms", "60000"),
                 mapped.length() == 0 ? "the default format" : mapped.toString().strip());
+    }
+
+    /**
+     * For {@code --once}: matches the review queue again against the archive as it is now (a
+     * registration file of the same run may have brought the archive a survey was waiting for);
+     * drained when nothing more matched.
+     */
+    @Override
+    public boolean drained() {
+        return review == null || review.rematch() == 0;
     }
 
     @Override

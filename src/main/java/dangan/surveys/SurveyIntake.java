@@ -39,9 +39,10 @@ public final class SurveyIntake {
     private final ObjectMapper json;
     private final long maxFileBytes;
     private final long maxBodyBytes;
+    private final ApiToken token;
 
-    public SurveyIntake(ArchiveIntake intake, SurveyReader reader, SurveyFiling filing, Path rejectsFolder, IntakeTally tally,
-                        ObjectMapper json, long maxFileBytes, long maxBodyBytes) {
+    SurveyIntake(ArchiveIntake intake, SurveyReader reader, SurveyFiling filing, Path rejectsFolder, IntakeTally tally,
+                 ObjectMapper json, long maxFileBytes, long maxBodyBytes, ApiToken token) {
         this.intake = intake;
         this.reader = reader;
         this.filing = filing;
@@ -50,6 +51,7 @@ public final class SurveyIntake {
         this.json = json;
         this.maxFileBytes = maxFileBytes;
         this.maxBodyBytes = maxBodyBytes;
+        this.token = token;
     }
 
     /**
@@ -106,10 +108,12 @@ public final class SurveyIntake {
 
     /**
      * A POST of survey JSON: 201 when responses were filed or queued for review, 200 when all were
-     * received before, 400 when the body is not JSON or every response was rejected, 413 when the
+     * received before, 400 when the body is not JSON or every response was rejected, 401 without the
+     * token (when one is configured), 413 when the
      * body is larger than allowed, 500 when the archive could not be written — always with a JSON body.
      */
     public void receive(Exchange exchange) {
+        if (!token.check(exchange)) return;
         byte[] body = exchange.getMessage().getBody(byte[].class);
         if (body == null) body = new byte[0];
         if (body.length > maxBodyBytes) {

@@ -31,12 +31,14 @@ public final class SurveyReview {
     private final SurveyFiling filing;
     private final SurveyReader defaultFormat;
     private final ObjectMapper json;
+    private final ApiToken token;
 
-    public SurveyReview(DataSource dataSource, SurveyFiling filing, SurveyReader defaultFormat, ObjectMapper json) {
+    SurveyReview(DataSource dataSource, SurveyFiling filing, SurveyReader defaultFormat, ObjectMapper json, ApiToken token) {
         this.dataSource = dataSource;
         this.filing = filing;
         this.defaultFormat = defaultFormat;
         this.json = json;
+        this.token = token;
     }
 
     /** What a link request came to: the HTTP status and the message a person reads. */
@@ -149,6 +151,7 @@ public final class SurveyReview {
 
     /** {@code POST /api/surveys/review/{id}/link} with {@code {"archive_no": "…", "by": "…"}}. */
     public void linkRequest(Exchange exchange) {
+        if (!token.check(exchange)) return;
         String id = exchange.getMessage().getHeader("id", String.class);
         try {
             long reviewId;
@@ -188,6 +191,7 @@ public final class SurveyReview {
 
     /** {@code GET /api/surveys/review}: the pending entries, oldest first (the payload as received, in the default format). */
     public void pendingRequest(Exchange exchange) {
+        if (!token.check(exchange)) return;
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      select r.id, r.survey_id, r.reason, r.payload::text, r.created_at, g.source_name, r.source_line

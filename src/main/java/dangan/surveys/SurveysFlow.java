@@ -32,10 +32,15 @@ public final class SurveysFlow implements Flow {
         int complaintAtOrBelow = settings.getInt("dangan.surveys.complaint-at-or-below", 2);
         SurveyFiling filing = new SurveyFiling(context.dataSource(), context.sensitive(), json, complaintAtOrBelow);
         long maxBody = settings.getInt("dangan.surveys.max-body-bytes", 1_048_576);
+        ApiToken token = new ApiToken(settings.get("dangan.surveys.token"));
+        if (!token.required()) {
+            LOG.warn("Surveys: no dangan.surveys.token (DANGAN_SURVEYS_TOKEN) set — /api/surveys and the review queue"
+                    + " /api/surveys/review are open to anyone who can reach port {}", settings.get("dangan.http.port", "8080"));
+        }
         context.bind("surveyIntake", new SurveyIntake(context.intake(), new SurveyReader(json, mapping, zone), filing,
                 context.home().resolve("outbox").resolve("rejects"), context.tally(), json,
-                settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L, maxBody));
-        review = new SurveyReview(context.dataSource(), filing, new SurveyReader(json, SurveyMapping.defaults(), zone), json);
+                settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L, maxBody, token));
+        review = new SurveyReview(context.dataSource(), filing, new SurveyReader(json, SurveyMapping.defaults(), zone), json, token);
         context.bind("surveyReview", review);
         StringBuilder mapped = new StringBuilder();
         for (SurveyField field : SurveyField.values()) {

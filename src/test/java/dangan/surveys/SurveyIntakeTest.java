@@ -36,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SurveyIntakeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "test-token-3f9a";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @TempDir
@@ -45,7 +46,7 @@ class SurveyIntakeTest {
     @BeforeAll
     static void start() throws Exception {
         dangan = RunningService.start(home, Map.of("dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres",
-                "dangan.surveys.rematch-ms", "200"));
+                "dangan.surveys.rematch-ms", "200", "dangan.surveys.token", TOKEN));
         dangan.drop("registrations-for-surveys.csv", Path.of("test-data/surveys/registrations-for-surveys.csv"));
         assertThat(dangan.awaitHandled("registrations-for-surveys.csv").toString()).contains("/done/");
     }
@@ -231,6 +232,22 @@ class SurveyIntakeTest {
     }
 
     @Test
+    void withATokenConfiguredCallersWithoutItAreRefused() throws Exception {
+        for (HttpRequest request : List.of(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"survey_id\": \"t-1\", \"customer\": {\"mobile\": \"13812340002\"}, \"score\": 5}")).build(),
+                HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
+                        .header("Authorization", "Bearer wrong")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"survey_id\": \"t-1\", \"customer\": {\"mobile\": \"13812340002\"}, \"score\": 5}")).build(),
+                HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys/review")).GET().build())) {
+            HttpResponse<String> refused = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.body()).contains("Authorization: Bearer");
+        }
+        assertThat(dangan.count("select count(*) from survey_response where survey_id = 't-1'")).isZero();
+    }
+
+    @Test
     void badJsonOverHttpIsA400NamingWhereAndWhat() throws Exception {
         HttpResponse<String> notJson = post("/api/surveys", "{\"survey_id\": \"x-1\", \"score\": }");
         assertThat(notJson.statusCode()).isEqualTo(400);
@@ -290,13 +307,14 @@ class SurveyIntakeTest {
 
     private static HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + path))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + path)).GET().build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + path))
+                        .header("Authorization", "Bearer " + TOKEN).GET().build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 

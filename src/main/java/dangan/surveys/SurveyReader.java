@@ -109,7 +109,7 @@ public final class SurveyReader {
         JsonToken after = parser.nextToken();
         if (after != null) {
             JsonLocation at = parser.currentTokenLocation();
-            throw new SurveyFormatException("unexpected " + describeToken(after) + " after the end of the JSON value at line "
+            throw new SurveyFormatException("more content (" + describeToken(after) + ") after the end of the JSON value at line "
                     + at.getLineNr() + ", column " + at.getColumnNr() + ": send one response {…} or one array […]",
                     at.getLineNr(), at.getColumnNr());
         }

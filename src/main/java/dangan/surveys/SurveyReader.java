@@ -83,7 +83,8 @@ public final class SurveyReader {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
             String in = index >= 0 ? " (in response " + (index + 1) + ", $[" + index + "])" : "";
-            throw new SurveyFormatException("not valid JSON" + where + in + ": " + e.getOriginalMessage()
+            String hint = String.valueOf(e.getOriginalMessage()).contains("UTF-8") ? " (JSON must be UTF-8: save or export it as UTF-8)" : "";
+            throw new SurveyFormatException("not valid JSON" + where + in + ": " + e.getOriginalMessage() + hint
                     + "; nothing of it was filed — correct it and send it again",
                     at == null ? null : at.getLineNr(), at == null ? null : at.getColumnNr());
         } catch (IOException e) {

@@ -82,6 +82,21 @@ class SurveyReaderTest {
     }
 
     @Test
+    void aUtf8ByteOrderMarkIsFineAndGbkIsRefusedWithThePosition() {
+        byte[] body = "{\"survey_id\": \"b\", \"score\": 2, \"customer\": {\"name\": \"张三\", \"mobile\": \"13800138000\"}}"
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[body.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(body, 0, withBom, 3, body.length);
+        assertThat(READER.read(withBom).get(0).response().name()).isEqualTo("张三");
+        byte[] gbk = new String(body, StandardCharsets.UTF_8).getBytes(java.nio.charset.Charset.forName("GBK"));
+        assertThatThrownBy(() -> READER.read(gbk)).isInstanceOf(SurveyFormatException.class)
+                .hasMessageContaining("not valid JSON at line 1").hasMessageContaining("JSON must be UTF-8");
+    }
+
+    @Test
     void anInvalidIdentifierIsAWarningAndTheResponseGoesOn() {
         SurveyEntry entry = one("{\"survey_id\": \"x\", \"score\": 3, \"customer\": {\"mobile\": \"12345\", \"archive_no\": \"202311001\"}}");
         assertThat(entry.rejected()).isFalse();

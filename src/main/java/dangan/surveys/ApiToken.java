@@ -12,6 +12,8 @@ import java.security.MessageDigest;
  */
 final class ApiToken {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final byte[] expected;
 
     ApiToken(String token) {
@@ -33,7 +35,7 @@ final class ApiToken {
     boolean check(Exchange exchange) {
         if (allows(exchange)) return true;
         exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
-        SurveyIntake.answer(exchange, 401, new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+        SurveyIntake.answer(exchange, 401, JSON.createObjectNode()
                 .put("error", "missing or wrong token: send the header Authorization: Bearer <dangan.surveys.token>"));
         return false;
     }

@@ -59,7 +59,14 @@ public final class SurveyReview {
                 ps.setInt(1, BATCH);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        SurveyResponse response = response(rs.getString(3), rs.getInt(6));
+                        SurveyResponse response;
+                        try {
+                            response = response(rs.getString(3), rs.getInt(6));
+                        } catch (IllegalStateException unreadable) {
+                            String reason = "cannot be re-matched: " + unreadable.getMessage() + "; link it by hand";
+                            if (!reason.equals(rs.getString(4))) updateReason(c, rs.getLong(1), reason);
+                            continue;
+                        }
                         ArchiveMatch match = ArchiveMatch.find(c, response);
                         if (match.found()) {
                             filing.fileFeedback(c, match.customerId(), response, rs.getLong(5), rs.getInt(6));

@@ -1,6 +1,7 @@
 package dangan.app;
 
 import dangan.config.Settings;
+import dangan.contracts.ContractsFlow;
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
 import dangan.intake.ArchiveIntake;
@@ -12,6 +13,7 @@ import dangan.intake.read.ReadLimits;
 import dangan.privacy.MasterKey;
 import dangan.privacy.SensitiveFields;
 import dangan.store.ArchiveDatabase;
+import dangan.surveys.SurveysFlow;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
@@ -49,7 +51,7 @@ public final class DanganService implements AutoCloseable {
 
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
-        return List.of(new RegistrationsFlow(), new dangan.contracts.ContractsFlow());
+        return List.of(new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {

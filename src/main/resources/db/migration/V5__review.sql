@@ -6,7 +6,7 @@
 alter table customer add column review_status text not null default 'filed'
     check (review_status in ('filed', 'pending'));
 
-alter table ingest add column rows_review integer not null default 0;
+-- (ingest.rows_review, the lines that wait, is added by V3.)
 
 alter table intake_row drop constraint intake_row_outcome_check;
 alter table intake_row add constraint intake_row_outcome_check

@@ -4,6 +4,7 @@ import dangan.app.DanganService;
 import dangan.config.Settings;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,9 +51,23 @@ public final class RunningService implements AutoCloseable {
         fixed.put("dangan.intake.settle-ms", "200");
         fixed.put("dangan.intake.poll-ms", "100");
         fixed.put("dangan.db.embedded.durable", "false");
+        fixed.put("dangan.http.port", String.valueOf(freePort())); // never bind 8080 in tests
         fixed.putAll(overrides);
         Settings settings = Settings.load(Path.of("config", "application.properties"), Map.of(), new Properties()).with(fixed);
         return new RunningService(DanganService.start(settings), home);
+    }
+
+    /** A TCP port nobody listens on right now. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The port of the embedded HTTP server (dangan.http.port). */
+    public int httpPort() {
+        return Integer.parseInt(service.settings().require("dangan.http.port"));
     }
 
     public DanganService service() {

@@ -1,0 +1,166 @@
+package dangan.surveys;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dangan.intake.ArchiveIntake;
+import dangan.intake.IngestRun;
+import dangan.intake.IntakeTally;
+import dangan.intake.SpreadsheetIntake;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Survey intake (D-5, D-11), the steps the routes of routes/surveys.yaml call: {@link #fileDrop}
+ * for a JSON file in inbox/surveys (and {@link #failure} for the .error.txt when it is set aside),
+ * {@link #receive} for a POST to /api/surveys. Both open one ingest per file or POST (source type
+ * 'survey', channel 'surveys'), read the responses, file them and say what became of each.
+ */
+public final class SurveyIntake {
+
+    public static final String CHANNEL = "surveys";
+    /** Exchange properties: the ingest run and the outcome of the file in hand. */
+    public static final String RUN = "DanganIngest";
+    public static final String OUTCOME = "DanganSurveyOutcome";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SurveyIntake.class);
+    private static final String JSON = "application/json; charset=utf-8";
+
+    private final ArchiveIntake intake;
+    private final SurveyReader reader;
+    private final SurveyFiling filing;
+    private final Path rejectsFolder;
+    private final IntakeTally tally;
+    private final ObjectMapper json;
+    private final long maxFileBytes;
+    private final long maxBodyBytes;
+    private final ApiToken token;
+
+    SurveyIntake(ArchiveIntake intake, SurveyReader reader, SurveyFiling filing, Path rejectsFolder, IntakeTally tally,
+                 ObjectMapper json, long maxFileBytes, long maxBodyBytes, ApiToken token) {
+        this.intake = intake;
+        this.reader = reader;
+        this.filing = filing;
+        this.rejectsFolder = rejectsFolder;
+        this.tally = tally;
+        this.json = json;
+        this.maxFileBytes = maxFileBytes;
+        this.maxBodyBytes = maxBodyBytes;
+        this.token = token;
+    }
+
+    /**
+     * Files the responses of a dropped file and writes its reject report. When some responses were
+     * rejected the others are filed and this throws, so the file moves to failed/ with the list.
+     */
+    public void fileDrop(Exchange exchange) throws Exception {
+        Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
+        String name = file.getFileName().toString();
+        long size = Files.size(file);
+        IngestRun run = intake.open("survey", CHANNEL, name, null, size);
+        exchange.setProperty(RUN, run);
+        if (size > maxFileBytes) {
+            throw new SurveyFormatException("the file is " + size + " bytes, more than dangan.intake.max-file-mb allows ("
+                    + maxFileBytes + " bytes); split it into smaller files");
+        }
+        List<SurveyEntry> entries = reader.read(Files.readAllBytes(file));
+        SurveyOutcome outcome = filing.file(run, entries);
+        exchange.setProperty(OUTCOME, outcome);
+        intake.report(run, rejectsFolder);
+        LOG.info(outcome.summary(name));
+        tally.handled();
+        if (outcome.rejected() > 0) throw new SurveyRejectsException(name, outcome);
+    }
+
+    /** The text of the {@code .error.txt} kept beside a file set aside in failed/; marks the ingest failed when nothing was filed. */
+    public String failure(Exchange exchange) {
+        Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String fileName = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        if (error instanceof SurveyRejectsException rejects) {
+            SurveyOutcome o = rejects.outcome();
+            LOG.warn("{}: {} of {} responses rejected; the file is set aside in failed/ with the reasons", fileName,
+                    o.rejected(), o.responses());
+            return "File: " + fileName + "\n"
+                    + "Result: " + (o.responses() - o.rejected()) + " of " + o.responses() + " responses taken (filed "
+                    + o.filed() + ", of them complaints " + o.complaints() + "; waiting in review " + o.review()
+                    + "; received before " + o.duplicates() + "); " + o.rejected() + " rejected:\n"
+                    + "  " + String.join("\n  ", o.rejectReasons()) + "\n"
+                    + "What to do: correct the rejected responses and drop the file into inbox/surveys again — responses"
+                    + " already taken are recognised by their survey_id and not filed twice. Reject report: outbox/rejects/"
+                    + fileName + ".rejects.csv. This copy is kept here unchanged.\n";
+        }
+        String reason = error instanceof SurveyFormatException ? error.getMessage() : SpreadsheetIntake.describe(error);
+        IngestRun run = exchange.getProperty(RUN, IngestRun.class);
+        if (run != null) intake.fail(run, reason);
+        tally.failed();
+        LOG.error("{}: not filed — {}", fileName, reason);
+        return "File: " + fileName + "\n"
+                + "Result: not filed; nothing from this file is in the archive.\n"
+                + "Reason: " + reason + "\n"
+                + "What to do: correct the file (one survey response {…} or an array of them […], UTF-8 JSON) and drop it"
+                + " into inbox/surveys again. This copy is kept here unchanged.\n";
+    }
+
+    /**
+     * A POST of survey JSON: 201 when responses were filed or queued for review, 200 when all were
+     * received before, 400 when the body is not JSON or every response was rejected, 401 without the
+     * token (when one is configured), 413 when the
+     * body is larger than allowed, 500 when the archive could not be written — always with a JSON body.
+     */
+    public void receive(Exchange exchange) {
+        if (!token.check(exchange)) return;
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null) body = new byte[0];
+        if (body.length > maxBodyBytes) {
+            answer(exchange, 413, error("the body is " + body.length + " bytes, more than dangan.surveys.max-body-bytes ("
+                    + maxBodyBytes + "): send the responses in smaller batches"));
+            return;
+        }
+        IngestRun run = null;
+        try {
+            run = intake.open("survey", CHANNEL, "POST /api/surveys " + Instant.now(), null, body.length);
+            List<SurveyEntry> entries;
+            try {
+                entries = reader.read(body);
+            } catch (SurveyFormatException e) {
+                intake.fail(run, e.getMessage());
+                ObjectNode answer = error(e.getMessage());
+                if (e.line() != null) answer.put("line", e.line()).put("column", e.column());
+                answer.put("ingest", run.id());
+                answer(exchange, 400, answer);
+                return;
+            }
+            SurveyOutcome outcome = filing.file(run, entries);
+            LOG.info(outcome.summary(run.name()));
+            ObjectNode answer = outcome.toJson(json);
+            int taken = outcome.filed() + outcome.review();
+            if (outcome.rejected() > 0 && taken + outcome.duplicates() == 0) {
+                SurveyProblem first = outcome.rejects().get(0).rejects().get(0);
+                answer.put("error", first.reason()).put("field", first.column());
+                answer(exchange, 400, answer);
+            } else {
+                answer(exchange, taken > 0 ? 201 : 200, answer);
+            }
+        } catch (Exception e) {
+            String reason = SpreadsheetIntake.describe(e);
+            if (run != null) intake.fail(run, reason);
+            LOG.error("POST /api/surveys: not filed — {}", reason, e);
+            answer(exchange, 500, error("not filed: " + reason + "; nothing of this request is in the archive, send it again later"));
+        }
+    }
+
+    private ObjectNode error(String message) {
+        return json.createObjectNode().put("error", message);
+    }
+
+    static void answer(Exchange exchange, int status, ObjectNode body) {
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, JSON);
+        exchange.getMessage().setBody(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+}

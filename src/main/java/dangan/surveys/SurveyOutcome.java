@@ -1,0 +1,105 @@
+package dangan.surveys;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What became of the responses of one file or POST: each exactly one of filed (feedback on an
+ * archive; some also an open complaint), review (waiting for a person or a later intake),
+ * duplicate (its survey_id was received before) or rejected (with the reasons).
+ */
+public final class SurveyOutcome {
+
+    private final long ingestId;
+    private int responses;
+    private int filed;
+    private int complaints;
+    private int review;
+    private int duplicates;
+    private int rejected;
+    private final List<SurveyEntry> rejects = new ArrayList<>();
+    private final List<SurveyProblem> warnings = new ArrayList<>();
+
+    SurveyOutcome(long ingestId) {
+        this.ingestId = ingestId;
+    }
+
+    void filed(boolean complaint) {
+        responses++;
+        filed++;
+        if (complaint) complaints++;
+    }
+
+    void queued() {
+        responses++;
+        review++;
+    }
+
+    void duplicate() {
+        responses++;
+        duplicates++;
+    }
+
+    void rejected(SurveyEntry entry) {
+        responses++;
+        rejected++;
+        rejects.add(entry);
+    }
+
+    void warnings(List<SurveyProblem> problems) {
+        warnings.addAll(problems);
+    }
+
+    public long ingestId() { return ingestId; }
+    public int responses() { return responses; }
+    public int filed() { return filed; }
+    public int complaints() { return complaints; }
+    public int review() { return review; }
+    public int duplicates() { return duplicates; }
+    public int rejected() { return rejected; }
+    public List<SurveyEntry> rejects() { return List.copyOf(rejects); }
+    public List<SurveyProblem> warnings() { return List.copyOf(warnings); }
+
+    /** Every reject reason, one per line: what the .error.txt and the HTTP answer list. */
+    public List<String> rejectReasons() {
+        List<String> reasons = new ArrayList<>();
+        for (SurveyEntry entry : rejects) entry.rejects().forEach(p -> reasons.add(p.reason()));
+        return reasons;
+    }
+
+    /** The one log line per file or POST. */
+    public String summary(String name) {
+        return String.format("%s (json): %d responses — filed %d (complaints %d), review %d, duplicates %d, rejected %d, warnings %d",
+                name, responses, filed, complaints, review, duplicates, rejected, warnings.size());
+    }
+
+    /** The JSON answer to a POST: the counts and, for each rejected response, where and why. */
+    public ObjectNode toJson(ObjectMapper json) {
+        ObjectNode node = json.createObjectNode();
+        node.put("ingest", ingestId);
+        node.put("responses", responses);
+        node.put("filed", filed);
+        node.put("complaints", complaints);
+        node.put("review", review);
+        node.put("duplicates", duplicates);
+        node.put("rejected", rejected);
+        ArrayNode list = node.putArray("rejects");
+        for (SurveyEntry entry : rejects) {
+            for (SurveyProblem problem : entry.rejects()) {
+                ObjectNode item = list.addObject();
+                item.put("response", entry.number());
+                item.put("position", entry.position());
+                item.put("field", problem.column());
+                item.put("value", problem.value());
+                item.put("reason", problem.reason());
+            }
+        }
+        ArrayNode warned = node.putArray("warnings");
+        warnings.forEach(w -> warned.addObject().put("field", w.column()).put("value", w.value()).put("reason", w.reason()));
+        return node;
+    }
+}

@@ -1,0 +1,352 @@
+package dangan.surveys;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.normalise.EmailAddress;
+import dangan.normalise.InvalidValueException;
+import dangan.normalise.MobileNumber;
+import dangan.normalise.Text;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a survey payload — one response object or an array of them, or with
+ * {@code dangan.surveys.map.responses} the array inside a platform's envelope — and checks each
+ * response through the configured {@link SurveyMapping}. A payload that is not JSON fails as a
+ * whole ({@link SurveyFormatException}, with line and column); a bad response is rejected on its
+ * own, with the field, its position and the reason, and the others go on.
+ */
+public final class SurveyReader {
+
+    private static final Pattern ID_LIKE = Pattern.compile("(?<![0-9])[0-9]{14,}[0-9Xx]?(?![0-9])");
+    private static final int MAX_SHOWN = 60;
+    private static final int MAX_ID = 200;
+
+    private final ObjectMapper json;
+    private final SurveyMapping mapping;
+    private final ZoneId zone;
+
+    public SurveyReader(ObjectMapper json, SurveyMapping mapping, ZoneId zone) {
+        this.json = json;
+        this.mapping = mapping;
+        this.zone = zone;
+    }
+
+    /** Every response of the payload, in order, each read and checked. */
+    public List<SurveyEntry> read(byte[] payload) {
+        List<SurveyEntry> entries = new ArrayList<>();
+        int index = -1;
+        try (JsonParser parser = json.createParser(payload)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw new SurveyFormatException("the content is empty: expected one survey response {…} or an array of them […]");
+            }
+            if (mapping.responses() != null) {
+                JsonNode root = parser.readValueAsTree();
+                noTrailingContent(parser);
+                readEnvelope(root, entries);
+                return entries;
+            }
+            if (first == JsonToken.START_ARRAY) {
+                JsonToken token;
+                while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+                    if (token == null) throw new SurveyFormatException("the array of responses is not closed with ]");
+                    index++;
+                    JsonNode node = parser.readValueAsTree();
+                    entries.add(check(node, index + 1, "$[" + index + "]"));
+                }
+                index = -1;
+            } else if (first == JsonToken.START_OBJECT) {
+                entries.add(check(parser.readValueAsTree(), 1, "$"));
+            } else {
+                throw new SurveyFormatException("expected one survey response {…} or an array of them […], got "
+                        + describeToken(first) + " at line 1");
+            }
+            noTrailingContent(parser);
+            return entries;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            String in = index >= 0 ? " (in response " + (index + 1) + ", $[" + index + "])" : "";
+            String hint = String.valueOf(e.getOriginalMessage()).contains("UTF-8") ? " (JSON must be UTF-8: save or export it as UTF-8)" : "";
+            throw new SurveyFormatException("not valid JSON" + where + in + ": " + e.getOriginalMessage() + hint
+                    + "; nothing of it was filed — correct it and send it again",
+                    at == null ? null : at.getLineNr(), at == null ? null : at.getColumnNr());
+        } catch (IOException e) {
+            throw new SurveyFormatException("cannot read the content: " + e.getMessage());
+        }
+    }
+
+    private void readEnvelope(JsonNode root, List<SurveyEntry> entries) {
+        JsonPointer at = mapping.responses();
+        JsonNode responses = root.at(at);
+        String base = "$" + at.toString().replace('/', '.');
+        if (responses.isArray()) {
+            for (int i = 0; i < responses.size(); i++) entries.add(check(responses.get(i), i + 1, base + "[" + i + "]"));
+        } else if (responses.isObject()) {
+            entries.add(check(responses, 1, base));
+        } else {
+            throw new SurveyFormatException("no responses at " + at + " (dangan.surveys.map.responses): expected an array"
+                    + " of responses there, found " + (responses.isMissingNode() ? "nothing" : responses.getNodeType().toString().toLowerCase()));
+        }
+    }
+
+    private static void noTrailingContent(JsonParser parser) throws IOException {
+        JsonToken after = parser.nextToken();
+        if (after != null) {
+            JsonLocation at = parser.currentTokenLocation();
+            throw new SurveyFormatException("more content (" + describeToken(after) + ") after the end of the JSON value at line "
+                    + at.getLineNr() + ", column " + at.getColumnNr() + ": send one response {…} or one array […]",
+                    at.getLineNr(), at.getColumnNr());
+        }
+    }
+
+    /** Reads one response in Dangan's default format (the review queue's payload) or the configured mapping. */
+    public SurveyEntry check(JsonNode node, int number, String position) {
+        Check c = new Check(node, number, position);
+        if (!node.isObject()) {
+            c.reject("$", node, "expected a survey response object {…}, got " + kind(node));
+            return c.entry(null);
+        }
+        String surveyId = c.surveyId();
+        OffsetDateTime submittedAt = c.dateTime(SurveyField.SUBMITTED_AT);
+        String archiveNo = c.text(SurveyField.ARCHIVE_NO);
+        String mobileRaw = c.text(SurveyField.MOBILE);
+        String emailRaw = c.text(SurveyField.EMAIL);
+        String name = c.text(SurveyField.NAME);
+        Integer score = c.whole(SurveyField.SCORE, 1, 5, true);
+        Integer nps = c.whole(SurveyField.NPS, 0, 10, false);
+        String comment = c.text(SurveyField.COMMENT);
+        String service = c.text(SurveyField.SERVICE);
+        String staff = c.text(SurveyField.STAFF);
+        JsonNode answers = c.answers();
+        if (archiveNo == null && mobileRaw == null && emailRaw == null && c.fine()) {
+            c.reject(SurveyField.MOBILE, null, mapping.describe(SurveyField.ARCHIVE_NO) + ", " + mapping.describe(SurveyField.MOBILE)
+                    + " and " + mapping.describe(SurveyField.EMAIL) + " are all missing: a response needs at least one of them"
+                    + " to find the customer's archive");
+        }
+        String mobile = c.mobile(mobileRaw);
+        String email = c.email(emailRaw);
+        if (!c.fine()) return c.entry(null);
+        return c.entry(new SurveyResponse(surveyId, submittedAt, archiveNo, mobile, email, name, score, nps, comment,
+                service, staff, answers));
+    }
+
+    /** The checks of one response, collecting every problem so a person can correct them in one go. */
+    private final class Check {
+        private final JsonNode node;
+        private final int number;
+        private final String position;
+        private final List<SurveyProblem> rejects = new ArrayList<>();
+        private final List<SurveyProblem> warnings = new ArrayList<>();
+
+        Check(JsonNode node, int number, String position) {
+            this.node = node;
+            this.number = number;
+            this.position = position;
+        }
+
+        boolean fine() {
+            return rejects.isEmpty();
+        }
+
+        SurveyEntry entry(SurveyResponse response) {
+            return new SurveyEntry(number, position, node.toString(), response, List.copyOf(rejects), List.copyOf(warnings));
+        }
+
+        private String prefix() {
+            return "response " + number + " (" + position + "): ";
+        }
+
+        void reject(SurveyField field, JsonNode value, String reason) {
+            reject(mapping.column(field), value, reason);
+        }
+
+        void reject(String column, JsonNode value, String reason) {
+            rejects.add(new SurveyProblem(column, shown(value), prefix() + reason));
+        }
+
+        private void warn(SurveyField field, String value, String reason) {
+            warnings.add(new SurveyProblem(mapping.column(field), shown(value), prefix() + reason));
+        }
+
+        private JsonNode at(SurveyField field) {
+            JsonNode value = node.at(mapping.pointer(field));
+            return value.isMissingNode() || value.isNull() ? null : value;
+        }
+
+        String surveyId() {
+            JsonNode value = at(SurveyField.SURVEY_ID);
+            String id = value == null ? null : value.isTextual() ? Text.clean(value.asText())
+                    : value.isIntegralNumber() ? value.asText() : "";
+            if (value == null || id == null) {
+                reject(SurveyField.SURVEY_ID, value, mapping.describe(SurveyField.SURVEY_ID) + " is missing: every response"
+                        + " needs the platform's id, so that sending it again does not file it twice");
+                return null;
+            }
+            if (id.isEmpty() || id.length() > MAX_ID) {
+                reject(SurveyField.SURVEY_ID, value, mapping.describe(SurveyField.SURVEY_ID)
+                        + " must be text or a whole number of at most " + MAX_ID + " characters, got " + quoted(value));
+                return null;
+            }
+            return id;
+        }
+
+        String text(SurveyField field) {
+            JsonNode value = at(field);
+            if (value == null) return null;
+            if (value.isTextual() || value.isNumber()) return Text.clean(value.asText());
+            reject(field, value, mapping.describe(field) + " must be text, got " + quoted(value));
+            return null;
+        }
+
+        Integer whole(SurveyField field, int min, int max, boolean required) {
+            JsonNode value = at(field);
+            String expected = mapping.describe(field) + " must be a whole number " + min + "–" + max;
+            if (value == null) {
+                if (required) reject(field, null, mapping.describe(field) + " is missing: expected a whole number " + min + "–" + max);
+                return null;
+            }
+            Integer number = null;
+            try {
+                if (value.isNumber()) {
+                    BigDecimal exact = value.decimalValue().stripTrailingZeros();
+                    if (exact.scale() <= 0) number = exact.intValueExact();
+                } else if (value.isTextual() && value.asText().strip().matches("\\d{1,3}")) {
+                    number = Integer.parseInt(value.asText().strip());
+                }
+            } catch (ArithmeticException tooBig) {
+                number = null;
+            }
+            if (number == null || number < min || number > max) {
+                reject(field, value, expected + ", got " + quoted(value));
+                return null;
+            }
+            return number;
+        }
+
+        OffsetDateTime dateTime(SurveyField field) {
+            JsonNode value = at(field);
+            if (value == null) return null;
+            String text = value.isTextual() ? Text.clean(value.asText()) : null;
+            if (text != null) {
+                try {
+                    return OffsetDateTime.parse(text);
+                } catch (DateTimeParseException notWithOffset) {
+                    try {
+                        return LocalDateTime.parse(text).atZone(zone).toOffsetDateTime();
+                    } catch (DateTimeParseException notLocal) {
+                        try {
+                            return LocalDate.parse(text).atStartOfDay(zone).toOffsetDateTime();
+                        } catch (DateTimeParseException notADate) {
+                            // reported below
+                        }
+                    }
+                }
+            }
+            reject(field, value, mapping.describe(field) + " must be an ISO-8601 date-time such as 2026-11-20T14:30:00+08:00, got "
+                    + quoted(value));
+            return null;
+        }
+
+        JsonNode answers() {
+            JsonNode value = at(SurveyField.ANSWERS);
+            if (value == null || value.isContainerNode()) return value;
+            reject(SurveyField.ANSWERS, value, mapping.describe(SurveyField.ANSWERS)
+                    + " must be an object {question: answer} (or an array), got " + quoted(value));
+            return null;
+        }
+
+        String mobile(String raw) {
+            if (raw == null) return null;
+            try {
+                return MobileNumber.parse(raw).digits();
+            } catch (InvalidValueException e) {
+                warn(SurveyField.MOBILE, raw, mapping.describe(SurveyField.MOBILE) + " " + e.getMessage()
+                        + "; not used to find the archive");
+                return null;
+            }
+        }
+
+        String email(String raw) {
+            if (raw == null) return null;
+            try {
+                return EmailAddress.parse(raw).value();
+            } catch (InvalidValueException e) {
+                warn(SurveyField.EMAIL, raw, mapping.describe(SurveyField.EMAIL) + " " + e.getMessage()
+                        + "; not used to find the archive");
+                return null;
+            }
+        }
+    }
+
+    private static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case STRING -> "the text " + quoted(node);
+            case NUMBER -> "the number " + node.asText();
+            case BOOLEAN -> node.asText();
+            case NULL -> "null";
+            default -> node.getNodeType().toString().toLowerCase();
+        };
+    }
+
+    private static String describeToken(JsonToken token) {
+        return switch (token) {
+            case START_ARRAY -> "an array [";
+            case START_OBJECT -> "an object {";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "true/false";
+            case VALUE_NULL -> "null";
+            default -> token.asString() == null ? token.name() : "'" + token.asString() + "'";
+        };
+    }
+
+    /** A value as messages quote it: JSON text, ID-like digit runs masked, long values shortened. */
+    static String quoted(JsonNode value) {
+        if (value == null) return "nothing";
+        return limit(mask(value.isContainerNode() ? value.toString() : value.isTextual()
+                ? "\"" + value.asText() + "\"" : value.asText()));
+    }
+
+    private static String shown(JsonNode value) {
+        if (value == null) return null;
+        return limit(mask(value.isTextual() ? value.asText() : value.toString()));
+    }
+
+    private static String shown(String value) {
+        return value == null ? null : limit(mask(value));
+    }
+
+    private static String limit(String text) {
+        return text.length() > MAX_SHOWN ? text.substring(0, MAX_SHOWN) + "…" : text;
+    }
+
+    private static String mask(String text) {
+        Matcher m = ID_LIKE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String id = m.group();
+            m.appendReplacement(out, Matcher.quoteReplacement(id.substring(0, 6) + "*".repeat(id.length() - 10)
+                    + id.substring(id.length() - 4)));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+}

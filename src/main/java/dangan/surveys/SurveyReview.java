@@ -1,0 +1,259 @@
+package dangan.surveys;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dangan.normalise.Text;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * The review queue of survey responses that matched no archive (table survey_review): the
+ * scheduled {@link #rematch} files those a later intake made matchable; {@link #link} files one
+ * on the archive a person names; {@link #linkRequest} and {@link #pendingRequest} serve
+ * {@code POST /api/surveys/review/{id}/link} and {@code GET /api/surveys/review}.
+ */
+public final class SurveyReview {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SurveyReview.class);
+    private static final int BATCH = 500;
+
+    private final DataSource dataSource;
+    private final SurveyFiling filing;
+    private final SurveyReader defaultFormat;
+    private final ObjectMapper json;
+    private final ApiToken token;
+
+    SurveyReview(DataSource dataSource, SurveyFiling filing, SurveyReader defaultFormat, ObjectMapper json, ApiToken token) {
+        this.dataSource = dataSource;
+        this.filing = filing;
+        this.defaultFormat = defaultFormat;
+        this.json = json;
+        this.token = token;
+    }
+
+    /** What a link request came to: the HTTP status and the message a person reads. */
+    public record LinkResult(int status, String message, String archiveNo, boolean complaint) {
+        boolean linked() {
+            return status == 200;
+        }
+    }
+
+    /** Files the pending responses that now match an archive; returns how many. Never throws (a timer calls it). */
+    public int rematch() {
+        int linked = 0;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select id, survey_id, payload::text, reason, source_ingest_id, source_line from survey_review
+                    where status = 'pending' order by id limit ? for update skip locked""")) {
+                ps.setInt(1, BATCH);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        SurveyResponse response;
+                        try {
+                            response = response(rs.getString(3), rs.getInt(6));
+                        } catch (IllegalStateException unreadable) {
+                            String reason = "cannot be re-matched: " + unreadable.getMessage() + "; link it by hand";
+                            if (!reason.equals(rs.getString(4))) updateReason(c, rs.getLong(1), reason);
+                            continue;
+                        }
+                        ArchiveMatch match = ArchiveMatch.find(c, response);
+                        if (match.found()) {
+                            filing.fileFeedback(c, match.customerId(), response, rs.getLong(5), rs.getInt(6));
+                            markLinked(c, rs.getLong(1), rs.getString(2), match.customerId(), "re-match");
+                            linked++;
+                        } else if (!match.reason().equals(rs.getString(4))) {
+                            updateReason(c, rs.getLong(1), match.reason());
+                        }
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("Survey review re-match did not run: {}; it is tried again at the next interval", e.getMessage());
+            return 0;
+        }
+        if (linked > 0) LOG.info("Survey review: {} waiting responses matched an archive and were filed", linked);
+        return linked;
+    }
+
+    /** Files review entry {@code reviewId} on archive {@code archiveNo}; {@code by} is the person deciding (D-27). */
+    public LinkResult link(long reviewId, String archiveNo, String by) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                LinkResult result = link(c, reviewId, archiveNo, by);
+                if (result.linked()) c.commit(); else c.rollback();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private LinkResult link(Connection c, long reviewId, String archiveNo, String by) throws SQLException {
+        String surveyId;
+        String payload;
+        long ingestId;
+        int line;
+        try (PreparedStatement ps = c.prepareStatement("""
+                select r.survey_id, r.payload::text, r.status, r.source_ingest_id, r.source_line, c.archive_no, r.linked_at
+                from survey_review r left join customer c on c.id = r.customer_id where r.id = ? for update of r""")) {
+            ps.setLong(1, reviewId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return new LinkResult(404, "there is no survey review entry " + reviewId, null, false);
+                if ("linked".equals(rs.getString(3))) {
+                    return new LinkResult(409, "survey review entry " + reviewId + " was already linked to archive "
+                            + rs.getString(6) + " at " + rs.getObject(7), rs.getString(6), false);
+                }
+                surveyId = rs.getString(1);
+                payload = rs.getString(2);
+                ingestId = rs.getLong(4);
+                line = rs.getInt(5);
+            }
+        }
+        long customerId;
+        try (PreparedStatement ps = c.prepareStatement("select id, status from customer where archive_no = ?")) {
+            ps.setString(1, archiveNo);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return new LinkResult(404, "there is no archive " + archiveNo + ": check the archive number", null, false);
+                if ("sealed".equals(rs.getString(2))) {
+                    return new LinkResult(409, "archive " + archiveNo + " is sealed (D-32): nothing is filed on it", null, false);
+                }
+                customerId = rs.getLong(1);
+            }
+        }
+        SurveyResponse response = response(payload, line);
+        boolean complaint = filing.fileFeedback(c, customerId, response, ingestId, line);
+        markLinked(c, reviewId, surveyId, customerId, by);
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source_ingest_id, source_line)
+                values (?, 'feedback', null, ?, ?, ?, ?, ?)""")) {
+            ps.setLong(1, customerId);
+            ps.setString(2, "survey " + surveyId + ": score " + response.score() + (complaint ? " (complaint opened)" : ""));
+            ps.setString(3, by);
+            ps.setString(4, "survey response linked by hand from the review queue (entry " + reviewId + ")");
+            ps.setLong(5, ingestId);
+            ps.setInt(6, line);
+            ps.executeUpdate();
+        }
+        LOG.info("Survey review entry {} linked to archive {} by {}", reviewId, archiveNo, by);
+        return new LinkResult(200, "survey " + surveyId + " filed on archive " + archiveNo
+                + (complaint ? "; its low score opened a complaint to follow up" : ""), archiveNo, complaint);
+    }
+
+    /** {@code POST /api/surveys/review/{id}/link} with {@code {"archive_no": "…", "by": "…"}}. */
+    public void linkRequest(Exchange exchange) {
+        if (!token.check(exchange)) return;
+        String id = exchange.getMessage().getHeader("id", String.class);
+        try {
+            long reviewId;
+            try {
+                reviewId = Long.parseLong(id == null ? "" : id.strip());
+            } catch (NumberFormatException e) {
+                SurveyIntake.answer(exchange, 400, error("the review entry id must be a number, got '" + id + "'"));
+                return;
+            }
+            JsonNode body;
+            try {
+                byte[] bytes = exchange.getMessage().getBody(byte[].class);
+                body = bytes == null || bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes);
+            } catch (JsonProcessingException e) {
+                SurveyIntake.answer(exchange, 400, error("the body is not valid JSON (line " + e.getLocation().getLineNr()
+                        + ", column " + e.getLocation().getColumnNr() + "): expected {\"archive_no\": \"202311001\", \"by\": \"your name\"}"));
+                return;
+            }
+            String archiveNo = body.isObject() ? Text.clean(body.path("archive_no").asText(null)) : null;
+            String by = body.isObject() ? Text.clean(body.path("by").asText(null)) : null;
+            if (archiveNo == null || by == null) {
+                SurveyIntake.answer(exchange, 400, error((archiveNo == null ? "\"archive_no\"" : "\"by\"")
+                        + " is missing: send {\"archive_no\": \"202311001\", \"by\": \"your name\"} — the archive to file the"
+                        + " response on and who decided it (D-27)").put("field", archiveNo == null ? "archive_no" : "by"));
+                return;
+            }
+            LinkResult result = link(reviewId, archiveNo, by);
+            ObjectNode answer = json.createObjectNode().put("review", reviewId).put("message", result.message());
+            if (result.linked()) answer.put("archive_no", result.archiveNo()).put("complaint", result.complaint());
+            else answer.put("error", result.message());
+            SurveyIntake.answer(exchange, result.status(), answer);
+        } catch (Exception e) {
+            LOG.error("Survey review link of entry {} failed: {}", id, e.getMessage(), e);
+            SurveyIntake.answer(exchange, 500, error("not linked: " + e.getMessage()));
+        }
+    }
+
+    /** {@code GET /api/surveys/review}: the pending entries, oldest first (the payload as received, in the default format). */
+    public void pendingRequest(Exchange exchange) {
+        if (!token.check(exchange)) return;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select r.id, r.survey_id, r.reason, r.payload::text, r.created_at, g.source_name, r.source_line
+                     from survey_review r left join ingest g on g.id = r.source_ingest_id
+                     where r.status = 'pending' order by r.id limit 1000""")) {
+            ArrayNode list = json.createArrayNode();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode item = list.addObject();
+                    item.put("id", rs.getLong(1)).put("survey_id", rs.getString(2)).put("reason", rs.getString(3));
+                    item.set("response", json.readTree(rs.getString(4)));
+                    item.put("received_at", rs.getObject(5).toString()).put("source", rs.getString(6)).put("response_no", rs.getInt(7));
+                }
+            }
+            SurveyIntake.answer(exchange, 200, json.createObjectNode().set("pending", list));
+        } catch (Exception e) {
+            SurveyIntake.answer(exchange, 500, error("cannot list the review queue: " + e.getMessage()));
+        }
+    }
+
+    private SurveyResponse response(String payload, int line) {
+        try {
+            SurveyEntry entry = defaultFormat.check(json.readTree(payload), line, "$");
+            if (entry.rejected()) throw new IllegalStateException("review payload no longer reads: " + entry.rejects());
+            return entry.response();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("review payload is not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void markLinked(Connection c, long reviewId, String surveyId, long customerId, String by) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update survey_review set status = 'linked', customer_id = ?, linked_by = ?, linked_at = now() where id = ?""")) {
+            ps.setLong(1, customerId);
+            ps.setString(2, by);
+            ps.setLong(3, reviewId);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                update survey_response set status = 'filed', customer_id = ?, filed_at = now() where survey_id = ?""")) {
+            ps.setLong(1, customerId);
+            ps.setString(2, surveyId);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void updateReason(Connection c, long reviewId, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update survey_review set reason = ? where id = ?")) {
+            ps.setString(1, reason);
+            ps.setLong(2, reviewId);
+            ps.executeUpdate();
+        }
+    }
+
+    private ObjectNode error(String message) {
+        return json.createObjectNode().put("error", message);
+    }
+}

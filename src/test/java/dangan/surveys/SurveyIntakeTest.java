@@ -1,0 +1,365 @@
+package dangan.surveys;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.support.RunningService;
+import dangan.support.TestDatabase;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Survey intake end to end: real routes, real PostgreSQL, real files and real HTTP. */
+class SurveyIntakeTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "test-token-3f9a";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @TempDir
+    static Path home;
+    static RunningService dangan;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dangan = RunningService.start(home, Map.of("dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres",
+                "dangan.surveys.rematch-ms", "200", "dangan.surveys.token", TOKEN));
+        dangan.drop("registrations-for-surveys.csv", Path.of("test-data/surveys/registrations-for-surveys.csv"));
+        assertThat(dangan.awaitHandled("registrations-for-surveys.csv").toString()).contains("/done/");
+    }
+
+    @AfterAll
+    static void stop() {
+        dangan.close();
+    }
+
+    @Test
+    void oneResponseBecomesFeedbackOnTheArchiveFoundByMobile() throws Exception {
+        dropSurvey(dangan, "one-response.json", Path.of("test-data/surveys/one-response.json"));
+
+        assertThat(awaitSurvey(dangan, "one-response.json").toString()).contains("/done/");
+        Map<String, Object> feedback = dangan.row("""
+                select f.kind, f.score, f.nps, f.comment, f.service, f.staff, f.submitted_at, f.source_line, g.source_type,
+                       g.channel, g.status, g.rows_total, g.rows_updated
+                from feedback f join customer c on c.id = f.customer_id join ingest g on g.id = f.source_ingest_id
+                where c.mobile = ? and g.source_name = ?""", "13812340001", "one-response.json");
+        assertThat(feedback).containsEntry("kind", "score").containsEntry("score", 5).containsEntry("nps", 10)
+                .containsEntry("comment", "技师手法很专业,环境安静").containsEntry("service", "精油按摩")
+                .containsEntry("staff", "李师傅").containsEntry("source_line", 1).containsEntry("source_type", "survey")
+                .containsEntry("channel", "surveys").containsEntry("status", "done").containsEntry("rows_total", 1)
+                .containsEntry("rows_updated", 1);
+        assertThat(((java.sql.Timestamp) feedback.get("submitted_at")).toInstant())
+                .isEqualTo(OffsetDateTime.parse("2026-11-20T14:30:00+08:00").toInstant());
+        assertThat(dangan.row("select answers::text as answers, status from survey_response where survey_id = ?", "wjx-2026-000101"))
+                .containsEntry("status", "filed");
+        assertThat(Files.readString(dangan.rejectReport("one-response.json"), StandardCharsets.UTF_8))
+                .isEqualTo("\uFEFFline,outcome,column,value,reason\r\n");
+
+        // the same response again, under another name: recognised by its survey_id, nothing filed twice
+        dropSurvey(dangan, "one-response-again.json", Path.of("test-data/surveys/one-response.json"));
+        assertThat(awaitSurvey(dangan, "one-response-again.json").toString()).contains("/done/");
+        assertThat(dangan.row("select rows_total, rows_duplicate, rows_updated from ingest where source_name = ?", "one-response-again.json"))
+                .containsEntry("rows_total", 1).containsEntry("rows_duplicate", 1).containsEntry("rows_updated", 0);
+        assertThat(dangan.count("select count(*) from survey_response s join feedback f on f.source_ingest_id = s.source_ingest_id"
+                + " where s.survey_id = ?", "wjx-2026-000101")).isEqualTo(1);
+    }
+
+    @Test
+    void anArrayIsFiledAndALowScoreOpensAComplaint() throws Exception {
+        dropSurvey(dangan, "batch.json", Path.of("test-data/surveys/batch.json"));
+        assertThat(awaitSurvey(dangan, "batch.json").toString()).contains("/done/");
+
+        assertThat(dangan.row("select rows_total, rows_updated, rows_review, rows_rejected from ingest where source_name = ?", "batch.json"))
+                .containsEntry("rows_total", 2).containsEntry("rows_updated", 2).containsEntry("rows_review", 0)
+                .containsEntry("rows_rejected", 0);
+        // 赵磊, found by email: a score of 4 is feedback only
+        assertThat(dangan.rows("select f.kind, f.score, f.source_line from feedback f join customer c on c.id = f.customer_id"
+                + " where c.email = ?", "zhaolei@example.cn")).extracting(r -> r.get("kind") + "/" + r.get("score") + "/" + r.get("source_line"))
+                .contains("score/4/1").doesNotContain("complaint/4/1");
+        // 孙丽 gave 1: feedback and an open complaint to follow up
+        assertThat(dangan.rows("select f.kind, f.status, f.score, f.comment, f.source_line from feedback f join customer c on c.id = f.customer_id"
+                + " join ingest g on g.id = f.source_ingest_id where c.mobile = ? and g.source_name = ? order by f.kind desc",
+                "13812340003", "batch.json"))
+                .extracting(r -> r.get("kind") + "/" + r.get("status") + "/" + r.get("score") + "/" + r.get("source_line"))
+                .containsExactly("score/closed/1/2", "complaint/open/1/2");
+    }
+
+    @Test
+    void anUnmatchedResponseWaitsInReviewUntilALaterRegistrationBringsItsArchive() throws Exception {
+        dropSurvey(dangan, "newcomer.json", """
+                {"survey_id": "wjx-2026-000401", "customer": {"mobile": "13987650001", "name": "钱七"}, "score": 2,
+                 "comment": "空调太冷", "service": "SPA"}""".getBytes(StandardCharsets.UTF_8));
+        assertThat(awaitSurvey(dangan, "newcomer.json").toString()).contains("/done/");
+        Map<String, Object> review = dangan.row("select id, status, reason, payload::text as payload from survey_review where survey_id = ?",
+                "wjx-2026-000401");
+        assertThat(review).containsEntry("status", "pending");
+        assertThat((String) review.get("reason")).contains("no archive has mobile 13987650001");
+        assertThat(dangan.row("select rows_review, rows_total from ingest where source_name = ?", "newcomer.json"))
+                .containsEntry("rows_review", 1).containsEntry("rows_total", 1);
+        // visible over HTTP too
+        HttpResponse<String> pending = get("/api/surveys/review");
+        assertThat(pending.statusCode()).isEqualTo(200);
+        assertThat(pending.body()).contains("wjx-2026-000401").contains("空调太冷");
+
+        dangan.drop("later-registration.csv", "姓名,手机\n钱七,13987650001\n", StandardCharsets.UTF_8);
+        dangan.awaitHandled("later-registration.csv");
+
+        await(() -> "linked".equals(dangan.row("select status from survey_review where survey_id = ?", "wjx-2026-000401").get("status")));
+        Map<String, Object> linked = dangan.row("select r.linked_by, c.mobile from survey_review r join customer c on c.id = r.customer_id"
+                + " where r.survey_id = ?", "wjx-2026-000401");
+        assertThat(linked).containsEntry("linked_by", "re-match").containsEntry("mobile", "13987650001");
+        assertThat(dangan.rows("select f.kind, f.status, g.source_name, f.source_line from feedback f join customer c on c.id = f.customer_id"
+                + " join ingest g on g.id = f.source_ingest_id where c.mobile = ? order by f.kind desc", "13987650001"))
+                .extracting(r -> r.get("kind") + "/" + r.get("status") + "/" + r.get("source_name") + "/" + r.get("source_line"))
+                .containsExactly("score/closed/newcomer.json/1", "complaint/open/newcomer.json/1");
+        assertThat(dangan.row("select status from survey_response where survey_id = ?", "wjx-2026-000401")).containsEntry("status", "filed");
+    }
+
+    @Test
+    void aPersonLinksAReviewEntryToAnArchiveOverHttp() throws Exception {
+        HttpResponse<String> posted = post("/api/surveys", """
+                {"survey_id": "web-777", "customer": {"name": "匿名客人", "email": "someone@unknown.example"}, "score": 4}""");
+        assertThat(posted.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(posted.body()).get("review").asInt()).isEqualTo(1);
+        long id = ((Number) dangan.row("select id from survey_review where survey_id = ?", "web-777").get("id")).longValue();
+        String archiveNo = (String) dangan.row("select archive_no from customer where mobile = ?", "13812340002").get("archive_no");
+
+        HttpResponse<String> missing = post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"" + archiveNo + "\"}");
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(missing.body()).get("field").asText()).isEqualTo("by");
+        assertThat(post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"199901999\", \"by\": \"王经理\"}").statusCode())
+                .isEqualTo(404);
+
+        HttpResponse<String> linked = post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"" + archiveNo + "\", \"by\": \"王经理\"}");
+        assertThat(linked.statusCode()).as(linked.body()).isEqualTo(200);
+        assertThat(dangan.row("select r.status, r.linked_by, c.archive_no from survey_review r join customer c on c.id = r.customer_id"
+                + " where r.id = ?", id)).containsEntry("status", "linked").containsEntry("linked_by", "王经理")
+                .containsEntry("archive_no", archiveNo);
+        assertThat(dangan.count("select count(*) from feedback f join customer c on c.id = f.customer_id join ingest g"
+                + " on g.id = f.source_ingest_id where c.archive_no = ? and g.source_type = 'survey' and f.score = 4 and g.source_name like 'POST%'",
+                archiveNo)).isEqualTo(1);
+        assertThat(dangan.count("select count(*) from change_log l join customer c on c.id = l.customer_id where c.archive_no = ?"
+                + " and l.field = 'feedback' and l.changed_by = '王经理'", archiveNo)).isEqualTo(1);
+        assertThat(post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"" + archiveNo + "\", \"by\": \"王经理\"}").statusCode())
+                .isEqualTo(409);
+    }
+
+    @Test
+    void malformedJsonIsSetAsideWithTheLineColumnAndResponse() throws Exception {
+        dropSurvey(dangan, "malformed.json", Path.of("test-data/surveys/malformed.json"));
+
+        Path kept = awaitSurvey(dangan, "malformed.json");
+        assertThat(kept.toString()).contains("/failed/");
+        assertThat(Files.readAllBytes(kept)).isEqualTo(Files.readAllBytes(Path.of("test-data/surveys/malformed.json")));
+        String error = Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"));
+        assertThat(error).contains("File: malformed.json").contains("nothing from this file is in the archive")
+                .contains("not valid JSON at line 3, column").contains("(in response 2, $[1])");
+        assertThat(dangan.row("select status, error from ingest where source_name = ?", "malformed.json"))
+                .containsEntry("status", "failed");
+        assertThat(dangan.count("select count(*) from survey_response where survey_id like 'wjx-2026-0003%'")).isZero();
+    }
+
+    @Test
+    void aBadResponseOfABatchIsRejectedAndTheOthersAreFiled() throws Exception {
+        dropSurvey(dangan, "batch-with-bad-response.json", Path.of("test-data/surveys/batch-with-bad-response.json"));
+
+        Path kept = awaitSurvey(dangan, "batch-with-bad-response.json");
+        assertThat(kept.toString()).contains("/failed/");
+        String error = Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"));
+        assertThat(error).contains("2 of 3 responses taken")
+                .contains("response 3 ($[2]): \"score\" must be a whole number 1–5, got \"five\"");
+        assertThat(dangan.row("select status, rows_total, rows_updated, rows_rejected from ingest where source_name = ?",
+                "batch-with-bad-response.json")).containsEntry("status", "done").containsEntry("rows_total", 3)
+                .containsEntry("rows_updated", 2).containsEntry("rows_rejected", 1);
+        assertThat(dangan.count("select count(*) from survey_response where survey_id in ('wjx-2026-000201', 'wjx-2026-000202')"))
+                .isEqualTo(2);
+        assertThat(dangan.count("select count(*) from survey_response where survey_id = 'wjx-2026-000203'")).isZero();
+
+        String report = Files.readString(dangan.rejectReport("batch-with-bad-response.json"), StandardCharsets.UTF_8);
+        List<CSVRecord> lines = CSVFormat.EXCEL.parse(new StringReader(report.substring(1))).getRecords();
+        assertThat(lines).hasSize(2);
+        assertThat(String.join("|", lines.get(1).values()))
+                .isEqualTo("3|rejected|score|five|response 3 ($[2]): \"score\" must be a whole number 1–5, got \"five\"");
+        // the rejected response is kept, encrypted
+        assertThat(dangan.count("select count(*) from intake_issue i join ingest g on g.id = i.ingest_id where g.source_name = ?"
+                + " and i.raw_enc is not null", "batch-with-bad-response.json")).isEqualTo(1);
+    }
+
+    @Test
+    void aPostIsFiledAndAnsweredWithTheCounts() throws Exception {
+        HttpResponse<String> answer = post("/api/surveys", """
+                [{"survey_id": "push-1", "customer": {"mobile": "13812340002"}, "score": 5, "comment": "很满意"},
+                 {"survey_id": "push-2", "customer": {"mobile": "13812340002"}, "score": 0}]""");
+
+        assertThat(answer.statusCode()).isEqualTo(201);
+        assertThat(answer.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        JsonNode summary = JSON.readTree(answer.body());
+        assertThat(summary.get("filed").asInt()).isEqualTo(1);
+        assertThat(summary.get("rejected").asInt()).isEqualTo(1);
+        assertThat(summary.get("rejects").get(0).get("reason").asText())
+                .isEqualTo("response 2 ($[1]): \"score\" must be a whole number 1–5, got 0");
+        assertThat(dangan.row("select f.comment, g.source_type, g.channel from feedback f join ingest g on g.id = f.source_ingest_id"
+                + " join survey_response s on s.source_ingest_id = g.id where s.survey_id = ?", "push-1"))
+                .containsEntry("comment", "很满意").containsEntry("source_type", "survey").containsEntry("channel", "surveys");
+
+        HttpResponse<String> again = post("/api/surveys", """
+                {"survey_id": "push-1", "customer": {"mobile": "13812340002"}, "score": 5}""");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(again.body()).get("duplicates").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void withATokenConfiguredCallersWithoutItAreRefused() throws Exception {
+        for (HttpRequest request : List.of(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"survey_id\": \"t-1\", \"customer\": {\"mobile\": \"13812340002\"}, \"score\": 5}")).build(),
+                HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
+                        .header("Authorization", "Bearer wrong")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"survey_id\": \"t-1\", \"customer\": {\"mobile\": \"13812340002\"}, \"score\": 5}")).build(),
+                HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys/review")).GET().build())) {
+            HttpResponse<String> refused = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.body()).contains("Authorization: Bearer");
+        }
+        assertThat(dangan.count("select count(*) from survey_response where survey_id = 't-1'")).isZero();
+    }
+
+    @Test
+    void badJsonOverHttpIsA400NamingWhereAndWhat() throws Exception {
+        HttpResponse<String> notJson = post("/api/surveys", "{\"survey_id\": \"x-1\", \"score\": }");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        JsonNode error = JSON.readTree(notJson.body());
+        assertThat(error.get("error").asText()).startsWith("not valid JSON at line 1, column");
+        assertThat(error.get("line").asInt()).isEqualTo(1);
+
+        HttpResponse<String> wrongType = post("/api/surveys", "{\"survey_id\": \"x-2\", \"customer\": {\"mobile\": \"13812340002\"},"
+                + " \"score\": \"five\"}");
+        assertThat(wrongType.statusCode()).isEqualTo(400);
+        JsonNode named = JSON.readTree(wrongType.body());
+        assertThat(named.get("field").asText()).isEqualTo("score");
+        assertThat(named.get("error").asText()).isEqualTo("response 1 ($): \"score\" must be a whole number 1–5, got \"five\"");
+
+        HttpResponse<String> missing = post("/api/surveys", "{\"survey_id\": \"x-3\", \"score\": 3}");
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(missing.body()).get("error").asText()).contains("are all missing");
+
+        HttpResponse<String> tooBig = post("/api/surveys", "[" + "{\"survey_id\": \"big\"},".repeat(60_000) + "{}]");
+        assertThat(tooBig.statusCode()).isEqualTo(413);
+        assertThat(dangan.count("select count(*) from survey_response where survey_id like 'x-%'")).isZero();
+    }
+
+    @Test
+    void anotherPlatformsPayloadIsReadThroughTheConfiguredMapping(@TempDir Path otherHome) throws Exception {
+        Properties mapping = new Properties();
+        try (var in = Files.newBufferedReader(Path.of("test-data/surveys/other-platform.properties"), StandardCharsets.UTF_8)) {
+            mapping.load(in);
+        }
+        Map<String, String> overrides = new HashMap<>();
+        mapping.stringPropertyNames().forEach(k -> overrides.put(k, mapping.getProperty(k)));
+        overrides.put("dangan.db.url", TestDatabase.freshDatabase());
+        overrides.put("dangan.db.user", "postgres");
+        try (RunningService other = RunningService.start(otherHome, overrides)) {
+            other.drop("registrations-for-surveys.csv", Path.of("test-data/surveys/registrations-for-surveys.csv"));
+            other.awaitHandled("registrations-for-surveys.csv");
+            dropSurvey(other, "other-platform.json", Path.of("test-data/surveys/other-platform.json"));
+            assertThat(awaitSurvey(other, "other-platform.json").toString()).contains("/done/");
+
+            assertThat(other.rows("select f.kind, f.score, f.nps, f.comment, f.service, f.staff from feedback f"
+                    + " join customer c on c.id = f.customer_id where c.mobile = ? order by f.kind desc", "13812340002"))
+                    .extracting(r -> r.get("kind") + "/" + r.get("score") + "/" + r.get("nps") + "/" + r.get("comment") + "/"
+                            + r.get("service") + "/" + r.get("staff"))
+                    .containsExactly("score/2/3/前台态度冷淡/足疗/前台小刘", "complaint/2/3/前台态度冷淡/足疗/前台小刘");
+            assertThat(other.row("select answers::text as answers from survey_response where survey_id = ?", "880011").get("answers"))
+                    .asString().contains("服务态度");
+
+            // the same platform pushing over HTTP, with a wrong type: named by its place in that payload
+            HttpResponse<String> bad = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + other.httpPort() + "/api/surveys"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"data\": [{\"id\": 5, \"respondent\": {\"phone\": \"13812340002\"},"
+                            + " \"rating\": {\"value\": 4.5}}]}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(bad.body()).get("error").asText())
+                    .isEqualTo("response 1 ($.data[0]): \"score\" (at /rating/value) must be a whole number 1–5, got 4.5");
+        }
+    }
+
+    private static HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + path))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + path))
+                        .header("Authorization", "Bearer " + TOKEN).GET().build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private static Path surveys(RunningService service) {
+        return service.home().resolve("inbox").resolve("surveys");
+    }
+
+    /** Drops a file into inbox/surveys the way a copy does: written elsewhere, then moved in. */
+    private static void dropSurvey(RunningService service, String name, byte[] content) throws IOException {
+        Path staging = Files.createTempFile(service.home(), "copying-", ".tmp");
+        Files.write(staging, content);
+        Files.move(staging, surveys(service).resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void dropSurvey(RunningService service, String name, Path source) throws IOException {
+        dropSurvey(service, name, Files.readAllBytes(source));
+    }
+
+    /** Waits until the file left inbox/surveys for done/ or failed/ and returns where it is. */
+    private static Path awaitSurvey(RunningService service, String name) throws Exception {
+        Path[] found = new Path[1];
+        await(() -> {
+            if (Files.exists(surveys(service).resolve(name))) return false;
+            for (String outcome : List.of("done", "failed")) {
+                Path dir = surveys(service).resolve(outcome);
+                if (!Files.isDirectory(dir)) continue;
+                try (Stream<Path> files = Files.walk(dir)) {
+                    found[0] = files.filter(p -> p.getFileName().toString().endsWith("-" + name)).findFirst().orElse(null);
+                }
+                if (found[0] != null) {
+                    // the .error.txt is written before the file moves; the ledger row is committed before either
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private static void await(Callable<Boolean> condition) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < until) {
+            if (Boolean.TRUE.equals(condition.call())) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("condition not met within 30 s");
+    }
+}

@@ -23,7 +23,8 @@ import java.time.YearMonth;
  *       A change that contradicts the customer's identity (name, gender, birth date, ID number), or
  *       any change from a low-trust source, waits in {@code pending_change} for a person (D-13, D-16);
  *       an identifier that already belongs to another archive is not moved. Warnings say so.</li>
- *   <li>Facts: visits, preferences, health, special dates, companions are added once each.</li>
+ *   <li>Facts: visits, preferences, health, special dates, companions are added once each; a
+ *       contract is one fact per contract number, updated (and its change logged) when its terms change.</li>
  *   <li>Outcome: a row that opened an archive is new; one with a change waiting for review is
  *       review; one that changed or added anything is an update; the rest are duplicates.</li>
  * </ol>
@@ -203,17 +204,54 @@ public final class ArchiveMerge {
             ) a on a.line_no = s.line_no
             where s.customer_id = c.id and s.ingest_id = ? and s.merge_round = ?""";
 
+    /** Visits, stays and meals: the same content from two sources is one fact. */
     private static final String ADD_VISITS = """
-            insert into consumption (customer_id, visit_date, amount, service, payment_method, staff, branch, contract_no,
+            insert into consumption (customer_id, visit_date, amount, service, payment_method, staff, branch,
                                      fact_key, source_ingest_id, source_line)
-            select s.customer_id, s.visit_date, s.amount, s.service, s.payment, s.staff, s.branch, s.contract_no,
+            select s.customer_id, s.visit_date, s.amount, s.service, s.payment, s.staff, s.branch,
                    md5(concat_ws('|', coalesce(s.visit_date::text, ''), coalesce(s.amount::text, ''), coalesce(s.service, ''),
-                       coalesce(s.payment, ''), coalesce(s.staff, ''), coalesce(s.branch, ''), coalesce(s.contract_no, '')))::uuid,
+                       coalesce(s.payment, ''), coalesce(s.staff, ''), coalesce(s.branch, '')))::uuid,
                    s.ingest_id, s.line_no
             from intake_row s
-            where s.ingest_id = ? and (s.visit_date is not null or s.amount is not null or s.service is not null
-                                       or s.contract_no is not null)
+            where s.ingest_id = ? and s.contract_no is null
+              and (s.visit_date is not null or s.amount is not null or s.service is not null)
             on conflict (customer_id, fact_key) do nothing""";
+
+    /** A contract (D-10) is one fact per contract number: the latest line about it wins. */
+    private static final String LATEST_CONTRACTS = """
+            select distinct on (s.customer_id, s.contract_no) s.customer_id, s.contract_no, s.visit_date, s.amount,
+                   s.service, s.payment, s.staff, s.branch, s.ingest_id, s.line_no,
+                   md5('contract|' || s.contract_no)::uuid as fact_key
+            from intake_row s
+            where s.ingest_id = ? and s.contract_no is not null
+            order by s.customer_id, s.contract_no, s.line_no desc""";
+
+    /** A contract whose terms changed: the change register says what it said before (D-27). */
+    private static final String LOG_CONTRACT_CHANGES = """
+            insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source_ingest_id, source_line)
+            select l.customer_id, 'contract ' || l.contract_no,
+                   concat_ws(' ', c.visit_date, c.amount, c.service), concat_ws(' ', l.visit_date, l.amount, l.service),
+                   'intake', ?, l.ingest_id, l.line_no
+            from (""" + LATEST_CONTRACTS + """
+            ) l join consumption c on c.customer_id = l.customer_id and c.fact_key = l.fact_key
+            where (c.visit_date, c.amount, c.service, c.payment_method, c.staff, c.branch)
+                  is distinct from (l.visit_date, l.amount, l.service, l.payment, l.staff, l.branch)""";
+
+    private static final String ADD_CONTRACTS = """
+            insert into consumption (customer_id, visit_date, amount, service, payment_method, staff, branch, contract_no,
+                                     fact_key, source_ingest_id, source_line)
+            select l.customer_id, l.visit_date, l.amount, l.service, l.payment, l.staff, l.branch, l.contract_no,
+                   l.fact_key, l.ingest_id, l.line_no
+            from (""" + LATEST_CONTRACTS + """
+            ) l
+            on conflict (customer_id, fact_key) do update set
+                visit_date = excluded.visit_date, amount = excluded.amount, service = excluded.service,
+                payment_method = excluded.payment_method, staff = excluded.staff, branch = excluded.branch,
+                source_ingest_id = excluded.source_ingest_id, source_line = excluded.source_line
+            where (consumption.visit_date, consumption.amount, consumption.service, consumption.payment_method,
+                   consumption.staff, consumption.branch)
+                  is distinct from (excluded.visit_date, excluded.amount, excluded.service, excluded.payment_method,
+                                    excluded.staff, excluded.branch)""";
 
     private static final String ADD_PREFERENCES = """
             insert into preference (customer_id, category, detail, fact_key, source_ingest_id, source_line)
@@ -318,7 +356,8 @@ public final class ArchiveMerge {
             execute(c, WARN_NOT_APPLIED, ingestId, round);
             execute(c, APPLY_UPDATES, ingestId, ingestId, round);
         }
-        for (String facts : new String[] {ADD_VISITS, ADD_PREFERENCES, ADD_HEALTH, ADD_SPECIAL_DATES, ADD_COMPANIONS}) {
+        execute(c, LOG_CONTRACT_CHANGES, reason, ingestId);
+        for (String facts : new String[] {ADD_VISITS, ADD_CONTRACTS, ADD_PREFERENCES, ADD_HEALTH, ADD_SPECIAL_DATES, ADD_COMPANIONS}) {
             execute(c, facts, ingestId);
         }
         execute(c, SETTLE_OUTCOMES, ingestId);

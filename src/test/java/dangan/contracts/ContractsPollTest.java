@@ -116,6 +116,10 @@ class ContractsPollTest {
                 + " where g.id = ?", ingests.get(1).get("id")))
                 .containsExactly(Map.of("source_line", 1, "amount", new BigDecimal("950.00"), "service", "深度保洁(加急)"));
         assertThat(dangan.count("select count(*) from customer")).isEqualTo(2);
+        // a changed contract is still one fact, and the change register says what it said before
+        assertThat(dangan.count("select count(*) from consumption where contract_no = ?", "HT-011")).isEqualTo(1);
+        assertThat(dangan.row("select old_value, new_value from change_log where field = ?", "contract HT-011"))
+                .containsEntry("old_value", "2026-05-02 800.00 深度保洁").containsEntry("new_value", "2026-05-02 950.00 深度保洁(加急)");
 
         // later polls find nothing new and write nothing
         assertThat(polls.matches(30, TimeUnit.SECONDS)).isTrue();

@@ -2,11 +2,13 @@ package dangan.app;
 
 import dangan.config.Settings;
 
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code java -jar target/dangan.jar [--config FILE] [--once | review …]}: starts the service,
@@ -53,6 +55,12 @@ public final class Dangan {
         if (!command.isEmpty()) {
             if (!command.get(0).equals("review")) exit(64, "Unknown command: " + command.get(0) + "\n" + USAGE);
             System.exit(ReviewCommand.run(settings, command.subList(1, command.size()), System.out));
+        }
+        if (once) {
+            // a one-shot run takes no HTTP requests: keep its endpoints off the service's port
+            try (ServerSocket free = new ServerSocket(0)) {
+                settings = settings.with(Map.of("dangan.http.port", String.valueOf(free.getLocalPort())));
+            }
         }
         DanganService service = DanganService.start(settings);
         if (once) {

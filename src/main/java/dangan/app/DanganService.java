@@ -48,7 +48,7 @@ public final class DanganService implements AutoCloseable {
 
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
-        return List.of(new RegistrationsFlow());
+        return List.of(new RegistrationsFlow(), new dangan.mail.MailFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {

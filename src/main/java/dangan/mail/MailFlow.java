@@ -5,11 +5,11 @@ import dangan.flow.Flow;
 import dangan.flow.FlowContext;
 import dangan.intake.ColumnMap;
 import dangan.intake.read.ReadLimits;
-import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Guest-history mails from an IMAP mailbox (D-12, routes/mail.yaml). Off — and said so once in
@@ -40,8 +40,8 @@ public final class MailFlow implements Flow {
             }
             return;
         }
-        JdbcMessageIdRepository taken = new JdbcMessageIdRepository(context.dataSource(), PROCESSOR_NAME);
-        taken.setCreateTableIfNotExists(false);
+        MailClaims taken = new MailClaims(context.dataSource(),
+                Duration.ofMinutes(settings.getInt("dangan.mail.claim-timeout-minutes", 30)));
         taken.start();
         context.bind("mailIdempotentRepository", taken);
         context.bind("mailPollState", state);
@@ -51,7 +51,7 @@ public final class MailFlow implements Flow {
         ReadLimits limits = new ReadLimits(mail.maxAttachmentBytes(), settings.getInt("dangan.intake.max-columns", 500),
                 ReadLimits.defaults().maxCellChars());
         context.bind("mailIntake", new MailIntake(context.intake(), columns, mail, limits, context.tally(), state, processed, failed));
-        LOG.info("Mail source (D-12) is on: reading {} folder {}, replies from {}", mail.imapUrl(),
+        LOG.info("Mail source (D-12) is on: reading {} folder {}, replies from {}", mail.imapUrl().replaceAll("//[^/@]*@", "//"),
                 settings.get("dangan.mail.folder.inbox", "INBOX"), mail.from());
     }
 

@@ -48,11 +48,17 @@ final class MailReply {
             issues(t, r);
             t.append('\n');
         }
-        t.append(failed
-                ? "What to do: correct what is listed above and send the mail again. This mail is kept unchanged in the"
-                        + " mailbox's folder for failed mail.\n"
-                : "Rejected lines are not in the archive: correct them and send them again (only those lines are needed)."
-                        + " Lines with warnings were filed without the value named.\n");
+        boolean rejects = results.stream().anyMatch(r -> r.issues().stream().anyMatch(i -> i.severity() == RowIssue.Severity.REJECT));
+        boolean warnings = results.stream().anyMatch(r -> r.issues().stream().anyMatch(i -> i.severity() == RowIssue.Severity.WARNING));
+        if (failed) {
+            t.append("What to do: correct what is listed above and send the mail again. This mail is kept unchanged in the"
+                    + " mailbox's folder for failed mail.\n");
+        }
+        if (rejects) {
+            t.append("Rejected lines are not in the archive: correct them and send them again (only those lines are needed).\n");
+        }
+        if (warnings) t.append("Lines with warnings were filed without the value named.\n");
+        if (!failed && !rejects && !warnings) t.append("Everything was filed.\n");
         t.append("\nThis is an automatic reply.\n");
         return t.toString();
     }

@@ -200,11 +200,42 @@ class MailIntakeTest {
 
         assertThat(inbox()).contains(id);
         assertThat(dangan.count("select count(*) from ingest")).isEqualTo(ingests);
-        assertThat(dangan.count("select count(*) from camel_messageprocessed where messageid = ?", id)).isEqualTo(1);
+        assertThat(dangan.count("select count(*) from camel_messageprocessed where messageid = ? and processorname = 'dangan-mail'", id))
+                .isEqualTo(1);
     }
 
     @Test
     @Order(5)
+    void aMailClaimedByAnotherInstanceIsLeftAloneUntilItsClaimIsStale() throws Exception {
+        String claimedId = "<claimed-1@example.cn>";
+        dangan.rows("insert into camel_messageprocessed (processorname, messageid, createdat) values ('dangan-mail:claim', ?, now())"
+                + " returning messageid", claimedId);
+        deliver(raw("""
+                From: guest7@example.cn
+                To: dangan@localhost
+                Subject: claimed elsewhere
+                Message-ID: %s
+                MIME-Version: 1.0
+                Content-Type: text/plain; charset=UTF-8
+
+                姓名: 周九
+                手机: 13100131000
+                """.formatted(claimedId)));
+        MimeMessage next = message("guest8@example.cn", "next");
+        next.setText("姓名: 吴十\n手机: 13000130000\n", "UTF-8");
+        String nextId = deliver(next);
+        awaitIn("Dangan-Processed", nextId);
+        assertThat(inbox()).contains(claimedId);
+        assertThat(dangan.count("select count(*) from customer where mobile = ?", "13100131000")).isZero();
+
+        // the instance holding the claim died: after the claim timeout the mail is read after all
+        dangan.rows("update camel_messageprocessed set createdat = now() - interval '2 hours' where messageid = ? returning messageid", claimedId);
+        awaitIn("Dangan-Processed", claimedId);
+        assertThat(dangan.row("select name from customer where mobile = ?", "13100131000")).containsEntry("name", "周九");
+    }
+
+    @Test
+    @Order(6)
     void withoutSettingsTheSourceIsOffAndNothingFails(@TempDir Path otherHome) throws Exception {
         try (RunningService plain = RunningService.start(otherHome)) {
             assertThat(plain.service().camelContext().getRoute("mail")).isNull();

@@ -13,7 +13,7 @@ record AttachmentName(String raw, String safe) {
     static AttachmentName of(String raw, int index) {
         String original = raw == null ? "" : raw;
         String lastPart = original.substring(Math.max(original.lastIndexOf('/'), original.lastIndexOf('\\')) + 1);
-        String safe = lastPart.replaceAll("[\\p{Cntrl}<>:\"|?*]", "_").replaceAll("^[.\\s]+", "").strip();
+        String safe = lastPart.replaceAll("[\\p{Cntrl}<>:\"|?*]+", "_").replaceAll("^[.\\s]+", "").strip();
         if (safe.length() > 100) safe = safe.substring(0, 50) + "…" + safe.substring(safe.length() - 49);
         if (safe.isEmpty()) safe = "attachment-" + index;
         return new AttachmentName(original, safe);

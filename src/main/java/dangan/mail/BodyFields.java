@@ -28,7 +28,7 @@ public record BodyFields(List<String> names, List<String> values) {
                 if (line.equals("-- ") || line.equals("--") || QUOTE_START.matcher(line).matches()) break;
                 if (line.stripLeading().startsWith(">")) continue;
                 Matcher m = FIELD.matcher(line);
-                if (!m.matches() || m.group(1).contains("//")) continue;
+                if (!m.matches() || m.group(2).startsWith("//")) continue; // a URL, not a field
                 String name = m.group(1).strip();
                 String value = m.group(2);
                 fields.merge(name, value, (a, b) -> a.isEmpty() ? b : b.isEmpty() ? a : a + "；" + b);

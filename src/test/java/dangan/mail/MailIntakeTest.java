@@ -167,13 +167,24 @@ class MailIntakeTest {
                 手机: 13500135000
                 """.formatted(charsetId)));
 
+        String anonymousId = "<anonymous-1@example.cn>";
+        deliver(raw("""
+                To: dangan@localhost
+                Subject: who am I
+                Message-ID: %s
+                MIME-Version: 1.0
+                Content-Type: text/plain; charset=UTF-8
+
+                nothing
+                """.formatted(anonymousId)));
+
         MimeMessage good = message("guest5@example.cn", "after the storm");
         good.setText("姓名: 钱七\n手机: 13300133000\n", "UTF-8");
         String goodId = deliver(good);
 
         awaitIn("Dangan-Processed", goodId);
         assertThat(dangan.row("select name from customer where mobile = ?", "13300133000")).containsEntry("name", "钱七");
-        for (String id : List.of(emptyId, bigId, traversalId, charsetId)) awaitIn("Dangan-Failed", id);
+        for (String id : List.of(emptyId, bigId, traversalId, charsetId, anonymousId)) awaitIn("Dangan-Failed", id);
         assertThat(awaitReply("hostile1@example.cn")).contains("no customer details");
         assertThat(awaitReply("hostile2@example.cn")).contains("big.csv").contains("larger than the limit of 1 MiB");
         assertThat(awaitReply("hostile3@example.cn")).contains("passwd.csv").contains("folder parts");

@@ -24,7 +24,7 @@ public final class MailFlow implements Flow {
     /** The consumer's name in camel_messageprocessed. */
     static final String PROCESSOR_NAME = "dangan-mail";
 
-    private final MailPollState state = new MailPollState();
+    private MailPollState state;
     private MailSettings mail;
 
     @Override
@@ -40,11 +40,13 @@ public final class MailFlow implements Flow {
             }
             return;
         }
+        state = new MailPollState(mail.imapUrl().replaceAll("//[^/@]*@", "//"));
         MailClaims taken = new MailClaims(context.dataSource(),
                 Duration.ofMinutes(settings.getInt("dangan.mail.claim-timeout-minutes", 30)));
         taken.start();
         context.bind("mailIdempotentRepository", taken);
         context.bind("mailPollState", state);
+        context.bind("mailSmtpLogin", new SmtpLogin(settings.get("dangan.smtp.user"), settings.get("dangan.smtp.password")));
         String processed = settings.get("dangan.mail.folder.processed", "Dangan-Processed");
         String failed = settings.get("dangan.mail.folder.failed", "Dangan-Failed");
         ColumnMap columns = ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties")));
@@ -58,6 +60,6 @@ public final class MailFlow implements Flow {
     /** Off, or the last poll found nothing to take and no mail is in hand. */
     @Override
     public boolean drained() {
-        return mail == null || !mail.enabled() || state.drained();
+        return state == null || state.drained();
     }
 }

@@ -137,6 +137,32 @@ class MailIntakeTest {
     }
 
     @Test
+    @Order(2)
+    void xlsxAttachmentIsFiledAndOtherAttachmentsAreNamedInTheReply() throws Exception {
+        byte[] xlsx;
+        try (org.apache.poi.xssf.usermodel.XSSFWorkbook book = new org.apache.poi.xssf.usermodel.XSSFWorkbook();
+             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream()) {
+            org.apache.poi.ss.usermodel.Sheet sheet = book.createSheet("客史");
+            String[][] rows = {{"姓名", "手机", "餐饮偏好"}, {"郑十一", "13900001111", "不吃辣"}};
+            for (int r = 0; r < rows.length; r++) {
+                org.apache.poi.ss.usermodel.Row row = sheet.createRow(r);
+                for (int c = 0; c < rows[r].length; c++) row.createCell(c).setCellValue(rows[r][c]);
+            }
+            book.write(out);
+            xlsx = out.toByteArray();
+        }
+        MimeMessage m = message("guest9@example.cn", "xlsx list");
+        m.setContent(multipart(text("见附件。", "UTF-8"),
+                attachment("宾客.xlsx", xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                attachment("logo.png", new byte[]{(byte) 0x89, 'P', 'N', 'G'}, "image/png")));
+        String id = deliver(m);
+
+        awaitIn("Dangan-Processed", id);
+        assertThat(dangan.row("select name from customer where mobile = ?", "13900001111")).containsEntry("name", "郑十一");
+        assertThat(awaitReply("guest9@example.cn")).contains("宾客.xlsx: 1 line (xlsx").contains("logo.png: not read");
+    }
+
+    @Test
     @Order(3)
     void hostileMailsAreRejectedAndTheConsumerGoesOn() throws Exception {
         MimeMessage empty = message("hostile1@example.cn", "nothing here");

@@ -27,7 +27,7 @@ import java.util.List;
  */
 final class MailContent {
 
-    /** The longest body read, in characters: a customer's details fit in far less. */
+    /** The longest body read, in bytes: a customer's details fit in far less. */
     private static final int MAX_BODY_BYTES = 256 * 1024;
     private static final int MAX_DEPTH = 10;
 

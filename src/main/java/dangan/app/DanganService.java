@@ -10,6 +10,7 @@ import dangan.intake.IntakeTally;
 import dangan.intake.RegistrationsFlow;
 import dangan.intake.SpreadsheetIntake;
 import dangan.intake.read.ReadLimits;
+import dangan.mail.MailFlow;
 import dangan.privacy.MasterKey;
 import dangan.privacy.SensitiveFields;
 import dangan.store.ArchiveDatabase;
@@ -51,7 +52,7 @@ public final class DanganService implements AutoCloseable {
 
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
-        return List.of(new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow());
+        return List.of(new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {

@@ -1,0 +1,65 @@
+package dangan.mail;
+
+import dangan.config.Settings;
+import dangan.flow.Flow;
+import dangan.flow.FlowContext;
+import dangan.intake.ColumnMap;
+import dangan.intake.read.ReadLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Guest-history mails from an IMAP mailbox (D-12, routes/mail.yaml). Off — and said so once in
+ * the log — unless the IMAP URL, the SMTP URL and the From address are set; then the route does
+ * not even start. Which mails were taken is kept in {@code camel_messageprocessed} (Camel's JDBC
+ * idempotent repository on the archive database), so no mail is processed twice, across restarts
+ * and across instances.
+ */
+public final class MailFlow implements Flow {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MailFlow.class);
+    /** The consumer's name in camel_messageprocessed. */
+    static final String PROCESSOR_NAME = "dangan-mail";
+
+    private MailPollState state;
+    private MailSettings mail;
+
+    @Override
+    public void bind(FlowContext context) throws Exception {
+        Settings settings = context.settings();
+        mail = MailSettings.of(settings);
+        context.bind("mailSource", mail);
+        if (!mail.enabled()) {
+            if (mail.unused()) {
+                LOG.info("Mail source (D-12) is off: set {} to read guest-history mails", String.join(", ", mail.missing()));
+            } else {
+                LOG.warn("Mail source (D-12) is off: it needs {} as well", String.join(", ", mail.missing()));
+            }
+            return;
+        }
+        state = new MailPollState(mail.imapUrl().replaceAll("//[^/@]*@", "//"));
+        MailClaims taken = new MailClaims(context.dataSource(),
+                Duration.ofMinutes(settings.getInt("dangan.mail.claim-timeout-minutes", 30)));
+        taken.start();
+        context.bind("mailIdempotentRepository", taken);
+        context.bind("mailPollState", state);
+        context.bind("mailSmtpLogin", new SmtpLogin(settings.get("dangan.smtp.user"), settings.get("dangan.smtp.password")));
+        String processed = settings.get("dangan.mail.folder.processed", "Dangan-Processed");
+        String failed = settings.get("dangan.mail.folder.failed", "Dangan-Failed");
+        ColumnMap columns = ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties")));
+        ReadLimits limits = new ReadLimits(mail.maxAttachmentBytes(), settings.getInt("dangan.intake.max-columns", 500),
+                ReadLimits.defaults().maxCellChars());
+        context.bind("mailIntake", new MailIntake(context.intake(), columns, mail, limits, context.tally(), state, processed, failed));
+        LOG.info("Mail source (D-12) is on: reading {} folder {}, replies from {}", mail.imapUrl().replaceAll("//[^/@]*@", "//"),
+                settings.get("dangan.mail.folder.inbox", "INBOX"), mail.from());
+    }
+
+    /** Off, or the last poll found nothing to take and no mail is in hand. */
+    @Override
+    public boolean drained() {
+        return state == null || state.drained();
+    }
+}

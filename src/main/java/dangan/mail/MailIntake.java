@@ -1,0 +1,262 @@
+package dangan.mail;
+
+import dangan.intake.ArchiveIntake;
+import dangan.intake.ColumnMap;
+import dangan.intake.Field;
+import dangan.intake.IngestRun;
+import dangan.intake.IntakeTally;
+import dangan.intake.SpreadsheetIntake;
+import dangan.intake.read.ReadLimits;
+import dangan.intake.read.ReadSummary;
+import dangan.intake.read.SpreadsheetReader;
+import jakarta.mail.FolderClosedException;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.StoreClosedException;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mail.MailMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Guest-history mails (D-12), the steps routes/mail.yaml calls: {@link #handle} files the mail's
+ * body lines and CSV/XLSX attachments through the shared {@link ArchiveIntake} (one ingest for the
+ * body, one per attachment) and prepares the reply to the sender; {@link #finish} says which
+ * folder the mail moves to. Problems with the mail itself (no usable content, an oversized
+ * attachment, a name with folder parts, an unknown character set) never throw: the sender is told
+ * why and the mail moves to the failed folder. Only trouble reaching the database or the mail
+ * server throws, so the consumer leaves the mail in the inbox and tries it again.
+ */
+public final class MailIntake {
+
+    /** Header: true when a reply is to be sent. */
+    public static final String REPLY = "DanganMailReply";
+    /** Exchange property: true when the mail moves to the failed folder. */
+    public static final String FAILED = "DanganMailFailed";
+
+    private static final Logger LOG = LoggerFactory.getLogger(MailIntake.class);
+    private static final Set<String> SPREADSHEET_EXTENSIONS = Set.of("csv", "txt", "tsv", "xlsx", "xls");
+    private static final Set<String> SPREADSHEET_TYPES = Set.of("text/csv", "text/tab-separated-values",
+            "application/csv", "application/vnd.ms-excel",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+
+    private final ArchiveIntake intake;
+    private final ColumnMap columns;
+    private final MailSettings settings;
+    private final ReadLimits limits;
+    private final IntakeTally tally;
+    private final MailPollState state;
+    private final String processedFolder;
+    private final String failedFolder;
+
+    public MailIntake(ArchiveIntake intake, ColumnMap columns, MailSettings settings, ReadLimits limits, IntakeTally tally,
+                      MailPollState state, String processedFolder, String failedFolder) {
+        this.intake = intake;
+        this.columns = columns;
+        this.settings = settings;
+        this.limits = limits;
+        this.tally = tally;
+        this.state = state;
+        this.processedFolder = processedFolder;
+        this.failedFolder = failedFolder;
+    }
+
+    /** Files what the mail holds and sets the exchange up as the reply (body, To, From, Subject). */
+    public void handle(Exchange exchange) throws Exception {
+        state.started();
+        try {
+            Message mail = exchange.getIn(MailMessage.class).getOriginalMessage();
+            Letter letter = Letter.of(mail, settings.from());
+            List<PartResult> results = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
+            file(mail, letter, results, problems);
+            boolean failed = !problems.isEmpty() || results.stream().anyMatch(PartResult::failed)
+                    || results.stream().noneMatch(r -> r.kind() == PartResult.Kind.FILED);
+            if (problems.isEmpty() && results.stream().noneMatch(r -> r.kind() != PartResult.Kind.IGNORED)) {
+                problems.add(MailReply.NO_CONTENT);
+            }
+            exchange.setProperty(FAILED, failed);
+            log(letter, results, problems, failed);
+            if (failed) tally.failed(); else tally.handled();
+
+            exchange.getIn().removeHeaders("*");
+            if (letter.replyTo() == null) {
+                LOG.warn("Mail {}: no reply sent, because {}", letter.name(), letter.noReplyBecause());
+                exchange.getIn().setHeader(REPLY, false);
+                return;
+            }
+            exchange.getIn().setHeader(REPLY, true);
+            exchange.getIn().setHeader("To", letter.replyTo().toString());
+            exchange.getIn().setHeader("From", settings.from());
+            exchange.getIn().setHeader("Subject", MailReply.subject(letter, failed));
+            exchange.getIn().setHeader("contentType", "text/plain; charset=UTF-8");
+            if (letter.messageId() != null) {
+                exchange.getIn().setHeader("In-Reply-To", letter.messageId());
+                exchange.getIn().setHeader("References", letter.messageId());
+            }
+            exchange.getIn().setBody(MailReply.text(letter, results, problems, failed));
+        } finally {
+            state.finished();
+        }
+    }
+
+    /** After the reply: the folder the consumer moves the mail to (header {@code moveTo}). */
+    public void finish(Exchange exchange) {
+        boolean failed = exchange.getProperty(FAILED, false, Boolean.class);
+        exchange.getIn().removeHeaders("*");
+        exchange.getIn().setHeader("moveTo", failed ? failedFolder : processedFolder);
+    }
+
+    private void file(Message mail, Letter letter, List<PartResult> results, List<String> problems) throws Exception {
+        MailContent content;
+        try {
+            content = MailContent.of(mail);
+        } catch (FolderClosedException | StoreClosedException e) {
+            throw e;
+        } catch (MessagingException | IOException | RuntimeException e) {
+            problems.add("the mail cannot be read (" + SafeText.oneLine(SafeText.rootMessage(e), 200)
+                    + "); send it again from an ordinary mail program");
+            return;
+        }
+        problems.addAll(content.problems());
+        List<MailContent.Attachment> sheets = new ArrayList<>();
+        for (MailContent.Attachment attachment : content.attachments()) {
+            AttachmentName name = attachment.name();
+            if (name.hasPathParts()) {
+                results.add(PartResult.failed("attachment " + name.shown(), "the file name contains folder parts"
+                        + " (/ or \\ or ..), which Dangan refuses; rename the file to a plain name such as guests.csv and send it again"));
+            } else if (SPREADSHEET_EXTENSIONS.contains(name.extension()) || SPREADSHEET_TYPES.contains(attachment.contentType())) {
+                sheets.add(attachment);
+            } else {
+                results.add(PartResult.ignored("attachment " + name.shown(), "not read: only CSV and XLSX attachments are filed"));
+            }
+        }
+        BodyFields fields = BodyFields.parse(content.body());
+        if (!fields.isEmpty()) {
+            ColumnMap.Layout layout = columns.layout(fields.names());
+            boolean identifies = layout.has(Field.NAME) && (layout.has(Field.MOBILE) || layout.has(Field.ID_NUMBER) || layout.has(Field.EMAIL));
+            if (identifies) {
+                results.add(fileBody(letter, fields));
+            } else if (sheets.isEmpty() && results.stream().allMatch(r -> r.kind() == PartResult.Kind.IGNORED)) {
+                results.add(PartResult.failed("mail text", MailReply.BODY_NOT_A_RECORD));
+            }
+        }
+        for (MailContent.Attachment sheet : sheets) {
+            results.add(fileAttachment(sheet));
+        }
+    }
+
+    private PartResult fileBody(Letter letter, BodyFields fields) throws SQLException {
+        byte[] canonical = fields.canonical().getBytes(StandardCharsets.UTF_8);
+        IngestRun run = intake.open("mail", "mail", letter.name(), sha256(canonical), canonical.length);
+        return fileRun("mail text", run, handler -> {
+            handler.header(fields.names());
+            handler.row(2, fields.values());
+            return "mail body";
+        });
+    }
+
+    private PartResult fileAttachment(MailContent.Attachment attachment) throws Exception {
+        AttachmentName name = attachment.name();
+        String label = "attachment " + name.shown();
+        long limit = settings.maxAttachmentBytes();
+        int declared = attachment.part().getSize();
+        if (declared > limit * 4 / 3 + 4096) {
+            return PartResult.failed(label, tooLarge(limit));
+        }
+        Path folder = Files.createTempDirectory("dangan-mail-");
+        try {
+            String ext = name.extension().matches("[a-z0-9]{1,5}") ? "." + name.extension() : "";
+            Path file = Files.createTempFile(folder, "attachment-", ext);
+            long size;
+            try (InputStream in = attachment.part().getInputStream(); OutputStream out = Files.newOutputStream(file)) {
+                size = copyAtMost(in, out, limit);
+            } catch (FolderClosedException | StoreClosedException e) {
+                throw e;
+            } catch (MessagingException | IOException e) {
+                return PartResult.failed(label, "the attachment cannot be read (" + SafeText.oneLine(SafeText.rootMessage(e), 200)
+                        + "); attach the file again");
+            }
+            if (size > limit) return PartResult.failed(label, tooLarge(limit));
+            IngestRun run = intake.open("mail", "mail", name.safe(), SpreadsheetIntake.sha256(file), size);
+            return fileRun(label, run, handler -> {
+                ReadSummary summary = new SpreadsheetReader(limits).read(file, handler);
+                return summary.format() + ", " + summary.encoding();
+            });
+        } finally {
+            deleteAll(folder);
+        }
+    }
+
+    private PartResult fileRun(String label, IngestRun run, dangan.intake.RowSource source) throws SQLException {
+        if (run.isDuplicateFile()) return PartResult.filed(label, run, List.of());
+        try {
+            intake.file(run, source);
+        } catch (Exception e) {
+            String reason = SpreadsheetIntake.describe(e);
+            intake.fail(run, reason);
+            return PartResult.failed(label, reason);
+        }
+        return PartResult.filed(label, run, intake.issues(run));
+    }
+
+    private static String tooLarge(long limit) {
+        return "the attachment is larger than the limit of " + (limit / 1024 / 1024) + " MiB (dangan.mail.max-attachment-mb);"
+                + " split it into smaller files, or drop it into the registrations folder";
+    }
+
+    /** Copies at most limit + 1 bytes: a result above the limit means the attachment is too large. */
+    private static long copyAtMost(InputStream in, OutputStream out, long limit) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+            total += n;
+            if (total > limit) return total;
+            out.write(buffer, 0, n);
+        }
+        return total;
+    }
+
+    private void log(Letter letter, List<PartResult> results, List<String> problems, boolean failed) {
+        for (PartResult r : results) {
+            if (r.kind() == PartResult.Kind.FILED && r.run().name().equals(letter.name())) LOG.info("Mail {}", r.run().summary());
+            else if (r.kind() == PartResult.Kind.FILED) LOG.info("Mail {}: {}", letter.name(), r.run().summary());
+            else LOG.warn("Mail {}: {} — {}", letter.name(), r.label(), r.reason());
+        }
+        for (String p : problems) LOG.warn("Mail {}: {}", letter.name(), p);
+        LOG.info("Mail {}: moves to {}", letter.name(), failed ? failedFolder : processedFolder);
+    }
+
+    private static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteAll(Path folder) {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("Could not remove the temporary folder {}: {}", folder, e.getMessage());
+        }
+    }
+}

@@ -17,6 +17,7 @@ import dangan.store.ArchiveDatabase;
 import dangan.surveys.SurveysFlow;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +74,7 @@ public final class DanganService implements AutoCloseable {
             Main main = new Main();
             main.bind("dataSource", database.dataSource());
             main.bind("intakeTally", tally);
+            main.bind("fileClaims", fileClaims(database));
             main.bind("spreadsheetIntake", new SpreadsheetIntake(intake,
                     new ReadLimits(settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
                             settings.getInt("dangan.intake.max-columns", 500), ReadLimits.defaults().maxCellChars()),
@@ -92,6 +94,13 @@ public final class DanganService implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** Claims on dropped files, shared through the database by every instance watching the same folders. */
+    private static JdbcMessageIdRepository fileClaims(ArchiveDatabase database) {
+        JdbcMessageIdRepository claims = new JdbcMessageIdRepository(database.dataSource(), "dangan-drop-folders");
+        claims.setCreateTableIfNotExists(false); // the table comes from migration V4
+        return claims;
     }
 
     private static void createFolders(Path home, List<Flow> flows) throws IOException {

@@ -1,0 +1,39 @@
+package dangan.app;
+
+import dangan.support.RunningService;
+import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Two instances on one database watching one drop folder: every file is taken once. */
+class TwoInstancesTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void eachDroppedFileIsIngestedByExactlyOneInstance() throws Exception {
+        Map<String, String> shared = Map.of("dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres");
+        try (RunningService first = RunningService.start(home, shared);
+             RunningService second = RunningService.start(home, shared)) {
+            for (int i = 0; i < 20; i++) {
+                first.drop("batch-" + i + ".csv", "姓名,手机\n客人" + i + ",1355555" + String.format("%04d", i) + "\n",
+                        StandardCharsets.UTF_8);
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThat(first.awaitHandled("batch-" + i + ".csv").toString()).contains("/done/");
+            }
+            assertThat(first.count("select count(*) from ingest where status = 'done'")).isEqualTo(20);
+            assertThat(first.count("select count(*) from ingest where status <> 'done'")).isZero();
+            assertThat(first.count("select count(*) from customer")).isEqualTo(20);
+            // both instances did work: the folder is shared, not owned by one
+            assertThat(first.service().tally().handledCount() + second.service().tally().handledCount()).isEqualTo(20);
+        }
+    }
+}

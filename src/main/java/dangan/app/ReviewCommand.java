@@ -45,8 +45,9 @@ final class ReviewCommand {
                     List<ReviewQueue.PendingArchive> archives = queue.pendingArchives();
                     out.println(changes.size() + " changes waiting for review:");
                     for (ReviewQueue.PendingChange p : changes) {
-                        out.printf("  #%d  %s  %s: '%s' -> '%s'  (%s, line %s) — %s%n", p.id(), p.archiveNo(), p.field(),
-                                p.current() == null ? "" : p.current(), p.proposed(), p.source(), p.line(), p.reason());
+                        out.printf("  #%d  %s  %s: '%s' (%s, line %s) -> '%s' (%s, line %s) — %s%n", p.id(), p.archiveNo(),
+                                p.field(), p.current() == null ? "" : p.current(), p.currentSource(), p.currentLine(),
+                                p.proposed(), p.source(), p.line(), p.reason());
                     }
                     out.println(archives.size() + " archives waiting to be filed:");
                     for (ReviewQueue.PendingArchive a : archives) {

@@ -30,8 +30,8 @@ public final class ReviewQueue {
     }
 
     /** A change waiting for review, as a person reads it. */
-    public record PendingChange(long id, String archiveNo, String field, String current, String proposed, String reason,
-                                String source, Integer line) {
+    public record PendingChange(long id, String archiveNo, String field, String current, String currentSource,
+                                Integer currentLine, String proposed, String reason, String source, Integer line) {
     }
 
     /** An archive opened from a low-trust source, waiting to be filed. */
@@ -41,13 +41,17 @@ public final class ReviewQueue {
     public List<PendingChange> pendingChanges() throws SQLException {
         List<PendingChange> changes = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select p.id, u.archive_no, p.field, p.current_value, p.proposed_value, p.reason, g.source_name, p.source_line
-                from pending_change p join customer u on u.id = p.customer_id left join ingest g on g.id = p.source_ingest_id
+                select p.id, u.archive_no, p.field, p.current_value, cg.source_name, p.current_source_line,
+                       p.proposed_value, p.reason, g.source_name, p.source_line
+                from pending_change p join customer u on u.id = p.customer_id
+                left join ingest g on g.id = p.source_ingest_id
+                left join ingest cg on cg.id = p.current_source_ingest_id
                 where p.status = 'pending' order by p.id""");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 changes.add(new PendingChange(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), (Integer) rs.getObject(8)));
+                        rs.getString(5), (Integer) rs.getObject(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                        (Integer) rs.getObject(10)));
             }
         }
         return changes;

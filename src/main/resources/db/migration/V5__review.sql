@@ -17,6 +17,8 @@ create table pending_change (
     customer_id       bigint      not null references customer (id),
     field             text        not null,
     current_value     text,                         -- masked for sensitive fields
+    current_source_ingest_id bigint,                -- where the current value came from (ingest.id, line)
+    current_source_line      integer,
     proposed_value    text,
     proposed_hash     bytea,                        -- ID number: its blind index, to apply on acceptance
     proposed_enc      bytea,                        -- ID number: encrypted

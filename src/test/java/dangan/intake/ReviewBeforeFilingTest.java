@@ -38,6 +38,8 @@ class ReviewBeforeFilingTest {
             assertThat(queue.pendingChanges()).singleElement().satisfies(p -> {
                 assertThat(p.field()).isEqualTo("birth_date");
                 assertThat(p.current()).isEqualTo("1990-01-01");
+                assertThat(p.currentSource()).isEqualTo("monday.csv");
+                assertThat(p.currentLine()).isEqualTo(2);
                 assertThat(p.proposed()).isEqualTo("1991-02-02");
                 assertThat(p.source()).isEqualTo("tuesday.csv");
                 assertThat(p.line()).isEqualTo(2);

@@ -16,6 +16,7 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The one way lines get into the archive, whatever their source: open an ingest in the ledger,
@@ -34,6 +35,7 @@ public final class ArchiveIntake {
     private final ZoneId zone;
     private final int progressEvery;
     private final Set<String> lowTrustChannels;
+    private final List<MergeListener> listeners = new CopyOnWriteArrayList<>();
 
     public ArchiveIntake(DataSource dataSource, SensitiveFields sensitive, ColumnMap columns, ZoneId zone, int progressEvery,
                          Set<String> lowTrustChannels) {
@@ -89,6 +91,9 @@ public final class ArchiveIntake {
                 if (!run.reconciles()) {
                     throw new IllegalStateException("counts do not reconcile for " + run.name() + ": " + run.summary());
                 }
+                for (MergeListener listener : listeners) {
+                    listener.merged(c, run);
+                }
                 IngestLedger.finish(c, run, staging.extraColumns());
                 beforeCommit.run(c);
                 c.commit();
@@ -112,6 +117,11 @@ public final class ArchiveIntake {
         try (Connection c = dataSource.getConnection()) {
             return RejectReport.issues(c, run.id());
         }
+    }
+
+    /** Adds work to run in every merge's transaction, after the merge and before the commit. */
+    public void onMerged(MergeListener listener) {
+        listeners.add(listener);
     }
 
     /** Marks a run failed with the reason a person will read. */

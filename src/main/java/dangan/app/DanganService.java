@@ -10,6 +10,7 @@ import dangan.intake.IntakeTally;
 import dangan.intake.RegistrationsFlow;
 import dangan.intake.SpreadsheetIntake;
 import dangan.intake.read.ReadLimits;
+import dangan.jobs.Scheduling;
 import dangan.mail.MailFlow;
 import dangan.privacy.MasterKey;
 import dangan.privacy.SensitiveFields;
@@ -75,6 +76,7 @@ public final class DanganService implements AutoCloseable {
             main.bind("dataSource", database.dataSource());
             main.bind("intakeTally", tally);
             main.bind("fileClaims", fileClaims(database));
+            main.bind("quartz", Scheduling.component(settings, database.dataSource()));
             main.bind("spreadsheetIntake", new SpreadsheetIntake(intake,
                     new ReadLimits(settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
                             settings.getInt("dangan.intake.max-columns", 500), ReadLimits.defaults().maxCellChars()),

@@ -23,7 +23,7 @@ public final class Dangan {
                               (0: all files handled, 2: a file failed as a whole, 3: timed out)
               --config FILE   configuration file (default: config/application.properties)
             Commands:
-            """ + ReviewCommand.USAGE.indent(2) + """
+            """ + ReviewCommand.USAGE.indent(2) + RunJobCommand.USAGE.indent(2) + """
             Every key of the configuration can be overridden by -Dkey=value or by an environment
             variable named after it (dangan.db.url <-> DANGAN_DB_URL).""";
 
@@ -53,8 +53,16 @@ public final class Dangan {
         }
         Settings settings = Settings.load(config, System.getenv(), System.getProperties());
         if (!command.isEmpty()) {
-            if (!command.get(0).equals("review")) exit(64, "Unknown command: " + command.get(0) + "\n" + USAGE);
-            System.exit(ReviewCommand.run(settings, command.subList(1, command.size()), System.out));
+            List<String> rest = command.subList(1, command.size());
+            int status = switch (command.get(0)) {
+                case "review" -> ReviewCommand.run(settings, rest, System.out);
+                case "run-job" -> RunJobCommand.run(settings, rest, System.out);
+                default -> {
+                    System.err.println("Unknown command: " + command.get(0) + "\n" + USAGE);
+                    yield 64;
+                }
+            };
+            System.exit(status);
         }
         if (once) {
             // a one-shot run takes no HTTP requests: keep its endpoints off the service's port

@@ -10,6 +10,7 @@ import dangan.intake.IntakeTally;
 import dangan.intake.RegistrationsFlow;
 import dangan.intake.SpreadsheetIntake;
 import dangan.intake.read.ReadLimits;
+import dangan.jobs.JobRuns;
 import dangan.jobs.Scheduling;
 import dangan.mail.MailFlow;
 import dangan.privacy.MasterKey;
@@ -77,6 +78,7 @@ public final class DanganService implements AutoCloseable {
             main.bind("intakeTally", tally);
             main.bind("fileClaims", fileClaims(database));
             main.bind("quartz", Scheduling.component(settings, database.dataSource()));
+            main.bind("jobRuns", new JobRuns(database.dataSource())); // an EventNotifier: camel-main picks it up
             main.bind("spreadsheetIntake", new SpreadsheetIntake(intake,
                     new ReadLimits(settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
                             settings.getInt("dangan.intake.max-columns", 500), ReadLimits.defaults().maxCellChars()),
@@ -89,6 +91,7 @@ public final class DanganService implements AutoCloseable {
             settings.effective().forEach(props::setProperty);
             props.setProperty("dangan.home", home.toString());
             main.setOverrideProperties(props);
+
             main.start();
             LOG.info("Dangan is running: drop CSV or XLSX files into {}", home.resolve("inbox").resolve("registrations"));
             return new DanganService(settings, database, tally, flows, main);

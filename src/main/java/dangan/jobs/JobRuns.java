@@ -39,6 +39,14 @@ public final class JobRuns extends EventNotifierSupport {
         setIgnoreExchangeAsyncProcessingStartedEvents(true);
     }
 
+    private static String instanceOf(Object scheduler) {
+        try {
+            return scheduler instanceof org.quartz.Scheduler s ? s.getSchedulerInstanceId() : "unknown";
+        } catch (org.quartz.SchedulerException e) {
+            return "unknown";
+        }
+    }
+
     @Override
     public boolean isEnabled(CamelEvent event) {
         if (!(event instanceof CamelEvent.ExchangeCompletedEvent) && !(event instanceof CamelEvent.ExchangeFailedEvent)) {
@@ -53,14 +61,14 @@ public final class JobRuns extends EventNotifierSupport {
         Exchange exchange = ((CamelEvent.ExchangeEvent) event).getExchange();
         String job = exchange.getFromRouteId().substring(SCHEDULE_PREFIX.length());
         Date due = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
-        Object instance = exchange.getMessage().getHeader("schedulerInstanceId");
+        String instance = instanceOf(exchange.getMessage().getHeader("scheduler"));
         Exception failure = exchange.getException();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 insert into job_run (job, scheduled_for, instance, started_at, status, error)
                 values (?, ?, ?, ?, ?, ?) on conflict (job, scheduled_for) do nothing""")) {
             ps.setString(1, job);
             ps.setTimestamp(2, Timestamp.from(due == null ? Instant.ofEpochMilli(exchange.getCreated()) : due.toInstant()));
-            ps.setString(3, instance == null ? "unknown" : instance.toString());
+            ps.setString(3, instance);
             ps.setTimestamp(4, Timestamp.from(Instant.ofEpochMilli(exchange.getClock().getCreated())));
             ps.setString(5, failure == null ? "done" : "failed");
             ps.setString(6, failure == null ? null : String.valueOf(failure.getMessage()));

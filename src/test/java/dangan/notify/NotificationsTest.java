@@ -109,6 +109,14 @@ class NotificationsTest {
     }
 
     @Test
+    @Order(0)
+    void theRelayIsScheduledInQuartzWithTheCronOfTheConfiguration() throws Exception {
+        // a cron with spaces, from a placeholder, in the route's parameters
+        assertThat(dangan.row("select cron_expression from qrtz_cron_triggers where trigger_group = 'dangan' "
+                + "and trigger_name = 'notification-relay'")).containsEntry("cron_expression", "0 0 0 1 1 ? 2099");
+    }
+
+    @Test
     @Order(1)
     void aNewArchiveMakesNoEvent() throws Exception {
         dangan.drop("first-visit.csv", "姓名,手机,偏好,过敏史,消费日期,消费金额\n张三," + MOBILE + ",安静房间,海鲜," + today() + ",300\n",

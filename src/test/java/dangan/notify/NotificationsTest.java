@@ -114,6 +114,10 @@ class NotificationsTest {
         // a cron with spaces, from a placeholder, in the route's parameters
         assertThat(dangan.row("select cron_expression from qrtz_cron_triggers where trigger_group = 'dangan' "
                 + "and trigger_name = 'notification-relay'")).containsEntry("cron_expression", "0 0 0 1 1 ? 2099");
+        // webhook timeouts from the configuration reach Camel's http component
+        var http = dangan.service().camelContext().getComponent("http", org.apache.camel.component.http.HttpComponent.class);
+        assertThat(http.getConnectTimeout()).isEqualTo(10_000L);
+        assertThat(http.getResponseTimeout()).isEqualTo(30_000L);
     }
 
     @Test

@@ -103,9 +103,33 @@ public final class SurveyFiling {
                     "satisfaction score from a survey; nothing to follow up");
             if (complaint) {
                 insertFeedback(ps, customerId, r, ingestId, line, "complaint", "open", null);
+                dangan.notify.Outbox.record(c, "complaint", customerId, complaintPayload(c, customerId, r));
             }
         }
         return complaint;
+    }
+
+    /** The complaint event's payload (D-22): who, the score and what the guest said; no health data or ID numbers. */
+    private String complaintPayload(Connection c, long customerId, SurveyResponse r) throws SQLException {
+        var node = json.createObjectNode();
+        try (PreparedStatement ps = c.prepareStatement("select archive_no, name from customer where id = ?")) {
+            ps.setLong(1, customerId);
+            try (var rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    node.put("archive_no", rs.getString(1));
+                    node.put("name", rs.getString(2));
+                }
+            }
+        }
+        node.put("source", "survey");
+        node.put("survey_id", r.surveyId());
+        node.put("score", r.score());
+        if (r.nps() != null) node.put("nps", r.nps());
+        node.put("comment", r.comment());
+        node.put("service", r.service());
+        node.put("staff", r.staff());
+        node.put("submitted_at", r.submittedAt() == null ? null : r.submittedAt().toString());
+        return node.toString();
     }
 
     private static void insertFeedback(PreparedStatement ps, long customerId, SurveyResponse r, long ingestId, int line,

@@ -1,0 +1,100 @@
+package dangan.notify;
+
+import dangan.intake.IngestRun;
+import dangan.intake.MergeListener;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.ZoneId;
+
+/**
+ * The notification events of a merge (D-22, D-27), written set-based into the outbox in the
+ * merge's own transaction — so a change never commits without its event, nor an event without its
+ * change. From the merge's trail (rows with source_ingest_id = the ingest), one event per archive:
+ * <ul>
+ * <li>{@code health_changed}: health facts added — the payload says "health data added", never what;</li>
+ * <li>{@code preference_changed}: preferences added, with their category and text;</li>
+ * <li>{@code guest_returned}: a visit dated within {@code dangan.notify.returning-within-days} of
+ *     the ingest's day, with the guest's preferences for the floor staff (D-22).</li>
+ * </ul>
+ * Archives the same ingest created get none of these: their first facts are no change, a first
+ * visit is no return, and a bulk import must not flood the subscribers (new archives reach staff
+ * through the visit plan).
+ */
+public final class ChangeEvents implements MergeListener {
+
+    /** Archives that existed before the ingest: created by another ingest, or before provenance was kept. */
+    private static final String EXISTED = "c.source_ingest_id is distinct from ?";
+
+    private static final String HEALTH = """
+            insert into notification_event (kind, customer_id, payload)
+            select 'health_changed', c.id,
+                   jsonb_build_object('archive_no', c.archive_no, 'name', c.name, 'change', 'health data added',
+                                      'facts_added', count(*), 'ingest_id', h.source_ingest_id)
+            from health_fact h join customer c on c.id = h.customer_id
+            where h.source_ingest_id = ? and""" + " " + EXISTED + """
+
+            group by c.id, c.archive_no, c.name, h.source_ingest_id""";
+
+    private static final String PREFERENCES = """
+            insert into notification_event (kind, customer_id, payload)
+            select 'preference_changed', c.id,
+                   jsonb_build_object('archive_no', c.archive_no, 'name', c.name, 'change', 'preferences added',
+                                      'added', jsonb_agg(jsonb_build_object('category', p.category, 'detail', p.detail)
+                                                         order by p.id),
+                                      'ingest_id', p.source_ingest_id)
+            from preference p join customer c on c.id = p.customer_id
+            where p.source_ingest_id = ? and""" + " " + EXISTED + """
+
+            group by c.id, c.archive_no, c.name, p.source_ingest_id""";
+
+    private static final String RETURNED = """
+            insert into notification_event (kind, customer_id, payload)
+            select 'guest_returned', c.id,
+                   jsonb_build_object('archive_no', c.archive_no, 'name', c.name, 'tier', c.tier,
+                                      'visit_date', v.visit_date, 'service', v.service, 'branch', v.branch,
+                                      'preferences', coalesce((select jsonb_agg(jsonb_build_object('category', p.category,
+                                                                                                   'detail', p.detail)
+                                                                                order by p.category, p.id)
+                                                               from preference p where p.customer_id = c.id), '[]'::jsonb),
+                                      'ingest_id', v.source_ingest_id)
+            from (select distinct on (k.customer_id) k.customer_id, k.visit_date, k.service, k.branch, k.source_ingest_id
+                  from consumption k join ingest i on i.id = k.source_ingest_id
+                  where k.source_ingest_id = ?
+                    and k.visit_date between (i.started_at at time zone ?)::date - ? and (i.started_at at time zone ?)::date
+                  order by k.customer_id, k.visit_date desc, k.id desc) v
+            join customer c on c.id = v.customer_id
+            where""" + " " + EXISTED;
+
+    private final ZoneId zone;
+    private final int returningWithinDays;
+
+    public ChangeEvents(ZoneId zone, int returningWithinDays) {
+        this.zone = zone;
+        this.returningWithinDays = returningWithinDays;
+    }
+
+    @Override
+    public void merged(Connection c, IngestRun run) throws SQLException {
+        long ingest = run.id();
+        try (PreparedStatement ps = c.prepareStatement(HEALTH)) {
+            ps.setLong(1, ingest);
+            ps.setLong(2, ingest);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(PREFERENCES)) {
+            ps.setLong(1, ingest);
+            ps.setLong(2, ingest);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(RETURNED)) {
+            ps.setLong(1, ingest);
+            ps.setString(2, zone.getId());
+            ps.setInt(3, returningWithinDays);
+            ps.setString(4, zone.getId());
+            ps.setLong(5, ingest);
+            ps.executeUpdate();
+        }
+    }
+}

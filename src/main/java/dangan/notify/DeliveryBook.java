@@ -1,0 +1,239 @@
+package dangan.notify;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The delivery bookkeeping (table notification_delivery, V9): fans new events out to their
+ * subscribers, claims due deliveries (so two relaying instances never take the same one), and
+ * records each outcome — delivered, retried later with exponential back-off, or parked.
+ */
+public final class DeliveryBook {
+
+    /** One delivery in hand: the event and the subscriber it goes to, and which attempt this is. */
+    public record Delivery(UUID eventId, String subscriber, int attempt, String kind, Long customerId, String archiveNo,
+                           OffsetDateTime occurredAt, String payload) {
+    }
+
+    /** A delivery as {@code notifications list} shows it. */
+    public record Row(UUID eventId, String subscriber, String kind, String archiveNo, String status, int attempts,
+                      OffsetDateTime createdAt, OffsetDateTime nextAttemptAt, String lastError) {
+    }
+
+    private static final String FAN_OUT = """
+            with fresh as (
+                select id, kind from notification_event
+                where relayed_at is null
+                order by created_at
+                limit ?
+                for update skip locked),
+            added as (
+                insert into notification_delivery (event_id, subscriber, next_attempt_at)
+                select f.id, s.name, ?
+                from fresh f join unnest(?::text[], ?::text[]) as s(name, kind) on s.kind = f.kind or s.kind = '*'
+                on conflict do nothing)
+            update notification_event e set relayed_at = ?
+            from fresh where e.id = fresh.id""";
+
+    private static final String CLAIM = """
+            with due as (
+                select event_id, subscriber from notification_delivery
+                where status = 'pending' and next_attempt_at <= ? and subscriber = any (?::text[])
+                order by next_attempt_at
+                limit ?
+                for update skip locked)
+            update notification_delivery d
+               set attempts = d.attempts + 1, last_attempt_at = ?, next_attempt_at = ?
+            from due
+            where d.event_id = due.event_id and d.subscriber = due.subscriber
+            returning d.event_id, d.subscriber, d.attempts""";
+
+    private static final String EVENTS = """
+            select e.id, e.kind, e.customer_id, c.archive_no, e.created_at, e.payload::text
+            from notification_event e left join customer c on c.id = e.customer_id
+            where e.id = any (?::uuid[])""";
+
+    private final DataSource dataSource;
+    private final Duration retryBase;
+    private final Duration retryMax;
+    private final int maxAttempts;
+    private final Duration claimFor;
+
+    public DeliveryBook(DataSource dataSource, Duration retryBase, Duration retryMax, int maxAttempts, Duration claimFor) {
+        this.dataSource = dataSource;
+        this.retryBase = retryBase;
+        this.retryMax = retryMax;
+        this.maxAttempts = maxAttempts;
+        this.claimFor = claimFor;
+    }
+
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** Creates the deliveries of events not relayed yet, for the subscribers of each event's kind; returns the events fanned out. */
+    public int fanOut(List<Subscriber> subscribers, Instant now, int batch) throws SQLException {
+        List<String> names = new ArrayList<>();
+        List<String> kinds = new ArrayList<>();
+        for (Subscriber s : subscribers) {
+            for (String kind : s.kinds()) {
+                names.add(s.name());
+                kinds.add(kind);
+            }
+        }
+        int total = 0;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            while (true) {
+                int done;
+                try (PreparedStatement ps = c.prepareStatement(FAN_OUT)) {
+                    ps.setInt(1, batch);
+                    ps.setTimestamp(2, Timestamp.from(now));
+                    ps.setArray(3, c.createArrayOf("text", names.toArray()));
+                    ps.setArray(4, c.createArrayOf("text", kinds.toArray()));
+                    ps.setTimestamp(5, Timestamp.from(now));
+                    done = ps.executeUpdate();
+                }
+                total += done;
+                if (done < batch) return total;
+            }
+        }
+    }
+
+    /**
+     * Claims up to {@code batch} due deliveries of the given subscribers: counts the attempt and moves
+     * their next attempt past the claim time, so another relay skips them while this one delivers
+     * (and takes them over if this one dies in the middle — receivers de-duplicate by event id).
+     */
+    public List<Delivery> claim(List<String> subscribers, Instant now, int batch) throws SQLException {
+        List<Delivery> claimed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<UUID> events = new ArrayList<>();
+                List<Object[]> rows = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+                    ps.setTimestamp(1, Timestamp.from(now));
+                    ps.setArray(2, c.createArrayOf("text", subscribers.toArray()));
+                    ps.setInt(3, batch);
+                    ps.setTimestamp(4, Timestamp.from(now));
+                    ps.setTimestamp(5, Timestamp.from(now.plus(claimFor)));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            UUID id = (UUID) rs.getObject(1);
+                            events.add(id);
+                            rows.add(new Object[] {id, rs.getString(2), rs.getInt(3)});
+                        }
+                    }
+                }
+                if (!events.isEmpty()) {
+                    java.util.Map<UUID, Object[]> byId = new java.util.HashMap<>();
+                    try (PreparedStatement ps = c.prepareStatement(EVENTS)) {
+                        ps.setArray(1, c.createArrayOf("uuid", events.toArray()));
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                byId.put((UUID) rs.getObject(1), new Object[] {rs.getString(2), rs.getObject(3, Long.class),
+                                        rs.getString(4), rs.getObject(5, OffsetDateTime.class), rs.getString(6)});
+                            }
+                        }
+                    }
+                    for (Object[] r : rows) {
+                        Object[] e = byId.get((UUID) r[0]);
+                        claimed.add(new Delivery((UUID) r[0], (String) r[1], (Integer) r[2], (String) e[0], (Long) e[1],
+                                (String) e[2], (OffsetDateTime) e[3], (String) e[4]));
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return claimed;
+    }
+
+    public void delivered(Delivery d, Instant now) throws SQLException {
+        update("""
+                update notification_delivery set status = 'delivered', delivered_at = ?, last_error = null
+                where event_id = ? and subscriber = ? and status = 'pending'""", Timestamp.from(now), d.eventId(), d.subscriber());
+    }
+
+    /** Records a failed attempt; returns true when it was the last one and the delivery is now parked. */
+    public boolean failed(Delivery d, Instant now, String error) throws SQLException {
+        boolean park = d.attempt() >= maxAttempts;
+        if (park) {
+            update("""
+                    update notification_delivery set status = 'parked', last_error = ?
+                    where event_id = ? and subscriber = ? and status = 'pending'""", error, d.eventId(), d.subscriber());
+        } else {
+            update("""
+                    update notification_delivery set next_attempt_at = ?, last_error = ?
+                    where event_id = ? and subscriber = ? and status = 'pending'""",
+                    Timestamp.from(now.plus(backOff(d.attempt()))), error, d.eventId(), d.subscriber());
+        }
+        return park;
+    }
+
+    /** The wait after the given failed attempt: base, 2 × base, 4 × base … at most the configured maximum. */
+    public Duration backOff(int attempt) {
+        Duration wait = retryBase;
+        for (int i = 1; i < attempt && wait.compareTo(retryMax) < 0; i++) wait = wait.multipliedBy(2);
+        return wait.compareTo(retryMax) > 0 ? retryMax : wait;
+    }
+
+    /** Deliveries in one status (or all when null), oldest first. */
+    public List<Row> list(String status, int limit) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select d.event_id, d.subscriber, e.kind, cu.archive_no, d.status, d.attempts, e.created_at,
+                            d.next_attempt_at, d.last_error
+                     from notification_delivery d
+                     join notification_event e on e.id = d.event_id
+                     left join customer cu on cu.id = e.customer_id
+                     where ?::text is null or d.status = ?
+                     order by e.created_at, d.subscriber
+                     limit ?""")) {
+            ps.setString(1, status);
+            ps.setString(2, status);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Row((UUID) rs.getObject(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getInt(6), rs.getObject(7, OffsetDateTime.class), rs.getObject(8, OffsetDateTime.class),
+                            rs.getString(9)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Puts parked (or pending) deliveries of an event back in line for the next relay run, with a
+     * fresh count of attempts; {@code subscriber} null means every subscriber of the event. Returns how many.
+     */
+    public int retry(UUID eventId, String subscriber) throws SQLException {
+        return update("""
+                update notification_delivery set status = 'pending', attempts = 0, next_attempt_at = now()
+                where event_id = ? and (?::text is null or subscriber = ?) and status in ('parked', 'pending')""",
+                eventId, subscriber, subscriber);
+    }
+
+    private int update(String sql, Object... params) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            c.setAutoCommit(true);
+            for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
+            return ps.executeUpdate();
+        }
+    }
+}

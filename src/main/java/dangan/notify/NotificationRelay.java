@@ -1,0 +1,208 @@
+package dangan.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The bean of the relay route ({@code routes/notifications.yaml}, job {@code notification-relay}):
+ * {@link #claim} fans new events out and takes the due deliveries, {@link #prepare} turns one into
+ * what its channel sends (mail, signed JSON POST, file), and {@link #delivered} / {@link #failed}
+ * book the outcome. The relay's "now" is the header {@value #NOW_HEADER} when set (an
+ * {@link Instant} or ISO instant: tests let back-off pass without waiting), else the clock.
+ */
+public final class NotificationRelay {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NotificationRelay.class);
+
+    public static final String NOW_HEADER = "DanganRelayNow";
+    static final String RUN = "DanganRelayRun";
+    static final String DELIVERY = "DanganDelivery";
+    static final String CHANNEL = "DanganNotifyChannel";
+    static final String TARGET = "DanganNotifyTarget";
+
+    private static final Map<String, String> TITLES = Map.of(
+            "tier_changed", "tier changed", "health_changed", "health data changed",
+            "preference_changed", "preferences changed", "complaint", "complaint filed",
+            "guest_returned", "returning guest arrived");
+
+    private final DeliveryBook book;
+    private final Map<String, Subscriber> subscribers;
+    private final String smtpUrl;
+    private final String mailFrom;
+    private final int batch;
+    private final Clock clock;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public NotificationRelay(DeliveryBook book, List<Subscriber> subscribers, String smtpUrl, String mailFrom, int batch,
+                             Clock clock) {
+        this.book = book;
+        this.subscribers = subscribers.stream().collect(Collectors.toMap(Subscriber::name, Function.identity()));
+        this.smtpUrl = smtpUrl;
+        this.mailFrom = mailFrom;
+        this.batch = batch;
+        this.clock = clock;
+    }
+
+    /** What one run did; one log line when it did anything. */
+    static final class RelayRun {
+        final Instant now;
+        final AtomicInteger delivered = new AtomicInteger();
+        final AtomicInteger retrying = new AtomicInteger();
+        final AtomicInteger parked = new AtomicInteger();
+        int fannedOut;
+        int claimed;
+
+        RelayRun(Instant now) {
+            this.now = now;
+        }
+
+        String summary() {
+            return String.format("Notification relay: %d new events, %d deliveries attempted — delivered %d, to retry %d, parked %d",
+                    fannedOut, claimed, delivered.get(), retrying.get(), parked.get());
+        }
+    }
+
+    /** Fans new events out to their subscribers and claims the due deliveries; the body becomes the list of them. */
+    public void claim(Exchange exchange) throws SQLException {
+        Instant now = now(exchange);
+        RelayRun run = new RelayRun(now);
+        exchange.setProperty(RUN, run);
+        run.fannedOut = book.fanOut(List.copyOf(subscribers.values()), now, 1000);
+        List<DeliveryBook.Delivery> due = subscribers.isEmpty() ? List.of()
+                : book.claim(List.copyOf(subscribers.keySet()), now, batch);
+        run.claimed = due.size();
+        exchange.getMessage().setBody(due);
+    }
+
+    /** Turns one delivery into its channel's message: body, headers, and where it goes (exchange properties). */
+    public void prepare(Exchange exchange) throws Exception {
+        DeliveryBook.Delivery d = exchange.getMessage().getBody(DeliveryBook.Delivery.class);
+        exchange.setProperty(DELIVERY, d);
+        Subscriber s = subscribers.get(d.subscriber());
+        byte[] body = envelope(d);
+        var message = exchange.getMessage();
+        message.removeHeaders("*"); // nothing of the job's own headers leaks into a mail or an HTTP request
+        exchange.setProperty(CHANNEL, s.channel().name().toLowerCase());
+        switch (s.channel()) {
+            case WEBHOOK -> {
+                exchange.setProperty(TARGET, s.to());
+                message.setHeader(Exchange.HTTP_METHOD, "POST");
+                message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=UTF-8");
+                message.setHeader("X-Dangan-Event-Id", d.eventId().toString());
+                message.setHeader("X-Dangan-Event-Kind", d.kind());
+                message.setHeader("X-Dangan-Attempt", String.valueOf(d.attempt()));
+                message.setHeader(WebhookSignature.HEADER, WebhookSignature.of(s.secret(), body));
+                message.setBody(body);
+            }
+            case EMAIL -> {
+                exchange.setProperty(TARGET, smtpUrl);
+                message.setHeader("To", s.to());
+                message.setHeader("From", mailFrom);
+                message.setHeader("Subject", subject(d));
+                message.setHeader("X-Dangan-Event-Id", d.eventId().toString());
+                message.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=UTF-8");
+                message.setBody(mailText(d, body));
+            }
+            case FILE -> {
+                exchange.setProperty(TARGET, s.to());
+                message.setHeader(Exchange.FILE_NAME, d.eventId() + "." + d.subscriber() + ".json");
+                message.setBody(body);
+            }
+        }
+    }
+
+    public void delivered(Exchange exchange) throws SQLException {
+        RelayRun run = exchange.getProperty(RUN, RelayRun.class);
+        book.delivered(exchange.getProperty(DELIVERY, DeliveryBook.Delivery.class), run.now);
+        run.delivered.incrementAndGet();
+    }
+
+    /** Books a failed attempt: retried after the back-off, or parked (and said so) after the last attempt. */
+    public void failed(Exchange exchange) throws SQLException {
+        RelayRun run = exchange.getProperty(RUN, RelayRun.class);
+        DeliveryBook.Delivery d = exchange.getProperty(DELIVERY, DeliveryBook.Delivery.class);
+        if (d == null) d = exchange.getMessage().getBody(DeliveryBook.Delivery.class);
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String error = describe(e);
+        if (book.failed(d, run.now, error)) {
+            run.parked.incrementAndGet();
+            LOG.warn("Notification {} ({}) to subscriber {} is PARKED after {} attempts: {} — fix the subscriber, then "
+                            + "`notifications retry {}` (list them with `notifications list --parked`)",
+                    d.eventId(), d.kind(), d.subscriber(), d.attempt(), error, d.eventId());
+        } else {
+            run.retrying.incrementAndGet();
+            LOG.info("Notification {} ({}) to subscriber {} failed (attempt {} of {}): {}; next attempt in {}",
+                    d.eventId(), d.kind(), d.subscriber(), d.attempt(), book.maxAttempts(), error, book.backOff(d.attempt()));
+        }
+    }
+
+    /** Ends a run: the body becomes the summary, logged when the run did anything. */
+    public String finish(Exchange exchange) {
+        RelayRun run = exchange.getProperty(RUN, RelayRun.class);
+        String summary = run.summary();
+        if (run.fannedOut > 0 || run.claimed > 0) LOG.info(summary); else LOG.debug(summary);
+        return summary;
+    }
+
+    private Instant now(Exchange exchange) {
+        Object value = exchange.getMessage().getHeader(NOW_HEADER);
+        if (value instanceof Instant instant) return instant;
+        if (value != null && !value.toString().isBlank()) return Instant.parse(value.toString().trim());
+        return clock.instant();
+    }
+
+    /** The JSON every channel carries: the event id (receivers de-duplicate by it), kind, time, archive and payload. */
+    byte[] envelope(DeliveryBook.Delivery d) throws Exception {
+        ObjectNode node = json.createObjectNode();
+        node.put("id", d.eventId().toString());
+        node.put("kind", d.kind());
+        node.put("occurred_at", d.occurredAt().toInstant().toString());
+        node.put("archive_no", d.archiveNo());
+        node.set("payload", json.readTree(d.payload()));
+        return json.writerWithDefaultPrettyPrinter().writeValueAsBytes(node);
+    }
+
+    private String subject(DeliveryBook.Delivery d) throws Exception {
+        JsonNode payload = json.readTree(d.payload());
+        String who = payload.hasNonNull("name") ? payload.get("name").asText() + " " : "";
+        return "[Dangan] " + TITLES.getOrDefault(d.kind(), d.kind()) + ": " + who
+                + (d.archiveNo() == null ? "" : "(archive " + d.archiveNo() + ")");
+    }
+
+    private String mailText(DeliveryBook.Delivery d, byte[] envelope) throws Exception {
+        return "Dangan notification: " + TITLES.getOrDefault(d.kind(), d.kind()) + "\n"
+                + (d.archiveNo() == null ? "" : "Archive: " + d.archiveNo() + "\n")
+                + "Event: " + d.eventId() + " at " + d.occurredAt().toInstant() + "\n\n"
+                + new String(envelope, StandardCharsets.UTF_8) + "\n";
+    }
+
+    /** Why an attempt failed, in one line, without the payload. */
+    static String describe(Throwable e) {
+        if (e == null) return "unknown error";
+        if (e instanceof HttpOperationFailedException h) {
+            String body = h.getResponseBody() == null ? "" : h.getResponseBody().strip();
+            if (body.length() > 200) body = body.substring(0, 200) + "…";
+            return "HTTP " + h.getStatusCode() + " from " + h.getUri() + (body.isEmpty() ? "" : ": " + body);
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String text = e.getClass().getSimpleName() + ": " + e.getMessage()
+                + (root != e ? " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")" : "");
+        return text.length() > 500 ? text.substring(0, 500) + "…" : text;
+    }
+}

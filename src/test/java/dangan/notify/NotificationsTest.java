@@ -1,0 +1,347 @@
+package dangan.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dangan.support.RunningService;
+import dangan.support.TestDatabase;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Change notifications end to end: real intake and survey routes write the events in their
+ * transactions; the relay route, run through direct:job-notification-relay with an injected "now",
+ * delivers them by mail (GreenMail), signed webhook (a local HTTP receiver) and file, retries with
+ * back-off, parks what keeps failing, and delivers nothing twice.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NotificationsTest {
+
+    static final String SECRET = "s3cret-for-tests";
+    static final String MOBILE = "13800138000";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort())
+            .withConfiguration(GreenMailConfiguration.aConfig().withUser("dangan@localhost", "dangan@localhost", "secret"))
+            .withPerMethodLifecycle(false);
+
+    @TempDir
+    static Path home;
+    static WebhookReceiver receiver;
+    static RunningService dangan;
+    static Map<String, String> settings;
+    static Instant t0 = Instant.now();
+
+    @BeforeAll
+    static void start() throws Exception {
+        receiver = new WebhookReceiver();
+        settings = new HashMap<>();
+        settings.put("dangan.db.url", TestDatabase.freshDatabase());
+        settings.put("dangan.db.user", "postgres");
+        settings.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
+        settings.put("dangan.smtp.user", "dangan@localhost");
+        settings.put("dangan.smtp.password", "secret");
+        settings.put("dangan.mail.from", "archive@dangan.example");
+        // the schedule must not fire during the test: the test runs the job itself
+        settings.put("dangan.jobs.notification-relay.cron", "0 0 0 1 1 ? 2099");
+        settings.put("dangan.notify.retry-base-seconds", "60");
+        settings.put("dangan.notify.max-attempts", "3");
+        settings.put("dangan.notify.subscribers", "floor-staff, crm, flaky, down, files");
+        settings.put("dangan.notify.subscriber.floor-staff.kinds", "guest_returned,preference_changed");
+        settings.put("dangan.notify.subscriber.floor-staff.channel", "email");
+        settings.put("dangan.notify.subscriber.floor-staff.to", "floor@dangan.test, area-b@dangan.test");
+        settings.put("dangan.notify.subscriber.crm.kinds", "*");
+        settings.put("dangan.notify.subscriber.crm.channel", "webhook");
+        settings.put("dangan.notify.subscriber.crm.to", receiver.url("/crm"));
+        settings.put("dangan.notify.subscriber.crm.secret", SECRET);
+        settings.put("dangan.notify.subscriber.flaky.kinds", "complaint");
+        settings.put("dangan.notify.subscriber.flaky.channel", "webhook");
+        settings.put("dangan.notify.subscriber.flaky.to", receiver.url("/flaky"));
+        settings.put("dangan.notify.subscriber.flaky.secret", SECRET);
+        settings.put("dangan.notify.subscriber.down.kinds", "health_changed");
+        settings.put("dangan.notify.subscriber.down.channel", "webhook");
+        settings.put("dangan.notify.subscriber.down.to", receiver.url("/down"));
+        settings.put("dangan.notify.subscriber.down.secret", SECRET);
+        settings.put("dangan.notify.subscriber.files.channel", "file");
+        receiver.failing("/flaky", 1);
+        receiver.failing("/down", Integer.MAX_VALUE);
+        dangan = RunningService.start(home, settings);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (dangan != null) dangan.close();
+        if (receiver != null) receiver.close();
+    }
+
+    @Test
+    @Order(0)
+    void theRelayIsScheduledInQuartzWithTheCronOfTheConfiguration() throws Exception {
+        // a cron with spaces, from a placeholder, in the route's parameters
+        assertThat(dangan.row("select cron_expression from qrtz_cron_triggers where trigger_group = 'dangan' "
+                + "and trigger_name = 'notification-relay'")).containsEntry("cron_expression", "0 0 0 1 1 ? 2099");
+        // webhook timeouts from the configuration reach Camel's http component
+        var http = dangan.service().camelContext().getComponent("http", org.apache.camel.component.http.HttpComponent.class);
+        assertThat(http.getConnectTimeout()).isEqualTo(10_000L);
+        assertThat(http.getResponseTimeout()).isEqualTo(30_000L);
+    }
+
+    @Test
+    @Order(1)
+    void aNewArchiveMakesNoEvent() throws Exception {
+        dangan.drop("first-visit.csv", "姓名,手机,偏好,过敏史,消费日期,消费金额\n张三," + MOBILE + ",安静房间,海鲜," + today() + ",300\n",
+                StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("first-visit.csv").toString()).contains("/done/");
+        assertThat(dangan.count("select count(*) from notification_event")).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void anAllergyAndAPreferenceAddedToAnExistingArchiveAreEvents() throws Exception {
+        dangan.drop("update.csv", "姓名,手机,过敏史,偏好\n张三," + MOBILE + ",花生,靠窗座位\n", StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("update.csv").toString()).contains("/done/");
+
+        long ingest = (Long) dangan.row("select id from ingest where source_name = 'update.csv'").get("id");
+        JsonNode health = payload("health_changed");
+        assertThat(health.get("change").asText()).isEqualTo("health data added");
+        assertThat(health.get("ingest_id").asLong()).isEqualTo(ingest);
+        assertThat(health.toString()).doesNotContain("花生").doesNotContain("海鲜").doesNotContain("allergy");
+        JsonNode preference = payload("preference_changed");
+        assertThat(preference.get("added").toString()).contains("靠窗座位").doesNotContain("安静房间");
+        assertThat(preference.get("name").asText()).isEqualTo("张三");
+        // the events and the change are one transaction: the events carry the customer of the change
+        assertThat(dangan.count("select count(*) from notification_event e join customer c on c.id = e.customer_id "
+                + "where c.mobile = ?", MOBILE)).isEqualTo(2);
+        assertThat(dangan.count("select count(*) from notification_event where kind = 'guest_returned'")).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void aReturningGuestsVisitIsAnEventWithThePreferences() throws Exception {
+        String old = today().minusDays(30).toString();
+        dangan.drop("visits.csv", "姓名,手机,消费日期,消费金额,服务项目,门店\n张三," + MOBILE + "," + today() + ",880,精油按摩,福田店\n"
+                + "张三," + MOBILE + "," + old + ",100,茶饮,福田店\n", StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("visits.csv").toString()).contains("/done/");
+
+        assertThat(dangan.count("select count(*) from notification_event where kind = 'guest_returned'")).isEqualTo(1);
+        JsonNode returned = payload("guest_returned");
+        assertThat(returned.get("visit_date").asText()).isEqualTo(today().toString());
+        assertThat(returned.get("service").asText()).isEqualTo("精油按摩");
+        assertThat(returned.get("preferences").toString()).contains("靠窗座位").contains("安静房间");
+        assertThat(returned.toString()).doesNotContain("花生").doesNotContain("海鲜");
+
+        // an old visit only (a late history import) is no arrival
+        dangan.drop("history.csv", "姓名,手机,消费日期,消费金额,服务项目\n张三," + MOBILE + "," + old + ",50,足浴\n", StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("history.csv").toString()).contains("/done/");
+        assertThat(dangan.count("select count(*) from notification_event where kind = 'guest_returned'")).isEqualTo(1);
+    }
+
+    @Test
+    @Order(4)
+    void aLowSurveyScoreIsAComplaintEvent() throws Exception {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("""
+                                {"survey_id": "notify-1", "submitted_at": "2026-11-20T14:30:00+08:00",
+                                 "customer": {"mobile": "%s"}, "score": 1, "comment": "等了四十分钟", "service": "精油按摩",
+                                 "staff": "李师傅"}""".formatted(MOBILE), StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertThat(answer.statusCode()).isEqualTo(201);
+        JsonNode complaint = payload("complaint");
+        assertThat(complaint.get("score").asInt()).isEqualTo(1);
+        assertThat(complaint.get("comment").asText()).isEqualTo("等了四十分钟");
+        assertThat(complaint.get("survey_id").asText()).isEqualTo("notify-1");
+    }
+
+    @Test
+    @Order(5)
+    void theRelayDeliversByMailWebhookAndFile() throws Exception {
+        relay(t0);
+        Map<String, String> ids = eventIds();
+        assertThat(ids.keySet()).containsExactlyInAnyOrder("health_changed", "preference_changed", "guest_returned", "complaint");
+
+        // webhook: one signed JSON POST per event, carrying its id
+        List<WebhookReceiver.Request> crm = receiver.at("/crm");
+        assertThat(crm).hasSize(4);
+        for (WebhookReceiver.Request r : crm) {
+            assertThat(r.header("X-Dangan-Signature")).isEqualTo(WebhookSignature.of(SECRET, r.body()));
+            assertThat(r.header("Content-Type")).startsWith("application/json");
+            JsonNode body = JSON.readTree(r.body());
+            assertThat(r.header("X-Dangan-Event-Id")).isEqualTo(body.get("id").asText());
+            assertThat(ids.get(body.get("kind").asText())).isEqualTo(body.get("id").asText());
+            assertThat(body.get("archive_no").asText()).isNotBlank();
+            assertThat(r.header("DanganRelayNow")).isNull();
+        }
+        assertThat(receiver.at("/crm").stream().map(WebhookReceiver.Request::text).collect(Collectors.joining()))
+                .doesNotContain("花生");
+
+        // files: one JSON file per event, named by its id
+        Path folder = home.resolve("outbox").resolve("notifications");
+        for (String id : ids.values()) {
+            Path file = folder.resolve(id + ".files.json");
+            assertThat(file).exists();
+            assertThat(JSON.readTree(file.toFile()).get("id").asText()).isEqualTo(id);
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            assertThat(files.count()).isEqualTo(4);
+        }
+
+        // mail: the floor staff hear of the returning guest (with preferences) and of the new preference
+        MimeMessage[] mails = mail.getReceivedMessages();
+        assertThat(mails).hasSize(4); // two events, two recipients
+        String all = Stream.of(mails).map(GreenMailUtil::getWholeMessage).collect(Collectors.joining("\n"));
+        assertThat(Stream.of(mails).map(m -> {
+            try {
+                return m.getSubject();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).collect(Collectors.toSet())).anyMatch(s -> s.contains("returning guest arrived")).anyMatch(s -> s.contains("preferences"));
+        assertThat(all).contains(ids.get("guest_returned")).contains(ids.get("preference_changed"));
+        assertThat(mails[0].getFrom()[0].toString()).isEqualTo("archive@dangan.example");
+
+        // the flaky and the broken receivers failed once: pending, to be retried after the back-off
+        assertThat(delivery(ids.get("complaint"), "flaky")).containsEntry("status", "pending").containsEntry("attempts", 1);
+        assertThat((String) delivery(ids.get("complaint"), "flaky").get("last_error")).contains("HTTP 500");
+        assertThat(delivery(ids.get("health_changed"), "down")).containsEntry("status", "pending").containsEntry("attempts", 1);
+        assertThat(dangan.count("select count(*) from notification_delivery where status = 'delivered'")).isEqualTo(4 + 4 + 2);
+    }
+
+    @Test
+    @Order(6)
+    void failuresAreRetriedAfterTheBackOffAndParkedAfterTheLastAttempt() throws Exception {
+        Map<String, String> ids = eventIds();
+        // before the back-off has passed nothing is attempted
+        relay(t0.plusSeconds(30));
+        assertThat(receiver.at("/flaky")).hasSize(1);
+        assertThat(receiver.at("/down")).hasSize(1);
+
+        relay(t0.plusSeconds(61)); // attempt 2: the flaky receiver is back, the broken one is not
+        assertThat(delivery(ids.get("complaint"), "flaky")).containsEntry("status", "delivered").containsEntry("attempts", 2);
+        assertThat(receiver.at("/flaky")).hasSize(2);
+        assertThat(receiver.at("/flaky").get(1).header("X-Dangan-Event-Id")).isEqualTo(ids.get("complaint"));
+        assertThat(delivery(ids.get("health_changed"), "down")).containsEntry("status", "pending").containsEntry("attempts", 2);
+
+        relay(t0.plusSeconds(61 + 60)); // the second back-off is twice the first: not yet
+        assertThat(receiver.at("/down")).hasSize(2);
+        relay(t0.plusSeconds(61 + 121)); // attempt 3 of 3: parked
+        assertThat(receiver.at("/down")).hasSize(3);
+        assertThat(delivery(ids.get("health_changed"), "down")).containsEntry("status", "parked").containsEntry("attempts", 3);
+
+        relay(t0.plusSeconds(86_400)); // a parked delivery waits for a person; nothing is delivered twice
+        assertThat(receiver.at("/down")).hasSize(3);
+        assertThat(receiver.at("/crm")).hasSize(4);
+        assertThat(mail.getReceivedMessages()).hasSize(4);
+        assertThat(dangan.count("select count(*) from notification_delivery")).isEqualTo(4 + 4 + 2 + 1 + 1);
+    }
+
+    @Test
+    @Order(7)
+    void parkedDeliveriesAreListedAndRetriedFromTheCommandLine() throws Exception {
+        String health = eventIds().get("health_changed");
+        String listed = command("list", "--parked");
+        assertThat(listed).startsWith("1 parked deliveries:").contains(health).contains("down").contains("HTTP 500");
+
+        receiver.failing("/down", 0);
+        assertThat(command("retry", health, "down")).contains("1 deliveries of event " + health);
+        assertThat(delivery(health, "down")).containsEntry("status", "pending").containsEntry("attempts", 0);
+        relay(Instant.now().plusSeconds(1));
+        assertThat(delivery(health, "down")).containsEntry("status", "delivered").containsEntry("attempts", 1);
+        assertThat(receiver.at("/down")).hasSize(4);
+        assertThat(command("list", "--parked")).startsWith("0 parked deliveries:");
+        assertThat(command("retry", UUID.randomUUID().toString())).startsWith("No parked or pending delivery");
+    }
+
+    @Test
+    @Order(8)
+    void twoInstancesRelayingAtOnceDeliverEachEventOnce(@TempDir Path otherHome) throws Exception {
+        try (RunningService other = RunningService.start(otherHome, settings)) {
+            int before = receiver.at("/crm").size();
+            try (Connection c = dangan.service().database().dataSource().getConnection()) {
+                for (int i = 0; i < 60; i++) Outbox.record(c, "tier_changed", null, "{\"n\": " + i + "}");
+            }
+            Instant now = Instant.now().plusSeconds(1);
+            Callable<Object> one = () -> relayOn(dangan, now);
+            Callable<Object> two = () -> relayOn(other, now);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                for (var f : pool.invokeAll(List.of(one, two, one, two))) f.get();
+            } finally {
+                pool.shutdown();
+            }
+            List<String> delivered = receiver.at("/crm").subList(before, receiver.at("/crm").size()).stream()
+                    .map(r -> r.header("X-Dangan-Event-Id")).toList();
+            assertThat(delivered).hasSize(60).doesNotHaveDuplicates();
+            assertThat(dangan.count("select count(*) from notification_delivery where subscriber = 'crm' and status = 'delivered'"))
+                    .isEqualTo(4 + 60);
+        }
+    }
+
+    private static LocalDate today() {
+        return LocalDate.now(ZoneId.of("Asia/Shanghai"));
+    }
+
+    private static void relay(Instant now) {
+        relayOn(dangan, now);
+    }
+
+    private static Object relayOn(RunningService service, Instant now) {
+        return service.service().camelContext().createProducerTemplate()
+                .requestBodyAndHeader("direct:job-notification-relay", null, NotificationRelay.NOW_HEADER, now);
+    }
+
+    private static JsonNode payload(String kind) throws Exception {
+        return JSON.readTree(dangan.row("select payload::text as p from notification_event where kind = ?", kind).get("p").toString());
+    }
+
+    private static Map<String, String> eventIds() throws Exception {
+        return dangan.rows("select kind, id::text as id from notification_event where kind <> 'tier_changed'").stream()
+                .collect(Collectors.toMap(r -> (String) r.get("kind"), r -> (String) r.get("id")));
+    }
+
+    private static Map<String, Object> delivery(String eventId, String subscriber) throws Exception {
+        return dangan.row("select status, attempts, last_error from notification_delivery where event_id = ?::uuid and subscriber = ?",
+                eventId, subscriber);
+    }
+
+    private static String command(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        NotifyCommand.run(dangan.service().settings(), List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

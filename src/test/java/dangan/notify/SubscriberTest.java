@@ -1,0 +1,79 @@
+package dangan.notify;
+
+import dangan.config.Settings;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Subscribers from configuration: a wrong definition is refused, naming the key and its variable. */
+class SubscriberTest {
+
+    private static Settings settings(Map<String, String> keys, Map<String, String> environment) {
+        Map<String, String> all = new HashMap<>(keys);
+        all.put("dangan.home", "/srv/dangan");
+        return Settings.load(Path.of("config", "application.properties"), environment, new Properties()).with(all);
+    }
+
+    @Test
+    void subscribersAreReadWithTheirKindsChannelAndTarget() {
+        List<Subscriber> all = Subscriber.all(settings(Map.of(
+                "dangan.notify.subscribers", "floor-staff, files",
+                "dangan.notify.subscriber.floor-staff.kinds", "guest_returned, preference_changed",
+                "dangan.notify.subscriber.floor-staff.channel", "email",
+                "dangan.notify.subscriber.floor-staff.to", "floor@example.cn",
+                "dangan.smtp.url", "smtp://localhost:25",
+                "dangan.mail.from", "archive@example.cn",
+                "dangan.notify.subscriber.files.channel", "FILE"), Map.of()));
+        assertThat(all).hasSize(2);
+        assertThat(all.get(0).wants("guest_returned")).isTrue();
+        assertThat(all.get(0).wants("complaint")).isFalse();
+        assertThat(all.get(1).wants("complaint")).isTrue();
+        assertThat(all.get(1).to()).isEqualTo("/srv/dangan/outbox/notifications");
+    }
+
+    @Test
+    void theEnvironmentSetsASubscribersKeysWithDashesAsUnderscores() {
+        List<Subscriber> all = Subscriber.all(settings(Map.of("dangan.notify.subscribers", "marketing-hook"), Map.of(
+                "DANGAN_NOTIFY_SUBSCRIBER_MARKETING_HOOK_CHANNEL", "webhook",
+                "DANGAN_NOTIFY_SUBSCRIBER_MARKETING_HOOK_TO", "https://crm.example.cn/hook",
+                "DANGAN_NOTIFY_SUBSCRIBER_MARKETING_HOOK_SECRET", "k")));
+        assertThat(all.get(0).to()).isEqualTo("https://crm.example.cn/hook");
+        assertThat(all.get(0).secret()).isEqualTo("k");
+    }
+
+    @Test
+    void wrongDefinitionsAreRefusedNamingTheKey() {
+        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "hook",
+                "dangan.notify.subscriber.hook.channel", "webhook",
+                "dangan.notify.subscriber.hook.to", "https://crm.example.cn/hook"), Map.of())))
+                .hasMessageContaining("dangan.notify.subscriber.hook.secret")
+                .hasMessageContaining("DANGAN_NOTIFY_SUBSCRIBER_HOOK_SECRET");
+        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+                "dangan.notify.subscriber.x.channel", "sms"), Map.of())))
+                .hasMessageContaining("'sms' is not email, webhook or file");
+        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+                "dangan.notify.subscriber.x.channel", "file", "dangan.notify.subscriber.x.kinds", "birthday"), Map.of())))
+                .hasMessageContaining("unknown event kind 'birthday'");
+        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+                "dangan.notify.subscriber.x.channel", "email", "dangan.notify.subscriber.x.to", "a@example.cn"), Map.of())))
+                .hasMessageContaining("dangan.smtp.url");
+    }
+
+    @Test
+    void backOffDoublesUpToTheMaximum() {
+        DeliveryBook book = new DeliveryBook(null, java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(5), 10,
+                java.time.Duration.ofMinutes(10));
+        assertThat(book.backOff(1)).hasSeconds(30);
+        assertThat(book.backOff(2)).hasSeconds(60);
+        assertThat(book.backOff(4)).hasSeconds(240);
+        assertThat(book.backOff(5)).hasSeconds(300);
+        assertThat(book.backOff(30)).hasSeconds(300);
+    }
+}

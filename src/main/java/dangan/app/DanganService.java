@@ -54,7 +54,8 @@ public final class DanganService implements AutoCloseable {
 
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
-        return List.of(new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow());
+        return List.of(new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
+                new dangan.reminders.RemindersFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {

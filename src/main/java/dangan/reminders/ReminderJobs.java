@@ -1,0 +1,130 @@
+package dangan.reminders;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.jobs.JobDate;
+import dangan.jobs.SqlScript;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The five reminder jobs (routes/reminders.yaml): each runs its set-based SQL
+ * ({@code sql/<job>.sql}) for the job's day, which issues the reminders not issued before
+ * (unique key, on conflict do nothing), then writes the day's feed to {@code outbox/reminders/}
+ * and, when something new was issued and the digest is on, prepares the digest mail.
+ */
+public final class ReminderJobs {
+
+    /** Header set to true when the exchange now is the digest mail to send. */
+    public static final String DIGEST = "DanganDigest";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReminderJobs.class);
+
+    private final DataSource dataSource;
+    private final ReminderSettings settings;
+    private final FeedWriter feed;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public ReminderJobs(DataSource dataSource, ReminderSettings settings, FeedWriter feed) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.feed = feed;
+    }
+
+    public void visitPlan(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        Map<String, Object> p = base(day);
+        p.put("zone", settings.zone().getId());
+        p.put("cadence", settings.cadence().dutiesJson(json));
+        p.put("health_roles", String.join(",", settings.healthRoles()));
+        p.put("special_days", String.valueOf(settings.specialDays()));
+        run("visit-plan", day, p, exchange);
+    }
+
+    public void greetings(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        Map<String, Object> p = base(day);
+        p.put("days_ahead", String.valueOf(settings.greetingDaysAhead()));
+        p.put("greeters", settings.cadence().greetersJson(json));
+        p.put("festivals", settings.festivals().inWindowJson(json, day, day.plusDays(settings.greetingDaysAhead())));
+        run("greetings", day, p, exchange);
+    }
+
+    public void followUps(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        Map<String, Object> p = base(day);
+        p.put("role", settings.followUpRole());
+        p.put("channel", settings.followUpChannel());
+        run("follow-ups", day, p, exchange);
+    }
+
+    public void staleness(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        Map<String, Object> p = base(day);
+        p.put("days", String.valueOf(settings.staleDays()));
+        p.put("zone", settings.zone().getId());
+        p.put("role", settings.staleRole());
+        p.put("channel", settings.staleChannel());
+        run("staleness", day, p, exchange);
+    }
+
+    public void completeness(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        Map<String, Object> p = base(day);
+        p.put("fields", json.writeValueAsString(settings.completenessFields()));
+        run("completeness", day, p, exchange);
+    }
+
+    private static Map<String, Object> base(LocalDate day) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("as_of", day.toString());
+        return p;
+    }
+
+    private void run(String job, LocalDate day, Map<String, Object> parameters, Exchange exchange) throws Exception {
+        long started = System.nanoTime();
+        List<Long> issued = issue(job, parameters);
+        FeedWriter.Written written = feed.write(job, day);
+        String summary = String.format("%s %s: %d new reminder(s) issued, %d listed in %s and %s (%.1f s)", job, day, issued.size(),
+                written.rows(), written.csv().getFileName(), written.json().getFileName(), (System.nanoTime() - started) / 1e9);
+        LOG.info(summary);
+        exchange.getMessage().setHeader(DIGEST, false);
+        exchange.getMessage().setBody(summary);
+        if (!issued.isEmpty() && settings.digestOn()) {
+            exchange.getMessage().setBody(feed.digest(job, day, issued, written));
+            exchange.getMessage().setHeader("To", String.join(",", settings.digestTo()));
+            exchange.getMessage().setHeader("From", settings.mailFrom());
+            exchange.getMessage().setHeader("Subject", "Dangan " + job + " " + day + ": " + issued.size() + " new reminder(s)");
+            exchange.getMessage().setHeader("contentType", "text/plain; charset=UTF-8");
+            exchange.getMessage().setHeader(DIGEST, true);
+        }
+    }
+
+    /** Runs the job's SQL in one transaction; returns the ids of the reminders this run issued. */
+    private List<Long> issue(String job, Map<String, Object> parameters) throws SQLException {
+        SqlScript script = SqlScript.load(job);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = script.prepare(c, parameters); ResultSet rs = ps.executeQuery()) {
+                List<Long> ids = new ArrayList<>();
+                while (rs.next()) ids.add(rs.getLong(1));
+                c.commit();
+                return ids;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+}

@@ -73,7 +73,9 @@ class RemindersTest {
         dangan.rows("update customer set tier = 'C' where mobile = '13800000002' returning id");
         dangan.rows("update customer set created_at = '2026-10-01 10:00+08' returning id");
         dangan.rows("update customer set created_at = '2026-06-01 10:00+08' where mobile = '13800000003' returning id");
-        dangan.rows("update customer set contact_confirmed_at = '2026-11-01 10:00+08' where mobile = '13800000001' returning id");
+        // filing a line with a mobile confirms the contact data (D-30): here, 张伟's was confirmed long ago
+        dangan.rows("update customer set contact_confirmed_at = '2026-11-01 10:00+08' returning id");
+        dangan.rows("update customer set contact_confirmed_at = '2026-06-01 10:00+08' where mobile = '13800000003' returning id");
         dangan.rows("""
                 insert into feedback (customer_id, kind, status, comment, submitted_at)
                 select id, 'complaint', 'open', '房间太吵', '2026-11-10 12:00+08' from customer where mobile = '13800000001' returning id""");
@@ -197,10 +199,10 @@ class RemindersTest {
                 .containsEntry("rows_rejected", 3);
         assertThat(dangan.row("select l.channel, l.owner_role, l.staff from visit_ledger l join customer c on c.id = l.customer_id"
                 + " where c.mobile = '13800000001'")).containsEntry("channel", "visit").containsEntry("owner_role", "sales-manager");
-        assertThat(dangan.row("select status, closed_by_visit is not null as linked from reminder r join customer c on c.id = r.customer_id"
+        assertThat(dangan.row("select r.status, closed_by_visit is not null as linked from reminder r join customer c on c.id = r.customer_id"
                 + " where c.mobile = '13800000001' and r.owner_role = 'sales-manager'"))
                 .containsEntry("status", "closed").containsEntry("linked", true);
-        assertThat(dangan.row("select status from reminder r join customer c on c.id = r.customer_id"
+        assertThat(dangan.row("select r.status from reminder r join customer c on c.id = r.customer_id"
                 + " where c.mobile = '13800000001' and r.owner_role = 'store-manager'")).containsEntry("status", "open");
 
         List<CSVRecord> rejects = csv(home.resolve("outbox").resolve("rejects").resolve("visits.csv.rejects.csv"));

@@ -2,8 +2,10 @@ package dangan.reminders;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dangan.intake.RejectReport;
 import dangan.privacy.SensitiveFields;
 import org.apache.commons.csv.CSVFormat;
@@ -58,7 +60,8 @@ public final class FeedWriter {
     private final Set<String> healthRoles;
     private final Path folder;
     private final int digestMaxLines;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     public FeedWriter(DataSource dataSource, SensitiveFields sensitive, Set<String> healthRoles, Path folder, int digestMaxLines) {
         this.dataSource = dataSource;
@@ -156,7 +159,7 @@ public final class FeedWriter {
                     JsonNode facts = json.readTree(rs.getString(12));
                     ((com.fasterxml.jackson.databind.node.ObjectNode) facts).remove("health");
                     String text = rs.getString(4) + "  " + rs.getString(5) + "  " + rs.getString(6) + "  " + rs.getString(3)
-                            + (rs.getString(10) == null ? "" : " by " + rs.getString(10))
+                            + (rs.getString(10) == null ? "" : " (" + rs.getString(10) + ")")
                             + (rs.getString(11).isEmpty() ? "" : "  [" + rs.getString(11) + "]")
                             + (facts.isEmpty() ? "" : "  — " + details(facts));
                     byRole.computeIfAbsent(rs.getString(9), r -> new ArrayList<>()).add(text);
@@ -231,7 +234,7 @@ public final class FeedWriter {
             node.fields().forEachRemaining(e -> items.add(e.getKey() + " " + render(e.getValue())));
             return String.join(", ", items);
         }
-        return node.asText();
+        return node.isBigDecimal() ? node.decimalValue().toPlainString() : node.asText();
     }
 
     private static final class Line {

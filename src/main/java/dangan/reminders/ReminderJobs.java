@@ -106,7 +106,6 @@ public final class ReminderJobs {
             exchange.getMessage().setHeader("To", String.join(",", settings.digestTo()));
             exchange.getMessage().setHeader("From", settings.mailFrom());
             exchange.getMessage().setHeader("Subject", "Dangan " + job + " " + day + ": " + issued.size() + " new reminder(s)");
-            exchange.getMessage().setHeader("contentType", "text/plain; charset=UTF-8");
             exchange.getMessage().setHeader(DIGEST, true);
         }
     }

@@ -270,6 +270,26 @@ class RemindersTest {
         assertThat(json.get("reminders").get(0).get("facts").get("missing")).hasSize(3);
     }
 
+    @Test
+    @Order(9)
+    void theScheduleFiresTheJobThroughQuartz() throws Exception {
+        org.apache.camel.component.quartz.QuartzComponent quartz =
+                dangan.service().camelContext().getRegistry().lookupByNameAndType("quartz", org.apache.camel.component.quartz.QuartzComponent.class);
+        Path today = outbox(LocalDate.now(java.time.ZoneId.of("Asia/Shanghai")) + ".json");
+        java.nio.file.attribute.FileTime before = Files.exists(today) ? Files.getLastModifiedTime(today) : null;
+        quartz.getScheduler().triggerJob(org.quartz.JobKey.jobKey("visit-plan", "dangan"));
+        long until = System.nanoTime() + 30_000_000_000L;
+        while ((!Files.exists(today) || Files.getLastModifiedTime(today).equals(before)) && System.nanoTime() < until) Thread.sleep(100);
+        assertThat(Files.getLastModifiedTime(today)).isNotEqualTo(before);
+        assertThat(JSON.readTree(today.toFile()).get("job").asText()).isEqualTo("visit-plan");
+        // digests carry only the mail's own headers, never the schedule's
+        for (MimeMessage m : mail.getReceivedMessages()) {
+            assertThat(m.getHeader("fireTime")).isNull();
+            assertThat(m.getHeader("DanganJobDate")).isNull();
+            assertThat(m.getContentType()).contains("UTF-8");
+        }
+    }
+
     static void awaitDone(Path inbox, String name) throws Exception {
         long until = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < until) {

@@ -80,8 +80,9 @@ public final class FeedWriter {
     public Written write(String job, LocalDate day) throws IOException, SQLException {
         Files.createDirectories(folder);
         String base = baseName(job, day);
-        Path csvPart = folder.resolve("." + base + ".csv.part");
-        Path jsonPart = folder.resolve("." + base + ".json.part");
+        String unique = java.util.UUID.randomUUID().toString();
+        Path csvPart = folder.resolve("." + base + ".csv." + unique + ".part");
+        Path jsonPart = folder.resolve("." + base + ".json." + unique + ".part");
         int rows = 0;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false); // streams with a fetch size

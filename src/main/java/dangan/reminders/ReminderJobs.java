@@ -22,12 +22,14 @@ import java.util.Map;
  * The five reminder jobs (routes/reminders.yaml): each runs its set-based SQL
  * ({@code sql/<job>.sql}) for the job's day, which issues the reminders not issued before
  * (unique key, on conflict do nothing), then writes the day's feed to {@code outbox/reminders/}
- * and, when something new was issued and the digest is on, prepares the digest mail.
+ * and, when the digest is on and some of the day's reminders were not mailed yet, prepares the digest mail.
  */
 public final class ReminderJobs {
 
     /** Header set to true when the exchange now is the digest mail to send. */
     public static final String DIGEST = "DanganDigest";
+    /** Exchange property: the reminders the digest in hand lists (marked as mailed once it is sent). */
+    public static final String DIGEST_IDS = "DanganDigestIds";
 
     private static final Logger LOG = LoggerFactory.getLogger(ReminderJobs.class);
 
@@ -101,12 +103,41 @@ public final class ReminderJobs {
         LOG.info(summary);
         exchange.getMessage().setHeader(DIGEST, false);
         exchange.getMessage().setBody(summary);
-        if (!issued.isEmpty() && settings.digestOn()) {
-            exchange.getMessage().setBody(feed.digest(job, day, issued, written));
-            exchange.getMessage().setHeader("To", String.join(",", settings.digestTo()));
-            exchange.getMessage().setHeader("From", settings.mailFrom());
-            exchange.getMessage().setHeader("Subject", "Dangan " + job + " " + day + ": " + issued.size() + " new reminder(s)");
-            exchange.getMessage().setHeader(DIGEST, true);
+        if (!settings.digestOn()) return;
+        // what no digest has listed yet: this run's reminders, and any a failed mail still owes
+        List<Long> owed = owed(job, day);
+        if (owed.isEmpty()) return;
+        exchange.getMessage().setBody(feed.digest(job, day, owed, written));
+        exchange.getMessage().setHeader("To", String.join(",", settings.digestTo()));
+        exchange.getMessage().setHeader("From", settings.mailFrom());
+        exchange.getMessage().setHeader("Subject", "Dangan " + job + " " + day + ": " + owed.size() + " new reminder(s)");
+        exchange.getMessage().setHeader(DIGEST, true);
+        exchange.setProperty(DIGEST_IDS, owed);
+    }
+
+    /** After the digest went out: its reminders are not listed in a digest again. */
+    public void digested(Exchange exchange) throws SQLException {
+        @SuppressWarnings("unchecked")
+        List<Long> ids = exchange.getProperty(DIGEST_IDS, List.class);
+        if (ids == null || ids.isEmpty()) return;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("update reminder set digested_at = now() where id = any(?)")) {
+            ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    private List<Long> owed(String job, LocalDate day) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select id from reminder where job = ? and issued_on = ? and digested_at is null order by id")) {
+            ps.setString(1, job);
+            ps.setObject(2, day);
+            List<Long> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) ids.add(rs.getLong(1));
+            }
+            return ids;
         }
     }
 

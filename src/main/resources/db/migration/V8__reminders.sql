@@ -23,6 +23,7 @@ create table reminder (
     status          text        not null default 'open' check (status in ('open', 'closed')),
     closed_at       timestamptz,
     closed_by_visit bigint      references visit_ledger (id),
+    digested_at     timestamptz,                        -- when the digest mail listing it was sent
     created_at      timestamptz not null default now(),
     unique (customer_id, kind, owner_role, due_on, subject)
 );

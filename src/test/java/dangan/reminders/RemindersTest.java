@@ -162,6 +162,7 @@ class RemindersTest {
         String text = new String(jakarta.mail.internet.MimeUtility.decode(
                 new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.US_ASCII)), "quoted-printable").readAllBytes(), StandardCharsets.UTF_8);
         assertThat(text).contains("== store-manager (1) ==").contains("2026-11-24.csv").doesNotContain("花生");
+        assertThat(dangan.count("select count(*) from reminder where job = 'visit-plan' and digested_at is null")).isZero();
     }
 
     @Test
@@ -222,6 +223,21 @@ class RemindersTest {
 
     @Test
     @Order(5)
+    void aVisitRecordedTwiceIsOneLedgerEntry() throws Exception {
+        Path inbox = home.resolve("inbox").resolve("visits");
+        Path staging = Files.createTempFile(home, "copying-", ".tmp");
+        Files.writeString(staging, "手机,拜访日期,拜访人,角色,方式,结果\n13800000002,2026/11/21,陈主管,outreach-supervisor,电话,again\n",
+                StandardCharsets.UTF_8);
+        Files.move(staging, inbox.resolve("visits-again.csv"), StandardCopyOption.ATOMIC_MOVE);
+        awaitDone(inbox, "visits-again.csv");
+        assertThat(dangan.row("select rows_total, rows_updated, rows_duplicate from ingest where source_name = 'visits-again.csv'"))
+                .containsEntry("rows_total", 1).containsEntry("rows_updated", 0).containsEntry("rows_duplicate", 1);
+        assertThat(dangan.count("select count(*) from visit_ledger l join customer c on c.id = l.customer_id where c.mobile = '13800000002'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    @Order(6)
     void greetingsComeTheConfiguredDaysAhead() throws Exception {
         runJob("greetings", DAY);
         List<CSVRecord> rows = csv(outbox("2026-11-24-greetings.csv"));
@@ -241,7 +257,7 @@ class RemindersTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void followUpsTheDayAfterAVisit() throws Exception {
         runJob("follow-ups", DAY);
         List<CSVRecord> rows = csv(outbox("2026-11-24-follow-ups.csv"));
@@ -252,7 +268,7 @@ class RemindersTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void stalenessListsContactDataNotConfirmedFor90Days() throws Exception {
         runJob("staleness", DAY);
         List<CSVRecord> rows = csv(outbox("2026-11-24-staleness.csv"));
@@ -260,7 +276,7 @@ class RemindersTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void completenessGroupsMissingInformationByPost() throws Exception {
         runJob("completeness", DAY);
         List<CSVRecord> rows = csv(outbox("2026-11-24-completeness.csv"));
@@ -271,7 +287,7 @@ class RemindersTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void theScheduleFiresTheJobThroughQuartz() throws Exception {
         org.apache.camel.component.quartz.QuartzComponent quartz =
                 dangan.service().camelContext().getRegistry().lookupByNameAndType("quartz", org.apache.camel.component.quartz.QuartzComponent.class);

@@ -13,6 +13,8 @@ import dangan.intake.read.ReadLimits;
 import dangan.jobs.JobRuns;
 import dangan.jobs.Scheduling;
 import dangan.mail.MailFlow;
+import dangan.notify.NotifyFlow;
+import dangan.reminders.RemindersFlow;
 import dangan.privacy.MasterKey;
 import dangan.privacy.SensitiveFields;
 import dangan.store.ArchiveDatabase;
@@ -56,7 +58,7 @@ public final class DanganService implements AutoCloseable {
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
         return List.of(new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
-                new dangan.notify.NotifyFlow());
+                new NotifyFlow(), new RemindersFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {

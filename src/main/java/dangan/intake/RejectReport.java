@@ -73,7 +73,7 @@ public final class RejectReport {
     }
 
     /** Neutralises spreadsheet formula injection: =, +, -, @, tab and CR at the start are quoted. */
-    static String spreadsheetSafe(String value) {
+    public static String spreadsheetSafe(String value) {
         if (value == null || value.isEmpty()) return value;
         char first = value.charAt(0);
         return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r'

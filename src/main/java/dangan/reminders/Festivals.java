@@ -1,0 +1,76 @@
+package dangan.reminders;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.MonthDay;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The festivals greeted (dangan.reminders.festivals): comma-separated {@code date name} pairs, the
+ * date {@code MM-DD} for a fixed day every year (元旦 01-01) or {@code YYYY-MM-DD} for a day of one
+ * year (lunar festivals: 春节 2027-02-06).
+ */
+public final class Festivals {
+
+    /** One festival: a day every year (monthDay) or on one date. */
+    public record Festival(String name, MonthDay every, LocalDate once) {
+    }
+
+    private final List<Festival> festivals;
+
+    private Festivals(List<Festival> festivals) {
+        this.festivals = festivals;
+    }
+
+    public static Festivals parse(String text) {
+        List<Festival> list = new ArrayList<>();
+        if (text != null) {
+            for (String entry : text.split(",")) {
+                String e = entry.strip();
+                if (e.isEmpty()) continue;
+                String[] parts = e.split("\\s+", 2);
+                if (parts.length < 2) {
+                    throw new IllegalArgumentException("dangan.reminders.festivals: '" + e + "' needs a date and a name, e.g. 2027-02-06 春节 or 10-01 国庆节");
+                }
+                try {
+                    if (parts[0].matches("\\d{4}-\\d{2}-\\d{2}")) {
+                        list.add(new Festival(parts[1].strip(), null, LocalDate.parse(parts[0])));
+                    } else if (parts[0].matches("\\d{2}-\\d{2}")) {
+                        list.add(new Festival(parts[1].strip(), MonthDay.parse("--" + parts[0]), null));
+                    } else {
+                        throw new DateTimeException("not MM-DD or YYYY-MM-DD");
+                    }
+                } catch (DateTimeException ex) {
+                    throw new IllegalArgumentException("dangan.reminders.festivals: '" + parts[0] + "' in '" + e
+                            + "' is not a date: write MM-DD (every year) or YYYY-MM-DD (one year)");
+                }
+            }
+        }
+        return new Festivals(List.copyOf(list));
+    }
+
+    /** The festival days from {@code from} to {@code to} (inclusive), as the {@code :'festivals'} parameter of greetings.sql. */
+    public String inWindowJson(ObjectMapper json, LocalDate from, LocalDate to) {
+        ArrayNode rows = json.createArrayNode();
+        for (Festival f : festivals) {
+            if (f.once() != null) {
+                if (!f.once().isBefore(from) && !f.once().isAfter(to)) rows.addObject().put("occurs_on", f.once().toString()).put("name", f.name());
+                continue;
+            }
+            for (int year = from.getYear(); year <= to.getYear(); year++) {
+                if (!f.every().isValidYear(year)) continue;
+                LocalDate day = f.every().atYear(year);
+                if (!day.isBefore(from) && !day.isAfter(to)) rows.addObject().put("occurs_on", day.toString()).put("name", f.name());
+            }
+        }
+        return rows.toString();
+    }
+
+    public List<Festival> all() {
+        return festivals;
+    }
+}

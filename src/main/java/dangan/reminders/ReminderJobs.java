@@ -1,0 +1,160 @@
+package dangan.reminders;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.jobs.JobDate;
+import dangan.jobs.SqlScript;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The five reminder jobs (routes/reminders.yaml): each runs its set-based SQL
+ * ({@code sql/<job>.sql}) for the job's day, which issues the reminders not issued before
+ * (unique key, on conflict do nothing), then writes the day's feed to {@code outbox/reminders/}
+ * and, when the digest is on and some of the day's reminders were not mailed yet, prepares the digest mail.
+ */
+public final class ReminderJobs {
+
+    /** Header set to true when the exchange now is the digest mail to send. */
+    public static final String DIGEST = "DanganDigest";
+    /** Exchange property: the reminders the digest in hand lists (marked as mailed once it is sent). */
+    public static final String DIGEST_IDS = "DanganDigestIds";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReminderJobs.class);
+
+    private final DataSource dataSource;
+    private final ReminderSettings settings;
+    private final FeedWriter feed;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public ReminderJobs(DataSource dataSource, ReminderSettings settings, FeedWriter feed) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.feed = feed;
+    }
+
+    public void visitPlan(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        Map<String, Object> p = base(day);
+        p.put("zone", settings.zone().getId());
+        p.put("cadence", settings.cadence().dutiesJson(json));
+        p.put("health_roles", String.join(",", settings.healthRoles()));
+        p.put("special_days", String.valueOf(settings.specialDays()));
+        run("visit-plan", day, p, exchange);
+    }
+
+    public void greetings(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        Map<String, Object> p = base(day);
+        p.put("days_ahead", String.valueOf(settings.greetingDaysAhead()));
+        p.put("greeters", settings.cadence().greetersJson(json));
+        p.put("festivals", settings.festivals().inWindowJson(json, day, day.plusDays(settings.greetingDaysAhead())));
+        run("greetings", day, p, exchange);
+    }
+
+    public void followUps(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        Map<String, Object> p = base(day);
+        p.put("role", settings.followUpRole());
+        p.put("channel", settings.followUpChannel());
+        run("follow-ups", day, p, exchange);
+    }
+
+    public void staleness(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        Map<String, Object> p = base(day);
+        p.put("days", String.valueOf(settings.staleDays()));
+        p.put("zone", settings.zone().getId());
+        p.put("role", settings.staleRole());
+        p.put("channel", settings.staleChannel());
+        run("staleness", day, p, exchange);
+    }
+
+    public void completeness(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        Map<String, Object> p = base(day);
+        p.put("fields", json.writeValueAsString(settings.completenessFields()));
+        run("completeness", day, p, exchange);
+    }
+
+    private static Map<String, Object> base(LocalDate day) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("as_of", day.toString());
+        return p;
+    }
+
+    private void run(String job, LocalDate day, Map<String, Object> parameters, Exchange exchange) throws Exception {
+        long started = System.nanoTime();
+        List<Long> issued = issue(job, parameters);
+        FeedWriter.Written written = feed.write(job, day);
+        String summary = String.format("%s %s: %d new reminder(s) issued, %d listed in %s and %s (%.1f s)", job, day, issued.size(),
+                written.rows(), written.csv().getFileName(), written.json().getFileName(), (System.nanoTime() - started) / 1e9);
+        LOG.info(summary);
+        exchange.getMessage().setHeader(DIGEST, false);
+        exchange.getMessage().setBody(summary);
+        if (!settings.digestOn()) return;
+        // what no digest has listed yet: this run's reminders, and any a failed mail still owes
+        List<Long> owed = owed(job, day);
+        if (owed.isEmpty()) return;
+        exchange.getMessage().setBody(feed.digest(job, day, owed, written));
+        exchange.getMessage().setHeader("To", String.join(",", settings.digestTo()));
+        exchange.getMessage().setHeader("From", settings.mailFrom());
+        exchange.getMessage().setHeader("Subject", "Dangan " + job + " " + day + ": " + owed.size() + " new reminder(s)");
+        exchange.getMessage().setHeader(DIGEST, true);
+        exchange.setProperty(DIGEST_IDS, owed);
+    }
+
+    /** After the digest went out: its reminders are not listed in a digest again. */
+    public void digested(Exchange exchange) throws SQLException {
+        @SuppressWarnings("unchecked")
+        List<Long> ids = exchange.getProperty(DIGEST_IDS, List.class);
+        if (ids == null || ids.isEmpty()) return;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("update reminder set digested_at = now() where id = any(?)")) {
+            ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    private List<Long> owed(String job, LocalDate day) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select id from reminder where job = ? and issued_on = ? and digested_at is null order by id")) {
+            ps.setString(1, job);
+            ps.setObject(2, day);
+            List<Long> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) ids.add(rs.getLong(1));
+            }
+            return ids;
+        }
+    }
+
+    /** Runs the job's SQL in one transaction; returns the ids of the reminders this run issued. */
+    private List<Long> issue(String job, Map<String, Object> parameters) throws SQLException {
+        SqlScript script = SqlScript.load(job);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = script.prepare(c, parameters); ResultSet rs = ps.executeQuery()) {
+                List<Long> ids = new ArrayList<>();
+                while (rs.next()) ids.add(rs.getLong(1));
+                c.commit();
+                return ids;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dangan.reminders;
+
+import dangan.config.Settings;
+import dangan.flow.Flow;
+import dangan.flow.FlowContext;
+import dangan.intake.read.ReadLimits;
+import dangan.mail.SmtpLogin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Reminders for the people who act on the archive (D-17, D-20 … D-22, D-30; routes/reminders.yaml):
+ * the scheduled jobs visit-plan, greetings, follow-ups, staleness and completeness write their
+ * feeds to {@code outbox/reminders/} and mail a digest; visits made are recorded from
+ * {@code inbox/visits/}. The configuration is checked here, at start-up: a mistake stops the service
+ * with the key and the form expected.
+ */
+public final class RemindersFlow implements Flow {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RemindersFlow.class);
+
+    @Override
+    public void bind(FlowContext context) {
+        Settings s = context.settings();
+        ReminderSettings settings = ReminderSettings.of(s);
+        Path outbox = context.home().resolve("outbox");
+        FeedWriter feed = new FeedWriter(context.dataSource(), context.sensitive(), settings.healthRoles(),
+                outbox.resolve("reminders"), settings.digestMaxLines());
+        context.bind("reminderJobs", new ReminderJobs(context.dataSource(), settings, feed));
+        context.bind("reminderDigest", new Digest(settings.digestOn()));
+        context.bind("reminderSmtpLogin", new SmtpLogin(s.get("dangan.smtp.user"), s.get("dangan.smtp.password")));
+        ReadLimits limits = new ReadLimits(s.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
+                s.getInt("dangan.intake.max-columns", 500), ReadLimits.defaults().maxCellChars());
+        context.bind("visitIntake", new VisitIntake(context.intake(), context.dataSource(), context.sensitive(), limits,
+                settings.knownRoles(), settings.zone(), outbox.resolve("rejects"), context.tally()));
+        if (settings.digestOn()) {
+            LOG.info("Reminder digest is on: to {}", String.join(", ", settings.digestTo()));
+        } else {
+            LOG.info("Reminder digest is off: set dangan.reminders.digest.to, dangan.smtp.url and dangan.mail.from to mail it;"
+                    + " the feeds are written to outbox/reminders/ either way");
+        }
+    }
+
+    @Override
+    public List<String> inboxes() {
+        return List.of(VisitIntake.CHANNEL);
+    }
+
+    /** Whether the digest route exists (its precondition). */
+    public record Digest(boolean on) {
+        public boolean enabled() {
+            return on;
+        }
+    }
+}

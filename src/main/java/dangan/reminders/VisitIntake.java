@@ -1,0 +1,336 @@
+package dangan.reminders;
+
+import dangan.intake.ArchiveIntake;
+import dangan.intake.FileRejectedException;
+import dangan.intake.IngestRun;
+import dangan.intake.IntakeTally;
+import dangan.intake.RejectReport;
+import dangan.intake.SpreadsheetIntake;
+import dangan.intake.read.ReadLimits;
+import dangan.intake.read.RowHandler;
+import dangan.intake.read.SpreadsheetReader;
+import dangan.normalise.DateValue;
+import dangan.normalise.InvalidValueException;
+import dangan.normalise.MobileNumber;
+import dangan.normalise.Text;
+import dangan.privacy.SensitiveFields;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Visits made (D-8), dropped as CSV/XLSX into {@code inbox/visits/}: columns archive_no or mobile,
+ * visited_on, staff, role, channel, outcome, notes (Chinese headings too). Each good line becomes a
+ * visit-ledger entry, closes the open visit and follow-up reminders of that archive and role, and
+ * so moves the role's next due date (the visit plan counts from the last entry). Bad lines are
+ * rejected with their reason ({@code outbox/rejects/<file>.rejects.csv}); the ingest ledger
+ * records the file (channel {@code visits}); the same content dropped again changes nothing.
+ */
+public final class VisitIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VisitIntake.class);
+    static final String CHANNEL = "visits";
+
+    /** Heading (lower case, as written) → column. */
+    private static final Map<String, String> HEADINGS = new HashMap<>();
+
+    static {
+        alias("archive_no", "archive_no", "archive no", "archive", "档案号", "档案编号");
+        alias("mobile", "mobile", "phone", "手机", "手机号", "手机号码");
+        alias("visited_on", "visited_on", "visited on", "date", "visit_date", "拜访日期", "日期");
+        alias("staff", "staff", "拜访人", "员工", "人员");
+        alias("role", "role", "owner_role", "角色", "岗位");
+        alias("channel", "channel", "方式", "拜访方式");
+        alias("outcome", "outcome", "结果");
+        alias("notes", "notes", "note", "备注");
+    }
+
+    private static final Map<String, String> CHANNELS = Map.ofEntries(
+            Map.entry("phone", "phone"), Map.entry("电话", "phone"), Map.entry("visit", "visit"), Map.entry("上门", "visit"),
+            Map.entry("拜访", "visit"), Map.entry("letter", "letter"), Map.entry("信函", "letter"), Map.entry("信", "letter"),
+            Map.entry("email", "email"), Map.entry("邮件", "email"), Map.entry("sms", "sms"), Map.entry("短信", "sms"));
+
+    private static void alias(String column, String... headings) {
+        for (String h : headings) HEADINGS.put(h, column);
+    }
+
+    private final ArchiveIntake intake;
+    private final DataSource dataSource;
+    private final SensitiveFields sensitive;
+    private final ReadLimits limits;
+    private final Set<String> roles;
+    private final ZoneId zone;
+    private final Path rejects;
+    private final IntakeTally tally;
+
+    public VisitIntake(ArchiveIntake intake, DataSource dataSource, SensitiveFields sensitive, ReadLimits limits,
+                       Set<String> roles, ZoneId zone, Path rejects, IntakeTally tally) {
+        this.intake = intake;
+        this.dataSource = dataSource;
+        this.sensitive = sensitive;
+        this.limits = limits;
+        this.roles = roles;
+        this.zone = zone;
+        this.rejects = rejects;
+        this.tally = tally;
+    }
+
+    /** One good line. */
+    private record Visit(int line, String archiveNo, String mobile, LocalDate on, String staff, String role, String channel,
+                         String outcome, String notes) {
+    }
+
+    /** One problem of a line. */
+    private record Problem(int line, String column, String value, String reason) {
+    }
+
+    public void handle(Exchange exchange) throws Exception {
+        Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
+        String name = file.getFileName().toString();
+        IngestRun run = intake.open("file", CHANNEL, name, SpreadsheetIntake.sha256(file), Files.size(file));
+        exchange.setProperty(SpreadsheetIntake.RUN, run);
+        if (run.isDuplicateFile()) {
+            LOG.info("{}: same content as {} — already in the visit ledger, nothing changed", name, run.duplicateOf());
+            tally.handled();
+            return;
+        }
+        List<Visit> visits = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        Map<Integer, String> raw = new HashMap<>();
+        LocalDate today = LocalDate.now(zone);
+        String format = read(file, visits, problems, raw, today);
+
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                stage(c, visits);
+                problems.addAll(unmatched(c));
+                int recorded;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into visit_ledger (customer_id, visited_on, staff, channel, outcome, notes, owner_role, source_ingest_id, source_line)
+                        select distinct on (v.customer_id, v.visited_on, v.role, v.channel, coalesce(v.staff, ''))
+                               v.customer_id, v.visited_on, v.staff, v.channel, v.outcome, v.notes, v.role, ?, v.line_no
+                        from visit_in v
+                        where v.customer_id is not null and v.problem is null
+                          and not exists (select 1 from visit_ledger l where l.customer_id = v.customer_id
+                                          and l.visited_on = v.visited_on and l.owner_role = v.role and l.channel = v.channel
+                                          and l.staff is not distinct from v.staff)
+                        order by v.customer_id, v.visited_on, v.role, v.channel, coalesce(v.staff, ''), v.line_no""")) {
+                    ps.setLong(1, run.id());
+                    recorded = ps.executeUpdate();
+                }
+                int closed;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        update reminder r set status = 'closed', closed_at = now(), closed_by_visit = l.id
+                        from (select distinct on (customer_id, owner_role) id, customer_id, owner_role from visit_ledger
+                              where source_ingest_id = ? order by customer_id, owner_role, visited_on desc, id desc) l
+                        where r.customer_id = l.customer_id and r.owner_role = l.owner_role and r.status = 'open'
+                          and r.kind in ('visit', 'follow-up')""")) {
+                    ps.setLong(1, run.id());
+                    closed = ps.executeUpdate();
+                }
+                int rejectedLines = (int) problems.stream().mapToInt(Problem::line).distinct().count();
+                int total = raw.size();
+                int duplicates = total - rejectedLines - recorded;
+                issues(c, run.id(), problems, raw);
+                try (PreparedStatement ps = c.prepareStatement("""
+                        update ingest set status = 'done', format = ?, rows_total = ?, rows_updated = ?, rows_duplicate = ?,
+                               rows_rejected = ?, finished_at = clock_timestamp() where id = ?""")) {
+                    ps.setString(1, format);
+                    ps.setInt(2, total);
+                    ps.setInt(3, recorded);
+                    ps.setInt(4, duplicates);
+                    ps.setInt(5, rejectedLines);
+                    ps.setLong(6, run.id());
+                    ps.executeUpdate();
+                }
+                c.commit();
+                LOG.info("{} ({}): {} lines — visits recorded {}, already in the ledger {}, rejected {}; {} open reminder(s) closed",
+                        name, format, total, recorded, duplicates, rejectedLines, closed);
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+            RejectReport.write(c, run.id(), rejects, name);
+        }
+        tally.handled();
+    }
+
+    private String read(Path file, List<Visit> visits, List<Problem> problems, Map<Integer, String> raw, LocalDate today)
+            throws Exception {
+        Map<String, Integer> at = new LinkedHashMap<>();
+        List<String> headings = new ArrayList<>();
+        var summary = new SpreadsheetReader(limits).read(file, new RowHandler() {
+            @Override
+            public void header(List<String> columns) {
+                headings.addAll(columns);
+                for (int i = 0; i < columns.size(); i++) {
+                    String h = Text.clean(columns.get(i));
+                    if (h == null || h.isEmpty()) continue;
+                    String column = HEADINGS.get(h.toLowerCase(Locale.ROOT));
+                    if (column == null) {
+                        throw new FileRejectedException("column '" + h + "' is not a visits column: a visits file has archive_no (档案号) or "
+                                + "mobile (手机), visited_on (拜访日期), role (角色), channel (方式), and optionally staff (拜访人), "
+                                + "outcome (结果), notes (备注)");
+                    }
+                    if (at.putIfAbsent(column, i) != null) throw new FileRejectedException("column '" + h + "' appears twice");
+                }
+                List<String> missing = new ArrayList<>();
+                if (!at.containsKey("archive_no") && !at.containsKey("mobile")) missing.add("archive_no or mobile");
+                for (String required : List.of("visited_on", "role", "channel")) if (!at.containsKey(required)) missing.add(required);
+                if (!missing.isEmpty()) {
+                    throw new FileRejectedException("the visits file lacks " + String.join(", ", missing) + " (found " + columns
+                            + "): is this a visits file?");
+                }
+            }
+
+            @Override
+            public void row(int lineNo, List<String> cells) {
+                raw.put(lineNo, String.join(",", cells));
+                List<Problem> mine = new ArrayList<>();
+                String archiveNo = cell(cells, at.get("archive_no"));
+                String mobileText = cell(cells, at.get("mobile"));
+                String mobile = null;
+                if (mobileText != null) {
+                    try {
+                        mobile = MobileNumber.parse(mobileText).digits();
+                    } catch (InvalidValueException e) {
+                        mine.add(new Problem(lineNo, "mobile", mobileText, e.getMessage()));
+                    }
+                }
+                if (archiveNo == null && mobileText == null) {
+                    mine.add(new Problem(lineNo, "archive_no/mobile", "", "no archive number and no mobile: name the archive the visit belongs to"));
+                }
+                LocalDate on = null;
+                String dateText = cell(cells, at.get("visited_on"));
+                if (dateText == null) {
+                    mine.add(new Problem(lineNo, "visited_on", "", "the visit date is empty"));
+                } else {
+                    try {
+                        on = DateValue.parse(dateText);
+                        if (on.isAfter(today)) {
+                            mine.add(new Problem(lineNo, "visited_on", dateText, "the visit date is in the future: record visits once made"));
+                        }
+                    } catch (InvalidValueException e) {
+                        mine.add(new Problem(lineNo, "visited_on", dateText, e.getMessage()));
+                    }
+                }
+                String role = cell(cells, at.get("role"));
+                if (role == null || !roles.contains(role.toLowerCase(Locale.ROOT))) {
+                    mine.add(new Problem(lineNo, "role", role == null ? "" : role,
+                            (role == null ? "the role is empty" : "'" + role + "' is not a known role") + ": one of " + String.join(", ", roles)));
+                }
+                String channelText = cell(cells, at.get("channel"));
+                String channel = channelText == null ? null : CHANNELS.get(channelText.toLowerCase(Locale.ROOT));
+                if (channel == null) {
+                    mine.add(new Problem(lineNo, "channel", channelText == null ? "" : channelText,
+                            (channelText == null ? "the channel is empty" : "'" + channelText + "' is not a channel")
+                                    + ": phone (电话), visit (上门), letter (信函), email (邮件) or sms (短信)"));
+                }
+                if (mine.isEmpty()) {
+                    visits.add(new Visit(lineNo, archiveNo, mobile, on, cell(cells, at.get("staff")), role.toLowerCase(Locale.ROOT), channel,
+                            cell(cells, at.get("outcome")), cell(cells, at.get("notes"))));
+                } else {
+                    problems.addAll(mine);
+                }
+            }
+        });
+        return summary.format() + ", " + summary.encoding();
+    }
+
+    private static String cell(List<String> cells, Integer index) {
+        if (index == null || index >= cells.size()) return null;
+        String v = Text.clean(cells.get(index));
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** The good lines into a temporary table, with the archive each names. */
+    private static void stage(Connection c, List<Visit> visits) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("""
+                    create temporary table visit_in (line_no integer primary key, archive_no text, mobile text, visited_on date,
+                        staff text, role text, channel text, outcome text, notes text, customer_id bigint, problem text)
+                    on commit drop""");
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into visit_in (line_no, archive_no, mobile, visited_on, staff, role, channel, outcome, notes) values (?,?,?,?,?,?,?,?,?)")) {
+            for (Visit v : visits) {
+                ps.setInt(1, v.line());
+                ps.setString(2, v.archiveNo());
+                ps.setString(3, v.mobile());
+                ps.setObject(4, v.on());
+                ps.setString(5, v.staff());
+                ps.setString(6, v.role());
+                ps.setString(7, v.channel());
+                ps.setString(8, v.outcome());
+                ps.setString(9, v.notes());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("""
+                    update visit_in v set customer_id = coalesce(a.id, m.id),
+                        problem = case
+                            when v.archive_no is not null and a.id is null then 'no archive has number ' || v.archive_no
+                            when v.archive_no is null and m.id is null then 'no archive has mobile ' || v.mobile
+                            when a.id is not null and m.id is not null and a.id <> m.id
+                                then 'archive ' || v.archive_no || ' and mobile ' || v.mobile || ' belong to different archives'
+                            when coalesce(a.status, m.status) = 'sealed' then 'the archive is sealed (D-32): no visits are recorded on it'
+                        end
+                    from visit_in x
+                    left join customer a on a.archive_no = x.archive_no
+                    left join customer m on m.mobile = x.mobile
+                    where x.line_no = v.line_no""");
+        }
+    }
+
+    private static List<Problem> unmatched(Connection c) throws SQLException {
+        List<Problem> list = new ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select line_no, coalesce(archive_no, mobile), problem, archive_no is not null"
+                     + " from visit_in where problem is not null order by line_no")) {
+            while (rs.next()) {
+                list.add(new Problem(rs.getInt(1), rs.getBoolean(4) ? "archive_no" : "mobile", rs.getString(2),
+                        rs.getString(3) + ": correct the line and drop it again"));
+            }
+        }
+        return list;
+    }
+
+    private void issues(Connection c, long ingestId, List<Problem> problems, Map<Integer, String> raw) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity, raw_enc)
+                values (?, ?, ?, ?, ?, 'reject', ?)""")) {
+            for (Problem p : problems) {
+                ps.setLong(1, ingestId);
+                ps.setInt(2, p.line());
+                ps.setString(3, p.column());
+                ps.setString(4, p.value());
+                ps.setString(5, p.reason());
+                String line = raw.get(p.line());
+                ps.setBytes(6, line == null ? null : sensitive.encrypt(line));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+}

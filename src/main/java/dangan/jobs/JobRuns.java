@@ -65,16 +65,14 @@ public final class JobRuns extends EventNotifierSupport {
         Exception failure = exchange.getException();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 insert into job_run (job, scheduled_for, instance, started_at, status, error)
-                values (?, ?, ?, ?, ?, ?) on conflict (job, scheduled_for) do nothing""")) {
+                values (?, ?, ?, ?, ?, ?)""")) {
             ps.setString(1, job);
             ps.setTimestamp(2, Timestamp.from(due == null ? Instant.ofEpochMilli(exchange.getCreated()) : due.toInstant()));
             ps.setString(3, instance);
             ps.setTimestamp(4, Timestamp.from(Instant.ofEpochMilli(exchange.getClock().getCreated())));
             ps.setString(5, failure == null ? "done" : "failed");
             ps.setString(6, failure == null ? null : String.valueOf(failure.getMessage()));
-            if (ps.executeUpdate() == 0) {
-                LOG.error("Job {} due {} ran twice (second run on {}): the schedule is not clustered", job, due, instance);
-            }
+            ps.executeUpdate();
         } catch (SQLException e) {
             LOG.warn("Could not record the run of job {}: {}", job, e.getMessage());
         }

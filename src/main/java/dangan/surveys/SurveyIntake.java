@@ -99,11 +99,8 @@ public final class SurveyIntake {
         if (run != null) intake.fail(run, reason);
         tally.failed();
         LOG.error("{}: not filed — {}", fileName, reason);
-        return "File: " + fileName + "\n"
-                + "Result: not filed; nothing from this file is in the archive.\n"
-                + "Reason: " + reason + "\n"
-                + "What to do: correct the file (one survey response {…} or an array of them […], UTF-8 JSON) and drop it"
-                + " into inbox/surveys again. This copy is kept here unchanged.\n";
+        return SpreadsheetIntake.failureNote(fileName, reason, "correct the file (one survey response {…} or an array of"
+                + " them […], UTF-8 JSON) and drop it into inbox/surveys again.");
     }
 
     /**

@@ -1,6 +1,7 @@
 package dangan.app;
 
 import dangan.config.Settings;
+import dangan.tiers.TiersCommand;
 
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ public final class Dangan {
                               (0: all files handled, 2: a file failed as a whole, 3: timed out)
               --config FILE   configuration file (default: config/application.properties)
             Commands:
-            """ + ReviewCommand.USAGE.indent(2) + """
+            """ + ReviewCommand.USAGE.indent(2) + TiersCommand.USAGE.indent(2) + """
             Every key of the configuration can be overridden by -Dkey=value or by an environment
             variable named after it (dangan.db.url <-> DANGAN_DB_URL).""";
 
@@ -53,6 +54,7 @@ public final class Dangan {
         }
         Settings settings = Settings.load(config, System.getenv(), System.getProperties());
         if (!command.isEmpty()) {
+            if (command.get(0).equals("tiers")) System.exit(TiersCommand.run(settings, command.subList(1, command.size()), System.out));
             if (!command.get(0).equals("review")) exit(64, "Unknown command: " + command.get(0) + "\n" + USAGE);
             System.exit(ReviewCommand.run(settings, command.subList(1, command.size()), System.out));
         }

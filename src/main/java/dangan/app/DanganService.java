@@ -16,6 +16,7 @@ import dangan.privacy.MasterKey;
 import dangan.privacy.SensitiveFields;
 import dangan.store.ArchiveDatabase;
 import dangan.surveys.SurveysFlow;
+import dangan.tiers.TiersFlow;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
@@ -54,7 +55,7 @@ public final class DanganService implements AutoCloseable {
 
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
-        return List.of(new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow());
+        return List.of(new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(), new TiersFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {

@@ -31,15 +31,18 @@ public final class NewArchiveTiers implements MergeListener {
                        select 1 from jsonb_each_text(c.extra) e where e.key = any (?) and lower(trim(e.value)) = any (?))
              where c.source_ingest_id = ? and c.tier is null and c.extra ??| ?""";
 
+    // the planner picks nested loops for a small ingest and hash joins for a bulk one
     private static final String TIERS = """
             update customer c
                set tier = tier_for(coalesce(f.visits, 0), coalesce(f.spend, 0), c.key_decision_maker,
                                    c.important_organisation, c.out_of_province, null, ?::numeric[], ?, ?)
               from customer n
-              left join lateral (
-                    select count(*) as visits, coalesce(sum(x.amount), 0) as spend
+              left join (
+                    select x.customer_id, count(*) as visits, coalesce(sum(x.amount), 0) as spend
                     from consumption x
-                    where x.customer_id = n.id and x.visit_date >= ? and x.visit_date < ?) f on true
+                    join customer m on m.id = x.customer_id and m.source_ingest_id = ? and m.tier is null
+                    where x.visit_date >= ? and x.visit_date < ?
+                    group by x.customer_id) f on f.customer_id = n.id
              where n.source_ingest_id = ? and n.tier is null and c.id = n.id""";
 
     private final TierRules rules;
@@ -62,9 +65,10 @@ public final class NewArchiveTiers implements MergeListener {
             ps.setString(1, rules.thresholds());
             ps.setString(2, rules.outOfProvinceTier());
             ps.setObject(3, rules.lapsedVisits());
-            ps.setObject(4, until.minusMonths(rules.windowMonths()));
-            ps.setObject(5, until);
-            ps.setLong(6, run.id());
+            ps.setLong(4, run.id());
+            ps.setObject(5, until.minusMonths(rules.windowMonths()));
+            ps.setObject(6, until);
+            ps.setLong(7, run.id());
             ps.executeUpdate();
         }
     }

@@ -11,8 +11,9 @@ alter table customer
 -- without scanning the archive; the index stays small because almost every archive has a tier).
 create index customer_untiered on customer (source_ingest_id) where tier is null;
 
--- The last-12-months figures come from consumption by customer and date.
-create index consumption_customer_date on consumption (customer_id, visit_date);
+-- (No new index on consumption: a new archive's visits are found through the existing
+-- unique (customer_id, fact_key) index, and the review reads the window in one scan; the bulk
+-- intake keeps its speed.)
 
 -- D-18 in one place, for the new-archive tiers and the annual review alike. Thresholds come from
 -- configuration as an array: {A visits, A spend, B visits, B spend, C visits, C spend, D visits, D spend}.

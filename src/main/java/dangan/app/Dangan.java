@@ -2,6 +2,7 @@ package dangan.app;
 
 import dangan.config.Settings;
 import dangan.notify.NotifyCommand;
+import dangan.tiers.TiersCommand;
 
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -24,7 +25,8 @@ public final class Dangan {
                               (0: all files handled, 2: a file failed as a whole, 3: timed out)
               --config FILE   configuration file (default: config/application.properties)
             Commands:
-            """ + ReviewCommand.USAGE.indent(2) + RunJobCommand.USAGE.indent(2) + NotifyCommand.USAGE.indent(2) + """
+            """ + ReviewCommand.USAGE.indent(2) + RunJobCommand.USAGE.indent(2) + TiersCommand.USAGE.indent(2)
+                    + NotifyCommand.USAGE.indent(2) + """
             Every key of the configuration can be overridden by -Dkey=value or by an environment
             variable named after it (dangan.db.url <-> DANGAN_DB_URL).""";
 
@@ -58,6 +60,7 @@ public final class Dangan {
             int status = switch (command.get(0)) {
                 case "review" -> ReviewCommand.run(settings, rest, System.out);
                 case "run-job" -> RunJobCommand.run(settings, rest, System.out);
+                case "tiers" -> TiersCommand.run(settings, rest, System.out);
                 case "notifications" -> NotifyCommand.run(settings, rest, System.out);
                 default -> {
                     System.err.println("Unknown command: " + command.get(0) + "\n" + USAGE);

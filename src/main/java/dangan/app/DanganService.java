@@ -19,9 +19,13 @@ import dangan.privacy.MasterKey;
 import dangan.privacy.SensitiveFields;
 import dangan.store.ArchiveDatabase;
 import dangan.surveys.SurveysFlow;
+import dangan.tiers.TiersFlow;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.main.Main;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +51,11 @@ public final class DanganService implements AutoCloseable {
     private final List<Flow> flows;
     private final Main camel;
 
-    private DanganService(Settings settings, ArchiveDatabase database, IntakeTally tally, List<Flow> flows, Main camel) {
+    private final Scheduler scheduler;
+
+    private DanganService(Settings settings, ArchiveDatabase database, IntakeTally tally, List<Flow> flows, Main camel,
+                          Scheduler scheduler) {
+        this.scheduler = scheduler;
         this.settings = settings;
         this.database = database;
         this.tally = tally;
@@ -58,7 +66,7 @@ public final class DanganService implements AutoCloseable {
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
         return List.of(new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
-                new NotifyFlow(), new RemindersFlow());
+                new TiersFlow(), new NotifyFlow(), new RemindersFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {
@@ -80,7 +88,8 @@ public final class DanganService implements AutoCloseable {
             main.bind("dataSource", database.dataSource());
             main.bind("intakeTally", tally);
             main.bind("fileClaims", fileClaims(database));
-            main.bind("quartz", Scheduling.component(settings, database.dataSource()));
+            QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
+            main.bind("quartz", quartz);
             main.bind("jobRuns", new JobRuns(database.dataSource())); // an EventNotifier: camel-main picks it up
             main.bind("spreadsheetIntake", new SpreadsheetIntake(intake,
                     new ReadLimits(settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
@@ -97,7 +106,7 @@ public final class DanganService implements AutoCloseable {
 
             main.start();
             LOG.info("Dangan is running: drop CSV or XLSX files into {}", home.resolve("inbox").resolve("registrations"));
-            return new DanganService(settings, database, tally, flows, main);
+            return new DanganService(settings, database, tally, flows, main, quartz.getScheduler());
         } catch (Exception e) {
             database.close();
             throw e;
@@ -162,6 +171,11 @@ public final class DanganService implements AutoCloseable {
             camel.stop();
         } catch (RuntimeException e) {
             LOG.warn("Camel did not stop cleanly: {}", e.getMessage());
+        }
+        try {
+            scheduler.shutdown(true); // ours, not Camel's: it must stop before the pool it uses closes
+        } catch (SchedulerException e) {
+            LOG.warn("The scheduler did not stop cleanly: {}", e.getMessage());
         }
         database.close();
     }

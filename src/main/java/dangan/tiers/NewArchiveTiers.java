@@ -1,0 +1,92 @@
+package dangan.tiers;
+
+import dangan.intake.IngestRun;
+import dangan.intake.MergeListener;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * D-18 for a new archive, in the merge's own transaction: the archives an ingest opened (tier still
+ * null) get their flags from the configured intake columns and then their tier from the last 12
+ * months — set-based, two statements per ingest whatever its size. Existing archives keep their
+ * tier: only the annual review (with a manager's approval) changes one.
+ */
+public final class NewArchiveTiers implements MergeListener {
+
+    private static final String FLAGS = """
+            update customer c
+               set key_decision_maker = c.key_decision_maker or exists (
+                       select 1 from jsonb_each_text(c.extra) e where e.key = any (?) and lower(trim(e.value)) = any (?)),
+                   important_organisation = c.important_organisation or exists (
+                       select 1 from jsonb_each_text(c.extra) e where e.key = any (?) and lower(trim(e.value)) = any (?)),
+                   out_of_province = c.out_of_province or exists (
+                       select 1 from jsonb_each_text(c.extra) e where e.key = any (?) and lower(trim(e.value)) = any (?))
+             where c.source_ingest_id = ? and c.tier is null and c.extra ??| ?""";
+
+    // the planner picks nested loops for a small ingest and hash joins for a bulk one
+    private static final String TIERS = """
+            update customer c
+               set tier = tier_for(coalesce(f.visits, 0), coalesce(f.spend, 0), c.key_decision_maker,
+                                   c.important_organisation, c.out_of_province, null, ?::numeric[], ?, ?)
+              from customer n
+              left join (
+                    select x.customer_id, count(*) as visits, coalesce(sum(x.amount), 0) as spend
+                    from consumption x
+                    join customer m on m.id = x.customer_id and m.source_ingest_id = ? and m.tier is null
+                    where x.visit_date >= ? and x.visit_date < ?
+                    group by x.customer_id) f on f.customer_id = n.id
+             where n.source_ingest_id = ? and n.tier is null and c.id = n.id""";
+
+    private final TierRules rules;
+    private final ZoneId zone;
+    private final Clock clock;
+
+    public NewArchiveTiers(TierRules rules, ZoneId zone, Clock clock) {
+        this.rules = rules;
+        this.zone = zone;
+        this.clock = clock;
+    }
+
+    @Override
+    public void merged(Connection c, IngestRun run) throws SQLException {
+        if (run.created() == 0) return;
+        setFlags(c, run.id());
+        // the window ends with today: today's visits count
+        LocalDate until = LocalDate.now(clock.withZone(zone)).plusDays(1);
+        try (PreparedStatement ps = c.prepareStatement(TIERS)) {
+            ps.setString(1, rules.thresholds());
+            ps.setString(2, rules.outOfProvinceTier());
+            ps.setObject(3, rules.lapsedVisits());
+            ps.setLong(4, run.id());
+            ps.setObject(5, until.minusMonths(rules.windowMonths()));
+            ps.setObject(6, until);
+            ps.setLong(7, run.id());
+            ps.executeUpdate();
+        }
+    }
+
+    private void setFlags(Connection c, long ingestId) throws SQLException {
+        Map<String, List<String>> columns = rules.flagColumns();
+        List<String> all = columns.values().stream().flatMap(List::stream).toList();
+        if (all.isEmpty()) return;
+        Array yes = c.createArrayOf("text", rules.yesValues().toArray());
+        try (PreparedStatement ps = c.prepareStatement(FLAGS)) {
+            int i = 1;
+            for (String flag : List.of("key-decision-maker", "important-organisation", "out-of-province")) {
+                ps.setArray(i++, c.createArrayOf("text", columns.get(flag).toArray()));
+                ps.setArray(i++, yes);
+            }
+            ps.setLong(i++, ingestId);
+            ps.setArray(i, c.createArrayOf("text", all.toArray()));
+            ps.executeUpdate();
+        }
+    }
+}

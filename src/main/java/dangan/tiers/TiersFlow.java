@@ -1,0 +1,22 @@
+package dangan.tiers;
+
+import dangan.flow.Flow;
+import dangan.flow.FlowContext;
+
+import java.time.Clock;
+import java.time.ZoneId;
+
+/**
+ * Tiers (D-18, D-19): new archives get their tier in their merge's transaction; the job
+ * {@code annual-tier-review} (routes/tiers.yaml) files the yearly proposal.
+ */
+public final class TiersFlow implements Flow {
+
+    @Override
+    public void bind(FlowContext context) {
+        TierRules rules = TierRules.from(context.settings());
+        ZoneId zone = ZoneId.of(context.settings().get("dangan.timezone", "Asia/Shanghai"));
+        context.intake().onMerged(new NewArchiveTiers(rules, zone, Clock.systemUTC()));
+        context.bind("annualTierReview", new AnnualTierReview(context.dataSource(), rules, zone));
+    }
+}

@@ -92,7 +92,10 @@ public final class ArchiveIntake {
                     throw new IllegalStateException("counts do not reconcile for " + run.name() + ": " + run.summary());
                 }
                 for (MergeListener listener : listeners) {
+                    long started = System.nanoTime();
                     listener.merged(c, run);
+                    LOG.debug("{}: {} took {} ms", run.name(), listener.getClass().getSimpleName(),
+                            (System.nanoTime() - started) / 1_000_000);
                 }
                 IngestLedger.finish(c, run, staging.extraColumns());
                 beforeCommit.run(c);

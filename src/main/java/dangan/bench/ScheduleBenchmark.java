@@ -4,6 +4,8 @@ import dangan.app.DanganService;
 import dangan.config.Settings;
 import dangan.jobs.JobDate;
 import dangan.jobs.SqlScript;
+import dangan.reminders.ReminderJobs;
+import dangan.reminders.ReminderSettings;
 import dangan.tiers.TierRules;
 
 import java.net.ServerSocket;
@@ -135,6 +137,8 @@ public final class ScheduleBenchmark {
         Map<String, Object> parameters = new LinkedHashMap<>();
         if (job.equals("annual-tier-review")) {
             parameters.putAll(TierRules.from(settings).reviewParameters(asOf, "benchmark"));
+        } else if (job.equals("visit-plan")) {
+            parameters.putAll(ReminderJobs.visitPlanParameters(ReminderSettings.of(settings), asOf));
         } else {
             parameters.put("as_of", asOf.toString());
         }
@@ -164,7 +168,7 @@ public final class ScheduleBenchmark {
                     direct, warm));
             out.add(String.format("%-36s %.2f× (target ≤ 1.5×)", "ratio service / direct", viaService / direct));
         }
-        if (!job.equals("annual-tier-review")) {
+        if (!job.equals("annual-tier-review") && !job.equals("visit-plan")) {
             out.add(String.format("%-36s note: output of %s is not reset between runs; a run that finds its work done is cheaper", "", job));
         }
         return out;
@@ -172,10 +176,13 @@ public final class ScheduleBenchmark {
 
     /** Removes what a run filed so the next run does the same work. */
     private static void reset(DanganService service, String job) throws Exception {
-        if (!job.equals("annual-tier-review")) return;
         try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("delete from tier_proposal_line");
-            s.execute("delete from tier_proposal");
+            if (job.equals("annual-tier-review")) {
+                s.execute("delete from tier_proposal_line");
+                s.execute("delete from tier_proposal");
+            } else if (job.equals("visit-plan")) {
+                s.execute("delete from reminder where kind = 'visit'");
+            }
         }
     }
 

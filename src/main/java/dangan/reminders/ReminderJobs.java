@@ -46,12 +46,18 @@ public final class ReminderJobs {
 
     public void visitPlan(Exchange exchange) throws Exception {
         LocalDate day = JobDate.of(exchange, settings.zone());
+        run("visit-plan", day, visitPlanParameters(settings, day), exchange);
+    }
+
+    /** The parameters of sql/visit-plan.sql for a day (also what the benchmark gives psql). */
+    public static Map<String, Object> visitPlanParameters(ReminderSettings settings, LocalDate day) throws Exception {
+        ObjectMapper json = new ObjectMapper();
         Map<String, Object> p = base(day);
         p.put("zone", settings.zone().getId());
         p.put("cadence", settings.cadence().dutiesJson(json));
         p.put("health_roles", String.join(",", settings.healthRoles()));
         p.put("special_days", String.valueOf(settings.specialDays()));
-        run("visit-plan", day, p, exchange);
+        return p;
     }
 
     public void greetings(Exchange exchange) throws Exception {

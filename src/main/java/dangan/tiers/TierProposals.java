@@ -1,6 +1,5 @@
 package dangan.tiers;
 
-import dangan.notify.Outbox;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
@@ -133,8 +132,8 @@ public final class TierProposals {
                         bind(ps, c, by, proposalId, wanted);
                         stale = ps.executeUpdate();
                     }
-                    List<long[]> applied = new ArrayList<>();
-                    List<String[]> payloads = new ArrayList<>();
+                    // one statement: lines approved, tiers changed, change register, and a tier_changed event
+                    // per archive in the outbox (D-27) — set-based, however long the proposal
                     try (PreparedStatement ps = c.prepareStatement("""
                             with chosen as (
                                 update tier_proposal_line l set status = 'approved', decided_by = ?, decided_at = now()
@@ -156,27 +155,25 @@ public final class TierProposals {
                                                         case when ch.out_of_province then 'out-of-province' end)
                                                    else '' end)
                                 from chosen ch
+                                returning customer_id),
+                            notified as (
+                                insert into notification_event (kind, customer_id, payload)
+                                select 'tier_changed', ch.customer_id,
+                                       jsonb_build_object('archive_no', x.archive_no, 'old_tier', ch.old_tier,
+                                                          'new_tier', ch.new_tier, 'proposal', ch.proposal_id,
+                                                          'line', ch.line_no, 'approved_by', ?::text)
+                                from chosen ch join changed x on x.id = ch.customer_id
                                 returning customer_id)
-                            select ch.customer_id, ch.line_no, ch.old_tier, ch.new_tier, x.archive_no,
-                                   (select count(*) from logged)
-                            from chosen ch join changed x on x.id = ch.customer_id order by ch.line_no""")) {
+                            select (select count(*) from chosen), (select count(*) from logged), (select count(*) from notified)""")) {
                         int i = bind(ps, c, by, proposalId, wanted);
                         ps.setString(i++, by);
-                        ps.setString(i, asOf);
+                        ps.setString(i++, asOf);
+                        ps.setString(i, by);
                         try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                applied.add(new long[]{rs.getLong(1), rs.getInt(2)});
-                                payloads.add(new String[]{rs.getString(3), rs.getString(4), rs.getString(5)});
-                            }
+                            rs.next();
+                            decided = rs.getInt(1);
                         }
                     }
-                    for (int k = 0; k < applied.size(); k++) {
-                        String[] p = payloads.get(k);
-                        Outbox.record(c, "tier_changed", applied.get(k)[0], String.format(
-                                "{\"archive_no\":\"%s\",\"old_tier\":%s,\"new_tier\":\"%s\",\"proposal\":%d,\"line\":%d,\"approved_by\":%s}",
-                                p[2], p[0] == null ? "null" : "\"" + p[0] + "\"", p[1], proposalId, applied.get(k)[1], json(by)));
-                    }
-                    decided = applied.size();
                 } else {
                     try (PreparedStatement ps = c.prepareStatement(
                             "update tier_proposal_line l set status = 'rejected', decided_by = ?, decided_at = now()"
@@ -236,19 +233,5 @@ public final class TierProposals {
             }
         }
         return unknown;
-    }
-
-    static String json(String text) {
-        StringBuilder s = new StringBuilder("\"");
-        for (char ch : text.toCharArray()) {
-            switch (ch) {
-                case '"' -> s.append("\\\"");
-                case '\\' -> s.append("\\\\");
-                default -> {
-                    if (ch < 0x20) s.append(String.format("\\u%04x", (int) ch)); else s.append(ch);
-                }
-            }
-        }
-        return s.append('"').toString();
     }
 }

@@ -5,6 +5,7 @@ import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
 
 import java.io.PrintStream;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,11 +56,21 @@ final class ReviewCommand {
                     }
                 }
                 case "accept", "reject" -> {
+                    int failed = 0;
                     for (String id : targets) {
-                        long changeId = Long.parseLong(id.replace("#", ""));
-                        if (args.get(0).equals("accept")) queue.accept(changeId, reviewer); else queue.reject(changeId, reviewer);
-                        out.println("#" + changeId + " " + args.get(0) + "ed by " + reviewer);
+                        try {
+                            long changeId = Long.parseLong(id.replace("#", ""));
+                            if (args.get(0).equals("accept")) queue.accept(changeId, reviewer); else queue.reject(changeId, reviewer);
+                            out.println("#" + changeId + " " + args.get(0) + "ed by " + reviewer);
+                        } catch (NumberFormatException e) {
+                            failed++;
+                            out.println(id + ": not a change number (see `review list`)");
+                        } catch (IllegalArgumentException | SQLException e) {
+                            failed++; // e.g. the proposed mobile now belongs to another archive: nothing changed
+                            out.println(id + ": not " + args.get(0) + "ed — " + e.getMessage());
+                        }
                     }
+                    if (failed > 0) return 65;
                 }
                 case "file" -> {
                     for (String archiveNo : targets) {

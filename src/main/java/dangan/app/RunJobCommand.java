@@ -3,6 +3,7 @@ package dangan.app;
 import dangan.config.Settings;
 import dangan.jobs.JobDate;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Route;
 
 import java.io.PrintStream;
@@ -79,8 +80,13 @@ final class RunJobCommand {
                 }
             }
             LocalDate day = date;
-            camel.createProducerTemplate().sendBodyAndHeader("direct:" + routeId, null, JobDate.HEADER,
-                    day == null ? null : day);
+            try {
+                camel.createProducerTemplate().sendBodyAndHeader("direct:" + routeId, null, JobDate.HEADER, day);
+            } catch (CamelExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                out.println("Job " + name + " failed: " + cause.getMessage());
+                return 1;
+            }
             out.println("Job " + name + " done" + (day == null ? "" : " for " + day));
             return 0;
         }

@@ -5,8 +5,4 @@ package dangan.archive;
  * updated, duplicate or review; {@code notApplied} counts the field changes held or refused.
  */
 public record MergeCounts(int created, int updated, int duplicates, int review, int notApplied) {
-
-    public int total() {
-        return created + updated + duplicates + review;
-    }
 }

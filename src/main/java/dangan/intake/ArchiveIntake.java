@@ -56,7 +56,7 @@ public final class ArchiveIntake {
     public IngestRun open(String sourceType, String channel, String name, String checksum, long size) throws SQLException {
         String earlier = checksum == null ? null : ledger.findDone(channel, checksum);
         long id = ledger.open(sourceType, channel, name, checksum, size, earlier != null);
-        return new IngestRun(id, channel, name, checksum, earlier);
+        return new IngestRun(id, channel, name, earlier);
     }
 
     /** Work a source does on the ingest's own connection just before it commits (e.g. advancing its watermark). */

@@ -6,7 +6,6 @@ public final class IngestRun {
     private final long id;
     private final String channel;
     private final String name;
-    private final String checksum;
     private final long startedNanos = System.nanoTime();
     private final String duplicateOf;
     private int read;
@@ -18,18 +17,16 @@ public final class IngestRun {
     private int warnings;
     private String format;
 
-    IngestRun(long id, String channel, String name, String checksum, String duplicateOf) {
+    IngestRun(long id, String channel, String name, String duplicateOf) {
         this.id = id;
         this.channel = channel;
         this.name = name;
-        this.checksum = checksum;
         this.duplicateOf = duplicateOf;
     }
 
     public long id() { return id; }
     /** The file name, message or poll this run is about, as reports and logs name it. */
     public String name() { return name; }
-    public String checksum() { return checksum; }
 
     /** When the same content was ingested before: which earlier ingest (name and time); else null. */
     public String duplicateOf() { return duplicateOf; }

@@ -105,7 +105,7 @@ public final class ArchiveDatabase implements AutoCloseable {
         return pool;
     }
 
-    /** The JDBC URL of the embedded server (for psql-style tools), or null when on an external server. */
+    /** The port of the embedded server (for psql and the benchmarks), or null when on an external server. */
     public Integer embeddedPort() {
         return embedded == null ? null : embedded.getPort();
     }

@@ -4,13 +4,11 @@ import dangan.config.Settings;
 import dangan.notify.NotifyCommand;
 import dangan.tiers.TiersCommand;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code java -jar target/dangan.jar [--config FILE] [--once | review …]}: starts the service,
@@ -70,10 +68,7 @@ public final class Dangan {
             System.exit(status);
         }
         if (once) {
-            // a one-shot run takes no HTTP requests: keep its endpoints off the service's port
-            try (ServerSocket free = new ServerSocket(0)) {
-                settings = settings.with(Map.of("dangan.http.port", String.valueOf(free.getLocalPort())));
-            }
+            settings = DanganService.offTheServicePort(settings);
         }
         DanganService service = DanganService.start(settings);
         if (once) {

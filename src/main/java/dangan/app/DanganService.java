@@ -30,10 +30,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
@@ -110,6 +112,16 @@ public final class DanganService implements AutoCloseable {
         } catch (Exception e) {
             database.close();
             throw e;
+        }
+    }
+
+    /**
+     * The settings for a run that takes no HTTP requests (--once, run-job, benchmarks): its
+     * endpoints go to a free port, so it never clashes with a service running beside it.
+     */
+    public static Settings offTheServicePort(Settings settings) throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return settings.with(Map.of("dangan.http.port", String.valueOf(free.getLocalPort())));
         }
     }
 

@@ -7,7 +7,6 @@ import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Route;
 
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -53,10 +52,8 @@ final class RunJobCommand {
                 name = arg;
             }
         }
-        try (ServerSocket free = new ServerSocket(0)) {
-            settings = settings.with(Map.of("camel.main.autoStartup", "false", "dangan.jobs.enabled", "false",
-                    "dangan.http.port", String.valueOf(free.getLocalPort())));
-        }
+        settings = DanganService.offTheServicePort(settings)
+                .with(Map.of("camel.main.autoStartup", "false", "dangan.jobs.enabled", "false"));
         try (DanganService service = DanganService.start(settings)) {
             CamelContext camel = service.camelContext();
             List<Route> jobs = camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith(JOB_PREFIX))

@@ -7,7 +7,6 @@ import org.postgresql.PGConnection;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Reader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,11 +50,8 @@ public final class IngestBenchmark {
         fixed.put("dangan.home", work.resolve("home").toString());
         fixed.put("dangan.intake.settle-ms", "200");
         fixed.put("dangan.intake.poll-ms", "100");
-        try (ServerSocket free = new ServerSocket(0)) {
-            fixed.put("dangan.http.port", String.valueOf(free.getLocalPort())); // never clash with a running service
-        }
-        Settings settings = Settings.load(Path.of("config", "application.properties"), System.getenv(), System.getProperties())
-                .with(fixed);
+        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
+                System.getenv(), System.getProperties()).with(fixed)); // never clash with a running service
         try (DanganService service = DanganService.start(settings)) {
             Path inbox = settings.home().resolve("inbox").resolve("registrations");
             Path dropped = inbox.resolve(file.getFileName());

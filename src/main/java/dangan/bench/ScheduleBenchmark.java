@@ -8,7 +8,6 @@ import dangan.reminders.ReminderJobs;
 import dangan.reminders.ReminderSettings;
 import dangan.tiers.TierRules;
 
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,11 +63,8 @@ public final class ScheduleBenchmark {
         Map<String, String> fixed = new HashMap<>();
         fixed.put("dangan.home", work.resolve("home").toString());
         fixed.put("dangan.db.embedded.durable", "false"); // a throw-away database: generation need not survive a crash
-        try (ServerSocket free = new ServerSocket(0)) {
-            fixed.put("dangan.http.port", String.valueOf(free.getLocalPort()));
-        }
-        Settings settings = Settings.load(Path.of("config", "application.properties"), System.getenv(), System.getProperties())
-                .with(fixed);
+        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
+                System.getenv(), System.getProperties()).with(fixed)); // never clash with a running service
         LocalDate asOf = LocalDate.now(ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai"))).plusDays(1);
         List<String> results = new ArrayList<>();
         try (DanganService service = DanganService.start(settings)) {

@@ -60,3 +60,9 @@ create trigger audit_log_no_update before update or delete on audit_log
     for each row execute function audit_log_is_append_only();
 create trigger audit_log_no_truncate before truncate on audit_log
     for each statement execute function audit_log_is_append_only();
+
+-- Sealing (D-32): a sealed archive stays, read-only and invisible to ordinary roles.
+alter table customer
+    add column sealed_at     timestamptz,
+    add column sealed_by     text,
+    add column sealed_reason text;

@@ -14,5 +14,6 @@ public final class AccessFlow implements Flow {
         context.bind("auditTrail", audit);
         context.bind("staffDirectory", staff);
         context.bind("api", new Api(staff, audit));
+        context.bind("roleViews", RoleViews.from(context.settings()));
     }
 }

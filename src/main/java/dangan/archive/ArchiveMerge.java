@@ -93,6 +93,24 @@ public final class ArchiveMerge {
             update intake_row s set customer_id = c.id, outcome = 'new'
             from created c where s.ingest_id = ? and s.line_no = c.source_line""";
 
+    /**
+     * D-32: a sealed archive is read-only. A line that matched one changes nothing: its facts are
+     * cleared from staging, it gets no update round, it counts as review, and a warning says why.
+     */
+    private static final String HOLD_SEALED = """
+            with held as (
+                update intake_row s set outcome = 'review', visit_date = null, amount = null, service = null, contract_no = null,
+                       pref_room = null, pref_dining = null, pref_other = null, allergy_enc = null, allergy_hash = null,
+                       health_enc = null, health_hash = null, anniversary = null, companions = null, referrer = null
+                from customer c
+                where s.ingest_id = ? and s.outcome is null and c.id = s.customer_id and c.sealed_at is not null
+                returning s.ingest_id, s.line_no, c.archive_no
+            )
+            insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity)
+            select ingest_id, line_no, null, null, 'archive ' || archive_no || ' is sealed (D-32): nothing on this line was filed;'
+                   || ' a manager unseals it (POST /api/archives/' || archive_no || '/unseal), then send the line again', 'warning'
+            from held""";
+
     private static final String RANK_UPDATES = """
             update intake_row s set merge_round = r.n
             from (select line_no, row_number() over (partition by customer_id order by line_no) as n
@@ -353,6 +371,7 @@ public final class ArchiveMerge {
             }
         } while (opened > 0);
 
+        int sealed = execute(c, HOLD_SEALED, ingestId);
         execute(c, RANK_UPDATES, ingestId, ingestId);
         int rounds = (int) count(c, MAX_ROUND, ingestId);
         for (int round = 1; round <= rounds; round++) {
@@ -375,7 +394,7 @@ public final class ArchiveMerge {
         try (PreparedStatement ps = prepare(c, COUNT_OUTCOMES, ingestId); ResultSet rs = ps.executeQuery()) {
             rs.next();
             counts = new MergeCounts(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getInt(4),
-                    (int) count(c, COUNT_NOT_APPLIED, ingestId));
+                    (int) count(c, COUNT_NOT_APPLIED, ingestId) + sealed);
         }
         execute(c, CLEAR_STAGING, ingestId);
         execute(c, CLEAR_CHANGES, ingestId);

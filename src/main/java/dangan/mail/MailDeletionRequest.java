@@ -1,0 +1,149 @@
+package dangan.mail;
+
+import dangan.access.ApiProblem;
+import dangan.intake.IntakeTally;
+import dangan.normalise.Text;
+import dangan.retention.DestructionProposals;
+import jakarta.mail.FolderClosedException;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.StoreClosedException;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mail.MailMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A customer's deletion request by mail (D-31, PIPL): a mail to the intake mailbox whose subject
+ * starts with 删除申请 / 删除请求 / deletion request names the archive number or the mobile in its text.
+ * It files a deletion request (subject request + destruction proposal, {@link DestructionProposals})
+ * instead of being read as guest history; the sender is told it was filed, or why not (the mail then
+ * moves to the failed folder for a person). Nothing is destroyed here: a manager approves.
+ * Called from routes/mail.yaml before {@link MailIntake#handle}; sets up the reply the same way.
+ */
+public final class MailDeletionRequest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MailDeletionRequest.class);
+    private static final Pattern SUBJECT = Pattern.compile("^\\s*(?:(?:re|fw|fwd|回复|转发)\\s*[:：]\\s*)*"
+            + "(删除申请|删除请求|申请删除|deletion request|request for deletion|delete my data)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern ARCHIVE_NO = Pattern.compile("(?<!\\d)(20\\d{2}(?:0[1-9]|1[0-2])\\d{3,6})(?!\\d)");
+    private static final Pattern MOBILE = Pattern.compile("(?<![\\d])(?:\\+?86[\\s-]?)?(1[3-9]\\d(?:[\\s-]?\\d){8})(?![\\d])");
+    static final String RECEIVED_BY = "system:mail";
+
+    private final DestructionProposals proposals;
+    private final DataSource dataSource;
+    private final MailSettings settings;
+    private final IntakeTally tally;
+
+    public MailDeletionRequest(DestructionProposals proposals, DataSource dataSource, MailSettings settings, IntakeTally tally) {
+        this.proposals = proposals;
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.tally = tally;
+    }
+
+    /** Does the mail's subject say it is a deletion request? */
+    public boolean matches(Exchange exchange) throws MessagingException {
+        Message mail = exchange.getIn(MailMessage.class).getOriginalMessage();
+        String subject = mail.getSubject();
+        return subject != null && SUBJECT.matcher(Text.clean(subject) == null ? "" : Text.clean(subject)).find();
+    }
+
+    /** Files the request and sets the exchange up as the reply (as {@link MailIntake#handle} does). */
+    public void handle(Exchange exchange) throws Exception {
+        Message mail = exchange.getIn(MailMessage.class).getOriginalMessage();
+        Letter letter = Letter.of(mail, settings.from());
+        String text;
+        try {
+            text = MailContent.of(mail).body();
+        } catch (FolderClosedException | StoreClosedException e) {
+            throw e;
+        } catch (MessagingException | IOException | RuntimeException e) {
+            text = "";
+        }
+        String raw = letter.subject() + "\n" + (text == null ? "" : text);
+        String searched = Text.clean(raw) == null ? raw : Text.clean(raw); // full-width digits to half-width
+        Optional<String> archiveNo = find(searched);
+        String answer;
+        boolean failed;
+        if (archiveNo.isEmpty()) {
+            failed = true;
+            answer = "We could not tell whose archive to delete: write the archive number (e.g. 202311001) or the mobile"
+                    + " number the archive was opened with in the mail, and send it again. Nothing was filed.";
+            LOG.warn("Mail {}: deletion request names no known archive number or mobile — moves to the failed folder", letter.name());
+        } else {
+            try {
+                DestructionProposals.Filed filed = proposals.fileDeletionRequest(archiveNo.get(), "mail", RECEIVED_BY, null,
+                        "mail " + letter.name());
+                failed = false;
+                answer = "Your request to delete the archive " + filed.archiveNo() + " was filed (request #" + filed.subjectRequestId()
+                        + ") and will be answered by " + filed.dueAt().toLocalDate() + ". A manager decides; you will be told the outcome.";
+            } catch (ApiProblem e) {
+                failed = true;
+                answer = "Your deletion request could not be filed: " + e.getMessage() + ". Nothing was filed.";
+            }
+        }
+        exchange.setProperty(MailIntake.FAILED, failed);
+        if (failed) tally.failed(); else tally.handled();
+        exchange.getIn().removeHeaders("*");
+        if (letter.replyTo() == null) {
+            LOG.warn("Mail {}: no reply sent, because {}", letter.name(), letter.noReplyBecause());
+            exchange.getIn().setHeader(MailIntake.REPLY, false);
+            return;
+        }
+        exchange.getIn().setHeader(MailIntake.REPLY, true);
+        exchange.getIn().setHeader("To", letter.replyTo().toString());
+        exchange.getIn().setHeader("From", settings.from());
+        exchange.getIn().setHeader("Subject", "Re: " + SafeText.oneLine(letter.subject(), 150)
+                + (failed ? " — Dangan: deletion request not filed" : " — Dangan: deletion request filed"));
+        exchange.getIn().setHeader("contentType", "text/plain; charset=UTF-8");
+        if (letter.messageId() != null) {
+            exchange.getIn().setHeader("In-Reply-To", letter.messageId());
+            exchange.getIn().setHeader("References", letter.messageId());
+        }
+        exchange.getIn().setBody("Dangan, the customer archive, has read your mail \"" + letter.subject() + "\".\n\n"
+                + answer + "\n\nThis is an automatic reply.\n");
+    }
+
+    /** The archive named in the text: an archive number that exists, else the archive of a mobile number in it. */
+    private Optional<String> find(String text) throws SQLException {
+        Set<String> numbers = new LinkedHashSet<>();
+        Matcher m = ARCHIVE_NO.matcher(text);
+        while (m.find()) numbers.add(m.group(1));
+        Set<String> mobiles = new LinkedHashSet<>();
+        Matcher mm = MOBILE.matcher(text);
+        while (mm.find()) mobiles.add(mm.group(1).replaceAll("[\\s-]", ""));
+        try (Connection c = dataSource.getConnection()) {
+            for (String n : numbers) {
+                Optional<String> found = one(c, "select archive_no from customer where archive_no = ?", n);
+                if (found.isPresent()) return found;
+            }
+            for (String mobile : mobiles) {
+                Optional<String> found = one(c, "select archive_no from customer where mobile = ?", mobile);
+                if (found.isPresent()) return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> one(Connection c, String sql, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+}

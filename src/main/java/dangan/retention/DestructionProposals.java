@@ -1,0 +1,500 @@
+package dangan.retention;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dangan.access.Api;
+import dangan.access.ApiProblem;
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Destruction proposals (D-31: application → supervisor approval → destruction → record) and
+ * sealing (D-32). Filing: the retention review ({@link RetentionReview}) or a customer's deletion
+ * request ({@link #fileDeletionRequest}). Deciding: {@link #approve} (method destroy or seal) and
+ * {@link #reject}, by a manager who did not file the proposal. Every decision is one transaction:
+ * the rows, the destruction records, the audit entries and the subject requests commit together.
+ */
+public final class DestructionProposals {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DestructionProposals.class);
+    static final List<String> ALL_CATEGORIES = List.of("basic", "consumption", "preferences", "health", "feedback", "identity");
+    static final String METHOD_ARCHIVE = "rows deleted, customer keys destroyed";
+    static final String METHOD_HEALTH = "health facts deleted";
+
+    private final DataSource dataSource;
+    private final AuditTrail audit;
+    private final RetentionSettings settings;
+    private final List<DestructionListener> listeners = new CopyOnWriteArrayList<>();
+
+    public DestructionProposals(DataSource dataSource, AuditTrail audit, RetentionSettings settings) {
+        this.dataSource = dataSource;
+        this.audit = audit;
+        this.settings = settings;
+    }
+
+    /** Work to run after each committed destruction (key cache, backups' keyring). */
+    public void afterDestruction(DestructionListener listener) {
+        listeners.add(listener);
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record Proposal(long id, String reason, String filedBy, OffsetDateTime filedAt, String asOf, String note,
+                           String status, OffsetDateTime decidedAt, long lineCount, long pendingCount, List<Line> lines) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Line(int lineNo, String archiveNo, String scope, OffsetDateTime lastActivity, Long subjectRequestId,
+                       String status, String decidedBy, OffsetDateTime decidedAt, String decisionReason, Long destructionId) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Filed(long proposalId, long subjectRequestId, String archiveNo, OffsetDateTime dueAt, String status) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Decided(long proposalId, String method, List<Line> lines, String proposalStatus) {
+    }
+
+    // ------------------------------------------------------------------ filing
+
+    /**
+     * A customer's deletion request: a subject request (kind deletion, due in dangan.rights.due-days)
+     * and a proposal with reason customer-request, in one transaction with its audit entry.
+     *
+     * @param receivedVia how the customer asked (desk, phone, mail, letter, api)
+     * @param receivedBy  the member of staff who took it, or system:mail
+     */
+    public Filed fileDeletionRequest(String archiveNo, String receivedVia, String receivedBy, String role, String note)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long customerId;
+                OffsetDateTime lastActivity;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "select a.customer_id, a.last_activity from archive_last_activity a where a.archive_no = ?")) {
+                    ps.setString(1, archiveNo);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
+                        customerId = rs.getLong(1);
+                        lastActivity = rs.getObject(2, OffsetDateTime.class);
+                    }
+                }
+                long requestId;
+                OffsetDateTime dueAt;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into subject_request (customer_id, archive_no, kind, received_via, received_by, due_at)
+                        values (?, ?, 'deletion', ?, ?, now() + make_interval(days => ?)) returning id, due_at""")) {
+                    ps.setLong(1, customerId);
+                    ps.setString(2, archiveNo);
+                    ps.setString(3, receivedVia);
+                    ps.setString(4, receivedBy);
+                    ps.setInt(5, settings.dueDays());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        requestId = rs.getLong(1);
+                        dueAt = rs.getObject(2, OffsetDateTime.class);
+                    }
+                }
+                long proposalId;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into destruction_proposal (reason, filed_by, note) values ('customer-request', ?, ?) returning id""")) {
+                    ps.setString(1, receivedBy);
+                    ps.setString(2, note);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        proposalId = rs.getLong(1);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into destruction_proposal_line (proposal_id, line_no, customer_id, archive_no, scope,
+                                                               last_activity, subject_request_id)
+                        values (?, 1, ?, ?, 'archive', ?, ?)""")) {
+                    ps.setLong(1, proposalId);
+                    ps.setLong(2, customerId);
+                    ps.setString(3, archiveNo);
+                    ps.setObject(4, lastActivity);
+                    ps.setLong(5, requestId);
+                    ps.executeUpdate();
+                }
+                audit.record(c, new AuditEntry(receivedBy, role, "deletion-request", archiveNo, List.of(), "customer's deletion request",
+                        null, AuditEntry.OK, "received via " + receivedVia + "; subject request #" + requestId
+                        + ", destruction proposal #" + proposalId + " awaits a manager"));
+                c.commit();
+                LOG.info("Deletion request for archive {} ({} via {}): subject request #{}, destruction proposal #{} awaits a manager",
+                        archiveNo, receivedBy, receivedVia, requestId, proposalId);
+                return new Filed(proposalId, requestId, archiveNo, dueAt, "pending approval by a manager");
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    public List<Proposal> list(String status) throws SQLException {
+        String sql = """
+                select p.id, p.reason, p.filed_by, p.filed_at, p.as_of::text, p.note, p.status, p.decided_at,
+                       count(l.line_no), count(l.line_no) filter (where l.status = 'pending')
+                from destruction_proposal p left join destruction_proposal_line l on l.proposal_id = p.id
+                where ?::text is null or p.status = ?
+                group by p.id order by p.id desc limit 500""";
+        List<Proposal> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, status);
+            ps.setString(2, status);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(proposal(rs, null));
+            }
+        }
+        return out;
+    }
+
+    public Proposal show(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return show(c, id, false);
+        }
+    }
+
+    private Proposal show(Connection c, long id, boolean lock) throws SQLException {
+        Proposal head;
+        try (PreparedStatement ps = c.prepareStatement("""
+                select p.id, p.reason, p.filed_by, p.filed_at, p.as_of::text, p.note, p.status, p.decided_at,
+                       (select count(*) from destruction_proposal_line l where l.proposal_id = p.id),
+                       (select count(*) from destruction_proposal_line l where l.proposal_id = p.id and l.status = 'pending')
+                from destruction_proposal p where p.id = ?""" + (lock ? " for update" : ""))) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw ApiProblem.notFound("no destruction proposal #" + id);
+                head = proposal(rs, null);
+            }
+        }
+        List<Line> lines = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select line_no, archive_no, scope, last_activity, subject_request_id, status, decided_by, decided_at,
+                       decision_reason, destruction_id
+                from destruction_proposal_line where proposal_id = ? order by line_no""")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    lines.add(new Line(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getObject(4, OffsetDateTime.class),
+                            (Long) rs.getObject(5), rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class),
+                            rs.getString(9), (Long) rs.getObject(10)));
+                }
+            }
+        }
+        return new Proposal(head.id(), head.reason(), head.filedBy(), head.filedAt(), head.asOf(), head.note(), head.status(),
+                head.decidedAt(), head.lineCount(), head.pendingCount(), lines);
+    }
+
+    private static Proposal proposal(ResultSet rs, List<Line> lines) throws SQLException {
+        return new Proposal(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getObject(4, OffsetDateTime.class),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class),
+                rs.getLong(9), rs.getLong(10), lines);
+    }
+
+    // ------------------------------------------------------------------ deciding
+
+    /**
+     * Approves lines of a proposal (all pending lines when {@code lineNos} is empty) with method
+     * {@code destroy} or {@code seal}, as {@code approver} (a manager; never the proposal's filer).
+     */
+    public Decided approve(long proposalId, List<Integer> lineNos, String method, String reason, String approver, String role)
+            throws Exception {
+        if (!"destroy".equals(method) && !"seal".equals(method)) {
+            throw ApiProblem.badRequest("\"method\" must be \"destroy\" (delete the archive and its keys, D-31)"
+                    + " or \"seal\" (keep it read-only and hidden, D-32), got " + (method == null ? "nothing" : "\"" + method + "\""));
+        }
+        requireReason(reason);
+        List<DestructionListener.Destroyed> destroyed = new ArrayList<>();
+        Decided decided;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                c.createStatement().execute("select pg_advisory_xact_lock(hashtext('dangan.archive.merge'))"); // no intake meanwhile
+                Proposal proposal = decidable(c, proposalId, approver);
+                List<Line> chosen = chosen(proposal, lineNos);
+                for (Line line : chosen) {
+                    destroyed.addAll(apply(c, proposal, line, method, reason, approver, role));
+                }
+                decided = new Decided(proposalId, method, null, settle(c, proposalId));
+                c.commit();
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+            decided = new Decided(proposalId, method, lines(show(c, proposalId, false), lineNos), decided.proposalStatus());
+        }
+        if (!destroyed.isEmpty()) {
+            for (DestructionListener listener : listeners) {
+                try {
+                    listener.destroyed(destroyed);
+                } catch (Exception e) {
+                    LOG.error("After destroying {}: {} failed — the destruction stands; run it again by hand ({})",
+                            destroyed.stream().map(DestructionListener.Destroyed::archiveNo).toList(),
+                            listener.getClass().getName(), e.toString(), e);
+                }
+            }
+        }
+        return decided;
+    }
+
+    /** Rejects lines of a proposal (all pending lines when {@code lineNos} is empty): nothing is destroyed. */
+    public Decided reject(long proposalId, List<Integer> lineNos, String reason, String by, String role) throws SQLException {
+        requireReason(reason);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            Decided decided;
+            try {
+                Proposal proposal = decidable(c, proposalId, by);
+                for (Line line : chosen(proposal, lineNos)) {
+                    decide(c, proposalId, line.lineNo(), "rejected", by, reason, null);
+                    closeRequests(c, line, "refused", by, "deletion refused: " + reason);
+                    audit.record(c, new AuditEntry(by, role, "reject-destruction", line.archiveNo(), List.of(), proposal.reason(),
+                            null, AuditEntry.OK, "destruction proposal #" + proposalId + " line " + line.lineNo()
+                            + " rejected: " + reason));
+                }
+                String status = settle(c, proposalId);
+                c.commit();
+                decided = new Decided(proposalId, "reject", null, status);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+            return new Decided(proposalId, "reject", lines(show(c, proposalId, false), lineNos), decided.proposalStatus());
+        }
+    }
+
+    /** Unseals an archive (D-32): it is visible and changeable again. */
+    public Map<String, Object> unseal(String archiveNo, String reason, String by, String role) throws SQLException {
+        requireReason(reason);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                String sealedBy;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "select id, sealed_at, sealed_by from customer where archive_no = ? for update")) {
+                    ps.setString(1, archiveNo);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
+                        if (rs.getObject(2) == null) throw ApiProblem.conflict("archive " + archiveNo + " is not sealed");
+                        id = rs.getLong(1);
+                        sealedBy = rs.getString(3);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("""
+                        update customer set sealed_at = null, sealed_by = null, sealed_reason = null, status = 'active',
+                                            updated_at = now() where id = ?""")) {
+                    ps.setLong(1, id);
+                    ps.executeUpdate();
+                }
+                changeLog(c, id, "sealed", "sealed by " + sealedBy, null, by, "unsealed: " + reason);
+                audit.record(c, new AuditEntry(by, role, "unseal", archiveNo, List.of(), null, null, AuditEntry.OK, "unsealed: " + reason));
+                c.commit();
+                LOG.info("Archive {} unsealed by {}: {}", archiveNo, by, reason);
+                return Map.of("archive_no", archiveNo, "sealed", false, "unsealed_by", by);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Proposal decidable(Connection c, long proposalId, String decider) throws SQLException {
+        Proposal proposal = show(c, proposalId, true);
+        if (proposal.filedBy().equals(decider)) {
+            throw ApiProblem.forbidden("you filed destruction proposal #" + proposalId
+                    + ": another manager decides it (D-31: application, then a supervisor's approval)");
+        }
+        if (!"open".equals(proposal.status())) {
+            throw ApiProblem.conflict("destruction proposal #" + proposalId + " is already decided");
+        }
+        return proposal;
+    }
+
+    private static List<Line> chosen(Proposal proposal, List<Integer> lineNos) {
+        if (lineNos == null || lineNos.isEmpty()) {
+            return proposal.lines().stream().filter(l -> "pending".equals(l.status())).toList();
+        }
+        List<Line> chosen = new ArrayList<>();
+        for (int no : new LinkedHashSet<>(lineNos)) {
+            Line line = proposal.lines().stream().filter(l -> l.lineNo() == no).findFirst().orElseThrow(
+                    () -> ApiProblem.badRequest("destruction proposal #" + proposal.id() + " has no line " + no
+                            + " (lines 1 to " + proposal.lineCount() + ")"));
+            if (!"pending".equals(line.status())) {
+                throw ApiProblem.conflict("line " + no + " of destruction proposal #" + proposal.id() + " is already "
+                        + line.status() + "; leave it out");
+            }
+            chosen.add(line);
+        }
+        return chosen;
+    }
+
+    private static List<Line> lines(Proposal proposal, List<Integer> lineNos) {
+        if (lineNos == null || lineNos.isEmpty()) return proposal.lines();
+        Set<Integer> wanted = Set.copyOf(lineNos);
+        return proposal.lines().stream().filter(l -> wanted.contains(l.lineNo())).toList();
+    }
+
+    private List<DestructionListener.Destroyed> apply(Connection c, Proposal proposal, Line line, String method, String reason,
+                                                      String approver, String role) throws SQLException {
+        long customerId;
+        String mobile;
+        String email;
+        try (PreparedStatement ps = c.prepareStatement("""
+                select c.id, c.mobile, c.email,
+                       (select string_agg('#' || h.id || ' ' || h.reason, '; ') from legal_hold h
+                        where h.customer_id = c.id and h.released_at is null)
+                from customer c join destruction_proposal_line l on l.customer_id = c.id
+                where l.proposal_id = ? and l.line_no = ? for update of c""")) {
+            ps.setLong(1, proposal.id());
+            ps.setInt(2, line.lineNo());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    decide(c, proposal.id(), line.lineNo(), "gone", approver, "the archive no longer exists (destroyed before)", null);
+                    return List.of();
+                }
+                if (rs.getString(4) != null) {
+                    throw ApiProblem.conflict("archive " + line.archiveNo() + " (line " + line.lineNo() + ") is under a legal hold ("
+                            + rs.getString(4) + "): release the hold first, or leave the line out");
+                }
+                customerId = rs.getLong(1);
+                mobile = rs.getString(2);
+                email = rs.getString(3);
+            }
+        }
+        if ("seal".equals(method)) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update customer set sealed_at = now(), sealed_by = ?, sealed_reason = ?, status = 'sealed', updated_at = now()
+                    where id = ?""")) {
+                ps.setString(1, approver);
+                ps.setString(2, reason);
+                ps.setLong(3, customerId);
+                ps.executeUpdate();
+            }
+            changeLog(c, customerId, "sealed", null, "sealed by " + approver, approver,
+                    "destruction proposal #" + proposal.id() + " line " + line.lineNo() + ": sealed instead of destroyed (D-32): " + reason);
+            decide(c, proposal.id(), line.lineNo(), "sealed", approver, reason, null);
+            closeRequests(c, line, "refused", approver, "sealed instead of destroyed (D-32): " + reason);
+            audit.record(c, new AuditEntry(approver, role, "seal", line.archiveNo(), List.of(), proposal.reason(), null,
+                    AuditEntry.OK, "destruction proposal #" + proposal.id() + " line " + line.lineNo() + " approved as sealing: " + reason));
+            return List.of();
+        }
+        boolean whole = "archive".equals(line.scope());
+        Map<String, Long> counts;
+        if (whole) {
+            counts = Destruction.destroy(c, customerId, line.archiveNo(), mobile, email);
+        } else {
+            try (PreparedStatement ps = c.prepareStatement("delete from health_fact where customer_id = ?")) {
+                ps.setLong(1, customerId);
+                counts = Map.of("health_fact", (long) ps.executeUpdate());
+            }
+        }
+        long recordId;
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into destruction_record (archive_no, reason, proposal_id, approved_by, method, counts)
+                values (?, ?, ?, ?, ?, ?::jsonb) returning id""")) {
+            ps.setString(1, line.archiveNo());
+            ps.setString(2, proposal.reason());
+            ps.setLong(3, proposal.id());
+            ps.setString(4, approver);
+            ps.setString(5, whole ? METHOD_ARCHIVE : METHOD_HEALTH);
+            ps.setString(6, Api.JSON.writeValueAsString(counts));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                recordId = rs.getLong(1);
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        decide(c, proposal.id(), line.lineNo(), "destroyed", approver, reason, recordId);
+        closeRequests(c, line, "done", approver, "destroyed: destruction record #" + recordId);
+        long rows = counts.values().stream().mapToLong(Long::longValue).sum();
+        audit.record(c, new AuditEntry(approver, role, "destroy", line.archiveNo(), whole ? ALL_CATEGORIES : List.of("health"),
+                proposal.reason(), null, AuditEntry.OK, "destruction proposal #" + proposal.id() + " line " + line.lineNo()
+                + " approved: " + (whole ? METHOD_ARCHIVE : METHOD_HEALTH) + ", " + rows + " rows in " + counts.size()
+                + " tables, destruction record #" + recordId + "; reason: " + reason));
+        LOG.info("Archive {} destroyed ({}): destruction record #{}, {} rows in {} tables, approved by {}",
+                line.archiveNo(), whole ? METHOD_ARCHIVE : METHOD_HEALTH, recordId, rows, counts.size(), approver);
+        return List.of(new DestructionListener.Destroyed(customerId, line.archiveNo(), recordId, whole));
+    }
+
+    private static void decide(Connection c, long proposalId, int lineNo, String status, String by, String reason, Long recordId)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update destruction_proposal_line set status = ?, decided_by = ?, decided_at = now(), decision_reason = ?,
+                                                     destruction_id = ?
+                where proposal_id = ? and line_no = ?""")) {
+            ps.setString(1, status);
+            ps.setString(2, by);
+            ps.setString(3, reason);
+            ps.setObject(4, recordId);
+            ps.setLong(5, proposalId);
+            ps.setInt(6, lineNo);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Closes the line's subject request and any other open deletion request of that archive. */
+    private static void closeRequests(Connection c, Line line, String status, String by, String outcome) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update subject_request set status = ?, closed_at = now(), closed_by = ?, outcome = ?
+                where status = 'open' and (id = ? or (archive_no = ? and kind = 'deletion'))""")) {
+            ps.setString(1, status);
+            ps.setString(2, by);
+            ps.setString(3, outcome);
+            ps.setObject(4, line.subjectRequestId());
+            ps.setString(5, line.archiveNo());
+            ps.executeUpdate();
+        }
+    }
+
+    private static String settle(Connection c, long proposalId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update destruction_proposal p set status = 'decided', decided_at = now()
+                where p.id = ? and not exists (select 1 from destruction_proposal_line l
+                                               where l.proposal_id = p.id and l.status = 'pending')""")) {
+            ps.setLong(1, proposalId);
+            return ps.executeUpdate() > 0 ? "decided" : "open";
+        }
+    }
+
+    private static void changeLog(Connection c, long customerId, String field, String oldValue, String newValue, String by,
+                                  String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into change_log (customer_id, field, old_value, new_value, changed_by, reason) values (?, ?, ?, ?, ?, ?)""")) {
+            ps.setLong(1, customerId);
+            ps.setString(2, field);
+            ps.setString(3, oldValue);
+            ps.setString(4, newValue);
+            ps.setString(5, by);
+            ps.setString(6, reason);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void requireReason(String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw ApiProblem.badRequest("\"reason\" is required: say why (it is kept with the decision)");
+        }
+        if (reason.length() > 1000) throw ApiProblem.badRequest("\"reason\" is longer than 1000 characters");
+    }
+}

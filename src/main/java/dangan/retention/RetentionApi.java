@@ -1,0 +1,120 @@
+package dangan.retention;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dangan.access.Api;
+import dangan.access.ApiProblem;
+import dangan.access.Caller;
+import dangan.access.Role;
+import org.apache.camel.Exchange;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The bean {@code retentionApi}: the REST resources of routes/retention.yaml. Roles: a deletion
+ * request is taken by front-desk, keeper or manager; proposals are read by keepers and managers and
+ * decided (approve/reject) by a manager who did not file them; unsealing is a manager's.
+ */
+public final class RetentionApi {
+
+    private static final Set<String> VIA = Set.of("desk", "phone", "mail", "letter", "api");
+
+    private final DestructionProposals proposals;
+
+    public RetentionApi(DestructionProposals proposals) {
+        this.proposals = proposals;
+    }
+
+    /** POST /api/archives/{archiveNo}/deletion-request {via, note}. */
+    public void deletionRequest(Exchange exchange) throws Exception {
+        Caller caller = Caller.of(exchange).require(Role.FRONT_DESK, Role.KEEPER, Role.MANAGER);
+        String archiveNo = archiveNo(exchange);
+        JsonNode body = Api.readJson(exchange);
+        String via = text(body, "via", "desk");
+        if (!VIA.contains(via)) {
+            throw ApiProblem.badRequest("\"via\" says how the customer asked: one of desk, phone, mail, letter, api; got \"" + via + "\"");
+        }
+        String note = text(body, "note", null);
+        if (note != null && note.length() > 1000) throw ApiProblem.badRequest("\"note\" is longer than 1000 characters");
+        exchange.getMessage().setBody(proposals.fileDeletionRequest(archiveNo, via, caller.name(), caller.role().label(), note));
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
+    }
+
+    /** GET /api/destruction-proposals[?status=open|decided]. */
+    public void list(Exchange exchange) throws Exception {
+        Caller.of(exchange).require(Role.KEEPER, Role.MANAGER);
+        String status = exchange.getMessage().getHeader("status", String.class);
+        if (status != null && !status.equals("open") && !status.equals("decided")) {
+            throw ApiProblem.badRequest("status must be open or decided");
+        }
+        exchange.getMessage().setBody(proposals.list(status));
+    }
+
+    /** GET /api/destruction-proposals/{id}. */
+    public void show(Exchange exchange) throws Exception {
+        Caller.of(exchange).require(Role.KEEPER, Role.MANAGER);
+        exchange.getMessage().setBody(proposals.show(id(exchange)));
+    }
+
+    /** POST /api/destruction-proposals/{id}/approve {lines?, method, reason}. */
+    public void approve(Exchange exchange) throws Exception {
+        Caller caller = Caller.of(exchange).require(Role.MANAGER);
+        long id = id(exchange);
+        JsonNode body = Api.readJson(exchange);
+        exchange.getMessage().setBody(proposals.approve(id, lines(body), text(body, "method", null), text(body, "reason", null),
+                caller.name(), caller.role().label()));
+    }
+
+    /** POST /api/destruction-proposals/{id}/reject {lines?, reason}. */
+    public void reject(Exchange exchange) throws Exception {
+        Caller caller = Caller.of(exchange).require(Role.MANAGER);
+        long id = id(exchange);
+        JsonNode body = Api.readJson(exchange);
+        exchange.getMessage().setBody(proposals.reject(id, lines(body), text(body, "reason", null), caller.name(), caller.role().label()));
+    }
+
+    /** POST /api/archives/{archiveNo}/unseal {reason}. */
+    public void unseal(Exchange exchange) throws Exception {
+        Caller caller = Caller.of(exchange).require(Role.MANAGER);
+        String archiveNo = archiveNo(exchange);
+        JsonNode body = Api.readJson(exchange);
+        exchange.getMessage().setBody(proposals.unseal(archiveNo, text(body, "reason", null), caller.name(), caller.role().label()));
+    }
+
+    private static String archiveNo(Exchange exchange) {
+        String archiveNo = exchange.getMessage().getHeader("archiveNo", String.class);
+        if (archiveNo == null || !archiveNo.matches("\\d{9,12}")) {
+            throw ApiProblem.badRequest("an archive number is 9 to 12 digits (year, month, serial: 202311001)");
+        }
+        return archiveNo;
+    }
+
+    private static long id(Exchange exchange) {
+        String id = exchange.getMessage().getHeader("id", String.class);
+        if (id == null || !id.matches("\\d{1,18}")) throw ApiProblem.badRequest("a proposal id is a whole number, got \"" + id + "\"");
+        return Long.parseLong(id);
+    }
+
+    private static String text(JsonNode body, String field, String fallback) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) return fallback;
+        if (!node.isTextual()) throw ApiProblem.badRequest("\"" + field + "\" must be text");
+        String value = node.asText().strip();
+        return value.isEmpty() ? fallback : value;
+    }
+
+    private static List<Integer> lines(JsonNode body) {
+        JsonNode node = body.get("lines");
+        if (node == null || node.isNull()) return List.of();
+        if (!node.isArray()) throw ApiProblem.badRequest("\"lines\" must be an array of line numbers, e.g. [1, 3]");
+        List<Integer> lines = new ArrayList<>();
+        for (JsonNode n : node) {
+            if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 1) {
+                throw ApiProblem.badRequest("\"lines\" must hold line numbers (1, 2, …), got " + n);
+            }
+            lines.add(n.asInt());
+        }
+        return lines;
+    }
+}

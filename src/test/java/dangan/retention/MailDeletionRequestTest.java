@@ -1,0 +1,123 @@
+package dangan.retention;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dangan.support.RunningService;
+import dangan.support.TestDatabase;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A customer's deletion request by mail (D-31): filed at once as a proposal, the sender told. */
+class MailDeletionRequestTest {
+
+    static final String DANGAN = "dangan@localhost";
+    static final String PASSWORD = "secret";
+    static final String FROM = "archive@dangan.example";
+
+    @RegisterExtension
+    static GreenMailExtension mail = new GreenMailExtension(ServerSetup.dynamicPort(ServerSetupTest.SMTP_IMAP))
+            .withConfiguration(GreenMailConfiguration.aConfig().withUser(DANGAN, DANGAN, PASSWORD))
+            .withPerMethodLifecycle(false);
+
+    @TempDir
+    static Path home;
+    static RunningService dangan;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, String> s = new HashMap<>();
+        s.put("dangan.db.url", TestDatabase.freshDatabase());
+        s.put("dangan.db.user", "postgres");
+        s.put("dangan.imap.url", "imap://127.0.0.1:" + mail.getImap().getPort());
+        s.put("dangan.imap.user", DANGAN);
+        s.put("dangan.imap.password", PASSWORD);
+        s.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
+        s.put("dangan.smtp.user", DANGAN);
+        s.put("dangan.smtp.password", PASSWORD);
+        s.put("dangan.mail.from", FROM);
+        s.put("dangan.mail.poll-ms", "200");
+        dangan = RunningService.start(home, s);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (dangan != null) dangan.close();
+    }
+
+    @Test
+    void aMailNamingTheMobileFilesADeletionRequest() throws Exception {
+        dangan.drop("guests.csv", "姓名,手机,消费金额,消费日期\n邮件删除甲,13912340011,100,2026-05-01\n", StandardCharsets.UTF_8);
+        dangan.awaitHandled("guests.csv");
+        String archiveNo = (String) dangan.row("select archive_no from customer where mobile = '13912340011'").get("archive_no");
+
+        deliver(message("kehu@example.cn", "删除申请", "您好，\n请删除我的档案。手机：139 1234 0011\n谢谢"));
+
+        String reply = awaitReply("kehu@example.cn");
+        assertThat(reply).contains("deletion request filed").contains(archiveNo).contains("was filed");
+        Map<String, Object> request = dangan.row("select id, kind, received_via, received_by, status from subject_request where archive_no = ?", archiveNo);
+        assertThat(request).containsEntry("kind", "deletion").containsEntry("received_via", "mail")
+                .containsEntry("received_by", "system:mail").containsEntry("status", "open");
+        assertThat(dangan.row("select p.reason, p.filed_by, l.status, l.subject_request_id from destruction_proposal p"
+                + " join destruction_proposal_line l on l.proposal_id = p.id where l.archive_no = ?", archiveNo))
+                .containsEntry("reason", "customer-request").containsEntry("filed_by", "system:mail")
+                .containsEntry("status", "pending").containsEntry("subject_request_id", request.get("id"));
+        // filed, not destroyed; and not read as guest history
+        assertThat(dangan.count("select count(*) from customer where archive_no = ?", archiveNo)).isEqualTo(1);
+        assertThat(dangan.count("select count(*) from ingest where source_type = 'mail'")).isZero();
+    }
+
+    @Test
+    void aMailNamingNoKnownArchiveIsAnsweredWithWhy() throws Exception {
+        deliver(message("fremder@example.cn", "Deletion request", "Please delete archive 209912999, mobile 13700000000."));
+
+        String reply = awaitReply("fremder@example.cn");
+        assertThat(reply).contains("not filed").contains("archive number");
+        assertThat(dangan.count("select count(*) from subject_request where received_via = 'mail' and archive_no = '209912999'")).isZero();
+    }
+
+    static MimeMessage message(String from, String subject, String text) throws Exception {
+        MimeMessage m = new MimeMessage(Session.getInstance(new Properties()));
+        m.setFrom(new InternetAddress(from));
+        m.setRecipients(Message.RecipientType.TO, DANGAN);
+        m.setSubject(subject, "UTF-8");
+        m.setText(text, "UTF-8");
+        return m;
+    }
+
+    static void deliver(MimeMessage m) throws Exception {
+        m.saveChanges();
+        mail.getUserManager().getUserByEmail(DANGAN).deliver(m);
+    }
+
+    static String awaitReply(String address) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < until) {
+            for (MimeMessage m : mail.getReceivedMessages()) {
+                if (m.getAllRecipients() != null && Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address))) {
+                    return m.getSubject() + "\n" + m.getContent();
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no reply to " + address);
+    }
+}

@@ -228,7 +228,9 @@ public final class DestructionProposals {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                c.createStatement().execute("select pg_advisory_xact_lock(hashtext('dangan.archive.merge'))"); // no intake meanwhile
+                try (var lock = c.createStatement()) { // the merge's lock: no intake adds to an archive while it goes
+                    lock.execute("select pg_advisory_xact_lock(hashtext('dangan.archive.merge'))");
+                }
                 Proposal proposal = decidable(c, proposalId, approver);
                 List<Line> chosen = chosen(proposal, lineNos);
                 for (Line line : chosen) {

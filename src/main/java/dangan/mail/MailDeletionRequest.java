@@ -46,8 +46,11 @@ public final class MailDeletionRequest {
     private final DataSource dataSource;
     private final MailSettings settings;
     private final IntakeTally tally;
+    private final MailPollState state;
 
-    public MailDeletionRequest(DestructionProposals proposals, DataSource dataSource, MailSettings settings, IntakeTally tally) {
+    MailDeletionRequest(DestructionProposals proposals, DataSource dataSource, MailSettings settings, IntakeTally tally,
+                        MailPollState state) {
+        this.state = state;
         this.proposals = proposals;
         this.dataSource = dataSource;
         this.settings = settings;
@@ -63,6 +66,15 @@ public final class MailDeletionRequest {
 
     /** Files the request and sets the exchange up as the reply (as {@link MailIntake#handle} does). */
     public void handle(Exchange exchange) throws Exception {
+        state.started();
+        try {
+            reply(exchange);
+        } finally {
+            state.finished();
+        }
+    }
+
+    private void reply(Exchange exchange) throws Exception {
         Message mail = exchange.getIn(MailMessage.class).getOriginalMessage();
         Letter letter = Letter.of(mail, settings.from());
         String text;

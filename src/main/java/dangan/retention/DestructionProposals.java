@@ -358,6 +358,10 @@ public final class DestructionProposals {
 
     private List<DestructionListener.Destroyed> apply(Connection c, Proposal proposal, Line line, String method, String reason,
                                                       String approver, String role) throws SQLException {
+        if ("seal".equals(method) && !"archive".equals(line.scope())) {
+            throw ApiProblem.badRequest("line " + line.lineNo() + " of destruction proposal #" + proposal.id()
+                    + " proposes only the health facts of archive " + line.archiveNo() + ": destroy or reject it, or leave it out");
+        }
         long customerId;
         String mobile;
         String email;

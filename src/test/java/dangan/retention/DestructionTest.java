@@ -258,6 +258,28 @@ class DestructionTest {
     }
 
     @Test
+    void tablesAddedLaterAreCoveredThroughTheirForeignKeys() throws Exception {
+        file(HEADER + "新表测试癸,13912340010,,,,,,,,,,\n" + "新表旁人,13912340012,,,,,,,,,,\n");
+        long id = (Long) dangan.row("select id from customer where mobile = '13912340010'").get("id");
+        long other = (Long) dangan.row("select id from customer where mobile = '13912340012'").get("id");
+        sql("create table later_fact (id serial primary key, customer_id bigint not null references customer (id), note text)");
+        sql("create table later_detail (fact_id int not null references later_fact (id), note text)");
+        sql("insert into later_fact (customer_id, note) values (?, '新表测试癸的记录'), (?, 'other')", id, other);
+        sql("insert into later_detail (fact_id, note) select id, note from later_fact");
+        String archiveNo = archiveOf("13912340010");
+        long proposal = keeper.post("/api/archives/" + archiveNo + "/deletion-request", "{}").json().get("proposal_id").asLong();
+
+        ApiClient.Reply approved = li.post("/api/destruction-proposals/" + proposal + "/approve", "{\"method\": \"destroy\", \"reason\": \"asked\"}");
+
+        assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+        assertThat(dangan.count("select count(*) from later_fact where customer_id = ?", id)).isZero();
+        assertThat(dangan.count("select count(*) from later_detail where note like '新表测试癸%'")).isZero();
+        assertThat(dangan.count("select count(*) from later_detail")).isEqualTo(1);
+        assertThat(dangan.row("select counts ->> 'later_fact' as f, counts ->> 'later_detail' as d from destruction_record where archive_no = ?",
+                archiveNo)).containsEntry("f", "1").containsEntry("d", "1");
+    }
+
+    @Test
     void unknownArchivesAndBadInputAreRefused() throws Exception {
         assertThat(desk.post("/api/archives/209901999/deletion-request", "{}").status()).isEqualTo(404);
         assertThat(desk.post("/api/archives/x'or'1/deletion-request", "{}").status()).isEqualTo(400);

@@ -303,8 +303,8 @@ public final class DestructionProposals {
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement("""
-                        update customer set sealed_at = null, sealed_by = null, sealed_reason = null, status = 'active',
-                                            updated_at = now() where id = ?""")) {
+                        update customer set sealed_at = null, sealed_by = null, sealed_reason = null, status = 'active'
+                        where id = ?""")) {
                     ps.setLong(1, id);
                     ps.executeUpdate();
                 }
@@ -389,7 +389,7 @@ public final class DestructionProposals {
         }
         if ("seal".equals(method)) {
             try (PreparedStatement ps = c.prepareStatement("""
-                    update customer set sealed_at = now(), sealed_by = ?, sealed_reason = ?, status = 'sealed', updated_at = now()
+                    update customer set sealed_at = now(), sealed_by = ?, sealed_reason = ?, status = 'sealed'
                     where id = ?""")) {
                 ps.setString(1, approver);
                 ps.setString(2, reason);

@@ -289,6 +289,8 @@ class DestructionTest {
         assertThat(auditor.post("/api/archives/209901999/deletion-request", "{}").status()).isEqualTo(403);
         assertThat(li.get("/api/destruction-proposals/99999").status()).isEqualTo(404);
         assertThat(li.get("/api/destruction-proposals").status()).isEqualTo(200);
+        assertThat(li.get("/api/openapi.json").text()).contains("/destruction-proposals/{id}/approve")
+                .contains("/archives/{archiveNo}/deletion-request");
     }
 
     // ---- helpers

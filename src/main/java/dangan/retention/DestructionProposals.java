@@ -387,6 +387,14 @@ public final class DestructionProposals {
                 email = rs.getString(3);
             }
         }
+        if ("retention".equals(proposal.reason()) && line.lastActivity() != null) {
+            OffsetDateTime now = lastActivity(c, customerId);
+            if (now != null && now.isAfter(line.lastActivity())) {
+                decide(c, proposal.id(), line.lineNo(), "stale", approver, "active again since the review (last activity "
+                        + now.toLocalDate() + "): neither destroyed nor sealed", null);
+                return List.of();
+            }
+        }
         if ("seal".equals(method)) {
             try (PreparedStatement ps = c.prepareStatement("""
                     update customer set sealed_at = now(), sealed_by = ?, sealed_reason = ?, status = 'sealed'
@@ -441,6 +449,15 @@ public final class DestructionProposals {
         LOG.info("Archive {} destroyed ({}): destruction record #{}, {} rows in {} tables, approved by {}",
                 line.archiveNo(), whole ? METHOD_ARCHIVE : METHOD_HEALTH, recordId, rows, counts.size(), approver);
         return List.of(new DestructionListener.Destroyed(customerId, line.archiveNo(), recordId, whole));
+    }
+
+    private static OffsetDateTime lastActivity(Connection c, long customerId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select last_activity from archive_last_activity where customer_id = ?")) {
+            ps.setLong(1, customerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
+            }
+        }
     }
 
     private static void decide(Connection c, long proposalId, int lineNo, String status, String by, String reason, Long recordId)

@@ -56,11 +56,12 @@ create table destruction_proposal_line (
     last_activity      timestamptz,
     subject_request_id bigint      references subject_request (id),
     status             text        not null default 'pending'
-                                   check (status in ('pending', 'destroyed', 'sealed', 'rejected', 'gone')),
+                                   check (status in ('pending', 'destroyed', 'sealed', 'rejected', 'gone', 'stale')),
     decided_by         text,
     decided_at         timestamptz,
     decision_reason    text,
-    destruction_id     bigint      references destruction_record (id),
+    destruction_id     bigint      references destruction_record (id),   -- the record a destroyed line left
+    -- gone: the archive was destroyed meanwhile; stale: a retention line whose archive was active again
     primary key (proposal_id, line_no)
 );
 create index destruction_line_pending on destruction_proposal_line (customer_id) where status = 'pending';

@@ -225,8 +225,10 @@ class DestructionTest {
                 + "常来己,13912340006,,,,,,100,2026-10-01,按摩,,\n"
                 + "健康庚,13912340007,,,,虾,,100,2023-06-01,按摩,,\n"
                 + "封存辛,13912340008,,,,,,100,2015-06-01,按摩,,\n"
-                + "冻结壬,13912340009,,,,,,100,2015-06-01,按摩,,\n");
-        sql("update customer set created_at = '2015-06-01', updated_at = '2015-06-01' where mobile in ('13912340005', '13912340008', '13912340009')");
+                + "冻结壬,13912340009,,,,,,100,2015-06-01,按摩,,\n"
+                + "回头客子,13912340013,,,,,,100,2015-06-01,按摩,,\n");
+        sql("update customer set created_at = '2015-06-01', updated_at = '2015-06-01'"
+                + " where mobile in ('13912340005', '13912340008', '13912340009', '13912340013')");
         sql("update customer set created_at = '2023-06-01', updated_at = '2023-06-01' where mobile = '13912340007'");
         sql("update customer set sealed_at = now(), sealed_by = 'x', sealed_reason = 'law', status = 'sealed' where mobile = '13912340008'");
         sql("insert into legal_hold (customer_id, reason, placed_by) select id, 'court order', 'li.manager' from customer where mobile = '13912340009'");
@@ -236,7 +238,7 @@ class DestructionTest {
         long proposal = (Long) dangan.row("select id from destruction_proposal where reason = 'retention' and as_of = '2026-12-01'").get("id");
         List<Map<String, Object>> lines = dangan.rows("select archive_no, scope, last_activity::date::text as last from destruction_proposal_line"
                 + " where proposal_id = ? order by line_no", proposal);
-        assertThat(lines).hasSize(2);
+        assertThat(lines).hasSize(3);
         assertThat(lines).anySatisfy(l -> assertThat(l).containsEntry("archive_no", archiveOf("13912340005"))
                 .containsEntry("scope", "archive").containsEntry("last", "2015-06-01"));
         assertThat(lines).anySatisfy(l -> assertThat(l).containsEntry("archive_no", archiveOf("13912340007"))
@@ -247,8 +249,15 @@ class DestructionTest {
         assertThat(dangan.count("select count(*) from customer where mobile = '13912340005'")).isEqualTo(1);
         assertThat(runReview(LocalDate.of(2026, 12, 1))).contains("no proposal filed");
 
+        // a customer who came back after the review is not destroyed
+        sql("insert into consumption (customer_id, visit_date, amount, fact_key) select id, '2026-11-20', 50, gen_random_uuid()"
+                + " from customer where mobile = '13912340013'");
+
         ApiClient.Reply approved = li.post("/api/destruction-proposals/" + proposal + "/approve", "{\"method\": \"destroy\", \"reason\": \"past retention\"}");
         assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+        assertThat(dangan.count("select count(*) from customer where mobile = '13912340013'")).isEqualTo(1);
+        assertThat(dangan.row("select status, decision_reason from destruction_proposal_line where proposal_id = ? and archive_no = ?",
+                proposal, archiveOf("13912340013"))).containsEntry("status", "stale");
         assertThat(dangan.count("select count(*) from customer where mobile = '13912340005'")).isZero();
         assertThat(dangan.count("select count(*) from customer where mobile = '13912340007'")).isEqualTo(1);
         assertThat(dangan.count("select count(*) from health_fact h join customer c on c.id = h.customer_id where c.mobile = '13912340007'"))

@@ -95,6 +95,11 @@ public final class MailDeletionRequest {
             answer = "We could not tell whose archive to delete: write the archive number (e.g. 202311001) or the mobile"
                     + " number the archive was opened with in the mail, and send it again. Nothing was filed.";
             LOG.warn("Mail {}: deletion request names no known archive number or mobile — moves to the failed folder", letter.name());
+        } else if (openRequest(archiveNo.get()).isPresent()) {
+            failed = false;
+            answer = "A request to delete the archive " + archiveNo.get() + " is already open (" + openRequest(archiveNo.get()).get()
+                    + "); nothing new was filed. A manager decides; you will be told the outcome.";
+            LOG.info("Mail {}: deletion request for archive {} is already open — nothing new filed", letter.name(), archiveNo.get());
         } else {
             try {
                 DestructionProposals.Filed filed = proposals.fileDeletionRequest(archiveNo.get(), "mail", RECEIVED_BY, null,
@@ -148,6 +153,14 @@ public final class MailDeletionRequest {
             }
         }
         return Optional.empty();
+    }
+
+    /** The open deletion request of the archive, if any: "request #12, due 2026-12-09". */
+    private Optional<String> openRequest(String archiveNo) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return one(c, "select 'request #' || id || ', due ' || due_at::date from subject_request"
+                    + " where archive_no = ? and kind = 'deletion' and status = 'open' order by id limit 1", archiveNo);
+        }
     }
 
     private static Optional<String> one(Connection c, String sql, String value) throws SQLException {

@@ -83,6 +83,11 @@ class MailDeletionRequestTest {
         // filed, not destroyed; and not read as guest history
         assertThat(dangan.count("select count(*) from customer where archive_no = ?", archiveNo)).isEqualTo(1);
         assertThat(dangan.count("select count(*) from ingest where source_type = 'mail'")).isZero();
+
+        // the customer answers the reply: the request is open already, nothing new is filed
+        deliver(message("kehu2@example.cn", "Re: 删除申请 — Dangan: deletion request filed", "档案 " + archiveNo + " 请尽快"));
+        assertThat(awaitReply("kehu2@example.cn")).contains("already open");
+        assertThat(dangan.count("select count(*) from subject_request where archive_no = ?", archiveNo)).isEqualTo(1);
     }
 
     @Test

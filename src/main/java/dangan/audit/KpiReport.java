@@ -95,7 +95,7 @@ public final class KpiReport {
     }
 
     /** {@code GET /api/kpi?month=YYYY-MM} (default: the running month). */
-    public void api(Exchange exchange) throws SQLException {
+    public void api(Exchange exchange) throws SQLException, IOException {
         Caller.of(exchange).require(Role.AUDITOR, Role.MANAGER);
         YearMonth month = QueryParams.of(exchange).month("month");
         if (month == null) month = YearMonth.now(settings.zone());
@@ -117,7 +117,7 @@ public final class KpiReport {
     }
 
     /** The month's figures; a running month is measured up to {@code now}. */
-    public Map<String, Object> report(YearMonth month, Instant now) throws SQLException {
+    public Map<String, Object> report(YearMonth month, Instant now) throws SQLException, IOException {
         Instant from = month.atDay(1).atStartOfDay(settings.zone()).toInstant();
         Instant to = month.plusMonths(1).atDay(1).atStartOfDay(settings.zone()).toInstant();
         Instant asOf = now.isBefore(to) ? now : to;

@@ -108,7 +108,7 @@ public final class ArchiveExport {
         doc.set("basic", basic.isEmpty() ? Api.JSON.createObjectNode() : basic.get(0));
         int facts = 0;
         for (Map.Entry<String, String> f : FACTS.entrySet()) {
-            ArrayNode rows = rows(c, "select * from " + f.getValue() + " where customer_id = ? order by id", customerId, sources);
+            ArrayNode rows = rows(c, "select * from " + f.getValue() + " where customer_id = ? order by 1", customerId, sources);
             doc.set(f.getKey(), rows);
             facts += rows.size();
         }

@@ -122,6 +122,8 @@ class AuditApiTest {
         assertThat(ApiClient.withToken(dangan, null).get("/api/audit").status()).isEqualTo(401);
         assertThat(dangan.count("select count(*) from audit_log where actor = 'desk.li' and outcome = 'denied' and detail like 'GET /api/audit%'"))
                 .isEqualTo(1);
+        assertThat(ApiClient.withToken(dangan, null).get("/api/openapi.json").text()).contains("/audit/verify").contains("/kpi")
+                .contains("/archives/{archiveNo}/history").contains("/archives/{archiveNo}/export").contains("/subject-requests");
     }
 
     @Test

@@ -134,6 +134,11 @@ public final class Corrections {
                 exchange.getMessage().setBody(result);
             } catch (Exception e) {
                 c.rollback();
+                if (e instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                    // another archive took the same mobile, email or ID number in the meantime (D-15)
+                    throw ApiProblem.conflict("nothing was corrected: the new value belongs to another archive since a moment ago"
+                            + " — one archive per customer (D-15)");
+                }
                 throw e;
             }
         }

@@ -66,3 +66,22 @@ create table destruction_proposal_line (
 );
 create index destruction_line_pending on destruction_proposal_line (customer_id) where status = 'pending';
 create index destruction_line_archive on destruction_proposal_line (archive_no);
+
+-- D-32 a sealed archive is read-only, whatever path tries to change it (intake holds its lines
+-- before they get here; this is the net under every other path: corrections, review queue, tiers).
+-- Only the archive's data is guarded: re-sealing a value under a new key (same hash) and the
+-- unsealing itself (sealed_at back to null) pass. The WHEN clause keeps other rows free of any cost.
+create function customer_sealed_is_read_only() returns trigger language plpgsql as $$
+begin
+    raise exception 'archive % is sealed (D-32): it is read-only; a manager unseals it first (POST /api/archives/%/unseal)',
+        old.archive_no, old.archive_no using errcode = 'check_violation';
+end $$;
+create trigger customer_sealed_read_only before update on customer
+    for each row
+    when (old.sealed_at is not null and new.sealed_at is not null
+          and (old.archive_no, old.name, old.gender, old.birth_date, old.mobile, old.email, old.address, old.id_number_hash,
+               old.employer, old.job_title, old.nationality, old.tier, old.extra)
+              is distinct from
+              (new.archive_no, new.name, new.gender, new.birth_date, new.mobile, new.email, new.address, new.id_number_hash,
+               new.employer, new.job_title, new.nationality, new.tier, new.extra))
+    execute function customer_sealed_is_read_only();

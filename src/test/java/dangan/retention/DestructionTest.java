@@ -208,6 +208,10 @@ class DestructionTest {
         assertThat(dangan.count("select count(*) from intake_issue i join ingest g on g.id = i.ingest_id where g.source_name = ?"
                 + " and i.reason like ?", later, "archive " + archiveNo + " is sealed%")).isEqualTo(1);
 
+        // read-only whatever the path: the database refuses a change of a sealed archive's data
+        assertThatThrownBy(() -> sql("update customer set address = '改' where archive_no = ?", archiveNo))
+                .hasMessageContaining("is sealed (D-32)");
+
         assertThat(desk.post("/api/archives/" + archiveNo + "/unseal", "{\"reason\": \"x\"}").status()).isEqualTo(403);
         ApiClient.Reply unsealed = zhou.post("/api/archives/" + archiveNo + "/unseal", "{\"reason\": \"retention period over\"}");
         assertThat(unsealed.status()).as(unsealed.text()).isEqualTo(200);

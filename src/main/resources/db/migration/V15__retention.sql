@@ -64,8 +64,16 @@ create table destruction_proposal_line (
     -- gone: the archive was destroyed meanwhile; stale: a retention line whose archive was active again
     primary key (proposal_id, line_no)
 );
-create index destruction_line_pending on destruction_proposal_line (customer_id) where status = 'pending';
+create index destruction_line_customer on destruction_proposal_line (customer_id);
 create index destruction_line_archive on destruction_proposal_line (archive_no);
+
+-- Destroying an archive finds its rows by every foreign key to customer (and the set-null ones are
+-- followed by PostgreSQL): these are the ones that had no index to do it with.
+create index notification_event_customer on notification_event (customer_id);
+create index companion_other_customer on companion (other_customer_id) where other_customer_id is not null;
+create index pending_change_customer on pending_change (customer_id);
+create index subject_request_customer on subject_request (customer_id);
+create index survey_review_customer on survey_review (customer_id) where customer_id is not null;
 
 -- D-32 a sealed archive is read-only, whatever path tries to change it (intake holds its lines
 -- before they get here; this is the net under every other path: corrections, review queue, tiers).

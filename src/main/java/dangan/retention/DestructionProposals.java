@@ -268,7 +268,7 @@ public final class DestructionProposals {
                 Proposal proposal = decidable(c, proposalId, by);
                 for (Line line : chosen(proposal, lineNos)) {
                     decide(c, proposalId, line.lineNo(), "rejected", by, reason, null);
-                    closeRequests(c, line, "refused", by, "deletion refused: " + reason);
+                    closeRequests(c, line, false, "refused", by, "deletion refused: " + reason);
                     audit.record(c, new AuditEntry(by, role, "reject-destruction", line.archiveNo(), List.of(), proposal.reason(),
                             null, AuditEntry.OK, "destruction proposal #" + proposalId + " line " + line.lineNo()
                             + " rejected: " + reason));
@@ -407,7 +407,7 @@ public final class DestructionProposals {
             changeLog(c, customerId, "sealed", null, "sealed by " + approver, approver,
                     "destruction proposal #" + proposal.id() + " line " + line.lineNo() + ": sealed instead of destroyed (D-32): " + reason);
             decide(c, proposal.id(), line.lineNo(), "sealed", approver, reason, null);
-            closeRequests(c, line, "refused", approver, "sealed instead of destroyed (D-32): " + reason);
+            closeRequests(c, line, false, "refused", approver, "sealed instead of destroyed (D-32): " + reason);
             audit.record(c, new AuditEntry(approver, role, "seal", line.archiveNo(), List.of(), proposal.reason(), null,
                     AuditEntry.OK, "destruction proposal #" + proposal.id() + " line " + line.lineNo() + " approved as sealing: " + reason));
             return List.of();
@@ -440,7 +440,7 @@ public final class DestructionProposals {
             throw new IllegalStateException(e);
         }
         decide(c, proposal.id(), line.lineNo(), "destroyed", approver, reason, recordId);
-        closeRequests(c, line, "done", approver, "destroyed: destruction record #" + recordId);
+        closeRequests(c, line, whole, "done", approver, "destroyed: destruction record #" + recordId);
         long rows = counts.values().stream().mapToLong(Long::longValue).sum();
         audit.record(c, new AuditEntry(approver, role, "destroy", line.archiveNo(), whole ? ALL_CATEGORIES : List.of("health"),
                 proposal.reason(), null, AuditEntry.OK, "destruction proposal #" + proposal.id() + " line " + line.lineNo()
@@ -476,16 +476,21 @@ public final class DestructionProposals {
         }
     }
 
-    /** Closes the line's subject request and any other open deletion request of that archive. */
-    private static void closeRequests(Connection c, Line line, String status, String by, String outcome) throws SQLException {
+    /**
+     * Closes the line's subject request; with {@code everyDeletion} (the archive is destroyed) also every
+     * other open deletion request of that archive — a rejected or sealed line leaves those to their own proposal.
+     */
+    private static void closeRequests(Connection c, Line line, boolean everyDeletion, String status, String by, String outcome)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 update subject_request set status = ?, closed_at = now(), closed_by = ?, outcome = ?
-                where status = 'open' and (id = ? or (archive_no = ? and kind = 'deletion'))""")) {
+                where status = 'open' and (id = ? or (? and archive_no = ? and kind = 'deletion'))""")) {
             ps.setString(1, status);
             ps.setString(2, by);
             ps.setString(3, outcome);
             ps.setObject(4, line.subjectRequestId());
-            ps.setString(5, line.archiveNo());
+            ps.setBoolean(5, everyDeletion);
+            ps.setString(6, line.archiveNo());
             ps.executeUpdate();
         }
     }

@@ -253,6 +253,9 @@ class DestructionTest {
         assertThat(dangan.count("select count(*) from customer where mobile = '13912340005'")).isEqualTo(1);
         assertThat(runReview(LocalDate.of(2026, 12, 1))).contains("no proposal filed");
 
+        // the customer also asked to be deleted meanwhile: destroyed by the retention proposal, the request is done
+        String oldArchive = archiveOf("13912340005");
+        long asked = desk.post("/api/archives/" + oldArchive + "/deletion-request", "{}").json().get("proposal_id").asLong();
         // a customer who came back after the review is not destroyed
         sql("insert into consumption (customer_id, visit_date, amount, fact_key) select id, '2026-11-20', 50, gen_random_uuid()"
                 + " from customer where mobile = '13912340013'");
@@ -263,6 +266,11 @@ class DestructionTest {
         assertThat(dangan.row("select status, decision_reason from destruction_proposal_line where proposal_id = ? and archive_no = ?",
                 proposal, archiveOf("13912340013"))).containsEntry("status", "stale");
         assertThat(dangan.count("select count(*) from customer where mobile = '13912340005'")).isZero();
+        assertThat(dangan.row("select status, closed_by from subject_request where archive_no = ?", oldArchive))
+                .containsEntry("status", "done").containsEntry("closed_by", "li.manager");
+        ApiClient.Reply late = zhou.post("/api/destruction-proposals/" + asked + "/approve", "{\"method\": \"destroy\", \"reason\": \"asked\"}");
+        assertThat(late.json().get("lines").get(0).get("status").asText()).isEqualTo("gone");
+        assertThat(dangan.count("select count(*) from destruction_record where archive_no = ?", oldArchive)).isEqualTo(1);
         assertThat(dangan.count("select count(*) from customer where mobile = '13912340007'")).isEqualTo(1);
         assertThat(dangan.count("select count(*) from health_fact h join customer c on c.id = h.customer_id where c.mobile = '13912340007'"))
                 .isZero();

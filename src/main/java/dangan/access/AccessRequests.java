@@ -1,6 +1,8 @@
 package dangan.access;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.archive.ArchiveReader;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
@@ -36,10 +38,12 @@ public final class AccessRequests {
     public record LiveGrant(long id, Set<Category> categories) {
     }
 
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record GrantView(long id, List<String> archiveNos, List<Category> categories, OffsetDateTime validFrom,
                             OffsetDateTime validUntil, OffsetDateTime returnedAt, String approvedBy, boolean live) {
     }
 
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RequestView(long id, String requester, String requesterRole, List<String> archiveNos, List<Category> categories,
                               String purpose, int days, String status, OffsetDateTime requestedAt, String decidedBy,
                               OffsetDateTime decidedAt, String reason, GrantView grant) {

@@ -346,6 +346,130 @@ class ArchiveApiTest {
         assertThat(read.get("parameters").toString()).contains("archiveNo").contains("categories").contains("purpose");
     }
 
+    // --- access requests and grants (D-25) ---
+
+    static String request(String archiveNo, String category, int days) {
+        return "{\"archive_nos\": [\"" + archiveNo + "\"], \"categories\": [\"" + category + "\"], \"purpose\": \"allergy check before a treatment\", \"days\": " + days + "}";
+    }
+
+    @Test
+    void aGrantWidensTheViewForExactlyItsScopeUntilItIsReturned() throws Exception {
+        ApiClient clerk = ApiClient.asNewUser(dangan, "desk.chen", Role.FRONT_DESK);
+        ApiClient boss = ApiClient.asNewUser(dangan, "mgr.qian", Role.MANAGER);
+
+        assertThat(clerk.get("/api/archives/" + zhang + "?categories=health").status()).isEqualTo(403);
+        assertThat(lastAudit("desk.chen")).containsEntry("outcome", "denied").containsEntry("categories", "health");
+
+        ApiClient.Reply asked = clerk.post("/api/access-requests", request(zhang, "health", 3));
+        assertThat(asked.status()).as(asked.text()).isEqualTo(201);
+        long requestId = asked.json().get("id").asLong();
+        assertThat(asked.json().get("status").asText()).isEqualTo("pending");
+        assertThat(lastAudit("desk.chen")).containsEntry("action", "access-request").containsEntry("archive_no", zhang)
+                .containsEntry("categories", "health").containsEntry("purpose", "allergy check before a treatment");
+        assertThat(clerk.post("/api/access-requests/" + requestId + "/approve", "{}").status()).isEqualTo(403);
+        assertThat(boss.get("/api/access-requests").json().get("requests").toString()).contains("\"id\":" + requestId);
+
+        ApiClient.Reply approved = boss.post("/api/access-requests/" + requestId + "/approve", "{\"by\": \"someone else\"}");
+        assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+        JsonNode grant = approved.json().get("grant");
+        long grantId = grant.get("id").asLong();
+        assertThat(grant.get("live").asBoolean()).isTrue();
+        assertThat(approved.json().get("decided_by").asText()).isEqualTo("mgr.qian");
+        assertThat(dangan.count("select count(*) from access_grant where id = ? and valid_until between now() + interval '3 days' - interval '1 minute'"
+                + " and now() + interval '3 days' and approved_by = 'mgr.qian' and holder = 'desk.chen'", grantId)).isEqualTo(1);
+        assertThat(lastAudit("mgr.qian")).containsEntry("action", "approve").containsEntry("grant_id", grantId)
+                .containsEntry("archive_no", zhang);
+
+        ApiClient.Reply read = clerk.get("/api/archives/" + zhang + "?categories=health&purpose=" + enc("allergy check"));
+        assertThat(read.status()).as(read.text()).isEqualTo(200);
+        assertThat(read.json().get("health").get(0).get("detail").asText()).isEqualTo("花生");
+        assertThat(read.json().get("grant").asLong()).isEqualTo(grantId);
+        assertThat(lastAudit("desk.chen")).containsEntry("action", "read").containsEntry("categories", "health")
+                .containsEntry("grant_id", grantId).containsEntry("purpose", "allergy check");
+        ApiClient.Reply whole = clerk.get("/api/archives/" + zhang);
+        assertThat(texts(whole.json().get("categories"))).containsExactly("basic", "consumption", "health");
+        assertThat(texts(whole.json().get("withheld"))).containsExactly("preferences", "feedback", "identity");
+        // outside the scope: another archive, another category
+        assertThat(clerk.get("/api/archives/" + wang + "?categories=health").status()).isEqualTo(403);
+        assertThat(clerk.get("/api/archives/" + wang).json().has("health")).isFalse();
+        assertThat(clerk.get("/api/archives/" + zhang + "?categories=identity").status()).isEqualTo(403);
+        // someone else's grant does not widen anyone else's view
+        assertThat(desk.get("/api/archives/" + zhang + "?categories=health").status()).isEqualTo(403);
+
+        assertThat(boss.post("/api/access-grants/" + grantId + "/return", "").status()).isEqualTo(404);
+        ApiClient.Reply returned = clerk.post("/api/access-grants/" + grantId + "/return", "");
+        assertThat(returned.status()).as(returned.text()).isEqualTo(200);
+        assertThat(returned.json().get("grant").get("live").asBoolean()).isFalse();
+        assertThat(lastAudit("desk.chen")).containsEntry("action", "return").containsEntry("grant_id", grantId);
+        assertThat(clerk.get("/api/archives/" + zhang + "?categories=health").status()).isEqualTo(403);
+        assertThat(clerk.get("/api/archives/" + zhang).json().has("health")).isFalse();
+        assertThat(clerk.post("/api/access-grants/" + grantId + "/return", "").status()).isEqualTo(409);
+    }
+
+    @Test
+    void anExpiredGrantWidensNothing() throws Exception {
+        ApiClient clerk = ApiClient.asNewUser(dangan, "svc.lin", Role.SERVICE);
+        ApiClient boss = ApiClient.asNewUser(dangan, "mgr.he", Role.MANAGER);
+        long requestId = clerk.post("/api/access-requests", request(wang, "consumption", 1)).json().get("id").asLong();
+        long grantId = boss.post("/api/access-requests/" + requestId + "/approve", "").json().get("grant").get("id").asLong();
+        assertThat(clerk.get("/api/archives/" + wang + "?categories=consumption").status()).isEqualTo(200);
+
+        dangan.rows("update access_grant set valid_from = now() - interval '2 days', valid_until = now() - interval '1 minute'"
+                + " where id = ? returning id", grantId);
+
+        assertThat(clerk.get("/api/archives/" + wang + "?categories=consumption").status()).isEqualTo(403);
+        assertThat(clerk.get("/api/archives/" + wang).json().has("consumption")).isFalse();
+        assertThat(clerk.post("/api/access-grants/" + grantId + "/return", "").status()).isEqualTo(409);
+    }
+
+    @Test
+    void aRequestIsDecidedByAnotherManagerAndARejectionNeedsAReason() throws Exception {
+        ApiClient boss = ApiClient.asNewUser(dangan, "mgr.feng", Role.MANAGER);
+        ApiClient other = ApiClient.asNewUser(dangan, "mgr.wei", Role.MANAGER);
+        long own = boss.post("/api/access-requests", request(zhang, "identity", 1)).json().get("id").asLong();
+
+        ApiClient.Reply self = boss.post("/api/access-requests/" + own + "/approve", "{}");
+        assertThat(self.status()).isEqualTo(403);
+        assertThat(self.json().get("error").asText()).contains("your own");
+        assertThat(lastAudit("mgr.feng")).containsEntry("outcome", "denied");
+        assertThat(boss.post("/api/access-requests/" + own + "/reject", "{\"reason\": \"no\"}").status()).isEqualTo(403);
+
+        ApiClient.Reply noReason = other.post("/api/access-requests/" + own + "/reject", "{}");
+        assertThat(noReason.status()).isEqualTo(400);
+        assertThat(noReason.json().get("error").asText()).contains("needs a reason");
+        assertThat(other.post("/api/access-requests/" + own + "/reject", "{\"reason\": \"  \"}").status()).isEqualTo(400);
+        ApiClient.Reply rejected = other.post("/api/access-requests/" + own + "/reject", "{\"reason\": \"managers already see this\"}");
+        assertThat(rejected.status()).as(rejected.text()).isEqualTo(200);
+        assertThat(rejected.json().get("status").asText()).isEqualTo("rejected");
+        assertThat(rejected.json().get("reason").asText()).isEqualTo("managers already see this");
+        assertThat(rejected.json().get("grant").isNull()).isTrue();
+        assertThat(lastAudit("mgr.wei")).containsEntry("action", "reject");
+        assertThat(other.post("/api/access-requests/" + own + "/approve", "{}").status()).isEqualTo(409);
+        assertThat(other.post("/api/access-requests/999999/approve", "{}").status()).isEqualTo(404);
+        assertThat(dangan.count("select count(*) from access_grant where request_id = ?", own)).isZero();
+    }
+
+    @Test
+    void aRequestIsValidatedBeforeAnythingIsStored() throws Exception {
+        long before = dangan.count("select count(*) from access_request");
+        ApiClient clerk = ApiClient.asNewUser(dangan, "desk.ma", Role.FRONT_DESK);
+
+        assertThat(clerk.post("/api/access-requests", request(zhang, "secrets", 3)).status()).isEqualTo(400);
+        assertThat(clerk.post("/api/access-requests", request(zhang, "health", 0)).status()).isEqualTo(400);
+        ApiClient.Reply tooLong = clerk.post("/api/access-requests", request(zhang, "health", 31));
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.json().get("error").asText()).contains("1 to 30");
+        assertThat(clerk.post("/api/access-requests", request(zhang, "health", 3).replace("allergy check before a treatment", " ")).status())
+                .isEqualTo(400);
+        assertThat(clerk.post("/api/access-requests", request("209901999", "health", 3)).status()).isEqualTo(404);
+        assertThat(clerk.post("/api/access-requests", request(li, "health", 3)).status()).isEqualTo(404); // sealed: unknown to front desk
+        assertThat(clerk.post("/api/access-requests", request("../../etc", "health", 3)).status()).isEqualTo(400);
+        assertThat(clerk.post("/api/access-requests", "[1, 2]").status()).isEqualTo(400);
+        assertThat(auditor.post("/api/access-requests", request(zhang, "health", 3)).status()).isEqualTo(403);
+
+        assertThat(dangan.count("select count(*) from access_request")).isEqualTo(before);
+    }
+
     static String enc(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }

@@ -136,10 +136,10 @@ public final class ApprovalsApi {
     private void decideChange(Exchange exchange, boolean accept) throws SQLException {
         Caller caller = Caller.of(exchange).require(REVIEWERS);
         long id = Request.id(exchange, "id");
-        String archiveNo = review.pendingChanges().stream().filter(p -> p.id() == id).map(ReviewQueue.PendingChange::archiveNo)
-                .findFirst().orElseThrow(() -> ApiProblem.notFound("no change #" + id + " waits for review (GET /api/review)"));
-        String field = review.pendingChanges().stream().filter(p -> p.id() == id).map(ReviewQueue.PendingChange::field)
-                .findFirst().orElse("?");
+        ReviewQueue.PendingChange held = review.pendingChanges().stream().filter(p -> p.id() == id).findFirst()
+                .orElseThrow(() -> ApiProblem.notFound("no change #" + id + " waits for review (GET /api/review)"));
+        String archiveNo = held.archiveNo();
+        String field = held.field();
         ReviewQueue.Also also = c -> audit.record(c, new AuditEntry(caller.name(), caller.role().label(), accept ? "change" : "reject",
                 archiveNo, List.of(), null, null, AuditEntry.OK, "held change #" + id + " (field " + field + ") "
                 + (accept ? "accepted on review and applied" : "rejected on review: the archive keeps its value")));

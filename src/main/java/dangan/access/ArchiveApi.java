@@ -81,6 +81,10 @@ public final class ArchiveApi {
         Long grantUsed = null;
         boolean sealed;
         try (Connection c = dataSource.getConnection()) {
+            // one snapshot for every section of the answer
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             ArchiveReader.Head head = reader.head(c, archiveNo).orElse(null);
             if (head == null || (head.sealed() && !seesSealed(caller))) throw ApiProblem.notFound(noSuchArchive(archiveNo));
             sealed = head.sealed();
@@ -124,6 +128,7 @@ public final class ArchiveApi {
                     case IDENTITY -> reader.identity(c, head.id());
                 });
             }
+            c.commit();
         }
         // no answer leaves without its audit entry: if the audit cannot be written the read fails
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, AccessRequests.labels(shown), purpose,
@@ -152,7 +157,9 @@ public final class ArchiveApi {
             try {
                 mobile = MobileNumber.parse(mobileRaw).digits();
             } catch (InvalidValueException e) {
-                throw ApiProblem.badRequest("mobile: " + e.getMessage());
+                // the value is not echoed: it may be someone's number with a typo, and errors are logged
+                throw ApiProblem.badRequest("mobile: not a mainland mobile number — 11 digits starting with 1"
+                        + " (a +86 prefix, spaces and dashes are fine)");
             }
             where.add("mobile = ?");
             params.add(mobile);
@@ -160,9 +167,9 @@ public final class ArchiveApi {
         }
         if (name != null) {
             if (name.length() > 100) throw ApiProblem.badRequest("name: at most 100 characters");
-            where.add("left(name, char_length(?)) = ?");
-            params.add(name);
-            params.add(name);
+            // the whole name or its beginning; % and _ typed by the caller are letters, not wildcards
+            where.add("name like ? escape '\\'");
+            params.add(name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
             criteria.add("name");
         }
         if (archiveNo != null) {

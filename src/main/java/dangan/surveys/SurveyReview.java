@@ -137,7 +137,8 @@ public final class SurveyReview {
             }
         }
         long customerId;
-        try (PreparedStatement ps = c.prepareStatement("select id, status from customer where archive_no = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select id, case when sealed_at is not null then 'sealed' else status end from customer where archive_no = ?")) {
             ps.setString(1, archiveNo);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return new LinkResult(404, "there is no archive " + archiveNo + ": check the archive number", null, false);

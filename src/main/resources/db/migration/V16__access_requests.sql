@@ -38,3 +38,7 @@ create table access_grant (
 );
 -- the grants a reader may hold right now: looked up on every archive read
 create index access_grant_live on access_grant (holder_id, valid_until) where returned_at is null;
+
+-- Search by the beginning of a name (GET /api/archives?name=张): LIKE 'prefix%' can use a
+-- text_pattern_ops index whatever the database's collation (customer_name serves equality only).
+create index customer_name_prefix on customer (name text_pattern_ops);

@@ -104,6 +104,7 @@ class ArchiveApiTest {
 
     @Test
     void frontDeskSeesBasicAndConsumptionFieldByField() throws Exception {
+        long entries = dangan.count("select count(*) from audit_log where actor = 'desk.li'");
         ApiClient.Reply reply = desk.get("/api/archives/" + zhang + "?purpose=check-in");
 
         assertThat(reply.status()).as(reply.text()).isEqualTo(200);
@@ -136,6 +137,7 @@ class ArchiveApiTest {
         // nothing of what is withheld leaks anywhere in the answer
         assertThat(reply.text()).doesNotContain("花生").doesNotContain(FULL_ID).doesNotContain("靠窗座位").doesNotContain("手法专业");
 
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'desk.li'")).isEqualTo(entries + 1);
         Map<String, Object> audit = lastAudit("desk.li");
         assertThat(audit).containsEntry("action", "read").containsEntry("archive_no", zhang).containsEntry("role", "front-desk")
                 .containsEntry("categories", "basic,consumption").containsEntry("purpose", "check-in").containsEntry("outcome", "ok");
@@ -210,6 +212,18 @@ class ArchiveApiTest {
         assertThat(dangan.count("select count(*) from audit_log where actor = 'audit.qian' and outcome = 'denied' and archive_no = ?", zhang))
                 .isEqualTo(1);
         assertThat(dangan.count("select count(*) from audit_log where actor in ('audit.qian', 'admin.zhou') and outcome = 'ok'")).isZero();
+    }
+
+    @Test
+    void aHealthValueThatCannotBeDecryptedIsMarkedAndTheRestIsServed() throws Exception {
+        dangan.rows("update health_fact set detail_enc = overlay(detail_enc placing '\\x00'::bytea from 20 for 1)"
+                + " where customer_id = (select id from customer where archive_no = ?) returning id", wang);
+
+        ApiClient.Reply reply = manager.get("/api/archives/" + wang);
+
+        assertThat(reply.status()).as(reply.text()).isEqualTo(200);
+        assertThat(reply.json().get("health").get(0).get("detail").asText()).isEqualTo("[unreadable]");
+        assertThat(reply.json().get("basic").get("name").asText()).isEqualTo("王芳");
     }
 
     @Test

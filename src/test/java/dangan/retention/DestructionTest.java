@@ -116,7 +116,8 @@ class DestructionTest {
         for (String needle : List.of(name, mobile, "jia@example.cn", "同伴乙", "北京市朝阳路1号")) {
             assertThat(tablesHolding(needle, Set.of())).as("tables holding " + needle).isEmpty();
         }
-        assertThat(tablesHolding(archiveNo, Set.of("destruction_record", "audit_log", "subject_request", "destruction_proposal_line")))
+        assertThat(tablesHolding(archiveNo, Set.of("destruction_record", "audit_log", "subject_request",
+                "destruction_proposal_line", "access_request", "access_grant")))
                 .as("tables holding the archive number").isEmpty();
         if (perCustomerKeys) {
             assertThatThrownBy(() -> sensitive.decrypt(health)).isInstanceOf(RuntimeException.class);

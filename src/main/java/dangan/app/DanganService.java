@@ -1,6 +1,7 @@
 package dangan.app;
 
 import dangan.access.AccessFlow;
+import dangan.backup.BackupsFlow;
 import dangan.config.Settings;
 import dangan.contracts.ContractsFlow;
 import dangan.flow.Flow;
@@ -69,7 +70,7 @@ public final class DanganService implements AutoCloseable {
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
         return List.of(new AccessFlow(), new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
-                new TiersFlow(), new NotifyFlow(), new RemindersFlow());
+                new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new BackupsFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {

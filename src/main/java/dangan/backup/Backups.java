@@ -55,10 +55,16 @@ public final class Backups {
 
     private final DataSource dataSource;
     private final BackupSettings settings;
+    private final int segmentBytes;
 
     public Backups(DataSource dataSource, BackupSettings settings) {
+        this(dataSource, settings, Sealing.SEGMENT_BYTES);
+    }
+
+    Backups(DataSource dataSource, BackupSettings settings, int segmentBytes) {
         this.dataSource = dataSource;
         this.settings = settings;
+        this.segmentBytes = segmentBytes;
     }
 
     /** Makes one backup now; throws (and leaves no partial file) when it cannot. */
@@ -70,7 +76,7 @@ public final class Backups {
             Snapshot.begin(c);
             try {
                 Catalog catalog = Catalog.read(c);
-                written = SealedDump.write(c, catalog, catalog.dataTables(), new Sealing(settings.masterKey()),
+                written = SealedDump.write(c, catalog, catalog.dataTables(), new Sealing(settings.masterKey(), segmentBytes),
                         Sealing.Kind.BACKUP, file, false);
             } finally {
                 Snapshot.end(c);

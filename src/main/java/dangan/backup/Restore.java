@@ -121,9 +121,9 @@ public final class Restore {
                 return result;
             }
         } catch (IOException e) {
-            throw new BackupFailure(BackupFailure.BAD_FILE, "Cannot read " + file.getFileName() + " or its keyring: "
-                    + e.getMessage() + " — the master key (DANGAN_MASTER_KEY or data/master.key) is not the one that made it,"
-                    + " or the file was altered or truncated. Nothing was restored.", e);
+            throw new BackupFailure(BackupFailure.BAD_FILE, file.getFileName() + " or its keyring " + keyFile.getFileName()
+                    + " is damaged: decrypting failed part-way (" + firstLine(e) + "), so it was altered or truncated after it"
+                    + " was written. Nothing was restored (the transaction was rolled back); try an older backup.", e);
         } catch (SQLException e) {
             throw new BackupFailure(BackupFailure.FAILED, "Restore failed in the database: " + e.getMessage()
                     + " — nothing was restored (the transaction was rolled back)", e);
@@ -136,12 +136,19 @@ public final class Restore {
             header = reader.header();
         } catch (IOException e) {
             throw new BackupFailure(BackupFailure.BAD_FILE, "Cannot decrypt " + file + ": the master key (DANGAN_MASTER_KEY"
-                    + " or data/master.key) is not the one that made it, or the file was altered (" + e.getMessage() + ")", e);
+                    + " or data/master.key) is not the one that made it, or the file was altered (" + firstLine(e) + ")."
+                    + " Nothing was restored.", e);
         }
         if (!kind.equals(header.path("kind").asText())) {
             throw new BackupFailure(BackupFailure.BAD_FILE, file + " holds a " + header.path("kind").asText() + ", not a " + kind);
         }
         return header;
+    }
+
+    private static String firstLine(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl).strip();
     }
 
     /** Refuses a target that holds data, or whose schema is newer than the backup's. */

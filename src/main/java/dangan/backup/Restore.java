@@ -198,6 +198,10 @@ public final class Restore {
         Catalog catalog = Catalog.read(c);
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         Map<String, Long> rows = new LinkedHashMap<>();
+        List<String> loading = new ArrayList<>();
+        header.path("tables").forEach(t -> loading.add(t.path("name").asText()));
+        IndexesAside indexes = IndexesAside.of(c, loading);
+        indexes.drop(c);
         for (JsonNode table : header.path("tables")) {
             String name = table.path("name").asText();
             List<String> columns = columns(table);
@@ -230,6 +234,9 @@ public final class Restore {
                         + " the manifest says " + trailer.path("rows").path(e.getKey()));
             }
         }
+        long t0 = System.nanoTime();
+        indexes.restore(c);
+        progress.accept(String.format("  keys, indexes and foreign keys rebuilt and checked in %.1f s", (System.nanoTime() - t0) / 1e9));
 
         // The keyring: into temporary tables first, then only what belongs to the restored archive.
         Map<String, List<String>> staged = new LinkedHashMap<>();

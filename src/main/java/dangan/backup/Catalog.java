@@ -23,8 +23,10 @@ final class Catalog {
 
     /** Flyway's own table: restore re-creates the schema with Flyway instead. */
     static final String FLYWAY_HISTORY = "flyway_schema_history";
-    /** Kept apart from the data backups, in the keyring (crypto-shredding, D-31). */
+    /** What the keyring holds (crypto-shredding, D-31): the keys, and the destructions that removed some. */
     static final List<String> KEYRING_TABLES = List.of("customer_key", "destruction_record");
+    /** Never in a data backup: the customers' keys live only in the keyring. */
+    static final String CUSTOMER_KEY = "customer_key";
     /**
      * Tables whose rows a migration inserts (V13 seeds the audit chain's head): an empty archive
      * already holds them, so they do not make a restore target "not empty", and restore replaces them.
@@ -165,12 +167,13 @@ final class Catalog {
     /**
      * The tables a backup holds, parents before children (so restore can load them in this order
      * with every foreign key checked): every logged table of the archive except Flyway's history,
-     * Quartz's schedule and the keyring's tables.
+     * Quartz's schedule and the customers' keys ({@code destruction_record} is in both: the
+     * backup keeps the record of the destructions before it, the keyring the ones since).
      */
     List<Table> dataTables() {
         List<Table> chosen = tables.values().stream()
                 .filter(t -> !t.unlogged() && !t.isQuartz() && !t.name().equals(FLYWAY_HISTORY)
-                        && !KEYRING_TABLES.contains(t.name()))
+                        && !t.name().equals(CUSTOMER_KEY))
                 .toList();
         return parentsFirst(chosen);
     }

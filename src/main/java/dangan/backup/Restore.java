@@ -107,7 +107,12 @@ public final class Restore {
                         throw e;
                     }
                 }
-                flyway.migrate();
+                try {
+                    flyway.migrate();
+                } catch (RuntimeException e) {
+                    throw new BackupFailure(BackupFailure.FAILED, "The backup was restored (schema V" + version + "), but"
+                            + " bringing the schema up to date failed: " + e.getMessage() + " — starting the service retries it", e);
+                }
                 String now;
                 try (Connection c = ds.getConnection()) {
                     now = SealedDump.schemaVersion(c);

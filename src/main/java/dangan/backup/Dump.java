@@ -22,6 +22,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
 
 /**
  * The plaintext inside a backup or keyring file, written and read as one stream (never whole in
@@ -30,6 +34,8 @@ import java.util.Map;
  * {@code COPY} text in length-prefixed frames, and its row count; then a trailer (JSON: the row
  * count of every table and the SHA-256 of everything before the trailer). Row counts and the
  * digest are known only once the rows have streamed, so they close the file rather than open it.
+ * The stream is compressed (Deflate, fastest level) before it is encrypted: COPY text shrinks to
+ * about a third.
  */
 final class Dump {
 
@@ -66,8 +72,12 @@ final class Dump {
         private final DataOutputStream out;
         private final Map<String, Long> rows = new LinkedHashMap<>();
 
+        private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        private final DeflaterOutputStream deflating;
+
         Writer(OutputStream sealed) {
-            this.digesting = new DigestOutputStream(sealed, digest);
+            this.deflating = new DeflaterOutputStream(sealed, deflater, FRAME_BYTES);
+            this.digesting = new DigestOutputStream(deflating, digest);
             this.out = new DataOutputStream(new BufferedOutputStream(digesting, FRAME_BYTES));
         }
 
@@ -99,6 +109,8 @@ final class Dump {
             trailer.put("sha256", sha);
             writeJson(out, trailer);
             out.flush();
+            deflating.finish();
+            deflater.end();
             return sha;
         }
     }
@@ -109,9 +121,13 @@ final class Dump {
         private final DigestInputStream digesting;
         private final DataInputStream in;
         private final String where;
+        private final InputStream sealed;
+        private final Inflater inflater = new Inflater();
 
         Reader(InputStream plain, String where) {
-            this.digesting = new DigestInputStream(new BufferedInputStream(plain, FRAME_BYTES), digest);
+            this.sealed = plain;
+            this.digesting = new DigestInputStream(new BufferedInputStream(
+                    new InflaterInputStream(plain, inflater, FRAME_BYTES), FRAME_BYTES), digest);
             this.in = new DataInputStream(digesting);
             this.where = where;
         }
@@ -147,9 +163,10 @@ final class Dump {
                 throw new BackupFailure(BackupFailure.BAD_FILE, where + ": the SHA-256 of the content (" + sha
                         + ") differs from the one its manifest records (" + trailer.path("sha256").asText() + ")");
             }
-            if (in.read() != -1) {
+            if (in.read() != -1 || inflater.getRemaining() > 0 || sealed.read() != -1) {
                 throw new BackupFailure(BackupFailure.BAD_FILE, where + ": unexpected content after the manifest's trailer");
             }
+            inflater.end();
             return trailer;
         }
     }

@@ -102,6 +102,10 @@ public final class BackupBenchmark {
         System.out.printf("consumption records                      %,d%n", consumption);
         results.forEach(System.out::println);
         System.out.printf("JVM max heap                             %d MiB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        try (var files = Files.walk(work)) { // the databases and files of a run take gigabytes
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        System.out.println("(work folder " + work + " deleted)");
     }
 
     private static void generate(DanganService service, long archives, long consumption) throws Exception {

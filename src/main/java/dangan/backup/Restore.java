@@ -23,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -86,6 +87,11 @@ public final class Restore {
             progress.accept(String.format("Backup %s: made %s, schema V%s, %d table(s); keyring %s of %s",
                     file.getFileName(), header.path("created_at").asText(), version, header.path("tables").size(),
                     keyFile.getFileName(), keyHeader.path("created_at").asText()));
+            if (Instant.parse(keyHeader.path("created_at").asText()).isBefore(Instant.parse(header.path("created_at").asText()))) {
+                progress.accept("Warning: the keyring " + keyFile + " is older than the backup: the keys of customers filed"
+                        + " between the two are not in it, and their ID numbers and health data will not be readable."
+                        + " Use the newest keyring.dgk (every backup and every destruction rewrites it).");
+            }
             try (ArchiveDatabase db = ArchiveDatabase.open(settings, false)) {
                 DataSource ds = db.dataSource();
                 checkTarget(ds, version);

@@ -2,6 +2,7 @@ package dangan.app;
 
 import dangan.config.Settings;
 import dangan.notify.NotifyCommand;
+import dangan.privacy.KeysCommand;
 import dangan.tiers.TiersCommand;
 
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ public final class Dangan {
               --config FILE   configuration file (default: config/application.properties)
             Commands:
             """ + ReviewCommand.USAGE.indent(2) + RunJobCommand.USAGE.indent(2) + TiersCommand.USAGE.indent(2)
-                    + NotifyCommand.USAGE.indent(2) + """
+                    + NotifyCommand.USAGE.indent(2) + KeysCommand.USAGE.indent(2) + """
             Every key of the configuration can be overridden by -Dkey=value or by an environment
             variable named after it (dangan.db.url <-> DANGAN_DB_URL).""";
 
@@ -60,6 +61,7 @@ public final class Dangan {
                 case "run-job" -> RunJobCommand.run(settings, rest, System.out);
                 case "tiers" -> TiersCommand.run(settings, rest, System.out);
                 case "notifications" -> NotifyCommand.run(settings, rest, System.out);
+                case "keys" -> KeysCommand.run(settings, rest, System.out);
                 default -> {
                     System.err.println("Unknown command: " + command.get(0) + "\n" + USAGE);
                     yield 64;

@@ -15,7 +15,6 @@ import dangan.jobs.Scheduling;
 import dangan.mail.MailFlow;
 import dangan.notify.NotifyFlow;
 import dangan.reminders.RemindersFlow;
-import dangan.privacy.MasterKey;
 import dangan.privacy.SensitiveFields;
 import dangan.store.ArchiveDatabase;
 import dangan.surveys.SurveysFlow;
@@ -77,14 +76,14 @@ public final class DanganService implements AutoCloseable {
         createFolders(home, flows);
         ArchiveDatabase database = ArchiveDatabase.open(settings);
         try {
-            SensitiveFields sensitive = new SensitiveFields(
-                    MasterKey.resolve(settings.get("dangan.master-key"), home.resolve("data").resolve("master.key")));
+            SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
             IntakeTally tally = new IntakeTally();
             ArchiveIntake intake = new ArchiveIntake(database.dataSource(), sensitive,
                     ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties"))),
                     ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai")),
                     settings.getInt("dangan.intake.progress-every", 100_000),
                     Set.copyOf(List.of(settings.get("dangan.trust.low-channels", "").split("\\s*,\\s*"))));
+            intake.strictConsent(settings.getBoolean("dangan.consent.strict", false));
 
             Main main = new Main();
             main.bind("dataSource", database.dataSource());

@@ -88,6 +88,8 @@ public final class DanganService implements AutoCloseable {
             Main main = new Main();
             main.bind("dataSource", database.dataSource());
             main.bind("intakeTally", tally);
+            main.bind("sensitiveFields", sensitive);
+            main.bind("consents", new dangan.consent.Consents(database.dataSource()));
             main.bind("fileClaims", fileClaims(database));
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);

@@ -82,7 +82,7 @@ public final class Consents {
     /** As {@link #current(long)}, on the caller's connection. */
     public Map<String, Consent> current(Connection c, long customerId) throws SQLException {
         Map<String, Consent> current = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(SELECT + """
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " " + """
                  where customer_id = ? and id in (select distinct on (purpose) id from consent where customer_id = ?
                                                   order by purpose, recorded_at desc, id desc)
                  order by purpose""")) {

@@ -1,5 +1,6 @@
 package dangan.app;
 
+import dangan.access.AccessFlow;
 import dangan.config.Settings;
 import dangan.contracts.ContractsFlow;
 import dangan.flow.Flow;
@@ -66,7 +67,7 @@ public final class DanganService implements AutoCloseable {
 
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
-        return List.of(new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
+        return List.of(new AccessFlow(), new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
                 new TiersFlow(), new NotifyFlow(), new RemindersFlow());
     }
 

@@ -1,0 +1,119 @@
+package dangan.access;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The bean {@code api} the REST routes share: who is calling ({@code authenticate}), the JSON in
+ * ({@code readJson}) and out ({@code respond}), and the answer to a request that failed ({@code problem}).
+ */
+public final class Api {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final StaffDirectory staff;
+    private final AuditTrail audit;
+
+    public Api(StaffDirectory staff, AuditTrail audit) {
+        this.staff = staff;
+        this.audit = audit;
+    }
+
+    /** First step of every API route: the caller behind {@code Authorization: Bearer <token>}, or 401. */
+    public void authenticate(Exchange exchange) throws SQLException {
+        String header = exchange.getMessage().getHeader("Authorization", String.class);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ApiProblem.unauthorized("send Authorization: Bearer <token> (ask an administrator: dangan user add NAME --role ROLE)");
+        }
+        Caller caller = staff.authenticate(header.substring(7).strip()).orElseThrow(
+                () -> ApiProblem.unauthorized("the token is unknown, revoked, or its user is disabled"));
+        exchange.setProperty(Caller.PROPERTY, caller);
+        // the caller's credentials stop here: nothing downstream (logs, errors) sees them
+        exchange.getMessage().removeHeader("Authorization");
+    }
+
+    /**
+     * The request body as a JSON object: 400 naming line and column when it is not. Bodies above
+     * {@code camel.server.maxBodySize} never get here: the HTTP server answers 413 itself.
+     */
+    public static JsonNode readJson(Exchange exchange) {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null || body.length == 0) throw ApiProblem.badRequest("the request has no body: send a JSON object");
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node == null || !node.isObject()) throw ApiProblem.badRequest("the body must be a JSON object");
+            return node;
+        } catch (JsonProcessingException e) {
+            throw ApiProblem.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw ApiProblem.badRequest("unreadable body: " + e.getMessage());
+        }
+    }
+
+    /** Last step of every API route: the body (any object Jackson can write) as JSON. */
+    public void respond(Exchange exchange) throws JsonProcessingException {
+        Object body = exchange.getMessage().getBody();
+        exchange.getMessage().setBody(JSON.writeValueAsBytes(body == null ? Map.of() : body));
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        if (exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE) == null) {
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        }
+    }
+
+    /** The answer to a failed request: its status and reason; 401/403 are logged and audited as denied. */
+    public void problem(Exchange exchange) throws JsonProcessingException {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        int status;
+        String message;
+        if (cause instanceof ApiProblem p) {
+            status = p.status();
+            message = p.getMessage();
+            if (status == 401 || status == 403) denied(exchange, p);
+            else LOG.info("{} {} -> {}: {}", method(exchange), path(exchange), status, message);
+        } else {
+            status = 500;
+            String reference = UUID.randomUUID().toString().substring(0, 8);
+            message = "internal error (reference " + reference + " in the service log)";
+            LOG.error("{} {} failed, reference {}", method(exchange), path(exchange), reference, cause);
+        }
+        exchange.getMessage().setBody(JSON.writeValueAsBytes(Map.of("error", message)));
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        if (status == 401) exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+    }
+
+    private void denied(Exchange exchange, ApiProblem p) {
+        Caller caller = exchange.getProperty(Caller.PROPERTY, Caller.class);
+        String actor = caller == null ? "anonymous" : caller.name();
+        String what = method(exchange) + " " + path(exchange);
+        LOG.warn("Denied ({}): {} {} — {}", p.status(), actor, what, p.getMessage());
+        audit.record(new AuditEntry(actor, caller == null ? null : caller.role().label(), "denied", p.archiveNo(),
+                p.categories(), null, null, AuditEntry.DENIED, what + ": " + p.getMessage()));
+    }
+
+    private static String method(Exchange exchange) {
+        return exchange.getMessage().getHeader(Exchange.HTTP_METHOD, "?", String.class);
+    }
+
+    private static String path(Exchange exchange) {
+        String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
+        if (uri == null) uri = exchange.getMessage().getHeader(Exchange.HTTP_PATH, "?", String.class);
+        return new String(uri.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).replaceAll("[\\r\\n]", "_");
+    }
+}

@@ -1,0 +1,34 @@
+package dangan.audit;
+
+import dangan.config.Settings;
+import dangan.store.ArchiveDatabase;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/** {@code audit verify}: checks the audit log's hash chain; exits 1 naming the first broken entry. */
+public final class AuditCommand {
+
+    public static final String USAGE = """
+              audit verify                check the audit log's hash chain (exit 1 names the first broken entry)""";
+
+    private AuditCommand() {
+    }
+
+    public static int run(Settings settings, List<String> args, PrintStream out, PrintStream err) throws Exception {
+        if (args.size() != 1 || !args.get(0).equals("verify")) {
+            err.println("Usage:\n" + USAGE);
+            return 64;
+        }
+        try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
+            AuditVerification.Result result = new AuditVerification(database.dataSource()).verify();
+            if (result.intact()) {
+                out.println("Audit log intact: " + result.entries() + " entries, every hash and link checks out.");
+                return 0;
+            }
+            err.println("Audit log BROKEN at entry " + result.brokenAt() + ": " + result.broken()
+                    + ". Entries 1.." + result.entries() + " check out.");
+            return 1;
+        }
+    }
+}

@@ -68,7 +68,7 @@ public final class DanganService implements AutoCloseable {
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
         return List.of(new AccessFlow(), new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
-                new TiersFlow(), new NotifyFlow(), new RemindersFlow());
+                new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new dangan.consent.ConsentFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {
@@ -90,7 +90,6 @@ public final class DanganService implements AutoCloseable {
             main.bind("dataSource", database.dataSource());
             main.bind("intakeTally", tally);
             main.bind("sensitiveFields", sensitive);
-            main.bind("consents", new dangan.consent.Consents(database.dataSource()));
             main.bind("fileClaims", fileClaims(database));
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);

@@ -3,7 +3,9 @@ package dangan.consent;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import dangan.access.Role;
 import dangan.jobs.JobDate;
+import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import jakarta.mail.internet.MimeMessage;
@@ -203,6 +205,43 @@ class ConsentTest {
         assertThat(rows).filteredOn(r -> r.get("mobile").equals("13600000010") || r.get("mobile").equals("13600000011")).isEmpty();
         // the health data itself never appears in the report
         assertThat(Files.readString(home.resolve("outbox/reminders/2026-11-30-completeness.csv"))).doesNotContain("乳糖");
+    }
+
+    @Test
+    void theApiReadsAndRecordsConsentAndAuditsEveryChange() throws Exception {
+        drop("api-rest.csv", "姓名,手机,营销同意,同意书版本\n蒋十二,13600000012,是,v1\n");
+        String no = (String) dangan.row("select archive_no from customer where mobile = '13600000012'").get("archive_no");
+        ApiClient desk = ApiClient.asNewUser(dangan, "desk.consent", Role.FRONT_DESK);
+
+        ApiClient.Reply read = desk.get("/api/archives/" + no + "/consents");
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.json().get("marketingOk").asBoolean()).isTrue();
+        assertThat(read.json().get("current").get("marketing").get("source").asText()).isEqualTo("file:registrations");
+
+        ApiClient.Reply withdrawn = desk.post("/api/archives/" + no + "/consents",
+                "{\"purpose\": \"marketing\", \"granted\": false, \"source\": \"phone\", \"wording_version\": \"v1\"}");
+        assertThat(withdrawn.status()).isEqualTo(201);
+        assertThat(withdrawn.json().get("recorded").get("granted").asBoolean()).isFalse();
+        assertThat(marketingOk("13600000012")).isFalse(); // at once
+        assertThat(desk.get("/api/archives/" + no + "/consents").json().get("history")).hasSize(2);
+        assertThat(dangan.row("select actor, role, action, archive_no, outcome, detail from audit_log where action = 'change'"
+                + " and archive_no = ?", no)).containsEntry("actor", "desk.consent").containsEntry("role", "front-desk")
+                .containsEntry("outcome", "ok");
+
+        // bad input: a clear 4xx, nothing recorded
+        long before = dangan.count("select count(*) from consent");
+        assertThat(desk.post("/api/archives/" + no + "/consents", "{\"purpose\": \"profiling\", \"granted\": true}").status()).isEqualTo(400);
+        assertThat(desk.post("/api/archives/" + no + "/consents", "{\"purpose\": \"marketing\", \"granted\": \"yes\"}").status()).isEqualTo(400);
+        assertThat(desk.post("/api/archives/" + no + "/consents", "{\"purpose\": \"marketing\"").status()).isEqualTo(400);
+        assertThat(desk.post("/api/archives/999999999/consents", "{\"purpose\": \"marketing\", \"granted\": true}").status()).isEqualTo(404);
+        assertThat(desk.post("/api/archives/x'%20or%201=1/consents", "{\"purpose\": \"marketing\", \"granted\": true}").status()).isBetween(400, 404);
+        // roles without archive contents may not
+        ApiClient auditor = ApiClient.asNewUser(dangan, "auditor.consent", Role.AUDITOR);
+        assertThat(auditor.get("/api/archives/" + no + "/consents").status()).isEqualTo(403);
+        assertThat(auditor.post("/api/archives/" + no + "/consents", "{\"purpose\": \"marketing\", \"granted\": true}").status())
+                .isEqualTo(403);
+        assertThat(dangan.count("select count(*) from consent")).isEqualTo(before);
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'auditor.consent' and outcome = 'denied'")).isEqualTo(2);
     }
 
     static void runJob(String job, LocalDate day) {

@@ -110,15 +110,16 @@ public final class SensitiveFields {
      * key under the customer the line belongs to.
      */
     public DataKey newKey() {
-        byte[] raw = new byte[KEY_BYTES];
-        byte[] idBytes = new byte[ID_BYTES];
-        random.nextBytes(raw);
-        random.nextBytes(idBytes);
+        byte[] fresh = new byte[KEY_BYTES + ID_BYTES + NONCE_BYTES]; // one draw: key, id, wrapping nonce
+        random.nextBytes(fresh);
+        byte[] raw = Arrays.copyOfRange(fresh, 0, KEY_BYTES);
+        byte[] idBytes = Arrays.copyOfRange(fresh, KEY_BYTES, KEY_BYTES + ID_BYTES);
+        byte[] nonce = Arrays.copyOfRange(fresh, KEY_BYTES + ID_BYTES, fresh.length);
+        Arrays.fill(fresh, (byte) 0);
         idBytes[6] = (byte) ((idBytes[6] & 0x0f) | 0x40); // version 4
         idBytes[8] = (byte) ((idBytes[8] & 0x3f) | 0x80); // IETF variant
         ByteBuffer b = ByteBuffer.wrap(idBytes);
         UUID id = new UUID(b.getLong(), b.getLong());
-        byte[] nonce = nonce();
         byte[] sealed = seal(wrappingKey, nonce, wrapAad(id), raw);
         byte[] wrapped = ByteBuffer.allocate(1 + NONCE_BYTES + sealed.length).put(WRAP_VERSION).put(nonce).put(sealed).array();
         SecretKey key = new SecretKeySpec(raw, "AES");

@@ -244,6 +244,25 @@ class ConsentTest {
         assertThat(dangan.count("select count(*) from audit_log where actor = 'auditor.consent' and outcome = 'denied'")).isEqualTo(2);
     }
 
+    @Test
+    void aSurveyResponseCarriesConsent() throws Exception {
+        drop("survey-guest.csv", "姓名,手机,营销同意\n沈十三,13600000013,是\n");
+        long shen = customer("13600000013");
+        java.net.http.HttpResponse<String> posted = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("""
+                                {"survey_id": "consent-1", "customer": {"mobile": "13600000013"}, "score": 5,
+                                 "consent": {"marketing": "不同意", "sensitive": true, "version": "survey-v2"}}""",
+                                StandardCharsets.UTF_8)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as(posted.body()).isLessThan(300);
+        assertThat(marketingOk("13600000013")).isFalse();
+        assertThat(dangan.rows("select purpose, granted, source, wording_version from consent where customer_id = ? and source like 'survey%'"
+                + " order by purpose", shen)).extracting(r -> r.get("purpose") + "|" + r.get("granted") + "|" + r.get("source") + "|"
+                + r.get("wording_version")).containsExactly("marketing|false|survey:surveys|survey-v2", "sensitive|true|survey:surveys|survey-v2");
+    }
+
     static void runJob(String job, LocalDate day) {
         dangan.service().camelContext().createProducerTemplate().sendBodyAndHeader("direct:job-" + job, null, JobDate.HEADER, day);
     }

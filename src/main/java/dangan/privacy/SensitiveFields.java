@@ -215,7 +215,10 @@ public final class SensitiveFields {
             UUID id = keyId(sealed);
             SecretKey key = cache.get(id);
             if (key == null) {
-                if (dataSource == null) throw new KeyDestroyedException(id);
+                if (dataSource == null) {
+                    throw new IllegalStateException("cannot open a value sealed with customer key " + id
+                            + ": this SensitiveFields has no database to look the key up in");
+                }
                 try (Connection c = dataSource.getConnection()) {
                     key = load(c, id);
                 } catch (SQLException e) {

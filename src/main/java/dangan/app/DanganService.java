@@ -68,7 +68,8 @@ public final class DanganService implements AutoCloseable {
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
         return List.of(new AccessFlow(), new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
-                new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new dangan.consent.ConsentFlow());
+                new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new dangan.audit.AuditFlow(), new dangan.rights.RightsFlow(),
+                new dangan.consent.ConsentFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {

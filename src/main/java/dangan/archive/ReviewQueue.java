@@ -70,8 +70,17 @@ public final class ReviewQueue {
         return archives;
     }
 
+    /** More work in a decision's transaction, before it commits (the API's audit entry): all of it commits, or none. */
+    public interface Also {
+        void in(Connection c) throws SQLException;
+    }
+
     /** Applies a held change to its archive and records it in the change register. */
     public void accept(long changeId, String reviewer) throws SQLException {
+        accept(changeId, reviewer, c -> { });
+    }
+
+    public void accept(long changeId, String reviewer, Also also) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -91,6 +100,7 @@ public final class ReviewQueue {
                     log.executeUpdate();
                 }
                 decide(c, changeId, "accepted", reviewer);
+                also.in(c);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -101,16 +111,30 @@ public final class ReviewQueue {
 
     /** Rejects a held change: the archive keeps its value; the decision is kept. */
     public void reject(long changeId, String reviewer) throws SQLException {
+        reject(changeId, reviewer, c -> { });
+    }
+
+    public void reject(long changeId, String reviewer, Also also) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            lockPending(c, changeId);
-            decide(c, changeId, "rejected", reviewer);
-            c.commit();
+            try {
+                lockPending(c, changeId);
+                decide(c, changeId, "rejected", reviewer);
+                also.in(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 
     /** Files an archive opened from a low-trust source; returns false when no such archive waits. */
     public boolean file(String archiveNo, String reviewer) throws SQLException {
+        return file(archiveNo, reviewer, c -> { });
+    }
+
+    public boolean file(String archiveNo, String reviewer, Also also) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             int filed;
@@ -131,6 +155,7 @@ public final class ReviewQueue {
                     }
                 }
             }
+            if (filed == 1) also.in(c);
             c.commit();
             return filed == 1;
         }

@@ -1,5 +1,7 @@
 package dangan.consent;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,8 +27,10 @@ public final class Consents {
     public static final Set<String> PURPOSES = Set.of("service", "marketing", "sensitive");
 
     /** One recorded decision. */
-    public record Consent(long id, String purpose, boolean granted, String source, String wordingVersion,
-                          String recordedBy, OffsetDateTime recordedAt) {
+    public record Consent(long id, String purpose, boolean granted, String source,
+                          @JsonProperty("wording_version") String wordingVersion,
+                          @JsonProperty("recorded_by") String recordedBy,
+                          @JsonProperty("recorded_at") OffsetDateTime recordedAt) {
     }
 
     private final DataSource dataSource;

@@ -1,5 +1,6 @@
 package dangan.consent;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dangan.access.Api;
 import dangan.access.ApiProblem;
@@ -40,8 +41,8 @@ public final class ConsentsApi {
     }
 
     /** The answer of GET: the decision that holds per purpose and the whole history, newest first. */
-    public record View(String archiveNo, Map<String, Consents.Consent> current, List<Consents.Consent> history,
-                       boolean marketingOk) {
+    public record View(@JsonProperty("archive_no") String archiveNo, Map<String, Consents.Consent> current,
+                       List<Consents.Consent> history, @JsonProperty("marketing_ok") boolean marketingOk) {
     }
 
     public void list(Exchange exchange) throws SQLException {
@@ -58,8 +59,8 @@ public final class ConsentsApi {
                 AuditEntry.OK, "consents read"));
     }
 
-    /** POST body: {@code {"purpose": "marketing", "granted": false, "source": "phone", "wordingVersion": "v3"}}
-     * ({@code wording_version} is accepted too); {@code source} defaults to {@code api}. Answers 201 with the row. */
+    /** POST body: {@code {"purpose": "marketing", "granted": false, "source": "phone", "wording_version": "v3"}};
+     * {@code source} defaults to {@code api}. Answers 201 with the row. */
     public void record(Exchange exchange) throws SQLException {
         Caller caller = Caller.of(exchange).require(ROLES);
         String archiveNo = archiveNo(exchange);
@@ -73,10 +74,10 @@ public final class ConsentsApi {
             throw ApiProblem.badRequest("granted must be true (consent given) or false (refused or withdrawn)");
         }
         String source = text(body, "source", false);
-        String wording = text(body, body.has("wordingVersion") ? "wordingVersion" : "wording_version", false);
+        String wording = text(body, "wording_version", false);
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            if (!List.of("purpose", "granted", "source", "wording_version", "wordingVersion").contains(name)) {
+            if (!List.of("purpose", "granted", "source", "wording_version").contains(name)) {
                 throw ApiProblem.badRequest("unknown field '" + name + "': send purpose, granted, source, wording_version");
             }
         }
@@ -92,7 +93,7 @@ public final class ConsentsApi {
                         + ", consent #" + id + ")"));
                 c.commit();
                 Map<String, Object> answer = new LinkedHashMap<>();
-                answer.put("archiveNo", archiveNo);
+                answer.put("archive_no", archiveNo);
                 answer.put("recorded", consents.current(c, customerId).get(purpose));
                 exchange.getMessage().setBody(answer);
                 exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);

@@ -215,8 +215,10 @@ class ConsentTest {
 
         ApiClient.Reply read = desk.get("/api/archives/" + no + "/consents");
         assertThat(read.status()).isEqualTo(200);
-        assertThat(read.json().get("marketingOk").asBoolean()).isTrue();
+        assertThat(read.json().get("marketing_ok").asBoolean()).isTrue();
         assertThat(read.json().get("current").get("marketing").get("source").asText()).isEqualTo("file:registrations");
+        assertThat(read.json().get("current").get("marketing").get("wording_version").asText()).isEqualTo("v1");
+        assertThat(read.json().get("archive_no").asText()).isEqualTo(no);
 
         ApiClient.Reply withdrawn = desk.post("/api/archives/" + no + "/consents",
                 "{\"purpose\": \"marketing\", \"granted\": false, \"source\": \"phone\", \"wording_version\": \"v1\"}");

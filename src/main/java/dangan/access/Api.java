@@ -114,6 +114,8 @@ public final class Api {
     private static String path(Exchange exchange) {
         String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
         if (uri == null) uri = exchange.getMessage().getHeader(Exchange.HTTP_PATH, "?", String.class);
+        int query = uri.indexOf('?');
+        if (query >= 0) uri = uri.substring(0, query); // a query may carry a mobile or a name: not for logs or the audit detail
         return new String(uri.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).replaceAll("[\\r\\n]", "_");
     }
 }

@@ -1,6 +1,7 @@
 package dangan.app;
 
 import dangan.archive.ReviewQueue;
+import dangan.audit.Exposure;
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
 
@@ -54,14 +55,18 @@ final class ReviewCommand {
                     for (ReviewQueue.PendingArchive a : archives) {
                         out.printf("  %s  %s  (from %s)%n", a.archiveNo(), a.name(), a.source());
                     }
+                    Exposure.command(database.dataSource(), "read", null, "review list: " + changes.size() + " change(s) of "
+                            + changes.stream().map(ReviewQueue.PendingChange::archiveNo).distinct().count() + " archive(s), " + archives.size() + " archive(s) to file");
                 }
                 case "accept", "reject" -> {
                     int failed = 0;
+                    List<Long> decided = new ArrayList<>();
                     for (String id : targets) {
                         try {
                             long changeId = Long.parseLong(id.replace("#", ""));
                             if (args.get(0).equals("accept")) queue.accept(changeId, reviewer); else queue.reject(changeId, reviewer);
                             out.println("#" + changeId + " " + args.get(0) + "ed by " + reviewer);
+                            decided.add(changeId);
                         } catch (NumberFormatException e) {
                             failed++;
                             out.println(id + ": not a change number (see `review list`)");
@@ -70,11 +75,14 @@ final class ReviewCommand {
                             out.println(id + ": not " + args.get(0) + "ed — " + e.getMessage());
                         }
                     }
+                    Exposure.reviewDecision(database.dataSource(), args.get(0), decided, reviewer);
                     if (failed > 0) return 65;
                 }
                 case "file" -> {
                     for (String archiveNo : targets) {
-                        out.println(archiveNo + (queue.file(archiveNo, reviewer) ? " filed by " + reviewer : ": no archive waits under this number"));
+                        boolean filed = queue.file(archiveNo, reviewer);
+                        out.println(archiveNo + (filed ? " filed by " + reviewer : ": no archive waits under this number"));
+                        if (filed) Exposure.command(database.dataSource(), "change", archiveNo, "review file (by " + reviewer + ")");
                     }
                 }
                 default -> {

@@ -70,13 +70,26 @@ public final class ReviewQueue {
         return archives;
     }
 
+    /** More work in a decision's transaction, before it commits (the API's audit entry): all of it commits, or none. */
+    public interface Also {
+        void in(Connection c) throws SQLException;
+    }
+
     /** Applies a held change to its archive and records it in the change register. */
     public void accept(long changeId, String reviewer) throws SQLException {
+        accept(changeId, reviewer, c -> { });
+    }
+
+    public void accept(long changeId, String reviewer, Also also) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 Held held = lockPending(c, changeId);
-                apply(c, held);
+                if (held.field().startsWith("health:")) {
+                    fileHeldHealth(c, changeId); // held by dangan.consent.strict until consent to sensitive data
+                } else {
+                    apply(c, held);
+                }
                 try (PreparedStatement log = c.prepareStatement("""
                         insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source_ingest_id, source_line)
                         select customer_id, field, current_value, proposed_value, ?, 'accepted on review: ' || reason,
@@ -87,6 +100,7 @@ public final class ReviewQueue {
                     log.executeUpdate();
                 }
                 decide(c, changeId, "accepted", reviewer);
+                also.in(c);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -97,16 +111,30 @@ public final class ReviewQueue {
 
     /** Rejects a held change: the archive keeps its value; the decision is kept. */
     public void reject(long changeId, String reviewer) throws SQLException {
+        reject(changeId, reviewer, c -> { });
+    }
+
+    public void reject(long changeId, String reviewer, Also also) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            lockPending(c, changeId);
-            decide(c, changeId, "rejected", reviewer);
-            c.commit();
+            try {
+                lockPending(c, changeId);
+                decide(c, changeId, "rejected", reviewer);
+                also.in(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 
     /** Files an archive opened from a low-trust source; returns false when no such archive waits. */
     public boolean file(String archiveNo, String reviewer) throws SQLException {
+        return file(archiveNo, reviewer, c -> { });
+    }
+
+    public boolean file(String archiveNo, String reviewer, Also also) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             int filed;
@@ -127,6 +155,7 @@ public final class ReviewQueue {
                     }
                 }
             }
+            if (filed == 1) also.in(c);
             c.commit();
             return filed == 1;
         }
@@ -144,6 +173,18 @@ public final class ReviewQueue {
                 if (!rs.next()) throw new IllegalArgumentException("No pending change " + changeId + " (see `review list`)");
                 return new Held(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBytes(4), rs.getBytes(5));
             }
+        }
+    }
+
+    /** A health fact held for want of consent to sensitive data (dangan.consent.strict) joins the archive. */
+    private static void fileHeldHealth(Connection c, long changeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into health_fact (customer_id, kind, detail_enc, fact_key, source_ingest_id, source_line)
+                select customer_id, substr(field, 8), proposed_enc, proposed_hash, source_ingest_id, source_line
+                from pending_change where id = ?
+                on conflict (customer_id, kind, fact_key) do nothing""")) {
+            ps.setLong(1, changeId);
+            ps.executeUpdate();
         }
     }
 

@@ -52,7 +52,13 @@ final class Catalog {
         }
     }
 
-    record ForeignKey(String table, List<String> columns, String referenced, List<String> referencedColumns) {
+    /** {@code onDelete}: PostgreSQL's confdeltype — a no action, r restrict, c cascade, n set null, d set default. */
+    record ForeignKey(String table, List<String> columns, String referenced, List<String> referencedColumns, char onDelete) {
+
+        /** True when deleting the referenced row leaves this row in place (set null / set default). */
+        boolean keepsRowOnDelete() {
+            return onDelete == 'n' || onDelete == 'd';
+        }
     }
 
     record Sequence(String name, String ownerTable, String ownerColumn) {
@@ -114,7 +120,8 @@ final class Catalog {
                        array(select a.attname from unnest(con.conkey) with ordinality k(n, o)
                              join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o),
                        array(select a.attname from unnest(con.confkey) with ordinality k(n, o)
-                             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.o)
+                             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.o),
+                       con.confdeltype
                 from pg_constraint con
                 join pg_class child on child.oid = con.conrelid
                 join pg_class parent on parent.oid = con.confrelid
@@ -124,7 +131,7 @@ final class Catalog {
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 fks.add(new ForeignKey(rs.getString(1), Arrays.asList((String[]) rs.getArray(3).getArray()),
-                        rs.getString(2), Arrays.asList((String[]) rs.getArray(4).getArray())));
+                        rs.getString(2), Arrays.asList((String[]) rs.getArray(4).getArray()), rs.getString(5).charAt(0)));
             }
         }
         List<Sequence> sequences = new ArrayList<>();

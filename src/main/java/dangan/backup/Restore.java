@@ -322,7 +322,8 @@ public final class Restore {
     /**
      * Removes every customer whose archive number has a destruction record (the keyring brings the
      * ones made after the backup), with every row that references it, children first — found from
-     * the catalog's foreign keys, so tables added later are covered.
+     * the catalog's foreign keys, so tables added later are covered. A key declared
+     * {@code on delete set null} (or default) keeps its row, as a destruction does.
      */
     private static long removeDestroyed(Connection c, Catalog catalog, Map<String, Long> removed) throws SQLException {
         String predicate = "archive_no in (select archive_no from destruction_record)";
@@ -342,6 +343,7 @@ public final class Restore {
             throw new IllegalStateException("Foreign keys run in a cycle through " + path + ": cannot remove a destroyed customer's rows");
         }
         for (Catalog.ForeignKey fk : catalog.referencing(table)) {
+            if (fk.keepsRowOnDelete()) continue; // on delete set null / default: the row outlives the archive (subject_request)
             String match = "(" + Catalog.idents(fk.columns()) + ") in (select " + Catalog.idents(fk.referencedColumns())
                     + " from " + Catalog.ident(table) + " where " + predicate + ")";
             if (fk.table().equals(table)) {

@@ -3,6 +3,7 @@ package dangan.notify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dangan.audit.Exposure;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
@@ -64,6 +65,7 @@ public final class NotificationRelay {
         final AtomicInteger delivered = new AtomicInteger();
         final AtomicInteger retrying = new AtomicInteger();
         final AtomicInteger parked = new AtomicInteger();
+        final java.util.Set<String> archives = java.util.concurrent.ConcurrentHashMap.newKeySet();
         int fannedOut;
         int claimed;
 
@@ -128,8 +130,10 @@ public final class NotificationRelay {
 
     public void delivered(Exchange exchange) throws SQLException {
         RelayRun run = exchange.getProperty(RUN, RelayRun.class);
-        book.delivered(exchange.getProperty(DELIVERY, DeliveryBook.Delivery.class), run.now);
+        DeliveryBook.Delivery d = exchange.getProperty(DELIVERY, DeliveryBook.Delivery.class);
+        book.delivered(d, run.now);
         run.delivered.incrementAndGet();
+        if (d.archiveNo() != null) run.archives.add(d.archiveNo());
     }
 
     /** Books a failed attempt: retried after the back-off, or parked (and said so) after the last attempt. */
@@ -156,6 +160,7 @@ public final class NotificationRelay {
         RelayRun run = exchange.getProperty(RUN, RelayRun.class);
         String summary = run.summary();
         if (run.fannedOut > 0 || run.claimed > 0) LOG.info(summary); else LOG.debug(summary);
+        if (run.delivered.get() > 0) Exposure.relay(exchange, run.delivered.get(), run.archives.size());
         return summary;
     }
 

@@ -1,6 +1,7 @@
 package dangan.reminders;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.audit.Exposure;
 import dangan.jobs.JobDate;
 import dangan.jobs.SqlScript;
 import org.apache.camel.Exchange;
@@ -104,6 +105,7 @@ public final class ReminderJobs {
         long started = System.nanoTime();
         List<Long> issued = issue(job, parameters);
         FeedWriter.Written written = feed.write(job, day);
+        Exposure.feed(exchange, dataSource, job, day, FeedWriter.baseName(job, day), written.rows());
         String summary = String.format("%s %s: %d new reminder(s) issued, %d listed in %s and %s (%.1f s)", job, day, issued.size(),
                 written.rows(), written.csv().getFileName(), written.json().getFileName(), (System.nanoTime() - started) / 1e9);
         LOG.info(summary);
@@ -119,6 +121,7 @@ public final class ReminderJobs {
         exchange.getMessage().setHeader("Subject", "Dangan " + job + " " + day + ": " + owed.size() + " new reminder(s)");
         exchange.getMessage().setHeader(DIGEST, true);
         exchange.setProperty(DIGEST_IDS, owed);
+        exchange.setProperty(Exposure.JOB, job);
     }
 
     /** After the digest went out: its reminders are not listed in a digest again. */
@@ -131,6 +134,7 @@ public final class ReminderJobs {
             ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
             ps.executeUpdate();
         }
+        Exposure.digest(exchange, dataSource, exchange.getProperty(Exposure.JOB, "reminders", String.class), ids);
     }
 
     private List<Long> owed(String job, LocalDate day) throws SQLException {

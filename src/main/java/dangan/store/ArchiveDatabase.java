@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * The archive store: a PostgreSQL server by URL ({@code dangan.db.url}) or, when none is
@@ -49,11 +50,18 @@ public final class ArchiveDatabase implements AutoCloseable {
         String password = settings.get("dangan.db.password");
         if (url == null) {
             Path dataDir = settings.home().resolve("data").resolve("postgres");
-            embedded = startEmbedded(dataDir, settings.getBoolean("dangan.db.embedded.durable", true));
-            url = embedded.getJdbcUrl("postgres", EMBEDDED_DATABASE);
+            Integer runningPort = runningServerPort(dataDir);
+            if (runningPort != null) {
+                // a command beside the running service: share its server, one process owns the data folder
+                url = "jdbc:postgresql://localhost:" + runningPort + "/" + EMBEDDED_DATABASE;
+                LOG.info("The embedded PostgreSQL of {} is running (port {}): using it", dataDir, runningPort);
+            } else {
+                embedded = startEmbedded(dataDir, settings.getBoolean("dangan.db.embedded.durable", true));
+                url = embedded.getJdbcUrl("postgres", EMBEDDED_DATABASE);
+                LOG.info("No dangan.db.url configured: embedded PostgreSQL on port {} with data in {}", embedded.getPort(), dataDir);
+            }
             user = "postgres";
             password = null;
-            LOG.info("No dangan.db.url configured: embedded PostgreSQL on port {} with data in {}", embedded.getPort(), dataDir);
         } else {
             LOG.info("Archive store: {}", url.replaceAll("password=[^&]*", "password=***"));
         }
@@ -72,6 +80,27 @@ public final class ArchiveDatabase implements AutoCloseable {
             throw e;
         }
         return new ArchiveDatabase(embedded, pool);
+    }
+
+    /**
+     * The port of a PostgreSQL server already running on this data folder (another Dangan process:
+     * the service, while a command runs), from the server's own {@code postmaster.pid} (4th line:
+     * the port); null when there is none or its process is gone.
+     */
+    static Integer runningServerPort(Path dataDir) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        try {
+            if (!Files.isRegularFile(pidFile)) return null;
+            List<String> lines = Files.readAllLines(pidFile);
+            if (lines.size() < 4) return null;
+            long pid = Long.parseLong(lines.get(0).strip());
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                return Integer.parseInt(lines.get(3).strip());
+            }
+            return null;
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
     }
 
     private static EmbeddedPostgres startEmbedded(Path dataDir, boolean durable) {

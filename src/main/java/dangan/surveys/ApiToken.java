@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * The shared secret a survey platform or a reviewer sends as {@code Authorization: Bearer <token>}
+ * The shared secret a survey platform sends to {@code POST /api/surveys} as {@code Authorization: Bearer <token>}
  * ({@code dangan.surveys.token}, {@code DANGAN_SURVEYS_TOKEN}). Unset: the endpoints are open to
  * whoever can reach the port, and the log says so at start-up.
  */

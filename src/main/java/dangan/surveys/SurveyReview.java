@@ -5,6 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dangan.access.Api;
+import dangan.access.ApiProblem;
+import dangan.access.Caller;
+import dangan.access.Request;
+import dangan.access.Role;
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
 import dangan.normalise.Text;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -15,12 +22,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * The review queue of survey responses that matched no archive (table survey_review): the
  * scheduled {@link #rematch} files those a later intake made matchable; {@link #link} files one
  * on the archive a person names; {@link #linkRequest} and {@link #pendingRequest} serve
- * {@code POST /api/surveys/review/{id}/link} and {@code GET /api/surveys/review}.
+ * {@code POST /api/surveys/review/{id}/link} and {@code GET /api/surveys/review} to the archive
+ * keeper and managers (staff tokens, routes/surveys.yaml); the shared survey token guards only
+ * {@code POST /api/surveys}.
  */
 public final class SurveyReview {
 
@@ -31,14 +41,14 @@ public final class SurveyReview {
     private final SurveyFiling filing;
     private final SurveyReader defaultFormat;
     private final ObjectMapper json;
-    private final ApiToken token;
+    private final AuditTrail audit;
 
-    SurveyReview(DataSource dataSource, SurveyFiling filing, SurveyReader defaultFormat, ObjectMapper json, ApiToken token) {
+    SurveyReview(DataSource dataSource, SurveyFiling filing, SurveyReader defaultFormat, ObjectMapper json, AuditTrail audit) {
         this.dataSource = dataSource;
         this.filing = filing;
         this.defaultFormat = defaultFormat;
         this.json = json;
-        this.token = token;
+        this.audit = audit;
     }
 
     /** What a link request came to: the HTTP status and the message a person reads. */
@@ -127,7 +137,8 @@ public final class SurveyReview {
             }
         }
         long customerId;
-        try (PreparedStatement ps = c.prepareStatement("select id, status from customer where archive_no = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select id, case when sealed_at is not null then 'sealed' else status end from customer where archive_no = ?")) {
             ps.setString(1, archiveNo);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return new LinkResult(404, "there is no archive " + archiveNo + ": check the archive number", null, false);
@@ -156,55 +167,56 @@ public final class SurveyReview {
                 + (complaint ? "; its low score opened a complaint to follow up" : ""), archiveNo, complaint);
     }
 
-    /** {@code POST /api/surveys/review/{id}/link} with {@code {"archive_no": "…", "by": "…"}}. */
-    public void linkRequest(Exchange exchange) {
-        if (!token.check(exchange)) return;
-        String id = exchange.getMessage().getHeader("id", String.class);
-        try {
-            long reviewId;
-            try {
-                reviewId = Long.parseLong(id == null ? "" : id.strip());
-            } catch (NumberFormatException e) {
-                SurveyIntake.answer(exchange, 400, error("the review entry id must be a number, got '" + id + "'"));
-                return;
-            }
-            JsonNode body;
-            try {
-                byte[] bytes = exchange.getMessage().getBody(byte[].class);
-                body = bytes == null || bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes);
-            } catch (JsonProcessingException e) {
-                SurveyIntake.answer(exchange, 400, error("the body is not valid JSON (line " + e.getLocation().getLineNr()
-                        + ", column " + e.getLocation().getColumnNr() + "): expected {\"archive_no\": \"202311001\", \"by\": \"your name\"}"));
-                return;
-            }
-            String archiveNo = body.isObject() ? Text.clean(body.path("archive_no").asText(null)) : null;
-            String by = body.isObject() ? Text.clean(body.path("by").asText(null)) : null;
-            if (archiveNo == null || by == null) {
-                SurveyIntake.answer(exchange, 400, error((archiveNo == null ? "\"archive_no\"" : "\"by\"")
-                        + " is missing: send {\"archive_no\": \"202311001\", \"by\": \"your name\"} — the archive to file the"
-                        + " response on and who decided it (D-27)").put("field", archiveNo == null ? "archive_no" : "by"));
-                return;
-            }
-            LinkResult result = link(reviewId, archiveNo, by);
-            ObjectNode answer = json.createObjectNode().put("review", reviewId).put("message", result.message());
-            if (result.linked()) answer.put("archive_no", result.archiveNo()).put("complaint", result.complaint());
-            else answer.put("error", result.message());
-            SurveyIntake.answer(exchange, result.status(), answer);
-        } catch (Exception e) {
-            LOG.error("Survey review link of entry {} failed: {}", id, e.getMessage(), e);
-            SurveyIntake.answer(exchange, 500, error("not linked: " + e.getMessage()));
+    /**
+     * {@code POST /api/surveys/review/{id}/link} with {@code {"archive_no": "…"}}, by the archive keeper or
+     * a manager (staff token, D-24): the decider recorded is the authenticated caller, never a name from
+     * the body; the link and its audit entry commit together.
+     */
+    public void linkRequest(Exchange exchange) throws SQLException {
+        Caller caller = Caller.of(exchange).require(Role.KEEPER, Role.MANAGER);
+        long reviewId = Request.id(exchange, "id");
+        JsonNode body = Api.readJson(exchange);
+        String given = Text.clean(body.path("archive_no").asText(null));
+        if (given == null) {
+            throw ApiProblem.badRequest("\"archive_no\" is missing: send {\"archive_no\": \"202311001\"} — the archive to file the response on");
         }
+        String archiveNo = Request.archiveNo(given);
+        LinkResult result;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                result = link(c, reviewId, archiveNo, caller.name());
+                if (result.linked()) {
+                    audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.of("feedback"),
+                            null, null, AuditEntry.OK, "survey review entry " + reviewId + " linked: " + result.message()));
+                    c.commit();
+                } else {
+                    c.rollback();
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        if (result.status() == 404) throw ApiProblem.notFound(result.message());
+        if (result.status() == 409) throw ApiProblem.conflict(result.message());
+        ObjectNode answer = json.createObjectNode().put("review", reviewId).put("message", result.message())
+                .put("archive_no", result.archiveNo()).put("complaint", result.complaint()).put("linked_by", caller.name());
+        exchange.getMessage().setBody(answer);
     }
 
-    /** {@code GET /api/surveys/review}: the pending entries, oldest first (the payload as received, in the default format). */
-    public void pendingRequest(Exchange exchange) {
-        if (!token.check(exchange)) return;
+    /**
+     * {@code GET /api/surveys/review}, by the archive keeper or a manager: the pending entries, oldest first
+     * (the payload as received). It shows contact data, so each look is audited.
+     */
+    public void pendingRequest(Exchange exchange) throws Exception {
+        Caller caller = Caller.of(exchange).require(Role.KEEPER, Role.MANAGER);
+        ArrayNode list = json.createArrayNode();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      select r.id, r.survey_id, r.reason, r.payload::text, r.created_at, g.source_name, r.source_line
                      from survey_review r left join ingest g on g.id = r.source_ingest_id
                      where r.status = 'pending' order by r.id limit 1000""")) {
-            ArrayNode list = json.createArrayNode();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ObjectNode item = list.addObject();
@@ -213,10 +225,10 @@ public final class SurveyReview {
                     item.put("received_at", rs.getObject(5).toString()).put("source", rs.getString(6)).put("response_no", rs.getInt(7));
                 }
             }
-            SurveyIntake.answer(exchange, 200, json.createObjectNode().set("pending", list));
-        } catch (Exception e) {
-            SurveyIntake.answer(exchange, 500, error("cannot list the review queue: " + e.getMessage()));
         }
+        audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of("basic", "feedback"), null, null,
+                AuditEntry.OK, "GET /api/surveys/review: " + list.size() + " pending survey responses"));
+        exchange.getMessage().setBody(json.createObjectNode().set("pending", list));
     }
 
     private SurveyResponse response(String payload, int line) {
@@ -253,7 +265,4 @@ public final class SurveyReview {
         }
     }
 
-    private ObjectNode error(String message) {
-        return json.createObjectNode().put("error", message);
-    }
 }

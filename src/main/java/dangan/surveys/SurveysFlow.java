@@ -3,6 +3,7 @@ package dangan.surveys;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dangan.audit.AuditTrail;
 import dangan.config.Settings;
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
@@ -34,13 +35,14 @@ public final class SurveysFlow implements Flow {
         long maxBody = settings.getInt("dangan.surveys.max-body-bytes", 1_048_576);
         ApiToken token = new ApiToken(settings.get("dangan.surveys.token"));
         if (!token.required()) {
-            LOG.warn("Surveys: no dangan.surveys.token (DANGAN_SURVEYS_TOKEN) set — /api/surveys and the review queue"
-                    + " /api/surveys/review are open to anyone who can reach port {}", settings.get("dangan.http.port", "8080"));
+            LOG.warn("Surveys: no dangan.surveys.token (DANGAN_SURVEYS_TOKEN) set — POST /api/surveys is open to anyone"
+                    + " who can reach port {}", settings.get("dangan.http.port", "8080"));
         }
         context.bind("surveyIntake", new SurveyIntake(context.intake(), new SurveyReader(json, mapping, zone), filing,
                 context.home().resolve("outbox").resolve("rejects"), context.tally(), json,
                 settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L, maxBody, token));
-        review = new SurveyReview(context.dataSource(), filing, new SurveyReader(json, SurveyMapping.defaults(), zone), json, token);
+        review = new SurveyReview(context.dataSource(), filing, new SurveyReader(json, SurveyMapping.defaults(), zone), json,
+                new AuditTrail(context.dataSource()));
         context.bind("surveyReview", review);
         StringBuilder mapped = new StringBuilder();
         for (SurveyField field : SurveyField.values()) {

@@ -42,6 +42,11 @@ public final class TierProposals {
     public record Decision(int decided, int stale, List<Integer> unknownLines) {
     }
 
+    /** More work in a decision's transaction, before it commits (the API's audit entry): all of it commits, or none. */
+    public interface Also {
+        void in(Connection c, Decision decision) throws SQLException;
+    }
+
     private static final String PROPOSALS = """
             select p.id, p.as_of::text, p.window_from::text, p.window_to::text, p.status, p.filed_at, p.filed_by, p.decided_at,
                    count(*) filter (where l.status = 'open') as open, count(*) filter (where l.status = 'approved') as approved,
@@ -104,15 +109,23 @@ public final class TierProposals {
 
     /** Approves the open lines given (none given: all open lines) and applies them. */
     public Decision approve(long proposalId, List<Integer> lineNos, String by) throws SQLException {
-        return decide(proposalId, lineNos, by, true);
+        return decide(proposalId, lineNos, by, true, (c, d) -> { });
+    }
+
+    public Decision approve(long proposalId, List<Integer> lineNos, String by, Also also) throws SQLException {
+        return decide(proposalId, lineNos, by, true, also);
     }
 
     /** Rejects the open lines given (none given: all open lines): the archives keep their tier. */
     public Decision reject(long proposalId, List<Integer> lineNos, String by) throws SQLException {
-        return decide(proposalId, lineNos, by, false);
+        return decide(proposalId, lineNos, by, false, (c, d) -> { });
     }
 
-    private Decision decide(long proposalId, List<Integer> lineNos, String by, boolean approve) throws SQLException {
+    public Decision reject(long proposalId, List<Integer> lineNos, String by, Also also) throws SQLException {
+        return decide(proposalId, lineNos, by, false, also);
+    }
+
+    private Decision decide(long proposalId, List<Integer> lineNos, String by, boolean approve, Also also) throws SQLException {
         if (by == null || by.isBlank()) throw new IllegalArgumentException("a decision needs the manager's name (--by NAME)");
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -188,8 +201,10 @@ public final class TierProposals {
                     ps.setLong(1, proposalId);
                     ps.executeUpdate();
                 }
+                Decision decision = new Decision(decided, stale, unknown);
+                also.in(c, decision);
                 c.commit();
-                return new Decision(decided, stale, unknown);
+                return decision;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -1,5 +1,6 @@
 package dangan.tiers;
 
+import dangan.audit.Exposure;
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
 
@@ -64,6 +65,7 @@ public final class TiersCommand {
                 }
                 case "show" -> {
                     TierProposals.Proposal p = proposals.proposal(id);
+                    if (p != null) Exposure.command(database.dataSource(), "read", null, "tiers show #" + id + ": " + p.lines() + " line(s)");
                     if (p == null) {
                         out.println("No tier proposal #" + id + " (see 'tiers list')");
                         return 65;
@@ -96,6 +98,8 @@ public final class TiersCommand {
                         out.println("  not on the proposal or already decided, left alone: lines " + d.unknownLines());
                     }
                     out.println("  " + headline(proposals.proposal(id)));
+                    Exposure.command(database.dataSource(), approve ? "approve" : "reject", null, "tier proposal #" + id + ": "
+                            + d.decided() + " line(s) " + (approve ? "approved" : "rejected") + ", " + d.stale() + " stale (by " + by + ")");
                 }
             }
         }

@@ -66,3 +66,22 @@ alter table customer
     add column sealed_at     timestamptz,
     add column sealed_by     text,
     add column sealed_reason text;
+
+-- A customer's requests about their own data (PIPL; D-28, D-31): a copy of the archive, a
+-- correction, a deletion, a withdrawal of consent — each tracked to its deadline. The request
+-- outlives the archive it was about (customer_id goes null when the archive is destroyed).
+create table subject_request (
+    id           bigserial   primary key,
+    customer_id  bigint      references customer (id) on delete set null,
+    archive_no   text        not null,
+    kind         text        not null check (kind in ('access', 'correction', 'deletion', 'withdrawal')),
+    received_at  timestamptz not null default now(),
+    received_via text        not null,                -- api, mail, desk
+    received_by  text        not null,                -- the member of staff who took it, or system:mail
+    due_at       timestamptz not null,
+    status       text        not null default 'open' check (status in ('open', 'done', 'refused')),
+    closed_at    timestamptz,
+    closed_by    text,
+    outcome      text
+);
+create index subject_request_open on subject_request (due_at) where status = 'open';

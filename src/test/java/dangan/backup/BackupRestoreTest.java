@@ -97,6 +97,7 @@ class BackupRestoreTest {
         Restore.Result restored = Restore.run(settings(restoredHome, url, RunningService.TEST_MASTER_KEY), backup.file(), null,
                 line -> { });
         assertThat(restored.rows()).isEqualTo(backup.rows());
+        assertThat(restored.keys()).as("per-customer keys, from the keyring").isEqualTo(before.get("customer_key")).isPositive();
         assertThat(restored.customersRemoved()).isZero();
         assertThat(restored.summary()).contains("verified");
 
@@ -204,9 +205,13 @@ class BackupRestoreTest {
     @Test
     @Order(5)
     void aCustomerDestroyedAfterTheBackupIsNotBroughtBack(@TempDir Path restoredHome) throws Exception {
-        Backups.Result old = runJob();
         Map<String, Object> wang = dangan.row("select id, archive_no from customer where mobile = ?", "13700137000");
         long id = ((Number) wang.get("id")).longValue();
+        try (Connection c = dangan.service().database().dataSource().getConnection()) { // her deletion request (kept, V13)
+            exec(c, "insert into subject_request (customer_id, archive_no, kind, received_via, received_by, due_at)"
+                    + " values (?, ?, 'deletion', 'desk', '前台', now() + interval '15 days')", id, wang.get("archive_no"));
+        }
+        Backups.Result old = runJob();
         assertThat(dangan.count("select count(*) from health_fact where customer_id = ?", id)).isPositive();
         assertThat(dangan.count("select count(*) from consumption where customer_id = ?", id)).isPositive();
 
@@ -235,6 +240,9 @@ class BackupRestoreTest {
                 assertThat(count(c, "select count(*) from " + table + " where customer_id = ?", id)).as(table).isZero();
             }
             assertThat(count(c, "select count(*) from destruction_record where archive_no = ?", wang.get("archive_no"))).isEqualTo(1);
+            // a key declared "on delete set null" keeps its row, as the destruction itself does
+            assertThat(count(c, "select count(*) from subject_request where archive_no = ? and customer_id is null",
+                    wang.get("archive_no"))).isEqualTo(1);
             assertThat(count(c, "select count(*) from customer")).isEqualTo(old.rows("customer") - 1);
         }
     }

@@ -2,6 +2,8 @@ package dangan.surveys;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.access.Role;
+import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.apache.commons.csv.CSVFormat;
@@ -43,10 +45,15 @@ class SurveyIntakeTest {
     static Path home;
     static RunningService dangan;
 
+    static ApiClient keeper, manager, desk;
+
     @BeforeAll
     static void start() throws Exception {
         dangan = RunningService.start(home, Map.of("dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres",
                 "dangan.surveys.rematch-ms", "200", "dangan.surveys.token", TOKEN));
+        keeper = ApiClient.asNewUser(dangan, "keeper.sun", Role.KEEPER);
+        manager = ApiClient.asNewUser(dangan, "mgr.wu", Role.MANAGER);
+        desk = ApiClient.asNewUser(dangan, "desk.he", Role.FRONT_DESK);
         dangan.drop("registrations-for-surveys.csv", Path.of("test-data/surveys/registrations-for-surveys.csv"));
         assertThat(dangan.awaitHandled("registrations-for-surveys.csv").toString()).contains("/done/");
     }
@@ -119,10 +126,12 @@ class SurveyIntakeTest {
         assertThat((String) review.get("reason")).contains("no archive has mobile 13987650001");
         assertThat(dangan.row("select rows_review, rows_total from ingest where source_name = ?", "newcomer.json"))
                 .containsEntry("rows_review", 1).containsEntry("rows_total", 1);
-        // visible over HTTP too
-        HttpResponse<String> pending = get("/api/surveys/review");
-        assertThat(pending.statusCode()).isEqualTo(200);
-        assertThat(pending.body()).contains("wjx-2026-000401").contains("空调太冷");
+        // visible over HTTP too, to the archive keeper (staff token), and the look is audited
+        ApiClient.Reply pending = keeper.get("/api/surveys/review");
+        assertThat(pending.status()).isEqualTo(200);
+        assertThat(pending.text()).contains("wjx-2026-000401").contains("空调太冷");
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'keeper.sun' and action = 'read'"
+                + " and detail like 'GET /api/surveys/review%'")).isGreaterThanOrEqualTo(1);
 
         dangan.drop("later-registration.csv", "姓名,手机\n钱七,13987650001\n", StandardCharsets.UTF_8);
         dangan.awaitHandled("later-registration.csv");
@@ -147,23 +156,28 @@ class SurveyIntakeTest {
         long id = ((Number) dangan.row("select id from survey_review where survey_id = ?", "web-777").get("id")).longValue();
         String archiveNo = (String) dangan.row("select archive_no from customer where mobile = ?", "13812340002").get("archive_no");
 
-        HttpResponse<String> missing = post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"" + archiveNo + "\"}");
-        assertThat(missing.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(missing.body()).get("field").asText()).isEqualTo("by");
-        assertThat(post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"199901999\", \"by\": \"王经理\"}").statusCode())
-                .isEqualTo(404);
+        ApiClient.Reply missing = manager.post("/api/surveys/review/" + id + "/link", "{\"by\": \"王经理\"}");
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.json().get("error").asText()).contains("archive_no");
+        assertThat(manager.post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"199901999\"}").status()).isEqualTo(404);
+        // the shared survey token and a front-desk token do not open the review queue
+        assertThat(post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"" + archiveNo + "\"}").statusCode()).isEqualTo(401);
+        assertThat(desk.post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"" + archiveNo + "\"}").status()).isEqualTo(403);
 
-        HttpResponse<String> linked = post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"" + archiveNo + "\", \"by\": \"王经理\"}");
-        assertThat(linked.statusCode()).as(linked.body()).isEqualTo(200);
+        // the person recorded is the caller, whatever the body says
+        ApiClient.Reply linked = manager.post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"" + archiveNo + "\", \"by\": \"somebody\"}");
+        assertThat(linked.status()).as(linked.text()).isEqualTo(200);
         assertThat(dangan.row("select r.status, r.linked_by, c.archive_no from survey_review r join customer c on c.id = r.customer_id"
-                + " where r.id = ?", id)).containsEntry("status", "linked").containsEntry("linked_by", "王经理")
+                + " where r.id = ?", id)).containsEntry("status", "linked").containsEntry("linked_by", "mgr.wu")
                 .containsEntry("archive_no", archiveNo);
         assertThat(dangan.count("select count(*) from feedback f join customer c on c.id = f.customer_id join ingest g"
                 + " on g.id = f.source_ingest_id where c.archive_no = ? and g.source_type = 'survey' and f.score = 4 and g.source_name like 'POST%'",
                 archiveNo)).isEqualTo(1);
         assertThat(dangan.count("select count(*) from change_log l join customer c on c.id = l.customer_id where c.archive_no = ?"
-                + " and l.field = 'feedback' and l.changed_by = '王经理'", archiveNo)).isEqualTo(1);
-        assertThat(post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"" + archiveNo + "\", \"by\": \"王经理\"}").statusCode())
+                + " and l.field = 'feedback' and l.changed_by = 'mgr.wu'", archiveNo)).isEqualTo(1);
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'mgr.wu' and action = 'change' and archive_no = ?"
+                + " and categories = 'feedback'", archiveNo)).isEqualTo(1);
+        assertThat(manager.post("/api/surveys/review/" + id + "/link", "{\"archive_no\": \"" + archiveNo + "\"}").status())
                 .isEqualTo(409);
     }
 
@@ -239,10 +253,12 @@ class SurveyIntakeTest {
                 HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
                         .header("Authorization", "Bearer wrong")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"survey_id\": \"t-1\", \"customer\": {\"mobile\": \"13812340002\"}, \"score\": 5}")).build(),
-                HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys/review")).GET().build())) {
+                HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys/review")).GET().build(),
+                HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys/review"))
+                        .header("Authorization", "Bearer " + TOKEN).GET().build())) {
             HttpResponse<String> refused = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             assertThat(refused.statusCode()).isEqualTo(401);
-            assertThat(refused.body()).contains("Authorization: Bearer");
+            assertThat(refused.body()).containsAnyOf("Authorization: Bearer", "the token is unknown"); // the shared survey token is no staff token
         }
         assertThat(dangan.count("select count(*) from survey_response where survey_id = 't-1'")).isZero();
     }
@@ -309,12 +325,6 @@ class SurveyIntakeTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + path))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + path))
-                        .header("Authorization", "Bearer " + TOKEN).GET().build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 

@@ -1,0 +1,208 @@
+package dangan.access;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dangan.archive.ReviewQueue;
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
+import dangan.tiers.TierProposals;
+import org.apache.camel.Exchange;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decisions the policies give to named roles, through the API, bean {@code approvals}: the annual
+ * tier proposal (D-19: the review job proposes, a manager decides) and the review queue (D-16: a
+ * manager or the archive keeper). The decider recorded is always the authenticated caller, never a
+ * name from the body; each decision is audited in the transaction that makes it, each look at a
+ * queue (it shows names and values) is audited as a read.
+ */
+public final class ApprovalsApi {
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper SNAKE = Api.JSON.copy()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+    private static final Role[] REVIEWERS = {Role.MANAGER, Role.KEEPER};
+
+    private final TierProposals tiers;
+    private final ReviewQueue review;
+    private final AuditTrail audit;
+
+    public ApprovalsApi(TierProposals tiers, ReviewQueue review, AuditTrail audit) {
+        this.tiers = tiers;
+        this.review = review;
+        this.audit = audit;
+    }
+
+    /** {@code GET /api/tier-proposals}. */
+    public void tierProposals(Exchange exchange) throws SQLException {
+        Caller caller = Caller.of(exchange).require(Role.MANAGER);
+        List<TierProposals.Proposal> proposals = tiers.list();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (TierProposals.Proposal p : proposals) out.add(proposal(p));
+        audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of(), null, null, AuditEntry.OK,
+                "GET /api/tier-proposals: " + proposals.size() + " proposals"));
+        exchange.getMessage().setBody(Map.of("proposals", out));
+    }
+
+    /** {@code GET /api/tier-proposals/{id}}: the proposal line by line (archive, name, tiers, figures). */
+    public void tierProposal(Exchange exchange) throws SQLException {
+        Caller caller = Caller.of(exchange).require(Role.MANAGER);
+        long id = Request.id(exchange, "id");
+        TierProposals.Proposal p = tiers.proposal(id);
+        if (p == null) throw ApiProblem.notFound("there is no tier proposal #" + id);
+        Map<String, Object> body = proposal(p);
+        List<TierProposals.Line> lines = tiers.lines(id);
+        body.put("lines", snake(lines));
+        audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of(Category.BASIC.label()), null, null,
+                AuditEntry.OK, "GET /api/tier-proposals/" + id + ": " + lines.size() + " lines (archive numbers, names, tiers)"));
+        exchange.getMessage().setBody(body);
+    }
+
+    /** {@code POST /api/tier-proposals/{id}/approve} {lines?: [1, 2]}: applies all open lines, or those given. */
+    public void approveTiers(Exchange exchange) throws SQLException {
+        decideTiers(exchange, true);
+    }
+
+    /** {@code POST /api/tier-proposals/{id}/reject} {lines?: [3], reason?}: the archives keep their tiers. */
+    public void rejectTiers(Exchange exchange) throws SQLException {
+        decideTiers(exchange, false);
+    }
+
+    private void decideTiers(Exchange exchange, boolean approve) throws SQLException {
+        Caller caller = Caller.of(exchange).require(Role.MANAGER);
+        long id = Request.id(exchange, "id");
+        JsonNode body = optionalBody(exchange);
+        List<Integer> lines = new ArrayList<>();
+        JsonNode given = body.path("lines");
+        if (!given.isMissingNode() && !given.isNull()) {
+            if (!given.isArray()) throw ApiProblem.badRequest("\"lines\" must be an array of line numbers, like [1, 3]");
+            for (JsonNode line : given) {
+                if (!line.isIntegralNumber() || !line.canConvertToInt() || line.asInt() < 1) {
+                    throw ApiProblem.badRequest("\"lines\" holds " + line + ": each must be a line number (1, 2, …)");
+                }
+                lines.add(line.asInt());
+            }
+        }
+        String reason = body.path("reason").isTextual() ? body.get("reason").asText().strip() : "";
+        if (tiers.proposal(id) == null) throw ApiProblem.notFound("there is no tier proposal #" + id);
+        TierProposals.Also also = (c, d) -> audit.record(c, new AuditEntry(caller.name(), caller.role().label(),
+                approve ? "approve" : "reject", null, List.of(), null, null, AuditEntry.OK,
+                "tier proposal #" + id + ": " + d.decided() + " lines " + (approve ? "approved and applied" : "rejected")
+                        + (d.stale() == 0 ? "" : ", " + d.stale() + " stale")
+                        + (lines.isEmpty() ? " (all open lines)" : " (lines " + lines + ")")
+                        + (reason.isEmpty() ? "" : "; reason: " + reason)));
+        TierProposals.Decision decision;
+        try {
+            decision = approve ? tiers.approve(id, lines, caller.name(), also) : tiers.reject(id, lines, caller.name(), also);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.notFound(e.getMessage());
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("proposal", id);
+        answer.put(approve ? "approved" : "rejected", decision.decided());
+        answer.put("stale", decision.stale());
+        answer.put("not_open", decision.unknownLines());
+        answer.put("decided_by", caller.name());
+        answer.put("state", proposal(tiers.proposal(id)));
+        exchange.getMessage().setBody(answer);
+    }
+
+    /** {@code GET /api/review}: held changes and archives waiting to be filed (D-16). */
+    public void reviewQueue(Exchange exchange) throws SQLException {
+        Caller caller = Caller.of(exchange).require(REVIEWERS);
+        List<ReviewQueue.PendingChange> changes = review.pendingChanges();
+        List<ReviewQueue.PendingArchive> archives = review.pendingArchives();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("changes", snake(changes));
+        body.put("archives", snake(archives));
+        audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of(Category.BASIC.label()), null, null,
+                AuditEntry.OK, "GET /api/review: " + changes.size() + " held changes, " + archives.size() + " archives waiting"));
+        exchange.getMessage().setBody(body);
+    }
+
+    /** {@code POST /api/review/{id}/accept}: the held change is applied and enters the change register. */
+    public void acceptChange(Exchange exchange) throws SQLException {
+        decideChange(exchange, true);
+    }
+
+    /** {@code POST /api/review/{id}/reject}: the archive keeps its value. */
+    public void rejectChange(Exchange exchange) throws SQLException {
+        decideChange(exchange, false);
+    }
+
+    private void decideChange(Exchange exchange, boolean accept) throws SQLException {
+        Caller caller = Caller.of(exchange).require(REVIEWERS);
+        long id = Request.id(exchange, "id");
+        ReviewQueue.PendingChange held = review.pendingChanges().stream().filter(p -> p.id() == id).findFirst()
+                .orElseThrow(() -> ApiProblem.notFound("no change #" + id + " waits for review (GET /api/review)"));
+        String archiveNo = held.archiveNo();
+        String field = held.field();
+        ReviewQueue.Also also = c -> audit.record(c, new AuditEntry(caller.name(), caller.role().label(), accept ? "change" : "reject",
+                archiveNo, List.of(), null, null, AuditEntry.OK, "held change #" + id + " (field " + field + ") "
+                + (accept ? "accepted on review and applied" : "rejected on review: the archive keeps its value")));
+        try {
+            if (accept) review.accept(id, caller.name(), also); else review.reject(id, caller.name(), also);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.notFound(e.getMessage());
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw ApiProblem.conflict("change #" + id + " not applied: its value now belongs to another archive ("
+                        + e.getMessage().lines().findFirst().orElse("") + ")");
+            }
+            throw e;
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("change", id);
+        answer.put("archive_no", archiveNo);
+        answer.put("status", accept ? "accepted" : "rejected");
+        answer.put("decided_by", caller.name());
+        exchange.getMessage().setBody(answer);
+    }
+
+    /** {@code POST /api/review/archives/{archiveNo}/file}: an archive opened from a low-trust source is filed. */
+    public void fileArchive(Exchange exchange) throws SQLException {
+        Caller caller = Caller.of(exchange).require(REVIEWERS);
+        String archiveNo = Request.archiveNo(exchange.getMessage().getHeader("archiveNo", String.class));
+        boolean filed = review.file(archiveNo, caller.name(), c -> audit.record(c, new AuditEntry(caller.name(),
+                caller.role().label(), "change", archiveNo, List.of(), null, null, AuditEntry.OK,
+                "archive reviewed and filed (D-16): review_status pending -> filed")));
+        if (!filed) throw ApiProblem.notFound("no archive " + archiveNo + " waits to be filed (GET /api/review)");
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("archive_no", archiveNo);
+        answer.put("review_status", "filed");
+        answer.put("decided_by", caller.name());
+        exchange.getMessage().setBody(answer);
+    }
+
+    private static Map<String, Object> proposal(TierProposals.Proposal p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", p.id());
+        out.put("as_of", p.asOf());
+        out.put("window_from", p.windowFrom());
+        out.put("window_to", p.windowTo());
+        out.put("status", p.status());
+        out.put("filed_at", p.filedAt() == null ? null : p.filedAt().toInstant());
+        out.put("filed_by", p.filedBy());
+        out.put("decided_at", p.decidedAt() == null ? null : p.decidedAt().toInstant());
+        out.put("lines_total", p.lines());
+        out.put("open", p.open());
+        out.put("approved", p.approved());
+        out.put("rejected", p.rejected());
+        out.put("stale", p.stale());
+        return out;
+    }
+
+    /** Records as JSON with snake_case names, like the rest of the API. */
+    private static JsonNode snake(Object value) {
+        return SNAKE.valueToTree(value);
+    }
+
+    private static JsonNode optionalBody(Exchange exchange) {
+        byte[] raw = exchange.getMessage().getBody(byte[].class);
+        exchange.getMessage().setBody(raw);
+        return raw == null || raw.length == 0 ? Api.JSON.createObjectNode() : Api.readJson(exchange);
+    }
+}

@@ -1,0 +1,118 @@
+package dangan.audit;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dangan.access.Caller;
+import dangan.access.Role;
+import org.apache.camel.Exchange;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The bean {@code auditLog}: the audit trail over the API (D-26). {@code GET /api/audit} lists
+ * entries oldest first, filtered and paged by id ({@code after_id}); {@code GET /api/audit/verify}
+ * walks the hash chain and names the first broken entry. Auditors and managers read the log; only
+ * auditors verify it. Neither shows archive contents: an entry says who, what, which archive.
+ */
+public final class AuditApi {
+
+    /** One entry as the API shows it. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Entry(long id, OffsetDateTime at, String actor, String role, String action, String archiveNo,
+                        List<String> categories, String purpose, Long grantId, String outcome, String detail) {
+    }
+
+    /** A page of entries; {@code nextAfterId} is the {@code after_id} of the next page, null on the last one. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Page(List<Entry> entries, Long nextAfterId) {
+    }
+
+    /** The answer of {@code /api/audit/verify}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Verdict(boolean intact, long entries, Long brokenAt, String broken) {
+    }
+
+    private final DataSource dataSource;
+    private final ZoneId zone;
+
+    public AuditApi(DataSource dataSource, ZoneId zone) {
+        this.dataSource = dataSource;
+        this.zone = zone;
+    }
+
+    public void list(Exchange exchange) throws SQLException {
+        Caller.of(exchange).require(Role.AUDITOR, Role.MANAGER);
+        QueryParams q = QueryParams.of(exchange);
+        String archiveNo = q.text("archive_no");
+        String actor = q.text("actor");
+        String outcome = q.oneOf("outcome", Set.of(AuditEntry.OK, AuditEntry.DENIED, AuditEntry.ERROR), null);
+        String action = q.text("action");
+        Instant from = q.instant("from", zone, false);
+        Instant to = q.instant("to", zone, true);
+        long limit = q.whole("limit", 100, 1, 1000);
+        long afterId = q.whole("after_id", 0, 0, Long.MAX_VALUE);
+        exchange.getMessage().setBody(page(archiveNo, actor, outcome, action, from, to, (int) limit, afterId));
+    }
+
+    public Page page(String archiveNo, String actor, String outcome, String action, Instant from, Instant to, int limit,
+                     long afterId) throws SQLException {
+        List<Entry> entries = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select id, at, actor, role, action, archive_no, categories, purpose, grant_id, outcome, detail
+                  from audit_log
+                 where id > ?
+                   and (?::text is null or archive_no = ?)
+                   and (?::text is null or actor = ?)
+                   and (?::text is null or outcome = ?)
+                   and (?::text is null or action = ?)
+                   and (?::timestamptz is null or at >= ?)
+                   and (?::timestamptz is null or at < ?)
+                 order by id
+                 limit ?""")) {
+            int i = 1;
+            ps.setLong(i++, afterId);
+            for (String v : new String[]{archiveNo, actor, outcome, action}) {
+                ps.setString(i++, v);
+                ps.setString(i++, v);
+            }
+            for (Instant t : new Instant[]{from, to}) {
+                OffsetDateTime v = t == null ? null : t.atOffset(java.time.ZoneOffset.UTC);
+                ps.setObject(i++, v);
+                ps.setObject(i++, v);
+            }
+            ps.setInt(i, limit + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String categories = rs.getString(7);
+                    entries.add(new Entry(rs.getLong(1), rs.getObject(2, OffsetDateTime.class), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), categories == null ? List.of() : Arrays.asList(categories.split(",")),
+                            rs.getString(8), (Long) rs.getObject(9), rs.getString(10), rs.getString(11)));
+                }
+            }
+        }
+        Long next = null;
+        if (entries.size() > limit) {
+            entries = entries.subList(0, limit);
+            next = entries.get(limit - 1).id();
+        }
+        return new Page(List.copyOf(entries), next);
+    }
+
+    public void verify(Exchange exchange) throws SQLException {
+        Caller.of(exchange).require(Role.AUDITOR);
+        AuditVerification.Result r = new AuditVerification(dataSource).verify();
+        exchange.getMessage().setBody(new Verdict(r.intact(), r.entries(), r.brokenAt(), r.broken()));
+    }
+
+}

@@ -1,0 +1,35 @@
+package dangan.audit;
+
+import dangan.access.RoleViews;
+import dangan.config.Settings;
+import dangan.flow.Flow;
+import dangan.flow.FlowContext;
+
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Audit, change history and KPIs (D-26, D-27, D-33; routes/audit.yaml): the beans {@code auditLog}
+ * ({@code /api/audit}, {@code /api/audit/verify}), {@code changeHistory}
+ * ({@code /api/archives/{archiveNo}/history}) and {@code kpiReport} ({@code /api/kpi}, job {@code kpi-report}).
+ * The configuration is checked here, at start-up.
+ */
+public final class AuditFlow implements Flow {
+
+    @Override
+    public void bind(FlowContext context) {
+        Settings s = context.settings();
+        ZoneId zone = ZoneId.of(s.get("dangan.timezone", "Asia/Shanghai"));
+        AuditTrail audit = new AuditTrail(context.dataSource());
+        context.bind("auditLog", new AuditApi(context.dataSource(), zone));
+        context.bind("changeHistory", new ChangeHistory(context.dataSource(), RoleViews.from(s), audit, zone));
+        LocalTime[] hours = KpiReport.Settings.openingHours(s.get("dangan.kpi.opening-hours", "08:00-22:00"));
+        List<String> required = Arrays.stream(s.get("dangan.kpi.required-fields", "name,gender,birth_date,mobile,address")
+                .split("\\s*,\\s*")).map(String::strip).filter(f -> !f.isEmpty()).toList();
+        context.bind("kpiReport", new KpiReport(context.dataSource(), new KpiReport.Settings(zone, required,
+                s.getInt("dangan.reminders.staleness.days", 90), s.getInt("dangan.kpi.bulk-read-threshold", 50),
+                hours[0], hours[1], context.home().resolve("outbox").resolve("kpi"))));
+    }
+}

@@ -1,0 +1,243 @@
+package dangan.audit;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dangan.access.ApiProblem;
+import dangan.access.Caller;
+import dangan.access.Category;
+import dangan.access.Role;
+import dangan.access.RoleViews;
+import org.apache.camel.Exchange;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The bean {@code changeHistory}: {@code GET /api/archives/{archiveNo}/history} answers D-27's
+ * question — what did this field say on a date, who changed it, why, from which source — from the
+ * change register ({@code change_log}). The register records changes, not the values an archive
+ * was opened with: before a field's first change its value is that change's old value, set when
+ * the archive was opened from the customer's source line; a field never changed has held its
+ * current value since the opening. Fields are shown by the caller's role (D-24), each field in
+ * its category; sensitive values are masked in the register itself. Every answer is audited as a read.
+ */
+public final class ChangeHistory {
+
+    /** Where a value came from: an ingest (file, mail, poll) and its line, or a note (e.g. 'correction request #3'). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Source(Long ingest, String name, String channel, Integer line, String note) {
+    }
+
+    /** One change of one field. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Change(long id, String field, Category category, String oldValue, String newValue, OffsetDateTime changedAt,
+                         String changedBy, String reason, Source source) {
+    }
+
+    /** What a field said on a day, since when, who set it, why, from where. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record FieldOnDate(String field, Category category, String value, OffsetDateTime since, String changedBy,
+                              String reason, Source source) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Changes(String archiveNo, OffsetDateTime openedAt, Source openedFrom, List<Change> changes) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record OnDate(String archiveNo, LocalDate on, OffsetDateTime openedAt, List<FieldOnDate> fields, String note) {
+    }
+
+    /** The archive's own fields, in the order a person reads them (the register may name others: contracts, extras…). */
+    static final List<String> FIELDS = List.of("name", "gender", "birth_date", "mobile", "email", "address", "id_number",
+            "employer", "job_title", "nationality", "tier", "review_status");
+
+    private static final String CUSTOMER = """
+            select c.id, c.name, c.gender::text, c.birth_date::text, c.mobile, c.email, c.address, c.id_number_masked,
+                   c.employer, c.job_title, c.nationality, c.tier::text, c.review_status, c.extra::text,
+                   c.created_at, c.source_ingest_id, c.source_line, g.source_name, g.channel, c.sealed_at is not null
+              from customer c left join ingest g on g.id = c.source_ingest_id
+             where c.archive_no = ?""";
+
+    private static final String CHANGES = """
+            select l.id, l.field, l.old_value, l.new_value, l.changed_at, l.changed_by, l.reason,
+                   l.source_ingest_id, l.source_line, g.source_name, g.channel, l.source
+              from change_log l left join ingest g on g.id = l.source_ingest_id
+             where l.customer_id = ?
+             order by l.changed_at, l.id""";
+
+    private final DataSource dataSource;
+    private final RoleViews views;
+    private final AuditTrail audit;
+    private final ZoneId zone;
+    private final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    public ChangeHistory(DataSource dataSource, RoleViews views, AuditTrail audit, ZoneId zone) {
+        this.dataSource = dataSource;
+        this.views = views;
+        this.audit = audit;
+        this.zone = zone;
+    }
+
+    /** The category a field of the change register belongs to (D-24 views). */
+    public static Category category(String field) {
+        if (field.startsWith("contract")) return Category.CONSUMPTION;
+        if (field.startsWith("consumption") || field.startsWith("visit")) return Category.CONSUMPTION;
+        if (field.equals("feedback") || field.startsWith("feedback.")) return Category.FEEDBACK;
+        if (field.startsWith("preference") || field.startsWith("special_date") || field.startsWith("companion")) {
+            return Category.PREFERENCES;
+        }
+        if (field.startsWith("health") || field.startsWith("allerg")) return Category.HEALTH;
+        return Category.BASIC;
+    }
+
+    public void history(Exchange exchange) throws Exception {
+        Caller caller = Caller.of(exchange);
+        QueryParams q = QueryParams.of(exchange);
+        String archiveNo = exchange.getMessage().getHeader("archiveNo", String.class);
+        String field = q.text("field");
+        LocalDate on = q.date("on");
+        String purpose = q.text("purpose");
+        Set<Category> visible = views.of(caller.role());
+        if (visible.isEmpty()) {
+            throw ApiProblem.forbidden("the role " + caller.role() + " sees no archive contents, so no change history",
+                    archiveNo, List.of(Category.BASIC.label()));
+        }
+        if (field != null && !visible.contains(category(field))) {
+            throw ApiProblem.forbidden("the role " + caller.role() + " may not see " + category(field) + " data (field " + field + ")",
+                    archiveNo, List.of(category(field).label()));
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Archive archive = archive(c, archiveNo);
+                if (archive == null || (archive.sealed && !caller.is(Role.MANAGER, Role.KEEPER))) {
+                    throw ApiProblem.notFound("no archive " + archiveNo);
+                }
+                List<Change> changes = changes(c, archive.id);
+                Set<String> shownCategories = new TreeSet<>();
+                Object body;
+                if (on == null) {
+                    List<Change> shown = new ArrayList<>();
+                    for (Change ch : changes) {
+                        if (!visible.contains(ch.category()) || (field != null && !field.equals(ch.field()))) continue;
+                        shown.add(ch);
+                        shownCategories.add(ch.category().label());
+                    }
+                    if (field != null) shownCategories.add(category(field).label());
+                    body = new Changes(archiveNo, archive.createdAt, archive.openedFrom, shown);
+                } else {
+                    body = onDate(archive, changes, field, on, visible, shownCategories);
+                }
+                audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, List.copyOf(shownCategories),
+                        purpose, null, AuditEntry.OK, "change history" + (field == null ? "" : " of " + field)
+                        + (on == null ? "" : " on " + on)));
+                c.commit();
+                exchange.getMessage().setBody(body);
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private OnDate onDate(Archive archive, List<Change> changes, String field, LocalDate on, Set<Category> visible,
+                          Set<String> shownCategories) {
+        Instant endOfDay = on.plusDays(1).atStartOfDay(zone).toInstant();
+        if (!archive.createdAt.toInstant().isBefore(endOfDay)) {
+            return new OnDate(archive.archiveNo, on, archive.createdAt, List.of(),
+                    "the archive was opened on " + archive.createdAt.atZoneSameInstant(zone).toLocalDate() + ": on " + on + " it did not exist");
+        }
+        Set<String> names = new LinkedHashSet<>(FIELDS);
+        names.addAll(archive.current.keySet());
+        changes.forEach(ch -> names.add(ch.field()));
+        List<FieldOnDate> fields = new ArrayList<>();
+        for (String name : names) {
+            Category category = category(name);
+            if (!visible.contains(category) || (field != null && !field.equals(name))) continue;
+            Change last = null;
+            Change next = null;
+            for (Change ch : changes) {
+                if (!ch.field().equals(name)) continue;
+                if (ch.changedAt().toInstant().isBefore(endOfDay)) last = ch;
+                else if (next == null) next = ch;
+            }
+            FieldOnDate f;
+            if (last != null) {
+                f = new FieldOnDate(name, category, last.newValue(), last.changedAt(), last.changedBy(), last.reason(), last.source());
+            } else if (next != null) {
+                f = new FieldOnDate(name, category, next.oldValue(), archive.createdAt, null, "archive opened", archive.openedFrom);
+            } else if (archive.current.containsKey(name) || FIELDS.contains(name)) {
+                f = new FieldOnDate(name, category, archive.current.get(name), archive.createdAt, null, "archive opened", archive.openedFrom);
+            } else {
+                continue;
+            }
+            fields.add(f);
+            shownCategories.add(category.label());
+        }
+        if (field != null) shownCategories.add(category(field).label());
+        return new OnDate(archive.archiveNo, on, archive.createdAt, fields, null);
+    }
+
+    private record Archive(long id, String archiveNo, Map<String, String> current, OffsetDateTime createdAt, Source openedFrom,
+                           boolean sealed) {
+    }
+
+    private Archive archive(Connection c, String archiveNo) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(CUSTOMER)) {
+            ps.setString(1, archiveNo);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                Map<String, String> current = new LinkedHashMap<>();
+                for (int i = 0; i < FIELDS.size(); i++) {
+                    String name = FIELDS.get(i);
+                    current.put(name, rs.getString(name.equals("id_number") ? "id_number_masked" : name));
+                }
+                var extra = json.readTree(rs.getString("extra"));
+                for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = extra.fields(); it.hasNext(); ) {
+                    var e = it.next();
+                    current.put("extra." + e.getKey(), e.getValue().asText());
+                }
+                Source from = new Source((Long) rs.getObject("source_ingest_id"), rs.getString("source_name"), rs.getString("channel"),
+                        (Integer) rs.getObject("source_line"), rs.getObject("source_ingest_id") == null ? "opened without a recorded source" : null);
+                return new Archive(rs.getLong("id"), archiveNo, current, rs.getObject("created_at", OffsetDateTime.class), from,
+                        rs.getBoolean(20));
+            }
+        }
+    }
+
+    private static List<Change> changes(Connection c, long customerId) throws SQLException {
+        List<Change> changes = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(CHANGES)) {
+            ps.setLong(1, customerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Long ingest = (Long) rs.getObject(8);
+                    Source source = new Source(ingest, rs.getString(10), rs.getString(11), (Integer) rs.getObject(9), rs.getString(12));
+                    String field = rs.getString(2);
+                    changes.add(new Change(rs.getLong(1), field, category(field), rs.getString(3), rs.getString(4),
+                            rs.getObject(5, OffsetDateTime.class), rs.getString(6), rs.getString(7), source));
+                }
+            }
+        }
+        return changes;
+    }
+}

@@ -1,0 +1,110 @@
+package dangan.audit;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Audit entries for the places outside the API that show archives to people or systems (D-26): the
+ * command line ({@code review}, {@code tiers}: actor {@code cli:<os user>}), the reminder feeds and
+ * digests and the notification relay ({@code system:<job>}). One entry per command or per file,
+ * mail or relay run — never one per row; the detail counts archives and names none.
+ */
+public final class Exposure {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Exposure.class);
+
+    /** Exchange property: the job whose digest mail is in hand. */
+    public static final String JOB = "DanganExposureJob";
+
+    private Exposure() {
+    }
+
+    /** The actor of a command typed at the command line: {@code cli:<os user>}. */
+    public static String cliActor() {
+        return "cli:" + System.getProperty("user.name", "unknown");
+    }
+
+    /** A command that showed or changed archives; {@code archiveNo} when it was about exactly one. */
+    public static void command(DataSource dataSource, String action, String archiveNo, String detail) {
+        new AuditTrail(dataSource).record(new AuditEntry(cliActor(), null, action, archiveNo, List.of(), null, null,
+                AuditEntry.OK, detail));
+    }
+
+    /**
+     * {@code review accept|reject ID…}: one entry per archive whose held changes were decided
+     * (a decision is a change of that archive), naming the changes; nothing when none was decided.
+     */
+    public static void reviewDecision(DataSource dataSource, String verb, Collection<Long> changeIds, String reviewer) throws SQLException {
+        if (changeIds.isEmpty()) return;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select u.archive_no, string_agg('#' || p.id || ' ' || p.field, ', ' order by p.id)
+                  from pending_change p join customer u on u.id = p.customer_id
+                 where p.id = any(?) group by u.archive_no order by u.archive_no""")) {
+            ps.setArray(1, c.createArrayOf("bigint", changeIds.toArray()));
+            List<String[]> archives = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) archives.add(new String[]{rs.getString(1), rs.getString(2)});
+            }
+            for (String[] a : archives) {
+                command(dataSource, "change", a[0], "review " + verb + " " + a[1] + " (by " + reviewer + ")");
+            }
+        }
+    }
+
+    /** A reminder job's feed file: one entry, the count of reminders and of archives it lists. */
+    public static void feed(Exchange exchange, DataSource dataSource, String job, LocalDate day, String file, int reminders) {
+        record(exchange, dataSource, AuditEntry.system(job, "export", null, "feed outbox/reminders/" + file + " (.csv, .json): "
+                + reminders + " reminder(s) of " + archives(dataSource, "job = ? and issued_on = ?", job, day) + " archive(s)"));
+    }
+
+    /** A reminder digest mail that went out: one entry, the count of reminders and archives it listed. */
+    public static void digest(Exchange exchange, DataSource dataSource, String job, List<Long> reminderIds) {
+        record(exchange, dataSource, AuditEntry.system(job, "export", null, "digest mail: " + reminderIds.size()
+                + " reminder(s) of " + archives(dataSource, "id = any(?)", reminderIds) + " archive(s)"));
+    }
+
+    /** One run of the notification relay that delivered something: counts only. */
+    public static void relay(Exchange exchange, int deliveries, int archives) {
+        record(exchange, null, AuditEntry.system("notification-relay", "export", null,
+                deliveries + " notification delivery(ies) about " + archives + " archive(s)"));
+    }
+
+    private static void record(Exchange exchange, DataSource dataSource, AuditEntry entry) {
+        AuditTrail trail = exchange == null ? null
+                : exchange.getContext().getRegistry().lookupByNameAndType("auditTrail", AuditTrail.class);
+        if (trail == null && dataSource != null) trail = new AuditTrail(dataSource);
+        if (trail == null) {
+            LOG.warn("No audit trail to record: {} {}", entry.actor(), entry.detail());
+            return;
+        }
+        trail.record(entry);
+    }
+
+    private static long archives(DataSource dataSource, String where, Object... params) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(distinct customer_id) from reminder where " + where)) {
+            for (int i = 0; i < params.length; i++) {
+                Object p = params[i];
+                if (p instanceof List<?> list) ps.setArray(i + 1, c.createArrayOf("bigint", list.toArray()));
+                else ps.setObject(i + 1, p);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot count the archives of a reminder export: " + e.getMessage(), e);
+        }
+    }
+}

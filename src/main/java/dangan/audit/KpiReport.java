@@ -1,0 +1,298 @@
+package dangan.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dangan.access.Api;
+import dangan.access.ApiProblem;
+import dangan.access.Caller;
+import dangan.access.Role;
+import dangan.intake.RejectReport;
+import dangan.jobs.JobDate;
+import dangan.jobs.SqlScript;
+import org.apache.camel.Exchange;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The KPI report (D-33) for a month: archive completeness, accuracy of what came in, update
+ * timeliness, accesses per person (denied and out of policy), the customer's requests past their
+ * deadline, and — when the consents capability's view exists — archives holding sensitive data
+ * without consent. The bean {@code kpiReport}: {@code GET /api/kpi?month=YYYY-MM} (auditor,
+ * manager) and the job {@code kpi-report}, which writes {@code outbox/kpi/<yyyy-MM>.json} and
+ * {@code .csv} for the month before its day. The figures come from set-based SQL in
+ * {@code sql/kpi-*.sql}; nothing in the report names a customer.
+ */
+public final class KpiReport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KpiReport.class);
+    static final List<String> BASIC_FIELDS = List.of("name", "gender", "birth_date", "mobile", "email", "address", "id_number",
+            "employer", "job_title", "nationality");
+
+    /** What the report is computed with (configuration). */
+    public record Settings(ZoneId zone, List<String> requiredFields, int staleDays, int bulkReadThreshold, LocalTime opensAt,
+                           LocalTime closesAt, Path folder) {
+        public Settings {
+            for (String f : requiredFields) {
+                if (!BASIC_FIELDS.contains(f)) {
+                    throw new IllegalArgumentException("dangan.kpi.required-fields: '" + f + "' is not a basic field; use some of "
+                            + String.join(", ", BASIC_FIELDS));
+                }
+            }
+            if ((opensAt == null) != (closesAt == null)) {
+                throw new IllegalArgumentException("dangan.kpi.opening-hours: give both times, as 08:00-22:00, or leave it empty");
+            }
+        }
+
+        /** Reads {@code dangan.kpi.opening-hours} ({@code HH:MM-HH:MM}, empty: none). */
+        public static LocalTime[] openingHours(String value) {
+            if (value == null || value.isBlank() || value.strip().equals("none")) return new LocalTime[]{null, null};
+            String[] parts = value.strip().split("\\s*-\\s*");
+            try {
+                if (parts.length != 2) throw new IllegalArgumentException();
+                LocalTime from = LocalTime.parse(parts[0]);
+                LocalTime to = LocalTime.parse(parts[1]);
+                if (!from.isBefore(to)) throw new IllegalArgumentException();
+                return new LocalTime[]{from, to};
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("dangan.kpi.opening-hours must be HH:MM-HH:MM with the opening first (e.g. 08:00-22:00),"
+                        + " or empty, not '" + value + "'");
+            }
+        }
+    }
+
+    private final DataSource dataSource;
+    private final Settings settings;
+
+    public KpiReport(DataSource dataSource, Settings settings) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+    }
+
+    /** {@code GET /api/kpi?month=YYYY-MM} (default: the running month). */
+    public void api(Exchange exchange) throws SQLException, IOException {
+        Caller.of(exchange).require(Role.AUDITOR, Role.MANAGER);
+        YearMonth month = QueryParams.of(exchange).month("month");
+        if (month == null) month = YearMonth.now(settings.zone());
+        if (month.isAfter(YearMonth.now(settings.zone()))) throw ApiProblem.badRequest("month " + month + " has not begun");
+        exchange.getMessage().setBody(report(month, Instant.now()));
+    }
+
+    /** The scheduled job: the report of the month before the job's day, as JSON and CSV in outbox/kpi/. */
+    public void job(Exchange exchange) throws Exception {
+        LocalDate day = JobDate.of(exchange, settings.zone());
+        YearMonth month = YearMonth.from(day).minusMonths(1);
+        long started = System.nanoTime();
+        Map<String, Object> report = report(month, Instant.now());
+        Path[] files = write(month, report);
+        String summary = String.format("kpi-report %s: %s and %s written (%.1f s)", month, files[0].getFileName(),
+                files[1].getFileName(), (System.nanoTime() - started) / 1e9);
+        LOG.info(summary);
+        exchange.getMessage().setBody(summary);
+    }
+
+    /** The month's figures; a running month is measured up to {@code now}. */
+    public Map<String, Object> report(YearMonth month, Instant now) throws SQLException, IOException {
+        Instant from = month.atDay(1).atStartOfDay(settings.zone()).toInstant();
+        Instant to = month.plusMonths(1).atDay(1).atStartOfDay(settings.zone()).toInstant();
+        Instant asOf = now.isBefore(to) ? now : to;
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("from", from.toString());
+        p.put("to", to.toString());
+        p.put("as_of", asOf.toString());
+        p.put("fields", "[" + String.join(",", settings.requiredFields().stream().map(f -> "\"" + f + "\"").toList()) + "]");
+        p.put("days", String.valueOf(settings.staleDays()));
+        p.put("threshold", String.valueOf(settings.bulkReadThreshold()));
+        p.put("zone", settings.zone().getId());
+        p.put("opening_from", settings.opensAt() == null ? "" : settings.opensAt().toString());
+        p.put("opening_to", settings.closesAt() == null ? "" : settings.closesAt().toString());
+
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("month", month.toString());
+        r.put("from", from.toString());
+        r.put("to", to.toString());
+        r.put("as_of", asOf.toString());
+        r.put("time_zone", settings.zone().getId());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // one snapshot for every figure
+            c.setReadOnly(true);
+            try {
+                Map<String, Object> completeness = one(c, "kpi-completeness", p);
+                completeness.put("missing_per_field", Api.JSON.readTree((String) completeness.get("missing_per_field")));
+                completeness.put("share_complete", share(completeness.get("complete"), completeness.get("archives")));
+                completeness.put("required_fields", settings.requiredFields());
+                r.put("completeness", completeness);
+
+                Map<String, Object> accuracy = one(c, "kpi-accuracy", p);
+                long lines = ((Number) accuracy.get("lines")).longValue();
+                long bad = ((Number) accuracy.get("rejected")).longValue() + ((Number) accuracy.get("review")).longValue();
+                accuracy.put("share_rejected_or_review", share(bad, lines));
+                r.put("accuracy", accuracy);
+
+                Map<String, Object> timeliness = one(c, "kpi-timeliness", p);
+                timeliness.put("window_days", settings.staleDays());
+                timeliness.put("share_confirmed", share(timeliness.get("confirmed"), timeliness.get("archives")));
+                for (String k : List.of("median_hours_to_filing", "median_hours_review_to_filing")) {
+                    Object v = timeliness.get(k);
+                    timeliness.put(k, v == null ? null : BigDecimal.valueOf(((Number) v).doubleValue()).setScale(3, RoundingMode.HALF_UP));
+                }
+                r.put("timeliness", timeliness);
+
+                List<Map<String, Object>> people = all(c, "kpi-accesses", p);
+                Map<String, Object> accesses = new LinkedHashMap<>();
+                accesses.put("bulk_read_threshold", settings.bulkReadThreshold());
+                accesses.put("opening_hours", settings.opensAt() == null ? null : settings.opensAt() + "-" + settings.closesAt());
+                accesses.put("denied_total", people.stream().mapToLong(m -> ((Number) m.get("denied")).longValue()).sum());
+                accesses.put("out_of_policy_total", people.stream().mapToLong(m -> ((Number) m.get("out_of_policy")).longValue()).sum());
+                accesses.put("per_person", people);
+                r.put("accesses", accesses);
+
+                List<Map<String, Object>> kinds = all(c, "kpi-requests", p);
+                Map<String, Object> requests = new LinkedHashMap<>();
+                requests.put("open", kinds.stream().mapToLong(m -> ((Number) m.get("open")).longValue()).sum());
+                requests.put("overdue", kinds.stream().mapToLong(m -> ((Number) m.get("overdue")).longValue()).sum());
+                requests.put("per_kind", kinds);
+                r.put("requests", requests);
+
+                r.put("sensitive_without_consent", sensitiveWithoutConsent(c));
+            } finally {
+                c.rollback();
+            }
+        }
+        return r;
+    }
+
+    /** Archives holding sensitive data without its consent, when the consents capability's view exists; else null. */
+    private static Map<String, Object> sensitiveWithoutConsent(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select 1 from information_schema.tables
+                 where table_schema = current_schema() and table_name = 'sensitive_without_consent'""");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) return null;
+        }
+        try (PreparedStatement ps = c.prepareStatement("select count(distinct customer_id) from sensitive_without_consent");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("archives", rs.getLong(1));
+            m.put("note", "as the archive stands now");
+            return m;
+        }
+    }
+
+    /** Writes {@code <yyyy-MM>.json} and {@code .csv} (UTF-8 with BOM, formula-safe cells) under a temporary name, then renames. */
+    public Path[] write(YearMonth month, Map<String, Object> report) throws IOException {
+        Files.createDirectories(settings.folder());
+        Path json = settings.folder().resolve(month + ".json");
+        Path csv = settings.folder().resolve(month + ".csv");
+        Path jsonPart = settings.folder().resolve("." + month + ".json.part");
+        Path csvPart = settings.folder().resolve("." + month + ".csv.part");
+        Files.write(jsonPart, Api.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report));
+        try (Writer out = Files.newBufferedWriter(csvPart, StandardCharsets.UTF_8)) {
+            out.write('\uFEFF');
+            CSVPrinter printer = CSVFormat.EXCEL.builder().setHeader("month", "measure", "subject", "value").get().print(out);
+            for (String[] row : rows(month, Api.JSON.valueToTree(report))) {
+                printer.printRecord((Object[]) row);
+            }
+            printer.flush();
+        }
+        Files.move(jsonPart, json, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(csvPart, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return new Path[]{json, csv};
+    }
+
+    /** The report flattened for a spreadsheet: one measure per line, per field / person / kind where it has one. */
+    static List<String[]> rows(YearMonth month, JsonNode r) {
+        List<String[]> rows = new ArrayList<>();
+        String m = month.toString();
+        for (String section : List.of("completeness", "accuracy", "timeliness")) {
+            r.get(section).fields().forEachRemaining(e -> {
+                if (e.getValue().isObject()) {
+                    e.getValue().fields().forEachRemaining(f -> rows.add(row(m, section + "." + e.getKey(), f.getKey(), f.getValue().asText())));
+                } else if (e.getValue().isArray()) {
+                    List<String> items = new ArrayList<>();
+                    e.getValue().forEach(v -> items.add(v.asText()));
+                    rows.add(row(m, section + "." + e.getKey(), "", String.join(" ", items)));
+                } else {
+                    rows.add(row(m, section + "." + e.getKey(), "", e.getValue().isNull() ? "" : e.getValue().asText()));
+                }
+            });
+        }
+        JsonNode a = r.get("accesses");
+        for (String k : List.of("bulk_read_threshold", "opening_hours", "denied_total", "out_of_policy_total")) {
+            rows.add(row(m, "accesses." + k, "", a.get(k).isNull() ? "" : a.get(k).asText()));
+        }
+        for (JsonNode person : a.get("per_person")) {
+            for (String k : List.of("denied", "reads", "bulk_days", "bulk_archives", "after_hours", "out_of_policy")) {
+                rows.add(row(m, "accesses." + k, person.get("actor").asText(), person.get(k).asText()));
+            }
+        }
+        JsonNode q = r.get("requests");
+        rows.add(row(m, "requests.open", "", q.get("open").asText()));
+        rows.add(row(m, "requests.overdue", "", q.get("overdue").asText()));
+        for (JsonNode kind : q.get("per_kind")) {
+            rows.add(row(m, "requests.open", kind.get("kind").asText(), kind.get("open").asText()));
+            rows.add(row(m, "requests.overdue", kind.get("kind").asText(), kind.get("overdue").asText()));
+        }
+        JsonNode s = r.get("sensitive_without_consent");
+        rows.add(row(m, "sensitive_without_consent.archives", "", s == null || s.isNull() ? "" : s.get("archives").asText()));
+        return rows;
+    }
+
+    private static String[] row(String month, String measure, String subject, String value) {
+        return new String[]{month, measure, RejectReport.spreadsheetSafe(subject), RejectReport.spreadsheetSafe(value)};
+    }
+
+    private static BigDecimal share(Object part, Object whole) {
+        long w = ((Number) whole).longValue();
+        if (w == 0) return null;
+        return BigDecimal.valueOf(((Number) part).longValue()).divide(BigDecimal.valueOf(w), 4, RoundingMode.HALF_UP);
+    }
+
+    private static Map<String, Object> one(Connection c, String script, Map<String, Object> p) throws SQLException {
+        List<Map<String, Object>> rows = all(c, script, p);
+        return rows.get(0);
+    }
+
+    private static List<Map<String, Object>> all(Connection c, String script, Map<String, Object> p) throws SQLException {
+        SqlScript sql = SqlScript.load(script);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (PreparedStatement ps = sql.prepare(c, p); ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    row.put(md.getColumnLabel(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+}

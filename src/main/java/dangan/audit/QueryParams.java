@@ -1,0 +1,102 @@
+package dangan.audit;
+
+import dangan.access.ApiProblem;
+import org.apache.camel.Exchange;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
+
+/** Query parameters of a GET request, checked: a bad one is a 400 that names it and says what it takes. */
+public final class QueryParams {
+
+    private final Exchange exchange;
+
+    private QueryParams(Exchange exchange) {
+        this.exchange = exchange;
+    }
+
+    public static QueryParams of(Exchange exchange) {
+        return new QueryParams(exchange);
+    }
+
+    /** The parameter's text, trimmed; null when absent or blank. */
+    public String text(String name) {
+        String value = exchange.getMessage().getHeader(name, String.class);
+        if (value == null || value.isBlank()) return null;
+        if (value.length() > 200) throw ApiProblem.badRequest(name + " is longer than 200 characters");
+        return value.strip();
+    }
+
+    public String oneOf(String name, Set<String> allowed, String fallback) {
+        String value = text(name);
+        if (value == null) return fallback;
+        if (!allowed.contains(value)) throw ApiProblem.badRequest(name + " must be one of " + String.join(", ", allowed.stream().sorted().toList()) + ", not '" + value + "'");
+        return value;
+    }
+
+    public boolean bool(String name, boolean fallback) {
+        String value = text(name);
+        if (value == null) return fallback;
+        if (value.equalsIgnoreCase("true")) return true;
+        if (value.equalsIgnoreCase("false")) return false;
+        throw ApiProblem.badRequest(name + " must be true or false, not '" + value + "'");
+    }
+
+    public long whole(String name, long fallback, long min, long max) {
+        String value = text(name);
+        if (value == null) return fallback;
+        try {
+            long n = Long.parseLong(value);
+            if (n < min || n > max) throw ApiProblem.badRequest(name + " must be between " + min + " and " + max + ", not " + n);
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiProblem.badRequest(name + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    public Long wholeOrNull(String name) {
+        return text(name) == null ? null : whole(name, 0, 1, Long.MAX_VALUE);
+    }
+
+    public LocalDate date(String name) {
+        String value = text(name);
+        if (value == null) return null;
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiProblem.badRequest(name + " must be a date as YYYY-MM-DD, not '" + value + "'");
+        }
+    }
+
+    public YearMonth month(String name) {
+        String value = text(name);
+        if (value == null) return null;
+        try {
+            return YearMonth.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiProblem.badRequest(name + " must be a month as YYYY-MM, not '" + value + "'");
+        }
+    }
+
+    /**
+     * A point in time: a date (YYYY-MM-DD, the start of that day in the zone, or with {@code endOfDay}
+     * the start of the next) or an ISO instant (2026-11-24T08:00:00Z).
+     */
+    public Instant instant(String name, ZoneId zone, boolean endOfDay) {
+        String value = text(name);
+        if (value == null) return null;
+        try {
+            if (value.length() == 10) {
+                LocalDate day = LocalDate.parse(value);
+                return (endOfDay ? day.plusDays(1) : day).atStartOfDay(zone).toInstant();
+            }
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiProblem.badRequest(name + " must be a date (YYYY-MM-DD) or an ISO instant (2026-11-24T08:00:00Z), not '" + value + "'");
+        }
+    }
+}

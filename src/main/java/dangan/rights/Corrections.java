@@ -1,0 +1,362 @@
+package dangan.rights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dangan.access.Api;
+import dangan.access.ApiProblem;
+import dangan.access.Caller;
+import dangan.access.Role;
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
+import dangan.normalise.DateValue;
+import dangan.normalise.EmailAddress;
+import dangan.normalise.Gender;
+import dangan.normalise.InvalidValueException;
+import dangan.normalise.MobileNumber;
+import dangan.normalise.ResidentId;
+import dangan.normalise.Text;
+import dangan.privacy.SensitiveFields;
+import org.apache.camel.Exchange;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The bean behind {@code POST /api/archives/{archiveNo}/corrections} (keeper, manager): corrects
+ * basic and preference fields of an archive at the customer's word (PIPL; D-27, D-28). Values are
+ * normalised exactly as the intake does ({@code dangan.normalise}); an invalid one refuses the whole
+ * correction with the reason. Identity fields (name, gender, birth date, ID number) are corrected
+ * only for a correction request ({@code request_id}). The change, its change-register rows (who =
+ * the caller, the reason, source 'correction request #id'), the audit entry and the closing of the
+ * request commit together or not at all.
+ */
+public final class Corrections {
+
+    /** One field as the correction left it; ID numbers masked. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Changed(String field, String oldValue, String newValue) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Result(String archiveNo, Long requestId, List<Changed> changed, List<String> unchanged, String requestStatus) {
+    }
+
+    static final Set<String> IDENTITY = Set.of("name", "gender", "birth_date", "id_number");
+    /** Correctable fields → how a value is normalised (null: cleared). */
+    private static final Map<String, Function<String, String>> NORMALISE = new LinkedHashMap<>();
+    /** Preference fields → the preference category they replace. */
+    private static final Map<String, String> PREFERENCES = Map.of(
+            "room_preferences", "room", "dining_preferences", "dining", "preferences", "other");
+
+    static {
+        NORMALISE.put("name", Text::clean);
+        NORMALISE.put("gender", v -> {
+            Gender g = Gender.parse(v);
+            return g == null ? null : g.name();
+        });
+        NORMALISE.put("birth_date", v -> {
+            LocalDate d = DateValue.parse(v);
+            return d == null ? null : d.toString();
+        });
+        NORMALISE.put("mobile", v -> {
+            MobileNumber m = MobileNumber.parse(v);
+            return m == null ? null : m.digits();
+        });
+        NORMALISE.put("email", v -> {
+            EmailAddress e = EmailAddress.parse(v);
+            return e == null ? null : e.value();
+        });
+        NORMALISE.put("id_number", v -> {
+            ResidentId id = ResidentId.parse(v);
+            return id == null ? null : id.value();
+        });
+        for (String f : List.of("address", "employer", "job_title", "nationality", "room_preferences", "dining_preferences",
+                "preferences")) {
+            NORMALISE.put(f, Text::clean);
+        }
+    }
+
+    private final DataSource dataSource;
+    private final SensitiveFields sensitive;
+    private final AuditTrail audit;
+
+    public Corrections(DataSource dataSource, SensitiveFields sensitive, AuditTrail audit) {
+        this.dataSource = dataSource;
+        this.sensitive = sensitive;
+        this.audit = audit;
+    }
+
+    public void correct(Exchange exchange) throws Exception {
+        Caller caller = Caller.of(exchange).require(Role.KEEPER, Role.MANAGER);
+        String archiveNo = exchange.getMessage().getHeader("archiveNo", String.class);
+        JsonNode body = Api.readJson(exchange);
+        String reason = SubjectRequests.text(body, "reason");
+        if (reason == null) throw ApiProblem.badRequest("reason is required: why the archive is corrected (it goes into the change register)");
+        Long requestId = null;
+        if (body.hasNonNull("request_id")) {
+            if (!body.get("request_id").canConvertToLong() || body.get("request_id").asLong() < 1) {
+                throw ApiProblem.badRequest("request_id must be the number of a correction request");
+            }
+            requestId = body.get("request_id").asLong();
+        }
+        JsonNode changes = body.get("changes");
+        if (changes == null || !changes.isObject() || changes.isEmpty()) {
+            throw ApiProblem.badRequest("changes must be an object of field: new value, e.g. {\"mobile\": \"13800138000\"}; fields: "
+                    + String.join(", ", NORMALISE.keySet()));
+        }
+        Map<String, String> wanted = normalise(changes);
+        List<String> identity = wanted.keySet().stream().filter(IDENTITY::contains).sorted().toList();
+        if (!identity.isEmpty() && requestId == null) {
+            throw ApiProblem.badRequest("identity fields (" + String.join(", ", identity) + ") are corrected only for the customer's"
+                    + " correction request: record it (POST /api/archives/" + archiveNo + "/requests {\"kind\": \"correction\", …})"
+                    + " and give its request_id");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (requestId != null) SubjectRequests.lockOpen(c, requestId, archiveNo, "correction");
+                Result result = apply(c, caller, archiveNo, requestId, wanted, reason);
+                c.commit();
+                exchange.getMessage().setBody(result);
+            } catch (Exception e) {
+                c.rollback();
+                if (e instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                    // another archive took the same mobile, email or ID number in the meantime (D-15)
+                    throw ApiProblem.conflict("nothing was corrected: the new value belongs to another archive since a moment ago"
+                            + " — one archive per customer (D-15)");
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Every value normalised as the intake would; all problems in one 400. */
+    private static Map<String, String> normalise(JsonNode changes) {
+        Map<String, String> wanted = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = changes.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String field = e.getKey();
+            Function<String, String> normaliser = NORMALISE.get(field);
+            if (normaliser == null) {
+                problems.add("'" + field + "' cannot be corrected here (fields: " + String.join(", ", NORMALISE.keySet()) + ")");
+                continue;
+            }
+            JsonNode v = e.getValue();
+            if (!v.isNull() && !v.isValueNode()) {
+                problems.add(field + ": give the new value as text (null or \"\" clears it)");
+                continue;
+            }
+            try {
+                String value = normaliser.apply(v.isNull() ? null : v.asText());
+                if (value == null && field.equals("name")) {
+                    problems.add("name: the name cannot be empty: every archive needs the customer's name");
+                    continue;
+                }
+                wanted.put(field, value);
+            } catch (InvalidValueException ex) {
+                problems.add(field + ": " + ex.reason());
+            }
+        }
+        if (!problems.isEmpty()) throw ApiProblem.badRequest("nothing was corrected: " + String.join("; ", problems));
+        return wanted;
+    }
+
+    private Result apply(Connection c, Caller caller, String archiveNo, Long requestId, Map<String, String> wanted, String reason)
+            throws SQLException {
+        Map<String, String> current = new LinkedHashMap<>();
+        long customerId;
+        byte[] idEnc;
+        try (PreparedStatement ps = c.prepareStatement("""
+                select id, name, gender::text, birth_date::text, mobile, email, address, employer, job_title, nationality,
+                       id_number_masked, id_number_enc, sealed_at is not null or status = 'sealed'
+                  from customer where archive_no = ? for update""")) {
+            ps.setString(1, archiveNo);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo);
+                if (rs.getBoolean(13)) throw ApiProblem.conflict("archive " + archiveNo + " is sealed: it is kept read-only (D-32)");
+                customerId = rs.getLong(1);
+                for (String f : List.of("name", "gender", "birth_date", "mobile", "email", "address", "employer", "job_title", "nationality")) {
+                    current.put(f, rs.getString(f));
+                }
+                current.put("id_number", rs.getString("id_number_masked"));
+                idEnc = rs.getBytes("id_number_enc");
+            }
+        }
+        for (Map.Entry<String, String> p : PREFERENCES.entrySet()) {
+            if (!wanted.containsKey(p.getKey())) continue;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select string_agg(detail, '; ' order by id) from preference where customer_id = ? and category = ?")) {
+                ps.setLong(1, customerId);
+                ps.setString(2, p.getValue());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    current.put(p.getKey(), rs.getString(1));
+                }
+            }
+        }
+
+        // the ID number carries birth date and gender (as in the intake): they follow it, and may not contradict it
+        ResidentId id = null;
+        if (wanted.containsKey("id_number") && wanted.get("id_number") != null) id = ResidentId.parse(wanted.get("id_number"));
+        else if (!wanted.containsKey("id_number") && idEnc != null) id = ResidentId.parse(sensitive.decrypt(idEnc));
+        if (id != null) {
+            String idBirth = id.birthDate().toString();
+            String idGender = id.gender().name();
+            List<String> contradictions = new ArrayList<>();
+            if (wanted.containsKey("birth_date") && !idBirth.equals(wanted.get("birth_date"))) contradictions.add("birth_date");
+            if (wanted.containsKey("gender") && !idGender.equals(wanted.get("gender"))) contradictions.add("gender");
+            if (!contradictions.isEmpty()) {
+                throw ApiProblem.badRequest("nothing was corrected: " + String.join(" and ", contradictions) + " must match the ID number "
+                        + id.masked() + " (birth date " + idBirth + ", gender " + idGender + "): correct the ID number, or leave them out");
+            }
+            if (wanted.containsKey("id_number")) {
+                if (!idBirth.equals(current.get("birth_date"))) wanted.put("birth_date", idBirth);
+                if (!idGender.equals(current.get("gender"))) wanted.put("gender", idGender);
+            }
+        }
+
+        String shownId = id == null ? null : id.masked();
+        List<Changed> changed = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        for (Map.Entry<String, String> w : wanted.entrySet()) {
+            String field = w.getKey();
+            String now = field.equals("id_number") ? (w.getValue() == null ? null : shownId) : w.getValue();
+            boolean same = field.equals("id_number")
+                    ? (w.getValue() == null ? idEnc == null : idEnc != null && w.getValue().equals(sensitive.decrypt(idEnc)))
+                    : Objects.equals(now, current.get(field));
+            if (same) unchanged.add(field);
+            else changed.add(new Changed(field, current.get(field), now));
+        }
+        Map<String, String> after = new LinkedHashMap<>(current);
+        changed.forEach(ch -> after.put(ch.field(), ch.newValue()));
+        if (after.get("mobile") == null && after.get("email") == null && after.get("id_number") == null) {
+            throw ApiProblem.badRequest("nothing was corrected: the archive would keep no mobile number, email or ID number"
+                    + " to identify the customer");
+        }
+        for (Changed ch : changed) {
+            String column = switch (ch.field()) {
+                case "mobile" -> "mobile";
+                case "email" -> "email";
+                case "id_number" -> "id_number_hash";
+                default -> null;
+            };
+            if (column == null || ch.newValue() == null) continue;
+            Object key = column.equals("id_number_hash") ? sensitive.blindIndex(wanted.get("id_number")) : ch.newValue();
+            try (PreparedStatement ps = c.prepareStatement("select archive_no from customer where " + column + " = ? and id <> ?")) {
+                ps.setObject(1, key);
+                ps.setLong(2, customerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw ApiProblem.conflict("nothing was corrected: this " + ch.field().replace('_', ' ') + " belongs to archive "
+                                + rs.getString(1) + " — one archive per customer (D-15): find out which archive is right");
+                    }
+                }
+            }
+        }
+
+        String source = requestId == null ? "correction without request (" + caller.role() + " " + caller.name() + ")"
+                : "correction request #" + requestId;
+        for (Changed ch : changed) write(c, customerId, ch, wanted.get(ch.field()));
+        if (!changed.isEmpty()) {
+            boolean contact = changed.stream().anyMatch(ch -> Set.of("mobile", "email", "address").contains(ch.field()));
+            try (PreparedStatement ps = c.prepareStatement("update customer set updated_at = now()"
+                    + (contact ? ", contact_confirmed_at = now()" : "") + " where id = ?")) {
+                ps.setLong(1, customerId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source)
+                    values (?, ?, ?, ?, ?, ?, ?)""")) {
+                for (Changed ch : changed) {
+                    ps.setLong(1, customerId);
+                    ps.setString(2, PREFERENCES.containsKey(ch.field()) ? "preferences." + PREFERENCES.get(ch.field()) : ch.field());
+                    ps.setString(3, ch.oldValue());
+                    ps.setString(4, ch.newValue());
+                    ps.setString(5, caller.name());
+                    ps.setString(6, reason);
+                    ps.setString(7, source);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        Set<String> categories = new TreeSet<>();
+        for (Changed ch : changed) {
+            categories.add(PREFERENCES.containsKey(ch.field()) ? "preferences" : "basic");
+            if (ch.field().equals("id_number")) categories.add("identity");
+        }
+        List<String> fields = changed.stream().map(Changed::field).toList();
+        audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.copyOf(categories),
+                requestId == null ? "correction" : "correction request #" + requestId, null, AuditEntry.OK,
+                (fields.isEmpty() ? "correction: nothing differed" : "corrected " + String.join(", ", fields))
+                        + (requestId == null ? "" : " (request #" + requestId + ")")));
+        String status = null;
+        if (requestId != null) {
+            SubjectRequests.close(c, requestId, caller.name(), fields.isEmpty() ? "nothing to correct: the archive held these values"
+                    : "corrected " + String.join(", ", fields));
+            status = "done";
+        }
+        return new Result(archiveNo, requestId, changed, unchanged, status);
+    }
+
+    private void write(Connection c, long customerId, Changed ch, String value) throws SQLException {
+        String field = ch.field();
+        if (PREFERENCES.containsKey(field)) {
+            String category = PREFERENCES.get(field);
+            try (PreparedStatement ps = c.prepareStatement("delete from preference where customer_id = ? and category = ?")) {
+                ps.setLong(1, customerId);
+                ps.setString(2, category);
+                ps.executeUpdate();
+            }
+            if (value != null) {
+                try (PreparedStatement ps = c.prepareStatement("insert into preference (customer_id, category, detail, fact_key)"
+                        + " values (?, ?, ?, md5(? || '|' || ?)::uuid)")) {
+                    ps.setLong(1, customerId);
+                    ps.setString(2, category);
+                    ps.setString(3, value);
+                    ps.setString(4, category);
+                    ps.setString(5, value);
+                    ps.executeUpdate();
+                }
+            }
+            return;
+        }
+        if (field.equals("id_number")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update customer set id_number_hash = ?, id_number_enc = ?, id_number_masked = ? where id = ?")) {
+                ps.setBytes(1, sensitive.blindIndex(value));
+                ps.setBytes(2, value == null ? null : sensitive.encryptFor(c, customerId, value)); // the customer's own key (D-28)
+                ps.setString(3, value == null ? null : ResidentId.parse(value).masked());
+                ps.setLong(4, customerId);
+                ps.executeUpdate();
+            }
+            return;
+        }
+        String cast = switch (field) {
+            case "birth_date" -> "?::date";
+            case "gender" -> "?::char(1)";
+            default -> "?";
+        };
+        // field is one of NORMALISE's keys (checked above), never text from the request
+        try (PreparedStatement ps = c.prepareStatement("update customer set " + field + " = " + cast + " where id = ?")) {
+            ps.setString(1, value);
+            ps.setLong(2, customerId);
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dangan.rights;
+
+import dangan.audit.AuditTrail;
+import dangan.flow.Flow;
+import dangan.flow.FlowContext;
+
+/**
+ * The customer's own archive (PIPL; D-28; routes/rights.yaml): their access and correction
+ * requests tracked to a deadline ({@code subjectRequests}), the whole archive exported for an access
+ * request ({@code archiveExport}), corrections with the change recorded ({@code corrections}).
+ */
+public final class RightsFlow implements Flow {
+
+    @Override
+    public void bind(FlowContext context) {
+        int dueDays = context.settings().getInt("dangan.rights.due-days", 15);
+        if (dueDays < 1) throw new IllegalArgumentException("dangan.rights.due-days must be at least 1 day, not " + dueDays);
+        AuditTrail audit = new AuditTrail(context.dataSource());
+        context.bind("subjectRequests", new SubjectRequests(context.dataSource(), audit, dueDays));
+        context.bind("archiveExport", new ArchiveExport(context.dataSource(), context.sensitive(), audit));
+        context.bind("corrections", new Corrections(context.dataSource(), context.sensitive(), audit));
+    }
+}

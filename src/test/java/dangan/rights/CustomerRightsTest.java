@@ -1,0 +1,198 @@
+package dangan.rights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dangan.access.Role;
+import dangan.support.ApiClient;
+import dangan.support.RunningService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** PIPL (D-28): the customer's requests tracked to a deadline, their whole archive exported, their corrections recorded. */
+class CustomerRightsTest {
+
+    @TempDir
+    static Path home;
+    static RunningService dangan;
+    static ApiClient desk;
+    static ApiClient keeper;
+    static ApiClient manager;
+    static String wang;
+    static String li;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dangan = RunningService.start(home);
+        desk = ApiClient.asNewUser(dangan, "desk.li", Role.FRONT_DESK);
+        keeper = ApiClient.asNewUser(dangan, "keeper.zhao", Role.KEEPER);
+        manager = ApiClient.asNewUser(dangan, "wang.jl", Role.MANAGER);
+        dangan.drop("cards.csv", """
+                姓名,手机,邮箱,地址,身份证号,偏好,过敏史,消费日期,消费金额,服务项目
+                王芳,13800000001,wf@example.cn,深圳福田,11010519491231002X,靠窗座位,花生,2026-11-20,1280,宴会
+                李娜,13800000002,,深圳南山,,,,,,
+                """, StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("cards.csv").toString()).contains("/done/");
+        wang = (String) dangan.row("select archive_no from customer where mobile = '13800000001'").get("archive_no");
+        li = (String) dangan.row("select archive_no from customer where mobile = '13800000002'").get("archive_no");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (dangan != null) dangan.close();
+    }
+
+    @Test
+    void anAccessRequestIsAnsweredWithTheWholeArchiveAndClosed() throws Exception {
+        ApiClient.Reply request = desk.post("/api/archives/" + wang + "/requests", "{\"kind\": \"access\", \"via\": \"desk\"}");
+        assertThat(request.status()).isEqualTo(201);
+        long id = request.json().get("id").asLong();
+        assertThat(request.json().get("status").asText()).isEqualTo("open");
+        assertThat(request.json().get("received_by").asText()).isEqualTo("desk.li");
+        assertThat(dangan.count("select count(*) from subject_request where id = ? and due_at::date - received_at::date = 15", id)).isEqualTo(1);
+
+        assertThat(desk.get("/api/archives/" + wang + "/export?request_id=" + id).status()).isEqualTo(403);
+        assertThat(keeper.get("/api/archives/" + wang + "/export").status()).isEqualTo(400);
+        ApiClient.Reply export = keeper.get("/api/archives/" + wang + "/export?request_id=" + id);
+
+        assertThat(export.status()).isEqualTo(200);
+        JsonNode doc = export.json();
+        assertThat(doc.get("archive_no").asText()).isEqualTo(wang);
+        assertThat(doc.get("basic").get("name").asText()).isEqualTo("王芳");
+        assertThat(doc.get("basic").get("id_number").asText()).isEqualTo("11010519491231002X");
+        assertThat(doc.get("basic").has("id_number_hash")).isFalse();
+        assertThat(doc.get("health").get(0).get("detail").asText()).isEqualTo("花生");
+        assertThat(doc.get("preferences").get(0).get("detail").asText()).isEqualTo("靠窗座位");
+        assertThat(doc.get("consumption").get(0).get("amount").decimalValue()).isEqualByComparingTo("1280");
+        long ingest = doc.get("consumption").get(0).get("source_ingest_id").asLong();
+        assertThat(doc.get("sources").get(0).get("ingest").asLong()).isEqualTo(ingest);
+        assertThat(doc.get("sources").get(0).get("name").asText()).isEqualTo("cards.csv");
+        assertThat(doc.get("requests").get(0).get("kind").asText()).isEqualTo("access");
+        assertThat(doc.has("change_history")).isTrue();
+
+        assertThat(dangan.row("select status, closed_by from subject_request where id = ?", id))
+                .containsEntry("status", "done").containsEntry("closed_by", "keeper.zhao");
+        Map<String, Object> audit = dangan.row("select action, purpose, categories, detail from audit_log where actor = 'keeper.zhao' and action = 'export'");
+        assertThat(audit).containsEntry("purpose", "access request #" + id);
+        assertThat((String) audit.get("categories")).contains("health").contains("identity");
+        assertThat((String) audit.get("detail")).doesNotContain("花生").doesNotContain("11010519491231002X");
+        // answered once: the request is closed
+        assertThat(keeper.get("/api/archives/" + wang + "/export?request_id=" + id).status()).isEqualTo(409);
+    }
+
+    @Test
+    void requestsAreCheckedAndListedByDeadline() throws Exception {
+        assertThat(desk.post("/api/archives/" + li + "/requests", "{\"kind\": \"deletion\", \"via\": \"desk\"}").status()).isEqualTo(400);
+        assertThat(desk.post("/api/archives/" + li + "/requests", "{\"kind\": \"access\", \"via\": \"fax\"}").status()).isEqualTo(400);
+        assertThat(desk.post("/api/archives/" + li + "/requests", "{\"kind\": ").status()).isEqualTo(400);
+        assertThat(desk.post("/api/archives/209901999/requests", "{\"kind\": \"access\", \"via\": \"desk\"}").status()).isEqualTo(404);
+        ApiClient service = ApiClient.asNewUser(dangan, "svc.wu", Role.SERVICE);
+        assertThat(service.post("/api/archives/" + li + "/requests", "{\"kind\": \"access\", \"via\": \"desk\"}").status()).isEqualTo(403);
+
+        long late = manager.post("/api/archives/" + li + "/requests", "{\"kind\": \"correction\", \"via\": \"phone\"}").json().get("id").asLong();
+        dangan.rows("update subject_request set received_at = now() - interval '20 days', due_at = now() - interval '5 days' where id = ? returning id", late);
+
+        ApiClient.Reply overdue = keeper.get("/api/subject-requests?status=open&overdue=true");
+        assertThat(overdue.status()).isEqualTo(200);
+        List<Long> ids = overdue.json().get("requests").findValues("id").stream().map(JsonNode::asLong).toList();
+        assertThat(ids).containsExactly(late);
+        assertThat(overdue.json().get("requests").get(0).get("overdue").asBoolean()).isTrue();
+        assertThat(desk.get("/api/subject-requests").status()).isEqualTo(403);
+        assertThat(keeper.get("/api/subject-requests?overdue=perhaps").status()).isEqualTo(400);
+    }
+
+    @Test
+    void aCorrectionIsNormalisedRecordedAuditedAndClosesItsRequest() throws Exception {
+        long id = desk.post("/api/archives/" + li + "/requests", "{\"kind\": \"correction\", \"via\": \"mail\"}").json().get("id").asLong();
+
+        ApiClient.Reply reply = keeper.post("/api/archives/" + li + "/corrections", """
+                {"request_id": %d, "reason": "客户来电更正", "changes": {"mobile": "+86 139-0000-0002", "name": "李 娜娜",
+                 "room_preferences": "高楼层", "address": "深圳南山"}}""".formatted(id));
+
+        assertThat(reply.status()).as(reply.text()).isEqualTo(200);
+        assertThat(reply.json().get("unchanged").get(0).asText()).isEqualTo("address");
+        assertThat(reply.json().get("request_status").asText()).isEqualTo("done");
+        assertThat(dangan.row("select name, mobile from customer where archive_no = ?", li))
+                .containsEntry("name", "李 娜娜").containsEntry("mobile", "13900000002");
+        assertThat(dangan.row("select detail from preference p join customer c on c.id = p.customer_id where c.archive_no = ?", li))
+                .containsEntry("detail", "高楼层");
+        List<Map<String, Object>> log = dangan.rows("""
+                select field, old_value, new_value, changed_by, reason, source from change_log l join customer c on c.id = l.customer_id
+                where c.archive_no = ? order by field""", li);
+        assertThat(log).extracting(m -> m.get("field")).containsExactly("mobile", "name", "preferences.room");
+        assertThat(log.get(0)).containsEntry("old_value", "13800000002").containsEntry("new_value", "13900000002")
+                .containsEntry("changed_by", "keeper.zhao").containsEntry("reason", "客户来电更正")
+                .containsEntry("source", "correction request #" + id);
+        assertThat(dangan.row("select status, outcome from subject_request where id = ?", id))
+                .containsEntry("status", "done").containsEntry("outcome", "corrected mobile, name, room_preferences");
+        assertThat(dangan.row("select action, categories, purpose from audit_log where actor = 'keeper.zhao' and archive_no = ? and action = 'change'", li))
+                .containsEntry("categories", "basic,preferences").containsEntry("purpose", "correction request #" + id);
+
+        // the history shows the correction with its source
+        JsonNode history = manager.get("/api/archives/" + li + "/history?field=mobile").json();
+        assertThat(history.get("changes").get(0).get("source").get("note").asText()).isEqualTo("correction request #" + id);
+    }
+
+    @Test
+    void invalidValuesIdentityWithoutARequestAndAnotherArchivesMobileChangeNothing() throws Exception {
+        String before = dangan.row("select mobile, email, name, updated_at::text from customer where archive_no = ?", wang).toString();
+
+        ApiClient.Reply invalid = keeper.post("/api/archives/" + wang + "/corrections",
+                "{\"reason\": \"x\", \"changes\": {\"email\": \"not-an-email\", \"birth_date\": \"88-1-2\", \"mobile\": \"12345\"}}");
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.json().get("error").asText()).startsWith("nothing was corrected").contains("email:").contains("mobile:");
+
+        ApiClient.Reply identity = keeper.post("/api/archives/" + wang + "/corrections",
+                "{\"reason\": \"x\", \"changes\": {\"name\": \"王小芳\"}}");
+        assertThat(identity.status()).isEqualTo(400);
+        assertThat(identity.json().get("error").asText()).contains("correction request");
+
+        long access = desk.post("/api/archives/" + wang + "/requests", "{\"kind\": \"access\", \"via\": \"desk\"}").json().get("id").asLong();
+        assertThat(keeper.post("/api/archives/" + wang + "/corrections",
+                "{\"request_id\": " + access + ", \"reason\": \"x\", \"changes\": {\"name\": \"王小芳\"}}").status()).isEqualTo(409);
+
+        ApiClient.Reply taken = manager.post("/api/archives/" + wang + "/corrections",
+                "{\"reason\": \"x\", \"changes\": {\"mobile\": \"13800000002\", \"address\": \"北京\"}}");
+        assertThat(taken.status()).as(taken.text()).isEqualTo(409);
+        assertThat(taken.json().get("error").asText()).contains("belongs to archive");
+
+        long correction = desk.post("/api/archives/" + wang + "/requests", "{\"kind\": \"correction\", \"via\": \"desk\"}").json().get("id").asLong();
+        ApiClient.Reply contradicts = keeper.post("/api/archives/" + wang + "/corrections",
+                "{\"request_id\": " + correction + ", \"reason\": \"x\", \"changes\": {\"birth_date\": \"1950-01-01\"}}");
+        assertThat(contradicts.status()).isEqualTo(400);
+        assertThat(contradicts.json().get("error").asText()).contains("must match the ID number 110105********002X");
+        assertThat(desk.post("/api/archives/" + wang + "/corrections", "{\"reason\": \"x\", \"changes\": {\"address\": \"北京\"}}").status())
+                .isEqualTo(403);
+
+        assertThat(dangan.row("select mobile, email, name, updated_at::text from customer where archive_no = ?", wang).toString()).isEqualTo(before);
+        assertThat(dangan.count("select count(*) from change_log l join customer c on c.id = l.customer_id where c.archive_no = ?", wang)).isZero();
+        assertThat(dangan.row("select status from subject_request where id = ?", correction)).containsEntry("status", "open");
+    }
+
+    @Test
+    void anIdNumberCorrectedForARequestCarriesItsBirthDateAndGenderAndIsStoredEncrypted() throws Exception {
+        dangan.drop("more.csv", "姓名,手机,出生日期,性别\n赵敏,13800000005,1980-01-01,男\n", StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("more.csv").toString()).contains("/done/");
+        String zhao = (String) dangan.row("select archive_no from customer where mobile = '13800000005'").get("archive_no");
+        long id = keeper.post("/api/archives/" + zhao + "/requests", "{\"kind\": \"correction\", \"via\": \"desk\"}").json().get("id").asLong();
+
+        ApiClient.Reply reply = keeper.post("/api/archives/" + zhao + "/corrections",
+                "{\"request_id\": " + id + ", \"reason\": \"身份证复印件\", \"changes\": {\"id_number\": \"44030419900101002X\"}}");
+
+        assertThat(reply.status()).as(reply.text()).isEqualTo(200);
+        assertThat(reply.text()).doesNotContain("44030419900101002X");
+        assertThat(dangan.row("select birth_date::text as b, gender::text as g, id_number_masked from customer where archive_no = ?", zhao))
+                .containsEntry("b", "1990-01-01").containsEntry("g", "F").containsEntry("id_number_masked", "440304********002X");
+        assertThat(dangan.count("select count(*) from customer where archive_no = ? and encode(id_number_enc, 'escape') like '%4403041990%'", zhao)).isZero();
+        assertThat(dangan.rows("select field, old_value, new_value from change_log l join customer c on c.id = l.customer_id"
+                + " where c.archive_no = ? order by field", zhao)).extracting(m -> m.get("field") + "=" + m.get("new_value"))
+                .containsExactly("birth_date=1990-01-01", "gender=F", "id_number=440304********002X");
+    }
+}

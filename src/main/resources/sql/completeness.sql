@@ -3,7 +3,8 @@
 --   as_of   the day the job runs for (yyyy-mm-dd)
 --   fields  JSON object field → post (dangan.reminders.completeness.fields), fields among
 --           mobile, email, birth_date, gender, address, id_number, employer, job_title,
---           nationality, preferences, special_dates
+--           nationality, preferences, special_dates, sensitive_consent (the archive holds a full ID
+--           number or health data without a granted consent to sensitive data: D-28, PIPL)
 with wanted as (
     select key as field, value as post from jsonb_each_text(:'fields'::jsonb)
 ),
@@ -21,7 +22,8 @@ missing as (
         ('job_title', c.job_title is null),
         ('nationality', c.nationality is null),
         ('preferences', not exists (select 1 from preference p where p.customer_id = c.id)),
-        ('special_dates', not exists (select 1 from special_date s where s.customer_id = c.id))
+        ('special_dates', not exists (select 1 from special_date s where s.customer_id = c.id)),
+        ('sensitive_consent', exists (select 1 from sensitive_without_consent w where w.customer_id = c.id))
     ) as m(field, absent)
     where c.status = 'active' and m.absent
 )

@@ -1,12 +1,13 @@
 package dangan.access;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.apache.camel.Exchange;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /** The authenticated member of staff behind an API request. */
-public record Caller(long userId, String name, Role role) {
+public record Caller(@JsonProperty("user_id") long userId, String name, Role role) {
 
     /** Exchange property under which {@code api.authenticate} leaves the caller. */
     public static final String PROPERTY = "DanganCaller";

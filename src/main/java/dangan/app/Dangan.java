@@ -2,8 +2,10 @@ package dangan.app;
 
 import dangan.access.UserCommand;
 import dangan.audit.AuditCommand;
+import dangan.backup.BackupCommand;
 import dangan.config.Settings;
 import dangan.notify.NotifyCommand;
+import dangan.privacy.KeysCommand;
 import dangan.tiers.TiersCommand;
 
 import java.nio.file.Files;
@@ -26,7 +28,8 @@ public final class Dangan {
               --config FILE   configuration file (default: config/application.properties)
             Commands:
             """ + ReviewCommand.USAGE.indent(2) + RunJobCommand.USAGE.indent(2) + TiersCommand.USAGE.indent(2)
-                    + NotifyCommand.USAGE.indent(2) + UserCommand.USAGE.indent(2) + AuditCommand.USAGE.indent(2) + """
+                    + NotifyCommand.USAGE.indent(2) + UserCommand.USAGE.indent(2) + AuditCommand.USAGE.indent(2)
+                    + KeysCommand.USAGE.indent(2) + BackupCommand.USAGE.indent(2) + """
             Every key of the configuration can be overridden by -Dkey=value or by an environment
             variable named after it (dangan.db.url <-> DANGAN_DB_URL).""";
 
@@ -64,6 +67,9 @@ public final class Dangan {
                 case "notifications" -> NotifyCommand.run(settings, rest, System.out);
                 case "user" -> UserCommand.run(settings, rest, System.out, System.err);
                 case "audit" -> AuditCommand.run(settings, rest, System.out, System.err);
+                case "keys" -> KeysCommand.run(settings, rest, System.out);
+                case "backup" -> BackupCommand.backup(settings, rest, System.out, System.err);
+                case "restore" -> BackupCommand.restore(settings, rest, System.out, System.err);
                 default -> {
                     System.err.println("Unknown command: " + command.get(0) + "\n" + USAGE);
                     yield 64;

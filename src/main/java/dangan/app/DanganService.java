@@ -1,6 +1,7 @@
 package dangan.app;
 
 import dangan.access.AccessFlow;
+import dangan.backup.BackupsFlow;
 import dangan.config.Settings;
 import dangan.contracts.ContractsFlow;
 import dangan.flow.Flow;
@@ -16,7 +17,6 @@ import dangan.jobs.Scheduling;
 import dangan.mail.MailFlow;
 import dangan.notify.NotifyFlow;
 import dangan.reminders.RemindersFlow;
-import dangan.privacy.MasterKey;
 import dangan.privacy.SensitiveFields;
 import dangan.store.ArchiveDatabase;
 import dangan.surveys.SurveysFlow;
@@ -70,6 +70,7 @@ public final class DanganService implements AutoCloseable {
     private static List<Flow> allFlows() {
         return List.of(new AccessFlow(), new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
                 new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new dangan.audit.AuditFlow(), new dangan.rights.RightsFlow(),
+                new dangan.consent.ConsentFlow(), new BackupsFlow(),
                 new dangan.retention.RetentionFlow());
     }
 
@@ -79,18 +80,19 @@ public final class DanganService implements AutoCloseable {
         createFolders(home, flows);
         ArchiveDatabase database = ArchiveDatabase.open(settings);
         try {
-            SensitiveFields sensitive = new SensitiveFields(
-                    MasterKey.resolve(settings.get("dangan.master-key"), home.resolve("data").resolve("master.key")));
+            SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
             IntakeTally tally = new IntakeTally();
             ArchiveIntake intake = new ArchiveIntake(database.dataSource(), sensitive,
                     ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties"))),
                     ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai")),
                     settings.getInt("dangan.intake.progress-every", 100_000),
                     Set.copyOf(List.of(settings.get("dangan.trust.low-channels", "").split("\\s*,\\s*"))));
+            intake.strictConsent(settings.getBoolean("dangan.consent.strict", false));
 
             Main main = new Main();
             main.bind("dataSource", database.dataSource());
             main.bind("intakeTally", tally);
+            main.bind("sensitiveFields", sensitive);
             main.bind("fileClaims", fileClaims(database));
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);

@@ -101,7 +101,8 @@ public final class ArchiveMerge {
             with held as (
                 update intake_row s set outcome = 'review', visit_date = null, amount = null, service = null, contract_no = null,
                        pref_room = null, pref_dining = null, pref_other = null, allergy_enc = null, allergy_hash = null,
-                       health_enc = null, health_hash = null, anniversary = null, companions = null, referrer = null
+                       health_enc = null, health_hash = null, anniversary = null, companions = null, referrer = null,
+                       consent_service = null, consent_marketing = null, consent_sensitive = null
                 from customer c
                 where s.ingest_id = ? and s.outcome is null and c.id = s.customer_id and c.sealed_at is not null
                 returning s.ingest_id, s.line_no, c.archive_no
@@ -319,6 +320,7 @@ public final class ArchiveMerge {
                 or exists (select 1 from health_fact x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 or exists (select 1 from special_date x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 or exists (select 1 from companion x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
+                or exists (select 1 from consent x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 then 'updated' else 'duplicate' end
             where s.ingest_id = ? and s.outcome is null""";
 
@@ -338,6 +340,91 @@ public final class ArchiveMerge {
     private static final String MARK_NEW_FOR_REVIEW =
             "update intake_row set outcome = 'review' where ingest_id = ? and outcome = 'new'";
 
+    /**
+     * Consent the lines carry (PIPL, D-28), per purpose, recorded under the customer each line
+     * belongs to — unless it repeats the customer's latest decision with the same wording.
+     */
+    private static final String RECORD_CONSENTS = """
+            insert into consent (customer_id, purpose, granted, source, wording_version, recorded_by, source_ingest_id, source_line)
+            select s.customer_id, p.purpose, p.granted, i.source_type || ':' || i.channel, s.consent_version, 'intake',
+                   s.ingest_id, s.line_no
+            from intake_row s join ingest i on i.id = s.ingest_id
+            cross join lateral (values ('service', s.consent_service), ('marketing', s.consent_marketing),
+                                       ('sensitive', s.consent_sensitive)) p(purpose, granted)
+            left join lateral (select k.granted, k.wording_version from consent k
+                               where k.customer_id = s.customer_id and k.purpose = p.purpose
+                               order by k.recorded_at desc, k.id desc limit 1) last on true
+            where s.ingest_id = ? and p.granted is not null
+              and (s.consent_service is not null or s.consent_marketing is not null or s.consent_sensitive is not null)
+              and (last.granted is distinct from p.granted or last.wording_version is distinct from s.consent_version)
+            order by s.line_no, p.purpose""";
+
+    private static final String HELD_REASON = "'held: sensitive data of archive ' || c.archive_no || ' arrived without a"
+            + " recorded consent to sensitive data (dangan.consent.strict=true); not filed — record the customer''s consent,"
+            + " then accept it with `review accept`'";
+
+    /** Strict consent: health values of customers without consent to sensitive data wait in the review queue. */
+    private static final String HOLD_HEALTH_WITHOUT_CONSENT = """
+            with held as (
+                select s.ingest_id, s.line_no, s.customer_id, 'health:' || h.kind as field, h.enc, h.hash,
+                       """ + HELD_REASON + """
+             as why
+                from intake_row s join customer c on c.id = s.customer_id
+                cross join lateral (values ('allergy', s.allergy_enc, s.allergy_hash), ('note', s.health_enc, s.health_hash))
+                    h(kind, enc, hash)
+                where s.ingest_id = ? and h.enc is not null and not coalesce(consent_granted(s.customer_id, 'sensitive'), false)
+                  and not exists (select 1 from health_fact f where f.customer_id = s.customer_id and f.kind = h.kind
+                                  and f.fact_key = h.hash)
+            ), queued as (
+                insert into pending_change (customer_id, field, proposed_value, proposed_hash, proposed_enc, reason,
+                                            source_ingest_id, source_line)
+                select customer_id, field, '[health data, encrypted]', hash, enc, why, ingest_id, line_no from held
+            ), changes as (
+                insert into intake_change (ingest_id, line_no, customer_id, field, new_value, disposition, why)
+                select ingest_id, line_no, customer_id, field, '***', 'hold', why from held
+            )
+            insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity)
+            select ingest_id, line_no, field, '***', why, 'warning' from held""";
+
+    /** Strict consent: a full ID number just filed for a customer without consent waits in the review queue instead. */
+    private static final String HOLD_ID_WITHOUT_CONSENT = """
+            with held as (
+                select s.ingest_id, s.line_no, s.customer_id, s.id_hash, s.id_enc, s.id_masked,
+                       """ + HELD_REASON + """
+             as why
+                from intake_row s join customer c on c.id = s.customer_id and c.id_number_enc = s.id_enc
+                where s.ingest_id = ? and not coalesce(consent_granted(s.customer_id, 'sensitive'), false)
+            ), cleared as (
+                update customer c set id_number_enc = null from held h where c.id = h.customer_id
+            ), queued as (
+                insert into pending_change (customer_id, field, current_value, proposed_value, proposed_hash, proposed_enc,
+                                            reason, source_ingest_id, source_line)
+                select customer_id, 'id_number', id_masked, id_masked, id_hash, id_enc, why, ingest_id, line_no from held
+            ), changes as (
+                insert into intake_change (ingest_id, line_no, customer_id, field, new_value, disposition, why)
+                select ingest_id, line_no, customer_id, 'id_number (held)', id_masked, 'hold', why from held
+            )
+            insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity)
+            select ingest_id, line_no, 'id_number', id_masked, why, 'warning' from held""";
+
+    private static final String DROP_HELD_HEALTH = """
+            update intake_row s set allergy_enc = null, allergy_hash = null, health_enc = null, health_hash = null
+            where s.ingest_id = ? and (s.allergy_enc is not null or s.health_enc is not null)
+              and not coalesce(consent_granted(s.customer_id, 'sensitive'), false)""";
+
+    /**
+     * The data keys of staged lines whose sealed values the archive now keeps (ID number on the
+     * customer, health facts, held values in the review queue) are filed under the line's customer.
+     */
+    private static final String FILE_KEYS = """
+            insert into customer_key (id, customer_id, wrapped)
+            select s.key_id, s.customer_id, s.key_wrapped from intake_row s
+            where s.ingest_id = ? and s.key_id is not null
+              and (exists (select 1 from customer c where c.id = s.customer_id and c.id_number_enc = s.id_enc)
+                   or exists (select 1 from health_fact h where h.source_ingest_id = s.ingest_id and h.source_line = s.line_no)
+                   or exists (select 1 from pending_change p where p.source_ingest_id = s.ingest_id
+                              and p.source_line = s.line_no and p.proposed_enc is not null))""";
+
     private static final String CLEAR_STAGING = "delete from intake_row where ingest_id = ?";
 
     private static final String CLEAR_CHANGES = "delete from intake_change where ingest_id = ?";
@@ -355,6 +442,15 @@ public final class ArchiveMerge {
      */
     public static MergeCounts merge(Connection c, long ingestId, YearMonth openedIn, String reason, boolean lowTrust)
             throws SQLException {
+        return merge(c, ingestId, openedIn, reason, lowTrust, false);
+    }
+
+    /**
+     * As above; with {@code strictConsent}, sensitive values (health, full ID number) of customers
+     * without a recorded consent to sensitive data wait in the review queue instead of being filed.
+     */
+    public static MergeCounts merge(Connection c, long ingestId, YearMonth openedIn, String reason, boolean lowTrust,
+                                    boolean strictConsent) throws SQLException {
         long started = System.nanoTime();
         execute(c, LOCK);
         execute(c, "set local work_mem = '128MB'"); // window sorts and hash joins of a large file stay in memory
@@ -372,6 +468,7 @@ public final class ArchiveMerge {
         } while (opened > 0);
 
         int sealed = execute(c, HOLD_SEALED, ingestId);
+        execute(c, RECORD_CONSENTS, ingestId);
         execute(c, RANK_UPDATES, ingestId, ingestId);
         int rounds = (int) count(c, MAX_ROUND, ingestId);
         for (int round = 1; round <= rounds; round++) {
@@ -381,10 +478,18 @@ public final class ArchiveMerge {
             execute(c, WARN_NOT_APPLIED, ingestId, round);
             execute(c, APPLY_UPDATES, ingestId, ingestId, round);
         }
+        if (strictConsent) {
+            execute(c, HOLD_HEALTH_WITHOUT_CONSENT, ingestId);
+            execute(c, DROP_HELD_HEALTH, ingestId);
+        }
         execute(c, LOG_CONTRACT_CHANGES, reason, ingestId);
         for (String facts : new String[] {ADD_VISITS, ADD_CONTRACTS, ADD_PREFERENCES, ADD_HEALTH, ADD_SPECIAL_DATES, ADD_COMPANIONS}) {
             execute(c, facts, ingestId);
         }
+        if (strictConsent) {
+            execute(c, HOLD_ID_WITHOUT_CONSENT, ingestId);
+        }
+        execute(c, FILE_KEYS, ingestId);
         execute(c, SETTLE_OUTCOMES, ingestId);
         if (lowTrust) {
             execute(c, HOLD_NEW_ARCHIVES, ingestId);

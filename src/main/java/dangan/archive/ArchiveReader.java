@@ -1,6 +1,7 @@
 package dangan.archive;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.privacy.KeyDestroyedException;
 import dangan.privacy.SensitiveFields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,7 @@ import java.util.Optional;
 public final class ArchiveReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveReader.class);
-    public static final String DESTROYED = "[destroyed]";
+    public static final String DESTROYED = SensitiveFields.DESTROYED;
     public static final String UNREADABLE = "[unreadable]";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -141,22 +142,13 @@ public final class ArchiveReader {
         if (sealed == null) return null;
         try {
             return sensitive.decrypt(sealed);
+        } catch (KeyDestroyedException e) {
+            return DESTROYED;
         } catch (RuntimeException e) {
-            if (destroyed(e)) return DESTROYED;
             LOG.warn("A sensitive value of customer id {} cannot be decrypted ({}): shown as {}", customerId,
                     e.getClass().getSimpleName(), UNREADABLE);
             return UNREADABLE;
         }
-    }
-
-    /** The keys helper's exception for a destroyed customer key, recognised by name so this compiles without it. */
-    private static boolean destroyed(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String name = t.getClass().getSimpleName().toLowerCase();
-            String message = String.valueOf(t.getMessage()).toLowerCase();
-            if (name.contains("destroyed") || name.contains("shredded") || message.contains("destroyed")) return true;
-        }
-        return false;
     }
 
     /** Rows as column → value, dates as java.time, jsonb as JSON. */

@@ -85,7 +85,11 @@ public final class ReviewQueue {
             c.setAutoCommit(false);
             try {
                 Held held = lockPending(c, changeId);
-                apply(c, held);
+                if (held.field().startsWith("health:")) {
+                    fileHeldHealth(c, changeId); // held by dangan.consent.strict until consent to sensitive data
+                } else {
+                    apply(c, held);
+                }
                 try (PreparedStatement log = c.prepareStatement("""
                         insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source_ingest_id, source_line)
                         select customer_id, field, current_value, proposed_value, ?, 'accepted on review: ' || reason,
@@ -169,6 +173,18 @@ public final class ReviewQueue {
                 if (!rs.next()) throw new IllegalArgumentException("No pending change " + changeId + " (see `review list`)");
                 return new Held(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBytes(4), rs.getBytes(5));
             }
+        }
+    }
+
+    /** A health fact held for want of consent to sensitive data (dangan.consent.strict) joins the archive. */
+    private static void fileHeldHealth(Connection c, long changeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into health_fact (customer_id, kind, detail_enc, fact_key, source_ingest_id, source_line)
+                select customer_id, substr(field, 8), proposed_enc, proposed_hash, source_ingest_id, source_line
+                from pending_change where id = ?
+                on conflict (customer_id, kind, fact_key) do nothing""")) {
+            ps.setLong(1, changeId);
+            ps.executeUpdate();
         }
     }
 

@@ -113,6 +113,10 @@ public final class ScheduleBenchmark {
                 ps.setLong(4, consumption);
                 ps.executeUpdate();
             }
+            // marketing needs consent (PIPL, V12): every generated archive has given it
+            s.execute("insert into consent (customer_id, purpose, granted, source) select id, 'marketing', true, 'bench'"
+                    + " from customer where archive_no like 'BENCH%'");
+            s.execute("vacuum analyze consent");
             s.execute("vacuum analyze customer");
             s.execute("vacuum analyze consumption");
         }

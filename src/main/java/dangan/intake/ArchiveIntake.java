@@ -36,6 +36,7 @@ public final class ArchiveIntake {
     private final int progressEvery;
     private final Set<String> lowTrustChannels;
     private final List<MergeListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean strictConsent;
 
     public ArchiveIntake(DataSource dataSource, SensitiveFields sensitive, ColumnMap columns, ZoneId zone, int progressEvery,
                          Set<String> lowTrustChannels) {
@@ -85,7 +86,7 @@ public final class ArchiveIntake {
                 run.format(format);
                 issues.copyInto(c);
                 MergeCounts merged = ArchiveMerge.merge(c, run.id(), YearMonth.now(zone), "intake of " + run.name(),
-                        lowTrustChannels.contains(run.channel()));
+                        lowTrustChannels.contains(run.channel()), strictConsent);
                 run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
                         merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());
                 if (!run.reconciles()) {
@@ -120,6 +121,14 @@ public final class ArchiveIntake {
         try (Connection c = dataSource.getConnection()) {
             return RejectReport.issues(c, run.id());
         }
+    }
+
+    /**
+     * {@code dangan.consent.strict}: sensitive values (health, full ID number) of a customer without a
+     * recorded consent to sensitive data wait in the review queue instead of being filed.
+     */
+    public void strictConsent(boolean strict) {
+        this.strictConsent = strict;
     }
 
     /** Adds work to run in every merge's transaction, after the merge and before the commit. */

@@ -29,7 +29,19 @@ public record CustomerRow(
         String health,
         LocalDate anniversary,
         String companions,
-        String referrer) {
+        String referrer,
+        Consent consent) {
+
+    /**
+     * What the line says about consent (PIPL, D-28), per purpose: true given, false refused or
+     * withdrawn, null not said; with the version of the wording the customer saw. Null when the line
+     * says nothing about consent.
+     */
+    public record Consent(Boolean service, Boolean marketing, Boolean sensitive, String version) {
+        public boolean isEmpty() {
+            return service == null && marketing == null && sensitive == null;
+        }
+    }
 
     /** D-2: one visit, stay, meal or contract (D-10) the line reports, if any. */
     public record Visit(LocalDate date, BigDecimal amount, String service, String payment, String staff, String branch,

@@ -26,7 +26,11 @@ public enum Field {
     CONTRACT_NO("contract_no", false),
     ANNIVERSARY("anniversary", false),
     COMPANIONS("companions", false),
-    REFERRER("referrer", false);
+    REFERRER("referrer", false),
+    CONSENT_SERVICE("consent_service", false),
+    CONSENT_MARKETING("consent_marketing", false),
+    CONSENT_SENSITIVE("consent_sensitive", false),
+    CONSENT_VERSION("consent_version", false);
 
     private final String key;
     private final boolean sensitive;

@@ -1,5 +1,6 @@
 package dangan.intake;
 
+import dangan.consent.ConsentValue;
 import dangan.normalise.DateValue;
 import dangan.normalise.EmailAddress;
 import dangan.normalise.Gender;
@@ -83,7 +84,7 @@ public final class RowNormaliser {
                 line.text(Field.ROOM_PREFERENCES), line.text(Field.DINING_PREFERENCES), line.text(Field.PREFERENCES),
                 line.text(Field.ALLERGIES), line.text(Field.HEALTH),
                 line.parse(Field.ANNIVERSARY, DateValue::parse, Function.identity()),
-                line.text(Field.COMPANIONS), line.text(Field.REFERRER));
+                line.text(Field.COMPANIONS), line.text(Field.REFERRER), consent(line));
         line.issues.sort(Comparator.comparingInt(issue -> layout.headings().indexOf(issue.column())));
         return new Result(row, line.issues);
     }
@@ -149,6 +150,16 @@ public final class RowNormaliser {
             });
             return extra;
         }
+    }
+
+    /** What the line says about consent; a value that is neither yes nor no is a warning and counts as not said. */
+    private CustomerRow.Consent consent(Line line) {
+        CustomerRow.Consent consent = new CustomerRow.Consent(
+                line.parse(Field.CONSENT_SERVICE, ConsentValue::parse, Function.identity()),
+                line.parse(Field.CONSENT_MARKETING, ConsentValue::parse, Function.identity()),
+                line.parse(Field.CONSENT_SENSITIVE, ConsentValue::parse, Function.identity()),
+                line.text(Field.CONSENT_VERSION));
+        return consent.isEmpty() ? null : consent;
     }
 
     private boolean isIdentifier(Field field) {

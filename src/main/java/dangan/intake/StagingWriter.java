@@ -2,6 +2,7 @@ package dangan.intake;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.privacy.DataKey;
 import dangan.privacy.SensitiveFields;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
@@ -19,14 +20,16 @@ import java.util.HexFormat;
 /**
  * Streams normalised rows into the staging table with PostgreSQL's COPY (text format): the
  * bulk path never makes a round trip per row. Sensitive values are encrypted here, before
- * they leave the JVM, and blind-indexed for matching.
+ * they leave the JVM, and blind-indexed for matching: each line that carries any gets a fresh data
+ * key of its own (staged with the line, wrapped), which the merge files under the line's customer.
  */
 final class StagingWriter implements AutoCloseable {
 
     private static final String COPY = "COPY intake_row (ingest_id, line_no, name, gender, birth_date, mobile, email,"
             + " address, id_hash, id_enc, id_masked, employer, job_title, nationality, extra, visit_date, amount, service,"
             + " payment, staff, branch, pref_room, pref_dining, pref_other, allergy_enc, allergy_hash, health_enc,"
-            + " health_hash, anniversary, companions, referrer, contract_no) FROM STDIN";
+            + " health_hash, anniversary, companions, referrer, contract_no, key_id, key_wrapped, consent_service,"
+            + " consent_marketing, consent_sensitive, consent_version) FROM STDIN";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -47,23 +50,28 @@ final class StagingWriter implements AutoCloseable {
     void write(CustomerRow row) {
         line.setLength(0);
         CustomerRow.Visit visit = row.visit();
+        DataKey key = row.residentId() != null || row.allergies() != null || row.health() != null ? sensitive.newKey() : null;
         field(ingestId).field(row.lineNo()).field(row.name()).field(row.gender() == null ? null : row.gender().name())
                 .field(row.birthDate()).field(row.mobile()).field(row.email()).field(row.address());
         if (row.residentId() == null) {
             field(null).field(null).field(null);
         } else {
             String id = row.residentId().value();
-            bytes(sensitive.blindIndex(id)).bytes(sensitive.encrypt(id)).field(row.residentId().masked());
+            bytes(sensitive.blindIndex(id)).bytes(sensitive.encrypt(key, id)).field(row.residentId().masked());
         }
         field(row.employer()).field(row.jobTitle()).field(row.nationality()).field(json(row))
                 .field(visit == null ? null : visit.date()).field(visit == null ? null : visit.amount())
                 .field(visit == null ? null : visit.service()).field(visit == null ? null : visit.payment())
                 .field(visit == null ? null : visit.staff()).field(visit == null ? null : visit.branch())
                 .field(row.roomPreferences()).field(row.diningPreferences()).field(row.otherPreferences())
-                .bytes(sensitive.encrypt(row.allergies())).bytes(sensitive.blindIndex(row.allergies()))
-                .bytes(sensitive.encrypt(row.health())).bytes(sensitive.blindIndex(row.health()))
+                .bytes(key == null ? null : sensitive.encrypt(key, row.allergies())).bytes(sensitive.blindIndex(row.allergies()))
+                .bytes(key == null ? null : sensitive.encrypt(key, row.health())).bytes(sensitive.blindIndex(row.health()))
                 .field(row.anniversary()).field(row.companions()).field(row.referrer())
-                .field(visit == null ? null : visit.contractNo());
+                .field(visit == null ? null : visit.contractNo())
+                .field(key == null ? null : key.id()).bytes(key == null ? null : key.wrapped());
+        CustomerRow.Consent consent = row.consent();
+        field(consent == null ? null : consent.service()).field(consent == null ? null : consent.marketing())
+                .field(consent == null ? null : consent.sensitive()).field(consent == null ? null : consent.version());
         line.setCharAt(line.length() - 1, '\n');
         try {
             out.append(line);

@@ -37,7 +37,9 @@ import java.util.TreeMap;
  * as CSV (UTF-8 with BOM, formula-safe cells) and JSON, and the digest mail text of what a run
  * newly issued. The visit plan writes {@code <date>.csv/.json}, the other jobs
  * {@code <date>-<job>.csv/.json}. Health facts appear only on reminders of roles that may see
- * them (D-24), decrypted while writing; the digest mail never carries them.
+ * them (D-24), decrypted while writing; the digest mail never carries them. Marketing reminders
+ * (visit, greeting, follow-up) of a customer without marketing consent — withdrawn since they
+ * were issued — are left out of both (PIPL: a withdrawal takes effect at once).
  */
 public final class FeedWriter {
 
@@ -48,7 +50,7 @@ public final class FeedWriter {
             select r.id, r.job, r.kind, r.due_on, c.archive_no, c.name, c.mobile, coalesce(c.tier, 'E') as tier,
                    r.owner_role, r.channel, r.subject, r.facts::text, r.status
             from reminder r join customer c on c.id = r.customer_id
-            where %s
+            where (%s) and (r.kind not in ('visit', 'greeting', 'follow-up') or marketing_ok(c.id))
             order by r.owner_role, r.due_on, c.archive_no, r.kind, r.subject""";
 
     /** What {@link #write} left: the two files and how many reminders they list. */

@@ -19,7 +19,7 @@ public record ReminderSettings(Cadence cadence, Set<String> healthRoles, int spe
 
     /** The fields the completeness report can check (completeness.sql). */
     public static final Set<String> CHECKABLE = Set.of("mobile", "email", "birth_date", "gender", "address", "id_number",
-            "employer", "job_title", "nationality", "preferences", "special_dates");
+            "employer", "job_title", "nationality", "preferences", "special_dates", "sensitive_consent");
 
     public static ReminderSettings of(Settings s) {
         Map<String, String> tiers = new LinkedHashMap<>();

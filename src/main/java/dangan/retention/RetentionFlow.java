@@ -1,6 +1,7 @@
 package dangan.retention;
 
 import dangan.audit.AuditTrail;
+import dangan.backup.Keyring;
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
 import org.slf4j.Logger;
@@ -20,12 +21,15 @@ public final class RetentionFlow implements Flow {
         RetentionSettings settings = RetentionSettings.from(context.settings());
         AuditTrail audit = new AuditTrail(context.dataSource());
         DestructionProposals proposals = new DestructionProposals(context.dataSource(), audit, settings);
-        // THE hook after a committed destruction (D-29): the backups' keyring must no longer hold the
-        // destroyed keys. dangan.backup.Keyring is not on this branch yet; at merge time this becomes
-        //   proposals.afterDestruction(destroyed -> Keyring.rewrite(context.dataSource(), context.settings()));
-        // and, with per-customer keys, context.sensitive().forget(d.customerId()) for each destroyed archive.
-        proposals.afterDestruction(destroyed -> LOG.warn("Destroyed {}: rewrite the backups' keyring now"
-                + " (dangan.backup.Keyring is not wired in yet)", destroyed.stream().map(DestructionListener.Destroyed::archiveNo).toList()));
+        // THE hook after a committed destruction: forget the destroyed keys in this instance's key
+        // cache (others see it within dangan.keys.cache-seconds), then rewrite the backups' keyring so
+        // it no longer holds them (D-29, D-31): no backup made before can give their values back.
+        proposals.afterDestruction(destroyed -> {
+            for (DestructionListener.Destroyed d : destroyed) context.sensitive().forget(d.customerId());
+            Keyring.Written keyring = Keyring.rewrite(context.dataSource(), context.settings());
+            LOG.info("Keyring {} rewritten after destroying {}: {} customer keys, {} destruction records", keyring.file(),
+                    destroyed.stream().map(DestructionListener.Destroyed::archiveNo).toList(), keyring.keys(), keyring.destructions());
+        });
         context.bind("destructionProposals", proposals);
         context.bind("retentionApi", new RetentionApi(proposals));
         context.bind("retentionReview", new RetentionReview(context.dataSource(), audit, settings));

@@ -160,7 +160,7 @@ public final class ArchiveExport {
     private String decrypt(byte[] sealed) {
         if (sealed == null) return null;
         try {
-            return sensitive.decrypt(sealed);
+            return sensitive.decryptOrDestroyed(sealed);
         } catch (RuntimeException e) {
             return "(unreadable: " + e.getMessage() + ")";
         }

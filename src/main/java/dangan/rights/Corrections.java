@@ -340,7 +340,7 @@ public final class Corrections {
             try (PreparedStatement ps = c.prepareStatement(
                     "update customer set id_number_hash = ?, id_number_enc = ?, id_number_masked = ? where id = ?")) {
                 ps.setBytes(1, sensitive.blindIndex(value));
-                ps.setBytes(2, sensitive.encrypt(value));
+                ps.setBytes(2, value == null ? null : sensitive.encryptFor(c, customerId, value)); // the customer's own key (D-28)
                 ps.setString(3, value == null ? null : ResidentId.parse(value).masked());
                 ps.setLong(4, customerId);
                 ps.executeUpdate();

@@ -39,6 +39,11 @@ public final class ArchiveDatabase implements AutoCloseable {
 
     /** Opens (and if embedded, starts) the store and brings its schema up to date. */
     public static ArchiveDatabase open(Settings settings) {
+        return open(settings, true);
+    }
+
+    /** As {@link #open(Settings)}; without {@code migrate} the schema is left as found (restore migrates it itself). */
+    public static ArchiveDatabase open(Settings settings, boolean migrate) {
         String url = settings.get("dangan.db.url");
         EmbeddedPostgres embedded = null;
         String user = settings.get("dangan.db.user");
@@ -68,7 +73,7 @@ public final class ArchiveDatabase implements AutoCloseable {
         config.setMaximumPoolSize(settings.getInt("dangan.db.pool-size", 8));
         HikariDataSource pool = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+            if (migrate) Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
         } catch (RuntimeException e) {
             pool.close();
             closeQuietly(embedded);

@@ -16,7 +16,10 @@ public enum SurveyField {
     COMMENT("comment", "/comment"),
     SERVICE("service", "/service"),
     STAFF("staff", "/staff"),
-    ANSWERS("answers", "/answers");
+    ANSWERS("answers", "/answers"),
+    CONSENT_MARKETING("consent_marketing", "/consent/marketing"),
+    CONSENT_SENSITIVE("consent_sensitive", "/consent/sensitive"),
+    CONSENT_VERSION("consent_version", "/consent/version");
 
     private final String key;
     private final String defaultPointer;

@@ -94,6 +94,7 @@ public final class SurveyFiling {
 
     /** Files a response as feedback on an archive; returns true when it also opened a complaint. */
     boolean fileFeedback(Connection c, long customerId, SurveyResponse r, long ingestId, int line) throws SQLException {
+        if (r.consent() != null) recordConsent(c, customerId, r.consent(), ingestId, line);
         boolean complaint = r.score() <= complaintAtOrBelow;
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into feedback (customer_id, kind, score, nps, comment, service, staff, status, handling, closed_at,
@@ -107,6 +108,30 @@ public final class SurveyFiling {
             }
         }
         return complaint;
+    }
+
+    /** Consent the response carries (PIPL, D-28), unless it repeats the customer's latest decision with the same wording. */
+    private static void recordConsent(Connection c, long customerId, dangan.intake.CustomerRow.Consent consent, long ingestId,
+                                      int line) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into consent (customer_id, purpose, granted, source, wording_version, recorded_by, source_ingest_id, source_line)
+                select ?, p.purpose, p.granted, 'survey:' || i.channel, ?, 'survey', i.id, ?
+                from ingest i cross join (values ('marketing', ?::boolean), ('sensitive', ?::boolean)) p(purpose, granted)
+                where i.id = ? and p.granted is not null
+                  and not exists (select 1 from (select k.granted, k.wording_version from consent k
+                                                 where k.customer_id = ? and k.purpose = p.purpose
+                                                 order by k.recorded_at desc, k.id desc limit 1) last
+                                  where last.granted = p.granted and last.wording_version is not distinct from ?)""")) {
+            ps.setLong(1, customerId);
+            ps.setString(2, consent.version());
+            ps.setInt(3, line);
+            ps.setObject(4, consent.marketing(), java.sql.Types.BOOLEAN);
+            ps.setObject(5, consent.sensitive(), java.sql.Types.BOOLEAN);
+            ps.setLong(6, ingestId);
+            ps.setLong(7, customerId);
+            ps.setString(8, consent.version());
+            ps.executeUpdate();
+        }
     }
 
     /** The complaint event's payload (D-22): who, the score and what the guest said; no health data or ID numbers. */

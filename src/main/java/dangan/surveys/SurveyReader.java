@@ -135,6 +135,8 @@ public final class SurveyReader {
         String service = c.text(SurveyField.SERVICE);
         String staff = c.text(SurveyField.STAFF);
         JsonNode answers = c.answers();
+        dangan.intake.CustomerRow.Consent consent = new dangan.intake.CustomerRow.Consent(null,
+                c.consent(SurveyField.CONSENT_MARKETING), c.consent(SurveyField.CONSENT_SENSITIVE), c.text(SurveyField.CONSENT_VERSION));
         if (archiveNo == null && mobileRaw == null && emailRaw == null && c.fine()) {
             c.reject(SurveyField.MOBILE, null, mapping.describe(SurveyField.ARCHIVE_NO) + ", " + mapping.describe(SurveyField.MOBILE)
                     + " and " + mapping.describe(SurveyField.EMAIL) + " are all missing: a response needs at least one of them"
@@ -144,7 +146,7 @@ public final class SurveyReader {
         String email = c.email(emailRaw);
         if (!c.fine()) return c.entry(null);
         return c.entry(new SurveyResponse(surveyId, submittedAt, archiveNo, mobile, email, name, score, nps, comment,
-                service, staff, answers));
+                service, staff, answers, consent.isEmpty() ? null : consent));
     }
 
     /** The checks of one response, collecting every problem so a person can correct them in one go. */
@@ -262,6 +264,19 @@ public final class SurveyReader {
             reject(field, value, mapping.describe(field) + " must be an ISO-8601 date-time such as 2026-11-20T14:30:00+08:00, got "
                     + quoted(value));
             return null;
+        }
+
+        /** A consent answer (PIPL, D-28): true/false, or yes/no/是/否/同意/不同意…; anything else is a warning, not recorded. */
+        Boolean consent(SurveyField field) {
+            JsonNode value = at(field);
+            if (value == null) return null;
+            if (value.isBoolean()) return value.booleanValue();
+            try {
+                return dangan.consent.ConsentValue.parse(value.isTextual() || value.isNumber() ? value.asText() : value.toString());
+            } catch (InvalidValueException e) {
+                warn(field, value.asText(), mapping.describe(field) + ": " + e.getMessage());
+                return null;
+            }
         }
 
         JsonNode answers() {

@@ -14,7 +14,7 @@ import java.time.OffsetDateTime;
  */
 public record SurveyResponse(String surveyId, OffsetDateTime submittedAt, String archiveNo, String mobile, String email,
                              String name, int score, Integer nps, String comment, String service, String staff,
-                             JsonNode answers) {
+                             JsonNode answers, dangan.intake.CustomerRow.Consent consent) {
 
     /** True when no usable identifier is left to find the archive. */
     public boolean unidentified() {
@@ -37,6 +37,12 @@ public record SurveyResponse(String surveyId, OffsetDateTime submittedAt, String
         if (service != null) node.put("service", service);
         if (staff != null) node.put("staff", staff);
         if (answers != null) node.set("answers", answers);
+        if (consent != null) {
+            ObjectNode given = node.putObject("consent");
+            if (consent.marketing() != null) given.put("marketing", consent.marketing());
+            if (consent.sensitive() != null) given.put("sensitive", consent.sensitive());
+            if (consent.version() != null) given.put("version", consent.version());
+        }
         return node;
     }
 }

@@ -184,6 +184,8 @@ class ContractsPollTest {
                                 .contains("'12345'"),
                         r -> assertThat(r).startsWith("3|warning|amount|'not a number' is not an amount"));
         Path report = home.resolve("outbox/rejects").resolve(ingest.get("source_name") + ".rejects.csv");
+        // the report is written once the poll's transaction has committed: wait for it
+        for (long end = System.nanoTime() + 10_000_000_000L; !Files.exists(report) && System.nanoTime() < end; ) Thread.sleep(50);
         assertThat(report).exists();
         assertThat(Files.readString(report, StandardCharsets.UTF_8)).contains("1,rejected,name,,the name is empty");
         // the line with a bad amount is filed without it

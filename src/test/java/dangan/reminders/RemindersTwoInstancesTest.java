@@ -28,8 +28,8 @@ class RemindersTwoInstancesTest {
     void twoInstancesRunningOneDayIssueEachReminderOnce() throws Exception {
         Map<String, String> shared = Map.of("dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres");
         try (RunningService a = RunningService.start(homeA, shared); RunningService b = RunningService.start(homeB, shared)) {
-            StringBuilder csv = new StringBuilder("姓名,手机\n");
-            for (int i = 0; i < 200; i++) csv.append("客人").append(i).append(",1380000").append(String.format("%04d", i)).append('\n');
+            StringBuilder csv = new StringBuilder("姓名,手机,营销同意\n");
+            for (int i = 0; i < 200; i++) csv.append("客人").append(i).append(",1380000").append(String.format("%04d", i)).append(",是\n");
             a.drop("many.csv", csv.toString(), StandardCharsets.UTF_8);
             a.awaitHandled("many.csv");
             LocalDate day = LocalDate.now(java.time.ZoneId.of("Asia/Shanghai")).plusDays(3);

@@ -1,0 +1,195 @@
+package dangan.backup;
+
+import dangan.app.DanganService;
+import dangan.config.Settings;
+import org.postgresql.PGConnection;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Backup and restore benchmark ({@code bench/backup.sh [archives] [consumption]}, -Xmx512m):
+ * fills a fresh embedded PostgreSQL with generated archives (10 % with an encrypted ID number,
+ * 20 % with a health fact, a data key each) and consumption records, then times the backup job,
+ * the restore into an empty database, and next to them the plain COPY of the same tables (the
+ * floor) and pg_dump -Fc / pg_restore --single-transaction when those are on the PATH.
+ */
+public final class BackupBenchmark {
+
+    private BackupBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int status = 0;
+        try {
+            run(args);
+        } catch (Exception e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status); // the service's Quartz threads outlive its close()
+    }
+
+    private static void run(String[] args) throws Exception {
+        long archives = args.length > 0 ? Long.parseLong(args[0].replace(",", "").replace("_", "")) : 1_000_000;
+        long consumption = args.length > 1 ? Long.parseLong(args[1].replace(",", "").replace("_", "")) : 10_000_000;
+        Path work = Files.createTempDirectory("dangan-backup-bench-");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Map<String, String> fixed = new HashMap<>();
+        fixed.put("dangan.home", work.resolve("home").toString());
+        fixed.put("dangan.db.embedded.durable", "false");
+        fixed.put("dangan.master-key", Base64.getEncoder().encodeToString(key));
+        fixed.put("dangan.db.url", "");
+        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
+                System.getenv(), System.getProperties()).with(fixed));
+        List<String> results = new ArrayList<>();
+        try (DanganService service = DanganService.start(settings)) {
+            long t0 = System.nanoTime();
+            generate(service, archives, consumption);
+            System.out.printf("generated %,d archives and %,d consumption records in %.1f s%n", archives, consumption, seconds(t0));
+            int port = service.database().embeddedPort();
+            String restoreDb = "dangan_restore";
+            String pgRestoreDb = "dangan_pg_restore";
+            try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("create database " + restoreDb);
+                s.execute("create database " + pgRestoreDb);
+            }
+
+            long t = System.nanoTime();
+            long copied = plainCopy(service);
+            results.add(String.format("%-40s %7.1f s   %,d bytes of COPY text, not written anywhere", "plain COPY of the same tables (floor)",
+                    seconds(t), copied));
+
+            Backups backups = new Backups(service.database().dataSource(), BackupSettings.from(settings));
+            t = System.nanoTime();
+            Backups.Result backup = backups.run();
+            results.add(String.format("%-40s %7.1f s   %s, %,d rows; keyring %,d keys", "dangan backup (job)", seconds(t),
+                    Backups.size(backup.bytes()), backup.totalRows(), backup.keyring().keys()));
+
+            Settings target = settings.with(Map.of("dangan.db.url", "jdbc:postgresql://localhost:" + port + "/" + restoreDb,
+                    "dangan.db.user", "postgres", "dangan.home", work.resolve("restore-home").toString()));
+            t = System.nanoTime();
+            Restore.Result restored = Restore.run(target, backup.file(), null, System.out::println);
+            results.add(String.format("%-40s %7.1f s   %,d archives, %,d keys", "dangan restore into an empty database",
+                    seconds(t), restored.rows().get("customer"), restored.keys()));
+
+            if (onPath("pg_dump") && onPath("pg_restore")) {
+                Path dump = work.resolve("pg.dump");
+                String url = "postgresql://postgres@localhost:" + port + "/";
+                t = System.nanoTime();
+                exec("pg_dump", "-Fc", "-f", dump.toString(), url + "dangan");
+                results.add(String.format("%-40s %7.1f s   %s (compressed, unencrypted)", "pg_dump -Fc (reference)", seconds(t),
+                        Backups.size(Files.size(dump))));
+                t = System.nanoTime();
+                exec("pg_restore", "--single-transaction", "-d", url + pgRestoreDb, dump.toString());
+                results.add(String.format("%-40s %7.1f s", "pg_restore --single-transaction (ref.)", seconds(t)));
+            }
+        }
+        System.out.println();
+        System.out.printf("archives                                 %,d%n", archives);
+        System.out.printf("consumption records                      %,d%n", consumption);
+        results.forEach(System.out::println);
+        System.out.printf("JVM max heap                             %d MiB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        try (var files = Files.walk(work)) { // the databases and files of a run take gigabytes
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        System.out.println("(work folder " + work + " deleted)");
+    }
+
+    private static void generate(DanganService service, long archives, long consumption) throws Exception {
+        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("select setseed(0.42)");
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into customer (archive_no, name, mobile, tier, id_number_enc, id_number_hash, id_number_masked, source_line)
+                    select 'BENCH' || lpad(g::text, 9, '0'), '客' || g, '19' || lpad(g::text, 9, '0'),
+                           (array['A','B','C','D','E'])[1 + g % 5],
+                           case when g % 10 = 0 then decode(md5(g::text) || md5((-g)::text) || md5((g * 7)::text), 'hex') end,
+                           case when g % 10 = 0 then decode(md5((g * 3)::text) || md5((g * 5)::text), 'hex') end,
+                           case when g % 10 = 0 then '440304********' || lpad((g % 10000)::text, 4, '0') end,
+                           g::int
+                    from generate_series(1, ?) g""")) {
+                ps.setLong(1, archives);
+                ps.executeUpdate();
+            }
+            long first;
+            try (ResultSet rs = s.executeQuery("select min(id) from customer")) {
+                rs.next();
+                first = rs.getLong(1);
+            }
+            s.execute("""
+                    insert into health_fact (customer_id, kind, detail_enc, fact_key)
+                    select id, 'allergy', decode(md5(id::text) || md5((id * 11)::text), 'hex'), decode(md5((id * 13)::text), 'hex')
+                    from customer where id % 5 = 0""");
+            s.execute("""
+                    insert into customer_key (id, customer_id, wrapped)
+                    select md5('k' || id)::uuid, id, decode(md5(id::text) || md5((id * 17)::text) || md5((id * 19)::text), 'hex')
+                    from customer""");
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into consumption (customer_id, visit_date, amount, service, fact_key)
+                    select ? + floor(? * power(random(), 3))::bigint, current_date - 1 - floor(random() * 730)::int,
+                           (20 + floor(random() * 400))::numeric(12, 2), '客房', md5(g::text)::uuid
+                    from generate_series(1, ?) g""")) {
+                ps.setLong(1, first);
+                ps.setLong(2, archives);
+                ps.setLong(3, consumption);
+                ps.executeUpdate();
+            }
+            s.execute("vacuum analyze");
+        }
+    }
+
+    private static long plainCopy(DanganService service) throws Exception {
+        long[] bytes = {0};
+        OutputStream nowhere = new OutputStream() {
+            @Override
+            public void write(int b) {
+                bytes[0]++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                bytes[0] += len;
+            }
+        };
+        try (Connection c = service.database().dataSource().getConnection()) {
+            Snapshot.begin(c);
+            try {
+                Catalog catalog = Catalog.read(c);
+                for (Catalog.Table t : catalog.dataTables()) {
+                    c.unwrap(PGConnection.class).getCopyAPI().copyOut(Dump.copyOut(t), nowhere);
+                }
+            } finally {
+                Snapshot.end(c);
+            }
+        }
+        return bytes[0];
+    }
+
+    private static void exec(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        if (p.waitFor() != 0) throw new IllegalStateException(String.join(" ", command) + " failed");
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, command))) return true;
+        }
+        return false;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,48 @@
+package dangan.backup;
+
+import dangan.config.Settings;
+import dangan.privacy.MasterKey;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+
+/**
+ * Where backups go and how many are kept: {@code dangan.backup.folder} (relative to DANGAN_HOME;
+ * default {@code DANGAN_HOME/backups}), {@code dangan.backup.keep} (default 14), and the master
+ * key the files are sealed with.
+ */
+public record BackupSettings(Path folder, int keep, byte[] masterKey, ZoneId zone) {
+
+    public BackupSettings {
+        if (keep < 1) {
+            throw new IllegalStateException("Configuration key dangan.backup.keep must be at least 1, not " + keep);
+        }
+    }
+
+    /** From the configuration; the master key as the service resolves it (generated on first use). */
+    public static BackupSettings from(Settings settings) {
+        Path home = settings.home();
+        return from(settings, MasterKey.resolve(settings.get("dangan.master-key"), home.resolve("data").resolve("master.key")));
+    }
+
+    /** For a restore: the master key must already exist (a new one could never open the backup). */
+    static BackupSettings forRestore(Settings settings) {
+        Path keyFile = settings.home().resolve("data").resolve("master.key");
+        if (settings.get("dangan.master-key") == null && !Files.exists(keyFile)) {
+            throw new BackupFailure(BackupFailure.NO_INPUT, "No master key: set DANGAN_MASTER_KEY to the master key of the"
+                    + " installation that made the backup, or copy its data/master.key to " + keyFile);
+        }
+        return from(settings);
+    }
+
+    static BackupSettings from(Settings settings, byte[] masterKey) {
+        Path folder = settings.home().resolve(settings.get("dangan.backup.folder", "backups")).normalize();
+        return new BackupSettings(folder, settings.getInt("dangan.backup.keep", 14), masterKey,
+                ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai")));
+    }
+
+    public Path keyring() {
+        return folder.resolve(Keyring.FILE_NAME);
+    }
+}

@@ -1,0 +1,136 @@
+package dangan.backup;
+
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The backup job (D-29; route {@code job-backup}, command {@code backup}): the whole archive as
+ * one consistent snapshot into {@code <folder>/dangan-<yyyyMMdd-HHmmss>.dgb}, sealed; then the
+ * keyring rewritten; then only the newest {@code dangan.backup.keep} backups kept.
+ */
+public final class Backups {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Backups.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    static final Pattern BACKUP_NAME = Pattern.compile("dangan-(\\d{8}-\\d{6})(?:-(\\d+))?\\.dgb");
+
+    /** What one backup wrote. */
+    public record Result(Path file, long bytes, Map<String, Long> rows, String sha256, String schemaVersion,
+                         Keyring.Written keyring, List<Path> removed, Duration took) {
+
+        public long rows(String table) {
+            return rows.getOrDefault(table, 0L);
+        }
+
+        public long totalRows() {
+            return rows.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        public String summary() {
+            return String.format("backup %s: %s, schema V%s, %,d archive(s), %,d row(s) in %d table(s); keyring %,d key(s),"
+                            + " %,d destruction record(s); %d old backup(s) removed; %.1f s",
+                    file, size(bytes), schemaVersion, rows("customer"), totalRows(), rows.size(), keyring.keys(),
+                    keyring.destructions(), removed.size(), took.toMillis() / 1000.0);
+        }
+    }
+
+    private final DataSource dataSource;
+    private final BackupSettings settings;
+    private final int segmentBytes;
+
+    public Backups(DataSource dataSource, BackupSettings settings) {
+        this(dataSource, settings, Sealing.SEGMENT_BYTES);
+    }
+
+    Backups(DataSource dataSource, BackupSettings settings, int segmentBytes) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.segmentBytes = segmentBytes;
+    }
+
+    /** Makes one backup now; throws (and leaves no partial file) when it cannot. */
+    public Result run() throws IOException, SQLException {
+        long start = System.nanoTime();
+        Path file = freeName(settings.folder(), ZonedDateTime.now(settings.zone()));
+        SealedDump.Written written;
+        try (Connection c = dataSource.getConnection()) {
+            Snapshot.begin(c);
+            try {
+                Catalog catalog = Catalog.read(c);
+                written = SealedDump.write(c, catalog, catalog.dataTables(), new Sealing(settings.masterKey(), segmentBytes),
+                        Sealing.Kind.BACKUP, file, false);
+            } finally {
+                Snapshot.end(c);
+            }
+        }
+        // After the data: the keyring's snapshot is as new or newer, so it has the key of every customer in the backup.
+        Keyring.Written keyring = Keyring.rewrite(dataSource, settings.folder(), settings.masterKey());
+        List<Path> removed = prune();
+        Result result = new Result(file, written.bytes(), written.rows(), written.sha256(), written.schemaVersion(),
+                keyring, removed, Duration.ofNanos(System.nanoTime() - start));
+        new AuditTrail(dataSource).record(AuditEntry.system("backup", "export", null,
+                String.format("backup %s: %,d archive(s), %,d row(s), SHA-256 %s", file.getFileName(),
+                        result.rows("customer"), result.totalRows(), result.sha256())));
+        LOG.info(result.summary());
+        for (Path old : removed) LOG.info("Removed old backup {} (dangan.backup.keep={})", old.getFileName(), settings.keep());
+        return result;
+    }
+
+    /** Deletes all but the newest {@code keep} backups of the folder; the keyring is never touched. */
+    List<Path> prune() throws IOException {
+        List<Path> backups = list(settings.folder());
+        List<Path> removed = new ArrayList<>();
+        for (int i = settings.keep(); i < backups.size(); i++) {
+            Files.deleteIfExists(backups.get(i));
+            removed.add(backups.get(i));
+        }
+        return removed;
+    }
+
+    /** The backups in a folder, newest first (by the time in their name). */
+    public static List<Path> list(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) return List.of();
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> Files.isRegularFile(p) && BACKUP_NAME.matcher(p.getFileName().toString()).matches())
+                    .sorted(Comparator.comparing(Backups::sortKey).reversed())
+                    .toList();
+        }
+    }
+
+    private static String sortKey(Path p) {
+        Matcher m = BACKUP_NAME.matcher(p.getFileName().toString());
+        m.matches();
+        return m.group(1) + String.format("%06d", m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
+    }
+
+    private static Path freeName(Path folder, ZonedDateTime now) {
+        String stamp = now.format(STAMP);
+        Path file = folder.resolve("dangan-" + stamp + ".dgb");
+        for (int n = 2; Files.exists(file); n++) file = folder.resolve("dangan-" + stamp + "-" + n + ".dgb");
+        return file;
+    }
+
+    static String size(long bytes) {
+        if (bytes < 1024 * 1024) return String.format("%,d bytes", bytes);
+        return String.format("%.1f MiB", bytes / (1024.0 * 1024));
+    }
+}

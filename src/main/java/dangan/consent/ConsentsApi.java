@@ -1,0 +1,142 @@
+package dangan.consent;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dangan.access.Api;
+import dangan.access.ApiProblem;
+import dangan.access.Caller;
+import dangan.access.Role;
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
+import org.apache.camel.Exchange;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET/POST /api/archives/{no}/consents} (routes/consents.yaml): a customer's consent per
+ * purpose and its history; recording a decision (grant or withdrawal) is audited in the same
+ * transaction. Front desk, service staff, managers and the archive keeper may read and record.
+ */
+public final class ConsentsApi {
+
+    private static final Role[] ROLES = {Role.FRONT_DESK, Role.SERVICE, Role.MANAGER, Role.KEEPER};
+    private static final List<String> CATEGORIES = List.of("basic");
+    private static final int MAX_TEXT = 200;
+
+    private final DataSource dataSource;
+    private final Consents consents;
+    private final AuditTrail audit;
+
+    public ConsentsApi(DataSource dataSource, Consents consents, AuditTrail audit) {
+        this.dataSource = dataSource;
+        this.consents = consents;
+        this.audit = audit;
+    }
+
+    /** The answer of GET: the decision that holds per purpose and the whole history, newest first. */
+    public record View(@JsonProperty("archive_no") String archiveNo, Map<String, Consents.Consent> current,
+                       List<Consents.Consent> history, @JsonProperty("marketing_ok") boolean marketingOk) {
+    }
+
+    public void list(Exchange exchange) throws SQLException {
+        Caller caller = Caller.of(exchange).require(ROLES);
+        String archiveNo = archiveNo(exchange);
+        try (Connection c = dataSource.getConnection()) {
+            long customerId = customer(c, archiveNo, caller, false);
+            Map<String, Consents.Consent> current = consents.current(c, customerId);
+            Consents.Consent marketing = current.get("marketing");
+            exchange.getMessage().setBody(new View(archiveNo, current, consents.history(customerId),
+                    marketing != null && marketing.granted()));
+        }
+        audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, CATEGORIES, "consents", null,
+                AuditEntry.OK, "consents read"));
+    }
+
+    /** POST body: {@code {"purpose": "marketing", "granted": false, "source": "phone", "wording_version": "v3"}};
+     * {@code source} defaults to {@code api}. Answers 201 with the row. */
+    public void record(Exchange exchange) throws SQLException {
+        Caller caller = Caller.of(exchange).require(ROLES);
+        String archiveNo = archiveNo(exchange);
+        JsonNode body = Api.readJson(exchange);
+        String purpose = text(body, "purpose", true);
+        if (!Consents.PURPOSES.contains(purpose)) {
+            throw ApiProblem.badRequest("purpose '" + purpose + "' is not one of service, marketing, sensitive");
+        }
+        JsonNode granted = body.get("granted");
+        if (granted == null || !granted.isBoolean()) {
+            throw ApiProblem.badRequest("granted must be true (consent given) or false (refused or withdrawn)");
+        }
+        String source = text(body, "source", false);
+        String wording = text(body, "wording_version", false);
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!List.of("purpose", "granted", "source", "wording_version").contains(name)) {
+                throw ApiProblem.badRequest("unknown field '" + name + "': send purpose, granted, source, wording_version");
+            }
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long customerId = customer(c, archiveNo, caller, true);
+                long id = consents.record(c, customerId, purpose, granted.booleanValue(), source == null ? "api" : source,
+                        wording, caller.name());
+                audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, CATEGORIES, "consent",
+                        null, AuditEntry.OK, "consent " + purpose + (granted.booleanValue() ? " given" : " refused/withdrawn")
+                        + " (source " + (source == null ? "api" : source) + (wording == null ? "" : ", wording " + wording)
+                        + ", consent #" + id + ")"));
+                c.commit();
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("archive_no", archiveNo);
+                answer.put("recorded", consents.current(c, customerId).get(purpose));
+                exchange.getMessage().setBody(answer);
+                exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static String archiveNo(Exchange exchange) {
+        String no = exchange.getMessage().getHeader("no", String.class);
+        if (no == null || !no.matches("[0-9A-Za-z-]{1,40}")) {
+            throw ApiProblem.badRequest("'" + (no == null ? "" : no.replaceAll("[^\\p{Print}]", "?")) + "' is not an archive number");
+        }
+        return no;
+    }
+
+    /** The archive's customer id; 404 when there is none, or when it is sealed and the caller is an ordinary role. */
+    private static long customer(Connection c, String archiveNo, Caller caller, boolean forUpdate) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select id, sealed_at is not null from customer where archive_no = ?"
+                + (forUpdate ? " for update" : ""))) {
+            ps.setString(1, archiveNo);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || (rs.getBoolean(2) && !caller.is(Role.MANAGER, Role.KEEPER))) {
+                    throw ApiProblem.notFound("no archive " + archiveNo);
+                }
+                if (rs.getBoolean(2) && forUpdate) {
+                    throw ApiProblem.conflict("archive " + archiveNo + " is sealed (D-32): it is read-only");
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static String text(JsonNode body, String field, boolean required) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            if (required) throw ApiProblem.badRequest(field + " is missing");
+            return null;
+        }
+        if (!node.isTextual() || node.asText().isBlank()) throw ApiProblem.badRequest(field + " must be a non-empty string");
+        if (node.asText().length() > MAX_TEXT) throw ApiProblem.badRequest(field + " is longer than " + MAX_TEXT + " characters");
+        return node.asText().strip();
+    }
+}

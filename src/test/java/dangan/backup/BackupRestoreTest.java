@@ -1,0 +1,332 @@
+package dangan.backup;
+
+import dangan.config.Settings;
+import dangan.privacy.SensitiveFields;
+import dangan.support.RunningService;
+import dangan.support.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Backups (D-29) and the keyring (D-31) end to end: a real archive filed from real registration
+ * files, backed up by the job, restored into an EMPTY database, and the restored service reads it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BackupRestoreTest {
+
+    @TempDir
+    static Path home;
+    static RunningService dangan;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dangan = RunningService.start(home);
+        dangan.drop("daily-report-gbk.csv", Path.of("test-data/registrations/daily-report-gbk.csv"));
+        dangan.drop("guests-utf8.csv", Path.of("test-data/registrations/guests-utf8.csv"));
+        StringBuilder many = new StringBuilder("姓名,手机号码,过敏史,消费金额,消费日期,服务项目\n");
+        for (int i = 0; i < 3000; i++) {
+            many.append(String.format("客人%04d,1391234%04d,过敏%d,%d,2024-03-%02d,足疗%n", i, i, i % 7, 100 + i, 1 + i % 28));
+        }
+        dangan.drop("many.csv", many.toString(), StandardCharsets.UTF_8);
+        dangan.awaitHandled("daily-report-gbk.csv");
+        dangan.awaitHandled("guests-utf8.csv");
+        assertThat(dangan.awaitHandled("many.csv").toString()).contains("/done/");
+        assertThat(dangan.count("select count(*) from health_fact")).isGreaterThan(0);
+        assertThat(dangan.count("select count(*) from customer where id_number_enc is not null")).isGreaterThan(0);
+    }
+
+    @AfterAll
+    static void stop() {
+        dangan.close();
+    }
+
+    @Test
+    @Order(1)
+    void backupRestoresIntoAnEmptyDatabaseAndTheServiceReadsIt(@TempDir Path restoredHome) throws Exception {
+        Map<String, Long> before = counts(dangan);
+        Backups.Result backup = runJob();
+
+        assertThat(backup.file()).exists().hasFileName(backup.file().getFileName().toString());
+        assertThat(backup.file().getFileName().toString()).matches("dangan-\\d{8}-\\d{6}(-\\d+)?\\.dgb");
+        assertThat(backup.file().getParent()).isEqualTo(home.resolve("backups"));
+        assertThat(home.resolve("backups").resolve("keyring.dgk")).exists();
+        assertThat(backup.rows()).containsEntry("customer", before.get("customer"))
+                .containsEntry("health_fact", before.get("health_fact"))
+                .containsKey("destruction_record")
+                .doesNotContainKeys("customer_key", "flyway_schema_history", "intake_row", "qrtz_triggers");
+        try (var files = Files.list(home.resolve("backups"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
+        }
+
+        // No plaintext: neither in the backup nor in the keyring
+        for (Path file : List.of(backup.file(), home.resolve("backups").resolve("keyring.dgk"))) {
+            byte[] raw = Files.readAllBytes(file);
+            for (String clear : List.of("张伟", "13800138000", "Zhao Lei", "13512345678", "440304199001011233", "花生",
+                    "customer", "archive_no", "COPY")) {
+                assertThat(indexOf(raw, clear.getBytes(StandardCharsets.UTF_8))).as("%s in %s", clear, file).isEqualTo(-1);
+            }
+        }
+
+        String url = TestDatabase.freshDatabase();
+        Restore.Result restored = Restore.run(settings(restoredHome, url, RunningService.TEST_MASTER_KEY), backup.file(), null,
+                line -> { });
+        assertThat(restored.rows()).isEqualTo(backup.rows());
+        assertThat(restored.keys()).as("per-customer keys, from the keyring").isEqualTo(before.get("customer_key")).isPositive();
+        assertThat(restored.customersRemoved()).isZero();
+        assertThat(restored.summary()).contains("verified");
+
+        try (RunningService copy = RunningService.start(restoredHome, Map.of("dangan.db.url", url, "dangan.db.user", "postgres"))) {
+            Map<String, Long> after = counts(copy);
+            Map<String, Long> expected = new TreeMap<>(before);
+            expected.put("audit_log", before.get("audit_log") + 1); // the restore's own entry
+            // job_run also logs the copy's own firings (the relay runs every 30 s): at least what was restored
+            assertThat(after.remove("job_run")).isGreaterThanOrEqualTo(expected.remove("job_run"));
+            assertThat(after).isEqualTo(expected);
+            assertThat(copy.row("select action, actor from audit_log order by id desc limit 1"))
+                    .containsEntry("action", "restore").containsEntry("actor", "system:restore");
+
+            SensitiveFields sensitive = sensitiveFieldsOf(copy);
+            Map<String, Object> zhang = copy.row("select id, id_number_enc from customer where mobile = ?", "13800138000");
+            assertThat(sensitive.decrypt((byte[]) zhang.get("id_number_enc"))).isEqualTo("440304199001011233");
+            byte[] allergy = (byte[]) copy.row("select detail_enc from health_fact where customer_id = ? and kind = 'allergy'",
+                    zhang.get("id")).get("detail_enc");
+            assertThat(sensitive.decrypt(allergy)).isEqualTo("花生");
+
+            // Sequences and archive numbers go on after the restored ones: a new file files a new archive
+            long customers = copy.count("select count(*) from customer");
+            copy.drop("new-guest.csv", "name,mobile,health\n新客,13311112222,糖尿病\n", StandardCharsets.UTF_8);
+            assertThat(copy.awaitHandled("new-guest.csv").toString()).contains("/done/");
+            assertThat(copy.count("select count(*) from customer")).isEqualTo(customers + 1);
+            assertThat(copy.count("select count(distinct archive_no) from customer")).isEqualTo(customers + 1);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void alteredTruncatedOrForeignFilesAreRefusedAndNothingIsRestored(@TempDir Path elsewhere) throws Exception {
+        // Small segments: the archive spans several, so damage near the end is found after tables were loaded
+        Backups.Result backup = new Backups(dangan.service().database().dataSource(), new BackupSettings(elsewhere, 14,
+                Base64.getDecoder().decode(RunningService.TEST_MASTER_KEY), ZoneId.of("Asia/Shanghai")), 1024).run();
+        byte[] raw = Files.readAllBytes(backup.file());
+        assertThat(raw.length).as("larger than what restore reads ahead").isGreaterThan(256 * 1024);
+
+        byte[] altered = raw.clone();
+        altered[altered.length - 30] ^= 0x01;
+        Path alteredFile = Files.write(elsewhere.resolve("altered.dgb"), altered);
+        byte[] early = raw.clone();
+        early[200] ^= 0x01;
+        Path alteredEarly = Files.write(elsewhere.resolve("altered-early.dgb"), early);
+        Path truncatedFile = Files.write(elsewhere.resolve("truncated.dgb"), java.util.Arrays.copyOf(raw, raw.length - 100));
+        Path notABackup = Files.write(elsewhere.resolve("notes.dgb"), "hello".getBytes(StandardCharsets.UTF_8));
+
+        for (Path bad : List.of(alteredFile, alteredEarly, truncatedFile, notABackup)) {
+            String url = TestDatabase.freshDatabase();
+            List<String> progress = new ArrayList<>();
+            assertThatThrownBy(() -> Restore.run(settings(elsewhere, url, RunningService.TEST_MASTER_KEY), bad, null, progress::add))
+                    .isInstanceOf(BackupFailure.class)
+                    .satisfies(e -> assertThat(((BackupFailure) e).status()).isEqualTo(BackupFailure.BAD_FILE))
+                    .hasMessageContaining(bad.getFileName().toString());
+            if (bad == alteredFile || bad == truncatedFile) {
+                assertThatThrownBy(() -> Restore.run(settings(elsewhere, url, RunningService.TEST_MASTER_KEY), bad, null, l -> { }))
+                        .hasMessageContaining("Nothing was restored");
+                assertThat(progress).as("tables loaded before the damage was met").anyMatch(l -> l.contains("customer"));
+            }
+            assertThat(rowsIn(url, "customer")).as("customers after refusing %s", bad.getFileName()).isLessThanOrEqualTo(0);
+        }
+
+        // Another master key cannot open it; the command says so and exits 65
+        String url = TestDatabase.freshDatabase();
+        String otherKey = Base64.getEncoder().encodeToString(new byte[32]);
+        Run run = command(settings(elsewhere, url, otherKey), "restore", backup.file().toString());
+        assertThat(run.status).isEqualTo(65);
+        assertThat(run.err).contains("master key").contains("Nothing was restored");
+        assertThat(rowsIn(url, "customer")).isLessThanOrEqualTo(0);
+    }
+
+    @Test
+    @Order(3)
+    void aTargetThatHoldsDataIsRefused(@TempDir Path elsewhere) throws Exception {
+        Backups.Result backup = runJob();
+        Settings own = dangan.service().settings();
+        Run run = command(own, "restore", backup.file().toString());
+        assertThat(run.status).isEqualTo(73);
+        assertThat(run.err).contains("not empty").contains("customer").contains("Nothing was changed");
+
+        Run missing = command(own, "restore", elsewhere.resolve("nope.dgb").toString());
+        assertThat(missing.status).isEqualTo(66);
+        Run noKeyring = command(own, "restore", Files.copy(backup.file(), elsewhere.resolve("lonely.dgb")).toString());
+        assertThat(noKeyring.status).isEqualTo(66);
+        assertThat(noKeyring.err).contains("keyring");
+        assertThat(command(own, "restore").status).isEqualTo(64);
+    }
+
+    @Test
+    @Order(4)
+    void theCommandAndTheJobKeepTheNewestBackupsAndNeverTheKeyring(@TempDir Path folder) throws Exception {
+        Run run = command(dangan.service().settings(), "backup");
+        assertThat(run.status).as(run.err).isZero();
+        assertThat(run.out).contains("backup ").contains(".dgb").contains("archive(s)");
+
+        Backups keepTwo = new Backups(dangan.service().database().dataSource(),
+                new BackupSettings(folder, 2, Base64.getDecoder().decode(RunningService.TEST_MASTER_KEY), ZoneId.of("Asia/Shanghai")));
+        List<Path> made = new ArrayList<>();
+        for (int i = 0; i < 3; i++) made.add(keepTwo.run().file());
+        assertThat(Backups.list(folder)).containsExactly(made.get(2), made.get(1));
+        assertThat(folder.resolve("keyring.dgk")).exists();
+
+        assertThat(dangan.service().camelContext().getRoute("schedule-backup").getEndpoint().getEndpointUri())
+                .startsWith("quartz://dangan/backup");
+    }
+
+    @Test
+    @Order(5)
+    void aCustomerDestroyedAfterTheBackupIsNotBroughtBack(@TempDir Path restoredHome) throws Exception {
+        Map<String, Object> wang = dangan.row("select id, archive_no from customer where mobile = ?", "13700137000");
+        long id = ((Number) wang.get("id")).longValue();
+        try (Connection c = dangan.service().database().dataSource().getConnection()) { // her deletion request (kept, V13)
+            exec(c, "insert into subject_request (customer_id, archive_no, kind, received_via, received_by, due_at)"
+                    + " values (?, ?, 'deletion', 'desk', '前台', now() + interval '15 days')", id, wang.get("archive_no"));
+        }
+        Backups.Result old = runJob();
+        assertThat(dangan.count("select count(*) from health_fact where customer_id = ?", id)).isPositive();
+        assertThat(dangan.count("select count(*) from consumption where customer_id = ?", id)).isPositive();
+
+        // What a destruction does to the keys: the customer's keys go, a destruction record stays; then the keyring
+        try (Connection c = dangan.service().database().dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            exec(c, "delete from customer_key where customer_id = ?", id);
+            exec(c, "insert into destruction_record (archive_no, reason, approved_by, method, counts)"
+                    + " values (?, 'customer-request', '王经理', 'rows deleted, customer keys destroyed', '{}')", wang.get("archive_no"));
+            c.commit();
+        }
+        Keyring.Written keyring = Keyring.rewrite(dangan.service().database().dataSource(), dangan.service().settings());
+        assertThat(keyring.destructions()).isEqualTo(1);
+
+        String url = TestDatabase.freshDatabase();
+        Restore.Result restored = Restore.run(settings(restoredHome, url, RunningService.TEST_MASTER_KEY), old.file(), null,
+                line -> { });
+        assertThat(restored.customersRemoved()).isEqualTo(1);
+        assertThat(restored.destructionsAdded()).isEqualTo(1);
+        assertThat(restored.removedRows()).containsKeys("customer", "health_fact", "consumption");
+        assertThat(restored.summary()).contains("1 destroyed customer(s) removed again");
+
+        try (Connection c = DriverManager.getConnection(url, "postgres", null)) {
+            assertThat(count(c, "select count(*) from customer where archive_no = ?", wang.get("archive_no"))).isZero();
+            for (String table : List.of("health_fact", "consumption", "preference", "visit_ledger", "change_log", "customer_key")) {
+                assertThat(count(c, "select count(*) from " + table + " where customer_id = ?", id)).as(table).isZero();
+            }
+            assertThat(count(c, "select count(*) from destruction_record where archive_no = ?", wang.get("archive_no"))).isEqualTo(1);
+            // a key declared "on delete set null" keeps its row, as the destruction itself does
+            assertThat(count(c, "select count(*) from subject_request where archive_no = ? and customer_id is null",
+                    wang.get("archive_no"))).isEqualTo(1);
+            assertThat(count(c, "select count(*) from customer")).isEqualTo(old.rows("customer") - 1);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private static Backups.Result runJob() {
+        return dangan.service().camelContext().createProducerTemplate()
+                .requestBody("direct:job-backup", null, Backups.Result.class);
+    }
+
+    private static Settings settings(Path home, String url, String masterKey) {
+        return Settings.load(Path.of("config", "application.properties"), Map.of(), new Properties()).with(Map.of(
+                "dangan.home", home.toString(), "dangan.db.url", url, "dangan.db.user", "postgres",
+                "dangan.master-key", masterKey));
+    }
+
+    /** Rows in every table of the archive except Flyway's history, Quartz's and the unlogged staging tables. */
+    private static Map<String, Long> counts(RunningService service) throws SQLException {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Map<String, Object> t : service.rows("""
+                select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where n.nspname = 'public' and c.relkind = 'r' and c.relpersistence = 'p'
+                  and c.relname <> 'flyway_schema_history' and c.relname not like 'qrtz%'""")) {
+            String name = (String) t.get("name");
+            counts.put(name, service.count("select count(*) from \"" + name + "\""));
+        }
+        return counts;
+    }
+
+    private static SensitiveFields sensitiveFieldsOf(RunningService service) {
+        SensitiveFields bound = service.service().camelContext().getRegistry()
+                .lookupByNameAndType("sensitiveFields", SensitiveFields.class);
+        return bound != null ? bound : new SensitiveFields(Base64.getDecoder().decode(RunningService.TEST_MASTER_KEY));
+    }
+
+    /** Rows of a table, or -1 when the table does not exist. */
+    private static long rowsIn(String url, String table) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, "postgres", null)) {
+            if (count(c, "select count(*) from pg_tables where schemaname = 'public' and tablename = ?", table) == 0) return -1;
+            return count(c, "select count(*) from \"" + table + "\"");
+        }
+    }
+
+    private static long count(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static void exec(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
+            ps.executeUpdate();
+        }
+    }
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run command(Settings settings, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> rest = List.of(args).subList(1, args.length);
+        int status = args[0].equals("backup")
+                ? BackupCommand.backup(settings, rest, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+                : BackupCommand.restore(settings, rest, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) continue outer;
+            }
+            return i;
+        }
+        return -1;
+    }
+}

@@ -147,6 +147,70 @@ public final class DestructionProposals {
         }
     }
 
+    /**
+     * A proposal filed by a member of staff (D-31): archives past their period found by hand
+     * ({@code retention}) or damaged ones ({@code damaged}). A customer's own request goes through
+     * {@link #fileDeletionRequest} (it is also tracked as a subject request).
+     */
+    public Proposal fileProposal(List<String> archiveNos, String reason, String note, String by, String role) throws SQLException {
+        if (!"retention".equals(reason) && !"damaged".equals(reason)) {
+            throw ApiProblem.badRequest("\"reason\" must be \"retention\" or \"damaged\" (a customer's own request:"
+                    + " POST /api/archives/{archiveNo}/deletion-request), got " + (reason == null ? "nothing" : "\"" + reason + "\""));
+        }
+        if (archiveNos.isEmpty()) throw ApiProblem.badRequest("\"archive_nos\" must list at least one archive number");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long proposalId;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "insert into destruction_proposal (reason, filed_by, note) values (?, ?, ?) returning id")) {
+                    ps.setString(1, reason);
+                    ps.setString(2, by);
+                    ps.setString(3, note);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        proposalId = rs.getLong(1);
+                    }
+                }
+                int lineNo = 0;
+                for (String archiveNo : new LinkedHashSet<>(archiveNos)) {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            select a.customer_id, a.last_activity,
+                                   (select min(l.proposal_id) from destruction_proposal_line l
+                                    where l.customer_id = a.customer_id and l.status = 'pending')
+                            from archive_last_activity a where a.archive_no = ?""")) {
+                        ps.setString(1, archiveNo);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
+                            if (rs.getObject(3) != null) {
+                                throw ApiProblem.conflict("archive " + archiveNo + " is already proposed (destruction proposal #"
+                                        + rs.getLong(3) + "): decide that one, or leave it out");
+                            }
+                            try (PreparedStatement line = c.prepareStatement("""
+                                    insert into destruction_proposal_line (proposal_id, line_no, customer_id, archive_no, last_activity)
+                                    values (?, ?, ?, ?, ?)""")) {
+                                line.setLong(1, proposalId);
+                                line.setInt(2, ++lineNo);
+                                line.setLong(3, rs.getLong(1));
+                                line.setString(4, archiveNo);
+                                line.setObject(5, rs.getObject(2, OffsetDateTime.class));
+                                line.executeUpdate();
+                            }
+                        }
+                    }
+                    audit.record(c, new AuditEntry(by, role, "propose-destruction", archiveNo, List.of(), reason, null, AuditEntry.OK,
+                            "destruction proposal #" + proposalId + " line " + lineNo + " (" + reason + ") awaits a manager"));
+                }
+                c.commit();
+                LOG.info("Destruction proposal #{} ({}) filed by {} with {} archive(s); a manager decides", proposalId, reason, by, lineNo);
+                return show(c, proposalId, false);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ reading
 
     public List<Proposal> list(String status) throws SQLException {

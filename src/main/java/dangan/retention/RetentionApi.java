@@ -41,6 +41,27 @@ public final class RetentionApi {
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
     }
 
+    /** POST /api/destruction-proposals {archive_nos: [...], reason: retention|damaged, note} (keeper, manager). */
+    public void file(Exchange exchange) throws Exception {
+        Caller caller = Caller.of(exchange).require(Role.KEEPER, Role.MANAGER);
+        JsonNode body = Api.readJson(exchange);
+        JsonNode list = body.get("archive_nos");
+        if (list == null || !list.isArray()) throw ApiProblem.badRequest("\"archive_nos\" must be an array of archive numbers");
+        if (list.size() > 1000) throw ApiProblem.badRequest("at most 1000 archives per proposal");
+        List<String> archiveNos = new ArrayList<>();
+        for (JsonNode n : list) {
+            if (!n.isTextual() || !n.asText().matches("\\d{9,12}")) {
+                throw ApiProblem.badRequest("\"archive_nos\" holds archive numbers (9 to 12 digits, as text), got " + n);
+            }
+            archiveNos.add(n.asText());
+        }
+        String note = text(body, "note", null);
+        if (note != null && note.length() > 1000) throw ApiProblem.badRequest("\"note\" is longer than 1000 characters");
+        exchange.getMessage().setBody(proposals.fileProposal(archiveNos, text(body, "reason", null), note, caller.name(),
+                caller.role().label()));
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
+    }
+
     /** GET /api/destruction-proposals[?status=open|decided]. */
     public void list(Exchange exchange) throws Exception {
         Caller.of(exchange).require(Role.KEEPER, Role.MANAGER);

@@ -308,6 +308,37 @@ class DestructionTest {
     }
 
     @Test
+    void aKeeperProposesADamagedArchiveAndAManagerDestroysIt() throws Exception {
+        file(HEADER + "损坏档案丑,13912340014,,,,,,,,,,\n");
+        String archiveNo = archiveOf("13912340014");
+        assertThat(desk.post("/api/destruction-proposals", "{\"archive_nos\": [\"" + archiveNo + "\"], \"reason\": \"damaged\"}")
+                .status()).isEqualTo(403);
+        assertThat(keeper.post("/api/destruction-proposals", "{\"archive_nos\": [\"" + archiveNo + "\"], \"reason\": \"customer-request\"}")
+                .status()).isEqualTo(400);
+        assertThat(keeper.post("/api/destruction-proposals", "{\"archive_nos\": [\"209901998\"], \"reason\": \"damaged\"}")
+                .status()).isEqualTo(404);
+        ApiClient.Reply filed = keeper.post("/api/destruction-proposals",
+                "{\"archive_nos\": [\"" + archiveNo + "\"], \"reason\": \"damaged\", \"note\": \"paper card water-damaged, data unreliable\"}");
+        assertThat(filed.status()).as(filed.text()).isEqualTo(201);
+        long proposal = filed.json().get("id").asLong();
+        assertThat(filed.json().get("filed_by").asText()).isEqualTo("wu.keeper");
+        assertThat(keeper.post("/api/destruction-proposals", "{\"archive_nos\": [\"" + archiveNo + "\"], \"reason\": \"damaged\"}")
+                .status()).isEqualTo(409);
+        assertThat(keeper.post("/api/destruction-proposals/" + proposal + "/approve", "{\"method\": \"destroy\", \"reason\": \"x\"}")
+                .status()).isEqualTo(403);
+        assertThat(dangan.count("select count(*) from customer where archive_no = ?", archiveNo)).isEqualTo(1);
+
+        ApiClient.Reply approved = li.post("/api/destruction-proposals/" + proposal + "/approve",
+                "{\"lines\": [1], \"method\": \"destroy\", \"reason\": \"checked the card\"}");
+
+        assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+        assertThat(approved.json().get("proposal_status").asText()).isEqualTo("decided");
+        assertThat(dangan.count("select count(*) from customer where archive_no = ?", archiveNo)).isZero();
+        assertThat(dangan.row("select reason, approved_by from destruction_record where archive_no = ?", archiveNo))
+                .containsEntry("reason", "damaged").containsEntry("approved_by", "li.manager");
+    }
+
+    @Test
     void unknownArchivesAndBadInputAreRefused() throws Exception {
         assertThat(desk.post("/api/archives/209901999/deletion-request", "{}").status()).isEqualTo(404);
         assertThat(desk.post("/api/archives/x'or'1/deletion-request", "{}").status()).isEqualTo(400);

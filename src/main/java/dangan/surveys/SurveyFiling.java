@@ -2,6 +2,8 @@ package dangan.surveys;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.intake.IngestRun;
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
 import dangan.privacy.SensitiveFields;
 
 import javax.sql.DataSource;
@@ -24,9 +26,11 @@ public final class SurveyFiling {
     private final SensitiveFields sensitive;
     private final ObjectMapper json;
     private final int complaintAtOrBelow;
+    private final AuditTrail audit;
 
     public SurveyFiling(DataSource dataSource, SensitiveFields sensitive, ObjectMapper json, int complaintAtOrBelow) {
         this.dataSource = dataSource;
+        this.audit = new AuditTrail(dataSource);
         this.sensitive = sensitive;
         this.json = json;
         this.complaintAtOrBelow = complaintAtOrBelow;
@@ -41,6 +45,10 @@ public final class SurveyFiling {
                     fileOne(c, run.id(), entry, outcome);
                 }
                 finish(c, run.id(), outcome);
+                if (outcome.filed() > 0) {
+                    audit.record(c, AuditEntry.system(run.channel(), "change", null, "ingest #" + run.id() + ": "
+                            + outcome.filed() + " survey response(s) filed as feedback, " + outcome.complaints() + " complaint(s)"));
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

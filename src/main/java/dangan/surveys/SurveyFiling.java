@@ -142,7 +142,11 @@ public final class SurveyFiling {
         }
     }
 
-    /** The complaint event's payload (D-22): who, the score and what the guest said; no health data or ID numbers. */
+    /**
+     * The complaint event's payload (D-22): who, the score, the service and whether the guest wrote
+     * something. Not the comment itself: free text can carry health data, and a notification leaves
+     * the archive; staff read it in the archive's feedback, where the read is audited.
+     */
     private String complaintPayload(Connection c, long customerId, SurveyResponse r) throws SQLException {
         var node = json.createObjectNode();
         try (PreparedStatement ps = c.prepareStatement("select archive_no, name from customer where id = ?")) {
@@ -158,7 +162,7 @@ public final class SurveyFiling {
         node.put("survey_id", r.surveyId());
         node.put("score", r.score());
         if (r.nps() != null) node.put("nps", r.nps());
-        node.put("comment", r.comment());
+        node.put("has_comment", r.comment() != null && !r.comment().isBlank());
         node.put("service", r.service());
         node.put("staff", r.staff());
         node.put("submitted_at", r.submittedAt() == null ? null : r.submittedAt().toString());

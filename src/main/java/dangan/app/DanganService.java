@@ -1,6 +1,9 @@
 package dangan.app;
 
 import dangan.access.AccessFlow;
+import dangan.audit.AuditFlow;
+import dangan.consent.ConsentFlow;
+import dangan.rights.RightsFlow;
 import dangan.backup.BackupsFlow;
 import dangan.config.Settings;
 import dangan.contracts.ContractsFlow;
@@ -68,10 +71,11 @@ public final class DanganService implements AutoCloseable {
 
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
+        // AuditFlow comes after every flow with a merge listener: its audit entry of a filing locks the
+        // chain's head until the merge commits, so it is written last, when the rest of the merge is done
         return List.of(new AccessFlow(), new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
-                new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new dangan.audit.AuditFlow(), new dangan.rights.RightsFlow(),
-                new dangan.consent.ConsentFlow(), new BackupsFlow(),
-                new dangan.retention.RetentionFlow());
+                new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new AuditFlow(), new RightsFlow(),
+                new ConsentFlow(), new BackupsFlow(), new dangan.retention.RetentionFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {

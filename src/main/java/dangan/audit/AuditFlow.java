@@ -14,7 +14,7 @@ import java.util.List;
  * Audit, change history and KPIs (D-26, D-27, D-33; routes/audit.yaml): the beans {@code auditLog}
  * ({@code /api/audit}, {@code /api/audit/verify}), {@code changeHistory}
  * ({@code /api/archives/{archiveNo}/history}) and {@code kpiReport} ({@code /api/kpi}, job {@code kpi-report}).
- * The configuration is checked here, at start-up.
+ * Every intake's filing writes its audit entry here too. The configuration is checked at start-up.
  */
 public final class AuditFlow implements Flow {
 
@@ -31,5 +31,9 @@ public final class AuditFlow implements Flow {
         context.bind("kpiReport", new KpiReport(context.dataSource(), new KpiReport.Settings(zone, required,
                 s.getInt("dangan.reminders.staleness.days", 90), s.getInt("dangan.kpi.bulk-read-threshold", 50),
                 hours[0], hours[1], context.home().resolve("outbox").resolve("kpi"))));
+        // every filing changes archives (D-26, D-27): one entry per file, mail or poll, in the merge's transaction
+        context.intake().onMerged((connection, run) -> audit.record(connection, AuditEntry.system(run.channel(), "change", null,
+                "ingest #" + run.id() + ": new " + run.created() + ", updated " + run.updated() + ", review " + run.review()
+                        + ", rejected " + run.rejected())));
     }
 }

@@ -2,6 +2,8 @@ package dangan.surveys;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.intake.IngestRun;
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
 import dangan.privacy.SensitiveFields;
 
 import javax.sql.DataSource;
@@ -24,9 +26,11 @@ public final class SurveyFiling {
     private final SensitiveFields sensitive;
     private final ObjectMapper json;
     private final int complaintAtOrBelow;
+    private final AuditTrail audit;
 
     public SurveyFiling(DataSource dataSource, SensitiveFields sensitive, ObjectMapper json, int complaintAtOrBelow) {
         this.dataSource = dataSource;
+        this.audit = new AuditTrail(dataSource);
         this.sensitive = sensitive;
         this.json = json;
         this.complaintAtOrBelow = complaintAtOrBelow;
@@ -41,6 +45,10 @@ public final class SurveyFiling {
                     fileOne(c, run.id(), entry, outcome);
                 }
                 finish(c, run.id(), outcome);
+                if (outcome.filed() > 0) {
+                    audit.record(c, AuditEntry.system(run.channel(), "change", null, "ingest #" + run.id() + ": "
+                            + outcome.filed() + " survey response(s) filed as feedback, " + outcome.complaints() + " complaint(s)"));
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -134,7 +142,11 @@ public final class SurveyFiling {
         }
     }
 
-    /** The complaint event's payload (D-22): who, the score and what the guest said; no health data or ID numbers. */
+    /**
+     * The complaint event's payload (D-22): who, the score, the service and whether the guest wrote
+     * something. Not the comment itself: free text can carry health data, and a notification leaves
+     * the archive; staff read it in the archive's feedback, where the read is audited.
+     */
     private String complaintPayload(Connection c, long customerId, SurveyResponse r) throws SQLException {
         var node = json.createObjectNode();
         try (PreparedStatement ps = c.prepareStatement("select archive_no, name from customer where id = ?")) {
@@ -150,7 +162,7 @@ public final class SurveyFiling {
         node.put("survey_id", r.surveyId());
         node.put("score", r.score());
         if (r.nps() != null) node.put("nps", r.nps());
-        node.put("comment", r.comment());
+        node.put("has_comment", r.comment() != null && !r.comment().isBlank());
         node.put("service", r.service());
         node.put("staff", r.staff());
         node.put("submitted_at", r.submittedAt() == null ? null : r.submittedAt().toString());

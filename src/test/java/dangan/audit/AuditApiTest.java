@@ -77,6 +77,17 @@ class AuditApiTest {
     }
 
     @Test
+    @Order(0)
+    void everyFilingIsAuditedAsAChange() throws Exception {
+        assertThat(dangan.rows("select actor, action, outcome, detail from audit_log where actor like 'system:%' and action = 'change'"))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.get("actor")).isEqualTo("system:registrations");
+                    assertThat(r.get("outcome")).isEqualTo("ok");
+                    assertThat((String) r.get("detail")).matches("ingest #\\d+: new 3, updated 0, review 0, rejected 0");
+                });
+    }
+
+    @Test
     @Order(1)
     void theLogIsListedFilteredAndPagedById() throws Exception {
         AuditTrail trail = new AuditTrail(dangan.service().database().dataSource());

@@ -18,7 +18,7 @@ java -jar target/dangan.jar --once >"$DANGAN_HOME/once.log" 2>&1
 TOKEN="$(java -jar target/dangan.jar user add bench.service --role service 2>/dev/null | tail -1)"
 java -Xmx512m -jar target/dangan.jar >"$DANGAN_HOME/service.log" 2>&1 &
 SERVICE=$!
-trap 'kill $SERVICE 2>/dev/null; wait $SERVICE 2>/dev/null; rm -rf "$DANGAN_HOME"' EXIT
+trap 'status=$?; kill $SERVICE 2>/dev/null; wait $SERVICE 2>/dev/null || true; rm -rf "$DANGAN_HOME"; exit $status' EXIT
 BASE="http://localhost:$DANGAN_HTTP_PORT/api"
 for _ in $(seq 1 120); do
   curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/me" && break

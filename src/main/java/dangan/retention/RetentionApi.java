@@ -5,11 +5,11 @@ import dangan.access.Api;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.access.Role;
+import dangan.rights.SubjectRequests;
 import org.apache.camel.Exchange;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The bean {@code retentionApi}: the REST resources of routes/retention.yaml. Roles: a deletion
@@ -18,7 +18,6 @@ import java.util.Set;
  */
 public final class RetentionApi {
 
-    private static final Set<String> VIA = Set.of("desk", "phone", "mail", "letter", "api");
 
     private final DestructionProposals proposals;
 
@@ -32,8 +31,9 @@ public final class RetentionApi {
         String archiveNo = archiveNo(exchange);
         JsonNode body = Api.readJson(exchange);
         String via = text(body, "via", "desk");
-        if (!VIA.contains(via)) {
-            throw ApiProblem.badRequest("\"via\" says how the customer asked: one of desk, phone, mail, letter, api; got \"" + via + "\"");
+        if (!SubjectRequests.VIA.contains(via)) {
+            throw ApiProblem.badRequest("\"via\" says how the customer asked: one of " + String.join(", ", SubjectRequests.VIA)
+                    + "; got \"" + via + "\"");
         }
         String note = text(body, "note", null);
         if (note != null && note.length() > 1000) throw ApiProblem.badRequest("\"note\" is longer than 1000 characters");

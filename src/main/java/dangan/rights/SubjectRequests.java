@@ -43,7 +43,8 @@ public final class SubjectRequests {
     }
 
     static final Set<String> TAKEN_HERE = Set.of("access", "correction");
-    static final Set<String> VIA = Set.of("desk", "mail", "phone");
+    /** How a customer can ask (subject_request.received_via), the same for every kind of request. */
+    public static final List<String> VIA = List.of("desk", "phone", "mail", "letter");
     private static final String COLUMNS = """
             id, archive_no, kind, received_at, received_via, received_by, due_at, status, closed_at, closed_by, outcome,
             status = 'open' and due_at < now() as overdue""";
@@ -58,7 +59,7 @@ public final class SubjectRequests {
         this.dueDays = dueDays;
     }
 
-    /** {@code POST /api/archives/{archiveNo}/requests} {kind: access|correction, via: desk|mail|phone}: 201 with the request. */
+    /** {@code POST /api/archives/{archiveNo}/requests} {kind: access|correction, via: desk|phone|mail|letter}: 201 with the request. */
     public void receive(Exchange exchange) throws SQLException {
         Caller caller = Caller.of(exchange).require(Role.FRONT_DESK, Role.KEEPER, Role.MANAGER);
         String archiveNo = exchange.getMessage().getHeader("archiveNo", String.class);
@@ -70,7 +71,7 @@ public final class SubjectRequests {
                     + " (a deletion request goes to destruction, a withdrawal of consent to consents)");
         }
         if (via == null || !VIA.contains(via)) {
-            throw ApiProblem.badRequest("via must be desk, mail or phone (how the customer asked), not " + (via == null ? "missing" : "'" + via + "'"));
+            throw ApiProblem.badRequest("via must be one of " + String.join(", ", VIA) + " (how the customer asked), not " + (via == null ? "missing" : "'" + via + "'"));
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);

@@ -372,7 +372,7 @@ public final class DestructionProposals {
                     ps.setLong(1, id);
                     ps.executeUpdate();
                 }
-                changeLog(c, id, "sealed", "sealed by " + sealedBy, null, by, "unsealed: " + reason);
+                changeLog(c, id, "sealed", "sealed by " + sealedBy, null, by, "unsealed: " + reason, "unseal by " + role + " (API)");
                 audit.record(c, new AuditEntry(by, role, "unseal", archiveNo, List.of(), null, null, AuditEntry.OK, "unsealed: " + reason));
                 c.commit();
                 LOG.info("Archive {} unsealed by {}: {}", archiveNo, by, reason);
@@ -469,7 +469,8 @@ public final class DestructionProposals {
                 ps.executeUpdate();
             }
             changeLog(c, customerId, "sealed", null, "sealed by " + approver, approver,
-                    "destruction proposal #" + proposal.id() + " line " + line.lineNo() + ": sealed instead of destroyed (D-32): " + reason);
+                    "destruction proposal #" + proposal.id() + " line " + line.lineNo() + ": sealed instead of destroyed (D-32): " + reason,
+                    "destruction proposal #" + proposal.id() + " line " + line.lineNo());
             decide(c, proposal.id(), line.lineNo(), "sealed", approver, reason, null);
             closeRequests(c, line, false, "refused", approver, "sealed instead of destroyed (D-32): " + reason);
             audit.record(c, new AuditEntry(approver, role, "seal", line.archiveNo(), List.of(), proposal.reason(), null,
@@ -570,15 +571,17 @@ public final class DestructionProposals {
     }
 
     private static void changeLog(Connection c, long customerId, String field, String oldValue, String newValue, String by,
-                                  String reason) throws SQLException {
+                                  String reason, String source) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                insert into change_log (customer_id, field, old_value, new_value, changed_by, reason) values (?, ?, ?, ?, ?, ?)""")) {
+                insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source)
+                values (?, ?, ?, ?, ?, ?, ?)""")) {
             ps.setLong(1, customerId);
             ps.setString(2, field);
             ps.setString(3, oldValue);
             ps.setString(4, newValue);
             ps.setString(5, by);
             ps.setString(6, reason);
+            ps.setString(7, source);
             ps.executeUpdate();
         }
     }

@@ -65,7 +65,7 @@ public final class KpiReport {
                 }
             }
             if ((opensAt == null) != (closesAt == null)) {
-                throw new IllegalArgumentException("dangan.kpi.opening-hours: give both times, as 08:00-22:00, or leave it empty");
+                throw new IllegalArgumentException("dangan.kpi.opening-hours: give both times, as 08:00-22:00, or none to count no reads as out of hours");
             }
         }
 

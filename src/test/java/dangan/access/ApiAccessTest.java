@@ -85,6 +85,6 @@ class ApiAccessTest {
         ApiClient.Reply doc = ApiClient.withToken(dangan, null).get("/api/openapi.json");
 
         assertThat(doc.status()).isEqualTo(200);
-        assertThat(doc.text()).contains("\"openapi\"").contains("/me");
+        assertThat(doc.text()).contains("\"openapi\"").contains("\"/me\"").contains("\"/surveys\"");
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,7 @@ public final class Api {
     /** Last step of every API route: the body (any object Jackson can write) as JSON. */
     public void respond(Exchange exchange) throws JsonProcessingException {
         Object body = exchange.getMessage().getBody();
+        onlyOwnHeaders(exchange.getMessage());
         exchange.getMessage().setBody(JSON.writeValueAsBytes(body == null ? Map.of() : body));
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         if (exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE) == null) {
@@ -92,10 +94,21 @@ public final class Api {
             message = "internal error (reference " + reference + " in the service log)";
             LOG.error("{} {} failed, reference {}", method(exchange), path(exchange), reference, cause);
         }
+        onlyOwnHeaders(exchange.getMessage());
         exchange.getMessage().setBody(JSON.writeValueAsBytes(Map.of("error", message)));
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         if (status == 401) exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+    }
+
+    /**
+     * The HTTP server writes every message header into the response: without this, each request
+     * header, path parameter and query parameter (a mobile, a name, a purpose) would come back as a
+     * response header, and one carrying a control character (%00, %0A) would fail the answer with a
+     * bare 500. Only Camel's own headers (status code) and those Dangan sets on purpose stay.
+     */
+    public static void onlyOwnHeaders(Message message) {
+        message.removeHeaders("*", "Camel*", "Content-Disposition", "WWW-Authenticate");
     }
 
     private void denied(Exchange exchange, ApiProblem p) {

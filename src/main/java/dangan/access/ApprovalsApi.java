@@ -145,6 +145,8 @@ public final class ApprovalsApi {
                 + (accept ? "accepted on review and applied" : "rejected on review: the archive keeps its value")));
         try {
             if (accept) review.accept(id, caller.name(), also); else review.reject(id, caller.name(), also);
+        } catch (ReviewQueue.SealedArchiveException e) {
+            throw ApiProblem.conflict(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiProblem.notFound(e.getMessage());
         } catch (SQLException e) {

@@ -112,7 +112,8 @@ public final class ChangeHistory {
     public void history(Exchange exchange) throws Exception {
         Caller caller = Caller.of(exchange);
         QueryParams q = QueryParams.of(exchange);
-        String archiveNo = exchange.getMessage().getHeader("archiveNo", String.class);
+        // digits only, before anything else: the path is not a place for text that would reach the audit log (as a denied attempt)
+        String archiveNo = dangan.access.Request.archiveNo(exchange.getMessage().getHeader("archiveNo", String.class));
         String field = q.text("field");
         LocalDate on = q.date("on");
         String purpose = q.text("purpose");

@@ -66,7 +66,7 @@ public final class QueryParams {
         String value = text(name);
         if (value == null) return null;
         try {
-            return LocalDate.parse(value);
+            return inRange(name, LocalDate.parse(value));
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest(name + " must be a date as YYYY-MM-DD, not '" + value + "'");
         }
@@ -76,10 +76,20 @@ public final class QueryParams {
         String value = text(name);
         if (value == null) return null;
         try {
-            return YearMonth.parse(value);
+            YearMonth month = YearMonth.parse(value);
+            inRange(name, month.atDay(1));
+            return month;
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest(name + " must be a month as YYYY-MM, not '" + value + "'");
         }
+    }
+
+    /** Years the database takes in every time zone: a date outside is a 400, not a 500 from PostgreSQL. */
+    private static LocalDate inRange(String name, LocalDate day) {
+        if (day.getYear() < 1900 || day.getYear() > 9999) {
+            throw ApiProblem.badRequest(name + " must be between the years 1900 and 9999, not " + day.getYear());
+        }
+        return day;
     }
 
     /**
@@ -91,10 +101,12 @@ public final class QueryParams {
         if (value == null) return null;
         try {
             if (value.length() == 10) {
-                LocalDate day = LocalDate.parse(value);
+                LocalDate day = inRange(name, LocalDate.parse(value));
                 return (endOfDay ? day.plusDays(1) : day).atStartOfDay(zone).toInstant();
             }
-            return Instant.parse(value);
+            Instant instant = Instant.parse(value);
+            inRange(name, instant.atZone(java.time.ZoneOffset.UTC).toLocalDate());
+            return instant;
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest(name + " must be a date (YYYY-MM-DD) or an ISO instant (2026-11-24T08:00:00Z), not '" + value + "'");
         }

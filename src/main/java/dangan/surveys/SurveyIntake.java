@@ -156,6 +156,7 @@ public final class SurveyIntake {
     }
 
     static void answer(Exchange exchange, int status, ObjectNode body) {
+        dangan.access.Api.onlyOwnHeaders(exchange.getMessage()); // request headers and query parameters are not echoed back
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, JSON);
         exchange.getMessage().setBody(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));

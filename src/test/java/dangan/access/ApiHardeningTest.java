@@ -152,6 +152,26 @@ class ApiHardeningTest {
     }
 
     @Test
+    void anArchiveSealedByItsStatusAloneIsHiddenFromHistoryAndConsentsToo() throws Exception {
+        // status 'sealed' without sealed_at (archives sealed before V13): the read API hides it; history and consents did not
+        dangan.drop("status-sealed.csv", "姓名,手机号码\n丁四,13822220004\n", StandardCharsets.UTF_8);
+        dangan.awaitHandled("status-sealed.csv");
+        String old = (String) dangan.row("select archive_no from customer where mobile = '13822220004'").get("archive_no");
+        dangan.rows("update customer set status = 'sealed' where archive_no = ? returning id", old);
+        assertThat(desk.get("/api/archives/" + old).status()).isEqualTo(404);
+
+        assertThat(desk.get("/api/archives/" + old + "/history").status()).isEqualTo(404);
+        assertThat(desk.get("/api/archives/" + old + "/consents").status()).isEqualTo(404);
+        assertThat(desk.post("/api/archives/" + old + "/consents", "{\"purpose\": \"marketing\", \"granted\": true}").status())
+                .isEqualTo(404);
+        assertThat(manager.post("/api/archives/" + old + "/consents", "{\"purpose\": \"marketing\", \"granted\": true}").status())
+                .isEqualTo(409);
+        assertThat(dangan.count("select count(*) from consent c join customer u on u.id = c.customer_id where u.archive_no = ?", old))
+                .isZero();
+        assertThat(keeper.get("/api/archives/" + old + "/history").status()).isEqualTo(200);
+    }
+
+    @Test
     void malformedPathsAndDatesAre400sAndNeverReachTheAuditLog() throws Exception {
         long junk = dangan.count("select count(*) from audit_log where archive_no !~ '^[0-9]+$'");
         ApiClient.Reply history = auditor.get("/api/archives/abc'or%201=1/history");

@@ -85,8 +85,8 @@ public final class Api {
         String message;
         if (cause instanceof ApiProblem p) {
             status = p.status();
-            message = p.getMessage();
-            if (status == 401 || status == 403) denied(exchange, p);
+            message = maskIds(p.getMessage());
+            if (status == 401 || status == 403) denied(exchange, p, message);
             else LOG.info("{} {} -> {}: {}", method(exchange), path(exchange), status, message);
         } else {
             status = 500;
@@ -111,13 +111,27 @@ public final class Api {
         message.removeHeaders("*", "Camel*", "Content-Disposition", "WWW-Authenticate");
     }
 
-    private void denied(Exchange exchange, ApiProblem p) {
+    private void denied(Exchange exchange, ApiProblem p, String message) {
         Caller caller = exchange.getProperty(Caller.PROPERTY, Caller.class);
         String actor = caller == null ? "anonymous" : caller.name();
         String what = method(exchange) + " " + path(exchange);
-        LOG.warn("Denied ({}): {} {} — {}", p.status(), actor, what, p.getMessage());
-        audit.record(new AuditEntry(actor, caller == null ? null : caller.role().label(), "denied", p.archiveNo(),
-                p.categories(), null, null, AuditEntry.DENIED, what + ": " + p.getMessage()));
+        LOG.warn("Denied ({}): {} {} — {}", p.status(), actor, what, message);
+        audit.record(new AuditEntry(actor, caller == null ? null : caller.role().label(), "denied", maskIds(p.archiveNo()),
+                p.categories(), null, null, AuditEntry.DENIED, what + ": " + message));
+    }
+
+    /** A resident ID number (18 characters, the last a digit or X) anywhere in the text. */
+    private static final java.util.regex.Pattern RESIDENT_ID =
+            java.util.regex.Pattern.compile("(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])");
+
+    /**
+     * Error messages echo what the caller sent (an archive number that is not one, a value that did not
+     * parse), and go to the log and, for 401/403, to the audit log: an ID number typed into the wrong
+     * field must not reach either in full (D-28). Masked as everywhere else: first 6 and last 4.
+     */
+    static String maskIds(String text) {
+        if (text == null) return null;
+        return RESIDENT_ID.matcher(text).replaceAll(m -> dangan.normalise.Masking.mask(m.group()));
     }
 
     private static String method(Exchange exchange) {
@@ -129,6 +143,6 @@ public final class Api {
         if (uri == null) uri = exchange.getMessage().getHeader(Exchange.HTTP_PATH, "?", String.class);
         int query = uri.indexOf('?');
         if (query >= 0) uri = uri.substring(0, query); // a query may carry a mobile or a name: not for logs or the audit detail
-        return new String(uri.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).replaceAll("[\\r\\n]", "_");
+        return maskIds(new String(uri.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).replaceAll("[\\r\\n]", "_"));
     }
 }

@@ -172,6 +172,32 @@ class ApiHardeningTest {
     }
 
     @Test
+    void anIdNumberTypedIntoTheWrongFieldReachesNeitherTheLogNorTheAuditLogInFull() throws Exception {
+        String id = "44030419900101123X";
+        String digits = "440304199001011233";
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Api.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            ApiClient.Reply search = desk.get("/api/archives?archive_no=" + id);
+            assertThat(search.status()).isEqualTo(400);
+            assertThat(search.text()).doesNotContain(id).contains("440304********123X");
+            assertThat(desk.get("/api/archives/" + id + "/consents").status()).isEqualTo(404);
+            assertThat(auditor.get("/api/archives/" + digits).status()).isEqualTo(403);
+            assertThat(auditor.get("/api/archives/" + id + "/history").status()).isEqualTo(400);
+        } finally {
+            log.detachAppender(lines);
+        }
+        assertThat(lines.list).isNotEmpty();
+        assertThat(lines.list).noneMatch(e -> e.getFormattedMessage().contains(id) || e.getFormattedMessage().contains(digits));
+        assertThat(dangan.count("select count(*) from audit_log where detail like '%' || ? || '%' or detail like '%' || ? || '%'"
+                + " or archive_no in (?, ?)", id, digits, id, digits)).isZero();
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'audit.h' and detail like '%440304********1233%'"))
+                .isEqualTo(1);
+    }
+
+    @Test
     void malformedPathsAndDatesAre400sAndNeverReachTheAuditLog() throws Exception {
         long junk = dangan.count("select count(*) from audit_log where archive_no !~ '^[0-9]+$'");
         ApiClient.Reply history = auditor.get("/api/archives/abc'or%201=1/history");

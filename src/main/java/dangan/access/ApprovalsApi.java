@@ -171,7 +171,7 @@ public final class ApprovalsApi {
         boolean filed = review.file(archiveNo, caller.name(), c -> audit.record(c, new AuditEntry(caller.name(),
                 caller.role().label(), "change", archiveNo, List.of(), null, null, AuditEntry.OK,
                 "archive reviewed and filed (D-16): review_status pending -> filed")));
-        if (!filed) throw ApiProblem.notFound("no archive " + archiveNo + " waits to be filed (GET /api/review)");
+        if (!filed) throw ApiProblem.notFound("no archive " + archiveNo + " waits to be filed (GET /api/review; a sealed archive stays as it is)");
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("archive_no", archiveNo);
         answer.put("review_status", "filed");

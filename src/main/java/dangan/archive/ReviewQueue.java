@@ -141,7 +141,8 @@ public final class ReviewQueue {
             int filed;
             try (PreparedStatement ps = c.prepareStatement(
                     "update customer set review_status = 'filed', updated_at = now() where archive_no = ? and review_status = 'pending'"
-                            + " returning id")) {
+                            // a sealed archive is read-only (D-32); the trigger does not guard review_status
+                            + " and sealed_at is null and status <> 'sealed' returning id")) {
                 ps.setString(1, archiveNo);
                 try (ResultSet rs = ps.executeQuery()) {
                     filed = rs.next() ? 1 : 0;

@@ -64,6 +64,12 @@ class ApiHardeningTest {
         dangan.close();
     }
 
+    static void execute(String sql) throws Exception {
+        try (java.sql.Connection c = dangan.service().database().dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
     static HttpResponse<String> raw(String path, String token) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + path))
                 .header("Authorization", "Bearer " + token).header("X-Probe", "echo-me").GET().build();
@@ -134,6 +140,11 @@ class ApiHardeningTest {
         assertThat(dangan.count("select count(*) from health_fact where customer_id = ?", customer)).isZero();
         assertThat(dangan.row("select name from customer where id = ?", customer)).containsEntry("name", "乙二");
         assertThat(dangan.count("select count(*) from pending_change where id in (?, ?) and status = 'pending'", name, health)).isEqualTo(2);
+        // nor is a sealed archive from a low-trust source filed (review_status is outside the trigger's columns)
+        dangan.rows("update customer set review_status = 'pending' where id = ? returning id", customer);
+        ApiClient.Reply filed = keeper.post("/api/review/archives/" + sealed + "/file", "");
+        assertThat(filed.status()).as(filed.text()).isEqualTo(404);
+        assertThat(dangan.row("select review_status from customer where id = ?", customer)).containsEntry("review_status", "pending");
         // rejecting changes nothing of the archive and stays possible
         assertThat(keeper.post("/api/review/" + name + "/reject", "").status()).isEqualTo(200);
     }
@@ -195,6 +206,21 @@ class ApiHardeningTest {
                 + " or archive_no in (?, ?)", id, digits, id, digits)).isZero();
         assertThat(dangan.count("select count(*) from audit_log where actor = 'audit.h' and detail like '%440304********1233%'"))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aSurveyPostThatFailsInTheDatabaseAnswersAReferenceNotTheSqlError() throws Exception {
+        execute("alter table survey_response rename to survey_response_away");
+        ApiClient.Reply reply;
+        try {
+            reply = desk.post("/api/surveys?probe=1", """
+                    {"survey_id": "hardening-1", "customer": {"mobile": "13822220001"}, "score": 4}""");
+        } finally {
+            execute("alter table survey_response_away rename to survey_response");
+        }
+        assertThat(reply.status()).as(reply.text()).isEqualTo(500);
+        assertThat(reply.json().get("error").asText()).contains("reference").doesNotContain("survey_response")
+                .doesNotContain("PSQLException").doesNotContain("ERROR");
     }
 
     @Test

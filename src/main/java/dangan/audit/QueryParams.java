@@ -23,9 +23,13 @@ public final class QueryParams {
         return new QueryParams(exchange);
     }
 
-    /** The parameter's text, trimmed; null when absent or blank. */
+    /**
+     * The parameter's text, trimmed; null when absent or blank. Read from the query string itself
+     * ({@link dangan.access.Request}): Camel also maps HTTP request headers to message headers, so a
+     * header named like a parameter ({@code purpose:}, {@code field:}) would otherwise count as one.
+     */
     public String text(String name) {
-        String value = exchange.getMessage().getHeader(name, String.class);
+        String value = dangan.access.Request.of(exchange).param(name);
         if (value == null || value.isBlank()) return null;
         if (value.length() > 200) throw ApiProblem.badRequest(name + " is longer than 200 characters");
         return value.strip();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,7 @@ public final class Api {
     /** Last step of every API route: the body (any object Jackson can write) as JSON. */
     public void respond(Exchange exchange) throws JsonProcessingException {
         Object body = exchange.getMessage().getBody();
+        onlyOwnHeaders(exchange.getMessage());
         exchange.getMessage().setBody(JSON.writeValueAsBytes(body == null ? Map.of() : body));
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         if (exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE) == null) {
@@ -83,8 +85,8 @@ public final class Api {
         String message;
         if (cause instanceof ApiProblem p) {
             status = p.status();
-            message = p.getMessage();
-            if (status == 401 || status == 403) denied(exchange, p);
+            message = maskIds(p.getMessage());
+            if (status == 401 || status == 403) denied(exchange, p, message);
             else LOG.info("{} {} -> {}: {}", method(exchange), path(exchange), status, message);
         } else {
             status = 500;
@@ -92,19 +94,44 @@ public final class Api {
             message = "internal error (reference " + reference + " in the service log)";
             LOG.error("{} {} failed, reference {}", method(exchange), path(exchange), reference, cause);
         }
+        onlyOwnHeaders(exchange.getMessage());
         exchange.getMessage().setBody(JSON.writeValueAsBytes(Map.of("error", message)));
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         if (status == 401) exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
     }
 
-    private void denied(Exchange exchange, ApiProblem p) {
+    /**
+     * The HTTP server writes every message header into the response: without this, each request
+     * header, path parameter and query parameter (a mobile, a name, a purpose) would come back as a
+     * response header, and one carrying a control character (%00, %0A) would fail the answer with a
+     * bare 500. Only Camel's own headers (status code) and those Dangan sets on purpose stay.
+     */
+    public static void onlyOwnHeaders(Message message) {
+        message.removeHeaders("*", "Camel*", "Content-Disposition", "WWW-Authenticate");
+    }
+
+    private void denied(Exchange exchange, ApiProblem p, String message) {
         Caller caller = exchange.getProperty(Caller.PROPERTY, Caller.class);
         String actor = caller == null ? "anonymous" : caller.name();
         String what = method(exchange) + " " + path(exchange);
-        LOG.warn("Denied ({}): {} {} — {}", p.status(), actor, what, p.getMessage());
-        audit.record(new AuditEntry(actor, caller == null ? null : caller.role().label(), "denied", p.archiveNo(),
-                p.categories(), null, null, AuditEntry.DENIED, what + ": " + p.getMessage()));
+        LOG.warn("Denied ({}): {} {} — {}", p.status(), actor, what, message);
+        audit.record(new AuditEntry(actor, caller == null ? null : caller.role().label(), "denied", maskIds(p.archiveNo()),
+                p.categories(), null, null, AuditEntry.DENIED, what + ": " + message));
+    }
+
+    /** A resident ID number (18 characters, the last a digit or X) anywhere in the text. */
+    private static final java.util.regex.Pattern RESIDENT_ID =
+            java.util.regex.Pattern.compile("(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])");
+
+    /**
+     * Error messages echo what the caller sent (an archive number that is not one, a value that did not
+     * parse), and go to the log and, for 401/403, to the audit log: an ID number typed into the wrong
+     * field must not reach either in full (D-28). Masked as everywhere else: first 6 and last 4.
+     */
+    static String maskIds(String text) {
+        if (text == null) return null;
+        return RESIDENT_ID.matcher(text).replaceAll(m -> dangan.normalise.Masking.mask(m.group()));
     }
 
     private static String method(Exchange exchange) {
@@ -116,6 +143,6 @@ public final class Api {
         if (uri == null) uri = exchange.getMessage().getHeader(Exchange.HTTP_PATH, "?", String.class);
         int query = uri.indexOf('?');
         if (query >= 0) uri = uri.substring(0, query); // a query may carry a mobile or a name: not for logs or the audit detail
-        return new String(uri.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).replaceAll("[\\r\\n]", "_");
+        return maskIds(new String(uri.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).replaceAll("[\\r\\n]", "_"));
     }
 }

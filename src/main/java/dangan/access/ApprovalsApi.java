@@ -145,6 +145,8 @@ public final class ApprovalsApi {
                 + (accept ? "accepted on review and applied" : "rejected on review: the archive keeps its value")));
         try {
             if (accept) review.accept(id, caller.name(), also); else review.reject(id, caller.name(), also);
+        } catch (ReviewQueue.SealedArchiveException e) {
+            throw ApiProblem.conflict(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiProblem.notFound(e.getMessage());
         } catch (SQLException e) {
@@ -169,7 +171,7 @@ public final class ApprovalsApi {
         boolean filed = review.file(archiveNo, caller.name(), c -> audit.record(c, new AuditEntry(caller.name(),
                 caller.role().label(), "change", archiveNo, List.of(), null, null, AuditEntry.OK,
                 "archive reviewed and filed (D-16): review_status pending -> filed")));
-        if (!filed) throw ApiProblem.notFound("no archive " + archiveNo + " waits to be filed (GET /api/review)");
+        if (!filed) throw ApiProblem.notFound("no archive " + archiveNo + " waits to be filed (GET /api/review; a sealed archive stays as it is)");
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("archive_no", archiveNo);
         answer.put("review_status", "filed");

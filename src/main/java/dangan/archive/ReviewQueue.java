@@ -85,6 +85,7 @@ public final class ReviewQueue {
             c.setAutoCommit(false);
             try {
                 Held held = lockPending(c, changeId);
+                refuseSealed(c, held.customerId(), changeId);
                 if (held.field().startsWith("health:")) {
                     fileHeldHealth(c, changeId); // held by dangan.consent.strict until consent to sensitive data
                 } else {
@@ -140,7 +141,8 @@ public final class ReviewQueue {
             int filed;
             try (PreparedStatement ps = c.prepareStatement(
                     "update customer set review_status = 'filed', updated_at = now() where archive_no = ? and review_status = 'pending'"
-                            + " returning id")) {
+                            // a sealed archive is read-only (D-32); the trigger does not guard review_status
+                            + " and sealed_at is null and status <> 'sealed' returning id")) {
                 ps.setString(1, archiveNo);
                 try (ResultSet rs = ps.executeQuery()) {
                     filed = rs.next() ? 1 : 0;
@@ -162,6 +164,32 @@ public final class ReviewQueue {
     }
 
     private record Held(long customerId, String field, String proposed, byte[] hash, byte[] enc) {
+    }
+
+    /** A held change of a sealed archive (D-32) cannot be accepted: the archive is read-only until a manager unseals it. */
+    public static final class SealedArchiveException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        SealedArchiveException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The trigger on {@code customer} guards its own columns only; a held health fact would go into
+     * another table. Refused here for every kind of held change, before anything is written.
+     */
+    private static void refuseSealed(Connection c, long customerId, long changeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select archive_no from customer where id = ? and (sealed_at is not null or status = 'sealed') for share")) {
+            ps.setLong(1, customerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new SealedArchiveException("change #" + changeId + " cannot be accepted: archive " + rs.getString(1)
+                            + " is sealed (D-32) and read-only; a manager unseals it first, or reject the change");
+                }
+            }
+        }
     }
 
     private static Held lockPending(Connection c, long changeId) throws SQLException {

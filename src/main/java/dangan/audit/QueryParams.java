@@ -23,9 +23,13 @@ public final class QueryParams {
         return new QueryParams(exchange);
     }
 
-    /** The parameter's text, trimmed; null when absent or blank. */
+    /**
+     * The parameter's text, trimmed; null when absent or blank. Read from the query string itself
+     * ({@link dangan.access.Request}): Camel also maps HTTP request headers to message headers, so a
+     * header named like a parameter ({@code purpose:}, {@code field:}) would otherwise count as one.
+     */
     public String text(String name) {
-        String value = exchange.getMessage().getHeader(name, String.class);
+        String value = dangan.access.Request.of(exchange).param(name);
         if (value == null || value.isBlank()) return null;
         if (value.length() > 200) throw ApiProblem.badRequest(name + " is longer than 200 characters");
         return value.strip();
@@ -66,7 +70,7 @@ public final class QueryParams {
         String value = text(name);
         if (value == null) return null;
         try {
-            return LocalDate.parse(value);
+            return inRange(name, LocalDate.parse(value));
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest(name + " must be a date as YYYY-MM-DD, not '" + value + "'");
         }
@@ -76,10 +80,20 @@ public final class QueryParams {
         String value = text(name);
         if (value == null) return null;
         try {
-            return YearMonth.parse(value);
+            YearMonth month = YearMonth.parse(value);
+            inRange(name, month.atDay(1));
+            return month;
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest(name + " must be a month as YYYY-MM, not '" + value + "'");
         }
+    }
+
+    /** Years the database takes in every time zone: a date outside is a 400, not a 500 from PostgreSQL. */
+    private static LocalDate inRange(String name, LocalDate day) {
+        if (day.getYear() < 1900 || day.getYear() > 9999) {
+            throw ApiProblem.badRequest(name + " must be between the years 1900 and 9999, not " + day.getYear());
+        }
+        return day;
     }
 
     /**
@@ -91,10 +105,12 @@ public final class QueryParams {
         if (value == null) return null;
         try {
             if (value.length() == 10) {
-                LocalDate day = LocalDate.parse(value);
+                LocalDate day = inRange(name, LocalDate.parse(value));
                 return (endOfDay ? day.plusDays(1) : day).atStartOfDay(zone).toInstant();
             }
-            return Instant.parse(value);
+            Instant instant = Instant.parse(value);
+            inRange(name, instant.atZone(java.time.ZoneOffset.UTC).toLocalDate());
+            return instant;
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest(name + " must be a date (YYYY-MM-DD) or an ISO instant (2026-11-24T08:00:00Z), not '" + value + "'");
         }

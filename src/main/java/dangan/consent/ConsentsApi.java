@@ -114,7 +114,7 @@ public final class ConsentsApi {
 
     /** The archive's customer id; 404 when there is none, or when it is sealed and the caller is an ordinary role. */
     private static long customer(Connection c, String archiveNo, Caller caller, boolean forUpdate) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select id, sealed_at is not null from customer where archive_no = ?"
+        try (PreparedStatement ps = c.prepareStatement("select id, sealed_at is not null or status = 'sealed' from customer where archive_no = ?"
                 + (forUpdate ? " for update" : ""))) {
             ps.setString(1, archiveNo);
             try (ResultSet rs = ps.executeQuery()) {

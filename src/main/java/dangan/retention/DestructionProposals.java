@@ -35,6 +35,8 @@ public final class DestructionProposals {
     static final List<String> ALL_CATEGORIES = List.of("basic", "consumption", "preferences", "health", "feedback", "identity");
     static final String METHOD_ARCHIVE = "rows deleted, customer keys destroyed";
     static final String METHOD_HEALTH = "health facts deleted";
+    /** The roles to whom a sealed archive answers as if it did not exist (D-32). */
+    private static final Set<String> ORDINARY_ROLES = Set.of("front-desk", "service");
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -87,11 +89,15 @@ public final class DestructionProposals {
             try {
                 long customerId;
                 OffsetDateTime lastActivity;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "select a.customer_id, a.last_activity from archive_last_activity a where a.archive_no = ?")) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        select a.customer_id, a.last_activity, c.sealed_at is not null or c.status = 'sealed'
+                          from archive_last_activity a join customer c on c.id = a.customer_id where a.archive_no = ?""")) {
                     ps.setString(1, archiveNo);
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
+                        // a sealed archive does not exist for front desk and service staff (D-32): the same 404 as an unknown one
+                        if (!rs.next() || (rs.getBoolean(3) && ORDINARY_ROLES.contains(role))) {
+                            throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
+                        }
                         customerId = rs.getLong(1);
                         lastActivity = rs.getObject(2, OffsetDateTime.class);
                     }

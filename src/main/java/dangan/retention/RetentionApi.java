@@ -65,7 +65,7 @@ public final class RetentionApi {
     /** GET /api/destruction-proposals[?status=open|decided]. */
     public void list(Exchange exchange) throws Exception {
         Caller.of(exchange).require(Role.KEEPER, Role.MANAGER);
-        String status = exchange.getMessage().getHeader("status", String.class);
+        String status = dangan.access.Request.of(exchange).param("status"); // the query string, not a request header
         if (status != null && !status.equals("open") && !status.equals("decided")) {
             throw ApiProblem.badRequest("status must be open or decided");
         }

@@ -76,7 +76,7 @@ public final class SubjectRequests {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                long customerId = customerId(c, archiveNo);
+                long customerId = customerId(c, archiveNo, caller.is(Role.KEEPER, Role.MANAGER));
                 Request request;
                 try (PreparedStatement ps = c.prepareStatement("insert into subject_request (customer_id, archive_no, kind, received_via,"
                         + " received_by, due_at) values (?, ?, ?, ?, ?, now() + make_interval(days => ?)) returning " + COLUMNS)) {
@@ -161,11 +161,13 @@ public final class SubjectRequests {
         }
     }
 
-    private static long customerId(Connection c, String archiveNo) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select id from customer where archive_no = ?")) {
+    /** The archive's customer; 404 when there is none, or when it is sealed and the caller may not see sealed archives (D-32). */
+    private static long customerId(Connection c, String archiveNo, boolean seesSealed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select id, sealed_at is not null or status = 'sealed' from customer where archive_no = ?")) {
             ps.setString(1, archiveNo);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo);
+                if (!rs.next() || (rs.getBoolean(2) && !seesSealed)) throw ApiProblem.notFound("no archive " + archiveNo);
                 return rs.getLong(1);
             }
         }

@@ -146,8 +146,11 @@ public final class SurveyIntake {
         } catch (Exception e) {
             String reason = SpreadsheetIntake.describe(e);
             if (run != null) intake.fail(run, reason);
-            LOG.error("POST /api/surveys: not filed — {}", reason, e);
-            answer(exchange, 500, error("not filed: " + reason + "; nothing of this request is in the archive, send it again later"));
+            // the reason is for the service log only: it may be SQL text naming tables, constraints and values
+            String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
+            LOG.error("POST /api/surveys: not filed, reference {} — {}", reference, reason, e);
+            answer(exchange, 500, error("not filed: the archive could not be written (reference " + reference
+                    + " in the service log); nothing of this request is in the archive, send it again later"));
         }
     }
 
@@ -156,6 +159,7 @@ public final class SurveyIntake {
     }
 
     static void answer(Exchange exchange, int status, ObjectNode body) {
+        dangan.access.Api.onlyOwnHeaders(exchange.getMessage()); // request headers and query parameters are not echoed back
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, JSON);
         exchange.getMessage().setBody(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));

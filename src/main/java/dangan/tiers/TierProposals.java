@@ -139,9 +139,11 @@ public final class TierProposals {
                 if (approve) {
                     try (PreparedStatement ps = c.prepareStatement("""
                             update tier_proposal_line l set status = 'stale', decided_by = ?, decided_at = now(),
-                                   note = 'not applied: the tier changed since the review (now ' || coalesce(c.tier, '-') || ')'
+                                   note = case when c.sealed_at is not null or c.status = 'sealed'
+                                               then 'not applied: the archive was sealed since the review (D-32: read-only)'
+                                               else 'not applied: the tier changed since the review (now ' || coalesce(c.tier, '-') || ')' end
                             from customer c where c.id = l.customer_id and l.proposal_id = ?""" + filter
-                            + " and c.tier is distinct from l.old_tier")) {
+                            + " and (c.tier is distinct from l.old_tier or c.sealed_at is not null or c.status = 'sealed')")) {
                         bind(ps, c, by, proposalId, wanted);
                         stale = ps.executeUpdate();
                     }

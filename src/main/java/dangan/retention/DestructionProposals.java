@@ -438,7 +438,8 @@ public final class DestructionProposals {
         try (PreparedStatement ps = c.prepareStatement("""
                 select c.id, c.mobile, c.email,
                        (select string_agg('#' || h.id || ' ' || h.reason, '; ') from legal_hold h
-                        where h.customer_id = c.id and h.released_at is null)
+                        where h.customer_id = c.id and h.released_at is null),
+                       c.sealed_at is not null or c.status = 'sealed'
                 from customer c join destruction_proposal_line l on l.customer_id = c.id
                 where l.proposal_id = ? and l.line_no = ? for update of c""")) {
             ps.setLong(1, proposal.id());
@@ -451,6 +452,10 @@ public final class DestructionProposals {
                 if (rs.getString(4) != null) {
                     throw ApiProblem.conflict("archive " + line.archiveNo() + " (line " + line.lineNo() + ") is under a legal hold ("
                             + rs.getString(4) + "): release the hold first, or leave the line out");
+                }
+                if (rs.getBoolean(5)) {
+                    throw ApiProblem.conflict("archive " + line.archiveNo() + " (line " + line.lineNo() + ") is sealed: it is kept"
+                            + " because a record must be kept (D-32); a manager unseals it first, or leave the line out");
                 }
                 customerId = rs.getLong(1);
                 mobile = rs.getString(2);

@@ -219,6 +219,15 @@ class DestructionTest {
         assertThatThrownBy(() -> sql("update customer set address = '改' where archive_no = ?", archiveNo))
                 .hasMessageContaining("is sealed (D-32)");
 
+        // sealed means kept: a proposal to destroy it is refused until a manager unseals it
+        long damaged = keeper.post("/api/destruction-proposals", "{\"archive_nos\": [\"" + archiveNo + "\"], \"reason\": \"damaged\"}")
+                .json().get("id").asLong();
+        ApiClient.Reply refused = li.post("/api/destruction-proposals/" + damaged + "/approve",
+                "{\"method\": \"destroy\", \"reason\": \"water damage\"}");
+        assertThat(refused.status()).as(refused.text()).isEqualTo(409);
+        assertThat(refused.json().get("error").asText()).contains("is sealed");
+        assertThat(dangan.count("select count(*) from customer where archive_no = ?", archiveNo)).isEqualTo(1);
+
         assertThat(desk.post("/api/archives/" + archiveNo + "/unseal", "{\"reason\": \"x\"}").status()).isEqualTo(403);
         ApiClient.Reply unsealed = zhou.post("/api/archives/" + archiveNo + "/unseal", "{\"reason\": \"retention period over\"}");
         assertThat(unsealed.status()).as(unsealed.text()).isEqualTo(200);

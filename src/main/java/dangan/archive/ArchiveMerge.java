@@ -105,7 +105,7 @@ public final class ArchiveMerge {
                              case when s.mobile is not null or s.email is not null then now() end as contact_confirmed_at,
                              s.ingest_id, s.line_no%s
                       from openers o cross join reserved r
-                      join intake_row s on s.ingest_id = ? and s.line_no = o.line_no) n
+                      join intake_row s on s.ingest_id = ? and s.line_no = o.line_no%s) n
                 returning id, source_line
             )
             update intake_row s set customer_id = c.id, outcome = 'new'
@@ -114,11 +114,11 @@ public final class ArchiveMerge {
             params.add(period);
             params.add(ingestId);
             params.add(ingestId);
-            return sql.formatted("", "", "");
+            return sql.formatted("", "", "", "");
         }
         String columns = ", key_decision_maker, important_organisation, out_of_province, tier";
-        String outer = ", kdm, org, oop, case when alone then tier_for(visits, spend, kdm, org, oop, null, ?::numeric[], ?, ?) end";
-        params.add(tiers.thresholds());
+        String outer = ", kdm, org, oop, case when alone then tier_for(visits, spend, kdm, org, oop, null, ?, ?, ?) end";
+        params.add(new Numerics(tiers.thresholds())); // an array, not text: not parsed again for every row
         params.add(tiers.outOfProvinceTier());
         params.add(tiers.lapsedVisits());
         params.add(period);
@@ -130,7 +130,10 @@ public final class ArchiveMerge {
             if (flagColumns.isEmpty()) {
                 inner.append(", false as ").append(flag);
             } else {
-                inner.append(", o.alone and ").append(TierAtOpening.flagFrom("coalesce(s.extra, '{}'::jsonb)")).append(" as ").append(flag);
+                // the key test first: most lines carry none of the flag columns, and skip the per-row subquery
+                inner.append(", o.alone and coalesce(s.extra ??| ?, false) and ").append(TierAtOpening.flagFrom("s.extra"))
+                     .append(" as ").append(flag);
+                params.add(flagColumns.toArray(String[]::new));
                 params.add(flagColumns.toArray(String[]::new));
                 params.add(tiers.yesValues().toArray(String[]::new));
             }
@@ -144,7 +147,7 @@ public final class ArchiveMerge {
         params.add(tiers.windowUntil());
         params.add(ingestId);
         params.add(ingestId);
-        return sql.formatted(columns, outer, inner);
+        return sql.formatted(columns, outer, inner, "");
     }
 
     /**
@@ -486,6 +489,14 @@ public final class ArchiveMerge {
     private ArchiveMerge() {
     }
 
+    /** A numeric[] parameter. */
+    private record Numerics(Object[] values) {
+        Numerics(String psqlArray) {
+            this(java.util.Arrays.stream(psqlArray.replaceAll("[{}]", "").split(","))
+                    .map(java.math.BigDecimal::new).toArray());
+        }
+    }
+
     /**
      * Merges the staged rows of an ingest into the archive and clears them from staging.
      * Runs in the caller's transaction: nothing is visible until it commits.
@@ -600,7 +611,8 @@ public final class ArchiveMerge {
         PreparedStatement ps = c.prepareStatement(sql);
         for (int i = 0; i < params.length; i++) {
             Object p = params[i];
-            ps.setObject(i + 1, p instanceof String[] texts ? c.createArrayOf("text", texts) : p);
+            ps.setObject(i + 1, p instanceof String[] texts ? c.createArrayOf("text", texts)
+                    : p instanceof Numerics n ? c.createArrayOf("numeric", n.values()) : p);
         }
         return ps;
     }

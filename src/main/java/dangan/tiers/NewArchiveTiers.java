@@ -65,6 +65,7 @@ public final class NewArchiveTiers implements MergeListener {
      */
     public TierAtOpening atOpening(long ingestId) {
         LocalDate until = LocalDate.now(clock.withZone(zone)).plusDays(1);
+        windows.values().removeIf(day -> day.isBefore(until.minusDays(1))); // of merges that failed: never asked for
         windows.put(ingestId, until);
         Map<String, List<String>> columns = rules.flagColumns();
         return new TierAtOpening(rules.thresholds(), rules.outOfProvinceTier(), rules.lapsedVisits(),

@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The one merge step every source ends in: staged canonical rows ({@code intake_row}) of one
@@ -65,33 +67,88 @@ public final class ArchiveMerge {
             update intake_row s set customer_id = b.customer_id
             from best b where s.ingest_id = ? and s.line_no = b.line_no""";
 
-    /** The first unmatched row of each customer opens an archive; numbers are reserved in one go. */
-    private static final String OPEN_ARCHIVES = """
+    /**
+     * The first unmatched row of each customer opens an archive; numbers are reserved in one go.
+     * With {@link TierAtOpening}, an archive opened by a line alone in this ingest (no other line
+     * shares its mobile, ID number or email, so no other line can join it: every row sharing a key
+     * with a matched row was matched before this step) gets its flags and tier (D-18) as it is
+     * inserted — its only visit in the window can be that line's. The others keep a null tier for
+     * the tiers listener, as before.
+     */
+    private static String openArchives(TierAtOpening tiers, List<Object> params, long ingestId, String period) {
+        params.add(ingestId);
+        params.add(period);
+        String sql = """
             with unmatched as (
                 select line_no,
                        (mobile is null or line_no = min(line_no) over (partition by mobile))
                    and (id_hash is null or line_no = min(line_no) over (partition by id_hash))
-                   and (email is null or line_no = min(line_no) over (partition by email)) as first_of_customer
+                   and (email is null or line_no = min(line_no) over (partition by email)) as first_of_customer,
+                       (mobile is null or count(*) over (partition by mobile) = 1)
+                   and (id_hash is null or count(*) over (partition by id_hash) = 1)
+                   and (email is null or count(*) over (partition by email) = 1) as alone
                 from intake_row where ingest_id = ? and customer_id is null
             ), openers as (
-                select line_no, row_number() over (order by line_no) - 1 as seq
+                select line_no, alone, row_number() over (order by line_no) - 1 as seq
                 from unmatched where first_of_customer
             ), reserved as (
                 select archive_serial_reserve(?, (select count(*)::int from openers)) as first_serial
             ), created as (
                 insert into customer (archive_no, name, gender, birth_date, mobile, email, address,
                                       id_number_enc, id_number_hash, id_number_masked, employer, job_title,
-                                      nationality, extra, contact_confirmed_at, source_ingest_id, source_line)
-                select archive_no(?, r.first_serial + o.seq::int), s.name, s.gender, s.birth_date, s.mobile, s.email,
-                       s.address, s.id_enc, s.id_hash, s.id_masked, s.employer, s.job_title, s.nationality,
-                       coalesce(s.extra, '{}'::jsonb), case when s.mobile is not null or s.email is not null then now() end,
-                       s.ingest_id, s.line_no
-                from openers o cross join reserved r
-                join intake_row s on s.ingest_id = ? and s.line_no = o.line_no
+                                      nationality, extra, contact_confirmed_at, source_ingest_id, source_line%s)
+                select archive_no, name, gender, birth_date, mobile, email, address, id_enc, id_hash, id_masked, employer,
+                       job_title, nationality, extra, contact_confirmed_at, ingest_id, line_no%s
+                from (select archive_no(?, r.first_serial + o.seq::int) as archive_no, s.name, s.gender, s.birth_date,
+                             s.mobile, s.email, s.address, s.id_enc, s.id_hash, s.id_masked, s.employer, s.job_title,
+                             s.nationality, coalesce(s.extra, '{}'::jsonb) as extra,
+                             case when s.mobile is not null or s.email is not null then now() end as contact_confirmed_at,
+                             s.ingest_id, s.line_no%s
+                      from openers o cross join reserved r
+                      join intake_row s on s.ingest_id = ? and s.line_no = o.line_no%s) n
                 returning id, source_line
             )
             update intake_row s set customer_id = c.id, outcome = 'new'
             from created c where s.ingest_id = ? and s.line_no = c.source_line""";
+        if (tiers == null) {
+            params.add(period);
+            params.add(ingestId);
+            params.add(ingestId);
+            return sql.formatted("", "", "", "");
+        }
+        String columns = ", key_decision_maker, important_organisation, out_of_province, tier";
+        String outer = ", kdm, org, oop, case when alone then tier_for(visits, spend, kdm, org, oop, null, ?, ?, ?) end";
+        params.add(new Numerics(tiers.thresholds())); // an array, not text: not parsed again for every row
+        params.add(tiers.outOfProvinceTier());
+        params.add(tiers.lapsedVisits());
+        params.add(period);
+        StringBuilder inner = new StringBuilder(", o.alone");
+        String[] flags = {"kdm", "org", "oop"}; // the order of TierAtOpening.flagColumns
+        for (int i = 0; i < flags.length; i++) {
+            String flag = flags[i];
+            List<String> flagColumns = tiers.flagColumns().get(i);
+            if (flagColumns.isEmpty()) {
+                inner.append(", false as ").append(flag);
+            } else {
+                // the key test first: most lines carry none of the flag columns, and skip the per-row subquery
+                inner.append(", o.alone and coalesce(s.extra ??| ?, false) and ").append(TierAtOpening.flagFrom("s.extra"))
+                     .append(" as ").append(flag);
+                params.add(flagColumns.toArray(String[]::new));
+                params.add(flagColumns.toArray(String[]::new));
+                params.add(tiers.yesValues().toArray(String[]::new));
+            }
+        }
+        // a new archive's visits in the window: the consumption fact its one line adds (visit or contract)
+        inner.append(", case when s.visit_date >= ? and s.visit_date < ? then 1 else 0 end::bigint as visits")
+             .append(", case when s.visit_date >= ? and s.visit_date < ? then coalesce(s.amount, 0) else 0 end as spend");
+        params.add(tiers.windowFrom());
+        params.add(tiers.windowUntil());
+        params.add(tiers.windowFrom());
+        params.add(tiers.windowUntil());
+        params.add(ingestId);
+        params.add(ingestId);
+        return sql.formatted(columns, outer, inner, "");
+    }
 
     /**
      * D-32: a sealed archive is read-only. A line that matched one changes nothing: its facts are
@@ -432,6 +489,14 @@ public final class ArchiveMerge {
     private ArchiveMerge() {
     }
 
+    /** A numeric[] parameter. */
+    private record Numerics(Object[] values) {
+        Numerics(String psqlArray) {
+            this(java.util.Arrays.stream(psqlArray.replaceAll("[{}]", "").split(","))
+                    .map(java.math.BigDecimal::new).toArray());
+        }
+    }
+
     /**
      * Merges the staged rows of an ingest into the archive and clears them from staging.
      * Runs in the caller's transaction: nothing is visible until it commits.
@@ -451,7 +516,18 @@ public final class ArchiveMerge {
      */
     public static MergeCounts merge(Connection c, long ingestId, YearMonth openedIn, String reason, boolean lowTrust,
                                     boolean strictConsent) throws SQLException {
+        return merge(c, ingestId, openedIn, reason, lowTrust, strictConsent, null);
+    }
+
+    /**
+     * As above; with {@code tiers} (the tiers flow is on and the source is not low-trust), archives
+     * whose tier is known when they are opened get it in the same insert (see {@link TierAtOpening});
+     * the others are left with a null tier for the tiers listener.
+     */
+    public static MergeCounts merge(Connection c, long ingestId, YearMonth openedIn, String reason, boolean lowTrust,
+                                    boolean strictConsent, TierAtOpening tiers) throws SQLException {
         long started = System.nanoTime();
+        if (lowTrust) tiers = null; // new archives of a low-trust source wait for review as a whole, without a tier
         execute(c, LOCK);
         execute(c, "set local work_mem = '128MB'"); // window sorts and hash joins of a large file stay in memory
         String period = ArchiveNumbers.period(openedIn);
@@ -461,7 +537,9 @@ public final class ArchiveMerge {
             while (execute(c, MATCH, ingestId, ingestId, ingestId) > 0) {
                 passes++;
             }
-            opened = execute(c, OPEN_ARCHIVES, ingestId, period, period, ingestId, ingestId);
+            List<Object> params = new ArrayList<>();
+            String open = openArchives(tiers, params, ingestId, period);
+            opened = execute(c, open, params.toArray());
             if (++passes > MAX_PASSES) {
                 throw new IllegalStateException("ingest " + ingestId + ": rows still unmatched after " + MAX_PASSES + " passes");
             }
@@ -532,7 +610,9 @@ public final class ArchiveMerge {
     private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         for (int i = 0; i < params.length; i++) {
-            ps.setObject(i + 1, params[i]);
+            Object p = params[i];
+            ps.setObject(i + 1, p instanceof String[] texts ? c.createArrayOf("text", texts)
+                    : p instanceof Numerics n ? c.createArrayOf("numeric", n.values()) : p);
         }
         return ps;
     }

@@ -2,6 +2,7 @@ package dangan.intake;
 
 import dangan.archive.ArchiveMerge;
 import dangan.archive.MergeCounts;
+import dangan.archive.TierAtOpening;
 import dangan.intake.read.RowHandler;
 import dangan.privacy.SensitiveFields;
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongFunction;
 
 /**
  * The one way lines get into the archive, whatever their source: open an ingest in the ledger,
@@ -37,6 +39,7 @@ public final class ArchiveIntake {
     private final Set<String> lowTrustChannels;
     private final List<MergeListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean strictConsent;
+    private volatile LongFunction<TierAtOpening> tierAtOpening;
 
     public ArchiveIntake(DataSource dataSource, SensitiveFields sensitive, ColumnMap columns, ZoneId zone, int progressEvery,
                          Set<String> lowTrustChannels) {
@@ -85,8 +88,10 @@ public final class ArchiveIntake {
                 int staged = staging.finish();
                 run.format(format);
                 issues.copyInto(c);
+                boolean lowTrust = lowTrustChannels.contains(run.channel());
+                LongFunction<TierAtOpening> tiers = tierAtOpening;
                 MergeCounts merged = ArchiveMerge.merge(c, run.id(), YearMonth.now(zone), "intake of " + run.name(),
-                        lowTrustChannels.contains(run.channel()), strictConsent);
+                        lowTrust, strictConsent, tiers == null || lowTrust ? null : tiers.apply(run.id()));
                 run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
                         merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());
                 if (!run.reconciles()) {
@@ -129,6 +134,14 @@ public final class ArchiveIntake {
      */
     public void strictConsent(boolean strict) {
         this.strictConsent = strict;
+    }
+
+    /**
+     * The tiers flow's rules for giving new archives their tier as the merge opens them (asked once
+     * per merge, with the ingest's id); the tiers listener tiers whatever the merge could not.
+     */
+    public void tierAtOpening(LongFunction<TierAtOpening> rules) {
+        this.tierAtOpening = rules;
     }
 
     /** Adds work to run in every merge's transaction, after the merge and before the commit. */

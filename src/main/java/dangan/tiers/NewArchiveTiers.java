@@ -1,5 +1,6 @@
 package dangan.tiers;
 
+import dangan.archive.TierAtOpening;
 import dangan.intake.IngestRun;
 import dangan.intake.MergeListener;
 
@@ -12,24 +13,25 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * D-18 for a new archive, in the merge's own transaction: the archives an ingest opened (tier still
- * null) get their flags from the configured intake columns and then their tier from the last 12
- * months — set-based, two statements per ingest whatever its size. Existing archives keep their
- * tier: only the annual review (with a manager's approval) changes one.
+ * D-18 for a new archive, in the merge's own transaction. An archive opened by a line alone in its
+ * ingest gets its flags and tier as the merge inserts it ({@link #atOpening}: no second version of
+ * the row); the other archives an ingest opened (tier still null) get their flags from the
+ * configured intake columns and then their tier from the last 12 months here, after the merge —
+ * set-based, two statements per ingest whatever its size. Both use the same window, fixed when the
+ * merge begins, and the same rules (tier_for with this flow's {@link TierRules}). Existing archives
+ * keep their tier: only the annual review (with a manager's approval) changes one.
  */
 public final class NewArchiveTiers implements MergeListener {
 
     private static final String FLAGS = """
             update customer c
-               set key_decision_maker = c.key_decision_maker or exists (
-                       select 1 from jsonb_each_text(c.extra) e where e.key = any (?) and lower(trim(e.value)) = any (?)),
-                   important_organisation = c.important_organisation or exists (
-                       select 1 from jsonb_each_text(c.extra) e where e.key = any (?) and lower(trim(e.value)) = any (?)),
-                   out_of_province = c.out_of_province or exists (
-                       select 1 from jsonb_each_text(c.extra) e where e.key = any (?) and lower(trim(e.value)) = any (?))
-             where c.source_ingest_id = ? and c.tier is null and c.extra ??| ?""";
+               set key_decision_maker = c.key_decision_maker or %1$s,
+                   important_organisation = c.important_organisation or %1$s,
+                   out_of_province = c.out_of_province or %1$s
+             where c.source_ingest_id = ? and c.tier is null and c.extra ??| ?""".formatted(TierAtOpening.flagFrom("c.extra"));
 
     // the planner picks nested loops for a small ingest and hash joins for a bulk one
     private static final String TIERS = """
@@ -48,6 +50,8 @@ public final class NewArchiveTiers implements MergeListener {
     private final TierRules rules;
     private final ZoneId zone;
     private final Clock clock;
+    /** The window end handed to the merge of an ingest (atOpening), until its listener call. */
+    private final Map<Long, LocalDate> windows = new ConcurrentHashMap<>();
 
     public NewArchiveTiers(TierRules rules, ZoneId zone, Clock clock) {
         this.rules = rules;
@@ -55,12 +59,28 @@ public final class NewArchiveTiers implements MergeListener {
         this.clock = clock;
     }
 
+    /**
+     * The rules for the merge to tier the archives it can as it opens them; called when the merge
+     * of {@code ingestId} begins. The window ends with today: today's visits count.
+     */
+    public TierAtOpening atOpening(long ingestId) {
+        LocalDate until = LocalDate.now(clock.withZone(zone)).plusDays(1);
+        windows.values().removeIf(day -> day.isBefore(until.minusDays(1))); // of merges that failed: never asked for
+        windows.put(ingestId, until);
+        Map<String, List<String>> columns = rules.flagColumns();
+        return new TierAtOpening(rules.thresholds(), rules.outOfProvinceTier(), rules.lapsedVisits(),
+                until.minusMonths(rules.windowMonths()), until,
+                List.of(columns.get("key-decision-maker"), columns.get("important-organisation"), columns.get("out-of-province")),
+                rules.yesValues());
+    }
+
     @Override
     public void merged(Connection c, IngestRun run) throws SQLException {
+        LocalDate pinned = windows.remove(run.id());
         if (run.created() == 0) return;
         setFlags(c, run.id());
-        // the window ends with today: today's visits count
-        LocalDate until = LocalDate.now(clock.withZone(zone)).plusDays(1);
+        // the window ends with today (the day the merge began, when it told the merge): today's visits count
+        LocalDate until = pinned != null ? pinned : LocalDate.now(clock.withZone(zone)).plusDays(1);
         try (PreparedStatement ps = c.prepareStatement(TIERS)) {
             ps.setString(1, rules.thresholds());
             ps.setString(2, rules.outOfProvinceTier());

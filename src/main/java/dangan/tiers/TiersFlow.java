@@ -16,7 +16,9 @@ public final class TiersFlow implements Flow {
     public void bind(FlowContext context) {
         TierRules rules = TierRules.from(context.settings());
         ZoneId zone = ZoneId.of(context.settings().get("dangan.timezone", "Asia/Shanghai"));
-        context.intake().onMerged(new NewArchiveTiers(rules, zone, Clock.systemUTC()));
+        NewArchiveTiers newArchives = new NewArchiveTiers(rules, zone, Clock.systemUTC());
+        context.intake().tierAtOpening(newArchives::atOpening);
+        context.intake().onMerged(newArchives);
         context.bind("annualTierReview", new AnnualTierReview(context.dataSource(), rules, zone));
     }
 }

@@ -62,8 +62,10 @@ class ReviewBeforeFilingTest {
                 "dangan.trust.low-channels", "registrations"))) {
             dangan.drop("walk-ins.csv", "姓名,手机,地址\n小龙女,13677778888,古墓\n", StandardCharsets.UTF_8);
             dangan.awaitHandled("walk-ins.csv");
-            Map<String, Object> archive = dangan.row("select archive_no, review_status from customer where mobile = ?", "13677778888");
+            Map<String, Object> archive = dangan.row("select archive_no, review_status, tier from customer where mobile = ?", "13677778888");
             assertThat(archive).containsEntry("review_status", "pending");
+            // held as a whole: no tier from the intake (not even as the merge opens it)
+            assertThat(archive.get("tier")).isNull();
             assertThat(dangan.row("select rows_new, rows_review from ingest where source_name = ?", "walk-ins.csv"))
                     .containsEntry("rows_new", 0).containsEntry("rows_review", 1);
 

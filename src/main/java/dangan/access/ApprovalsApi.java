@@ -167,7 +167,7 @@ public final class ApprovalsApi {
     /** {@code POST /api/review/archives/{archiveNo}/file}: an archive opened from a low-trust source is filed. */
     public void fileArchive(Exchange exchange) throws SQLException {
         Caller caller = Caller.of(exchange).require(REVIEWERS);
-        String archiveNo = Request.archiveNo(exchange.getMessage().getHeader("archiveNo", String.class));
+        String archiveNo = Request.archiveNo(exchange);
         boolean filed = review.file(archiveNo, caller.name(), c -> audit.record(c, new AuditEntry(caller.name(),
                 caller.role().label(), "change", archiveNo, List.of(), null, null, AuditEntry.OK,
                 "archive reviewed and filed (D-16): review_status pending -> filed")));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.access.Category;
+import dangan.access.Request;
 import dangan.access.Role;
 import dangan.access.RoleViews;
 import org.apache.camel.Exchange;
@@ -113,7 +114,7 @@ public final class ChangeHistory {
         Caller caller = Caller.of(exchange);
         QueryParams q = QueryParams.of(exchange);
         // digits only, before anything else: the path is not a place for text that would reach the audit log (as a denied attempt)
-        String archiveNo = dangan.access.Request.archiveNo(exchange.getMessage().getHeader("archiveNo", String.class));
+        String archiveNo = Request.archiveNo(exchange);
         String field = q.text("field");
         LocalDate on = q.date("on");
         String purpose = q.text("purpose");

@@ -9,6 +9,7 @@ import dangan.audit.AuditTrail;
 import dangan.store.Transactions;
 import org.apache.camel.Exchange;
 
+import java.util.Collection;
 import javax.sql.DataSource;
 import java.sql.Array;
 import java.sql.Connection;
@@ -337,7 +338,7 @@ public final class AccessRequests {
         return out;
     }
 
-    static List<String> labels(java.util.Collection<Category> categories) {
+    static List<String> labels(Collection<Category> categories) {
         return categories.stream().sorted().map(Category::label).toList();
     }
 

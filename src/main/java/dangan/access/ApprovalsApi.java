@@ -1,6 +1,8 @@
 package dangan.access;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dangan.archive.ReviewQueue;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
@@ -22,8 +24,8 @@ import java.util.Map;
  */
 public final class ApprovalsApi {
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper SNAKE = Api.JSON.copy()
-            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+    private static final ObjectMapper SNAKE = Api.JSON.copy()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     private static final Role[] REVIEWERS = {Role.MANAGER, Role.KEEPER};
 
     private final TierProposals tiers;

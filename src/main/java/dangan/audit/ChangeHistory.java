@@ -1,6 +1,8 @@
 package dangan.audit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.ApiProblem;
@@ -89,7 +91,7 @@ public final class ChangeHistory {
     private final RoleViews views;
     private final AuditTrail audit;
     private final ZoneId zone;
-    private final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    private final ObjectMapper json = new ObjectMapper();
 
     public ChangeHistory(DataSource dataSource, RoleViews views, AuditTrail audit, ZoneId zone) {
         this.dataSource = dataSource;
@@ -214,7 +216,7 @@ public final class ChangeHistory {
                     current.put(name, rs.getString(name.equals("id_number") ? "id_number_masked" : name));
                 }
                 var extra = json.readTree(rs.getString("extra"));
-                for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = extra.fields(); it.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = extra.fields(); it.hasNext(); ) {
                     var e = it.next();
                     current.put("extra." + e.getKey(), e.getValue().asText());
                 }

@@ -1,5 +1,7 @@
 package dangan.retention;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.Api;
@@ -56,7 +58,7 @@ public final class DestructionProposals {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Proposal(long id, String reason, String filedBy, OffsetDateTime filedAt, String asOf, String note,
                            String status, OffsetDateTime decidedAt, long lineCount, long pendingCount, List<Line> lines) {
     }
@@ -500,7 +502,7 @@ public final class DestructionProposals {
                 rs.next();
                 recordId = rs.getLong(1);
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
         decide(c, proposal.id(), line.lineNo(), "destroyed", approver, reason, recordId);

@@ -13,6 +13,7 @@ import dangan.audit.QueryParams;
 import dangan.store.Transactions;
 import org.apache.camel.Exchange;
 
+import java.util.Map;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -123,7 +124,7 @@ public final class SubjectRequests {
                 while (rs.next()) requests.add(request(rs));
             }
         }
-        exchange.getMessage().setBody(java.util.Map.of("requests", requests));
+        exchange.getMessage().setBody(Map.of("requests", requests));
     }
 
     /** The open request {@code id} of this archive and kind, locked; 404/409 naming what is wrong. */

@@ -33,7 +33,7 @@ class CustomerKeysTest {
     @BeforeAll
     static void start() throws Exception {
         dangan = RunningService.start(home);
-        sensitive = dangan.service().camelContext().getRegistry().lookupByNameAndType("sensitiveFields", SensitiveFields.class);
+        sensitive = dangan.bean("sensitiveFields", SensitiveFields.class);
     }
 
     @AfterAll

@@ -388,11 +388,11 @@ class DestructionTest {
     }
 
     static javax.sql.DataSource dataSource() {
-        return dangan.service().camelContext().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        return dangan.bean("dataSource", javax.sql.DataSource.class);
     }
 
     static SensitiveFields sensitiveFields() {
-        SensitiveFields bound = dangan.service().camelContext().getRegistry().lookupByNameAndType("sensitiveFields", SensitiveFields.class);
+        SensitiveFields bound = dangan.bean("sensitiveFields", SensitiveFields.class);
         return bound != null ? bound : new SensitiveFields(Base64.getDecoder().decode(RunningService.TEST_MASTER_KEY));
     }
 

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.archive.ArchiveReader;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.store.Transactions;
 import org.apache.camel.Exchange;
 
+import java.util.Collection;
 import javax.sql.DataSource;
 import java.sql.Array;
 import java.sql.Connection;
@@ -122,42 +124,36 @@ public final class AccessRequests {
                     + (daysNode.isMissingNode() ? "nothing" : daysNode.toString()));
         }
         int days = daysNode.asInt();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                for (String archiveNo : archiveNos) {
-                    ArchiveReader.Head head = reader.head(c, archiveNo).orElse(null);
-                    if (head == null || (head.sealed() && !ArchiveApi.seesSealed(caller))) {
-                        throw ApiProblem.notFound(ArchiveApi.noSuchArchive(archiveNo));
-                    }
+        long created = Transactions.inTransaction(dataSource, c -> {
+            for (String archiveNo : archiveNos) {
+                ArchiveReader.Head head = reader.head(c, archiveNo).orElse(null);
+                if (head == null || (head.sealed() && !ArchiveApi.seesSealed(caller))) {
+                    throw ApiProblem.notFound(ArchiveApi.noSuchArchive(archiveNo));
                 }
-                long id;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        insert into access_request (requester_id, requester, requester_role, archive_nos, categories, purpose, days)
-                        values (?, ?, ?, ?, ?, ?, ?) returning id""")) {
-                    ps.setLong(1, caller.userId());
-                    ps.setString(2, caller.name());
-                    ps.setString(3, caller.role().label());
-                    ps.setArray(4, c.createArrayOf("text", archiveNos.toArray()));
-                    ps.setArray(5, c.createArrayOf("text", labels(categories).toArray()));
-                    ps.setString(6, purpose);
-                    ps.setInt(7, days);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        id = rs.getLong(1);
-                    }
-                }
-                audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "access-request", single(archiveNos),
-                        labels(categories), purpose, null, AuditEntry.OK,
-                        "access request #" + id + " for " + days + " days on archives " + String.join(", ", archiveNos)));
-                c.commit();
-                exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
-                exchange.getMessage().setBody(find(id));
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            long id;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into access_request (requester_id, requester, requester_role, archive_nos, categories, purpose, days)
+                    values (?, ?, ?, ?, ?, ?, ?) returning id""")) {
+                ps.setLong(1, caller.userId());
+                ps.setString(2, caller.name());
+                ps.setString(3, caller.role().label());
+                ps.setArray(4, c.createArrayOf("text", archiveNos.toArray()));
+                ps.setArray(5, c.createArrayOf("text", labels(categories).toArray()));
+                ps.setString(6, purpose);
+                ps.setInt(7, days);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+            }
+            audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "access-request", single(archiveNos),
+                    labels(categories), purpose, null, AuditEntry.OK,
+                    "access request #" + id + " for " + days + " days on archives " + String.join(", ", archiveNos)));
+            return id;
+        });
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
+        exchange.getMessage().setBody(find(created));
     }
 
     /** {@code GET /api/access-requests}: the caller's own requests (newest first); a manager also sees every pending one. */
@@ -198,116 +194,103 @@ public final class AccessRequests {
             throw ApiProblem.badRequest("a rejection needs a reason: send {\"reason\": \"…\"} (the requester reads it)");
         }
         if (reason.length() > MAX_REASON) throw ApiProblem.badRequest("\"reason\" is longer than " + MAX_REASON + " characters");
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long requesterId;
-                String requester;
-                String status;
-                String[] archiveNos;
-                String[] categories;
-                String purpose;
-                int days;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        select requester_id, requester, status, archive_nos, categories, purpose, days
-                          from access_request where id = ? for update""")) {
-                    ps.setLong(1, id);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) throw ApiProblem.notFound("there is no access request #" + id);
-                        requesterId = rs.getLong(1);
-                        requester = rs.getString(2);
-                        status = rs.getString(3);
-                        archiveNos = (String[]) rs.getArray(4).getArray();
-                        categories = (String[]) rs.getArray(5).getArray();
-                        purpose = rs.getString(6);
-                        days = rs.getInt(7);
-                    }
+        Transactions.inTransaction(dataSource, c -> {
+            long requesterId;
+            String requester;
+            String status;
+            String[] archiveNos;
+            String[] categories;
+            String purpose;
+            int days;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select requester_id, requester, status, archive_nos, categories, purpose, days
+                      from access_request where id = ? for update""")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) throw ApiProblem.notFound("there is no access request #" + id);
+                    requesterId = rs.getLong(1);
+                    requester = rs.getString(2);
+                    status = rs.getString(3);
+                    archiveNos = (String[]) rs.getArray(4).getArray();
+                    categories = (String[]) rs.getArray(5).getArray();
+                    purpose = rs.getString(6);
+                    days = rs.getInt(7);
                 }
-                List<String> scope = Arrays.asList(categories);
-                String first = archiveNos.length == 1 ? archiveNos[0] : null;
-                if (requesterId == caller.userId()) {
-                    throw ApiProblem.forbidden("access request #" + id + " is your own: another manager decides it (D-25)", first, scope);
-                }
-                if (!status.equals("pending")) throw ApiProblem.conflict("access request #" + id + " was already " + status);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "update access_request set status = ?, decided_by = ?, decided_at = now(), reason = ? where id = ?")) {
-                    ps.setString(1, approve ? "approved" : "rejected");
-                    ps.setString(2, caller.name());
-                    ps.setString(3, reason.isEmpty() ? null : reason);
-                    ps.setLong(4, id);
-                    ps.executeUpdate();
-                }
-                Long grantId = null;
-                if (approve) {
-                    try (PreparedStatement ps = c.prepareStatement("""
-                            insert into access_grant (request_id, holder_id, holder, archive_nos, categories, purpose,
-                                                      valid_from, valid_until, approved_by)
-                            select id, requester_id, requester, archive_nos, categories, purpose, now(),
-                                   now() + make_interval(days => days), ?
-                              from access_request where id = ? returning id""")) {
-                        ps.setString(1, caller.name());
-                        ps.setLong(2, id);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            rs.next();
-                            grantId = rs.getLong(1);
-                        }
-                    }
-                }
-                audit.record(c, new AuditEntry(caller.name(), caller.role().label(), approve ? "approve" : "reject", first, scope,
-                        purpose, grantId, AuditEntry.OK, "access request #" + id + " of " + requester + " "
-                        + (approve ? "approved: grant #" + grantId + " for " + days + " days" : "rejected")
-                        + " on archives " + String.join(", ", archiveNos) + (reason.isEmpty() ? "" : "; reason: " + reason)));
-                c.commit();
-                exchange.getMessage().setBody(find(id));
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            List<String> scope = Arrays.asList(categories);
+            String first = archiveNos.length == 1 ? archiveNos[0] : null;
+            if (requesterId == caller.userId()) {
+                throw ApiProblem.forbidden("access request #" + id + " is your own: another manager decides it (D-25)", first, scope);
+            }
+            if (!status.equals("pending")) throw ApiProblem.conflict("access request #" + id + " was already " + status);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update access_request set status = ?, decided_by = ?, decided_at = now(), reason = ? where id = ?")) {
+                ps.setString(1, approve ? "approved" : "rejected");
+                ps.setString(2, caller.name());
+                ps.setString(3, reason.isEmpty() ? null : reason);
+                ps.setLong(4, id);
+                ps.executeUpdate();
+            }
+            Long grantId = null;
+            if (approve) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into access_grant (request_id, holder_id, holder, archive_nos, categories, purpose,
+                                                  valid_from, valid_until, approved_by)
+                        select id, requester_id, requester, archive_nos, categories, purpose, now(),
+                               now() + make_interval(days => days), ?
+                          from access_request where id = ? returning id""")) {
+                    ps.setString(1, caller.name());
+                    ps.setLong(2, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        grantId = rs.getLong(1);
+                    }
+                }
+            }
+            audit.record(c, new AuditEntry(caller.name(), caller.role().label(), approve ? "approve" : "reject", first, scope,
+                    purpose, grantId, AuditEntry.OK, "access request #" + id + " of " + requester + " "
+                    + (approve ? "approved: grant #" + grantId + " for " + days + " days" : "rejected")
+                    + " on archives " + String.join(", ", archiveNos) + (reason.isEmpty() ? "" : "; reason: " + reason)));
+        });
+        exchange.getMessage().setBody(find(id));
     }
 
     /** {@code POST /api/access-grants/{id}/return}: the holder ends a grant early. */
     public void giveBack(Exchange exchange) throws SQLException {
         Caller caller = Caller.of(exchange);
         long id = Request.id(exchange, "id");
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long requestId;
-                String[] archiveNos;
-                String[] categories;
-                String purpose;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        select holder_id, request_id, archive_nos, categories, purpose, returned_at, valid_until <= now()
-                          from access_grant where id = ? for update""")) {
-                    ps.setLong(1, id);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next() || rs.getLong(1) != caller.userId()) {
-                            // another person's grant is not theirs to see either
-                            throw ApiProblem.notFound("you hold no access grant #" + id);
-                        }
-                        if (rs.getTimestamp(6) != null) throw ApiProblem.conflict("access grant #" + id + " was returned already");
-                        if (rs.getBoolean(7)) throw ApiProblem.conflict("access grant #" + id + " has expired already");
-                        requestId = rs.getLong(2);
-                        archiveNos = (String[]) rs.getArray(3).getArray();
-                        categories = (String[]) rs.getArray(4).getArray();
-                        purpose = rs.getString(5);
+        long requestOfGrant = Transactions.inTransaction(dataSource, c -> {
+            long requestId;
+            String[] archiveNos;
+            String[] categories;
+            String purpose;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select holder_id, request_id, archive_nos, categories, purpose, returned_at, valid_until <= now()
+                      from access_grant where id = ? for update""")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getLong(1) != caller.userId()) {
+                        // another person's grant is not theirs to see either
+                        throw ApiProblem.notFound("you hold no access grant #" + id);
                     }
+                    if (rs.getTimestamp(6) != null) throw ApiProblem.conflict("access grant #" + id + " was returned already");
+                    if (rs.getBoolean(7)) throw ApiProblem.conflict("access grant #" + id + " has expired already");
+                    requestId = rs.getLong(2);
+                    archiveNos = (String[]) rs.getArray(3).getArray();
+                    categories = (String[]) rs.getArray(4).getArray();
+                    purpose = rs.getString(5);
                 }
-                try (PreparedStatement ps = c.prepareStatement("update access_grant set returned_at = now() where id = ?")) {
-                    ps.setLong(1, id);
-                    ps.executeUpdate();
-                }
-                audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "return",
-                        archiveNos.length == 1 ? archiveNos[0] : null, Arrays.asList(categories), purpose, id, AuditEntry.OK,
-                        "access grant #" + id + " returned by its holder on archives " + String.join(", ", archiveNos)));
-                c.commit();
-                exchange.getMessage().setBody(find(requestId));
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            try (PreparedStatement ps = c.prepareStatement("update access_grant set returned_at = now() where id = ?")) {
+                ps.setLong(1, id);
+                ps.executeUpdate();
+            }
+            audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "return",
+                    archiveNos.length == 1 ? archiveNos[0] : null, Arrays.asList(categories), purpose, id, AuditEntry.OK,
+                    "access grant #" + id + " returned by its holder on archives " + String.join(", ", archiveNos)));
+            return requestId;
+        });
+        exchange.getMessage().setBody(find(requestOfGrant));
     }
 
     private RequestView find(long requestId) throws SQLException {
@@ -355,7 +338,7 @@ public final class AccessRequests {
         return out;
     }
 
-    static List<String> labels(java.util.Collection<Category> categories) {
+    static List<String> labels(Collection<Category> categories) {
         return categories.stream().sorted().map(Category::label).toList();
     }
 

@@ -7,15 +7,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.normalise.Masking;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The bean {@code api} the REST routes share: who is calling ({@code authenticate}), the JSON in
@@ -62,7 +65,7 @@ public final class Api {
         } catch (JsonProcessingException e) {
             throw ApiProblem.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ApiProblem.badRequest("unreadable body: " + e.getMessage());
         }
     }
@@ -121,8 +124,8 @@ public final class Api {
     }
 
     /** A resident ID number (18 characters, the last a digit or X) anywhere in the text. */
-    private static final java.util.regex.Pattern RESIDENT_ID =
-            java.util.regex.Pattern.compile("(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])");
+    private static final Pattern RESIDENT_ID =
+            Pattern.compile("(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])");
 
     /**
      * Error messages echo what the caller sent (an archive number that is not one, a value that did not
@@ -131,7 +134,7 @@ public final class Api {
      */
     static String maskIds(String text) {
         if (text == null) return null;
-        return RESIDENT_ID.matcher(text).replaceAll(m -> dangan.normalise.Masking.mask(m.group()));
+        return RESIDENT_ID.matcher(text).replaceAll(m -> Masking.mask(m.group()));
     }
 
     private static String method(Exchange exchange) {

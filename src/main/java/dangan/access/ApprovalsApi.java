@@ -1,6 +1,8 @@
 package dangan.access;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dangan.archive.ReviewQueue;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
@@ -22,8 +24,8 @@ import java.util.Map;
  */
 public final class ApprovalsApi {
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper SNAKE = Api.JSON.copy()
-            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+    private static final ObjectMapper SNAKE = Api.JSON.copy()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     private static final Role[] REVIEWERS = {Role.MANAGER, Role.KEEPER};
 
     private final TierProposals tiers;
@@ -167,7 +169,7 @@ public final class ApprovalsApi {
     /** {@code POST /api/review/archives/{archiveNo}/file}: an archive opened from a low-trust source is filed. */
     public void fileArchive(Exchange exchange) throws SQLException {
         Caller caller = Caller.of(exchange).require(REVIEWERS);
-        String archiveNo = Request.archiveNo(exchange.getMessage().getHeader("archiveNo", String.class));
+        String archiveNo = Request.archiveNo(exchange);
         boolean filed = review.file(archiveNo, caller.name(), c -> audit.record(c, new AuditEntry(caller.name(),
                 caller.role().label(), "change", archiveNo, List.of(), null, null, AuditEntry.OK,
                 "archive reviewed and filed (D-16): review_status pending -> filed")));

@@ -70,7 +70,7 @@ public final class ArchiveApi {
 
     /** {@code GET /api/archives/{archiveNo}[?categories=…][&purpose=…]}: the archive, section by category. */
     public void read(Exchange exchange) throws SQLException {
-        String archiveNo = Request.archiveNo(exchange.getMessage().getHeader("archiveNo", String.class));
+        String archiveNo = Request.archiveNo(exchange);
         Request request = Request.of(exchange);
         List<Category> asked = request.categories();
         Caller caller = reader(exchange, archiveNo, asked);

@@ -100,6 +100,11 @@ public final class Request {
         return value;
     }
 
+    /** The path parameter {@code archiveNo}, checked as {@link #archiveNo(String)}. */
+    public static String archiveNo(Exchange exchange) {
+        return archiveNo(exchange.getMessage().getHeader("archiveNo", String.class));
+    }
+
     /** The path parameter {@code name} as a positive whole number, else 400. */
     public static long id(Exchange exchange, String name) {
         String value = exchange.getMessage().getHeader(name, String.class);

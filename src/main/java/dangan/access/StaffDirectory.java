@@ -2,6 +2,7 @@ package dangan.access;
 
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.store.Transactions;
 
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
@@ -53,73 +54,52 @@ public final class StaffDirectory {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("A user name is 1-64 letters, digits, '.', '_', '@' or '-', not '" + name + "'");
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long id;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "insert into staff_user (name, role, created_by) values (?, ?, ?) on conflict (name) do nothing returning id")) {
-                    ps.setString(1, name);
-                    ps.setString(2, role.label());
-                    ps.setString(3, by);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) throw new IllegalArgumentException("A user named " + name + " exists already");
-                        id = rs.getLong(1);
-                    }
+        return Transactions.inTransaction(dataSource, c -> {
+            long id;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into staff_user (name, role, created_by) values (?, ?, ?) on conflict (name) do nothing returning id")) {
+                ps.setString(1, name);
+                ps.setString(2, role.label());
+                ps.setString(3, by);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) throw new IllegalArgumentException("A user named " + name + " exists already");
+                    id = rs.getLong(1);
                 }
-                String token = issue(c, id);
-                audit.record(c, new AuditEntry(by, null, "user-add", null, List.of(), null, null, AuditEntry.OK,
-                        "user " + name + " with role " + role));
-                c.commit();
-                return token;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            String token = issue(c, id);
+            audit.record(c, new AuditEntry(by, null, "user-add", null, List.of(), null, null, AuditEntry.OK,
+                    "user " + name + " with role " + role));
+            return token;
+        });
     }
 
     /** A further token for an active user (the earlier ones stay valid until the user is disabled). */
     public String issueToken(String name, String by) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long id = activeUserId(c, name);
-                String token = issue(c, id);
-                audit.record(c, new AuditEntry(by, null, "token-issue", null, List.of(), null, null, AuditEntry.OK, "user " + name));
-                c.commit();
-                return token;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        return Transactions.inTransaction(dataSource, c -> {
+            long id = activeUserId(c, name);
+            String token = issue(c, id);
+            audit.record(c, new AuditEntry(by, null, "token-issue", null, List.of(), null, null, AuditEntry.OK, "user " + name));
+            return token;
+        });
     }
 
     /** Disables a user and revokes every token they hold, at once. */
     public void disable(String name, String by) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long id = activeUserId(c, name);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "update staff_user set active = false, disabled_at = now(), disabled_by = ? where id = ?")) {
-                    ps.setString(1, by);
-                    ps.setLong(2, id);
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "update api_token set revoked_at = now() where user_id = ? and revoked_at is null")) {
-                    ps.setLong(1, id);
-                    ps.executeUpdate();
-                }
-                audit.record(c, new AuditEntry(by, null, "user-disable", null, List.of(), null, null, AuditEntry.OK, "user " + name));
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        Transactions.inTransaction(dataSource, c -> {
+            long id = activeUserId(c, name);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update staff_user set active = false, disabled_at = now(), disabled_by = ? where id = ?")) {
+                ps.setString(1, by);
+                ps.setLong(2, id);
+                ps.executeUpdate();
             }
-        }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update api_token set revoked_at = now() where user_id = ? and revoked_at is null")) {
+                ps.setLong(1, id);
+                ps.executeUpdate();
+            }
+            audit.record(c, new AuditEntry(by, null, "user-disable", null, List.of(), null, null, AuditEntry.OK, "user " + name));
+        });
     }
 
     public List<StaffMember> list() throws SQLException {

@@ -6,6 +6,7 @@ import dangan.access.Caller;
 import dangan.access.Role;
 import org.apache.camel.Exchange;
 
+import java.time.ZoneOffset;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -87,7 +88,7 @@ public final class AuditApi {
                 ps.setString(i++, v);
             }
             for (Instant t : new Instant[]{from, to}) {
-                OffsetDateTime v = t == null ? null : t.atOffset(java.time.ZoneOffset.UTC);
+                OffsetDateTime v = t == null ? null : t.atOffset(ZoneOffset.UTC);
                 ps.setObject(i++, v);
                 ps.setObject(i++, v);
             }

@@ -1,11 +1,14 @@
 package dangan.audit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.access.Category;
+import dangan.access.Request;
 import dangan.access.Role;
 import dangan.access.RoleViews;
 import org.apache.camel.Exchange;
@@ -88,7 +91,7 @@ public final class ChangeHistory {
     private final RoleViews views;
     private final AuditTrail audit;
     private final ZoneId zone;
-    private final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    private final ObjectMapper json = new ObjectMapper();
 
     public ChangeHistory(DataSource dataSource, RoleViews views, AuditTrail audit, ZoneId zone) {
         this.dataSource = dataSource;
@@ -113,7 +116,7 @@ public final class ChangeHistory {
         Caller caller = Caller.of(exchange);
         QueryParams q = QueryParams.of(exchange);
         // digits only, before anything else: the path is not a place for text that would reach the audit log (as a denied attempt)
-        String archiveNo = dangan.access.Request.archiveNo(exchange.getMessage().getHeader("archiveNo", String.class));
+        String archiveNo = Request.archiveNo(exchange);
         String field = q.text("field");
         LocalDate on = q.date("on");
         String purpose = q.text("purpose");
@@ -213,7 +216,7 @@ public final class ChangeHistory {
                     current.put(name, rs.getString(name.equals("id_number") ? "id_number_masked" : name));
                 }
                 var extra = json.readTree(rs.getString("extra"));
-                for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = extra.fields(); it.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = extra.fields(); it.hasNext(); ) {
                     var e = it.next();
                     current.put("extra." + e.getKey(), e.getValue().asText());
                 }

@@ -1,12 +1,14 @@
 package dangan.audit;
 
 import dangan.access.ApiProblem;
+import dangan.access.Request;
 import org.apache.camel.Exchange;
 
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 
@@ -25,11 +27,11 @@ public final class QueryParams {
 
     /**
      * The parameter's text, trimmed; null when absent or blank. Read from the query string itself
-     * ({@link dangan.access.Request}): Camel also maps HTTP request headers to message headers, so a
+     * ({@link Request}): Camel also maps HTTP request headers to message headers, so a
      * header named like a parameter ({@code purpose:}, {@code field:}) would otherwise count as one.
      */
     public String text(String name) {
-        String value = dangan.access.Request.of(exchange).param(name);
+        String value = Request.of(exchange).param(name);
         if (value == null || value.isBlank()) return null;
         if (value.length() > 200) throw ApiProblem.badRequest(name + " is longer than 200 characters");
         return value.strip();
@@ -109,7 +111,7 @@ public final class QueryParams {
                 return (endOfDay ? day.plusDays(1) : day).atStartOfDay(zone).toInstant();
             }
             Instant instant = Instant.parse(value);
-            inRange(name, instant.atZone(java.time.ZoneOffset.UTC).toLocalDate());
+            inRange(name, instant.atZone(ZoneOffset.UTC).toLocalDate());
             return instant;
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest(name + " must be a date (YYYY-MM-DD) or an ISO instant (2026-11-24T08:00:00Z), not '" + value + "'");

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +104,7 @@ public final class BackupBenchmark {
         results.forEach(System.out::println);
         System.out.printf("JVM max heap                             %d MiB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024));
         try (var files = Files.walk(work)) { // the databases and files of a run take gigabytes
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         System.out.println("(work folder " + work + " deleted)");
     }

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,7 +80,7 @@ public final class Destruction {
         Map<String, Long> counts = new LinkedHashMap<>();
 
         // provenance first: the lines the customer's rows came from
-        Set<String> withProvenance = new java.util.HashSet<>();
+        Set<String> withProvenance = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(PROVENANCE_TABLES); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) withProvenance.add(rs.getString(1));
         }

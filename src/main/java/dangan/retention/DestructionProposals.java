@@ -1,11 +1,14 @@
 package dangan.retention;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.Api;
 import dangan.access.ApiProblem;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.store.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +58,7 @@ public final class DestructionProposals {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Proposal(long id, String reason, String filedBy, OffsetDateTime filedAt, String asOf, String note,
                            String status, OffsetDateTime decidedAt, long lineCount, long pendingCount, List<Line> lines) {
     }
@@ -84,73 +87,67 @@ public final class DestructionProposals {
      */
     public Filed fileDeletionRequest(String archiveNo, String receivedVia, String receivedBy, String role, String note)
             throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long customerId;
-                OffsetDateTime lastActivity;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        select a.customer_id, a.last_activity, c.sealed_at is not null or c.status = 'sealed'
-                          from archive_last_activity a join customer c on c.id = a.customer_id where a.archive_no = ?""")) {
-                    ps.setString(1, archiveNo);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        // a sealed archive does not exist for front desk and service staff (D-32): the same 404 as an unknown one
-                        if (!rs.next() || (rs.getBoolean(3) && ORDINARY_ROLES.contains(role))) {
-                            throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
-                        }
-                        customerId = rs.getLong(1);
-                        lastActivity = rs.getObject(2, OffsetDateTime.class);
+        Filed filed = Transactions.inTransaction(dataSource, c -> {
+            long customerId;
+            OffsetDateTime lastActivity;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select a.customer_id, a.last_activity, c.sealed_at is not null or c.status = 'sealed'
+                      from archive_last_activity a join customer c on c.id = a.customer_id where a.archive_no = ?""")) {
+                ps.setString(1, archiveNo);
+                try (ResultSet rs = ps.executeQuery()) {
+                    // a sealed archive does not exist for front desk and service staff (D-32): the same 404 as an unknown one
+                    if (!rs.next() || (rs.getBoolean(3) && ORDINARY_ROLES.contains(role))) {
+                        throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
                     }
+                    customerId = rs.getLong(1);
+                    lastActivity = rs.getObject(2, OffsetDateTime.class);
                 }
-                long requestId;
-                OffsetDateTime dueAt;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        insert into subject_request (customer_id, archive_no, kind, received_via, received_by, due_at)
-                        values (?, ?, 'deletion', ?, ?, now() + make_interval(days => ?)) returning id, due_at""")) {
-                    ps.setLong(1, customerId);
-                    ps.setString(2, archiveNo);
-                    ps.setString(3, receivedVia);
-                    ps.setString(4, receivedBy);
-                    ps.setInt(5, settings.dueDays());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        requestId = rs.getLong(1);
-                        dueAt = rs.getObject(2, OffsetDateTime.class);
-                    }
-                }
-                long proposalId;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        insert into destruction_proposal (reason, filed_by, note) values ('customer-request', ?, ?) returning id""")) {
-                    ps.setString(1, receivedBy);
-                    ps.setString(2, note);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        proposalId = rs.getLong(1);
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement("""
-                        insert into destruction_proposal_line (proposal_id, line_no, customer_id, archive_no, scope,
-                                                               last_activity, subject_request_id)
-                        values (?, 1, ?, ?, 'archive', ?, ?)""")) {
-                    ps.setLong(1, proposalId);
-                    ps.setLong(2, customerId);
-                    ps.setString(3, archiveNo);
-                    ps.setObject(4, lastActivity);
-                    ps.setLong(5, requestId);
-                    ps.executeUpdate();
-                }
-                audit.record(c, new AuditEntry(receivedBy, role, "deletion-request", archiveNo, List.of(), "customer's deletion request",
-                        null, AuditEntry.OK, "received via " + receivedVia + "; subject request #" + requestId
-                        + ", destruction proposal #" + proposalId + " awaits a manager"));
-                c.commit();
-                LOG.info("Deletion request for archive {} ({} via {}): subject request #{}, destruction proposal #{} awaits a manager",
-                        archiveNo, receivedBy, receivedVia, requestId, proposalId);
-                return new Filed(proposalId, requestId, archiveNo, dueAt, "pending approval by a manager");
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            long requestId;
+            OffsetDateTime dueAt;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into subject_request (customer_id, archive_no, kind, received_via, received_by, due_at)
+                    values (?, ?, 'deletion', ?, ?, now() + make_interval(days => ?)) returning id, due_at""")) {
+                ps.setLong(1, customerId);
+                ps.setString(2, archiveNo);
+                ps.setString(3, receivedVia);
+                ps.setString(4, receivedBy);
+                ps.setInt(5, settings.dueDays());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    requestId = rs.getLong(1);
+                    dueAt = rs.getObject(2, OffsetDateTime.class);
+                }
+            }
+            long proposalId;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into destruction_proposal (reason, filed_by, note) values ('customer-request', ?, ?) returning id""")) {
+                ps.setString(1, receivedBy);
+                ps.setString(2, note);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    proposalId = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into destruction_proposal_line (proposal_id, line_no, customer_id, archive_no, scope,
+                                                           last_activity, subject_request_id)
+                    values (?, 1, ?, ?, 'archive', ?, ?)""")) {
+                ps.setLong(1, proposalId);
+                ps.setLong(2, customerId);
+                ps.setString(3, archiveNo);
+                ps.setObject(4, lastActivity);
+                ps.setLong(5, requestId);
+                ps.executeUpdate();
+            }
+            audit.record(c, new AuditEntry(receivedBy, role, "deletion-request", archiveNo, List.of(), "customer's deletion request",
+                    null, AuditEntry.OK, "received via " + receivedVia + "; subject request #" + requestId
+                    + ", destruction proposal #" + proposalId + " awaits a manager"));
+            return new Filed(proposalId, requestId, archiveNo, dueAt, "pending approval by a manager");
+        });
+        LOG.info("Deletion request for archive {} ({} via {}): subject request #{}, destruction proposal #{} awaits a manager",
+                archiveNo, receivedBy, receivedVia, filed.subjectRequestId(), filed.proposalId());
+        return filed;
     }
 
     /**
@@ -357,37 +354,30 @@ public final class DestructionProposals {
     /** Unseals an archive (D-32): it is visible and changeable again. */
     public Map<String, Object> unseal(String archiveNo, String reason, String by, String role) throws SQLException {
         requireReason(reason);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long id;
-                String sealedBy;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "select id, sealed_at, sealed_by from customer where archive_no = ? for update")) {
-                    ps.setString(1, archiveNo);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
-                        if (rs.getObject(2) == null) throw ApiProblem.conflict("archive " + archiveNo + " is not sealed");
-                        id = rs.getLong(1);
-                        sealedBy = rs.getString(3);
-                    }
+        Transactions.inTransaction(dataSource, c -> {
+            long id;
+            String sealedBy;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select id, sealed_at, sealed_by from customer where archive_no = ? for update")) {
+                ps.setString(1, archiveNo);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
+                    if (rs.getObject(2) == null) throw ApiProblem.conflict("archive " + archiveNo + " is not sealed");
+                    id = rs.getLong(1);
+                    sealedBy = rs.getString(3);
                 }
-                try (PreparedStatement ps = c.prepareStatement("""
-                        update customer set sealed_at = null, sealed_by = null, sealed_reason = null, status = 'active'
-                        where id = ?""")) {
-                    ps.setLong(1, id);
-                    ps.executeUpdate();
-                }
-                changeLog(c, id, "sealed", "sealed by " + sealedBy, null, by, "unsealed: " + reason, "unseal by " + role + " (API)");
-                audit.record(c, new AuditEntry(by, role, "unseal", archiveNo, List.of(), null, null, AuditEntry.OK, "unsealed: " + reason));
-                c.commit();
-                LOG.info("Archive {} unsealed by {}: {}", archiveNo, by, reason);
-                return Map.of("archive_no", archiveNo, "sealed", false, "unsealed_by", by);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update customer set sealed_at = null, sealed_by = null, sealed_reason = null, status = 'active'
+                    where id = ?""")) {
+                ps.setLong(1, id);
+                ps.executeUpdate();
+            }
+            changeLog(c, id, "sealed", "sealed by " + sealedBy, null, by, "unsealed: " + reason, "unseal by " + role + " (API)");
+            audit.record(c, new AuditEntry(by, role, "unseal", archiveNo, List.of(), null, null, AuditEntry.OK, "unsealed: " + reason));
+        });
+        LOG.info("Archive {} unsealed by {}: {}", archiveNo, by, reason);
+        return Map.of("archive_no", archiveNo, "sealed", false, "unsealed_by", by);
     }
 
     private Proposal decidable(Connection c, long proposalId, String decider) throws SQLException {
@@ -512,7 +502,7 @@ public final class DestructionProposals {
                 rs.next();
                 recordId = rs.getLong(1);
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
         decide(c, proposal.id(), line.lineNo(), "destroyed", approver, reason, recordId);

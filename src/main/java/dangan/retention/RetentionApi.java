@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dangan.access.Api;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
+import dangan.access.Request;
 import dangan.access.Role;
 import dangan.rights.SubjectRequests;
 import org.apache.camel.Exchange;
@@ -65,7 +66,7 @@ public final class RetentionApi {
     /** GET /api/destruction-proposals[?status=open|decided]. */
     public void list(Exchange exchange) throws Exception {
         Caller.of(exchange).require(Role.KEEPER, Role.MANAGER);
-        String status = dangan.access.Request.of(exchange).param("status"); // the query string, not a request header
+        String status = Request.of(exchange).param("status"); // the query string, not a request header
         if (status != null && !status.equals("open") && !status.equals("decided")) {
             throw ApiProblem.badRequest("status must be open or decided");
         }

@@ -14,6 +14,7 @@ import dangan.audit.QueryParams;
 import dangan.privacy.SensitiveFields;
 import org.apache.camel.Exchange;
 
+import java.util.LinkedHashMap;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,7 +41,7 @@ import java.util.Map;
 public final class ArchiveExport {
 
     /** Fact tables exported per customer, under these names; tables another version adds are found by name. */
-    private static final Map<String, String> FACTS = new java.util.LinkedHashMap<>();
+    private static final Map<String, String> FACTS = new LinkedHashMap<>();
 
     static {
         FACTS.put("consumption", "consumption");

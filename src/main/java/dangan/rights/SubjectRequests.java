@@ -10,8 +10,10 @@ import dangan.access.Role;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.audit.QueryParams;
+import dangan.store.Transactions;
 import org.apache.camel.Exchange;
 
+import java.util.Map;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -73,34 +75,28 @@ public final class SubjectRequests {
         if (via == null || !VIA.contains(via)) {
             throw ApiProblem.badRequest("via must be one of " + String.join(", ", VIA) + " (how the customer asked), not " + (via == null ? "missing" : "'" + via + "'"));
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long customerId = customerId(c, archiveNo, caller.is(Role.KEEPER, Role.MANAGER));
-                Request request;
-                try (PreparedStatement ps = c.prepareStatement("insert into subject_request (customer_id, archive_no, kind, received_via,"
-                        + " received_by, due_at) values (?, ?, ?, ?, ?, now() + make_interval(days => ?)) returning " + COLUMNS)) {
-                    ps.setLong(1, customerId);
-                    ps.setString(2, archiveNo);
-                    ps.setString(3, kind);
-                    ps.setString(4, via);
-                    ps.setString(5, caller.name());
-                    ps.setInt(6, dueDays);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        request = request(rs);
-                    }
+        Request filed = Transactions.inTransaction(dataSource, c -> {
+            long customerId = customerId(c, archiveNo, caller.is(Role.KEEPER, Role.MANAGER));
+            Request request;
+            try (PreparedStatement ps = c.prepareStatement("insert into subject_request (customer_id, archive_no, kind, received_via,"
+                    + " received_by, due_at) values (?, ?, ?, ?, ?, now() + make_interval(days => ?)) returning " + COLUMNS)) {
+                ps.setLong(1, customerId);
+                ps.setString(2, archiveNo);
+                ps.setString(3, kind);
+                ps.setString(4, via);
+                ps.setString(5, caller.name());
+                ps.setInt(6, dueDays);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    request = request(rs);
                 }
-                audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "request", archiveNo, List.of(), null, null,
-                        AuditEntry.OK, kind + " request #" + request.id() + " received via " + via + ", due " + request.dueAt().toLocalDate()));
-                c.commit();
-                exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
-                exchange.getMessage().setBody(request);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "request", archiveNo, List.of(), null, null,
+                    AuditEntry.OK, kind + " request #" + request.id() + " received via " + via + ", due " + request.dueAt().toLocalDate()));
+            return request;
+        });
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
+        exchange.getMessage().setBody(filed);
     }
 
     /** {@code GET /api/subject-requests?status=open|done|refused|all&overdue=true&kind=&archive_no=&limit=}: oldest due first. */
@@ -128,7 +124,7 @@ public final class SubjectRequests {
                 while (rs.next()) requests.add(request(rs));
             }
         }
-        exchange.getMessage().setBody(java.util.Map.of("requests", requests));
+        exchange.getMessage().setBody(Map.of("requests", requests));
     }
 
     /** The open request {@code id} of this archive and kind, locked; 404/409 naming what is wrong. */

@@ -63,7 +63,7 @@ class ApiAccessTest {
         ApiClient service = ApiClient.asNewUser(dangan, "wang.fang", Role.SERVICE);
         assertThat(service.get("/api/me").status()).isEqualTo(200);
 
-        StaffDirectory staff = dangan.service().camelContext().getRegistry().lookupByNameAndType("staffDirectory", StaffDirectory.class);
+        StaffDirectory staff = dangan.bean("staffDirectory", StaffDirectory.class);
         staff.disable("wang.fang", "test-admin");
 
         assertThat(service.get("/api/me").status()).isEqualTo(401);

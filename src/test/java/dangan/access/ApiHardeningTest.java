@@ -14,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.ZoneId;
 
@@ -65,7 +67,7 @@ class ApiHardeningTest {
     }
 
     static void execute(String sql) throws Exception {
-        try (java.sql.Connection c = dangan.service().database().dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+        try (Connection c = dangan.service().database().dataSource().getConnection(); Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }

@@ -1,6 +1,5 @@
 package dangan.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dangan.access.Role;
 import dangan.config.Settings;
 import dangan.jobs.JobDate;
@@ -21,13 +20,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -276,8 +276,7 @@ class BackupRestoreTest {
     }
 
     private static SensitiveFields sensitiveFieldsOf(RunningService service) {
-        SensitiveFields bound = service.service().camelContext().getRegistry()
-                .lookupByNameAndType("sensitiveFields", SensitiveFields.class);
+        SensitiveFields bound = service.bean("sensitiveFields", SensitiveFields.class);
         return bound != null ? bound : new SensitiveFields(Base64.getDecoder().decode(RunningService.TEST_MASTER_KEY));
     }
 

@@ -50,7 +50,7 @@ class ConsentTest {
         s.put("dangan.mail.from", "archive@dangan.example");
         s.put("dangan.reminders.digest.to", "marketing@dangan.example");
         dangan = RunningService.start(home, s);
-        consents = dangan.service().camelContext().getRegistry().lookupByNameAndType("consents", Consents.class);
+        consents = dangan.bean("consents", Consents.class);
     }
 
     @AfterAll

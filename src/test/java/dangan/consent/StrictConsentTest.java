@@ -85,7 +85,7 @@ class StrictConsentTest {
         }
         ReviewQueue queue = new ReviewQueue(dangan.service().database().dataSource());
         for (Map<String, Object> h : held) queue.accept((Long) h.get("id"), "王经理");
-        SensitiveFields sensitive = dangan.service().camelContext().getRegistry().lookupByNameAndType("sensitiveFields", SensitiveFields.class);
+        SensitiveFields sensitive = dangan.bean("sensitiveFields", SensitiveFields.class);
         assertThat(sensitive.decrypt((byte[]) dangan.row("select id_number_enc from customer where id = ?", zhang.get("id"))
                 .get("id_number_enc"))).isEqualTo("440304199001011233");
         assertThat(sensitive.decrypt((byte[]) dangan.row("select detail_enc from health_fact where customer_id = ?", zhang.get("id"))

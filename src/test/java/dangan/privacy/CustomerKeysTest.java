@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,7 +34,7 @@ class CustomerKeysTest {
     @BeforeAll
     static void start() throws Exception {
         dangan = RunningService.start(home);
-        sensitive = dangan.service().camelContext().getRegistry().lookupByNameAndType("sensitiveFields", SensitiveFields.class);
+        sensitive = dangan.bean("sensitiveFields", SensitiveFields.class);
     }
 
     @AfterAll
@@ -219,6 +220,6 @@ class CustomerKeysTest {
     }
 
     private static byte[] uuidBytes(UUID id) {
-        return java.nio.ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
+        return ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
     }
 }

@@ -18,12 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.sql.DataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -104,7 +106,7 @@ class DestructionTest {
         assertThat(dangan.count("select count(*) from customer where id = ?", id)).isEqualTo(1);
         assertThat(dangan.count("select count(*) from health_fact where customer_id = ?", id)).isEqualTo(1);
 
-        java.time.Instant approvedAfter = java.time.Instant.now().minusSeconds(1);
+        Instant approvedAfter = Instant.now().minusSeconds(1);
         ApiClient.Reply approved = zhou.post("/api/destruction-proposals/" + proposal + "/approve",
                 "{\"method\": \"destroy\", \"reason\": \"identity checked, no legal reason to keep\"}");
         assertThat(approved.status()).as(approved.text()).isEqualTo(200);
@@ -387,12 +389,12 @@ class DestructionTest {
         }
     }
 
-    static javax.sql.DataSource dataSource() {
-        return dangan.service().camelContext().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+    static DataSource dataSource() {
+        return dangan.bean("dataSource", DataSource.class);
     }
 
     static SensitiveFields sensitiveFields() {
-        SensitiveFields bound = dangan.service().camelContext().getRegistry().lookupByNameAndType("sensitiveFields", SensitiveFields.class);
+        SensitiveFields bound = dangan.bean("sensitiveFields", SensitiveFields.class);
         return bound != null ? bound : new SensitiveFields(Base64.getDecoder().decode(RunningService.TEST_MASTER_KEY));
     }
 

@@ -33,7 +33,7 @@ public final class ApiClient {
 
     /** A new user with this role on the running service, and a client that calls as them. */
     public static ApiClient asNewUser(RunningService running, String name, Role role) throws Exception {
-        StaffDirectory staff = running.service().camelContext().getRegistry().lookupByNameAndType("staffDirectory", StaffDirectory.class);
+        StaffDirectory staff = running.bean("staffDirectory", StaffDirectory.class);
         return new ApiClient(running.httpPort(), staff.addUser(name, role, "test"));
     }
 

@@ -74,6 +74,11 @@ public final class RunningService implements AutoCloseable {
         return service;
     }
 
+    /** The service's bean of this name and type; null when it has none. */
+    public <T> T bean(String name, Class<T> type) {
+        return service.camelContext().getRegistry().lookupByNameAndType(name, type);
+    }
+
     public Path home() {
         return home;
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -73,7 +74,7 @@ class TierAtOpeningTest {
         dangan.drop("opening.csv", file.toString(), StandardCharsets.UTF_8);
         assertThat(dangan.awaitHandled("opening.csv").toString()).contains("/done/");
 
-        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        Map<String, String> expected = new LinkedHashMap<>();
         expected.put("13900000001", "A");
         expected.put("13900000002", "E");
         expected.put("13900000003", "B");

@@ -29,7 +29,7 @@ public final class RetentionApi {
     /** POST /api/archives/{archiveNo}/deletion-request {via, note}. */
     public void deletionRequest(Exchange exchange) throws Exception {
         Caller caller = Caller.of(exchange).require(Role.FRONT_DESK, Role.KEEPER, Role.MANAGER);
-        String archiveNo = archiveNo(exchange);
+        String archiveNo = Request.archiveNo(exchange);
         JsonNode body = Api.readJson(exchange);
         String via = text(body, "via", "desk");
         if (!SubjectRequests.VIA.contains(via)) {
@@ -99,17 +99,9 @@ public final class RetentionApi {
     /** POST /api/archives/{archiveNo}/unseal {reason}. */
     public void unseal(Exchange exchange) throws Exception {
         Caller caller = Caller.of(exchange).require(Role.MANAGER);
-        String archiveNo = archiveNo(exchange);
+        String archiveNo = Request.archiveNo(exchange);
         JsonNode body = Api.readJson(exchange);
         exchange.getMessage().setBody(proposals.unseal(archiveNo, text(body, "reason", null), caller.name(), caller.role().label()));
-    }
-
-    private static String archiveNo(Exchange exchange) {
-        String archiveNo = exchange.getMessage().getHeader("archiveNo", String.class);
-        if (archiveNo == null || !archiveNo.matches("\\d{9,12}")) {
-            throw ApiProblem.badRequest("an archive number is 9 to 12 digits (year, month, serial: 202311001)");
-        }
-        return archiveNo;
     }
 
     private static long id(Exchange exchange) {

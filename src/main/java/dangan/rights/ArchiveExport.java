@@ -8,6 +8,7 @@ import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.access.Category;
 import dangan.access.Role;
+import dangan.access.Request;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.audit.QueryParams;
@@ -70,7 +71,7 @@ public final class ArchiveExport {
 
     public void export(Exchange exchange) throws Exception {
         Caller caller = Caller.of(exchange).require(Role.KEEPER);
-        String archiveNo = exchange.getMessage().getHeader("archiveNo", String.class);
+        String archiveNo = Request.archiveNo(exchange);
         Long requestId = QueryParams.of(exchange).wholeOrNull("request_id");
         if (requestId == null) {
             throw ApiProblem.badRequest("an export answers the customer's access request: give request_id"

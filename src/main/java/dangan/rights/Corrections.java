@@ -7,6 +7,7 @@ import dangan.access.Api;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.access.Role;
+import dangan.access.Request;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.normalise.DateValue;
@@ -102,7 +103,7 @@ public final class Corrections {
 
     public void correct(Exchange exchange) throws Exception {
         Caller caller = Caller.of(exchange).require(Role.KEEPER, Role.MANAGER);
-        String archiveNo = exchange.getMessage().getHeader("archiveNo", String.class);
+        String archiveNo = Request.archiveNo(exchange);
         JsonNode body = Api.readJson(exchange);
         String reason = SubjectRequests.text(body, "reason");
         if (reason == null) throw ApiProblem.badRequest("reason is required: why the archive is corrected (it goes into the change register)");

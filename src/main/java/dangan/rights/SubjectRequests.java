@@ -64,7 +64,7 @@ public final class SubjectRequests {
     /** {@code POST /api/archives/{archiveNo}/requests} {kind: access|correction, via: desk|phone|mail|letter}: 201 with the request. */
     public void receive(Exchange exchange) throws SQLException {
         Caller caller = Caller.of(exchange).require(Role.FRONT_DESK, Role.KEEPER, Role.MANAGER);
-        String archiveNo = exchange.getMessage().getHeader("archiveNo", String.class);
+        String archiveNo = dangan.access.Request.archiveNo(exchange); // this class has a Request of its own
         JsonNode body = Api.readJson(exchange);
         String kind = text(body, "kind");
         String via = text(body, "via");

@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -257,5 +258,22 @@ class ApiHardeningTest {
         assertThat(auditor.get("/api/audit?to=0000-12-31T00:00:00Z").status()).isEqualTo(400);
         assertThat(manager.get("/api/archives/" + open + "/history?on=0001-01-01").status()).isEqualTo(400);
         assertThat(auditor.get("/api/audit?from=2026-01-01").status()).isEqualTo(200);
+    }
+
+    @Test
+    void everyResourceUnderAnArchiveChecksTheArchiveNumberTheSameWay() throws Exception {
+        long requests = dangan.count("select count(*) from subject_request");
+        String bad = "1%27%20or%201=1";  // 1' or 1=1
+
+        for (ApiClient.Reply reply : List.of(
+                keeper.get("/api/archives/" + bad + "/export?request_id=1"),
+                keeper.post("/api/archives/" + bad + "/corrections", "{\"changes\": {\"address\": \"x\"}, \"reason\": \"x\"}"),
+                keeper.post("/api/archives/" + bad + "/requests", "{\"kind\": \"access\", \"via\": \"desk\"}"),
+                keeper.post("/api/archives/" + bad + "/deletion-request", "{\"via\": \"desk\"}"),
+                manager.post("/api/archives/" + bad + "/unseal", "{\"reason\": \"x\"}"))) {
+            assertThat(reply.status()).as(reply.text()).isEqualTo(400);
+            assertThat(reply.json().get("error").asText()).startsWith("an archive number is 6 to 20 digits");
+        }
+        assertThat(dangan.count("select count(*) from subject_request")).isEqualTo(requests);
     }
 }

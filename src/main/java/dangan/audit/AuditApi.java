@@ -47,13 +47,16 @@ public final class AuditApi {
     private final DataSource dataSource;
     private final ZoneId zone;
 
-    public AuditApi(DataSource dataSource, ZoneId zone) {
+    private final AuditTrail audit;
+
+    public AuditApi(DataSource dataSource, ZoneId zone, AuditTrail audit) {
         this.dataSource = dataSource;
         this.zone = zone;
+        this.audit = audit;
     }
 
     public void list(Exchange exchange) throws SQLException {
-        Caller.of(exchange).require(Role.AUDITOR, Role.MANAGER);
+        Caller caller = Caller.of(exchange).require(Role.AUDITOR, Role.MANAGER);
         QueryParams q = QueryParams.of(exchange);
         String archiveNo = q.text("archive_no");
         String actor = q.text("actor");
@@ -63,7 +66,13 @@ public final class AuditApi {
         Instant to = q.instant("to", zone, true);
         long limit = q.whole("limit", 100, 1, 1000);
         long afterId = q.whole("after_id", 0, 0, Long.MAX_VALUE);
-        exchange.getMessage().setBody(page(archiveNo, actor, outcome, action, from, to, (int) limit, afterId));
+        Page page = page(archiveNo, actor, outcome, action, from, to, (int) limit, afterId);
+        // the log names who looked at which archive: reading it is itself recorded (D-26)
+        audit.record(new AuditEntry(caller.name(), caller.role().label(), "read-audit", archiveNo, List.of(), null, null,
+                AuditEntry.OK, "audit log: " + page.entries().size() + " entries after #" + afterId
+                        + (actor == null ? "" : ", actor " + actor) + (outcome == null ? "" : ", outcome " + outcome)
+                        + (action == null ? "" : ", action " + action)));
+        exchange.getMessage().setBody(page);
     }
 
     public Page page(String archiveNo, String actor, String outcome, String action, Instant from, Instant to, int limit,

@@ -23,7 +23,7 @@ public final class AuditFlow implements Flow {
         Settings s = context.settings();
         ZoneId zone = ZoneId.of(s.get("dangan.timezone", "Asia/Shanghai"));
         AuditTrail audit = new AuditTrail(context.dataSource());
-        context.bind("auditLog", new AuditApi(context.dataSource(), zone));
+        context.bind("auditLog", new AuditApi(context.dataSource(), zone, audit));
         context.bind("changeHistory", new ChangeHistory(context.dataSource(), RoleViews.from(s), audit, zone));
         LocalTime[] hours = KpiReport.Settings.openingHours(s.get("dangan.kpi.opening-hours", "08:00-22:00"));
         List<String> required = Arrays.stream(s.get("dangan.kpi.required-fields", "name,gender,birth_date,mobile,address")

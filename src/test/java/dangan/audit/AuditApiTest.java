@@ -112,6 +112,10 @@ class AuditApiTest {
         ApiClient.Reply one = auditor.get("/api/audit?archive_no=202611000003&from=" + LocalDate.now().minusDays(1) + "&to=" + LocalDate.now().plusDays(1));
         assertThat(one.json().get("entries")).hasSize(1);
         assertThat(auditor.get("/api/audit?from=" + LocalDate.now().plusDays(2)).json().get("entries")).isEmpty();
+
+        // reading the log is itself recorded: who looked, at which archive's entries
+        assertThat(dangan.count("select count(*) from audit_log where action = 'read-audit' and actor = 'audit.chen'")).isEqualTo(4);
+        assertThat(dangan.count("select count(*) from audit_log where action = 'read-audit' and archive_no = '202611000003'")).isEqualTo(1);
     }
 
     @Test

@@ -16,7 +16,7 @@ public final class AccessFlow implements Flow {
         StaffDirectory staff = new StaffDirectory(context.dataSource(), audit);
         context.bind("auditTrail", audit);
         context.bind("staffDirectory", staff);
-        context.bind("api", new Api(staff, audit));
+        context.bind("api", new Api(staff, audit, context.settings().getInt("dangan.api.auth-failures-per-minute", 20)));
         RoleViews views = RoleViews.from(context.settings());
         context.bind("roleViews", views);
         // views, access requests and grants, approvals (D-24, D-25, D-16, D-19): routes/archives.yaml, routes/access-requests.yaml

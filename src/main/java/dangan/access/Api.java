@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -30,25 +31,59 @@ public final class Api {
     public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    private static final String REMOTE_ADDRESS = "CamelVertxPlatformHttpRemoteAddress";
+
     private final StaffDirectory staff;
     private final AuditTrail audit;
+    private final FailedAuthentications failures;
 
-    public Api(StaffDirectory staff, AuditTrail audit) {
+    /** @param failuresPerMinute failed authentications from one address audited per minute; more are refused with 429 */
+    public Api(StaffDirectory staff, AuditTrail audit, int failuresPerMinute) {
         this.staff = staff;
         this.audit = audit;
+        this.failures = new FailedAuthentications(failuresPerMinute);
     }
 
     /** First step of every API route: the caller behind {@code Authorization: Bearer <token>}, or 401. */
     public void authenticate(Exchange exchange) throws SQLException {
         String header = exchange.getMessage().getHeader("Authorization", String.class);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw ApiProblem.unauthorized("send Authorization: Bearer <token> (ask an administrator: dangan user add NAME --role ROLE)");
+            throw failed(exchange, "send Authorization: Bearer <token> (ask an administrator: dangan user add NAME --role ROLE)");
         }
         Caller caller = staff.authenticate(header.substring(7).strip()).orElseThrow(
-                () -> ApiProblem.unauthorized("the token is unknown, revoked, or its user is disabled"));
+                () -> failed(exchange, "the token is unknown, revoked, or its user is disabled"));
         exchange.setProperty(Caller.PROPERTY, caller);
         // the caller's credentials stop here: nothing downstream (logs, errors) sees them
         exchange.getMessage().removeHeader("Authorization");
+    }
+
+    /** A failed authentication: 401 (audited as denied) up to the limit per address and minute, then 429. */
+    private ApiProblem failed(Exchange exchange, String why) {
+        String address = remoteHost(exchange);
+        return switch (failures.failed(address, System.currentTimeMillis())) {
+            case AUDIT -> ApiProblem.unauthorized(why);
+            case LIMIT_REACHED -> {
+                LOG.warn("{} failed authentications from {} within a minute: refused with 429 until the minute ends",
+                        failures.perMinute() + 1, address);
+                audit.record(new AuditEntry("anonymous", null, "denied", null, List.of(), null, null, AuditEntry.DENIED,
+                        "more than " + failures.perMinute() + " failed authentications from " + address
+                                + " within a minute: further attempts refused (429) and not audited one by one until it ends"));
+                yield tooMany();
+            }
+            case REFUSE -> tooMany();
+        };
+    }
+
+    private static ApiProblem tooMany() {
+        return new ApiProblem(429, "too many failed authentications from this address: wait a minute", null, null);
+    }
+
+    private static String remoteHost(Exchange exchange) {
+        Object address = exchange.getMessage().getHeader(REMOTE_ADDRESS);
+        if (address == null) return "unknown";
+        String text = address.toString();
+        int port = text.lastIndexOf(':');
+        return port > 0 ? text.substring(0, port) : text;
     }
 
     /**

@@ -1,0 +1,51 @@
+package dangan.access;
+
+import dangan.support.ApiClient;
+import dangan.support.RunningService;
+import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Failed authentications are audited one by one up to a limit per address and minute; then 429 and one entry. */
+class FailedAuthenticationsTest {
+
+    @Test
+    void pastTheLimitAnAddressGets429AndTheAuditLogOneEntry(@TempDir Path home) throws Exception {
+        try (RunningService dangan = RunningService.start(home, Map.of(
+                "dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres",
+                "dangan.api.auth-failures-per-minute", "3"))) {
+            ApiClient staff = ApiClient.asNewUser(dangan, "li.na", Role.FRONT_DESK);
+            ApiClient forger = ApiClient.withToken(dangan, "dgn_" + "B".repeat(43));
+
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 6; i++) statuses.add(forger.get("/api/me").status());
+
+            assertThat(statuses).containsExactly(401, 401, 401, 429, 429, 429);
+            assertThat(dangan.count("select count(*) from audit_log where outcome = 'denied' and actor = 'anonymous'")).isEqualTo(4);
+            assertThat(dangan.count("select count(*) from audit_log where detail like 'more than 3 failed authentications from %'"
+                    + " and detail not like '%from unknown%'")).as("the remote address is named").isEqualTo(1);
+            // a valid token from the same address still works
+            assertThat(staff.get("/api/me").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theCountStartsAgainEachMinuteAndPerAddress() {
+        FailedAuthentications failures = new FailedAuthentications(2);
+        long minute = 60_000L * 1000;
+
+        assertThat(failures.failed("10.0.0.1", minute)).isEqualTo(FailedAuthentications.Verdict.AUDIT);
+        assertThat(failures.failed("10.0.0.1", minute + 1)).isEqualTo(FailedAuthentications.Verdict.AUDIT);
+        assertThat(failures.failed("10.0.0.1", minute + 2)).isEqualTo(FailedAuthentications.Verdict.LIMIT_REACHED);
+        assertThat(failures.failed("10.0.0.1", minute + 3)).isEqualTo(FailedAuthentications.Verdict.REFUSE);
+        assertThat(failures.failed("10.0.0.2", minute + 4)).isEqualTo(FailedAuthentications.Verdict.AUDIT);
+        assertThat(failures.failed("10.0.0.1", minute + 60_000)).isEqualTo(FailedAuthentications.Verdict.AUDIT);
+    }
+}

@@ -7,4 +7,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/dangan.jar ] || ./mvnw -q -B package -DskipTests
-exec java -Xmx512m -cp target/dangan.jar dangan.backup.BackupBenchmark "${1:-1000000}" "${2:-10000000}"
+exec java -Xmx512m -cp target/dangan.jar dangan.bench.BackupBenchmark "${1:-1000000}" "${2:-10000000}"

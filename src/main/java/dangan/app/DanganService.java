@@ -1,7 +1,7 @@
 package dangan.app;
 
 import dangan.access.AccessFlow;
-import dangan.audit.AuditFlow;
+import dangan.supervision.SupervisionFlow;
 import dangan.consent.ConsentFlow;
 import dangan.rights.RightsFlow;
 import dangan.backup.BackupsFlow;
@@ -12,7 +12,6 @@ import dangan.flow.FlowContext;
 import dangan.intake.ArchiveIntake;
 import dangan.intake.ColumnMap;
 import dangan.intake.IntakeTally;
-import dangan.intake.RegistrationsFlow;
 import dangan.intake.SpreadsheetIntake;
 import dangan.intake.read.ReadLimits;
 import dangan.jobs.JobRuns;
@@ -71,10 +70,10 @@ public final class DanganService implements AutoCloseable {
 
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
-        // AuditFlow comes after every flow with a merge listener: its audit entry of a filing locks the
+        // SupervisionFlow comes after every flow with a merge listener: its audit entry of a filing locks the
         // chain's head until the merge commits, so it is written last, when the rest of the merge is done
         return List.of(new AccessFlow(), new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
-                new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new AuditFlow(), new RightsFlow(),
+                new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new SupervisionFlow(), new RightsFlow(),
                 new ConsentFlow(), new BackupsFlow(), new dangan.retention.RetentionFlow());
     }
 

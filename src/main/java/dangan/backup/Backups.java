@@ -129,7 +129,7 @@ public final class Backups {
         return file;
     }
 
-    static String size(long bytes) {
+    public static String size(long bytes) {
         if (bytes < 1024 * 1024) return String.format("%,d bytes", bytes);
         return String.format("%.1f MiB", bytes / (1024.0 * 1024));
     }

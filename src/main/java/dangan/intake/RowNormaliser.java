@@ -1,6 +1,6 @@
 package dangan.intake;
 
-import dangan.consent.ConsentValue;
+import dangan.normalise.ConsentValue;
 import dangan.normalise.DateValue;
 import dangan.normalise.EmailAddress;
 import dangan.normalise.Gender;

@@ -11,7 +11,7 @@ import dangan.access.Role;
 import dangan.access.Request;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
-import dangan.audit.QueryParams;
+import dangan.access.QueryParams;
 import dangan.privacy.SensitiveFields;
 import org.apache.camel.Exchange;
 

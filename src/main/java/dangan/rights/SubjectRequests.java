@@ -9,7 +9,7 @@ import dangan.access.Caller;
 import dangan.access.Role;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
-import dangan.audit.QueryParams;
+import dangan.access.QueryParams;
 import dangan.store.Transactions;
 import org.apache.camel.Exchange;
 

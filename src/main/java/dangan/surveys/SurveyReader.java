@@ -272,7 +272,7 @@ public final class SurveyReader {
             if (value == null) return null;
             if (value.isBoolean()) return value.booleanValue();
             try {
-                return dangan.consent.ConsentValue.parse(value.isTextual() || value.isNumber() ? value.asText() : value.toString());
+                return dangan.normalise.ConsentValue.parse(value.isTextual() || value.isNumber() ? value.asText() : value.toString());
             } catch (InvalidValueException e) {
                 warn(field, value.asText(), mapping.describe(field) + ": " + e.getMessage());
                 return null;

@@ -1,4 +1,4 @@
-package dangan.audit;
+package dangan.supervision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dangan.access.Role;

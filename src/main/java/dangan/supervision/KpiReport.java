@@ -1,5 +1,6 @@
-package dangan.audit;
+package dangan.supervision;
 
+import dangan.access.QueryParams;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dangan.access.Api;

@@ -1,5 +1,7 @@
-package dangan.audit;
+package dangan.supervision;
 
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
 import dangan.access.RoleViews;
 import dangan.config.Settings;
 import dangan.flow.Flow;
@@ -16,7 +18,7 @@ import java.util.List;
  * ({@code /api/archives/{archiveNo}/history}) and {@code kpiReport} ({@code /api/kpi}, job {@code kpi-report}).
  * Every intake's filing writes its audit entry here too. The configuration is checked at start-up.
  */
-public final class AuditFlow implements Flow {
+public final class SupervisionFlow implements Flow {
 
     @Override
     public void bind(FlowContext context) {

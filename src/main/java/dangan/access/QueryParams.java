@@ -1,4 +1,4 @@
-package dangan.audit;
+package dangan.access;
 
 import dangan.access.ApiProblem;
 import dangan.access.Request;

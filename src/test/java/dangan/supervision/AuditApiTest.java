@@ -1,5 +1,7 @@
-package dangan.audit;
+package dangan.supervision;
 
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
 import dangan.access.Role;
 import dangan.config.Settings;
 import dangan.jobs.JobDate;

@@ -1,10 +1,12 @@
-package dangan.backup;
+package dangan.bench;
 
 import dangan.app.DanganService;
+import dangan.backup.BackupSettings;
+import dangan.backup.Backups;
+import dangan.backup.CopyFloor;
+import dangan.backup.Restore;
 import dangan.config.Settings;
-import org.postgresql.PGConnection;
 
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -69,7 +71,7 @@ public final class BackupBenchmark {
             }
 
             long t = System.nanoTime();
-            long copied = plainCopy(service);
+            long copied = CopyFloor.bytes(service.database().dataSource());
             results.add(String.format("%-40s %7.1f s   %,d bytes of COPY text, not written anywhere", "plain COPY of the same tables (floor)",
                     seconds(t), copied));
 
@@ -149,33 +151,6 @@ public final class BackupBenchmark {
             }
             s.execute("vacuum analyze");
         }
-    }
-
-    private static long plainCopy(DanganService service) throws Exception {
-        long[] bytes = {0};
-        OutputStream nowhere = new OutputStream() {
-            @Override
-            public void write(int b) {
-                bytes[0]++;
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                bytes[0] += len;
-            }
-        };
-        try (Connection c = service.database().dataSource().getConnection()) {
-            Snapshot.begin(c);
-            try {
-                Catalog catalog = Catalog.read(c);
-                for (Catalog.Table t : catalog.dataTables()) {
-                    c.unwrap(PGConnection.class).getCopyAPI().copyOut(Dump.copyOut(t), nowhere);
-                }
-            } finally {
-                Snapshot.end(c);
-            }
-        }
-        return bytes[0];
     }
 
     private static void exec(String... command) throws Exception {

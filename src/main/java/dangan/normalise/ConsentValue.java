@@ -1,7 +1,5 @@
-package dangan.consent;
+package dangan.normalise;
 
-import dangan.normalise.InvalidValueException;
-import dangan.normalise.Text;
 
 import java.util.Locale;
 import java.util.Map;

@@ -1,5 +1,8 @@
-package dangan.audit;
+package dangan.supervision;
 
+import dangan.access.QueryParams;
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

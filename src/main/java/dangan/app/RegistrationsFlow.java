@@ -1,4 +1,4 @@
-package dangan.intake;
+package dangan.app;
 
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;

@@ -1,5 +1,7 @@
-package dangan.audit;
+package dangan.supervision;
 
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.access.Role;

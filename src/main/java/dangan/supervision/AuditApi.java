@@ -1,5 +1,9 @@
-package dangan.audit;
+package dangan.supervision;
 
+import dangan.access.QueryParams;
+import dangan.audit.AuditEntry;
+import dangan.audit.AuditTrail;
+import dangan.audit.AuditVerification;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.Caller;

@@ -4,28 +4,15 @@
 --   fields  JSON object field → post (dangan.reminders.completeness.fields), fields among
 --           mobile, email, birth_date, gender, address, id_number, employer, job_title,
 --           nationality, preferences, special_dates, sensitive_consent (the archive holds a full ID
---           number or health data without a granted consent to sensitive data: D-28, PIPL)
+--           number or health data without a granted consent to sensitive data: D-28, PIPL);
+--           what "missing" means is the view customer_missing_field (V19)
 with wanted as (
     select key as field, value as post from jsonb_each_text(:'fields'::jsonb)
 ),
 missing as (
     select c.id, m.field
-    from customer c
-    cross join lateral (values
-        ('mobile', c.mobile is null),
-        ('email', c.email is null),
-        ('birth_date', c.birth_date is null),
-        ('gender', c.gender is null),
-        ('address', c.address is null),
-        ('id_number', c.id_number_hash is null),
-        ('employer', c.employer is null),
-        ('job_title', c.job_title is null),
-        ('nationality', c.nationality is null),
-        ('preferences', not exists (select 1 from preference p where p.customer_id = c.id)),
-        ('special_dates', not exists (select 1 from special_date s where s.customer_id = c.id)),
-        ('sensitive_consent', exists (select 1 from sensitive_without_consent w where w.customer_id = c.id))
-    ) as m(field, absent)
-    where c.status = 'active' and m.absent
+    from customer c join customer_missing_field m on m.customer_id = c.id
+    where c.status = 'active'
 )
 insert into reminder (customer_id, kind, owner_role, channel, due_on, subject, facts, job, issued_on)
 select m.id, 'completeness', w.post, null, :'as_of'::date, string_agg(m.field, ',' order by m.field),

@@ -3,7 +3,8 @@
 -- on the archives as they are now (the register keeps changes, not old completeness). Parameters:
 --   to      end of the period (timestamptz, exclusive)
 --   fields  JSON array of required fields among name, gender, birth_date, mobile, email, address,
---           id_number, employer, job_title, nationality (dangan.kpi.required-fields)
+--           id_number, employer, job_title, nationality (dangan.kpi.required-fields); what "missing"
+--           means is the view customer_missing_field (V19)
 with required as (
     select jsonb_array_elements_text(:'fields'::jsonb) as field
 ),
@@ -14,20 +15,8 @@ archives as (
 missing as (
     select a.id, m.field
     from archives a
-    cross join lateral (values
-        ('name', a.name is null),
-        ('gender', a.gender is null),
-        ('birth_date', a.birth_date is null),
-        ('mobile', a.mobile is null),
-        ('email', a.email is null),
-        ('address', a.address is null),
-        ('id_number', a.id_number_hash is null),
-        ('employer', a.employer is null),
-        ('job_title', a.job_title is null),
-        ('nationality', a.nationality is null)
-    ) as m(field, absent)
+    join customer_missing_field m on m.customer_id = a.id
     join required r on r.field = m.field
-    where m.absent
 )
 select (select count(*) from archives) as archives,
        (select count(*) from archives) - (select count(distinct id) from missing) as complete,

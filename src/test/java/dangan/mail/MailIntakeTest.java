@@ -1,12 +1,10 @@
 package dangan.mail;
 
-import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import dangan.flow.Flow;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
+import dangan.support.TestMailbox;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
@@ -45,14 +43,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MailIntakeTest {
 
-    static final String DANGAN = "dangan@localhost";
-    static final String PASSWORD = "secret";
-    static final String FROM = "archive@dangan.example";
+    static final String DANGAN = TestMailbox.ADDRESS;
+    static final String PASSWORD = TestMailbox.PASSWORD;
+    static final String FROM = TestMailbox.FROM;
 
     @RegisterExtension
-    static GreenMailExtension mail = new GreenMailExtension(ServerSetup.dynamicPort(ServerSetupTest.SMTP_IMAP))
-            .withConfiguration(GreenMailConfiguration.aConfig().withUser(DANGAN, DANGAN, PASSWORD))
-            .withPerMethodLifecycle(false);
+    static GreenMailExtension mail = TestMailbox.server();
 
     @TempDir
     static Path home;
@@ -71,17 +67,9 @@ class MailIntakeTest {
     }
 
     static Map<String, String> settings() {
-        Map<String, String> s = new HashMap<>();
+        Map<String, String> s = new HashMap<>(TestMailbox.settings(mail));
         s.put("dangan.db.url", database);
         s.put("dangan.db.user", "postgres");
-        s.put("dangan.imap.url", "imap://127.0.0.1:" + mail.getImap().getPort());
-        s.put("dangan.imap.user", DANGAN);
-        s.put("dangan.imap.password", PASSWORD);
-        s.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
-        s.put("dangan.smtp.user", DANGAN);
-        s.put("dangan.smtp.password", PASSWORD);
-        s.put("dangan.mail.from", FROM);
-        s.put("dangan.mail.poll-ms", "200");
         s.put("dangan.mail.max-attachment-mb", "1");
         return s;
     }
@@ -317,10 +305,7 @@ class MailIntakeTest {
 
     /** Puts the mail into Dangan's inbox and returns its Message-ID. */
     static String deliver(MimeMessage m) throws Exception {
-        if (m.getHeader("Message-ID") == null) m.saveChanges(); // a raw message keeps its own Message-ID
-        String id = m.getMessageID();
-        mail.getUserManager().getUserByEmail(DANGAN).deliver(m);
-        return id;
+        return TestMailbox.deliver(mail, m);
     }
 
     static List<String> messageIds(String folderName) throws Exception {
@@ -353,18 +338,9 @@ class MailIntakeTest {
 
     /** The text of the reply Dangan sent to the address. */
     static String awaitReply(String address) throws Exception {
-        String[] text = new String[1];
-        await("a reply to " + address, () -> {
-            for (MimeMessage m : mail.getReceivedMessages()) {
-                if (m.getAllRecipients() != null && Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address))) {
-                    assertThat(m.getFrom()[0].toString()).isEqualTo(FROM);
-                    text[0] = m.getSubject() + "\n" + m.getContent();
-                    return true;
-                }
-            }
-            return false;
-        });
-        return text[0];
+        MimeMessage m = TestMailbox.awaitReply(mail, address);
+        assertThat(m.getFrom()[0].toString()).isEqualTo(FROM);
+        return m.getSubject() + "\n" + m.getContent();
     }
 
     static void await(String what, Callable<Boolean> condition) throws Exception {

@@ -1,11 +1,9 @@
 package dangan.retention;
 
-import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
+import dangan.support.TestMailbox;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
@@ -18,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -29,14 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A customer's deletion request by mail (D-31): filed at once as a proposal, the sender told. */
 class MailDeletionRequestTest {
 
-    static final String DANGAN = "dangan@localhost";
-    static final String PASSWORD = "secret";
-    static final String FROM = "archive@dangan.example";
-
     @RegisterExtension
-    static GreenMailExtension mail = new GreenMailExtension(ServerSetup.dynamicPort(ServerSetupTest.SMTP_IMAP))
-            .withConfiguration(GreenMailConfiguration.aConfig().withUser(DANGAN, DANGAN, PASSWORD))
-            .withPerMethodLifecycle(false);
+    static GreenMailExtension mail = TestMailbox.server();
 
     @TempDir
     static Path home;
@@ -44,17 +34,9 @@ class MailDeletionRequestTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> s = new HashMap<>();
+        Map<String, String> s = new HashMap<>(TestMailbox.settings(mail));
         s.put("dangan.db.url", TestDatabase.freshDatabase());
         s.put("dangan.db.user", "postgres");
-        s.put("dangan.imap.url", "imap://127.0.0.1:" + mail.getImap().getPort());
-        s.put("dangan.imap.user", DANGAN);
-        s.put("dangan.imap.password", PASSWORD);
-        s.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
-        s.put("dangan.smtp.user", DANGAN);
-        s.put("dangan.smtp.password", PASSWORD);
-        s.put("dangan.mail.from", FROM);
-        s.put("dangan.mail.poll-ms", "200");
         dangan = RunningService.start(home, s);
     }
 
@@ -102,27 +84,18 @@ class MailDeletionRequestTest {
     static MimeMessage message(String from, String subject, String text) throws Exception {
         MimeMessage m = new MimeMessage(Session.getInstance(new Properties()));
         m.setFrom(new InternetAddress(from));
-        m.setRecipients(Message.RecipientType.TO, DANGAN);
+        m.setRecipients(Message.RecipientType.TO, TestMailbox.ADDRESS);
         m.setSubject(subject, "UTF-8");
         m.setText(text, "UTF-8");
         return m;
     }
 
     static void deliver(MimeMessage m) throws Exception {
-        m.saveChanges();
-        mail.getUserManager().getUserByEmail(DANGAN).deliver(m);
+        TestMailbox.deliver(mail, m);
     }
 
     static String awaitReply(String address) throws Exception {
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < until) {
-            for (MimeMessage m : mail.getReceivedMessages()) {
-                if (m.getAllRecipients() != null && Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address))) {
-                    return m.getSubject() + "\n" + m.getContent();
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no reply to " + address);
+        MimeMessage m = TestMailbox.awaitReply(mail, address);
+        return m.getSubject() + "\n" + m.getContent();
     }
 }

@@ -1,0 +1,66 @@
+package dangan.support;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import jakarta.mail.internet.MimeMessage;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Dangan's intake mailbox on a real GreenMail IMAP/SMTP server, and what tests do with it. */
+public final class TestMailbox {
+
+    public static final String ADDRESS = "dangan@localhost";
+    public static final String PASSWORD = "secret";
+    public static final String FROM = "archive@dangan.example";
+
+    private TestMailbox() {
+    }
+
+    /** The server, one per test class (register it with {@code @RegisterExtension}). */
+    public static GreenMailExtension server() {
+        return new GreenMailExtension(ServerSetup.dynamicPort(ServerSetupTest.SMTP_IMAP))
+                .withConfiguration(GreenMailConfiguration.aConfig().withUser(ADDRESS, ADDRESS, PASSWORD))
+                .withPerMethodLifecycle(false);
+    }
+
+    /** The service's IMAP and SMTP settings for this server, polling every 200 ms. */
+    public static Map<String, String> settings(GreenMailExtension mail) {
+        Map<String, String> s = new HashMap<>();
+        s.put("dangan.imap.url", "imap://127.0.0.1:" + mail.getImap().getPort());
+        s.put("dangan.imap.user", ADDRESS);
+        s.put("dangan.imap.password", PASSWORD);
+        s.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
+        s.put("dangan.smtp.user", ADDRESS);
+        s.put("dangan.smtp.password", PASSWORD);
+        s.put("dangan.mail.from", FROM);
+        s.put("dangan.mail.poll-ms", "200");
+        return s;
+    }
+
+    /** Puts the message into Dangan's inbox; returns its Message-ID (a raw message keeps its own). */
+    public static String deliver(GreenMailExtension mail, MimeMessage m) throws Exception {
+        if (m.getHeader("Message-ID") == null) m.saveChanges();
+        String id = m.getMessageID();
+        mail.getUserManager().getUserByEmail(ADDRESS).deliver(m);
+        return id;
+    }
+
+    /** The first message the server received for this address, waiting up to 30 s. */
+    public static MimeMessage awaitReply(GreenMailExtension mail, String address) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < until) {
+            for (MimeMessage m : mail.getReceivedMessages()) {
+                if (m.getAllRecipients() != null && Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address))) {
+                    return m;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for a reply to " + address);
+    }
+}

@@ -34,19 +34,12 @@ public final class BackupBenchmark {
     }
 
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status); // the service's Quartz threads outlive its close()
+        Benchmark.main(args, BackupBenchmark::run);
     }
 
     private static void run(String[] args) throws Exception {
-        long archives = args.length > 0 ? Long.parseLong(args[0].replace(",", "").replace("_", "")) : 1_000_000;
-        long consumption = args.length > 1 ? Long.parseLong(args[1].replace(",", "").replace("_", "")) : 10_000_000;
+        long archives = Benchmark.count(args, 0, 1_000_000);
+        long consumption = Benchmark.count(args, 1, 10_000_000);
         Path work = Files.createTempDirectory("dangan-backup-bench-");
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);

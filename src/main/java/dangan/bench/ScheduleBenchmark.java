@@ -43,20 +43,12 @@ public final class ScheduleBenchmark {
     }
 
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        // the service's Quartz threads outlive its close(): end the JVM explicitly
-        System.exit(status);
+        Benchmark.main(args, ScheduleBenchmark::run);
     }
 
     private static void run(String[] args) throws Exception {
-        long archives = args.length > 0 ? Long.parseLong(args[0].replace(",", "").replace("_", "")) : 1_000_000;
-        long consumption = args.length > 1 ? Long.parseLong(args[1].replace(",", "").replace("_", "")) : 10_000_000;
+        long archives = Benchmark.count(args, 0, 1_000_000);
+        long consumption = Benchmark.count(args, 1, 10_000_000);
         List<String> jobs = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("annual-tier-review", "visit-plan");
 
         Path work = Files.createTempDirectory("dangan-schedule-bench-");

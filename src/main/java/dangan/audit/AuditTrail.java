@@ -1,15 +1,18 @@
 package dangan.audit;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
 import javax.sql.DataSource;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -24,66 +27,54 @@ public final class AuditTrail {
     private static final String INSERT = """
             insert into audit_log (id, at, actor, role, action, archive_no, categories, purpose, grant_id, outcome,
                                    detail, prev_hash, hash)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-    private static final String MOVE_HEAD = "update audit_head set last_id = ?, last_hash = ?";
+            values (:id, :at, :actor, :role, :action, :archiveNo, :categories, :purpose, :grantId, :outcome,
+                    :detail, :prevHash, :hash)""";
+    private static final String MOVE_HEAD = "update audit_head set last_id = :id, last_hash = :hash";
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
 
     public AuditTrail(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
     }
 
     /** Appends in the caller's transaction: the entry commits with the change it describes, or not at all. */
-    public long record(Connection c, AuditEntry e) throws SQLException {
-        long id;
-        byte[] prev;
-        try (PreparedStatement ps = c.prepareStatement(HEAD); ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) throw new SQLException("audit_head has no row: the audit trail is damaged (see migration V13)");
-            id = rs.getLong(1) + 1;
-            prev = rs.getBytes(2);
+    public long record(Handle h, AuditEntry e) {
+        record Head(long lastId, byte[] lastHash) {
         }
+        Head head = h.createQuery(HEAD).map((rs, ctx) -> new Head(rs.getLong("last_id"), rs.getBytes("last_hash")))
+                .findOne().orElseThrow(() -> new IllegalStateException(
+                        "audit_head has no row: the audit trail is damaged (see migration V13)"));
+        long id = head.lastId() + 1;
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
         String categories = e.categories().isEmpty() ? null : String.join(",", e.categories());
         Stored stored = new Stored(id, at, e.actor(), e.role(), e.action(), e.archiveNo(), categories, e.purpose(),
-                e.grantId(), e.outcome(), e.detail(), prev);
+                e.grantId(), e.outcome(), e.detail(), head.lastHash());
         byte[] hash = stored.hash();
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            ps.setLong(1, id);
-            ps.setTimestamp(2, Timestamp.from(at));
-            ps.setString(3, e.actor());
-            ps.setString(4, e.role());
-            ps.setString(5, e.action());
-            ps.setString(6, e.archiveNo());
-            ps.setString(7, categories);
-            ps.setString(8, e.purpose());
-            ps.setObject(9, e.grantId());
-            ps.setString(10, e.outcome());
-            ps.setString(11, e.detail());
-            ps.setBytes(12, prev);
-            ps.setBytes(13, hash);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement(MOVE_HEAD)) {
-            ps.setLong(1, id);
-            ps.setBytes(2, hash);
-            ps.executeUpdate();
-        }
+        h.createUpdate(INSERT)
+                .bind("id", id).bind("at", at).bind("actor", e.actor()).bind("role", e.role())
+                .bind("action", e.action()).bind("archiveNo", e.archiveNo()).bind("categories", categories)
+                .bind("purpose", e.purpose()).bind("grantId", e.grantId()).bind("outcome", e.outcome())
+                .bind("detail", e.detail()).bind("prevHash", head.lastHash()).bind("hash", hash)
+                .execute();
+        h.createUpdate(MOVE_HEAD).bind("id", id).bind("hash", hash).execute();
         return id;
     }
 
-    /** Appends in a transaction of its own (a read, a denied attempt). */
+    /** As {@link #record(Handle, AuditEntry)}, for code that still holds a bare connection in its transaction. */
+    public long record(Connection c, AuditEntry e) {
+        try (Handle h = Db.attach(c)) {
+            return record(h, e);
+        }
+    }
+
+    /**
+     * Appends in a transaction of its own (a read, a denied attempt), even when called inside another
+     * transaction: a denial is audited although the work it denied rolls back.
+     */
     public long record(AuditEntry e) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long id = record(c, e);
-                c.commit();
-                return id;
-            } catch (SQLException | RuntimeException ex) {
-                c.rollback();
-                throw ex;
-            }
-        } catch (SQLException ex) {
+        try (Handle h = jdbi.open()) {
+            return h.inTransaction(t -> record(t, e));
+        } catch (JdbiException ex) {
             throw new IllegalStateException("Cannot write the audit log: " + ex.getMessage(), ex);
         }
     }

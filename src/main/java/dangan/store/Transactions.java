@@ -4,7 +4,11 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 
-/** One connection, one transaction: committed when the work returns, rolled back when it throws. */
+/**
+ * Transactions for code still written on a bare {@link Connection}: the same transaction helper as
+ * {@link Db#jdbi(DataSource)}'s {@code inTransaction} (committed when the work returns, rolled back
+ * when it throws), handing the work the handle's connection. New code uses Jdbi directly.
+ */
 public final class Transactions {
 
     /** Work inside a transaction that answers a value. */
@@ -23,23 +27,10 @@ public final class Transactions {
     }
 
     public static <T> T inTransaction(DataSource dataSource, Work<T> work) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.in(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        return Db.jdbi(dataSource).inTransaction(h -> work.in(h.getConnection()));
     }
 
     public static void inTransaction(DataSource dataSource, VoidWork work) throws SQLException {
-        inTransaction(dataSource, c -> {
-            work.in(c);
-            return null;
-        });
+        Db.jdbi(dataSource).useTransaction(h -> work.in(h.getConnection()));
     }
 }

@@ -1,0 +1,134 @@
+package dangan.store;
+
+import dangan.support.TestDatabase;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.sql.Connection;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The data-access style on a real PostgreSQL: types, arrays, transactions, a caller's connection. */
+class DbTest {
+
+    private static PGSimpleDataSource dataSource;
+    private static Jdbi jdbi;
+
+    @BeforeAll
+    static void database() {
+        dataSource = new PGSimpleDataSource();
+        dataSource.setURL(TestDatabase.freshDatabase());
+        dataSource.setUser("postgres");
+        jdbi = Db.jdbi(dataSource);
+        jdbi.useHandle(h -> h.execute("create table t (id bigint primary key, at timestamptz, day date, note text)"));
+    }
+
+    @AfterAll
+    static void forget() {
+        jdbi.useHandle(h -> h.execute("drop table t"));
+    }
+
+    @Test
+    void oneJdbiPerDataSource() {
+        assertThat(Db.jdbi(dataSource)).isSameAs(jdbi);
+    }
+
+    @Test
+    void javaTimeRoundTripsAsTheDriverDoes() {
+        OffsetDateTime at = OffsetDateTime.of(2026, 3, 1, 23, 30, 0, 0, ZoneOffset.ofHours(8));
+        LocalDate day = LocalDate.of(2026, 2, 28);
+        jdbi.useTransaction(h -> h.createUpdate("insert into t (id, at, day) values (:id, :at, :day)")
+                .bind("id", 1L).bind("at", at).bind("day", day).execute());
+        OffsetDateTime readAt = jdbi.withHandle(h -> h.createQuery("select at from t where id = 1")
+                .mapTo(OffsetDateTime.class).one());
+        LocalDate readDay = jdbi.withHandle(h -> h.createQuery("select day from t where id = 1")
+                .mapTo(LocalDate.class).one());
+        String dayText = jdbi.withHandle(h -> h.createQuery("select day::text from t where id = 1").mapTo(String.class).one());
+        assertThat(readAt.toInstant()).isEqualTo(at.toInstant());
+        assertThat(readDay).isEqualTo(day);
+        assertThat(dayText).isEqualTo("2026-02-28");
+    }
+
+    @Test
+    void collectionsBindAsArrays() {
+        jdbi.useTransaction(h -> {
+            for (long id = 10; id < 15; id++) {
+                h.createUpdate("insert into t (id, note) values (:id, :note)").bind("id", id).bind("note", "n" + id).execute();
+            }
+        });
+        List<Long> ids = jdbi.withHandle(h -> h.createQuery("select id from t where id = any(:ids) order by id")
+                .bindArray("ids", Long.class, List.of(11L, 13L, 99L)).mapTo(Long.class).list());
+        List<String> notes = jdbi.withHandle(h -> h.createQuery("select note from t where note = any(:notes) order by note")
+                .bindArray("notes", String.class, List.of("n12", "n14")).mapTo(String.class).list());
+        List<UUID> uuids = jdbi.withHandle(h -> h.createQuery("select unnest(:u)")
+                .bindArray("u", UUID.class, List.of(new UUID(0, 1))).mapTo(UUID.class).list());
+        assertThat(ids).containsExactly(11L, 13L);
+        assertThat(notes).containsExactly("n12", "n14");
+        assertThat(uuids).containsExactly(new UUID(0, 1));
+    }
+
+    @Test
+    void aTransactionRollsBackWhenTheWorkThrowsAndNestedWorkJoinsIt() {
+        assertThatThrownBy(() -> jdbi.useTransaction(h -> {
+            h.createUpdate("insert into t (id) values (20)").execute();
+            jdbi.useTransaction(inner -> inner.createUpdate("insert into t (id) values (21)").execute());
+            throw new IllegalStateException("refused");
+        })).hasMessage("refused");
+        long kept = jdbi.withHandle(h -> h.createQuery("select count(*) from t where id in (20, 21)").mapTo(Long.class).one());
+        assertThat(kept).isZero();
+    }
+
+    @Test
+    void aHandleOfItsOwnCommitsApartFromTheOpenTransaction() {
+        assertThatThrownBy(() -> jdbi.useTransaction(h -> {
+            h.createUpdate("insert into t (id) values (30)").execute();
+            try (Handle own = jdbi.open()) {
+                own.useTransaction(o -> o.createUpdate("insert into t (id) values (31)").execute());
+            }
+            throw new IllegalStateException("refused");
+        })).hasMessage("refused");
+        List<Long> kept = jdbi.withHandle(h -> h.createQuery("select id from t where id in (30, 31)").mapTo(Long.class).list());
+        assertThat(kept).containsExactly(31L);
+    }
+
+    @Test
+    void attachedHandleWorksInTheCallersTransactionAndLeavesItOpen() throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Handle h = Db.attach(c)) {
+                h.createUpdate("insert into t (id) values (:id)").bind("id", 40L).execute();
+            }
+            assertThat(c.isClosed()).isFalse();
+            assertThat(c.getAutoCommit()).isFalse();
+            try (Handle h = Db.attach(c)) {
+                h.createUpdate("insert into t (id) values (:id)").bind("id", 41L).execute();
+            }
+            c.rollback();
+            try (var ps = c.prepareStatement("insert into t (id) values (42)")) {
+                ps.executeUpdate();
+            }
+            c.commit();
+        }
+        List<Long> kept = jdbi.withHandle(h -> h.createQuery("select id from t where id between 40 and 42").mapTo(Long.class).list());
+        assertThat(kept).containsExactly(42L);
+    }
+
+    @Test
+    void uniqueViolationIsRecognisedThroughJdbisException() {
+        jdbi.useHandle(h -> h.execute("insert into t (id) values (50)"));
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+                () -> jdbi.useHandle(h -> h.execute("insert into t (id) values (50)")));
+        assertThat(Db.isUniqueViolation(thrown)).isTrue();
+        assertThat(Db.isUniqueViolation(new IllegalStateException("no database"))).isFalse();
+    }
+}

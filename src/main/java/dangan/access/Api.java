@@ -18,8 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The bean {@code api} the REST routes share: who is calling ({@code authenticate}), the JSON in
@@ -55,6 +58,54 @@ public final class Api {
         exchange.setProperty(Caller.PROPERTY, caller);
         // the caller's credentials stop here: nothing downstream (logs, errors) sees them
         exchange.getMessage().removeHeader("Authorization");
+    }
+
+    /** The {@code api-call} route's {@code roles} parameter, as an exchange property (who may call it). */
+    public static final String ROLES = "DanganRoles";
+    /** The {@code api-call} route's optional {@code refusal} parameter: what a 403 says the caller's role does not do. */
+    public static final String REFUSAL = "DanganRefusal";
+
+    private final Map<String, Set<Role>> allowed = new ConcurrentHashMap<>();
+
+    /**
+     * Second step of every {@code api-call} route (routes/api.yaml): 403 unless the caller has one of
+     * the roles the route names. The denial is audited like every 403, with the archive and the
+     * categories the request asked for when its path and query name them.
+     */
+    public void allow(Exchange exchange) {
+        Caller caller = Caller.of(exchange);
+        String route = exchange.getFromRouteId();
+        Set<Role> roles = allowed.computeIfAbsent(exchange.getProperty(ROLES, "", String.class), text -> Role.setOf(text, route));
+        if (roles.contains(caller.role())) return;
+        String refusal = exchange.getProperty(REFUSAL, String.class);
+        String needs = roles.stream().map(Role::label).collect(Collectors.joining(" or "));
+        String message = "the role " + caller.role() + " "
+                + (refusal == null || refusal.isBlank() ? "may not do this; it needs " + needs : refusal);
+        throw ApiProblem.forbidden(message, askedArchive(exchange), askedCategories(exchange));
+    }
+
+    /** The {@code {archiveNo}} of the path, when it is one (a malformed one is the bean's 400 to give). */
+    private static String askedArchive(Exchange exchange) {
+        try {
+            return exchange.getMessage().getHeader("archiveNo") == null ? null : Request.archiveNo(exchange);
+        } catch (ApiProblem notAnArchiveNumber) {
+            return null;
+        }
+    }
+
+    /** The {@code ?categories=} of the query, when they are categories. */
+    private static List<String> askedCategories(Exchange exchange) {
+        try {
+            List<Category> asked = Request.of(exchange).categories();
+            return asked == null ? List.of() : AccessRequests.labels(asked);
+        } catch (ApiProblem notCategories) {
+            return List.of();
+        }
+    }
+
+    /** The {@code api-me} route: who is calling, as {@code api.authenticate} found them. */
+    public Caller me(Exchange exchange) {
+        return Caller.of(exchange);
     }
 
     /** A failed authentication: 401 (audited as denied) up to the limit per address and minute, then 429. */

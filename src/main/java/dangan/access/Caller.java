@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import org.apache.camel.Exchange;
 
 import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /** The authenticated member of staff behind an API request. */
 public record Caller(@JsonProperty("user_id") long userId, String name, Role role) {
@@ -19,15 +18,7 @@ public record Caller(@JsonProperty("user_id") long userId, String name, Role rol
         return caller;
     }
 
-    /** 403 unless the caller has one of these roles. */
-    public Caller require(Role... roles) {
-        if (!is(roles)) {
-            throw ApiProblem.forbidden("the role " + role + " may not do this; it needs "
-                    + Arrays.stream(roles).map(Role::label).collect(Collectors.joining(" or ")));
-        }
-        return this;
-    }
-
+    /** Whether the caller has one of these roles (who may call a route at all is the route's {@code roles}). */
     public boolean is(Role... roles) {
         return Arrays.asList(roles).contains(role);
     }

@@ -3,6 +3,9 @@ package dangan.access;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Who a member of staff is to the archive (D-24); the names are what operators type. */
@@ -30,6 +33,27 @@ public enum Role {
             if (role.label.equals(label)) return role;
         }
         throw new IllegalArgumentException("Unknown role '" + label + "': use one of " + labels());
+    }
+
+    /**
+     * The roles a route names (routes/*.yaml, parameter {@code roles} of the template {@code api-call}):
+     * labels separated by commas, or {@code any} for every authenticated caller (the bean then decides
+     * from the data, e.g. a grant's holder). A label that is no role stops the call with the route named.
+     */
+    public static Set<Role> setOf(String labels, String route) {
+        if (labels == null || labels.isBlank()) {
+            throw new IllegalStateException("route " + route + " names no roles: give roles (" + labels() + ") or any");
+        }
+        if (labels.strip().equals("any")) return Collections.unmodifiableSet(EnumSet.allOf(Role.class));
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String label : labels.split("\\s*,\\s*")) {
+            try {
+                roles.add(of(label.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("route " + route + ": " + e.getMessage(), e);
+            }
+        }
+        return Collections.unmodifiableSet(roles);
     }
 
     public static String labels() {

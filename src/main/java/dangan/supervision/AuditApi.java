@@ -7,7 +7,6 @@ import dangan.audit.AuditVerification;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.Caller;
-import dangan.access.Role;
 import org.apache.camel.Exchange;
 
 import java.time.ZoneOffset;
@@ -60,7 +59,7 @@ public final class AuditApi {
     }
 
     public void list(Exchange exchange) throws SQLException {
-        Caller caller = Caller.of(exchange).require(Role.AUDITOR, Role.MANAGER);
+        Caller caller = Caller.of(exchange);
         QueryParams q = QueryParams.of(exchange);
         String archiveNo = q.text("archive_no");
         String actor = q.text("actor");
@@ -124,7 +123,6 @@ public final class AuditApi {
     }
 
     public void verify(Exchange exchange) throws SQLException {
-        Caller.of(exchange).require(Role.AUDITOR);
         AuditVerification.Result r = new AuditVerification(dataSource).verify();
         exchange.getMessage().setBody(new Verdict(r.intact(), r.entries(), r.brokenAt(), r.broken()));
     }

@@ -42,10 +42,16 @@ public final class Scheduling {
         p.setProperty("org.quartz.jobStore.clusterCheckinInterval",
                 String.valueOf(settings.getInt("dangan.jobs.cluster-checkin-ms", 5000)));
         p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
-        Scheduler scheduler = new StdSchedulerFactory(p).getScheduler();
         // Quartz keeps schedulers in a JVM-wide registry by name; this instance is ours alone
-        // (two services in one JVM, as in tests, each get their own member of the cluster)
-        SchedulerRepository.getInstance().remove(name);
+        // (two services in one JVM, as in tests, each get their own member of the cluster). Made
+        // and taken out of the registry in one step: a service starting at the same moment in
+        // another thread must not be handed this one by name.
+        Scheduler scheduler;
+        SchedulerRepository registry = SchedulerRepository.getInstance();
+        synchronized (registry) {
+            scheduler = new StdSchedulerFactory(p).getScheduler();
+            registry.remove(name);
+        }
         QuartzComponent quartz = new QuartzComponent();
         quartz.setScheduler(scheduler);
         quartz.setAutoStartScheduler(settings.getBoolean("dangan.jobs.enabled", true));

@@ -4,6 +4,7 @@ import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Who gets through the API's door: tokens, disabled users, the audit of every refusal. */
+@Tag("service")
 class ApiAccessTest {
 
     @TempDir

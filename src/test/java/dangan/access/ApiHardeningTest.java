@@ -5,6 +5,7 @@ import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * request data echoed as response headers, sealed archives (D-32) visible or changeable through side
  * doors, 500s that are the caller's mistake, and junk in the audit log's archive column.
  */
+@Tag("service")
 class ApiHardeningTest {
 
     static final LocalDate TODAY = LocalDate.now(ZoneId.of("Asia/Shanghai"));

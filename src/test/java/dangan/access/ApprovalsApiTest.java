@@ -6,6 +6,7 @@ import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Decisions through the API by the roles the policies name: the annual tier proposal (D-19, a
  * manager) and the review queue (D-16, a manager or the keeper). The decider recorded is the caller.
  */
+@Tag("service")
 class ApprovalsApiTest {
 
     static final LocalDate TODAY = LocalDate.now(ZoneId.of("Asia/Shanghai"));

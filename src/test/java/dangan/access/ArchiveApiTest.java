@@ -6,6 +6,7 @@ import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * from a real registration file with health data and an ID number, sealed archives (D-32), search,
  * the audit entry of every read, and bad input and attack.
  */
+@Tag("service")
 class ArchiveApiTest {
 
     static final String FULL_ID = "440304199001011233";

@@ -3,6 +3,7 @@ package dangan.access;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Failed authentications are audited one by one up to a limit per address and minute; then 429 and one entry. */
+@Tag("service")
 class FailedAuthenticationsTest {
 
     @Test

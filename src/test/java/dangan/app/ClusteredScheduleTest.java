@@ -2,6 +2,7 @@ package dangan.app;
 
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Two Camel contexts on one database share the Quartz cluster: each firing of a job runs once. */
+@Tag("service")
 class ClusteredScheduleTest {
 
     @TempDir

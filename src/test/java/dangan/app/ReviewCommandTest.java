@@ -3,6 +3,7 @@ package dangan.app;
 import dangan.config.Settings;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import java.util.Properties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The review command names what it could not do, exits non-zero, and changes nothing for it. */
+@Tag("database")
 class ReviewCommandTest {
 
     @TempDir

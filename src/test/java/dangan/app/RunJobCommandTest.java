@@ -3,6 +3,7 @@ package dangan.app;
 import dangan.config.Settings;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import java.util.Properties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** run-job: one scheduled job now, as if the given day had come, its output where the schedule puts it. */
+@Tag("service")
 class RunJobCommandTest {
 
     @TempDir

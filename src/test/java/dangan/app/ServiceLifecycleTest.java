@@ -1,6 +1,7 @@
 package dangan.app;
 
 import dangan.support.RunningService;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Start, stop, restart and --once, on the embedded default and on a database by URL. */
+@Tag("service")
 class ServiceLifecycleTest {
 
     @TempDir

@@ -2,6 +2,7 @@ package dangan.app;
 
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Two instances on one database watching one drop folder: every file is taken once. */
+@Tag("service")
 class TwoInstancesTest {
 
     @TempDir

@@ -5,6 +5,7 @@ import dangan.store.ArchiveDatabase;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -29,6 +30,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** D-14 under concurrent writers: every number unique, serials contiguous, none reused. */
+@Tag("database")
 class ArchiveNumbersTest {
 
     static ArchiveDatabase database;

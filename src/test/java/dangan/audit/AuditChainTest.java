@@ -3,6 +3,7 @@ package dangan.audit;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The audit log is append-only and its hash chain names the first entry that was tampered with. */
+@Tag("service")
 class AuditChainTest {
 
     @TempDir

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Backups (D-29) and the keyring (D-31) end to end: a real archive filed from real registration
  * files, backed up by the job, restored into an EMPTY database, and the restored service reads it.
  */
+@Tag("service")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackupRestoreTest {
 

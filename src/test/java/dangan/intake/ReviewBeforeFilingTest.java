@@ -3,6 +3,7 @@ package dangan.intake;
 import dangan.archive.ReviewQueue;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** D-13 / D-16: contradictions and low-trust data wait for a person instead of being filed. */
+@Tag("service")
 class ReviewBeforeFilingTest {
 
     @TempDir

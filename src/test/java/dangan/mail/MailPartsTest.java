@@ -1,5 +1,6 @@
 package dangan.mail;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** How a mail body becomes one row, and how attachment names are judged. */
+@Tag("fast")
 class MailPartsTest {
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.LocalDate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Every ID below was checked with the GB 11643 algorithm (see {@link #checkChar}); the first test asserts that,
  * so a wrong fixture fails loudly instead of silently testing the wrong thing.
  */
+@Tag("fast")
 class ResidentIdTest {
 
     /** Valid: female, born 1949-12-31, check char X. */

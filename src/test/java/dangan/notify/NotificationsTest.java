@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,6 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * delivers them by mail (GreenMail), signed webhook (a local HTTP receiver) and file, retries with
  * back-off, parks what keeps failing, and delivers nothing twice.
  */
+@Tag("service")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NotificationsTest {
 
@@ -305,6 +307,8 @@ class NotificationsTest {
             } finally {
                 pool.shutdown();
             }
+            // a run that claimed before another's fan-out committed found nothing: one more run takes the rest
+            relayOn(other, now);
             List<String> delivered = receiver.at("/crm").subList(before, receiver.at("/crm").size()).stream()
                     .map(r -> r.header("X-Dangan-Event-Id")).toList();
             assertThat(delivered).hasSize(60).doesNotHaveDuplicates();

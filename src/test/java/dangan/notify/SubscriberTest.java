@@ -1,6 +1,7 @@
 package dangan.notify;
 
 import dangan.config.Settings;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Subscribers from configuration: a wrong definition is refused, naming the key and its variable. */
+@Tag("fast")
 class SubscriberTest {
 
     private static Settings settings(Map<String, String> keys, Map<String, String> environment) {

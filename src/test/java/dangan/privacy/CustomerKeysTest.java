@@ -3,6 +3,7 @@ package dangan.privacy;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Per-customer keys (D-28): real ingest, real PostgreSQL, keys filed by the merge, destroyed by deleting them. */
+@Tag("service")
 class CustomerKeysTest {
 
     @TempDir

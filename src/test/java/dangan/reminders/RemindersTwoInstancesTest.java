@@ -3,6 +3,7 @@ package dangan.reminders;
 import dangan.jobs.JobDate;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Two instances on one database running the same job for the same day at once: each reminder is issued once. */
+@Tag("service")
 class RemindersTwoInstancesTest {
 
     @TempDir

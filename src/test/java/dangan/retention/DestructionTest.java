@@ -12,6 +12,7 @@ import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * D-31, D-32 end to end: deletion requests, approval by another manager, destruction that leaves
  * nothing of the customer, sealing that the merge respects, the retention review.
  */
+@Tag("service")
 class DestructionTest {
 
     static final String HEADER = "姓名,手机,身份证号,邮箱,地址,过敏史,偏好,消费金额,消费日期,服务项目,结婚纪念日,同行人\n";

@@ -6,6 +6,7 @@ import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** PIPL (D-28): the customer's requests tracked to a deadline, their whole archive exported, their corrections recorded. */
+@Tag("service")
 class CustomerRightsTest {
 
     @TempDir

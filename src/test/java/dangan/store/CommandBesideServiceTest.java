@@ -2,6 +2,7 @@ package dangan.store;
 
 import dangan.access.UserCommand;
 import dangan.support.RunningService;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A command run while the service runs on the embedded database (one process owns the data
  * folder) uses the service's server instead of failing to start a second one.
  */
+@Tag("service")
 class CommandBesideServiceTest {
 
     @Test

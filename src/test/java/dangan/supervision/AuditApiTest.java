@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of the places outside the API that show archives: review and tiers commands, reminder feeds,
  * the notification relay. One entry per command, file or run, never one per row.
  */
+@Tag("service")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuditApiTest {
 

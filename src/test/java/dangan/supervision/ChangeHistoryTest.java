@@ -6,6 +6,7 @@ import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** D-27: what a field said on a date, who changed it, why, from which source — by role, audited. */
+@Tag("service")
 class ChangeHistoryTest {
 
     @TempDir

@@ -11,6 +11,7 @@ import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** D-33: the month's KPIs over the API and as the monthly file, from real intake, audit and request rows. */
+@Tag("service")
 class KpiReportTest {
 
     static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");

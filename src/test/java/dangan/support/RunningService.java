@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -30,6 +32,8 @@ public final class RunningService implements AutoCloseable {
 
     /** A fixed master key for tests (base64 of 32 bytes). */
     public static final String TEST_MASTER_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private final DanganService service;
     private final Path home;
@@ -57,11 +61,16 @@ public final class RunningService implements AutoCloseable {
         return new RunningService(DanganService.start(settings), home);
     }
 
-    /** A TCP port nobody listens on right now. */
+    /**
+     * A TCP port nobody listens on right now, and never handed out before in this JVM: test
+     * classes run in parallel, and two services starting at once must not be given the same port.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                socket.setReuseAddress(true);
+                if (HANDED_OUT.add(socket.getLocalPort())) return socket.getLocalPort();
+            }
         }
     }
 

@@ -9,7 +9,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** One embedded PostgreSQL per test JVM; every test gets a database of its own on it. */
+/**
+ * One embedded PostgreSQL per test JVM; every test gets a database of its own on it. Test classes
+ * run in parallel (junit-platform.properties): the server starts once under a lock, and enough
+ * connections for several services (each with its pool, Quartz and commands) at the same time.
+ */
 public final class TestDatabase {
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
@@ -25,6 +29,7 @@ public final class TestDatabase {
                         .setServerConfig("fsync", "off")
                         .setServerConfig("synchronous_commit", "off")
                         .setServerConfig("full_page_writes", "off")
+                        .setServerConfig("max_connections", "300")
                         .start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

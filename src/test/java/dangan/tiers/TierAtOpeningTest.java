@@ -4,6 +4,7 @@ import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * tiers the rest afterwards. Either way the tier and flags are what D-18 says of the archive's
  * facts once the ingest is filed — checked here against tier_for over the filed consumption.
  */
+@Tag("service")
 class TierAtOpeningTest {
 
     @TempDir

@@ -6,6 +6,7 @@ import dangan.support.TestDatabase;
 import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** D-18 tiers of new archives and the D-19 annual review with its approval, on the real service. */
+@Tag("service")
 class TiersTest {
 
     @TempDir

@@ -2,8 +2,10 @@ package dangan.intake.read;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class IsoDataFormatterTest {
 
     private final IsoDataFormatter formatter = new IsoDataFormatter(false);

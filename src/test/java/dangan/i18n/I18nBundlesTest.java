@@ -2,6 +2,7 @@ package dangan.i18n;
 
 import com.ibm.icu.text.MessageFormat;
 import com.ibm.icu.util.ULocale;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * valid UTF-8, with the same keys, every key starting with its area, every pattern a valid ICU
  * MessageFormat, and the same named arguments in both languages.
  */
+@Tag("fast")
 class I18nBundlesTest {
 
     private static final Path BUNDLES = Path.of("src/main/resources/i18n");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * routes/ alone says who may call what: every REST resource a member of staff calls is a route of
  * the template {@code api-call} that names its roles, read here from the real route files.
  */
+@Tag("fast")
 class ApiRoutesTest {
 
     /** Resources that are not called with a staff token (the survey platforms use the shared survey token). */

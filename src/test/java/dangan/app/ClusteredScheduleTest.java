@@ -7,9 +7,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Two Camel contexts on one database share the Quartz cluster: each firing of a job runs once. */
 @Tag("service")
@@ -26,11 +28,8 @@ class ClusteredScheduleTest {
                 "dangan.jobs.cluster-checkin-ms", "1000");
         try (RunningService first = RunningService.start(home, shared);
              RunningService second = RunningService.start(home, shared)) {
-            long until = System.nanoTime() + 20_000_000_000L;
-            while (first.count("select count(*) from job_run where job = 'staleness'") < 6 && System.nanoTime() < until) {
-                Thread.sleep(200);
-            }
-            assertThat(first.count("select count(*) from job_run where job = 'staleness'")).isGreaterThanOrEqualTo(6);
+            await("six runs of the staleness job recorded").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> first.count("select count(*) from job_run where job = 'staleness'"), n -> n >= 6);
             assertThat(first.count("select count(*) from job_run where job = 'staleness'"))
                     .isEqualTo(first.count("select count(distinct scheduled_for) from job_run where job = 'staleness'"));
             assertThat(first.count("select count(*) from job_run where job = 'staleness' and status <> 'done'")).isZero();

@@ -23,12 +23,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Consent per purpose (PIPL, D-28) end to end: intake columns, history, marketing feeds and digests, flags. */
@@ -277,18 +280,20 @@ class ConsentTest {
 
     /** The digest mail of the visit plan of a day (polls for it). */
     static String digestText(LocalDate day) throws Exception {
-        MimeMessage found = null;
-        long until = System.nanoTime() + 10_000_000_000L;
-        while (found == null && System.nanoTime() < until) {
-            for (MimeMessage m : mail.getReceivedMessages()) {
-                if (m.getSubject().startsWith("Dangan visit-plan " + day + ":")) found = m;
-            }
-            if (found == null) Thread.sleep(100);
-        }
-        assertThat(found).as("digest of the visit plan of %s", day).isNotNull();
+        MimeMessage found = await("the digest of the visit plan of " + day).atMost(Duration.ofSeconds(10))
+                .until(() -> digestOf(day), Objects::nonNull);
         String body = GreenMailUtil.getBody(found);
         return new String(jakarta.mail.internet.MimeUtility.decode(
                 new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.US_ASCII)), "quoted-printable").readAllBytes(),
                 StandardCharsets.UTF_8);
+    }
+
+    /** The latest digest of the visit plan of the day; null while there is none. */
+    private static MimeMessage digestOf(LocalDate day) throws Exception {
+        MimeMessage found = null;
+        for (MimeMessage m : mail.getReceivedMessages()) {
+            if (m.getSubject().startsWith("Dangan visit-plan " + day + ":")) found = m;
+        }
+        return found;
     }
 }

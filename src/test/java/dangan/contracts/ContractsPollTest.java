@@ -30,9 +30,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Contracts (D-10) end to end: a second real PostgreSQL database plays the contracts system;
@@ -187,8 +187,7 @@ class ContractsPollTest {
                         r -> assertThat(r).startsWith("3|warning|amount|'not a number' is not an amount"));
         Path report = home.resolve("outbox/rejects").resolve(ingest.get("source_name") + ".rejects.csv");
         // the report is written once the poll's transaction has committed: wait for it
-        for (long end = System.nanoTime() + 10_000_000_000L; !Files.exists(report) && System.nanoTime() < end; ) Thread.sleep(50);
-        assertThat(report).exists();
+        await("the reject report of the poll").atMost(Duration.ofSeconds(10)).until(() -> Files.exists(report));
         assertThat(Files.readString(report, StandardCharsets.UTF_8)).contains("1,rejected,name,,the name is empty");
         // the line with a bad amount is filed without it
         assertThat(dangan.row("select s.contract_no, s.amount from consumption s join customer c on c.id = s.customer_id"
@@ -266,12 +265,9 @@ class ContractsPollTest {
     }
 
     /** The contracts pool is closed with the service. */
-    private void awaitNoConnectionsToContracts() throws Exception {
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (connectionsToContracts() > 0) {
-            if (System.nanoTime() > until) throw new AssertionError("connections to the contracts database left open after stop");
-            Thread.sleep(50);
-        }
+    private void awaitNoConnectionsToContracts() {
+        await("no connection to the contracts database left open after stop").atMost(Duration.ofSeconds(10))
+                .until(this::connectionsToContracts, n -> n == 0);
     }
 
     private long connectionsToContracts() throws SQLException {
@@ -324,36 +320,20 @@ class ContractsPollTest {
         return dangan.rows("select * from ingest where source_type = 'contracts' order by id");
     }
 
-    private List<Map<String, Object>> awaitIngests(int count) throws Exception {
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < until) {
-            List<Map<String, Object>> ingests = contractIngests();
-            if (ingests.size() >= count && ingests.stream().noneMatch(i -> "running".equals(i.get("status")))) {
-                assertThat(ingests).hasSize(count);
-                return ingests;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no " + count + " contract polls filed within 30 s; ingests: " + contractIngests());
+    /** The contract polls filed once {@code count} are, none still running; exactly {@code count}. */
+    private List<Map<String, Object>> awaitIngests(int count) {
+        List<Map<String, Object>> ingests = await(count + " contract polls filed").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50)).until(this::contractIngests,
+                        found -> found.size() >= count && found.stream().noneMatch(i -> "running".equals(i.get("status"))));
+        assertThat(ingests).hasSize(count);
+        return ingests;
     }
 
     private Flow contractsFlow() {
         return dangan.service().flows().stream().filter(f -> f instanceof ContractsFlow).findFirst().orElseThrow();
     }
 
-    private static Path awaitHandled(Path inbox, String name) throws Exception {
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < until) {
-            for (String outcome : List.of("done", "failed")) {
-                Path dir = inbox.resolve(outcome);
-                if (!Files.isDirectory(dir) || Files.exists(inbox.resolve(name))) continue;
-                try (Stream<Path> files = Files.walk(dir)) {
-                    Path hit = files.filter(p -> p.getFileName().toString().endsWith("-" + name)).findFirst().orElse(null);
-                    if (hit != null) return hit;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(name + " was not handled within 30 s");
+    private static Path awaitHandled(Path inbox, String name) {
+        return RunningService.awaitHandled(inbox, name, Duration.ofSeconds(30));
     }
 }

@@ -36,9 +36,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Callable;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Guest-history mails end to end: real IMAP and SMTP (GreenMail), real routes, real PostgreSQL. */
 @Tag("service")
@@ -223,7 +223,7 @@ class MailIntakeTest {
         mail.getUserManager().getUserByEmail(DANGAN).deliver(m);
         dangan = RunningService.start(home, settings());
         Flow flow = dangan.service().flows().stream().filter(f -> f instanceof MailFlow).findFirst().orElseThrow();
-        await("the mailbox is drained", flow::drained);
+        await("the mailbox is drained").atMost(Duration.ofSeconds(30)).until(flow::drained);
 
         assertThat(inbox()).contains(id);
         assertThat(dangan.count("select count(*) from ingest")).isEqualTo(ingests);
@@ -334,8 +334,9 @@ class MailIntakeTest {
         return messageIds("INBOX");
     }
 
-    static void awaitIn(String folder, String messageId) throws Exception {
-        await(messageId + " in " + folder, () -> messageIds(folder).contains(messageId));
+    static void awaitIn(String folder, String messageId) {
+        await(messageId + " in " + folder).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> messageIds(folder).contains(messageId));
     }
 
     /** The text of the reply Dangan sent to the address. */
@@ -343,14 +344,5 @@ class MailIntakeTest {
         MimeMessage m = TestMailbox.awaitReply(mail, address);
         assertThat(m.getFrom()[0].toString()).isEqualTo(FROM);
         return m.getSubject() + "\n" + m.getContent();
-    }
-
-    static void await(String what, Callable<Boolean> condition) throws Exception {
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < until) {
-            if (condition.call()) return;
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what);
     }
 }

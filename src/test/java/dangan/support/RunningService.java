@@ -19,10 +19,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The real service — real config, real YAML routes, real PostgreSQL — on a temporary
@@ -112,23 +115,26 @@ public final class RunningService implements AutoCloseable {
     }
 
     /** Waits until the named file has left the inbox and returns where it went (done/… or failed/…). */
-    public Path awaitHandled(String name) throws Exception {
+    public Path awaitHandled(String name) {
         return awaitHandled(name, Duration.ofSeconds(60));
     }
 
-    public Path awaitHandled(String name, Duration timeout) throws Exception {
-        long until = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < until) {
-            Path found = find(name);
-            if (found != null && !Files.exists(inbox().resolve(name))) return found;
-            Thread.sleep(100);
-        }
-        throw new AssertionError("file " + name + " was not handled within " + timeout);
+    public Path awaitHandled(String name, Duration timeout) {
+        return awaitHandled(inbox(), name, timeout);
     }
 
-    private Path find(String name) throws IOException {
+    /**
+     * Waits until the named file has left this drop folder for its done/ or failed/ folder (as
+     * {@code <time>-<name>}, under a date folder) and returns where it went.
+     */
+    public static Path awaitHandled(Path inbox, String name, Duration timeout) {
+        return await("file " + name + " handled in " + inbox).atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.exists(inbox.resolve(name)) ? null : find(inbox, name), Objects::nonNull);
+    }
+
+    private static Path find(Path inbox, String name) throws IOException {
         for (String outcome : List.of("done", "failed")) {
-            Path dir = inbox().resolve(outcome);
+            Path dir = inbox.resolve(outcome);
             if (!Files.isDirectory(dir)) continue;
             try (Stream<Path> files = Files.walk(dir)) {
                 Path hit = files.filter(p -> p.getFileName().toString().endsWith("-" + name)).findFirst().orElse(null);

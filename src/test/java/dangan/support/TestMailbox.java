@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+
+import static org.awaitility.Awaitility.await;
 
 /** Dangan's intake mailbox on a real GreenMail IMAP/SMTP server, and what tests do with it. */
 public final class TestMailbox {
@@ -51,16 +54,17 @@ public final class TestMailbox {
     }
 
     /** The first message the server received for this address, waiting up to 30 s. */
-    public static MimeMessage awaitReply(GreenMailExtension mail, String address) throws Exception {
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < until) {
-            for (MimeMessage m : mail.getReceivedMessages()) {
-                if (m.getAllRecipients() != null && Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address))) {
-                    return m;
-                }
+    public static MimeMessage awaitReply(GreenMailExtension mail, String address) {
+        return await("a mail to " + address).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> firstTo(mail, address), Objects::nonNull);
+    }
+
+    private static MimeMessage firstTo(GreenMailExtension mail, String address) throws Exception {
+        for (MimeMessage m : mail.getReceivedMessages()) {
+            if (m.getAllRecipients() != null && Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address))) {
+                return m;
             }
-            Thread.sleep(100);
         }
-        throw new AssertionError("timed out waiting for a reply to " + address);
+        return null;
     }
 }

@@ -30,10 +30,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Survey intake end to end: real routes, real PostgreSQL, real files and real HTTP. */
 @Tag("service")
@@ -140,7 +139,8 @@ class SurveyIntakeTest {
         dangan.drop("later-registration.csv", "姓名,手机\n钱七,13987650001\n", StandardCharsets.UTF_8);
         dangan.awaitHandled("later-registration.csv");
 
-        await(() -> "linked".equals(dangan.row("select status from survey_review where survey_id = ?", "wjx-2026-000401").get("status")));
+        await("the waiting response linked").atMost(Duration.ofSeconds(30)).until(() ->
+                "linked".equals(dangan.row("select status from survey_review where survey_id = ?", "wjx-2026-000401").get("status")));
         Map<String, Object> linked = dangan.row("select r.linked_by, c.mobile from survey_review r join customer c on c.id = r.customer_id"
                 + " where r.survey_id = ?", "wjx-2026-000401");
         assertThat(linked).containsEntry("linked_by", "re-match").containsEntry("mobile", "13987650001");
@@ -348,32 +348,8 @@ class SurveyIntakeTest {
     }
 
     /** Waits until the file left inbox/surveys for done/ or failed/ and returns where it is. */
-    private static Path awaitSurvey(RunningService service, String name) throws Exception {
-        Path[] found = new Path[1];
-        await(() -> {
-            if (Files.exists(surveys(service).resolve(name))) return false;
-            for (String outcome : List.of("done", "failed")) {
-                Path dir = surveys(service).resolve(outcome);
-                if (!Files.isDirectory(dir)) continue;
-                try (Stream<Path> files = Files.walk(dir)) {
-                    found[0] = files.filter(p -> p.getFileName().toString().endsWith("-" + name)).findFirst().orElse(null);
-                }
-                if (found[0] != null) {
-                    // the .error.txt is written before the file moves; the ledger row is committed before either
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
-    }
-
-    private static void await(Callable<Boolean> condition) throws Exception {
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < until) {
-            if (Boolean.TRUE.equals(condition.call())) return;
-            Thread.sleep(100);
-        }
-        throw new AssertionError("condition not met within 30 s");
+    private static Path awaitSurvey(RunningService service, String name) {
+        // the .error.txt is written before the file moves; the ledger row is committed before either
+        return RunningService.awaitHandled(surveys(service), name, Duration.ofSeconds(30));
     }
 }

@@ -95,7 +95,7 @@ class BackupRestoreTest {
             }
         }
 
-        String url = TestDatabase.freshDatabase();
+        String url = TestDatabase.emptyDatabase();
         Restore.Result restored = Restore.run(settings(restoredHome, url, RunningService.TEST_MASTER_KEY), backup.file(), null,
                 line -> { });
         assertThat(restored.rows()).isEqualTo(backup.rows());
@@ -148,7 +148,7 @@ class BackupRestoreTest {
         Path notABackup = Files.write(elsewhere.resolve("notes.dgb"), "hello".getBytes(StandardCharsets.UTF_8));
 
         for (Path bad : List.of(alteredFile, alteredEarly, truncatedFile, notABackup)) {
-            String url = TestDatabase.freshDatabase();
+            String url = TestDatabase.emptyDatabase();
             List<String> progress = new ArrayList<>();
             assertThatThrownBy(() -> Restore.run(settings(elsewhere, url, RunningService.TEST_MASTER_KEY), bad, null, progress::add))
                     .isInstanceOf(BackupFailure.class)
@@ -163,7 +163,7 @@ class BackupRestoreTest {
         }
 
         // Another master key cannot open it; the command says so and exits 65
-        String url = TestDatabase.freshDatabase();
+        String url = TestDatabase.emptyDatabase();
         String otherKey = Base64.getEncoder().encodeToString(new byte[32]);
         Run run = command(settings(elsewhere, url, otherKey), "restore", backup.file().toString());
         assertThat(run.status).isEqualTo(65);
@@ -230,7 +230,7 @@ class BackupRestoreTest {
         Keyring.Written keyring = Keyring.rewrite(dangan.service().database().dataSource(), dangan.service().settings());
         assertThat(keyring.destructions()).isEqualTo(1);
 
-        String url = TestDatabase.freshDatabase();
+        String url = TestDatabase.emptyDatabase();
         Restore.Result restored = Restore.run(settings(restoredHome, url, RunningService.TEST_MASTER_KEY), old.file(), null,
                 line -> { });
         assertThat(restored.customersRemoved()).isEqualTo(1);

@@ -50,7 +50,7 @@ class ContractsPollTest {
     @BeforeEach
     void contractsSystem() throws SQLException {
         archiveUrl = TestDatabase.freshDatabase();
-        contractsUrl = TestDatabase.freshDatabase();
+        contractsUrl = TestDatabase.emptyDatabase();
         contractsSql("""
                 create table contracts (
                     contract_no   text primary key,

@@ -1,6 +1,7 @@
 package dangan.support;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ public final class TestDatabase {
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static EmbeddedPostgres server;
+    private static String template;
 
     private TestDatabase() {
     }
@@ -46,14 +48,39 @@ public final class TestDatabase {
         return server;
     }
 
-    /** Creates a fresh, empty database and returns its JDBC URL (user postgres, no password). */
+    /**
+     * A database of its own with the archive's schema in place, and its JDBC URL (user postgres, no
+     * password): a copy of a template migrated once per JVM, so a service starting on it finds
+     * Flyway's history up to date instead of running every migration again.
+     */
     public static String freshDatabase() {
+        return server().getJdbcUrl("postgres", create(migratedTemplate()));
+    }
+
+    /** A database of its own without a single table (a restore's target, another system's database). */
+    public static String emptyDatabase() {
+        return server().getJdbcUrl("postgres", create(null));
+    }
+
+    /** Creates a database, a copy of the template when there is one, and returns its name. */
+    private static String create(String template) {
         String name = "dangan_test_" + SEQUENCE.incrementAndGet() + "_" + ProcessHandle.current().pid();
         try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("create database " + name);
+            s.execute("create database " + name + (template == null ? "" : " template " + template));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return server().getJdbcUrl("postgres", name);
+        return name;
+    }
+
+    /** The archive's schema by the same migrations the service runs, once; nobody connects to it afterwards. */
+    private static synchronized String migratedTemplate() {
+        if (template == null) {
+            String name = create(null);
+            Flyway.configure().dataSource(server().getJdbcUrl("postgres", name), "postgres", null)
+                    .locations("classpath:db/migration").load().migrate();
+            template = name;
+        }
+        return template;
     }
 }

@@ -19,9 +19,10 @@ import java.sql.SQLException;
 import java.util.HexFormat;
 
 /**
- * Drop-folder intake of spreadsheets (D-9): the steps a drop-folder route calls, in order —
- * {@link #open}, {@link #ingest}, {@link #report} — and {@link #failure} when a file cannot be
- * read at all. The channel (registrations, contracts …) comes from the {@code DanganChannel} header.
+ * Drop-folder intake of spreadsheets (D-9): {@link #handle}, the step the drop-folder routes of
+ * registrations and contracts call ({@link #open}, then {@link #ingest} and {@link #report} unless
+ * the same file was filed before), and {@link #failure} when a file cannot be read at all. The
+ * channel (registrations, contracts …) comes from the {@code DanganChannel} header.
  */
 public final class SpreadsheetIntake {
 
@@ -40,6 +41,22 @@ public final class SpreadsheetIntake {
         this.limits = limits;
         this.rejectsFolder = rejectsFolder;
         this.tally = tally;
+    }
+
+    /**
+     * A dropped spreadsheet, start to end: a file with the same content as one filed before changes
+     * nothing and says so; any other is read, filed and reported. One summary line either way, logged
+     * under the route's id like every line of that folder.
+     */
+    public void handle(Exchange exchange) throws Exception {
+        open(exchange);
+        IngestRun run = exchange.getProperty(RUN, IngestRun.class);
+        if (!run.isDuplicateFile()) {
+            ingest(exchange);
+            report(exchange);
+        }
+        String route = exchange.getFromRouteId();
+        (route == null ? LOG : LoggerFactory.getLogger(route)).info("{}", run.summary());
     }
 
     /** Fingerprints the file and opens its ledger entry; the same content seen before is marked a duplicate. */

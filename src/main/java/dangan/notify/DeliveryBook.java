@@ -30,9 +30,11 @@ public final class DeliveryBook {
                       OffsetDateTime createdAt, OffsetDateTime nextAttemptAt, String lastError) {
     }
 
+    // '*' is every kind but delivery_parked, which is about the relay itself and is only sent to who names it;
+    // a subscriber with an owner role gets only that role's visit plan
     private static final String FAN_OUT = """
             with fresh as (
-                select id, kind from notification_event
+                select id, kind, payload from notification_event
                 where relayed_at is null
                 order by created_at
                 limit ?
@@ -40,7 +42,9 @@ public final class DeliveryBook {
             added as (
                 insert into notification_delivery (event_id, subscriber, next_attempt_at)
                 select f.id, s.name, ?
-                from fresh f join unnest(?::text[], ?::text[]) as s(name, kind) on s.kind = f.kind or s.kind = '*'
+                from fresh f join unnest(?::text[], ?::text[], ?::text[]) as s(name, kind, owner_role)
+                  on (s.kind = f.kind or (s.kind = '*' and f.kind <> 'delivery_parked'))
+                 and (s.owner_role is null or f.kind <> 'visit_plan' or f.payload ->> 'owner_role' = s.owner_role)
                 on conflict do nothing)
             update notification_event e set relayed_at = ?
             from fresh where e.id = fresh.id""";
@@ -85,10 +89,12 @@ public final class DeliveryBook {
     public int fanOut(List<Subscriber> subscribers, Instant now, int batch) throws SQLException {
         List<String> names = new ArrayList<>();
         List<String> kinds = new ArrayList<>();
+        List<String> ownerRoles = new ArrayList<>();
         for (Subscriber s : subscribers) {
             for (String kind : s.kinds()) {
                 names.add(s.name());
                 kinds.add(kind);
+                ownerRoles.add(s.chat() == null ? null : s.chat().ownerRole());
             }
         }
         int total = 0;
@@ -101,7 +107,8 @@ public final class DeliveryBook {
                     ps.setTimestamp(2, Timestamp.from(now));
                     ps.setArray(3, c.createArrayOf("text", names.toArray()));
                     ps.setArray(4, c.createArrayOf("text", kinds.toArray()));
-                    ps.setTimestamp(5, Timestamp.from(now));
+                    ps.setArray(5, c.createArrayOf("text", ownerRoles.toArray()));
+                    ps.setTimestamp(6, Timestamp.from(now));
                     done = ps.executeUpdate();
                 }
                 total += done;
@@ -136,23 +143,7 @@ public final class DeliveryBook {
                         }
                     }
                 }
-                if (!events.isEmpty()) {
-                    java.util.Map<UUID, Object[]> byId = new java.util.HashMap<>();
-                    try (PreparedStatement ps = c.prepareStatement(EVENTS)) {
-                        ps.setArray(1, c.createArrayOf("uuid", events.toArray()));
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                byId.put((UUID) rs.getObject(1), new Object[] {rs.getString(2), rs.getObject(3, Long.class),
-                                        rs.getString(4), rs.getObject(5, OffsetDateTime.class), rs.getString(6)});
-                            }
-                        }
-                    }
-                    for (Object[] r : rows) {
-                        Object[] e = byId.get((UUID) r[0]);
-                        claimed.add(new Delivery((UUID) r[0], (String) r[1], (Integer) r[2], (String) e[0], (Long) e[1],
-                                (String) e[2], (OffsetDateTime) e[3], (String) e[4]));
-                    }
-                }
+                claimed.addAll(load(c, events, rows));
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -160,6 +151,123 @@ public final class DeliveryBook {
             }
         }
         return claimed;
+    }
+
+    /** The claimed rows {event id, subscriber, attempt} with their events, in the order of the rows. */
+    private static List<Delivery> load(Connection c, List<UUID> events, List<Object[]> rows) throws SQLException {
+        List<Delivery> claimed = new ArrayList<>();
+        if (events.isEmpty()) return claimed;
+        java.util.Map<UUID, Object[]> byId = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(EVENTS)) {
+            ps.setArray(1, c.createArrayOf("uuid", events.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byId.put((UUID) rs.getObject(1), new Object[] {rs.getString(2), rs.getObject(3, Long.class),
+                            rs.getString(4), rs.getObject(5, OffsetDateTime.class), rs.getString(6)});
+                }
+            }
+        }
+        for (Object[] r : rows) {
+            Object[] e = byId.get((UUID) r[0]);
+            claimed.add(new Delivery((UUID) r[0], (String) r[1], (Integer) r[2], (String) e[0], (Long) e[1],
+                    (String) e[2], (OffsetDateTime) e[3], (String) e[4]));
+        }
+        return claimed;
+    }
+
+    /**
+     * Claims the next deliveries of one work-chat group robot, strictly in the order of their events:
+     * the pending ones from the oldest on, as long as they are due (a delivery waiting for its retry
+     * or held by another relay holds back every later one: the group reads them in order), and no
+     * more than the robot takes in the minute — {@code perMinute} less the attempts of the last 60
+     * seconds. Relays claim one robot's deliveries one at a time (an advisory lock per subscriber).
+     */
+    public List<Delivery> claimInOrder(String subscriber, int perMinute, Instant now) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(hashtext('dangan-chat:' || ?))")) {
+                    ps.setString(1, subscriber);
+                    ps.execute();
+                }
+                int budget = perMinute;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        select count(*) from notification_delivery
+                        where subscriber = ? and last_attempt_at > ? and last_attempt_at <= ?""")) {
+                    ps.setString(1, subscriber);
+                    ps.setTimestamp(2, Timestamp.from(now.minusSeconds(60)));
+                    ps.setTimestamp(3, Timestamp.from(now));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        budget -= rs.getInt(1);
+                    }
+                }
+                List<UUID> events = new ArrayList<>();
+                if (budget > 0) {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            select d.event_id, d.next_attempt_at <= ? as due
+                            from notification_delivery d join notification_event e on e.id = d.event_id
+                            where d.subscriber = ? and d.status = 'pending'
+                            order by e.created_at, e.id
+                            limit ?
+                            for update of d""")) {
+                        ps.setTimestamp(1, Timestamp.from(now));
+                        ps.setString(2, subscriber);
+                        ps.setInt(3, budget);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next() && rs.getBoolean(2)) events.add((UUID) rs.getObject(1));
+                        }
+                    }
+                }
+                List<Object[]> rows = new ArrayList<>();
+                if (!events.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            update notification_delivery
+                               set attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?
+                            where subscriber = ? and event_id = any (?::uuid[])
+                            returning event_id, attempts""")) {
+                        ps.setTimestamp(1, Timestamp.from(now));
+                        ps.setTimestamp(2, Timestamp.from(now.plus(claimFor)));
+                        ps.setString(3, subscriber);
+                        ps.setArray(4, c.createArrayOf("uuid", events.toArray()));
+                        java.util.Map<UUID, Integer> attempts = new java.util.HashMap<>();
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) attempts.put((UUID) rs.getObject(1), rs.getInt(2));
+                        }
+                        for (UUID id : events) rows.add(new Object[] {id, subscriber, attempts.get(id)});
+                    }
+                }
+                List<Delivery> claimed = load(c, events, rows);
+                c.commit();
+                return claimed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The robot said "too fast": the delivery stays in line for {@code until} (then it goes first),
+     * and the attempt is not counted — a rate limit is queueing, never a reason to park.
+     */
+    public void deferred(Delivery d, Instant until, String reason) throws SQLException {
+        update("""
+                update notification_delivery set attempts = greatest(attempts - 1, 0), next_attempt_at = ?, last_error = ?
+                where event_id = ? and subscriber = ? and status = 'pending'""", Timestamp.from(until), reason, d.eventId(),
+                d.subscriber());
+    }
+
+    /** A claimed delivery this run did not attempt (one before it failed): back in line as it was, no attempt counted. */
+    public void released(Delivery d, Instant now) throws SQLException {
+        update("""
+                update notification_delivery set attempts = greatest(attempts - 1, 0), next_attempt_at = ?
+                where event_id = ? and subscriber = ? and status = 'pending'""", Timestamp.from(now), d.eventId(), d.subscriber());
+    }
+
+    /** The receiver refused the delivery for good (wrong key or signature, robot removed): parked at once, with the reason. */
+    public void refused(Delivery d, String reason) throws SQLException {
+        park(d, reason);
     }
 
     public void delivered(Delivery d, Instant now) throws SQLException {
@@ -172,9 +280,7 @@ public final class DeliveryBook {
     public boolean failed(Delivery d, Instant now, String error) throws SQLException {
         boolean park = d.attempt() >= maxAttempts;
         if (park) {
-            update("""
-                    update notification_delivery set status = 'parked', last_error = ?
-                    where event_id = ? and subscriber = ? and status = 'pending'""", error, d.eventId(), d.subscriber());
+            park(d, error);
         } else {
             update("""
                     update notification_delivery set next_attempt_at = ?, last_error = ?
@@ -182,6 +288,23 @@ public final class DeliveryBook {
                     Timestamp.from(now.plus(backOff(d.attempt()))), error, d.eventId(), d.subscriber());
         }
         return park;
+    }
+
+    /**
+     * Parks a delivery and, in the same statement, records a {@code delivery_parked} event for the
+     * people who watch the relay (not for a parked {@code delivery_parked} itself: no echo).
+     */
+    private void park(Delivery d, String reason) throws SQLException {
+        update("""
+                with parked as (
+                    update notification_delivery set status = 'parked', last_error = ?
+                    where event_id = ? and subscriber = ? and status = 'pending'
+                    returning event_id, subscriber, attempts)
+                insert into notification_event (kind, payload)
+                select 'delivery_parked', jsonb_build_object('event_id', p.event_id, 'subscriber', p.subscriber, 'kind', ?::text,
+                                                             'archive_no', ?::text, 'attempts', p.attempts, 'reason', ?::text)
+                from parked p
+                where ?::text <> 'delivery_parked'""", reason, d.eventId(), d.subscriber(), d.kind(), d.archiveNo(), reason, d.kind());
     }
 
     /** The wait after the given failed attempt: base, 2 × base, 4 × base … at most the configured maximum. */

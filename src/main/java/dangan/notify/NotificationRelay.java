@@ -22,8 +22,11 @@ import java.util.stream.Collectors;
 /**
  * The bean of the relay route ({@code routes/notifications.yaml}, job {@code notification-relay}):
  * {@link #claim} fans new events out and takes the due deliveries, {@link #prepare} turns one into
- * what its channel sends (mail, signed JSON POST, file), and {@link #delivered} / {@link #failed}
- * book the outcome. The relay's "now" is the header {@value #NOW_HEADER} when set (an
+ * what its channel sends (mail, signed JSON POST, file, a work-chat robot message), {@link #answered}
+ * reads a robot's answer, and {@link #delivered} / {@link #failed} / {@link #held} book the outcome.
+ * A work-chat robot's deliveries go strictly in event order and within its rate ({@link DeliveryBook#claimInOrder}):
+ * once one of them fails in a run, the later ones wait for the next run, and a "too fast" answer only
+ * delays ({@link DeliveryBook#deferred}), it never parks. The relay's "now" is the header {@value #NOW_HEADER} when set (an
  * {@link Instant} or ISO instant: tests let back-off pass without waiting), else the clock.
  */
 public final class NotificationRelay {
@@ -48,9 +51,16 @@ public final class NotificationRelay {
     private final int batch;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
+    private final ChatMessages chatMessages;
 
     public NotificationRelay(DeliveryBook book, List<Subscriber> subscribers, String smtpUrl, String mailFrom, int batch,
                              Clock clock) {
+        this(book, subscribers, smtpUrl, mailFrom, batch, clock, new ChatMessages(java.util.Locale.SIMPLIFIED_CHINESE, null));
+    }
+
+    public NotificationRelay(DeliveryBook book, List<Subscriber> subscribers, String smtpUrl, String mailFrom, int batch,
+                             Clock clock, ChatMessages chatMessages) {
+        this.chatMessages = chatMessages;
         this.book = book;
         this.subscribers = subscribers.stream().collect(Collectors.toMap(Subscriber::name, Function.identity()));
         this.smtpUrl = smtpUrl;
@@ -65,6 +75,9 @@ public final class NotificationRelay {
         final AtomicInteger delivered = new AtomicInteger();
         final AtomicInteger retrying = new AtomicInteger();
         final AtomicInteger parked = new AtomicInteger();
+        final AtomicInteger deferred = new AtomicInteger();
+        /** Work-chat subscribers one of whose deliveries failed in this run: their later ones wait. */
+        final java.util.Set<String> blocked = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final java.util.Set<String> archives = java.util.concurrent.ConcurrentHashMap.newKeySet();
         int fannedOut;
         int claimed;
@@ -74,8 +87,9 @@ public final class NotificationRelay {
         }
 
         String summary() {
-            return String.format("Notification relay: %d new events, %d deliveries attempted — delivered %d, to retry %d, parked %d",
-                    fannedOut, claimed, delivered.get(), retrying.get(), parked.get());
+            return String.format("Notification relay: %d new events, %d deliveries attempted — delivered %d, to retry %d, parked %d"
+                            + (deferred.get() > 0 ? ", rate-limited (waiting in line) %d" : ""),
+                    fannedOut, claimed, delivered.get(), retrying.get(), parked.get(), deferred.get());
         }
     }
 
@@ -85,8 +99,11 @@ public final class NotificationRelay {
         RelayRun run = new RelayRun(now);
         exchange.setProperty(RUN, run);
         run.fannedOut = book.fanOut(List.copyOf(subscribers.values()), now, 1000);
-        List<DeliveryBook.Delivery> due = subscribers.isEmpty() ? List.of()
-                : book.claim(List.copyOf(subscribers.keySet()), now, batch);
+        List<String> plain = subscribers.values().stream().filter(s -> s.chat() == null).map(Subscriber::name).toList();
+        List<DeliveryBook.Delivery> due = new java.util.ArrayList<>(plain.isEmpty() ? List.of() : book.claim(plain, now, batch));
+        for (Subscriber s : subscribers.values()) {
+            if (s.chat() != null) due.addAll(book.claimInOrder(s.name(), s.chat().perMinute(), now));
+        }
         run.claimed = due.size();
         exchange.getMessage().setBody(due);
     }
@@ -96,9 +113,13 @@ public final class NotificationRelay {
         DeliveryBook.Delivery d = exchange.getMessage().getBody(DeliveryBook.Delivery.class);
         exchange.setProperty(DELIVERY, d);
         Subscriber s = subscribers.get(d.subscriber());
-        byte[] body = envelope(d);
         var message = exchange.getMessage();
         message.removeHeaders("*"); // nothing of the job's own headers leaks into a mail or an HTTP request
+        if (s.chat() != null) {
+            prepareChat(exchange, d, s);
+            return;
+        }
+        byte[] body = envelope(d);
         exchange.setProperty(CHANNEL, s.channel().name().toLowerCase());
         switch (s.channel()) {
             case WEBHOOK -> {
@@ -125,7 +146,72 @@ public final class NotificationRelay {
                 message.setHeader(Exchange.FILE_NAME, d.eventId() + "." + d.subscriber() + ".json");
                 message.setBody(body);
             }
+            default -> throw new IllegalStateException("subscriber " + s + " has no chat settings");
         }
+    }
+
+    /**
+     * A work-chat robot's message (channel {@code chat}): the robot's URL without its query as the
+     * target (one endpoint per robot), the query — the WeCom key or DingTalk token, and DingTalk's
+     * timestamp and signature — in {@link Exchange#HTTP_QUERY}, the platform's JSON as the body. Signed
+     * with the clock's time (the platform checks it is within the hour), not the relay's "now".
+     * Channel {@code held} when an earlier delivery to the same robot failed in this run.
+     */
+    private void prepareChat(Exchange exchange, DeliveryBook.Delivery d, Subscriber s) throws Exception {
+        RelayRun run = exchange.getProperty(RUN, RelayRun.class);
+        if (run.blocked.contains(s.name())) {
+            exchange.setProperty(CHANNEL, "held");
+            return;
+        }
+        Subscriber.Chat chat = s.chat();
+        ChatPlatform.Request request = chat.platform().request(chatMessages.of(d, chat.sees()), chat.markdown(), s.secret(),
+                clock.instant());
+        int q = s.to().indexOf('?');
+        String query = q < 0 ? "" : s.to().substring(q + 1);
+        if (!request.query().isEmpty()) query = query.isEmpty() ? request.query() : query + "&" + request.query();
+        var message = exchange.getMessage();
+        exchange.setProperty(CHANNEL, "chat");
+        exchange.setProperty(TARGET, q < 0 ? s.to() : s.to().substring(0, q));
+        message.setHeader(Exchange.HTTP_METHOD, "POST");
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        if (!query.isEmpty()) message.setHeader(Exchange.HTTP_QUERY, query);
+        message.setBody(request.body());
+    }
+
+    /** What the robot answered (it says "ok" or why not in a JSON body, mostly with HTTP 200): anything but ok fails the delivery. */
+    public void answered(Exchange exchange) throws ChatRefusal {
+        DeliveryBook.Delivery d = exchange.getProperty(DELIVERY, DeliveryBook.Delivery.class);
+        Subscriber s = subscribers.get(d.subscriber());
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        ChatPlatform.Answer answer = s.chat().platform().answer(status == null ? 0 : status, exchange.getMessage().getBody(String.class));
+        if (answer.verdict() != ChatPlatform.Verdict.DELIVERED) throw new ChatRefusal(s.chat().platform(), answer);
+    }
+
+    /** A robot's answer other than ok; its message names the platform, the code and the platform's words, never the URL. */
+    public static final class ChatRefusal extends Exception {
+        private final transient ChatPlatform.Answer answer;
+
+        ChatRefusal(ChatPlatform platform, ChatPlatform.Answer answer) {
+            super(platform.label() + " answered " + answer.code() + (answer.message().isBlank() ? "" : " " + answer.message())
+                    + switch (answer.verdict()) {
+                        case RATE_LIMITED -> " (too fast: the message waits in line)";
+                        case REFUSED -> " (the robot refuses it: check the subscriber's URL, secret, keywords and IP allow-list)";
+                        default -> "";
+                    }, null, false, false);
+            this.answer = answer;
+        }
+
+        public ChatPlatform.Answer answer() {
+            return answer;
+        }
+    }
+
+    /** A delivery this run did not attempt because an earlier one to the same robot failed: back in line, unchanged. */
+    public void held(Exchange exchange) throws SQLException {
+        RelayRun run = exchange.getProperty(RUN, RelayRun.class);
+        DeliveryBook.Delivery d = exchange.getProperty(DELIVERY, DeliveryBook.Delivery.class);
+        book.released(d, run.now);
+        run.claimed--;
     }
 
     public void delivered(Exchange exchange) throws SQLException {
@@ -143,6 +229,29 @@ public final class NotificationRelay {
         if (d == null) d = exchange.getMessage().getBody(DeliveryBook.Delivery.class);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String error = describe(e);
+        Subscriber s = subscribers.get(d.subscriber());
+        if (s != null && s.chat() != null) {
+            ChatPlatform.Answer answer = null;
+            for (Throwable t = e; t != null && answer == null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof ChatRefusal r) answer = r.answer();
+            }
+            if (answer != null && answer.verdict() == ChatPlatform.Verdict.RATE_LIMITED) {
+                run.blocked.add(s.name());
+                book.deferred(d, run.now.plus(s.chat().platform().rateLimitWait()), error);
+                run.deferred.incrementAndGet();
+                LOG.info("Notification {} ({}) to subscriber {}: {}; the robot's messages wait {} and go on in order",
+                        d.eventId(), d.kind(), d.subscriber(), error, s.chat().platform().rateLimitWait());
+                return;
+            }
+            if (answer != null && answer.verdict() == ChatPlatform.Verdict.REFUSED) {
+                book.refused(d, error);
+                run.parked.incrementAndGet();
+                LOG.warn("Notification {} ({}) to subscriber {} is PARKED: {} — fix the subscriber, then `notifications retry {}`",
+                        d.eventId(), d.kind(), d.subscriber(), error, d.eventId());
+                return;
+            }
+            run.blocked.add(s.name()); // an ordinary failure: retried with back-off, the later messages wait behind it
+        }
         if (book.failed(d, run.now, error)) {
             run.parked.incrementAndGet();
             LOG.warn("Notification {} ({}) to subscriber {} is PARKED after {} attempts: {} — fix the subscriber, then "
@@ -202,12 +311,18 @@ public final class NotificationRelay {
         if (e instanceof HttpOperationFailedException h) {
             String body = h.getResponseBody() == null ? "" : h.getResponseBody().strip();
             if (body.length() > 200) body = body.substring(0, 200) + "…";
-            return "HTTP " + h.getStatusCode() + " from " + h.getUri() + (body.isEmpty() ? "" : ": " + body);
+            return redact("HTTP " + h.getStatusCode() + " from " + h.getUri() + (body.isEmpty() ? "" : ": " + body));
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         String text = e.getClass().getSimpleName() + ": " + e.getMessage()
                 + (root != e ? " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")" : "");
+        text = redact(text);
         return text.length() > 500 ? text.substring(0, 500) + "…" : text;
+    }
+
+    /** A URL's query (a WeCom key, a DingTalk token and signature) and a Feishu hook's token are credentials: never in a log or last_error. */
+    static String redact(String text) {
+        return text == null ? null : text.replaceAll("(https?://[^\\s?]*)\\?[^\\s]*", "$1?…").replaceAll("(/hook/)[^\\s/?]+", "$1…");
     }
 }

@@ -11,16 +11,41 @@ import java.util.Set;
 
 /**
  * One receiver of notification events, from configuration: {@code dangan.notify.subscriber.NAME.kinds}
- * (event kinds, {@code *} for all), {@code .channel} (email, webhook or file), {@code .to} (address
- * list, URL or folder) and, for webhooks, {@code .secret} (the HMAC-SHA256 key of the signature).
+ * (event kinds, {@code *} for all), {@code .channel} (email, webhook, file, wecom, dingtalk or feishu),
+ * {@code .to} (address list, URL, folder or the group robot's webhook URL) and, for webhooks, DingTalk
+ * and Feishu, {@code .secret} (the HMAC-SHA256 key of the signature). A work-chat group robot also has
+ * {@link Chat its own keys}.
  */
-public record Subscriber(String name, Set<String> kinds, Channel channel, String to, String secret) {
+public record Subscriber(String name, Set<String> kinds, Channel channel, String to, String secret, Chat chat) {
 
     /** The event kinds Dangan records (tier_changed is recorded by the tier review). */
     public static final Set<String> KINDS = Set.of("tier_changed", "health_changed", "preference_changed", "complaint",
-            "guest_returned");
+            "guest_returned", "access_requested", "visit_plan", "delivery_parked");
 
-    public enum Channel { EMAIL, WEBHOOK, FILE }
+    public enum Channel {
+        EMAIL, WEBHOOK, FILE, WECOM, DINGTALK, FEISHU;
+
+        /** The work-chat platform of a group-robot channel, or null. */
+        public ChatPlatform platform() {
+            return switch (this) {
+                case WECOM -> ChatPlatform.WECOM;
+                case DINGTALK -> ChatPlatform.DINGTALK;
+                case FEISHU -> ChatPlatform.FEISHU;
+                default -> null;
+            };
+        }
+    }
+
+    /**
+     * A work-chat group robot: {@code .format} text or markdown (Feishu: an interactive card; the
+     * default), {@code .role} whose view of an archive ({@code dangan.views.ROLE}) the group gets
+     * (default service), {@code .per-minute} messages the robot takes a minute (default 20), and
+     * {@code .owner-role} to receive only that owner role's visit plan (default: every role's).
+     */
+    public record Chat(ChatPlatform platform, boolean markdown, String role, Set<String> sees, int perMinute, String ownerRole) {
+    }
+
+    private static final String CHANNELS = "email, webhook, file, wecom, dingtalk or feishu";
 
     /** Every subscriber named in {@code dangan.notify.subscribers}; a wrong definition stops start-up, naming the key. */
     public static List<Subscriber> all(Settings settings) {
@@ -46,12 +71,12 @@ public record Subscriber(String name, Set<String> kinds, Channel channel, String
             kinds.add(kind);
         }
         String channelName = settings.get(prefix + "channel");
-        if (channelName == null) throw invalid(prefix + "channel", "is not set (email, webhook or file)");
+        if (channelName == null) throw invalid(prefix + "channel", "is not set (" + CHANNELS + ")");
         Channel channel;
         try {
             channel = Channel.valueOf(channelName.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw invalid(prefix + "channel", "'" + channelName + "' is not email, webhook or file");
+            throw invalid(prefix + "channel", "'" + channelName + "' is not " + CHANNELS);
         }
         String to = settings.get(prefix + "to");
         String secret = settings.get(prefix + "secret");
@@ -72,13 +97,41 @@ public record Subscriber(String name, Set<String> kinds, Channel channel, String
                 if (secret == null) throw invalid(prefix + "secret", "is not set: webhooks are signed with a shared secret");
             }
             case FILE -> to = settings.home().resolve(to == null ? "outbox/notifications" : to).normalize().toString();
+            case WECOM, DINGTALK, FEISHU -> {
+                if (to == null || !to.matches("(?i)https?://[^\\s]+")) {
+                    throw invalid(prefix + "to", "must be the webhook URL of the " + channel.platform().label() + " group robot");
+                }
+                if (channel == Channel.WECOM && secret != null) {
+                    throw invalid(prefix + "secret", "is set, but WeCom robots have no signature: the key in the URL is the credential");
+                }
+            }
         }
-        return new Subscriber(name, Set.copyOf(kinds), channel, to, secret);
+        return new Subscriber(name, Set.copyOf(kinds), channel, to, secret, chat(settings, prefix, channel));
     }
 
-    /** True when this subscriber receives events of the kind. */
+    private static Chat chat(Settings settings, String prefix, Channel channel) {
+        if (channel.platform() == null) return null;
+        String format = settings.get(prefix + "format", "markdown").trim().toLowerCase(Locale.ROOT);
+        if (!format.equals("text") && !format.equals("markdown")) {
+            throw invalid(prefix + "format", "'" + format + "' is not text or markdown");
+        }
+        String role = settings.get(prefix + "role", "service").trim();
+        String view = settings.get("dangan.views." + role);
+        if (view == null) throw invalid(prefix + "role", "'" + role + "' has no view (no key dangan.views." + role + ")");
+        Set<String> sees = new LinkedHashSet<>();
+        for (String category : view.split("\\s*,\\s*")) {
+            if (!category.isBlank() && !category.equals("none")) sees.add(category.trim());
+        }
+        int perMinute = settings.getInt(prefix + "per-minute", 20);
+        if (perMinute < 1) throw invalid(prefix + "per-minute", "must be at least 1, not " + perMinute);
+        String ownerRole = settings.get(prefix + "owner-role");
+        return new Chat(channel.platform(), format.equals("markdown"), role, Set.copyOf(sees), perMinute,
+                ownerRole == null || ownerRole.isBlank() ? null : ownerRole.trim());
+    }
+
+    /** True when this subscriber receives events of the kind ({@code *} is every kind but delivery_parked, which is named). */
     public boolean wants(String kind) {
-        return kinds.contains("*") || kinds.contains(kind);
+        return kinds.contains(kind) || (kinds.contains("*") && !kind.equals("delivery_parked"));
     }
 
     public Path folder() {

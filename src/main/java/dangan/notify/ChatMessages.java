@@ -58,10 +58,7 @@ public final class ChatMessages {
                 }
                 if (sees.contains("preferences")) {
                     List<String> prefs = new ArrayList<>();
-                    for (JsonNode pref : p.path("preferences")) {
-                        prefs.add(t("chat.preference." + pref.path("category").asText("other"), new Object[0]) + " "
-                                + pref.path("detail").asText());
-                    }
+                    for (JsonNode pref : p.path("preferences")) prefs.add(preference(pref));
                     lines.add(prefs.isEmpty() ? t("chat.guest_returned.no_preferences") : t("chat.guest_returned.preferences",
                             String.join("；", prefs)));
                 }
@@ -87,9 +84,7 @@ public final class ChatMessages {
                 if (basic) lines.add(t("chat.complaint.guest", text(p, "name")));
                 if (sees.contains("preferences")) {
                     List<String> prefs = new ArrayList<>();
-                    for (JsonNode pref : p.path("added")) {
-                        prefs.add(t("chat.preference." + pref.path("category").asText("other")) + " " + pref.path("detail").asText());
-                    }
+                    for (JsonNode pref : p.path("added")) prefs.add(preference(pref));
                     if (!prefs.isEmpty()) lines.add(t("chat.guest_returned.preferences", String.join("；", prefs)));
                 }
                 lines.add(t("chat.archive", archiveNo));
@@ -138,6 +133,13 @@ public final class ChatMessages {
     private String link(String page) {
         if (consoleUrl == null || page.endsWith("/null")) return null;
         return consoleUrl + "/#/" + page;
+    }
+
+    /** "客房 靠窗" for a room or dining preference, the detail alone for any other. */
+    private String preference(JsonNode pref) {
+        String category = pref.path("category").asText("other");
+        String detail = pref.path("detail").asText();
+        return category.equals("other") ? detail : optional("chat.preference." + category, category) + " " + detail;
     }
 
     private String kindName(String kind) {

@@ -59,13 +59,60 @@ class SubscriberTest {
                 .hasMessageContaining("DANGAN_NOTIFY_SUBSCRIBER_HOOK_SECRET");
         assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
                 "dangan.notify.subscriber.x.channel", "sms"), Map.of())))
-                .hasMessageContaining("'sms' is not email, webhook or file");
+                .hasMessageContaining("'sms' is not email, webhook, file, wecom, dingtalk or feishu");
         assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
                 "dangan.notify.subscriber.x.channel", "file", "dangan.notify.subscriber.x.kinds", "birthday"), Map.of())))
                 .hasMessageContaining("unknown event kind 'birthday'");
         assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
                 "dangan.notify.subscriber.x.channel", "email", "dangan.notify.subscriber.x.to", "a@example.cn"), Map.of())))
                 .hasMessageContaining("dangan.smtp.url");
+    }
+
+    @Test
+    void aWorkChatRobotHasItsPlatformFormatRoleViewAndRate() {
+        List<Subscriber> all = Subscriber.all(settings(Map.of(
+                "dangan.notify.subscribers", "floor, plan",
+                "dangan.notify.subscriber.floor.channel", "dingtalk",
+                "dangan.notify.subscriber.floor.to", "https://oapi.dingtalk.com/robot/send?access_token=abc",
+                "dangan.notify.subscriber.floor.secret", "SECabc",
+                "dangan.notify.subscriber.floor.role", "front-desk",
+                "dangan.notify.subscriber.floor.format", "text",
+                "dangan.notify.subscriber.plan.channel", "wecom",
+                "dangan.notify.subscriber.plan.kinds", "visit_plan",
+                "dangan.notify.subscriber.plan.owner-role", "store-manager",
+                "dangan.notify.subscriber.plan.to", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"), Map.of()));
+        Subscriber.Chat floor = all.get(0).chat();
+        assertThat(floor.platform()).isEqualTo(ChatPlatform.DINGTALK);
+        assertThat(floor.markdown()).isFalse();
+        assertThat(floor.sees()).containsExactlyInAnyOrder("basic", "consumption"); // dangan.views.front-desk
+        assertThat(floor.perMinute()).isEqualTo(20);
+        Subscriber.Chat plan = all.get(1).chat();
+        assertThat(plan.markdown()).isTrue();
+        assertThat(plan.role()).isEqualTo("service");
+        assertThat(plan.ownerRole()).isEqualTo("store-manager");
+        // "*" is every kind but the relay's own delivery_parked, which is named when wanted
+        assertThat(new Subscriber("x", java.util.Set.of("*"), Subscriber.Channel.FILE, "/tmp", null, null).wants("delivery_parked")).isFalse();
+        assertThat(all.get(0).toString()).doesNotContain("access_token");
+    }
+
+    @Test
+    void wrongWorkChatRobotsAreRefusedNamingTheKey() {
+        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+                "dangan.notify.subscriber.x.channel", "wecom",
+                "dangan.notify.subscriber.x.to", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+                "dangan.notify.subscriber.x.secret", "s"), Map.of())))
+                .hasMessageContaining("dangan.notify.subscriber.x.secret").hasMessageContaining("WeCom robots have no signature");
+        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+                "dangan.notify.subscriber.x.channel", "feishu", "dangan.notify.subscriber.x.to", "open.feishu.cn/hook"), Map.of())))
+                .hasMessageContaining("dangan.notify.subscriber.x.to").hasMessageContaining("飞书 Feishu group robot");
+        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+                "dangan.notify.subscriber.x.channel", "feishu", "dangan.notify.subscriber.x.to", "https://open.feishu.cn/h",
+                "dangan.notify.subscriber.x.role", "cook"), Map.of())))
+                .hasMessageContaining("dangan.notify.subscriber.x.role").hasMessageContaining("dangan.views.cook");
+        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+                "dangan.notify.subscriber.x.channel", "feishu", "dangan.notify.subscriber.x.to", "https://open.feishu.cn/h",
+                "dangan.notify.subscriber.x.format", "card"), Map.of())))
+                .hasMessageContaining("dangan.notify.subscriber.x.format").hasMessageContaining("'card' is not text or markdown");
     }
 
     @Test

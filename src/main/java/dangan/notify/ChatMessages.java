@@ -3,17 +3,17 @@ package dangan.notify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.text.MessageFormat;
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
+
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.MissingResourceException;
-import java.util.ResourceBundle;
 import java.util.Set;
 
 /**
  * The work-chat message of an event, in the language of {@code dangan.locale} (Simplified Chinese
- * unless it says {@code en}), from the bundle {@code i18n/chat_zh.properties} / {@code chat_en.properties}.
+ * unless it says {@code en}), from the bundle area {@code chat} ({@code i18n/chat_zh.properties} /
+ * {@code chat_en.properties}, through {@link Messages}).
  * Short, and only what the receiving group's role may see of an archive ({@code dangan.views.ROLE}):
  * name and tier with {@code basic}, where the guest is with {@code consumption}, preferences with
  * {@code preferences}, a complaint's score with {@code feedback}; never health data (a health change
@@ -27,14 +27,11 @@ public final class ChatMessages {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ResourceBundle bundle;
-    private final Locale locale;
+    private final Messages messages;
     private final String consoleUrl;
 
-    public ChatMessages(Locale locale, String consoleUrl) {
-        this.locale = locale.getLanguage().equals("en") ? Locale.ENGLISH : Locale.SIMPLIFIED_CHINESE;
-        this.bundle = ResourceBundle.getBundle("i18n/chat", new Locale(this.locale.getLanguage()),
-                ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES));
+    public ChatMessages(Language language, String consoleUrl) {
+        this.messages = Messages.of(language);
         this.consoleUrl = consoleUrl == null || consoleUrl.isBlank() ? null : consoleUrl.strip().replaceAll("/+$", "");
     }
 
@@ -48,82 +45,83 @@ public final class ChatMessages {
             case "guest_returned" -> {
                 String tier = text(p, "tier");
                 if (basic) {
-                    lines.add(tier == null ? t("chat.guest_returned.guest", text(p, "name"))
-                            : t("chat.guest_returned.guest_tier", text(p, "name"), tier));
+                    lines.add(tier == null ? t("chat.guest_returned.guest", "name", text(p, "name"))
+                            : t("chat.guest_returned.guest_tier", "name", text(p, "name"), "tier", tier));
                 }
                 if (sees.contains("consumption")) {
                     String where = join(" · ", text(p, "visit_date"), text(p, "branch"), text(p, "room"), text(p, "table"),
                             text(p, "service"));
-                    if (!where.isEmpty()) lines.add(t("chat.guest_returned.where", where));
+                    if (!where.isEmpty()) lines.add(t("chat.guest_returned.where", "where", where));
                 }
                 if (sees.contains("preferences")) {
                     List<String> prefs = new ArrayList<>();
                     for (JsonNode pref : p.path("preferences")) prefs.add(preference(pref));
                     lines.add(prefs.isEmpty() ? t("chat.guest_returned.no_preferences") : t("chat.guest_returned.preferences",
-                            String.join("；", prefs)));
+                            "preferences", String.join("；", prefs)));
                 }
-                lines.add(t("chat.archive", archiveNo));
+                lines.add(t("chat.archive", "archive", archiveNo));
                 yield new ChatMessage(t("chat.guest_returned.title"), lines, link("archive/" + archiveNo), t("chat.link"), false);
             }
             case "complaint" -> {
-                if (basic) lines.add(t("chat.complaint.guest", text(p, "name")));
+                if (basic) lines.add(t("chat.complaint.guest", "name", text(p, "name")));
                 if (sees.contains("feedback")) {
-                    lines.add(t("chat.complaint.score", p.path("score").asText("?")));
-                    if (text(p, "service") != null) lines.add(t("chat.complaint.service", text(p, "service")));
+                    lines.add(t("chat.complaint.score", "score", p.path("score").asText("?")));
+                    if (text(p, "service") != null) lines.add(t("chat.complaint.service", "service", text(p, "service")));
                     if (p.path("has_comment").asBoolean(false)) lines.add(t("chat.complaint.comment"));
                 }
-                lines.add(t("chat.archive", archiveNo));
+                lines.add(t("chat.archive", "archive", archiveNo));
                 lines.add(t("chat.complaint.follow"));
                 yield new ChatMessage(t("chat.complaint.title"), lines, link("archive/" + archiveNo), t("chat.link"), true);
             }
             case "tier_changed" -> {
-                lines.add(t("chat.tier_changed.line", archiveNo, p.path("old_tier").asText("-"), p.path("new_tier").asText("-")));
+                lines.add(t("chat.tier_changed.line", "archive", archiveNo, "old", p.path("old_tier").asText("-"), "new", p.path("new_tier").asText("-")));
                 yield new ChatMessage(t("chat.tier_changed.title"), lines, link("archive/" + archiveNo), t("chat.link"), false);
             }
             case "preference_changed" -> {
-                if (basic) lines.add(t("chat.complaint.guest", text(p, "name")));
+                if (basic) lines.add(t("chat.complaint.guest", "name", text(p, "name")));
                 if (sees.contains("preferences")) {
                     List<String> prefs = new ArrayList<>();
                     for (JsonNode pref : p.path("added")) prefs.add(preference(pref));
-                    if (!prefs.isEmpty()) lines.add(t("chat.guest_returned.preferences", String.join("；", prefs)));
+                    if (!prefs.isEmpty()) lines.add(t("chat.guest_returned.preferences", "preferences", String.join("；", prefs)));
                 }
-                lines.add(t("chat.archive", archiveNo));
+                lines.add(t("chat.archive", "archive", archiveNo));
                 yield new ChatMessage(t("chat.preference_changed.title"), lines, link("archive/" + archiveNo), t("chat.link"), false);
             }
             case "health_changed" -> {
                 lines.add(t("chat.health_changed.line"));
-                lines.add(t("chat.archive", archiveNo));
+                lines.add(t("chat.archive", "archive", archiveNo));
                 yield new ChatMessage(t("chat.health_changed.title"), lines, link("archive/" + archiveNo), t("chat.link"), false);
             }
             case "delivery_parked" -> {
-                lines.add(t("chat.delivery_parked.what", text(p, "subscriber"), kindName(text(p, "kind")), p.path("attempts").asInt()));
-                lines.add(t("chat.delivery_parked.why", text(p, "reason")));
-                lines.add(t("chat.delivery_parked.action", text(p, "event_id")));
+                lines.add(t("chat.delivery_parked.what", "subscriber", text(p, "subscriber"), "kind", kindName(text(p, "kind")),
+                        "attempts", p.path("attempts").asInt()));
+                lines.add(t("chat.delivery_parked.why", "reason", text(p, "reason")));
+                lines.add(t("chat.delivery_parked.action", "event", text(p, "event_id")));
                 yield new ChatMessage(t("chat.delivery_parked.title"), lines, link("deliveries"), t("chat.link"), true);
             }
             case "access_requested" -> {
-                lines.add(t("chat.access_requested.who", text(p, "requester"), roleName(text(p, "requester_role"))));
-                lines.add(t("chat.access_requested.what", p.path("archives").asInt(), join("、", strings(p.path("categories")).stream().map(c -> optional("chat.category." + c, c)).toList()),
-                        p.path("days").asInt()));
-                lines.add(t("chat.access_requested.action", p.path("request_id").asText()));
+                lines.add(t("chat.access_requested.who", "requester", text(p, "requester"), "role", roleName(text(p, "requester_role"))));
+                lines.add(t("chat.access_requested.what", "archives", p.path("archives").asInt(), "categories", join("、", strings(p.path("categories")).stream().map(c -> optional("chat.category." + c, c)).toList()),
+                        "days", p.path("days").asInt()));
+                lines.add(t("chat.access_requested.action", "request", p.path("request_id").asText()));
                 yield new ChatMessage(t("chat.access_requested.title"), lines, link("approvals"), t("chat.link"), false);
             }
             case "visit_plan" -> {
                 int count = p.path("count").asInt();
                 JsonNode first = p.path("first");
-                lines.add(t("chat.visit_plan.count", count, first.size()));
+                lines.add(t("chat.visit_plan.count", "count", count, "shown", first.size()));
                 int n = 0;
                 for (JsonNode r : first) {
                     String who = basic ? text(r, "name") : r.path("archive_no").asText();
-                    lines.add(t("chat.visit_plan.item", ++n, who, r.path("tier").asText("-"), r.path("due_on").asText(),
-                            channelName(text(r, "channel"))));
+                    lines.add(t("chat.visit_plan.item", "n", ++n, "who", who, "tier", r.path("tier").asText("-"),
+                            "due", r.path("due_on").asText(), "channel", channelName(text(r, "channel"))));
                 }
-                if (count > first.size()) lines.add(t("chat.visit_plan.more", count - first.size(), p.path("day").asText()));
-                yield new ChatMessage(t("chat.visit_plan.title", p.path("day").asText(), roleName(text(p, "owner_role"))), lines,
+                if (count > first.size()) lines.add(t("chat.visit_plan.more", "more", count - first.size(), "day", p.path("day").asText()));
+                yield new ChatMessage(t("chat.visit_plan.title", "day", p.path("day").asText(), "role", roleName(text(p, "owner_role"))), lines,
                         link("reminders"), t("chat.link"), false);
             }
             default -> {
-                lines.add(t("chat.archive", archiveNo));
+                lines.add(t("chat.archive", "archive", archiveNo));
                 yield new ChatMessage(kindName(d.kind()), lines, link("archive/" + archiveNo), t("chat.link"), false);
             }
         };
@@ -155,17 +153,12 @@ public final class ChatMessages {
     }
 
     private String optional(String key, String fallback) {
-        try {
-            return bundle.getString(key);
-        } catch (MissingResourceException e) {
-            return fallback;
-        }
+        return messages.has(key) ? messages.text(key) : fallback;
     }
 
-    /** One message of the bundle with its arguments. */
-    String t(String key, Object... args) {
-        String pattern = bundle.getString(key);
-        return args.length == 0 ? pattern : new MessageFormat(pattern, locale).format(args);
+    /** One message of the bundle with its named arguments (name/value pairs). */
+    String t(String key, Object... namesAndValues) {
+        return messages.text(key, namesAndValues);
     }
 
     private static String text(JsonNode node, String field) {

@@ -55,7 +55,7 @@ public final class NotificationRelay {
 
     public NotificationRelay(DeliveryBook book, List<Subscriber> subscribers, String smtpUrl, String mailFrom, int batch,
                              Clock clock) {
-        this(book, subscribers, smtpUrl, mailFrom, batch, clock, new ChatMessages(java.util.Locale.SIMPLIFIED_CHINESE, null));
+        this(book, subscribers, smtpUrl, mailFrom, batch, clock, new ChatMessages(dangan.i18n.Language.ZH, null));
     }
 
     public NotificationRelay(DeliveryBook book, List<Subscriber> subscribers, String smtpUrl, String mailFrom, int batch,

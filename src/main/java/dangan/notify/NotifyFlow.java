@@ -34,7 +34,7 @@ public final class NotifyFlow implements Flow {
         context.bind("notificationRelay", new NotificationRelay(book(context, settings), subscribers,
                 settings.get("dangan.smtp.url"), settings.get("dangan.mail.from"),
                 settings.getInt("dangan.notify.batch", 100), Clock.systemUTC(),
-                new ChatMessages(java.util.Locale.forLanguageTag(settings.get("dangan.locale", "zh-CN")), settings.get("dangan.console.url"))));
+                new ChatMessages(dangan.i18n.Language.of(settings), settings.get("dangan.console.url"))));
         context.bind("notifySmtpLogin", new SmtpLogin(settings.get("dangan.smtp.user"), settings.get("dangan.smtp.password")));
         if (subscribers.isEmpty()) {
             LOG.info("Change notifications (D-22): events are recorded; no subscribers (set dangan.notify.subscribers to deliver them)");

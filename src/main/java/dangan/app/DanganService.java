@@ -70,8 +70,7 @@ public final class DanganService implements AutoCloseable {
 
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
-        // SupervisionFlow comes after every flow with a merge listener: its audit entry of a filing locks the
-        // chain's head until the merge commits, so it is written last, when the rest of the merge is done
+        // the merge listeners of these flows run in the order of their phase (MergeListener.Phase), not of this list
         return List.of(new AccessFlow(), new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
                 new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new SupervisionFlow(), new RightsFlow(),
                 new ConsentFlow(), new BackupsFlow(), new dangan.retention.RetentionFlow());

@@ -15,9 +15,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.YearMonth;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongFunction;
 
 /**
@@ -37,7 +38,9 @@ public final class ArchiveIntake {
     private final ZoneId zone;
     private final int progressEvery;
     private final Set<String> lowTrustChannels;
-    private final List<MergeListener> listeners = new CopyOnWriteArrayList<>();
+    /** Every merge listener, in the order of its phase (then of registration); replaced whole on registration. */
+    private volatile List<MergeListener> listeners = List.of();
+    private final List<Map.Entry<MergeListener.Phase, MergeListener>> registered = new ArrayList<>();
     private volatile boolean strictConsent;
     private volatile LongFunction<TierAtOpening> tierAtOpening;
 
@@ -144,9 +147,15 @@ public final class ArchiveIntake {
         this.tierAtOpening = rules;
     }
 
-    /** Adds work to run in every merge's transaction, after the merge and before the commit. */
-    public void onMerged(MergeListener listener) {
-        listeners.add(listener);
+    /** Adds work to run in every merge's transaction, after the merge and before the commit, in its phase. */
+    public synchronized void onMerged(MergeListener.Phase phase, MergeListener listener) {
+        registered.add(Map.entry(phase, listener));
+        listeners = registered.stream().sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
+    }
+
+    /** The merge listeners in the order they run. */
+    List<MergeListener> mergeListeners() {
+        return listeners;
     }
 
     /** Marks a run failed with the reason a person will read. */

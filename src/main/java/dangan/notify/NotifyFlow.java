@@ -3,6 +3,7 @@ package dangan.notify;
 import dangan.config.Settings;
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
+import dangan.intake.MergeListener;
 import dangan.mail.SmtpLogin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ public final class NotifyFlow implements Flow {
     public void bind(FlowContext context) throws Exception {
         Settings settings = context.settings();
         ZoneId zone = ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai"));
-        context.intake().onMerged(new ChangeEvents(zone, settings.getInt("dangan.notify.returning-within-days", 1)));
+        context.intake().onMerged(MergeListener.Phase.NOTIFICATIONS, new ChangeEvents(zone, settings.getInt("dangan.notify.returning-within-days", 1)));
 
         List<Subscriber> subscribers = Subscriber.all(settings);
         for (Subscriber s : subscribers) {

@@ -6,6 +6,7 @@ import dangan.access.RoleViews;
 import dangan.config.Settings;
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
+import dangan.intake.MergeListener;
 
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -34,7 +35,7 @@ public final class SupervisionFlow implements Flow {
                 s.getInt("dangan.reminders.staleness.days", 90), s.getInt("dangan.kpi.bulk-read-threshold", 50),
                 hours[0], hours[1], context.home().resolve("outbox").resolve("kpi"))));
         // every filing changes archives (D-26, D-27): one entry per file, mail or poll, in the merge's transaction
-        context.intake().onMerged((connection, run) -> audit.record(connection, AuditEntry.system(run.channel(), "change", null,
+        context.intake().onMerged(MergeListener.Phase.AUDIT, (connection, run) -> audit.record(connection, AuditEntry.system(run.channel(), "change", null,
                 "ingest #" + run.id() + ": new " + run.created() + ", updated " + run.updated() + ", review " + run.review()
                         + ", rejected " + run.rejected())));
     }

@@ -2,6 +2,7 @@ package dangan.tiers;
 
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
+import dangan.intake.MergeListener;
 
 import java.time.Clock;
 import java.time.ZoneId;
@@ -18,7 +19,7 @@ public final class TiersFlow implements Flow {
         ZoneId zone = ZoneId.of(context.settings().get("dangan.timezone", "Asia/Shanghai"));
         NewArchiveTiers newArchives = new NewArchiveTiers(rules, zone, Clock.systemUTC());
         context.intake().tierAtOpening(newArchives::atOpening);
-        context.intake().onMerged(newArchives);
+        context.intake().onMerged(MergeListener.Phase.TIERS, newArchives);
         context.bind("annualTierReview", new AnnualTierReview(context.dataSource(), rules, zone));
     }
 }

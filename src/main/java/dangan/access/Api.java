@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -209,18 +208,13 @@ public final class Api {
                 p.categories(), null, null, AuditEntry.DENIED, what + ": " + message));
     }
 
-    /** A resident ID number (18 characters, the last a digit or X) anywhere in the text. */
-    private static final Pattern RESIDENT_ID =
-            Pattern.compile("(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])");
-
     /**
      * Error messages echo what the caller sent (an archive number that is not one, a value that did not
      * parse), and go to the log and, for 401/403, to the audit log: an ID number typed into the wrong
      * field must not reach either in full (D-28). Masked as everywhere else: first 6 and last 4.
      */
     static String maskIds(String text) {
-        if (text == null) return null;
-        return RESIDENT_ID.matcher(text).replaceAll(m -> Masking.mask(m.group()));
+        return Masking.maskIdLikeRuns(text);
     }
 
     private static String method(Exchange exchange) {

@@ -86,7 +86,7 @@ public final class DanganService implements AutoCloseable {
             IntakeTally tally = new IntakeTally();
             ArchiveIntake intake = new ArchiveIntake(database.dataSource(), sensitive,
                     ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties"))),
-                    ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai")),
+                    settings.zone(),
                     settings.getInt("dangan.intake.progress-every", 100_000),
                     Set.copyOf(List.of(settings.get("dangan.trust.low-channels", "").split("\\s*,\\s*"))));
             intake.strictConsent(settings.getBoolean("dangan.consent.strict", false));

@@ -37,7 +37,6 @@ public final class ArchiveMerge {
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveMerge.class);
     private static final int MAX_PASSES = 10_000;
 
-    private static final String LOCK = "select pg_advisory_xact_lock(hashtext('dangan.archive.merge'))";
 
     /**
      * Unmatched rows find their archive by a key it holds, or by a key shared with a row of this
@@ -528,7 +527,7 @@ public final class ArchiveMerge {
                                     boolean strictConsent, TierAtOpening tiers) throws SQLException {
         long started = System.nanoTime();
         if (lowTrust) tiers = null; // new archives of a low-trust source wait for review as a whole, without a tier
-        execute(c, LOCK);
+        ArchiveLock.hold(c);
         execute(c, "set local work_mem = '128MB'"); // window sorts and hash joins of a large file stay in memory
         String period = ArchiveNumbers.period(openedIn);
         int passes = 0;

@@ -147,13 +147,8 @@ public final class ReviewQueue {
                 try (ResultSet rs = ps.executeQuery()) {
                     filed = rs.next() ? 1 : 0;
                     if (filed == 1) {
-                        try (PreparedStatement log = c.prepareStatement("""
-                                insert into change_log (customer_id, field, old_value, new_value, changed_by, reason)
-                                values (?, 'review_status', 'pending', 'filed', ?, 'archive reviewed and filed (D-16)')""")) {
-                            log.setLong(1, rs.getLong(1));
-                            log.setString(2, reviewer);
-                            log.executeUpdate();
-                        }
+                        ChangeLog.write(c, ChangeLog.Change.of(rs.getLong(1), "review_status", "pending", "filed", reviewer,
+                                "archive reviewed and filed (D-16)"));
                     }
                 }
             }

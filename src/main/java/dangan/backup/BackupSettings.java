@@ -39,7 +39,7 @@ public record BackupSettings(Path folder, int keep, byte[] masterKey, ZoneId zon
     static BackupSettings from(Settings settings, byte[] masterKey) {
         Path folder = settings.home().resolve(settings.get("dangan.backup.folder", "backups")).normalize();
         return new BackupSettings(folder, settings.getInt("dangan.backup.keep", 14), masterKey,
-                ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai")));
+                settings.zone());
     }
 
     public Path keyring() {

@@ -57,7 +57,7 @@ public final class ScheduleBenchmark {
         fixed.put("dangan.db.embedded.durable", "false"); // a throw-away database: generation need not survive a crash
         Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
                 System.getenv(), System.getProperties()).with(fixed)); // never clash with a running service
-        LocalDate asOf = LocalDate.now(ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai"))).plusDays(1);
+        LocalDate asOf = LocalDate.now(settings.zone()).plusDays(1);
         List<String> results = new ArrayList<>();
         try (DanganService service = DanganService.start(settings)) {
             long t0 = System.nanoTime();

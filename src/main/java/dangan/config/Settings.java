@@ -5,6 +5,8 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -103,6 +105,20 @@ public final class Settings {
         }
         overrides.forEach(all::put);
         return all;
+    }
+
+    /**
+     * The business's time zone ({@code dangan.timezone}, default Asia/Shanghai): what "today", a
+     * schedule's day and opening hours mean. The one place it is read.
+     */
+    public ZoneId zone() {
+        String value = get("dangan.timezone", "Asia/Shanghai");
+        try {
+            return ZoneId.of(value);
+        } catch (DateTimeException e) {
+            throw new IllegalStateException("Configuration key dangan.timezone must be a time zone such as Asia/Shanghai, not '"
+                    + value + "'");
+        }
     }
 
     /** DANGAN_HOME: the folder holding inbox/, outbox/ and data/. */

@@ -41,7 +41,7 @@ public final class ContractsFlow implements Flow {
         poll = new ContractsPoll(pool, url == null ? null : masked(url), query, settings.getInt("dangan.contracts.fetch-size", 1000),
                 new WatermarkStore(context.dataSource(), ContractsPoll.SOURCE), context.intake(), context.tally(),
                 context.home().resolve("outbox").resolve("rejects"),
-                ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai")), Clock.systemUTC());
+                settings.zone(), Clock.systemUTC());
         context.bind("contractsPoll", poll);
     }
 

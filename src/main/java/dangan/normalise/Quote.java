@@ -1,20 +1,16 @@
 package dangan.normalise;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /** Quotes a user-typed value for an error message, masking anything that looks like a resident ID. */
 final class Quote {
 
     private static final int MAX_LENGTH = 40;
-    private static final Pattern ID_LIKE = Pattern.compile("(?<![0-9])[0-9]{14,}[0-9Xx]?(?![0-9])");
 
     private Quote() {
     }
 
     /** Returns the value in single quotes, ID-like digit runs masked and overly long text shortened. */
     static String of(String value) {
-        String masked = maskIdLikeRuns(value);
+        String masked = Masking.maskIdLikeRuns(value);
         if (masked.length() > MAX_LENGTH) {
             masked = masked.substring(0, MAX_LENGTH) + "…";
         }
@@ -28,15 +24,5 @@ final class Quote {
 
     static String mask(String idLike) {
         return Masking.mask(idLike);
-    }
-
-    private static String maskIdLikeRuns(String value) {
-        Matcher matcher = ID_LIKE.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (matcher.find()) {
-            matcher.appendReplacement(out, Matcher.quoteReplacement(mask(matcher.group())));
-        }
-        matcher.appendTail(out);
-        return out.toString();
     }
 }

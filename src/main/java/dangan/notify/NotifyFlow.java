@@ -25,7 +25,7 @@ public final class NotifyFlow implements Flow {
     @Override
     public void bind(FlowContext context) throws Exception {
         Settings settings = context.settings();
-        ZoneId zone = ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai"));
+        ZoneId zone = settings.zone();
         context.intake().onMerged(MergeListener.Phase.NOTIFICATIONS, new ChangeEvents(zone, settings.getInt("dangan.notify.returning-within-days", 1)));
 
         List<Subscriber> subscribers = Subscriber.all(settings);

@@ -40,7 +40,7 @@ public record ReminderSettings(Cadence cadence, Set<String> healthRoles, int spe
                 s.get("dangan.smtp.url"),
                 s.get("dangan.mail.from"),
                 positive(s, "dangan.reminders.digest.max-lines", 200),
-                ZoneId.of(s.get("dangan.timezone", "Asia/Shanghai")));
+                s.zone());
     }
 
     /** The digest goes out when there are recipients, an SMTP server and a From address. */

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.Api;
 import dangan.access.ApiProblem;
+import dangan.archive.ArchiveLock;
+import dangan.archive.ChangeLog;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.store.Transactions;
@@ -295,9 +297,7 @@ public final class DestructionProposals {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (var lock = c.createStatement()) { // the merge's lock: no intake adds to an archive while it goes
-                    lock.execute("select pg_advisory_xact_lock(hashtext('dangan.archive.merge'))");
-                }
+                ArchiveLock.hold(c); // no intake adds to an archive while it goes
                 Proposal proposal = decidable(c, proposalId, approver);
                 List<Line> chosen = chosen(proposal, lineNos);
                 for (Line line : chosen) {
@@ -572,19 +572,8 @@ public final class DestructionProposals {
     }
 
     private static void changeLog(Connection c, long customerId, String field, String oldValue, String newValue, String by,
-                                  String reason, String source) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source)
-                values (?, ?, ?, ?, ?, ?, ?)""")) {
-            ps.setLong(1, customerId);
-            ps.setString(2, field);
-            ps.setString(3, oldValue);
-            ps.setString(4, newValue);
-            ps.setString(5, by);
-            ps.setString(6, reason);
-            ps.setString(7, source);
-            ps.executeUpdate();
-        }
+                                  String reason, String source) {
+        ChangeLog.write(c, ChangeLog.Change.of(customerId, field, oldValue, newValue, by, reason).from(source));
     }
 
     private static void requireReason(String reason) {

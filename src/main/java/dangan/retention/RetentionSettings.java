@@ -17,7 +17,7 @@ public record RetentionSettings(Integer archiveYears, Integer healthYears, int d
         return new RetentionSettings(years(settings, "dangan.retention.archive-years"),
                 years(settings, "dangan.retention.health-years"),
                 settings.getInt("dangan.rights.due-days", 15),
-                ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai")));
+                settings.zone());
     }
 
     private static Integer years(Settings settings, String key) {

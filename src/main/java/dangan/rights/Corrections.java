@@ -7,6 +7,8 @@ import dangan.access.Api;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.access.Request;
+import dangan.access.Role;
+import dangan.archive.ChangeLog;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.normalise.DateValue;
@@ -279,21 +281,9 @@ public final class Corrections {
                 ps.setLong(1, customerId);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source)
-                    values (?, ?, ?, ?, ?, ?, ?)""")) {
-                for (Changed ch : changed) {
-                    ps.setLong(1, customerId);
-                    ps.setString(2, PREFERENCES.containsKey(ch.field()) ? "preferences." + PREFERENCES.get(ch.field()) : ch.field());
-                    ps.setString(3, ch.oldValue());
-                    ps.setString(4, ch.newValue());
-                    ps.setString(5, caller.name());
-                    ps.setString(6, reason);
-                    ps.setString(7, source);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            ChangeLog.write(c, changed.stream().map(ch -> ChangeLog.Change.of(customerId,
+                    PREFERENCES.containsKey(ch.field()) ? "preferences." + PREFERENCES.get(ch.field()) : ch.field(),
+                    ch.oldValue(), ch.newValue(), caller.name(), reason).from(source)).toList());
         }
         Set<String> categories = new TreeSet<>();
         for (Changed ch : changed) {

@@ -24,7 +24,7 @@ public final class SupervisionFlow implements Flow {
     @Override
     public void bind(FlowContext context) {
         Settings s = context.settings();
-        ZoneId zone = ZoneId.of(s.get("dangan.timezone", "Asia/Shanghai"));
+        ZoneId zone = s.zone();
         AuditTrail audit = new AuditTrail(context.dataSource());
         context.bind("auditLog", new AuditApi(context.dataSource(), zone, audit));
         context.bind("changeHistory", new ChangeHistory(context.dataSource(), RoleViews.from(s), audit, zone));

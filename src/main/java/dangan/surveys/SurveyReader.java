@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.normalise.EmailAddress;
 import dangan.normalise.InvalidValueException;
+import dangan.normalise.Masking;
 import dangan.normalise.MobileNumber;
 import dangan.normalise.Text;
 
@@ -21,8 +22,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads a survey payload — one response object or an array of them, or with
@@ -33,7 +32,6 @@ import java.util.regex.Pattern;
  */
 public final class SurveyReader {
 
-    private static final Pattern ID_LIKE = Pattern.compile("(?<![0-9])[0-9]{14,}[0-9Xx]?(?![0-9])");
     private static final int MAX_SHOWN = 60;
     private static final int MAX_ID = 200;
 
@@ -354,14 +352,6 @@ public final class SurveyReader {
     }
 
     private static String mask(String text) {
-        Matcher m = ID_LIKE.matcher(text);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String id = m.group();
-            m.appendReplacement(out, Matcher.quoteReplacement(id.substring(0, 6) + "*".repeat(id.length() - 10)
-                    + id.substring(id.length() - 4)));
-        }
-        m.appendTail(out);
-        return out.toString();
+        return Masking.maskIdLikeRuns(text);
     }
 }

@@ -9,6 +9,7 @@ import dangan.access.Api;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.access.Request;
+import dangan.archive.ChangeLog;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.normalise.Text;
@@ -150,17 +151,10 @@ public final class SurveyReview {
         SurveyResponse response = response(payload, line);
         boolean complaint = filing.fileFeedback(c, customerId, response, ingestId, line);
         markLinked(c, reviewId, surveyId, customerId, by);
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source_ingest_id, source_line)
-                values (?, 'feedback', null, ?, ?, ?, ?, ?)""")) {
-            ps.setLong(1, customerId);
-            ps.setString(2, "survey " + surveyId + ": score " + response.score() + (complaint ? " (complaint opened)" : ""));
-            ps.setString(3, by);
-            ps.setString(4, "survey response linked by hand from the review queue (entry " + reviewId + ")");
-            ps.setLong(5, ingestId);
-            ps.setInt(6, line);
-            ps.executeUpdate();
-        }
+        ChangeLog.write(c, ChangeLog.Change.of(customerId, "feedback", null,
+                        "survey " + surveyId + ": score " + response.score() + (complaint ? " (complaint opened)" : ""), by,
+                        "survey response linked by hand from the review queue (entry " + reviewId + ")")
+                .fromLine(ingestId, line));
         LOG.info("Survey review entry {} linked to archive {} by {}", reviewId, archiveNo, by);
         return new LinkResult(200, "survey " + surveyId + " filed on archive " + archiveNo
                 + (complaint ? "; its low score opened a complaint to follow up" : ""), archiveNo, complaint);

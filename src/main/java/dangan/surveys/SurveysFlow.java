@@ -28,7 +28,7 @@ public final class SurveysFlow implements Flow {
     public void bind(FlowContext context) {
         Settings settings = context.settings();
         ObjectMapper json = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-        ZoneId zone = ZoneId.of(settings.get("dangan.timezone", "Asia/Shanghai"));
+        ZoneId zone = settings.zone();
         SurveyMapping mapping = SurveyMapping.from(settings);
         int complaintAtOrBelow = settings.getInt("dangan.surveys.complaint-at-or-below", 2);
         SurveyFiling filing = new SurveyFiling(context.dataSource(), context.sensitive(), json, complaintAtOrBelow);

@@ -16,7 +16,7 @@ public final class TiersFlow implements Flow {
     @Override
     public void bind(FlowContext context) {
         TierRules rules = TierRules.from(context.settings());
-        ZoneId zone = ZoneId.of(context.settings().get("dangan.timezone", "Asia/Shanghai"));
+        ZoneId zone = context.settings().zone();
         NewArchiveTiers newArchives = new NewArchiveTiers(rules, zone, Clock.systemUTC());
         context.intake().tierAtOpening(newArchives::atOpening);
         context.intake().onMerged(MergeListener.Phase.TIERS, newArchives);

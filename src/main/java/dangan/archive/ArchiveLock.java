@@ -1,0 +1,31 @@
+package dangan.archive;
+
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+
+import java.sql.Connection;
+
+/**
+ * The archive lock: one transaction at a time adds to or takes from the archive as a whole (the
+ * merge of an ingest, the destruction of archives). A PostgreSQL transaction-level advisory lock,
+ * so it holds across instances and ends with the transaction that took it.
+ */
+public final class ArchiveLock {
+
+    private static final String TAKE = "select 1 from pg_advisory_xact_lock(hashtext('dangan.archive.merge'))";
+
+    private ArchiveLock() {
+    }
+
+    /** Waits for the lock and holds it until the handle's transaction ends. */
+    public static void hold(Handle h) {
+        h.createQuery(TAKE).mapTo(Integer.class).one();
+    }
+
+    /** As {@link #hold(Handle)}, for code that still holds a bare connection in its transaction. */
+    public static void hold(Connection c) {
+        try (Handle h = Db.attach(c)) {
+            hold(h);
+        }
+    }
+}

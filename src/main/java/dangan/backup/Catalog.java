@@ -54,11 +54,6 @@ final class Catalog {
 
     /** {@code onDelete}: PostgreSQL's confdeltype — a no action, r restrict, c cascade, n set null, d set default. */
     record ForeignKey(String table, List<String> columns, String referenced, List<String> referencedColumns, char onDelete) {
-
-        /** True when deleting the referenced row leaves this row in place (set null / set default). */
-        boolean keepsRowOnDelete() {
-            return onDelete == 'n' || onDelete == 'd';
-        }
     }
 
     record Sequence(String name, String ownerTable, String ownerColumn) {
@@ -165,10 +160,6 @@ final class Catalog {
 
     List<ForeignKey> foreignKeysOf(String table) {
         return foreignKeys.stream().filter(fk -> fk.table().equals(table)).toList();
-    }
-
-    List<ForeignKey> referencing(String table) {
-        return foreignKeys.stream().filter(fk -> fk.referenced().equals(table)).toList();
     }
 
     /**

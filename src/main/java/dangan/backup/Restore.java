@@ -5,9 +5,12 @@ import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
+import dangan.store.Db;
+import dangan.store.ForeignKeyWalk;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
+import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -25,11 +28,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -268,7 +269,7 @@ public final class Restore {
         keys.finish();
         long destructionsAdded = insertStaged(c, catalog, "destruction_record", staged);
         Map<String, Long> removedRows = new LinkedHashMap<>();
-        long customersRemoved = removeDestroyed(c, catalog, removedRows);
+        long customersRemoved = removeDestroyed(c, removedRows);
         long keyRows = insertStaged(c, catalog, "customer_key", staged);
         resetSequences(c, catalog, header.path("sequences"));
         return new Loaded(rows, keyRows, destructionsAdded, customersRemoved, removedRows);
@@ -321,46 +322,17 @@ public final class Restore {
 
     /**
      * Removes every customer whose archive number has a destruction record (the keyring brings the
-     * ones made after the backup), with every row that references it, children first — found from
-     * the catalog's foreign keys, so tables added later are covered. A key declared
+     * ones made after the backup), with every row that leads to it, children first: the same
+     * {@link ForeignKeyWalk} as a destruction, so tables added later are covered. A key declared
      * {@code on delete set null} (or default) keeps its row, as a destruction does.
      */
-    private static long removeDestroyed(Connection c, Catalog catalog, Map<String, Long> removed) throws SQLException {
-        String predicate = "archive_no in (select archive_no from destruction_record)";
-        long n;
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select count(*) from customer where " + predicate)) {
-            rs.next();
-            n = rs.getLong(1);
+    private static long removeDestroyed(Connection c, Map<String, Long> removed) {
+        String destroyed = "archive_no in (select archive_no from destruction_record)";
+        try (Handle h = Db.attach(c)) {
+            long n = h.createQuery("select count(*) from customer where " + destroyed).mapTo(Long.class).one();
+            if (n > 0) removed.putAll(ForeignKeyWalk.from(h, CUSTOMER).delete(h, destroyed, Map.of()));
+            return n;
         }
-        if (n > 0) deleteWhere(c, catalog, CUSTOMER, predicate, removed, new HashSet<>());
-        return n;
-    }
-
-    private static void deleteWhere(Connection c, Catalog catalog, String table, String predicate, Map<String, Long> removed,
-                                    Set<String> path) throws SQLException {
-        if (!path.add(table)) {
-            throw new IllegalStateException("Foreign keys run in a cycle through " + path + ": cannot remove a destroyed customer's rows");
-        }
-        for (Catalog.ForeignKey fk : catalog.referencing(table)) {
-            if (fk.keepsRowOnDelete()) continue; // on delete set null / default: the row outlives the archive (subject_request)
-            String match = "(" + Catalog.idents(fk.columns()) + ") in (select " + Catalog.idents(fk.referencedColumns())
-                    + " from " + Catalog.ident(table) + " where " + predicate + ")";
-            if (fk.table().equals(table)) {
-                try (Statement s = c.createStatement()) { // a row of the same table pointing at a removed one: unlink it
-                    s.executeUpdate("update " + Catalog.ident(table) + " set "
-                            + String.join(", ", fk.columns().stream().map(col -> Catalog.ident(col) + " = null").toList())
-                            + " where " + match);
-                }
-                continue;
-            }
-            deleteWhere(c, catalog, fk.table(), match, removed, path);
-        }
-        try (Statement s = c.createStatement()) {
-            long n = s.executeUpdate("delete from " + Catalog.ident(table) + " where " + predicate);
-            if (n > 0) removed.merge(table, n, Long::sum);
-        }
-        path.remove(table);
     }
 
     /** Every sequence past the highest id restored and at least where it stood at backup time. */

@@ -1,6 +1,7 @@
 package dangan.store;
 
 import dangan.store.ForeignKeyWalk.ForeignKey;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -9,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The deletion order and conditions of the walk, from foreign keys given as the catalog would. */
+@Tag("fast")
 class ForeignKeyWalkTest {
 
     private static ForeignKey key(String child, String column, String parent, String parentColumn) {

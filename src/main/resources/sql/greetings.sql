@@ -6,11 +6,19 @@
 --   greeters    JSON rows {tier, role, channel}: who greets each tier (its festival-letter entry
 --               in the cadence, else its first role and channel)
 --   festivals   JSON rows {occurs_on, name}: the festival days in the window
+--   lunar_days  JSON rows {lunar_month, leap_month, lunar_day, occurs_on, lunar}: the lunar birthdays
+--               kept on each day of the window (day 30 on day 29 of a short month, a leap-month
+--               birthday in the ordinary month of a year without it); an archive with a lunar
+--               birthday (lunar_birthday) is greeted on it, not on customer.birth_date
 with greeter as (
     select * from jsonb_to_recordset(:'greeters'::jsonb) as g(tier text, role text, channel text)
 ),
 festival as (
     select * from jsonb_to_recordset(:'festivals'::jsonb) as f(occurs_on date, name text)
+),
+lunar_day as (
+    select * from jsonb_to_recordset(:'lunar_days'::jsonb)
+        as l(lunar_month int, leap_month boolean, lunar_day int, occurs_on date, lunar text)
 ),
 audience as (
     select c.id, c.birth_date, g.role, g.channel
@@ -21,6 +29,13 @@ occasion as (
     select a.id, a.role, a.channel, next_occurrence(a.birth_date, :'as_of'::date) as on_day, 'birthday' as subject,
            jsonb_build_object('occasion', 'birthday', 'born', a.birth_date) as facts
     from audience a where a.birth_date is not null
+      and not exists (select 1 from lunar_birthday lb where lb.customer_id = a.id)
+    union all
+    select a.id, a.role, a.channel, d.occurs_on, 'birthday',
+           jsonb_build_object('occasion', 'birthday', 'lunar', d.lunar)
+    from audience a
+    join lunar_birthday lb on lb.customer_id = a.id
+    join lunar_day d on d.lunar_month = lb.lunar_month and d.leap_month = lb.leap_month and d.lunar_day = lb.lunar_day
     union all
     select a.id, a.role, a.channel, next_occurrence(s.occurs_on, :'as_of'::date), s.kind || coalesce(':' || s.label, ''),
            jsonb_strip_nulls(jsonb_build_object('occasion', s.kind, 'label', s.label, 'since', s.occurs_on))

@@ -358,6 +358,19 @@ public final class ArchiveMerge {
             from intake_row s where s.ingest_id = ? and s.anniversary is not null
             on conflict (customer_id, kind, occurs_on) do nothing""";
 
+    /** The lunar birthday (农历生日) of a line; the last line of the file wins for a customer. */
+    private static final String ADD_LUNAR_BIRTHDAYS = """
+            insert into lunar_birthday as l (customer_id, lunar_year, lunar_month, leap_month, lunar_day, source_ingest_id, source_line)
+            select distinct on (s.customer_id) s.customer_id, s.lunar_year, s.lunar_month, s.leap_month, s.lunar_day,
+                   s.ingest_id, s.line_no
+            from intake_row s where s.ingest_id = ? and s.lunar_month is not null and s.customer_id is not null
+            order by s.customer_id, s.line_no desc
+            on conflict (customer_id) do update set lunar_year = excluded.lunar_year, lunar_month = excluded.lunar_month,
+                leap_month = excluded.leap_month, lunar_day = excluded.lunar_day,
+                source_ingest_id = excluded.source_ingest_id, source_line = excluded.source_line
+            where (l.lunar_year, l.lunar_month, l.leap_month, l.lunar_day)
+                  is distinct from (excluded.lunar_year, excluded.lunar_month, excluded.leap_month, excluded.lunar_day)""";
+
     private static final String ADD_COMPANIONS = """
             insert into companion (customer_id, relation, name, source_ingest_id, source_line)
             select s.customer_id, p.relation, p.name, s.ingest_id, s.line_no
@@ -375,6 +388,7 @@ public final class ArchiveMerge {
                 or exists (select 1 from preference x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 or exists (select 1 from health_fact x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 or exists (select 1 from special_date x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
+                or exists (select 1 from lunar_birthday x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 or exists (select 1 from companion x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 or exists (select 1 from consent x where x.source_ingest_id = s.ingest_id and x.source_line = s.line_no)
                 then 'updated' else 'duplicate' end
@@ -560,7 +574,8 @@ public final class ArchiveMerge {
             execute(c, DROP_HELD_HEALTH, ingestId);
         }
         execute(c, LOG_CONTRACT_CHANGES, reason, ingestId);
-        for (String facts : new String[] {ADD_VISITS, ADD_CONTRACTS, ADD_PREFERENCES, ADD_HEALTH, ADD_SPECIAL_DATES, ADD_COMPANIONS}) {
+        for (String facts : new String[] {ADD_VISITS, ADD_CONTRACTS, ADD_PREFERENCES, ADD_HEALTH, ADD_SPECIAL_DATES, ADD_LUNAR_BIRTHDAYS,
+                ADD_COMPANIONS}) {
             execute(c, facts, ingestId);
         }
         if (strictConsent) {

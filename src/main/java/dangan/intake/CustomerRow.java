@@ -1,6 +1,7 @@
 package dangan.intake;
 
 import dangan.normalise.Gender;
+import dangan.normalise.LunarDate;
 import dangan.normalise.ResidentId;
 
 import java.math.BigDecimal;
@@ -13,6 +14,7 @@ public record CustomerRow(
         String name,
         Gender gender,
         LocalDate birthDate,
+        LunarDate lunarBirthday,
         String mobile,
         String email,
         String address,

@@ -5,6 +5,7 @@ public enum Field {
     NAME("name", false),
     GENDER("gender", false),
     BIRTH_DATE("birth_date", false),
+    LUNAR_BIRTHDAY("lunar_birthday", false),
     MOBILE("mobile", false),
     ID_NUMBER("id_number", true),
     EMAIL("email", false),

@@ -4,6 +4,7 @@ import dangan.normalise.ConsentValue;
 import dangan.normalise.DateValue;
 import dangan.normalise.EmailAddress;
 import dangan.normalise.Gender;
+import dangan.normalise.LunarDate;
 import dangan.normalise.InvalidValueException;
 import dangan.normalise.Masking;
 import dangan.normalise.MobileNumber;
@@ -59,7 +60,16 @@ public final class RowNormaliser {
         }
 
         Gender gender = line.parse(Field.GENDER, Gender::parse, Function.identity());
-        LocalDate birthDate = line.parse(Field.BIRTH_DATE, DateValue::parse, Function.identity());
+        LunarDate lunarBirthday = line.parse(Field.LUNAR_BIRTHDAY, LunarDate::parse, Function.identity());
+        LocalDate birthDate;
+        if (LunarDate.looksLunar(line.raw(Field.BIRTH_DATE))) {
+            // 农历三月初八 in the birthday column: a lunar birthday (the 农历生日 column wins when both are given)
+            LunarDate written = line.parse(Field.BIRTH_DATE, LunarDate::parse, Function.identity());
+            if (lunarBirthday == null) lunarBirthday = written;
+            birthDate = lunarBirthday == null ? null : lunarBirthday.gregorianBirth();
+        } else {
+            birthDate = line.parse(Field.BIRTH_DATE, DateValue::parse, Function.identity());
+        }
         if (id != null) {
             if (birthDate != null && !birthDate.equals(id.birthDate())) {
                 line.warn(Field.BIRTH_DATE, birthDate.toString(), "differs from the birth date in the ID number ("
@@ -78,7 +88,7 @@ public final class RowNormaliser {
                 line.text(Field.SERVICE), line.text(Field.PAYMENT), line.text(Field.STAFF), line.text(Field.BRANCH),
                 line.text(Field.CONTRACT_NO));
 
-        CustomerRow row = new CustomerRow(lineNo, name, gender, birthDate, mobile, email,
+        CustomerRow row = new CustomerRow(lineNo, name, gender, birthDate, lunarBirthday, mobile, email,
                 line.text(Field.ADDRESS), id, line.text(Field.EMPLOYER), line.text(Field.JOB_TITLE),
                 line.text(Field.NATIONALITY), line.extra(), visit.isEmpty() ? null : visit,
                 line.text(Field.ROOM_PREFERENCES), line.text(Field.DINING_PREFERENCES), line.text(Field.PREFERENCES),

@@ -92,6 +92,30 @@ public final class ChineseDates {
                 "no lunar month " + month + " day " + day + " in lunar year " + lunarYear));
     }
 
+    /** A lunar month and day (a birthday) that is kept on a Gregorian day. */
+    public record Kept(int month, boolean leap, int day, LocalDate on) {
+    }
+
+    /**
+     * Every lunar birthday (month, leap, day) kept on a day from {@code from} to {@code to}: the day's own
+     * lunar date; day 30 on day 29 of a month of 29 days; a leap-month (闰月) birthday on the ordinary
+     * month's day in a year without that leap month. A greetings job joins its lunar birthdays to these.
+     */
+    public static List<Kept> keptBetween(LocalDate from, LocalDate to) {
+        List<Kept> kept = new ArrayList<>();
+        for (LocalDate on = from; !on.isAfter(to); on = on.plusDays(1)) {
+            LunarDay d = of(on);
+            boolean leapAbsent = !d.leap() && !hasLeapMonth(d.lunarYear(), d.month());
+            kept.add(new Kept(d.month(), d.leap(), d.day(), on));
+            if (leapAbsent) kept.add(new Kept(d.month(), true, d.day(), on));
+            if (d.day() == 29 && d.daysInMonth() == 29) {
+                kept.add(new Kept(d.month(), d.leap(), 30, on));
+                if (leapAbsent) kept.add(new Kept(d.month(), true, 30, on));
+            }
+        }
+        return kept;
+    }
+
     /** The Gregorian day of 春节 (lunar new year) in a Gregorian year. */
     public static LocalDate newYear(int year) {
         return months(year).get(0).first();

@@ -2,6 +2,7 @@ package dangan.reminders;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dangan.lunar.ChineseFestival;
 
 import java.time.DateTimeException;
 import java.time.LocalDate;
@@ -10,14 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The festivals greeted (dangan.reminders.festivals): comma-separated {@code date name} pairs, the
- * date {@code MM-DD} for a fixed day every year (元旦 01-01) or {@code YYYY-MM-DD} for a day of one
- * year (lunar festivals: 春节 2027-02-06).
+ * The festivals greeted (dangan.reminders.festivals), comma-separated: a festival of the Chinese
+ * calendar by its name alone ({@code 春节}, {@code 元宵节}, {@code 端午节}, {@code 七夕}, {@code 中秋节},
+ * {@code 重阳节}, {@code 腊八}, {@code 除夕}, {@code 清明}), computed for every year; or {@code date name}
+ * with {@code MM-DD} for a fixed day every year ({@code 01-01 元旦}) or {@code YYYY-MM-DD} for a day of
+ * one year ({@code 2026-11-26 店庆}).
  */
 public final class Festivals {
 
-    /** One festival: a day every year (monthDay) or on one date. */
-    public record Festival(String name, MonthDay every, LocalDate once) {
+    /** One festival: a day every year (monthDay), on one date, or a festival of the Chinese calendar. */
+    public record Festival(String name, MonthDay every, LocalDate once, ChineseFestival chinese) {
     }
 
     private final List<Festival> festivals;
@@ -34,13 +37,17 @@ public final class Festivals {
                 if (e.isEmpty()) continue;
                 String[] parts = e.split("\\s+", 2);
                 if (parts.length < 2) {
-                    throw new IllegalArgumentException("dangan.reminders.festivals: '" + e + "' needs a date and a name, e.g. 2027-02-06 春节 or 10-01 国庆节");
+                    ChineseFestival chinese = ChineseFestival.named(e).orElseThrow(() -> new IllegalArgumentException(
+                            "dangan.reminders.festivals: '" + e + "' is not a festival Dangan computes ("
+                                    + ChineseFestival.names() + "): give other festivals a date, e.g. 10-01 国庆节"));
+                    list.add(new Festival(chinese.title(), null, null, chinese));
+                    continue;
                 }
                 try {
                     if (parts[0].matches("\\d{4}-\\d{2}-\\d{2}")) {
-                        list.add(new Festival(parts[1].strip(), null, LocalDate.parse(parts[0])));
+                        list.add(new Festival(parts[1].strip(), null, LocalDate.parse(parts[0]), null));
                     } else if (parts[0].matches("\\d{2}-\\d{2}")) {
-                        list.add(new Festival(parts[1].strip(), MonthDay.parse("--" + parts[0]), null));
+                        list.add(new Festival(parts[1].strip(), MonthDay.parse("--" + parts[0]), null, null));
                     } else {
                         throw new DateTimeException("not MM-DD or YYYY-MM-DD");
                     }
@@ -57,6 +64,10 @@ public final class Festivals {
     public String inWindowJson(ObjectMapper json, LocalDate from, LocalDate to) {
         ArrayNode rows = json.createArrayNode();
         for (Festival f : festivals) {
+            if (f.chinese() != null) {
+                for (LocalDate day : f.chinese().between(from, to)) rows.addObject().put("occurs_on", day.toString()).put("name", f.name());
+                continue;
+            }
             if (f.once() != null) {
                 if (!f.once().isBefore(from) && !f.once().isAfter(to)) rows.addObject().put("occurs_on", f.once().toString()).put("name", f.name());
                 continue;

@@ -1,9 +1,12 @@
 package dangan.reminders;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dangan.audit.Exposure;
 import dangan.jobs.JobDate;
 import dangan.jobs.SqlScript;
+import dangan.lunar.ChineseDates;
+import dangan.normalise.LunarDate;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +70,21 @@ public final class ReminderJobs {
         p.put("days_ahead", String.valueOf(settings.greetingDaysAhead()));
         p.put("greeters", settings.cadence().greetersJson(json));
         p.put("festivals", settings.festivals().inWindowJson(json, day, day.plusDays(settings.greetingDaysAhead())));
+        p.put("lunar_days", lunarDaysJson(json, day, day.plusDays(settings.greetingDaysAhead())));
         run("greetings", day, p, exchange);
+    }
+
+    /**
+     * The {@code :'lunar_days'} parameter of greetings.sql: the lunar birthdays kept on each day of the
+     * window ({@link ChineseDates#keptBetween}), with the lunar date as people write it.
+     */
+    static String lunarDaysJson(ObjectMapper json, LocalDate from, LocalDate to) {
+        ArrayNode rows = json.createArrayNode();
+        for (ChineseDates.Kept k : ChineseDates.keptBetween(from, to)) {
+            rows.addObject().put("lunar_month", k.month()).put("leap_month", k.leap()).put("lunar_day", k.day())
+                    .put("occurs_on", k.on().toString()).put("lunar", new LunarDate(null, k.month(), k.leap(), k.day()).toString());
+        }
+        return rows.toString();
     }
 
     public void followUps(Exchange exchange) throws Exception {

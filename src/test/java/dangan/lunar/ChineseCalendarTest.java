@@ -73,6 +73,13 @@ class ChineseCalendarTest {
         // 2026 has no 闰六月: kept in the ordinary sixth month
         assertThat(ChineseDates.observed(2026, 6, true, 1)).isEqualTo(ChineseDates.gregorian(2026, 6, false, 1).orElseThrow());
         assertThat(ChineseDates.observed(2025, 3, false, 8)).isEqualTo(d("2025-04-05"));
+        // what the greetings job joins to: 腊月 2025 has 29 days, so 2026-02-16 keeps day 29 and day 30 birthdays;
+        // lunar year 2025 has no 闰十二月, so 闰腊月 birthdays too
+        assertThat(ChineseDates.keptBetween(d("2026-02-16"), d("2026-02-16"))).containsExactlyInAnyOrder(
+                new ChineseDates.Kept(12, false, 29, d("2026-02-16")), new ChineseDates.Kept(12, true, 29, d("2026-02-16")),
+                new ChineseDates.Kept(12, false, 30, d("2026-02-16")), new ChineseDates.Kept(12, true, 30, d("2026-02-16")));
+        assertThat(ChineseDates.keptBetween(d("2025-07-25"), d("2025-07-25")))
+                .containsExactly(new ChineseDates.Kept(6, true, 1, d("2025-07-25")));
     }
 
     @Test

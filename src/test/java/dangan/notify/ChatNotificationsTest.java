@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * database, and local robots ({@link ChatRobots}) that check each platform's format and signature
  * as published and answer with the platform's codes.
  */
+@Tag("service")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChatNotificationsTest {
 

@@ -2,6 +2,7 @@ package dangan.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * signatures were computed outside Java, with Python's hmac module and with
  * {@code openssl dgst -sha256 -hmac KEY -binary | base64}, following each platform's published steps.
  */
+@Tag("fast")
 class ChatPlatformTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

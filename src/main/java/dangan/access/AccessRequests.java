@@ -150,6 +150,20 @@ public final class AccessRequests {
             audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "access-request", single(archiveNos),
                     labels(categories), purpose, null, AuditEntry.OK,
                     "access request #" + id + " for " + days + " days on archives " + String.join(", ", archiveNos)));
+            // the managers hear of it (D-25): an outbox event in this transaction — who, which categories, how many
+            // archives and days; not the purpose's free text nor the archive numbers
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into notification_event (kind, payload)
+                    values ('access_requested', jsonb_build_object('request_id', ?::bigint, 'requester', ?::text,
+                            'requester_role', ?::text, 'archives', ?::int, 'categories', to_jsonb(?::text[]), 'days', ?::int))""")) {
+                ps.setLong(1, id);
+                ps.setString(2, caller.name());
+                ps.setString(3, caller.role().label());
+                ps.setInt(4, archiveNos.size());
+                ps.setArray(5, c.createArrayOf("text", labels(categories).toArray()));
+                ps.setInt(6, days);
+                ps.executeUpdate();
+            }
             return id;
         });
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);

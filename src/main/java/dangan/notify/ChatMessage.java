@@ -16,7 +16,7 @@ public record ChatMessage(String title, List<String> lines, String link, String 
     public String text() {
         StringBuilder out = new StringBuilder("【").append(title).append("】");
         for (String line : lines) out.append('\n').append(line);
-        if (link != null) out.append('\n').append(linkText).append("：").append(link);
+        if (link != null) out.append('\n').append(linkText).append(linkText.matches(".*\\p{IsHan}.*") ? "：" : ": ").append(link);
         return out.toString();
     }
 

@@ -57,7 +57,7 @@ public final class ChatMessages {
                     List<String> prefs = new ArrayList<>();
                     for (JsonNode pref : p.path("preferences")) prefs.add(preference(pref));
                     lines.add(prefs.isEmpty() ? t("chat.guest_returned.no_preferences") : t("chat.guest_returned.preferences",
-                            "preferences", String.join("；", prefs)));
+                            "preferences", String.join(t("chat.separator"), prefs)));
                 }
                 lines.add(t("chat.archive", "archive", archiveNo));
                 yield new ChatMessage(t("chat.guest_returned.title"), lines, link("archive/" + archiveNo), t("chat.link"), false);
@@ -82,7 +82,7 @@ public final class ChatMessages {
                 if (sees.contains("preferences")) {
                     List<String> prefs = new ArrayList<>();
                     for (JsonNode pref : p.path("added")) prefs.add(preference(pref));
-                    if (!prefs.isEmpty()) lines.add(t("chat.guest_returned.preferences", "preferences", String.join("；", prefs)));
+                    if (!prefs.isEmpty()) lines.add(t("chat.guest_returned.preferences", "preferences", String.join(t("chat.separator"), prefs)));
                 }
                 lines.add(t("chat.archive", "archive", archiveNo));
                 yield new ChatMessage(t("chat.preference_changed.title"), lines, link("archive/" + archiveNo), t("chat.link"), false);
@@ -101,7 +101,7 @@ public final class ChatMessages {
             }
             case "access_requested" -> {
                 lines.add(t("chat.access_requested.who", "requester", text(p, "requester"), "role", roleName(text(p, "requester_role"))));
-                lines.add(t("chat.access_requested.what", "archives", p.path("archives").asInt(), "categories", join("、", strings(p.path("categories")).stream().map(c -> optional("chat.category." + c, c)).toList()),
+                lines.add(t("chat.access_requested.what", "archives", p.path("archives").asInt(), "categories", join(t("chat.separator.short"), strings(p.path("categories")).stream().map(c -> optional("chat.category." + c, c)).toList()),
                         "days", p.path("days").asInt()));
                 lines.add(t("chat.access_requested.action", "request", p.path("request_id").asText()));
                 yield new ChatMessage(t("chat.access_requested.title"), lines, link("approvals"), t("chat.link"), false);

@@ -62,8 +62,19 @@ public final class DeliveryBook {
             where d.event_id = due.event_id and d.subscriber = due.subscriber
             returning d.event_id, d.subscriber, d.attempts""";
 
+    // a visit plan's event names its first reminders by id: what they are (archive, name, tier, due day,
+    // channel) is read now, so an archive destroyed since is not in it
     private static final String EVENTS = """
-            select e.id, e.kind, e.customer_id, c.archive_no, e.created_at, e.payload::text
+            select e.id, e.kind, e.customer_id, c.archive_no, e.created_at,
+                   (case when e.kind = 'visit_plan'
+                         then e.payload || jsonb_build_object('first', coalesce((
+                                  select jsonb_agg(jsonb_build_object('archive_no', rc.archive_no, 'name', rc.name, 'tier', rc.tier,
+                                                                     'due_on', r.due_on, 'channel', r.channel)
+                                                   order by r.due_on, rc.archive_no)
+                                  from reminder r join customer rc on rc.id = r.customer_id
+                                  where r.id in (select x::bigint from jsonb_array_elements_text(e.payload -> 'reminders') x)),
+                                  '[]'::jsonb))
+                         else e.payload end)::text
             from notification_event e left join customer c on c.id = e.customer_id
             where e.id = any (?::uuid[])""";
 

@@ -168,6 +168,36 @@ public final class ReminderJobs {
         }
     }
 
+    /**
+     * The day's visit plan as one {@code visit_plan} notification event per owner role (D-20, D-21), in the
+     * transaction that issued the reminders: how many were issued and the ids of the first {@value #DIGEST_LINES}
+     * (soonest due first). The event holds no names: the relay reads them from the reminders when it
+     * delivers (an archive destroyed meanwhile has taken its reminders along). Work-chat groups get it as a
+     * digest; the full feed stays in outbox/reminders/.
+     */
+    private static void visitPlanDigests(Connection c, List<Long> issued, String day) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                with issued as (
+                    select r.id, r.owner_role,
+                           row_number() over (partition by r.owner_role order by r.due_on, c.archive_no) as n,
+                           count(*) over (partition by r.owner_role) as total
+                    from reminder r join customer c on c.id = r.customer_id
+                    where r.id = any (?))
+                insert into notification_event (kind, payload)
+                select 'visit_plan', jsonb_build_object('day', ?::text, 'owner_role', owner_role, 'count', max(total),
+                           'reminders', jsonb_agg(id order by n) filter (where n <= ?))
+                from issued
+                group by owner_role""")) {
+            ps.setArray(1, c.createArrayOf("bigint", issued.toArray()));
+            ps.setString(2, day);
+            ps.setInt(3, DIGEST_LINES);
+            ps.executeUpdate();
+        }
+    }
+
+    /** How many reminders a visit-plan event lists by name (the digest's first lines). */
+    static final int DIGEST_LINES = 5;
+
     /** Runs the job's SQL in one transaction; returns the ids of the reminders this run issued. */
     private List<Long> issue(String job, Map<String, Object> parameters) throws SQLException {
         SqlScript script = SqlScript.load(job);
@@ -176,6 +206,7 @@ public final class ReminderJobs {
             try (PreparedStatement ps = script.prepare(c, parameters); ResultSet rs = ps.executeQuery()) {
                 List<Long> ids = new ArrayList<>();
                 while (rs.next()) ids.add(rs.getLong(1));
+                if (job.equals("visit-plan") && !ids.isEmpty()) visitPlanDigests(c, ids, parameters.get("as_of").toString());
                 c.commit();
                 return ids;
             } catch (SQLException | RuntimeException e) {

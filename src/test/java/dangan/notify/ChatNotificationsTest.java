@@ -1,5 +1,8 @@
 package dangan.notify;
 
+import dangan.access.Role;
+import dangan.jobs.JobDate;
+import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +57,8 @@ class ChatNotificationsTest {
                 .robot("floor-key", null)                 // WeCom: the key in the URL
                 .robot("desk-token", DING_SECRET)         // DingTalk with 加签
                 .robot("managers-hook", FEISHU_SECRET)    // Feishu with 签名校验
-                .robot("busy-key", null);                 // WeCom, rate-limited below
+                .robot("busy-key", null)                  // WeCom, rate-limited below
+                .robot("plan-key", null);                 // WeCom, the store managers' visit plan
         Map<String, String> s = new HashMap<>();
         s.put("dangan.db.url", TestDatabase.freshDatabase());
         s.put("dangan.db.user", "postgres");
@@ -62,7 +66,7 @@ class ChatNotificationsTest {
         s.put("dangan.notify.retry-base-seconds", "60");
         s.put("dangan.notify.max-attempts", "3");
         s.put("dangan.console.url", "https://console.example.cn/");
-        s.put("dangan.notify.subscribers", "floor, desk, managers, broken, busy");
+        s.put("dangan.notify.subscribers", "floor, desk, managers, broken, busy, store-plan");
         s.put("dangan.notify.subscriber.floor.channel", "wecom");
         s.put("dangan.notify.subscriber.floor.kinds", "guest_returned");
         s.put("dangan.notify.subscriber.floor.to", robots.wecomUrl("floor-key"));
@@ -74,7 +78,7 @@ class ChatNotificationsTest {
         s.put("dangan.notify.subscriber.desk.role", "front-desk");
         s.put("dangan.notify.subscriber.desk.format", "text");
         s.put("dangan.notify.subscriber.managers.channel", "feishu");
-        s.put("dangan.notify.subscriber.managers.kinds", "complaint, delivery_parked");
+        s.put("dangan.notify.subscriber.managers.kinds", "complaint, delivery_parked, access_requested");
         s.put("dangan.notify.subscriber.managers.to", robots.feishuUrl("managers-hook"));
         s.put("dangan.notify.subscriber.managers.secret", FEISHU_SECRET);
         s.put("dangan.notify.subscriber.managers.role", "manager");
@@ -84,6 +88,11 @@ class ChatNotificationsTest {
         s.put("dangan.notify.subscriber.busy.channel", "wecom");
         s.put("dangan.notify.subscriber.busy.kinds", "tier_changed");
         s.put("dangan.notify.subscriber.busy.to", robots.wecomUrl("busy-key"));
+        s.put("dangan.notify.subscriber.store-plan.channel", "wecom");
+        s.put("dangan.notify.subscriber.store-plan.kinds", "visit_plan");
+        s.put("dangan.notify.subscriber.store-plan.owner-role", "store-manager");
+        s.put("dangan.notify.subscriber.store-plan.to", robots.wecomUrl("plan-key"));
+        s.put("dangan.notify.subscriber.store-plan.format", "text");
         dangan = RunningService.start(home, s);
     }
 
@@ -208,6 +217,71 @@ class ChatNotificationsTest {
         // it was rate-limited each minute, and never more than the robot was willing to take
         assertThat(robots.refusals.stream().filter(r -> r.equals("busy-key 45009")).count()).isGreaterThanOrEqualTo(8);
         assertThat(IntStream.range(0, 25).allMatch(i -> received.get(i).equals(sent.get(i)))).isTrue();
+    }
+
+    @Test
+    @Order(4)
+    void theVisitPlanReachesEachOwnerRolesGroupAsADigestWithTheFullFeedInTheOutbox() throws Exception {
+        StringBuilder csv = new StringBuilder("姓名,手机,消费日期,消费金额,营销同意\n");
+        String[] names = {"王一", "王二", "王三", "王四", "王五", "王六", "王七"};
+        for (int i = 0; i < names.length; i++) csv.append(names[i]).append(",1390013910").append(i).append(",2026-01-05,100,同意\n");
+        dangan.drop("plan.csv", csv.toString(), StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("plan.csv").toString()).contains("/done/");
+        try (Connection c = dangan.service().database().dataSource().getConnection();
+             var ps = c.prepareStatement("update customer set tier = 'A'")) {
+            assertThat(ps.executeUpdate()).isEqualTo(8);
+        }
+        // 李四 consents too (the visit plan goes to customers who agreed to be contacted)
+        dangan.drop("consent.csv", "姓名,手机,营销同意\n李四," + MOBILE + ",同意\n", StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("consent.csv").toString()).contains("/done/");
+        LocalDate day = LocalDate.now(ZoneId.of("Asia/Shanghai")).plusDays(35); // both A roles due within its month
+        dangan.service().camelContext().createProducerTemplate().sendBodyAndHeader("direct:job-visit-plan", null,
+                JobDate.HEADER, day.toString());
+        long storeManager = dangan.count("select count(*) from reminder where job = 'visit-plan' and owner_role = 'store-manager'");
+        assertThat(storeManager).isEqualTo(8);
+        // one event per owner role, in the transaction that issued the reminders
+        assertThat(dangan.rows("select payload ->> 'owner_role' as r from notification_event where kind = 'visit_plan' order by 1")
+                .stream().map(r -> r.get("r")).toList()).containsExactly("sales-manager", "store-manager");
+
+        relay(t0.plusSeconds(3600));
+
+        // the store managers' group: its own plan only, the count and the first five, the rest in the feed
+        assertThat(robots.at("plan-key")).hasSize(1);
+        String digest = robots.at("plan-key").get(0).text();
+        assertThat(digest.lines().toList()).hasSize(1 + 1 + 5 + 1 + 1).first().isEqualTo("【回访计划 " + day + " · 店长】");
+        assertThat(digest).contains("新增 8 条回访提醒，前 5 条：\n1. ").contains("（A 级）").contains("前，拜访")
+                .contains("其余 3 条见 outbox/reminders/" + day + ".csv").doesNotContain("销售经理");
+        assertThat(digest.lines().filter(l -> l.matches("\\d\\. .*")).count()).isEqualTo(5);
+        assertThat(digest).doesNotContain("青霉素");
+        // the full feed, as before: every reminder of the day in outbox/reminders/<day>.csv
+        Path feed = home.resolve("outbox").resolve("reminders").resolve(day + ".csv");
+        assertThat(java.nio.file.Files.readAllLines(feed, StandardCharsets.UTF_8).stream().filter(l -> l.contains("store-manager")))
+                .hasSize(8);
+    }
+
+    @Test
+    @Order(5)
+    void anAccessRequestWaitingForAManagerReachesTheManagersGroup() throws Exception {
+        String archiveNo = (String) dangan.row("select archive_no from customer where mobile = ?", MOBILE).get("archive_no");
+        var desk = ApiClient.asNewUser(dangan, "小王", Role.FRONT_DESK);
+        var reply = desk.post("/api/access-requests", """
+                {"archive_nos": ["%s"], "categories": ["preferences", "health"], "purpose": "客人要求核对过敏信息", "days": 3}"""
+                .formatted(archiveNo));
+        assertThat(reply.status()).isEqualTo(201);
+        long id = reply.json().get("id").asLong();
+        assertThat(dangan.count("select count(*) from notification_event where kind = 'access_requested' "
+                + "and (payload ->> 'request_id')::bigint = ?", id)).isEqualTo(1);
+
+        relay(t0.plusSeconds(3700));
+
+        List<ChatRobots.Message> managers = robots.at("managers-hook");
+        String card = managers.get(managers.size() - 1).text();
+        assertThat(card).isEqualTo("查阅申请待审批\n"
+                + "申请人：小王（前台）\n"
+                + "范围：1 份档案的 偏好、健康信息，3 天\n"
+                + "申请 #" + id + "，请经理审批\n"
+                + "https://console.example.cn/#/approvals");
+        assertThat(card).doesNotContain("过敏").doesNotContain(archiveNo);
     }
 
     private static void relay(Instant now) {

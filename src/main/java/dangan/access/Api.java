@@ -8,6 +8,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.normalise.Masking;
+import dangan.rules.RuleException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -169,6 +170,7 @@ public final class Api {
     /** The answer to a failed request: its status and reason; 401/403 are logged and audited as denied. */
     public void problem(Exchange exchange) throws JsonProcessingException {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (cause instanceof RuleException refusal) cause = ApiProblem.of(refusal);
         int status;
         String message;
         if (cause instanceof ApiProblem p) {

@@ -1,5 +1,7 @@
 package dangan.access;
 
+import dangan.rules.RuleException;
+
 import java.util.List;
 
 /**
@@ -18,6 +20,20 @@ public class ApiProblem extends RuntimeException {
         this.status = status;
         this.archiveNo = archiveNo;
         this.categories = categories == null ? List.of() : List.copyOf(categories);
+    }
+
+    /**
+     * The HTTP answer to a refusal of the domain's rules: the one place where they become statuses
+     * (invalid 400, not permitted 403 — audited as denied like every 403 —, not found 404, conflict 409).
+     */
+    public static ApiProblem of(RuleException refusal) {
+        int status = refusal instanceof RuleException.Invalid ? 400
+                : refusal instanceof RuleException.NotPermitted ? 403
+                : refusal instanceof RuleException.NotFound ? 404
+                : 409; // RuleException.Conflict: the kinds are sealed
+        ApiProblem problem = new ApiProblem(status, refusal.getMessage(), null, null);
+        problem.initCause(refusal);
+        return problem;
     }
 
     public static ApiProblem badRequest(String message) {

@@ -1,9 +1,9 @@
 package dangan.mail;
 
-import dangan.access.ApiProblem;
 import dangan.intake.IntakeTally;
 import dangan.normalise.Text;
 import dangan.retention.DestructionProposals;
+import dangan.rules.RuleException;
 import jakarta.mail.FolderClosedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -107,7 +107,7 @@ public final class MailDeletionRequest {
                 failed = false;
                 answer = "Your request to delete the archive " + filed.archiveNo() + " was filed (request #" + filed.subjectRequestId()
                         + ") and will be answered by " + filed.dueAt().toLocalDate() + ". A manager decides; you will be told the outcome.";
-            } catch (ApiProblem e) {
+            } catch (RuleException e) {
                 failed = true;
                 answer = "Your deletion request could not be filed: " + e.getMessage() + ". Nothing was filed.";
             }

@@ -5,11 +5,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.Api;
-import dangan.access.ApiProblem;
+import dangan.access.Role;
 import dangan.archive.ArchiveLock;
 import dangan.archive.ChangeLog;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.rules.RuleException;
 import dangan.store.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +43,7 @@ public final class DestructionProposals {
     static final String METHOD_ARCHIVE = "rows deleted, customer keys destroyed";
     static final String METHOD_HEALTH = "health facts deleted";
     /** The roles to whom a sealed archive answers as if it did not exist (D-32). */
-    private static final Set<String> ORDINARY_ROLES = Set.of("front-desk", "service");
+    private static final Set<Role> ORDINARY_ROLES = EnumSet.of(Role.FRONT_DESK, Role.SERVICE);
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -87,7 +89,7 @@ public final class DestructionProposals {
      * @param receivedVia how the customer asked (desk, phone, mail, letter, api)
      * @param receivedBy  the member of staff who took it, or system:mail
      */
-    public Filed fileDeletionRequest(String archiveNo, String receivedVia, String receivedBy, String role, String note)
+    public Filed fileDeletionRequest(String archiveNo, String receivedVia, String receivedBy, Role role, String note)
             throws SQLException {
         Filed filed = Transactions.inTransaction(dataSource, c -> {
             long customerId;
@@ -99,7 +101,7 @@ public final class DestructionProposals {
                 try (ResultSet rs = ps.executeQuery()) {
                     // a sealed archive does not exist for front desk and service staff (D-32): the same 404 as an unknown one
                     if (!rs.next() || (rs.getBoolean(3) && ORDINARY_ROLES.contains(role))) {
-                        throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
+                        throw new RuleException.NotFound("no archive " + archiveNo + ": check the archive number");
                     }
                     customerId = rs.getLong(1);
                     lastActivity = rs.getObject(2, OffsetDateTime.class);
@@ -142,7 +144,7 @@ public final class DestructionProposals {
                 ps.setLong(5, requestId);
                 ps.executeUpdate();
             }
-            audit.record(c, new AuditEntry(receivedBy, role, "deletion-request", archiveNo, List.of(), "customer's deletion request",
+            audit.record(c, new AuditEntry(receivedBy, label(role), "deletion-request", archiveNo, List.of(), "customer's deletion request",
                     null, AuditEntry.OK, "received via " + receivedVia + "; subject request #" + requestId
                     + ", destruction proposal #" + proposalId + " awaits a manager"));
             return new Filed(proposalId, requestId, archiveNo, dueAt, "pending approval by a manager");
@@ -157,12 +159,12 @@ public final class DestructionProposals {
      * ({@code retention}) or damaged ones ({@code damaged}). A customer's own request goes through
      * {@link #fileDeletionRequest} (it is also tracked as a subject request).
      */
-    public Proposal fileProposal(List<String> archiveNos, String reason, String note, String by, String role) throws SQLException {
+    public Proposal fileProposal(List<String> archiveNos, String reason, String note, String by, Role role) throws SQLException {
         if (!"retention".equals(reason) && !"damaged".equals(reason)) {
-            throw ApiProblem.badRequest("\"reason\" must be \"retention\" or \"damaged\" (a customer's own request:"
+            throw new RuleException.Invalid("\"reason\" must be \"retention\" or \"damaged\" (a customer's own request:"
                     + " POST /api/archives/{archiveNo}/deletion-request), got " + (reason == null ? "nothing" : "\"" + reason + "\""));
         }
-        if (archiveNos.isEmpty()) throw ApiProblem.badRequest("\"archive_nos\" must list at least one archive number");
+        if (archiveNos.isEmpty()) throw new RuleException.Invalid("\"archive_nos\" must list at least one archive number");
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -186,9 +188,9 @@ public final class DestructionProposals {
                             from archive_last_activity a where a.archive_no = ?""")) {
                         ps.setString(1, archiveNo);
                         try (ResultSet rs = ps.executeQuery()) {
-                            if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
+                            if (!rs.next()) throw new RuleException.NotFound("no archive " + archiveNo + ": check the archive number");
                             if (rs.getObject(3) != null) {
-                                throw ApiProblem.conflict("archive " + archiveNo + " is already proposed (destruction proposal #"
+                                throw new RuleException.Conflict("archive " + archiveNo + " is already proposed (destruction proposal #"
                                         + rs.getLong(3) + "): decide that one, or leave it out");
                             }
                             try (PreparedStatement line = c.prepareStatement("""
@@ -203,7 +205,7 @@ public final class DestructionProposals {
                             }
                         }
                     }
-                    audit.record(c, new AuditEntry(by, role, "propose-destruction", archiveNo, List.of(), reason, null, AuditEntry.OK,
+                    audit.record(c, new AuditEntry(by, label(role), "propose-destruction", archiveNo, List.of(), reason, null, AuditEntry.OK,
                             "destruction proposal #" + proposalId + " line " + lineNo + " (" + reason + ") awaits a manager"));
                 }
                 c.commit();
@@ -251,7 +253,7 @@ public final class DestructionProposals {
                 from destruction_proposal p where p.id = ?""" + (lock ? " for update" : ""))) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw ApiProblem.notFound("no destruction proposal #" + id);
+                if (!rs.next()) throw new RuleException.NotFound("no destruction proposal #" + id);
                 head = proposal(rs, null);
             }
         }
@@ -285,10 +287,10 @@ public final class DestructionProposals {
      * Approves lines of a proposal (all pending lines when {@code lineNos} is empty) with method
      * {@code destroy} or {@code seal}, as {@code approver} (a manager; never the proposal's filer).
      */
-    public Decided approve(long proposalId, List<Integer> lineNos, String method, String reason, String approver, String role)
+    public Decided approve(long proposalId, List<Integer> lineNos, String method, String reason, String approver, Role role)
             throws Exception {
         if (!"destroy".equals(method) && !"seal".equals(method)) {
-            throw ApiProblem.badRequest("\"method\" must be \"destroy\" (delete the archive and its keys, D-31)"
+            throw new RuleException.Invalid("\"method\" must be \"destroy\" (delete the archive and its keys, D-31)"
                     + " or \"seal\" (keep it read-only and hidden, D-32), got " + (method == null ? "nothing" : "\"" + method + "\""));
         }
         requireReason(reason);
@@ -326,7 +328,7 @@ public final class DestructionProposals {
     }
 
     /** Rejects lines of a proposal (all pending lines when {@code lineNos} is empty): nothing is destroyed. */
-    public Decided reject(long proposalId, List<Integer> lineNos, String reason, String by, String role) throws SQLException {
+    public Decided reject(long proposalId, List<Integer> lineNos, String reason, String by, Role role) throws SQLException {
         requireReason(reason);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -336,7 +338,7 @@ public final class DestructionProposals {
                 for (Line line : chosen(proposal, lineNos)) {
                     decide(c, proposalId, line.lineNo(), "rejected", by, reason, null);
                     closeRequests(c, line, false, "refused", by, "deletion refused: " + reason);
-                    audit.record(c, new AuditEntry(by, role, "reject-destruction", line.archiveNo(), List.of(), proposal.reason(),
+                    audit.record(c, new AuditEntry(by, label(role), "reject-destruction", line.archiveNo(), List.of(), proposal.reason(),
                             null, AuditEntry.OK, "destruction proposal #" + proposalId + " line " + line.lineNo()
                             + " rejected: " + reason));
                 }
@@ -352,7 +354,7 @@ public final class DestructionProposals {
     }
 
     /** Unseals an archive (D-32): it is visible and changeable again. */
-    public Map<String, Object> unseal(String archiveNo, String reason, String by, String role) throws SQLException {
+    public Map<String, Object> unseal(String archiveNo, String reason, String by, Role role) throws SQLException {
         requireReason(reason);
         Transactions.inTransaction(dataSource, c -> {
             long id;
@@ -361,8 +363,8 @@ public final class DestructionProposals {
                     "select id, sealed_at, sealed_by from customer where archive_no = ? for update")) {
                 ps.setString(1, archiveNo);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo + ": check the archive number");
-                    if (rs.getObject(2) == null) throw ApiProblem.conflict("archive " + archiveNo + " is not sealed");
+                    if (!rs.next()) throw new RuleException.NotFound("no archive " + archiveNo + ": check the archive number");
+                    if (rs.getObject(2) == null) throw new RuleException.Conflict("archive " + archiveNo + " is not sealed");
                     id = rs.getLong(1);
                     sealedBy = rs.getString(3);
                 }
@@ -374,7 +376,7 @@ public final class DestructionProposals {
                 ps.executeUpdate();
             }
             changeLog(c, id, "sealed", "sealed by " + sealedBy, null, by, "unsealed: " + reason, "unseal by " + role + " (API)");
-            audit.record(c, new AuditEntry(by, role, "unseal", archiveNo, List.of(), null, null, AuditEntry.OK, "unsealed: " + reason));
+            audit.record(c, new AuditEntry(by, label(role), "unseal", archiveNo, List.of(), null, null, AuditEntry.OK, "unsealed: " + reason));
         });
         LOG.info("Archive {} unsealed by {}: {}", archiveNo, by, reason);
         return Map.of("archive_no", archiveNo, "sealed", false, "unsealed_by", by);
@@ -383,11 +385,11 @@ public final class DestructionProposals {
     private Proposal decidable(Connection c, long proposalId, String decider) throws SQLException {
         Proposal proposal = show(c, proposalId, true);
         if (proposal.filedBy().equals(decider)) {
-            throw ApiProblem.forbidden("you filed destruction proposal #" + proposalId
+            throw new RuleException.NotPermitted("you filed destruction proposal #" + proposalId
                     + ": another manager decides it (D-31: application, then a supervisor's approval)");
         }
         if (!"open".equals(proposal.status())) {
-            throw ApiProblem.conflict("destruction proposal #" + proposalId + " is already decided");
+            throw new RuleException.Conflict("destruction proposal #" + proposalId + " is already decided");
         }
         return proposal;
     }
@@ -399,10 +401,10 @@ public final class DestructionProposals {
         List<Line> chosen = new ArrayList<>();
         for (int no : new LinkedHashSet<>(lineNos)) {
             Line line = proposal.lines().stream().filter(l -> l.lineNo() == no).findFirst().orElseThrow(
-                    () -> ApiProblem.badRequest("destruction proposal #" + proposal.id() + " has no line " + no
+                    () -> new RuleException.Invalid("destruction proposal #" + proposal.id() + " has no line " + no
                             + " (lines 1 to " + proposal.lineCount() + ")"));
             if (!"pending".equals(line.status())) {
-                throw ApiProblem.conflict("line " + no + " of destruction proposal #" + proposal.id() + " is already "
+                throw new RuleException.Conflict("line " + no + " of destruction proposal #" + proposal.id() + " is already "
                         + line.status() + "; leave it out");
             }
             chosen.add(line);
@@ -417,9 +419,9 @@ public final class DestructionProposals {
     }
 
     private List<DestructionListener.Destroyed> apply(Connection c, Proposal proposal, Line line, String method, String reason,
-                                                      String approver, String role) throws SQLException {
+                                                      String approver, Role role) throws SQLException {
         if ("seal".equals(method) && !"archive".equals(line.scope())) {
-            throw ApiProblem.badRequest("line " + line.lineNo() + " of destruction proposal #" + proposal.id()
+            throw new RuleException.Invalid("line " + line.lineNo() + " of destruction proposal #" + proposal.id()
                     + " proposes only the health facts of archive " + line.archiveNo() + ": destroy or reject it, or leave it out");
         }
         long customerId;
@@ -440,11 +442,11 @@ public final class DestructionProposals {
                     return List.of();
                 }
                 if (rs.getString(4) != null) {
-                    throw ApiProblem.conflict("archive " + line.archiveNo() + " (line " + line.lineNo() + ") is under a legal hold ("
+                    throw new RuleException.Conflict("archive " + line.archiveNo() + " (line " + line.lineNo() + ") is under a legal hold ("
                             + rs.getString(4) + "): release the hold first, or leave the line out");
                 }
                 if (rs.getBoolean(5)) {
-                    throw ApiProblem.conflict("archive " + line.archiveNo() + " (line " + line.lineNo() + ") is sealed: it is kept"
+                    throw new RuleException.Conflict("archive " + line.archiveNo() + " (line " + line.lineNo() + ") is sealed: it is kept"
                             + " because a record must be kept (D-32); a manager unseals it first, or leave the line out");
                 }
                 customerId = rs.getLong(1);
@@ -474,7 +476,7 @@ public final class DestructionProposals {
                     "destruction proposal #" + proposal.id() + " line " + line.lineNo());
             decide(c, proposal.id(), line.lineNo(), "sealed", approver, reason, null);
             closeRequests(c, line, false, "refused", approver, "sealed instead of destroyed (D-32): " + reason);
-            audit.record(c, new AuditEntry(approver, role, "seal", line.archiveNo(), List.of(), proposal.reason(), null,
+            audit.record(c, new AuditEntry(approver, label(role), "seal", line.archiveNo(), List.of(), proposal.reason(), null,
                     AuditEntry.OK, "destruction proposal #" + proposal.id() + " line " + line.lineNo() + " approved as sealing: " + reason));
             return List.of();
         }
@@ -508,7 +510,7 @@ public final class DestructionProposals {
         decide(c, proposal.id(), line.lineNo(), "destroyed", approver, reason, recordId);
         closeRequests(c, line, whole, "done", approver, "destroyed: destruction record #" + recordId);
         long rows = counts.values().stream().mapToLong(Long::longValue).sum();
-        audit.record(c, new AuditEntry(approver, role, "destroy", line.archiveNo(), whole ? ALL_CATEGORIES : List.of("health"),
+        audit.record(c, new AuditEntry(approver, label(role), "destroy", line.archiveNo(), whole ? ALL_CATEGORIES : List.of("health"),
                 proposal.reason(), null, AuditEntry.OK, "destruction proposal #" + proposal.id() + " line " + line.lineNo()
                 + " approved: " + (whole ? METHOD_ARCHIVE : METHOD_HEALTH) + ", " + rows + " rows in " + counts.size()
                 + " tables, destruction record #" + recordId + "; reason: " + reason));
@@ -576,10 +578,15 @@ public final class DestructionProposals {
         ChangeLog.write(c, ChangeLog.Change.of(customerId, field, oldValue, newValue, by, reason).from(source));
     }
 
+    /** The role as the audit log writes it; none for a request that came by mail. */
+    private static String label(Role role) {
+        return role == null ? null : role.label();
+    }
+
     private static void requireReason(String reason) {
         if (reason == null || reason.isBlank()) {
-            throw ApiProblem.badRequest("\"reason\" is required: say why (it is kept with the decision)");
+            throw new RuleException.Invalid("\"reason\" is required: say why (it is kept with the decision)");
         }
-        if (reason.length() > 1000) throw ApiProblem.badRequest("\"reason\" is longer than 1000 characters");
+        if (reason.length() > 1000) throw new RuleException.Invalid("\"reason\" is longer than 1000 characters");
     }
 }

@@ -37,7 +37,7 @@ public final class RetentionApi {
         }
         String note = text(body, "note", null);
         if (note != null && note.length() > 1000) throw ApiProblem.badRequest("\"note\" is longer than 1000 characters");
-        exchange.getMessage().setBody(proposals.fileDeletionRequest(archiveNo, via, caller.name(), caller.role().label(), note));
+        exchange.getMessage().setBody(proposals.fileDeletionRequest(archiveNo, via, caller.name(), caller.role(), note));
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
     }
 
@@ -58,7 +58,7 @@ public final class RetentionApi {
         String note = text(body, "note", null);
         if (note != null && note.length() > 1000) throw ApiProblem.badRequest("\"note\" is longer than 1000 characters");
         exchange.getMessage().setBody(proposals.fileProposal(archiveNos, text(body, "reason", null), note, caller.name(),
-                caller.role().label()));
+                caller.role()));
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
     }
 
@@ -82,7 +82,7 @@ public final class RetentionApi {
         long id = id(exchange);
         JsonNode body = Api.readJson(exchange);
         exchange.getMessage().setBody(proposals.approve(id, lines(body), text(body, "method", null), text(body, "reason", null),
-                caller.name(), caller.role().label()));
+                caller.name(), caller.role()));
     }
 
     /** POST /api/destruction-proposals/{id}/reject {lines?, reason}. */
@@ -90,7 +90,7 @@ public final class RetentionApi {
         Caller caller = Caller.of(exchange);
         long id = id(exchange);
         JsonNode body = Api.readJson(exchange);
-        exchange.getMessage().setBody(proposals.reject(id, lines(body), text(body, "reason", null), caller.name(), caller.role().label()));
+        exchange.getMessage().setBody(proposals.reject(id, lines(body), text(body, "reason", null), caller.name(), caller.role()));
     }
 
     /** POST /api/archives/{archiveNo}/unseal {reason}. */
@@ -98,7 +98,7 @@ public final class RetentionApi {
         Caller caller = Caller.of(exchange);
         String archiveNo = Request.archiveNo(exchange);
         JsonNode body = Api.readJson(exchange);
-        exchange.getMessage().setBody(proposals.unseal(archiveNo, text(body, "reason", null), caller.name(), caller.role().label()));
+        exchange.getMessage().setBody(proposals.unseal(archiveNo, text(body, "reason", null), caller.name(), caller.role()));
     }
 
     private static long id(Exchange exchange) {

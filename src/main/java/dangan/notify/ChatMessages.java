@@ -97,7 +97,7 @@ public final class ChatMessages {
                         "attempts", p.path("attempts").asInt()));
                 lines.add(t("chat.delivery_parked.why", "reason", text(p, "reason")));
                 lines.add(t("chat.delivery_parked.action", "event", text(p, "event_id")));
-                yield new ChatMessage(t("chat.delivery_parked.title"), lines, link("deliveries"), t("chat.link"), true);
+                yield new ChatMessage(t("chat.delivery_parked.title"), lines, link("jobs"), t("chat.link"), true);
             }
             case "access_requested" -> {
                 lines.add(t("chat.access_requested.who", "requester", text(p, "requester"), "role", roleName(text(p, "requester_role"))));
@@ -118,7 +118,7 @@ public final class ChatMessages {
                 }
                 if (count > first.size()) lines.add(t("chat.visit_plan.more", "more", count - first.size(), "day", p.path("day").asText()));
                 yield new ChatMessage(t("chat.visit_plan.title", "day", p.path("day").asText(), "role", roleName(text(p, "owner_role"))), lines,
-                        link("reminders"), t("chat.link"), false);
+                        null, t("chat.link"), false); // no console page lists reminders: the feed is in the outbox
             }
             default -> {
                 lines.add(t("chat.archive", "archive", archiveNo));

@@ -269,10 +269,14 @@ public final class DeliveryBook {
                 d.subscriber());
     }
 
-    /** A claimed delivery this run did not attempt (one before it failed): back in line as it was, no attempt counted. */
+    /**
+     * A claimed delivery this run did not attempt (one before it failed): back in line, no attempt counted,
+     * and not counted against the robot's rate either (its claim time is cleared).
+     */
     public void released(Delivery d, Instant now) throws SQLException {
         update("""
-                update notification_delivery set attempts = greatest(attempts - 1, 0), next_attempt_at = ?
+                update notification_delivery set attempts = greatest(attempts - 1, 0), next_attempt_at = ?,
+                       last_attempt_at = null
                 where event_id = ? and subscriber = ? and status = 'pending'""", Timestamp.from(now), d.eventId(), d.subscriber());
     }
 

@@ -248,7 +248,7 @@ class ChatNotificationsTest {
         // the store managers' group: its own plan only, the count and the first five, the rest in the feed
         assertThat(robots.at("plan-key")).hasSize(1);
         String digest = robots.at("plan-key").get(0).text();
-        assertThat(digest.lines().toList()).hasSize(1 + 1 + 5 + 1 + 1).first().isEqualTo("【回访计划 " + day + " · 店长】");
+        assertThat(digest.lines().toList()).hasSize(1 + 1 + 5 + 1).first().isEqualTo("【回访计划 " + day + " · 店长】");
         assertThat(digest).contains("新增 8 条回访提醒，前 5 条：\n1. ").contains("（A 级）").contains("前，拜访")
                 .contains("其余 3 条见 outbox/reminders/" + day + ".csv").doesNotContain("销售经理");
         assertThat(digest.lines().filter(l -> l.matches("\\d\\. .*")).count()).isEqualTo(5);

@@ -49,6 +49,7 @@ class ChatNotificationsTest {
     static Path home;
     static ChatRobots robots;
     static RunningService dangan;
+    static Map<String, String> settings;
     static Instant t0 = Instant.now();
 
     @BeforeAll
@@ -93,6 +94,7 @@ class ChatNotificationsTest {
         s.put("dangan.notify.subscriber.store-plan.owner-role", "store-manager");
         s.put("dangan.notify.subscriber.store-plan.to", robots.wecomUrl("plan-key"));
         s.put("dangan.notify.subscriber.store-plan.format", "text");
+        settings = s;
         dangan = RunningService.start(home, s);
     }
 
@@ -282,6 +284,42 @@ class ChatNotificationsTest {
                 + "申请 #" + id + "，请经理审批\n"
                 + "https://console.example.cn/#/approvals");
         assertThat(card).doesNotContain("过敏").doesNotContain(archiveNo);
+    }
+
+    @Test
+    @Order(6)
+    void twoInstancesRelayingToOneRobotAtOnceKeepItsOrderAndSendEachOnce(@TempDir Path otherHome) throws Exception {
+        robots.limit("busy-key", 1000);
+        int before = robots.at("busy-key").size();
+        List<String> sent = new ArrayList<>();
+        try (Connection c = dangan.service().database().dataSource().getConnection()) {
+            for (int i = 1; i <= 30; i++) {
+                String no = "U%02d".formatted(i);
+                Outbox.record(c, "tier_changed", null, "{\"archive_no\": \"" + no + "\", \"old_tier\": \"B\", \"new_tier\": \"A\"}");
+                sent.add(no);
+            }
+        }
+        try (RunningService other = RunningService.start(otherHome, settings)) {
+            Instant now = t0.plusSeconds(7200);
+            for (Instant at : List.of(now, now.plusSeconds(61))) { // 20 a minute: two minutes for 30
+                java.util.concurrent.Callable<Object> one = () -> relayOn(dangan, at);
+                java.util.concurrent.Callable<Object> two = () -> relayOn(other, at);
+                var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+                try {
+                    for (var f : pool.invokeAll(List.of(one, two, one, two))) f.get();
+                } finally {
+                    pool.shutdown();
+                }
+            }
+        }
+        List<String> received = robots.at("busy-key").subList(before, robots.at("busy-key").size()).stream()
+                .map(m -> m.text().replaceAll("(?s).*\n(U\\d\\d)：B → A.*", "$1")).toList();
+        assertThat(received).containsExactlyElementsOf(sent);
+    }
+
+    private static Object relayOn(RunningService service, Instant now) {
+        return service.service().camelContext().createProducerTemplate()
+                .requestBodyAndHeader("direct:job-notification-relay", null, NotificationRelay.NOW_HEADER, now);
     }
 
     private static void relay(Instant now) {

@@ -1,8 +1,7 @@
 package dangan.intake;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dangan.support.LogCapture;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Expected outcomes are not crashes: a dropped file that is not a spreadsheet, a survey file with
  * one rejected response — each is one log line naming the file and the reason, with no stack trace
  * and no "Rollback file strategy" warning; the file is still kept in failed/ with its .error.txt.
- * The service's log is captured as written (logback, the service's own configuration).
  */
 @Tag("service")
 class ExpectedFailuresLogTest {
@@ -33,9 +30,7 @@ class ExpectedFailuresLogTest {
     @TempDir
     static Path home;
     static RunningService dangan;
-
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    LogCapture log;
 
     @BeforeAll
     static void start() throws Exception {
@@ -49,13 +44,12 @@ class ExpectedFailuresLogTest {
 
     @BeforeEach
     void capture() {
-        log.start();
-        root.addAppender(log);
+        log = LogCapture.start();
     }
 
     @AfterEach
     void release() {
-        root.detachAppender(log);
+        log.close();
     }
 
     @Test
@@ -66,7 +60,7 @@ class ExpectedFailuresLogTest {
 
         assertThat(kept.toString()).contains("/failed/");
         assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("not a CSV or XLSX");
-        List<ILoggingEvent> lines = ours(dangan.inbox());
+        List<ILoggingEvent> lines = log.byThread(consumer(dangan.inbox()));
         assertThat(lines).as("the lines logged while handling scan.pdf").hasSize(1);
         assertThat(lines.get(0).getFormattedMessage()).contains("scan.pdf").contains("not a CSV or XLSX");
         assertThat(lines.get(0).getThrowableProxy()).isNull();
@@ -83,22 +77,16 @@ class ExpectedFailuresLogTest {
 
         assertThat(kept.toString()).contains("/failed/");
         assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("2 of 3 responses taken");
-        List<ILoggingEvent> lines = ours(surveys);
+        List<ILoggingEvent> lines = log.byThread(consumer(surveys));
         assertThat(lines).noneMatch(e -> e.getThrowableProxy() != null);
         assertThat(lines).noneMatch(e -> e.getFormattedMessage().contains("Rollback"));
         // the file's summary (info) and the one warning that it was set aside
-        assertThat(lines.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)))
-                .singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
-                        .contains("batch-with-bad-response.json").contains("1 of 3 responses rejected"));
+        assertThat(LogCapture.warnings(lines)).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                .contains("batch-with-bad-response.json").contains("1 of 3 responses rejected"));
     }
 
-    /** What the consumer of this folder logged (test classes run in parallel: others' lines are not ours). */
-    private List<ILoggingEvent> ours(Path inbox) {
-        String consumer = inbox.toUri().getPath().replaceAll("/$", "");
-        List<ILoggingEvent> all;
-        synchronized (log) { // the appender appends under its own lock
-            all = List.copyOf(log.list);
-        }
-        return all.stream().filter(e -> e.getThreadName().contains(consumer)).toList();
+    /** The consumer thread of a drop folder is named after it. */
+    private static String consumer(Path inbox) {
+        return inbox.toUri().getPath().replaceAll("/$", "");
     }
 }

@@ -13,6 +13,7 @@ import dangan.archive.ChangeLog;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.normalise.Text;
+import dangan.rules.RuleException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +52,8 @@ public final class SurveyReview {
         this.audit = audit;
     }
 
-    /** What a link request came to: the HTTP status and the message a person reads. */
-    public record LinkResult(int status, String message, String archiveNo, boolean complaint) {
-        boolean linked() {
-            return status == 200;
-        }
+    /** A review entry filed on its archive: the message a person reads, and whether its score opened a complaint. */
+    public record LinkResult(String message, String archiveNo, boolean complaint) {
     }
 
     /** Files the pending responses that now match an archive; returns how many. Never throws (a timer calls it). */
@@ -100,13 +98,17 @@ public final class SurveyReview {
         return linked;
     }
 
-    /** Files review entry {@code reviewId} on archive {@code archiveNo}; {@code by} is the person deciding (D-27). */
+    /**
+     * Files review entry {@code reviewId} on archive {@code archiveNo}; {@code by} is the person deciding (D-27).
+     * An entry or archive that does not exist is {@link RuleException.NotFound}; an entry linked before or a
+     * sealed archive {@link RuleException.Conflict} — nothing is filed then.
+     */
     public LinkResult link(long reviewId, String archiveNo, String by) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 LinkResult result = link(c, reviewId, archiveNo, by);
-                if (result.linked()) c.commit(); else c.rollback();
+                c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -125,10 +127,10 @@ public final class SurveyReview {
                 from survey_review r left join customer c on c.id = r.customer_id where r.id = ? for update of r""")) {
             ps.setLong(1, reviewId);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return new LinkResult(404, "there is no survey review entry " + reviewId, null, false);
+                if (!rs.next()) throw new RuleException.NotFound("there is no survey review entry " + reviewId);
                 if ("linked".equals(rs.getString(3))) {
-                    return new LinkResult(409, "survey review entry " + reviewId + " was already linked to archive "
-                            + rs.getString(6) + " at " + rs.getObject(7), rs.getString(6), false);
+                    throw new RuleException.Conflict("survey review entry " + reviewId + " was already linked to archive "
+                            + rs.getString(6) + " at " + rs.getObject(7));
                 }
                 surveyId = rs.getString(1);
                 payload = rs.getString(2);
@@ -141,9 +143,9 @@ public final class SurveyReview {
                 "select id, case when sealed_at is not null then 'sealed' else status end from customer where archive_no = ?")) {
             ps.setString(1, archiveNo);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return new LinkResult(404, "there is no archive " + archiveNo + ": check the archive number", null, false);
+                if (!rs.next()) throw new RuleException.NotFound("there is no archive " + archiveNo + ": check the archive number");
                 if ("sealed".equals(rs.getString(2))) {
-                    return new LinkResult(409, "archive " + archiveNo + " is sealed (D-32): nothing is filed on it", null, false);
+                    throw new RuleException.Conflict("archive " + archiveNo + " is sealed (D-32): nothing is filed on it");
                 }
                 customerId = rs.getLong(1);
             }
@@ -156,7 +158,7 @@ public final class SurveyReview {
                         "survey response linked by hand from the review queue (entry " + reviewId + ")")
                 .fromLine(ingestId, line));
         LOG.info("Survey review entry {} linked to archive {} by {}", reviewId, archiveNo, by);
-        return new LinkResult(200, "survey " + surveyId + " filed on archive " + archiveNo
+        return new LinkResult("survey " + surveyId + " filed on archive " + archiveNo
                 + (complaint ? "; its low score opened a complaint to follow up" : ""), archiveNo, complaint);
     }
 
@@ -179,20 +181,14 @@ public final class SurveyReview {
             c.setAutoCommit(false);
             try {
                 result = link(c, reviewId, archiveNo, caller.name());
-                if (result.linked()) {
-                    audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.of("feedback"),
-                            null, null, AuditEntry.OK, "survey review entry " + reviewId + " linked: " + result.message()));
-                    c.commit();
-                } else {
-                    c.rollback();
-                }
+                audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.of("feedback"),
+                        null, null, AuditEntry.OK, "survey review entry " + reviewId + " linked: " + result.message()));
+                c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
-        if (result.status() == 404) throw ApiProblem.notFound(result.message());
-        if (result.status() == 409) throw ApiProblem.conflict(result.message());
         ObjectNode answer = json.createObjectNode().put("review", reviewId).put("message", result.message())
                 .put("archive_no", result.archiveNo()).put("complaint", result.complaint()).put("linked_by", caller.name());
         exchange.getMessage().setBody(answer);

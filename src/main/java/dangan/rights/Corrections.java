@@ -19,6 +19,7 @@ import dangan.normalise.MobileNumber;
 import dangan.normalise.ResidentId;
 import dangan.normalise.Text;
 import dangan.privacy.SensitiveFields;
+import dangan.rules.RuleException;
 import org.apache.camel.Exchange;
 
 import javax.sql.DataSource;
@@ -189,8 +190,8 @@ public final class Corrections {
                   from customer where archive_no = ? for update""")) {
             ps.setString(1, archiveNo);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw ApiProblem.notFound("no archive " + archiveNo);
-                if (rs.getBoolean(13)) throw ApiProblem.conflict("archive " + archiveNo + " is sealed: it is kept read-only (D-32)");
+                if (!rs.next()) throw new RuleException.NotFound("no archive " + archiveNo);
+                if (rs.getBoolean(13)) throw new RuleException.Conflict("archive " + archiveNo + " is sealed: it is kept read-only (D-32)");
                 customerId = rs.getLong(1);
                 for (String f : List.of("name", "gender", "birth_date", "mobile", "email", "address", "employer", "job_title", "nationality")) {
                     current.put(f, rs.getString(f));
@@ -223,7 +224,7 @@ public final class Corrections {
             if (wanted.containsKey("birth_date") && !idBirth.equals(wanted.get("birth_date"))) contradictions.add("birth_date");
             if (wanted.containsKey("gender") && !idGender.equals(wanted.get("gender"))) contradictions.add("gender");
             if (!contradictions.isEmpty()) {
-                throw ApiProblem.badRequest("nothing was corrected: " + String.join(" and ", contradictions) + " must match the ID number "
+                throw new RuleException.Invalid("nothing was corrected: " + String.join(" and ", contradictions) + " must match the ID number "
                         + id.masked() + " (birth date " + idBirth + ", gender " + idGender + "): correct the ID number, or leave them out");
             }
             if (wanted.containsKey("id_number")) {
@@ -247,7 +248,7 @@ public final class Corrections {
         Map<String, String> after = new LinkedHashMap<>(current);
         changed.forEach(ch -> after.put(ch.field(), ch.newValue()));
         if (after.get("mobile") == null && after.get("email") == null && after.get("id_number") == null) {
-            throw ApiProblem.badRequest("nothing was corrected: the archive would keep no mobile number, email or ID number"
+            throw new RuleException.Invalid("nothing was corrected: the archive would keep no mobile number, email or ID number"
                     + " to identify the customer");
         }
         for (Changed ch : changed) {
@@ -264,7 +265,7 @@ public final class Corrections {
                 ps.setLong(2, customerId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        throw ApiProblem.conflict("nothing was corrected: this " + ch.field().replace('_', ' ') + " belongs to archive "
+                        throw new RuleException.Conflict("nothing was corrected: this " + ch.field().replace('_', ' ') + " belongs to archive "
                                 + rs.getString(1) + " — one archive per customer (D-15): find out which archive is right");
                     }
                 }

@@ -10,6 +10,7 @@ import dangan.access.Role;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.access.QueryParams;
+import dangan.rules.RuleException;
 import dangan.store.Transactions;
 import org.apache.camel.Exchange;
 
@@ -132,14 +133,14 @@ public final class SubjectRequests {
                 "select id, customer_id, kind, status, archive_no from subject_request where id = ? for update")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw ApiProblem.notFound("no customer request #" + id);
+                if (!rs.next()) throw new RuleException.NotFound("no customer request #" + id);
                 if (!archiveNo.equals(rs.getString(5))) {
-                    throw ApiProblem.conflict("request #" + id + " is about archive " + rs.getString(5) + ", not " + archiveNo);
+                    throw new RuleException.Conflict("request #" + id + " is about archive " + rs.getString(5) + ", not " + archiveNo);
                 }
                 if (!kind.equals(rs.getString(3))) {
-                    throw ApiProblem.conflict("request #" + id + " is a " + rs.getString(3) + " request, not " + kind);
+                    throw new RuleException.Conflict("request #" + id + " is a " + rs.getString(3) + " request, not " + kind);
                 }
-                if (!"open".equals(rs.getString(4))) throw ApiProblem.conflict("request #" + id + " is " + rs.getString(4) + " already");
+                if (!"open".equals(rs.getString(4))) throw new RuleException.Conflict("request #" + id + " is " + rs.getString(4) + " already");
                 return new Open(id, rs.getLong(2), kind);
             }
         }
@@ -162,7 +163,7 @@ public final class SubjectRequests {
                 "select id, sealed_at is not null or status = 'sealed' from customer where archive_no = ?")) {
             ps.setString(1, archiveNo);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || (rs.getBoolean(2) && !seesSealed)) throw ApiProblem.notFound("no archive " + archiveNo);
+                if (!rs.next() || (rs.getBoolean(2) && !seesSealed)) throw new RuleException.NotFound("no archive " + archiveNo);
                 return rs.getLong(1);
             }
         }

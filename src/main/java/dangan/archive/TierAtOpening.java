@@ -22,10 +22,11 @@ public record TierAtOpening(String thresholds, String outOfProvinceTier, Integer
                             LocalDate windowUntil, List<List<String>> flagColumns, List<String> yesValues) {
 
     /**
-     * D-18 flag from intake columns, one definition for the opening and for the tiers listener: a
-     * configured column of the archive's extra attributes holds a yes value. Parameters: the columns, the yes values.
+     * D-18 flag from intake columns, the SQL function {@code intake_flag} (migration V21) the opening
+     * (sql/merge/open-archives-tiered.sql) uses too: a configured column of the archive's extra
+     * attributes holds a yes value. Parameters: the columns, the yes values.
      */
     public static String flagFrom(String extra) {
-        return "exists (select 1 from jsonb_each_text(" + extra + ") e where e.key = any (?) and lower(trim(e.value)) = any (?))";
+        return "intake_flag(" + extra + ", ?, ?)";
     }
 }

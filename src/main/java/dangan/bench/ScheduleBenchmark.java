@@ -3,9 +3,9 @@ package dangan.bench;
 import dangan.app.DanganService;
 import dangan.config.Settings;
 import dangan.jobs.JobDate;
-import dangan.jobs.SqlScript;
 import dangan.reminders.ReminderJobs;
 import dangan.reminders.ReminderSettings;
+import dangan.store.SqlScript;
 import dangan.tiers.TierRules;
 
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package dangan.intake;
 
 import dangan.archive.ArchiveMerge;
 import dangan.archive.MergeCounts;
+import dangan.archive.MergeOptions;
 import dangan.archive.TierAtOpening;
 import dangan.intake.read.RowHandler;
 import dangan.privacy.SensitiveFields;
@@ -93,8 +94,9 @@ public final class ArchiveIntake {
                 issues.copyInto(c);
                 boolean lowTrust = lowTrustChannels.contains(run.channel());
                 LongFunction<TierAtOpening> tiers = tierAtOpening;
-                MergeCounts merged = ArchiveMerge.merge(c, run.id(), YearMonth.now(zone), "intake of " + run.name(),
-                        lowTrust, strictConsent, tiers == null || lowTrust ? null : tiers.apply(run.id()));
+                MergeCounts merged = ArchiveMerge.merge(c, run.id(), MergeOptions.of(YearMonth.now(zone), "intake of " + run.name())
+                        .lowTrust(lowTrust).strictConsent(strictConsent)
+                        .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())));
                 run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
                         merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());
                 if (!run.reconciles()) {

@@ -3,7 +3,7 @@ package dangan.retention;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.jobs.JobDate;
-import dangan.jobs.SqlScript;
+import dangan.store.SqlScript;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -8,6 +8,7 @@ import org.jdbi.v3.core.argument.ObjectArgumentFactory;
 import org.jdbi.v3.core.mapper.GetObjectColumnMapperFactory;
 
 import javax.sql.DataSource;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -97,6 +98,7 @@ public final class Db {
         jdbi.registerArrayType(Long.class, "bigint");
         jdbi.registerArrayType(Integer.class, "integer");
         jdbi.registerArrayType(UUID.class, "uuid");
+        jdbi.registerArrayType(BigDecimal.class, "numeric");
         return jdbi;
     }
 }

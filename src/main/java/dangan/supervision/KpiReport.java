@@ -8,7 +8,7 @@ import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.intake.RejectReport;
 import dangan.jobs.JobDate;
-import dangan.jobs.SqlScript;
+import dangan.store.SqlScript;
 import org.apache.camel.Exchange;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;

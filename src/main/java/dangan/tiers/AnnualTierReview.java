@@ -1,7 +1,7 @@
 package dangan.tiers;
 
 import dangan.jobs.JobDate;
-import dangan.jobs.SqlScript;
+import dangan.store.SqlScript;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

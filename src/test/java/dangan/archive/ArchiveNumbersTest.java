@@ -119,7 +119,7 @@ class ArchiveNumbersTest {
                         }
                         ps.executeBatch();
                     }
-                    MergeCounts counts = ArchiveMerge.merge(c, ingest, month, "test", false);
+                    MergeCounts counts = ArchiveMerge.merge(c, ingest, MergeOptions.of(month, "test"));
                     c.commit();
                     return counts;
                 }

@@ -1,4 +1,9 @@
-package dangan.jobs;
+package dangan.store;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.Update;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,9 +19,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A set-based job's SQL, kept in {@code src/main/resources/sql/NAME.sql} so the very same text runs
- * from the service and from {@code psql} (the benchmarks compare the two). Parameters are written
- * the psql way, {@code :'as_of'}, and bound as JDBC parameters here — never spliced into the text.
+ * Long set-based SQL (a job, a step of the merge), kept in {@code src/main/resources/sql/NAME.sql} so
+ * the very same text runs from the service and from {@code psql} (the benchmarks compare the two).
+ * Parameters are written the psql way, {@code :'as_of'}, and bound as parameters here — never spliced
+ * into the text: with Jdbi as named parameters ({@link #update}, {@link #query}), or on a bare
+ * connection ({@link #prepare}).
  */
 public final class SqlScript {
 
@@ -24,10 +31,13 @@ public final class SqlScript {
 
     private final String name;
     private final String text;
+    private final String named;
 
     private SqlScript(String name, String text) {
         this.name = name;
         this.text = text;
+        String statement = PARAMETER.matcher(text).replaceAll(":$1").strip();
+        this.named = statement.endsWith(";") ? statement.substring(0, statement.length() - 1) : statement;
     }
 
     /** Loads {@code sql/NAME.sql} from the classpath. */
@@ -48,6 +58,21 @@ public final class SqlScript {
     /** The text as psql runs it (with {@code -v as_of=2026-01-01}). */
     public String text() {
         return text;
+    }
+
+    /**
+     * The script as a Jdbi update on the handle, every parameter bound from the map (one the script
+     * does not use is ignored, so a family of scripts can share one map; a missing one is an error).
+     */
+    public Update update(Handle h, Map<String, ?> parameters) {
+        return h.createUpdate(named).configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true))
+                .bindMap(parameters);
+    }
+
+    /** As {@link #update}, for a script that answers rows. */
+    public Query query(Handle h, Map<String, ?> parameters) {
+        return h.createQuery(named).configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true))
+                .bindMap(parameters);
     }
 
     /** Prepares the script with its {@code :'name'} parameters bound from the map (missing ones are an error). */

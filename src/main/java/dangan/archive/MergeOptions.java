@@ -1,0 +1,41 @@
+package dangan.archive;
+
+import java.time.YearMonth;
+
+/**
+ * How {@link ArchiveMerge} files one ingest.
+ *
+ * @param openedIn      the month new archives are numbered in (D-14)
+ * @param reason        what the change register says about why the data changed
+ * @param lowTrust      the source is marked low-trust: its changes and new archives wait for review (D-16)
+ * @param strictConsent sensitive values (health, full ID number) of customers without a recorded consent to
+ *                      sensitive data wait in the review queue instead of being filed
+ * @param tiers         when not null (the tiers flow is on), archives whose tier is known when they are opened
+ *                      get it in the same insert (see {@link TierAtOpening}); ignored for a low-trust source,
+ *                      whose new archives wait for review as a whole, without a tier
+ */
+public record MergeOptions(YearMonth openedIn, String reason, boolean lowTrust, boolean strictConsent,
+                           TierAtOpening tiers) {
+
+    /** A trusted source, no strict consent, no tiers at opening. */
+    public static MergeOptions of(YearMonth openedIn, String reason) {
+        return new MergeOptions(openedIn, reason, false, false, null);
+    }
+
+    public MergeOptions lowTrust(boolean lowTrust) {
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers);
+    }
+
+    public MergeOptions strictConsent(boolean strictConsent) {
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers);
+    }
+
+    public MergeOptions tiers(TierAtOpening tiers) {
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers);
+    }
+
+    /** The tiers at opening that apply: none for a low-trust source. */
+    TierAtOpening tiersAtOpening() {
+        return lowTrust ? null : tiers;
+    }
+}

@@ -1,0 +1,8 @@
+-- Health facts (allergy, note), sealed: each once, by the blind index of its value.
+insert into health_fact (customer_id, kind, detail_enc, fact_key, source_ingest_id, source_line)
+select s.customer_id, h.kind, h.detail_enc, h.fact_key, s.ingest_id, s.line_no
+from intake_row s
+cross join lateral (values ('allergy', s.allergy_enc, s.allergy_hash), ('note', s.health_enc, s.health_hash))
+    h(kind, detail_enc, fact_key)
+where s.ingest_id = :'ingest_id'::bigint and h.detail_enc is not null
+on conflict (customer_id, kind, fact_key) do nothing;

@@ -1,0 +1,11 @@
+-- Visits, stays and meals: the same content from two sources is one fact.
+insert into consumption (customer_id, visit_date, amount, service, payment_method, staff, branch,
+                         fact_key, source_ingest_id, source_line)
+select s.customer_id, s.visit_date, s.amount, s.service, s.payment, s.staff, s.branch,
+       md5(concat_ws('|', coalesce(s.visit_date::text, ''), coalesce(s.amount::text, ''), coalesce(s.service, ''),
+           coalesce(s.payment, ''), coalesce(s.staff, ''), coalesce(s.branch, '')))::uuid,
+       s.ingest_id, s.line_no
+from intake_row s
+where s.ingest_id = :'ingest_id'::bigint and s.contract_no is null
+  and (s.visit_date is not null or s.amount is not null or s.service is not null)
+on conflict (customer_id, fact_key) do nothing;

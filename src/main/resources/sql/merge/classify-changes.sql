@@ -1,0 +1,41 @@
+-- One round's field changes, unpivoted, each with its disposition: applied, held for review
+-- (low-trust source, or a contradiction of the customer's identity: D-13, D-16), or refused
+-- because the identifier belongs to another archive.
+insert into intake_change (ingest_id, line_no, customer_id, field, old_value, new_value, disposition, why)
+select s.ingest_id, s.line_no, c.id, v.field, v.old_value, v.new_value,
+       case when v.owner is not null then 'conflict'
+            when :'low_trust'::boolean then 'hold'
+            when v.identity and v.old_value is not null then 'hold'
+            else 'apply' end,
+       case when v.owner is not null then
+                'already belongs to archive ' || v.owner || ' while this line matched archive '
+                || c.archive_no || '; not moved — check which archive is right and correct it'
+            when :'low_trust'::boolean then 'waits for review: the source is marked low-trust (D-16)'
+            when v.identity and v.old_value is not null then
+                'differs from archive ' || c.archive_no || ' (' || v.old_value || '); kept the archive''s value,'
+                || ' the new one waits for review — confirm with the customer (D-13)'
+       end
+from intake_row s join customer c on c.id = s.customer_id
+cross join lateral (values
+    ('name', c.name, s.name, s.name is distinct from c.name, true, null::text),
+    ('gender', c.gender::text, s.gender::text, s.gender is distinct from c.gender, true, null),
+    ('birth_date', c.birth_date::text, s.birth_date::text, s.birth_date is distinct from c.birth_date, true, null),
+    ('id_number', c.id_number_masked, s.id_masked, s.id_hash is distinct from c.id_number_hash, true,
+        (select o.archive_no from customer o where o.id_number_hash = s.id_hash and o.id <> c.id)),
+    ('mobile', c.mobile, s.mobile, s.mobile is distinct from c.mobile, false,
+        (select o.archive_no from customer o where o.mobile = s.mobile and o.id <> c.id)),
+    ('email', c.email, s.email, s.email is distinct from c.email, false,
+        (select o.archive_no from customer o where o.email = s.email and o.id <> c.id)),
+    ('address', c.address, s.address, s.address is distinct from c.address, false, null),
+    ('employer', c.employer, s.employer, s.employer is distinct from c.employer, false, null),
+    ('job_title', c.job_title, s.job_title, s.job_title is distinct from c.job_title, false, null),
+    ('nationality', c.nationality, s.nationality, s.nationality is distinct from c.nationality, false, null)
+) v(field, old_value, new_value, changed, identity, owner)
+where s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int and v.new_value is not null and v.changed
+union all
+select s.ingest_id, s.line_no, c.id, 'extra.' || e.key, c.extra ->> e.key, e.value,
+       case when :'low_trust'::boolean then 'hold' else 'apply' end,
+       case when :'low_trust'::boolean then 'waits for review: the source is marked low-trust (D-16)' end
+from intake_row s join customer c on c.id = s.customer_id
+cross join lateral jsonb_each_text(coalesce(s.extra, '{}'::jsonb)) e
+where s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int and (c.extra ->> e.key) is distinct from e.value;

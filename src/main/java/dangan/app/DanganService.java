@@ -11,6 +11,7 @@ import dangan.flow.Flow;
 import dangan.flow.FlowContext;
 import dangan.intake.ArchiveIntake;
 import dangan.intake.ColumnMap;
+import dangan.intake.FileClaims;
 import dangan.intake.IntakeTally;
 import dangan.intake.SpreadsheetIntake;
 import dangan.intake.read.ReadLimits;
@@ -132,10 +133,10 @@ public final class DanganService implements AutoCloseable {
     }
 
     /** Claims on dropped files, shared through the database by every instance watching the same folders. */
-    private static JdbcMessageIdRepository fileClaims(ArchiveDatabase database) {
+    private static FileClaims fileClaims(ArchiveDatabase database) {
         JdbcMessageIdRepository claims = new JdbcMessageIdRepository(database.dataSource(), "dangan-drop-folders");
         claims.setCreateTableIfNotExists(false); // the table comes from migration V4
-        return claims;
+        return new FileClaims(claims);
     }
 
     private static void createFolders(Path home, List<Flow> flows) throws IOException {

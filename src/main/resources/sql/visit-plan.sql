@@ -7,6 +7,11 @@
 --   health_roles  comma-separated roles that may see health data (D-24): only their reminders
 --                 carry the ids of health facts (never their content)
 --   special_days  how many days after as_of special dates and birthdays are listed
+--   purpose       the consent purpose the plan needs (dangan.consent.purpose.visit-plan, default
+--                 service: every customer who has not objected)
+-- Returns the ids of the reminders issued, then one row per reason a due visit was left out
+-- (sealed, service-objected, no-marketing-consent, marketing-withdrawn) and one 'due' row: how many
+-- visits are due in all.
 -- The next due date counts from the last visit-ledger entry of that archive and role (with the
 -- interval of the channel used then), or from the archive's creation when there is none.
 with cadence as (
@@ -27,13 +32,17 @@ due as (
            case when lc.visited_on is null
                 then ((c.created_at at time zone :'zone')::date + make_interval(months => d.months))::date
                 else (lc.visited_on + make_interval(months => coalesce(o.months, d.months)))::date
-           end as due_on
+           end as due_on,
+           left_out_reason(c.id, c.status, :'purpose') as left_out
     from customer c
     join duty d on d.tier = coalesce(c.tier, 'E')
     left join last_contact lc on lc.customer_id = c.id and lc.owner_role = d.role
     left join cadence o on o.tier = d.tier and o.role = d.role and o.channel = lc.channel
-    where c.status = 'active' and marketing_ok(c.id)
-)
+),
+in_window as (
+    select * from due where due.due_on <= (:'as_of'::date + interval '1 month')::date
+),
+issued as (
 insert into reminder (customer_id, kind, owner_role, channel, due_on, subject, facts, job, issued_on)
 select due.customer_id, 'visit', due.role, due.channel, due.due_on, '',
        jsonb_strip_nulls(jsonb_build_object(
@@ -65,7 +74,12 @@ select due.customer_id, 'visit', due.role, due.channel, due.due_on, '',
                                 from health_fact h where h.customer_id = due.customer_id) end
        )),
        'visit-plan', :'as_of'::date
-from due
-where due.due_on <= (:'as_of'::date + interval '1 month')::date
+from in_window due
+where due.left_out is null
 on conflict do nothing
-returning id;
+returning id
+)
+select id, null::text as tally, null::bigint as reminders from issued
+union all
+select null, coalesce(left_out, 'due'), count(*) from in_window group by grouping sets ((left_out), ())
+having grouping(left_out) = 1 or left_out is not null;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dangan.i18n.Messages;
 import dangan.intake.RejectReport;
 import dangan.privacy.SensitiveFields;
 import org.apache.commons.csv.CSVFormat;
@@ -26,7 +27,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +50,7 @@ public final class FeedWriter {
             select r.id, r.job, r.kind, r.due_on, c.archive_no, c.name, c.mobile, coalesce(c.tier, 'E') as tier,
                    r.owner_role, r.channel, r.subject, r.facts::text, r.status
             from reminder r join customer c on c.id = r.customer_id
-            where (%s) and (r.kind not in ('visit', 'greeting', 'follow-up') or marketing_ok(c.id))
+            where (%s) and (cast(? as text) is null or contact_ok(c.id, cast(? as text)))
             order by r.owner_role, r.due_on, c.archive_no, r.kind, r.subject""";
 
     /** What {@link #write} left: the two files and how many reminders they list. */
@@ -62,15 +62,28 @@ public final class FeedWriter {
     private final Set<String> healthRoles;
     private final Path folder;
     private final int digestMaxLines;
+    private final Map<String, String> purposes;
+    private final FeedText text;
+    /** The digest is a mail to people: always in their words, whatever the CSV headings are. */
+    private final FeedText mail;
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
-    public FeedWriter(DataSource dataSource, SensitiveFields sensitive, Set<String> healthRoles, Path folder, int digestMaxLines) {
+    /**
+     * @param purposes the consent purpose of each job that reaches customers: a reminder of a customer who
+     *                 no longer may be contacted for it (a withdrawal since it was issued) is left out at once
+     * @param headings {@code dangan.feeds.headings}: {@code people} (default) or {@code keys}
+     */
+    public FeedWriter(DataSource dataSource, SensitiveFields sensitive, Set<String> healthRoles, Path folder, int digestMaxLines,
+                      Map<String, String> purposes, Messages messages, String headings) {
         this.dataSource = dataSource;
         this.sensitive = sensitive;
         this.healthRoles = healthRoles;
         this.folder = folder;
         this.digestMaxLines = digestMaxLines;
+        this.purposes = Map.copyOf(purposes);
+        this.text = new FeedText(messages, FeedText.keys(headings));
+        this.mail = new FeedText(messages, false);
     }
 
     /** The file name (without extension) of a job's feed for a day. */
@@ -79,7 +92,7 @@ public final class FeedWriter {
     }
 
     /** Writes (or rewrites, whole) the day's feed of a job: every reminder it issued for that day. */
-    public Written write(String job, LocalDate day) throws IOException, SQLException {
+    public Written write(String job, LocalDate day, JobTally tally) throws IOException, SQLException {
         Files.createDirectories(folder);
         String base = baseName(job, day);
         String unique = java.util.UUID.randomUUID().toString();
@@ -92,12 +105,14 @@ public final class FeedWriter {
                 ps.setFetchSize(5_000);
                 ps.setString(1, job);
                 ps.setObject(2, day);
+                ps.setString(3, purposes.get(job));
+                ps.setString(4, purposes.get(job));
                 try (ResultSet rs = ps.executeQuery();
                      Writer out = Files.newBufferedWriter(csvPart, StandardCharsets.UTF_8);
                      OutputStream jsonOut = Files.newOutputStream(jsonPart);
                      JsonGenerator gen = json.getFactory().createGenerator(jsonOut, JsonEncoding.UTF8)) {
                     out.write('\uFEFF');
-                    CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader(COLUMNS).get().print(out);
+                    CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader(text.headings(COLUMNS)).get().print(out);
                     gen.useDefaultPrettyPrinter();
                     gen.writeStartObject();
                     gen.writeStringField("job", job);
@@ -107,8 +122,10 @@ public final class FeedWriter {
                         Line line = line(c, rs);
                         List<Object> cells = new ArrayList<>();
                         cells.add(line.id);
-                        for (String v : new String[]{job, line.kind, line.dueOn, line.archiveNo, line.name, line.mobile, line.tier,
-                                line.role, line.channel, line.subject, details(line.facts), String.join("; ", line.health), line.status}) {
+                        for (String v : new String[]{text.job(job), text.kind(line.kind), text.date(line.dueOn), line.archiveNo,
+                                line.name, line.mobile, text.tier(line.tier), text.role(line.role), text.channel(line.channel),
+                                text.subject(line.kind, line.subject), text.details(line.facts), String.join("; ", line.health),
+                                text.status(line.status)}) {
                             cells.add(RejectReport.spreadsheetSafe(v));
                         }
                         csv.printRecord(cells);
@@ -137,6 +154,15 @@ public final class FeedWriter {
                     }
                     gen.writeEndArray();
                     gen.writeNumberField("count", rows);
+                    // who was due and who was left out, and why: an empty feed is never silent
+                    if (tally.due() != null) gen.writeNumberField("due", tally.due());
+                    gen.writeNumberField("issued", tally.issued().size());
+                    if (purposes.get(job) != null) gen.writeStringField("consent_purpose", purposes.get(job));
+                    gen.writeObjectFieldStart("left_out");
+                    for (String reason : JobTally.REASONS) {
+                        if (tally.due() != null) gen.writeNumberField(reason, tally.leftOut(reason));
+                    }
+                    gen.writeEndObject();
                     gen.writeEndObject();
                     csv.flush();
                 }
@@ -150,38 +176,48 @@ public final class FeedWriter {
     }
 
     /** The digest mail's text: what this run newly issued, grouped by owner role, without health data. */
-    public String digest(String job, LocalDate day, List<Long> issued, Written written) throws SQLException, IOException {
+    public String digest(String job, LocalDate day, List<Long> issued, Written written, JobTally tally) throws SQLException, IOException {
         Map<String, List<String>> byRole = new TreeMap<>();
         int shown = 0;
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(ROWS.formatted("r.id = any(?)") + " limit " + digestMaxLines)) {
             Array ids = c.createArrayOf("bigint", issued.toArray());
             ps.setArray(1, ids);
+            ps.setString(2, purposes.get(job));
+            ps.setString(3, purposes.get(job));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     JsonNode facts = json.readTree(rs.getString(12));
                     ((com.fasterxml.jackson.databind.node.ObjectNode) facts).remove("health");
-                    String text = rs.getString(4) + "  " + rs.getString(5) + "  " + rs.getString(6) + "  " + rs.getString(3)
-                            + (rs.getString(10) == null ? "" : " (" + rs.getString(10) + ")")
-                            + (rs.getString(11).isEmpty() ? "" : "  [" + rs.getString(11) + "]")
-                            + (facts.isEmpty() ? "" : "  — " + details(facts));
-                    byRole.computeIfAbsent(rs.getString(9), r -> new ArrayList<>()).add(text);
+                    String kind = rs.getString(3);
+                    String line = mail.date(rs.getString(4)) + "  " + rs.getString(5) + "  " + rs.getString(6) + "  " + mail.kind(kind)
+                            + (rs.getString(10) == null ? "" : " (" + mail.channel(rs.getString(10)) + ")")
+                            + (rs.getString(11).isEmpty() ? "" : "  [" + mail.subject(kind, rs.getString(11)) + "]")
+                            + (facts.isEmpty() ? "" : "  — " + mail.details(facts));
+                    byRole.computeIfAbsent(mail.role(rs.getString(9)), r -> new ArrayList<>()).add(line);
                     shown++;
                 }
             }
         }
+        Messages m = mail.messages();
+        String jobName = m.text("reminders.job." + job);
         StringBuilder body = new StringBuilder();
-        body.append("Dangan ").append(job).append(" for ").append(day).append(": ").append(issued.size())
-                .append(" new reminder(s).\n")
-                .append("The day's full list (").append(written.rows()).append(" reminder(s)) is in outbox/reminders/")
-                .append(written.csv().getFileName()).append(" and ").append(written.json().getFileName())
-                .append(". Health notes, where a role may see them, are only in those files.\n");
+        body.append(m.text("reminders.digest.intro", "job", jobName, "day", day, "count", issued.size())).append('\n')
+                .append(m.text("reminders.digest.files", "listed", written.rows(), "csv", written.csv().getFileName().toString(),
+                        "json", written.json().getFileName().toString())).append('\n');
+        List<String> leftOut = new ArrayList<>();
+        for (String reason : JobTally.REASONS) {
+            if (tally.leftOut(reason) > 0) leftOut.add(m.text("reminders.left-out." + reason, "count", tally.leftOut(reason)));
+        }
+        if (!leftOut.isEmpty()) {
+            body.append(m.text("reminders.digest.left-out", "leftOut", String.join(m.text("reminders.list-separator"), leftOut))).append('\n');
+        }
         byRole.forEach((role, lines) -> {
             body.append("\n== ").append(role).append(" (").append(lines.size()).append(") ==\n");
             lines.forEach(l -> body.append(l).append('\n'));
         });
         if (shown < issued.size()) {
-            body.append("\n… and ").append(issued.size() - shown).append(" more: see the files.\n");
+            body.append('\n').append(m.text("reminders.digest.more", "count", issued.size() - shown)).append('\n');
         }
         return body.toString();
     }
@@ -212,32 +248,6 @@ public final class FeedWriter {
             }
         }
         return l;
-    }
-
-    /** A person's reading of the facts: "preferences: room: 高楼层; dining: 靠窗 | last_visit: on 2026-10-01, channel phone". */
-    static String details(JsonNode facts) {
-        List<String> parts = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = facts.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            if (f.getKey().equals("health")) continue;
-            parts.add(f.getKey() + ": " + render(f.getValue()));
-        }
-        return String.join(" | ", parts);
-    }
-
-    private static String render(JsonNode node) {
-        if (node.isArray()) {
-            List<String> items = new ArrayList<>();
-            node.forEach(n -> items.add(render(n)));
-            return String.join("; ", items);
-        }
-        if (node.isObject()) {
-            List<String> items = new ArrayList<>();
-            node.fields().forEachRemaining(e -> items.add(e.getKey() + " " + render(e.getValue())));
-            return String.join(", ", items);
-        }
-        return node.isBigDecimal() ? node.decimalValue().toPlainString() : node.asText();
     }
 
     private static final class Line {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dangan.audit.Exposure;
 import dangan.jobs.JobDate;
+import dangan.i18n.Messages;
 import dangan.lunar.ChineseDates;
 import dangan.normalise.LunarDate;
 import dangan.store.SqlScript;
@@ -61,6 +62,7 @@ public final class ReminderJobs {
         p.put("cadence", settings.cadence().dutiesJson(json));
         p.put("health_roles", String.join(",", settings.healthRoles()));
         p.put("special_days", String.valueOf(settings.specialDays()));
+        p.put("purpose", settings.purpose("visit-plan"));
         return p;
     }
 
@@ -71,6 +73,7 @@ public final class ReminderJobs {
         p.put("greeters", settings.cadence().greetersJson(json));
         p.put("festivals", settings.festivals().inWindowJson(json, day, day.plusDays(settings.greetingDaysAhead())));
         p.put("lunar_days", lunarDaysJson(json, day, day.plusDays(settings.greetingDaysAhead())));
+        p.put("purpose", settings.purpose("greetings"));
         run("greetings", day, p, exchange);
     }
 
@@ -92,6 +95,7 @@ public final class ReminderJobs {
         Map<String, Object> p = base(day);
         p.put("role", settings.followUpRole());
         p.put("channel", settings.followUpChannel());
+        p.put("purpose", settings.purpose("follow-ups"));
         run("follow-ups", day, p, exchange);
     }
 
@@ -120,11 +124,11 @@ public final class ReminderJobs {
 
     private void run(String job, LocalDate day, Map<String, Object> parameters, Exchange exchange) throws Exception {
         long started = System.nanoTime();
-        List<Long> issued = issue(job, parameters);
-        FeedWriter.Written written = feed.write(job, day);
+        JobTally tally = issue(job, parameters);
+        List<Long> issued = tally.issued();
+        FeedWriter.Written written = feed.write(job, day, tally);
         Exposure.feed(exchange, dataSource, job, day, FeedWriter.baseName(job, day), written.rows());
-        String summary = String.format("%s %s: %d new reminder(s) issued, %d listed in %s and %s (%.1f s)", job, day, issued.size(),
-                written.rows(), written.csv().getFileName(), written.json().getFileName(), (System.nanoTime() - started) / 1e9);
+        String summary = summary(settings.messages(), job, day, tally, written, (System.nanoTime() - started) / 1e9);
         LOG.info(summary);
         exchange.getMessage().setHeader(DIGEST, false);
         exchange.getMessage().setBody(summary);
@@ -132,10 +136,11 @@ public final class ReminderJobs {
         // what no digest has listed yet: this run's reminders, and any a failed mail still owes
         List<Long> owed = owed(job, day);
         if (owed.isEmpty()) return;
-        exchange.getMessage().setBody(feed.digest(job, day, owed, written));
+        exchange.getMessage().setBody(feed.digest(job, day, owed, written, tally));
         exchange.getMessage().setHeader("To", String.join(",", settings.digestTo()));
         exchange.getMessage().setHeader("From", settings.mailFrom());
-        exchange.getMessage().setHeader("Subject", "Dangan " + job + " " + day + ": " + owed.size() + " new reminder(s)");
+        exchange.getMessage().setHeader("Subject", settings.messages().text("reminders.digest.subject",
+                "job", settings.messages().text("reminders.job." + job), "day", day, "count", owed.size()));
         exchange.getMessage().setHeader(DIGEST, true);
         exchange.setProperty(DIGEST_IDS, owed);
         exchange.setProperty(Exposure.JOB, job);
@@ -198,17 +203,48 @@ public final class ReminderJobs {
     /** How many reminders a visit-plan event lists by name (the digest's first lines). */
     static final int DIGEST_LINES = 5;
 
-    /** Runs the job's SQL in one transaction; returns the ids of the reminders this run issued. */
-    private List<Long> issue(String job, Map<String, Object> parameters) throws SQLException {
+    /**
+     * The log line (and the job's answer) of a run: "拜访计划 2026年12月14日：到期 100 条，新发 80 条，15 条因无营销同意未发，
+     * 5 条已封存；共 95 条，见 2026-12-14.csv 和 2026-12-14.json（0.3 秒）". Never silent about who was left out.
+     */
+    static String summary(Messages m, String job, LocalDate day, JobTally tally, FeedWriter.Written written, double seconds) {
+        List<String> leftOut = new ArrayList<>();
+        for (String reason : JobTally.REASONS) {
+            long n = tally.leftOut(reason);
+            if (n > 0) leftOut.add(m.text("reminders.left-out." + reason, "count", n));
+        }
+        return m.text("reminders.summary", "job", m.text("reminders.job." + job), "day", day,
+                "counted", tally.due() == null ? "no" : "yes", "due", tally.due() == null ? Long.valueOf(0) : tally.due(),
+                "issued", tally.issued().size(), "leftOut", String.join(m.text("reminders.list-separator"), leftOut),
+                "anyLeftOut", leftOut.isEmpty() ? "no" : "yes", "listed", written.rows(),
+                "csv", written.csv().getFileName().toString(), "json", written.json().getFileName().toString(),
+                "seconds", Math.round(seconds * 10) / 10.0);
+    }
+
+    /** Runs the job's SQL in one transaction: the reminders this run issued, and what was due and left out. */
+    private JobTally issue(String job, Map<String, Object> parameters) throws SQLException {
         SqlScript script = SqlScript.load(job);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = script.prepare(c, parameters); ResultSet rs = ps.executeQuery()) {
                 List<Long> ids = new ArrayList<>();
-                while (rs.next()) ids.add(rs.getLong(1));
+                Long due = null;
+                Map<String, Long> leftOut = new LinkedHashMap<>();
+                boolean counted = rs.getMetaData().getColumnCount() >= 3;
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    if (!rs.wasNull()) {
+                        ids.add(id);
+                    } else if (counted && "due".equals(rs.getString(2))) {
+                        due = rs.getLong(3);
+                    } else if (counted) {
+                        leftOut.put(rs.getString(2), rs.getLong(3));
+                    }
+                }
                 if (job.equals("visit-plan") && !ids.isEmpty()) visitPlanDigests(c, ids, parameters.get("as_of").toString());
                 c.commit();
-                return ids;
+                if (counted && due == null) due = 0L; // nothing was due
+                return new JobTally(ids, due, leftOut);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

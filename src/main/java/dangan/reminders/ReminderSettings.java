@@ -1,6 +1,7 @@
 package dangan.reminders;
 
 import dangan.config.Settings;
+import dangan.i18n.Messages;
 
 import java.time.ZoneId;
 import java.util.Arrays;
@@ -15,7 +16,12 @@ public record ReminderSettings(Cadence cadence, Set<String> healthRoles, int spe
                                Festivals festivals, String followUpRole, String followUpChannel,
                                int staleDays, String staleRole, String staleChannel,
                                Map<String, String> completenessFields, List<String> digestTo, String smtpUrl,
-                               String mailFrom, int digestMaxLines, ZoneId zone) {
+                               String mailFrom, int digestMaxLines, ZoneId zone, Map<String, String> purposes,
+                               Messages messages) {
+
+    /** The jobs that reach customers and the consent purpose each needs by default (PIPL art. 13). */
+    public static final Map<String, String> DEFAULT_PURPOSES = Map.of("visit-plan", "service", "follow-ups", "service",
+            "greetings", "marketing");
 
     /** The fields the completeness report can check (completeness.sql). */
     public static final Set<String> CHECKABLE = Set.of("mobile", "email", "birth_date", "gender", "address", "id_number",
@@ -40,7 +46,28 @@ public record ReminderSettings(Cadence cadence, Set<String> healthRoles, int spe
                 s.get("dangan.smtp.url"),
                 s.get("dangan.mail.from"),
                 positive(s, "dangan.reminders.digest.max-lines", 200),
-                s.zone());
+                s.zone(),
+                purposes(s),
+                Messages.of(s));
+    }
+
+    /** The consent purpose a job needs ({@code dangan.consent.purpose.<job>}), or null for jobs that reach staff only. */
+    public String purpose(String job) {
+        return purposes.get(job);
+    }
+
+    private static Map<String, String> purposes(Settings s) {
+        Map<String, String> purposes = new LinkedHashMap<>();
+        DEFAULT_PURPOSES.forEach((job, fallback) -> {
+            String key = "dangan.consent.purpose." + job;
+            String value = s.get(key, fallback).strip();
+            if (!value.equals("service") && !value.equals("marketing")) {
+                throw new IllegalArgumentException(key + ": '" + value + "' is not a purpose: service (customers who have not"
+                        + " objected) or marketing (customers who granted it)");
+            }
+            purposes.put(job, value);
+        });
+        return Map.copyOf(purposes);
     }
 
     /** The digest goes out when there are recipients, an SMTP server and a From address. */

@@ -28,7 +28,8 @@ public final class RemindersFlow implements Flow {
         ReminderSettings settings = ReminderSettings.of(s);
         Path outbox = context.home().resolve("outbox");
         FeedWriter feed = new FeedWriter(context.dataSource(), context.sensitive(), settings.healthRoles(),
-                outbox.resolve("reminders"), settings.digestMaxLines());
+                outbox.resolve("reminders"), settings.digestMaxLines(), settings.purposes(), settings.messages(),
+                s.get(FeedText.HEADINGS));
         context.bind("reminderJobs", new ReminderJobs(context.dataSource(), settings, feed));
         context.bind("reminderDigest", new Digest(settings.digestOn()));
         context.bind("reminderSmtpLogin", new SmtpLogin(s.get("dangan.smtp.user"), s.get("dangan.smtp.password")));

@@ -1,9 +1,12 @@
 package dangan.consent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dangan.access.Role;
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import dangan.jobs.JobDate;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
@@ -54,6 +57,7 @@ class ConsentTest {
         s.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
         s.put("dangan.mail.from", "archive@dangan.example");
         s.put("dangan.reminders.digest.to", "marketing@dangan.example");
+        s.put("dangan.feeds.headings", "keys"); // the feeds as a system reads them; the digest in Chinese
         dangan = RunningService.start(home, s);
         consents = dangan.bean("consents", Consents.class);
     }
@@ -154,7 +158,7 @@ class ConsentTest {
     }
 
     @Test
-    void aWithdrawalLeavesTheCustomerOutOfTheNextFeedAndDigest() throws Exception {
+    void anObjectionLeavesTheCustomerOutOfTheNextVisitPlanAndAMarketingWithdrawalOutOfTheGreetings() throws Exception {
         drop("feed-1.csv", """
                 姓名,手机,营销同意
                 吴六,13600000006,是
@@ -168,26 +172,38 @@ class ConsentTest {
                 .containsExactlyInAnyOrder("13600000006", "13600000007");
         assertThat(digestText(day)).contains("吴六").contains("郑七");
 
-        // 吴六 withdraws (by file); 郑七 does not; a new customer with consent arrives
+        // 吴六 objects to being contacted at all (by file); 郑七 only withdraws marketing; 冯八 arrives without any
+        // consent recorded (a customer of the service relationship); 秦九 arrives with a marketing grant
         drop("feed-2.csv", """
-                姓名,手机,营销同意
-                吴六,13600000006,撤回
-                冯八,13600000008,同意
+                姓名,手机,服务同意,营销同意
+                吴六,13600000006,撤回,撤回
+                郑七,13600000007,,撤回
+                冯八,13600000008,,
+                秦九,13600000019,,同意
                 """);
-        dangan.rows("update customer set created_at = '2025-11-20 10:00+08' where mobile = '13600000008' returning id");
+        dangan.rows("update customer set created_at = '2025-11-20 10:00+08' where mobile in ('13600000008', '13600000019') returning id");
         runJob("visit-plan", day.plusDays(1));
+        // the visit plan is the service relationship: 冯八 and 秦九 are visited, 吴六 (objected) is not
         assertThat(csv(feed(day.plusDays(1)))).extracting(r -> r.get("mobile")).filteredOn(m -> m.compareTo("13600000006") >= 0)
-                .containsExactly("13600000008");
+                .containsExactlyInAnyOrder("13600000008", "13600000019");
+        JsonNode plan = new ObjectMapper().readTree(home.resolve("outbox/reminders/" + day.plusDays(1) + ".json").toFile());
+        assertThat(plan.get("consent_purpose").asText()).isEqualTo("service");
+        assertThat(plan.get("left_out").get("service-objected").asLong()).isEqualTo(1);
         String digest = digestText(day.plusDays(1));
-        assertThat(digest).contains("冯八").doesNotContain("吴六");
-        // at once: the day's feed written again leaves out the reminder issued before the withdrawal
+        assertThat(digest).contains("冯八").doesNotContain("吴六").contains("1 条因客户拒绝服务联系未发");
+        // at once: the day's feed written again leaves out the reminder issued before the objection; a marketing
+        // withdrawal does not end the service relationship (郑七 stays)
         runJob("visit-plan", day);
         assertThat(csv(feed(day))).extracting(r -> r.get("mobile")).filteredOn(m -> m.compareTo("13600000006") >= 0)
                 .containsExactly("13600000007");
-        // greetings: the festival for everyone with consent, not for the one who withdrew
+        // greetings are marketing: only 秦九 of the four, who granted it
         runJob("greetings", LocalDate.of(2026, 12, 26));
         List<CSVRecord> greetings = csv(home.resolve("outbox/reminders/2026-12-26-greetings.csv"));
-        assertThat(greetings).extracting(r -> r.get("mobile")).contains("13600000007", "13600000008").doesNotContain("13600000006");
+        assertThat(greetings).extracting(r -> r.get("mobile")).contains("13600000019")
+                .doesNotContain("13600000006", "13600000007", "13600000008");
+        JsonNode greeted = new ObjectMapper().readTree(home.resolve("outbox/reminders/2026-12-26-greetings.json").toFile());
+        assertThat(greeted.get("left_out").get("marketing-withdrawn").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(greeted.get("left_out").get("no-marketing-consent").asLong()).isGreaterThanOrEqualTo(1);
     }
 
     @Test
@@ -282,17 +298,14 @@ class ConsentTest {
     static String digestText(LocalDate day) throws Exception {
         MimeMessage found = await("the digest of the visit plan of " + day).atMost(Duration.ofSeconds(10))
                 .until(() -> digestOf(day), Objects::nonNull);
-        String body = GreenMailUtil.getBody(found);
-        return new String(jakarta.mail.internet.MimeUtility.decode(
-                new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.US_ASCII)), "quoted-printable").readAllBytes(),
-                StandardCharsets.UTF_8);
+        return (String) found.getContent(); // decoded, whatever the transfer encoding (Chinese text: base64)
     }
 
     /** The latest digest of the visit plan of the day; null while there is none. */
     private static MimeMessage digestOf(LocalDate day) throws Exception {
         MimeMessage found = null;
         for (MimeMessage m : mail.getReceivedMessages()) {
-            if (m.getSubject().startsWith("Dangan visit-plan " + day + ":")) found = m;
+            if (m.getSubject().startsWith("档案 拜访计划 " + Messages.of(Language.ZH).date(day) + "：")) found = m;
         }
         return found;
     }

@@ -1,5 +1,7 @@
 package dangan.reminders;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.jobs.JobDate;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
@@ -70,18 +72,26 @@ class LunarGreetingsTest {
         dangan.service().camelContext().createProducerTemplate().sendBodyAndHeader("direct:job-greetings", null, JobDate.HEADER, DAY);
 
         List<CSVRecord> rows = csv(home.resolve("outbox/reminders/2027-04-05-greetings.csv"));
-        assertThat(rows).extracting(r -> r.get("name") + "|" + r.get("due_on") + "|" + r.get("subject") + "|" + r.get("details"))
+        assertThat(rows).extracting(r -> r.get("姓名") + "|" + r.get("到期日") + "|" + r.get("事由") + "|" + r.get("详情"))
                 .containsExactly(
-                        // 清明 by name, for everyone with a marketing grant (not 赵敏)
-                        "王芳|2027-04-05|festival:清明|festival: 清明 | occasion: festival",
-                        "李娜|2027-04-05|festival:清明|festival: 清明 | occasion: festival",
-                        "张伟|2027-04-05|festival:清明|festival: 清明 | occasion: festival",
-                        "钱进|2027-04-05|festival:清明|festival: 清明 | occasion: festival",
-                        "孙丽|2027-04-05|festival:清明|festival: 清明 | occasion: festival",
-                        // 农历三月初一 is 2027-04-07 this year (in 1985 it was 1985-04-20: greeted by the lunar date)
-                        "李娜|2027-04-07|birthday|lunar: 农历三月初一 | occasion: birthday",
-                        "钱进|2027-04-09|birthday|born: 1990-04-09 | occasion: birthday",
-                        "王芳|2027-04-11|birthday|lunar: 农历三月初五 | occasion: birthday");
+                        // 清明 by name, for everyone with a marketing grant (not 赵敏, who refused)
+                        "王芳|2027年4月5日|节日：清明|节日：清明 | 场合：节日",
+                        "李娜|2027年4月5日|节日：清明|节日：清明 | 场合：节日",
+                        "张伟|2027年4月5日|节日：清明|节日：清明 | 场合：节日",
+                        "钱进|2027年4月5日|节日：清明|节日：清明 | 场合：节日",
+                        "孙丽|2027年4月5日|节日：清明|节日：清明 | 场合：节日",
+                        // 农历三月初一 falls on 2027-04-07 this year (in 1985 it was 1985-04-20: greeted by the lunar date)
+                        "李娜|2027年4月7日|生日|农历生日：农历三月初一 | 场合：生日",
+                        "钱进|2027年4月9日|生日|出生日期：1990年4月9日 | 场合：生日",
+                        "王芳|2027年4月11日|生日|农历生日：农历三月初五 | 场合：生日");
+        // the JSON feed: ISO dates, codes, and who was left out: 赵敏's 清明 and lunar birthday (三月初三 = 2027-04-09)
+        JsonNode json = new ObjectMapper().readTree(home.resolve("outbox/reminders/2027-04-05-greetings.json").toFile());
+        assertThat(json.get("reminders").get(5).get("due_on").asText()).isEqualTo("2027-04-07");
+        assertThat(json.get("reminders").get(5).get("facts").get("lunar").asText()).isEqualTo("农历三月初一");
+        assertThat(json.get("due").asLong()).isEqualTo(10);
+        assertThat(json.get("issued").asLong()).isEqualTo(8);
+        assertThat(json.get("left_out").get("marketing-withdrawn").asLong()).isEqualTo(2);
+        assertThat(json.get("left_out").get("no-marketing-consent").asLong()).isZero();
     }
 
     static List<CSVRecord> csv(Path file) throws Exception {

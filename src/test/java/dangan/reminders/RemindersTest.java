@@ -60,6 +60,9 @@ class RemindersTest {
         s.put("dangan.mail.from", "archive@dangan.example");
         s.put("dangan.reminders.digest.to", "marketing@dangan.example");
         s.put("dangan.reminders.festivals", "11-26 测试节, 2027-02-06 春节");
+        // the feeds as a system reads them (English keys, codes, ISO dates); the digest in English
+        s.put("dangan.feeds.headings", "keys");
+        s.put("dangan.locale", "en");
         dangan = RunningService.start(home, s);
 
         // a fresh archive set, through a registration file
@@ -159,12 +162,12 @@ class RemindersTest {
         // the digest: one mail with what was issued, no health data
         assertThat(mail.waitForIncomingEmail(10_000, 1)).isTrue();
         MimeMessage digest = mail.getReceivedMessages()[0];
-        assertThat(digest.getSubject()).isEqualTo("Dangan visit-plan 2026-11-24: 5 new reminder(s)");
+        assertThat(digest.getSubject()).isEqualTo("Dangan visit plan 24 November 2026: 5 new reminders");
         assertThat(digest.getAllRecipients()[0].toString()).isEqualTo("marketing@dangan.example");
         String body = GreenMailUtil.getBody(digest);
         String text = new String(jakarta.mail.internet.MimeUtility.decode(
                 new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.US_ASCII)), "quoted-printable").readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(text).contains("== store-manager (1) ==").contains("2026-11-24.csv").doesNotContain("花生");
+        assertThat(text).contains("== store manager (1) ==").contains("2026-11-24.csv").doesNotContain("花生");
         assertThat(dangan.count("select count(*) from reminder where job = 'visit-plan' and digested_at is null")).isZero();
     }
 

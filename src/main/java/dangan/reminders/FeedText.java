@@ -1,0 +1,145 @@
+package dangan.reminders;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dangan.i18n.Messages;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a feed's CSV and the digest read for people: Chinese (or English) headings, kinds, roles as the
+ * policies name them (店经理, 外联员), tiers (A 类), channels, subjects and facts, dates as
+ * {@code 2026年12月14日}. With {@code dangan.feeds.headings=keys} the CSV keeps the English keys and the
+ * machine values (codes, ISO dates) for systems that read it. The JSON feed is always for machines.
+ */
+final class FeedText {
+
+    /** The configuration key: {@code people} (default) or {@code keys}. */
+    static final String HEADINGS = "dangan.feeds.headings";
+
+    private final Messages m;
+    private final boolean keys;
+
+    FeedText(Messages messages, boolean keys) {
+        this.m = messages;
+        this.keys = keys;
+    }
+
+    static boolean keys(String setting) {
+        if (setting == null || setting.isBlank() || setting.strip().equals("people")) return false;
+        if (setting.strip().equals("keys")) return true;
+        throw new IllegalArgumentException(HEADINGS + ": '" + setting.strip() + "' is not people (headings and contents"
+                + " for people, the default) or keys (the English keys and machine values)");
+    }
+
+    Messages messages() {
+        return m;
+    }
+
+    String[] headings(String[] columns) {
+        if (keys) return columns;
+        String[] out = new String[columns.length];
+        for (int i = 0; i < columns.length; i++) out[i] = m.text("reminders.column." + columns[i]);
+        return out;
+    }
+
+    String job(String job) {
+        return keys ? job : named("reminders.job." + job, job);
+    }
+
+    String kind(String kind) {
+        return keys ? kind : named("reminders.kind." + kind, kind);
+    }
+
+    String role(String role) {
+        if (keys || role == null) return role;
+        if (m.has("common.owner-role." + role)) return m.text("common.owner-role." + role);
+        return named("common.role." + role, role);
+    }
+
+    String channel(String channel) {
+        return keys || channel == null ? channel : named("common.channel." + channel, channel);
+    }
+
+    String tier(String tier) {
+        return keys || tier == null ? tier : m.text("common.tier", "tier", tier);
+    }
+
+    String status(String status) {
+        return keys ? status : named("reminders.status." + status, status);
+    }
+
+    String date(String iso) {
+        if (keys || iso == null) return iso;
+        try {
+            return m.date(LocalDate.parse(iso));
+        } catch (DateTimeParseException e) {
+            return iso;
+        }
+    }
+
+    /** birthday → 生日, festival:中秋节 → 节日：中秋节, completeness "address,mobile" → 地址、手机. */
+    String subject(String kind, String subject) {
+        if (keys || subject == null || subject.isEmpty()) return subject;
+        if ("completeness".equals(kind)) {
+            List<String> fields = new ArrayList<>();
+            for (String f : subject.split(",")) fields.add(named("reminders.field." + f, f));
+            return String.join(m.text("reminders.list-separator"), fields);
+        }
+        int colon = subject.indexOf(':');
+        String code = colon < 0 ? subject : subject.substring(0, colon);
+        String rest = colon < 0 ? null : subject.substring(colon + 1);
+        if (code.equals("festival") && rest != null) return m.text("reminders.subject.festival", "name", rest);
+        String named = named("reminders.subject." + code, code);
+        return rest == null ? named : named + "（" + rest + "）";
+    }
+
+    /** A person's reading of the facts: "偏好：room: 高楼层 | 上次拜访：日期 2026年10月1日，方式 电话". */
+    String details(JsonNode facts) {
+        List<String> parts = new ArrayList<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = facts.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            if (f.getKey().equals("health")) continue;
+            parts.add(fact(f.getKey()) + (keys ? ": " : "：") + render(f.getKey(), f.getValue()));
+        }
+        return String.join(" | ", parts);
+    }
+
+    private String fact(String key) {
+        return keys ? key : named("reminders.fact." + key, key);
+    }
+
+    private String render(String key, JsonNode node) {
+        if (node.isArray()) {
+            List<String> items = new ArrayList<>();
+            node.forEach(n -> items.add(render(key, n)));
+            return String.join("; ", items);
+        }
+        if (node.isObject()) {
+            List<String> items = new ArrayList<>();
+            node.fields().forEachRemaining(e -> items.add(fact(e.getKey()) + " " + render(e.getKey(), e.getValue())));
+            return String.join(keys ? ", " : "，", items);
+        }
+        if (node.isBigDecimal() || node.isNumber()) {
+            return keys || !key.equals("amount") ? node.decimalValue().toPlainString() : m.amount(node.decimalValue());
+        }
+        String text = node.asText();
+        if (keys) return text;
+        if (text.matches("\\d{4}-\\d{2}-\\d{2}")) return date(text);
+        return switch (key) {
+            case "occasion" -> named("reminders.occasion." + text, text);
+            case "channel" -> channel(text);
+            case "role" -> role(text);
+            default -> text;
+        };
+    }
+
+    private String named(String key, String fallback) {
+        return m.has(key) ? m.text(key) : fallback;
+    }
+}

@@ -10,6 +10,13 @@ import dangan.intake.MergeListener;
 
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Arrays;
 import java.util.List;
 
@@ -35,8 +42,27 @@ public final class SupervisionFlow implements Flow {
                 s.getInt("dangan.reminders.staleness.days", 90), s.getInt("dangan.kpi.bulk-read-threshold", 50),
                 hours[0], hours[1], context.home().resolve("outbox").resolve("kpi"))));
         // every filing changes archives (D-26, D-27): one entry per file, mail or poll, in the merge's transaction
+        // consent it carried (a consent column, e.g. paper consent for a whole legacy file) is counted in the same entry
         context.intake().onMerged(MergeListener.Phase.AUDIT, (connection, run) -> audit.record(connection, AuditEntry.system(run.channel(), "change", null,
                 "ingest #" + run.id() + ": new " + run.created() + ", updated " + run.updated() + ", review " + run.review()
-                        + ", rejected " + run.rejected())));
+                        + ", rejected " + run.rejected() + consentRecorded(connection, run.id()))));
+    }
+
+    /** ", consent recorded: marketing granted 120, service withdrawn 1 (wording 纸质-2019)" for the consents an ingest recorded, or "". */
+    static String consentRecorded(Connection connection, long ingestId) throws SQLException {
+        List<String> parts = new ArrayList<>();
+        Set<String> wordings = new TreeSet<>();
+        try (PreparedStatement ps = connection.prepareStatement("""
+                select purpose, granted, count(*), string_agg(distinct coalesce(wording_version, '-'), ',')
+                from consent where source_ingest_id = ? group by purpose, granted order by purpose, granted desc""")) {
+            ps.setLong(1, ingestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    parts.add(rs.getString(1) + (rs.getBoolean(2) ? " granted " : " refused or withdrawn ") + rs.getLong(3));
+                    wordings.addAll(Arrays.asList(rs.getString(4).split(",")));
+                }
+            }
+        }
+        return parts.isEmpty() ? "" : ", consent recorded: " + String.join(", ", parts) + " (wording " + String.join(", ", wordings) + ")";
     }
 }

@@ -6,6 +6,7 @@ import dangan.audit.AuditTrail;
 import dangan.tiers.TierProposals;
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
+import dangan.i18n.Language;
 
 /** The API's doorway: the staff directory, the audit trail, and the bean {@code api} every REST route starts and ends with. */
 public final class AccessFlow implements Flow {
@@ -16,7 +17,8 @@ public final class AccessFlow implements Flow {
         StaffDirectory staff = new StaffDirectory(context.dataSource(), audit);
         context.bind("auditTrail", audit);
         context.bind("staffDirectory", staff);
-        context.bind("api", new Api(staff, audit, context.settings().getInt("dangan.api.auth-failures-per-minute", 20)));
+        context.bind("api", new Api(staff, audit, context.settings().getInt("dangan.api.auth-failures-per-minute", 20),
+                Language.of(context.settings())));
         RoleViews views = RoleViews.from(context.settings());
         context.bind("roleViews", views);
         // views, access requests and grants, approvals (D-24, D-25, D-16, D-19): routes/archives.yaml, routes/access-requests.yaml

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import dangan.normalise.Masking;
 import dangan.rules.RuleException;
 import org.apache.camel.Exchange;
@@ -39,22 +41,28 @@ public final class Api {
     private final StaffDirectory staff;
     private final AuditTrail audit;
     private final FailedAuthentications failures;
+    private final Language language;
 
-    /** @param failuresPerMinute failed authentications from one address audited per minute; more are refused with 429 */
-    public Api(StaffDirectory staff, AuditTrail audit, int failuresPerMinute) {
+    /**
+     * @param failuresPerMinute failed authentications from one address audited per minute; more are refused with 429
+     * @param language          the service's language ({@code dangan.locale}): of error answers to requests
+     *                          without an {@code Accept-Language} Dangan speaks, of the log and the audit detail
+     */
+    public Api(StaffDirectory staff, AuditTrail audit, int failuresPerMinute, Language language) {
         this.staff = staff;
         this.audit = audit;
         this.failures = new FailedAuthentications(failuresPerMinute);
+        this.language = language;
     }
 
     /** First step of every API route: the caller behind {@code Authorization: Bearer <token>}, or 401. */
     public void authenticate(Exchange exchange) throws SQLException {
         String header = exchange.getMessage().getHeader("Authorization", String.class);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw failed(exchange, "send Authorization: Bearer <token> (ask an administrator: dangan user add NAME --role ROLE)");
+            throw failed(exchange, "api.auth.missing");
         }
         Caller caller = staff.authenticate(header.substring(7).strip()).orElseThrow(
-                () -> failed(exchange, "the token is unknown, revoked, or its user is disabled"));
+                () -> failed(exchange, "api.auth.unknown"));
         exchange.setProperty(Caller.PROPERTY, caller);
         // the caller's credentials stop here: nothing downstream (logs, errors) sees them
         exchange.getMessage().removeHeader("Authorization");
@@ -112,7 +120,7 @@ public final class Api {
     private ApiProblem failed(Exchange exchange, String why) {
         String address = remoteHost(exchange);
         return switch (failures.failed(address, System.currentTimeMillis())) {
-            case AUDIT -> ApiProblem.unauthorized(why);
+            case AUDIT -> ApiProblem.localized(401, why);
             case LIMIT_REACHED -> {
                 LOG.warn("{} failed authentications from {} within a minute: refused with 429 until the minute ends",
                         failures.perMinute() + 1, address);
@@ -126,7 +134,7 @@ public final class Api {
     }
 
     private static ApiProblem tooMany() {
-        return new ApiProblem(429, "too many failed authentications from this address: wait a minute", null, null);
+        return ApiProblem.localized(429, "api.auth.too-many");
     }
 
     private static String remoteHost(Exchange exchange) {
@@ -143,16 +151,16 @@ public final class Api {
      */
     public static JsonNode readJson(Exchange exchange) {
         byte[] body = exchange.getMessage().getBody(byte[].class);
-        if (body == null || body.length == 0) throw ApiProblem.badRequest("the request has no body: send a JSON object");
+        if (body == null || body.length == 0) throw ApiProblem.localized(400, "api.body.missing");
         try {
             JsonNode node = JSON.readTree(body);
-            if (node == null || !node.isObject()) throw ApiProblem.badRequest("the body must be a JSON object");
+            if (node == null || !node.isObject()) throw ApiProblem.localized(400, "api.body.not-object");
             return node;
         } catch (JsonProcessingException e) {
-            throw ApiProblem.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            throw ApiProblem.localized(400, "api.body.malformed", "line", e.getLocation().getLineNr(),
+                    "column", e.getLocation().getColumnNr(), "detail", e.getOriginalMessage());
         } catch (IOException e) {
-            throw ApiProblem.badRequest("unreadable body: " + e.getMessage());
+            throw ApiProblem.localized(400, "api.body.unreadable", "detail", String.valueOf(e.getMessage()));
         }
     }
 
@@ -171,17 +179,21 @@ public final class Api {
     public void problem(Exchange exchange) throws JsonProcessingException {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (cause instanceof RuleException refusal) cause = ApiProblem.of(refusal);
+        // the answer in the language the request asks for (Accept-Language); the log and the audit in the service's
+        Messages answer = Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class), language);
+        Messages service = Messages.of(language);
         int status;
         String message;
         if (cause instanceof ApiProblem p) {
             status = p.status();
-            message = maskIds(p.getMessage());
-            if (status == 401 || status == 403) denied(exchange, p, message);
-            else LOG.info("{} {} -> {}: {}", method(exchange), path(exchange), status, message);
+            message = maskIds(p.message(answer));
+            String logged = maskIds(p.message(service));
+            if (status == 401 || status == 403) denied(exchange, p, logged);
+            else LOG.info("{} {} -> {}: {}", method(exchange), path(exchange), status, logged);
         } else {
             status = 500;
             String reference = UUID.randomUUID().toString().substring(0, 8);
-            message = "internal error (reference " + reference + " in the service log)";
+            message = answer.text("api.internal", "reference", reference);
             LOG.error("{} {} failed, reference {}", method(exchange), path(exchange), reference, cause);
         }
         onlyOwnHeaders(exchange.getMessage());

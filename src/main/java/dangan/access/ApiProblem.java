@@ -1,5 +1,7 @@
 package dangan.access;
 
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import dangan.rules.RuleException;
 
 import java.util.List;
@@ -14,12 +16,34 @@ public class ApiProblem extends RuntimeException {
     private final int status;
     private final String archiveNo;
     private final List<String> categories;
+    private final String key;
+    private final Object[] arguments;
 
     public ApiProblem(int status, String message, String archiveNo, List<String> categories) {
+        this(status, message, archiveNo, categories, null, new Object[0]);
+    }
+
+    private ApiProblem(int status, String message, String archiveNo, List<String> categories, String key, Object[] arguments) {
         super(message);
         this.status = status;
         this.archiveNo = archiveNo;
         this.categories = categories == null ? List.of() : List.copyOf(categories);
+        this.key = key;
+        this.arguments = arguments;
+    }
+
+    /**
+     * A problem whose answer comes from the message bundles (area {@code api}), in the language the
+     * request asks for ({@code Accept-Language}) or the service's ({@code dangan.locale}); its
+     * {@link #getMessage()} is the English text.
+     */
+    public static ApiProblem localized(int status, String key, Object... namesAndValues) {
+        return new ApiProblem(status, Messages.of(Language.EN).text(key, namesAndValues), null, null, key, namesAndValues);
+    }
+
+    /** The answer's text in a language: from the bundles when the problem has a key, else its message as written. */
+    public String message(Messages messages) {
+        return key == null ? getMessage() : messages.text(key, arguments);
     }
 
     /**

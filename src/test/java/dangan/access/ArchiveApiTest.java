@@ -337,7 +337,16 @@ class ArchiveApiTest {
 
         ApiClient.Reply malformed = desk.post("/api/access-requests", "{\"archive_nos\": [\"" + zhang + "\"],\n \"categories\": [health]}");
         assertThat(malformed.status()).isEqualTo(400);
-        assertThat(malformed.json().get("error").asText()).contains("malformed JSON at line 2, column");
+        assertThat(malformed.json().get("error").asText()).contains("JSON 格式错误，位于第 2 行第");
+        // the same in English for a client that asks for it
+        java.net.http.HttpResponse<String> english = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + dangan.httpPort() + "/api/access-requests"))
+                        .header("Authorization", "Bearer " + desk.token()).header("Content-Type", "application/json")
+                        .header("Accept-Language", "en-US,en;q=0.9,zh;q=0.5")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"archive_nos\": [\"" + zhang + "\"],\n \"categories\": [health]}"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(english.statusCode()).isEqualTo(400);
+        assertThat(english.body()).contains("malformed JSON at line 2, column");
         ApiClient.Reply oversized = desk.post("/api/access-requests", "{\"purpose\": \"" + "x".repeat(2_000_000) + "\"}");
         assertThat(oversized.status()).isEqualTo(413);
         assertThat(ApiClient.withToken(dangan, null).get("/api/archives/" + zhang).status()).isEqualTo(401);

@@ -262,7 +262,7 @@ class SurveyIntakeTest {
                         .header("Authorization", "Bearer " + TOKEN).GET().build())) {
             HttpResponse<String> refused = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             assertThat(refused.statusCode()).isEqualTo(401);
-            assertThat(refused.body()).containsAnyOf("Authorization: Bearer", "the token is unknown"); // the shared survey token is no staff token
+            assertThat(refused.body()).containsAnyOf("Authorization: Bearer", "令牌无效"); // the shared survey token is no staff token
         }
         assertThat(dangan.count("select count(*) from survey_response where survey_id = 't-1'")).isZero();
     }

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * How a feed's CSV and the digest read for people: Chinese (or English) headings, kinds, roles as the
- * policies name them (店经理, 外联员), tiers (A 类), channels, subjects and facts, dates as
+ * policies name them (店长, 外联专员), tiers (A 类), channels, subjects and facts, dates as
  * {@code 2026年12月14日}. With {@code dangan.feeds.headings=keys} the CSV keeps the English keys and the
  * machine values (codes, ISO dates) for systems that read it. The JSON feed is always for machines.
  */

@@ -60,7 +60,7 @@ class ConsentPerJobTest {
         String plan = run("visit-plan", DAY);
         List<CSVRecord> visits = csv("2026-12-28.csv");
         assertThat(visits).extracting(r -> r.get("姓名") + "|" + r.get("负责岗位") + "|" + r.get("方式") + "|" + r.get("到期日"))
-                .containsExactlyInAnyOrder("老王|外联员|电话|2026年1月1日", "老李|外联员|电话|2026年1月1日", "老张|外联员|电话|2026年1月1日");
+                .containsExactlyInAnyOrder("老王|外联专员|电话|2026年1月1日", "老李|外联专员|电话|2026年1月1日", "老张|外联专员|电话|2026年1月1日");
         JsonNode planJson = json("2026-12-28.json");
         assertThat(planJson.get("due").asLong()).isEqualTo(3);
         assertThat(planJson.get("issued").asLong()).isEqualTo(3);

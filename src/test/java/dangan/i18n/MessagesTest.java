@@ -56,7 +56,7 @@ class MessagesTest {
         assertThat(en.date(day)).isEqualTo("14 December 2026");
         assertThat(zh.amount(new BigDecimal("1280"))).isEqualTo("1,280.00");
         assertThat(en.amount(new BigDecimal("0.5"))).isEqualTo("0.50");
-        assertThat(zh.text("common.owner-role.store-manager")).isEqualTo("店经理");
+        assertThat(zh.text("common.owner-role.store-manager")).isEqualTo("店长");
         assertThat(zh.text("common.tier", "tier", "A")).isEqualTo("A 类");
         assertThat(en.text("common.tier", "tier", "A")).isEqualTo("tier A");
         assertThat(zh.text("common.as-of", "day", day)).isEqualTo("截至 2026年12月14日");

@@ -7,6 +7,9 @@
 --   health_roles  comma-separated roles that may see health data (D-24): only their reminders
 --                 carry the ids of health facts (never their content)
 --   special_days  how many days after as_of special dates and birthdays are listed
+--   lunar_days    JSON rows {lunar_month, leap_month, lunar_day, occurs_on, lunar}: the lunar birthdays kept on
+--                 each day from as_of to as_of + special_days (an archive with a lunar birthday lists it
+--                 instead of customer.birth_date)
 --   purpose       the consent purpose the plan needs (dangan.consent.purpose.visit-plan, default
 --                 service: every customer who has not objected)
 -- Returns the ids of the reminders issued, then one row per reason a due visit was left out
@@ -17,6 +20,10 @@
 with cadence as (
     select * from jsonb_to_recordset(:'cadence'::jsonb)
         as c(tier text, role text, channel text, months integer, rank integer)
+),
+lunar_day as (
+    select * from jsonb_to_recordset(:'lunar_days'::jsonb)
+        as l(lunar_month int, leap_month boolean, lunar_day int, occurs_on date, lunar text)
 ),
 duty as (
     select tier, role, channel, months from cadence where rank = 1
@@ -65,6 +72,13 @@ select due.customer_id, 'visit', due.role, due.channel, due.due_on, '',
            'special_dates', (select jsonb_agg(e.what || ' ' || e.on_day order by e.on_day)
                              from (select 'birthday' as what, next_occurrence(due.birth_date, :'as_of'::date) as on_day
                                    where due.birth_date is not null
+                                     and not exists (select 1 from lunar_birthday lb where lb.customer_id = due.customer_id)
+                                   union all
+                                   select 'birthday (' || d.lunar || ')', d.occurs_on
+                                   from lunar_birthday lb
+                                   join lunar_day d on d.lunar_month = lb.lunar_month and d.leap_month = lb.leap_month
+                                                   and d.lunar_day = lb.lunar_day
+                                   where lb.customer_id = due.customer_id
                                    union all
                                    select s.kind || coalesce(' (' || s.label || ')', ''), next_occurrence(s.occurs_on, :'as_of'::date)
                                    from special_date s where s.customer_id = due.customer_id) e

@@ -62,6 +62,7 @@ public final class ReminderJobs {
         p.put("cadence", settings.cadence().dutiesJson(json));
         p.put("health_roles", String.join(",", settings.healthRoles()));
         p.put("special_days", String.valueOf(settings.specialDays()));
+        p.put("lunar_days", lunarDaysJson(json, day, day.plusDays(settings.specialDays())));
         p.put("purpose", settings.purpose("visit-plan"));
         return p;
     }

@@ -94,6 +94,18 @@ class LunarGreetingsTest {
         assertThat(json.get("left_out").get("no-marketing-consent").asLong()).isZero();
     }
 
+    @Test
+    void theVisitPlanListsTheLunarBirthdayOnItsGregorianDay() throws Exception {
+        dangan.rows("update customer set created_at = '2026-03-01 10:00+08' returning id");
+        dangan.service().camelContext().createProducerTemplate().sendBodyAndHeader("direct:job-visit-plan", null, JobDate.HEADER, DAY);
+        JsonNode plan = new ObjectMapper().readTree(home.resolve("outbox/reminders/2027-04-05.json").toFile());
+        List<String> wangFang = new java.util.ArrayList<>();
+        plan.get("reminders").forEach(r -> {
+            if (r.get("name").asText().equals("王芳")) wangFang.add(r.get("facts").path("special_dates").toString());
+        });
+        assertThat(wangFang).isNotEmpty().allMatch(s -> s.contains("birthday (农历三月初五) 2027-04-11"));
+    }
+
     static List<CSVRecord> csv(Path file) throws Exception {
         String text = Files.readString(file, StandardCharsets.UTF_8).substring(1);
         return CSVFormat.EXCEL.builder().setHeader().get().parse(new StringReader(text)).getRecords();

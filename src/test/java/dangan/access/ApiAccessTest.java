@@ -54,7 +54,7 @@ class ApiAccessTest {
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.json().get("error").asText()).contains("Authorization: Bearer");
         assertThat(forged.status()).isEqualTo(401);
-        assertThat(forged.json().get("error").asText()).contains("unknown, revoked");
+        assertThat(forged.json().get("error").asText()).contains("未知、已吊销");
         assertThat(junk.status()).isEqualTo(401);
         assertThat(dangan.count("select count(*) from audit_log where outcome = 'denied' and actor = 'anonymous'"
                 + " and detail like 'GET /api/me%'")).isEqualTo(deniedBefore + 3);

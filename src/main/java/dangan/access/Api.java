@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -38,10 +39,19 @@ public final class Api {
 
     private static final String REMOTE_ADDRESS = "CamelVertxPlatformHttpRemoteAddress";
 
+    /** The header in which the console sends its session's CSRF token with every state-changing call. */
+    public static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final String SESSION_COOKIE = "DanganSessionCookie";
+    private static final String SESSION_CSRF = "DanganSessionCsrf";
+    /** The cookie a sign-in or sign-out sets: only Dangan sets it, never a request header echoed back. */
+    private static final String SET_COOKIE = "DanganSetCookie";
+
     private final StaffDirectory staff;
     private final AuditTrail audit;
     private final FailedAuthentications failures;
     private final Language language;
+    private final ConsoleSessions sessions;
+    private final boolean secureCookie;
 
     /**
      * @param failuresPerMinute failed authentications from one address audited per minute; more are refused with 429
@@ -53,11 +63,36 @@ public final class Api {
         this.audit = audit;
         this.failures = new FailedAuthentications(failuresPerMinute);
         this.language = language;
+        this.sessions = null;
+        this.secureCookie = false;
     }
 
-    /** First step of every API route: the caller behind {@code Authorization: Bearer <token>}, or 401. */
+    /**
+     * @param sessions     the console's sessions: a request without a token may carry the session cookie instead
+     * @param secureCookie the session cookie is marked {@code Secure} (served behind HTTPS)
+     */
+    public Api(StaffDirectory staff, AuditTrail audit, int failuresPerMinute, Language language, ConsoleSessions sessions,
+               boolean secureCookie) {
+        this.staff = staff;
+        this.audit = audit;
+        this.failures = new FailedAuthentications(failuresPerMinute);
+        this.language = language;
+        this.sessions = sessions;
+        this.secureCookie = secureCookie;
+    }
+
+    /**
+     * First step of every API route: the caller behind {@code Authorization: Bearer <token>} or, for
+     * the console, behind its session cookie — then every state-changing call (not GET/HEAD) must also
+     * carry the session's CSRF token in {@code X-CSRF-Token}. 401 without either, 403 without the CSRF token.
+     */
     public void authenticate(Exchange exchange) throws SQLException {
         String header = exchange.getMessage().getHeader("Authorization", String.class);
+        String cookie = header == null && sessions != null ? cookie(exchange, ConsoleSessions.COOKIE) : null;
+        if (cookie != null) {
+            authenticateSession(exchange, cookie);
+            return;
+        }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw failed(exchange, "api.auth.missing");
         }
@@ -116,6 +151,78 @@ public final class Api {
         return Caller.of(exchange);
     }
 
+    private void authenticateSession(Exchange exchange, String cookie) throws SQLException {
+        ConsoleSessions.Live live = sessions.find(cookie).orElseThrow(
+                () -> failed(exchange, "api.auth.session-ended"));
+        Message message = exchange.getMessage();
+        exchange.setProperty(Caller.PROPERTY, live.caller());
+        exchange.setProperty(SESSION_COOKIE, cookie);
+        exchange.setProperty(SESSION_CSRF, live.csrf());
+        String method = method(exchange);
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            String sent = message.getHeader(CSRF_HEADER, String.class);
+            if (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8), live.csrf().getBytes(StandardCharsets.UTF_8))) {
+                throw ApiProblem.localized(403, "api.auth.csrf");
+            }
+        }
+        message.removeHeader("Cookie");
+        message.removeHeader(CSRF_HEADER);
+    }
+
+    /**
+     * {@code POST /api/session} {"name", "password"}: signs a member of staff in to the console. A wrong
+     * name or password is a failed authentication like a forged token (401, audited, limited per address
+     * and minute, then 429 — and then no password is even checked); success opens a session, sets its
+     * HttpOnly, SameSite=Strict cookie and answers the caller and the CSRF token the page must send back.
+     */
+    public void signIn(Exchange exchange) throws SQLException {
+        if (sessions == null) throw ApiProblem.localized(404, "api.session.off");
+        String address = remoteHost(exchange);
+        if (failures.refused(address, System.currentTimeMillis())) throw tooMany();
+        JsonNode body = readJson(exchange);
+        String name = body.path("name").asText(null);
+        String password = body.path("password").asText(null);
+        Caller caller = staff.checkPassword(name, password).orElseThrow(
+                () -> failed(exchange, "api.auth.wrong-password"));
+        ConsoleSessions.Opened opened = sessions.open(caller, address);
+        exchange.setProperty(Caller.PROPERTY, caller);
+        exchange.setProperty(SET_COOKIE, ConsoleSessions.COOKIE + "=" + opened.cookie()
+                + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + sessions.absolute().toSeconds() + (secureCookie ? "; Secure" : ""));
+        exchange.getMessage().setBody(Map.of("name", caller.name(), "role", caller.role(), "csrf", opened.csrf()));
+    }
+
+    /** {@code GET /api/session}: who is signed in, and the CSRF token of their session (null for a token). */
+    public void session(Exchange exchange) {
+        Caller caller = Caller.of(exchange);
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("name", caller.name());
+        body.put("role", caller.role());
+        body.put("csrf", exchange.getProperty(SESSION_CSRF, String.class));
+        exchange.getMessage().setBody(body);
+    }
+
+    /** {@code DELETE /api/session}: ends the console session on the server and clears the cookie. */
+    public void signOut(Exchange exchange) throws SQLException {
+        Caller caller = Caller.of(exchange);
+        String cookie = exchange.getProperty(SESSION_COOKIE, String.class);
+        if (cookie == null) throw ApiProblem.localized(400, "api.session.token");
+        sessions.end(cookie, caller);
+        exchange.setProperty(SET_COOKIE, ConsoleSessions.COOKIE
+                + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" + (secureCookie ? "; Secure" : ""));
+        exchange.getMessage().setBody(Map.of("signed_out", true));
+    }
+
+    /** The value of one cookie of the request, or null. */
+    private static String cookie(Exchange exchange, String name) {
+        String header = exchange.getMessage().getHeader("Cookie", String.class);
+        if (header == null) return null;
+        for (String part : header.split(";")) {
+            int eq = part.indexOf('=');
+            if (eq > 0 && part.substring(0, eq).strip().equals(name)) return part.substring(eq + 1).strip();
+        }
+        return null;
+    }
+
     /** A failed authentication: 401 (audited as denied) up to the limit per address and minute, then 429. */
     private ApiProblem failed(Exchange exchange, String why) {
         String address = remoteHost(exchange);
@@ -168,6 +275,8 @@ public final class Api {
     public void respond(Exchange exchange) throws JsonProcessingException {
         Object body = exchange.getMessage().getBody();
         onlyOwnHeaders(exchange.getMessage());
+        String setCookie = exchange.getProperty(SET_COOKIE, String.class);
+        if (setCookie != null) exchange.getMessage().setHeader("Set-Cookie", setCookie);
         exchange.getMessage().setBody(JSON.writeValueAsBytes(body == null ? Map.of() : body));
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         if (exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE) == null) {

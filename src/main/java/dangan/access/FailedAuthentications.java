@@ -34,6 +34,12 @@ final class FailedAuthentications {
         return w.failures() == perMinute + 1 ? Verdict.LIMIT_REACHED : Verdict.REFUSE;
     }
 
+    /** Whether this address is past the limit in the running minute (its attempts are refused unchecked). */
+    boolean refused(String address, long nowMillis) {
+        Window w = windows.get(address);
+        return w != null && w.minute() == nowMillis / 60_000 && w.failures() > perMinute;
+    }
+
     int perMinute() {
         return perMinute;
     }

@@ -18,9 +18,27 @@ public final class UserCommand {
                                           roles: front-desk, service, manager, keeper, auditor, admin
               user list                   users, roles, whether active, live tokens, last use
               user disable NAME           disable a user and revoke their tokens at once
-              user token NAME             issue a further token for a user""";
+              user token NAME             issue a further token for a user
+              user password NAME          set the console password (asked twice; without a terminal,
+                                          read from the first line of standard input)""";
 
     private UserCommand() {
+    }
+
+    /** Asked twice on a terminal; otherwise the first line of standard input (for scripts). Null when they differ. */
+    private static char[] readPassword(String name, PrintStream err) throws java.io.IOException {
+        java.io.Console console = System.console();
+        if (console != null) {
+            char[] first = console.readPassword("Console password for %s (at least %d characters): ", name, StaffDirectory.MIN_PASSWORD_LENGTH);
+            char[] again = console.readPassword("Again: ");
+            if (first == null || !java.util.Arrays.equals(first, again)) {
+                err.println("The two passwords differ: nothing changed");
+                return null;
+            }
+            return first;
+        }
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        return line == null ? new char[0] : line.toCharArray();
     }
 
     public static int run(Settings settings, List<String> args, PrintStream out, PrintStream err) throws Exception {
@@ -57,6 +75,17 @@ public final class UserCommand {
                         }
                         staff.disable(args.get(1), by);
                         out.println("User " + args.get(1) + " disabled; their tokens no longer work.");
+                    }
+                    case "password" -> {
+                        if (args.size() != 2) {
+                            err.println("Usage: user password NAME");
+                            return 64;
+                        }
+                        char[] password = readPassword(args.get(1), err);
+                        if (password == null) return 65;
+                        staff.setPassword(args.get(1), password, by);
+                        java.util.Arrays.fill(password, ' ');
+                        out.println("Console password of " + args.get(1) + " set; their open console sessions ended.");
                     }
                     case "list" -> {
                         out.printf("%-24s %-11s %-8s %-6s %-25s %s%n", "NAME", "ROLE", "ACTIVE", "TOKENS", "LAST USED", "CREATED BY");

@@ -100,3 +100,9 @@ export function field(id, label, control) {
   control.id = id;
   return h('div', {}, h('label', { for: id }, label), control);
 }
+
+/** Replaces the children of a place, leaving out the absent ones (null, undefined, false). */
+export function fill(place, ...children) {
+  place.replaceChildren(...children.flat().filter(child => child !== null && child !== undefined && child !== false));
+  return place;
+}

@@ -1,14 +1,14 @@
 // Approvals (manager): access requests (D-25), the annual tier proposals line by line with the
 // figures behind each line (D-19), destruction proposals (D-32; never one's own), and customer
 // requests near their deadline (D-28). Every decision is the API's: the decider is the session's.
-import { api, attempt, field, h, message, session, t, table, when } from '../core.js';
+import { api, attempt, field, fill, h, message, session, t, table, when } from '../core.js';
 
 export async function render(main) {
   const access = h('section', { id: 'access-requests' });
   const tiers = h('section', { id: 'tier-proposals' });
   const destruction = h('section', { id: 'destruction-proposals' });
   const requests = h('section', { id: 'subject-requests' });
-  main.replaceChildren(h('h1', {}, t('approvals.title')), access, tiers, destruction, requests);
+  fill(main, h('h1', {}, t('approvals.title')), access, tiers, destruction, requests);
   await Promise.all([accessRequests(access), tierProposals(tiers), destructionProposals(destruction), nearDeadline(requests)]);
 }
 
@@ -18,12 +18,12 @@ function reasonInput(id) {
 
 async function accessRequests(place) {
   const body = h('div');
-  place.replaceChildren(h('h2', {}, t('approvals.access')), body);
+  fill(place, h('h2', {}, t('approvals.access')), body);
   const answer = await attempt(body, () => api('GET', '/access-requests'));
   if (!answer) return;
   const pending = answer.requests.filter(r => r.status === 'pending');
-  if (!pending.length) return body.replaceChildren(h('p', { className: 'quiet' }, t('approvals.access.none')));
-  body.replaceChildren(table([
+  if (!pending.length) return fill(body, h('p', { className: 'quiet' }, t('approvals.access.none')));
+  fill(body, table([
     { label: t('col.id'), value: r => `#${r.id}` },
     { label: t('approvals.requester'), value: r => `${r.requester} (${t(`role.${r.requester_role}`)})` },
     { label: t('approvals.archives'), value: r => r.archive_nos.join(', ') },
@@ -40,12 +40,12 @@ function decide(request) {
   const reason = reasonInput(`reason-${request.id}`);
   const approve = h('button', { type: 'button', id: `approve-${request.id}`, onclick: async () => {
     const done = await attempt(status, () => api('POST', `/access-requests/${request.id}/approve`, {}));
-    if (done) cell.replaceChildren(message('ok', t('approvals.done', { status: t(`request.status.${done.status}`) })));
+    if (done) fill(cell, message('ok', t('approvals.done', { status: t(`request.status.${done.status}`) })));
   } }, t('approvals.approve'));
   const reject = h('button', { type: 'button', className: 'danger', id: `reject-${request.id}`, onclick: async () => {
-    if (!reason.value.trim()) return status.replaceChildren(message('error', t('approvals.reason.needed')));
+    if (!reason.value.trim()) return fill(status, message('error', t('approvals.reason.needed')));
     const done = await attempt(status, () => api('POST', `/access-requests/${request.id}/reject`, { reason: reason.value.trim() }));
-    if (done) cell.replaceChildren(message('ok', t('approvals.done', { status: t(`request.status.${done.status}`) })));
+    if (done) fill(cell, message('ok', t('approvals.done', { status: t(`request.status.${done.status}`) })));
   } }, t('approvals.reject'));
   const cell = h('div', { className: 'row' }, approve, reason, reject, status);
   return cell;
@@ -53,11 +53,11 @@ function decide(request) {
 
 async function tierProposals(place) {
   const body = h('div');
-  place.replaceChildren(h('h2', {}, t('approvals.tiers')), body);
+  fill(place, h('h2', {}, t('approvals.tiers')), body);
   const answer = await attempt(body, () => api('GET', '/tier-proposals'));
   if (!answer) return;
-  if (!answer.proposals.length) return body.replaceChildren(h('p', { className: 'quiet' }, t('approvals.tiers.none')));
-  body.replaceChildren(...answer.proposals.map(p => {
+  if (!answer.proposals.length) return fill(body, h('p', { className: 'quiet' }, t('approvals.tiers.none')));
+  fill(body, ...answer.proposals.map(p => {
     const lines = h('div');
     return h('div', { className: 'card' },
       h('h3', {}, `#${p.id} · ${p.as_of} (${p.window_from} – ${p.window_to})`),
@@ -101,7 +101,7 @@ async function tierLines(place, id) {
     }
   };
   const selected = () => [...boxes].filter(([, box]) => box.checked).map(([line]) => line);
-  place.replaceChildren(grid, open.length ? h('div', { className: 'row' },
+  fill(place, grid, open.length ? h('div', { className: 'row' },
     h('button', { type: 'button', id: `tier-approve-${id}`, onclick: () => decide('approve', selected()) }, t('approvals.tiers.approveSelected')),
     h('button', { type: 'button', className: 'secondary', id: `tier-approve-all-${id}`, onclick: () => decide('approve', null) }, t('approvals.tiers.approveAll')),
     reason,
@@ -111,18 +111,18 @@ async function tierLines(place, id) {
 
 async function destructionProposals(place) {
   const body = h('div');
-  place.replaceChildren(h('h2', {}, t('approvals.destruction')), body);
+  fill(place, h('h2', {}, t('approvals.destruction')), body);
   const proposals = await attempt(body, () => api('GET', '/destruction-proposals?status=open'));
   if (!proposals) return;
-  if (!proposals.length) return body.replaceChildren(h('p', { className: 'quiet' }, t('approvals.destruction.none')));
-  body.replaceChildren(...proposals.map(p => {
+  if (!proposals.length) return fill(body, h('p', { className: 'quiet' }, t('approvals.destruction.none')));
+  fill(body, ...proposals.map(p => {
     const status = h('div', { 'aria-live': 'polite' });
     const reason = reasonInput(`destruction-reason-${p.id}`);
     const act = (verb, method) => async () => {
-      if (!reason.value.trim()) return status.replaceChildren(message('error', t('approvals.reason.needed')));
+      if (!reason.value.trim()) return fill(status, message('error', t('approvals.reason.needed')));
       const payload = verb === 'approve' ? { method, reason: reason.value.trim() } : { reason: reason.value.trim() };
       const done = await attempt(status, () => api('POST', `/destruction-proposals/${p.id}/${verb}`, payload));
-      if (done) status.replaceChildren(message('ok', t('approvals.done', { status: done.proposal_status ?? verb })));
+      if (done) fill(status, message('ok', t('approvals.done', { status: done.proposal_status ?? verb })));
     };
     const own = p.filed_by === session.name;
     return h('div', { className: 'card', id: `destruction-${p.id}` },
@@ -139,13 +139,13 @@ async function destructionProposals(place) {
 
 async function nearDeadline(place) {
   const body = h('div');
-  place.replaceChildren(h('h2', {}, t('approvals.requests')), body);
+  fill(place, h('h2', {}, t('approvals.requests')), body);
   const answer = await attempt(body, () => api('GET', '/subject-requests?status=open'));
   if (!answer) return;
   const soon = Date.now() + 3 * 24 * 3600 * 1000;
   const near = answer.requests.filter(r => new Date(r.due_at).getTime() < soon);
-  if (!near.length) return body.replaceChildren(h('p', { className: 'quiet' }, t('approvals.requests.none')));
-  body.replaceChildren(table([
+  if (!near.length) return fill(body, h('p', { className: 'quiet' }, t('approvals.requests.none')));
+  fill(body, table([
     { label: t('col.id'), value: r => `#${r.id}` },
     { label: t('col.archiveNo'), value: r => r.archive_no },
     { label: t('col.kind'), value: r => r.kind },

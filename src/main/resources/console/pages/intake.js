@@ -1,7 +1,7 @@
 // Intake (administrator): every file, mail, contracts poll and survey batch of the last days with
 // its reconciliation (new / updated / duplicate / review / rejected = lines), the rejected lines
 // with their reasons, the reject report and the failed file to download, and what to do about each.
-import { api, attempt, field, h, message, t, table, when } from '../core.js';
+import { api, attempt, field, fill, h, message, t, table, when } from '../core.js';
 
 export async function render(main, { query }) {
   const days = h('input', { type: 'number', min: '1', max: '366', value: query.get('days') ?? '7' });
@@ -12,8 +12,8 @@ export async function render(main, { query }) {
     title.textContent = t('intake.title', { days: days.value });
     const answer = await attempt(list, () => api('GET', `/ingests?days=${encodeURIComponent(days.value)}`));
     if (!answer) return;
-    if (!answer.ingests.length) return list.replaceChildren(h('p', { className: 'quiet' }, t('intake.none')));
-    list.replaceChildren(table([
+    if (!answer.ingests.length) return fill(list, h('p', { className: 'quiet' }, t('intake.none')));
+    fill(list, table([
       { label: t('col.id'), value: i => `#${i.id}` },
       { label: t('col.source'), value: i => i.channel },
       { label: t('col.file'), value: i => i.source_name },
@@ -32,7 +32,7 @@ export async function render(main, { query }) {
   };
   const form = h('form', { className: 'fields', onsubmit: event => { event.preventDefault(); load(); } },
     field('intake-days', t('intake.days'), days), h('div', {}, h('button', { type: 'submit' }, t('health.show'))));
-  main.replaceChildren(title, form, list, details);
+  fill(main, title, form, list, details);
   await load();
 }
 
@@ -54,7 +54,7 @@ async function show(place, id) {
   const ingest = await attempt(place, () => api('GET', `/ingests/${id}`));
   if (!ingest) return;
   const kind = ingest.status === 'failed' || ingest.rows_rejected > 0 ? 'error' : ingest.rows_review > 0 ? 'note' : 'ok';
-  place.replaceChildren(
+  fill(place, 
     h('h2', { tabindex: '-1', id: 'ingest-heading' }, `#${ingest.id} · ${ingest.source_name}`),
     h('p', { className: 'quiet' }, [ingest.channel, ingest.format, when(ingest.started_at)].filter(Boolean).join(' · ')),
     ingest.error ? message('error', ingest.error) : null,

@@ -1,7 +1,7 @@
 // Look up (front desk, service, manager, keeper): search by mobile, name or archive number; the
 // archive as the role may see it, what was withheld, and "request access" for it (D-24, D-25).
 // Every search and read is the API's, audited there with the purpose typed here.
-import { api, attempt, field, h, message, session, t, table, when } from '../core.js';
+import { api, attempt, field, fill, h, message, session, t, table, when } from '../core.js';
 
 const CATEGORIES = ['basic', 'consumption', 'preferences', 'health', 'feedback', 'identity'];
 let lastPurpose = '';
@@ -24,7 +24,7 @@ function searchPage(main, query) {
     if (name.value.trim()) params.set('name', name.value.trim());
     if (archiveNo.value.trim()) params.set('archive_no', archiveNo.value.trim());
     if (![...params.keys()].length) {
-      results.replaceChildren(message('error', t('lookup.needOne')));
+      fill(results, message('error', t('lookup.needOne')));
       return;
     }
     lastPurpose = purpose.value.trim();
@@ -38,13 +38,13 @@ function searchPage(main, query) {
   field('lookup-archive-no', t('lookup.archiveNo'), archiveNo),
   field('lookup-purpose', t('lookup.purpose'), purpose),
   h('div', {}, h('button', { type: 'submit', id: 'lookup-search' }, t('lookup.search'))));
-  main.replaceChildren(h('h1', {}, t('lookup.title')), form, results);
+  fill(main, h('h1', {}, t('lookup.title')), form, results);
   mobile.focus();
 }
 
 function showResults(results, found, ms) {
   const link = row => h('a', { href: `#/archive/${encodeURIComponent(row.archive_no)}` }, row.archive_no);
-  results.replaceChildren(
+  fill(results, 
     h('p', { className: 'quiet' }, t('lookup.count', { count: found.count }), ' · ', h('span', { id: 'lookup-took' }, t('lookup.took', { ms }))),
     found.capped ? message('note', t('lookup.capped', { count: found.count })) : null,
     table([
@@ -80,13 +80,13 @@ function rows(list) {
 
 async function archivePage(main, archiveNo, purpose) {
   const place = h('div');
-  main.replaceChildren(h('p', {}, h('a', { href: '#/lookup' }, t('archive.back'))), h('h1', {}, t('archive.title', { archiveNo })), place);
+  fill(main, h('p', {}, h('a', { href: '#/lookup' }, t('archive.back'))), h('h1', {}, t('archive.title', { archiveNo })), place);
   const params = purpose ? `?purpose=${encodeURIComponent(purpose)}` : '';
   const archive = await attempt(place, () => api('GET', `/archives/${encodeURIComponent(archiveNo)}${params}`));
   if (!archive) return;
   const mine = await api('GET', '/access-requests').then(r => r.requests.filter(q => q.requester === session.name && q.archive_nos.includes(archiveNo))).catch(() => []);
   const grant = mine.map(q => q.grant).find(g => g && g.id === archive.grant);
-  place.replaceChildren(
+  fill(place, 
     archive.review_status === 'pending' ? message('note', t('archive.pending')) : null,
     archive.sealed ? message('note', t('archive.sealed')) : null,
     archive.grant ? message('ok', `${t('archive.grant', { id: archive.grant })}${grant ? ' · ' + t('request.validUntil', { until: when(grant.valid_until) }) : ''}`) : null,
@@ -102,7 +102,7 @@ async function archivePage(main, archiveNo, purpose) {
 
 function requestForm(archiveNo, withheld, purpose) {
   const status = h('div', { 'aria-live': 'polite' });
-  const boxes = withheld.map(category => h('input', { type: 'checkbox', value: category, id: `request-${category}`, checked: true }));
+  const boxes = withheld.map(category => h('input', { type: 'checkbox', value: category, id: `request-${category}` }));
   const why = h('input', { type: 'text', required: true, value: purpose ?? '' });
   const days = h('input', { type: 'number', min: '1', max: '30', value: '3', required: true });
   const form = h('form', { id: 'request-access', onsubmit: async event => {
@@ -110,7 +110,7 @@ function requestForm(archiveNo, withheld, purpose) {
     const created = await attempt(status, () => api('POST', '/access-requests', {
       archive_nos: [archiveNo], categories: boxes.filter(b => b.checked).map(b => b.value), purpose: why.value.trim(), days: Number(days.value),
     }));
-    if (created) status.replaceChildren(message('ok', t('request.sent', { id: created.id })));
+    if (created) fill(status, message('ok', t('request.sent', { id: created.id })));
   } },
   h('fieldset', {}, h('legend', {}, t('request.categories')),
     boxes.map(box => h('label', { for: box.id }, box, t(`category.${box.value}`)))),
@@ -126,7 +126,7 @@ function myRequests(mine) {
     { label: t('approvals.categories'), value: q => q.categories.map(c => t(`category.${c}`)).join('、') },
     { label: t('approvals.purpose'), value: q => q.purpose },
     { label: t('col.status'), value: q => t(`request.status.${q.status}`) },
-    { label: t('request.validUntil', { until: '' }).replace(/[:：]?\s*$/, ''), value: q => q.grant
+    { label: t('col.validUntil'), value: q => q.grant
       ? `${when(q.grant.valid_until)} · ${t(q.grant.live ? 'request.live' : 'request.expired')}` : '' },
   ], mine));
 }

@@ -18,7 +18,7 @@ export async function loadTexts(lang) {
 
 /** The text of a key, its {placeholders} filled in. */
 export function t(key, values = {}) {
-  const text = texts[key] ?? key;
+  const text = texts[`console.${key}`] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (values[name] ?? `{${name}}`));
 }
 

@@ -26,7 +26,7 @@ public final class UserCommand {
     }
 
     /** Asked twice on a terminal; otherwise the first line of standard input (for scripts). Null when they differ. */
-    private static char[] readPassword(String name, PrintStream err) throws java.io.IOException {
+    private static char[] readPassword(String name, java.io.InputStream in, PrintStream err) throws java.io.IOException {
         java.io.Console console = System.console();
         if (console != null) {
             char[] first = console.readPassword("Console password for %s (at least %d characters): ", name, StaffDirectory.MIN_PASSWORD_LENGTH);
@@ -37,11 +37,16 @@ public final class UserCommand {
             }
             return first;
         }
-        String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
         return line == null ? new char[0] : line.toCharArray();
     }
 
     public static int run(Settings settings, List<String> args, PrintStream out, PrintStream err) throws Exception {
+        return run(settings, args, System.in, out, err);
+    }
+
+    /** @param in where {@code user password} reads the password when there is no terminal */
+    public static int run(Settings settings, List<String> args, java.io.InputStream in, PrintStream out, PrintStream err) throws Exception {
         String by = "cli:" + System.getProperty("user.name", "unknown");
         if (args.isEmpty()) {
             err.println("Usage:\n" + USAGE);
@@ -81,7 +86,7 @@ public final class UserCommand {
                             err.println("Usage: user password NAME");
                             return 64;
                         }
-                        char[] password = readPassword(args.get(1), err);
+                        char[] password = readPassword(args.get(1), in, err);
                         if (password == null) return 65;
                         staff.setPassword(args.get(1), password, by);
                         java.util.Arrays.fill(password, ' ');

@@ -60,7 +60,7 @@ public final class ConsoleAssets {
 
     private void texts(Exchange exchange, String language) throws IOException {
         Map<String, String> texts = new TreeMap<>();
-        try (InputStream in = resource("i18n/console_" + language + ".properties")) {
+        try (InputStream in = resource("i18n/console_" + language + ".properties") /* the bundle area "console" (dangan.i18n.Messages.file) */) {
             if (in == null) {
                 notFound(exchange.getMessage());
                 return;

@@ -4,13 +4,16 @@ import dangan.access.Role;
 import dangan.access.StaffDirectory;
 import dangan.jobs.JobDate;
 import dangan.support.RunningService;
+import dangan.support.TestResources;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
@@ -35,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * seeing only its pages and fields, sign-out ending the session on the server. Screenshots of the
  * main pages go to target/screenshots/.
  */
+@Tag("service")
+@ResourceLock(TestResources.BROWSER)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserTest {
 

@@ -3,12 +3,15 @@ package dangan.operations;
 import dangan.audit.AuditTrail;
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
+import dangan.notify.NotifyFlow;
 
-/** What the administrator checks (routes/operations.yaml): the ingest ledger and its reject reports. */
+/** What the administrator checks (routes/operations.yaml): the ingest ledger and its reject reports, jobs and deliveries. */
 public final class OperationsFlow implements Flow {
 
     @Override
     public void bind(FlowContext context) {
-        context.bind("intakeApi", new IntakeApi(context.dataSource(), new AuditTrail(context.dataSource()), context.home()));
+        AuditTrail audit = new AuditTrail(context.dataSource());
+        context.bind("intakeApi", new IntakeApi(context.dataSource(), audit, context.home()));
+        context.bind("jobsApi", new JobsApi(context.dataSource(), audit, NotifyFlow.book(context, context.settings())));
     }
 }

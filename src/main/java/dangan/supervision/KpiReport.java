@@ -152,6 +152,7 @@ public final class KpiReport {
                 long lines = ((Number) accuracy.get("lines")).longValue();
                 long bad = ((Number) accuracy.get("rejected")).longValue() + ((Number) accuracy.get("review")).longValue();
                 accuracy.put("share_rejected_or_review", share(bad, lines));
+                accuracy.put("rejected_share_per_channel", Api.JSON.readTree((String) accuracy.get("rejected_share_per_channel")));
                 r.put("accuracy", accuracy);
 
                 Map<String, Object> timeliness = one(c, "kpi-timeliness", p);

@@ -237,6 +237,62 @@ class ConsoleBrowserTest {
         }
     }
 
+    @Test
+    @Order(9)
+    void theKeeperTakesAHeldChangeFromTheReviewPage() throws Exception {
+        dangan.drop("renamed.csv", "姓名,手机\n张小伟,13800138000\n", StandardCharsets.UTF_8);
+        dangan.awaitHandled("renamed.csv");
+        long change = ((Number) dangan.row("select id from pending_change where field = 'name' and status = 'pending'").get("id")).longValue();
+        browser.signIn("keeper.sun", PASSWORD);
+        assertThat(navigation()).containsExactly("查询客户", "复核");
+        browser.open("/#/review");
+        browser.awaitText(By.id("review-change-table"), "张小伟");
+        assertThat(browser.text(By.id("review-change-table"))).contains("张伟", "renamed.csv", "daily-report-gbk.csv");
+        browser.screenshot("review");
+        browser.click(By.id("review-accept-" + change));
+        browser.awaitText(By.id("review-change-table"), "已处理");
+        assertThat(dangan.row("select name from customer where archive_no = ?", zhang)).containsEntry("name", "张小伟");
+        assertThat(dangan.count("select count(*) from change_log l join customer c on c.id = l.customer_id"
+                + " where c.archive_no = ? and l.field = 'name' and l.changed_by = 'keeper.sun'", zhang)).isEqualTo(1);
+        browser.signOut();
+    }
+
+    @Test
+    @Order(10)
+    void theAdministratorRunsAJobNow() throws Exception {
+        browser.signIn("admin.zhou", PASSWORD);
+        browser.open("/#/jobs");
+        browser.awaitText(By.id("job-table"), "completeness");
+        browser.click(By.id("run-completeness"));
+        browser.awaitText(By.id("jobs"), "completeness");
+        browser.awaitText(By.cssSelector("#jobs .message"), "任务 completeness 已运行：done");
+        assertThat(dangan.row("select status, instance from job_run where job = 'completeness'"))
+                .containsEntry("status", "done").containsEntry("instance", "api:admin.zhou");
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'admin.zhou' and action = 'run-job'")).isEqualTo(1);
+        assertThat(browser.text(By.id("parked"))).contains("没有暂停的通知");
+        browser.screenshot("jobs");
+        browser.signOut();
+    }
+
+    @Test
+    @Order(11)
+    void theAuditorSeesTheKpiChartsAndTheVerifiedLog() throws Exception {
+        browser.signIn("audit.qian", PASSWORD);
+        assertThat(navigation()).containsExactly("档案健康", "审计日志");
+        browser.open("/#/health");
+        browser.await(By.cssSelector("#chart-completeness canvas"));
+        browser.await(By.cssSelector("#chart-accuracy canvas"));
+        // the chart's text alternative carries the figures of /api/kpi: the rejected share of registrations this month
+        assertThat(browser.driver.findElement(By.id("chart-accuracy")).getAttribute("aria-label")).contains("registrations");
+        assertThat(browser.driver.findElement(By.id("chart-accesses")).getAttribute("aria-label")).contains("desk.li");
+        browser.screenshot("health");
+        browser.open("/#/audit");
+        browser.awaitText(By.id("audit-chain"), "审计链完整");
+        browser.awaitText(By.id("audit-table"), "sign-in");
+        browser.screenshot("audit");
+        browser.signOut();
+    }
+
     private List<String> navigation() {
         browser.await(By.cssSelector("#nav a"));
         return browser.driver.findElements(By.cssSelector("#nav a")).stream().map(WebElement::getText).toList();

@@ -106,6 +106,7 @@ class KpiReportTest {
         JsonNode accuracy = r.get("accuracy");
         assertThat(accuracy.get("lines").asInt()).isEqualTo(4);
         assertThat(accuracy.get("rejected").asInt()).isEqualTo(1);
+        assertThat(accuracy.get("rejected_share_per_channel").get("registrations").asDouble()).isEqualTo(0.25); // 1 of its 4 lines
         assertThat(accuracy.get("share_rejected_or_review").decimalValue()).isEqualByComparingTo("0.25");
 
         JsonNode timeliness = r.get("timeliness");

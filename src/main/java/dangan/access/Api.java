@@ -271,14 +271,25 @@ public final class Api {
         }
     }
 
-    /** Last step of every API route: the body (any object Jackson can write) as JSON. */
+    /** A file to download (a reject report): {@code respond} sends it as it is, as an attachment named {@code name}. */
+    public record Download(byte[] content, String type, String name) {
+    }
+
+    /** Last step of every API route: the body (any object Jackson can write) as JSON, or a {@link Download} as it is. */
     public void respond(Exchange exchange) throws JsonProcessingException {
         Object body = exchange.getMessage().getBody();
         onlyOwnHeaders(exchange.getMessage());
         String setCookie = exchange.getProperty(SET_COOKIE, String.class);
         if (setCookie != null) exchange.getMessage().setHeader("Set-Cookie", setCookie);
-        exchange.getMessage().setBody(JSON.writeValueAsBytes(body == null ? Map.of() : body));
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        if (body instanceof Download file) {
+            exchange.getMessage().setBody(file.content());
+            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, file.type());
+            exchange.getMessage().setHeader("Content-Disposition", "attachment; filename*=UTF-8''"
+                    + java.net.URLEncoder.encode(file.name(), StandardCharsets.UTF_8).replace("+", "%20"));
+        } else {
+            exchange.getMessage().setBody(JSON.writeValueAsBytes(body == null ? Map.of() : body));
+            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        }
         if (exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE) == null) {
             exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         }

@@ -118,7 +118,7 @@ public final class IngestBenchmark {
                 + " address text, allergies text, preferences text, amount text, visit_date text, service text, branch text)";
     }
 
-    private static void generate(Path file, int rows) throws IOException {
+    static void generate(Path file, int rows) throws IOException {
         Random random = new Random(42);
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             out.write(HEADER);

@@ -117,12 +117,7 @@ public final class IntakeApi {
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "export", null, List.of(), null, null, AuditEntry.OK,
                 "GET " + exchange.getMessage().getHeader(Exchange.HTTP_PATH, "", String.class).replaceAll("[\\r\\n]", "_")
                         + ": ingest #" + id + ", " + content.length + " bytes"));
-        Api.onlyOwnHeaders(exchange.getMessage());
-        exchange.getMessage().setBody(content);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, type);
-        exchange.getMessage().setHeader("Content-Disposition", "attachment; filename*=UTF-8''"
-                + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        exchange.getMessage().setBody(new Api.Download(content, type, name));
     }
 
     /** The newest copy of this file under inbox/<channel>/failed/<date>/ (named <time>-<name>), if any. */

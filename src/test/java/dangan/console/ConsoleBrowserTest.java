@@ -158,6 +158,7 @@ class ConsoleBrowserTest {
         browser.click(By.id("tier-line-" + proposal + "-" + line));
         browser.click(By.id("tier-approve-" + proposal));
         browser.awaitText(By.id("tier-proposals"), "已批准 1 行");
+        browser.screenshot("approvals-tiers");
         assertThat(dangan.row("select tier::text as t from customer where archive_no = ?", zhang)).containsEntry("t", proposed);
         assertThat(dangan.count("select count(*) from tier_proposal_line where proposal_id = ? and status = 'open'", proposal))
                 .isEqualTo(dangan.count("select count(*) from tier_proposal_line where proposal_id = ?", proposal) - 1);

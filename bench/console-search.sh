@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The console's look-up at scale (issue 13: ≤ 300 ms a search at 1,000,000 archives).
+# Usage: bench/console-search.sh [archives] [searches per kind]   (defaults 1,000,000 and 100)
+# Builds the jar if needed, files that many generated registrations into a fresh embedded
+# PostgreSQL (about a minute per million on the 2-core machine), signs a front-desk user in to the
+# console and times the look-up's searches over HTTP: by mobile, whole name, name beginning, archive number.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f target/dangan.jar ] || ./mvnw -q -B package -DskipTests
+exec java -Xmx1g -cp target/dangan.jar dangan.bench.ConsoleSearchBenchmark "${1:-1000000}" "${2:-100}"

@@ -14,6 +14,9 @@ const PAGES = [
 ];
 
 const main = document.getElementById('main');
+// A hint that this browser holds a session: without it the page does not ask /api/session, so that
+// opening the sign-in page is not a failed authentication (those are audited and limited per address).
+const SIGNED_IN = 'dangan.signed-in';
 
 function pagesOf(role) {
   return PAGES.filter(page => page.roles.includes(role));
@@ -47,6 +50,7 @@ function signInPage(note) {
     try {
       const who = await api('POST', '/session', { name: name.value.trim(), password: password.value });
       Object.assign(session, who);
+      localStorage.setItem(SIGNED_IN, '1');
       password.value = '';
       if (!location.hash || location.hash === '#/' || location.hash === '#/sign-in') location.hash = `#/${pagesOf(who.role)[0]?.id ?? ''}`;
       await route();
@@ -103,20 +107,24 @@ async function start() {
       await api('DELETE', '/session');
     } finally {
       Object.assign(session, { name: null, role: null, csrf: null });
+      localStorage.removeItem(SIGNED_IN);
       location.hash = '#/';
       signInPage();
     }
   });
   window.addEventListener('dangan:signed-out', () => {
+    localStorage.removeItem(SIGNED_IN);
     if (!session.name) return;
     Object.assign(session, { name: null, role: null, csrf: null });
     signInPage(t('app.sessionEnded'));
   });
   window.addEventListener('hashchange', () => route());
-  try {
-    Object.assign(session, await api('GET', '/session'));
-  } catch {
-    // no session yet: the sign-in page
+  if (localStorage.getItem(SIGNED_IN)) {
+    try {
+      Object.assign(session, await api('GET', '/session'));
+    } catch {
+      localStorage.removeItem(SIGNED_IN); // the session ended meanwhile: the sign-in page
+    }
   }
   await route();
 }

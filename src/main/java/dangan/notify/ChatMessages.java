@@ -33,6 +33,10 @@ public final class ChatMessages {
     public ChatMessages(Language language, String consoleUrl) {
         this.messages = Messages.of(language);
         this.consoleUrl = consoleUrl == null || consoleUrl.isBlank() ? null : consoleUrl.strip().replaceAll("/+$", "");
+        if (this.consoleUrl != null && !this.consoleUrl.matches("(?i)https?://\\S+")) {
+            throw new IllegalStateException("Configuration key dangan.console.url (environment DANGAN_CONSOLE_URL) is '" + this.consoleUrl
+                    + "': it must be the console's http:// or https:// address as staff open it, or empty for no links");
+        }
     }
 
     /** The message of one delivery for a group whose role sees the given categories. */
@@ -125,6 +129,17 @@ public final class ChatMessages {
                 yield new ChatMessage(kindName(d.kind()), lines, link("archive/" + archiveNo), t("chat.link"), false);
             }
         };
+    }
+
+    /** What a robot's answer other than ok means, for the delivery's last_error and the people who fix it. */
+    public String answer(ChatPlatform platform, ChatPlatform.Answer answer) {
+        String key = switch (answer.verdict()) {
+            case RATE_LIMITED -> "chat.answer.rate_limited";
+            case REFUSED -> "chat.answer.refused";
+            default -> "chat.answer.failed";
+        };
+        return t(key, "platform", platform.label(), "code", String.valueOf(answer.code()),
+                "message", answer.message().isBlank() ? "-" : answer.message());
     }
 
     /** The console page, or null when dangan.console.url is not set (or the page needs an archive it lacks). */

@@ -184,20 +184,21 @@ public final class NotificationRelay {
         Subscriber s = subscribers.get(d.subscriber());
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         ChatPlatform.Answer answer = s.chat().platform().answer(status == null ? 0 : status, exchange.getMessage().getBody(String.class));
-        if (answer.verdict() != ChatPlatform.Verdict.DELIVERED) throw new ChatRefusal(s.chat().platform(), answer);
+        if (answer.verdict() != ChatPlatform.Verdict.DELIVERED) {
+            throw new ChatRefusal(chatMessages.answer(s.chat().platform(), answer), answer);
+        }
     }
 
-    /** A robot's answer other than ok; its message names the platform, the code and the platform's words, never the URL. */
+    /**
+     * A robot's answer other than ok; its message (the delivery's {@code last_error}, the log line, the
+     * {@code delivery_parked} notice) names the platform, the code and the platform's words, never the URL,
+     * in the service's language (bundle area chat).
+     */
     public static final class ChatRefusal extends Exception {
         private final transient ChatPlatform.Answer answer;
 
-        ChatRefusal(ChatPlatform platform, ChatPlatform.Answer answer) {
-            super(platform.label() + " answered " + answer.code() + (answer.message().isBlank() ? "" : " " + answer.message())
-                    + switch (answer.verdict()) {
-                        case RATE_LIMITED -> " (too fast: the message waits in line)";
-                        case REFUSED -> " (the robot refuses it: check the subscriber's URL, secret, keywords and IP allow-list)";
-                        default -> "";
-                    }, null, false, false);
+        ChatRefusal(String message, ChatPlatform.Answer answer) {
+            super(message, null, false, false);
             this.answer = answer;
         }
 
@@ -308,6 +309,9 @@ public final class NotificationRelay {
     /** Why an attempt failed, in one line, without the payload. */
     static String describe(Throwable e) {
         if (e == null) return "unknown error";
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ChatRefusal refusal) return redact(refusal.getMessage()); // already says what and why
+        }
         if (e instanceof HttpOperationFailedException h) {
             String body = h.getResponseBody() == null ? "" : h.getResponseBody().strip();
             if (body.length() > 200) body = body.substring(0, 200) + "…";

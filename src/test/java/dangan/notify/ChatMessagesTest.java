@@ -64,4 +64,19 @@ class ChatMessagesTest {
                 2. 202612002 (tier A) by 2027-01-21, visit
                 5 more in outbox/reminders/2027-01-09.csv""");
     }
+
+    @Test
+    void aConsoleAddressThatIsNoUrlStopsStartUpNamingTheKey() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ChatMessages(Language.ZH, "console.example.cn"))
+                .hasMessageContaining("dangan.console.url").hasMessageContaining("DANGAN_CONSOLE_URL");
+    }
+
+    @Test
+    void aRobotsAnswerIsExplainedInTheServicesLanguage() {
+        ChatPlatform.Answer slow = new ChatPlatform.Answer(ChatPlatform.Verdict.RATE_LIMITED, 130101, "send too fast");
+        assertThat(new ChatMessages(Language.ZH, null).answer(ChatPlatform.DINGTALK, slow))
+                .isEqualTo("钉钉 DingTalk 答复 130101（send too fast）：发送太快，消息在队列中等待");
+        assertThat(new ChatMessages(Language.EN, null).answer(ChatPlatform.DINGTALK, slow))
+                .isEqualTo("钉钉 DingTalk answered 130101 (send too fast): too fast, the message waits in line");
+    }
 }

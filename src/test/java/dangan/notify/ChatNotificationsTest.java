@@ -177,7 +177,7 @@ class ChatNotificationsTest {
         // the revoked WeCom key: parked on the first answer (93000), the key nowhere in the reason
         Map<String, Object> broken = delivery(complaint, "broken");
         assertThat(broken).containsEntry("status", "parked").containsEntry("attempts", 1);
-        assertThat((String) broken.get("last_error")).contains("企业微信 WeCom answered 93000").doesNotContain("revoked-key");
+        assertThat((String) broken.get("last_error")).startsWith("企业微信 WeCom 答复 93000（invalid webhook url").contains("机器人拒收").doesNotContain("revoked-key");
 
         // … and the managers hear of it in the next run
         relay(t0.plusSeconds(2));

@@ -71,7 +71,7 @@ public final class ArchiveReader {
     public Map<String, Object> consumption(Connection c, long customerId) throws SQLException {
         Map<String, Object> section = new LinkedHashMap<>();
         section.put("visits", rows(c, """
-                select visit_date, amount, service, payment_method, staff, branch from consumption
+                select visit_date, amount, service, payment_method, staff, branch, place from consumption
                  where customer_id = ? and contract_no is null order by visit_date nulls last, id""", customerId));
         section.put("contracts", rows(c, """
                 select contract_no, visit_date as signed_on, amount, service, staff, branch from consumption

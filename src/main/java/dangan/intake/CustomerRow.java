@@ -47,7 +47,7 @@ public record CustomerRow(
 
     /** D-2: one visit, stay, meal or contract (D-10) the line reports, if any. */
     public record Visit(LocalDate date, BigDecimal amount, String service, String payment, String staff, String branch,
-                        String contractNo) {
+                        String contractNo, String place) {
         public boolean isEmpty() {
             return date == null && amount == null && service == null && contractNo == null;
         }

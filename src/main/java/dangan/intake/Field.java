@@ -24,6 +24,7 @@ public enum Field {
     PAYMENT("payment", false),
     STAFF("staff", false),
     BRANCH("branch", false),
+    PLACE("place", false),
     CONTRACT_NO("contract_no", false),
     ANNIVERSARY("anniversary", false),
     COMPANIONS("companions", false),

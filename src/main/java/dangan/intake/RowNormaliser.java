@@ -86,7 +86,7 @@ public final class RowNormaliser {
                 line.parse(Field.VISIT_DATE, DateValue::parse, Function.identity()),
                 line.parse(Field.AMOUNT, Money::parse, Function.identity()),
                 line.text(Field.SERVICE), line.text(Field.PAYMENT), line.text(Field.STAFF), line.text(Field.BRANCH),
-                line.text(Field.CONTRACT_NO));
+                line.text(Field.CONTRACT_NO), line.text(Field.PLACE));
 
         CustomerRow row = new CustomerRow(lineNo, name, gender, birthDate, lunarBirthday, mobile, email,
                 line.text(Field.ADDRESS), id, line.text(Field.EMPLOYER), line.text(Field.JOB_TITLE),

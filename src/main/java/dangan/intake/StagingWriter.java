@@ -30,7 +30,7 @@ final class StagingWriter implements AutoCloseable {
             + " address, id_hash, id_enc, id_masked, employer, job_title, nationality, extra, visit_date, amount, service,"
             + " payment, staff, branch, pref_room, pref_dining, pref_other, allergy_enc, allergy_hash, health_enc,"
             + " health_hash, anniversary, companions, referrer, contract_no, key_id, key_wrapped, consent_service,"
-            + " consent_marketing, consent_sensitive, consent_version, lunar_year, lunar_month, leap_month, lunar_day) FROM STDIN";
+            + " consent_marketing, consent_sensitive, consent_version, lunar_year, lunar_month, leap_month, lunar_day, place) FROM STDIN";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -76,6 +76,7 @@ final class StagingWriter implements AutoCloseable {
         LunarDate lunar = row.lunarBirthday();
         field(lunar == null ? null : lunar.year()).field(lunar == null ? null : lunar.month())
                 .field(lunar == null ? null : lunar.leap()).field(lunar == null ? null : lunar.day());
+        field(visit == null ? null : visit.place());
         line.setCharAt(line.length() - 1, '\n');
         try {
             out.append(line);

@@ -53,13 +53,13 @@ public final class ChangeEvents implements MergeListener {
             insert into notification_event (kind, customer_id, payload)
             select 'guest_returned', c.id,
                    jsonb_build_object('archive_no', c.archive_no, 'name', c.name, 'tier', c.tier,
-                                      'visit_date', v.visit_date, 'service', v.service, 'branch', v.branch,
+                                      'visit_date', v.visit_date, 'service', v.service, 'branch', v.branch, 'place', v.place,
                                       'preferences', coalesce((select jsonb_agg(jsonb_build_object('category', p.category,
                                                                                                    'detail', p.detail)
                                                                                 order by p.category, p.id)
                                                                from preference p where p.customer_id = c.id), '[]'::jsonb),
                                       'ingest_id', v.source_ingest_id)
-            from (select distinct on (k.customer_id) k.customer_id, k.visit_date, k.service, k.branch, k.source_ingest_id
+            from (select distinct on (k.customer_id) k.customer_id, k.visit_date, k.service, k.branch, k.place, k.source_ingest_id
                   from consumption k join ingest i on i.id = k.source_ingest_id
                   where k.source_ingest_id = ?
                     and k.visit_date between (i.started_at at time zone ?)::date - ? and (i.started_at at time zone ?)::date

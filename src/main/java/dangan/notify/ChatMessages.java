@@ -53,8 +53,7 @@ public final class ChatMessages {
                             : t("chat.guest_returned.guest_tier", "name", text(p, "name"), "tier", tier));
                 }
                 if (sees.contains("consumption")) {
-                    String where = join(" · ", text(p, "visit_date"), text(p, "branch"), text(p, "room"), text(p, "table"),
-                            text(p, "service"));
+                    String where = join(" · ", text(p, "visit_date"), text(p, "branch"), text(p, "place"), text(p, "service"));
                     if (!where.isEmpty()) lines.add(t("chat.guest_returned.where", "where", where));
                 }
                 if (sees.contains("preferences")) {

@@ -129,7 +129,7 @@ class ArchiveApiTest {
         assertThat(basic.get("extra").get("会员等级备注").asText()).isEqualTo("老客户");
         JsonNode consumption = a.get("consumption");
         assertThat(fields(consumption)).containsExactly("visits", "contracts", "visit_ledger");
-        assertThat(fields(consumption.get("visits").get(0))).containsExactly("visit_date", "amount", "service", "payment_method", "staff", "branch");
+        assertThat(fields(consumption.get("visits").get(0))).containsExactly("visit_date", "amount", "service", "payment_method", "staff", "branch", "place");
         assertThat(consumption.get("visits").get(0).get("visit_date").asText()).isEqualTo("2023-09-01");
         assertThat(consumption.get("visits").get(0).get("amount").decimalValue()).isEqualByComparingTo("1280.00");
         assertThat(consumption.get("visits").get(0).get("service").asText()).isEqualTo("精油按摩");

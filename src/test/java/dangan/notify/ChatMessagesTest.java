@@ -21,9 +21,9 @@ class ChatMessagesTest {
     }
 
     @Test
-    void anArrivalInEnglishWithRoomAndTableWhenKnown() throws Exception {
+    void anArrivalInEnglishWithTheRoomOrTableWhenKnown() throws Exception {
         ChatMessage m = new ChatMessages(Language.EN, "https://c.example.cn").of(delivery("guest_returned", "202612001", """
-                {"name": "Li Si", "tier": "B", "visit_date": "2026-12-05", "branch": "Futian", "room": "808", "service": "dinner",
+                {"name": "Li Si", "tier": "B", "visit_date": "2026-12-05", "branch": "Futian", "place": "808", "service": "dinner",
                  "preferences": [{"category": "dining", "detail": "no coriander"}, {"category": "other", "detail": "quiet"}]}"""),
                 MANAGER);
         assertThat(m.text()).isEqualTo("""

@@ -117,10 +117,12 @@ class ChatNotificationsTest {
             ps.setString(1, MOBILE);
             assertThat(ps.executeUpdate()).isEqualTo(1);
         }
-        dangan.drop("arrival.csv", "姓名,手机,消费日期,消费金额,服务项目,门店\n李四," + MOBILE + "," + today + ",880,精油按摩,福田店\n",
+        dangan.drop("arrival.csv", "姓名,手机,消费日期,消费金额,服务项目,门店,房号\n李四," + MOBILE + "," + today + ",880,精油按摩,福田店,808\n",
                 StandardCharsets.UTF_8);
         assertThat(dangan.awaitHandled("arrival.csv").toString()).contains("/done/");
         String archiveNo = (String) dangan.row("select archive_no from customer where mobile = ?", MOBILE).get("archive_no");
+        assertThat(dangan.row("select payload ->> 'place' as place from notification_event where kind = 'guest_returned'"))
+                .containsEntry("place", "808");
 
         relay(t0);
 
@@ -133,11 +135,11 @@ class ChatNotificationsTest {
                 + "偏好：安静房间\n"
                 + "档案号：" + archiveNo + "\n"
                 + "[在控制台打开](https://console.example.cn/#/archive/" + archiveNo + ")");
-        // DingTalk, text, signed: the front desk sees where the guest is, not the preferences
+        // DingTalk, text, signed: the front desk sees where the guest is (the room from the file's 房号), not the preferences
         assertThat(robots.at("desk-token")).hasSize(1);
         assertThat(robots.at("desk-token").get(0).text()).isEqualTo("【回头客到店】\n"
                 + "客人：李四（A 级）\n"
-                + "到店：" + today + " · 福田店 · 精油按摩\n"
+                + "到店：" + today + " · 福田店 · 808 · 精油按摩\n"
                 + "档案号：" + archiveNo + "\n"
                 + "在控制台打开：https://console.example.cn/#/archive/" + archiveNo);
         // never health data nor the ID number, in any group

@@ -6,5 +6,6 @@
 # (JVM -Xmx512m: both stream), next to a plain COPY of the same tables and pg_dump/pg_restore.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/dangan.jar ] || ./mvnw -q -B package -DskipTests
-exec java -Xmx512m -cp target/dangan.jar dangan.bench.BackupBenchmark "${1:-1000000}" "${2:-10000000}"
+# the benchmarks are not in the jar: they are compiled with the tests (src/bench/java → target/test-classes)
+[ -f target/dangan.jar ] && [ -f target/test-classes/dangan/bench/BackupBenchmark.class ] || ./mvnw -q -B package -DskipTests
+exec java -Xmx512m -cp target/dangan.jar:target/test-classes dangan.bench.BackupBenchmark "${1:-1000000}" "${2:-10000000}"

@@ -6,5 +6,6 @@
 # console and times the look-up's searches over HTTP: by mobile, whole name, name beginning, archive number.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/dangan.jar ] || ./mvnw -q -B package -DskipTests
-exec java -Xmx1g -cp target/dangan.jar dangan.bench.ConsoleSearchBenchmark "${1:-1000000}" "${2:-100}"
+# the benchmarks are not in the jar: they are compiled with the tests (src/bench/java → target/test-classes)
+[ -f target/dangan.jar ] && [ -f target/test-classes/dangan/bench/ConsoleSearchBenchmark.class ] || ./mvnw -q -B package -DskipTests
+exec java -Xmx1g -cp target/dangan.jar:target/test-classes dangan.bench.ConsoleSearchBenchmark "${1:-1000000}" "${2:-100}"

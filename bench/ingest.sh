@@ -5,5 +5,6 @@
 # DANGAN_DB_URL), and prints the ingest time next to COPY / psql \copy of the same file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/dangan.jar ] || ./mvnw -q -B package -DskipTests
-exec java -Xmx512m -cp target/dangan.jar dangan.bench.IngestBenchmark "${1:-1000000}"
+# the benchmarks are not in the jar: they are compiled with the tests (src/bench/java → target/test-classes)
+[ -f target/dangan.jar ] && [ -f target/test-classes/dangan/bench/IngestBenchmark.class ] || ./mvnw -q -B package -DskipTests
+exec java -Xmx512m -cp target/dangan.jar:target/test-classes dangan.bench.IngestBenchmark "${1:-1000000}"

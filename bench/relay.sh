@@ -4,5 +4,6 @@
 # Usage: bench/relay.sh [deliveries]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/dangan.jar ] || ./mvnw -q -B package -DskipTests
-exec java -Xmx512m -cp target/dangan.jar dangan.bench.RelayBenchmark "${1:-1000000}"
+# the benchmarks are not in the jar: they are compiled with the tests (src/bench/java → target/test-classes)
+[ -f target/dangan.jar ] && [ -f target/test-classes/dangan/bench/RelayBenchmark.class ] || ./mvnw -q -B package -DskipTests
+exec java -Xmx512m -cp target/dangan.jar:target/test-classes dangan.bench.RelayBenchmark "${1:-1000000}"

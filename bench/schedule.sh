@@ -7,5 +7,6 @@
 # src/main/resources/sql/JOB.sql in psql. A job without a script on this branch is skipped with a note.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/dangan.jar ] || ./mvnw -q -B package -DskipTests
-exec java -Xmx512m -cp target/dangan.jar dangan.bench.ScheduleBenchmark "${1:-1000000}" "${2:-10000000}" "${@:3}"
+# the benchmarks are not in the jar: they are compiled with the tests (src/bench/java → target/test-classes)
+[ -f target/dangan.jar ] && [ -f target/test-classes/dangan/bench/ScheduleBenchmark.class ] || ./mvnw -q -B package -DskipTests
+exec java -Xmx512m -cp target/dangan.jar:target/test-classes dangan.bench.ScheduleBenchmark "${1:-1000000}" "${2:-10000000}" "${@:3}"

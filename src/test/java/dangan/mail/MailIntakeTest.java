@@ -17,11 +17,8 @@ import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +39,6 @@ import static org.awaitility.Awaitility.await;
 
 /** Guest-history mails end to end: real IMAP and SMTP (GreenMail), real routes, real PostgreSQL. */
 @Tag("service")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MailIntakeTest {
 
     static final String DANGAN = TestMailbox.ADDRESS;
@@ -77,7 +73,6 @@ class MailIntakeTest {
     }
 
     @Test
-    @Order(1)
     void bodyLinesFileACustomerWithPreferenceAndAllergy() throws Exception {
         MimeMessage m = message("guest1@example.cn", "客史 张三");
         m.setText("您好，\n\n姓名: 张三\n手机：13800138000\n偏好: 靠窗座位\n过敏: 花生\n\n谢谢\n-- \n前台 小李 电话: 0755-1234567\n",
@@ -99,7 +94,6 @@ class MailIntakeTest {
     }
 
     @Test
-    @Order(2)
     void gbkCsvAttachmentIsFiledAndTheReplyListsTheRejects() throws Exception {
         Charset gbk = Charset.forName("GBK");
         byte[] csv = ("姓名,手机,身份证号,过敏史,偏好\n王芳,13700137000,,海鲜,安静房间\n赵敏,12345,110105194912310021,,\n"
@@ -127,7 +121,6 @@ class MailIntakeTest {
     }
 
     @Test
-    @Order(2)
     void xlsxAttachmentIsFiledAndOtherAttachmentsAreNamedInTheReply() throws Exception {
         byte[] xlsx;
         try (org.apache.poi.xssf.usermodel.XSSFWorkbook book = new org.apache.poi.xssf.usermodel.XSSFWorkbook();
@@ -153,7 +146,6 @@ class MailIntakeTest {
     }
 
     @Test
-    @Order(3)
     void hostileMailsAreRejectedAndTheConsumerGoesOn() throws Exception {
         MimeMessage empty = message("hostile1@example.cn", "nothing here");
         empty.setText("Hello, see you tomorrow.\n", "UTF-8");
@@ -210,7 +202,6 @@ class MailIntakeTest {
     }
 
     @Test
-    @Order(4)
     void aTakenMailIsNotTakenAgainAfterARestart() throws Exception {
         MimeMessage m = message("guest6@example.cn", "once only");
         m.setText("姓名: 孙八\n手机: 13200132000\n", "UTF-8");
@@ -232,7 +223,6 @@ class MailIntakeTest {
     }
 
     @Test
-    @Order(5)
     void aMailClaimedByAnotherInstanceIsLeftAloneUntilItsClaimIsStale() throws Exception {
         String claimedId = "<claimed-1@example.cn>";
         dangan.rows("insert into camel_messageprocessed (processorname, messageid, createdat) values ('dangan-mail:claim', ?, now())"
@@ -262,7 +252,6 @@ class MailIntakeTest {
     }
 
     @Test
-    @Order(6)
     void withoutSettingsTheSourceIsOffAndNothingFails(@TempDir Path otherHome) throws Exception {
         try (RunningService plain = RunningService.start(otherHome)) {
             assertThat(plain.service().camelContext().getRoute("mail")).isNull();

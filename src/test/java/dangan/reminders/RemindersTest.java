@@ -11,13 +11,10 @@ import dangan.support.TestDatabase;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +34,6 @@ import static org.awaitility.Awaitility.await;
 
 /** The reminder jobs and the visits drop folder end to end: real routes, real Quartz, real PostgreSQL, GreenMail. */
 @Tag("service")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RemindersTest {
 
     static final LocalDate DAY = LocalDate.of(2026, 11, 24);
@@ -46,13 +42,16 @@ class RemindersTest {
     static GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort())
             .withPerMethodLifecycle(false);
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @BeforeAll
-    static void start() throws Exception {
+    // every test on a service and an empty mailbox of its own, with the same four archives filed
+    @TempDir
+    Path home;
+    RunningService dangan;
+
+    @BeforeEach
+    void start() throws Exception {
+        mail.purgeEmailFromAllMailboxes();
         Map<String, String> s = new HashMap<>();
         s.put("dangan.db.url", TestDatabase.freshDatabase());
         s.put("dangan.db.user", "postgres");
@@ -87,16 +86,16 @@ class RemindersTest {
                 select id, 'complaint', 'open', '房间太吵', '2026-11-10 12:00+08' from customer where mobile = '13800000001' returning id""");
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         if (dangan != null) dangan.close();
     }
 
-    static void runJob(String job, LocalDate day) {
+    void runJob(String job, LocalDate day) {
         dangan.service().camelContext().createProducerTemplate().sendBodyAndHeader("direct:job-" + job, null, JobDate.HEADER, day);
     }
 
-    static Path outbox(String name) {
+    Path outbox(String name) {
         return home.resolve("outbox").resolve("reminders").resolve(name);
     }
 
@@ -114,7 +113,6 @@ class RemindersTest {
     }
 
     @Test
-    @Order(1)
     void schedulesAreInTheClusteredStoreWithTheirCron() throws Exception {
         assertThat(dangan.row("select cron_expression from qrtz_cron_triggers where trigger_name = 'visit-plan'"))
                 .containsEntry("cron_expression", "0 0 6 * * ?");
@@ -123,7 +121,6 @@ class RemindersTest {
     }
 
     @Test
-    @Order(2)
     void visitPlanListsTheVisitsDueWithTheirFactsFilesAndDigest() throws Exception {
         runJob("visit-plan", DAY);
 
@@ -172,8 +169,9 @@ class RemindersTest {
     }
 
     @Test
-    @Order(3)
     void reRunningTheDayIssuesNothingTwice() throws Exception {
+        runJob("visit-plan", DAY);
+        assertThat(mail.getReceivedMessages()).hasSize(1); // the day's digest
         long before = dangan.count("select count(*) from reminder");
         runJob("visit-plan", DAY);
         runJob("visit-plan", DAY);
@@ -188,8 +186,8 @@ class RemindersTest {
     }
 
     @Test
-    @Order(4)
     void aVisitsFileClosesTheReminderAndMovesTheNextDueDate() throws Exception {
+        runJob("visit-plan", DAY); // the reminders the visits close
         String archiveNo = (String) dangan.row("select archive_no from customer where mobile = '13800000001'").get("archive_no");
         Path inbox = home.resolve("inbox").resolve("visits");
         Path staging = Files.createTempFile(home, "copying-", ".tmp");
@@ -229,9 +227,16 @@ class RemindersTest {
     }
 
     @Test
-    @Order(5)
     void aVisitRecordedTwiceIsOneLedgerEntry() throws Exception {
         Path inbox = home.resolve("inbox").resolve("visits");
+        Path first = Files.createTempFile(home, "copying-", ".tmp");
+        Files.writeString(first, "archive_no,mobile,visited_on,staff,role,channel,outcome,notes\n"
+                + ",13800000002,2026-11-21,陈主管,outreach-supervisor,phone,ok,\n", StandardCharsets.UTF_8);
+        Files.move(first, inbox.resolve("visits.csv"), StandardCopyOption.ATOMIC_MOVE);
+        awaitDone(inbox, "visits.csv");
+        assertThat(dangan.count("select count(*) from visit_ledger l join customer c on c.id = l.customer_id where c.mobile = '13800000002'"))
+                .isEqualTo(1);
+
         Path staging = Files.createTempFile(home, "copying-", ".tmp");
         Files.writeString(staging, "手机,拜访日期,拜访人,角色,方式,结果\n13800000002,2026/11/21,陈主管,outreach-supervisor,电话,again\n",
                 StandardCharsets.UTF_8);
@@ -244,7 +249,6 @@ class RemindersTest {
     }
 
     @Test
-    @Order(6)
     void greetingsComeTheConfiguredDaysAhead() throws Exception {
         runJob("greetings", DAY);
         List<CSVRecord> rows = csv(outbox("2026-11-24-greetings.csv"));
@@ -264,7 +268,6 @@ class RemindersTest {
     }
 
     @Test
-    @Order(7)
     void followUpsTheDayAfterAVisit() throws Exception {
         runJob("follow-ups", DAY);
         List<CSVRecord> rows = csv(outbox("2026-11-24-follow-ups.csv"));
@@ -275,7 +278,6 @@ class RemindersTest {
     }
 
     @Test
-    @Order(8)
     void stalenessListsContactDataNotConfirmedFor90Days() throws Exception {
         runJob("staleness", DAY);
         List<CSVRecord> rows = csv(outbox("2026-11-24-staleness.csv"));
@@ -283,7 +285,6 @@ class RemindersTest {
     }
 
     @Test
-    @Order(9)
     void completenessGroupsMissingInformationByPost() throws Exception {
         runJob("completeness", DAY);
         List<CSVRecord> rows = csv(outbox("2026-11-24-completeness.csv"));
@@ -294,7 +295,6 @@ class RemindersTest {
     }
 
     @Test
-    @Order(10)
     void theScheduleFiresTheJobThroughQuartz() throws Exception {
         org.apache.camel.component.quartz.QuartzComponent quartz =
                 dangan.service().camelContext().getRegistry().lookupByNameAndType("quartz", org.apache.camel.component.quartz.QuartzComponent.class);

@@ -2,6 +2,7 @@ package dangan.lunar;
 
 import dangan.normalise.InvalidValueException;
 import dangan.normalise.LunarDate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;
@@ -11,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Published dates (国务院办公厅 holiday notices, Hong Kong Observatory calendar) for 2024–2030. */
+@Tag("fast")
 class ChineseCalendarTest {
 
     private static LocalDate d(String iso) {

@@ -9,6 +9,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 出生日期 column) is filed, and the greetings job of a day in 2027 lists the lunar birthdays of the
  * coming week on their Gregorian days.
  */
+@Tag("service")
 class LunarGreetingsTest {
 
     static final LocalDate DAY = LocalDate.of(2027, 4, 5);

@@ -9,6 +9,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * relationship) reaches them and says so in counts; greetings (marketing) are withheld and counted;
  * paper consent recorded for the whole file afterwards (a consent column) is filed per customer and audited.
  */
+@Tag("service")
 class ConsentPerJobTest {
 
     static final LocalDate DAY = LocalDate.of(2026, 12, 28);

@@ -31,7 +31,8 @@ export class ApiError extends Error {
 
 /** Calls /api with the session; answers the JSON, throws ApiError with the API's own reason. */
 export async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+  // the API's own error texts come in the language chosen on the page
+  const headers = { Accept: 'application/json', 'Accept-Language': language() === 'en' ? 'en' : 'zh-CN' };
   if (method !== 'GET') {
     headers['X-CSRF-Token'] = session.csrf ?? '';
     headers['Content-Type'] = 'application/json';

@@ -42,7 +42,8 @@ public final class NotificationRelay {
     private static final Map<String, String> TITLES = Map.of(
             "tier_changed", "tier changed", "health_changed", "health data changed",
             "preference_changed", "preferences changed", "complaint", "complaint filed",
-            "guest_returned", "returning guest arrived");
+            "guest_returned", "returning guest arrived", "access_requested", "access request waiting for a manager",
+            "visit_plan", "visit plan", "delivery_parked", "a delivery was parked");
 
     private final DeliveryBook book;
     private final Map<String, Subscriber> subscribers;
@@ -215,12 +216,15 @@ public final class NotificationRelay {
         run.claimed--;
     }
 
-    public void delivered(Exchange exchange) throws SQLException {
+    public void delivered(Exchange exchange) throws Exception {
         RelayRun run = exchange.getProperty(RUN, RelayRun.class);
         DeliveryBook.Delivery d = exchange.getProperty(DELIVERY, DeliveryBook.Delivery.class);
         book.delivered(d, run.now);
         run.delivered.incrementAndGet();
         if (d.archiveNo() != null) run.archives.add(d.archiveNo());
+        if (d.kind().equals("visit_plan")) { // a digest names several archives: each counts in the audit of the run
+            for (JsonNode line : json.readTree(d.payload()).path("first")) run.archives.add(line.path("archive_no").asText());
+        }
     }
 
     /** Books a failed attempt: retried after the back-off, or parked (and said so) after the last attempt. */

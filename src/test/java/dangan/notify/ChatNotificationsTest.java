@@ -244,6 +244,9 @@ class ChatNotificationsTest {
                 .contains("其余 3 条见 outbox/reminders/" + day + ".csv").doesNotContain("销售经理");
         assertThat(digest.lines().filter(l -> l.matches("\\d\\. .*")).count()).isEqualTo(5);
         assertThat(digest).doesNotContain("青霉素");
+        // the relay's audit counts the five archives the digest named (D-26)
+        assertThat(dangan.row("select detail from audit_log where actor = 'system:notification-relay' order by id desc limit 1"))
+                .containsEntry("detail", "1 notification delivery(ies) about 5 archive(s)");
         // the full feed, as before: every reminder of the day in outbox/reminders/<day>.csv
         Path feed = home.resolve("outbox").resolve("reminders").resolve(day + ".csv");
         assertThat(java.nio.file.Files.readAllLines(feed, StandardCharsets.UTF_8).stream().filter(l -> l.contains(",店长,")))

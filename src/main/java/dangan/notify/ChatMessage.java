@@ -5,11 +5,21 @@ import java.util.List;
 /**
  * One short work-chat message, before a platform shapes it: a title, a few lines, and a link to
  * the console page when {@code dangan.console.url} is set. {@code urgent} colours a Feishu card red.
+ * A line longer than {@value #MAX_LINE} characters (a guest with many preferences) is cut with "…",
+ * so a message stays well inside every platform's limit (WeCom: 2,048 bytes of text).
  */
 public record ChatMessage(String title, List<String> lines, String link, String linkText, boolean urgent) {
 
+    /** The longest line a message keeps, in characters. */
+    public static final int MAX_LINE = 200;
+
     public ChatMessage {
-        lines = List.copyOf(lines);
+        lines = lines.stream().map(ChatMessage::cut).toList();
+    }
+
+    private static String cut(String line) {
+        return line.codePointCount(0, line.length()) <= MAX_LINE ? line
+                : line.substring(0, line.offsetByCodePoints(0, MAX_LINE - 1)) + "…";
     }
 
     /** Plain text: the title in 【】, the lines, the link. */

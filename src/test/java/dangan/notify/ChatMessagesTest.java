@@ -79,4 +79,15 @@ class ChatMessagesTest {
         assertThat(new ChatMessages(Language.EN, null).answer(ChatPlatform.DINGTALK, slow))
                 .isEqualTo("钉钉 DingTalk answered 130101 (send too fast): too fast, the message waits in line");
     }
+
+    @Test
+    void aGuestWithManyPreferencesStillFitsTheSmallestPlatformLimit() throws Exception {
+        StringBuilder prefs = new StringBuilder();
+        for (int i = 0; i < 80; i++) prefs.append(i == 0 ? "" : ", ").append("{\"category\": \"other\", \"detail\": \"偏好第").append(i).append("项\"}");
+        ChatMessage m = new ChatMessages(Language.ZH, "https://c.example.cn").of(delivery("guest_returned", "202612001",
+                "{\"name\": \"李四\", \"tier\": \"A\", \"preferences\": [" + prefs + "]}"), MANAGER);
+        assertThat(m.lines().get(1)).startsWith("偏好：偏好第0项；").endsWith("…").hasSize(ChatMessage.MAX_LINE);
+        assertThat(m.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThan(2048); // WeCom text
+        assertThat(m.markdownParagraphs().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThan(2048);
+    }
 }

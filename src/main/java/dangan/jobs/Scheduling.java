@@ -28,7 +28,6 @@ public final class Scheduling {
     public static QuartzComponent component(Settings settings, DataSource dataSource) throws SchedulerException {
         String name = settings.get("dangan.jobs.scheduler-name", "dangan");
         String provider = "dangan-archive-" + System.identityHashCode(dataSource);
-        DBConnectionManager.getInstance().addConnectionProvider(provider, new PoolProvider(dataSource));
         Properties p = new Properties();
         p.setProperty("org.quartz.scheduler.instanceName", name);
         p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
@@ -45,10 +44,12 @@ public final class Scheduling {
         // Quartz keeps schedulers in a JVM-wide registry by name; this instance is ours alone
         // (two services in one JVM, as in tests, each get their own member of the cluster). Made
         // and taken out of the registry in one step: a service starting at the same moment in
-        // another thread must not be handed this one by name.
+        // another thread must not be handed this one by name. Quartz's connection-provider registry
+        // is a plain HashMap: providers are added under the same lock, never two at once.
         Scheduler scheduler;
         SchedulerRepository registry = SchedulerRepository.getInstance();
         synchronized (registry) {
+            DBConnectionManager.getInstance().addConnectionProvider(provider, new PoolProvider(dataSource));
             scheduler = new StdSchedulerFactory(p).getScheduler();
             registry.remove(name);
         }

@@ -9,6 +9,7 @@ import dangan.config.Settings;
 import dangan.contracts.ContractsFlow;
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
+import dangan.i18n.Language;
 import dangan.intake.ArchiveIntake;
 import dangan.intake.ColumnMap;
 import dangan.intake.FileClaims;
@@ -91,6 +92,7 @@ public final class DanganService implements AutoCloseable {
                     settings.getInt("dangan.intake.progress-every", 100_000),
                     Set.copyOf(List.of(settings.get("dangan.trust.low-channels", "").split("\\s*,\\s*"))));
             intake.strictConsent(settings.getBoolean("dangan.consent.strict", false));
+            intake.language(Language.of(settings));
 
             Main main = new Main();
             main.bind("dataSource", database.dataSource());

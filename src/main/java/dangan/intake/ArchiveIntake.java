@@ -1,5 +1,7 @@
 package dangan.intake;
 
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import dangan.archive.ArchiveMerge;
 import dangan.archive.MergeCounts;
 import dangan.archive.MergeOptions;
@@ -43,6 +45,7 @@ public final class ArchiveIntake {
     private volatile List<MergeListener> listeners = List.of();
     private final List<Map.Entry<MergeListener.Phase, MergeListener>> registered = new ArrayList<>();
     private volatile boolean strictConsent;
+    private volatile Messages messages = Messages.of(Language.ZH);
     private volatile LongFunction<TierAtOpening> tierAtOpening;
 
     public ArchiveIntake(DataSource dataSource, SensitiveFields sensitive, ColumnMap columns, ZoneId zone, int progressEvery,
@@ -54,6 +57,11 @@ public final class ArchiveIntake {
         this.columns = columns;
         this.zone = zone;
         this.progressEvery = progressEvery;
+    }
+
+    /** The language of reject reasons and warnings ({@code dangan.locale}; Chinese unless set). */
+    public void language(Language language) {
+        this.messages = Messages.of(language);
     }
 
     /**
@@ -198,7 +206,7 @@ public final class ArchiveIntake {
             if (extraColumns.length > 0) {
                 LOG.info("{}: columns kept as extra attributes: {}", run.name(), String.join(", ", extraColumns));
             }
-            normaliser = new RowNormaliser(layout);
+            normaliser = new RowNormaliser(layout, messages);
             try {
                 writer = new StagingWriter(connection, run.id(), sensitive);
             } catch (SQLException e) {

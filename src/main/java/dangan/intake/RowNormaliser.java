@@ -1,5 +1,6 @@
 package dangan.intake;
 
+import dangan.i18n.Messages;
 import dangan.normalise.ConsentValue;
 import dangan.normalise.DateValue;
 import dangan.normalise.EmailAddress;
@@ -29,9 +30,12 @@ import java.util.function.Function;
 public final class RowNormaliser {
 
     private final ColumnMap.Layout layout;
+    private final Messages messages;
 
-    public RowNormaliser(ColumnMap.Layout layout) {
+    /** @param messages the language of the reject reasons and warnings (dangan.locale) */
+    public RowNormaliser(ColumnMap.Layout layout, Messages messages) {
         this.layout = layout;
+        this.messages = messages;
     }
 
     /** The outcome for one line: the row (absent when rejected) and every issue found. */
@@ -49,8 +53,7 @@ public final class RowNormaliser {
         String email = line.parse(Field.EMAIL, EmailAddress::parse, EmailAddress::value);
 
         if (name == null) {
-            line.issues.add(0, RowIssue.reject(lineNo, layout.heading(Field.NAME), "",
-                    "the name is empty: every archive needs the customer's name"));
+            line.issues.add(0, RowIssue.reject(lineNo, layout.heading(Field.NAME), "", messages.text("intake.reject.no-name")));
         }
         if (mobile == null && id == null && email == null) {
             line.rejectUnidentified();
@@ -72,12 +75,10 @@ public final class RowNormaliser {
         }
         if (id != null) {
             if (birthDate != null && !birthDate.equals(id.birthDate())) {
-                line.warn(Field.BIRTH_DATE, birthDate.toString(), "differs from the birth date in the ID number ("
-                        + id.birthDate() + "); the ID number's date was kept — please confirm with the customer");
+                line.warn(Field.BIRTH_DATE, birthDate.toString(), messages.text("intake.warn.birth-differs", "idBirth", id.birthDate()));
             }
             if (gender != null && gender != id.gender()) {
-                line.warn(Field.GENDER, gender.name(), "differs from the gender in the ID number; the ID number's was kept"
-                        + " — please confirm with the customer");
+                line.warn(Field.GENDER, gender.name(), messages.text("intake.warn.gender-differs"));
             }
             birthDate = id.birthDate();
             gender = id.gender();
@@ -127,9 +128,9 @@ public final class RowNormaliser {
                 return value == null ? null : view.apply(value);
             } catch (InvalidValueException e) {
                 if (isIdentifier(field)) {
-                    identifierProblems.add(layout.heading(field) + ": " + e.reason());
+                    identifierProblems.add(layout.heading(field) + ": " + e.reason(messages));
                 }
-                warn(field, shown(field, raw), e.reason());
+                warn(field, shown(field, raw), e.reason(messages));
                 return null;
             }
         }
@@ -142,10 +143,9 @@ public final class RowNormaliser {
             // the identifier warnings become part of the reject: the line is not filed at all
             issues.removeIf(i -> i.severity() == RowIssue.Severity.WARNING);
             String why = identifierProblems.isEmpty()
-                    ? "no mobile number, ID number or email"
+                    ? messages.text("intake.reject.no-identifier")
                     : String.join("; ", identifierProblems);
-            issues.add(RowIssue.reject(lineNo, identifierColumns(), "",
-                    "no valid way to identify the customer (" + why + "): add a valid mobile number, ID number or email"));
+            issues.add(RowIssue.reject(lineNo, identifierColumns(), "", messages.text("intake.reject.unidentified", "why", why)));
         }
 
         boolean hasReject() {

@@ -29,9 +29,7 @@ public final class ConsentValue {
         if (cleaned == null) return null;
         Boolean value = WORDS.get(cleaned.toLowerCase(Locale.ROOT));
         if (value == null) {
-            throw new InvalidValueException("'" + cleaned + "' is not a consent answer: expected 是/同意/yes/Y/1 (given)"
-                    + " or 否/不同意/撤回/no/N/0 (refused or withdrawn); nothing was recorded for this purpose —"
-                    + " confirm with the customer");
+            throw InvalidValueException.of("normalise.consent.invalid", "value", "'" + cleaned + "'");
         }
         return value;
     }

@@ -16,8 +16,6 @@ public final class DateValue {
             "(\\d{4})([-/.])(\\d{1,2})\\2(\\d{1,2})(?:[ T]\\d{1,2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?)?");
     private static final Pattern CHINESE = Pattern.compile("(\\d{4}) ?年 ?(\\d{1,2}) ?月 ?(\\d{1,2}) ?[日号]");
     private static final Pattern SHORT_YEAR_OR_DAY_FIRST = Pattern.compile("\\d{1,2}([-/.])\\d{1,2}\\1\\d{1,4}");
-    private static final String ACCEPTED =
-            "accepted forms are 2023-09-01, 2023/9/1, 2023.9.1, 2023年9月1日, 20230901 or an Excel date number";
 
     private DateValue() {
     }
@@ -42,15 +40,14 @@ public final class DateValue {
             return dateOf(cleaned, m.group(1), m.group(2), m.group(3));
         }
         if (SHORT_YEAR_OR_DAY_FIRST.matcher(cleaned).matches()) {
-            throw new InvalidValueException(Quote.of(cleaned)
-                    + " is ambiguous: write the year in full and first, e.g. 2023-09-01 (" + ACCEPTED + ")");
+            throw InvalidValueException.of("normalise.date.ambiguous", "value", Quote.of(cleaned));
         }
-        throw new InvalidValueException(Quote.of(cleaned) + " is not a date: " + ACCEPTED);
+        throw InvalidValueException.of("normalise.date.invalid", "value", Quote.of(cleaned));
     }
 
     private static LocalDate fromExcelSerial(String cleaned, long serial) {
         if (serial < 1 || serial > EXCEL_MAX_SERIAL) {
-            throw new InvalidValueException(Quote.of(cleaned) + " is not a date: " + ACCEPTED);
+            throw InvalidValueException.of("normalise.date.invalid", "value", Quote.of(cleaned));
         }
         return EXCEL_EPOCH.plusDays(serial);
     }
@@ -59,7 +56,7 @@ public final class DateValue {
         try {
             return LocalDate.of(Integer.parseInt(year), Integer.parseInt(month), Integer.parseInt(day));
         } catch (DateTimeException e) {
-            throw new InvalidValueException(Quote.of(cleaned) + " is not a real calendar date: " + ACCEPTED);
+            throw InvalidValueException.of("normalise.date.unreal", "value", Quote.of(cleaned));
         }
     }
 }

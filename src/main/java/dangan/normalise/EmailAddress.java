@@ -10,13 +10,11 @@ public record EmailAddress(String value) {
             Pattern.compile("[\\p{L}\\p{N}!#$%&'*+/=?^_`{|}~-]+(\\.[\\p{L}\\p{N}!#$%&'*+/=?^_`{|}~-]+)*");
     private static final Pattern DOMAIN =
             Pattern.compile("([\\p{L}\\p{N}]([\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?\\.)+\\p{L}{2,}");
-    private static final String EXPECTED =
-            " is not an e-mail address: expected one @ with a name before it and a domain such as qq.com after it, without spaces";
 
     /** Rejects anything that is not a lowercase, well-formed address. */
     public EmailAddress {
         if (value == null || !isWellFormed(value) || !value.equals(value.toLowerCase(Locale.ROOT))) {
-            throw new InvalidValueException(Quote.of(String.valueOf(value)) + EXPECTED);
+            throw InvalidValueException.of("normalise.email.invalid", "value", Quote.of(String.valueOf(value)));
         }
     }
 
@@ -28,7 +26,7 @@ public record EmailAddress(String value) {
         }
         String lowered = cleaned.toLowerCase(Locale.ROOT);
         if (!isWellFormed(lowered)) {
-            throw new InvalidValueException(Quote.of(cleaned) + EXPECTED);
+            throw InvalidValueException.of("normalise.email.invalid", "value", Quote.of(cleaned));
         }
         return new EmailAddress(lowered);
     }

@@ -24,8 +24,7 @@ public enum Gender {
         }
         Gender gender = WORDS.get(cleaned.toLowerCase(Locale.ROOT));
         if (gender == null) {
-            throw new InvalidValueException(Quote.of(cleaned)
-                    + " is not a gender: expected 男 or 女 (also 男性/女性, 先生/女士/小姐, M/F or male/female; number codes are not accepted)");
+            throw InvalidValueException.of("normalise.gender.invalid", "value", Quote.of(cleaned));
         }
         return gender;
     }

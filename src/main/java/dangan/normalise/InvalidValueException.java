@@ -1,17 +1,45 @@
 package dangan.normalise;
 
-/** Thrown when a spreadsheet value cannot be normalised; the message tells front-desk staff what to fix. */
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
+
+/**
+ * Thrown when a spreadsheet value cannot be normalised; the message tells front-desk staff what to fix.
+ * Its reason comes from the message bundles (area {@code normalise}): {@link #reason(Messages)} in the
+ * reader's language, {@link #getMessage()} in English.
+ */
 public final class InvalidValueException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with a reason that names the value and what was expected. */
+    private final String key;
+    private final transient Object[] arguments;
+
+    /** Creates the exception with a reason that names the value and what was expected (not from the bundles). */
     public InvalidValueException(String reason) {
         super(reason);
+        this.key = null;
+        this.arguments = new Object[0];
     }
 
-    /** The human-readable reason, identical to {@link #getMessage()}. */
+    private InvalidValueException(String key, Object[] arguments) {
+        super(Messages.of(Language.EN).text(key, arguments));
+        this.key = key;
+        this.arguments = arguments;
+    }
+
+    /** The exception whose reason is the message {@code key} (area normalise) with its named arguments. */
+    public static InvalidValueException of(String key, Object... namesAndValues) {
+        return new InvalidValueException(key, namesAndValues);
+    }
+
+    /** The human-readable reason in English, identical to {@link #getMessage()}. */
     public String reason() {
         return getMessage();
+    }
+
+    /** The reason in the language of {@code messages}. */
+    public String reason(Messages messages) {
+        return key == null ? getMessage() : messages.text(key, arguments);
     }
 }

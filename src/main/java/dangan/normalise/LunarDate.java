@@ -44,25 +44,24 @@ public record LunarDate(Integer year, int month, boolean leap, int day) {
         } else if ((m = NUMERIC.matcher(cleaned)).matches()) {
             date = of(cleaned, m.group(1), false, Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
         } else {
-            throw new InvalidValueException(Quote.of(cleaned) + " is not a lunar date: write it as 农历三月初八, "
-                    + "1985年农历三月初八, 农历闰四月十五 or 3月8日");
+            throw InvalidValueException.of("normalise.lunar.invalid", "value", Quote.of(cleaned));
         }
         return date;
     }
 
     private static LunarDate of(String cleaned, String yearText, boolean leap, int month, int day) {
         if (month < 1 || month > 12 || day < 1 || day > 30) {
-            throw new InvalidValueException(Quote.of(cleaned) + " is not a lunar date: lunar months are 1 to 12 (正月 to 腊月), days 1 to 30");
+            throw InvalidValueException.of("normalise.lunar.range", "value", Quote.of(cleaned));
         }
         Integer year = yearText == null ? null : Integer.valueOf(yearText);
         if (year != null) {
             if (year < 1900 || year > LocalDate.now().getYear()) {
-                throw new InvalidValueException(Quote.of(cleaned) + " is not a plausible lunar birthday: the year must be from 1900 to this year");
+                throw InvalidValueException.of("normalise.lunar.year", "value", Quote.of(cleaned));
             }
             if (ChineseDates.gregorian(year, month, leap, day).isEmpty()) {
-                throw new InvalidValueException(Quote.of(cleaned) + " does not exist: lunar year " + year
-                        + (leap && !ChineseDates.hasLeapMonth(year, month) ? " has no leap month " + month : " has no day " + day + " in that month")
-                        + " — please confirm with the customer");
+                boolean noLeap = leap && !ChineseDates.hasLeapMonth(year, month);
+                throw InvalidValueException.of(noLeap ? "normalise.lunar.no-leap-month" : "normalise.lunar.no-day", "value",
+                        Quote.of(cleaned), "year", String.valueOf(year), "month", month, "day", day);
             }
         }
         return new LunarDate(year, month, leap, day);

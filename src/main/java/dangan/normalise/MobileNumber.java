@@ -10,13 +10,11 @@ public record MobileNumber(String digits) {
     private static final Pattern EXCEL_DECIMAL = Pattern.compile("(\\d+)\\.0+");
     private static final Pattern EXCEL_SCIENTIFIC = Pattern.compile("\\d(\\.\\d+)?[eE]\\+?\\d+");
     private static final Pattern SEPARATORS = Pattern.compile("[\\s\\-.()\\u2010-\\u2015]");
-    private static final String EXPECTED =
-            " is not a mainland mobile number: expected 11 digits starting with 1 (a +86 prefix, spaces and dashes are fine)";
 
     /** Rejects anything that is not exactly 11 digits starting with 13–19. */
     public MobileNumber {
         if (digits == null || !VALID.matcher(digits).matches()) {
-            throw new InvalidValueException(Quote.of(String.valueOf(digits)) + EXPECTED);
+            throw InvalidValueException.of("normalise.mobile.invalid", "value", Quote.of(String.valueOf(digits)));
         }
     }
 
@@ -28,7 +26,7 @@ public record MobileNumber(String digits) {
         }
         String digits = withoutCountryCode(withoutSeparators(undoExcelNumber(cleaned)));
         if (!VALID.matcher(digits).matches()) {
-            throw new InvalidValueException(Quote.of(cleaned) + EXPECTED);
+            throw InvalidValueException.of("normalise.mobile.invalid", "value", Quote.of(cleaned));
         }
         return new MobileNumber(digits);
     }

@@ -12,8 +12,6 @@ public final class Money {
     private static final Pattern PLAIN = Pattern.compile("\\d+(\\.\\d+)?");
     private static final Pattern GROUPED = Pattern.compile("\\d{1,3}(,\\d{3})+(\\.\\d+)?");
     private static final Pattern NEGATIVE = Pattern.compile("[-\u2212]\\s*(?:¥|RMB|CNY|人民币)?\\s*[\\d,]+(\\.\\d+)?", Pattern.CASE_INSENSITIVE);
-    private static final String EXPECTED =
-            "expected an amount in yuan such as 1200, 1,200.50, ¥1200 or 1200元";
 
     private Money() {
     }
@@ -26,16 +24,15 @@ public final class Money {
         }
         String number = withoutCurrency(cleaned);
         if (NEGATIVE.matcher(number).matches()) {
-            throw new InvalidValueException(Quote.of(cleaned) + " is a negative amount: " + EXPECTED + " (zero or more)");
+            throw InvalidValueException.of("normalise.money.negative", "value", Quote.of(cleaned));
         }
         if (!PLAIN.matcher(number).matches() && !GROUPED.matcher(number).matches()) {
-            throw new InvalidValueException(Quote.of(cleaned) + " is not an amount of money: " + EXPECTED);
+            throw InvalidValueException.of("normalise.money.invalid", "value", Quote.of(cleaned));
         }
         try {
             return new BigDecimal(number.replace(",", "")).setScale(2, RoundingMode.UNNECESSARY);
         } catch (ArithmeticException e) {
-            throw new InvalidValueException(Quote.of(cleaned)
-                    + " has more than 2 decimal places: amounts are recorded to the fen, e.g. 1200.50");
+            throw InvalidValueException.of("normalise.money.decimals", "value", Quote.of(cleaned));
         }
     }
 

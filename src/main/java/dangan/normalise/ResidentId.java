@@ -23,8 +23,7 @@ public record ResidentId(String value) {
     /** Rejects anything that is not a valid 18-character number with a real, plausible birth date; messages show it masked. */
     public ResidentId {
         if (value == null || !SHAPE.matcher(value).matches()) {
-            throw new InvalidValueException(Quote.masked(String.valueOf(value))
-                    + " is not a resident ID number: expected 18 characters, 17 digits then a digit or X");
+            throw InvalidValueException.of("normalise.id.shape", "value", Quote.masked(String.valueOf(value)));
         }
         requireCheckDigitMatches(value);
         requirePlausibleBirthDate(value);
@@ -38,13 +37,10 @@ public record ResidentId(String value) {
         }
         String candidate = cleaned.replace(" ", "").toUpperCase(Locale.ROOT);
         if (OLD_SHAPE.matcher(candidate).matches()) {
-            throw new InvalidValueException(Quote.masked(candidate)
-                    + " is an old 15-digit resident ID: only 18-character numbers are accepted, please ask for the current ID card");
+            throw InvalidValueException.of("normalise.id.old", "value", Quote.masked(candidate));
         }
         if (EXCEL_SCIENTIFIC.matcher(candidate).matches()) {
-            throw new InvalidValueException(Quote.masked(candidate)
-                    + " is not a resident ID number: the spreadsheet turned it into a number and lost digits;"
-                    + " format the column as text and type the 18 characters again");
+            throw InvalidValueException.of("normalise.id.excel", "value", Quote.masked(candidate));
         }
         return new ResidentId(candidate);
     }
@@ -76,8 +72,7 @@ public record ResidentId(String value) {
             sum += (value.charAt(i) - '0') * WEIGHTS[i];
         }
         if (CHECK_CHARS.charAt(sum % 11) != value.charAt(17)) {
-            throw new InvalidValueException("resident ID " + Quote.mask(value)
-                    + " is not valid: the check digit does not match; please compare it with the ID card");
+            throw InvalidValueException.of("normalise.id.check-digit", "value", Quote.mask(value));
         }
     }
 
@@ -86,16 +81,13 @@ public record ResidentId(String value) {
         try {
             birth = embeddedBirthDate(value);
         } catch (DateTimeException e) {
-            throw new InvalidValueException("resident ID " + Quote.mask(value)
-                    + " is not valid: its birth date (characters 7–14, yyyyMMdd) is not a real date");
+            throw InvalidValueException.of("normalise.id.birth-unreal", "value", Quote.mask(value));
         }
         if (birth.isBefore(EARLIEST_BIRTH)) {
-            throw new InvalidValueException("resident ID " + Quote.mask(value)
-                    + " is not valid: its birth date is before 1900");
+            throw InvalidValueException.of("normalise.id.birth-early", "value", Quote.mask(value));
         }
         if (birth.isAfter(LocalDate.now(CHINA))) {
-            throw new InvalidValueException("resident ID " + Quote.mask(value)
-                    + " is not valid: its birth date is in the future");
+            throw InvalidValueException.of("normalise.id.birth-future", "value", Quote.mask(value));
         }
     }
 

@@ -107,7 +107,7 @@ class ConsentTest {
         assertThat(rejects).hasSize(1);
         assertThat(rejects.get(0).get("outcome")).isEqualTo("warning");
         assertThat(rejects.get(0).get("column")).isEqualTo("营销同意");
-        assertThat(rejects.get(0).get("reason")).contains("'也许吧' is not a consent answer").contains("是/同意/yes");
+        assertThat(rejects.get(0).get("reason")).contains("'也许吧' 不是同意与否的回答").contains("是/同意/yes");
 
         // withdrawal is a new row and wins at once; repeating a decision with the same wording records nothing
         drop("consent-2.csv", """

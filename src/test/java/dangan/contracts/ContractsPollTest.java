@@ -181,14 +181,14 @@ class ContractsPollTest {
                 ingest.get("id")))
                 .extracting(r -> r.get("line_no") + "|" + r.get("severity") + "|" + r.get("column_name") + "|" + r.get("reason"))
                 .satisfiesExactly(
-                        r -> assertThat(r).startsWith("1|reject|name|the name is empty"),
-                        r -> assertThat(r).startsWith("2|reject|mobile/id_number/email|no valid way to identify the customer")
+                        r -> assertThat(r).startsWith("1|reject|name|姓名为空"),
+                        r -> assertThat(r).startsWith("2|reject|mobile/id_number/email|无法识别客户")
                                 .contains("'12345'"),
-                        r -> assertThat(r).startsWith("3|warning|amount|'not a number' is not an amount"));
+                        r -> assertThat(r).startsWith("3|warning|amount|'not a number' 不是金额"));
         Path report = home.resolve("outbox/rejects").resolve(ingest.get("source_name") + ".rejects.csv");
         // the report is written once the poll's transaction has committed: wait for it
         await("the reject report of the poll").atMost(Duration.ofSeconds(10)).until(() -> Files.exists(report));
-        assertThat(Files.readString(report, StandardCharsets.UTF_8)).contains("1,rejected,name,,the name is empty");
+        assertThat(Files.readString(report, StandardCharsets.UTF_8)).contains("1,rejected,name,,姓名为空");
         // the line with a bad amount is filed without it
         assertThat(dangan.row("select s.contract_no, s.amount from consumption s join customer c on c.id = s.customer_id"
                 + " where c.mobile = ?", "13000130000")).containsEntry("contract_no", "HT-042").containsEntry("amount", null);

@@ -27,7 +27,7 @@ public final class Dangan {
                               (0: all files handled, 2: a file failed as a whole, 3: timed out)
               --config FILE   configuration file (default: config/application.properties)
             Commands:
-            """ + ReviewCommand.USAGE.indent(2) + RunJobCommand.USAGE.indent(2) + TiersCommand.USAGE.indent(2)
+            """ + ReviewCommand.USAGE.indent(2) + IngestCommand.USAGE.indent(2) + RunJobCommand.USAGE.indent(2) + TiersCommand.USAGE.indent(2)
                     + NotifyCommand.USAGE.indent(2) + UserCommand.USAGE.indent(2) + AuditCommand.USAGE.indent(2)
                     + KeysCommand.USAGE.indent(2) + BackupCommand.USAGE.indent(2) + """
             Every key of the configuration can be overridden by -Dkey=value or by an environment
@@ -62,6 +62,7 @@ public final class Dangan {
             List<String> rest = command.subList(1, command.size());
             int status = switch (command.get(0)) {
                 case "review" -> ReviewCommand.run(settings, rest, System.out);
+                case "ingest" -> IngestCommand.run(settings, rest, System.out);
                 case "run-job" -> RunJobCommand.run(settings, rest, System.out);
                 case "tiers" -> TiersCommand.run(settings, rest, System.out);
                 case "notifications" -> NotifyCommand.run(settings, rest, System.out);

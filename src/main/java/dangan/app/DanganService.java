@@ -12,7 +12,9 @@ import dangan.flow.FlowContext;
 import dangan.i18n.Language;
 import dangan.intake.ArchiveIntake;
 import dangan.intake.ColumnMap;
+import dangan.intake.FileCheck;
 import dangan.intake.FileClaims;
+import dangan.i18n.Messages;
 import dangan.intake.IntakeTally;
 import dangan.intake.SpreadsheetIntake;
 import dangan.intake.read.ReadLimits;
@@ -73,7 +75,7 @@ public final class DanganService implements AutoCloseable {
     /** Every source and schedule Dangan runs. */
     private static List<Flow> allFlows() {
         // the merge listeners of these flows run in the order of their phase (MergeListener.Phase), not of this list
-        return List.of(new AccessFlow(), new RegistrationsFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
+        return List.of(new AccessFlow(), new RegistrationsFlow(), new CheckFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
                 new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new SupervisionFlow(), new RightsFlow(),
                 new ConsentFlow(), new BackupsFlow(), new dangan.retention.RetentionFlow(), new dangan.console.ConsoleFlow(), new dangan.operations.OperationsFlow());
     }
@@ -86,13 +88,7 @@ public final class DanganService implements AutoCloseable {
         try {
             SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
             IntakeTally tally = new IntakeTally();
-            ArchiveIntake intake = new ArchiveIntake(database.dataSource(), sensitive,
-                    ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties"))),
-                    settings.zone(),
-                    settings.getInt("dangan.intake.progress-every", 100_000),
-                    Set.copyOf(List.of(settings.get("dangan.trust.low-channels", "").split("\\s*,\\s*"))));
-            intake.strictConsent(settings.getBoolean("dangan.consent.strict", false));
-            intake.language(Language.of(settings));
+            ArchiveIntake intake = archiveIntake(settings, database, sensitive);
 
             Main main = new Main();
             main.bind("dataSource", database.dataSource());
@@ -102,10 +98,9 @@ public final class DanganService implements AutoCloseable {
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);
             main.bind("jobRuns", new JobRuns(database.dataSource())); // an EventNotifier: camel-main picks it up
-            main.bind("spreadsheetIntake", new SpreadsheetIntake(intake,
-                    new ReadLimits(settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
-                            settings.getInt("dangan.intake.max-columns", 500), ReadLimits.defaults().maxCellChars()),
+            main.bind("spreadsheetIntake", new SpreadsheetIntake(intake, readLimits(settings),
                     home.resolve("outbox").resolve("rejects"), tally));
+            main.bind("fileCheck", fileCheck(settings, intake));
             FlowContext context = new FlowContext(settings, database.dataSource(), sensitive, intake, tally, main::bind);
             for (Flow flow : flows) {
                 flow.bind(context);
@@ -122,6 +117,29 @@ public final class DanganService implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** The shared intake as the configuration sets it up (columns, zone, low-trust channels, strict consent). */
+    static ArchiveIntake archiveIntake(Settings settings, ArchiveDatabase database, SensitiveFields sensitive) {
+        ArchiveIntake intake = new ArchiveIntake(database.dataSource(), sensitive,
+                ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties"))),
+                settings.zone(),
+                settings.getInt("dangan.intake.progress-every", 100_000),
+                Set.copyOf(List.of(settings.get("dangan.trust.low-channels", "").split("\\s*,\\s*"))));
+        intake.strictConsent(settings.getBoolean("dangan.consent.strict", false));
+        intake.language(Language.of(settings));
+        return intake;
+    }
+
+    static ReadLimits readLimits(Settings settings) {
+        return new ReadLimits(settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
+                settings.getInt("dangan.intake.max-columns", 500), ReadLimits.defaults().maxCellChars());
+    }
+
+    /** Check before filing (inbox/check, ingest check): reports beside the reject reports, in the configured language. */
+    static FileCheck fileCheck(Settings settings, ArchiveIntake intake) {
+        return new FileCheck(intake, readLimits(settings), settings.home().resolve("outbox").resolve("rejects"),
+                settings.get("dangan.check.channel", "registrations"), Messages.of(settings));
     }
 
     /**

@@ -140,8 +140,10 @@ public final class ArchiveMerge {
                 .map((rs, ctx) -> new MergeCounts(rs.getInt("created"), rs.getInt("updated"), rs.getInt("duplicates"),
                         rs.getInt("review"), rs.getInt("not_applied") + sealed))
                 .one();
-        h.createUpdate(CLEAR_STAGING).bind("ingest_id", ingestId).execute();
-        h.createUpdate(CLEAR_CHANGES).bind("ingest_id", ingestId).execute();
+        if (!options.keepStaging()) {
+            h.createUpdate(CLEAR_STAGING).bind("ingest_id", ingestId).execute();
+            h.createUpdate(CLEAR_CHANGES).bind("ingest_id", ingestId).execute();
+        }
         LOG.debug("ingest {} merged in {} ms ({} match/open passes, {} update rounds)", ingestId,
                 (System.nanoTime() - started) / 1_000_000, passes, rounds);
         return counts;

@@ -13,25 +13,31 @@ import java.time.YearMonth;
  * @param tiers         when not null (the tiers flow is on), archives whose tier is known when they are opened
  *                      get it in the same insert (see {@link TierAtOpening}); ignored for a low-trust source,
  *                      whose new archives wait for review as a whole, without a tier
+ * @param keepStaging   the staged rows and their field changes stay in {@code intake_row} / {@code intake_change}
+ *                      after the merge, for a check that reads them and then rolls the whole transaction back
  */
 public record MergeOptions(YearMonth openedIn, String reason, boolean lowTrust, boolean strictConsent,
-                           TierAtOpening tiers) {
+                           TierAtOpening tiers, boolean keepStaging) {
 
     /** A trusted source, no strict consent, no tiers at opening. */
     public static MergeOptions of(YearMonth openedIn, String reason) {
-        return new MergeOptions(openedIn, reason, false, false, null);
+        return new MergeOptions(openedIn, reason, false, false, null, false);
+    }
+
+    public MergeOptions keepStaging(boolean keep) {
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keep);
     }
 
     public MergeOptions lowTrust(boolean lowTrust) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging);
     }
 
     public MergeOptions strictConsent(boolean strictConsent) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging);
     }
 
     public MergeOptions tiers(TierAtOpening tiers) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging);
     }
 
     /** The tiers at opening that apply: none for a low-trust source. */

@@ -96,20 +96,7 @@ public final class ArchiveIntake {
             Staging staging = null;
             try (IssueSpool issues = new IssueSpool(run.id(), sensitive)) {
                 staging = new Staging(c, run, issues);
-                String format = source.feed(staging);
-                int staged = staging.finish();
-                run.format(format);
-                issues.copyInto(c);
-                boolean lowTrust = lowTrustChannels.contains(run.channel());
-                LongFunction<TierAtOpening> tiers = tierAtOpening;
-                MergeCounts merged = ArchiveMerge.merge(c, run.id(), MergeOptions.of(YearMonth.now(zone), "intake of " + run.name())
-                        .lowTrust(lowTrust).strictConsent(strictConsent)
-                        .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())));
-                run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
-                        merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());
-                if (!run.reconciles()) {
-                    throw new IllegalStateException("counts do not reconcile for " + run.name() + ": " + run.summary());
-                }
+                stageAndMerge(c, run, source, staging, issues, false);
                 for (MergeListener listener : listeners) {
                     long started = System.nanoTime();
                     listener.merged(c, run);
@@ -123,6 +110,76 @@ public final class ArchiveIntake {
                 if (staging != null) staging.abort();
                 c.rollback();
                 throw e;
+            }
+        }
+    }
+
+    /** Streams the source into staging and merges it, on the caller's connection and in its transaction; counts land on the run. */
+    private void stageAndMerge(Connection c, IngestRun run, RowSource source, Staging staging, IssueSpool issues,
+                               boolean keepStaging) throws Exception {
+        String format = source.feed(staging);
+        int staged = staging.finish();
+        run.format(format);
+        issues.copyInto(c);
+        boolean lowTrust = lowTrustChannels.contains(run.channel());
+        LongFunction<TierAtOpening> tiers = tierAtOpening;
+        MergeCounts merged = ArchiveMerge.merge(c, run.id(), MergeOptions.of(YearMonth.now(zone), "intake of " + run.name())
+                .lowTrust(lowTrust).strictConsent(strictConsent).keepStaging(keepStaging)
+                .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())));
+        run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
+                merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());
+        if (!run.reconciles()) {
+            throw new IllegalStateException("counts do not reconcile for " + run.name() + ": " + run.summary());
+        }
+    }
+
+    /** Reads what a check found, inside the check's transaction, before it is rolled back. */
+    @FunctionalInterface
+    public interface CheckReader {
+        /**
+         * @param layout    the file's headings as recognised, or null when the file could not be read that far
+         * @param notFiled  why the file as a whole would not be filed (unreadable, no customer columns), or null
+         */
+        void read(Connection connection, IngestRun run, ColumnMap.Layout layout, String notFiled) throws Exception;
+    }
+
+    /**
+     * A check: the source is read, normalised, staged and merged exactly as {@link #file} would, on a
+     * channel's rules (its low-trust mark, strict consent, tiers at opening), then {@code reader} sees the
+     * outcome of every line and every field change while they are still staged — and the transaction is
+     * rolled back. Nothing is filed, numbered (archive serials do not advance), notified (the merge
+     * listeners do not run) or recorded in the ingest ledger. Content already filed on the channel is
+     * reported as the duplicate filing would call it.
+     */
+    public IngestRun check(String channel, String name, String checksum, long size, RowSource source, CheckReader reader)
+            throws Exception {
+        String earlier = checksum == null ? null : ledger.findDone(channel, checksum);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            Staging staging = null;
+            try {
+                IngestRun run = new IngestRun(IngestLedger.openChecking(c, channel, name, checksum, size), channel, name, earlier);
+                if (run.isDuplicateFile()) {
+                    reader.read(c, run, null, null);
+                    return run;
+                }
+                try (IssueSpool issues = new IssueSpool(run.id(), sensitive)) {
+                    staging = new Staging(c, run, issues);
+                    try {
+                        stageAndMerge(c, run, source, staging, issues, true);
+                    } catch (FileRejectedException | dangan.intake.read.UnreadableFileException e) {
+                        staging.abort();
+                        reader.read(c, run, staging.layout, SpreadsheetIntake.describe(e));
+                        return run;
+                    }
+                    reader.read(c, run, staging.layout, null);
+                    return run;
+                }
+            } catch (Exception e) {
+                if (staging != null) staging.abort();
+                throw e;
+            } finally {
+                c.rollback();
             }
         }
     }
@@ -185,6 +242,7 @@ public final class ArchiveIntake {
         private StagingWriter writer;
         private RowNormaliser normaliser;
         private String[] extraColumns = new String[0];
+        private ColumnMap.Layout layout;
         private int lines;
 
         Staging(Connection connection, IngestRun run, IssueSpool issues) {
@@ -196,6 +254,7 @@ public final class ArchiveIntake {
         @Override
         public void header(List<String> headings) {
             ColumnMap.Layout layout = columns.layout(headings);
+            this.layout = layout;
             if (!layout.has(Field.NAME) || !(layout.has(Field.MOBILE) || layout.has(Field.ID_NUMBER) || layout.has(Field.EMAIL))) {
                 throw new FileRejectedException("the header row (" + String.join(", ", layout.headings())
                         + ") has no column for the customer's name (姓名/name) and for a way to identify them"

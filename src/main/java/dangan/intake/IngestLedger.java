@@ -57,6 +57,25 @@ public final class IngestLedger {
         }
     }
 
+    /**
+     * Opens an entry for a check, on the check's own connection: it exists only inside the check's
+     * transaction, which is rolled back, so a check leaves no trace in the ledger.
+     */
+    static long openChecking(Connection c, String channel, String name, String checksum, long size) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into ingest (source_type, channel, source_name, checksum, size_bytes, status)
+                values ('file', ?, ?, ?, ?, 'running') returning id""")) {
+            ps.setString(1, channel);
+            ps.setString(2, name);
+            ps.setString(3, checksum);
+            ps.setLong(4, size);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** Closes an entry as done with its counts, on the ingest's own connection (same transaction as the merge). */
     public static void finish(Connection c, IngestRun run, String[] extraColumns) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""

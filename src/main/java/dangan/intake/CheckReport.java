@@ -1,0 +1,188 @@
+package dangan.intake;
+
+import dangan.i18n.Messages;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The check report of one file ({@code outbox/rejects/<file>.check.csv}): what filing it would do, read
+ * from the check's staged rows before its transaction is rolled back. UTF-8 with BOM so Excel opens it,
+ * in the configured language (bundle area {@code ingest}), four columns — part, line, archive, detail —
+ * and three parts: the reconciliation counts (as the real ingest would record them), every heading (which
+ * field it was recognised as, kept as an extra attribute, or looking sensitive), and every line (its
+ * outcome with each field change {@code 地址: 杭州市… → 苏州市…}, each fact it adds, each reason).
+ */
+public final class CheckReport {
+
+    /**
+     * Headings that look like sensitive data (ID documents, health, bank cards) — compared like
+     * {@link ColumnMap} compares headings. Such a column that is not recognised as a sealed field would be
+     * kept as a plain extra attribute, so the report warns before the real drop.
+     */
+    private static final List<String> SENSITIVE_WORDS = List.of("身份证", "证件", "护照", "passport", "idcard", "idno",
+            "健康", "病", "诊断", "过敏", "药", "血型", "体检", "health", "medical", "diagnos", "allerg", "disease",
+            "银行卡", "bankcard", "creditcard", "密码", "password");
+
+    /** The staged lines, their outcome and archive, with each field change; issues (rejects, warnings) beside them. */
+    private static final String LINES = """
+            select line_no, kind, archive_no, field, old_value, new_value, why, facts from (
+                select r.line_no, coalesce(r.outcome, 'duplicate') as kind, c.archive_no, x.field, x.old_value, x.new_value,
+                       case when x.disposition <> 'apply' then x.why end as why,
+                       case when x.field is null or x.field = first_value(x.field) over w then concat_ws(',',
+                           (select 'visit:' || count(*) from consumption f where f.source_ingest_id = r.ingest_id and f.source_line = r.line_no having count(*) > 0),
+                           (select 'preference:' || count(*) from preference f where f.source_ingest_id = r.ingest_id and f.source_line = r.line_no having count(*) > 0),
+                           (select 'health:' || count(*) from health_fact f where f.source_ingest_id = r.ingest_id and f.source_line = r.line_no having count(*) > 0),
+                           (select 'special_date:' || count(*) from special_date f where f.source_ingest_id = r.ingest_id and f.source_line = r.line_no having count(*) > 0),
+                           (select 'lunar_birthday:' || count(*) from lunar_birthday f where f.source_ingest_id = r.ingest_id and f.source_line = r.line_no having count(*) > 0),
+                           (select 'companion:' || count(*) from companion f where f.source_ingest_id = r.ingest_id and f.source_line = r.line_no having count(*) > 0),
+                           (select 'consent:' || count(*) from consent f where f.source_ingest_id = r.ingest_id and f.source_line = r.line_no having count(*) > 0))
+                       end as facts,
+                       1 as part
+                from intake_row r
+                left join customer c on c.id = r.customer_id
+                left join intake_change x on x.ingest_id = r.ingest_id and x.line_no = r.line_no
+                where r.ingest_id = ?
+                window w as (partition by r.line_no order by x.field)
+                union all
+                select i.line_no, i.severity, null, i.column_name, null, i.value_shown, i.reason, null, 0
+                from intake_issue i where i.ingest_id = ?
+            ) l order by line_no, part, field""";
+
+    private CheckReport() {
+    }
+
+    /** The file the report of a checked file goes to. */
+    public static Path target(Path folder, String fileName) {
+        return folder.resolve(fileName + ".check.csv");
+    }
+
+    /**
+     * Writes the report of a check, on the check's connection inside its transaction (staging still
+     * holds the lines). {@code layout} is null when the file could not be read to its headings;
+     * {@code notFiled} says why the whole file would not be filed, or is null.
+     */
+    public static Path write(Connection c, IngestRun run, ColumnMap.Layout layout, String notFiled, Path folder,
+                             Messages messages) throws IOException, SQLException {
+        Files.createDirectories(folder);
+        Path target = target(folder, run.name());
+        Path part = folder.resolve("." + run.name() + ".check.csv.part");
+        try (Writer out = Files.newBufferedWriter(part, StandardCharsets.UTF_8)) {
+            out.write('\uFEFF');
+            try (CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader(messages.text("ingest.check.column.part"),
+                    messages.text("ingest.check.column.line"), messages.text("ingest.check.column.archive"),
+                    messages.text("ingest.check.column.detail")).get().print(out)) {
+                String summary = messages.text("ingest.check.part.summary");
+                csv.printRecord(summary, "", "", messages.text("ingest.check.intro", "file", run.name(), "channel", run.channel()));
+                if (run.isDuplicateFile()) {
+                    csv.printRecord(summary, "", "", messages.text("ingest.check.duplicate", "earlier", run.duplicateOf()));
+                } else if (notFiled != null) {
+                    csv.printRecord(summary, "", "", messages.text("ingest.check.not-filed", "reason", safe(notFiled)));
+                } else {
+                    csv.printRecord(summary, "", "", messages.text("ingest.check.counts", "read", run.read(), "created", run.created(),
+                            "updated", run.updated(), "duplicates", run.duplicates(), "review", run.review(),
+                            "rejected", run.rejected(), "warnings", run.warnings()));
+                }
+                if (layout != null) headings(csv, layout, messages);
+                if (!run.isDuplicateFile() && notFiled == null) lines(c, csv, run.id(), messages);
+            }
+        }
+        return Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void headings(CSVPrinter csv, ColumnMap.Layout layout, Messages messages) throws IOException {
+        String part = messages.text("ingest.check.part.headings");
+        Map<Integer, Field> recognised = new TreeMap<>();
+        layout.fields().forEach((field, index) -> recognised.put(index, field));
+        List<String> headings = layout.headings();
+        for (int i = 0; i < headings.size(); i++) {
+            String heading = safe(headings.get(i));
+            Field field = recognised.get(i);
+            String detail;
+            if (field != null) {
+                detail = messages.text(field.sensitive() ? "ingest.check.heading.sensitive-field" : "ingest.check.heading.field",
+                        "heading", heading, "field", fieldName(field.key(), messages));
+            } else if (layout.extra().containsKey(i)) {
+                detail = messages.text(looksSensitive(headings.get(i)) ? "ingest.check.heading.looks-sensitive" : "ingest.check.heading.extra",
+                        "heading", heading);
+            } else {
+                detail = messages.text("ingest.check.heading.empty", "column", i + 1);
+            }
+            csv.printRecord(part, "", "", detail);
+        }
+    }
+
+    private static void lines(Connection c, CSVPrinter csv, long ingestId, Messages messages) throws SQLException, IOException {
+        String part = messages.text("ingest.check.part.lines");
+        try (PreparedStatement ps = c.prepareStatement(LINES)) {
+            ps.setFetchSize(5_000);
+            ps.setLong(1, ingestId);
+            ps.setLong(2, ingestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int line = rs.getInt("line_no");
+                    String kind = rs.getString("kind");
+                    String archive = rs.getString("archive_no");
+                    String field = rs.getString("field");
+                    String outcome = messages.text("ingest.outcome." + kind);
+                    String detail;
+                    if ("reject".equals(kind) || "warning".equals(kind)) {
+                        detail = messages.text("ingest.check.issue", "outcome", outcome, "column", safe(field == null ? "" : field),
+                                "value", safe(rs.getString("new_value") == null ? "" : rs.getString("new_value")),
+                                "reason", safe(rs.getString("why")));
+                    } else if (field != null) {
+                        String before = rs.getString("old_value");
+                        String why = rs.getString("why");
+                        detail = messages.text(before == null ? "ingest.check.change.set" : "ingest.check.change",
+                                "outcome", outcome, "field", safe(fieldName(field, messages)),
+                                "before", safe(before == null ? "" : before), "after", safe(rs.getString("new_value")))
+                                + (why == null ? "" : messages.text("ingest.check.change.not-applied", "why", safe(why)));
+                    } else {
+                        detail = outcome;
+                    }
+                    String facts = rs.getString("facts");
+                    if (facts != null && !facts.isEmpty() && !"new".equals(kind)) {
+                        StringBuilder added = new StringBuilder();
+                        for (String fact : facts.split(",")) {
+                            String[] kv = fact.split(":");
+                            if (!added.isEmpty()) added.append(messages.text("ingest.check.separator"));
+                            added.append(messages.text("ingest.fact." + kv[0], "count", Integer.parseInt(kv[1])));
+                        }
+                        detail = detail + messages.text("ingest.check.adds", "facts", added.toString());
+                    }
+                    csv.printRecord(line, outcome, archive == null ? "" : archive, detail);
+                }
+            }
+        }
+    }
+
+    /** A field of the change register as people read it: {@code 地址}, {@code extra.会员等级} as {@code 会员等级}. */
+    static String fieldName(String field, Messages messages) {
+        if (field.startsWith("extra.")) return field.substring("extra.".length());
+        String key = "ingest.field." + field;
+        return messages.has(key) ? messages.text(key) : field;
+    }
+
+    static boolean looksSensitive(String heading) {
+        String canonical = ColumnMap.canonical(heading).toLowerCase(Locale.ROOT);
+        return SENSITIVE_WORDS.stream().anyMatch(canonical::contains);
+    }
+
+    private static String safe(String value) {
+        return RejectReport.spreadsheetSafe(value);
+    }
+}

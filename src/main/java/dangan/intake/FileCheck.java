@@ -1,0 +1,74 @@
+package dangan.intake;
+
+import dangan.i18n.Messages;
+import dangan.intake.read.ReadLimits;
+import dangan.intake.read.SpreadsheetReader;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Check before filing: a spreadsheet dropped into {@code inbox/check/} (or given to {@code ingest check FILE})
+ * goes through {@link ArchiveIntake#check} — read, normalised and matched exactly as filing it on the
+ * channel would, then rolled back — and its {@link CheckReport} is written beside the reject reports.
+ * Nothing is filed, numbered, notified or counted as handled.
+ */
+public final class FileCheck {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileCheck.class);
+
+    /** What a check found: the counts filing would give, and where the report is. */
+    public record Result(IngestRun run, Path report) {
+    }
+
+    private final ArchiveIntake intake;
+    private final ReadLimits limits;
+    private final Path reportFolder;
+    private final String channel;
+    private final Messages messages;
+
+    /**
+     * @param channel the channel whose rules a checked file is matched on (low-trust mark, earlier content):
+     *                {@code dangan.check.channel}, default {@code registrations}
+     */
+    public FileCheck(ArchiveIntake intake, ReadLimits limits, Path reportFolder, String channel, Messages messages) {
+        this.intake = intake;
+        this.limits = limits;
+        this.reportFolder = reportFolder;
+        this.channel = channel;
+        this.messages = messages;
+    }
+
+    /** The drop folder's step: checks the file and logs one line with its counts and report. */
+    public void handle(Exchange exchange) throws Exception {
+        Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
+        Result result = check(file, channel);
+        String route = exchange.getFromRouteId();
+        (route == null ? LOG : LoggerFactory.getLogger(route)).info("{} — check only, nothing filed; report {}",
+                result.run().isDuplicateFile() ? result.run().summary() : summary(result.run()), result.report().getFileName());
+    }
+
+    /** Checks a file as it would be filed on {@code channel}; writes and returns its report. */
+    public Result check(Path file, String channel) throws Exception {
+        String name = file.getFileName().toString();
+        Path[] report = new Path[1];
+        IngestRun run = intake.check(channel, name, SpreadsheetIntake.sha256(file), Files.size(file), handler -> {
+            var summary = new SpreadsheetReader(limits).read(file, handler);
+            return summary.format() + ", " + summary.encoding();
+        }, (c, checked, layout, notFiled) -> report[0] = CheckReport.write(c, checked, layout, notFiled, reportFolder, messages));
+        return new Result(run, report[0]);
+    }
+
+    public Messages messages() {
+        return messages;
+    }
+
+    private static String summary(IngestRun run) {
+        return String.format("%s (%s): %d lines — new %d, updated %d, duplicates %d, review %d, rejected %d, warnings %d",
+                run.name(), run.format(), run.read(), run.created(), run.updated(), run.duplicates(), run.review(),
+                run.rejected(), run.warnings());
+    }
+}

@@ -43,7 +43,8 @@ public final class CheckReport {
             select line_no, kind, archive_no, field, old_value, new_value, why, facts from (
                 select r.line_no, coalesce(r.outcome, 'duplicate') as kind, c.archive_no, x.field, x.old_value, x.new_value,
                        case when x.disposition <> 'apply' then x.why end as why,
-                       case when x.field is null or x.field = first_value(x.field) over w then concat_ws(',',
+                       -- only an update adds facts worth naming: a new line's facts are all new, a duplicate adds none
+                       case when r.outcome in ('updated', 'review') and (x.field is null or x.field = first_value(x.field) over w) then concat_ws(',',
                            (select 'visit:' || count(*) from consumption f where f.source_ingest_id = r.ingest_id and f.source_line = r.line_no having count(*) > 0),
                            (select 'preference:' || count(*) from preference f where f.source_ingest_id = r.ingest_id and f.source_line = r.line_no having count(*) > 0),
                            (select 'health:' || count(*) from health_fact f where f.source_ingest_id = r.ingest_id and f.source_line = r.line_no having count(*) > 0),

@@ -1,0 +1,152 @@
+package dangan.intake;
+
+import dangan.access.Role;
+import dangan.support.ApiClient;
+import dangan.support.RunningService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Undo a file, end to end (real routes, real PostgreSQL, real files, the real API): file 1, then file 2
+ * changing some of file 1's customers and adding visits; reverting 2 brings every field and fact back to
+ * the state after file 1; a third source touches one of file 1's archives; reverting 1 removes its
+ * archives except that one, which the revert names; file 2 dropped again is filed again.
+ */
+@Tag("service")
+class RevertIngestTest {
+
+    @TempDir
+    static Path home;
+    static RunningService dangan;
+    static ApiClient manager;
+    static ApiClient keeper;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dangan = RunningService.start(home);
+        manager = ApiClient.asNewUser(dangan, "wang.jl", Role.MANAGER);
+        keeper = ApiClient.asNewUser(dangan, "li.keeper", Role.KEEPER);
+    }
+
+    @AfterAll
+    static void stop() {
+        dangan.close();
+    }
+
+    static final String FIRST = """
+            姓名,手机,地址,偏好,消费日期,消费金额,会员等级
+            张三,13600001111,杭州市西湖区文三路1号,靠窗座位,2026-10-01,300,金卡
+            李四,13600002222,上海市徐汇区,,2026-10-02,200,银卡
+            王五,13600003333,南京市鼓楼区,,,,
+            """;
+
+    static final String SECOND = """
+            姓名,手机,地址,偏好,消费日期,消费金额,会员等级,邮箱
+            张三,13600001111,苏州市姑苏区人民路8号,安静房间,2026-11-01,880,钻石卡,zhangsan@example.cn
+            李四,13600002222,上海市徐汇区,,2026-11-03,260,银卡,
+            赵六,13600004444,北京市,,2026-11-04,100,,
+            """;
+
+    static final String THIRD = """
+            姓名,手机,消费日期,消费金额
+            王五,13600003333,2026-11-20,520
+            """;
+
+    @Test
+    void revertingTheSecondFileRestoresTheFirstsStateAndRevertingTheFirstKeepsWhatAThirdSourceTouched() throws Exception {
+        long first = drop("members-1.csv", FIRST);
+        String afterFirst = snapshot();
+        assertThat(dangan.count("select count(*) from customer")).isEqualTo(3);
+
+        long second = drop("members-2.csv", SECOND);
+        assertThat(snapshot()).isNotEqualTo(afterFirst);
+        assertThat(dangan.row("select rows_new, rows_updated from ingest where id = ?", second))
+                .containsEntry("rows_new", 1).containsEntry("rows_updated", 2);
+
+        // the ledger through the API: manager, keeper and admin see it; the front desk does not
+        ApiClient.Reply list = keeper.get("/api/ingests");
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.json().path("ingests").get(0).path("id").asLong()).isEqualTo(second);
+        assertThat(list.json().path("ingests").get(0).path("updated").asInt()).isEqualTo(2);
+        // only a manager reverts
+        assertThat(keeper.post("/api/ingests/" + second + "/revert", "{}").status()).isEqualTo(403);
+        assertThat(dangan.row("select status from ingest where id = ?", second)).containsEntry("status", "done");
+
+        // revert 2 by name, as the command does: back to the state after file 1, table by table
+        IngestRevert ingests = new IngestRevert(dangan.service().database().dataSource());
+        assertThatThrownBy(() -> ingests.revert(second, "li.keeper")).hasMessageContaining("no active manager");
+        IngestRevert.Result undone = ingests.revert(second, "wang.jl");
+        assertThat(undone.archivesRemoved()).isEqualTo(1);
+        assertThat(undone.exceptions()).isEmpty();
+        assertThat(snapshot()).isEqualTo(afterFirst);
+        // each restored field is a change of its own in the field's history
+        String zhang = archiveNo("13600001111");
+        assertThat(dangan.rows("select field, old_value, new_value, changed_by from change_log l join customer c on c.id = l.customer_id"
+                + " where c.archive_no = ? and l.source = ? order by field", zhang, "ingest revert #" + second))
+                .extracting(r -> r.get("field") + ": " + r.get("old_value") + " → " + r.get("new_value") + " (" + r.get("changed_by") + ")")
+                .containsExactly("address: 苏州市姑苏区人民路8号 → 杭州市西湖区文三路1号 (revert by wang.jl)",
+                        "email: zhangsan@example.cn → null (revert by wang.jl)",
+                        "extra.会员等级: 钻石卡 → 金卡 (revert by wang.jl)");
+        assertThat(dangan.row("select status, reverted_by from ingest where id = ?", second))
+                .containsEntry("status", "reverted").containsEntry("reverted_by", "wang.jl");
+        assertThat(dangan.count("select count(*) from audit_log where action = 'revert' and actor = 'wang.jl'"
+                + " and detail like ?", "revert of ingest #" + second + "%1 archive(s) removed, 3 field(s) restored%")).isEqualTo(1);
+        assertThatThrownBy(() -> ingests.revert(second, "wang.jl")).hasMessageContaining("is reverted");
+
+        // a third source touches 王五's archive; then file 1 is reverted through the API
+        String wang = archiveNo("13600003333");
+        drop("visits-3.csv", THIRD);
+        ApiClient.Reply reverted = manager.post("/api/ingests/" + first + "/revert", "{}");
+        assertThat(reverted.status()).as(reverted.text()).isEqualTo(200);
+        assertThat(reverted.json().path("archives_removed").asInt()).isEqualTo(2);
+        assertThat(reverted.json().path("not_undone").get(0).path("archive_no").asText()).isEqualTo(wang);
+        assertThat(reverted.json().path("not_undone").get(0).path("reason").asText()).isEqualTo("此后有其他来源为该档案添加过记录（消费、偏好、回访等）");
+        assertThat(dangan.rows("select mobile from customer order by mobile")).extracting(r -> r.get("mobile"))
+                .containsExactly("13600003333");
+        Path report = home.resolve("outbox").resolve("rejects").resolve("members-1.csv.revert-" + first + ".csv");
+        assertThat(Files.readString(report)).contains(wang + ",档案保留,此后有其他来源为该档案添加过记录")
+                .contains(zhang + ",档案已删除（档案号不再使用）");
+
+        // the reverted file dropped again is filed again: its checksum no longer blocks it
+        long again = drop("members-2-again.csv", SECOND);
+        assertThat(dangan.row("select status, duplicate_of, rows_new from ingest where id = ?", again))
+                .containsEntry("status", "done").containsEntry("duplicate_of", null).containsEntry("rows_new", 3);
+    }
+
+    private static long drop(String name, String csv) throws Exception {
+        dangan.drop(name, csv, StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled(name).toString()).contains("/done/");
+        return dangan.count("select id from ingest where source_name = ?", name);
+    }
+
+    private static String archiveNo(String mobile) throws SQLException {
+        return (String) dangan.row("select archive_no from customer where mobile = ?", mobile).get("archive_no");
+    }
+
+    /** Every field of every archive and every fact, without the bookkeeping a revert adds (times, the register). */
+    static String snapshot() throws SQLException {
+        StringBuilder all = new StringBuilder();
+        for (String table : List.of("customer", "consumption", "preference", "health_fact", "special_date", "lunar_birthday",
+                "companion", "consent", "pending_change", "notification_event")) {
+            all.append(table).append('\n');
+            for (Map<String, Object> row : dangan.rows("select (to_jsonb(t) - 'updated_at' - 'contact_confirmed_at')::text as j from "
+                    + table + " t order by 1")) {
+                all.append(row.get("j")).append('\n');
+            }
+        }
+        return all.toString();
+    }
+}

@@ -35,8 +35,5 @@ public final class AccessFlow implements Flow {
         context.bind("archiveApi", new ArchiveApi(context.dataSource(), reader, views, requests, audit,
                 context.settings().getInt("dangan.archives.search-limit", 50)));
         context.bind("approvals", new ApprovalsApi(new TierProposals(context.dataSource()), new ReviewQueue(context.dataSource()), audit));
-        // the intake ledger and undoing a file (issue 16): routes/ingests.yaml
-        context.bind("ingestsApi", new IngestsApi(new dangan.intake.IngestRevert(context.dataSource()), audit,
-                context.home().resolve("outbox").resolve("rejects"), dangan.i18n.Language.of(context.settings())));
     }
 }

@@ -4,11 +4,14 @@ import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
+import dangan.intake.FileCheck;
 import dangan.intake.IngestRevert;
+import dangan.intake.IngestRun;
 import dangan.intake.RevertReport;
 import org.apache.camel.Exchange;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +20,8 @@ import java.util.Map;
 
 /**
  * The intake ledger through the API, bean {@code ingestsApi}: {@code GET /api/ingests} (recent ingests with
- * their counts) and {@code POST /api/ingests/{id}/revert} (undo one, {@link IngestRevert}). Who may call
+ * their counts), {@code POST /api/ingests/check} (check a file before filing it, {@link FileCheck}) and
+ * {@code POST /api/ingests/{id}/revert} (undo one, {@link IngestRevert}). Who may call
  * which is in routes/ingests.yaml; the reverting manager is always the authenticated caller.
  */
 public final class IngestsApi {
@@ -27,8 +31,11 @@ public final class IngestsApi {
     private final Path reportFolder;
     private final Language language;
 
-    public IngestsApi(IngestRevert ingests, AuditTrail audit, Path reportFolder, Language language) {
+    private final FileCheck check;
+
+    public IngestsApi(IngestRevert ingests, FileCheck check, AuditTrail audit, Path reportFolder, Language language) {
         this.ingests = ingests;
+        this.check = check;
         this.audit = audit;
         this.reportFolder = reportFolder;
         this.language = language;
@@ -68,6 +75,47 @@ public final class IngestsApi {
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of(), null, null, AuditEntry.OK,
                 "GET /api/ingests: " + out.size() + " ingests (file names and counts)"));
         exchange.getMessage().setBody(Map.of("ingests", out));
+    }
+
+    /**
+     * {@code POST /api/ingests/check?name=FILE&channel=CHANNEL}, the file's bytes as the body: what filing it
+     * would do, changing nothing ({@link FileCheck}); the report goes beside the reject reports, the answer
+     * carries its counts and name. Audited: the report shows values the archive holds.
+     */
+    public void check(Exchange exchange) throws Exception {
+        Caller caller = Caller.of(exchange);
+        byte[] content = exchange.getMessage().getBody(byte[].class);
+        if (content == null || content.length == 0) throw ApiProblem.badRequest("the body is empty: send the file's bytes (CSV or XLSX)");
+        String given = exchange.getMessage().getHeader("name", String.class);
+        String name = given == null || given.isBlank() ? "upload.csv" : Path.of(given.strip().replace('\\', '/')).getFileName().toString();
+        if (name.startsWith(".")) throw ApiProblem.badRequest("name must be a file name, not '" + given + "'");
+        String channel = exchange.getMessage().getHeader("channel", String.class);
+        Path folder = Files.createTempDirectory("dangan-check-"); // owner-only, like every temporary file
+        Path file = folder.resolve(name);
+        try {
+            Files.write(file, content);
+            FileCheck.Result result = check.check(file, channel == null || channel.isBlank() ? check.channel() : channel.strip());
+            IngestRun run = result.run();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("file", name);
+            body.put("channel", run.channel());
+            body.put("lines", run.read());
+            body.put("new", run.created());
+            body.put("updated", run.updated());
+            body.put("duplicates", run.duplicates());
+            body.put("review", run.review());
+            body.put("rejected", run.rejected());
+            body.put("warnings", run.warnings());
+            body.put("duplicate_of", run.duplicateOf());
+            body.put("not_filed", result.notFiled());
+            body.put("report", result.report().getFileName().toString());
+            audit.record(new AuditEntry(caller.name(), caller.role().label(), "check", null, List.of(), null, null, AuditEntry.OK,
+                    "POST /api/ingests/check " + name + ": " + run.read() + " lines checked, nothing filed"));
+            exchange.getMessage().setBody(body);
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(folder);
+        }
     }
 
     /** {@code POST /api/ingests/{id}/revert}: a manager undoes one ingest; the answer is its report. */

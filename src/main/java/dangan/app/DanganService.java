@@ -12,7 +12,11 @@ import dangan.flow.FlowContext;
 import dangan.i18n.Language;
 import dangan.intake.ArchiveIntake;
 import dangan.intake.ColumnMap;
+import dangan.access.IngestsApi;
+import dangan.audit.AuditTrail;
+import dangan.i18n.Language;
 import dangan.intake.FileCheck;
+import dangan.intake.IngestRevert;
 import dangan.intake.FileClaims;
 import dangan.i18n.Messages;
 import dangan.intake.IntakeTally;
@@ -100,7 +104,11 @@ public final class DanganService implements AutoCloseable {
             main.bind("jobRuns", new JobRuns(database.dataSource())); // an EventNotifier: camel-main picks it up
             main.bind("spreadsheetIntake", new SpreadsheetIntake(intake, readLimits(settings),
                     home.resolve("outbox").resolve("rejects"), tally));
-            main.bind("fileCheck", fileCheck(settings, intake));
+            FileCheck check = fileCheck(settings, intake);
+            main.bind("fileCheck", check);
+            // the intake ledger through the API: check, list, revert (routes/ingests.yaml)
+            main.bind("ingestsApi", new IngestsApi(new IngestRevert(database.dataSource()), check,
+                    new AuditTrail(database.dataSource()), home.resolve("outbox").resolve("rejects"), Language.of(settings)));
             FlowContext context = new FlowContext(settings, database.dataSource(), sensitive, intake, tally, main::bind);
             for (Flow flow : flows) {
                 flow.bind(context);

@@ -59,7 +59,7 @@ final class IngestCommand {
                 SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
                 FileCheck check = DanganService.fileCheck(settings, DanganService.archiveIntake(settings, database, sensitive));
                 FileCheck.Result result = check.check(file, channel);
-                out.println(result.run().isDuplicateFile() ? result.run().summary() : counts(result));
+                out.println(result.summary() + " (check only, nothing filed)");
                 out.println(check.messages().text("ingest.check.done", "report", result.report().toAbsolutePath().toString()));
             }
             return 0;
@@ -103,12 +103,6 @@ final class IngestCommand {
             }
         }
         return usage(out, "Unknown ingest command: " + verb);
-    }
-
-    private static String counts(FileCheck.Result result) {
-        var run = result.run();
-        return String.format("%s: %d lines — new %d, updated %d, duplicates %d, review %d, rejected %d, warnings %d (check only, nothing filed)",
-                run.name(), run.read(), run.created(), run.updated(), run.duplicates(), run.review(), run.rejected(), run.warnings());
     }
 
     private static int usage(PrintStream out, String problem) {

@@ -20,8 +20,17 @@ public final class FileCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileCheck.class);
 
-    /** What a check found: the counts filing would give, and where the report is. */
-    public record Result(IngestRun run, Path report) {
+    /** What a check found: the counts filing would give, why the whole file would not be filed (or null), where the report is. */
+    public record Result(IngestRun run, String notFiled, Path report) {
+
+        /** One line: the counts, the earlier filing of the same content, or why the file would not be filed. */
+        public String summary() {
+            if (run.isDuplicateFile()) return run.summary();
+            if (notFiled != null) return run.name() + ": would not be filed — " + notFiled;
+            return String.format("%s (%s): %d lines — new %d, updated %d, duplicates %d, review %d, rejected %d, warnings %d",
+                    run.name(), run.format(), run.read(), run.created(), run.updated(), run.duplicates(), run.review(),
+                    run.rejected(), run.warnings());
+        }
     }
 
     private final ArchiveIntake intake;
@@ -48,27 +57,30 @@ public final class FileCheck {
         Result result = check(file, channel);
         String route = exchange.getFromRouteId();
         (route == null ? LOG : LoggerFactory.getLogger(route)).info("{} — check only, nothing filed; report {}",
-                result.run().isDuplicateFile() ? result.run().summary() : summary(result.run()), result.report().getFileName());
+                result.summary(), result.report().getFileName());
     }
 
     /** Checks a file as it would be filed on {@code channel}; writes and returns its report. */
     public Result check(Path file, String channel) throws Exception {
         String name = file.getFileName().toString();
         Path[] report = new Path[1];
+        String[] why = new String[1];
         IngestRun run = intake.check(channel, name, SpreadsheetIntake.sha256(file), Files.size(file), handler -> {
             var summary = new SpreadsheetReader(limits).read(file, handler);
             return summary.format() + ", " + summary.encoding();
-        }, (c, checked, layout, notFiled) -> report[0] = CheckReport.write(c, checked, layout, notFiled, reportFolder, messages));
-        return new Result(run, report[0]);
+        }, (c, checked, layout, notFiled) -> {
+            why[0] = notFiled;
+            report[0] = CheckReport.write(c, checked, layout, notFiled, reportFolder, messages);
+        });
+        return new Result(run, why[0], report[0]);
+    }
+
+    /** The channel a checked file is matched on unless another is named. */
+    public String channel() {
+        return channel;
     }
 
     public Messages messages() {
         return messages;
-    }
-
-    private static String summary(IngestRun run) {
-        return String.format("%s (%s): %d lines — new %d, updated %d, duplicates %d, review %d, rejected %d, warnings %d",
-                run.name(), run.format(), run.read(), run.created(), run.updated(), run.duplicates(), run.review(),
-                run.rejected(), run.warnings());
     }
 }

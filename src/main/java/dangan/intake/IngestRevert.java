@@ -58,8 +58,9 @@ public final class IngestRevert {
     /** Tables of facts a merge adds, each row carrying the ingest and line it came from, and its archive. */
     static final List<String> FACTS = List.of("consumption", "preference", "health_fact", "special_date",
             "lunar_birthday", "companion", "consent");
-    /** Further tables whose rows name an archive and the source they came from: another source's row there is a touch. */
-    private static final List<String> OTHER_SOURCES = List.of("feedback", "visit_ledger", "pending_change");
+
+    /** Tables with rows from an ingest that a revert leaves (they are named in its report with their count). */
+    private static final List<String> NOT_COVERED = List.of("feedback", "visit_ledger", "survey_response");
 
     /** Fields of customer that a change register entry names and a revert can set back, with their SQL type. */
     private static final Map<String, String> COLUMNS = Map.of("name", "text", "gender", "text", "birth_date", "date",
@@ -212,6 +213,15 @@ public final class IngestRevert {
                     delete from notification_event e where e.payload ->> 'ingest_id' = cast(:id as text)
                       and not exists (select 1 from notification_delivery x where x.event_id = e.id)""")
                     .bind("id", ingestId).execute();
+
+            // rows it brought that a revert does not take back (a survey batch's responses, a visits file's ledger):
+            // named with their count, not guessed
+            for (String table : NOT_COVERED) {
+                long left = h.createQuery("select count(*) from " + table + " t where t.source_ingest_id = :id"
+                                + " and (t.customer_id is null or t.customer_id <> all(:removable))")
+                        .bind("id", ingestId).bindArray("removable", Long.class, removable).mapTo(Long.class).one();
+                if (left > 0) exceptions.add(new NotUndone(null, table + " ×" + left, "ingest.revert.not-covered"));
+            }
 
             // 1 (continued). the archives it opened that nothing else touched, every row of them
             if (!removable.isEmpty()) {

@@ -1,5 +1,7 @@
 package dangan.intake;
 
+import dangan.access.Role;
+import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
@@ -115,6 +117,26 @@ class CheckBeforeFilingTest {
         RunningService.awaitHandled(checkInbox, "once-again.csv", Duration.ofSeconds(60));
         String report = Files.readString(home.resolve("outbox").resolve("rejects").resolve("once-again.csv.check.csv"));
         assertThat(report).contains("内容与已归档的 once.csv").contains("不会改动任何内容");
+    }
+
+    @Test
+    void aManagerChecksAnUploadThroughTheApiAndTheFrontDeskMayNot() throws Exception {
+        ApiClient keeper = ApiClient.asNewUser(dangan, "keeper.check", Role.KEEPER);
+        ApiClient desk = ApiClient.asNewUser(dangan, "desk.check", Role.FRONT_DESK);
+        String csv = "姓名,手机,地址\n孙七,13700006666,成都市\n周八,1234,重庆市\n";
+        String before = snapshot().replaceAll("(?s)audit_log\n.*", "");
+
+        ApiClient.Reply checked = keeper.post("/api/ingests/check?name=upload-1.csv", csv);
+
+        assertThat(checked.status()).as(checked.text()).isEqualTo(200);
+        assertThat(checked.json().path("lines").asInt()).isEqualTo(2);
+        assertThat(checked.json().path("new").asInt()).isEqualTo(1);
+        assertThat(checked.json().path("rejected").asInt()).isEqualTo(1);
+        assertThat(checked.json().path("report").asText()).isEqualTo("upload-1.csv.check.csv");
+        assertThat(Files.readString(home.resolve("outbox").resolve("rejects").resolve("upload-1.csv.check.csv"))).contains("共 2 行：新建 1，更新 0，重复 0，待审核 0，拒收 1");
+        assertThat(snapshot().replaceAll("(?s)audit_log\n.*", "")).isEqualTo(before);
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'keeper.check' and action = 'check'")).isEqualTo(1);
+        assertThat(desk.post("/api/ingests/check?name=upload-2.csv", csv).status()).isEqualTo(403);
     }
 
     private static String archiveNo(String mobile) throws SQLException {

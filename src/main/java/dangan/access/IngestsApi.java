@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The intake ledger through the API, bean {@code ingestsApi}: {@code GET /api/ingests} (recent ingests with
- * their counts), {@code POST /api/ingests/check} (check a file before filing it, {@link FileCheck}) and
- * {@code POST /api/ingests/{id}/revert} (undo one, {@link IngestRevert}). Who may call
+ * Checks and reverts through the API, bean {@code ingestsApi}: {@code POST /api/ingests/check} (check a file
+ * before filing it, {@link FileCheck}) and {@code POST /api/ingests/{id}/revert} (undo one, {@link IngestRevert}).
+ * The ledger itself, {@code GET /api/ingests}, is the operations' {@code intakeApi} (administrator). Who may call
  * which is in routes/ingests.yaml; the reverting manager is always the authenticated caller.
  */
 public final class IngestsApi {
@@ -39,42 +39,6 @@ public final class IngestsApi {
         this.audit = audit;
         this.reportFolder = reportFolder;
         this.language = language;
-    }
-
-    /** {@code GET /api/ingests?limit=N}: newest first (default 50, at most 1000). */
-    public void list(Exchange exchange) {
-        Caller caller = Caller.of(exchange);
-        String limitParam = exchange.getMessage().getHeader("limit", String.class);
-        int limit;
-        try {
-            limit = limitParam == null ? 50 : Math.max(1, Math.min(1000, Integer.parseInt(limitParam.strip())));
-        } catch (NumberFormatException e) {
-            throw ApiProblem.badRequest("limit must be a whole number, not '" + limitParam + "'");
-        }
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (IngestRevert.Entry e : ingests.list(limit)) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", e.id());
-            m.put("source_type", e.sourceType());
-            m.put("channel", e.channel());
-            m.put("source", e.source());
-            m.put("status", e.status());
-            m.put("started_at", e.startedAt() == null ? null : e.startedAt().toInstant().toString());
-            m.put("finished_at", e.finishedAt() == null ? null : e.finishedAt().toInstant().toString());
-            m.put("lines", e.lines());
-            m.put("new", e.created());
-            m.put("updated", e.updated());
-            m.put("duplicates", e.duplicates());
-            m.put("review", e.review());
-            m.put("rejected", e.rejected());
-            m.put("warnings", e.warnings());
-            m.put("reverted_by", e.revertedBy());
-            m.put("reverted_at", e.revertedAt() == null ? null : e.revertedAt().toInstant().toString());
-            out.add(m);
-        }
-        audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of(), null, null, AuditEntry.OK,
-                "GET /api/ingests: " + out.size() + " ingests (file names and counts)"));
-        exchange.getMessage().setBody(Map.of("ingests", out));
     }
 
     /**

@@ -85,7 +85,7 @@ class CheckBeforeFilingTest {
                 "列名|||“会员卡号” 未识别，作为附加属性保存",
                 "2|更新|" + zhang + "|更新：地址: 杭州市西湖区文三路1号 → 苏州市姑苏区人民路8号",
                 "3|更新|" + archiveNo("13700002222") + "|更新；新增 1 条消费/到访",
-                "5|拒收||拒收：姓名 “” — the name is empty: every archive needs the customer's name");
+                "5|拒收||拒收：姓名 “” — 姓名为空：每份档案都需要客户姓名");
         assertThat(cells(lines)).anyMatch(l -> l.startsWith("列名|||“病历摘要” 看似敏感数据"));
         assertThat(cells(lines)).anyMatch(l -> l.matches("4\\|新建\\|\\d{9,}\\|新建"));
         // the new archive's number was not used up: the real drop opens it under the same number

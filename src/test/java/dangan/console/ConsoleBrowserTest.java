@@ -62,7 +62,7 @@ class ConsoleBrowserTest {
         zhang = (String) dangan.row("select archive_no from customer where mobile = '13800138000'").get("archive_no");
         StaffDirectory staff = dangan.bean("staffDirectory", StaffDirectory.class);
         for (Object[] user : new Object[][]{{"desk.li", Role.FRONT_DESK}, {"mgr.wang", Role.MANAGER}, {"admin.zhou", Role.ADMIN},
-                {"audit.qian", Role.AUDITOR}, {"keeper.sun", Role.KEEPER}}) {
+                {"audit.qian", Role.AUDITOR}, {"keeper.sun", Role.KEEPER}, {"svc.zhou", Role.SERVICE}}) {
             staff.addUser((String) user[0], (Role) user[1], "test");
             staff.setPassword((String) user[0], PASSWORD.toCharArray(), "test");
         }
@@ -304,6 +304,18 @@ class ConsoleBrowserTest {
         browser.awaitText(By.id("audit-table"), "sign-in");
         browser.screenshot("audit");
         browser.signOut();
+    }
+
+    @Test
+    @Order(12)
+    void serviceStaffSeeHealthButNotConsumption() throws Exception {
+        browser.signIn("svc.zhou", PASSWORD);
+        assertThat(navigation()).containsExactly("查询客户");
+        browser.open("/#/archive/" + zhang);
+        browser.awaitText(By.id("category-health"), "花生");
+        assertThat(browser.text(By.id("category-consumption"))).contains("已隐去");
+        assertThat(browser.driver.findElements(By.cssSelector("#category-consumption table"))).isEmpty();
+        assertThat(browser.driver.getPageSource()).doesNotContain("440304199001011233");
     }
 
     private List<String> navigation() {

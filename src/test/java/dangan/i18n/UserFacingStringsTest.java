@@ -1,5 +1,6 @@
 package dangan.i18n;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * moves package after package; add each one here when it is done). A reason written as a literal in
  * these files fails the build with the file and line.
  */
+@Tag("fast")
 class UserFacingStringsTest {
 
     /** Where a literal would reach a person, and the files that must not have one. */

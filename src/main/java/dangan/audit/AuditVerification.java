@@ -1,11 +1,14 @@
 package dangan.audit;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Walks the audit chain from the first entry and names the first one that was altered, removed or
@@ -21,57 +24,56 @@ public final class AuditVerification {
         }
     }
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
 
     public AuditVerification(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
     }
 
-    public Result verify() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try (PreparedStatement ps = c.prepareStatement("select * from audit_log order by id")) {
-                ps.setFetchSize(5_000);
-                long expectedId = 1;
-                byte[] expectedPrev = new byte[32];
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        AuditTrail.Stored entry = AuditTrail.Stored.from(rs);
-                        if (entry.id() != expectedId) {
-                            return new Result(expectedId - 1, expectedId, entry.id() > expectedId
-                                    ? "entry " + expectedId + (entry.id() - expectedId > 1 ? "…" + (entry.id() - 1) : "")
-                                      + " is missing (the log goes from " + (expectedId - 1) + " to " + entry.id() + ")"
-                                    : "entry " + entry.id() + " appears out of order after " + (expectedId - 1));
-                        }
-                        if (!Arrays.equals(entry.prevHash(), expectedPrev)) {
-                            return new Result(expectedId - 1, entry.id(), "entry " + entry.id()
-                                    + " does not link to entry " + (entry.id() - 1) + " (inserted, or the one before was altered)");
-                        }
-                        byte[] hash = entry.hash();
-                        if (!Arrays.equals(hash, rs.getBytes("hash"))) {
-                            return new Result(expectedId - 1, entry.id(), "entry " + entry.id()
-                                    + " was altered (its content does not match its hash)");
-                        }
-                        expectedPrev = hash;
-                        expectedId++;
-                    }
+    /** Reads the chain in one repeatable-read snapshot, streamed, and changes nothing. */
+    public Result verify() {
+        return jdbi.withHandle(h -> h.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, AuditVerification::walk));
+    }
+
+    private static Result walk(Handle h) {
+        long expectedId = 1;
+        byte[] expectedPrev = new byte[32];
+        record Row(AuditTrail.Stored entry, byte[] hash) {
+        }
+        try (Stream<Row> rows = h.createQuery("select * from audit_log order by id").setFetchSize(5_000)
+                .map((rs, ctx) -> new Row(AuditTrail.Stored.from(rs), rs.getBytes("hash"))).stream()) {
+            for (Row row : (Iterable<Row>) rows::iterator) {
+                AuditTrail.Stored entry = row.entry();
+                if (entry.id() != expectedId) {
+                    return new Result(expectedId - 1, expectedId, entry.id() > expectedId
+                            ? "entry " + expectedId + (entry.id() - expectedId > 1 ? "…" + (entry.id() - 1) : "")
+                              + " is missing (the log goes from " + (expectedId - 1) + " to " + entry.id() + ")"
+                            : "entry " + entry.id() + " appears out of order after " + (expectedId - 1));
                 }
-                long last = expectedId - 1;
-                try (PreparedStatement head = c.prepareStatement("select last_id, last_hash from audit_head");
-                     ResultSet rs = head.executeQuery()) {
-                    if (!rs.next()) return new Result(last, last + 1, "the head of the chain (audit_head) is missing");
-                    long headId = rs.getLong(1);
-                    if (headId != last || !Arrays.equals(rs.getBytes(2), expectedPrev)) {
-                        return new Result(last, last + 1, headId > last
-                                ? "entries " + (last + 1) + "…" + headId + " were removed from the end of the log"
-                                : "the head of the chain does not match entry " + last);
-                    }
+                if (!Arrays.equals(entry.prevHash(), expectedPrev)) {
+                    return new Result(expectedId - 1, entry.id(), "entry " + entry.id()
+                            + " does not link to entry " + (entry.id() - 1) + " (inserted, or the one before was altered)");
                 }
-                return new Result(last, null, null);
-            } finally {
-                c.rollback();
+                byte[] hash = entry.hash();
+                if (!Arrays.equals(hash, row.hash())) {
+                    return new Result(expectedId - 1, entry.id(), "entry " + entry.id()
+                            + " was altered (its content does not match its hash)");
+                }
+                expectedPrev = hash;
+                expectedId++;
             }
         }
+        long last = expectedId - 1;
+        record Head(long lastId, byte[] lastHash) {
+        }
+        Optional<Head> head = h.createQuery("select last_id, last_hash from audit_head")
+                .map((rs, ctx) -> new Head(rs.getLong("last_id"), rs.getBytes("last_hash"))).findFirst();
+        if (head.isEmpty()) return new Result(last, last + 1, "the head of the chain (audit_head) is missing");
+        if (head.get().lastId() != last || !Arrays.equals(head.get().lastHash(), expectedPrev)) {
+            return new Result(last, last + 1, head.get().lastId() > last
+                    ? "entries " + (last + 1) + "…" + head.get().lastId() + " were removed from the end of the log"
+                    : "the head of the chain does not match entry " + last);
+        }
+        return new Result(last, null, null);
     }
 }

@@ -1,18 +1,15 @@
 package dangan.audit;
 
+import dangan.store.Db;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Audit entries for the places outside the API that show archives to people or systems (D-26): the
@@ -45,33 +42,31 @@ public final class Exposure {
      * {@code review accept|reject ID…}: one entry per archive whose held changes were decided
      * (a decision is a change of that archive), naming the changes; nothing when none was decided.
      */
-    public static void reviewDecision(DataSource dataSource, String verb, Collection<Long> changeIds, String reviewer) throws SQLException {
+    public static void reviewDecision(DataSource dataSource, String verb, Collection<Long> changeIds, String reviewer) {
         if (changeIds.isEmpty()) return;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select u.archive_no, string_agg('#' || p.id || ' ' || p.field, ', ' order by p.id)
-                  from pending_change p join customer u on u.id = p.customer_id
-                 where p.id = any(?) group by u.archive_no order by u.archive_no""")) {
-            ps.setArray(1, c.createArrayOf("bigint", changeIds.toArray()));
-            List<String[]> archives = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) archives.add(new String[]{rs.getString(1), rs.getString(2)});
-            }
-            for (String[] a : archives) {
-                command(dataSource, "change", a[0], "review " + verb + " " + a[1] + " (by " + reviewer + ")");
-            }
+        record Decided(String archiveNo, String changes) {
+        }
+        List<Decided> archives = Db.jdbi(dataSource).withHandle(h -> h.createQuery("""
+                        select u.archive_no, string_agg('#' || p.id || ' ' || p.field, ', ' order by p.id) as changes
+                          from pending_change p join customer u on u.id = p.customer_id
+                         where p.id = any(:ids) group by u.archive_no order by u.archive_no""")
+                .bindArray("ids", Long.class, changeIds)
+                .map((rs, ctx) -> new Decided(rs.getString("archive_no"), rs.getString("changes"))).list());
+        for (Decided a : archives) {
+            command(dataSource, "change", a.archiveNo(), "review " + verb + " " + a.changes() + " (by " + reviewer + ")");
         }
     }
 
     /** A reminder job's feed file: one entry, the count of reminders and of archives it lists. */
     public static void feed(Exchange exchange, DataSource dataSource, String job, LocalDate day, String file, int reminders) {
         record(exchange, dataSource, AuditEntry.system(job, "export", null, "feed outbox/reminders/" + file + " (.csv, .json): "
-                + reminders + " reminder(s) of " + archives(dataSource, "job = ? and issued_on = ?", job, day) + " archive(s)"));
+                + reminders + " reminder(s) of " + archives(dataSource, "job = :job and issued_on = :day", Map.of("job", job, "day", day)) + " archive(s)"));
     }
 
     /** A reminder digest mail that went out: one entry, the count of reminders and archives it listed. */
     public static void digest(Exchange exchange, DataSource dataSource, String job, List<Long> reminderIds) {
         record(exchange, dataSource, AuditEntry.system(job, "export", null, "digest mail: " + reminderIds.size()
-                + " reminder(s) of " + archives(dataSource, "id = any(?)", reminderIds) + " archive(s)"));
+                + " reminder(s) of " + archives(dataSource, "id = any(:ids)", Map.of("ids", reminderIds.toArray(Long[]::new))) + " archive(s)"));
     }
 
     /** One run of the notification relay that delivered something: counts only. */
@@ -91,20 +86,8 @@ public final class Exposure {
         trail.record(entry);
     }
 
-    private static long archives(DataSource dataSource, String where, Object... params) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select count(distinct customer_id) from reminder where " + where)) {
-            for (int i = 0; i < params.length; i++) {
-                Object p = params[i];
-                if (p instanceof List<?> list) ps.setArray(i + 1, c.createArrayOf("bigint", list.toArray()));
-                else ps.setObject(i + 1, p);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot count the archives of a reminder export: " + e.getMessage(), e);
-        }
+    private static long archives(DataSource dataSource, String where, Map<String, ?> parameters) {
+        return Db.jdbi(dataSource).withHandle(h -> h.createQuery("select count(distinct customer_id) from reminder where " + where)
+                .bindMap(parameters).mapTo(Long.class).one());
     }
 }

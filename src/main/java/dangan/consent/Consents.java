@@ -1,14 +1,13 @@
 package dangan.consent;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +32,16 @@ public final class Consents {
                           @JsonProperty("recorded_at") OffsetDateTime recordedAt) {
     }
 
-    private final DataSource dataSource;
+    private static final String SELECT =
+            "select id, purpose, granted, source, wording_version, recorded_by, recorded_at from consent";
+    private static final RowMapper<Consent> CONSENT = (rs, ctx) -> new Consent(rs.getLong("id"), rs.getString("purpose"),
+            rs.getBoolean("granted"), rs.getString("source"), rs.getString("wording_version"), rs.getString("recorded_by"),
+            rs.getObject("recorded_at", OffsetDateTime.class));
+
+    private final Jdbi jdbi;
 
     public Consents(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
     }
 
     /**
@@ -46,83 +51,56 @@ public final class Consents {
      * @param wordingVersion the version of the consent text the customer saw (may be null)
      * @return the new row's id
      */
-    public long record(Connection c, long customerId, String purpose, boolean granted, String source, String wordingVersion)
-            throws SQLException {
-        return record(c, customerId, purpose, granted, source, wordingVersion, null);
+    public long record(Handle h, long customerId, String purpose, boolean granted, String source, String wordingVersion) {
+        return record(h, customerId, purpose, granted, source, wordingVersion, null);
     }
 
-    /** As {@link #record(Connection, long, String, boolean, String, String)}, naming who recorded it. */
-    public long record(Connection c, long customerId, String purpose, boolean granted, String source, String wordingVersion,
-                       String recordedBy) throws SQLException {
+    /** As {@link #record(Handle, long, String, boolean, String, String)}, naming who recorded it. */
+    public long record(Handle h, long customerId, String purpose, boolean granted, String source, String wordingVersion,
+                       String recordedBy) {
         if (purpose == null || !PURPOSES.contains(purpose)) {
             throw new IllegalArgumentException("'" + purpose + "' is not a consent purpose: use service, marketing or sensitive");
         }
         if (source == null || source.isBlank()) {
             throw new IllegalArgumentException("a consent needs its source (api, mail, survey, paper form …)");
         }
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into consent (customer_id, purpose, granted, source, wording_version, recorded_by)
-                values (?, ?, ?, ?, ?, ?) returning id""")) {
-            ps.setLong(1, customerId);
-            ps.setString(2, purpose);
-            ps.setBoolean(3, granted);
-            ps.setString(4, source.strip());
-            ps.setString(5, wordingVersion == null || wordingVersion.isBlank() ? null : wordingVersion.strip());
-            ps.setString(6, recordedBy);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return h.createQuery("""
+                        insert into consent (customer_id, purpose, granted, source, wording_version, recorded_by)
+                        values (:customer, :purpose, :granted, :source, :wording, :by) returning id""")
+                .bind("customer", customerId).bind("purpose", purpose).bind("granted", granted)
+                .bind("source", source.strip())
+                .bind("wording", wordingVersion == null || wordingVersion.isBlank() ? null : wordingVersion.strip())
+                .bind("by", recordedBy)
+                .mapTo(Long.class).one();
     }
 
     /** The decision that holds per purpose (purposes never decided are absent). */
-    public Map<String, Consent> current(long customerId) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return current(c, customerId);
-        }
+    public Map<String, Consent> current(long customerId) {
+        return jdbi.withHandle(h -> current(h, customerId));
     }
 
-    /** As {@link #current(long)}, on the caller's connection. */
-    public Map<String, Consent> current(Connection c, long customerId) throws SQLException {
+    /** As {@link #current(long)}, in the caller's transaction. */
+    public Map<String, Consent> current(Handle h, long customerId) {
         Map<String, Consent> current = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(SELECT + " " + """
-                 where customer_id = ? and id in (select distinct on (purpose) id from consent where customer_id = ?
-                                                  order by purpose, recorded_at desc, id desc)
-                 order by purpose""")) {
-            ps.setLong(1, customerId);
-            ps.setLong(2, customerId);
-            for (Consent k : read(ps)) current.put(k.purpose(), k);
-        }
+        h.createQuery(SELECT + " " + """
+                         where customer_id = :customer and id in (select distinct on (purpose) id from consent
+                                                                   where customer_id = :customer
+                                                                   order by purpose, recorded_at desc, id desc)
+                         order by purpose""")
+                .bind("customer", customerId).map(CONSENT)
+                .forEach(k -> current.put(k.purpose(), k));
         return current;
     }
 
     /** Every decision of a customer, newest first. */
-    public List<Consent> history(long customerId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(SELECT + " where customer_id = ? order by recorded_at desc, id desc")) {
-            ps.setLong(1, customerId);
-            return read(ps);
-        }
+    public List<Consent> history(long customerId) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " where customer_id = :customer order by recorded_at desc, id desc")
+                .bind("customer", customerId).map(CONSENT).list());
     }
 
     /** Whether the latest decision for the purpose is a grant (false when never recorded). */
-    public boolean granted(long customerId, String purpose) throws SQLException {
+    public boolean granted(long customerId, String purpose) {
         Consent k = current(customerId).get(purpose);
         return k != null && k.granted();
-    }
-
-    private static final String SELECT =
-            "select id, purpose, granted, source, wording_version, recorded_by, recorded_at from consent";
-
-    private static List<Consent> read(PreparedStatement ps) throws SQLException {
-        List<Consent> list = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                list.add(new Consent(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getObject(7, OffsetDateTime.class)));
-            }
-        }
-        return list;
     }
 }

@@ -8,13 +8,12 @@ import dangan.access.Caller;
 import dangan.access.Role;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.store.Db;
 import org.apache.camel.Exchange;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +28,12 @@ public final class ConsentsApi {
     private static final List<String> CATEGORIES = List.of("basic");
     private static final int MAX_TEXT = 200;
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final Consents consents;
     private final AuditTrail audit;
 
     public ConsentsApi(DataSource dataSource, Consents consents, AuditTrail audit) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.consents = consents;
         this.audit = audit;
     }
@@ -44,23 +43,23 @@ public final class ConsentsApi {
                        List<Consents.Consent> history, @JsonProperty("marketing_ok") boolean marketingOk) {
     }
 
-    public void list(Exchange exchange) throws SQLException {
+    public void list(Exchange exchange) {
         Caller caller = Caller.of(exchange);
         String archiveNo = archiveNo(exchange);
-        try (Connection c = dataSource.getConnection()) {
-            long customerId = customer(c, archiveNo, caller, false);
-            Map<String, Consents.Consent> current = consents.current(c, customerId);
+        View view = jdbi.withHandle(h -> {
+            long customerId = customer(h, archiveNo, caller, false);
+            Map<String, Consents.Consent> current = consents.current(h, customerId);
             Consents.Consent marketing = current.get("marketing");
-            exchange.getMessage().setBody(new View(archiveNo, current, consents.history(customerId),
-                    marketing != null && marketing.granted()));
-        }
+            return new View(archiveNo, current, consents.history(customerId), marketing != null && marketing.granted());
+        });
+        exchange.getMessage().setBody(view);
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, CATEGORIES, "consents", null,
                 AuditEntry.OK, "consents read"));
     }
 
     /** POST body: {@code {"purpose": "marketing", "granted": false, "source": "phone", "wording_version": "v3"}};
      * {@code source} defaults to {@code api}. Answers 201 with the row. */
-    public void record(Exchange exchange) throws SQLException {
+    public void record(Exchange exchange) {
         Caller caller = Caller.of(exchange);
         String archiveNo = archiveNo(exchange);
         JsonNode body = Api.readJson(exchange);
@@ -80,27 +79,21 @@ public final class ConsentsApi {
                 throw ApiProblem.badRequest("unknown field '" + name + "': send purpose, granted, source, wording_version");
             }
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long customerId = customer(c, archiveNo, caller, true);
-                long id = consents.record(c, customerId, purpose, granted.booleanValue(), source == null ? "api" : source,
-                        wording, caller.name());
-                audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, CATEGORIES, "consent",
-                        null, AuditEntry.OK, "consent " + purpose + (granted.booleanValue() ? " given" : " refused/withdrawn")
-                        + " (source " + (source == null ? "api" : source) + (wording == null ? "" : ", wording " + wording)
-                        + ", consent #" + id + ")"));
-                c.commit();
-                Map<String, Object> answer = new LinkedHashMap<>();
-                answer.put("archive_no", archiveNo);
-                answer.put("recorded", consents.current(c, customerId).get(purpose));
-                exchange.getMessage().setBody(answer);
-                exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        long customerId = jdbi.inTransaction(h -> {
+            long customer = customer(h, archiveNo, caller, true);
+            long id = consents.record(h, customer, purpose, granted.booleanValue(), source == null ? "api" : source,
+                    wording, caller.name());
+            audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, CATEGORIES, "consent",
+                    null, AuditEntry.OK, "consent " + purpose + (granted.booleanValue() ? " given" : " refused/withdrawn")
+                    + " (source " + (source == null ? "api" : source) + (wording == null ? "" : ", wording " + wording)
+                    + ", consent #" + id + ")"));
+            return customer;
+        });
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("archive_no", archiveNo);
+        answer.put("recorded", consents.current(customerId).get(purpose));
+        exchange.getMessage().setBody(answer);
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
     }
 
     private static String archiveNo(Exchange exchange) {
@@ -112,20 +105,21 @@ public final class ConsentsApi {
     }
 
     /** The archive's customer id; 404 when there is none, or when it is sealed and the caller is an ordinary role. */
-    private static long customer(Connection c, String archiveNo, Caller caller, boolean forUpdate) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select id, sealed_at is not null or status = 'sealed' from customer where archive_no = ?"
-                + (forUpdate ? " for update" : ""))) {
-            ps.setString(1, archiveNo);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || (rs.getBoolean(2) && !caller.is(Role.MANAGER, Role.KEEPER))) {
-                    throw ApiProblem.notFound("no archive " + archiveNo);
-                }
-                if (rs.getBoolean(2) && forUpdate) {
-                    throw ApiProblem.conflict("archive " + archiveNo + " is sealed (D-32): it is read-only");
-                }
-                return rs.getLong(1);
-            }
+    private static long customer(Handle h, String archiveNo, Caller caller, boolean forUpdate) {
+        record Archive(long id, boolean sealed) {
         }
+        Archive archive = h.createQuery("select id, sealed_at is not null or status = 'sealed' as sealed from customer"
+                        + " where archive_no = :no" + (forUpdate ? " for update" : ""))
+                .bind("no", archiveNo)
+                .map((rs, ctx) -> new Archive(rs.getLong("id"), rs.getBoolean("sealed")))
+                .findOne().orElse(null);
+        if (archive == null || (archive.sealed() && !caller.is(Role.MANAGER, Role.KEEPER))) {
+            throw ApiProblem.notFound("no archive " + archiveNo);
+        }
+        if (archive.sealed() && forUpdate) {
+            throw ApiProblem.conflict("archive " + archiveNo + " is sealed (D-32): it is read-only");
+        }
+        return archive.id();
     }
 
     private static String text(JsonNode body, String field, boolean required) {

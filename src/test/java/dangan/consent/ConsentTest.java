@@ -8,6 +8,7 @@ import dangan.access.Role;
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
 import dangan.jobs.JobDate;
+import dangan.store.Db;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
@@ -25,7 +26,6 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -130,12 +130,10 @@ class ConsentTest {
     void consentsRecordedThroughTheJavaApiKeepTheirHistory() throws Exception {
         drop("api.csv", "姓名,手机\n周五,13600000005\n");
         long zhou = customer("13600000005");
-        try (Connection c = dangan.service().database().dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            consents.record(c, zhou, "marketing", true, "api", "v3", "王经理");
-            consents.record(c, zhou, "service", true, "paper form", null);
-            c.commit();
-        }
+        Db.jdbi(dangan.service().database().dataSource()).useTransaction(h -> {
+            consents.record(h, zhou, "marketing", true, "api", "v3", "王经理");
+            consents.record(h, zhou, "service", true, "paper form", null);
+        });
         assertThat(marketingOk("13600000005")).isTrue();
         assertThat(consents.current(zhou).get("marketing")).satisfies(k -> {
             assertThat(k.source()).isEqualTo("api");
@@ -143,18 +141,17 @@ class ConsentTest {
             assertThat(k.recordedBy()).isEqualTo("王经理");
             assertThat(k.recordedAt()).isNotNull();
         });
-        try (Connection c = dangan.service().database().dataSource().getConnection()) {
-            consents.record(c, zhou, "marketing", false, "mail", "v3"); // autocommit: withdrawal by mail
-        }
+        Db.jdbi(dangan.service().database().dataSource())
+                .useHandle(h -> consents.record(h, zhou, "marketing", false, "mail", "v3")); // autocommit: withdrawal by mail
         assertThat(consents.granted(zhou, "marketing")).isFalse();
         assertThat(consents.granted(zhou, "service")).isTrue();
         assertThat(consents.history(zhou)).extracting(Consents.Consent::source).containsExactly("mail", "paper form", "api");
-        try (Connection c = dangan.service().database().dataSource().getConnection()) {
-            assertThatThrownBy(() -> consents.record(c, zhou, "profiling", true, "api", null))
+        Db.jdbi(dangan.service().database().dataSource()).useHandle(h -> {
+            assertThatThrownBy(() -> consents.record(h, zhou, "profiling", true, "api", null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("service, marketing or sensitive");
-            assertThatThrownBy(() -> consents.record(c, zhou, "marketing", true, " ", null))
+            assertThatThrownBy(() -> consents.record(h, zhou, "marketing", true, " ", null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("source");
-        }
+        });
     }
 
     @Test

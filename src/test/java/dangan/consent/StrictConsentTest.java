@@ -2,6 +2,7 @@ package dangan.consent;
 
 import dangan.archive.ReviewQueue;
 import dangan.privacy.SensitiveFields;
+import dangan.store.Db;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.apache.commons.csv.CSVFormat;
@@ -82,9 +83,8 @@ class StrictConsentTest {
                 .containsEntry("rows_total", 2).containsEntry("rows_new", 2).containsEntry("warnings", 2);
 
         // the consent is recorded later; a person accepts the held values: they join the archive
-        try (var c = dangan.service().database().dataSource().getConnection()) {
-            new Consents(dangan.service().database().dataSource()).record(c, (Long) zhang.get("id"), "sensitive", true, "paper form", "v1");
-        }
+        Db.jdbi(dangan.service().database().dataSource()).useHandle(h -> new Consents(dangan.service().database().dataSource())
+                .record(h, (Long) zhang.get("id"), "sensitive", true, "paper form", "v1"));
         ReviewQueue queue = new ReviewQueue(dangan.service().database().dataSource());
         for (Map<String, Object> h : held) queue.accept((Long) h.get("id"), "王经理");
         SensitiveFields sensitive = dangan.bean("sensitiveFields", SensitiveFields.class);

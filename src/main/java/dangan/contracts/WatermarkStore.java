@@ -1,11 +1,11 @@
 package dangan.contracts;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
 import javax.sql.DataSource;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,34 +15,25 @@ import java.util.TreeSet;
 /** The watermarks of polled sources, kept in the archive database ({@code source_watermark}). */
 final class WatermarkStore {
 
-    private final DataSource archive;
+    private final Jdbi archive;
     private final String source;
 
     WatermarkStore(DataSource archive, String source) {
-        this.archive = archive;
+        this.archive = Db.jdbi(archive);
         this.source = source;
     }
 
     /** The stored watermark; the start (1970-01-01) when the source was never polled. */
-    Watermark load() throws SQLException {
-        try (Connection c = archive.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "insert into source_watermark (source, last_seen) values (?, ?) on conflict (source) do nothing")) {
-                ps.setString(1, source);
-                ps.setObject(2, utc(Watermark.start().lastSeen()));
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select last_seen, seen_at_last from source_watermark where source = ?")) {
-                ps.setString(1, source);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    Timestamp lastSeen = Timestamp.from(rs.getObject(1, OffsetDateTime.class).toInstant());
-                    String[] seen = (String[]) rs.getArray(2).getArray();
-                    return new Watermark(lastSeen, Set.of(seen));
-                }
-            }
-        }
+    Watermark load() {
+        return archive.withHandle(h -> {
+            h.createUpdate("insert into source_watermark (source, last_seen) values (:source, :start) on conflict (source) do nothing")
+                    .bind("source", source).bind("start", utc(Watermark.start().lastSeen())).execute();
+            return h.createQuery("select last_seen, seen_at_last from source_watermark where source = :source")
+                    .bind("source", source)
+                    .map((rs, ctx) -> new Watermark(Timestamp.from(rs.getObject("last_seen", OffsetDateTime.class).toInstant()),
+                            Set.of((String[]) rs.getArray("seen_at_last").getArray())))
+                    .one();
+        });
     }
 
     /**
@@ -50,25 +41,24 @@ final class WatermarkStore {
      * transaction). Fails when another instance moved it meanwhile, so that poll is rolled back
      * rather than filed twice.
      */
-    void advance(Connection c, Watermark from, Watermark to, long ingestId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                update source_watermark set last_seen = ?, seen_at_last = ?, ingest_id = ?, advanced_at = clock_timestamp()
-                where source = ? and last_seen = ? and seen_at_last = ?""")) {
-            ps.setObject(1, utc(to.lastSeen()));
-            ps.setArray(2, array(c, to.seenAtLast()));
-            ps.setLong(3, ingestId);
-            ps.setString(4, source);
-            ps.setObject(5, utc(from.lastSeen()));
-            ps.setArray(6, array(c, from.seenAtLast()));
-            if (ps.executeUpdate() != 1) {
+    void advance(Connection c, Watermark from, Watermark to, long ingestId) {
+        try (Handle h = Db.attach(c)) {
+            int moved = h.createUpdate("""
+                            update source_watermark set last_seen = :to, seen_at_last = :seenTo, ingest_id = :ingest,
+                                   advanced_at = clock_timestamp()
+                            where source = :source and last_seen = :from and seen_at_last = :seenFrom""")
+                    .bind("to", utc(to.lastSeen())).bind("seenTo", sorted(to.seenAtLast())).bind("ingest", ingestId)
+                    .bind("source", source).bind("from", utc(from.lastSeen())).bind("seenFrom", sorted(from.seenAtLast()))
+                    .execute();
+            if (moved != 1) {
                 throw new IllegalStateException("the " + source + " watermark was moved by another Dangan instance polling"
                         + " the same database at the same time; this poll is rolled back and the next one reads its rows again");
             }
         }
     }
 
-    private static Array array(Connection c, Set<String> values) throws SQLException {
-        return c.createArrayOf("text", new TreeSet<>(values).toArray(String[]::new));
+    private static String[] sorted(Set<String> values) {
+        return new TreeSet<>(values).toArray(String[]::new);
     }
 
     private static OffsetDateTime utc(Timestamp t) {

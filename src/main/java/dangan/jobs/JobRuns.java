@@ -1,16 +1,15 @@
 package dangan.jobs;
 
+import dangan.store.Db;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Date;
 
@@ -24,10 +23,10 @@ public final class JobRuns extends EventNotifierSupport {
     private static final Logger LOG = LoggerFactory.getLogger(JobRuns.class);
     private static final String SCHEDULE_PREFIX = "schedule-";
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
 
     public JobRuns(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         setIgnoreCamelContextEvents(true);
         setIgnoreRouteEvents(true);
         setIgnoreServiceEvents(true);
@@ -63,17 +62,18 @@ public final class JobRuns extends EventNotifierSupport {
         Date due = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
         String instance = instanceOf(exchange.getMessage().getHeader("scheduler"));
         Exception failure = exchange.getException();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                insert into job_run (job, scheduled_for, instance, started_at, status, error)
-                values (?, ?, ?, ?, ?, ?)""")) {
-            ps.setString(1, job);
-            ps.setTimestamp(2, Timestamp.from(due == null ? Instant.ofEpochMilli(exchange.getCreated()) : due.toInstant()));
-            ps.setString(3, instance);
-            ps.setTimestamp(4, Timestamp.from(Instant.ofEpochMilli(exchange.getClock().getCreated())));
-            ps.setString(5, failure == null ? "done" : "failed");
-            ps.setString(6, failure == null ? null : String.valueOf(failure.getMessage()));
-            ps.executeUpdate();
-        } catch (SQLException e) {
+        try {
+            jdbi.useHandle(h -> h.createUpdate("""
+                            insert into job_run (job, scheduled_for, instance, started_at, status, error)
+                            values (:job, :due, :instance, :started, :status, :error)""")
+                    .bind("job", job)
+                    .bind("due", due == null ? Instant.ofEpochMilli(exchange.getCreated()) : due.toInstant())
+                    .bind("instance", instance)
+                    .bind("started", Instant.ofEpochMilli(exchange.getClock().getCreated()))
+                    .bind("status", failure == null ? "done" : "failed")
+                    .bind("error", failure == null ? null : String.valueOf(failure.getMessage()))
+                    .execute());
+        } catch (JdbiException e) {
             LOG.warn("Could not record the run of job {}: {}", job, e.getMessage());
         }
     }

@@ -2,10 +2,10 @@ package dangan.notify;
 
 import dangan.intake.IngestRun;
 import dangan.intake.MergeListener;
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.ZoneId;
 
 /**
@@ -25,7 +25,7 @@ import java.time.ZoneId;
 public final class ChangeEvents implements MergeListener {
 
     /** Archives that existed before the ingest: created by another ingest, or before provenance was kept. */
-    private static final String EXISTED = "c.source_ingest_id is distinct from ?";
+    private static final String EXISTED = "c.source_ingest_id is distinct from :ingest";
 
     private static final String HEALTH = """
             insert into notification_event (kind, customer_id, payload)
@@ -33,7 +33,7 @@ public final class ChangeEvents implements MergeListener {
                    jsonb_build_object('archive_no', c.archive_no, 'name', c.name, 'change', 'health data added',
                                       'facts_added', count(*), 'ingest_id', h.source_ingest_id)
             from health_fact h join customer c on c.id = h.customer_id
-            where h.source_ingest_id = ? and""" + " " + EXISTED + """
+            where h.source_ingest_id = :ingest and""" + " " + EXISTED + """
 
             group by c.id, c.archive_no, c.name, h.source_ingest_id""";
 
@@ -45,7 +45,7 @@ public final class ChangeEvents implements MergeListener {
                                                          order by p.id),
                                       'ingest_id', p.source_ingest_id)
             from preference p join customer c on c.id = p.customer_id
-            where p.source_ingest_id = ? and""" + " " + EXISTED + """
+            where p.source_ingest_id = :ingest and""" + " " + EXISTED + """
 
             group by c.id, c.archive_no, c.name, p.source_ingest_id""";
 
@@ -61,8 +61,8 @@ public final class ChangeEvents implements MergeListener {
                                       'ingest_id', v.source_ingest_id)
             from (select distinct on (k.customer_id) k.customer_id, k.visit_date, k.service, k.branch, k.place, k.source_ingest_id
                   from consumption k join ingest i on i.id = k.source_ingest_id
-                  where k.source_ingest_id = ?
-                    and k.visit_date between (i.started_at at time zone ?)::date - ? and (i.started_at at time zone ?)::date
+                  where k.source_ingest_id = :ingest
+                    and k.visit_date between (i.started_at at time zone :zone)::date - :days and (i.started_at at time zone :zone)::date
                   order by k.customer_id, k.visit_date desc, k.id desc) v
             join customer c on c.id = v.customer_id
             where""" + " " + EXISTED;
@@ -76,25 +76,12 @@ public final class ChangeEvents implements MergeListener {
     }
 
     @Override
-    public void merged(Connection c, IngestRun run) throws SQLException {
-        long ingest = run.id();
-        try (PreparedStatement ps = c.prepareStatement(HEALTH)) {
-            ps.setLong(1, ingest);
-            ps.setLong(2, ingest);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement(PREFERENCES)) {
-            ps.setLong(1, ingest);
-            ps.setLong(2, ingest);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement(RETURNED)) {
-            ps.setLong(1, ingest);
-            ps.setString(2, zone.getId());
-            ps.setInt(3, returningWithinDays);
-            ps.setString(4, zone.getId());
-            ps.setLong(5, ingest);
-            ps.executeUpdate();
+    public void merged(Connection c, IngestRun run) {
+        try (Handle h = Db.attach(c)) {
+            h.createUpdate(HEALTH).bind("ingest", run.id()).execute();
+            h.createUpdate(PREFERENCES).bind("ingest", run.id()).execute();
+            h.createUpdate(RETURNED).bind("ingest", run.id()).bind("zone", zone.getId()).bind("days", returningWithinDays)
+                    .execute();
         }
     }
 }

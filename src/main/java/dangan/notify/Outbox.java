@@ -1,9 +1,9 @@
 package dangan.notify;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.UUID;
 
 /**
@@ -17,16 +17,17 @@ public final class Outbox {
     }
 
     /** Records one event; returns its id (receivers de-duplicate by it). */
-    public static UUID record(Connection c, String kind, Long customerId, String payloadJson) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "insert into notification_event (kind, customer_id, payload) values (?, ?, ?::jsonb) returning id")) {
-            ps.setString(1, kind);
-            ps.setObject(2, customerId);
-            ps.setString(3, payloadJson == null ? "{}" : payloadJson);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return (UUID) rs.getObject(1);
-            }
+    public static UUID record(Handle h, String kind, Long customerId, String payloadJson) {
+        return h.createQuery("insert into notification_event (kind, customer_id, payload)"
+                        + " values (:kind, :customer, :payload::jsonb) returning id")
+                .bind("kind", kind).bind("customer", customerId).bind("payload", payloadJson == null ? "{}" : payloadJson)
+                .mapTo(UUID.class).one();
+    }
+
+    /** As {@link #record(Handle, String, Long, String)}, for code that still holds a bare connection in its transaction. */
+    public static UUID record(Connection c, String kind, Long customerId, String payloadJson) {
+        try (Handle h = Db.attach(c)) {
+            return record(h, kind, customerId, payloadJson);
         }
     }
 }

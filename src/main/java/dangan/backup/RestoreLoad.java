@@ -1,0 +1,103 @@
+package dangan.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** The load of a restore: the backup's tables with COPY, in one transaction, and the sequences after. */
+final class RestoreLoad {
+
+    private RestoreLoad() {
+    }
+
+    /**
+     * Loads every table of the backup with COPY (indexes and foreign keys set aside meanwhile, rebuilt
+     * and checked after), each table's row count checked against the backup and its manifest.
+     * Returns the rows per table.
+     */
+    static Map<String, Long> tables(Connection c, Catalog catalog, JsonNode header, Dump.Reader data,
+                                    Consumer<String> progress) throws SQLException, IOException {
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        Map<String, Long> rows = new LinkedHashMap<>();
+        List<String> loading = new ArrayList<>();
+        header.path("tables").forEach(t -> loading.add(t.path("name").asText()));
+        IndexesAside indexes = IndexesAside.of(c, loading);
+        indexes.drop(c);
+        for (JsonNode table : header.path("tables")) {
+            String name = table.path("name").asText();
+            List<String> columns = columns(table);
+            Catalog.Table target = catalog.table(name);
+            if (target == null || !target.columnNames().containsAll(columns)) {
+                throw new BackupFailure(BackupFailure.BAD_FILE, "The backup's table " + name + " " + columns
+                        + " does not match the schema Flyway created at the backup's version: "
+                        + (target == null ? "no such table" : "columns " + target.columnNames()));
+            }
+            if (Catalog.SEEDED_BY_MIGRATIONS.contains(name)) {
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("delete from " + Catalog.ident(name)); // the migration's seed; the backup has the real rows
+                }
+            }
+            long t0 = System.nanoTime();
+            data.startTable(name);
+            long n = copy.copyIn(Dump.copyIn(name, columns), data.rows(), 1 << 16);
+            long recorded = data.endTable();
+            if (n != recorded) {
+                throw new BackupFailure(BackupFailure.BAD_FILE, "Table " + name + ": " + n + " row(s) loaded but the backup"
+                        + " recorded " + recorded);
+            }
+            rows.put(name, n);
+            if (n > 0) progress.accept(String.format("  %-28s %,12d row(s)  %.1f s", name, n, (System.nanoTime() - t0) / 1e9));
+        }
+        JsonNode trailer = data.finish();
+        for (Map.Entry<String, Long> e : rows.entrySet()) {
+            if (trailer.path("rows").path(e.getKey()).asLong(-1) != e.getValue()) {
+                throw new BackupFailure(BackupFailure.BAD_FILE, "Table " + e.getKey() + ": " + e.getValue() + " row(s) loaded,"
+                        + " the manifest says " + trailer.path("rows").path(e.getKey()));
+            }
+        }
+        long t0 = System.nanoTime();
+        indexes.restore(c);
+        progress.accept(String.format("  keys, indexes and foreign keys rebuilt and checked in %.1f s", (System.nanoTime() - t0) / 1e9));
+        return rows;
+    }
+
+    /** Every sequence past the highest id restored and at least where it stood at backup time. */
+    static void resetSequences(Connection c, Catalog catalog, JsonNode recorded) throws SQLException {
+        for (Catalog.Sequence seq : catalog.sequences()) {
+            Long value = recorded.hasNonNull(seq.name()) ? recorded.get(seq.name()).asLong() : null;
+            if (seq.ownerTable() != null && seq.ownerColumn() != null) {
+                try (Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("select max(" + Catalog.ident(seq.ownerColumn()) + ")::bigint from "
+                             + Catalog.ident(seq.ownerTable()))) {
+                    rs.next();
+                    long max = rs.getLong(1);
+                    if (!rs.wasNull() && (value == null || max > value)) value = max;
+                }
+            }
+            if (value == null) continue;
+            try (PreparedStatement ps = c.prepareStatement("select setval(?::regclass, ?, true)")) {
+                ps.setString(1, Catalog.ident(seq.name()));
+                ps.setLong(2, value);
+                ps.execute();
+            }
+        }
+    }
+
+    static List<String> columns(JsonNode table) {
+        List<String> columns = new ArrayList<>();
+        table.path("columns").forEach(col -> columns.add(col.asText()));
+        return columns;
+    }
+}

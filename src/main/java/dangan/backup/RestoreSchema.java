@@ -1,0 +1,52 @@
+package dangan.backup;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
+
+import javax.sql.DataSource;
+
+/**
+ * The schema of a restore: Flyway creates it up to the backup's version before the rows go in,
+ * and brings it up to date after they are committed.
+ */
+final class RestoreSchema {
+
+    private final DataSource ds;
+    private final String version;
+    private final Flyway flyway;
+
+    RestoreSchema(DataSource ds, String backupVersion) {
+        this.ds = ds;
+        this.version = backupVersion;
+        this.flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration").load();
+    }
+
+    /** Creates the schema at the backup's version; refuses a backup newer than the migrations this Dangan knows. */
+    void atBackupVersion() {
+        MigrationVersion known = latestKnown(flyway);
+        if (MigrationVersion.fromVersion(version).compareTo(known) > 0) {
+            throw new BackupFailure(BackupFailure.BAD_FILE, "The backup has schema V" + version + " but this Dangan knows"
+                    + " migrations up to V" + known.getVersion() + ": restore it with the Dangan version that made it (or newer)");
+        }
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").target(version).load().migrate();
+    }
+
+    /** Brings the restored schema up to date (the rows are committed by then). */
+    void upToDate() {
+        try {
+            flyway.migrate();
+        } catch (RuntimeException e) {
+            throw new BackupFailure(BackupFailure.FAILED, "The backup was restored (schema V" + version + "), but"
+                    + " bringing the schema up to date failed: " + e.getMessage() + " — starting the service retries it", e);
+        }
+    }
+
+    private static MigrationVersion latestKnown(Flyway flyway) {
+        MigrationVersion max = MigrationVersion.EMPTY;
+        for (MigrationInfo info : flyway.info().all()) {
+            if (info.getVersion() != null && info.getVersion().compareTo(max) > 0) max = info.getVersion();
+        }
+        return max;
+    }
+}

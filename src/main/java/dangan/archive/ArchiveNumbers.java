@@ -1,9 +1,9 @@
 package dangan.archive;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 
@@ -26,14 +26,15 @@ public final class ArchiveNumbers {
     }
 
     /** Reserves one archive number in the month; the counter row stays locked until the transaction ends. */
-    public static String next(Connection connection, YearMonth month) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("select archive_no(?, archive_serial_reserve(?, 1))")) {
-            ps.setString(1, period(month));
-            ps.setString(2, period(month));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
+    public static String next(Handle h, YearMonth month) {
+        return h.createQuery("select archive_no(:period, archive_serial_reserve(:period, 1))")
+                .bind("period", period(month)).mapTo(String.class).one();
+    }
+
+    /** As {@link #next(Handle, YearMonth)}, for code that still holds a bare connection in its transaction. */
+    public static String next(Connection connection, YearMonth month) {
+        try (Handle h = Db.attach(connection)) {
+            return next(h, month);
         }
     }
 }

@@ -8,6 +8,7 @@ import dangan.archive.MergeOptions;
 import dangan.archive.TierAtOpening;
 import dangan.intake.read.RowHandler;
 import dangan.privacy.SensitiveFields;
+import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -229,7 +230,7 @@ public final class ArchiveIntake {
     public void fail(IngestRun run, String reason) {
         try {
             ledger.fail(run.id(), reason);
-        } catch (SQLException e) {
+        } catch (JdbiException e) {
             LOG.error("Could not record the failure of {} in the ingest ledger: {}", run.name(), e.getMessage());
         }
     }

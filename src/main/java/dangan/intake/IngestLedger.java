@@ -1,11 +1,11 @@
 package dangan.intake;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 
 /** The per-file ingest records: what arrived (name, checksum, size), when, and what became of it. */
 public final class IngestLedger {
@@ -16,45 +16,31 @@ public final class IngestLedger {
         this.dataSource = dataSource;
     }
 
+    private Jdbi jdbi() {
+        return Db.jdbi(dataSource);
+    }
+
     /** The earlier successful ingest of the same content on a channel, as "name (time)", or null. */
-    public String findDone(String channel, String checksum) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     select source_name || ' (ingested ' || to_char(finished_at, 'YYYY-MM-DD HH24:MI') || ')'
-                     from ingest where channel = ? and checksum = ? and status = 'done'""")) {
-            ps.setString(1, channel);
-            ps.setString(2, checksum);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
+    public String findDone(String channel, String checksum) {
+        return jdbi().withHandle(h -> h.createQuery("""
+                        select source_name || ' (ingested ' || to_char(finished_at, 'YYYY-MM-DD HH24:MI') || ')'
+                        from ingest where channel = :channel and checksum = :checksum and status = 'done'""")
+                .bind("channel", channel).bind("checksum", checksum)
+                .mapTo(String.class).findOne().orElse(null));
     }
 
     /** Opens an entry; a duplicate of earlier content is recorded as such, already finished. */
-    public long open(String sourceType, String channel, String name, String checksum, long size, boolean duplicate)
-            throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     insert into ingest (source_type, channel, source_name, checksum, size_bytes, status, duplicate_of, finished_at)
-                     values (?, ?, ?, ?, ?, ?,
-                             case when ? then (select id from ingest where channel = ? and checksum = ? and status = 'done') end,
-                             case when ? then now() end)
-                     returning id""")) {
-            ps.setString(1, sourceType);
-            ps.setString(2, channel);
-            ps.setString(3, name);
-            ps.setString(4, checksum);
-            ps.setLong(5, size);
-            ps.setString(6, duplicate ? "duplicate" : "running");
-            ps.setBoolean(7, duplicate);
-            ps.setString(8, channel);
-            ps.setString(9, checksum);
-            ps.setBoolean(10, duplicate);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+    public long open(String sourceType, String channel, String name, String checksum, long size, boolean duplicate) {
+        return jdbi().withHandle(h -> h.createQuery("""
+                        insert into ingest (source_type, channel, source_name, checksum, size_bytes, status, duplicate_of, finished_at)
+                        values (:type, :channel, :name, :checksum, :size, :status,
+                                case when :duplicate then (select id from ingest
+                                                           where channel = :channel and checksum = :checksum and status = 'done') end,
+                                case when :duplicate then now() end)
+                        returning id""")
+                .bind("type", sourceType).bind("channel", channel).bind("name", name).bind("checksum", checksum)
+                .bind("size", size).bind("status", duplicate ? "duplicate" : "running").bind("duplicate", duplicate)
+                .mapTo(Long.class).one());
     }
 
     /**
@@ -77,38 +63,27 @@ public final class IngestLedger {
     }
 
     /** Closes an entry as done with its counts, on the ingest's own connection (same transaction as the merge). */
-    public static void finish(Connection c, IngestRun run, String[] extraColumns) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                update ingest set status = 'done', format = ?, rows_total = ?, rows_new = ?, rows_updated = ?,
-                       rows_duplicate = ?, rows_review = ?, rows_rejected = ?, warnings = ?, extra_columns = ?,
-                       finished_at = clock_timestamp()
-                where id = ?""")) {
-            ps.setString(1, run.format());
-            ps.setInt(2, run.read());
-            ps.setInt(3, run.created());
-            ps.setInt(4, run.updated());
-            ps.setInt(5, run.duplicates());
-            ps.setInt(6, run.review());
-            ps.setInt(7, run.rejected());
-            ps.setInt(8, run.warnings());
-            if (extraColumns.length == 0) {
-                ps.setNull(9, Types.ARRAY);
-            } else {
-                ps.setArray(9, c.createArrayOf("text", extraColumns));
-            }
-            ps.setLong(10, run.id());
-            ps.executeUpdate();
+    public static void finish(Connection c, IngestRun run, String[] extraColumns) {
+        try (Handle h = Db.attach(c)) {
+            h.createUpdate("""
+                            update ingest set status = 'done', format = :format, rows_total = :read, rows_new = :created,
+                                   rows_updated = :updated, rows_duplicate = :duplicates, rows_review = :review,
+                                   rows_rejected = :rejected, warnings = :warnings, extra_columns = :extra,
+                                   finished_at = clock_timestamp()
+                            where id = :id""")
+                    .bind("format", run.format()).bind("read", run.read()).bind("created", run.created())
+                    .bind("updated", run.updated()).bind("duplicates", run.duplicates()).bind("review", run.review())
+                    .bind("rejected", run.rejected()).bind("warnings", run.warnings())
+                    .bind("extra", extraColumns.length == 0 ? null : extraColumns)
+                    .bind("id", run.id())
+                    .execute();
         }
     }
 
     /** Marks an entry failed with the reason a person will read. */
-    public void fail(long ingestId, String error) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "update ingest set status = 'failed', error = ?, finished_at = clock_timestamp() where id = ?")) {
-            ps.setString(1, error);
-            ps.setLong(2, ingestId);
-            ps.executeUpdate();
-        }
+    public void fail(long ingestId, String error) {
+        jdbi().useHandle(h -> h.createUpdate(
+                        "update ingest set status = 'failed', error = :error, finished_at = clock_timestamp() where id = :id")
+                .bind("error", error).bind("id", ingestId).execute());
     }
 }

@@ -41,6 +41,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Db {
 
     private static final Map<DataSource, Jdbi> JDBI = new ConcurrentHashMap<>();
+    /** The connection {@link #attach} is opening a handle on, for the one Jdbi of attached connections. */
+    private static final ThreadLocal<Connection> ATTACHING = new ThreadLocal<>();
+    private static final Jdbi ATTACHED = attachedJdbi();
 
     private Db() {
     }
@@ -57,21 +60,15 @@ public final class Db {
     /**
      * A handle on a connection the caller owns, in the transaction the caller runs (for code not yet
      * written with a handle): closing the handle neither commits, rolls back nor closes the connection.
+     * One configured Jdbi serves every attached connection, so its parsed-statement cache is shared.
      */
     public static Handle attach(Connection connection) {
-        Jdbi jdbi = configure(Jdbi.create(new ConnectionFactory() {
-            @Override
-            public Connection openConnection() {
-                return connection;
-            }
-
-            @Override
-            public void closeConnection(Connection c) {
-                // the caller's connection: the caller closes it
-            }
-        }));
-        jdbi.getConfig(Handles.class).setForceEndTransactions(false);
-        return jdbi.open();
+        ATTACHING.set(connection);
+        try {
+            return ATTACHED.open();
+        } finally {
+            ATTACHING.remove();
+        }
     }
 
     /** The SQLSTATE of the database error under {@code e}, if any (23505: unique violation). */
@@ -85,6 +82,24 @@ public final class Db {
     /** Whether {@code e} is (or wraps) a unique-constraint violation. */
     public static boolean isUniqueViolation(Throwable e) {
         return sqlState(e).filter("23505"::equals).isPresent();
+    }
+
+    private static Jdbi attachedJdbi() {
+        Jdbi jdbi = configure(Jdbi.create(new ConnectionFactory() {
+            @Override
+            public Connection openConnection() {
+                Connection c = ATTACHING.get();
+                if (c == null) throw new IllegalStateException("Db.attach opens handles only on a connection it is given");
+                return c;
+            }
+
+            @Override
+            public void closeConnection(Connection c) {
+                // the caller's connection: the caller closes it
+            }
+        }));
+        jdbi.getConfig(Handles.class).setForceEndTransactions(false);
+        return jdbi;
     }
 
     private static Jdbi configure(Jdbi jdbi) {

@@ -2,17 +2,15 @@ package dangan.app;
 
 import dangan.flow.Flow;
 import dangan.intake.IntakeTally;
+import dangan.store.Db;
 import org.apache.camel.util.AntPathMatcher;
+import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.stream.Stream;
 
@@ -54,11 +52,10 @@ final class OnceRun {
     }
 
     private long archiveSize() {
-        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select count(*) from customer")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
+        try {
+            return Db.jdbi(service.database().dataSource())
+                    .withHandle(h -> h.createQuery("select count(*) from customer").mapTo(Long.class).one());
+        } catch (JdbiException e) {
             throw new IllegalStateException("Cannot count the archive: " + e.getMessage(), e);
         }
     }

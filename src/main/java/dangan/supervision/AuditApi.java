@@ -7,13 +7,11 @@ import dangan.audit.AuditVerification;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.Caller;
+import dangan.store.Db;
 import org.apache.camel.Exchange;
 
 import java.time.ZoneOffset;
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -80,40 +78,32 @@ public final class AuditApi {
 
     public Page page(String archiveNo, String actor, String outcome, String action, Instant from, Instant to, int limit,
                      long afterId) throws SQLException {
-        List<Entry> entries = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select id, at, actor, role, action, archive_no, categories, purpose, grant_id, outcome, detail
-                  from audit_log
-                 where id > ?
-                   and (?::text is null or archive_no = ?)
-                   and (?::text is null or actor = ?)
-                   and (?::text is null or outcome = ?)
-                   and (?::text is null or action = ?)
-                   and (?::timestamptz is null or at >= ?)
-                   and (?::timestamptz is null or at < ?)
-                 order by id
-                 limit ?""")) {
-            int i = 1;
-            ps.setLong(i++, afterId);
-            for (String v : new String[]{archiveNo, actor, outcome, action}) {
-                ps.setString(i++, v);
-                ps.setString(i++, v);
-            }
-            for (Instant t : new Instant[]{from, to}) {
-                OffsetDateTime v = t == null ? null : t.atOffset(ZoneOffset.UTC);
-                ps.setObject(i++, v);
-                ps.setObject(i++, v);
-            }
-            ps.setInt(i, limit + 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String categories = rs.getString(7);
-                    entries.add(new Entry(rs.getLong(1), rs.getObject(2, OffsetDateTime.class), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), categories == null ? List.of() : Arrays.asList(categories.split(",")),
-                            rs.getString(8), (Long) rs.getObject(9), rs.getString(10), rs.getString(11)));
-                }
-            }
-        }
+        List<Entry> entries = new ArrayList<>(Db.jdbi(dataSource).withHandle(h -> h.createQuery("""
+                        select id, at, actor, role, action, archive_no, categories, purpose, grant_id, outcome, detail
+                          from audit_log
+                         where id > :after
+                           and (:archiveNo::text is null or archive_no = :archiveNo)
+                           and (:actor::text is null or actor = :actor)
+                           and (:outcome::text is null or outcome = :outcome)
+                           and (:action::text is null or action = :action)
+                           and (:from::timestamptz is null or at >= :from)
+                           and (:to::timestamptz is null or at < :to)
+                         order by id
+                         limit :limit""")
+                .bind("after", afterId).bind("archiveNo", archiveNo).bind("actor", actor).bind("outcome", outcome)
+                .bind("action", action)
+                .bind("from", from == null ? null : from.atOffset(ZoneOffset.UTC))
+                .bind("to", to == null ? null : to.atOffset(ZoneOffset.UTC))
+                .bind("limit", limit + 1)
+                .map((rs, ctx) -> {
+                    String categories = rs.getString("categories");
+                    return new Entry(rs.getLong("id"), rs.getObject("at", OffsetDateTime.class), rs.getString("actor"),
+                            rs.getString("role"), rs.getString("action"), rs.getString("archive_no"),
+                            categories == null ? List.of() : Arrays.asList(categories.split(",")),
+                            rs.getString("purpose"), (Long) rs.getObject("grant_id"), rs.getString("outcome"),
+                            rs.getString("detail"));
+                })
+                .list()));
         Long next = null;
         if (entries.size() > limit) {
             entries = entries.subList(0, limit);

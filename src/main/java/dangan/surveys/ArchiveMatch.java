@@ -1,9 +1,9 @@
 package dangan.surveys;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,15 +17,15 @@ import java.util.Map;
 public record ArchiveMatch(Long customerId, String archiveNo, String reason) {
 
     private static final String FIND = """
-            select 'archive number' as via, id, archive_no, status from customer where archive_no = ?
-            union all select 'mobile', id, archive_no, status from customer where mobile = ?
-            union all select 'email', id, archive_no, status from customer where email = ?""";
+            select 'archive number' as via, id, archive_no, status from customer where archive_no = :archiveNo
+            union all select 'mobile', id, archive_no, status from customer where mobile = :mobile
+            union all select 'email', id, archive_no, status from customer where email = :email""";
 
     public boolean found() {
         return customerId != null;
     }
 
-    static ArchiveMatch find(Connection c, SurveyResponse response) throws SQLException {
+    static ArchiveMatch find(Connection c, SurveyResponse response) {
         if (response.unidentified()) {
             return new ArchiveMatch(null, null, "no valid archive number, mobile or email to find the archive"
                     + " (see the warnings of its intake); link it by hand");
@@ -33,17 +33,18 @@ public record ArchiveMatch(Long customerId, String archiveNo, String reason) {
         Map<Long, String> archives = new LinkedHashMap<>();
         Map<Long, String> status = new LinkedHashMap<>();
         List<String> via = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(FIND)) {
-            ps.setString(1, response.archiveNo());
-            ps.setString(2, response.mobile());
-            ps.setString(3, response.email());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    archives.put(rs.getLong(2), rs.getString(3));
-                    status.put(rs.getLong(2), rs.getString(4));
-                    via.add(rs.getString(1) + " → " + rs.getString(3));
-                }
-            }
+        record Found(String via, long id, String archiveNo, String status) {
+        }
+        try (Handle h = Db.attach(c)) {
+            h.createQuery(FIND)
+                    .bind("archiveNo", response.archiveNo()).bind("mobile", response.mobile()).bind("email", response.email())
+                    .map((rs, ctx) -> new Found(rs.getString("via"), rs.getLong("id"), rs.getString("archive_no"),
+                            rs.getString("status")))
+                    .forEach(f -> {
+                        archives.put(f.id(), f.archiveNo());
+                        status.put(f.id(), f.status());
+                        via.add(f.via() + " → " + f.archiveNo());
+                    });
         }
         if (archives.isEmpty()) {
             return new ArchiveMatch(null, null, "no archive has " + identifiers(response)

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dangan.archive.ReviewQueue;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.store.Db;
 import dangan.tiers.TierProposals;
 import org.apache.camel.Exchange;
+import org.jdbi.v3.core.JdbiException;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -150,10 +152,11 @@ public final class ApprovalsApi {
             throw ApiProblem.conflict(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiProblem.notFound(e.getMessage());
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
+        } catch (JdbiException e) {
+            if (Db.isUniqueViolation(e)) {
                 throw ApiProblem.conflict("change #" + id + " not applied: its value now belongs to another archive ("
-                        + e.getMessage().lines().findFirst().orElse("") + ")");
+                        + String.valueOf((e.getCause() == null ? e : e.getCause()).getMessage()).lines().findFirst().orElse("")
+                        + ")");
             }
             throw e;
         }

@@ -4,6 +4,7 @@ import dangan.archive.ReviewQueue;
 import dangan.audit.Exposure;
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
+import org.jdbi.v3.core.JdbiException;
 
 import java.io.PrintStream;
 import java.sql.SQLException;
@@ -70,7 +71,7 @@ final class ReviewCommand {
                         } catch (NumberFormatException e) {
                             failed++;
                             out.println(id + ": not a change number (see `review list`)");
-                        } catch (IllegalArgumentException | SQLException e) {
+                        } catch (IllegalArgumentException | JdbiException e) {
                             failed++; // e.g. the proposed mobile now belongs to another archive: nothing changed
                             out.println(id + ": not " + args.get(0) + "ed — " + e.getMessage());
                         }

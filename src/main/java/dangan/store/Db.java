@@ -6,6 +6,7 @@ import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.ObjectArgumentFactory;
 import org.jdbi.v3.core.mapper.GetObjectColumnMapperFactory;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
@@ -36,7 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * values bind and map the way the PostgreSQL driver does natively ({@code OffsetDateTime},
  * {@code LocalDate}, {@code LocalDateTime}, {@code LocalTime}); arrays of {@code String}, {@code Long},
  * {@code Integer} and {@code UUID} bind as {@code text[]}, {@code bigint[]}, {@code integer[]},
- * {@code uuid[]}. Bulk paths keep using COPY: {@code h.getConnection().unwrap(PGConnection.class)}.
+ * {@code uuid[]}, of {@code BigDecimal} as {@code numeric[]}. A failed statement's message carries the
+ * database's error, never the bound values. Bulk paths keep using COPY: {@code h.getConnection().unwrap(PGConnection.class)}.
  */
 public final class Db {
 
@@ -103,6 +105,8 @@ public final class Db {
     }
 
     private static Jdbi configure(Jdbi jdbi) {
+        // a failed statement's message is the database's own: never the bound values (ID numbers, health data)
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
         jdbi.registerArgument(ObjectArgumentFactory.create(OffsetDateTime.class, Types.TIMESTAMP_WITH_TIMEZONE));
         jdbi.registerArgument(ObjectArgumentFactory.create(LocalDateTime.class, Types.TIMESTAMP));
         jdbi.registerArgument(ObjectArgumentFactory.create(LocalDate.class, Types.DATE));

@@ -131,6 +131,11 @@ class DbTest {
         Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
                 () -> jdbi.useHandle(h -> h.execute("insert into t (id) values (50)")));
         assertThat(Db.isUniqueViolation(thrown)).isTrue();
+        Throwable withValues = org.assertj.core.api.Assertions.catchThrowable(() -> jdbi.useHandle(h -> h
+                .createUpdate("insert into t (id, note) values (:id, :note)").bind("id", 50L).bind("note", "110105199001011234")
+                .execute()));
+        assertThat(Db.isUniqueViolation(withValues)).isTrue();
+        assertThat(withValues.getMessage()).contains("duplicate key").doesNotContain("110105199001011234");
         assertThat(Db.isUniqueViolation(new IllegalStateException("no database"))).isFalse();
     }
 }

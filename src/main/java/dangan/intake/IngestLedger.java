@@ -47,18 +47,13 @@ public final class IngestLedger {
      * Opens an entry for a check, on the check's own connection: it exists only inside the check's
      * transaction, which is rolled back, so a check leaves no trace in the ledger.
      */
-    static long openChecking(Connection c, String channel, String name, String checksum, long size) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into ingest (source_type, channel, source_name, checksum, size_bytes, status)
-                values ('file', ?, ?, ?, ?, 'running') returning id""")) {
-            ps.setString(1, channel);
-            ps.setString(2, name);
-            ps.setString(3, checksum);
-            ps.setLong(4, size);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+    static long openChecking(Connection c, String channel, String name, String checksum, long size) {
+        try (Handle h = Db.attach(c)) {
+            return h.createQuery("""
+                            insert into ingest (source_type, channel, source_name, checksum, size_bytes, status)
+                            values ('file', :channel, :name, :checksum, :size, 'running') returning id""")
+                    .bind("channel", channel).bind("name", name).bind("checksum", checksum).bind("size", size)
+                    .mapTo(Long.class).one();
         }
     }
 

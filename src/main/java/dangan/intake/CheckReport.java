@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -129,6 +130,7 @@ public final class CheckReport {
 
     private static void lines(Connection c, CSVPrinter csv, long ingestId, Messages messages) throws SQLException, IOException {
         String part = messages.text("ingest.check.part.lines");
+        Map<String, String> outcomes = new HashMap<>(); // one line of 100,000 formats no pattern it needs not
         try (PreparedStatement ps = c.prepareStatement(LINES)) {
             ps.setFetchSize(5_000);
             ps.setLong(1, ingestId);
@@ -139,7 +141,7 @@ public final class CheckReport {
                     String kind = rs.getString("kind");
                     String archive = rs.getString("archive_no");
                     String field = rs.getString("field");
-                    String outcome = messages.text("ingest.outcome." + kind);
+                    String outcome = outcomes.computeIfAbsent(kind, k -> messages.text("ingest.outcome." + k));
                     String detail;
                     if ("reject".equals(kind) || "warning".equals(kind)) {
                         detail = messages.text("ingest.check.issue", "outcome", outcome, "column", safe(field == null ? "" : field),

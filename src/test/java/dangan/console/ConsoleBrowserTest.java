@@ -6,13 +6,11 @@ import dangan.jobs.JobDate;
 import dangan.support.RunningService;
 import dangan.support.TestResources;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import org.openqa.selenium.By;
@@ -28,7 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +42,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("service")
 @ResourceLock(TestResources.BROWSER)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserTest {
 
     static final String PASSWORD = "correct-horse-battery";
@@ -69,9 +69,38 @@ class ConsoleBrowserTest {
         browser = new Browser(dangan.httpPort());
     }
 
-    /** Each step ends signed out, even when it failed half-way, so that the next one starts from the sign-in page. */
-    @AfterEach
-    void signedOut() {
+    /**
+     * One working day with the console, in the order it happens: each step builds on what the steps
+     * before it left (the access request approved, the tier line taken, the name changed), so the
+     * order is written here, once, rather than left to a method orderer. Each step is reported on
+     * its own and ends signed out, even when it failed half-way, so that the next one starts from
+     * the sign-in page.
+     */
+    @TestFactory
+    Stream<DynamicTest> aWorkingDayWithTheConsole() {
+        Map<String, Executable> day = new LinkedHashMap<>();
+        day.put("aWrongPasswordIsRefusedInChineseAndAudited", this::aWrongPasswordIsRefusedInChineseAndAudited);
+        day.put("theFrontDeskLooksUpAndSeesOnlyItsCategories", this::theFrontDeskLooksUpAndSeesOnlyItsCategories);
+        day.put("theFrontDeskRequestsAccessAndAManagerApprovesIt", this::theFrontDeskRequestsAccessAndAManagerApprovesIt);
+        day.put("aManagerApprovesOneTierLine", this::aManagerApprovesOneTierLine);
+        day.put("theAdministratorSeesWhatBecameOfTheDroppedFiles", this::theAdministratorSeesWhatBecameOfTheDroppedFiles);
+        day.put("theConsoleCannotShowWhatTheApiRefuses", this::theConsoleCannotShowWhatTheApiRefuses);
+        day.put("signOutEndsTheSessionOnTheServer", this::signOutEndsTheSessionOnTheServer);
+        day.put("englishOnAPhone", this::englishOnAPhone);
+        day.put("theKeeperTakesAHeldChangeFromTheReviewPage", this::theKeeperTakesAHeldChangeFromTheReviewPage);
+        day.put("theAdministratorRunsAJobNow", this::theAdministratorRunsAJobNow);
+        day.put("theAuditorSeesTheKpiChartsAndTheVerifiedLog", this::theAuditorSeesTheKpiChartsAndTheVerifiedLog);
+        day.put("serviceStaffSeeHealthButNotConsumption", this::serviceStaffSeeHealthButNotConsumption);
+        return day.entrySet().stream().map(step -> DynamicTest.dynamicTest(step.getKey(), () -> {
+            try {
+                step.getValue().execute();
+            } finally {
+                signedOut();
+            }
+        }));
+    }
+
+    private void signedOut() {
         browser.driver.manage().window().setSize(new Dimension(1366, 768));
         List<WebElement> signOut = browser.driver.findElements(By.id("sign-out"));
         if (!signOut.isEmpty() && signOut.get(0).isDisplayed()) browser.signOut();
@@ -84,9 +113,7 @@ class ConsoleBrowserTest {
         dangan.close();
     }
 
-    @Test
-    @Order(1)
-    void aWrongPasswordIsRefusedInChineseAndAudited() throws Exception {
+    private void aWrongPasswordIsRefusedInChineseAndAudited() throws Exception {
         browser.open("/");
         assertThat(browser.text(By.cssSelector("label[for=sign-in-name]"))).isEqualTo("用户名");
         // opening the sign-in page is not a failed authentication (those are audited and limited per address)
@@ -101,9 +128,7 @@ class ConsoleBrowserTest {
                 .isEqualTo(before + 1);
     }
 
-    @Test
-    @Order(2)
-    void theFrontDeskLooksUpAndSeesOnlyItsCategories() throws Exception {
+    private void theFrontDeskLooksUpAndSeesOnlyItsCategories() throws Exception {
         browser.signIn("desk.li", PASSWORD);
         assertThat(navigation()).containsExactly("查询客户");
         browser.type(By.id("lookup-mobile"), "138-0013-8000");
@@ -123,9 +148,7 @@ class ConsoleBrowserTest {
                 zhang)).isEqualTo(1);
     }
 
-    @Test
-    @Order(3)
-    void theFrontDeskRequestsAccessAndAManagerApprovesIt() throws Exception {
+    private void theFrontDeskRequestsAccessAndAManagerApprovesIt() throws Exception {
         browser.signIn("desk.li", PASSWORD);
         browser.open("/#/archive/" + zhang);
         browser.click(By.id("request-health"));
@@ -155,9 +178,7 @@ class ConsoleBrowserTest {
         browser.signOut();
     }
 
-    @Test
-    @Order(4)
-    void aManagerApprovesOneTierLine() throws Exception {
+    private void aManagerApprovesOneTierLine() throws Exception {
         dangan.rows("update customer set tier = 'A' where archive_no = ? returning id", zhang);
         dangan.service().camelContext().createProducerTemplate().sendBodyAndHeader("direct:job-annual-tier-review", null,
                 JobDate.HEADER, LocalDate.now(ZoneId.of("Asia/Shanghai")).plusDays(1));
@@ -179,9 +200,7 @@ class ConsoleBrowserTest {
         browser.signOut();
     }
 
-    @Test
-    @Order(5)
-    void theAdministratorSeesWhatBecameOfTheDroppedFiles() throws Exception {
+    private void theAdministratorSeesWhatBecameOfTheDroppedFiles() throws Exception {
         browser.signIn("admin.zhou", PASSWORD);
         assertThat(navigation()).containsExactly("导入结果", "任务与通知");
         browser.awaitText(By.id("ingest-table"), "bad-rows.csv");
@@ -205,9 +224,7 @@ class ConsoleBrowserTest {
         browser.signOut();
     }
 
-    @Test
-    @Order(6)
-    void theConsoleCannotShowWhatTheApiRefuses() throws Exception {
+    private void theConsoleCannotShowWhatTheApiRefuses() throws Exception {
         browser.signIn("desk.li", PASSWORD);
         browser.open("/#/intake");
         browser.awaitText(By.cssSelector("main .message.error"), "您的角色不能查看此页面");
@@ -220,9 +237,7 @@ class ConsoleBrowserTest {
         browser.signOut();
     }
 
-    @Test
-    @Order(7)
-    void signOutEndsTheSessionOnTheServer() throws Exception {
+    private void signOutEndsTheSessionOnTheServer() throws Exception {
         browser.signIn("keeper.sun", PASSWORD);
         String cookie = browser.driver.manage().getCookieNamed("dangan_session").getValue();
         assertThat(browser.driver.manage().getCookieNamed("dangan_session").isHttpOnly()).isTrue();
@@ -233,9 +248,7 @@ class ConsoleBrowserTest {
                 + " where u.name = 'keeper.sun'")).containsEntry("ended", true);
     }
 
-    @Test
-    @Order(8)
-    void englishOnAPhone() throws Exception {
+    private void englishOnAPhone() throws Exception {
         browser.driver.manage().window().setSize(new Dimension(390, 844));
         try {
             browser.signIn("desk.li", PASSWORD);
@@ -250,9 +263,7 @@ class ConsoleBrowserTest {
         }
     }
 
-    @Test
-    @Order(9)
-    void theKeeperTakesAHeldChangeFromTheReviewPage() throws Exception {
+    private void theKeeperTakesAHeldChangeFromTheReviewPage() throws Exception {
         dangan.drop("renamed.csv", "姓名,手机\n张小伟,13800138000\n", StandardCharsets.UTF_8);
         dangan.awaitHandled("renamed.csv");
         long change = ((Number) dangan.row("select id from pending_change where field = 'name' and status = 'pending'").get("id")).longValue();
@@ -270,9 +281,7 @@ class ConsoleBrowserTest {
         browser.signOut();
     }
 
-    @Test
-    @Order(10)
-    void theAdministratorRunsAJobNow() throws Exception {
+    private void theAdministratorRunsAJobNow() throws Exception {
         browser.signIn("admin.zhou", PASSWORD);
         browser.open("/#/jobs");
         browser.awaitText(By.id("job-table"), "completeness");
@@ -287,9 +296,7 @@ class ConsoleBrowserTest {
         browser.signOut();
     }
 
-    @Test
-    @Order(11)
-    void theAuditorSeesTheKpiChartsAndTheVerifiedLog() throws Exception {
+    private void theAuditorSeesTheKpiChartsAndTheVerifiedLog() throws Exception {
         browser.signIn("audit.qian", PASSWORD);
         assertThat(navigation()).containsExactly("档案健康", "审计日志");
         browser.open("/#/health");
@@ -306,9 +313,7 @@ class ConsoleBrowserTest {
         browser.signOut();
     }
 
-    @Test
-    @Order(12)
-    void serviceStaffSeeHealthButNotConsumption() throws Exception {
+    private void serviceStaffSeeHealthButNotConsumption() throws Exception {
         browser.signIn("svc.zhou", PASSWORD);
         assertThat(navigation()).containsExactly("查询客户");
         browser.open("/#/archive/" + zhang);

@@ -83,6 +83,8 @@ public final class Messages {
     /** The message {@code key} with its named arguments. */
     public String text(String key, Map<String, ?> arguments) {
         String pattern = pattern(key);
+        // a plain text (no argument, nothing quoted) is itself: no MessageFormat to build (feeds ask per row)
+        if (arguments.isEmpty() && pattern.indexOf('{') < 0 && pattern.indexOf('\'') < 0) return pattern;
         Map<String, Object> prepared = new HashMap<>();
         arguments.forEach((name, value) -> prepared.put(name, prepare(value)));
         return new MessageFormat(pattern, locale).format(prepared);
@@ -104,8 +106,13 @@ public final class Messages {
 
     /** A day as people read it: {@code 2026年12月14日} in Chinese, {@code 14 December 2026} in English. */
     public String date(TemporalAccessor day) {
-        return DateTimeFormatter.ofPattern(pattern("common.date"), language.locale()).format(day);
+        DateTimeFormatter formatter = dayFormat;
+        if (formatter == null) dayFormat = formatter = DateTimeFormatter.ofPattern(pattern("common.date"), language.locale());
+        return formatter.format(day);
     }
+
+    /** The day format, built once (immutable, shared by threads). */
+    private volatile DateTimeFormatter dayFormat;
 
     /** An amount of money as people read it: two decimals ({@code 1,280.00}). */
     public String amount(BigDecimal amount) {

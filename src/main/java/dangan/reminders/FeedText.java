@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How a feed's CSV and the digest read for people: Chinese (or English) headings, kinds, roles as the
@@ -23,6 +24,8 @@ final class FeedText {
 
     private final Messages m;
     private final boolean keys;
+    /** Names already looked up (kinds, roles, channels, tiers, statuses, fact keys): a feed asks for them per row. */
+    private final Map<String, String> names = new ConcurrentHashMap<>();
 
     FeedText(Messages messages, boolean keys) {
         this.m = messages;
@@ -66,7 +69,7 @@ final class FeedText {
     }
 
     String tier(String tier) {
-        return keys || tier == null ? tier : m.text("common.tier", "tier", tier);
+        return keys || tier == null ? tier : names.computeIfAbsent("tier:" + tier, t -> m.text("common.tier", "tier", tier));
     }
 
     String status(String status) {
@@ -140,6 +143,6 @@ final class FeedText {
     }
 
     private String named(String key, String fallback) {
-        return m.has(key) ? m.text(key) : fallback;
+        return names.computeIfAbsent(key + "\u0000" + fallback, k -> m.has(key) ? m.text(key) : fallback);
     }
 }

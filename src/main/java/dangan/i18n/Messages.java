@@ -40,6 +40,7 @@ public final class Messages {
     private final Language language;
     private final ULocale locale;
     private final Map<String, Properties> areas = new ConcurrentHashMap<>();
+    private final Map<String, MessageFormat> formats = new ConcurrentHashMap<>();
 
     private Messages(Language language) {
         this.language = language;
@@ -87,7 +88,9 @@ public final class Messages {
         if (arguments.isEmpty() && pattern.indexOf('{') < 0 && pattern.indexOf('\'') < 0) return pattern;
         Map<String, Object> prepared = new HashMap<>();
         arguments.forEach((name, value) -> prepared.put(name, prepare(value)));
-        return new MessageFormat(pattern, locale).format(prepared);
+        // parsed once per key; a MessageFormat is not safe for two threads, so each call formats with a copy
+        MessageFormat parsed = formats.computeIfAbsent(key, k -> new MessageFormat(pattern, locale));
+        return ((MessageFormat) parsed.clone()).format(prepared);
     }
 
     /** Whether some bundle of this language has the key. */

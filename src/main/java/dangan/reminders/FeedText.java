@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * How a feed's CSV and the digest read for people: Chinese (or English) headings, kinds, roles as the
@@ -18,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * machine values (codes, ISO dates) for systems that read it. The JSON feed is always for machines.
  */
 final class FeedText {
+
+    private static final Pattern ISO_DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
     /** The configuration key: {@code people} (default) or {@code keys}. */
     static final String HEADINGS = "dangan.feeds.headings";
@@ -133,7 +136,7 @@ final class FeedText {
         }
         String text = node.asText();
         if (keys) return text;
-        if (text.matches("\\d{4}-\\d{2}-\\d{2}")) return date(text);
+        if (ISO_DAY.matcher(text).matches()) return date(text);
         return switch (key) {
             case "occasion" -> named("reminders.occasion." + text, text);
             case "channel" -> channel(text);

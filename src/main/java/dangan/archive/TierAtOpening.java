@@ -20,13 +20,4 @@ import java.util.List;
  */
 public record TierAtOpening(String thresholds, String outOfProvinceTier, Integer lapsedVisits, LocalDate windowFrom,
                             LocalDate windowUntil, List<List<String>> flagColumns, List<String> yesValues) {
-
-    /**
-     * D-18 flag from intake columns, the SQL function {@code intake_flag} (migration V21) the opening
-     * (sql/merge/open-archives-tiered.sql) uses too: a configured column of the archive's extra
-     * attributes holds a yes value. Parameters: the columns, the yes values.
-     */
-    public static String flagFrom(String extra) {
-        return "intake_flag(" + extra + ", ?, ?)";
-    }
 }

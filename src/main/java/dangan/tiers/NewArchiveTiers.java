@@ -3,11 +3,10 @@ package dangan.tiers;
 import dangan.archive.TierAtOpening;
 import dangan.intake.IngestRun;
 import dangan.intake.MergeListener;
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
 
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -28,24 +27,25 @@ public final class NewArchiveTiers implements MergeListener {
 
     private static final String FLAGS = """
             update customer c
-               set key_decision_maker = c.key_decision_maker or %1$s,
-                   important_organisation = c.important_organisation or %1$s,
-                   out_of_province = c.out_of_province or %1$s
-             where c.source_ingest_id = ? and c.tier is null and c.extra ??| ?""".formatted(TierAtOpening.flagFrom("c.extra"));
+               set key_decision_maker = c.key_decision_maker or intake_flag(c.extra, :kdm_columns, :yes_values),
+                   important_organisation = c.important_organisation or intake_flag(c.extra, :org_columns, :yes_values),
+                   out_of_province = c.out_of_province or intake_flag(c.extra, :oop_columns, :yes_values)
+             where c.source_ingest_id = :ingest and c.tier is null and jsonb_exists_any(c.extra, :all_columns)""";
 
     // the planner picks nested loops for a small ingest and hash joins for a bulk one
     private static final String TIERS = """
             update customer c
                set tier = tier_for(coalesce(f.visits, 0), coalesce(f.spend, 0), c.key_decision_maker,
-                                   c.important_organisation, c.out_of_province, null, ?::numeric[], ?, ?)
+                                   c.important_organisation, c.out_of_province, null, :thresholds::numeric[], :oopTier,
+                                   :lapsedVisits)
               from customer n
               left join (
                     select x.customer_id, count(*) as visits, coalesce(sum(x.amount), 0) as spend
                     from consumption x
-                    join customer m on m.id = x.customer_id and m.source_ingest_id = ? and m.tier is null
-                    where x.visit_date >= ? and x.visit_date < ?
+                    join customer m on m.id = x.customer_id and m.source_ingest_id = :ingest and m.tier is null
+                    where x.visit_date >= :from and x.visit_date < :until
                     group by x.customer_id) f on f.customer_id = n.id
-             where n.source_ingest_id = ? and n.tier is null and c.id = n.id""";
+             where n.source_ingest_id = :ingest and n.tier is null and c.id = n.id""";
 
     private final TierRules rules;
     private final ZoneId zone;
@@ -75,38 +75,34 @@ public final class NewArchiveTiers implements MergeListener {
     }
 
     @Override
-    public void merged(Connection c, IngestRun run) throws SQLException {
+    public void merged(Connection c, IngestRun run) {
         LocalDate pinned = windows.remove(run.id());
         if (run.created() == 0) return;
         setFlags(c, run.id());
         // the window ends with today (the day the merge began, when it told the merge): today's visits count
         LocalDate until = pinned != null ? pinned : LocalDate.now(clock.withZone(zone)).plusDays(1);
-        try (PreparedStatement ps = c.prepareStatement(TIERS)) {
-            ps.setString(1, rules.thresholds());
-            ps.setString(2, rules.outOfProvinceTier());
-            ps.setObject(3, rules.lapsedVisits());
-            ps.setLong(4, run.id());
-            ps.setObject(5, until.minusMonths(rules.windowMonths()));
-            ps.setObject(6, until);
-            ps.setLong(7, run.id());
-            ps.executeUpdate();
+        try (Handle h = Db.attach(c)) {
+            h.createUpdate(TIERS)
+                    .bind("thresholds", rules.thresholds()).bind("oopTier", rules.outOfProvinceTier())
+                    .bind("lapsedVisits", rules.lapsedVisits()).bind("ingest", run.id())
+                    .bind("from", until.minusMonths(rules.windowMonths())).bind("until", until)
+                    .execute();
         }
     }
 
-    private void setFlags(Connection c, long ingestId) throws SQLException {
+    private void setFlags(Connection c, long ingestId) {
         Map<String, List<String>> columns = rules.flagColumns();
         List<String> all = columns.values().stream().flatMap(List::stream).toList();
         if (all.isEmpty()) return;
-        Array yes = c.createArrayOf("text", rules.yesValues().toArray());
-        try (PreparedStatement ps = c.prepareStatement(FLAGS)) {
-            int i = 1;
-            for (String flag : List.of("key-decision-maker", "important-organisation", "out-of-province")) {
-                ps.setArray(i++, c.createArrayOf("text", columns.get(flag).toArray()));
-                ps.setArray(i++, yes);
-            }
-            ps.setLong(i++, ingestId);
-            ps.setArray(i, c.createArrayOf("text", all.toArray()));
-            ps.executeUpdate();
+        try (Handle h = Db.attach(c)) {
+            h.createUpdate(FLAGS)
+                    .bindArray("kdm_columns", String.class, columns.get("key-decision-maker"))
+                    .bindArray("org_columns", String.class, columns.get("important-organisation"))
+                    .bindArray("oop_columns", String.class, columns.get("out-of-province"))
+                    .bindArray("yes_values", String.class, rules.yesValues())
+                    .bindArray("all_columns", String.class, all)
+                    .bind("ingest", ingestId)
+                    .execute();
         }
     }
 }

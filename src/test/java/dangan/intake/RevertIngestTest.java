@@ -12,7 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -126,6 +128,45 @@ class RevertIngestTest {
         long again = drop("members-2-again.csv", SECOND);
         assertThat(dangan.row("select status, duplicate_of, rows_new from ingest where id = ?", again))
                 .containsEntry("status", "done").containsEntry("duplicate_of", null).containsEntry("rows_new", 3);
+    }
+
+    @Test
+    void revertingASurveyBatchTakesBackItsFeedbackAndTheBatchIsTakenAgainWhenDroppedAgain() throws Exception {
+        drop("survey-guests.csv", """
+                姓名,手机
+                陈静,13600005555
+                刘洋,13600006666
+                """);
+        String batch = """
+                [{"survey_id": "rv-1", "customer": {"mobile": "13600005555"}, "score": 5, "comment": "很好"},
+                 {"survey_id": "rv-2", "customer": {"mobile": "13600006666"}, "score": 1, "comment": "太慢"},
+                 {"survey_id": "rv-3", "customer": {"mobile": "13600007777"}, "score": 4}]
+                """;
+        long survey = dropSurvey("batch-rv.json", batch);
+        String filed = "select count(*) from feedback where source_ingest_id = ?";
+        assertThat(dangan.count(filed, survey)).isEqualTo(3); // two scores and one complaint
+        assertThat(dangan.count("select count(*) from survey_review where source_ingest_id = ?", survey)).isEqualTo(1);
+
+        IngestRevert.Result undone = new IngestRevert(dangan.service().database().dataSource()).revert(survey, "wang.jl");
+        assertThat(undone.exceptions()).isEmpty();
+        assertThat(dangan.count(filed, survey)).isZero();
+        assertThat(dangan.count("select count(*) from survey_response where survey_id like 'rv-%'")).isZero();
+        assertThat(dangan.count("select count(*) from survey_review where source_ingest_id = ?", survey)).isZero();
+        // the archives the registration opened stay: the survey batch did not open them
+        assertThat(dangan.count("select count(*) from customer where mobile in ('13600005555', '13600006666')")).isEqualTo(2);
+
+        // dropped again, the same responses are filed again (their survey ids no longer count as received)
+        long again = dropSurvey("batch-rv-again.json", batch);
+        assertThat(dangan.count(filed, again)).isEqualTo(3);
+    }
+
+    private static long dropSurvey(String name, String json) throws Exception {
+        Path inbox = dangan.home().resolve("inbox").resolve("surveys");
+        Path staging = Files.createTempFile(dangan.home(), "copying-", ".tmp");
+        Files.writeString(staging, json);
+        Files.move(staging, inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        RunningService.awaitHandled(inbox, name, Duration.ofSeconds(60));
+        return dangan.count("select id from ingest where source_name = ?", name);
     }
 
     private static long drop(String name, String csv) throws Exception {

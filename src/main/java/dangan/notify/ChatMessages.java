@@ -22,9 +22,6 @@ import java.util.Set;
  */
 public final class ChatMessages {
 
-    /** How many reminders a visit-plan digest lists (the full feed stays in outbox/reminders/). */
-    public static final int DIGEST_LINES = 5;
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Messages messages;

@@ -205,10 +205,7 @@ public final class FeedWriter {
         body.append(m.text("reminders.digest.intro", "job", jobName, "day", day, "count", issued.size())).append('\n')
                 .append(m.text("reminders.digest.files", "listed", written.rows(), "csv", written.csv().getFileName().toString(),
                         "json", written.json().getFileName().toString())).append('\n');
-        List<String> leftOut = new ArrayList<>();
-        for (String reason : JobTally.REASONS) {
-            if (tally.leftOut(reason) > 0) leftOut.add(m.text("reminders.left-out." + reason, "count", tally.leftOut(reason)));
-        }
+        List<String> leftOut = tally.leftOutText(m);
         if (!leftOut.isEmpty()) {
             body.append(m.text("reminders.digest.left-out", "leftOut", String.join(m.text("reminders.list-separator"), leftOut))).append('\n');
         }

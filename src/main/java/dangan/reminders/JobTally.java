@@ -1,5 +1,8 @@
 package dangan.reminders;
 
+import dangan.i18n.Messages;
+
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,5 +24,15 @@ public record JobTally(List<Long> issued, Long due, Map<String, Long> leftOut) {
 
     public long leftOut(String reason) {
         return leftOut.getOrDefault(reason, 0L);
+    }
+
+    /** The reasons with any reminder left out, each as people read it ("15 条因无营销同意未发"), in the order of {@link #REASONS}. */
+    List<String> leftOutText(Messages m) {
+        List<String> text = new ArrayList<>();
+        for (String reason : REASONS) {
+            long n = leftOut(reason);
+            if (n > 0) text.add(m.text("reminders.left-out." + reason, "count", n));
+        }
+        return text;
     }
 }

@@ -209,11 +209,7 @@ public final class ReminderJobs {
      * 5 条已封存；共 95 条，见 2026-12-14.csv 和 2026-12-14.json（0.3 秒）". Never silent about who was left out.
      */
     static String summary(Messages m, String job, LocalDate day, JobTally tally, FeedWriter.Written written, double seconds) {
-        List<String> leftOut = new ArrayList<>();
-        for (String reason : JobTally.REASONS) {
-            long n = tally.leftOut(reason);
-            if (n > 0) leftOut.add(m.text("reminders.left-out." + reason, "count", n));
-        }
+        List<String> leftOut = tally.leftOutText(m);
         return m.text("reminders.summary", "job", m.text("reminders.job." + job), "day", day,
                 "counted", tally.due() == null ? "no" : "yes", "due", tally.due() == null ? Long.valueOf(0) : tally.due(),
                 "issued", tally.issued().size(), "leftOut", String.join(m.text("reminders.list-separator"), leftOut),

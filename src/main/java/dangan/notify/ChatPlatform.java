@@ -183,7 +183,7 @@ public enum ChatPlatform {
         }
         int code = codeNode.asInt();
         if (code == 0) return new Answer(Verdict.DELIVERED, 0, message);
-        if (rateLimited.contains(code) || (this == FEISHU && code == 9499 && message.toLowerCase().contains("too many"))) {
+        if (rateLimited.contains(code) || (this == FEISHU && code == 9499 && message.toLowerCase(java.util.Locale.ROOT).contains("too many"))) {
             return new Answer(Verdict.RATE_LIMITED, code, message);
         }
         return new Answer(refused.contains(code) ? Verdict.REFUSED : Verdict.FAILED, code, message);

@@ -236,10 +236,8 @@ public final class NotificationRelay {
         String error = describe(e);
         Subscriber s = subscribers.get(d.subscriber());
         if (s != null && s.chat() != null) {
-            ChatPlatform.Answer answer = null;
-            for (Throwable t = e; t != null && answer == null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t instanceof ChatRefusal r) answer = r.answer();
-            }
+            ChatRefusal refusal = refusal(e);
+            ChatPlatform.Answer answer = refusal == null ? null : refusal.answer();
             if (answer != null && answer.verdict() == ChatPlatform.Verdict.RATE_LIMITED) {
                 run.blocked.add(s.name());
                 book.deferred(d, run.now.plus(s.chat().platform().rateLimitWait()), error);
@@ -313,9 +311,8 @@ public final class NotificationRelay {
     /** Why an attempt failed, in one line, without the payload. */
     static String describe(Throwable e) {
         if (e == null) return "unknown error";
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ChatRefusal refusal) return redact(refusal.getMessage()); // already says what and why
-        }
+        ChatRefusal refusal = refusal(e);
+        if (refusal != null) return redact(refusal.getMessage()); // already says what and why
         if (e instanceof HttpOperationFailedException h) {
             String body = h.getResponseBody() == null ? "" : h.getResponseBody().strip();
             if (body.length() > 200) body = body.substring(0, 200) + "…";
@@ -327,6 +324,14 @@ public final class NotificationRelay {
                 + (root != e ? " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")" : "");
         text = redact(text);
         return text.length() > 500 ? text.substring(0, 500) + "…" : text;
+    }
+
+    /** The robot's refusal among the exception and its causes, or null. */
+    private static ChatRefusal refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ChatRefusal r) return r;
+        }
+        return null;
     }
 
     /** A URL's query (a WeCom key, a DingTalk token and signature) and a Feishu hook's token are credentials: never in a log or last_error. */

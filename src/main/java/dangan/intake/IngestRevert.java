@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Undo a file: {@link #revert} takes back what one ingest (file, mail, poll, survey batch) did, from its
@@ -188,20 +187,17 @@ public final class IngestRevert {
 
             // 3. facts it added to archives that stay (a contract whose terms it changed stays: named above)
             int facts = 0;
-            Set<Long> keep = Set.copyOf(kept);
+            List<Long> openedIds = opened.stream().map(a -> ((Number) a.get("id")).longValue()).toList();
             for (String table : FACTS) {
                 String contractTerms = table.equals("consumption") ? """
                          and not exists (select 1 from change_log l where l.source_ingest_id = :id and l.customer_id = t.customer_id
                                          and l.field = 'contract ' || t.contract_no)""" : "";
                 facts += h.createUpdate("delete from " + table + " t where t.source_ingest_id = :id"
                                 + " and t.customer_id <> all(:opened)" + contractTerms)
-                        .bind("id", ingestId).bindArray("opened", Long.class, opened.stream()
-                                .map(a -> ((Number) a.get("id")).longValue()).toList())
-                        .execute();
+                        .bind("id", ingestId).bindArray("opened", Long.class, openedIds).execute();
             }
             // a survey batch: the feedback it filed, its responses and their review entries (on archives that stay;
             // those it opened go whole below), so the same responses are taken again when the batch is dropped again
-            List<Long> openedIds = opened.stream().map(a -> ((Number) a.get("id")).longValue()).toList();
             facts += h.createUpdate("delete from feedback t where t.source_ingest_id = :id and t.customer_id <> all(:opened)")
                     .bind("id", ingestId).bindArray("opened", Long.class, openedIds).execute();
             h.createUpdate("""
@@ -213,7 +209,7 @@ public final class IngestRevert {
                             + " and (r.customer_id is null or r.customer_id <> all(:opened))")
                     .bind("id", ingestId).bindArray("opened", Long.class, openedIds).execute();
             int reviews = h.createUpdate("delete from pending_change where source_ingest_id = :id and status = 'pending'"
-                    + " and customer_id <> all(:kept)").bind("id", ingestId).bindArray("kept", Long.class, List.copyOf(keep)).execute();
+                    + " and customer_id <> all(:kept)").bind("id", ingestId).bindArray("kept", Long.class, kept).execute();
 
             // 4. notifications it caused: withdrawn if no subscriber has had them yet
             for (Map<String, Object> n : h.createQuery(DELIVERED).bind("id", ingestId).mapToMap().list()) {
@@ -241,8 +237,8 @@ public final class IngestRevert {
 
             // 1 (continued). the archives it opened that nothing else touched, every row of them
             if (!removable.isEmpty()) {
-                ForeignKeyWalk walk = ForeignKeyWalk.from(h, "customer");
-                for (long id : removable) walk.delete(h, "id = :customer", Map.of("customer", id));
+                ForeignKeyWalk.from(h, "customer").delete(h, "id = any(:removable)",
+                        Map.of("removable", removable.toArray(Long[]::new)));
             }
 
             Map<String, Object> summary = new LinkedHashMap<>();

@@ -1,15 +1,10 @@
 package dangan.intake;
 
 import dangan.i18n.Messages;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -80,30 +75,23 @@ public final class CheckReport {
      */
     public static Path write(Connection c, IngestRun run, ColumnMap.Layout layout, String notFiled, Path folder,
                              Messages messages) throws IOException, SQLException {
-        Files.createDirectories(folder);
-        Path target = target(folder, run.name());
-        Path part = folder.resolve("." + run.name() + ".check.csv.part");
-        try (Writer out = Files.newBufferedWriter(part, StandardCharsets.UTF_8)) {
-            out.write('\uFEFF');
-            try (CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader(messages.text("ingest.check.column.part"),
-                    messages.text("ingest.check.column.line"), messages.text("ingest.check.column.archive"),
-                    messages.text("ingest.check.column.detail")).get().print(out)) {
-                String summary = messages.text("ingest.check.part.summary");
-                csv.printRecord(summary, "", "", messages.text("ingest.check.intro", "file", run.name(), "channel", run.channel()));
-                if (run.isDuplicateFile()) {
-                    csv.printRecord(summary, "", "", messages.text("ingest.check.duplicate", "earlier", run.duplicateOf()));
-                } else if (notFiled != null) {
-                    csv.printRecord(summary, "", "", messages.text("ingest.check.not-filed", "reason", safe(notFiled)));
-                } else {
-                    csv.printRecord(summary, "", "", messages.text("ingest.check.counts", "read", run.read(), "created", run.created(),
-                            "updated", run.updated(), "duplicates", run.duplicates(), "review", run.review(),
-                            "rejected", run.rejected(), "warnings", run.warnings()));
-                }
-                if (layout != null) headings(csv, layout, messages);
-                if (!run.isDuplicateFile() && notFiled == null) lines(c, csv, run.id(), messages);
+        return RejectReport.writeCsv(folder, run.name() + ".check.csv",
+                List.of(messages.text("ingest.check.column.part"), messages.text("ingest.check.column.line"),
+                        messages.text("ingest.check.column.archive"), messages.text("ingest.check.column.detail")), csv -> {
+            String summary = messages.text("ingest.check.part.summary");
+            csv.printRecord(summary, "", "", messages.text("ingest.check.intro", "file", run.name(), "channel", run.channel()));
+            if (run.isDuplicateFile()) {
+                csv.printRecord(summary, "", "", messages.text("ingest.check.duplicate", "earlier", run.duplicateOf()));
+            } else if (notFiled != null) {
+                csv.printRecord(summary, "", "", messages.text("ingest.check.not-filed", "reason", safe(notFiled)));
+            } else {
+                csv.printRecord(summary, "", "", messages.text("ingest.check.counts", "read", run.read(), "created", run.created(),
+                        "updated", run.updated(), "duplicates", run.duplicates(), "review", run.review(),
+                        "rejected", run.rejected(), "warnings", run.warnings()));
             }
-        }
-        return Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            if (layout != null) headings(csv, layout, messages);
+            if (!run.isDuplicateFile() && notFiled == null) lines(c, csv, run.id(), messages);
+        });
     }
 
     private static void headings(CSVPrinter csv, ColumnMap.Layout layout, Messages messages) throws IOException {

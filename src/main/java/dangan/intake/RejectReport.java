@@ -33,28 +33,45 @@ public final class RejectReport {
     /** Writes the report (header only when the file had no issue) and returns its path. */
     public static Path write(Connection connection, long ingestId, Path folder, String fileName)
             throws IOException, SQLException {
-        Files.createDirectories(folder);
-        Path target = folder.resolve(fileName + ".rejects.csv");
-        Path part = folder.resolve("." + fileName + ".rejects.csv.part");
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false); // the driver streams with a fetch size only inside a transaction
-        try (Writer out = Files.newBufferedWriter(part, StandardCharsets.UTF_8);
-             PreparedStatement ps = connection.prepareStatement(ISSUES)) {
-            out.write('\uFEFF');
+        try (PreparedStatement ps = connection.prepareStatement(ISSUES)) {
             ps.setFetchSize(5_000);
             ps.setLong(1, ingestId);
-            try (ResultSet rs = ps.executeQuery();
-                 CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader("line", "outcome", "column", "value", "reason").get().print(out)) {
-                while (rs.next()) {
-                    csv.printRecord(rs.getInt(1), "reject".equals(rs.getString(2)) ? "rejected" : "warning",
-                            spreadsheetSafe(rs.getString(3)), spreadsheetSafe(rs.getString(4)), spreadsheetSafe(rs.getString(5)));
+            return writeCsv(folder, fileName + ".rejects.csv", List.of("line", "outcome", "column", "value", "reason"), csv -> {
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        csv.printRecord(rs.getInt(1), "reject".equals(rs.getString(2)) ? "rejected" : "warning",
+                                spreadsheetSafe(rs.getString(3)), spreadsheetSafe(rs.getString(4)), spreadsheetSafe(rs.getString(5)));
+                    }
                 }
-            }
+            });
         } finally {
             connection.commit();
             connection.setAutoCommit(autoCommit);
         }
-        return Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The records of a report, printed under its header. */
+    @FunctionalInterface
+    public interface Body {
+        void print(CSVPrinter csv) throws IOException, SQLException;
+    }
+
+    /**
+     * Writes a report as the reject, check and revert reports are: UTF-8 with BOM so Excel opens it,
+     * {@code header} then {@code body}, into a hidden {@code .part} moved over {@code folder/name} when whole.
+     */
+    public static Path writeCsv(Path folder, String name, List<String> header, Body body) throws IOException, SQLException {
+        Files.createDirectories(folder);
+        Path part = folder.resolve("." + name + ".part");
+        try (Writer out = Files.newBufferedWriter(part, StandardCharsets.UTF_8)) {
+            out.write('\uFEFF');
+            try (CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader(header.toArray(String[]::new)).get().print(out)) {
+                body.print(csv);
+            }
+        }
+        return Files.move(part, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The issues of an ingest, in line order. */

@@ -1,15 +1,10 @@
 package dangan.intake;
 
 import dangan.i18n.Messages;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,18 +33,16 @@ public final class RevertReport {
     }
 
     public static Path write(IngestRevert.Result r, Path folder, Messages messages) throws IOException {
-        Files.createDirectories(folder);
         String name = r.source().replaceAll("[/\\\\:]", "_") + ".revert-" + r.ingestId() + ".csv";
-        Path part = folder.resolve("." + name + ".part");
-        try (Writer out = Files.newBufferedWriter(part, StandardCharsets.UTF_8)) {
-            out.write('\uFEFF');
-            try (CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader(messages.text("ingest.revert.column.archive"),
-                    messages.text("ingest.revert.column.what"), messages.text("ingest.revert.column.detail")).get().print(out)) {
+        try {
+            return RejectReport.writeCsv(folder, name, List.of(messages.text("ingest.revert.column.archive"),
+                    messages.text("ingest.revert.column.what"), messages.text("ingest.revert.column.detail")), csv -> {
                 for (List<String> row : rows(r, messages)) {
                     csv.printRecord(row.stream().map(RejectReport::spreadsheetSafe).toList());
                 }
-            }
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException(e); // no query in this body
         }
-        return Files.move(part, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -57,17 +57,6 @@ public final class Api {
      * @param failuresPerMinute failed authentications from one address audited per minute; more are refused with 429
      * @param language          the service's language ({@code dangan.locale}): of error answers to requests
      *                          without an {@code Accept-Language} Dangan speaks, of the log and the audit detail
-     */
-    public Api(StaffDirectory staff, AuditTrail audit, int failuresPerMinute, Language language) {
-        this.staff = staff;
-        this.audit = audit;
-        this.failures = new FailedAuthentications(failuresPerMinute);
-        this.language = language;
-        this.sessions = null;
-        this.secureCookie = false;
-    }
-
-    /**
      * @param sessions     the console's sessions: a request without a token may carry the session cookie instead
      * @param secureCookie the session cookie is marked {@code Secure} (served behind HTTPS)
      */

@@ -175,8 +175,7 @@ public final class Api {
                 () -> failed(exchange, "api.auth.wrong-password"));
         ConsoleSessions.Opened opened = sessions.open(caller, address);
         exchange.setProperty(Caller.PROPERTY, caller);
-        exchange.setProperty(SET_COOKIE, ConsoleSessions.COOKIE + "=" + opened.cookie()
-                + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + sessions.absolute().toSeconds() + (secureCookie ? "; Secure" : ""));
+        exchange.setProperty(SET_COOKIE, sessionCookie(opened.cookie(), sessions.absolute().toSeconds()));
         exchange.getMessage().setBody(Map.of("name", caller.name(), "role", caller.role(), "csrf", opened.csrf()));
     }
 
@@ -196,9 +195,14 @@ public final class Api {
         String cookie = exchange.getProperty(SESSION_COOKIE, String.class);
         if (cookie == null) throw ApiProblem.localized(400, "api.session.token");
         sessions.end(cookie, caller);
-        exchange.setProperty(SET_COOKIE, ConsoleSessions.COOKIE
-                + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" + (secureCookie ? "; Secure" : ""));
+        exchange.setProperty(SET_COOKIE, sessionCookie("", 0));
         exchange.getMessage().setBody(Map.of("signed_out", true));
+    }
+
+    /** The session cookie's {@code Set-Cookie} value: HttpOnly, SameSite=Strict, Secure behind HTTPS. */
+    private String sessionCookie(String value, long maxAgeSeconds) {
+        return ConsoleSessions.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAgeSeconds
+                + (secureCookie ? "; Secure" : "");
     }
 
     /** The value of one cookie of the request, or null. */

@@ -89,8 +89,9 @@ public final class IngestsApi {
         IngestRevert.Result result = ingests.revert(id, caller.name());
         Messages messages = Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class), language);
         Path report = RevertReport.write(result, reportFolder, Messages.of(language));
+        List<List<String>> rows = RevertReport.rows(result, messages);
         List<Map<String, Object>> exceptions = new ArrayList<>();
-        for (List<String> row : RevertReport.rows(result, messages).subList(1 + result.removed().size(),
+        for (List<String> row : rows.subList(1 + result.removed().size(),
                 1 + result.removed().size() + result.exceptions().size())) {
             exceptions.add(Map.of("archive_no", row.get(0), "what", row.get(1), "reason", row.get(2)));
         }
@@ -104,7 +105,7 @@ public final class IngestsApi {
         body.put("notifications_withdrawn", result.notificationsWithdrawn());
         body.put("removed", result.removed());
         body.put("not_undone", exceptions);
-        body.put("summary", RevertReport.rows(result, messages).get(0).get(2));
+        body.put("summary", rows.get(0).get(2));
         body.put("report", report.getFileName().toString());
         exchange.getMessage().setBody(body);
     }

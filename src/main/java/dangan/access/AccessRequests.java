@@ -3,9 +3,11 @@ package dangan.access;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dangan.archive.ArchiveReader;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.notify.Outbox;
 import dangan.store.Transactions;
 import org.apache.camel.Exchange;
 
@@ -152,18 +154,10 @@ public final class AccessRequests {
                     "access request #" + id + " for " + days + " days on archives " + String.join(", ", archiveNos)));
             // the managers hear of it (D-25): an outbox event in this transaction — who, which categories, how many
             // archives and days; not the purpose's free text nor the archive numbers
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into notification_event (kind, payload)
-                    values ('access_requested', jsonb_build_object('request_id', ?::bigint, 'requester', ?::text,
-                            'requester_role', ?::text, 'archives', ?::int, 'categories', to_jsonb(?::text[]), 'days', ?::int))""")) {
-                ps.setLong(1, id);
-                ps.setString(2, caller.name());
-                ps.setString(3, caller.role().label());
-                ps.setInt(4, archiveNos.size());
-                ps.setArray(5, c.createArrayOf("text", labels(categories).toArray()));
-                ps.setInt(6, days);
-                ps.executeUpdate();
-            }
+            ObjectNode payload = Api.JSON.createObjectNode().put("request_id", id).put("requester", caller.name())
+                    .put("requester_role", caller.role().label()).put("archives", archiveNos.size()).put("days", days);
+            labels(categories).forEach(payload.putArray("categories")::add);
+            Outbox.record(c, "access_requested", null, payload.toString());
             return id;
         });
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);

@@ -168,7 +168,14 @@ public final class Api {
         if (sessions == null) throw ApiProblem.localized(404, "api.session.off");
         String address = remoteHost(exchange);
         if (failures.refused(address, System.currentTimeMillis())) throw tooMany();
-        JsonNode body = readJson(exchange);
+        JsonNode body;
+        try {
+            body = readJson(exchange);
+        } catch (ApiProblem unreadable) {
+            // not readJson's detail: the parser quotes the token it choked on, which here may be the password,
+            // and a 400 goes to the service log
+            throw ApiProblem.localized(400, "api.body.not-object");
+        }
         String name = body.path("name").asText(null);
         String password = body.path("password").asText(null);
         Caller caller = staff.checkPassword(name, password).orElseThrow(

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -65,13 +67,27 @@ public final class RejectReport {
     public static Path writeCsv(Path folder, String name, List<String> header, Body body) throws IOException, SQLException {
         Files.createDirectories(folder);
         Path part = folder.resolve("." + name + ".part");
-        try (Writer out = Files.newBufferedWriter(part, StandardCharsets.UTF_8)) {
+        Files.deleteIfExists(part);
+        ownerOnly(part);
+        try (Writer out = Files.newBufferedWriter(part, StandardCharsets.UTF_8, StandardOpenOption.WRITE)) {
             out.write('\uFEFF');
             try (CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader(header.toArray(String[]::new)).get().print(out)) {
                 body.print(csv);
             }
         }
         return Files.move(part, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Creates the file readable and writable by the service's account alone: the reports hold the values
+     * of customers' lines (mobiles, addresses). Where the file system has no POSIX permissions, a plain file.
+     */
+    private static void ownerOnly(Path file) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException noPosix) {
+            Files.createFile(file);
+        }
     }
 
     /** The issues of an ingest, in line order. */

@@ -22,6 +22,12 @@ export function t(key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (values[name] ?? `{${name}}`));
 }
 
+/** The text of a key, or the fallback when the bundles have none (a value the console has no word for). */
+export function tOr(key, fallback) {
+  const text = t(key);
+  return text === key ? fallback : text;
+}
+
 export class ApiError extends Error {
   constructor(status, message) {
     super(message);

@@ -1,7 +1,7 @@
 // Approvals (manager): access requests (D-25), the annual tier proposals line by line with the
 // figures behind each line (D-19), destruction proposals (D-32; never one's own), and customer
 // requests near their deadline (D-28). Every decision is the API's: the decider is the session's.
-import { api, attempt, field, fill, h, message, session, t, table, when } from '../core.js';
+import { api, attempt, field, fill, h, message, session, t, tOr, table, when } from '../core.js';
 
 export async function render(main) {
   const access = h('section', { id: 'access-requests' });
@@ -75,7 +75,7 @@ async function tierLines(place, id) {
   const open = proposal.lines.filter(l => l.status === 'open');
   const grid = table([
     { label: t('col.select'), value: l => {
-      if (l.status !== 'open') return t(`request.status.${l.status}`) === `request.status.${l.status}` ? l.status : t(`request.status.${l.status}`);
+      if (l.status !== 'open') return tOr(`request.status.${l.status}`, l.status);
       const box = h('input', { type: 'checkbox', id: `tier-line-${id}-${l.line_no}`, 'aria-label': `${t('col.line')} ${l.line_no}` });
       boxes.set(l.line_no, box);
       return box;

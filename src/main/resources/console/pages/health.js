@@ -1,7 +1,7 @@
 // Health of the archive (manager, auditor): the D-33 KPIs from /api/kpi as charts — completeness per
 // field, timeliness, the rejected share per channel over the months, denied and out-of-policy accesses
 // per person. The chart library is Apache ECharts from the jar (/console/vendor/echarts.min.js).
-import { api, attempt, field, fill, h, message, t } from '../core.js';
+import { api, attempt, field, fill, h, message, t, tOr } from '../core.js';
 
 let loading;
 
@@ -52,7 +52,7 @@ async function show(place, month) {
   const completeness = report.completeness ?? {};
   const missing = completeness.missing_per_field ?? {};
   const fields = Object.keys(missing);
-  const label = key => (t(`field.${key}`) === `field.${key}` ? key : t(`field.${key}`));
+  const label = key => tOr(`field.${key}`, key);
   const percent = share => (share === null || share === undefined ? '—' : `${(Number(share) * 100).toFixed(1)}%`);
 
   const complete = chart('chart-completeness', t('health.completeness'),

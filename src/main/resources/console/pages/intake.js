@@ -1,7 +1,7 @@
 // Intake (administrator): every file, mail, contracts poll and survey batch of the last days with
 // its reconciliation (new / updated / duplicate / review / rejected = lines), the rejected lines
 // with their reasons, the reject report and the failed file to download, and what to do about each.
-import { api, attempt, field, fill, h, message, t, table, when } from '../core.js';
+import { api, attempt, field, fill, h, message, t, tOr, table, when } from '../core.js';
 
 export async function render(main, { query }) {
   const days = h('input', { type: 'number', min: '1', max: '366', value: query.get('days') ?? '7' });
@@ -37,8 +37,7 @@ export async function render(main, { query }) {
 }
 
 function statusText(status) {
-  const key = `intake.status.${status}`;
-  return t(key) === key ? status : t(key);
+  return tOr(`intake.status.${status}`, status);
 }
 
 function todo(ingest) {

@@ -1,7 +1,7 @@
 // Review (keeper, manager): changes held for review side by side with the archive's value and both
 // sources (D-13, D-16), archives from low-trust sources waiting to be filed, and survey responses
 // waiting for a match (D-5). Every look and decision is the API's, audited there.
-import { api, attempt, field, fill, h, message, t, table, when } from '../core.js';
+import { api, attempt, field, fill, h, message, t, tOr, table, when } from '../core.js';
 
 export async function render(main) {
   const changes = h('section', { id: 'review-changes' });
@@ -32,7 +32,7 @@ async function queue(place) {
   fill(body,
     answer.changes.length ? table([
       { label: t('col.archiveNo'), value: c => c.archive_no },
-      { label: t('review.field'), value: c => t(`field.${c.field}`) === `field.${c.field}` ? c.field : t(`field.${c.field}`) },
+      { label: t('review.field'), value: c => tOr(`field.${c.field}`, c.field) },
       { label: t('review.current'), value: c => c.current ?? '—' },
       { label: t('review.currentSource'), value: c => source(c.current_source, c.current_line) },
       { label: t('review.proposed'), value: c => h('strong', {}, c.proposed ?? '—') },

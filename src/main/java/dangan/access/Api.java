@@ -168,14 +168,7 @@ public final class Api {
         if (sessions == null) throw ApiProblem.localized(404, "api.session.off");
         String address = remoteHost(exchange);
         if (failures.refused(address, System.currentTimeMillis())) throw tooMany();
-        JsonNode body;
-        try {
-            body = readJson(exchange);
-        } catch (ApiProblem unreadable) {
-            // not readJson's detail: the parser quotes the token it choked on, which here may be the password,
-            // and a 400 goes to the service log
-            throw ApiProblem.localized(400, "api.body.not-object");
-        }
+        JsonNode body = readJson(exchange);
         String name = body.path("name").asText(null);
         String password = body.path("password").asText(null);
         Caller caller = staff.checkPassword(name, password).orElseThrow(
@@ -264,10 +257,12 @@ public final class Api {
             if (node == null || !node.isObject()) throw ApiProblem.localized(400, "api.body.not-object");
             return node;
         } catch (JsonProcessingException e) {
+            // where, never the parser's detail: it quotes the text it choked on (a password, an ID number), and
+            // a 400 goes to the service log
             throw ApiProblem.localized(400, "api.body.malformed", "line", e.getLocation().getLineNr(),
-                    "column", e.getLocation().getColumnNr(), "detail", e.getOriginalMessage());
+                    "column", e.getLocation().getColumnNr());
         } catch (IOException e) {
-            throw ApiProblem.localized(400, "api.body.unreadable", "detail", String.valueOf(e.getMessage()));
+            throw ApiProblem.localized(400, "api.body.unreadable");
         }
     }
 

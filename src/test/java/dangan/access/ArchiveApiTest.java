@@ -337,7 +337,8 @@ class ArchiveApiTest {
 
         ApiClient.Reply malformed = desk.post("/api/access-requests", "{\"archive_nos\": [\"" + zhang + "\"],\n \"categories\": [health]}");
         assertThat(malformed.status()).isEqualTo(400);
-        assertThat(malformed.json().get("error").asText()).contains("JSON 格式错误，位于第 2 行第");
+        assertThat(malformed.json().get("error").asText()).contains("JSON 格式错误，位于第 2 行第")
+                .as("where it broke, never the text it broke on (it may be a password or an ID number)").doesNotContain("health");
         // the same in English for a client that asks for it
         java.net.http.HttpResponse<String> english = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + dangan.httpPort() + "/api/access-requests"))

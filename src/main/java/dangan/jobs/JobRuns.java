@@ -1,5 +1,6 @@
 package dangan.jobs;
 
+import dangan.normalise.Masking;
 import dangan.store.Db;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
@@ -71,7 +72,7 @@ public final class JobRuns extends EventNotifierSupport {
                     .bind("instance", instance)
                     .bind("started", Instant.ofEpochMilli(exchange.getClock().getCreated()))
                     .bind("status", failure == null ? "done" : "failed")
-                    .bind("error", failure == null ? null : String.valueOf(failure.getMessage()))
+                    .bind("error", failure == null ? null : Masking.maskIdLikeRuns(String.valueOf(failure.getMessage())))
                     .execute());
         } catch (JdbiException e) {
             LOG.warn("Could not record the run of job {}: {}", job, e.getMessage());

@@ -1,5 +1,6 @@
 package dangan.operations;
 
+import dangan.normalise.Masking;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.access.QueryParams;
@@ -90,7 +91,7 @@ public final class JobsApi {
             exchange.getContext().createProducerTemplate().sendBody(route.getEndpoint(), null);
         } catch (CamelExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            error = String.valueOf(cause.getMessage());
+            error = Masking.maskIdLikeRuns(String.valueOf(cause.getMessage())); // a job's error may quote an ID number
         }
         Instant finished = Instant.now();
         String status = error == null ? "done" : "failed";

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Consent per purpose (PIPL, D-28): {@code service}, {@code marketing}, {@code sensitive}. Every
+ * Consent per purpose (PIPL, D-28): {@code service}, {@code contact}, {@code marketing}, {@code sensitive}. Every
  * decision is a new row of {@code consent} (source, time, wording version); the latest per purpose
  * holds, so a withdrawal takes effect at once — {@code marketing_ok(customer)}, used by the visit
  * plan, greetings, follow-ups, their feeds and digests, reads it. No marketing consent recorded
@@ -23,7 +23,7 @@ import java.util.Set;
 public final class Consents {
 
     /** The purposes consent is asked for. */
-    public static final Set<String> PURPOSES = Set.of("service", "marketing", "sensitive");
+    public static final Set<String> PURPOSES = Set.of("service", "contact", "marketing", "sensitive");
 
     /** One recorded decision. */
     public record Consent(long id, String purpose, boolean granted, String source,
@@ -59,7 +59,7 @@ public final class Consents {
     public long record(Handle h, long customerId, String purpose, boolean granted, String source, String wordingVersion,
                        String recordedBy) {
         if (purpose == null || !PURPOSES.contains(purpose)) {
-            throw new IllegalArgumentException("'" + purpose + "' is not a consent purpose: use service, marketing or sensitive");
+            throw new IllegalArgumentException("'" + purpose + "' is not a consent purpose: use service, contact, marketing or sensitive");
         }
         if (source == null || source.isBlank()) {
             throw new IllegalArgumentException("a consent needs its source (api, mail, survey, paper form …)");

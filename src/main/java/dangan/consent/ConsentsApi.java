@@ -65,7 +65,7 @@ public final class ConsentsApi {
         JsonNode body = Api.readJson(exchange);
         String purpose = text(body, "purpose", true);
         if (!Consents.PURPOSES.contains(purpose)) {
-            throw ApiProblem.badRequest("purpose '" + purpose + "' is not one of service, marketing, sensitive");
+            throw ApiProblem.badRequest("purpose '" + purpose + "' is not one of service, contact, marketing, sensitive");
         }
         JsonNode granted = body.get("granted");
         if (granted == null || !granted.isBoolean()) {

@@ -39,9 +39,9 @@ public record CustomerRow(
      * withdrawn, null not said; with the version of the wording the customer saw. Null when the line
      * says nothing about consent.
      */
-    public record Consent(Boolean service, Boolean marketing, Boolean sensitive, String version) {
+    public record Consent(Boolean service, Boolean contact, Boolean marketing, Boolean sensitive, String version) {
         public boolean isEmpty() {
-            return service == null && marketing == null && sensitive == null;
+            return service == null && contact == null && marketing == null && sensitive == null;
         }
     }
 

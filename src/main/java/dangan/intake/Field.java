@@ -30,6 +30,7 @@ public enum Field {
     COMPANIONS("companions", false),
     REFERRER("referrer", false),
     CONSENT_SERVICE("consent_service", false),
+    CONSENT_CONTACT("consent_contact", false),
     CONSENT_MARKETING("consent_marketing", false),
     CONSENT_SENSITIVE("consent_sensitive", false),
     CONSENT_VERSION("consent_version", false);

@@ -166,6 +166,7 @@ public final class RowNormaliser {
     private CustomerRow.Consent consent(Line line) {
         CustomerRow.Consent consent = new CustomerRow.Consent(
                 line.parse(Field.CONSENT_SERVICE, ConsentValue::parse, Function.identity()),
+                line.parse(Field.CONSENT_CONTACT, ConsentValue::parse, Function.identity()),
                 line.parse(Field.CONSENT_MARKETING, ConsentValue::parse, Function.identity()),
                 line.parse(Field.CONSENT_SENSITIVE, ConsentValue::parse, Function.identity()),
                 line.text(Field.CONSENT_VERSION));

@@ -30,7 +30,7 @@ final class StagingWriter implements AutoCloseable {
             + " address, id_hash, id_enc, id_masked, employer, job_title, nationality, extra, visit_date, amount, service,"
             + " payment, staff, branch, pref_room, pref_dining, pref_other, allergy_enc, allergy_hash, health_enc,"
             + " health_hash, anniversary, companions, referrer, contract_no, key_id, key_wrapped, consent_service,"
-            + " consent_marketing, consent_sensitive, consent_version, lunar_year, lunar_month, leap_month, lunar_day, place) FROM STDIN";
+            + " consent_contact, consent_marketing, consent_sensitive, consent_version, lunar_year, lunar_month, leap_month, lunar_day, place) FROM STDIN";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -71,7 +71,8 @@ final class StagingWriter implements AutoCloseable {
                 .field(visit == null ? null : visit.contractNo())
                 .field(key == null ? null : key.id()).bytes(key == null ? null : key.wrapped());
         CustomerRow.Consent consent = row.consent();
-        field(consent == null ? null : consent.service()).field(consent == null ? null : consent.marketing())
+        field(consent == null ? null : consent.service()).field(consent == null ? null : consent.contact())
+                .field(consent == null ? null : consent.marketing())
                 .field(consent == null ? null : consent.sensitive()).field(consent == null ? null : consent.version());
         LunarDate lunar = row.lunarBirthday();
         field(lunar == null ? null : lunar.year()).field(lunar == null ? null : lunar.month())

@@ -53,6 +53,16 @@ final class FeedText {
         return out;
     }
 
+    /** The headings of a feed's counts file: {@code reminders.counts.<column>}, or the keys themselves. */
+    List<String> countHeadings(List<String> columns) {
+        return keys ? columns : columns.stream().map(c -> m.text("reminders.counts." + c)).toList();
+    }
+
+    /** A consent purpose as people read it ({@code 服务关系}, {@code 营销同意}), or its code. */
+    String purpose(String purpose) {
+        return keys ? purpose : named("reminders.purpose." + purpose, purpose);
+    }
+
     String job(String job) {
         return keys ? job : named("reminders.job." + job, job);
     }

@@ -53,6 +53,9 @@ public final class FeedWriter {
             where (%s) and (cast(? as text) is null or contact_ok(c.id, cast(? as text)))
             order by r.owner_role, r.due_on, c.archive_no, r.kind, r.subject""";
 
+    /** The columns of a feed's counts file ({@code <feed>.counts.csv}): one row, then one column per left-out reason. */
+    static final List<String> COUNT_COLUMNS = List.of("job", "date", "consent_purpose", "due", "issued", "listed");
+
     /** What {@link #write} left: the two files and how many reminders they list. */
     public record Written(Path csv, Path json, int rows) {
     }
@@ -172,7 +175,28 @@ public final class FeedWriter {
         }
         Path csv = Files.move(csvPart, folder.resolve(base + ".csv"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Path jsonFile = Files.move(jsonPart, folder.resolve(base + ".json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        writeCounts(base, job, day, tally, rows);
         return new Written(csv, jsonFile, rows);
+    }
+
+    /**
+     * The CSV feed's counts, beside it as {@code <feed>.counts.csv}: one header row and one row — job, day, the
+     * consent purpose, how many were due, issued and listed, and how many were left out per reason — so the
+     * feed itself stays one table a machine reads and Excel opens, and who was left out is never silent. Headings
+     * and words as the feed's ({@code dangan.feeds.headings}); counts not kept by a job (staleness, completeness) empty.
+     */
+    private void writeCounts(String base, String job, LocalDate day, JobTally tally, int listed) throws IOException {
+        List<String> columns = new ArrayList<>(COUNT_COLUMNS);
+        columns.addAll(JobTally.REASONS);
+        List<Object> row = new ArrayList<>(List.of(text.job(job), text.date(day.toString()),
+                purposes.get(job) == null ? "" : text.purpose(purposes.get(job)),
+                tally.due() == null ? "" : tally.due(), tally.issued().size(), listed));
+        for (String reason : JobTally.REASONS) row.add(tally.due() == null ? "" : tally.leftOut(reason));
+        try {
+            RejectReport.writeCsv(folder, base + ".counts.csv", text.countHeadings(columns), csv -> csv.printRecord(row));
+        } catch (SQLException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     /** The digest mail's text: what this run newly issued, grouped by owner role, without health data. */

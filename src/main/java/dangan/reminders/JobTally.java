@@ -9,13 +9,13 @@ import java.util.Map;
 /**
  * What one run of a reminder job did: the reminders it newly issued, how many were due in all (null
  * for the jobs that do not count them: staleness, completeness), and how many due ones were left out,
- * per reason ({@code sealed}, {@code service-objected}, {@code no-marketing-consent},
+ * per reason ({@code sealed}, {@code service-objected}, {@code contact-objected}, {@code no-marketing-consent},
  * {@code marketing-withdrawn}), in the order the reasons are listed.
  */
 public record JobTally(List<Long> issued, Long due, Map<String, Long> leftOut) {
 
     /** The reasons a due reminder is left out, in the order feeds and log lines name them. */
-    public static final List<String> REASONS = List.of("sealed", "service-objected", "no-marketing-consent", "marketing-withdrawn");
+    public static final List<String> REASONS = List.of("sealed", "service-objected", "contact-objected", "no-marketing-consent", "marketing-withdrawn");
 
     public JobTally {
         issued = List.copyOf(issued);

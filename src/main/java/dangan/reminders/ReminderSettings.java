@@ -20,7 +20,7 @@ public record ReminderSettings(Cadence cadence, Set<String> healthRoles, int spe
                                Messages messages) {
 
     /** The jobs that reach customers and the consent purpose each needs by default (PIPL art. 13). */
-    public static final Map<String, String> DEFAULT_PURPOSES = Map.of("visit-plan", "service", "follow-ups", "service",
+    public static final Map<String, String> DEFAULT_PURPOSES = Map.of("visit-plan", "contact", "follow-ups", "contact",
             "greetings", "marketing");
 
     /** The fields the completeness report can check (completeness.sql). */
@@ -61,9 +61,10 @@ public record ReminderSettings(Cadence cadence, Set<String> healthRoles, int spe
         DEFAULT_PURPOSES.forEach((job, fallback) -> {
             String key = "dangan.consent.purpose." + job;
             String value = s.get(key, fallback).strip();
-            if (!value.equals("service") && !value.equals("marketing")) {
-                throw new IllegalArgumentException(key + ": '" + value + "' is not a purpose: service (customers who have not"
-                        + " objected) or marketing (customers who granted it)");
+            if (!value.equals("service") && !value.equals("contact") && !value.equals("marketing")) {
+                throw new IllegalArgumentException(key + ": '" + value + "' is not a purpose: contact (customers who objected"
+                        + " neither to the service nor to being contacted), service (customers who have not objected to the"
+                        + " service) or marketing (customers who granted it)");
             }
             purposes.put(job, value);
         });

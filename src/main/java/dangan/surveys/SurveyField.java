@@ -17,6 +17,7 @@ public enum SurveyField {
     SERVICE("service", "/service"),
     STAFF("staff", "/staff"),
     ANSWERS("answers", "/answers"),
+    CONSENT_CONTACT("consent_contact", "/consent/contact"),
     CONSENT_MARKETING("consent_marketing", "/consent/marketing"),
     CONSENT_SENSITIVE("consent_sensitive", "/consent/sensitive"),
     CONSENT_VERSION("consent_version", "/consent/version");

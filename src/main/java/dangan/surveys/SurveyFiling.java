@@ -124,7 +124,7 @@ public final class SurveyFiling {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into consent (customer_id, purpose, granted, source, wording_version, recorded_by, source_ingest_id, source_line)
                 select ?, p.purpose, p.granted, 'survey:' || i.channel, ?, 'survey', i.id, ?
-                from ingest i cross join (values ('marketing', ?::boolean), ('sensitive', ?::boolean)) p(purpose, granted)
+                from ingest i cross join (values ('contact', ?::boolean), ('marketing', ?::boolean), ('sensitive', ?::boolean)) p(purpose, granted)
                 where i.id = ? and p.granted is not null
                   and not exists (select 1 from (select k.granted, k.wording_version from consent k
                                                  where k.customer_id = ? and k.purpose = p.purpose
@@ -133,11 +133,12 @@ public final class SurveyFiling {
             ps.setLong(1, customerId);
             ps.setString(2, consent.version());
             ps.setInt(3, line);
-            ps.setObject(4, consent.marketing(), java.sql.Types.BOOLEAN);
-            ps.setObject(5, consent.sensitive(), java.sql.Types.BOOLEAN);
-            ps.setLong(6, ingestId);
-            ps.setLong(7, customerId);
-            ps.setString(8, consent.version());
+            ps.setObject(4, consent.contact(), java.sql.Types.BOOLEAN);
+            ps.setObject(5, consent.marketing(), java.sql.Types.BOOLEAN);
+            ps.setObject(6, consent.sensitive(), java.sql.Types.BOOLEAN);
+            ps.setLong(7, ingestId);
+            ps.setLong(8, customerId);
+            ps.setString(9, consent.version());
             ps.executeUpdate();
         }
     }

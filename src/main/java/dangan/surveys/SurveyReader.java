@@ -134,6 +134,7 @@ public final class SurveyReader {
         String staff = c.text(SurveyField.STAFF);
         JsonNode answers = c.answers();
         dangan.intake.CustomerRow.Consent consent = new dangan.intake.CustomerRow.Consent(null,
+                c.consent(SurveyField.CONSENT_CONTACT),
                 c.consent(SurveyField.CONSENT_MARKETING), c.consent(SurveyField.CONSENT_SENSITIVE), c.text(SurveyField.CONSENT_VERSION));
         if (archiveNo == null && mobileRaw == null && emailRaw == null && c.fine()) {
             c.reject(SurveyField.MOBILE, null, mapping.describe(SurveyField.ARCHIVE_NO) + ", " + mapping.describe(SurveyField.MOBILE)

@@ -39,6 +39,7 @@ public record SurveyResponse(String surveyId, OffsetDateTime submittedAt, String
         if (answers != null) node.set("answers", answers);
         if (consent != null) {
             ObjectNode given = node.putObject("consent");
+            if (consent.contact() != null) given.put("contact", consent.contact());
             if (consent.marketing() != null) given.put("marketing", consent.marketing());
             if (consent.sensitive() != null) given.put("sensitive", consent.sensitive());
             if (consent.version() != null) given.put("version", consent.version());

@@ -4,7 +4,7 @@ with held as (
     update intake_row s set outcome = 'review', visit_date = null, amount = null, service = null, contract_no = null,
            pref_room = null, pref_dining = null, pref_other = null, allergy_enc = null, allergy_hash = null,
            health_enc = null, health_hash = null, anniversary = null, companions = null, referrer = null,
-           consent_service = null, consent_marketing = null, consent_sensitive = null
+           consent_service = null, consent_contact = null, consent_marketing = null, consent_sensitive = null
     from customer c
     where s.ingest_id = :'ingest_id'::bigint and s.outcome is null and c.id = s.customer_id and c.sealed_at is not null
     returning s.ingest_id, s.line_no, c.archive_no

@@ -9,8 +9,11 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.StringReader;
@@ -29,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * paper consent recorded for the whole file afterwards (a consent column) is filed per customer and audited.
  */
 @Tag("service")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsentPerJobTest {
 
     static final LocalDate DAY = LocalDate.of(2026, 12, 28);
@@ -58,6 +62,7 @@ class ConsentPerJobTest {
     }
 
     @Test
+    @Order(1)
     void visitsReachTheServiceRelationshipAndGreetingsWaitForAMarketingGrant() throws Exception {
         String plan = run("visit-plan", DAY);
         List<CSVRecord> visits = csv("2026-12-28.csv");
@@ -66,7 +71,7 @@ class ConsentPerJobTest {
         JsonNode planJson = json("2026-12-28.json");
         assertThat(planJson.get("due").asLong()).isEqualTo(3);
         assertThat(planJson.get("issued").asLong()).isEqualTo(3);
-        assertThat(planJson.get("consent_purpose").asText()).isEqualTo("service");
+        assertThat(planJson.get("consent_purpose").asText()).isEqualTo("contact");
         assertThat(planJson.get("left_out").get("no-marketing-consent").asLong()).isZero();
         assertThat(plan).isEqualTo("拜访计划 2026年12月28日：到期 3 条，新发 3 条；共 3 条，见 2026-12-28.csv 和 2026-12-28.json（"
                 + plan.substring(plan.lastIndexOf('（') + 1));
@@ -100,6 +105,45 @@ class ConsentPerJobTest {
         assertThat(csv("2026-12-29-greetings.csv")).extracting(r -> r.get("姓名") + "|" + r.get("事由") + "|" + r.get("到期日"))
                 .containsExactlyInAnyOrder("老王|节日：元旦|2027年1月1日", "老李|节日：元旦|2027年1月1日", "老张|节日：元旦|2027年1月1日");
         assertThat(json("2026-12-29-greetings.json").get("left_out").get("no-marketing-consent").asLong()).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void aContactWithdrawalTakesTheCustomerOffVisitsButNotOffGreetingsAndTheCsvCountsSayWhy() throws Exception {
+        LocalDate day = DAY;
+        assertThat(csv(day + ".counts.csv")).singleElement().satisfies(r -> {
+            assertThat(r.get("任务")).isEqualTo("拜访计划");
+            assertThat(r.get("日期")).isEqualTo("2026年12月28日");
+            assertThat(r.get("所需同意")).isEqualTo("服务联系（未要求不再联系）");
+            assertThat(r.get("到期") + "|" + r.get("新发") + "|" + r.get("清单条数") + "|" + r.get("要求不再联系未发")
+                    + "|" + r.get("无营销同意未发")).isEqualTo("3|3|3|0|0");
+        });
+
+        // 老张 keeps the service relationship but asks not to be called: a column on a file (同意回访 否)
+        dangan.drop("老客户-回访.csv", """
+                姓名,手机,同意回访,同意书版本
+                老张,13700000003,否,纸质-2019
+                """, StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("老客户-回访.csv").toString()).contains("/done/");
+        assertThat(dangan.rows("select c.name, k.purpose, k.granted, k.source from consent k join customer c on c.id = k.customer_id"
+                + " where k.purpose = 'contact'")).extracting(r -> r.get("name") + "|" + r.get("granted") + "|" + r.get("source"))
+                .containsExactly("老张|false|file:registrations");
+
+        // the same day again: the feed, rewritten, leaves out the visit issued before, and every count says why
+        String plan = run("visit-plan", day);
+        assertThat(plan).startsWith("拜访计划 2026年12月28日：到期 3 条，新发 0 条，1 条因客户要求不再联系未发；共 2 条");
+        assertThat(csv(day + ".csv")).extracting(r -> r.get("姓名")).containsExactlyInAnyOrder("老王", "老李");
+        JsonNode planJson = json(day + ".json");
+        assertThat(planJson.get("consent_purpose").asText()).isEqualTo("contact");
+        assertThat(planJson.get("left_out").get("contact-objected").asLong()).isEqualTo(1);
+        assertThat(csv(day + ".counts.csv")).singleElement().satisfies(r ->
+                assertThat(r.get("到期") + "|" + r.get("新发") + "|" + r.get("清单条数") + "|" + r.get("要求不再联系未发"))
+                        .isEqualTo("3|0|2|1"));
+
+        // greetings are marketing: a contact withdrawal does not withhold them (a marketing withdrawal would)
+        String greetings = run("greetings", day.plusDays(1));
+        assertThat(greetings).doesNotContain("不再联系");
+        assertThat(csv("2026-12-29-greetings.csv")).extracting(r -> r.get("姓名")).containsExactlyInAnyOrder("老王", "老李", "老张");
     }
 
     /** Runs a job for a day; its answer is the line it logged. */

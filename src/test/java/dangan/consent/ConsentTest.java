@@ -148,7 +148,7 @@ class ConsentTest {
         assertThat(consents.history(zhou)).extracting(Consents.Consent::source).containsExactly("mail", "paper form", "api");
         Db.jdbi(dangan.service().database().dataSource()).useHandle(h -> {
             assertThatThrownBy(() -> consents.record(h, zhou, "profiling", true, "api", null))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("service, marketing or sensitive");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("service, contact, marketing or sensitive");
             assertThatThrownBy(() -> consents.record(h, zhou, "marketing", true, " ", null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("source");
         });
@@ -184,7 +184,7 @@ class ConsentTest {
         assertThat(csv(feed(day.plusDays(1)))).extracting(r -> r.get("mobile")).filteredOn(m -> m.compareTo("13600000006") >= 0)
                 .containsExactlyInAnyOrder("13600000008", "13600000019");
         JsonNode plan = new ObjectMapper().readTree(home.resolve("outbox/reminders/" + day.plusDays(1) + ".json").toFile());
-        assertThat(plan.get("consent_purpose").asText()).isEqualTo("service");
+        assertThat(plan.get("consent_purpose").asText()).isEqualTo("contact");
         assertThat(plan.get("left_out").get("service-objected").asLong()).isEqualTo(1);
         String digest = digestText(day.plusDays(1));
         assertThat(digest).contains("冯八").doesNotContain("吴六").contains("1 条因客户拒绝服务联系未发");

@@ -81,7 +81,8 @@ public final class DanganService implements AutoCloseable {
         // the merge listeners of these flows run in the order of their phase (MergeListener.Phase), not of this list
         return List.of(new AccessFlow(), new RegistrationsFlow(), new CheckFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
                 new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new SupervisionFlow(), new RightsFlow(),
-                new ConsentFlow(), new BackupsFlow(), new dangan.retention.RetentionFlow(), new dangan.console.ConsoleFlow(), new dangan.operations.OperationsFlow());
+                new ConsentFlow(), new BackupsFlow(), new dangan.retention.RetentionFlow(), new dangan.console.ConsoleFlow(), new dangan.operations.OperationsFlow(),
+                new dangan.health.HealthFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {

@@ -1,0 +1,55 @@
+package dangan.support;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A PostgreSQL server of a test's own, which the test may stop and start again on the same port
+ * and data folder (the shared {@link TestDatabase} server cannot be stopped): for what the service
+ * does while its database is away. Its database {@code postgres} starts empty; the service migrates it.
+ */
+public final class StoppableDatabase implements AutoCloseable {
+
+    private final Path dataDir;
+    private EmbeddedPostgres server;
+    private int port;
+
+    private StoppableDatabase(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    public static StoppableDatabase start(Path dataDir) throws IOException {
+        StoppableDatabase db = new StoppableDatabase(dataDir);
+        db.server = db.builder().start();
+        db.port = db.server.getPort();
+        return db;
+    }
+
+    private EmbeddedPostgres.Builder builder() {
+        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
+                .setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off");
+    }
+
+    /** JDBC URL of its database {@code postgres} (user postgres, no password). */
+    public String url() {
+        return "jdbc:postgresql://localhost:" + port + "/postgres";
+    }
+
+    /** Stops the server (pg_ctl stop, fast): open connections break, new ones are refused. */
+    public void stop() throws IOException {
+        server.close();
+        server = null;
+    }
+
+    /** Starts it again on the same port with the same data. */
+    public void restart() throws IOException {
+        server = builder().setPort(port).start();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (server != null) stop();
+    }
+}

@@ -15,6 +15,8 @@ import dangan.intake.ColumnMap;
 import dangan.access.IngestsApi;
 import dangan.audit.AuditTrail;
 import dangan.i18n.Language;
+import dangan.intake.DropGate;
+import dangan.intake.OwnerOnly;
 import dangan.intake.FileCheck;
 import dangan.intake.IngestRevert;
 import dangan.intake.FileClaims;
@@ -100,6 +102,7 @@ public final class DanganService implements AutoCloseable {
             main.bind("intakeTally", tally);
             main.bind("sensitiveFields", sensitive);
             main.bind("fileClaims", fileClaims(database));
+            main.bind("dropGate", new DropGate(intake, tally, Messages.of(settings)));
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);
             main.bind("jobRuns", new JobRuns(database.dataSource())); // an EventNotifier: camel-main picks it up
@@ -171,11 +174,14 @@ public final class DanganService implements AutoCloseable {
     private static void createFolders(Path home, List<Flow> flows) throws IOException {
         for (Flow flow : flows) {
             for (String inbox : flow.inboxes()) {
-                Files.createDirectories(home.resolve("inbox").resolve(inbox));
+                Path folder = Files.createDirectories(home.resolve("inbox").resolve(inbox));
+                // what was dropped, kept: owner-only (the drop folder itself stays as the administrator made it)
+                OwnerOnly.folder(folder.resolve("done"));
+                OwnerOnly.folder(folder.resolve("failed"));
             }
         }
-        Files.createDirectories(home.resolve("outbox").resolve("rejects"));
-        Files.createDirectories(home.resolve("data"));
+        OwnerOnly.folder(home.resolve("outbox").resolve("rejects"));
+        OwnerOnly.folder(home.resolve("data"));
     }
 
     public CamelContext camelContext() {

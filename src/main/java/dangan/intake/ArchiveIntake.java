@@ -257,10 +257,14 @@ public final class ArchiveIntake {
             ColumnMap.Layout layout = columns.layout(headings);
             this.layout = layout;
             if (!layout.has(Field.NAME) || !(layout.has(Field.MOBILE) || layout.has(Field.ID_NUMBER) || layout.has(Field.EMAIL))) {
-                throw new FileRejectedException("the header row (" + String.join(", ", layout.headings())
-                        + ") has no column for the customer's name (姓名/name) and for a way to identify them"
-                        + " (手机/mobile, 身份证号/ID number, 邮箱/email); is this a customer list? Column names are"
-                        + " listed in config/columns.properties");
+                // the first row is named by what was recognised in it and by column numbers, never by its
+                // text: in a file that is not a customer list (a key, a letter) the first row is its content
+                throw new FileRejectedException(messages.text("dropfolder.header-unrecognised",
+                        "columns", layout.headings().size(),
+                        "recognised", layout.fields().entrySet().stream()
+                                .sorted(Map.Entry.comparingByValue())
+                                .map(f -> f.getKey().key() + " (" + (f.getValue() + 1) + ")").toList().toString(),
+                        "unrecognised", layout.extra().keySet().stream().sorted().map(i -> i + 1).toList().toString()));
             }
             extraColumns = layout.extra().values().toArray(String[]::new);
             if (extraColumns.length > 0) {

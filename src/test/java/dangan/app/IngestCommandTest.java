@@ -41,9 +41,9 @@ class IngestCommandTest {
 
         assertThat(status).isEqualTo(0);
         Path report = home.resolve("outbox").resolve("rejects").resolve("wrong-export.csv.check.csv");
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("wrong-export.csv: would not be filed — the header row").contains(report.toString());
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("wrong-export.csv: would not be filed — 第一行").contains(report.toString());
         assertThat(Files.readString(report))
-                .contains("整个文件不会被归档：the header row (订单号, 金额, 身份证复印件) has no column for the customer's name")
+                .contains("整个文件不会被归档：第一行（标题行，共 3 列）中没有客户姓名列").contains("未识别的列（按列号）：[1, 3]")
                 .contains("“金额” 识别为 消费金额")
                 .contains("“身份证复印件” 看似敏感数据");
 

@@ -17,6 +17,7 @@ import dangan.audit.AuditTrail;
 import dangan.i18n.Language;
 import dangan.intake.DropGate;
 import dangan.intake.OwnerOnly;
+import dangan.intake.SkippedNames;
 import dangan.intake.FileCheck;
 import dangan.intake.IngestRevert;
 import dangan.intake.FileClaims;
@@ -103,6 +104,7 @@ public final class DanganService implements AutoCloseable {
             main.bind("sensitiveFields", sensitive);
             main.bind("fileClaims", fileClaims(database));
             main.bind("dropGate", new DropGate(intake, tally, Messages.of(settings)));
+            main.bind("skippedNames", new SkippedNames(Messages.of(settings)));
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);
             main.bind("jobRuns", new JobRuns(database.dataSource())); // an EventNotifier: camel-main picks it up

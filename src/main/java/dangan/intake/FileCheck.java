@@ -62,7 +62,7 @@ public final class FileCheck {
 
     /** Checks a file as it would be filed on {@code channel}; writes and returns its report. */
     public Result check(Path file, String channel) throws Exception {
-        String name = file.getFileName().toString();
+        String name = FileName.shown(file.getFileName().toString());
         Path[] report = new Path[1];
         String[] why = new String[1];
         IngestRun run = intake.check(channel, name, SpreadsheetIntake.sha256(file), Files.size(file), handler -> {

@@ -63,7 +63,7 @@ public final class SpreadsheetIntake {
     public void open(Exchange exchange) throws IOException, SQLException {
         Path file = file(exchange);
         String channel = exchange.getMessage().getHeader("DanganChannel", "registrations", String.class);
-        IngestRun run = intake.open("file", channel, file.getFileName().toString(), sha256(file), Files.size(file));
+        IngestRun run = intake.open("file", channel, FileName.shown(file.getFileName().toString()), sha256(file), Files.size(file));
         exchange.setProperty(RUN, run);
         if (run.isDuplicateFile()) tally.handled();
     }
@@ -89,7 +89,7 @@ public final class SpreadsheetIntake {
      */
     public String failure(Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String fileName = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        String fileName = FileName.shown(exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         String reason = describe(error);
         IngestRun run = exchange.getProperty(RUN, IngestRun.class);
         if (run != null) intake.fail(run, reason);

@@ -1,6 +1,7 @@
 package dangan.reminders;
 
 import dangan.intake.ArchiveIntake;
+import dangan.intake.FileName;
 import dangan.intake.FileRejectedException;
 import dangan.intake.IngestRun;
 import dangan.intake.IntakeTally;
@@ -104,7 +105,7 @@ public final class VisitIntake {
 
     public void handle(Exchange exchange) throws Exception {
         Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
-        String name = file.getFileName().toString();
+        String name = FileName.shown(file.getFileName().toString());
         IngestRun run = intake.open("file", CHANNEL, name, SpreadsheetIntake.sha256(file), Files.size(file));
         exchange.setProperty(SpreadsheetIntake.RUN, run);
         if (run.isDuplicateFile()) {
@@ -187,18 +188,18 @@ public final class VisitIntake {
                     if (h == null || h.isEmpty()) continue;
                     String column = HEADINGS.get(h.toLowerCase(Locale.ROOT));
                     if (column == null) {
-                        throw new FileRejectedException("column '" + h + "' is not a visits column: a visits file has archive_no (档案号) or "
+                        throw new FileRejectedException("column " + (i + 1) + " of the first row is not a visits column: a visits file has archive_no (档案号) or "
                                 + "mobile (手机), visited_on (拜访日期), role (角色), channel (方式), and optionally staff (拜访人), "
                                 + "outcome (结果), notes (备注)");
                     }
-                    if (at.putIfAbsent(column, i) != null) throw new FileRejectedException("column '" + h + "' appears twice");
+                    if (at.putIfAbsent(column, i) != null) throw new FileRejectedException("column " + (i + 1) + " repeats an earlier column (" + column + ")");
                 }
                 List<String> missing = new ArrayList<>();
                 if (!at.containsKey("archive_no") && !at.containsKey("mobile")) missing.add("archive_no or mobile");
                 for (String required : List.of("visited_on", "role", "channel")) if (!at.containsKey(required)) missing.add(required);
                 if (!missing.isEmpty()) {
-                    throw new FileRejectedException("the visits file lacks " + String.join(", ", missing) + " (found " + columns
-                            + "): is this a visits file?");
+                    throw new FileRejectedException("the visits file lacks " + String.join(", ", missing) + " (the first row has " + columns.size()
+                            + " columns): is this a visits file?");
                 }
             }
 

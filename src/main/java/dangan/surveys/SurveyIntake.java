@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dangan.intake.ArchiveIntake;
 import dangan.intake.IngestRun;
 import dangan.intake.IntakeTally;
+import dangan.intake.FileName;
 import dangan.intake.SpreadsheetIntake;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -60,7 +61,7 @@ public final class SurveyIntake {
      */
     public void fileDrop(Exchange exchange) throws Exception {
         Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
-        String name = file.getFileName().toString();
+        String name = FileName.shown(file.getFileName().toString());
         long size = Files.size(file);
         IngestRun run = intake.open("survey", CHANNEL, name, null, size);
         exchange.setProperty(RUN, run);
@@ -80,7 +81,7 @@ public final class SurveyIntake {
     /** The text of the {@code .error.txt} kept beside a file set aside in failed/; marks the ingest failed when nothing was filed. */
     public String failure(Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String fileName = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        String fileName = FileName.shown(exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         if (error instanceof SurveyRejectsException rejects) {
             SurveyOutcome o = rejects.outcome();
             LOG.warn("{}: {} of {} responses rejected; the file is set aside in failed/ with the reasons", fileName,

@@ -94,7 +94,7 @@ class DropFolderDoorTest {
 
         assertThat(aside.toString()).contains("/failed/");
         assertThat(Files.isSymbolicLink(aside)).isTrue();
-        assertThat(dangan.count("select count(*) from customer")).isZero();
+        assertThat(dangan.count("select count(*) from customer where name = '李娜'")).isZero();
         assertThat(dangan.count("select count(*) from ingest where source_name = 'people.csv' and status = 'failed'")).isOne();
     }
 
@@ -107,7 +107,7 @@ class DropFolderDoorTest {
 
         assertThat(aside.toString()).contains("/failed/");
         assertThat(Files.readString(aside.resolveSibling(aside.getFileName() + ".error.txt"))).contains("硬链接");
-        assertThat(dangan.count("select count(*) from customer")).isZero();
+        assertThat(dangan.count("select count(*) from customer where name = '王芳'")).isZero();
         assertThat(Files.readString(outside)).contains("王芳");
     }
 
@@ -134,7 +134,7 @@ class DropFolderDoorTest {
         Path note = await(failed);
         assertThat(Files.readString(note)).contains("文件名过长").contains("244");
         assertThat(Files.exists(dangan.inbox().resolve(name))).isFalse();
-        assertThat(dangan.count("select count(*) from customer")).isZero();
+        assertThat(dangan.count("select count(*) from customer where name = '赵磊'")).isZero();
     }
 
     @Test
@@ -151,6 +151,40 @@ class DropFolderDoorTest {
                 .contains("共 1 列").doesNotContain("c2VjcmV0");
         assertThat(log.byThread(consumer(dangan.inbox()))).isNotEmpty()
                 .noneMatch(line -> line.getFormattedMessage().contains("c2VjcmV0"));
+    }
+
+    @Test
+    void aNameWithALineBreakIsShownEscapedAndForgesNoLogLine() throws Exception {
+        String name = "x\n00:00:00.000 INFO  [main] d.app.DanganService - forged.csv";
+
+        dangan.drop(name, Files.readAllBytes(Path.of("test-data/bad/not-a-spreadsheet.pdf")));
+        Path kept = dangan.awaitHandled(name);
+
+        String shown = "x\\n00:00:00.000 INFO  [main] d.app.DanganService - forged.csv";
+        assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains(shown);
+        assertThat(dangan.count("select count(*) from ingest where source_name = ? and status = 'failed'", shown)).isOne();
+        List<ILoggingEvent> lines = log.byThread(consumer(dangan.inbox()));
+        assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line.getFormattedMessage()).doesNotContain("\n"));
+        assertThat(lines).anySatisfy(line -> assertThat(line.getFormattedMessage()).contains(shown));
+    }
+
+    @Test
+    void aNameTheConsumerSkipsIsLoggedOnce() throws Exception {
+        Files.writeString(dangan.inbox().resolve("..\\x.csv"), "姓名,手机\n孙丽,13900139004\n");
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> skipped().size() == 1);
+        dangan.drop("after.csv", "姓名,手机\n周杰,13900139005\n", StandardCharsets.UTF_8);
+        dangan.awaitHandled("after.csv"); // several polls later
+
+        assertThat(skipped()).singleElement().satisfies(line -> assertThat(line.getFormattedMessage()).contains("点开头"));
+        assertThat(Files.exists(dangan.inbox().resolve("..\\x.csv"))).as("left where it is").isTrue();
+        assertThat(dangan.count("select count(*) from customer where name = '孙丽'")).isZero();
+    }
+
+    private List<ILoggingEvent> skipped() {
+        return log.byThread(consumer(dangan.inbox())).stream()
+                .filter(line -> line.getFormattedMessage().contains("..\\\\x.csv")).toList();
     }
 
     private static Path await(Path failed) {

@@ -78,45 +78,61 @@ public final class DropGate implements GenericFileFilter<File> {
         return null;
     }
 
+    /**
+     * The note and the ledger entry first, then the move: whoever sees the entry gone from the folder
+     * finds its reason already written (as the routes write an {@code .error.txt} before the file moves).
+     */
     private void setAside(Path path, Path folder, String reason) {
         String name = path.getFileName().toString();
         String shown = FileName.shown(name);
+        String channel = folder.getFileName().toString();
         LocalDateTime now = LocalDateTime.now();
         Path aside;
+        Path note;
         try {
             Path day = OwnerOnly.folder(OwnerOnly.folder(folder.resolve("failed")).resolve(now.format(DAY)));
-            aside = moveAside(path, day, now.format(TIME) + "-" + FileName.shortened(name, FileName.MAX_BYTES));
-        } catch (NoSuchFileException gone) {
-            return; // another instance set it aside first
+            aside = freeName(day, now.format(TIME) + "-" + FileName.shortened(name, FileName.MAX_BYTES));
+            note = aside.resolveSibling(aside.getFileName() + ".error.txt");
+            OwnerOnly.write(note, SpreadsheetIntake.failureNote(shown, reason, messages.text("dropfolder.what-to-do")));
         } catch (IOException e) {
-            LOG.error("{}: {} — and it could not be moved aside: {}", shown, reason, e.getClass().getSimpleName());
+            LOG.error("{}/{}: {} — and it could not be set aside: {}", channel, shown, reason, e.getClass().getSimpleName());
             return;
         }
         try {
-            OwnerOnly.write(aside.resolveSibling(aside.getFileName() + ".error.txt"),
-                    SpreadsheetIntake.failureNote(shown, reason, messages.text("dropfolder.what-to-do")));
-        } catch (IOException e) {
-            LOG.error("{}: the note beside it could not be written: {}", shown, e.getClass().getSimpleName());
-        }
-        String channel = folder.getFileName().toString();
-        try {
             intake.fail(intake.open("file", channel, shown, null, 0), reason);
         } catch (SQLException | RuntimeException e) {
-            LOG.error("{}: could not be recorded in the ingest ledger: {}", shown, e.getClass().getSimpleName());
+            LOG.error("{}/{}: could not be recorded in the ingest ledger: {}", channel, shown, e.getClass().getSimpleName());
+        }
+        try {
+            Files.move(path, aside, LinkOption.NOFOLLOW_LINKS); // the entry itself: a link stays a link
+        } catch (IOException e) {
+            deleteQuietly(note);
+            if (!(e instanceof NoSuchFileException)) { // gone: another instance set it aside first
+                LOG.error("{}/{}: {} — and it could not be moved aside: {}", channel, shown, reason, e.getClass().getSimpleName());
+            }
+            return;
         }
         tally.failed();
         LOG.warn("{}/{}: {} — {}", channel, shown, messages.text("dropfolder.set-aside"), reason);
     }
 
-    /** Moves the entry itself (a link stays a link) under a free name in {@code day}. */
-    private static Path moveAside(Path path, Path day, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the note stays beside nothing; harmless
+        }
+    }
+
+    /** A name in {@code day} taken neither by an entry nor by a note. */
+    private static Path freeName(Path day, String name) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
             Path target = day.resolve(attempt == 0 ? name : attempt + "-" + name);
-            try {
-                return Files.move(path, target, LinkOption.NOFOLLOW_LINKS);
-            } catch (FileAlreadyExistsException taken) {
-                if (attempt > 100) throw taken;
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.exists(target.resolveSibling(target.getFileName() + ".error.txt"), LinkOption.NOFOLLOW_LINKS)) {
+                return target;
             }
         }
+        throw new FileAlreadyExistsException(day.resolve(name).toString());
     }
 }

@@ -22,9 +22,11 @@ public final class AccessFlow implements Flow {
                 java.time.Duration.ofMinutes(context.settings().getInt("dangan.console.idle-minutes", 30)),
                 java.time.Duration.ofHours(context.settings().getInt("dangan.console.absolute-hours", 12)));
         context.bind("consoleSessions", sessions);
-        context.bind("api", new Api(staff, audit, context.settings().getInt("dangan.api.auth-failures-per-minute", 20),
+        Api api = new Api(staff, audit, context.settings().getInt("dangan.api.auth-failures-per-minute", 20),
                 Language.of(context.settings()), sessions,
-                Boolean.parseBoolean(context.settings().get("dangan.console.secure-cookie", "false"))));
+                Boolean.parseBoolean(context.settings().get("dangan.console.secure-cookie", "false")));
+        api.metrics(context.metrics());
+        context.bind("api", api);
         RoleViews views = RoleViews.from(context.settings());
         context.bind("roleViews", views);
         // views, access requests and grants, approvals (D-24, D-25, D-16, D-19): routes/archives.yaml, routes/access-requests.yaml

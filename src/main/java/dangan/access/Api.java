@@ -1,5 +1,6 @@
 package dangan.access;
 
+import dangan.metrics.Metrics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,6 +53,7 @@ public final class Api {
     private final Language language;
     private final ConsoleSessions sessions;
     private final boolean secureCookie;
+    private volatile Metrics metrics = Metrics.NONE;
 
     /**
      * @param failuresPerMinute failed authentications from one address audited per minute; more are refused with 429
@@ -68,6 +70,11 @@ public final class Api {
         this.language = language;
         this.sessions = sessions;
         this.secureCookie = secureCookie;
+    }
+
+    /** Where failed authentications are counted (the service's registry; none unless set). */
+    public void metrics(Metrics metrics) {
+        this.metrics = metrics;
     }
 
     /**
@@ -218,6 +225,7 @@ public final class Api {
 
     /** A failed authentication: 401 (audited as denied) up to the limit per address and minute, then 429. */
     private ApiProblem failed(Exchange exchange, String why) {
+        if (!why.equals("api.auth.missing")) metrics.failedLogin(why.endsWith("password") ? "password" : why.endsWith("session-ended") ? "session" : "token");
         String address = remoteHost(exchange);
         return switch (failures.failed(address, System.currentTimeMillis())) {
             case AUDIT -> ApiProblem.localized(401, why);

@@ -34,7 +34,11 @@ import dangan.privacy.SensitiveFields;
 import dangan.store.ArchiveDatabase;
 import dangan.surveys.SurveysFlow;
 import dangan.tiers.TiersFlow;
+import dangan.metrics.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.main.Main;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
@@ -85,7 +89,7 @@ public final class DanganService implements AutoCloseable {
         return List.of(new AccessFlow(), new RegistrationsFlow(), new CheckFlow(), new ContractsFlow(), new SurveysFlow(), new MailFlow(),
                 new TiersFlow(), new NotifyFlow(), new RemindersFlow(), new SupervisionFlow(), new RightsFlow(),
                 new ConsentFlow(), new BackupsFlow(), new dangan.retention.RetentionFlow(), new dangan.console.ConsoleFlow(), new dangan.operations.OperationsFlow(),
-                new dangan.health.HealthFlow());
+                new dangan.health.HealthFlow(), new dangan.metrics.MetricsFlow());
     }
 
     public static DanganService start(Settings settings) throws Exception {
@@ -96,10 +100,15 @@ public final class DanganService implements AutoCloseable {
         try {
             SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
             IntakeTally tally = new IntakeTally();
+            // one registry for Camel's route metrics and Dangan's own (camel.metrics.enabled finds it by name)
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Metrics metrics = new Metrics(registry);
             ArchiveIntake intake = archiveIntake(settings, database, sensitive);
+            intake.metrics(metrics);
 
             Main main = new Main();
             main.bind("dataSource", database.dataSource());
+            main.bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
             main.bind("intakeTally", tally);
             main.bind("sensitiveFields", sensitive);
             main.bind("fileClaims", fileClaims(database));
@@ -107,7 +116,7 @@ public final class DanganService implements AutoCloseable {
             main.bind("skippedNames", new SkippedNames(Messages.of(settings)));
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);
-            main.bind("jobRuns", new JobRuns(database.dataSource())); // an EventNotifier: camel-main picks it up
+            main.bind("jobRuns", new JobRuns(database.dataSource(), metrics)); // an EventNotifier: camel-main picks it up
             main.bind("spreadsheetIntake", new SpreadsheetIntake(intake, readLimits(settings),
                     home.resolve("outbox").resolve("rejects"), tally));
             FileCheck check = fileCheck(settings, intake);
@@ -115,7 +124,7 @@ public final class DanganService implements AutoCloseable {
             // the intake ledger through the API: check, list, revert (routes/ingests.yaml)
             main.bind("ingestsApi", new IngestsApi(new IngestRevert(database.dataSource()), check,
                     new AuditTrail(database.dataSource()), home.resolve("outbox").resolve("rejects"), Language.of(settings)));
-            FlowContext context = new FlowContext(settings, database.dataSource(), sensitive, intake, tally, main::bind);
+            FlowContext context = new FlowContext(settings, database.dataSource(), sensitive, intake, tally, main::bind, metrics);
             for (Flow flow : flows) {
                 flow.bind(context);
             }

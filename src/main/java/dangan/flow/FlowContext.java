@@ -3,15 +3,16 @@ package dangan.flow;
 import dangan.config.Settings;
 import dangan.intake.ArchiveIntake;
 import dangan.intake.IntakeTally;
+import dangan.metrics.Metrics;
 import dangan.privacy.SensitiveFields;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.util.function.BiConsumer;
 
-/** What a flow gets to wire itself: configuration, the archive store, the shared intake, and the bean registry. */
+/** What a flow gets to wire itself: configuration, the archive store, the shared intake, the bean registry, and the metrics. */
 public record FlowContext(Settings settings, DataSource dataSource, SensitiveFields sensitive, ArchiveIntake intake,
-                          IntakeTally tally, BiConsumer<String, Object> registry) {
+                          IntakeTally tally, BiConsumer<String, Object> registry, Metrics metrics) {
 
     /** DANGAN_HOME. */
     public Path home() {

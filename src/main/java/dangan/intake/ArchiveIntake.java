@@ -4,6 +4,7 @@ import dangan.i18n.Language;
 import dangan.i18n.Messages;
 import dangan.archive.ArchiveMerge;
 import dangan.archive.MergeCounts;
+import dangan.metrics.Metrics;
 import dangan.archive.MergeOptions;
 import dangan.archive.TierAtOpening;
 import dangan.intake.read.RowHandler;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -33,6 +35,7 @@ import java.util.function.LongFunction;
  */
 public final class ArchiveIntake {
 
+    private volatile Metrics metrics = Metrics.NONE;
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveIntake.class);
 
     private final DataSource dataSource;
@@ -60,6 +63,16 @@ public final class ArchiveIntake {
         this.progressEvery = progressEvery;
     }
 
+    /** Where the files, lines and ingest durations are counted (the service's registry; none unless set). */
+    public void metrics(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** The metrics this intake counts into. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     /** The language of reject reasons and warnings ({@code dangan.locale}; Chinese unless set). */
     public void language(Language language) {
         this.messages = Messages.of(language);
@@ -73,6 +86,7 @@ public final class ArchiveIntake {
     public IngestRun open(String sourceType, String channel, String name, String checksum, long size) throws SQLException {
         String earlier = checksum == null ? null : ledger.findDone(channel, checksum);
         long id = ledger.open(sourceType, channel, name, checksum, size, earlier != null);
+        if (earlier != null) metrics.sameContentAgain(channel);
         return new IngestRun(id, channel, name, earlier);
     }
 
@@ -107,6 +121,8 @@ public final class ArchiveIntake {
                 IngestLedger.finish(c, run, staging.extraColumns());
                 beforeCommit.run(c);
                 c.commit();
+                metrics.filed(run.channel(), Duration.ofMillis(run.elapsedMillis()), run.created(), run.updated(),
+                        run.duplicates(), run.review(), run.rejected());
             } catch (Exception e) {
                 if (staging != null) staging.abort();
                 c.rollback();
@@ -228,6 +244,7 @@ public final class ArchiveIntake {
 
     /** Marks a run failed with the reason a person will read. */
     public void fail(IngestRun run, String reason) {
+        metrics.failed(run.channel());
         try {
             ledger.fail(run.id(), reason);
         } catch (JdbiException e) {

@@ -93,6 +93,7 @@ public final class SpreadsheetIntake {
         String reason = describe(error);
         IngestRun run = exchange.getProperty(RUN, IngestRun.class);
         if (run != null) intake.fail(run, reason);
+        else intake.metrics().failed(exchange.getMessage().getHeader("DanganChannel", "registrations", String.class));
         tally.failed();
         LOG.error("{}: not filed — {}", fileName, reason);
         return failureNote(fileName, reason, "correct the file (or export it again as .xlsx or UTF-8 CSV) and drop it into the inbox again.");

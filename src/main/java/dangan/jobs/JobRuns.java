@@ -5,6 +5,8 @@ import dangan.store.Db;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import dangan.metrics.Metrics;
+import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
@@ -25,9 +27,11 @@ public final class JobRuns extends EventNotifierSupport {
     private static final String SCHEDULE_PREFIX = "schedule-";
 
     private final Jdbi jdbi;
+    private final Metrics metrics;
 
-    public JobRuns(DataSource dataSource) {
+    public JobRuns(DataSource dataSource, Metrics metrics) {
         this.jdbi = Db.jdbi(dataSource);
+        this.metrics = metrics;
         setIgnoreCamelContextEvents(true);
         setIgnoreRouteEvents(true);
         setIgnoreServiceEvents(true);
@@ -63,6 +67,7 @@ public final class JobRuns extends EventNotifierSupport {
         Date due = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
         String instance = instanceOf(exchange.getMessage().getHeader("scheduler"));
         Exception failure = exchange.getException();
+        metrics.jobRun(job, failure != null, Duration.ofMillis(exchange.getClock().elapsed()));
         try {
             jdbi.useHandle(h -> h.createUpdate("""
                             insert into job_run (job, scheduled_for, instance, started_at, status, error)

@@ -1,5 +1,6 @@
 package dangan.notify;
 
+import dangan.metrics.Metrics;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -79,6 +80,7 @@ public final class DeliveryBook {
             where e.id = any (?::uuid[])""";
 
     private final DataSource dataSource;
+    private volatile Metrics metrics = Metrics.NONE;
     private final Duration retryBase;
     private final Duration retryMax;
     private final int maxAttempts;
@@ -90,6 +92,11 @@ public final class DeliveryBook {
         this.retryMax = retryMax;
         this.maxAttempts = maxAttempts;
         this.claimFor = claimFor;
+    }
+
+    /** Where delivered, retried and parked deliveries are counted (the service's registry; none unless set). */
+    public void metrics(Metrics metrics) {
+        this.metrics = metrics;
     }
 
     public int maxAttempts() {
@@ -289,6 +296,7 @@ public final class DeliveryBook {
         update("""
                 update notification_delivery set status = 'delivered', delivered_at = ?, last_error = null
                 where event_id = ? and subscriber = ? and status = 'pending'""", Timestamp.from(now), d.eventId(), d.subscriber());
+        metrics.delivery("delivered");
     }
 
     /** Records a failed attempt; returns true when it was the last one and the delivery is now parked. */
@@ -301,6 +309,7 @@ public final class DeliveryBook {
                     update notification_delivery set next_attempt_at = ?, last_error = ?
                     where event_id = ? and subscriber = ? and status = 'pending'""",
                     Timestamp.from(now.plus(backOff(d.attempt()))), error, d.eventId(), d.subscriber());
+            metrics.delivery("retried");
         }
         return park;
     }
@@ -320,6 +329,7 @@ public final class DeliveryBook {
                                                              'archive_no', ?::text, 'attempts', p.attempts, 'reason', ?::text)
                 from parked p
                 where ?::text <> 'delivery_parked'""", reason, d.eventId(), d.subscriber(), d.kind(), d.archiveNo(), reason, d.kind());
+        metrics.delivery("parked");
     }
 
     /** The wait after the given failed attempt: base, 2 × base, 4 × base … at most the configured maximum. */

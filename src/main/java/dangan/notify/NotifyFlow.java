@@ -46,7 +46,9 @@ public final class NotifyFlow implements Flow {
 
     /** The delivery bookkeeping with the retry settings of the configuration. */
     public static DeliveryBook book(FlowContext context, Settings settings) {
-        return book(context.dataSource(), settings);
+        DeliveryBook book = book(context.dataSource(), settings);
+        book.metrics(context.metrics());
+        return book;
     }
 
     public static DeliveryBook book(javax.sql.DataSource dataSource, Settings settings) {

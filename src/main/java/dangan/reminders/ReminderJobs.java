@@ -1,5 +1,6 @@
 package dangan.reminders;
 
+import dangan.metrics.Metrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dangan.audit.Exposure;
@@ -42,6 +43,13 @@ public final class ReminderJobs {
     private final ReminderSettings settings;
     private final FeedWriter feed;
     private final ObjectMapper json = new ObjectMapper();
+
+    private volatile Metrics metrics = Metrics.NONE;
+
+    /** Where the reminders each job issues are counted (the service's registry; none unless set). */
+    public void metrics(Metrics metrics) {
+        this.metrics = metrics;
+    }
 
     public ReminderJobs(DataSource dataSource, ReminderSettings settings, FeedWriter feed) {
         this.dataSource = dataSource;
@@ -127,6 +135,7 @@ public final class ReminderJobs {
         long started = System.nanoTime();
         JobTally tally = issue(job, parameters);
         List<Long> issued = tally.issued();
+        metrics.remindersIssued(job, issued.size());
         FeedWriter.Written written = feed.write(job, day, tally);
         Exposure.feed(exchange, dataSource, job, day, FeedWriter.baseName(job, day), written.rows());
         String summary = summary(settings.messages(), job, day, tally, written, (System.nanoTime() - started) / 1e9);

@@ -30,7 +30,9 @@ public final class RemindersFlow implements Flow {
         FeedWriter feed = new FeedWriter(context.dataSource(), context.sensitive(), settings.healthRoles(),
                 outbox.resolve("reminders"), settings.digestMaxLines(), settings.purposes(), settings.messages(),
                 s.get(FeedText.HEADINGS));
-        context.bind("reminderJobs", new ReminderJobs(context.dataSource(), settings, feed));
+        ReminderJobs jobs = new ReminderJobs(context.dataSource(), settings, feed);
+        jobs.metrics(context.metrics());
+        context.bind("reminderJobs", jobs);
         context.bind("reminderDigest", new Digest(settings.digestOn()));
         context.bind("reminderSmtpLogin", new SmtpLogin(s.get("dangan.smtp.user"), s.get("dangan.smtp.password")));
         ReadLimits limits = new ReadLimits(s.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,

@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,15 +23,6 @@ import java.util.TreeMap;
  * outcome with each field change {@code 地址: 杭州市… → 苏州市…}, each fact it adds, each reason).
  */
 public final class CheckReport {
-
-    /**
-     * Headings that look like sensitive data (ID documents, health, bank cards) — compared like
-     * {@link ColumnMap} compares headings. Such a column that is not recognised as a sealed field would be
-     * kept as a plain extra attribute, so the report warns before the real drop.
-     */
-    private static final List<String> SENSITIVE_WORDS = List.of("身份证", "证件", "护照", "passport", "idcard", "idno",
-            "健康", "病", "诊断", "过敏", "药", "血型", "体检", "health", "medical", "diagnos", "allerg", "disease",
-            "银行卡", "bankcard", "creditcard", "密码", "password");
 
     /** The staged lines, their outcome and archive, with each field change; issues (rejects, warnings) beside them. */
     private static final String LINES = """
@@ -107,7 +97,7 @@ public final class CheckReport {
                 detail = messages.text(field.sensitive() ? "ingest.check.heading.sensitive-field" : "ingest.check.heading.field",
                         "heading", heading, "field", fieldName(field.key(), messages));
             } else if (layout.extra().containsKey(i)) {
-                detail = messages.text(looksSensitive(headings.get(i)) ? "ingest.check.heading.looks-sensitive" : "ingest.check.heading.extra",
+                detail = messages.text(ColumnMap.looksSensitive(headings.get(i)) ? "ingest.check.heading.looks-sensitive" : "ingest.check.heading.extra",
                         "heading", heading);
             } else {
                 detail = messages.text("ingest.check.heading.empty", "column", i + 1);
@@ -166,11 +156,6 @@ public final class CheckReport {
         if (field.startsWith("extra.")) return field.substring("extra.".length());
         String key = "ingest.field." + field;
         return messages.has(key) ? messages.text(key) : field;
-    }
-
-    static boolean looksSensitive(String heading) {
-        String canonical = ColumnMap.canonical(heading).toLowerCase(Locale.ROOT);
-        return SENSITIVE_WORDS.stream().anyMatch(canonical::contains);
     }
 
     private static String safe(String value) {

@@ -1,5 +1,6 @@
 package dangan.intake;
 
+import com.ibm.icu.text.Transliterator;
 import dangan.normalise.Text;
 
 import java.io.IOException;
@@ -22,6 +23,19 @@ import java.util.Properties;
  * lower case, and without spaces, underscores, dashes, colons and bracketed notes.
  */
 public final class ColumnMap {
+
+    /** Traditional → Simplified Chinese; one per thread (a transliterator is not meant to be shared). */
+    private static final ThreadLocal<Transliterator> SIMPLIFIED =
+            ThreadLocal.withInitial(() -> Transliterator.getInstance("Traditional-Simplified"));
+
+    /**
+     * Words of headings that look like sensitive data (ID documents, health, bank cards), compared on
+     * {@link #canonical} headings. A column with such a heading that is not recognised as a sealed field is
+     * never filed in clear as an extra attribute: its values are held back (see RowNormaliser).
+     */
+    private static final List<String> SENSITIVE_WORDS = List.of("身份证", "证件", "护照", "passport", "idcard", "idno",
+            "健康", "身体", "病", "诊断", "过敏", "药", "血型", "体检", "health", "medical", "diagnos", "allerg", "disease",
+            "银行卡", "bankcard", "creditcard", "密码", "password");
 
     private final Map<String, Field> byHeading;
 
@@ -72,12 +86,23 @@ public final class ColumnMap {
         return new Layout(Collections.unmodifiableMap(fields), Map.copyOf(extra), List.copyOf(names));
     }
 
+    /**
+     * A heading as headings compare: Traditional characters as Simplified (身份證號碼 is 身份证号码, 健康狀況
+     * is 健康状况; ICU's Traditional-Simplified transliterator), full-width as half-width, lower case, without
+     * spaces, _ - : * and notes in brackets.
+     */
     static String canonical(String heading) {
         String clean = Text.clean(heading);
         if (clean == null) return "";
-        return clean.toLowerCase(Locale.ROOT)
+        return SIMPLIFIED.get().transliterate(clean).toLowerCase(Locale.ROOT)
                 .replaceAll("[(（\\[].*?[)）\\]]", "")
                 .replaceAll("[\\s_\\-:：*]", "");
+    }
+
+    /** The heading looks like one of sensitive data (ID documents, health, bank cards, passwords). */
+    public static boolean looksSensitive(String heading) {
+        String canonical = canonical(heading);
+        return SENSITIVE_WORDS.stream().anyMatch(canonical::contains);
     }
 
     /** Where each field stands in a file's rows, and the columns kept as extra attributes. */

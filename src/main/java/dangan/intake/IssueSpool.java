@@ -39,12 +39,15 @@ final class IssueSpool implements AutoCloseable {
         this.out = Files.newBufferedWriter(spool, StandardCharsets.UTF_8);
     }
 
-    /** Records the issues of one line; the raw cells go with the first issue of a rejected line. */
+    /** Records the issues of one line; the raw cells (encrypted) go with its first reject or held value. */
     void add(List<RowIssue> issues, List<String> rawCells) {
         boolean rejectedLine = false;
+        boolean rawKept = false;
         for (RowIssue issue : issues) {
             boolean reject = issue.severity() == RowIssue.Severity.REJECT;
-            String raw = reject && !rejectedLine ? String.join(",", rawCells) : null;
+            boolean keepsRaw = reject || issue.severity() == RowIssue.Severity.HELD;
+            String raw = keepsRaw && !rawKept ? String.join(",", rawCells) : null;
+            rawKept |= keepsRaw;
             rejectedLine |= reject;
             if (!reject) warnings++;
             write(issue, raw);

@@ -51,6 +51,8 @@ public final class RowNormaliser {
         String mobile = line.parse(Field.MOBILE, MobileNumber::parse, MobileNumber::digits);
         ResidentId id = line.parse(Field.ID_NUMBER, ResidentId::parse, Function.identity());
         String email = line.parse(Field.EMAIL, EmailAddress::parse, EmailAddress::value);
+        Extra extra = line.extra(id);
+        if (id == null) id = extra.residentId();
 
         if (name == null) {
             line.issues.add(0, RowIssue.reject(lineNo, layout.heading(Field.NAME), "", messages.text("intake.reject.no-name")));
@@ -91,7 +93,7 @@ public final class RowNormaliser {
 
         CustomerRow row = new CustomerRow(lineNo, name, gender, birthDate, lunarBirthday, mobile, email,
                 line.text(Field.ADDRESS), id, line.text(Field.EMPLOYER), line.text(Field.JOB_TITLE),
-                line.text(Field.NATIONALITY), line.extra(), visit.isEmpty() ? null : visit,
+                line.text(Field.NATIONALITY), extra.attributes(), visit.isEmpty() ? null : visit,
                 line.text(Field.ROOM_PREFERENCES), line.text(Field.DINING_PREFERENCES), line.text(Field.PREFERENCES),
                 line.text(Field.ALLERGIES), line.text(Field.HEALTH),
                 line.parse(Field.ANNIVERSARY, DateValue::parse, Function.identity()),
@@ -141,7 +143,7 @@ public final class RowNormaliser {
 
         void rejectUnidentified() {
             // the identifier warnings become part of the reject: the line is not filed at all
-            issues.removeIf(i -> i.severity() == RowIssue.Severity.WARNING);
+            issues.removeIf(i -> i.severity() != RowIssue.Severity.REJECT);
             String why = identifierProblems.isEmpty()
                     ? messages.text("intake.reject.no-identifier")
                     : String.join("; ", identifierProblems);
@@ -152,14 +154,69 @@ public final class RowNormaliser {
             return issues.stream().anyMatch(i -> i.severity() == RowIssue.Severity.REJECT);
         }
 
-        Map<String, String> extra() {
-            Map<String, String> extra = new LinkedHashMap<>();
-            layout.extra().forEach((index, heading) -> {
+        /**
+         * The columns that map to no field, as extra attributes — never a way around the sealed fields: a
+         * column whose heading looks sensitive ({@link ColumnMap#looksSensitive}) is held back, whatever its
+         * value; a valid resident ID (checksum) in any other is an ID number, whatever the heading — the line's
+         * ID number when it has none (sealed, masked, matched by blind index), else held back — and one
+         * inside a longer text is masked there.
+         */
+        Extra extra(ResidentId id) {
+            Map<String, String> attributes = new LinkedHashMap<>();
+            ResidentId found = null;
+            for (Map.Entry<Integer, String> column : new java.util.TreeMap<>(layout.extra()).entrySet()) {
+                int index = column.getKey();
+                String heading = column.getValue();
                 String value = index < cells.size() ? Text.clean(cells.get(index)) : null;
-                if (value != null) extra.put(heading, value);
-            });
-            return extra;
+                if (value == null) continue;
+                if (ColumnMap.looksSensitive(heading)) {
+                    issues.add(RowIssue.held(lineNo, heading, messages.text("dropfolder.held-sensitive-heading", "heading", heading)));
+                    continue;
+                }
+                List<ResidentId> ids = residentIds(value);
+                if (ids.isEmpty()) {
+                    attributes.put(heading, value);
+                } else if (ids.size() == 1 && ids.get(0).value().equals(value.replace(" ", "").toUpperCase(java.util.Locale.ROOT))) {
+                    ResidentId alone = ids.get(0);
+                    if (id == null && found == null) {
+                        found = alone;
+                        warn(heading, alone.masked(), messages.text("dropfolder.id-in-extra"));
+                    } else if (!alone.equals(id != null ? id : found)) {
+                        issues.add(RowIssue.held(lineNo, heading, messages.text("dropfolder.second-id-held")));
+                    }
+                } else {
+                    if (id == null && found == null) found = ids.get(0);
+                    String masked = Masking.maskIdLikeRuns(value);
+                    attributes.put(heading, masked);
+                    warn(heading, masked, messages.text("dropfolder.id-in-text"));
+                }
+            }
+            return new Extra(attributes, found);
         }
+
+        private void warn(String heading, String value, String reason) {
+            issues.add(RowIssue.warning(lineNo, heading, value, reason));
+        }
+    }
+
+    /** The extra attributes of a line to file, and a resident ID found among them (null when none). */
+    private record Extra(Map<String, String> attributes, ResidentId residentId) {
+    }
+
+    private static final java.util.regex.Pattern ID_RUN = java.util.regex.Pattern.compile("(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])");
+
+    /** The valid resident IDs (18 characters, checksum and birth date right) in a text. */
+    static List<ResidentId> residentIds(String text) {
+        List<ResidentId> ids = new ArrayList<>();
+        java.util.regex.Matcher run = ID_RUN.matcher(text.replace(" ", ""));
+        while (run.find()) {
+            try {
+                ids.add(new ResidentId(run.group().toUpperCase(java.util.Locale.ROOT)));
+            } catch (InvalidValueException notAnId) {
+                // a long number that is not a resident ID (an order, a card): left as it is
+            }
+        }
+        return ids;
     }
 
     /** What the line says about consent; a value that is neither yes nor no is a warning and counts as not said. */

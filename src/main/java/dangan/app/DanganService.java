@@ -175,6 +175,14 @@ public final class DanganService implements AutoCloseable {
         }
     }
 
+    /** The folder of the YAML routes: the one {@code camel.main.routes-include-pattern} names ({@code file:routes/*.yaml}). */
+    static Path routesFolder(Settings settings) {
+        String pattern = settings.get("camel.main.routes-include-pattern", "file:routes/*.yaml").split(",")[0].strip();
+        if (pattern.startsWith("file:")) pattern = pattern.substring("file:".length());
+        Path glob = Path.of(pattern);
+        return glob.getParent() == null ? Path.of(".") : glob.getParent();
+    }
+
     /** Claims on dropped files, shared through the database by every instance watching the same folders. */
     private static FileClaims fileClaims(ArchiveDatabase database) {
         JdbcMessageIdRepository claims = new JdbcMessageIdRepository(database.dataSource(), "dangan-drop-folders");

@@ -1,5 +1,6 @@
 package dangan.app;
 
+import picocli.CommandLine.ExitCode;
 import dangan.config.Settings;
 import dangan.i18n.Messages;
 import dangan.intake.FileCheck;
@@ -53,7 +54,7 @@ final class IngestCommand {
             Path file = Path.of(rest.get(0));
             if (!Files.isRegularFile(file)) {
                 out.println("ingest check: " + file.toAbsolutePath() + " is not a readable file");
-                return 66;
+                return ExitCode.SOFTWARE;
             }
             try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
                 SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
@@ -98,7 +99,7 @@ final class IngestCommand {
                     return 0;
                 } catch (RuleException e) {
                     out.println("ingest revert " + number + ": not reverted — " + e.getMessage());
-                    return e instanceof RuleException.NotPermitted ? 77 : 65;
+                    return ExitCode.SOFTWARE; // refused (not permitted, not found): the reason is printed
                 }
             }
         }
@@ -107,6 +108,6 @@ final class IngestCommand {
 
     private static int usage(PrintStream out, String problem) {
         out.println((problem.isEmpty() ? "" : problem + "\n") + "Usage:\n" + USAGE);
-        return 64;
+        return ExitCode.USAGE;
     }
 }

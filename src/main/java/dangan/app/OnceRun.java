@@ -38,7 +38,7 @@ final class OnceRun {
         while (settled < SETTLED_POLLS) {
             if (System.nanoTime() > until) {
                 LOG.error("--once: files still waiting after {} s: {}", deadline.toSeconds(), waitingFiles());
-                return 3;
+                return Dangan.TIMED_OUT;
             }
             Thread.sleep(300);
             boolean idle = waitingFiles() == 0 && service.camelContext().getInflightRepository().size() == 0
@@ -48,7 +48,7 @@ final class OnceRun {
         IntakeTally tally = service.tally();
         LOG.info("--once: {} files handled, {} failed; the archive holds {} customers. Reject reports: {}",
                 tally.handledCount(), tally.failedCount(), archiveSize(), service.settings().home().resolve("outbox").resolve("rejects"));
-        return tally.failedCount() > 0 ? 2 : 0;
+        return tally.failedCount() > 0 ? Dangan.FAILED : Dangan.OK;
     }
 
     private long archiveSize() {

@@ -1,5 +1,6 @@
 package dangan.app;
 
+import picocli.CommandLine.ExitCode;
 import dangan.archive.ReviewQueue;
 import dangan.audit.Exposure;
 import dangan.config.Settings;
@@ -29,7 +30,7 @@ final class ReviewCommand {
     static int run(Settings settings, List<String> args, PrintStream out) throws Exception {
         if (args.isEmpty()) {
             out.println("Usage:\n" + USAGE);
-            return 64;
+            return ExitCode.USAGE;
         }
         String reviewer = System.getProperty("user.name", "unknown");
         List<String> targets = new ArrayList<>();
@@ -77,7 +78,7 @@ final class ReviewCommand {
                         }
                     }
                     Exposure.reviewDecision(database.dataSource(), args.get(0), decided, reviewer);
-                    if (failed > 0) return 65;
+                    if (failed > 0) return ExitCode.SOFTWARE;
                 }
                 case "file" -> {
                     for (String archiveNo : targets) {
@@ -88,7 +89,7 @@ final class ReviewCommand {
                 }
                 default -> {
                     out.println("Unknown review command: " + args.get(0) + "\n" + USAGE);
-                    return 64;
+                    return ExitCode.USAGE;
                 }
             }
         }

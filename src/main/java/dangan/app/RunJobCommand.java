@@ -1,91 +1,134 @@
 package dangan.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dangan.config.Settings;
+import dangan.i18n.Messages;
 import dangan.jobs.JobDate;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Route;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * {@code run-job NAME [--date YYYY-MM-DD]} runs one scheduled job now, as if the given day had
- * come; {@code run-job --list} names them. The service starts with no consumer running (no drop
- * folder, mailbox, poll, HTTP or schedule): only the in-process ({@code direct:}) routes, so the
- * job's output lands exactly where its schedule would put it and nothing else happens.
+ * come; {@code run-job --list} names them, read from the route files without starting anything.
+ * A job runs in Camel with no consumer running and no HTTP server (no drop folder, mailbox, poll,
+ * port or schedule): only the in-process ({@code direct:}) routes, so the job's output lands
+ * exactly where its schedule would put it and nothing else happens.
  */
-final class RunJobCommand {
-
-    static final String USAGE = """
-              run-job --list                    the scheduled jobs
-              run-job NAME [--date YYYY-MM-DD]  run one now, as if that day had come""";
+@Command(name = "run-job", mixinStandardHelpOptions = true)
+final class RunJobCommand implements Callable<Integer> {
 
     private static final String JOB_PREFIX = "job-";
 
-    private RunJobCommand() {
+    @Option(names = "--list", descriptionKey = "run-job.list")
+    boolean list;
+
+    @Option(names = "--json", descriptionKey = "json")
+    boolean json;
+
+    @Option(names = "--date", paramLabel = "YYYY-MM-DD", descriptionKey = "run-job.date")
+    LocalDate date;
+
+    @Parameters(paramLabel = "NAME", arity = "0..1", descriptionKey = "run-job.name")
+    String name;
+
+    private final Supplier<Settings> settings;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    RunJobCommand(Supplier<Settings> settings, PrintStream out, PrintStream err) {
+        this.settings = settings;
+        this.out = out;
+        this.err = err;
     }
 
-    static int run(Settings settings, List<String> args, PrintStream out) throws Exception {
-        if (args.isEmpty()) {
-            out.println("Usage:\n" + USAGE);
-            return 64;
-        }
-        LocalDate date = null;
-        String name = null;
-        boolean list = false;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (arg.equals("--list")) {
-                list = true;
-            } else if (arg.equals("--date") && i + 1 < args.size()) {
-                try {
-                    date = LocalDate.parse(args.get(++i));
-                } catch (DateTimeParseException e) {
-                    out.println("--date takes a day as YYYY-MM-DD, not '" + args.get(i) + "'");
-                    return 64;
-                }
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = this.settings.get();
+        Messages messages = Messages.of(settings);
+        Map<String, String> jobs = jobs(settings);
+        if (list || name == null) {
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                ArrayNode array = mapper.createArrayNode();
+                jobs.forEach((job, description) -> array.addObject().put("name", job).put("description", description));
+                out.println(mapper.writeValueAsString(array));
             } else {
-                name = arg;
+                out.println(messages.text("cli.run-job.list"));
+                jobs.forEach((job, description) -> out.printf("  %-22s %s%n", job, description));
             }
+            if (!list) err.println(messages.text("cli.run-job.name-missing"));
+            return list ? Dangan.OK : Dangan.USAGE;
         }
-        settings = DanganService.offTheServicePort(settings)
-                .with(Map.of("camel.main.autoStartup", "false", "dangan.jobs.enabled", "false"));
+        if (!jobs.containsKey(name)) {
+            err.println(messages.text("cli.run-job.unknown", "name", name));
+            return Dangan.USAGE;
+        }
+        return run(settings, messages);
+    }
+
+    private int run(Settings settings, Messages messages) throws Exception {
+        settings = settings.with(Map.of("camel.main.autoStartup", "false", "dangan.jobs.enabled", "false",
+                "camel.server.enabled", "false"));
         try (DanganService service = DanganService.start(settings)) {
             CamelContext camel = service.camelContext();
-            List<Route> jobs = camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith(JOB_PREFIX))
-                    .sorted((a, b) -> a.getRouteId().compareTo(b.getRouteId())).toList();
-            if (list || name == null) {
-                out.println("Scheduled jobs (run one with: run-job NAME [--date YYYY-MM-DD]):");
-                for (Route job : jobs) {
-                    out.printf("  %-22s %s%n", job.getRouteId().substring(JOB_PREFIX.length()),
-                            job.getDescription() == null ? "" : job.getDescription());
-                }
-                return list ? 0 : 64;
-            }
-            String routeId = JOB_PREFIX + name;
-            if (jobs.stream().noneMatch(r -> r.getRouteId().equals(routeId))) {
-                out.println("No job named '" + name + "'; run-job --list names them");
-                return 64;
-            }
             for (Route route : camel.getRoutes()) {
                 if (route.getEndpoint().getEndpointUri().startsWith("direct:")) {
                     camel.getRouteController().startRoute(route.getRouteId());
                 }
             }
-            LocalDate day = date;
             try {
-                camel.createProducerTemplate().sendBodyAndHeader("direct:" + routeId, null, JobDate.HEADER, day);
+                camel.createProducerTemplate().sendBodyAndHeader("direct:" + JOB_PREFIX + name, null, JobDate.HEADER, date);
             } catch (CamelExecutionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                out.println("Job " + name + " failed: " + cause.getMessage());
-                return 1;
+                err.println(messages.text("cli.run-job.failed", "name", name, "problem", Dangan.oneLine(cause)));
+                return Dangan.FAILED;
             }
-            out.println("Job " + name + " done" + (day == null ? "" : " for " + day));
-            return 0;
+            out.println(date == null ? messages.text("cli.run-job.done", "name", name)
+                    : messages.text("cli.run-job.done-for", "name", name, "date", date));
+            return Dangan.OK;
         }
+    }
+
+    /**
+     * The jobs, by name, with their descriptions: the routes named {@code job-NAME} in the route
+     * files, read as YAML (no Camel context needed to list them).
+     */
+    static Map<String, String> jobs(Settings settings) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        Map<String, String> jobs = new TreeMap<>();
+        Path folder = DanganService.routesFolder(settings);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.yaml")) {
+            for (Path file : files) {
+                JsonNode entries = yaml.readTree(file.toFile());
+                if (entries == null || !entries.isArray()) continue;
+                for (JsonNode entry : entries) {
+                    JsonNode route = entry.get("route");
+                    if (route == null) continue;
+                    String id = route.path("id").asText("");
+                    if (id.startsWith(JOB_PREFIX)) {
+                        jobs.put(id.substring(JOB_PREFIX.length()), route.path("description").asText(""));
+                    }
+                }
+            }
+        }
+        return jobs;
     }
 }

@@ -1,5 +1,6 @@
 package dangan.audit;
 
+import picocli.CommandLine.ExitCode;
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
 
@@ -18,7 +19,7 @@ public final class AuditCommand {
     public static int run(Settings settings, List<String> args, PrintStream out, PrintStream err) throws Exception {
         if (args.size() != 1 || !args.get(0).equals("verify")) {
             err.println("Usage:\n" + USAGE);
-            return 64;
+            return ExitCode.USAGE;
         }
         try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
             AuditVerification.Result result = new AuditVerification(database.dataSource()).verify();
@@ -28,7 +29,7 @@ public final class AuditCommand {
             }
             err.println("Audit log BROKEN at entry " + result.brokenAt() + ": " + result.broken()
                     + ". Entries 1.." + result.entries() + " check out.");
-            return 1;
+            return ExitCode.SOFTWARE;
         }
     }
 }

@@ -7,7 +7,7 @@ package dangan.backup;
 public final class BackupFailure extends RuntimeException {
 
     /** The command line was wrong. */
-    public static final int USAGE = 64;
+    public static final int USAGE = 2;
     /** The file cannot be decrypted or does not verify: wrong master key, altered, truncated, not a backup. */
     public static final int BAD_FILE = 65;
     /** The file (or its keyring, or the master key) is not there. */

@@ -1,5 +1,6 @@
 package dangan.notify;
 
+import picocli.CommandLine.ExitCode;
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
 
@@ -25,7 +26,7 @@ public final class NotifyCommand {
     public static int run(Settings settings, List<String> args, PrintStream out) throws Exception {
         if (args.isEmpty()) {
             out.println("Usage:\n" + USAGE);
-            return 64;
+            return ExitCode.USAGE;
         }
         try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
             DeliveryBook book = NotifyFlow.book(database.dataSource(), settings);
@@ -70,7 +71,7 @@ public final class NotifyCommand {
                     int n = book.retry(id, subscriber);
                     if (n == 0) {
                         out.println("No parked or pending delivery of event " + id + (subscriber == null ? "" : " to " + subscriber));
-                        return 1;
+                        return ExitCode.SOFTWARE;
                     }
                     out.println(n + " deliveries of event " + id + " will be attempted on the next relay run");
                 }
@@ -84,6 +85,6 @@ public final class NotifyCommand {
 
     private static int usage(PrintStream out, String problem) {
         out.println(problem + "\nUsage:\n" + USAGE);
-        return 64;
+        return ExitCode.USAGE;
     }
 }

@@ -1,5 +1,6 @@
 package dangan.privacy;
 
+import picocli.CommandLine.ExitCode;
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
 
@@ -24,7 +25,7 @@ public final class KeysCommand {
     public static int run(Settings settings, List<String> args, PrintStream out) throws Exception {
         if (args.isEmpty() || !(args.get(0).equals("status") || args.get(0).equals("reseal"))) {
             out.println("Usage:\n" + USAGE);
-            return 64;
+            return ExitCode.USAGE;
         }
         int batch = 500;
         for (int i = 1; i < args.size(); i++) {
@@ -36,11 +37,11 @@ public final class KeysCommand {
                 }
                 if (batch < 1) {
                     out.println("--batch needs a positive number of customers\nUsage:\n" + USAGE);
-                    return 64;
+                    return ExitCode.USAGE;
                 }
             } else {
                 out.println("Unknown argument: " + args.get(i) + "\nUsage:\n" + USAGE);
-                return 64;
+                return ExitCode.USAGE;
             }
         }
         try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {

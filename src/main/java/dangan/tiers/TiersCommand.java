@@ -1,5 +1,6 @@
 package dangan.tiers;
 
+import picocli.CommandLine.ExitCode;
 import dangan.audit.Exposure;
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
@@ -26,7 +27,7 @@ public final class TiersCommand {
     public static int run(Settings settings, List<String> args, PrintStream out) throws Exception {
         if (args.isEmpty()) {
             out.println("Usage:\n" + USAGE);
-            return 64;
+            return ExitCode.USAGE;
         }
         String by = null;
         List<String> rest = new ArrayList<>();
@@ -68,7 +69,7 @@ public final class TiersCommand {
                     if (p != null) Exposure.command(database.dataSource(), "read", null, "tiers show #" + id + ": " + p.lines() + " line(s)");
                     if (p == null) {
                         out.println("No tier proposal #" + id + " (see 'tiers list')");
-                        return 65;
+                        return ExitCode.SOFTWARE;
                     }
                     out.println("类别调整建议书 " + headline(p));
                     out.println("  figures from " + p.windowFrom() + " up to (not including) " + p.windowTo()
@@ -90,7 +91,7 @@ public final class TiersCommand {
                         d = approve ? proposals.approve(id, lines, by) : proposals.reject(id, lines, by);
                     } catch (IllegalArgumentException e) {
                         out.println(e.getMessage());
-                        return 65;
+                        return ExitCode.SOFTWARE;
                     }
                     out.printf("proposal #%d: %d lines %s by %s%s%n", id, d.decided(), approve ? "approved and applied" : "rejected", by,
                             d.stale() == 0 ? "" : "; " + d.stale() + " lines not applied because the archive's tier changed since the review (stale)");
@@ -114,6 +115,6 @@ public final class TiersCommand {
 
     private static int usage(PrintStream out, String problem) {
         out.println(problem + "\nUsage:\n" + USAGE);
-        return 64;
+        return ExitCode.USAGE;
     }
 }

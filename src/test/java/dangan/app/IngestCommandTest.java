@@ -52,11 +52,11 @@ class IngestCommandTest {
         assertThat(listed.toString(StandardCharsets.UTF_8)).contains("最近的导入").doesNotContain("wrong-export.csv");
 
         ByteArrayOutputStream refused = new ByteArrayOutputStream();
-        assertThat(IngestCommand.run(settings, List.of("revert", "1"), new PrintStream(refused, true, StandardCharsets.UTF_8))).isEqualTo(64);
+        assertThat(IngestCommand.run(settings, List.of("revert", "1"), new PrintStream(refused, true, StandardCharsets.UTF_8))).isEqualTo(2);
         assertThat(refused.toString(StandardCharsets.UTF_8)).contains("--by NAME");
         ByteArrayOutputStream unknown = new ByteArrayOutputStream();
         assertThat(IngestCommand.run(settings, List.of("revert", "999", "--by", "nobody"),
-                new PrintStream(unknown, true, StandardCharsets.UTF_8))).isEqualTo(65);
+                new PrintStream(unknown, true, StandardCharsets.UTF_8))).isEqualTo(1);
         assertThat(unknown.toString(StandardCharsets.UTF_8)).contains("no ingest #999");
     }
 }

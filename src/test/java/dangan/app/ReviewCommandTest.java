@@ -34,7 +34,7 @@ class ReviewCommandTest {
         int status = ReviewCommand.run(settings, List.of("accept", "42", "x7", "--by", "王经理"),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
 
-        assertThat(status).isEqualTo(65);
+        assertThat(status).isEqualTo(1);
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("42: not accepted — No pending change 42")
                 .contains("x7: not a change number");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import picocli.CommandLine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class RunJobCommandTest {
         }
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = RunJobCommand.run(settings, List.of("staleness", "--date", "2027-06-01"), new PrintStream(out, true, StandardCharsets.UTF_8));
+        int status = runJob(settings, out, "staleness", "--date", "2027-06-01");
 
         assertThat(status).isZero();
         Path feed = home.resolve("outbox/reminders/2027-06-01-staleness.csv");
@@ -46,9 +47,14 @@ class RunJobCommandTest {
         assertThat(Files.readString(feed)).contains("13912345678");
 
         ByteArrayOutputStream listing = new ByteArrayOutputStream();
-        assertThat(RunJobCommand.run(settings, List.of("--list"), new PrintStream(listing, true, StandardCharsets.UTF_8))).isZero();
+        assertThat(runJob(settings, listing, "--list")).isZero();
         assertThat(listing.toString(StandardCharsets.UTF_8)).contains("visit-plan", "greetings", "follow-ups", "completeness",
                 "staleness", "notification-relay");
-        assertThat(RunJobCommand.run(settings, List.of("no-such-job"), new PrintStream(new ByteArrayOutputStream()))).isEqualTo(64);
+        assertThat(runJob(settings, new ByteArrayOutputStream(), "no-such-job")).isEqualTo(2);
+    }
+
+    private static int runJob(Settings settings, ByteArrayOutputStream out, String... args) {
+        PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
+        return new CommandLine(new RunJobCommand(() -> settings, stdout, System.err)).execute(args);
     }
 }

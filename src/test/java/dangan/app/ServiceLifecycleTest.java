@@ -68,7 +68,7 @@ class ServiceLifecycleTest {
 
             int status = new OnceRun(dangan.service()).drain(Duration.ofSeconds(60));
 
-            assertThat(status).isEqualTo(2);
+            assertThat(status).isEqualTo(1);
             assertThat(dangan.row("select status from ingest where source_name = ?", "scan.pdf")).containsEntry("status", "failed");
             assertThat(dangan.inbox().resolve("big-export.csv.part")).exists();
         }

@@ -157,7 +157,7 @@ class ConsoleSessionTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertThat(UserCommand.run(dangan.service().settings(), List.of("password", "desk.cli"),
-                new ByteArrayInputStream("short\n".getBytes(StandardCharsets.UTF_8)), new PrintStream(out), new PrintStream(err))).isEqualTo(65);
+                new ByteArrayInputStream("short\n".getBytes(StandardCharsets.UTF_8)), new PrintStream(out), new PrintStream(err))).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("at least 10 characters");
         int status = UserCommand.run(dangan.service().settings(), List.of("password", "desk.cli"),
                 new ByteArrayInputStream("set-by-the-command\n".getBytes(StandardCharsets.UTF_8)), new PrintStream(out), new PrintStream(err));

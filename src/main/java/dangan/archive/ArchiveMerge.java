@@ -60,6 +60,10 @@ public final class ArchiveMerge {
     private static final SqlScript SETTLE_OUTCOMES = step("settle-outcomes");
     private static final SqlScript HOLD_NEW_ARCHIVES = step("hold-new-archives");
 
+    /** The staging tables, as the merge analyses them: the columns its steps filter, join and group on. */
+    private static final String STAGED_ROWS = "intake_row (ingest_id, line_no, customer_id, merge_round, outcome, mobile, email,"
+            + " id_hash, contract_no, visit_date)";
+    private static final String STAGED_CHANGES = "intake_change (ingest_id, line_no, customer_id, field, disposition)";
     private static final String MAX_ROUND = "select coalesce(max(merge_round), 0) from intake_row where ingest_id = :ingest_id";
     private static final String COUNT_OUTCOMES = """
             select count(*) filter (where outcome = 'new') as created, count(*) filter (where outcome = 'updated') as updated,
@@ -86,6 +90,18 @@ public final class ArchiveMerge {
      * Runs in the caller's transaction: nothing is visible until it commits.
      */
     public static MergeCounts merge(Handle h, long ingestId, MergeOptions options) {
+        return merge(h, ingestId, options, null);
+    }
+
+    /** Sees the plan of each step just before it runs (a test's look at the merge). */
+    @FunctionalInterface
+    interface PlanWatch {
+        /** @param plan the step's plan as {@code explain (format json)} prints it */
+        void plan(String step, String plan);
+    }
+
+    /** As {@link #merge(Handle, long, MergeOptions)}; when {@code watch} is not null it sees each step's plan first. */
+    static MergeCounts merge(Handle h, long ingestId, MergeOptions options, PlanWatch watch) {
         long started = System.nanoTime();
         TierAtOpening tiers = options.tiersAtOpening();
         ArchiveLock.hold(h);
@@ -99,42 +115,46 @@ public final class ArchiveMerge {
         p.putAll(tierParameters(tiers));
         int passes = 0;
         int opened;
+        analyse(h, STAGED_ROWS);
         do {
-            while (run(h, MATCH, p) > 0) {
+            while (run(h, MATCH, p, watch) > 0) {
                 passes++;
             }
-            opened = run(h, OPEN, p);
+            opened = run(h, OPEN, p, watch);
             if (++passes > MAX_PASSES) {
                 throw new IllegalStateException("ingest " + ingestId + ": rows still unmatched after " + MAX_PASSES + " passes");
             }
+            if (opened > 0) analyse(h, STAGED_ROWS); // the rows have their archives now: the next pass joins on them
         } while (opened > 0);
 
-        int sealed = run(h, HOLD_SEALED, p);
-        run(h, RECORD_CONSENTS, p);
-        run(h, RANK_UPDATES, p);
+        int sealed = run(h, HOLD_SEALED, p, watch);
+        run(h, RECORD_CONSENTS, p, watch);
+        run(h, RANK_UPDATES, p, watch);
+        analyse(h, STAGED_ROWS);
         int rounds = h.createQuery(MAX_ROUND).bind("ingest_id", ingestId).mapTo(Integer.class).one();
         for (int round = 1; round <= rounds; round++) {
             p.put("round", round);
-            run(h, CLASSIFY_CHANGES, p);
-            run(h, LOG_APPLIED, p);
-            run(h, HOLD_FOR_REVIEW, p);
-            run(h, WARN_NOT_APPLIED, p);
-            run(h, APPLY_UPDATES, p);
+            run(h, CLASSIFY_CHANGES, p, watch);
+            if (round == 1) analyse(h, STAGED_CHANGES); // the later rounds are the rare lines of a customer met again
+            run(h, LOG_APPLIED, p, watch);
+            run(h, HOLD_FOR_REVIEW, p, watch);
+            run(h, WARN_NOT_APPLIED, p, watch);
+            run(h, APPLY_UPDATES, p, watch);
         }
         if (options.strictConsent()) {
-            run(h, HOLD_HEALTH_WITHOUT_CONSENT, p);
-            run(h, DROP_HELD_HEALTH, p);
+            run(h, HOLD_HEALTH_WITHOUT_CONSENT, p, watch);
+            run(h, DROP_HELD_HEALTH, p, watch);
         }
         for (SqlScript facts : ADD_FACTS) {
-            run(h, facts, p);
+            run(h, facts, p, watch);
         }
         if (options.strictConsent()) {
-            run(h, HOLD_ID_WITHOUT_CONSENT, p);
+            run(h, HOLD_ID_WITHOUT_CONSENT, p, watch);
         }
-        run(h, FILE_KEYS, p);
-        run(h, SETTLE_OUTCOMES, p);
+        run(h, FILE_KEYS, p, watch);
+        run(h, SETTLE_OUTCOMES, p, watch);
         if (options.lowTrust()) {
-            run(h, HOLD_NEW_ARCHIVES, p);
+            run(h, HOLD_NEW_ARCHIVES, p, watch);
         }
         MergeCounts counts = h.createQuery(COUNT_OUTCOMES).bind("ingest_id", ingestId)
                 .map((rs, ctx) -> new MergeCounts(rs.getInt("created"), rs.getInt("updated"), rs.getInt("duplicates"),
@@ -185,8 +205,24 @@ public final class ArchiveMerge {
         return p;
     }
 
+    /**
+     * Gives the planner the true size and shape of this ingest's staged rows, seen from inside the
+     * transaction that wrote them (an ANALYZE of the same transaction counts its own uncommitted rows).
+     * Without it the plans depend on whatever statistics the table last had — never analysed, or frozen
+     * at reltuples = 0 by an ANALYZE of another session (autovacuum's too) that ran while the rows were
+     * uncommitted, with which the merge chose nested loops re-reading every staged row for every staged
+     * row (issue 14: 10,000 changed lines took 105 s). The ANALYZE's lock is then held until this
+     * transaction ends, so no other session's ANALYZE of the table can undo it before the merge commits.
+     */
+    private static void analyse(Handle h, String table) {
+        long started = System.nanoTime();
+        h.execute("analyze " + table);
+        if (LOG.isDebugEnabled()) LOG.debug("{} ms: analyze {}", (System.nanoTime() - started) / 1_000_000, table);
+    }
+
     /** Runs a step; returns the number of rows it changed. */
-    private static int run(Handle h, SqlScript step, Map<String, ?> parameters) {
+    private static int run(Handle h, SqlScript step, Map<String, ?> parameters, PlanWatch watch) {
+        if (watch != null) watch.plan(step.name(), step.explain(h, parameters));
         long started = System.nanoTime();
         int changed = step.update(h, parameters).execute();
         if (LOG.isDebugEnabled()) {

@@ -75,6 +75,12 @@ public final class SqlScript {
                 .bindMap(parameters);
     }
 
+    /** The plan the database would run the script with, as {@code explain (format json)} prints it (nothing is run). */
+    public String explain(Handle h, Map<String, ?> parameters) {
+        return h.createQuery("explain (format json) " + named).configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true))
+                .bindMap(parameters).mapTo(String.class).one();
+    }
+
     /** Prepares the script with its {@code :'name'} parameters bound from the map (missing ones are an error). */
     public PreparedStatement prepare(Connection c, Map<String, ?> parameters) throws SQLException {
         Matcher m = PARAMETER.matcher(text);

@@ -29,7 +29,7 @@ with unmatched as (
            kdm, org, oop,
            case when alone and :'tiers'::boolean then tier_for(visits, spend, kdm, org, oop, null, :'thresholds'::numeric[],
                                          nullif(:'oop_tier', '')::text, nullif(:'lapsed_visits', '')::int) end
-    from (select archive_no(:'period', r.first_serial + o.seq::int) as archive_no, s.name, s.gender, s.birth_date,
+    from (select archive_no(:'period', (select first_serial from reserved) + o.seq::int) as archive_no, s.name, s.gender, s.birth_date,
                  s.mobile, s.email, s.address, s.id_enc, s.id_hash, s.id_masked, s.employer, s.job_title,
                  s.nationality, coalesce(s.extra, '{}'::jsonb) as extra,
                  case when s.mobile is not null or s.email is not null then now() end as contact_confirmed_at,
@@ -46,7 +46,8 @@ with unmatched as (
                       then 1 else 0 end::bigint as visits,
                  case when s.visit_date >= :'window_from'::date and s.visit_date < :'window_until'::date
                       then coalesce(s.amount, 0) else 0 end as spend
-          from openers o cross join reserved r
+          -- the reservation as a scalar (one evaluation, an init plan), not a join the planner could loop over
+          from openers o
           join intake_row s on s.ingest_id = :'ingest_id'::bigint and s.line_no = o.line_no) n
     returning id, source_line
 )

@@ -1,5 +1,7 @@
 package dangan.access;
 
+import dangan.logs.LogFormat;
+import org.slf4j.MDC;
 import dangan.metrics.Metrics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -83,6 +85,7 @@ public final class Api {
      * carry the session's CSRF token in {@code X-CSRF-Token}. 401 without either, 403 without the CSRF token.
      */
     public void authenticate(Exchange exchange) throws SQLException {
+        MDC.put(LogFormat.REQUEST, requestId(exchange));
         String header = exchange.getMessage().getHeader("Authorization", String.class);
         String cookie = header == null && sessions != null ? cookie(exchange, ConsoleSessions.COOKIE) : null;
         if (cookie != null) {
@@ -280,6 +283,7 @@ public final class Api {
 
     /** Last step of every API route: the body (any object Jackson can write) as JSON, or a {@link Download} as it is. */
     public void respond(Exchange exchange) throws JsonProcessingException {
+        MDC.remove(LogFormat.REQUEST);
         Object body = exchange.getMessage().getBody();
         onlyOwnHeaders(exchange.getMessage());
         String setCookie = exchange.getProperty(SET_COOKIE, String.class);
@@ -300,6 +304,20 @@ public final class Api {
 
     /** The answer to a failed request: its status and reason; 401/403 are logged and audited as denied. */
     public void problem(Exchange exchange) throws JsonProcessingException {
+        MDC.put(LogFormat.REQUEST, requestId(exchange)); // its log line names the request …
+        try {
+            answerProblem(exchange);
+        } finally {
+            MDC.remove(LogFormat.REQUEST); // … and the thread forgets it
+        }
+    }
+
+    /** The request's id in the log (the {@code request} field): Camel's exchange id, the same for every line of one request. */
+    private static String requestId(Exchange exchange) {
+        return exchange.getExchangeId();
+    }
+
+    private void answerProblem(Exchange exchange) throws JsonProcessingException {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (cause instanceof RuleException refusal) cause = ApiProblem.of(refusal);
         // the answer in the language the request asks for (Accept-Language); the log and the audit in the service's

@@ -34,6 +34,7 @@ import dangan.privacy.SensitiveFields;
 import dangan.store.ArchiveDatabase;
 import dangan.surveys.SurveysFlow;
 import dangan.tiers.TiersFlow;
+import dangan.logs.LogFormat;
 import dangan.metrics.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -93,6 +94,7 @@ public final class DanganService implements AutoCloseable {
     }
 
     public static DanganService start(Settings settings) throws Exception {
+        LogFormat.apply(settings); // dangan.log.format: plain or json, before anything is logged
         Path home = settings.home();
         List<Flow> flows = allFlows();
         createFolders(home, flows);

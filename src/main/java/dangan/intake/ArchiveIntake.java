@@ -1,5 +1,7 @@
 package dangan.intake;
 
+import dangan.logs.LogFormat;
+import org.slf4j.MDC;
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
 import dangan.archive.ArchiveMerge;
@@ -106,6 +108,24 @@ public final class ArchiveIntake {
      * as the merge: both are committed, or neither.
      */
     public void file(IngestRun run, RowSource source, BeforeCommit beforeCommit) throws Exception {
+        // every source's lines logged while filing carry the ingest and its name (the log's file and ingest fields)
+        String outerFile = MDC.get(LogFormat.FILE);
+        String outerIngest = MDC.get(LogFormat.INGEST);
+        MDC.put(LogFormat.FILE, run.name());
+        MDC.put(LogFormat.INGEST, String.valueOf(run.id()));
+        try {
+            fileInTransaction(run, source, beforeCommit);
+        } finally {
+            restore(LogFormat.FILE, outerFile);
+            restore(LogFormat.INGEST, outerIngest);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) MDC.remove(key); else MDC.put(key, value);
+    }
+
+    private void fileInTransaction(IngestRun run, RowSource source, BeforeCommit beforeCommit) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             Staging staging = null;

@@ -1,5 +1,7 @@
 package dangan.intake;
 
+import dangan.logs.LogFormat;
+import org.slf4j.MDC;
 import dangan.intake.read.ReadLimits;
 import dangan.intake.read.ReadSummary;
 import dangan.intake.read.SpreadsheetReader;
@@ -51,12 +53,15 @@ public final class SpreadsheetIntake {
     public void handle(Exchange exchange) throws Exception {
         open(exchange);
         IngestRun run = exchange.getProperty(RUN, IngestRun.class);
-        if (!run.isDuplicateFile()) {
-            ingest(exchange);
-            report(exchange);
+        try (var file = MDC.putCloseable(LogFormat.FILE, run.name());
+             var ingest = MDC.putCloseable(LogFormat.INGEST, String.valueOf(run.id()))) {
+            if (!run.isDuplicateFile()) {
+                ingest(exchange);
+                report(exchange);
+            }
+            String route = exchange.getFromRouteId();
+            (route == null ? LOG : LoggerFactory.getLogger(route)).info("{}", run.summary());
         }
-        String route = exchange.getFromRouteId();
-        (route == null ? LOG : LoggerFactory.getLogger(route)).info("{}", run.summary());
     }
 
     /** Fingerprints the file and opens its ledger entry; the same content seen before is marked a duplicate. */

@@ -1,18 +1,22 @@
 package dangan.notify;
 
 import dangan.metrics.Metrics;
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.result.ResultIterator;
+import org.jdbi.v3.core.statement.Update;
+
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * The delivery bookkeeping (table notification_delivery, V9): fans new events out to their
@@ -38,27 +42,27 @@ public final class DeliveryBook {
                 select id, kind, payload from notification_event
                 where relayed_at is null
                 order by created_at
-                limit ?
+                limit :batch
                 for update skip locked),
             added as (
                 insert into notification_delivery (event_id, subscriber, next_attempt_at)
-                select f.id, s.name, ?
-                from fresh f join unnest(?::text[], ?::text[], ?::text[]) as s(name, kind, owner_role)
+                select f.id, s.name, :now
+                from fresh f join unnest(cast(:names as text[]), cast(:kinds as text[]), cast(:ownerRoles as text[])) as s(name, kind, owner_role)
                   on (s.kind = f.kind or (s.kind = '*' and f.kind <> 'delivery_parked'))
                  and (s.owner_role is null or f.kind <> 'visit_plan' or f.payload ->> 'owner_role' = s.owner_role)
                 on conflict do nothing)
-            update notification_event e set relayed_at = ?
+            update notification_event e set relayed_at = :now
             from fresh where e.id = fresh.id""";
 
     private static final String CLAIM = """
             with due as (
                 select event_id, subscriber from notification_delivery
-                where status = 'pending' and next_attempt_at <= ? and subscriber = any (?::text[])
+                where status = 'pending' and next_attempt_at <= :now and subscriber = any (:subscribers)
                 order by next_attempt_at
-                limit ?
+                limit :batch
                 for update skip locked)
             update notification_delivery d
-               set attempts = d.attempts + 1, last_attempt_at = ?, next_attempt_at = ?
+               set attempts = d.attempts + 1, last_attempt_at = :now, next_attempt_at = :claimedUntil
             from due
             where d.event_id = due.event_id and d.subscriber = due.subscriber
             returning d.event_id, d.subscriber, d.attempts""";
@@ -75,11 +79,11 @@ public final class DeliveryBook {
                                   from reminder r join customer rc on rc.id = r.customer_id
                                   where r.id in (select x::bigint from jsonb_array_elements_text(e.payload -> 'reminders') x)),
                                   '[]'::jsonb))
-                         else e.payload end)::text
+                         else e.payload end)::text as payload
             from notification_event e left join customer c on c.id = e.customer_id
-            where e.id = any (?::uuid[])""";
+            where e.id = any (:events)""";
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private volatile Metrics metrics = Metrics.NONE;
     private final Duration retryBase;
     private final Duration retryMax;
@@ -87,7 +91,7 @@ public final class DeliveryBook {
     private final Duration claimFor;
 
     public DeliveryBook(DataSource dataSource, Duration retryBase, Duration retryMax, int maxAttempts, Duration claimFor) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.retryBase = retryBase;
         this.retryMax = retryMax;
         this.maxAttempts = maxAttempts;
@@ -104,7 +108,7 @@ public final class DeliveryBook {
     }
 
     /** Creates the deliveries of events not relayed yet, for the subscribers of each event's kind; returns the events fanned out. */
-    public int fanOut(List<Subscriber> subscribers, Instant now, int batch) throws SQLException {
+    public int fanOut(List<Subscriber> subscribers, Instant now, int batch) {
         List<String> names = new ArrayList<>();
         List<String> kinds = new ArrayList<>();
         List<String> ownerRoles = new ArrayList<>();
@@ -115,24 +119,16 @@ public final class DeliveryBook {
                 ownerRoles.add(s.chat() == null ? null : s.chat().ownerRole());
             }
         }
-        int total = 0;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
+        return jdbi.withHandle(h -> { // one batch a statement, each committed on its own
+            int total = 0;
             while (true) {
-                int done;
-                try (PreparedStatement ps = c.prepareStatement(FAN_OUT)) {
-                    ps.setInt(1, batch);
-                    ps.setTimestamp(2, Timestamp.from(now));
-                    ps.setArray(3, c.createArrayOf("text", names.toArray()));
-                    ps.setArray(4, c.createArrayOf("text", kinds.toArray()));
-                    ps.setArray(5, c.createArrayOf("text", ownerRoles.toArray()));
-                    ps.setTimestamp(6, Timestamp.from(now));
-                    done = ps.executeUpdate();
-                }
+                int done = h.createUpdate(FAN_OUT).bind("batch", batch).bind("now", now)
+                        .bindArray("names", String.class, names).bindArray("kinds", String.class, kinds)
+                        .bindArray("ownerRoles", String.class, ownerRoles).execute();
                 total += done;
                 if (done < batch) return total;
             }
-        }
+        });
     }
 
     /**
@@ -140,55 +136,38 @@ public final class DeliveryBook {
      * their next attempt past the claim time, so another relay skips them while this one delivers
      * (and takes them over if this one dies in the middle — receivers de-duplicate by event id).
      */
-    public List<Delivery> claim(List<String> subscribers, Instant now, int batch) throws SQLException {
-        List<Delivery> claimed = new ArrayList<>();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                List<UUID> events = new ArrayList<>();
-                List<Object[]> rows = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-                    ps.setTimestamp(1, Timestamp.from(now));
-                    ps.setArray(2, c.createArrayOf("text", subscribers.toArray()));
-                    ps.setInt(3, batch);
-                    ps.setTimestamp(4, Timestamp.from(now));
-                    ps.setTimestamp(5, Timestamp.from(now.plus(claimFor)));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            UUID id = (UUID) rs.getObject(1);
-                            events.add(id);
-                            rows.add(new Object[] {id, rs.getString(2), rs.getInt(3)});
-                        }
-                    }
-                }
-                claimed.addAll(load(c, events, rows));
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
-        return claimed;
+    public List<Delivery> claim(List<String> subscribers, Instant now, int batch) {
+        return jdbi.inTransaction(h -> {
+            List<Claimed> rows = h.createQuery(CLAIM).bind("now", now).bindArray("subscribers", String.class, subscribers)
+                    .bind("batch", batch).bind("claimedUntil", now.plus(claimFor))
+                    .map((rs, ctx) -> new Claimed(rs.getObject("event_id", UUID.class), rs.getString("subscriber"), rs.getInt("attempts")))
+                    .list();
+            return load(h, rows);
+        });
     }
 
-    /** The claimed rows {event id, subscriber, attempt} with their events, in the order of the rows. */
-    private static List<Delivery> load(Connection c, List<UUID> events, List<Object[]> rows) throws SQLException {
+    /** A claimed delivery before its event is read: which event, to whom, which attempt. */
+    private record Claimed(UUID eventId, String subscriber, int attempt) {
+    }
+
+    /** An event as a delivery carries it. */
+    private record Event(String kind, Long customerId, String archiveNo, OffsetDateTime occurredAt, String payload) {
+    }
+
+    /** The claimed rows with their events, in the order of the rows. */
+    private static List<Delivery> load(Handle h, List<Claimed> rows) {
         List<Delivery> claimed = new ArrayList<>();
-        if (events.isEmpty()) return claimed;
-        java.util.Map<UUID, Object[]> byId = new java.util.HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(EVENTS)) {
-            ps.setArray(1, c.createArrayOf("uuid", events.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    byId.put((UUID) rs.getObject(1), new Object[] {rs.getString(2), rs.getObject(3, Long.class),
-                            rs.getString(4), rs.getObject(5, OffsetDateTime.class), rs.getString(6)});
-                }
-            }
-        }
-        for (Object[] r : rows) {
-            Object[] e = byId.get((UUID) r[0]);
-            claimed.add(new Delivery((UUID) r[0], (String) r[1], (Integer) r[2], (String) e[0], (Long) e[1],
-                    (String) e[2], (OffsetDateTime) e[3], (String) e[4]));
+        if (rows.isEmpty()) return claimed;
+        Map<UUID, Event> byId = new HashMap<>();
+        h.createQuery(EVENTS).bindArray("events", UUID.class, rows.stream().map(Claimed::eventId).toList())
+                .map((rs, ctx) -> Map.entry(rs.getObject("id", UUID.class), new Event(rs.getString("kind"),
+                        rs.getObject("customer_id", Long.class), rs.getString("archive_no"),
+                        rs.getObject("created_at", OffsetDateTime.class), rs.getString("payload"))))
+                .forEach(e -> byId.put(e.getKey(), e.getValue()));
+        for (Claimed r : rows) {
+            Event e = byId.get(r.eventId());
+            claimed.add(new Delivery(r.eventId(), r.subscriber(), r.attempt(), e.kind(), e.customerId(), e.archiveNo(),
+                    e.occurredAt(), e.payload()));
         }
         return claimed;
     }
@@ -200,115 +179,95 @@ public final class DeliveryBook {
      * more than the robot takes in the minute — {@code perMinute} less the attempts of the last 60
      * seconds. Relays claim one robot's deliveries one at a time (an advisory lock per subscriber).
      */
-    public List<Delivery> claimInOrder(String subscriber, int perMinute, Instant now) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(hashtext('dangan-chat:' || ?))")) {
-                    ps.setString(1, subscriber);
-                    ps.execute();
-                }
-                int budget = perMinute;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        select count(*) from notification_delivery
-                        where subscriber = ? and last_attempt_at > ? and last_attempt_at <= ?""")) {
-                    ps.setString(1, subscriber);
-                    ps.setTimestamp(2, Timestamp.from(now.minusSeconds(60)));
-                    ps.setTimestamp(3, Timestamp.from(now));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        budget -= rs.getInt(1);
+    public List<Delivery> claimInOrder(String subscriber, int perMinute, Instant now) {
+        return jdbi.inTransaction(h -> {
+            h.createQuery("select 1 from pg_advisory_xact_lock(hashtext('dangan-chat:' || :subscriber))")
+                    .bind("subscriber", subscriber).mapTo(Integer.class).one();
+            int budget = perMinute - h.createQuery("""
+                            select count(*) from notification_delivery
+                            where subscriber = :subscriber and last_attempt_at > :since and last_attempt_at <= :now""")
+                    .bind("subscriber", subscriber).bind("since", now.minusSeconds(60)).bind("now", now)
+                    .mapTo(Integer.class).one();
+            List<UUID> events = new ArrayList<>();
+            if (budget > 0) {
+                try (ResultIterator<Map.Entry<UUID, Boolean>> pending = h.createQuery("""
+                                select d.event_id, d.next_attempt_at <= :now as due
+                                from notification_delivery d join notification_event e on e.id = d.event_id
+                                where d.subscriber = :subscriber and d.status = 'pending'
+                                order by e.created_at, e.id
+                                limit :budget
+                                for update of d""")
+                        .bind("now", now).bind("subscriber", subscriber).bind("budget", budget)
+                        .map((rs, ctx) -> Map.entry(rs.getObject("event_id", UUID.class), rs.getBoolean("due"))).iterator()) {
+                    while (pending.hasNext()) {
+                        Map.Entry<UUID, Boolean> next = pending.next();
+                        if (!next.getValue()) break;
+                        events.add(next.getKey());
                     }
                 }
-                List<UUID> events = new ArrayList<>();
-                if (budget > 0) {
-                    try (PreparedStatement ps = c.prepareStatement("""
-                            select d.event_id, d.next_attempt_at <= ? as due
-                            from notification_delivery d join notification_event e on e.id = d.event_id
-                            where d.subscriber = ? and d.status = 'pending'
-                            order by e.created_at, e.id
-                            limit ?
-                            for update of d""")) {
-                        ps.setTimestamp(1, Timestamp.from(now));
-                        ps.setString(2, subscriber);
-                        ps.setInt(3, budget);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next() && rs.getBoolean(2)) events.add((UUID) rs.getObject(1));
-                        }
-                    }
-                }
-                List<Object[]> rows = new ArrayList<>();
-                if (!events.isEmpty()) {
-                    try (PreparedStatement ps = c.prepareStatement("""
-                            update notification_delivery
-                               set attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?
-                            where subscriber = ? and event_id = any (?::uuid[])
-                            returning event_id, attempts""")) {
-                        ps.setTimestamp(1, Timestamp.from(now));
-                        ps.setTimestamp(2, Timestamp.from(now.plus(claimFor)));
-                        ps.setString(3, subscriber);
-                        ps.setArray(4, c.createArrayOf("uuid", events.toArray()));
-                        java.util.Map<UUID, Integer> attempts = new java.util.HashMap<>();
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) attempts.put((UUID) rs.getObject(1), rs.getInt(2));
-                        }
-                        for (UUID id : events) rows.add(new Object[] {id, subscriber, attempts.get(id)});
-                    }
-                }
-                List<Delivery> claimed = load(c, events, rows);
-                c.commit();
-                return claimed;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            List<Claimed> rows = new ArrayList<>();
+            if (!events.isEmpty()) {
+                Map<UUID, Integer> attempts = new HashMap<>();
+                h.createQuery("""
+                                update notification_delivery
+                                   set attempts = attempts + 1, last_attempt_at = :now, next_attempt_at = :claimedUntil
+                                where subscriber = :subscriber and event_id = any (:events)
+                                returning event_id, attempts""")
+                        .bind("now", now).bind("claimedUntil", now.plus(claimFor)).bind("subscriber", subscriber)
+                        .bindArray("events", UUID.class, events)
+                        .map((rs, ctx) -> Map.entry(rs.getObject("event_id", UUID.class), rs.getInt("attempts")))
+                        .forEach(e -> attempts.put(e.getKey(), e.getValue()));
+                for (UUID id : events) rows.add(new Claimed(id, subscriber, attempts.get(id)));
+            }
+            return load(h, rows);
+        });
     }
 
     /**
      * The robot said "too fast": the delivery stays in line for {@code until} (then it goes first),
      * and the attempt is not counted — a rate limit is queueing, never a reason to park.
      */
-    public void deferred(Delivery d, Instant until, String reason) throws SQLException {
+    public void deferred(Delivery d, Instant until, String reason) {
         update("""
-                update notification_delivery set attempts = greatest(attempts - 1, 0), next_attempt_at = ?, last_error = ?
-                where event_id = ? and subscriber = ? and status = 'pending'""", Timestamp.from(until), reason, d.eventId(),
-                d.subscriber());
+                update notification_delivery set attempts = greatest(attempts - 1, 0), next_attempt_at = :at, last_error = :error
+                where event_id = :event and subscriber = :subscriber and status = 'pending'""",
+                d, u -> u.bind("at", until).bind("error", reason));
     }
 
     /**
      * A claimed delivery this run did not attempt (one before it failed): back in line, no attempt counted,
      * and not counted against the robot's rate either (its claim time is cleared).
      */
-    public void released(Delivery d, Instant now) throws SQLException {
+    public void released(Delivery d, Instant now) {
         update("""
-                update notification_delivery set attempts = greatest(attempts - 1, 0), next_attempt_at = ?,
+                update notification_delivery set attempts = greatest(attempts - 1, 0), next_attempt_at = :at,
                        last_attempt_at = null
-                where event_id = ? and subscriber = ? and status = 'pending'""", Timestamp.from(now), d.eventId(), d.subscriber());
+                where event_id = :event and subscriber = :subscriber and status = 'pending'""", d, u -> u.bind("at", now));
     }
 
     /** The receiver refused the delivery for good (wrong key or signature, robot removed): parked at once, with the reason. */
-    public void refused(Delivery d, String reason) throws SQLException {
+    public void refused(Delivery d, String reason) {
         park(d, reason);
     }
 
-    public void delivered(Delivery d, Instant now) throws SQLException {
+    public void delivered(Delivery d, Instant now) {
         update("""
-                update notification_delivery set status = 'delivered', delivered_at = ?, last_error = null
-                where event_id = ? and subscriber = ? and status = 'pending'""", Timestamp.from(now), d.eventId(), d.subscriber());
+                update notification_delivery set status = 'delivered', delivered_at = :at, last_error = null
+                where event_id = :event and subscriber = :subscriber and status = 'pending'""", d, u -> u.bind("at", now));
         metrics.delivery("delivered");
     }
 
     /** Records a failed attempt; returns true when it was the last one and the delivery is now parked. */
-    public boolean failed(Delivery d, Instant now, String error) throws SQLException {
+    public boolean failed(Delivery d, Instant now, String error) {
         boolean park = d.attempt() >= maxAttempts;
         if (park) {
             park(d, error);
         } else {
             update("""
-                    update notification_delivery set next_attempt_at = ?, last_error = ?
-                    where event_id = ? and subscriber = ? and status = 'pending'""",
-                    Timestamp.from(now.plus(backOff(d.attempt()))), error, d.eventId(), d.subscriber());
+                    update notification_delivery set next_attempt_at = :at, last_error = :error
+                    where event_id = :event and subscriber = :subscriber and status = 'pending'""",
+                    d, u -> u.bind("at", now.plus(backOff(d.attempt()))).bind("error", error));
             metrics.delivery("retried");
         }
         return park;
@@ -318,17 +277,19 @@ public final class DeliveryBook {
      * Parks a delivery and, in the same statement, records a {@code delivery_parked} event for the
      * people who watch the relay (not for a parked {@code delivery_parked} itself: no echo).
      */
-    private void park(Delivery d, String reason) throws SQLException {
+    private void park(Delivery d, String reason) {
         update("""
                 with parked as (
-                    update notification_delivery set status = 'parked', last_error = ?
-                    where event_id = ? and subscriber = ? and status = 'pending'
+                    update notification_delivery set status = 'parked', last_error = :error
+                    where event_id = :event and subscriber = :subscriber and status = 'pending'
                     returning event_id, subscriber, attempts)
                 insert into notification_event (kind, payload)
-                select 'delivery_parked', jsonb_build_object('event_id', p.event_id, 'subscriber', p.subscriber, 'kind', ?::text,
-                                                             'archive_no', ?::text, 'attempts', p.attempts, 'reason', ?::text)
+                select 'delivery_parked', jsonb_build_object('event_id', p.event_id, 'subscriber', p.subscriber, 'kind', cast(:kind as text),
+                                                             'archive_no', cast(:archiveNo as text), 'attempts', p.attempts,
+                                                             'reason', cast(:error as text))
                 from parked p
-                where ?::text <> 'delivery_parked'""", reason, d.eventId(), d.subscriber(), d.kind(), d.archiveNo(), reason, d.kind());
+                where cast(:kind as text) <> 'delivery_parked'""",
+                d, u -> u.bind("error", reason).bind("kind", d.kind()).bind("archiveNo", d.archiveNo()));
         metrics.delivery("parked");
     }
 
@@ -340,48 +301,39 @@ public final class DeliveryBook {
     }
 
     /** Deliveries in one status (or all when null), oldest first. */
-    public List<Row> list(String status, int limit) throws SQLException {
-        List<Row> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     select d.event_id, d.subscriber, e.kind, cu.archive_no, d.status, d.attempts, e.created_at,
-                            d.next_attempt_at, d.last_error
-                     from notification_delivery d
-                     join notification_event e on e.id = d.event_id
-                     left join customer cu on cu.id = e.customer_id
-                     where ?::text is null or d.status = ?
-                     order by e.created_at, d.subscriber
-                     limit ?""")) {
-            ps.setString(1, status);
-            ps.setString(2, status);
-            ps.setInt(3, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new Row((UUID) rs.getObject(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getInt(6), rs.getObject(7, OffsetDateTime.class), rs.getObject(8, OffsetDateTime.class),
-                            rs.getString(9)));
-                }
-            }
-        }
-        return rows;
+    public List<Row> list(String status, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        select d.event_id, d.subscriber, e.kind, cu.archive_no, d.status, d.attempts, e.created_at,
+                               d.next_attempt_at, d.last_error
+                        from notification_delivery d
+                        join notification_event e on e.id = d.event_id
+                        left join customer cu on cu.id = e.customer_id
+                        where cast(:status as text) is null or d.status = :status
+                        order by e.created_at, d.subscriber
+                        limit :limit""")
+                .bind("status", status).bind("limit", limit)
+                .map((rs, ctx) -> new Row(rs.getObject("event_id", UUID.class), rs.getString("subscriber"), rs.getString("kind"),
+                        rs.getString("archive_no"), rs.getString("status"), rs.getInt("attempts"),
+                        rs.getObject("created_at", OffsetDateTime.class), rs.getObject("next_attempt_at", OffsetDateTime.class),
+                        rs.getString("last_error")))
+                .list());
     }
 
     /**
      * Puts parked (or pending) deliveries of an event back in line for the next relay run, with a
      * fresh count of attempts; {@code subscriber} null means every subscriber of the event. Returns how many.
      */
-    public int retry(UUID eventId, String subscriber) throws SQLException {
-        return update("""
-                update notification_delivery set status = 'pending', attempts = 0, next_attempt_at = now()
-                where event_id = ? and (?::text is null or subscriber = ?) and status in ('parked', 'pending')""",
-                eventId, subscriber, subscriber);
+    public int retry(UUID eventId, String subscriber) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        update notification_delivery set status = 'pending', attempts = 0, next_attempt_at = now()
+                        where event_id = :event and (cast(:subscriber as text) is null or subscriber = :subscriber)
+                          and status in ('parked', 'pending')""")
+                .bind("event", eventId).bind("subscriber", subscriber).execute());
     }
 
-    private int update(String sql, Object... params) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            c.setAutoCommit(true);
-            for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
-            return ps.executeUpdate();
-        }
+    /** One delivery's row updated (autocommit), with {@code :event} and {@code :subscriber} bound from it. */
+    private void update(String sql, Delivery d, UnaryOperator<Update> values) {
+        jdbi.useHandle(h -> values.apply(h.createUpdate(sql)).bind("event", d.eventId()).bind("subscriber", d.subscriber())
+                .execute());
     }
 }

@@ -12,6 +12,12 @@ import dangan.privacy.SensitiveFields;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.result.ResultIterator;
+import org.jdbi.v3.core.statement.StatementContext;
+
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,9 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -48,9 +51,9 @@ public final class FeedWriter {
 
     private static final String ROWS = """
             select r.id, r.job, r.kind, r.due_on, c.archive_no, c.name, c.mobile, coalesce(c.tier, 'E') as tier,
-                   r.owner_role, r.channel, r.subject, r.facts::text, r.status
+                   r.owner_role, r.channel, r.subject, r.facts::text as facts, r.status
             from reminder r join customer c on c.id = r.customer_id
-            where (%s) and (cast(? as text) is null or contact_ok(c.id, cast(? as text)))
+            where (%s) and (cast(:purpose as text) is null or contact_ok(c.id, cast(:purpose as text)))
             order by r.owner_role, r.due_on, c.archive_no, r.kind, r.subject""";
 
     /** The columns of a feed's counts file ({@code <feed>.counts.csv}): one row, then one column per left-out reason. */
@@ -60,7 +63,7 @@ public final class FeedWriter {
     public record Written(Path csv, Path json, int rows) {
     }
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final SensitiveFields sensitive;
     private final Set<String> healthRoles;
     private final Path folder;
@@ -79,7 +82,7 @@ public final class FeedWriter {
      */
     public FeedWriter(DataSource dataSource, SensitiveFields sensitive, Set<String> healthRoles, Path folder, int digestMaxLines,
                       Map<String, String> purposes, Messages messages, String headings) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.sensitive = sensitive;
         this.healthRoles = healthRoles;
         this.folder = folder;
@@ -95,84 +98,77 @@ public final class FeedWriter {
     }
 
     /** Writes (or rewrites, whole) the day's feed of a job: every reminder it issued for that day. */
-    public Written write(String job, LocalDate day, JobTally tally) throws IOException, SQLException {
+    public Written write(String job, LocalDate day, JobTally tally) throws IOException {
         Files.createDirectories(folder);
         String base = baseName(job, day);
         String unique = java.util.UUID.randomUUID().toString();
         Path csvPart = folder.resolve("." + base + ".csv." + unique + ".part");
         Path jsonPart = folder.resolve("." + base + ".json." + unique + ".part");
-        int rows = 0;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false); // streams with a fetch size
-            try (PreparedStatement ps = c.prepareStatement(ROWS.formatted("r.job = ? and r.issued_on = ?"))) {
-                ps.setFetchSize(5_000);
-                ps.setString(1, job);
-                ps.setObject(2, day);
-                ps.setString(3, purposes.get(job));
-                ps.setString(4, purposes.get(job));
-                try (ResultSet rs = ps.executeQuery();
-                     Writer out = Files.newBufferedWriter(csvPart, StandardCharsets.UTF_8);
-                     OutputStream jsonOut = Files.newOutputStream(jsonPart);
-                     JsonGenerator gen = json.getFactory().createGenerator(jsonOut, JsonEncoding.UTF8)) {
-                    out.write('\uFEFF');
-                    CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader(text.headings(COLUMNS)).get().print(out);
-                    gen.useDefaultPrettyPrinter();
+        int rows = jdbi.inTransaction(h -> { // the driver streams with a fetch size only inside a transaction
+            int listed = 0;
+            try (ResultIterator<Row> found = h.createQuery(ROWS.formatted("r.job = :job and r.issued_on = :day"))
+                         .setFetchSize(5_000).bind("job", job).bind("day", day).bind("purpose", purposes.get(job))
+                         .map(FeedWriter::row).iterator();
+                 Writer out = Files.newBufferedWriter(csvPart, StandardCharsets.UTF_8);
+                 OutputStream jsonOut = Files.newOutputStream(jsonPart);
+                 JsonGenerator gen = json.getFactory().createGenerator(jsonOut, JsonEncoding.UTF8)) {
+                out.write('\uFEFF');
+                CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader(text.headings(COLUMNS)).get().print(out);
+                gen.useDefaultPrettyPrinter();
+                gen.writeStartObject();
+                gen.writeStringField("job", job);
+                gen.writeStringField("date", day.toString());
+                gen.writeArrayFieldStart("reminders");
+                while (found.hasNext()) {
+                    Line line = line(h, found.next());
+                    List<Object> cells = new ArrayList<>();
+                    cells.add(line.id);
+                    for (String v : new String[]{text.job(job), text.kind(line.kind), text.date(line.dueOn), line.archiveNo,
+                            line.name, line.mobile, text.tier(line.tier), text.role(line.role), text.channel(line.channel),
+                            text.subject(line.kind, line.subject), text.details(line.facts), String.join("; ", line.health),
+                            text.status(line.status)}) {
+                        cells.add(RejectReport.spreadsheetSafe(v));
+                    }
+                    csv.printRecord(cells);
                     gen.writeStartObject();
-                    gen.writeStringField("job", job);
-                    gen.writeStringField("date", day.toString());
-                    gen.writeArrayFieldStart("reminders");
-                    while (rs.next()) {
-                        Line line = line(c, rs);
-                        List<Object> cells = new ArrayList<>();
-                        cells.add(line.id);
-                        for (String v : new String[]{text.job(job), text.kind(line.kind), text.date(line.dueOn), line.archiveNo,
-                                line.name, line.mobile, text.tier(line.tier), text.role(line.role), text.channel(line.channel),
-                                text.subject(line.kind, line.subject), text.details(line.facts), String.join("; ", line.health),
-                                text.status(line.status)}) {
-                            cells.add(RejectReport.spreadsheetSafe(v));
-                        }
-                        csv.printRecord(cells);
-                        gen.writeStartObject();
-                        gen.writeNumberField("reminder", line.id);
-                        gen.writeStringField("kind", line.kind);
-                        gen.writeStringField("due_on", line.dueOn);
-                        gen.writeStringField("archive_no", line.archiveNo);
-                        gen.writeStringField("name", line.name);
-                        gen.writeStringField("mobile", line.mobile);
-                        gen.writeStringField("tier", line.tier);
-                        gen.writeStringField("owner_role", line.role);
-                        gen.writeStringField("channel", line.channel);
-                        gen.writeStringField("subject", line.subject);
-                        gen.writeStringField("status", line.status);
-                        ((com.fasterxml.jackson.databind.node.ObjectNode) line.facts).remove("health");
-                        gen.writeFieldName("facts");
-                        json.writeTree(gen, line.facts);
-                        if (!line.health.isEmpty()) {
-                            gen.writeArrayFieldStart("health");
-                            for (String h : line.health) gen.writeString(h);
-                            gen.writeEndArray();
-                        }
-                        gen.writeEndObject();
-                        rows++;
-                    }
-                    gen.writeEndArray();
-                    gen.writeNumberField("count", rows);
-                    // who was due and who was left out, and why: an empty feed is never silent
-                    if (tally.due() != null) gen.writeNumberField("due", tally.due());
-                    gen.writeNumberField("issued", tally.issued().size());
-                    if (purposes.get(job) != null) gen.writeStringField("consent_purpose", purposes.get(job));
-                    gen.writeObjectFieldStart("left_out");
-                    for (String reason : JobTally.REASONS) {
-                        if (tally.due() != null) gen.writeNumberField(reason, tally.leftOut(reason));
+                    gen.writeNumberField("reminder", line.id);
+                    gen.writeStringField("kind", line.kind);
+                    gen.writeStringField("due_on", line.dueOn);
+                    gen.writeStringField("archive_no", line.archiveNo);
+                    gen.writeStringField("name", line.name);
+                    gen.writeStringField("mobile", line.mobile);
+                    gen.writeStringField("tier", line.tier);
+                    gen.writeStringField("owner_role", line.role);
+                    gen.writeStringField("channel", line.channel);
+                    gen.writeStringField("subject", line.subject);
+                    gen.writeStringField("status", line.status);
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) line.facts).remove("health");
+                    gen.writeFieldName("facts");
+                    json.writeTree(gen, line.facts);
+                    if (!line.health.isEmpty()) {
+                        gen.writeArrayFieldStart("health");
+                        for (String health : line.health) gen.writeString(health);
+                        gen.writeEndArray();
                     }
                     gen.writeEndObject();
-                    gen.writeEndObject();
-                    csv.flush();
+                    listed++;
                 }
-            } finally {
-                c.commit();
+                gen.writeEndArray();
+                gen.writeNumberField("count", listed);
+                // who was due and who was left out, and why: an empty feed is never silent
+                if (tally.due() != null) gen.writeNumberField("due", tally.due());
+                gen.writeNumberField("issued", tally.issued().size());
+                if (purposes.get(job) != null) gen.writeStringField("consent_purpose", purposes.get(job));
+                gen.writeObjectFieldStart("left_out");
+                for (String reason : JobTally.REASONS) {
+                    if (tally.due() != null) gen.writeNumberField(reason, tally.leftOut(reason));
+                }
+                gen.writeEndObject();
+                gen.writeEndObject();
+                csv.flush();
             }
-        }
+            return listed;
+        });
         Path csv = Files.move(csvPart, folder.resolve(base + ".csv"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Path jsonFile = Files.move(jsonPart, folder.resolve(base + ".json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         writeCounts(base, job, day, tally, rows);
@@ -200,28 +196,21 @@ public final class FeedWriter {
     }
 
     /** The digest mail's text: what this run newly issued, grouped by owner role, without health data. */
-    public String digest(String job, LocalDate day, List<Long> issued, Written written, JobTally tally) throws SQLException, IOException {
+    public String digest(String job, LocalDate day, List<Long> issued, Written written, JobTally tally) throws IOException {
         Map<String, List<String>> byRole = new TreeMap<>();
         int shown = 0;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(ROWS.formatted("r.id = any(?)") + " limit " + digestMaxLines)) {
-            Array ids = c.createArrayOf("bigint", issued.toArray());
-            ps.setArray(1, ids);
-            ps.setString(2, purposes.get(job));
-            ps.setString(3, purposes.get(job));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    JsonNode facts = json.readTree(rs.getString(12));
-                    ((com.fasterxml.jackson.databind.node.ObjectNode) facts).remove("health");
-                    String kind = rs.getString(3);
-                    String line = mail.date(rs.getString(4)) + "  " + rs.getString(5) + "  " + rs.getString(6) + "  " + mail.kind(kind)
-                            + (rs.getString(10) == null ? "" : " (" + mail.channel(rs.getString(10)) + ")")
-                            + (rs.getString(11).isEmpty() ? "" : "  [" + mail.subject(kind, rs.getString(11)) + "]")
-                            + (facts.isEmpty() ? "" : "  — " + mail.details(facts));
-                    byRole.computeIfAbsent(mail.role(rs.getString(9)), r -> new ArrayList<>()).add(line);
-                    shown++;
-                }
-            }
+        List<Row> rows = jdbi.withHandle(h -> h.createQuery(ROWS.formatted("r.id = any(:ids)") + " limit :lines")
+                .bindArray("ids", Long.class, issued).bind("purpose", purposes.get(job)).bind("lines", digestMaxLines)
+                .map(FeedWriter::row).list());
+        for (Row row : rows) {
+            JsonNode facts = json.readTree(row.facts());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) facts).remove("health");
+            String line = mail.date(row.dueOn()) + "  " + row.archiveNo() + "  " + row.name() + "  " + mail.kind(row.kind())
+                    + (row.channel() == null ? "" : " (" + mail.channel(row.channel()) + ")")
+                    + (row.subject().isEmpty() ? "" : "  [" + mail.subject(row.kind(), row.subject()) + "]")
+                    + (facts.isEmpty() ? "" : "  — " + mail.details(facts));
+            byRole.computeIfAbsent(mail.role(row.role()), r -> new ArrayList<>()).add(line);
+            shown++;
         }
         Messages m = mail.messages();
         String jobName = m.text("reminders.job." + job);
@@ -243,30 +232,38 @@ public final class FeedWriter {
         return body.toString();
     }
 
-    private Line line(Connection c, ResultSet rs) throws SQLException, IOException {
+    /** A reminder as {@link #ROWS} reads it. */
+    private record Row(long id, String kind, String dueOn, String archiveNo, String name, String mobile, String tier,
+                       String role, String channel, String subject, String facts, String status) {
+    }
+
+    private static Row row(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Row(rs.getLong("id"), rs.getString("kind"), rs.getString("due_on"), rs.getString("archive_no"),
+                rs.getString("name"), rs.getString("mobile"), rs.getString("tier"), rs.getString("owner_role"),
+                rs.getString("channel"), rs.getString("subject"), rs.getString("facts"), rs.getString("status"));
+    }
+
+    private Line line(Handle h, Row row) throws IOException {
         Line l = new Line();
-        l.id = rs.getLong(1);
-        l.kind = rs.getString(3);
-        l.dueOn = rs.getString(4);
-        l.archiveNo = rs.getString(5);
-        l.name = rs.getString(6);
-        l.mobile = rs.getString(7);
-        l.tier = rs.getString(8);
-        l.role = rs.getString(9);
-        l.channel = rs.getString(10);
-        l.subject = rs.getString(11);
-        l.facts = json.readTree(rs.getString(12));
-        l.status = rs.getString(13);
+        l.id = row.id();
+        l.kind = row.kind();
+        l.dueOn = row.dueOn();
+        l.archiveNo = row.archiveNo();
+        l.name = row.name();
+        l.mobile = row.mobile();
+        l.tier = row.tier();
+        l.role = row.role();
+        l.channel = row.channel();
+        l.subject = row.subject();
+        l.facts = json.readTree(row.facts());
+        l.status = row.status();
         JsonNode health = l.facts.get("health");
         if (health != null && health.isArray() && healthRoles.contains(l.role)) {
             List<Long> ids = new ArrayList<>();
-            health.forEach(h -> ids.add(h.path("id").asLong()));
-            try (PreparedStatement ps = c.prepareStatement("select kind, detail_enc from health_fact where id = any(?) order by id")) {
-                ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-                try (ResultSet h = ps.executeQuery()) {
-                    while (h.next()) l.health.add(h.getString(1) + ": " + sensitive.decrypt(h.getBytes(2)));
-                }
-            }
+            health.forEach(f -> ids.add(f.path("id").asLong()));
+            l.health.addAll(h.createQuery("select kind, detail_enc from health_fact where id = any(:ids) order by id")
+                    .bindArray("ids", Long.class, ids)
+                    .map((rs, ctx) -> rs.getString("kind") + ": " + sensitive.decrypt(rs.getBytes("detail_enc"))).list());
         }
         return l;
     }

@@ -8,16 +8,16 @@ import dangan.jobs.JobDate;
 import dangan.i18n.Messages;
 import dangan.lunar.ChineseDates;
 import dangan.normalise.LunarDate;
+import dangan.store.Db;
 import dangan.store.SqlScript;
 import org.apache.camel.Exchange;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +40,7 @@ public final class ReminderJobs {
     private static final Logger LOG = LoggerFactory.getLogger(ReminderJobs.class);
 
     private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final ReminderSettings settings;
     private final FeedWriter feed;
     private final ObjectMapper json = new ObjectMapper();
@@ -53,6 +54,7 @@ public final class ReminderJobs {
 
     public ReminderJobs(DataSource dataSource, ReminderSettings settings, FeedWriter feed) {
         this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.settings = settings;
         this.feed = feed;
     }
@@ -157,30 +159,19 @@ public final class ReminderJobs {
     }
 
     /** After the digest went out: its reminders are not listed in a digest again. */
-    public void digested(Exchange exchange) throws SQLException {
+    public void digested(Exchange exchange) {
         @SuppressWarnings("unchecked")
         List<Long> ids = exchange.getProperty(DIGEST_IDS, List.class);
         if (ids == null || ids.isEmpty()) return;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("update reminder set digested_at = now() where id = any(?)")) {
-            ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-            ps.executeUpdate();
-        }
+        jdbi.useHandle(h -> h.createUpdate("update reminder set digested_at = now() where id = any(:ids)")
+                .bindArray("ids", Long.class, ids).execute());
         Exposure.digest(exchange, dataSource, exchange.getProperty(Exposure.JOB, "reminders", String.class), ids);
     }
 
-    private List<Long> owed(String job, LocalDate day) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "select id from reminder where job = ? and issued_on = ? and digested_at is null order by id")) {
-            ps.setString(1, job);
-            ps.setObject(2, day);
-            List<Long> ids = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) ids.add(rs.getLong(1));
-            }
-            return ids;
-        }
+    private List<Long> owed(String job, LocalDate day) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "select id from reminder where job = :job and issued_on = :day and digested_at is null order by id")
+                .bind("job", job).bind("day", day).mapTo(Long.class).list());
     }
 
     /**
@@ -190,24 +181,20 @@ public final class ReminderJobs {
      * delivers (an archive destroyed meanwhile has taken its reminders along). Work-chat groups get it as a
      * digest; the full feed stays in outbox/reminders/.
      */
-    private static void visitPlanDigests(Connection c, List<Long> issued, String day) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static void visitPlanDigests(Handle h, List<Long> issued, String day) {
+        h.createUpdate("""
                 with issued as (
                     select r.id, r.owner_role,
                            row_number() over (partition by r.owner_role order by r.due_on, c.archive_no) as n,
                            count(*) over (partition by r.owner_role) as total
                     from reminder r join customer c on c.id = r.customer_id
-                    where r.id = any (?))
+                    where r.id = any (:issued))
                 insert into notification_event (kind, payload)
-                select 'visit_plan', jsonb_build_object('day', ?::text, 'owner_role', owner_role, 'count', max(total),
-                           'reminders', jsonb_agg(id order by n) filter (where n <= ?))
+                select 'visit_plan', jsonb_build_object('day', cast(:day as text), 'owner_role', owner_role, 'count', max(total),
+                           'reminders', jsonb_agg(id order by n) filter (where n <= :lines))
                 from issued
-                group by owner_role""")) {
-            ps.setArray(1, c.createArrayOf("bigint", issued.toArray()));
-            ps.setString(2, day);
-            ps.setInt(3, DIGEST_LINES);
-            ps.executeUpdate();
-        }
+                group by owner_role""")
+                .bindArray("issued", Long.class, issued).bind("day", day).bind("lines", DIGEST_LINES).execute();
     }
 
     /** How many reminders a visit-plan event lists by name (the digest's first lines). */
@@ -228,33 +215,30 @@ public final class ReminderJobs {
     }
 
     /** Runs the job's SQL in one transaction: the reminders this run issued, and what was due and left out. */
-    private JobTally issue(String job, Map<String, Object> parameters) throws SQLException {
+    private JobTally issue(String job, Map<String, Object> parameters) {
         SqlScript script = SqlScript.load(job);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = script.prepare(c, parameters); ResultSet rs = ps.executeQuery()) {
+        return jdbi.inTransaction(h -> {
+            JobTally tally = script.query(h, parameters).scanResultSet((results, ctx) -> {
+                ResultSet rs = results.get();
                 List<Long> ids = new ArrayList<>();
                 Long due = null;
                 Map<String, Long> leftOut = new LinkedHashMap<>();
-                boolean counted = rs.getMetaData().getColumnCount() >= 3;
+                boolean counted = rs.getMetaData().getColumnCount() >= 3; // id, tally, reminders: the scripts that count
                 while (rs.next()) {
-                    long id = rs.getLong(1);
+                    long id = rs.getLong("id");
                     if (!rs.wasNull()) {
                         ids.add(id);
-                    } else if (counted && "due".equals(rs.getString(2))) {
-                        due = rs.getLong(3);
+                    } else if (counted && "due".equals(rs.getString("tally"))) {
+                        due = rs.getLong("reminders");
                     } else if (counted) {
-                        leftOut.put(rs.getString(2), rs.getLong(3));
+                        leftOut.put(rs.getString("tally"), rs.getLong("reminders"));
                     }
                 }
-                if (job.equals("visit-plan") && !ids.isEmpty()) visitPlanDigests(c, ids, parameters.get("as_of").toString());
-                c.commit();
                 if (counted && due == null) due = 0L; // nothing was due
                 return new JobTally(ids, due, leftOut);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+            });
+            if (job.equals("visit-plan") && !tally.issued().isEmpty()) visitPlanDigests(h, tally.issued(), parameters.get("as_of").toString());
+            return tally;
+        });
     }
 }

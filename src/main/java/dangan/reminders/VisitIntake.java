@@ -19,14 +19,14 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
 import javax.sql.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -74,7 +74,7 @@ public final class VisitIntake {
     }
 
     private final ArchiveIntake intake;
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final SensitiveFields sensitive;
     private final ReadLimits limits;
     private final Set<String> roles;
@@ -85,7 +85,7 @@ public final class VisitIntake {
     public VisitIntake(ArchiveIntake intake, DataSource dataSource, SensitiveFields sensitive, ReadLimits limits,
                        Set<String> roles, ZoneId zone, Path rejects, IntakeTally tally) {
         this.intake = intake;
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.sensitive = sensitive;
         this.limits = limits;
         this.roles = roles;
@@ -119,59 +119,40 @@ public final class VisitIntake {
         LocalDate today = LocalDate.now(zone);
         String format = read(file, visits, problems, raw, today);
 
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                stage(c, visits);
-                problems.addAll(unmatched(c));
-                int recorded;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        insert into visit_ledger (customer_id, visited_on, staff, channel, outcome, notes, owner_role, source_ingest_id, source_line)
-                        select distinct on (v.customer_id, v.visited_on, v.role, v.channel, coalesce(v.staff, ''))
-                               v.customer_id, v.visited_on, v.staff, v.channel, v.outcome, v.notes, v.role, ?, v.line_no
-                        from visit_in v
-                        where v.customer_id is not null and v.problem is null
-                          and not exists (select 1 from visit_ledger l where l.customer_id = v.customer_id
-                                          and l.visited_on = v.visited_on and l.owner_role = v.role and l.channel = v.channel
-                                          and l.staff is not distinct from v.staff)
-                        order by v.customer_id, v.visited_on, v.role, v.channel, coalesce(v.staff, ''), v.line_no""")) {
-                    ps.setLong(1, run.id());
-                    recorded = ps.executeUpdate();
-                }
-                int closed;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        update reminder r set status = 'closed', closed_at = now(), closed_by_visit = l.id
-                        from (select distinct on (customer_id, owner_role) id, customer_id, owner_role from visit_ledger
-                              where source_ingest_id = ? order by customer_id, owner_role, visited_on desc, id desc) l
-                        where r.customer_id = l.customer_id and r.owner_role = l.owner_role and r.status = 'open'
-                          and r.kind in ('visit', 'follow-up')""")) {
-                    ps.setLong(1, run.id());
-                    closed = ps.executeUpdate();
-                }
-                int rejectedLines = (int) problems.stream().mapToInt(Problem::line).distinct().count();
-                int total = raw.size();
-                int duplicates = total - rejectedLines - recorded;
-                issues(c, run.id(), problems, raw);
-                try (PreparedStatement ps = c.prepareStatement("""
-                        update ingest set status = 'done', format = ?, rows_total = ?, rows_updated = ?, rows_duplicate = ?,
-                               rows_rejected = ?, finished_at = clock_timestamp() where id = ?""")) {
-                    ps.setString(1, format);
-                    ps.setInt(2, total);
-                    ps.setInt(3, recorded);
-                    ps.setInt(4, duplicates);
-                    ps.setInt(5, rejectedLines);
-                    ps.setLong(6, run.id());
-                    ps.executeUpdate();
-                }
-                c.commit();
-                LOG.info("{} ({}): {} lines — visits recorded {}, already in the ledger {}, rejected {}; {} open reminder(s) closed",
-                        name, format, total, recorded, duplicates, rejectedLines, closed);
-            } catch (Exception e) {
-                c.rollback();
-                throw e;
-            }
-            RejectReport.write(c, run.id(), rejects, name);
-        }
+        jdbi.useTransaction(h -> {
+            stage(h, visits);
+            problems.addAll(unmatched(h));
+            int recorded = h.createUpdate("""
+                    insert into visit_ledger (customer_id, visited_on, staff, channel, outcome, notes, owner_role, source_ingest_id, source_line)
+                    select distinct on (v.customer_id, v.visited_on, v.role, v.channel, coalesce(v.staff, ''))
+                           v.customer_id, v.visited_on, v.staff, v.channel, v.outcome, v.notes, v.role, :ingest, v.line_no
+                    from visit_in v
+                    where v.customer_id is not null and v.problem is null
+                      and not exists (select 1 from visit_ledger l where l.customer_id = v.customer_id
+                                      and l.visited_on = v.visited_on and l.owner_role = v.role and l.channel = v.channel
+                                      and l.staff is not distinct from v.staff)
+                    order by v.customer_id, v.visited_on, v.role, v.channel, coalesce(v.staff, ''), v.line_no""")
+                    .bind("ingest", run.id()).execute();
+            int closed = h.createUpdate("""
+                    update reminder r set status = 'closed', closed_at = now(), closed_by_visit = l.id
+                    from (select distinct on (customer_id, owner_role) id, customer_id, owner_role from visit_ledger
+                          where source_ingest_id = :ingest order by customer_id, owner_role, visited_on desc, id desc) l
+                    where r.customer_id = l.customer_id and r.owner_role = l.owner_role and r.status = 'open'
+                      and r.kind in ('visit', 'follow-up')""")
+                    .bind("ingest", run.id()).execute();
+            int rejectedLines = (int) problems.stream().mapToInt(Problem::line).distinct().count();
+            int total = raw.size();
+            int duplicates = total - rejectedLines - recorded;
+            issues(h, run.id(), problems, raw);
+            h.createUpdate("""
+                    update ingest set status = 'done', format = :format, rows_total = :total, rows_updated = :recorded,
+                           rows_duplicate = :duplicates, rows_rejected = :rejected, finished_at = clock_timestamp() where id = :ingest""")
+                    .bind("format", format).bind("total", total).bind("recorded", recorded).bind("duplicates", duplicates)
+                    .bind("rejected", rejectedLines).bind("ingest", run.id()).execute();
+            LOG.info("{} ({}): {} lines — visits recorded {}, already in the ledger {}, rejected {}; {} open reminder(s) closed",
+                    name, format, total, recorded, duplicates, rejectedLines, closed);
+        });
+        intake.report(run, rejects);
         tally.handled();
     }
 
@@ -264,74 +245,53 @@ public final class VisitIntake {
     }
 
     /** The good lines into a temporary table, with the archive each names. */
-    private static void stage(Connection c, List<Visit> visits) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("""
-                    create temporary table visit_in (line_no integer primary key, archive_no text, mobile text, visited_on date,
-                        staff text, role text, channel text, outcome text, notes text, customer_id bigint, problem text)
-                    on commit drop""");
+    private static void stage(Handle h, List<Visit> visits) {
+        h.execute("""
+                create temporary table visit_in (line_no integer primary key, archive_no text, mobile text, visited_on date,
+                    staff text, role text, channel text, outcome text, notes text, customer_id bigint, problem text)
+                on commit drop""");
+        PreparedBatch batch = h.prepareBatch("""
+                insert into visit_in (line_no, archive_no, mobile, visited_on, staff, role, channel, outcome, notes)
+                values (:line, :archiveNo, :mobile, :on, :staff, :role, :channel, :outcome, :notes)""");
+        for (Visit v : visits) {
+            batch.bind("line", v.line()).bind("archiveNo", v.archiveNo()).bind("mobile", v.mobile()).bind("on", v.on())
+                    .bind("staff", v.staff()).bind("role", v.role()).bind("channel", v.channel()).bind("outcome", v.outcome())
+                    .bind("notes", v.notes()).add();
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "insert into visit_in (line_no, archive_no, mobile, visited_on, staff, role, channel, outcome, notes) values (?,?,?,?,?,?,?,?,?)")) {
-            for (Visit v : visits) {
-                ps.setInt(1, v.line());
-                ps.setString(2, v.archiveNo());
-                ps.setString(3, v.mobile());
-                ps.setObject(4, v.on());
-                ps.setString(5, v.staff());
-                ps.setString(6, v.role());
-                ps.setString(7, v.channel());
-                ps.setString(8, v.outcome());
-                ps.setString(9, v.notes());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-        try (Statement s = c.createStatement()) {
-            s.executeUpdate("""
-                    update visit_in v set customer_id = coalesce(a.id, m.id),
-                        problem = case
-                            when v.archive_no is not null and a.id is null then 'no archive has number ' || v.archive_no
-                            when v.archive_no is null and m.id is null then 'no archive has mobile ' || v.mobile
-                            when a.id is not null and m.id is not null and a.id <> m.id
-                                then 'archive ' || v.archive_no || ' and mobile ' || v.mobile || ' belong to different archives'
-                            when coalesce(a.status, m.status) = 'sealed' then 'the archive is sealed (D-32): no visits are recorded on it'
-                        end
-                    from visit_in x
-                    left join customer a on a.archive_no = x.archive_no
-                    left join customer m on m.mobile = x.mobile
-                    where x.line_no = v.line_no""");
-        }
+        if (batch.size() > 0) batch.execute();
+        h.execute("""
+                update visit_in v set customer_id = coalesce(a.id, m.id),
+                    problem = case
+                        when v.archive_no is not null and a.id is null then 'no archive has number ' || v.archive_no
+                        when v.archive_no is null and m.id is null then 'no archive has mobile ' || v.mobile
+                        when a.id is not null and m.id is not null and a.id <> m.id
+                            then 'archive ' || v.archive_no || ' and mobile ' || v.mobile || ' belong to different archives'
+                        when coalesce(a.status, m.status) = 'sealed' then 'the archive is sealed (D-32): no visits are recorded on it'
+                    end
+                from visit_in x
+                left join customer a on a.archive_no = x.archive_no
+                left join customer m on m.mobile = x.mobile
+                where x.line_no = v.line_no""");
     }
 
-    private static List<Problem> unmatched(Connection c) throws SQLException {
-        List<Problem> list = new ArrayList<>();
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select line_no, coalesce(archive_no, mobile), problem, archive_no is not null"
-                     + " from visit_in where problem is not null order by line_no")) {
-            while (rs.next()) {
-                list.add(new Problem(rs.getInt(1), rs.getBoolean(4) ? "archive_no" : "mobile", rs.getString(2),
-                        rs.getString(3) + ": correct the line and drop it again"));
-            }
-        }
-        return list;
+    private static List<Problem> unmatched(Handle h) {
+        return h.createQuery("""
+                        select line_no, coalesce(archive_no, mobile) as value, problem, archive_no is not null as by_number
+                        from visit_in where problem is not null order by line_no""")
+                .map((rs, ctx) -> new Problem(rs.getInt("line_no"), rs.getBoolean("by_number") ? "archive_no" : "mobile",
+                        rs.getString("value"), rs.getString("problem") + ": correct the line and drop it again"))
+                .list();
     }
 
-    private void issues(Connection c, long ingestId, List<Problem> problems, Map<Integer, String> raw) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    private void issues(Handle h, long ingestId, List<Problem> problems, Map<Integer, String> raw) {
+        PreparedBatch batch = h.prepareBatch("""
                 insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity, raw_enc)
-                values (?, ?, ?, ?, ?, 'reject', ?)""")) {
-            for (Problem p : problems) {
-                ps.setLong(1, ingestId);
-                ps.setInt(2, p.line());
-                ps.setString(3, p.column());
-                ps.setString(4, p.value());
-                ps.setString(5, p.reason());
-                String line = raw.get(p.line());
-                ps.setBytes(6, line == null ? null : sensitive.encrypt(line));
-                ps.addBatch();
-            }
-            ps.executeBatch();
+                values (:ingest, :line, :column, :value, :reason, 'reject', :raw)""");
+        for (Problem p : problems) {
+            String line = raw.get(p.line());
+            batch.bind("ingest", ingestId).bind("line", p.line()).bind("column", p.column()).bind("value", p.value())
+                    .bind("reason", p.reason()).bind("raw", line == null ? null : sensitive.encrypt(line)).add();
         }
+        if (batch.size() > 0) batch.execute();
     }
 }

@@ -102,7 +102,7 @@ public final class MailDeletionRequest {
             LOG.info("Mail {}: deletion request for archive {} is already open — nothing new filed", letter.name(), archiveNo.get());
         } else {
             try {
-                DestructionProposals.Filed filed = proposals.fileDeletionRequest(archiveNo.get(), "mail", RECEIVED_BY, null,
+                dangan.retention.ProposalShapes.Filed filed = proposals.fileDeletionRequest(archiveNo.get(), "mail", RECEIVED_BY, null,
                         "mail " + letter.name());
                 failed = false;
                 answer = "Your request to delete the archive " + filed.archiveNo() + " was filed (request #" + filed.subjectRequestId()

@@ -20,13 +20,13 @@ import dangan.normalise.ResidentId;
 import dangan.normalise.Text;
 import dangan.privacy.SensitiveFields;
 import dangan.rules.RuleException;
+import dangan.store.Db;
 import org.apache.camel.Exchange;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -93,12 +93,12 @@ public final class Corrections {
         }
     }
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final SensitiveFields sensitive;
     private final AuditTrail audit;
 
     public Corrections(DataSource dataSource, SensitiveFields sensitive, AuditTrail audit) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.sensitive = sensitive;
         this.audit = audit;
     }
@@ -128,22 +128,19 @@ public final class Corrections {
                     + " correction request: record it (POST /api/archives/" + archiveNo + "/requests {\"kind\": \"correction\", …})"
                     + " and give its request_id");
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                if (requestId != null) SubjectRequests.lockOpen(c, requestId, archiveNo, "correction");
-                Result result = apply(c, caller, archiveNo, requestId, wanted, reason);
-                c.commit();
-                exchange.getMessage().setBody(result);
-            } catch (Exception e) {
-                c.rollback();
-                if (e instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
-                    // another archive took the same mobile, email or ID number in the meantime (D-15)
-                    throw ApiProblem.conflict("nothing was corrected: the new value belongs to another archive since a moment ago"
-                            + " — one archive per customer (D-15)");
-                }
-                throw e;
+        Long request = requestId;
+        try {
+            exchange.getMessage().setBody(jdbi.inTransaction(h -> {
+                if (request != null) SubjectRequests.lockOpen(h, request, archiveNo, "correction");
+                return apply(h, caller, archiveNo, request, wanted, reason);
+            }));
+        } catch (JdbiException e) {
+            if (Db.isUniqueViolation(e)) {
+                // another archive took the same mobile, email or ID number in the meantime (D-15)
+                throw ApiProblem.conflict("nothing was corrected: the new value belongs to another archive since a moment ago"
+                        + " — one archive per customer (D-15)");
             }
+            throw e;
         }
     }
 
@@ -179,38 +176,32 @@ public final class Corrections {
         return wanted;
     }
 
-    private Result apply(Connection c, Caller caller, String archiveNo, Long requestId, Map<String, String> wanted, String reason)
-            throws SQLException {
-        Map<String, String> current = new LinkedHashMap<>();
-        long customerId;
-        byte[] idEnc;
-        try (PreparedStatement ps = c.prepareStatement("""
-                select id, name, gender::text, birth_date::text, mobile, email, address, employer, job_title, nationality,
-                       id_number_masked, id_number_enc, sealed_at is not null or status = 'sealed'
-                  from customer where archive_no = ? for update""")) {
-            ps.setString(1, archiveNo);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw new RuleException.NotFound("no archive " + archiveNo);
-                if (rs.getBoolean(13)) throw new RuleException.Conflict("archive " + archiveNo + " is sealed: it is kept read-only (D-32)");
-                customerId = rs.getLong(1);
-                for (String f : List.of("name", "gender", "birth_date", "mobile", "email", "address", "employer", "job_title", "nationality")) {
-                    current.put(f, rs.getString(f));
-                }
-                current.put("id_number", rs.getString("id_number_masked"));
-                idEnc = rs.getBytes("id_number_enc");
-            }
+    private Result apply(Handle h, Caller caller, String archiveNo, Long requestId, Map<String, String> wanted, String reason) {
+        record Current(long customerId, Map<String, String> values, byte[] idEnc) {
         }
+        Current found = h.createQuery("""
+                        select id, name, gender::text as gender, birth_date::text as birth_date, mobile, email, address, employer,
+                               job_title, nationality, id_number_masked, id_number_enc, sealed_at is not null or status = 'sealed' as sealed
+                          from customer where archive_no = :archiveNo for update""")
+                .bind("archiveNo", archiveNo)
+                .map((rs, ctx) -> {
+                    if (rs.getBoolean("sealed")) throw new RuleException.Conflict("archive " + archiveNo + " is sealed: it is kept read-only (D-32)");
+                    Map<String, String> values = new LinkedHashMap<>();
+                    for (String f : List.of("name", "gender", "birth_date", "mobile", "email", "address", "employer", "job_title", "nationality")) {
+                        values.put(f, rs.getString(f));
+                    }
+                    values.put("id_number", rs.getString("id_number_masked"));
+                    return new Current(rs.getLong("id"), values, rs.getBytes("id_number_enc"));
+                })
+                .findOne().orElseThrow(() -> new RuleException.NotFound("no archive " + archiveNo));
+        long customerId = found.customerId();
+        Map<String, String> current = found.values();
+        byte[] idEnc = found.idEnc();
         for (Map.Entry<String, String> p : PREFERENCES.entrySet()) {
             if (!wanted.containsKey(p.getKey())) continue;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select string_agg(detail, '; ' order by id) from preference where customer_id = ? and category = ?")) {
-                ps.setLong(1, customerId);
-                ps.setString(2, p.getValue());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    current.put(p.getKey(), rs.getString(1));
-                }
-            }
+            current.put(p.getKey(), h.createQuery(
+                            "select string_agg(detail, '; ' order by id) from preference where customer_id = :customer and category = :category")
+                    .bind("customer", customerId).bind("category", p.getValue()).mapTo(String.class).one());
         }
 
         // the ID number carries birth date and gender (as in the intake): they follow it, and may not contradict it
@@ -260,29 +251,23 @@ public final class Corrections {
             };
             if (column == null || ch.newValue() == null) continue;
             Object key = column.equals("id_number_hash") ? sensitive.blindIndex(wanted.get("id_number")) : ch.newValue();
-            try (PreparedStatement ps = c.prepareStatement("select archive_no from customer where " + column + " = ? and id <> ?")) {
-                ps.setObject(1, key);
-                ps.setLong(2, customerId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
+            // column is one of the three above, never text from the request
+            h.createQuery("select archive_no from customer where " + column + " = :key and id <> :customer limit 1")
+                    .bindByType("key", key, key.getClass()).bind("customer", customerId).mapTo(String.class).findOne()
+                    .ifPresent(other -> {
                         throw new RuleException.Conflict("nothing was corrected: this " + ch.field().replace('_', ' ') + " belongs to archive "
-                                + rs.getString(1) + " — one archive per customer (D-15): find out which archive is right");
-                    }
-                }
-            }
+                                + other + " — one archive per customer (D-15): find out which archive is right");
+                    });
         }
 
         String source = requestId == null ? "correction without request (" + caller.role() + " " + caller.name() + ")"
                 : "correction request #" + requestId;
-        for (Changed ch : changed) write(c, customerId, ch, wanted.get(ch.field()));
+        for (Changed ch : changed) write(h, customerId, ch, wanted.get(ch.field()));
         if (!changed.isEmpty()) {
             boolean contact = changed.stream().anyMatch(ch -> Set.of("mobile", "email", "address").contains(ch.field()));
-            try (PreparedStatement ps = c.prepareStatement("update customer set updated_at = now()"
-                    + (contact ? ", contact_confirmed_at = now()" : "") + " where id = ?")) {
-                ps.setLong(1, customerId);
-                ps.executeUpdate();
-            }
-            ChangeLog.write(c, changed.stream().map(ch -> ChangeLog.Change.of(customerId,
+            h.createUpdate("update customer set updated_at = now()" + (contact ? ", contact_confirmed_at = now()" : "") + " where id = :id")
+                    .bind("id", customerId).execute();
+            ChangeLog.write(h, changed.stream().map(ch -> ChangeLog.Change.of(customerId,
                     PREFERENCES.containsKey(ch.field()) ? "preferences." + PREFERENCES.get(ch.field()) : ch.field(),
                     ch.oldValue(), ch.newValue(), caller.name(), reason).from(source)).toList());
         }
@@ -292,62 +277,46 @@ public final class Corrections {
             if (ch.field().equals("id_number")) categories.add("identity");
         }
         List<String> fields = changed.stream().map(Changed::field).toList();
-        audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.copyOf(categories),
+        audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.copyOf(categories),
                 requestId == null ? "correction" : "correction request #" + requestId, null, AuditEntry.OK,
                 (fields.isEmpty() ? "correction: nothing differed" : "corrected " + String.join(", ", fields))
                         + (requestId == null ? "" : " (request #" + requestId + ")")));
         String status = null;
         if (requestId != null) {
-            SubjectRequests.close(c, requestId, caller.name(), fields.isEmpty() ? "nothing to correct: the archive held these values"
+            SubjectRequests.close(h, requestId, caller.name(), fields.isEmpty() ? "nothing to correct: the archive held these values"
                     : "corrected " + String.join(", ", fields));
             status = "done";
         }
         return new Result(archiveNo, requestId, changed, unchanged, status);
     }
 
-    private void write(Connection c, long customerId, Changed ch, String value) throws SQLException {
+    private void write(Handle h, long customerId, Changed ch, String value) {
         String field = ch.field();
         if (PREFERENCES.containsKey(field)) {
             String category = PREFERENCES.get(field);
-            try (PreparedStatement ps = c.prepareStatement("delete from preference where customer_id = ? and category = ?")) {
-                ps.setLong(1, customerId);
-                ps.setString(2, category);
-                ps.executeUpdate();
-            }
+            h.createUpdate("delete from preference where customer_id = :customer and category = :category")
+                    .bind("customer", customerId).bind("category", category).execute();
             if (value != null) {
-                try (PreparedStatement ps = c.prepareStatement("insert into preference (customer_id, category, detail, fact_key)"
-                        + " values (?, ?, ?, md5(? || '|' || ?)::uuid)")) {
-                    ps.setLong(1, customerId);
-                    ps.setString(2, category);
-                    ps.setString(3, value);
-                    ps.setString(4, category);
-                    ps.setString(5, value);
-                    ps.executeUpdate();
-                }
+                h.createUpdate("insert into preference (customer_id, category, detail, fact_key)"
+                                + " values (:customer, :category, :detail, cast(md5(:category || '|' || :detail) as uuid))")
+                        .bind("customer", customerId).bind("category", category).bind("detail", value).execute();
             }
             return;
         }
         if (field.equals("id_number")) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update customer set id_number_hash = ?, id_number_enc = ?, id_number_masked = ? where id = ?")) {
-                ps.setBytes(1, sensitive.blindIndex(value));
-                ps.setBytes(2, value == null ? null : sensitive.encryptFor(c, customerId, value)); // the customer's own key (D-28)
-                ps.setString(3, value == null ? null : ResidentId.parse(value).masked());
-                ps.setLong(4, customerId);
-                ps.executeUpdate();
-            }
+            h.createUpdate("update customer set id_number_hash = :hash, id_number_enc = :sealed, id_number_masked = :masked where id = :id")
+                    .bind("hash", sensitive.blindIndex(value))
+                    .bind("sealed", value == null ? null : sensitive.encryptFor(h, customerId, value)) // the customer's own key (D-28)
+                    .bind("masked", value == null ? null : ResidentId.parse(value).masked())
+                    .bind("id", customerId).execute();
             return;
         }
         String cast = switch (field) {
-            case "birth_date" -> "?::date";
-            case "gender" -> "?::char(1)";
-            default -> "?";
+            case "birth_date" -> "cast(:value as date)";
+            case "gender" -> "cast(:value as char(1))";
+            default -> ":value";
         };
         // field is one of NORMALISE's keys (checked above), never text from the request
-        try (PreparedStatement ps = c.prepareStatement("update customer set " + field + " = " + cast + " where id = ?")) {
-            ps.setString(1, value);
-            ps.setLong(2, customerId);
-            ps.executeUpdate();
-        }
+        h.createUpdate("update customer set " + field + " = " + cast + " where id = :id").bind("value", value).bind("id", customerId).execute();
     }
 }

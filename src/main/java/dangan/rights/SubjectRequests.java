@@ -11,18 +11,18 @@ import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.access.QueryParams;
 import dangan.rules.RuleException;
-import dangan.store.Transactions;
+import dangan.store.Db;
 import org.apache.camel.Exchange;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
 
-import java.util.Map;
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -52,18 +52,18 @@ public final class SubjectRequests {
             id, archive_no, kind, received_at, received_via, received_by, due_at, status, closed_at, closed_by, outcome,
             status = 'open' and due_at < now() as overdue""";
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final AuditTrail audit;
     private final int dueDays;
 
     public SubjectRequests(DataSource dataSource, AuditTrail audit, int dueDays) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.audit = audit;
         this.dueDays = dueDays;
     }
 
     /** {@code POST /api/archives/{archiveNo}/requests} {kind: access|correction, via: desk|phone|mail|letter}: 201 with the request. */
-    public void receive(Exchange exchange) throws SQLException {
+    public void receive(Exchange exchange) {
         Caller caller = Caller.of(exchange);
         String archiveNo = dangan.access.Request.archiveNo(exchange); // this class has a Request of its own
         JsonNode body = Api.readJson(exchange);
@@ -76,23 +76,14 @@ public final class SubjectRequests {
         if (via == null || !VIA.contains(via)) {
             throw ApiProblem.badRequest("via must be one of " + String.join(", ", VIA) + " (how the customer asked), not " + (via == null ? "missing" : "'" + via + "'"));
         }
-        Request filed = Transactions.inTransaction(dataSource, c -> {
-            long customerId = customerId(c, archiveNo, caller.is(Role.KEEPER, Role.MANAGER));
-            Request request;
-            try (PreparedStatement ps = c.prepareStatement("insert into subject_request (customer_id, archive_no, kind, received_via,"
-                    + " received_by, due_at) values (?, ?, ?, ?, ?, now() + make_interval(days => ?)) returning " + COLUMNS)) {
-                ps.setLong(1, customerId);
-                ps.setString(2, archiveNo);
-                ps.setString(3, kind);
-                ps.setString(4, via);
-                ps.setString(5, caller.name());
-                ps.setInt(6, dueDays);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    request = request(rs);
-                }
-            }
-            audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "request", archiveNo, List.of(), null, null,
+        Request filed = jdbi.inTransaction(h -> {
+            long customerId = customerId(h, archiveNo, caller.is(Role.KEEPER, Role.MANAGER));
+            Request request = h.createQuery("insert into subject_request (customer_id, archive_no, kind, received_via, received_by, due_at)"
+                            + " values (:customer, :archiveNo, :kind, :via, :by, now() + make_interval(days => :days)) returning " + COLUMNS)
+                    .bind("customer", customerId).bind("archiveNo", archiveNo).bind("kind", kind).bind("via", via)
+                    .bind("by", caller.name()).bind("days", dueDays)
+                    .map(SubjectRequests::request).one();
+            audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "request", archiveNo, List.of(), null, null,
                     AuditEntry.OK, kind + " request #" + request.id() + " received via " + via + ", due " + request.dueAt().toLocalDate()));
             return request;
         });
@@ -101,78 +92,60 @@ public final class SubjectRequests {
     }
 
     /** {@code GET /api/subject-requests?status=open|done|refused|all&overdue=true&kind=&archive_no=&limit=}: oldest due first. */
-    public void list(Exchange exchange) throws SQLException {
+    public void list(Exchange exchange) {
         QueryParams q = QueryParams.of(exchange);
         String status = q.oneOf("status", Set.of("open", "done", "refused", "all"), "open");
         boolean overdue = q.bool("overdue", false);
         String kind = q.oneOf("kind", Set.of("access", "correction", "deletion", "withdrawal"), null);
         String archiveNo = q.text("archive_no");
         long limit = q.whole("limit", 500, 1, 5000);
-        List<Request> requests = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("select " + COLUMNS
-                + " from subject_request where (? = 'all' or status = ?) and (not ? or (status = 'open' and due_at < now()))"
-                + " and (?::text is null or kind = ?) and (?::text is null or archive_no = ?) order by due_at, id limit ?")) {
-            ps.setString(1, status);
-            ps.setString(2, status);
-            ps.setBoolean(3, overdue);
-            ps.setString(4, kind);
-            ps.setString(5, kind);
-            ps.setString(6, archiveNo);
-            ps.setString(7, archiveNo);
-            ps.setLong(8, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) requests.add(request(rs));
-            }
-        }
+        List<Request> requests = jdbi.withHandle(h -> h.createQuery("select " + COLUMNS
+                        + " from subject_request where (:status = 'all' or status = :status)"
+                        + " and (not :overdue or (status = 'open' and due_at < now()))"
+                        + " and (cast(:kind as text) is null or kind = :kind) and (cast(:archiveNo as text) is null or archive_no = :archiveNo)"
+                        + " order by due_at, id limit :limit")
+                .bind("status", status).bind("overdue", overdue).bind("kind", kind).bind("archiveNo", archiveNo).bind("limit", limit)
+                .map(SubjectRequests::request).list());
         exchange.getMessage().setBody(Map.of("requests", requests));
     }
 
     /** The open request {@code id} of this archive and kind, locked; 404/409 naming what is wrong. */
-    static Open lockOpen(Connection c, long id, String archiveNo, String kind) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select id, customer_id, kind, status, archive_no from subject_request where id = ? for update")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw new RuleException.NotFound("no customer request #" + id);
-                if (!archiveNo.equals(rs.getString(5))) {
-                    throw new RuleException.Conflict("request #" + id + " is about archive " + rs.getString(5) + ", not " + archiveNo);
-                }
-                if (!kind.equals(rs.getString(3))) {
-                    throw new RuleException.Conflict("request #" + id + " is a " + rs.getString(3) + " request, not " + kind);
-                }
-                if (!"open".equals(rs.getString(4))) throw new RuleException.Conflict("request #" + id + " is " + rs.getString(4) + " already");
-                return new Open(id, rs.getLong(2), kind);
-            }
+    static Open lockOpen(Handle h, long id, String archiveNo, String kind) {
+        record Found(long customerId, String kind, String status, String archiveNo) {
         }
+        Found found = h.createQuery("select customer_id, kind, status, archive_no from subject_request where id = :id for update")
+                .bind("id", id)
+                .map((rs, ctx) -> new Found(rs.getLong("customer_id"), rs.getString("kind"), rs.getString("status"), rs.getString("archive_no")))
+                .findOne().orElseThrow(() -> new RuleException.NotFound("no customer request #" + id));
+        if (!archiveNo.equals(found.archiveNo())) {
+            throw new RuleException.Conflict("request #" + id + " is about archive " + found.archiveNo() + ", not " + archiveNo);
+        }
+        if (!kind.equals(found.kind())) {
+            throw new RuleException.Conflict("request #" + id + " is a " + found.kind() + " request, not " + kind);
+        }
+        if (!"open".equals(found.status())) throw new RuleException.Conflict("request #" + id + " is " + found.status() + " already");
+        return new Open(id, found.customerId(), kind);
     }
 
     /** Closes a request as done, in the caller's transaction. */
-    static void close(Connection c, long id, String by, String outcome) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "update subject_request set status = 'done', closed_at = now(), closed_by = ?, outcome = ? where id = ?")) {
-            ps.setString(1, by);
-            ps.setString(2, outcome);
-            ps.setLong(3, id);
-            ps.executeUpdate();
-        }
+    static void close(Handle h, long id, String by, String outcome) {
+        h.createUpdate("update subject_request set status = 'done', closed_at = now(), closed_by = :by, outcome = :outcome where id = :id")
+                .bind("by", by).bind("outcome", outcome).bind("id", id).execute();
     }
 
     /** The archive's customer; 404 when there is none, or when it is sealed and the caller may not see sealed archives (D-32). */
-    private static long customerId(Connection c, String archiveNo, boolean seesSealed) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select id, sealed_at is not null or status = 'sealed' from customer where archive_no = ?")) {
-            ps.setString(1, archiveNo);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || (rs.getBoolean(2) && !seesSealed)) throw new RuleException.NotFound("no archive " + archiveNo);
-                return rs.getLong(1);
-            }
-        }
+    private static long customerId(Handle h, String archiveNo, boolean seesSealed) {
+        return h.createQuery("select id, sealed_at is not null or status = 'sealed' as sealed from customer where archive_no = :archiveNo")
+                .bind("archiveNo", archiveNo)
+                .map((rs, ctx) -> rs.getBoolean("sealed") && !seesSealed ? -1L : rs.getLong("id"))
+                .findOne().filter(id -> id >= 0).orElseThrow(() -> new RuleException.NotFound("no archive " + archiveNo));
     }
 
-    private static Request request(ResultSet rs) throws SQLException {
-        return new Request(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getObject(4, OffsetDateTime.class), rs.getString(5),
-                rs.getString(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8), rs.getObject(9, OffsetDateTime.class),
-                rs.getString(10), rs.getString(11), rs.getBoolean(12));
+    private static Request request(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Request(rs.getLong("id"), rs.getString("archive_no"), rs.getString("kind"),
+                rs.getObject("received_at", OffsetDateTime.class), rs.getString("received_via"), rs.getString("received_by"),
+                rs.getObject("due_at", OffsetDateTime.class), rs.getString("status"), rs.getObject("closed_at", OffsetDateTime.class),
+                rs.getString("closed_by"), rs.getString("outcome"), rs.getBoolean("overdue"));
     }
 
     static String text(JsonNode body, String field) {

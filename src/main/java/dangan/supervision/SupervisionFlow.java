@@ -7,13 +7,12 @@ import dangan.config.Settings;
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
 import dangan.intake.MergeListener;
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
 
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Set;
 import java.util.TreeSet;
@@ -49,19 +48,21 @@ public final class SupervisionFlow implements Flow {
     }
 
     /** ", consent recorded: marketing granted 120, service withdrawn 1 (wording 纸质-2019)" for the consents an ingest recorded, or "". */
-    static String consentRecorded(Connection connection, long ingestId) throws SQLException {
+    static String consentRecorded(Connection connection, long ingestId) {
         List<String> parts = new ArrayList<>();
         Set<String> wordings = new TreeSet<>();
-        try (PreparedStatement ps = connection.prepareStatement("""
-                select purpose, granted, count(*), string_agg(distinct coalesce(wording_version, '-'), ',')
-                from consent where source_ingest_id = ? group by purpose, granted order by purpose, granted desc""")) {
-            ps.setLong(1, ingestId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    parts.add(rs.getString(1) + (rs.getBoolean(2) ? " granted " : " refused or withdrawn ") + rs.getLong(3));
-                    wordings.addAll(Arrays.asList(rs.getString(4).split(",")));
-                }
-            }
+        try (Handle h = Db.attach(connection)) {
+            h.createQuery("""
+                            select purpose, granted, count(*) as consents,
+                                   string_agg(distinct coalesce(wording_version, '-'), ',') as wordings
+                            from consent where source_ingest_id = :ingest group by purpose, granted order by purpose, granted desc""")
+                    .bind("ingest", ingestId)
+                    .map((rs, ctx) -> {
+                        wordings.addAll(Arrays.asList(rs.getString("wordings").split(",")));
+                        return rs.getString("purpose") + (rs.getBoolean("granted") ? " granted " : " refused or withdrawn ")
+                                + rs.getLong("consents");
+                    })
+                    .forEach(parts::add);
         }
         return parts.isEmpty() ? "" : ", consent recorded: " + String.join(", ", parts) + " (wording " + String.join(", ", wordings) + ")";
     }

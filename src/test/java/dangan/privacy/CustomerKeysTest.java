@@ -1,5 +1,6 @@
 package dangan.privacy;
 
+import dangan.store.Db;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -200,15 +201,14 @@ class CustomerKeysTest {
         dangan.awaitHandled("known.csv");
         long g = customer("13700000606");
         byte[] sealed;
-        try (Connection c = dangan.service().database().dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            sealed = sensitive.encryptFor(c, g, "api 录入的禁忌");
-            byte[] second = sensitive.encryptFor(c, g, "第二条");
-            assertThat(SensitiveFields.keyId(second)).isEqualTo(SensitiveFields.keyId(sealed)); // the customer's current key
+        sealed = Db.jdbi(dangan.service().database().dataSource()).inTransaction(h -> {
+            byte[] first = sensitive.encryptFor(h, g, "api 录入的禁忌");
+            byte[] second = sensitive.encryptFor(h, g, "第二条");
+            assertThat(SensitiveFields.keyId(second)).isEqualTo(SensitiveFields.keyId(first)); // the customer's current key
             sensitive.forgetAll();
-            assertThat(sensitive.decrypt(c, sealed)).isEqualTo("api 录入的禁忌"); // its own transaction sees the new key
-            c.commit();
-        }
+            assertThat(sensitive.decrypt(h, first)).isEqualTo("api 录入的禁忌"); // its own transaction sees the new key
+            return first;
+        });
         assertThat(dangan.count("select count(*) from customer_key where customer_id = ?", g)).isEqualTo(1);
         assertThat(sensitive.decrypt(sealed)).isEqualTo("api 录入的禁忌");
     }

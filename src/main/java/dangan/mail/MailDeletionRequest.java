@@ -3,6 +3,7 @@ package dangan.mail;
 import dangan.intake.IntakeTally;
 import dangan.normalise.Text;
 import dangan.retention.DestructionProposals;
+import dangan.retention.ProposalShapes;
 import dangan.rules.RuleException;
 import jakarta.mail.FolderClosedException;
 import jakarta.mail.Message;
@@ -13,12 +14,12 @@ import org.apache.camel.component.mail.MailMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -43,7 +44,7 @@ public final class MailDeletionRequest {
     static final String RECEIVED_BY = "system:mail";
 
     private final DestructionProposals proposals;
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final MailSettings settings;
     private final IntakeTally tally;
     private final MailPollState state;
@@ -52,7 +53,7 @@ public final class MailDeletionRequest {
                         MailPollState state) {
         this.state = state;
         this.proposals = proposals;
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.settings = settings;
         this.tally = tally;
     }
@@ -102,7 +103,7 @@ public final class MailDeletionRequest {
             LOG.info("Mail {}: deletion request for archive {} is already open — nothing new filed", letter.name(), archiveNo.get());
         } else {
             try {
-                dangan.retention.ProposalShapes.Filed filed = proposals.fileDeletionRequest(archiveNo.get(), "mail", RECEIVED_BY, null,
+                ProposalShapes.Filed filed = proposals.fileDeletionRequest(archiveNo.get(), "mail", RECEIVED_BY, null,
                         "mail " + letter.name());
                 failed = false;
                 answer = "Your request to delete the archive " + filed.archiveNo() + " was filed (request #" + filed.subjectRequestId()
@@ -135,40 +136,33 @@ public final class MailDeletionRequest {
     }
 
     /** The archive named in the text: an archive number that exists, else the archive of a mobile number in it. */
-    private Optional<String> find(String text) throws SQLException {
+    private Optional<String> find(String text) {
         Set<String> numbers = new LinkedHashSet<>();
         Matcher m = ARCHIVE_NO.matcher(text);
         while (m.find()) numbers.add(m.group(1));
         Set<String> mobiles = new LinkedHashSet<>();
         Matcher mm = MOBILE.matcher(text);
         while (mm.find()) mobiles.add(mm.group(1).replaceAll("[\\s-]", ""));
-        try (Connection c = dataSource.getConnection()) {
+        return jdbi.withHandle(h -> {
             for (String n : numbers) {
-                Optional<String> found = one(c, "select archive_no from customer where archive_no = ?", n);
+                Optional<String> found = one(h, "select archive_no from customer where archive_no = :value", n);
                 if (found.isPresent()) return found;
             }
             for (String mobile : mobiles) {
-                Optional<String> found = one(c, "select archive_no from customer where mobile = ?", mobile);
+                Optional<String> found = one(h, "select archive_no from customer where mobile = :value", mobile);
                 if (found.isPresent()) return found;
             }
-        }
-        return Optional.empty();
+            return Optional.<String>empty();
+        });
     }
 
     /** The open deletion request of the archive, if any: "request #12, due 2026-12-09". */
-    private Optional<String> openRequest(String archiveNo) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return one(c, "select 'request #' || id || ', due ' || due_at::date from subject_request"
-                    + " where archive_no = ? and kind = 'deletion' and status = 'open' order by id limit 1", archiveNo);
-        }
+    private Optional<String> openRequest(String archiveNo) {
+        return jdbi.withHandle(h -> one(h, "select 'request #' || id || ', due ' || due_at::date from subject_request"
+                + " where archive_no = :value and kind = 'deletion' and status = 'open' order by id limit 1", archiveNo));
     }
 
-    private static Optional<String> one(Connection c, String sql, String value) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, value);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        }
+    private static Optional<String> one(Handle h, String sql, String value) {
+        return h.createQuery(sql).bind("value", value).mapTo(String.class).findFirst();
     }
 }

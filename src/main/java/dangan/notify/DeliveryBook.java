@@ -91,7 +91,7 @@ public final class DeliveryBook {
     private final Duration claimFor;
 
     public DeliveryBook(DataSource dataSource, Duration retryBase, Duration retryMax, int maxAttempts, Duration claimFor) {
-        this.jdbi = Db.jdbi(dataSource);
+        this.jdbi = dataSource == null ? null : Db.jdbi(dataSource); // none: only the back-off arithmetic
         this.retryBase = retryBase;
         this.retryMax = retryMax;
         this.maxAttempts = maxAttempts;

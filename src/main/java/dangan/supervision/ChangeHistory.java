@@ -4,6 +4,7 @@ import dangan.access.QueryParams;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -14,13 +15,12 @@ import dangan.access.Category;
 import dangan.access.Request;
 import dangan.access.Role;
 import dangan.access.RoleViews;
+import dangan.store.Db;
 import org.apache.camel.Exchange;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -79,25 +79,26 @@ public final class ChangeHistory {
     private static final String CUSTOMER = """
             select c.id, c.name, c.gender::text, c.birth_date::text, c.mobile, c.email, c.address, c.id_number_masked,
                    c.employer, c.job_title, c.nationality, c.tier::text, c.review_status, c.extra::text,
-                   c.created_at, c.source_ingest_id, c.source_line, g.source_name, g.channel, c.sealed_at is not null or c.status = 'sealed'
+                   c.created_at, c.source_ingest_id, c.source_line, g.source_name, g.channel,
+                   c.sealed_at is not null or c.status = 'sealed' as sealed
               from customer c left join ingest g on g.id = c.source_ingest_id
-             where c.archive_no = ?""";
+             where c.archive_no = :archiveNo""";
 
     private static final String CHANGES = """
             select l.id, l.field, l.old_value, l.new_value, l.changed_at, l.changed_by, l.reason,
                    l.source_ingest_id, l.source_line, g.source_name, g.channel, l.source
               from change_log l left join ingest g on g.id = l.source_ingest_id
-             where l.customer_id = ?
+             where l.customer_id = :customer
              order by l.changed_at, l.id""";
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final RoleViews views;
     private final AuditTrail audit;
     private final ZoneId zone;
     private final ObjectMapper json = new ObjectMapper();
 
     public ChangeHistory(DataSource dataSource, RoleViews views, AuditTrail audit, ZoneId zone) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.views = views;
         this.audit = audit;
         this.zone = zone;
@@ -132,38 +133,32 @@ public final class ChangeHistory {
             throw ApiProblem.forbidden("the role " + caller.role() + " may not see " + category(field) + " data (field " + field + ")",
                     archiveNo, List.of(category(field).label()));
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Archive archive = archive(c, archiveNo);
-                if (archive == null || (archive.sealed && !caller.is(Role.MANAGER, Role.KEEPER))) {
-                    throw ApiProblem.notFound("no archive " + archiveNo);
-                }
-                List<Change> changes = changes(c, archive.id);
-                Set<String> shownCategories = new TreeSet<>();
-                Object body;
-                if (on == null) {
-                    List<Change> shown = new ArrayList<>();
-                    for (Change ch : changes) {
-                        if (!visible.contains(ch.category()) || (field != null && !field.equals(ch.field()))) continue;
-                        shown.add(ch);
-                        shownCategories.add(ch.category().label());
-                    }
-                    if (field != null) shownCategories.add(category(field).label());
-                    body = new Changes(archiveNo, archive.createdAt, archive.openedFrom, shown);
-                } else {
-                    body = onDate(archive, changes, field, on, visible, shownCategories);
-                }
-                audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, List.copyOf(shownCategories),
-                        purpose, null, AuditEntry.OK, "change history" + (field == null ? "" : " of " + field)
-                        + (on == null ? "" : " on " + on)));
-                c.commit();
-                exchange.getMessage().setBody(body);
-            } catch (Exception e) {
-                c.rollback();
-                throw e;
+        Object body = jdbi.inTransaction(h -> {
+            Archive archive = archive(h, archiveNo);
+            if (archive == null || (archive.sealed && !caller.is(Role.MANAGER, Role.KEEPER))) {
+                throw ApiProblem.notFound("no archive " + archiveNo);
             }
-        }
+            List<Change> changes = changes(h, archive.id);
+            Set<String> shownCategories = new TreeSet<>();
+            Object answer;
+            if (on == null) {
+                List<Change> shown = new ArrayList<>();
+                for (Change ch : changes) {
+                    if (!visible.contains(ch.category()) || (field != null && !field.equals(ch.field()))) continue;
+                    shown.add(ch);
+                    shownCategories.add(ch.category().label());
+                }
+                if (field != null) shownCategories.add(category(field).label());
+                answer = new Changes(archiveNo, archive.createdAt, archive.openedFrom, shown);
+            } else {
+                answer = onDate(archive, changes, field, on, visible, shownCategories);
+            }
+            audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, List.copyOf(shownCategories),
+                    purpose, null, AuditEntry.OK, "change history" + (field == null ? "" : " of " + field)
+                    + (on == null ? "" : " on " + on)));
+            return answer;
+        });
+        exchange.getMessage().setBody(body);
     }
 
     private OnDate onDate(Archive archive, List<Change> changes, String field, LocalDate on, Set<Category> visible,
@@ -208,43 +203,37 @@ public final class ChangeHistory {
                            boolean sealed) {
     }
 
-    private Archive archive(Connection c, String archiveNo) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement(CUSTOMER)) {
-            ps.setString(1, archiveNo);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return null;
-                Map<String, String> current = new LinkedHashMap<>();
-                for (int i = 0; i < FIELDS.size(); i++) {
-                    String name = FIELDS.get(i);
-                    current.put(name, rs.getString(name.equals("id_number") ? "id_number_masked" : name));
-                }
-                var extra = json.readTree(rs.getString("extra"));
-                for (Iterator<Map.Entry<String, JsonNode>> it = extra.fields(); it.hasNext(); ) {
-                    var e = it.next();
-                    current.put("extra." + e.getKey(), e.getValue().asText());
-                }
-                Source from = new Source((Long) rs.getObject("source_ingest_id"), rs.getString("source_name"), rs.getString("channel"),
-                        (Integer) rs.getObject("source_line"), rs.getObject("source_ingest_id") == null ? "opened without a recorded source" : null);
-                return new Archive(rs.getLong("id"), archiveNo, current, rs.getObject("created_at", OffsetDateTime.class), from,
-                        rs.getBoolean(20));
-            }
+    private Archive archive(Handle h, String archiveNo) {
+        record Row(Archive archive, String extra) {
         }
+        Row row = h.createQuery(CUSTOMER).bind("archiveNo", archiveNo).map((rs, ctx) -> {
+            Map<String, String> current = new LinkedHashMap<>();
+            for (String name : FIELDS) current.put(name, rs.getString(name.equals("id_number") ? "id_number_masked" : name));
+            Long ingest = rs.getObject("source_ingest_id", Long.class);
+            Source from = new Source(ingest, rs.getString("source_name"), rs.getString("channel"),
+                    rs.getObject("source_line", Integer.class), ingest == null ? "opened without a recorded source" : null);
+            return new Row(new Archive(rs.getLong("id"), archiveNo, current, rs.getObject("created_at", OffsetDateTime.class), from,
+                    rs.getBoolean("sealed")), rs.getString("extra"));
+        }).findOne().orElse(null);
+        if (row == null) return null;
+        try {
+            for (Iterator<Map.Entry<String, JsonNode>> it = json.readTree(row.extra()).fields(); it.hasNext(); ) {
+                var e = it.next();
+                row.archive().current().put("extra." + e.getKey(), e.getValue().asText());
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("archive " + archiveNo + ": its extra attributes are not JSON", e);
+        }
+        return row.archive();
     }
 
-    private static List<Change> changes(Connection c, long customerId) throws SQLException {
-        List<Change> changes = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(CHANGES)) {
-            ps.setLong(1, customerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Long ingest = (Long) rs.getObject(8);
-                    Source source = new Source(ingest, rs.getString(10), rs.getString(11), (Integer) rs.getObject(9), rs.getString(12));
-                    String field = rs.getString(2);
-                    changes.add(new Change(rs.getLong(1), field, category(field), rs.getString(3), rs.getString(4),
-                            rs.getObject(5, OffsetDateTime.class), rs.getString(6), rs.getString(7), source));
-                }
-            }
-        }
-        return changes;
+    private static List<Change> changes(Handle h, long customerId) {
+        return h.createQuery(CHANGES).bind("customer", customerId).map((rs, ctx) -> {
+            Source source = new Source(rs.getObject("source_ingest_id", Long.class), rs.getString("source_name"), rs.getString("channel"),
+                    rs.getObject("source_line", Integer.class), rs.getString("source"));
+            String field = rs.getString("field");
+            return new Change(rs.getLong("id"), field, category(field), rs.getString("old_value"), rs.getString("new_value"),
+                    rs.getObject("changed_at", OffsetDateTime.class), rs.getString("changed_by"), rs.getString("reason"), source);
+        }).list();
     }
 }

@@ -8,10 +8,14 @@ import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.intake.RejectReport;
 import dangan.jobs.JobDate;
+import dangan.store.Db;
 import dangan.store.SqlScript;
 import org.apache.camel.Exchange;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
@@ -86,16 +86,16 @@ public final class KpiReport {
         }
     }
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final Settings settings;
 
     public KpiReport(DataSource dataSource, Settings settings) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.settings = settings;
     }
 
     /** {@code GET /api/kpi?month=YYYY-MM} (default: the running month). */
-    public void api(Exchange exchange) throws SQLException, IOException {
+    public void api(Exchange exchange) throws IOException {
         YearMonth month = QueryParams.of(exchange).month("month");
         if (month == null) month = YearMonth.now(settings.zone());
         if (month.isAfter(YearMonth.now(settings.zone()))) throw ApiProblem.badRequest("month " + month + " has not begun");
@@ -116,7 +116,7 @@ public final class KpiReport {
     }
 
     /** The month's figures; a running month is measured up to {@code now}. */
-    public Map<String, Object> report(YearMonth month, Instant now) throws SQLException, IOException {
+    public Map<String, Object> report(YearMonth month, Instant now) throws IOException {
         Instant from = month.atDay(1).atStartOfDay(settings.zone()).toInstant();
         Instant to = month.plusMonths(1).atDay(1).atStartOfDay(settings.zone()).toInstant();
         Instant asOf = now.isBefore(to) ? now : to;
@@ -137,25 +137,24 @@ public final class KpiReport {
         r.put("to", to.toString());
         r.put("as_of", asOf.toString());
         r.put("time_zone", settings.zone().getId());
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // one snapshot for every figure
-            c.setReadOnly(true);
-            try {
-                Map<String, Object> completeness = one(c, "kpi-completeness", p);
+        // one snapshot for every figure, read-only
+        jdbi.useTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+            h.execute("set transaction read only");
+            {
+                Map<String, Object> completeness = one(h, "kpi-completeness", p);
                 completeness.put("missing_per_field", Api.JSON.readTree((String) completeness.get("missing_per_field")));
                 completeness.put("share_complete", share(completeness.get("complete"), completeness.get("archives")));
                 completeness.put("required_fields", settings.requiredFields());
                 r.put("completeness", completeness);
 
-                Map<String, Object> accuracy = one(c, "kpi-accuracy", p);
+                Map<String, Object> accuracy = one(h, "kpi-accuracy", p);
                 long lines = ((Number) accuracy.get("lines")).longValue();
                 long bad = ((Number) accuracy.get("rejected")).longValue() + ((Number) accuracy.get("review")).longValue();
                 accuracy.put("share_rejected_or_review", share(bad, lines));
                 accuracy.put("rejected_share_per_channel", Api.JSON.readTree((String) accuracy.get("rejected_share_per_channel")));
                 r.put("accuracy", accuracy);
 
-                Map<String, Object> timeliness = one(c, "kpi-timeliness", p);
+                Map<String, Object> timeliness = one(h, "kpi-timeliness", p);
                 timeliness.put("window_days", settings.staleDays());
                 timeliness.put("share_confirmed", share(timeliness.get("confirmed"), timeliness.get("archives")));
                 for (String k : List.of("median_hours_to_filing", "median_hours_review_to_filing")) {
@@ -164,7 +163,7 @@ public final class KpiReport {
                 }
                 r.put("timeliness", timeliness);
 
-                List<Map<String, Object>> people = all(c, "kpi-accesses", p);
+                List<Map<String, Object>> people = all(h, "kpi-accesses", p);
                 Map<String, Object> accesses = new LinkedHashMap<>();
                 accesses.put("bulk_read_threshold", settings.bulkReadThreshold());
                 accesses.put("opening_hours", settings.opensAt() == null ? null : settings.opensAt() + "-" + settings.closesAt());
@@ -173,37 +172,30 @@ public final class KpiReport {
                 accesses.put("per_person", people);
                 r.put("accesses", accesses);
 
-                List<Map<String, Object>> kinds = all(c, "kpi-requests", p);
+                List<Map<String, Object>> kinds = all(h, "kpi-requests", p);
                 Map<String, Object> requests = new LinkedHashMap<>();
                 requests.put("open", kinds.stream().mapToLong(m -> ((Number) m.get("open")).longValue()).sum());
                 requests.put("overdue", kinds.stream().mapToLong(m -> ((Number) m.get("overdue")).longValue()).sum());
                 requests.put("per_kind", kinds);
                 r.put("requests", requests);
 
-                r.put("sensitive_without_consent", sensitiveWithoutConsent(c));
-            } finally {
-                c.rollback();
+                r.put("sensitive_without_consent", sensitiveWithoutConsent(h));
             }
-        }
+        });
         return r;
     }
 
     /** Archives holding sensitive data without its consent, when the consents capability's view exists; else null. */
-    private static Map<String, Object> sensitiveWithoutConsent(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                select 1 from information_schema.tables
-                 where table_schema = current_schema() and table_name = 'sensitive_without_consent'""");
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) return null;
-        }
-        try (PreparedStatement ps = c.prepareStatement("select count(distinct customer_id) from sensitive_without_consent");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("archives", rs.getLong(1));
-            m.put("note", "as the archive stands now");
-            return m;
-        }
+    private static Map<String, Object> sensitiveWithoutConsent(Handle h) {
+        boolean exists = h.createQuery("""
+                        select 1 from information_schema.tables
+                         where table_schema = current_schema() and table_name = 'sensitive_without_consent'""")
+                .mapTo(Integer.class).findFirst().isPresent();
+        if (!exists) return null;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("archives", h.createQuery("select count(distinct customer_id) from sensitive_without_consent").mapTo(Long.class).one());
+        m.put("note", "as the archive stands now");
+        return m;
     }
 
     /** Writes {@code <yyyy-MM>.json} and {@code .csv} (UTF-8 with BOM, formula-safe cells) under a temporary name, then renames. */
@@ -275,24 +267,17 @@ public final class KpiReport {
         return BigDecimal.valueOf(((Number) part).longValue()).divide(BigDecimal.valueOf(w), 4, RoundingMode.HALF_UP);
     }
 
-    private static Map<String, Object> one(Connection c, String script, Map<String, Object> p) throws SQLException {
-        List<Map<String, Object>> rows = all(c, script, p);
-        return rows.get(0);
+    private static Map<String, Object> one(Handle h, String script, Map<String, Object> p) {
+        return all(h, script, p).get(0);
     }
 
-    private static List<Map<String, Object>> all(Connection c, String script, Map<String, Object> p) throws SQLException {
-        SqlScript sql = SqlScript.load(script);
-        List<Map<String, Object>> rows = new ArrayList<>();
-        try (PreparedStatement ps = sql.prepare(c, p); ResultSet rs = ps.executeQuery()) {
+    /** The rows of a KPI script, each as its columns by name (the scripts name every column). */
+    private static List<Map<String, Object>> all(Handle h, String script, Map<String, Object> p) {
+        return SqlScript.load(script).query(h, p).map((rs, ctx) -> {
             ResultSetMetaData md = rs.getMetaData();
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    row.put(md.getColumnLabel(i), rs.getObject(i));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), rs.getObject(md.getColumnLabel(i)));
+            return row;
+        }).list();
     }
 }

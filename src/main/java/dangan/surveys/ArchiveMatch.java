@@ -1,9 +1,7 @@
 package dangan.surveys;
 
-import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +23,7 @@ public record ArchiveMatch(Long customerId, String archiveNo, String reason) {
         return customerId != null;
     }
 
-    static ArchiveMatch find(Connection c, SurveyResponse response) {
+    static ArchiveMatch find(Handle h, SurveyResponse response) {
         if (response.unidentified()) {
             return new ArchiveMatch(null, null, "no valid archive number, mobile or email to find the archive"
                     + " (see the warnings of its intake); link it by hand");
@@ -35,17 +33,15 @@ public record ArchiveMatch(Long customerId, String archiveNo, String reason) {
         List<String> via = new ArrayList<>();
         record Found(String via, long id, String archiveNo, String status) {
         }
-        try (Handle h = Db.attach(c)) {
-            h.createQuery(FIND)
-                    .bind("archiveNo", response.archiveNo()).bind("mobile", response.mobile()).bind("email", response.email())
-                    .map((rs, ctx) -> new Found(rs.getString("via"), rs.getLong("id"), rs.getString("archive_no"),
-                            rs.getString("status")))
-                    .forEach(f -> {
-                        archives.put(f.id(), f.archiveNo());
-                        status.put(f.id(), f.status());
-                        via.add(f.via() + " → " + f.archiveNo());
-                    });
-        }
+        h.createQuery(FIND)
+                .bind("archiveNo", response.archiveNo()).bind("mobile", response.mobile()).bind("email", response.email())
+                .map((rs, ctx) -> new Found(rs.getString("via"), rs.getLong("id"), rs.getString("archive_no"),
+                        rs.getString("status")))
+                .forEach(f -> {
+                    archives.put(f.id(), f.archiveNo());
+                    status.put(f.id(), f.status());
+                    via.add(f.via() + " → " + f.archiveNo());
+                });
         if (archives.isEmpty()) {
             return new ArchiveMatch(null, null, "no archive has " + identifiers(response)
                     + "; it is filed when a later intake brings that archive, or link it by hand");

@@ -18,11 +18,11 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -38,14 +38,14 @@ public final class SurveyReview {
     private static final Logger LOG = LoggerFactory.getLogger(SurveyReview.class);
     private static final int BATCH = 500;
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final SurveyFiling filing;
     private final SurveyReader defaultFormat;
     private final ObjectMapper json;
     private final AuditTrail audit;
 
     SurveyReview(DataSource dataSource, SurveyFiling filing, SurveyReader defaultFormat, ObjectMapper json, AuditTrail audit) {
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.filing = filing;
         this.defaultFormat = defaultFormat;
         this.json = json;
@@ -56,41 +56,44 @@ public final class SurveyReview {
     public record LinkResult(String message, String archiveNo, boolean complaint) {
     }
 
+    /** A pending entry as the re-match reads it. */
+    private record Pending(long id, String surveyId, String payload, String reason, long ingestId, int line) {
+    }
+
     /** Files the pending responses that now match an archive; returns how many. Never throws (a timer calls it). */
     public int rematch() {
-        int linked = 0;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select id, survey_id, payload::text, reason, source_ingest_id, source_line from survey_review
-                    where status = 'pending' order by id limit ? for update skip locked""")) {
-                ps.setInt(1, BATCH);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        SurveyResponse response;
-                        try {
-                            response = response(rs.getString(3), rs.getInt(6));
-                        } catch (IllegalStateException unreadable) {
-                            String reason = "cannot be re-matched: " + unreadable.getMessage() + "; link it by hand";
-                            if (!reason.equals(rs.getString(4))) updateReason(c, rs.getLong(1), reason);
-                            continue;
-                        }
-                        ArchiveMatch match = ArchiveMatch.find(c, response);
-                        if (match.found()) {
-                            filing.fileFeedback(c, match.customerId(), response, rs.getLong(5), rs.getInt(6));
-                            markLinked(c, rs.getLong(1), rs.getString(2), match.customerId(), "re-match");
-                            linked++;
-                        } else if (!match.reason().equals(rs.getString(4))) {
-                            updateReason(c, rs.getLong(1), match.reason());
-                        }
+        int linked;
+        try {
+            linked = jdbi.inTransaction(h -> {
+                int filed = 0;
+                List<Pending> pending = h.createQuery("""
+                                select id, survey_id, payload::text as payload, reason, source_ingest_id, source_line from survey_review
+                                where status = 'pending' order by id limit :batch for update skip locked""")
+                        .bind("batch", BATCH)
+                        .map((rs, ctx) -> new Pending(rs.getLong("id"), rs.getString("survey_id"), rs.getString("payload"),
+                                rs.getString("reason"), rs.getLong("source_ingest_id"), rs.getInt("source_line")))
+                        .list();
+                for (Pending p : pending) {
+                    SurveyResponse response;
+                    try {
+                        response = response(p.payload(), p.line());
+                    } catch (IllegalStateException unreadable) {
+                        String reason = "cannot be re-matched: " + unreadable.getMessage() + "; link it by hand";
+                        if (!reason.equals(p.reason())) updateReason(h, p.id(), reason);
+                        continue;
+                    }
+                    ArchiveMatch match = ArchiveMatch.find(h, response);
+                    if (match.found()) {
+                        filing.fileFeedback(h, match.customerId(), response, p.ingestId(), p.line());
+                        markLinked(h, p.id(), p.surveyId(), match.customerId(), "re-match");
+                        filed++;
+                    } else if (!match.reason().equals(p.reason())) {
+                        updateReason(h, p.id(), match.reason());
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException | RuntimeException e) {
+                return filed;
+            });
+        } catch (RuntimeException e) {
             LOG.error("Survey review re-match did not run: {}; it is tried again at the next interval", e.getMessage());
             return 0;
         }
@@ -103,57 +106,42 @@ public final class SurveyReview {
      * An entry or archive that does not exist is {@link RuleException.NotFound}; an entry linked before or a
      * sealed archive {@link RuleException.Conflict} — nothing is filed then.
      */
-    public LinkResult link(long reviewId, String archiveNo, String by) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                LinkResult result = link(c, reviewId, archiveNo, by);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+    public LinkResult link(long reviewId, String archiveNo, String by) {
+        return jdbi.inTransaction(h -> link(h, reviewId, archiveNo, by));
     }
 
-    private LinkResult link(Connection c, long reviewId, String archiveNo, String by) throws SQLException {
-        String surveyId;
-        String payload;
-        long ingestId;
-        int line;
-        try (PreparedStatement ps = c.prepareStatement("""
-                select r.survey_id, r.payload::text, r.status, r.source_ingest_id, r.source_line, c.archive_no, r.linked_at
-                from survey_review r left join customer c on c.id = r.customer_id where r.id = ? for update of r""")) {
-            ps.setLong(1, reviewId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw new RuleException.NotFound("there is no survey review entry " + reviewId);
-                if ("linked".equals(rs.getString(3))) {
-                    throw new RuleException.Conflict("survey review entry " + reviewId + " was already linked to archive "
-                            + rs.getString(6) + " at " + rs.getObject(7));
-                }
-                surveyId = rs.getString(1);
-                payload = rs.getString(2);
-                ingestId = rs.getLong(4);
-                line = rs.getInt(5);
-            }
+    private LinkResult link(Handle h, long reviewId, String archiveNo, String by) {
+        record Entry(String surveyId, String payload, String status, long ingestId, int line, String archiveNo, Object linkedAt) {
         }
-        long customerId;
-        try (PreparedStatement ps = c.prepareStatement(
-                "select id, case when sealed_at is not null then 'sealed' else status end from customer where archive_no = ?")) {
-            ps.setString(1, archiveNo);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw new RuleException.NotFound("there is no archive " + archiveNo + ": check the archive number");
-                if ("sealed".equals(rs.getString(2))) {
-                    throw new RuleException.Conflict("archive " + archiveNo + " is sealed (D-32): nothing is filed on it");
-                }
-                customerId = rs.getLong(1);
-            }
+        Entry entry = h.createQuery("""
+                        select r.survey_id, r.payload::text as payload, r.status, r.source_ingest_id, r.source_line, c.archive_no, r.linked_at
+                        from survey_review r left join customer c on c.id = r.customer_id where r.id = :id for update of r""")
+                .bind("id", reviewId)
+                .map((rs, ctx) -> new Entry(rs.getString("survey_id"), rs.getString("payload"), rs.getString("status"),
+                        rs.getLong("source_ingest_id"), rs.getInt("source_line"), rs.getString("archive_no"), rs.getObject("linked_at")))
+                .findOne().orElseThrow(() -> new RuleException.NotFound("there is no survey review entry " + reviewId));
+        if ("linked".equals(entry.status())) {
+            throw new RuleException.Conflict("survey review entry " + reviewId + " was already linked to archive "
+                    + entry.archiveNo() + " at " + entry.linkedAt());
         }
-        SurveyResponse response = response(payload, line);
-        boolean complaint = filing.fileFeedback(c, customerId, response, ingestId, line);
-        markLinked(c, reviewId, surveyId, customerId, by);
-        ChangeLog.write(c, ChangeLog.Change.of(customerId, "feedback", null,
+        record Archive(long id, String status) {
+        }
+        Archive archive = h.createQuery(
+                        "select id, case when sealed_at is not null then 'sealed' else status end as status from customer where archive_no = :archiveNo")
+                .bind("archiveNo", archiveNo)
+                .map((rs, ctx) -> new Archive(rs.getLong("id"), rs.getString("status")))
+                .findOne().orElseThrow(() -> new RuleException.NotFound("there is no archive " + archiveNo + ": check the archive number"));
+        if ("sealed".equals(archive.status())) {
+            throw new RuleException.Conflict("archive " + archiveNo + " is sealed (D-32): nothing is filed on it");
+        }
+        long customerId = archive.id();
+        String surveyId = entry.surveyId();
+        long ingestId = entry.ingestId();
+        int line = entry.line();
+        SurveyResponse response = response(entry.payload(), line);
+        boolean complaint = filing.fileFeedback(h, customerId, response, ingestId, line);
+        markLinked(h, reviewId, surveyId, customerId, by);
+        ChangeLog.write(h, ChangeLog.Change.of(customerId, "feedback", null,
                         "survey " + surveyId + ": score " + response.score() + (complaint ? " (complaint opened)" : ""), by,
                         "survey response linked by hand from the review queue (entry " + reviewId + ")")
                 .fromLine(ingestId, line));
@@ -167,7 +155,7 @@ public final class SurveyReview {
      * a manager (staff token, D-24): the decider recorded is the authenticated caller, never a name from
      * the body; the link and its audit entry commit together.
      */
-    public void linkRequest(Exchange exchange) throws SQLException {
+    public void linkRequest(Exchange exchange) {
         Caller caller = Caller.of(exchange);
         long reviewId = Request.id(exchange, "id");
         JsonNode body = Api.readJson(exchange);
@@ -176,19 +164,12 @@ public final class SurveyReview {
             throw ApiProblem.badRequest("\"archive_no\" is missing: send {\"archive_no\": \"202311001\"} — the archive to file the response on");
         }
         String archiveNo = Request.archiveNo(given);
-        LinkResult result;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                result = link(c, reviewId, archiveNo, caller.name());
-                audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.of("feedback"),
-                        null, null, AuditEntry.OK, "survey review entry " + reviewId + " linked: " + result.message()));
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        LinkResult result = jdbi.inTransaction(h -> {
+            LinkResult linked = link(h, reviewId, archiveNo, caller.name());
+            audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.of("feedback"),
+                    null, null, AuditEntry.OK, "survey review entry " + reviewId + " linked: " + linked.message()));
+            return linked;
+        });
         ObjectNode answer = json.createObjectNode().put("review", reviewId).put("message", result.message())
                 .put("archive_no", result.archiveNo()).put("complaint", result.complaint()).put("linked_by", caller.name());
         exchange.getMessage().setBody(answer);
@@ -201,19 +182,20 @@ public final class SurveyReview {
     public void pendingRequest(Exchange exchange) throws Exception {
         Caller caller = Caller.of(exchange);
         ArrayNode list = json.createArrayNode();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     select r.id, r.survey_id, r.reason, r.payload::text, r.created_at, g.source_name, r.source_line
-                     from survey_review r left join ingest g on g.id = r.source_ingest_id
-                     where r.status = 'pending' order by r.id limit 1000""")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ObjectNode item = list.addObject();
-                    item.put("id", rs.getLong(1)).put("survey_id", rs.getString(2)).put("reason", rs.getString(3));
-                    item.set("response", json.readTree(rs.getString(4)));
-                    item.put("received_at", rs.getObject(5).toString()).put("source", rs.getString(6)).put("response_no", rs.getInt(7));
-                }
-            }
+        record Item(long id, String surveyId, String reason, String payload, Object receivedAt, String source, int line) {
+        }
+        List<Item> items = jdbi.withHandle(h -> h.createQuery("""
+                        select r.id, r.survey_id, r.reason, r.payload::text as payload, r.created_at, g.source_name, r.source_line
+                        from survey_review r left join ingest g on g.id = r.source_ingest_id
+                        where r.status = 'pending' order by r.id limit 1000""")
+                .map((rs, ctx) -> new Item(rs.getLong("id"), rs.getString("survey_id"), rs.getString("reason"), rs.getString("payload"),
+                        rs.getObject("created_at"), rs.getString("source_name"), rs.getInt("source_line")))
+                .list());
+        for (Item i : items) {
+            ObjectNode item = list.addObject();
+            item.put("id", i.id()).put("survey_id", i.surveyId()).put("reason", i.reason());
+            item.set("response", json.readTree(i.payload()));
+            item.put("received_at", i.receivedAt().toString()).put("source", i.source()).put("response_no", i.line());
         }
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of("basic", "feedback"), null, null,
                 AuditEntry.OK, "GET /api/surveys/review: " + list.size() + " pending survey responses"));
@@ -230,28 +212,14 @@ public final class SurveyReview {
         }
     }
 
-    private static void markLinked(Connection c, long reviewId, String surveyId, long customerId, String by) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                update survey_review set status = 'linked', customer_id = ?, linked_by = ?, linked_at = now() where id = ?""")) {
-            ps.setLong(1, customerId);
-            ps.setString(2, by);
-            ps.setLong(3, reviewId);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
-                update survey_response set status = 'filed', customer_id = ?, filed_at = now() where survey_id = ?""")) {
-            ps.setLong(1, customerId);
-            ps.setString(2, surveyId);
-            ps.executeUpdate();
-        }
+    private static void markLinked(Handle h, long reviewId, String surveyId, long customerId, String by) {
+        h.createUpdate("update survey_review set status = 'linked', customer_id = :customer, linked_by = :by, linked_at = now() where id = :id")
+                .bind("customer", customerId).bind("by", by).bind("id", reviewId).execute();
+        h.createUpdate("update survey_response set status = 'filed', customer_id = :customer, filed_at = now() where survey_id = :surveyId")
+                .bind("customer", customerId).bind("surveyId", surveyId).execute();
     }
 
-    private static void updateReason(Connection c, long reviewId, String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("update survey_review set reason = ? where id = ?")) {
-            ps.setString(1, reason);
-            ps.setLong(2, reviewId);
-            ps.executeUpdate();
-        }
+    private static void updateReason(Handle h, long reviewId, String reason) {
+        h.createUpdate("update survey_review set reason = :reason where id = :id").bind("reason", reason).bind("id", reviewId).execute();
     }
-
 }

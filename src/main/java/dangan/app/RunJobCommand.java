@@ -20,10 +20,15 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code run-job NAME [--date YYYY-MM-DD]} runs one scheduled job now, as if the given day had
@@ -63,16 +68,18 @@ final class RunJobCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = this.settings.get();
         Messages messages = Messages.of(settings);
-        Map<String, String> jobs = jobs(settings);
+        Map<String, Job> jobs = jobs(settings);
         if (list || name == null) {
             if (json) {
                 ObjectMapper mapper = new ObjectMapper();
                 ArrayNode array = mapper.createArrayNode();
-                jobs.forEach((job, description) -> array.addObject().put("name", job).put("description", description));
+                jobs.forEach((job, about) -> array.addObject().put("name", job).put("schedule", about.schedule())
+                        .put("description", about.description()));
                 out.println(mapper.writeValueAsString(array));
             } else {
                 out.println(messages.text("cli.run-job.list"));
-                jobs.forEach((job, description) -> out.printf("  %-22s %s%n", job, description));
+                jobs.forEach((job, about) -> out.printf("  %-22s %-26s %s%n", job, about.schedule() == null ? "-" : about.schedule(),
+                        about.description()));
             }
             if (!list) err.println(messages.text("cli.run-job.name-missing"));
             return list ? Dangan.OK : Dangan.USAGE;
@@ -107,28 +114,46 @@ final class RunJobCommand implements Callable<Integer> {
         }
     }
 
+    /** A job as the list shows it: when its schedule fires it (a cron, or null when none does) and what it does. */
+    record Job(String schedule, String description) {
+    }
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}]+)}}");
+
     /**
-     * The jobs, by name, with their descriptions: the routes named {@code job-NAME} in the route
-     * files, read as YAML (no Camel context needed to list them).
+     * The jobs, by name, with their schedules and descriptions, read as YAML from the route files (no Camel context
+     * needed to list them): the routes named {@code job-NAME}, and the {@code scheduled-job} template's routes that
+     * fire them on {@code dangan.jobs.NAME.cron}. Placeholders in a description are filled from the settings.
      */
-    static Map<String, String> jobs(Settings settings) throws IOException {
+    static Map<String, Job> jobs(Settings settings) throws IOException {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        Map<String, String> jobs = new TreeMap<>();
+        Map<String, String> descriptions = new TreeMap<>();
+        Set<String> scheduled = new HashSet<>();
         Path folder = DanganService.routesFolder(settings);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.yaml")) {
             for (Path file : files) {
                 JsonNode entries = yaml.readTree(file.toFile());
                 if (entries == null || !entries.isArray()) continue;
                 for (JsonNode entry : entries) {
+                    JsonNode templated = entry.get("templatedRoute");
+                    if (templated != null && "scheduled-job".equals(templated.path("routeTemplateRef").asText())) {
+                        for (JsonNode parameter : templated.path("parameters")) {
+                            if ("job".equals(parameter.path("name").asText())) scheduled.add(parameter.path("value").asText());
+                        }
+                    }
                     JsonNode route = entry.get("route");
                     if (route == null) continue;
                     String id = route.path("id").asText("");
                     if (id.startsWith(JOB_PREFIX)) {
-                        jobs.put(id.substring(JOB_PREFIX.length()), route.path("description").asText(""));
+                        descriptions.put(id.substring(JOB_PREFIX.length()), route.path("description").asText(""));
                     }
                 }
             }
         }
+        Map<String, Job> jobs = new LinkedHashMap<>();
+        descriptions.forEach((job, description) -> jobs.put(job, new Job(
+                scheduled.contains(job) ? settings.get("dangan.jobs." + job + ".cron") : null,
+                PLACEHOLDER.matcher(description).replaceAll(m -> Matcher.quoteReplacement(settings.get(m.group(1), m.group()))))));
         return jobs;
     }
 }

@@ -1,5 +1,6 @@
 package dangan.app;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.config.Settings;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
@@ -50,6 +51,16 @@ class RunJobCommandTest {
         assertThat(runJob(settings, listing, "--list")).isZero();
         assertThat(listing.toString(StandardCharsets.UTF_8)).contains("visit-plan", "greetings", "follow-ups", "completeness",
                 "staleness", "notification-relay");
+        // each job with when it fires (its dangan.jobs.NAME.cron) and what it does (its route's description)
+        assertThat(listing.toString(StandardCharsets.UTF_8).lines().filter(l -> l.strip().startsWith("staleness ")).findFirst())
+                .hasValueSatisfying(line -> assertThat(line).contains(settings.get("dangan.jobs.staleness.cron"))
+                        .contains("Timeliness review (D-30)"));
+        assertThat(listing.toString(StandardCharsets.UTF_8).lines().filter(l -> l.strip().startsWith("backup ")).findFirst())
+                .hasValueSatisfying(line -> assertThat(line).contains(settings.get("dangan.jobs.backup.cron")).contains("Backup (D-29)"));
+        ByteArrayOutputStream asJson = new ByteArrayOutputStream();
+        assertThat(runJob(settings, asJson, "--list", "--json")).isZero();
+        assertThat(new ObjectMapper().readTree(asJson.toString(StandardCharsets.UTF_8)).findValuesAsText("schedule"))
+                .contains(settings.get("dangan.jobs.visit-plan.cron"), settings.get("dangan.jobs.kpi-report.cron"));
         assertThat(runJob(settings, new ByteArrayOutputStream(), "no-such-job")).isEqualTo(2);
     }
 

@@ -8,21 +8,21 @@ import dangan.archive.ArchiveReader;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.notify.Outbox;
-import dangan.store.Transactions;
+import dangan.store.Db;
 import org.apache.camel.Exchange;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
 
-import java.util.Collection;
 import javax.sql.DataSource;
 import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,15 +55,16 @@ public final class AccessRequests {
 
     private static final String LIVE = """
             select id, categories from access_grant
-             where holder_id = ? and ? = any (archive_nos) and returned_at is null
+             where holder_id = :holder and :archiveNo = any (archive_nos) and returned_at is null
                and valid_from <= now() and valid_until > now()
              order by id""";
 
     private static final String SELECT_REQUESTS = """
             select r.id, r.requester, r.requester_role, r.archive_nos, r.categories, r.purpose, r.days, r.status,
                    r.requested_at, r.decided_by, r.decided_at, r.reason,
-                   g.id, g.archive_nos, g.categories, g.valid_from, g.valid_until, g.returned_at, g.approved_by,
-                   (g.returned_at is null and g.valid_from <= now() and g.valid_until > now())
+                   g.id as grant_id, g.archive_nos as grant_archive_nos, g.categories as grant_categories, g.valid_from,
+                   g.valid_until, g.returned_at, g.approved_by,
+                   (g.returned_at is null and g.valid_from <= now() and g.valid_until > now()) as live
               from access_request r left join access_grant g on g.request_id = r.id
             """;
 
@@ -71,38 +72,32 @@ public final class AccessRequests {
     private static final int MAX_PURPOSE = 500;
     private static final int MAX_REASON = 500;
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final AuditTrail audit;
     private final ArchiveReader reader;
     private final int maxDays;
 
     public AccessRequests(DataSource dataSource, AuditTrail audit, ArchiveReader reader, int maxDays) {
         if (maxDays < 1) throw new IllegalArgumentException("dangan.access.max-grant-days must be at least 1, not " + maxDays);
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.audit = audit;
         this.reader = reader;
         this.maxDays = maxDays;
     }
 
     /** The holder's grants that cover this archive now. */
-    public List<LiveGrant> live(Connection c, long holderId, String archiveNo) throws SQLException {
-        List<LiveGrant> grants = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(LIVE)) {
-            ps.setLong(1, holderId);
-            ps.setString(2, archiveNo);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+    public List<LiveGrant> live(Handle h, long holderId, String archiveNo) {
+        return h.createQuery(LIVE).bind("holder", holderId).bind("archiveNo", archiveNo)
+                .map((rs, ctx) -> {
                     Set<Category> categories = EnumSet.noneOf(Category.class);
-                    for (String label : strings(rs.getArray(2))) categories.add(Category.of(label));
-                    grants.add(new LiveGrant(rs.getLong(1), categories));
-                }
-            }
-        }
-        return grants;
+                    for (String label : strings(rs.getArray("categories"))) categories.add(Category.of(label));
+                    return new LiveGrant(rs.getLong("id"), categories);
+                })
+                .list();
     }
 
     /** {@code POST /api/access-requests} {archive_nos, categories, purpose, days}: 201 with the request. */
-    public void create(Exchange exchange) throws SQLException {
+    public void create(Exchange exchange) {
         Caller caller = Caller.of(exchange);
         JsonNode body = Api.readJson(exchange);
         List<String> archiveNos = new ArrayList<>();
@@ -115,7 +110,7 @@ public final class AccessRequests {
         }
         List<Category> categories = Request.categories(textArray(body, "categories"));
         if (categories.isEmpty()) throw ApiProblem.badRequest("\"categories\" names no category: use some of " + Category.labels());
-        String purpose = body.path("purpose").isTextual() ? body.get("purpose").asText().strip() : "";
+        String purpose = Api.optionalText(body, "purpose");
         if (purpose.isEmpty()) {
             throw ApiProblem.badRequest("\"purpose\" is missing or empty: say why you need this data (it is recorded, D-25)");
         }
@@ -126,30 +121,21 @@ public final class AccessRequests {
                     + (daysNode.isMissingNode() ? "nothing" : daysNode.toString()));
         }
         int days = daysNode.asInt();
-        long created = Transactions.inTransaction(dataSource, c -> {
+        long created = jdbi.inTransaction(h -> {
             for (String archiveNo : archiveNos) {
-                ArchiveReader.Head head = reader.head(c, archiveNo).orElse(null);
+                ArchiveReader.Head head = reader.head(h, archiveNo).orElse(null);
                 if (head == null || (head.sealed() && !ArchiveApi.seesSealed(caller))) {
                     throw ApiProblem.notFound(ArchiveApi.noSuchArchive(archiveNo));
                 }
             }
-            long id;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into access_request (requester_id, requester, requester_role, archive_nos, categories, purpose, days)
-                    values (?, ?, ?, ?, ?, ?, ?) returning id""")) {
-                ps.setLong(1, caller.userId());
-                ps.setString(2, caller.name());
-                ps.setString(3, caller.role().label());
-                ps.setArray(4, c.createArrayOf("text", archiveNos.toArray()));
-                ps.setArray(5, c.createArrayOf("text", labels(categories).toArray()));
-                ps.setString(6, purpose);
-                ps.setInt(7, days);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    id = rs.getLong(1);
-                }
-            }
-            audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "access-request", single(archiveNos),
+            long id = h.createUpdate("""
+                            insert into access_request (requester_id, requester, requester_role, archive_nos, categories, purpose, days)
+                            values (:requesterId, :requester, :role, :archiveNos, :categories, :purpose, :days)""")
+                    .bind("requesterId", caller.userId()).bind("requester", caller.name()).bind("role", caller.role().label())
+                    .bindArray("archiveNos", String.class, archiveNos).bindArray("categories", String.class, labels(categories))
+                    .bind("purpose", purpose).bind("days", days)
+                    .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+            audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "access-request", single(archiveNos),
                     labels(categories), purpose, null, AuditEntry.OK,
                     "access request #" + id + " for " + days + " days on archives " + String.join(", ", archiveNos)));
             // the managers hear of it (D-25): an outbox event in this transaction — who, which categories, how many
@@ -157,7 +143,7 @@ public final class AccessRequests {
             ObjectNode payload = Api.JSON.createObjectNode().put("request_id", id).put("requester", caller.name())
                     .put("requester_role", caller.role().label()).put("archives", archiveNos.size()).put("days", days);
             labels(categories).forEach(payload.putArray("categories")::add);
-            Outbox.record(c, "access_requested", null, payload.toString());
+            Outbox.record(h, "access_requested", null, payload.toString());
             return id;
         });
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
@@ -165,161 +151,123 @@ public final class AccessRequests {
     }
 
     /** {@code GET /api/access-requests}: the caller's own requests (newest first); a manager also sees every pending one. */
-    public void list(Exchange exchange) throws SQLException {
+    public void list(Exchange exchange) {
         Caller caller = Caller.of(exchange);
-        String where = caller.is(Role.MANAGER) ? "where r.requester_id = ? or r.status = 'pending'" : "where r.requester_id = ?";
-        List<RequestView> requests = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(SELECT_REQUESTS + where + " order by r.id desc limit 1000")) {
-            ps.setLong(1, caller.userId());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) requests.add(view(rs));
-            }
-        }
+        String where = caller.is(Role.MANAGER) ? "where r.requester_id = :me or r.status = 'pending'" : "where r.requester_id = :me";
+        List<RequestView> requests = jdbi.withHandle(h -> h.createQuery(SELECT_REQUESTS + where + " order by r.id desc limit 1000")
+                .bind("me", caller.userId()).map(AccessRequests::view).list());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("requests", requests);
         exchange.getMessage().setBody(body);
     }
 
     /** {@code POST /api/access-requests/{id}/approve} {reason?}: a manager other than the requester; a grant from now. */
-    public void approve(Exchange exchange) throws SQLException {
+    public void approve(Exchange exchange) {
         decide(exchange, true);
     }
 
     /** {@code POST /api/access-requests/{id}/reject} {reason}: a manager other than the requester; the reason is required. */
-    public void reject(Exchange exchange) throws SQLException {
+    public void reject(Exchange exchange) {
         decide(exchange, false);
     }
 
-    private void decide(Exchange exchange, boolean approve) throws SQLException {
+    private void decide(Exchange exchange, boolean approve) {
         Caller caller = Caller.of(exchange);
         long id = Request.id(exchange, "id");
-        byte[] raw = exchange.getMessage().getBody(byte[].class);
-        exchange.getMessage().setBody(raw);
-        JsonNode body = raw == null || raw.length == 0 ? Api.JSON.createObjectNode() : Api.readJson(exchange);
-        String reason = body.path("reason").isTextual() ? body.get("reason").asText().strip() : "";
+        String reason = Api.optionalText(Api.readOptionalJson(exchange), "reason");
         if (!approve && reason.isEmpty()) {
             throw ApiProblem.badRequest("a rejection needs a reason: send {\"reason\": \"…\"} (the requester reads it)");
         }
         if (reason.length() > MAX_REASON) throw ApiProblem.badRequest("\"reason\" is longer than " + MAX_REASON + " characters");
-        Transactions.inTransaction(dataSource, c -> {
-            long requesterId;
-            String requester;
-            String status;
-            String[] archiveNos;
-            String[] categories;
-            String purpose;
-            int days;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select requester_id, requester, status, archive_nos, categories, purpose, days
-                      from access_request where id = ? for update""")) {
-                ps.setLong(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) throw ApiProblem.notFound("there is no access request #" + id);
-                    requesterId = rs.getLong(1);
-                    requester = rs.getString(2);
-                    status = rs.getString(3);
-                    archiveNos = (String[]) rs.getArray(4).getArray();
-                    categories = (String[]) rs.getArray(5).getArray();
-                    purpose = rs.getString(6);
-                    days = rs.getInt(7);
-                }
+        jdbi.useTransaction(h -> {
+            record Asked(long requesterId, String requester, String status, List<String> archiveNos, List<String> categories,
+                         String purpose, int days) {
             }
-            List<String> scope = Arrays.asList(categories);
-            String first = archiveNos.length == 1 ? archiveNos[0] : null;
-            if (requesterId == caller.userId()) {
+            Asked asked = h.createQuery("""
+                            select requester_id, requester, status, archive_nos, categories, purpose, days
+                              from access_request where id = :id for update""")
+                    .bind("id", id)
+                    .map((rs, ctx) -> new Asked(rs.getLong("requester_id"), rs.getString("requester"), rs.getString("status"),
+                            strings(rs.getArray("archive_nos")), strings(rs.getArray("categories")), rs.getString("purpose"),
+                            rs.getInt("days")))
+                    .findOne().orElseThrow(() -> ApiProblem.notFound("there is no access request #" + id));
+            List<String> scope = asked.categories();
+            String first = asked.archiveNos().size() == 1 ? asked.archiveNos().get(0) : null;
+            if (asked.requesterId() == caller.userId()) {
                 throw ApiProblem.forbidden("access request #" + id + " is your own: another manager decides it (D-25)", first, scope);
             }
-            if (!status.equals("pending")) throw ApiProblem.conflict("access request #" + id + " was already " + status);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update access_request set status = ?, decided_by = ?, decided_at = now(), reason = ? where id = ?")) {
-                ps.setString(1, approve ? "approved" : "rejected");
-                ps.setString(2, caller.name());
-                ps.setString(3, reason.isEmpty() ? null : reason);
-                ps.setLong(4, id);
-                ps.executeUpdate();
-            }
+            if (!asked.status().equals("pending")) throw ApiProblem.conflict("access request #" + id + " was already " + asked.status());
+            h.createUpdate("update access_request set status = :status, decided_by = :by, decided_at = now(), reason = :reason where id = :id")
+                    .bind("status", approve ? "approved" : "rejected").bind("by", caller.name())
+                    .bind("reason", reason.isEmpty() ? null : reason).bind("id", id)
+                    .execute();
             Long grantId = null;
             if (approve) {
-                try (PreparedStatement ps = c.prepareStatement("""
-                        insert into access_grant (request_id, holder_id, holder, archive_nos, categories, purpose,
-                                                  valid_from, valid_until, approved_by)
-                        select id, requester_id, requester, archive_nos, categories, purpose, now(),
-                               now() + make_interval(days => days), ?
-                          from access_request where id = ? returning id""")) {
-                    ps.setString(1, caller.name());
-                    ps.setLong(2, id);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        grantId = rs.getLong(1);
-                    }
-                }
+                grantId = h.createUpdate("""
+                                insert into access_grant (request_id, holder_id, holder, archive_nos, categories, purpose,
+                                                          valid_from, valid_until, approved_by)
+                                select id, requester_id, requester, archive_nos, categories, purpose, now(),
+                                       now() + make_interval(days => days), :by
+                                  from access_request where id = :id""")
+                        .bind("by", caller.name()).bind("id", id)
+                        .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
             }
-            audit.record(c, new AuditEntry(caller.name(), caller.role().label(), approve ? "approve" : "reject", first, scope,
-                    purpose, grantId, AuditEntry.OK, "access request #" + id + " of " + requester + " "
-                    + (approve ? "approved: grant #" + grantId + " for " + days + " days" : "rejected")
-                    + " on archives " + String.join(", ", archiveNos) + (reason.isEmpty() ? "" : "; reason: " + reason)));
+            audit.record(h, new AuditEntry(caller.name(), caller.role().label(), approve ? "approve" : "reject", first, scope,
+                    asked.purpose(), grantId, AuditEntry.OK, "access request #" + id + " of " + asked.requester() + " "
+                    + (approve ? "approved: grant #" + grantId + " for " + asked.days() + " days" : "rejected")
+                    + " on archives " + String.join(", ", asked.archiveNos()) + (reason.isEmpty() ? "" : "; reason: " + reason)));
         });
         exchange.getMessage().setBody(find(id));
     }
 
     /** {@code POST /api/access-grants/{id}/return}: the holder ends a grant early. */
-    public void giveBack(Exchange exchange) throws SQLException {
+    public void giveBack(Exchange exchange) {
         Caller caller = Caller.of(exchange);
         long id = Request.id(exchange, "id");
-        long requestOfGrant = Transactions.inTransaction(dataSource, c -> {
-            long requestId;
-            String[] archiveNos;
-            String[] categories;
-            String purpose;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select holder_id, request_id, archive_nos, categories, purpose, returned_at, valid_until <= now()
-                      from access_grant where id = ? for update""")) {
-                ps.setLong(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next() || rs.getLong(1) != caller.userId()) {
-                        // another person's grant is not theirs to see either
-                        throw ApiProblem.notFound("you hold no access grant #" + id);
-                    }
-                    if (rs.getTimestamp(6) != null) throw ApiProblem.conflict("access grant #" + id + " was returned already");
-                    if (rs.getBoolean(7)) throw ApiProblem.conflict("access grant #" + id + " has expired already");
-                    requestId = rs.getLong(2);
-                    archiveNos = (String[]) rs.getArray(3).getArray();
-                    categories = (String[]) rs.getArray(4).getArray();
-                    purpose = rs.getString(5);
-                }
+        long requestOfGrant = jdbi.inTransaction(h -> {
+            record Held(long holderId, long requestId, List<String> archiveNos, List<String> categories, String purpose,
+                        boolean returned, boolean expired) {
             }
-            try (PreparedStatement ps = c.prepareStatement("update access_grant set returned_at = now() where id = ?")) {
-                ps.setLong(1, id);
-                ps.executeUpdate();
-            }
-            audit.record(c, new AuditEntry(caller.name(), caller.role().label(), "return",
-                    archiveNos.length == 1 ? archiveNos[0] : null, Arrays.asList(categories), purpose, id, AuditEntry.OK,
-                    "access grant #" + id + " returned by its holder on archives " + String.join(", ", archiveNos)));
-            return requestId;
+            Held held = h.createQuery("""
+                            select holder_id, request_id, archive_nos, categories, purpose, returned_at is not null as returned,
+                                   valid_until <= now() as expired
+                              from access_grant where id = :id for update""")
+                    .bind("id", id)
+                    .map((rs, ctx) -> new Held(rs.getLong("holder_id"), rs.getLong("request_id"), strings(rs.getArray("archive_nos")),
+                            strings(rs.getArray("categories")), rs.getString("purpose"), rs.getBoolean("returned"),
+                            rs.getBoolean("expired")))
+                    .findOne()
+                    // another person's grant is not theirs to see either
+                    .filter(g -> g.holderId() == caller.userId())
+                    .orElseThrow(() -> ApiProblem.notFound("you hold no access grant #" + id));
+            if (held.returned()) throw ApiProblem.conflict("access grant #" + id + " was returned already");
+            if (held.expired()) throw ApiProblem.conflict("access grant #" + id + " has expired already");
+            h.createUpdate("update access_grant set returned_at = now() where id = :id").bind("id", id).execute();
+            audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "return",
+                    held.archiveNos().size() == 1 ? held.archiveNos().get(0) : null, held.categories(), held.purpose(), id, AuditEntry.OK,
+                    "access grant #" + id + " returned by its holder on archives " + String.join(", ", held.archiveNos())));
+            return held.requestId();
         });
         exchange.getMessage().setBody(find(requestOfGrant));
     }
 
-    private RequestView find(long requestId) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT_REQUESTS + "where r.id = ?")) {
-            ps.setLong(1, requestId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw ApiProblem.notFound("there is no access request #" + requestId);
-                return view(rs);
-            }
-        }
+    private RequestView find(long requestId) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT_REQUESTS + "where r.id = :id").bind("id", requestId)
+                .map(AccessRequests::view).findOne()
+                .orElseThrow(() -> ApiProblem.notFound("there is no access request #" + requestId)));
     }
 
-    private static RequestView view(ResultSet rs) throws SQLException {
+    private static RequestView view(ResultSet rs, StatementContext ctx) throws SQLException {
         GrantView grant = null;
-        if (rs.getObject(13) != null) {
-            grant = new GrantView(rs.getLong(13), strings(rs.getArray(14)), categories(rs.getArray(15)), time(rs.getTimestamp(16)),
-                    time(rs.getTimestamp(17)), time(rs.getTimestamp(18)), rs.getString(19), rs.getBoolean(20));
+        if (rs.getObject("grant_id") != null) {
+            grant = new GrantView(rs.getLong("grant_id"), strings(rs.getArray("grant_archive_nos")), categories(rs.getArray("grant_categories")),
+                    time(rs.getTimestamp("valid_from")), time(rs.getTimestamp("valid_until")), time(rs.getTimestamp("returned_at")),
+                    rs.getString("approved_by"), rs.getBoolean("live"));
         }
-        return new RequestView(rs.getLong(1), rs.getString(2), rs.getString(3), strings(rs.getArray(4)), categories(rs.getArray(5)),
-                rs.getString(6), rs.getInt(7), rs.getString(8), time(rs.getTimestamp(9)), rs.getString(10), time(rs.getTimestamp(11)),
-                rs.getString(12), grant);
+        return new RequestView(rs.getLong("id"), rs.getString("requester"), rs.getString("requester_role"),
+                strings(rs.getArray("archive_nos")), categories(rs.getArray("categories")), rs.getString("purpose"), rs.getInt("days"),
+                rs.getString("status"), time(rs.getTimestamp("requested_at")), rs.getString("decided_by"),
+                time(rs.getTimestamp("decided_at")), rs.getString("reason"), grant);
     }
 
     private static List<String> textArray(JsonNode body, String field) {

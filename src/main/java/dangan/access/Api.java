@@ -260,6 +260,18 @@ public final class Api {
      * The request body as a JSON object: 400 naming line and column when it is not. Bodies above
      * {@code camel.server.maxBodySize} never get here: the HTTP server answers 413 itself.
      */
+    /** As {@link #readJson}, where the body may be left out: an empty body reads as {@code {}}. */
+    public static JsonNode readOptionalJson(Exchange exchange) {
+        byte[] raw = exchange.getMessage().getBody(byte[].class);
+        exchange.getMessage().setBody(raw);
+        return raw == null || raw.length == 0 ? JSON.createObjectNode() : readJson(exchange);
+    }
+
+    /** A text field of a request body, stripped; "" when it is missing or not text. */
+    public static String optionalText(JsonNode body, String field) {
+        return body.path(field).isTextual() ? body.get(field).asText().strip() : "";
+    }
+
     public static JsonNode readJson(Exchange exchange) {
         byte[] body = exchange.getMessage().getBody(byte[].class);
         if (body == null || body.length == 0) throw ApiProblem.localized(400, "api.body.missing");

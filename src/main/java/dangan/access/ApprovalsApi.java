@@ -77,7 +77,7 @@ public final class ApprovalsApi {
     private void decideTiers(Exchange exchange, boolean approve) throws SQLException {
         Caller caller = Caller.of(exchange);
         long id = Request.id(exchange, "id");
-        JsonNode body = optionalBody(exchange);
+        JsonNode body = Api.readOptionalJson(exchange);
         List<Integer> lines = new ArrayList<>();
         JsonNode given = body.path("lines");
         if (!given.isMissingNode() && !given.isNull()) {
@@ -89,7 +89,7 @@ public final class ApprovalsApi {
                 lines.add(line.asInt());
             }
         }
-        String reason = body.path("reason").isTextual() ? body.get("reason").asText().strip() : "";
+        String reason = Api.optionalText(body, "reason");
         if (tiers.proposal(id) == null) throw ApiProblem.notFound("there is no tier proposal #" + id);
         TierProposals.Also also = (c, d) -> audit.record(c, new AuditEntry(caller.name(), caller.role().label(),
                 approve ? "approve" : "reject", null, List.of(), null, null, AuditEntry.OK,
@@ -206,9 +206,4 @@ public final class ApprovalsApi {
         return SNAKE.valueToTree(value);
     }
 
-    private static JsonNode optionalBody(Exchange exchange) {
-        byte[] raw = exchange.getMessage().getBody(byte[].class);
-        exchange.getMessage().setBody(raw);
-        return raw == null || raw.length == 0 ? Api.JSON.createObjectNode() : Api.readJson(exchange);
-    }
 }

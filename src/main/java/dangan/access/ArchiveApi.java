@@ -5,13 +5,12 @@ import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.normalise.InvalidValueException;
 import dangan.normalise.MobileNumber;
+import dangan.store.Db;
 import org.apache.camel.Exchange;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -29,7 +28,7 @@ import java.util.Set;
  */
 public final class ArchiveApi {
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final ArchiveReader reader;
     private final RoleViews views;
     private final AccessRequests grants;
@@ -39,7 +38,7 @@ public final class ArchiveApi {
     public ArchiveApi(DataSource dataSource, ArchiveReader reader, RoleViews views, AccessRequests grants, AuditTrail audit,
                       int searchLimit) {
         if (searchLimit < 1) throw new IllegalArgumentException("dangan.archives.search-limit must be at least 1, not " + searchLimit);
-        this.dataSource = dataSource;
+        this.jdbi = Db.jdbi(dataSource);
         this.reader = reader;
         this.views = views;
         this.grants = grants;
@@ -57,7 +56,7 @@ public final class ArchiveApi {
     }
 
     /** {@code GET /api/archives/{archiveNo}[?categories=…][&purpose=…]}: the archive, section by category. */
-    public void read(Exchange exchange) throws SQLException {
+    public void read(Exchange exchange) {
         String archiveNo = Request.archiveNo(exchange);
         Request request = Request.of(exchange);
         List<Category> asked = request.categories();
@@ -66,19 +65,17 @@ public final class ArchiveApi {
         Set<Category> base = views.of(caller.role());
         Map<String, Object> body = new LinkedHashMap<>();
         List<Category> shown = new ArrayList<>();
-        Long grantUsed = null;
-        boolean sealed;
-        try (Connection c = dataSource.getConnection()) {
-            // one snapshot for every section of the answer
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            ArchiveReader.Head head = reader.head(c, archiveNo).orElse(null);
+        // one snapshot for every section of the answer, read-only
+        record Read(boolean sealed, Long grantUsed) {
+        }
+        Read done = jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+            h.execute("set transaction read only");
+            Long grantUsed = null;
+            ArchiveReader.Head head = reader.head(h, archiveNo).orElse(null);
             if (head == null || (head.sealed() && !seesSealed(caller))) throw ApiProblem.notFound(noSuchArchive(archiveNo));
-            sealed = head.sealed();
             Set<Category> widened = EnumSet.noneOf(Category.class);
             widened.addAll(base);
-            List<AccessRequests.LiveGrant> live = grants.live(c, caller.userId(), archiveNo);
+            List<AccessRequests.LiveGrant> live = grants.live(h, caller.userId(), archiveNo);
             for (AccessRequests.LiveGrant grant : live) widened.addAll(grant.categories());
             if (asked != null && !asked.isEmpty()) {
                 List<Category> outside = asked.stream().filter(a -> !widened.contains(a)).toList();
@@ -108,16 +105,18 @@ public final class ArchiveApi {
             body.put("grant", grantUsed);
             for (Category category : shown) {
                 body.put(category.label(), switch (category) {
-                    case BASIC -> reader.basic(c, head.id());
-                    case CONSUMPTION -> reader.consumption(c, head.id());
-                    case PREFERENCES -> reader.preferences(c, head.id());
-                    case HEALTH -> reader.health(c, head.id());
-                    case FEEDBACK -> reader.feedback(c, head.id());
-                    case IDENTITY -> reader.identity(c, head.id());
+                    case BASIC -> reader.basic(h, head.id());
+                    case CONSUMPTION -> reader.consumption(h, head.id());
+                    case PREFERENCES -> reader.preferences(h, head.id());
+                    case HEALTH -> reader.health(h, head.id());
+                    case FEEDBACK -> reader.feedback(h, head.id());
+                    case IDENTITY -> reader.identity(h, head.id());
                 });
             }
-            c.commit();
-        }
+            return new Read(head.sealed(), grantUsed);
+        });
+        boolean sealed = done.sealed();
+        Long grantUsed = done.grantUsed();
         // no answer leaves without its audit entry: if the audit cannot be written the read fails
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, AccessRequests.labels(shown), purpose,
                 grantUsed, AuditEntry.OK, "GET /api/archives/" + archiveNo + (sealed ? " (sealed)" : "")
@@ -126,7 +125,7 @@ public final class ArchiveApi {
     }
 
     /** {@code GET /api/archives?mobile=…&name=…&archive_no=…}: at least one; all given must match. */
-    public void search(Exchange exchange) throws SQLException {
+    public void search(Exchange exchange) {
         Request request = Request.of(exchange);
         Caller caller = Caller.of(exchange);
         String purpose = request.purpose();
@@ -138,7 +137,7 @@ public final class ArchiveApi {
                     + " GET /api/archives?mobile=13800138000");
         }
         List<String> where = new ArrayList<>();
-        List<String> params = new ArrayList<>();
+        Map<String, Object> params = new LinkedHashMap<>();
         List<String> criteria = new ArrayList<>();
         if (mobileRaw != null) {
             String mobile;
@@ -149,57 +148,48 @@ public final class ArchiveApi {
                 throw ApiProblem.badRequest("mobile: not a mainland mobile number — 11 digits starting with 1"
                         + " (a +86 prefix, spaces and dashes are fine)");
             }
-            where.add("mobile = ?");
-            params.add(mobile);
+            where.add("mobile = :mobile");
+            params.put("mobile", mobile);
             criteria.add("mobile");
         }
         if (name != null) {
             if (name.length() > 100) throw ApiProblem.badRequest("name: at most 100 characters");
             // the whole name or its beginning; % and _ typed by the caller are letters, not wildcards
-            where.add("name like ? escape '\\'");
-            params.add(name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            where.add("name like :namePrefix escape '\\'");
+            params.put("namePrefix", name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
             criteria.add("name");
         }
         if (archiveNo != null) {
-            where.add("archive_no = ?");
-            params.add(Request.archiveNo(archiveNo));
+            where.add("archive_no = :archiveNo");
+            params.put("archiveNo", Request.archiveNo(archiveNo));
             criteria.add("archive_no");
         }
         if (!seesSealed(caller)) where.add("sealed_at is null and status <> 'sealed'");
         Set<Category> view = views.of(caller.role());
         boolean basic = view.contains(Category.BASIC);
-        String sql = "select archive_no, name, tier, review_status, (sealed_at is not null or status = 'sealed'),"
+        String sql = "select archive_no, name, tier, review_status, (sealed_at is not null or status = 'sealed') as sealed,"
                 + " gender, birth_date, mobile, email from customer where " + String.join(" and ", where)
-                + " order by (name = ?) desc, archive_no limit ?";
-        List<Map<String, Object>> found = new ArrayList<>();
-        boolean capped = false;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            for (String p : params) ps.setString(i++, p);
-            ps.setString(i++, name == null ? "" : name);
-            ps.setInt(i, searchLimit + 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (found.size() == searchLimit) {
-                        capped = true;
-                        break;
-                    }
+                + " order by (name = :name) desc, archive_no limit :limit";
+        List<Map<String, Object>> found = jdbi.withHandle(h -> h.createQuery(sql).bindMap(params)
+                .bind("name", name == null ? "" : name).bind("limit", searchLimit + 1)
+                .map((rs, ctx) -> {
                     Map<String, Object> hit = new LinkedHashMap<>();
-                    hit.put("archive_no", rs.getString(1));
-                    hit.put("name", rs.getString(2));
-                    hit.put("tier", rs.getString(3));
-                    hit.put("review_status", rs.getString(4));
-                    hit.put("sealed", rs.getBoolean(5));
+                    hit.put("archive_no", rs.getString("archive_no"));
+                    hit.put("name", rs.getString("name"));
+                    hit.put("tier", rs.getString("tier"));
+                    hit.put("review_status", rs.getString("review_status"));
+                    hit.put("sealed", rs.getBoolean("sealed"));
                     if (basic) {
-                        hit.put("gender", rs.getString(6));
-                        hit.put("birth_date", rs.getDate(7) == null ? null : rs.getDate(7).toLocalDate());
-                        hit.put("mobile", rs.getString(8));
-                        hit.put("email", rs.getString(9));
+                        hit.put("gender", rs.getString("gender"));
+                        hit.put("birth_date", rs.getDate("birth_date") == null ? null : rs.getDate("birth_date").toLocalDate());
+                        hit.put("mobile", rs.getString("mobile"));
+                        hit.put("email", rs.getString("email"));
                     }
-                    found.add(hit);
-                }
-            }
-        }
+                    return hit;
+                })
+                .list());
+        boolean capped = found.size() > searchLimit;
+        if (capped) found = found.subList(0, searchLimit);
         List<String> numbers = found.stream().map(h -> (String) h.get("archive_no")).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("count", found.size());

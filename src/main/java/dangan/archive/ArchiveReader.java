@@ -3,17 +3,15 @@ package dangan.archive;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.privacy.KeyDestroyedException;
 import dangan.privacy.SensitiveFields;
+import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +36,7 @@ public final class ArchiveReader {
 
     private static final String HEAD = """
             select id, archive_no, name, tier, (sealed_at is not null or status = 'sealed') as sealed, review_status
-              from customer where archive_no = ?""";
+              from customer where archive_no = :archiveNo""";
 
     private final SensitiveFields sensitive;
 
@@ -46,90 +44,77 @@ public final class ArchiveReader {
         this.sensitive = sensitive;
     }
 
-    public Optional<Head> head(Connection c, String archiveNo) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(HEAD)) {
-            ps.setString(1, archiveNo);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return Optional.empty();
-                return Optional.of(new Head(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
-                        rs.getString(6)));
-            }
-        }
+    public Optional<Head> head(Handle h, String archiveNo) {
+        return h.createQuery(HEAD).bind("archiveNo", archiveNo)
+                .map((rs, ctx) -> new Head(rs.getLong("id"), rs.getString("archive_no"), rs.getString("name"), rs.getString("tier"),
+                        rs.getBoolean("sealed"), rs.getString("review_status")))
+                .findOne();
     }
 
     /** basic (D-1): identity and contact, tier, the ID number masked. */
-    public Map<String, Object> basic(Connection c, long customerId) throws SQLException {
-        List<Map<String, Object>> rows = rows(c, """
+    public Map<String, Object> basic(Handle h, long customerId) {
+        List<Map<String, Object>> rows = rows(h, """
                 select name, gender, birth_date, mobile, email, address, id_number_masked, employer, job_title, nationality,
                        tier, key_decision_maker, important_organisation, out_of_province, extra, contact_confirmed_at,
                        created_at, updated_at
-                  from customer where id = ?""", customerId);
+                  from customer where id = :customer""", customerId);
         return rows.isEmpty() ? Map.of() : rows.get(0);
     }
 
     /** consumption (D-2, D-8, D-10): visits, contracts (a consumption fact with a contract number), the visit ledger. */
-    public Map<String, Object> consumption(Connection c, long customerId) throws SQLException {
+    public Map<String, Object> consumption(Handle h, long customerId) {
         Map<String, Object> section = new LinkedHashMap<>();
-        section.put("visits", rows(c, """
+        section.put("visits", rows(h, """
                 select visit_date, amount, service, payment_method, staff, branch, place from consumption
-                 where customer_id = ? and contract_no is null order by visit_date nulls last, id""", customerId));
-        section.put("contracts", rows(c, """
+                 where customer_id = :customer and contract_no is null order by visit_date nulls last, id""", customerId));
+        section.put("contracts", rows(h, """
                 select contract_no, visit_date as signed_on, amount, service, staff, branch from consumption
-                 where customer_id = ? and contract_no is not null order by visit_date nulls last, id""", customerId));
-        section.put("visit_ledger", rows(c, """
+                 where customer_id = :customer and contract_no is not null order by visit_date nulls last, id""", customerId));
+        section.put("visit_ledger", rows(h, """
                 select visited_on, staff, channel, outcome, notes, owner_role from visit_ledger
-                 where customer_id = ? order by visited_on, id""", customerId));
+                 where customer_id = :customer order by visited_on, id""", customerId));
         return section;
     }
 
     /** preferences (D-3, D-6, D-7): preferences, special dates, companions and referrals. */
-    public Map<String, Object> preferences(Connection c, long customerId) throws SQLException {
+    public Map<String, Object> preferences(Handle h, long customerId) {
         Map<String, Object> section = new LinkedHashMap<>();
-        section.put("preferences", rows(c, "select category, detail from preference where customer_id = ? order by id", customerId));
-        section.put("special_dates", rows(c, """
-                select kind, occurs_on, label from special_date where customer_id = ? order by occurs_on, id""", customerId));
-        section.put("companions", rows(c, """
+        section.put("preferences", rows(h, "select category, detail from preference where customer_id = :customer order by id", customerId));
+        section.put("special_dates", rows(h, """
+                select kind, occurs_on, label from special_date where customer_id = :customer order by occurs_on, id""", customerId));
+        section.put("companions", rows(h, """
                 select p.relation, p.name, o.archive_no as archive_no from companion p
                   left join customer o on o.id = p.other_customer_id
-                 where p.customer_id = ? order by p.id""", customerId));
+                 where p.customer_id = :customer order by p.id""", customerId));
         return section;
     }
 
     /** health (D-4): each fact decrypted. */
-    public List<Map<String, Object>> health(Connection c, long customerId) throws SQLException {
-        List<Map<String, Object>> facts = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "select kind, detail_enc, created_at from health_fact where customer_id = ? order by id")) {
-            ps.setLong(1, customerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+    public List<Map<String, Object>> health(Handle h, long customerId) {
+        return h.createQuery("select kind, detail_enc, created_at from health_fact where customer_id = :customer order by id")
+                .bind("customer", customerId)
+                .map((rs, ctx) -> {
                     Map<String, Object> fact = new LinkedHashMap<>();
-                    fact.put("kind", rs.getString(1));
-                    fact.put("detail", reveal(rs.getBytes(2), customerId));
-                    fact.put("recorded_at", rs.getTimestamp(3).toInstant().atOffset(ZoneOffset.UTC));
-                    facts.add(fact);
-                }
-            }
-        }
-        return facts;
+                    fact.put("kind", rs.getString("kind"));
+                    fact.put("detail", reveal(rs.getBytes("detail_enc"), customerId));
+                    fact.put("recorded_at", rs.getTimestamp("created_at").toInstant().atOffset(ZoneOffset.UTC));
+                    return fact;
+                })
+                .list();
     }
 
     /** feedback (D-5): scores, praise, suggestions, complaints and their handling. */
-    public List<Map<String, Object>> feedback(Connection c, long customerId) throws SQLException {
-        return rows(c, """
+    public List<Map<String, Object>> feedback(Handle h, long customerId) {
+        return rows(h, """
                 select kind, score, nps, comment, service, staff, status, handling, closed_at, submitted_at
-                  from feedback where customer_id = ? order by submitted_at nulls last, id""", customerId);
+                  from feedback where customer_id = :customer order by submitted_at nulls last, id""", customerId);
     }
 
     /** identity: the full resident ID number, decrypted. */
-    public Map<String, Object> identity(Connection c, long customerId) throws SQLException {
+    public Map<String, Object> identity(Handle h, long customerId) {
         Map<String, Object> section = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("select id_number_enc from customer where id = ?")) {
-            ps.setLong(1, customerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                section.put("id_number", rs.next() ? reveal(rs.getBytes(1), customerId) : null);
-            }
-        }
+        section.put("id_number", h.createQuery("select id_number_enc from customer where id = :customer").bind("customer", customerId)
+                .map((rs, ctx) -> reveal(rs.getBytes("id_number_enc"), customerId)).findFirst().orElse(null));
         return section;
     }
 
@@ -151,36 +136,29 @@ public final class ArchiveReader {
         }
     }
 
-    /** Rows as column → value, dates as java.time, jsonb as JSON. */
-    private static List<Map<String, Object>> rows(Connection c, String sql, long customerId) throws SQLException {
-        List<Map<String, Object>> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, customerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData meta = rs.getMetaData();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= meta.getColumnCount(); i++) row.put(meta.getColumnLabel(i), value(rs, i, meta));
-                    out.add(row);
-                }
-            }
-        }
-        return out;
+    /** Rows as column → value (each column by the name the query gives it), dates as java.time, jsonb as JSON. */
+    private static List<Map<String, Object>> rows(Handle h, String sql, long customerId) {
+        return h.createQuery(sql).bind("customer", customerId).map((rs, ctx) -> {
+            ResultSetMetaData meta = rs.getMetaData();
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) row.put(meta.getColumnLabel(i), value(rs, meta.getColumnLabel(i), meta.getColumnTypeName(i)));
+            return row;
+        }).list();
     }
 
-    private static Object value(ResultSet rs, int i, ResultSetMetaData meta) throws SQLException {
-        Object value = rs.getObject(i);
+    private static Object value(ResultSet rs, String column, String type) throws SQLException {
+        Object value = rs.getObject(column);
         if (value == null) return null;
         if (value instanceof java.sql.Date d) return d.toLocalDate();
         if (value instanceof Timestamp t) return t.toInstant().atOffset(ZoneOffset.UTC);
-        if ("jsonb".equals(meta.getColumnTypeName(i)) || "json".equals(meta.getColumnTypeName(i))) {
+        if ("jsonb".equals(type) || "json".equals(type)) {
             try {
                 return JSON.readTree(value.toString());
             } catch (Exception e) {
                 return value.toString();
             }
         }
-        if (value instanceof String s && "bpchar".equals(meta.getColumnTypeName(i))) return s.strip();
+        if (value instanceof String s && "bpchar".equals(type)) return s.strip();
         return value;
     }
 }

@@ -22,6 +22,7 @@ import dangan.intake.FileCheck;
 import dangan.intake.IngestRevert;
 import dangan.intake.FileClaims;
 import dangan.i18n.Messages;
+import dangan.intake.IntakeRecovery;
 import dangan.intake.IntakeTally;
 import dangan.intake.SpreadsheetIntake;
 import dangan.intake.read.ReadLimits;
@@ -47,6 +48,8 @@ import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -57,6 +60,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The running service: the archive store, the shared intake, each flow's beans, and Camel with
@@ -119,8 +123,14 @@ public final class DanganService implements AutoCloseable {
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);
             main.bind("jobRuns", new JobRuns(database.dataSource(), metrics)); // an EventNotifier: camel-main picks it up
+            // what a crash left: ingests of gone instances closed as interrupted, their claims released (the
+            // file is taken again), missing reject reports written — before any consumer starts
+            IntakeRecovery recovery = new IntakeRecovery(database.dataSource(), home.resolve("outbox").resolve("rejects"),
+                    Messages.of(settings));
+            recovery.recoverCrashed();
+            recovery.writePendingReports();
             main.bind("spreadsheetIntake", new SpreadsheetIntake(intake, readLimits(settings),
-                    home.resolve("outbox").resolve("rejects"), tally));
+                    home.resolve("outbox").resolve("rejects"), tally, recovery));
             FileCheck check = fileCheck(settings, intake);
             main.bind("fileCheck", check);
             // the intake ledger through the API: check, list, revert (routes/ingests.yaml)
@@ -187,7 +197,7 @@ public final class DanganService implements AutoCloseable {
 
     /** Claims on dropped files, shared through the database by every instance watching the same folders. */
     private static FileClaims fileClaims(ArchiveDatabase database) {
-        JdbcMessageIdRepository claims = new JdbcMessageIdRepository(database.dataSource(), "dangan-drop-folders");
+        JdbcMessageIdRepository claims = new JdbcMessageIdRepository(database.dataSource(), IntakeRecovery.CLAIMS);
         claims.setCreateTableIfNotExists(false); // the table comes from migration V4
         return new FileClaims(claims);
     }
@@ -225,18 +235,26 @@ public final class DanganService implements AutoCloseable {
         return flows;
     }
 
-    /** Blocks until the JVM is asked to stop (Ctrl+C, SIGTERM). */
+    /**
+     * Blocks until the service is asked to stop (SIGTERM, Ctrl+C), stops it in its own order, and ends
+     * the process. The JVM runs its shutdown hooks all at once — the embedded PostgreSQL's own hook
+     * would stop the server under the file in hand — so the signals are taken here instead: first
+     * Camel (the consumers stop taking files; the file in hand is finished, or rolled back and left
+     * in the inbox, within {@code camel.main.shutdown-timeout}), then the scheduler, then the pool,
+     * then the embedded server; only then does the JVM exit (the hooks find nothing left to stop).
+     */
     public void awaitShutdown() throws InterruptedException {
-        Object stop = new Object();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        CountDownLatch stopped = new CountDownLatch(1);
+        SignalHandler stop = signal -> new Thread(() -> {
+            LOG.info("SIG{}: stopping — the file in hand first, the database last", signal.getName());
             close();
-            synchronized (stop) {
-                stop.notifyAll();
-            }
-        }, "dangan-shutdown"));
-        synchronized (stop) {
-            stop.wait();
-        }
+            stopped.countDown();
+        }, "dangan-stop").start();
+        Signal.handle(new Signal("TERM"), stop);
+        Signal.handle(new Signal("INT"), stop);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "dangan-shutdown")); // any other way out
+        stopped.await();
+        System.exit(0);
     }
 
     @Override
@@ -251,6 +269,11 @@ public final class DanganService implements AutoCloseable {
             scheduler.shutdown(true); // ours, not Camel's: it must stop before the pool it uses closes
         } catch (SchedulerException e) {
             LOG.warn("The scheduler did not stop cleanly: {}", e.getMessage());
+        }
+        try {
+            IntakeRecovery.releaseClaimsOf(database.dataSource(), database.instance());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not release this instance's claims on dropped files ({}); the next start releases them", e.getMessage());
         }
         database.close();
     }

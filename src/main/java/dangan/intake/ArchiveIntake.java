@@ -262,6 +262,18 @@ public final class ArchiveIntake {
         return listeners;
     }
 
+    /**
+     * Closes a run the database or the disk cut off as interrupted (nothing of it is filed; the file is
+     * tried again); when the database is away too, the next attempt at the same content closes it.
+     */
+    public void interrupted(IngestRun run, String reason) {
+        try {
+            ledger.interrupt(run.id(), messages.text("recovery.retrying", "reason", reason));
+        } catch (JdbiException e) {
+            LOG.warn("{}: could not record the interruption in the ingest ledger now ({}); the next attempt does", run.name(), e.getMessage());
+        }
+    }
+
     /** Marks a run failed with the reason a person will read. */
     public void fail(IngestRun run, String reason) {
         metrics.failed(run.channel());

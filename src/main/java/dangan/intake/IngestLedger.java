@@ -64,15 +64,29 @@ public final class IngestLedger {
                             update ingest set status = 'done', format = :format, rows_total = :read, rows_new = :created,
                                    rows_updated = :updated, rows_duplicate = :duplicates, rows_review = :review,
                                    rows_rejected = :rejected, warnings = :warnings, extra_columns = :extra,
-                                   finished_at = clock_timestamp()
+                                   report_pending = :report, finished_at = clock_timestamp()
                             where id = :id""")
                     .bind("format", run.format()).bind("read", run.read()).bind("created", run.created())
                     .bind("updated", run.updated()).bind("duplicates", run.duplicates()).bind("review", run.review())
                     .bind("rejected", run.rejected()).bind("warnings", run.warnings())
                     .bind("extra", extraColumns.length == 0 ? null : extraColumns)
+                    .bind("report", run.reportDue())
                     .bind("id", run.id())
                     .execute();
         }
+    }
+
+    /**
+     * Closes as interrupted, with the reason a person will read, the entry of an attempt the database or
+     * the disk cut off, and any earlier attempt of this instance at the same content on the channel that
+     * could not be closed then (the database was away): the file is tried again under a new entry.
+     */
+    public void interrupt(long ingestId, String reason) {
+        jdbi().useHandle(h -> h.createUpdate("""
+                        update ingest set status = 'interrupted', error = :error, finished_at = clock_timestamp()
+                        where status = 'running' and (id = :id or (instance = current_setting('application_name', true)
+                              and (channel, checksum) = (select channel, checksum from ingest where id = :id)))""")
+                .bind("error", reason).bind("id", ingestId).execute());
     }
 
     /** Marks an entry failed with the reason a person will read. */

@@ -16,6 +16,7 @@ public final class IngestRun {
     private int rejected;
     private int warnings;
     private String format;
+    private boolean reportDue;
 
     IngestRun(long id, String channel, String name, String duplicateOf) {
         this.id = id;
@@ -43,6 +44,10 @@ public final class IngestRun {
     public String format() { return format; }
 
     void format(String format) { this.format = format; }
+
+    /** Whether a reject report is written for this run (a dropped file): the ledger keeps it pending until it is. */
+    public boolean reportDue() { return reportDue; }
+    void reportDue(boolean due) { this.reportDue = due; }
 
     void counts(int read, int created, int updated, int duplicates, int review, int rejected, int warnings) {
         this.read = read;

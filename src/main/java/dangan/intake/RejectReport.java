@@ -74,6 +74,9 @@ public final class RejectReport {
             try (CSVPrinter csv = CSVFormat.EXCEL.builder().setHeader(header.toArray(String[]::new)).get().print(out)) {
                 body.print(csv);
             }
+        } catch (IOException | SQLException | RuntimeException e) {
+            Files.deleteIfExists(part); // a full disk or a lost database leaves no partial report behind
+            throw e;
         }
         return Files.move(part, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

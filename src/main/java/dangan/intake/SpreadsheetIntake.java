@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.HexFormat;
+import dangan.store.Outage;
 
 /**
  * Drop-folder intake of spreadsheets (D-9): {@link #handle}, the step the drop-folder routes of
@@ -38,11 +39,15 @@ public final class SpreadsheetIntake {
     private final Path rejectsFolder;
     private final IntakeTally tally;
 
-    public SpreadsheetIntake(ArchiveIntake intake, ReadLimits limits, Path rejectsFolder, IntakeTally tally) {
+    private final IntakeRecovery recovery;
+
+    public SpreadsheetIntake(ArchiveIntake intake, ReadLimits limits, Path rejectsFolder, IntakeTally tally,
+                             IntakeRecovery recovery) {
         this.intake = intake;
         this.limits = limits;
         this.rejectsFolder = rejectsFolder;
         this.tally = tally;
+        this.recovery = recovery;
     }
 
     /**
@@ -51,17 +56,47 @@ public final class SpreadsheetIntake {
      * under the route's id like every line of that folder.
      */
     public void handle(Exchange exchange) throws Exception {
-        open(exchange);
+        exchange.removeProperty(RUN); // a redelivery (after an outage) starts again under a new ledger entry
+        try {
+            open(exchange);
+        } catch (Exception e) {
+            throw interruptedOr(e, null);
+        }
         IngestRun run = exchange.getProperty(RUN, IngestRun.class);
         try (var file = MDC.putCloseable(LogFormat.FILE, run.name());
              var ingest = MDC.putCloseable(LogFormat.INGEST, String.valueOf(run.id()))) {
             if (!run.isDuplicateFile()) {
-                ingest(exchange);
-                report(exchange);
+                run.reportDue(true);
+                try {
+                    ingest(exchange);
+                } catch (Exception e) {
+                    throw interruptedOr(e, run);
+                }
+                // committed: from here on the file is filed, whatever happens to its report
+                try {
+                    report(exchange);
+                } catch (Exception e) {
+                    LOG.warn("{}: filed; its reject report could not be written into {} now ({}): it is written from the database later",
+                            run.name(), rejectsFolder, describe(e));
+                }
             }
             String route = exchange.getFromRouteId();
             (route == null ? LOG : LoggerFactory.getLogger(route)).info("{}", run.summary());
         }
+        if (recovery != null) recovery.writePendingReports();
+    }
+
+    /**
+     * A failure of the database or the disk becomes {@link IntakeInterrupted} (the run closed as
+     * interrupted, the file tried again); anything else is returned as it is.
+     */
+    private Exception interruptedOr(Exception e, IngestRun run) {
+        if (e instanceof UnreadableFileException || e instanceof FileRejectedException || !Outage.isOutage(e)) return e;
+        String reason = describe(e);
+        if (run != null) intake.interrupted(run, reason);
+        LOG.warn("{}: not filed for now, the database or the disk failed ({}); nothing of it is filed, it is tried again",
+                run == null ? "a dropped file" : run.name(), reason);
+        return new IntakeInterrupted(reason, e);
     }
 
     /** Fingerprints the file and opens its ledger entry; the same content seen before is marked a duplicate. */
@@ -85,7 +120,9 @@ public final class SpreadsheetIntake {
 
     /** Writes the file's reject report to the outbox. */
     public void report(Exchange exchange) throws IOException, SQLException {
-        intake.report(exchange.getProperty(RUN, IngestRun.class), rejectsFolder);
+        IngestRun run = exchange.getProperty(RUN, IngestRun.class);
+        intake.report(run, rejectsFolder);
+        if (recovery != null) recovery.reported(run.id());
     }
 
     /**
@@ -101,15 +138,26 @@ public final class SpreadsheetIntake {
         else intake.metrics().failed(exchange.getMessage().getHeader("DanganChannel", "registrations", String.class));
         tally.failed();
         LOG.error("{}: not filed — {}", fileName, reason);
-        return failureNote(fileName, reason, "correct the file (or export it again as .xlsx or UTF-8 CSV) and drop it into the inbox again.");
+        String path = exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class);
+        boolean kept = path != null && Files.isRegularFile(Path.of(path));
+        return failureNote(fileName, reason, "correct the file (or export it again as .xlsx or UTF-8 CSV) and drop it into the inbox again.", kept);
     }
 
     /** The text of a {@code .error.txt} kept beside a file that was not filed. */
     public static String failureNote(String fileName, String reason, String whatToDo) {
+        return failureNote(fileName, reason, whatToDo, true);
+    }
+
+    /**
+     * As {@link #failureNote(String, String, String)}; {@code kept} false when the file was no longer in
+     * the inbox to be kept (another instance had moved it): the note does not promise a copy.
+     */
+    public static String failureNote(String fileName, String reason, String whatToDo, boolean kept) {
         return "File: " + fileName + "\n"
                 + "Result: not filed; nothing from this file is in the archive.\n"
                 + "Reason: " + reason + "\n"
-                + "What to do: " + whatToDo + " This copy is kept here unchanged.\n";
+                + "What to do: " + whatToDo + (kept ? " This copy is kept here unchanged.\n"
+                        : " The file was no longer in the inbox (another instance took it): no copy is kept here.\n");
     }
 
     /** The reason a person reads: our own messages as they are, anything else with its root cause. */

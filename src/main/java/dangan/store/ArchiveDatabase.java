@@ -29,12 +29,23 @@ public final class ArchiveDatabase implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveDatabase.class);
     private static final String EMBEDDED_DATABASE = "dangan";
 
-    private final EmbeddedPostgres embedded;
-    private final HikariDataSource pool;
+    /**
+     * How often a backend checks that its client is still there while it runs a statement: a backend
+     * of a service that died (kill -9, a lost host) ends within this time instead of running its
+     * statement to the end holding the archive lock (PostgreSQL 14+, {@code client_connection_check_interval}).
+     */
+    static final String CLIENT_CHECK = "set client_connection_check_interval = '2s'";
 
-    private ArchiveDatabase(EmbeddedPostgres embedded, HikariDataSource pool) {
+    private final EmbeddedPostgres embedded;
+    private final Path ownerFile;
+    private final HikariDataSource pool;
+    private final String instance;
+
+    private ArchiveDatabase(EmbeddedPostgres embedded, Path ownerFile, HikariDataSource pool, String instance) {
         this.embedded = embedded;
+        this.ownerFile = ownerFile;
         this.pool = pool;
+        this.instance = instance;
     }
 
     /** Opens (and if embedded, starts) the store and brings its schema up to date. */
@@ -46,16 +57,25 @@ public final class ArchiveDatabase implements AutoCloseable {
     public static ArchiveDatabase open(Settings settings, boolean migrate) {
         String url = settings.get("dangan.db.url");
         EmbeddedPostgres embedded = null;
+        Path ownerFile = null;
         String user = settings.get("dangan.db.user");
         String password = settings.get("dangan.db.password");
         if (url == null) {
             Path dataDir = settings.home().resolve("data").resolve("postgres");
+            ownerFile = dataDir.resolveSibling("postgres.owner");
             Integer runningPort = runningServerPort(dataDir);
+            if (runningPort != null && !ownerAlive(ownerFile)) {
+                // left running by a Dangan process that is gone (kill -9): stop it, then start our own
+                stopOrphan(dataDir);
+                runningPort = null;
+            }
             if (runningPort != null) {
                 // a command beside the running service: share its server, one process owns the data folder
                 url = "jdbc:postgresql://localhost:" + runningPort + "/" + EMBEDDED_DATABASE;
                 LOG.info("The embedded PostgreSQL of {} is running (port {}): using it", dataDir, runningPort);
+                ownerFile = null;
             } else {
+                claimOwnership(ownerFile);
                 embedded = startEmbedded(dataDir, settings.getBoolean("dangan.db.embedded.durable", true));
                 url = embedded.getJdbcUrl("postgres", EMBEDDED_DATABASE);
                 LOG.info("No dangan.db.url configured: embedded PostgreSQL on port {} with data in {}", embedded.getPort(), dataDir);
@@ -65,8 +85,12 @@ public final class ArchiveDatabase implements AutoCloseable {
         } else {
             LOG.info("Archive store: {}", url.replaceAll("password=[^&]*", "password=***"));
         }
+        String instance = "dangan-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
         HikariConfig config = new HikariConfig();
         config.setPoolName("dangan-archive");
+        // the instance's name on every session: a starting instance tells a crashed one's claims and ingests by it
+        config.addDataSourceProperty("ApplicationName", instance);
+        config.setConnectionInitSql(CLIENT_CHECK);
         config.setJdbcUrl(url);
         config.setUsername(user);
         config.setPassword(password);
@@ -76,10 +100,56 @@ public final class ArchiveDatabase implements AutoCloseable {
             if (migrate) Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
         } catch (RuntimeException e) {
             pool.close();
-            closeQuietly(embedded);
+            closeQuietly(embedded, ownerFile);
             throw e;
         }
-        return new ArchiveDatabase(embedded, pool);
+        return new ArchiveDatabase(embedded, embedded == null ? null : ownerFile, pool, instance);
+    }
+
+    /**
+     * The Dangan process that started the embedded server writes its process id beside the data
+     * folder ({@code data/postgres.owner}) before starting it and removes it when it stops it. A
+     * server running while its owner is gone was left by a process killed hard: nobody would ever
+     * stop it.
+     */
+    static boolean ownerAlive(Path ownerFile) {
+        try {
+            long pid = Long.parseLong(Files.readString(ownerFile).strip());
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static void claimOwnership(Path ownerFile) {
+        try {
+            Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write " + ownerFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops a server left behind by a killed Dangan process: PostgreSQL's fast shutdown (SIGINT: open
+     * transactions roll back, the data is consistent), waiting until its postmaster has gone.
+     */
+    private static void stopOrphan(Path dataDir) {
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElse(null);
+        if (postmaster == null) return;
+        LOG.warn("The embedded PostgreSQL of {} (pid {}) was left running by a Dangan process that is gone: stopping it", dataDir, pid);
+        try {
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
+            postmaster.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("The embedded PostgreSQL of " + dataDir + " (pid " + pid
+                    + ") was left running by a Dangan process that is gone and did not stop: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -144,16 +214,22 @@ public final class ArchiveDatabase implements AutoCloseable {
         return embedded == null ? null : embedded.getPort();
     }
 
+    /** This instance's name on its database sessions ({@code application_name}). */
+    public String instance() {
+        return instance;
+    }
+
     @Override
     public void close() {
         pool.close();
-        closeQuietly(embedded);
+        closeQuietly(embedded, ownerFile);
     }
 
-    private static void closeQuietly(EmbeddedPostgres pg) {
+    private static void closeQuietly(EmbeddedPostgres pg, Path ownerFile) {
         if (pg == null) return;
         try {
             pg.close();
+            Files.deleteIfExists(ownerFile);
         } catch (IOException e) {
             LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
         }

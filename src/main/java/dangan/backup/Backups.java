@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -70,20 +71,30 @@ public final class Backups {
     /** Makes one backup now; throws (and leaves no partial file) when it cannot. */
     public Result run() throws IOException, SQLException {
         long start = System.nanoTime();
+        removeLeftovers(settings.folder());
         Path file = freeName(settings.folder(), ZonedDateTime.now(settings.zone()));
+        // written whole under a hidden name first, renamed into place only once the keyring is rewritten:
+        // a kill in between leaves no backup that restore would take without the keys of its customers
+        Path pending = settings.folder().resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".pending");
         SealedDump.Written written;
-        try (Connection c = dataSource.getConnection()) {
-            Snapshot.begin(c);
-            try {
-                Catalog catalog = Catalog.read(c);
-                written = SealedDump.write(c, catalog, catalog.dataTables(), new Sealing(settings.masterKey(), segmentBytes),
-                        Sealing.Kind.BACKUP, file, false);
-            } finally {
-                Snapshot.end(c);
+        Keyring.Written keyring;
+        try {
+            try (Connection c = dataSource.getConnection()) {
+                Snapshot.begin(c);
+                try {
+                    Catalog catalog = Catalog.read(c);
+                    written = SealedDump.write(c, catalog, catalog.dataTables(), new Sealing(settings.masterKey(), segmentBytes),
+                            Sealing.Kind.BACKUP, pending, false);
+                } finally {
+                    Snapshot.end(c);
+                }
             }
+            // After the data: the keyring's snapshot is as new or newer, so it has the key of every customer in the backup.
+            keyring = Keyring.rewrite(dataSource, settings.folder(), settings.masterKey());
+            Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(pending);
         }
-        // After the data: the keyring's snapshot is as new or newer, so it has the key of every customer in the backup.
-        Keyring.Written keyring = Keyring.rewrite(dataSource, settings.folder(), settings.masterKey());
         List<Path> removed = prune();
         Result result = new Result(file, written.bytes(), written.rows(), written.sha256(), written.schemaVersion(),
                 keyring, removed, Duration.ofNanos(System.nanoTime() - start));
@@ -93,6 +104,30 @@ public final class Backups {
         LOG.info(result.summary());
         for (Path old : removed) LOG.info("Removed old backup {} (dangan.backup.keep={})", old.getFileName(), settings.keep());
         return result;
+    }
+
+    /** What a backup or keyring killed while writing leaves: {@code .<name>.<pid>[.<thread>].part} or {@code .pending}. */
+    private static final Pattern LEFTOVER = Pattern.compile("\\..+?\\.(\\d+)(?:\\.\\d+)?\\.(?:part|pending)");
+
+    /**
+     * Deletes the partial and pending files of backups and keyrings whose process is gone (killed while
+     * writing): they are never restored (restore takes only whole, renamed files), but they fill the disk.
+     */
+    static List<Path> removeLeftovers(Path folder) throws IOException {
+        List<Path> removed = new ArrayList<>();
+        if (!Files.isDirectory(folder)) return removed;
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path p : files.toList()) {
+                Matcher m = LEFTOVER.matcher(p.getFileName().toString());
+                if (!m.matches()) continue;
+                long pid = Long.parseLong(m.group(1));
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue; // being written now
+                Files.deleteIfExists(p);
+                removed.add(p);
+                LOG.info("Removed {}: left by a backup that was cut off (process {} is gone)", p.getFileName(), pid);
+            }
+        }
+        return removed;
     }
 
     /** Deletes all but the newest {@code keep} backups of the folder; the keyring is never touched. */

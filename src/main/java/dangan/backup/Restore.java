@@ -77,9 +77,10 @@ public final class Restore {
                     file.getFileName(), header.path("created_at").asText(), version, header.path("tables").size(),
                     keyFile.getFileName(), keyHeader.path("created_at").asText()));
             if (Instant.parse(keyHeader.path("created_at").asText()).isBefore(Instant.parse(header.path("created_at").asText()))) {
-                progress.accept("Warning: the keyring " + keyFile + " is older than the backup: the keys of customers filed"
-                        + " between the two are not in it, and their ID numbers and health data will not be readable."
-                        + " Use the newest keyring.dgk (every backup and every destruction rewrites it).");
+                throw new BackupFailure(BackupFailure.NO_INPUT, "The keyring " + keyFile + " is older than the backup "
+                        + file.getFileName() + ": the keys of customers filed between the two are not in it, and their ID numbers"
+                        + " and health data could never be read. Nothing was restored. Use the newest keyring.dgk (every backup and"
+                        + " every destruction rewrites it), with --keyring PATH when it is elsewhere.");
             }
             try (ArchiveDatabase db = ArchiveDatabase.open(settings, false)) {
                 DataSource ds = db.dataSource();

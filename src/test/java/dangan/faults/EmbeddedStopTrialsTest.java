@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 @Tag("faults")
 class EmbeddedStopTrialsTest {
 
-    private static final int LINES = 20_000;
+    private static final int LINES = Integer.getInteger("faults.lines", 12_000);
 
     @TempDir
     Path home;

@@ -44,7 +44,7 @@ class IntakeFaultTrialsTest {
     @Test
     void aDatabaseOutageMidFileIsRetriedNotSetAside() throws Exception {
         String database = TestDatabase.freshDatabase();
-        FiledOnce file = new FiledOnce("outage-mid-file.csv", 37, 20_000);
+        FiledOnce file = new FiledOnce("outage-mid-file.csv", 37, Integer.getInteger("faults.lines", 12_000));
         try (RunningService service = RunningService.start(home, Map.of("dangan.db.url", database, "dangan.db.user", "postgres"))) {
             file.drop(home);
             String[] moment = {null};

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Fault trials at full size (issue 15): the `faults` test group with 100,000-line files and 12 kill -9
+# moments over the ingest (COPY early and late, merge, right after the commit — three rounds), the
+# SIGTERM / kill -9 trials on the embedded database, the database cut mid-file, the reject report
+# failing after the commit, a killed lock holder, and the backup trials. Prints every trial's line
+# and the summary (FAULT TRIALS: N run, N held, 0 broken). Usage: bench/faults.sh [lines] [kills]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -B -ntp test -Dgroups=faults -Dfaults.lines="${1:-100000}" -Dfaults.kills="${2:-12}" \
+    -Djunit.jupiter.execution.parallel.enabled=false 2>&1 | grep -E '^TRIAL|^FAULT TRIALS|Tests run:|FAIL|BUILD'

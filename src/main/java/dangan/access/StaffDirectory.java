@@ -32,12 +32,18 @@ public final class StaffDirectory {
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}._@-]{1,64}");
     private static final String TOKEN_PREFIX = "dgn_";
+    /**
+     * The token's user; its {@code last_used} is written when it is a minute old or more, not on every
+     * request: a read under load then commits nothing here (issue 14: at most one commit per read, the
+     * audit entry's), and {@code user list} still tells a token used today from one never used.
+     */
     private static final String AUTHENTICATE = """
-            with used as (
-                update api_token set last_used = now()
-                 where token_hash = :hash and revoked_at is null
-                returning user_id)
-            select u.id, u.name, u.role from used join staff_user u on u.id = used.user_id where u.active""";
+            with token as (
+                select id, user_id, last_used from api_token where token_hash = :hash and revoked_at is null),
+            used as (
+                update api_token t set last_used = now() from token
+                 where t.id = token.id and (token.last_used is null or token.last_used < now() - interval '1 minute'))
+            select u.id, u.name, u.role from token join staff_user u on u.id = token.user_id where u.active""";
 
     /** Shortest password {@code user password} accepts. */
     public static final int MIN_PASSWORD_LENGTH = 10;

@@ -15,6 +15,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The append-only, hash-chained audit log (D-26, D-27). Each entry's hash covers its content and
@@ -31,7 +36,12 @@ public final class AuditTrail {
                     :detail, :prevHash, :hash)""";
     private static final String MOVE_HEAD = "update audit_head set last_id = :id, last_hash = :hash";
 
+    /** Most entries one group commit takes: a transaction of bounded size however many wait. */
+    private static final int MAX_BATCH = 256;
+
     private final Jdbi jdbi;
+    private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock committing = new ReentrantLock();
 
     public AuditTrail(DataSource dataSource) {
         this.jdbi = Db.jdbi(dataSource);
@@ -69,13 +79,67 @@ public final class AuditTrail {
 
     /**
      * Appends in a transaction of its own (a read, a denied attempt), even when called inside another
-     * transaction: a denial is audited although the work it denied rolls back.
+     * transaction: a denial is audited although the work it denied rolls back. Returns once the entry
+     * is committed — durable — so an answer that waits for it never leaves unaudited.
+     * <p>
+     * Group commit: entries of threads that arrive while another batch is being committed wait, and
+     * the next one of them commits them all in one transaction (the chain extended entry by entry by
+     * {@link #record(Handle, AuditEntry)}, in arrival order), so many concurrent reads cost one commit,
+     * not one each. Should the batch fail, each of its entries is tried again alone, so an entry that
+     * cannot be written fails only its own caller.
      */
     public long record(AuditEntry e) {
+        Pending mine = new Pending(e);
+        waiting.add(mine);
+        committing.lock();
+        try {
+            while (!mine.done) commitWaiting(); // more than MAX_BATCH ahead of it: the next batch
+            if (mine.failure != null) throw mine.failure;
+            return mine.id;
+        } finally {
+            committing.unlock();
+        }
+    }
+
+    /** Commits what is waiting (this thread's entry among it) in one transaction; holds {@code committing}. */
+    private void commitWaiting() {
+        List<Pending> batch = new ArrayList<>();
+        for (Pending p = waiting.poll(); p != null; p = batch.size() < MAX_BATCH ? waiting.poll() : null) batch.add(p);
         try (Handle h = jdbi.open()) {
-            return h.inTransaction(t -> record(t, e));
-        } catch (JdbiException ex) {
-            throw new IllegalStateException("Cannot write the audit log: " + ex.getMessage(), ex);
+            h.useTransaction(t -> {
+                for (Pending p : batch) p.id = record(t, p.entry);
+            });
+            for (Pending p : batch) p.done = true;
+        } catch (RuntimeException ex) {
+            if (batch.size() == 1) {
+                batch.get(0).fail(ex);
+                return;
+            }
+            for (Pending p : batch) {
+                try (Handle h = jdbi.open()) {
+                    p.id = h.inTransaction(t -> record(t, p.entry));
+                    p.done = true;
+                } catch (RuntimeException alone) {
+                    p.fail(alone);
+                }
+            }
+        }
+    }
+
+    /** An entry waiting for its group commit; written and read under {@code committing}. */
+    private static final class Pending {
+        final AuditEntry entry;
+        long id;
+        boolean done;
+        RuntimeException failure;
+
+        Pending(AuditEntry entry) {
+            this.entry = entry;
+        }
+
+        void fail(RuntimeException ex) {
+            failure = ex instanceof JdbiException ? new IllegalStateException("Cannot write the audit log: " + ex.getMessage(), ex) : ex;
+            done = true;
         }
     }
 

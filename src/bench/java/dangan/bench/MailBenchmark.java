@@ -1,0 +1,192 @@
+package dangan.bench;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dangan.app.DanganService;
+import dangan.config.Settings;
+import jakarta.activation.DataHandler;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.util.ByteArrayDataSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Mail intake at volume (issue 14: 1,000 guest-history mails, bodies and small attachments, filed
+ * in ≤ 30 s through GreenMail, replies included). Starts a GreenMail IMAP/SMTP server and a fresh
+ * Dangan reading its mailbox, delivers N mails (default 1,000: half with the guest's history in the
+ * body, half with a small CSV attachment of three guests) and times from the first delivery until
+ * every mail is filed (its ingest done) and every sender has its reply. The baseline, in the same
+ * run: the mailbox work alone — a plain IMAP client reading the same N mails (every part) and an
+ * SMTP client sending N replies, without filing.
+ * Run with {@code bench/mail.sh [mails]}.
+ */
+public final class MailBenchmark {
+
+    private static final String ADDRESS = "dangan@localhost";
+    private static final String PASSWORD = "secret";
+
+    private MailBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        Benchmark.main(args, MailBenchmark::run);
+    }
+
+    private static void run(String[] args) throws Exception {
+        int mails = (int) Benchmark.count(args, 0, 1_000);
+        GreenMail mail = new GreenMail(ServerSetup.dynamicPort(ServerSetupTest.SMTP_IMAP));
+        mail.setUser(ADDRESS, ADDRESS, PASSWORD);
+        mail.start();
+        Path work = Files.createTempDirectory("dangan-mail-bench-");
+        Map<String, String> fixed = new HashMap<>();
+        fixed.put("dangan.home", work.resolve("home").toString());
+        fixed.put("dangan.imap.url", "imap://127.0.0.1:" + mail.getImap().getPort());
+        fixed.put("dangan.imap.user", ADDRESS);
+        fixed.put("dangan.imap.password", PASSWORD);
+        fixed.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
+        fixed.put("dangan.smtp.user", ADDRESS);
+        fixed.put("dangan.smtp.password", PASSWORD);
+        fixed.put("dangan.mail.from", "archive@dangan.example");
+        fixed.put("dangan.mail.poll-ms", "200");
+        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
+                System.getenv(), System.getProperties()).with(fixed));
+        Session session = Session.getInstance(new Properties());
+        try (DanganService service = DanganService.start(settings)) {
+            long started = System.nanoTime();
+            for (int i = 0; i < mails; i++) {
+                mail.getUserManager().getUserByEmail(ADDRESS).deliver(guestHistory(session, i));
+            }
+            double delivered = seconds(started);
+            long filed = 0;
+            long replies = 0;
+            long limit = started + 600_000_000_000L;
+            while ((filed < mails || replies < mails) && System.nanoTime() < limit) {
+                Thread.sleep(100);
+                filed = count(service, "select count(*) from ingest where source_type = 'mail' and status = 'done'");
+                replies = Arrays.stream(mail.getReceivedMessages()).filter(MailBenchmark::toAGuest).count();
+            }
+            double took = seconds(started);
+            String outcome = outcome(service);
+            double baseline = mailboxAlone(mail, session, mails, settings.require("dangan.mail.folder.processed"));
+            System.out.println();
+            System.out.printf("mails                       %,d (half body lines, half a 3-line CSV attachment); delivered in %.1f s%n",
+                    mails, delivered);
+            System.out.printf("dangan: delivered → filed, every reply sent   %.1f s  [%,d filed, %,d replies; %s]%n",
+                    took, filed, replies, outcome);
+            System.out.printf("baseline: IMAP read of every part + SMTP reply each, no filing   %.1f s%n", baseline);
+            System.out.printf("ratio dangan / baseline     %.2f×%n", took / baseline);
+            System.out.printf("target                      ≤ 30 s for 1,000 mails: %s%n",
+                    filed == mails && replies >= mails && took <= 30 * mails / 1000.0 ? "met" : "not met");
+        } finally {
+            mail.stop();
+        }
+    }
+
+    /** Mail i: a guest's history in the body, or (odd i) a small CSV of three guests attached. */
+    private static MimeMessage guestHistory(Session session, int i) throws Exception {
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress("guest" + i + "@example.cn"));
+        m.setRecipients(Message.RecipientType.TO, ADDRESS);
+        m.setSubject("客史 " + i, "UTF-8");
+        String mobile = String.format("135%08d", i * 3);
+        if (i % 2 == 0) {
+            m.setText("您好，\n\n姓名: 宾客" + i + "\n手机：" + mobile + "\n偏好: 靠窗座位\n过敏: 花生\n\n谢谢\n-- \n前台 小李\n", "UTF-8");
+        } else {
+            MimeBodyPart text = new MimeBodyPart();
+            text.setText("附件是今天的客史。", "UTF-8");
+            String csv = "姓名,手机,偏好\n宾客" + i + "," + mobile + ",安静房间\n宾客" + i + "乙," + String.format("135%08d", i * 3 + 1)
+                    + ",\n宾客" + i + "丙," + String.format("135%08d", i * 3 + 2) + ",无烟\n";
+            MimeBodyPart attachment = new MimeBodyPart();
+            attachment.setDataHandler(new DataHandler(new ByteArrayDataSource(csv.getBytes(StandardCharsets.UTF_8), "text/csv")));
+            attachment.setFileName("客史-" + i + ".csv");
+            attachment.setDisposition(MimeBodyPart.ATTACHMENT);
+            MimeMultipart multipart = new MimeMultipart();
+            multipart.addBodyPart(text);
+            multipart.addBodyPart(attachment);
+            m.setContent(multipart);
+        }
+        m.saveChanges();
+        return m;
+    }
+
+    /** The mailbox work alone: read every part of the filed mails over IMAP, send a reply each over SMTP. */
+    private static double mailboxAlone(GreenMail mail, Session session, int mails, String processed) throws Exception {
+        long started = System.nanoTime();
+        Store store = session.getStore("imap");
+        store.connect("127.0.0.1", mail.getImap().getPort(), ADDRESS, PASSWORD);
+        Transport smtp = session.getTransport("smtp");
+        smtp.connect("127.0.0.1", mail.getSmtp().getPort(), ADDRESS, PASSWORD);
+        try {
+            Folder folder = store.getFolder(processed);
+            folder.open(Folder.READ_ONLY);
+            int read = 0;
+            for (Message m : folder.getMessages()) {
+                Object content = m.getContent();
+                if (content instanceof MimeMultipart parts) {
+                    for (int p = 0; p < parts.getCount(); p++) parts.getBodyPart(p).getInputStream().readAllBytes();
+                }
+                MimeMessage reply = new MimeMessage(session);
+                reply.setFrom(new InternetAddress("archive@dangan.example"));
+                reply.setRecipients(Message.RecipientType.TO, "baseline" + read + "@example.cn");
+                reply.setSubject("Re: " + m.getSubject(), "UTF-8");
+                reply.setText("已收到。", "UTF-8");
+                reply.saveChanges();
+                smtp.sendMessage(reply, reply.getAllRecipients());
+                read++;
+            }
+            folder.close(false);
+            if (read < mails) throw new IllegalStateException("the processed folder holds " + read + " of " + mails + " mails");
+        } finally {
+            smtp.close();
+            store.close();
+        }
+        return seconds(started);
+    }
+
+    private static boolean toAGuest(MimeMessage m) {
+        try {
+            return m.getAllRecipients() != null && m.getAllRecipients()[0].toString().startsWith("guest");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static String outcome(DanganService service) throws Exception {
+        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select coalesce(sum(rows_new), 0), coalesce(sum(rows_rejected), 0),"
+                     + " count(*) filter (where status <> 'done') from ingest where source_type = 'mail'")) {
+            rs.next();
+            return String.format("%,d new archives, %,d lines rejected, %,d ingests not done", rs.getLong(1), rs.getLong(2), rs.getLong(3));
+        }
+    }
+
+    private static long count(DanganService service, String sql) throws Exception {
+        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

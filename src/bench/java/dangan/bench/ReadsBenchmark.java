@@ -1,0 +1,160 @@
+package dangan.bench;
+
+import dangan.access.Role;
+import dangan.access.StaffDirectory;
+import dangan.app.DanganService;
+import dangan.config.Settings;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Reads under load (issue 14: 32 concurrent clients for 60 s sustain ≥ 1,000 reads/s, p99 ≤ 50 ms,
+ * every read audited, at most one commit per read). Files test-data/registrations/daily-report-gbk.csv
+ * into a fresh Dangan (durable embedded PostgreSQL), adds a service user, then C clients (threads with
+ * java.net.http, keep-alive connections) each read {@code GET /api/archives/{no}} of an archive with
+ * health data (authenticated, filtered by role, decrypted, audited) one after another for S seconds.
+ * The baseline, measured the same way in the same run: {@code GET /api/me} (authentication alone, no
+ * archive, no audit entry). Prints throughput, p50/p95/p99/slowest, the reads audited and the audit
+ * commits (distinct transactions of the run's audit entries).
+ * Run with {@code bench/reads.sh [clients] [seconds]}.
+ */
+public final class ReadsBenchmark {
+
+    private record Run(long ok, long failed, double seconds, long[] micros) {
+        double perSecond() {
+            return ok / seconds;
+        }
+
+        double percentile(double p) {
+            return micros.length == 0 ? Double.NaN : micros[Math.min(micros.length - 1, (int) Math.ceil(micros.length * p) - 1)] / 1000.0;
+        }
+    }
+
+    private ReadsBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        Benchmark.main(args, ReadsBenchmark::run);
+    }
+
+    private static void run(String[] args) throws Exception {
+        int clients = (int) Benchmark.count(args, 0, 32);
+        int seconds = (int) Benchmark.count(args, 1, 60);
+        Path work = Files.createTempDirectory("dangan-reads-");
+        Map<String, String> fixed = new HashMap<>();
+        fixed.put("dangan.home", work.resolve("home").toString());
+        fixed.put("dangan.intake.settle-ms", "200");
+        fixed.put("dangan.intake.poll-ms", "100");
+        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
+                System.getenv(), System.getProperties()).with(fixed));
+        try (DanganService service = DanganService.start(settings)) {
+            Path dropped = settings.home().resolve("inbox").resolve("registrations").resolve("daily-report-gbk.csv");
+            Files.copy(Path.of("test-data", "registrations", "daily-report-gbk.csv"), work.resolve("daily-report-gbk.csv"));
+            Files.move(work.resolve("daily-report-gbk.csv"), dropped, StandardCopyOption.ATOMIC_MOVE);
+            while (Files.exists(dropped)) Thread.sleep(50);
+            String archiveNo = one(service, "select archive_no from customer where mobile = '13800138000'");
+            StaffDirectory staff = service.camelContext().getRegistry().lookupByNameAndType("staffDirectory", StaffDirectory.class);
+            String token = staff.addUser("bench.service", Role.SERVICE, "bench");
+            String base = "http://localhost:" + settings.require("dangan.http.port") + "/api";
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+            HttpRequest read = HttpRequest.newBuilder(URI.create(base + "/archives/" + archiveNo + "?purpose=bench"))
+                    .header("Authorization", "Bearer " + token).GET().build();
+            HttpResponse<String> first = http.send(read, HttpResponse.BodyHandlers.ofString());
+            if (first.statusCode() != 200 || !first.body().contains("\"health\"")) {
+                throw new IllegalStateException("the read answers " + first.statusCode() + ": " + first.body());
+            }
+            HttpRequest me = HttpRequest.newBuilder(URI.create(base + "/me")).header("Authorization", "Bearer " + token).GET().build();
+
+            load(http, read, clients, Math.max(5, seconds / 6)); // warm-up: JIT, pools, connections
+            long auditedBefore = count(service, "select count(*) from audit_log where purpose = 'bench'");
+            Run reads = load(http, read, clients, seconds);
+            long audited = count(service, "select count(*) from audit_log where purpose = 'bench'") - auditedBefore;
+            long commits = count(service, "select count(distinct xmin::text) from (select xmin from audit_log"
+                    + " where purpose = 'bench' order by id desc limit " + Math.max(1, audited) + ") r");
+            Run baseline = load(http, me, clients, seconds);
+
+            System.out.println();
+            System.out.printf("archive %s with health data, read as role service; %d clients, %d s each run, cores %d%n",
+                    archiveNo, clients, seconds, Runtime.getRuntime().availableProcessors());
+            System.out.printf("%-28s %10s %9s %9s %9s %9s %8s%n", "", "per second", "p50", "p95", "p99", "slowest", "failed");
+            print("GET /api/archives/{no}", reads);
+            print("GET /api/me (baseline)", baseline);
+            System.out.printf("ratio reads / baseline      %.2f× the throughput%n", reads.perSecond() / baseline.perSecond());
+            System.out.printf("reads answered 200          %,d; audit entries written %,d (%s)%n", reads.ok(), audited,
+                    audited == reads.ok() ? "every read audited" : "MISMATCH");
+            System.out.printf("audit commits               %,d (%.3f per read, %.1f entries per commit)%n", commits,
+                    (double) commits / Math.max(1, reads.ok()), (double) audited / Math.max(1, commits));
+            System.out.printf("target                      ≥ 1,000 reads/s, p99 ≤ 50 ms: %s%n",
+                    reads.perSecond() >= 1000 && reads.percentile(0.99) <= 50 ? "met" : "not met");
+        }
+    }
+
+    private static void print(String what, Run run) {
+        System.out.printf("%-28s %10.0f %6.1f ms %6.1f ms %6.1f ms %6.1f ms %8d%n", what, run.perSecond(), run.percentile(0.50),
+                run.percentile(0.95), run.percentile(0.99), run.micros().length == 0 ? Double.NaN : run.micros()[run.micros().length - 1] / 1000.0,
+                run.failed());
+    }
+
+    /** {@code clients} threads send the request one after another until {@code seconds} have passed. */
+    private static Run load(HttpClient http, HttpRequest request, int clients, int seconds) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        AtomicLong failed = new AtomicLong();
+        long started = System.nanoTime();
+        long until = started + seconds * 1_000_000_000L;
+        List<Future<long[]>> results = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            results.add(pool.submit(() -> {
+                long[] micros = new long[1024];
+                int n = 0;
+                while (System.nanoTime() < until) {
+                    long t = System.nanoTime();
+                    HttpResponse<Void> answer = http.send(request, HttpResponse.BodyHandlers.discarding());
+                    if (answer.statusCode() != 200) {
+                        failed.incrementAndGet();
+                        continue;
+                    }
+                    if (n == micros.length) micros = Arrays.copyOf(micros, n * 2);
+                    micros[n++] = (System.nanoTime() - t) / 1000;
+                }
+                return Arrays.copyOf(micros, n);
+            }));
+        }
+        List<long[]> all = new ArrayList<>();
+        for (Future<long[]> f : results) all.add(f.get());
+        double took = (System.nanoTime() - started) / 1e9;
+        pool.shutdown();
+        long[] micros = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        return new Run(micros.length, failed.get(), took, micros);
+    }
+
+    private static String one(DanganService service, String sql) throws Exception {
+        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static long count(DanganService service, String sql) throws Exception {
+        return Long.parseLong(one(service, sql));
+    }
+}

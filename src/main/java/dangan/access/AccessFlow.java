@@ -27,6 +27,7 @@ public final class AccessFlow implements Flow {
                 Boolean.parseBoolean(context.settings().get("dangan.console.secure-cookie", "false")));
         api.metrics(context.metrics());
         context.bind("api", api);
+        context.bind("apiDescription", new ApiDescription(context.settings().get("dangan.api.public-url")));
         RoleViews views = RoleViews.from(context.settings());
         context.bind("roleViews", views);
         // views, access requests and grants, approvals (D-24, D-25, D-16, D-19): routes/archives.yaml, routes/access-requests.yaml

@@ -89,4 +89,39 @@ class ApiAccessTest {
         assertThat(doc.status()).isEqualTo(200);
         assertThat(doc.text()).contains("\"openapi\"").contains("\"/me\"").contains("\"/surveys\"");
     }
+
+    @Test
+    void theOpenApiDescriptionIsValidAndUsableByGenerators() throws Exception {
+        String json = ApiClient.withToken(dangan, null).get("/api/openapi.json").text();
+
+        io.swagger.v3.parser.core.models.SwaggerParseResult parsed = new io.swagger.v3.parser.OpenAPIV3Parser().readContents(json, null, null);
+        assertThat(parsed.getMessages()).as("what the OpenAPI parser objects to").isEmpty();
+        io.swagger.v3.oas.models.OpenAPI api = parsed.getOpenAPI();
+
+        assertThat(api.getServers()).extracting(io.swagger.v3.oas.models.servers.Server::getUrl)
+                .containsExactly("http://localhost:" + dangan.httpPort() + "/api");
+        io.swagger.v3.oas.models.security.SecurityScheme bearer = api.getComponents().getSecuritySchemes().get("bearer");
+        assertThat(bearer.getType()).isEqualTo(io.swagger.v3.oas.models.security.SecurityScheme.Type.HTTP);
+        assertThat(bearer.getScheme()).isEqualTo("bearer");
+
+        java.util.Map<String, io.swagger.v3.oas.models.Operation> byId = new java.util.HashMap<>();
+        api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
+            assertThat(op.getOperationId()).as(method + " " + path).isNotBlank();
+            assertThat(byId.put(op.getOperationId(), op)).as("operationId " + op.getOperationId() + " twice").isNull();
+            op.getResponses().forEach((code, response) -> assertThat(response.getContent().get("application/json").getSchema())
+                    .as(method + " " + path + " " + code + " has a schema").isNotNull());
+        }));
+        // the ids are the route ids; every route made from api-call needs the bearer token, sign-in none
+        assertThat(byId.get("api-me").getSecurity()).extracting(r -> r.keySet()).containsExactly(java.util.Set.of("bearer"));
+        assertThat(byId.get("api-archives-read").getSecurity()).extracting(r -> r.keySet()).containsExactly(java.util.Set.of("bearer"));
+        assertThat(byId.get("api-archives-read").getResponses()).containsKeys("200", "401", "403", "404");
+        assertThat(byId.get("api-archives-read").getResponses().get("404").getContent().get("application/json").getSchema().get$ref())
+                .isEqualTo("#/components/schemas/Problem");
+        assertThat(byId.get("console-sign-in").getSecurity()).isEmpty();
+        assertThat(byId.get("surveys-http").getSecurity()).extracting(r -> r.keySet()).containsExactly(java.util.Set.of("surveysToken"));
+        long templated = dangan.service().camelContext().getRoutes().stream()
+                .filter(r -> r.isCreatedByRouteTemplate() && r.getEndpoint().getEndpointUri().startsWith("direct:")).count();
+        assertThat(byId.values().stream().filter(op -> op.getSecurity().stream().anyMatch(r -> r.containsKey("bearer"))).count())
+                .as("every api-call route's operation needs the token").isEqualTo(templated);
+    }
 }

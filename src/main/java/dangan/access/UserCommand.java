@@ -86,7 +86,7 @@ public final class UserCommand implements Callable<Integer> {
         Settings settings = this.settings.get();
         Messages messages = Messages.of(settings);
         try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
-            StaffDirectory staff = new StaffDirectory(database.dataSource(), new AuditTrail(database.dataSource()));
+            StaffDirectory staff = new StaffDirectory(database.dataSource(), AuditTrail.configured(settings, database.dataSource()));
             try {
                 return work.run(staff, messages);
             } catch (IllegalArgumentException e) {

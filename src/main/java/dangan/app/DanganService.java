@@ -134,9 +134,13 @@ public final class DanganService implements AutoCloseable {
             FileCheck check = fileCheck(settings, intake);
             main.bind("fileCheck", check);
             // the intake ledger through the API: check, list, revert (routes/ingests.yaml)
-            main.bind("ingestsApi", new IngestsApi(new IngestRevert(database.dataSource()), check,
-                    new AuditTrail(database.dataSource()), home.resolve("outbox").resolve("rejects"), Language.of(settings)));
-            FlowContext context = new FlowContext(settings, database.dataSource(), sensitive, intake, tally, main::bind, metrics);
+            // the one audit trail (keyed with the master key); a log from before the keyed chain gets its cut-over marker now
+            AuditTrail audit = AuditTrail.configured(settings, database.dataSource());
+            audit.cutOver();
+            main.bind("auditTrail", audit);
+            main.bind("ingestsApi", new IngestsApi(new IngestRevert(database.dataSource(), audit), check,
+                    audit, home.resolve("outbox").resolve("rejects"), Language.of(settings)));
+            FlowContext context = new FlowContext(settings, database.dataSource(), sensitive, intake, tally, main::bind, metrics, audit);
             for (Flow flow : flows) {
                 flow.bind(context);
             }

@@ -78,7 +78,7 @@ final class IngestCommand {
             }
             Messages messages = Messages.of(settings);
             try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
-                IngestRevert ingests = new IngestRevert(database.dataSource());
+                IngestRevert ingests = new IngestRevert(database.dataSource(), dangan.audit.AuditTrail.configured(settings, database.dataSource()));
                 if (verb.equals("list")) {
                     out.println(messages.text("ingest.list.header"));
                     for (IngestRevert.Entry e : ingests.list((int) Math.min(number, 1000))) {

@@ -42,6 +42,7 @@ final class ReviewCommand {
             }
         }
         try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
+            dangan.audit.AuditTrail audit = dangan.audit.AuditTrail.configured(settings, database.dataSource());
             ReviewQueue queue = new ReviewQueue(database.dataSource());
             switch (args.get(0)) {
                 case "list" -> {
@@ -57,7 +58,7 @@ final class ReviewCommand {
                     for (ReviewQueue.PendingArchive a : archives) {
                         out.printf("  %s  %s  (from %s)%n", a.archiveNo(), a.name(), a.source());
                     }
-                    Exposure.command(database.dataSource(), "read", null, "review list: " + changes.size() + " change(s) of "
+                    Exposure.command(audit, "read", null, "review list: " + changes.size() + " change(s) of "
                             + changes.stream().map(ReviewQueue.PendingChange::archiveNo).distinct().count() + " archive(s), " + archives.size() + " archive(s) to file");
                 }
                 case "accept", "reject" -> {
@@ -77,14 +78,14 @@ final class ReviewCommand {
                             out.println(id + ": not " + args.get(0) + "ed — " + e.getMessage());
                         }
                     }
-                    Exposure.reviewDecision(database.dataSource(), args.get(0), decided, reviewer);
+                    Exposure.reviewDecision(database.dataSource(), audit, args.get(0), decided, reviewer);
                     if (failed > 0) return ExitCode.SOFTWARE;
                 }
                 case "file" -> {
                     for (String archiveNo : targets) {
                         boolean filed = queue.file(archiveNo, reviewer);
                         out.println(archiveNo + (filed ? " filed by " + reviewer : ": no archive waits under this number"));
-                        if (filed) Exposure.command(database.dataSource(), "change", archiveNo, "review file (by " + reviewer + ")");
+                        if (filed) Exposure.command(audit, "change", archiveNo, "review file (by " + reviewer + ")");
                     }
                 }
                 default -> {

@@ -22,9 +22,14 @@ public final class AuditCommand {
             return ExitCode.USAGE;
         }
         try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
-            AuditVerification.Result result = new AuditVerification(database.dataSource()).verify();
+            AuditTrail trail = AuditTrail.configured(settings, database.dataSource());
+            AuditCheckpoints checkpoints = new AuditCheckpoints(AuditCheckpoints.file(settings.home()), null);
+            AuditVerification.Result result = trail.verify(checkpoints);
             if (result.intact()) {
-                out.println("Audit log intact: " + result.entries() + " entries, every hash and link checks out.");
+                out.println("Audit log intact: " + result.entries() + " entries, every hash and link checks out"
+                        + (result.keyedFrom() == null || result.keyedFrom() == 1 ? "" : " (entries 1.." + (result.keyedFrom() - 1)
+                        + " from before the keyed chain, unkeyed)") + ", and so do the checkpoints in "
+                        + AuditCheckpoints.file(settings.home()) + ".");
                 return 0;
             }
             err.println("Audit log BROKEN at entry " + result.brokenAt() + ": " + result.broken()

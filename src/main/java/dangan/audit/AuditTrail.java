@@ -24,50 +24,108 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The append-only, hash-chained audit log (D-26, D-27). Each entry's hash covers its content and
  * the hash of the entry before; ids run without gaps. Appending locks the chain's head row, so
- * concurrent writers (several instances too) chain in one order.
+ * concurrent writers (several instances too) chain in one order. The hash is an HMAC under the
+ * {@link AuditKey} (entries from before the keyed chain: plain SHA-256, up to the cut-over marker
+ * {@value #CUT_OVER}). This class is the one place the chain is computed.
  */
 public final class AuditTrail {
 
-    private static final String HEAD = "select last_id, last_hash from audit_head for update";
+    /** The action of the entry that starts the keyed chain on a log that had unkeyed entries. */
+    public static final String CUT_OVER = "audit-chain-keyed";
+
+    private static final String HEAD = "select last_id, last_hash, keyed from audit_head for update";
     private static final String INSERT = """
             insert into audit_log (id, at, actor, role, action, archive_no, categories, purpose, grant_id, outcome,
-                                   detail, prev_hash, hash)
+                                   detail, prev_hash, hash, keyed)
             values (:id, :at, :actor, :role, :action, :archiveNo, :categories, :purpose, :grantId, :outcome,
-                    :detail, :prevHash, :hash)""";
-    private static final String MOVE_HEAD = "update audit_head set last_id = :id, last_hash = :hash";
+                    :detail, :prevHash, :hash, true)""";
+    private static final String MOVE_HEAD = "update audit_head set last_id = :id, last_hash = :hash, keyed = true";
 
     /** Most entries one group commit takes: a transaction of bounded size however many wait. */
     private static final int MAX_BATCH = 256;
 
     private final Jdbi jdbi;
+    private final AuditKey key;
     private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
     private final ReentrantLock committing = new ReentrantLock();
 
-    public AuditTrail(DataSource dataSource) {
+    public AuditTrail(DataSource dataSource, AuditKey key) {
         this.jdbi = Db.jdbi(dataSource);
+        this.key = key;
+    }
+
+    /** The trail of the configured master key (see {@link AuditKey#configured}). */
+    public static AuditTrail configured(dangan.config.Settings settings, DataSource dataSource) {
+        return new AuditTrail(dataSource, AuditKey.configured(settings));
     }
 
     /** Appends in the caller's transaction: the entry commits with the change it describes, or not at all. */
     public long record(Handle h, AuditEntry e) {
-        record Head(long lastId, byte[] lastHash) {
-        }
-        Head head = h.createQuery(HEAD).map((rs, ctx) -> new Head(rs.getLong("last_id"), rs.getBytes("last_hash")))
+        Head head = lockHead(h);
+        byte[] lastHash = head.keyed() ? head.lastHash() : cutOver(h, head);
+        long id = head.lastId() + (head.keyed() ? 1 : 2);
+        append(h, id, e, lastHash);
+        return id;
+    }
+
+    private record Head(long lastId, byte[] lastHash, boolean keyed) {
+    }
+
+    private static Head lockHead(Handle h) {
+        return h.createQuery(HEAD)
+                .map((rs, ctx) -> new Head(rs.getLong("last_id"), rs.getBytes("last_hash"), rs.getBoolean("keyed")))
                 .findOne().orElseThrow(() -> new IllegalStateException(
                         "audit_head has no row: the audit trail is damaged (see migration V13)"));
-        long id = head.lastId() + 1;
+    }
+
+    /** The first entry of the keyed chain on a log that had unkeyed entries: keyed, linked to the last unkeyed one. */
+    private byte[] cutOver(Handle h, Head head) {
+        return append(h, head.lastId() + 1, AuditEntry.system("audit", CUT_OVER, null, "entries 1.." + head.lastId()
+                + " are unkeyed (SHA-256); from " + (head.lastId() + 1) + " on each hash is keyed"), head.lastHash());
+    }
+
+    /** Writes entry {@code id} after {@code prevHash} and moves the head to it; returns its hash. */
+    private byte[] append(Handle h, long id, AuditEntry e, byte[] prevHash) {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
         String categories = e.categories().isEmpty() ? null : String.join(",", e.categories());
         Stored stored = new Stored(id, at, e.actor(), e.role(), e.action(), e.archiveNo(), categories, e.purpose(),
-                e.grantId(), e.outcome(), e.detail(), head.lastHash());
-        byte[] hash = stored.hash();
+                e.grantId(), e.outcome(), e.detail(), prevHash, true);
+        byte[] hash = stored.hash(key);
         h.createUpdate(INSERT)
                 .bind("id", id).bind("at", at).bind("actor", e.actor()).bind("role", e.role())
                 .bind("action", e.action()).bind("archiveNo", e.archiveNo()).bind("categories", categories)
                 .bind("purpose", e.purpose()).bind("grantId", e.grantId()).bind("outcome", e.outcome())
-                .bind("detail", e.detail()).bind("prevHash", head.lastHash()).bind("hash", hash)
+                .bind("detail", e.detail()).bind("prevHash", prevHash).bind("hash", hash)
                 .execute();
         h.createUpdate(MOVE_HEAD).bind("id", id).bind("hash", hash).execute();
-        return id;
+        return hash;
+    }
+
+    /**
+     * Starts the keyed chain now (the cut-over marker) when the log still ends in unkeyed entries;
+     * nothing otherwise. The service does it at start, so {@code audit verify} finds a keyed head.
+     */
+    public void cutOver() {
+        jdbi.useTransaction(h -> {
+            Head head = lockHead(h);
+            if (!head.keyed()) cutOver(h, head);
+        });
+    }
+
+    /** Checks the chain with this trail's key (see {@link AuditVerification}). */
+    public AuditVerification.Result verify() {
+        return verify(null);
+    }
+
+    /** As {@link #verify()}, also against the checkpoints written to {@code checkpoints} (see {@link AuditCheckpoints}). */
+    public AuditVerification.Result verify(AuditCheckpoints checkpoints) {
+        return new AuditVerification(jdbi, key).verify(checkpoints);
+    }
+
+    /** The head as it is now: the last entry's id and hash. */
+    public AuditCheckpoints.Head head() {
+        return jdbi.withHandle(h -> h.createQuery("select last_id, last_hash from audit_head")
+                .map((rs, ctx) -> new AuditCheckpoints.Head(rs.getLong("last_id"), rs.getBytes("last_hash"))).one());
     }
 
     /** As {@link #record(Handle, AuditEntry)}, for code that still holds a bare connection in its transaction. */
@@ -143,36 +201,50 @@ public final class AuditTrail {
         }
     }
 
+
     /** An entry as stored; its hash is what the chain is made of. */
     record Stored(long id, Instant at, String actor, String role, String action, String archiveNo, String categories,
-                  String purpose, Long grantId, String outcome, String detail, byte[] prevHash) {
+                  String purpose, Long grantId, String outcome, String detail, byte[] prevHash, boolean keyed) {
 
         static Stored from(ResultSet rs) throws SQLException {
             return new Stored(rs.getLong("id"), rs.getTimestamp("at").toInstant(), rs.getString("actor"),
                     rs.getString("role"), rs.getString("action"), rs.getString("archive_no"), rs.getString("categories"),
                     rs.getString("purpose"), (Long) rs.getObject("grant_id"), rs.getString("outcome"),
-                    rs.getString("detail"), rs.getBytes("prev_hash"));
+                    rs.getString("detail"), rs.getBytes("prev_hash"), rs.getBoolean("keyed"));
         }
 
-        /** SHA-256 over every field, each length-prefixed so no two contents hash alike by shifting text. */
-        byte[] hash() {
+        /**
+         * The entry's hash: HMAC-SHA-256 under {@code key} when keyed, else (entries from before the keyed
+         * chain) SHA-256; over every field, each length-prefixed so no two contents hash alike by shifting text.
+         */
+        byte[] hash(AuditKey key) {
+            if (keyed) {
+                javax.crypto.Mac mac = key.mac();
+                feed(mac::update);
+                return mac.doFinal();
+            }
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                sha.update(prevHash);
-                sha.update(ByteBuffer.allocate(16).putLong(id).putLong(at.getEpochSecond() * 1_000_000L + at.getNano() / 1000).array());
-                for (String field : new String[]{actor, role, action, archiveNo, categories, purpose,
-                        grantId == null ? null : grantId.toString(), outcome, detail}) {
-                    if (field == null) {
-                        sha.update(ByteBuffer.allocate(4).putInt(-1).array());
-                    } else {
-                        byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
-                        sha.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-                        sha.update(bytes);
-                    }
-                }
+                feed(sha::update);
                 return sha.digest();
             } catch (NoSuchAlgorithmException ex) {
                 throw new IllegalStateException("SHA-256 unavailable", ex);
+            }
+        }
+
+        /** Every field in a fixed order into {@code sink}, each length-prefixed (-1: null). */
+        private void feed(java.util.function.Consumer<byte[]> sink) {
+            sink.accept(prevHash);
+            sink.accept(ByteBuffer.allocate(16).putLong(id).putLong(at.getEpochSecond() * 1_000_000L + at.getNano() / 1000).array());
+            for (String field : new String[]{actor, role, action, archiveNo, categories, purpose,
+                    grantId == null ? null : grantId.toString(), outcome, detail}) {
+                if (field == null) {
+                    sink.accept(ByteBuffer.allocate(4).putInt(-1).array());
+                } else {
+                    byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+                    sink.accept(ByteBuffer.allocate(4).putInt(bytes.length).array());
+                    sink.accept(bytes);
+                }
             }
         }
     }

@@ -1,43 +1,69 @@
 package dangan.audit;
 
-import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
-import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * Walks the audit chain from the first entry and names the first one that was altered, removed or
- * inserted (D-26): a hash that does not match the entry's content, a link that does not match the
- * entry before, a gap in the ids, or a head that points past the last entry.
+ * inserted (D-26): a hash that does not match the entry's content under the audit key, a link that
+ * does not match the entry before, a gap in the ids, an unkeyed entry after the keyed chain began,
+ * a head that points past the last entry — and, given the checkpoints kept outside the database, an
+ * entry that differs from its checkpoint or a tail cut off below the last checkpoint.
  */
 public final class AuditVerification {
 
-    /** The outcome: {@code broken == null} when every entry checks out. */
-    public record Result(long entries, Long brokenAt, String broken) {
+    /**
+     * The outcome: {@code broken == null} when every entry checks out; {@code keyedFrom} the first keyed
+     * entry (null: none yet).
+     */
+    public record Result(long entries, Long brokenAt, String broken, Long keyedFrom) {
         public boolean intact() {
             return broken == null;
         }
     }
 
-    private final Jdbi jdbi;
 
-    public AuditVerification(DataSource dataSource) {
-        this.jdbi = Db.jdbi(dataSource);
+    private final Jdbi jdbi;
+    private final AuditKey key;
+
+    AuditVerification(Jdbi jdbi, AuditKey key) {
+        this.jdbi = jdbi;
+        this.key = key;
     }
 
     /** Reads the chain in one repeatable-read snapshot, streamed, and changes nothing. */
-    public Result verify() {
-        return jdbi.withHandle(h -> h.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, AuditVerification::walk));
+    Result verify(AuditCheckpoints checkpoints) {
+        Map<Long, AuditCheckpoints.Checkpoint> seen = new HashMap<>();
+        AuditCheckpoints.Checkpoint latest = null;
+        try {
+            List<AuditCheckpoints.Checkpoint> all = checkpoints == null ? List.of() : checkpoints.read();
+            for (AuditCheckpoints.Checkpoint c : all) {
+                seen.putIfAbsent(c.id(), c);
+                if (latest == null || c.id() > latest.id()) latest = c;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        AuditCheckpoints.Checkpoint highest = latest;
+        return jdbi.withHandle(h -> h.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, t -> walk(t, seen, highest)));
     }
 
-    private static Result walk(Handle h) {
+    private Result walk(Handle h, Map<Long, AuditCheckpoints.Checkpoint> checkpoints,
+                                     AuditCheckpoints.Checkpoint highest) {
         long expectedId = 1;
         byte[] expectedPrev = new byte[32];
+        Long keyedFrom = null;
+        boolean lastKeyed = true;
         record Row(AuditTrail.Stored entry, byte[] hash) {
         }
         try (Stream<Row> rows = h.createQuery("select * from audit_log order by id").setFetchSize(5_000)
@@ -45,35 +71,58 @@ public final class AuditVerification {
             for (Row row : (Iterable<Row>) rows::iterator) {
                 AuditTrail.Stored entry = row.entry();
                 if (entry.id() != expectedId) {
-                    return new Result(expectedId - 1, expectedId, entry.id() > expectedId
+                    return broken(expectedId - 1, expectedId, keyedFrom, entry.id() > expectedId
                             ? "entry " + expectedId + (entry.id() - expectedId > 1 ? "…" + (entry.id() - 1) : "")
                               + " is missing (the log goes from " + (expectedId - 1) + " to " + entry.id() + ")"
                             : "entry " + entry.id() + " appears out of order after " + (expectedId - 1));
                 }
                 if (!Arrays.equals(entry.prevHash(), expectedPrev)) {
-                    return new Result(expectedId - 1, entry.id(), "entry " + entry.id()
+                    return broken(expectedId - 1, entry.id(), keyedFrom, "entry " + entry.id()
                             + " does not link to entry " + (entry.id() - 1) + " (inserted, or the one before was altered)");
                 }
-                byte[] hash = entry.hash();
-                if (!Arrays.equals(hash, row.hash())) {
-                    return new Result(expectedId - 1, entry.id(), "entry " + entry.id()
-                            + " was altered (its content does not match its hash)");
+                if (entry.keyed() && keyedFrom == null) keyedFrom = entry.id();
+                if (!entry.keyed() && keyedFrom != null) {
+                    return broken(expectedId - 1, entry.id(), keyedFrom, "entry " + entry.id()
+                            + " is unkeyed although the keyed chain began at entry " + keyedFrom + " (rewritten without the key)");
                 }
+                byte[] hash = entry.hash(key);
+                if (!Arrays.equals(hash, row.hash())) {
+                    return broken(expectedId - 1, entry.id(), keyedFrom, "entry " + entry.id()
+                            + " was altered (its content does not match its hash" + (entry.keyed() ? " under the audit key" : "") + ")");
+                }
+                AuditCheckpoints.Checkpoint c = checkpoints.get(entry.id());
+                if (c != null && !Arrays.equals(c.hash(), hash)) {
+                    return broken(expectedId - 1, entry.id(), keyedFrom, "entry " + entry.id()
+                            + " differs from the checkpoint of " + c.at() + " (the log was rewritten from there on)");
+                }
+                lastKeyed = entry.keyed();
                 expectedPrev = hash;
                 expectedId++;
             }
         }
         long last = expectedId - 1;
+        if (!lastKeyed) {
+            return broken(last, last, keyedFrom, "the log ends in unkeyed entries: it was rewritten without the key, or the"
+                    + " service has not started since the upgrade to the keyed chain (it writes the cut-over marker at start)");
+        }
         record Head(long lastId, byte[] lastHash) {
         }
         Optional<Head> head = h.createQuery("select last_id, last_hash from audit_head")
                 .map((rs, ctx) -> new Head(rs.getLong("last_id"), rs.getBytes("last_hash"))).findFirst();
-        if (head.isEmpty()) return new Result(last, last + 1, "the head of the chain (audit_head) is missing");
+        if (head.isEmpty()) return broken(last, last + 1, keyedFrom, "the head of the chain (audit_head) is missing");
         if (head.get().lastId() != last || !Arrays.equals(head.get().lastHash(), expectedPrev)) {
-            return new Result(last, last + 1, head.get().lastId() > last
+            return broken(last, last + 1, keyedFrom, head.get().lastId() > last
                     ? "entries " + (last + 1) + "…" + head.get().lastId() + " were removed from the end of the log"
                     : "the head of the chain does not match entry " + last);
         }
-        return new Result(last, null, null);
+        if (highest != null && highest.id() > last) {
+            return broken(last, last + 1, keyedFrom, "entries " + (last + 1) + "…" + highest.id()
+                    + " were removed from the end of the log (the checkpoint of " + highest.at() + " saw entry " + highest.id() + ")");
+        }
+        return new Result(last, null, null, keyedFrom);
+    }
+
+    private static Result broken(long intactEntries, long at, Long keyedFrom, String why) {
+        return new Result(intactEntries, at, why, keyedFrom);
     }
 }

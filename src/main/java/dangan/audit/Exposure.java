@@ -33,8 +33,8 @@ public final class Exposure {
     }
 
     /** A command that showed or changed archives; {@code archiveNo} when it was about exactly one. */
-    public static void command(DataSource dataSource, String action, String archiveNo, String detail) {
-        new AuditTrail(dataSource).record(new AuditEntry(cliActor(), null, action, archiveNo, List.of(), null, null,
+    public static void command(AuditTrail trail, String action, String archiveNo, String detail) {
+        trail.record(new AuditEntry(cliActor(), null, action, archiveNo, List.of(), null, null,
                 AuditEntry.OK, detail));
     }
 
@@ -42,7 +42,7 @@ public final class Exposure {
      * {@code review accept|reject ID…}: one entry per archive whose held changes were decided
      * (a decision is a change of that archive), naming the changes; nothing when none was decided.
      */
-    public static void reviewDecision(DataSource dataSource, String verb, Collection<Long> changeIds, String reviewer) {
+    public static void reviewDecision(DataSource dataSource, AuditTrail trail, String verb, Collection<Long> changeIds, String reviewer) {
         if (changeIds.isEmpty()) return;
         record Decided(String archiveNo, String changes) {
         }
@@ -53,32 +53,31 @@ public final class Exposure {
                 .bindArray("ids", Long.class, changeIds)
                 .map((rs, ctx) -> new Decided(rs.getString("archive_no"), rs.getString("changes"))).list());
         for (Decided a : archives) {
-            command(dataSource, "change", a.archiveNo(), "review " + verb + " " + a.changes() + " (by " + reviewer + ")");
+            command(trail, "change", a.archiveNo(), "review " + verb + " " + a.changes() + " (by " + reviewer + ")");
         }
     }
 
     /** A reminder job's feed file: one entry, the count of reminders and of archives it lists. */
     public static void feed(Exchange exchange, DataSource dataSource, String job, LocalDate day, String file, int reminders) {
-        record(exchange, dataSource, AuditEntry.system(job, "export", null, "feed outbox/reminders/" + file + " (.csv, .json): "
+        record(exchange, AuditEntry.system(job, "export", null, "feed outbox/reminders/" + file + " (.csv, .json): "
                 + reminders + " reminder(s) of " + archives(dataSource, "job = :job and issued_on = :day", Map.of("job", job, "day", day)) + " archive(s)"));
     }
 
     /** A reminder digest mail that went out: one entry, the count of reminders and archives it listed. */
     public static void digest(Exchange exchange, DataSource dataSource, String job, List<Long> reminderIds) {
-        record(exchange, dataSource, AuditEntry.system(job, "export", null, "digest mail: " + reminderIds.size()
+        record(exchange, AuditEntry.system(job, "export", null, "digest mail: " + reminderIds.size()
                 + " reminder(s) of " + archives(dataSource, "id = any(:ids)", Map.of("ids", reminderIds.toArray(Long[]::new))) + " archive(s)"));
     }
 
     /** One run of the notification relay that delivered something: counts only. */
     public static void relay(Exchange exchange, int deliveries, int archives) {
-        record(exchange, null, AuditEntry.system("notification-relay", "export", null,
+        record(exchange, AuditEntry.system("notification-relay", "export", null,
                 deliveries + " notification delivery(ies) about " + archives + " archive(s)"));
     }
 
-    private static void record(Exchange exchange, DataSource dataSource, AuditEntry entry) {
+    private static void record(Exchange exchange, AuditEntry entry) {
         AuditTrail trail = exchange == null ? null
                 : exchange.getContext().getRegistry().lookupByNameAndType("auditTrail", AuditTrail.class);
-        if (trail == null && dataSource != null) trail = new AuditTrail(dataSource);
         if (trail == null) {
             LOG.warn("No audit trail to record: {} {}", entry.actor(), entry.detail());
             return;

@@ -98,7 +98,7 @@ public final class Backups {
         List<Path> removed = prune();
         Result result = new Result(file, written.bytes(), written.rows(), written.sha256(), written.schemaVersion(),
                 keyring, removed, Duration.ofNanos(System.nanoTime() - start));
-        new AuditTrail(dataSource).record(AuditEntry.system("backup", "export", null,
+        new AuditTrail(dataSource, dangan.audit.AuditKey.of(settings.masterKey())).record(AuditEntry.system("backup", "export", null,
                 String.format("backup %s: %,d archive(s), %,d row(s), SHA-256 %s", file.getFileName(),
                         result.rows("customer"), result.totalRows(), result.sha256())));
         LOG.info(result.summary());

@@ -65,7 +65,8 @@ public final class Restore {
                     + " keyring.dgk written beside the backups (the customers' keys and the destructions since);"
                     + " name it with --keyring PATH");
         }
-        Sealing sealing = new Sealing(BackupSettings.forRestore(settings).masterKey());
+        byte[] masterKey = BackupSettings.forRestore(settings).masterKey();
+        Sealing sealing = new Sealing(masterKey);
         try (InputStream dataFile = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              InputStream keyringFile = new BufferedInputStream(Files.newInputStream(keyFile), 1 << 16)) {
             Dump.Reader data = new Dump.Reader(sealing.decrypt(dataFile, Sealing.Kind.BACKUP, file), file.toString());
@@ -106,7 +107,7 @@ public final class Restore {
                 Result result = new Result(file, version, now, header.path("created_at").asText(), loaded.rows, loaded.keys,
                         loaded.destructionsAdded, loaded.customersRemoved, loaded.removedRows,
                         Duration.ofNanos(System.nanoTime() - start));
-                new AuditTrail(ds).record(AuditEntry.system("restore", "restore", null, String.format(
+                new AuditTrail(ds, dangan.audit.AuditKey.of(masterKey)).record(AuditEntry.system("restore", "restore", null, String.format(
                         "restored %s (made %s): %,d archive(s); %,d destroyed customer(s) removed again",
                         file.getFileName(), result.createdAt(), loaded.rows.getOrDefault(CUSTOMER, 0L), loaded.customersRemoved)));
                 return result;

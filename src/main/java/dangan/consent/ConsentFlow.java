@@ -11,6 +11,6 @@ public final class ConsentFlow implements Flow {
     public void bind(FlowContext context) {
         Consents consents = new Consents(context.dataSource());
         context.bind("consents", consents);
-        context.bind("consentsApi", new ConsentsApi(context.dataSource(), consents, new AuditTrail(context.dataSource())));
+        context.bind("consentsApi", new ConsentsApi(context.dataSource(), consents, context.audit()));
     }
 }

@@ -1,5 +1,6 @@
 package dangan.flow;
 
+import dangan.audit.AuditTrail;
 import dangan.config.Settings;
 import dangan.intake.ArchiveIntake;
 import dangan.intake.IntakeTally;
@@ -10,9 +11,12 @@ import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.util.function.BiConsumer;
 
-/** What a flow gets to wire itself: configuration, the archive store, the shared intake, the bean registry, and the metrics. */
+/**
+ * What a flow gets to wire itself: configuration, the archive store, the shared intake, the bean registry,
+ * the metrics, and the one audit trail of the service (keyed with the master key).
+ */
 public record FlowContext(Settings settings, DataSource dataSource, SensitiveFields sensitive, ArchiveIntake intake,
-                          IntakeTally tally, BiConsumer<String, Object> registry, Metrics metrics) {
+                          IntakeTally tally, BiConsumer<String, Object> registry, Metrics metrics, AuditTrail audit) {
 
     /** DANGAN_HOME. */
     public Path home() {

@@ -78,9 +78,9 @@ public final class IngestRevert {
     private final Jdbi jdbi;
     private final AuditTrail audit;
 
-    public IngestRevert(DataSource dataSource) {
+    public IngestRevert(DataSource dataSource, AuditTrail audit) {
         this.jdbi = Db.jdbi(dataSource);
-        this.audit = new AuditTrail(dataSource);
+        this.audit = audit;
     }
 
     /** The latest ingests (filed, reverted, failed), newest first. */

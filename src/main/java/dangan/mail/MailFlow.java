@@ -54,7 +54,7 @@ public final class MailFlow implements Flow {
                 ReadLimits.defaults().maxCellChars());
         // D-31: a mail whose subject says "删除申请" / "deletion request" files a customer's deletion request
         context.bind("mailDeletionRequest", new MailDeletionRequest(new dangan.retention.DestructionProposals(context.dataSource(),
-                new dangan.audit.AuditTrail(context.dataSource()), dangan.retention.RetentionSettings.from(settings)),
+                context.audit(), dangan.retention.RetentionSettings.from(settings)),
                 context.dataSource(), mail, context.tally(), state));
         context.bind("mailIntake", new MailIntake(context.intake(), columns, mail, limits, context.tally(), state, processed, failed));
         LOG.info("Mail source (D-12) is on: reading {} folder {}, replies from {}", mail.imapUrl().replaceAll("//[^/@]*@", "//"),

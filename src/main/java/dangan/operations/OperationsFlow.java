@@ -10,7 +10,7 @@ public final class OperationsFlow implements Flow {
 
     @Override
     public void bind(FlowContext context) {
-        AuditTrail audit = new AuditTrail(context.dataSource());
+        AuditTrail audit = context.audit();
         context.bind("intakeApi", new IntakeApi(context.dataSource(), audit, context.home()));
         context.bind("jobsApi", new JobsApi(context.dataSource(), audit, NotifyFlow.book(context, context.settings())));
     }

@@ -19,7 +19,7 @@ public final class RetentionFlow implements Flow {
     @Override
     public void bind(FlowContext context) {
         RetentionSettings settings = RetentionSettings.from(context.settings());
-        AuditTrail audit = new AuditTrail(context.dataSource());
+        AuditTrail audit = context.audit();
         DestructionProposals proposals = new DestructionProposals(context.dataSource(), audit, settings);
         // THE hook after a committed destruction: forget the destroyed keys in this instance's key
         // cache (others see it within dangan.keys.cache-seconds), then rewrite the backups' keyring so

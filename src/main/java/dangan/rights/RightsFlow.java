@@ -15,7 +15,7 @@ public final class RightsFlow implements Flow {
     public void bind(FlowContext context) {
         int dueDays = context.settings().getInt("dangan.rights.due-days", 15);
         if (dueDays < 1) throw new IllegalArgumentException("dangan.rights.due-days must be at least 1 day, not " + dueDays);
-        AuditTrail audit = new AuditTrail(context.dataSource());
+        AuditTrail audit = context.audit();
         context.bind("subjectRequests", new SubjectRequests(context.dataSource(), audit, dueDays));
         context.bind("archiveExport", new ArchiveExport(context.dataSource(), context.sensitive(), audit));
         context.bind("corrections", new Corrections(context.dataSource(), context.sensitive(), audit));

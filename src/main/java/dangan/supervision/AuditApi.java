@@ -3,6 +3,7 @@ package dangan.supervision;
 import dangan.access.QueryParams;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.audit.AuditCheckpoints;
 import dangan.audit.AuditVerification;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -50,7 +51,10 @@ public final class AuditApi {
 
     private final AuditTrail audit;
 
-    public AuditApi(DataSource dataSource, ZoneId zone, AuditTrail audit) {
+    private final AuditCheckpoints checkpoints;
+
+    public AuditApi(DataSource dataSource, ZoneId zone, AuditTrail audit, AuditCheckpoints checkpoints) {
+        this.checkpoints = checkpoints;
         this.dataSource = dataSource;
         this.zone = zone;
         this.audit = audit;
@@ -113,7 +117,7 @@ public final class AuditApi {
     }
 
     public void verify(Exchange exchange) throws SQLException {
-        AuditVerification.Result r = new AuditVerification(dataSource).verify();
+        AuditVerification.Result r = audit.verify(checkpoints);
         exchange.getMessage().setBody(new Verdict(r.intact(), r.entries(), r.brokenAt(), r.broken()));
     }
 

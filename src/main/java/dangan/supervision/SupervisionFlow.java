@@ -1,5 +1,6 @@
 package dangan.supervision;
 
+import dangan.audit.AuditCheckpoints;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.access.RoleViews;
@@ -31,8 +32,11 @@ public final class SupervisionFlow implements Flow {
     public void bind(FlowContext context) {
         Settings s = context.settings();
         ZoneId zone = s.zone();
-        AuditTrail audit = new AuditTrail(context.dataSource());
-        context.bind("auditLog", new AuditApi(context.dataSource(), zone, audit));
+        AuditTrail audit = context.audit();
+        // the head of the chain, now and then, outside the database (job audit-checkpoint): a cut-off tail shows
+        AuditCheckpoints checkpoints = new AuditCheckpoints(AuditCheckpoints.file(context.home()), audit);
+        context.bind("auditCheckpoints", checkpoints);
+        context.bind("auditLog", new AuditApi(context.dataSource(), zone, audit, checkpoints));
         context.bind("changeHistory", new ChangeHistory(context.dataSource(), RoleViews.from(s), audit, zone));
         LocalTime[] hours = KpiReport.Settings.openingHours(s.get("dangan.kpi.opening-hours", "08:00-22:00"));
         List<String> required = Arrays.stream(s.get("dangan.kpi.required-fields", "name,gender,birth_date,mobile,address")

@@ -28,9 +28,10 @@ public final class SurveyFiling {
     private final int complaintAtOrBelow;
     private final AuditTrail audit;
 
-    public SurveyFiling(DataSource dataSource, SensitiveFields sensitive, ObjectMapper json, int complaintAtOrBelow) {
+    public SurveyFiling(DataSource dataSource, SensitiveFields sensitive, ObjectMapper json, int complaintAtOrBelow,
+                        AuditTrail audit) {
         this.jdbi = Db.jdbi(dataSource);
-        this.audit = new AuditTrail(dataSource);
+        this.audit = audit;
         this.sensitive = sensitive;
         this.json = json;
         this.complaintAtOrBelow = complaintAtOrBelow;

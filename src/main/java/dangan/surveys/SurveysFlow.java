@@ -31,7 +31,7 @@ public final class SurveysFlow implements Flow {
         ZoneId zone = settings.zone();
         SurveyMapping mapping = SurveyMapping.from(settings);
         int complaintAtOrBelow = settings.getInt("dangan.surveys.complaint-at-or-below", 2);
-        SurveyFiling filing = new SurveyFiling(context.dataSource(), context.sensitive(), json, complaintAtOrBelow);
+        SurveyFiling filing = new SurveyFiling(context.dataSource(), context.sensitive(), json, complaintAtOrBelow, context.audit());
         long maxBody = settings.getInt("dangan.surveys.max-body-bytes", 1_048_576);
         ApiToken token = new ApiToken(settings.get("dangan.surveys.token"));
         if (!token.required()) {
@@ -42,7 +42,7 @@ public final class SurveysFlow implements Flow {
                 context.home().resolve("outbox").resolve("rejects"), context.tally(), json,
                 settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L, maxBody, token));
         review = new SurveyReview(context.dataSource(), filing, new SurveyReader(json, SurveyMapping.defaults(), zone), json,
-                new AuditTrail(context.dataSource()));
+                context.audit());
         context.bind("surveyReview", review);
         StringBuilder mapped = new StringBuilder();
         for (SurveyField field : SurveyField.values()) {

@@ -57,6 +57,7 @@ public final class TiersCommand {
             }
         }
         try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
+            dangan.audit.AuditTrail audit = dangan.audit.AuditTrail.configured(settings, database.dataSource());
             TierProposals proposals = new TierProposals(database.dataSource());
             switch (verb) {
                 case "list" -> {
@@ -66,7 +67,7 @@ public final class TiersCommand {
                 }
                 case "show" -> {
                     TierProposals.Proposal p = proposals.proposal(id);
-                    if (p != null) Exposure.command(database.dataSource(), "read", null, "tiers show #" + id + ": " + p.lines() + " line(s)");
+                    if (p != null) Exposure.command(audit, "read", null, "tiers show #" + id + ": " + p.lines() + " line(s)");
                     if (p == null) {
                         out.println("No tier proposal #" + id + " (see 'tiers list')");
                         return ExitCode.SOFTWARE;
@@ -99,7 +100,7 @@ public final class TiersCommand {
                         out.println("  not on the proposal or already decided, left alone: lines " + d.unknownLines());
                     }
                     out.println("  " + headline(proposals.proposal(id)));
-                    Exposure.command(database.dataSource(), approve ? "approve" : "reject", null, "tier proposal #" + id + ": "
+                    Exposure.command(audit, approve ? "approve" : "reject", null, "tier proposal #" + id + ": "
                             + d.decided() + " line(s) " + (approve ? "approved" : "rejected") + ", " + d.stale() + " stale (by " + by + ")");
                 }
             }

@@ -28,7 +28,7 @@ class TokenLastUsedTest {
         dataSource.setURL(TestDatabase.freshDatabase());
         dataSource.setUser("postgres");
         Jdbi jdbi = Db.jdbi(dataSource);
-        StaffDirectory staff = new StaffDirectory(dataSource, new AuditTrail(dataSource));
+        StaffDirectory staff = new StaffDirectory(dataSource, new AuditTrail(dataSource, dangan.audit.AuditKey.of(new byte[32])));
         String token = staff.addUser("li.na", Role.FRONT_DESK, "test");
 
         assertThat(staff.authenticate(token)).hasValueSatisfying(c -> assertThat(c.name()).isEqualTo("li.na"));

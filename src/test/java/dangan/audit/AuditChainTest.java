@@ -11,7 +11,9 @@ import javax.sql.DataSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -35,7 +37,7 @@ class AuditChainTest {
     void start() throws Exception {
         dangan = RunningService.start(home);
         db = dangan.service().database().dataSource();
-        trail = new AuditTrail(db);
+        trail = dangan.bean("auditTrail", AuditTrail.class);
         for (int i = 1; i <= 5; i++) {
             trail.record(new AuditEntry("li.na", "front-desk", "read", "20261100000" + i, List.of("basic", "consumption"),
                     "visit", null, AuditEntry.OK, "read " + i));
@@ -49,11 +51,11 @@ class AuditChainTest {
 
     @Test
     void anUntouchedLogVerifies() throws Exception {
-        AuditVerification.Result result = new AuditVerification(db).verify();
+        AuditVerification.Result result = trail.verify();
 
         assertThat(result.intact()).isTrue();
         assertThat(result.entries()).isEqualTo(5);
-        assertThat(verifyCommand()).containsEntry(0, "Audit log intact: 5 entries, every hash and link checks out.");
+        assertThat(verifyCommand().get(0)).startsWith("Audit log intact: 5 entries, every hash and link checks out, and so do the checkpoints");
     }
 
     @Test
@@ -67,7 +69,7 @@ class AuditChainTest {
     void anAlteredEntryIsNamed() throws Exception {
         tamper("update audit_log set archive_no = '202611000009' where id = 3");
 
-        assertThat(new AuditVerification(db).verify().brokenAt()).isEqualTo(3);
+        assertThat(trail.verify().brokenAt()).isEqualTo(3);
         Map<Integer, String> out = verifyCommand();
         assertThat(out).containsKey(1);
         assertThat(out.get(1)).contains("BROKEN at entry 3").contains("altered");
@@ -77,7 +79,7 @@ class AuditChainTest {
     void aRemovedEntryIsNamed() throws Exception {
         tamper("delete from audit_log where id = 2");
 
-        AuditVerification.Result result = new AuditVerification(db).verify();
+        AuditVerification.Result result = trail.verify();
         assertThat(result.brokenAt()).isEqualTo(2);
         assertThat(result.broken()).contains("entry 2 is missing");
     }
@@ -86,31 +88,138 @@ class AuditChainTest {
     void entriesRemovedFromTheEndAreNoticed() throws Exception {
         tamper("delete from audit_log where id >= 4");
 
-        AuditVerification.Result result = new AuditVerification(db).verify();
+        AuditVerification.Result result = trail.verify();
         assertThat(result.brokenAt()).isEqualTo(4);
         assertThat(result.broken()).contains("4…5 were removed");
     }
 
     @Test
     void aRewrittenEntryWithARecomputedHashBreaksTheNextLink() throws Exception {
-        // someone who knows the scheme alters entry 2 and recomputes its hash; entry 3 still links to the old one
+        // someone who holds the key alters entry 2 and recomputes its hash; entry 3 still links to the old one
         tamper("update audit_log set detail = 'nothing to see' where id = 2");
-        AuditTrail.Stored altered;
-        try (Connection c = db.getConnection(); Statement s = c.createStatement();
-             var rs = s.executeQuery("select * from audit_log where id = 2")) {
-            rs.next();
-            altered = AuditTrail.Stored.from(rs);
-        }
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement(
-                "alter table audit_log disable trigger user; update audit_log set hash = ? where id = 2;"
-                        + " alter table audit_log enable trigger user")) {
-            ps.setBytes(1, altered.hash());
-            ps.execute();
-        }
+        setHash(2, stored(2).hash(AuditKey.configured(dangan.service().settings())));
 
-        AuditVerification.Result result = new AuditVerification(db).verify();
+        AuditVerification.Result result = trail.verify();
         assertThat(result.brokenAt()).isEqualTo(3);
         assertThat(result.broken()).contains("does not link");
+    }
+
+    @Test
+    void withoutTheMasterKeyTheChainCannotBeRewrittenConsistently() throws Exception {
+        // the database owner rewrites entry 2 and recomputes entries 2…5 and the head, with every key but the master key's
+        tamper("update audit_log set detail = 'nothing to see' where id = 2");
+        AuditKey guessed = AuditKey.of(new byte[32]);
+        rechain(2, e -> e.hash(guessed), true);
+
+        AuditVerification.Result result = trail.verify();
+        assertThat(result.brokenAt()).isEqualTo(2);
+        assertThat(result.broken()).contains("entry 2 was altered").contains("under the audit key");
+    }
+
+    @Test
+    void aChainRewrittenAsUnkeyedEntriesIsRefused() throws Exception {
+        // the scheme before the keyed chain needed no key: the owner rewrites every entry as unkeyed SHA-256, head too
+        tamper("update audit_log set detail = 'nothing to see' where id = 2");
+        rechain(1, e -> e.hash(null), false);
+
+        AuditVerification.Result result = trail.verify();
+        assertThat(result.intact()).isFalse();
+        assertThat(result.broken()).contains("ends in unkeyed entries");
+        assertThat(verifyCommand()).containsKey(1);
+    }
+
+    @Test
+    void aLogFromBeforeTheKeyedChainIsCutOverAndStaysVerifiable() throws Exception {
+        // the log as an older version left it: entries 1…5 unkeyed (SHA-256), the head unkeyed
+        rechain(1, e -> e.hash(null), false);
+
+        trail.record(new AuditEntry("li.na", "front-desk", "read", "202611000001", List.of("basic"), "visit", null,
+                AuditEntry.OK, "after the upgrade"));
+
+        assertThat(dangan.rows("select id, action, keyed from audit_log where id >= 5 order by id")).containsExactly(
+                Map.of("id", 5L, "action", "read", "keyed", false),
+                Map.of("id", 6L, "action", AuditTrail.CUT_OVER, "keyed", true),
+                Map.of("id", 7L, "action", "read", "keyed", true));
+        AuditVerification.Result result = trail.verify();
+        assertThat(result.intact()).isTrue();
+        assertThat(result.entries()).isEqualTo(7);
+        assertThat(result.keyedFrom()).isEqualTo(6);
+        assertThat(verifyCommand().get(0)).contains("7 entries").contains("entries 1..5 from before the keyed chain");
+
+        // an unkeyed entry before the marker is still covered: altering it breaks the marker's link
+        tamper("update audit_log set detail = 'nothing to see' where id = 4");
+        setHash(4, stored(4).hash(null));
+        assertThat(trail.verify().brokenAt()).isEqualTo(5);
+    }
+
+    @Test
+    void aTailCutOffByTheDatabaseOwnerIsFoundThroughTheCheckpoint() throws Exception {
+        dangan.service().camelContext().createProducerTemplate().sendBody("direct:job-audit-checkpoint", null);
+        Path file = AuditCheckpoints.file(home);
+        assertThat(Files.readString(file)).matches("(?s)\\S+ 5 [0-9a-f]{64}\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
+
+        // the owner removes entries 4 and 5 and moves the head back to entry 3: the chain itself is consistent
+        tamper("delete from audit_log where id >= 4");
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("update audit_head set last_id = 3, last_hash = ?")) {
+            ps.setBytes(1, stored(3).hash(AuditKey.configured(dangan.service().settings())));
+            ps.execute();
+        }
+        assertThat(trail.verify().intact()).isTrue();
+
+        AuditVerification.Result result = trail.verify(new AuditCheckpoints(file, null));
+        assertThat(result.intact()).isFalse();
+        assertThat(result.broken()).contains("entries 4…5 were removed").contains("checkpoint");
+        assertThat(verifyCommand().get(1)).contains("BROKEN").contains("entries 4…5 were removed");
+    }
+
+    private AuditTrail.Stored stored(long id) throws SQLException {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("select * from audit_log where id = ?")) {
+            ps.setLong(1, id);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return AuditTrail.Stored.from(rs);
+            }
+        }
+    }
+
+    private void setHash(long id, byte[] hash) throws SQLException {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement(
+                "alter table audit_log disable trigger user; update audit_log set hash = ? where id = ?;"
+                        + " alter table audit_log enable trigger user")) {
+            ps.setBytes(1, hash);
+            ps.setLong(2, id);
+            ps.execute();
+        }
+    }
+
+    /** Recomputes entries {@code from}… and the head the way a tamperer would: each linked to the one before. */
+    private void rechain(long from, java.util.function.Function<AuditTrail.Stored, byte[]> hashing, boolean keyed)
+            throws SQLException {
+        byte[] prev = from == 1 ? new byte[32] : stored(from - 1).hash(AuditKey.configured(dangan.service().settings()));
+        long last = dangan.count("select max(id) from audit_log");
+        for (long id = from; id <= last; id++) {
+            AuditTrail.Stored s = stored(id);
+            AuditTrail.Stored rewritten = new AuditTrail.Stored(s.id(), s.at(), s.actor(), s.role(), s.action(), s.archiveNo(),
+                    s.categories(), s.purpose(), s.grantId(), s.outcome(), s.detail(), prev, keyed);
+            byte[] hash = hashing.apply(rewritten);
+            try (Connection c = db.getConnection(); var ps = c.prepareStatement(
+                    "alter table audit_log disable trigger user; update audit_log set prev_hash = ?, hash = ?, keyed = ? where id = ?;"
+                            + " alter table audit_log enable trigger user")) {
+                ps.setBytes(1, prev);
+                ps.setBytes(2, hash);
+                ps.setBoolean(3, keyed);
+                ps.setLong(4, id);
+                ps.execute();
+            }
+            prev = hash;
+        }
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("update audit_head set last_hash = ?, keyed = ?")) {
+            ps.setBytes(1, prev);
+            ps.setBoolean(2, keyed);
+            ps.execute();
+        }
     }
 
     private void tamper(String statement) throws SQLException {

@@ -34,7 +34,7 @@ class AuditGroupCommitTest {
         dataSource.setURL(TestDatabase.freshDatabase());
         dataSource.setUser("postgres");
         Jdbi jdbi = Db.jdbi(dataSource);
-        AuditTrail trail = new AuditTrail(dataSource);
+        AuditTrail trail = new AuditTrail(dataSource, AuditKey.of(new byte[32]));
         long before = jdbi.withHandle(h -> h.createQuery("select count(*) from audit_log").mapTo(Long.class).one());
 
         Set<Thread> readers = ConcurrentHashMap.newKeySet();
@@ -67,7 +67,7 @@ class AuditGroupCommitTest {
                 "select count(distinct xmin::text) from audit_log where action = 'read' and actor like 'reader.%'")
                 .mapTo(Long.class).one());
         assertThat(transactions).isEqualTo(2); // the first reader's entry alone, then the 31 that waited for it
-        AuditVerification.Result chain = new AuditVerification(dataSource).verify();
+        AuditVerification.Result chain = trail.verify();
         assertThat(chain.intact()).as("broken at %s: %s", chain.brokenAt(), chain.broken()).isTrue();
         assertThat(chain.entries()).isEqualTo(before + READERS);
     }

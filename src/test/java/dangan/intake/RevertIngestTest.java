@@ -89,7 +89,7 @@ class RevertIngestTest {
         assertThat(dangan.row("select status from ingest where id = ?", second)).containsEntry("status", "done");
 
         // revert 2 by name, as the command does: back to the state after file 1, table by table
-        IngestRevert ingests = new IngestRevert(dangan.service().database().dataSource());
+        IngestRevert ingests = new IngestRevert(dangan.service().database().dataSource(), dangan.bean("auditTrail", dangan.audit.AuditTrail.class));
         assertThatThrownBy(() -> ingests.revert(second, "li.keeper")).hasMessageContaining("no active manager");
         IngestRevert.Result undone = ingests.revert(second, "wang.jl");
         assertThat(undone.archivesRemoved()).isEqualTo(1);
@@ -147,7 +147,7 @@ class RevertIngestTest {
         assertThat(dangan.count(filed, survey)).isEqualTo(3); // two scores and one complaint
         assertThat(dangan.count("select count(*) from survey_review where source_ingest_id = ?", survey)).isEqualTo(1);
 
-        IngestRevert.Result undone = new IngestRevert(dangan.service().database().dataSource()).revert(survey, "wang.jl");
+        IngestRevert.Result undone = new IngestRevert(dangan.service().database().dataSource(), dangan.bean("auditTrail", dangan.audit.AuditTrail.class)).revert(survey, "wang.jl");
         assertThat(undone.exceptions()).isEmpty();
         assertThat(dangan.count(filed, survey)).isZero();
         assertThat(dangan.count("select count(*) from survey_response where survey_id like 'rv-%'")).isZero();

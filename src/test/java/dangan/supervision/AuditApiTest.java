@@ -85,7 +85,7 @@ class AuditApiTest {
 
     @Test
     void theLogIsListedFilteredAndPagedById() throws Exception {
-        AuditTrail trail = new AuditTrail(dangan.service().database().dataSource());
+        AuditTrail trail = dangan.bean("auditTrail", AuditTrail.class);
         for (int i = 1; i <= 5; i++) {
             trail.record(new AuditEntry("li.na", "front-desk", "read", "20261100000" + i, List.of("basic"), "visit", null,
                     AuditEntry.OK, "read " + i));

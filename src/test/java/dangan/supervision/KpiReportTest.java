@@ -63,7 +63,7 @@ class KpiReportTest {
         assertThat(dangan.awaitHandled("guests.csv").toString()).contains("/done/");
         dangan.rows("update customer set contact_confirmed_at = now() - interval '200 days' where mobile = '13800000002' returning id");
 
-        AuditTrail trail = new AuditTrail(dangan.service().database().dataSource());
+        AuditTrail trail = dangan.bean("auditTrail", AuditTrail.class);
         for (String archive : List.of("202611001", "202611002", "202611003")) {
             trail.record(new AuditEntry("li.na", "front-desk", "read", archive, List.of("basic"), null, null, AuditEntry.OK, "read"));
         }

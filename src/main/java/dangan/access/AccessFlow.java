@@ -22,6 +22,7 @@ public final class AccessFlow implements Flow {
                 java.time.Duration.ofHours(context.settings().getInt("dangan.console.absolute-hours", 12)));
         context.bind("consoleSessions", sessions);
         Api api = new Api(staff, audit, context.settings().getInt("dangan.api.auth-failures-per-minute", 20),
+                context.settings().getInt("dangan.api.denials-per-minute", 20),
                 Language.of(context.settings()), sessions,
                 Boolean.parseBoolean(context.settings().get("dangan.console.secure-cookie", "false")));
         api.metrics(context.metrics());

@@ -52,6 +52,7 @@ public final class Api {
     private final StaffDirectory staff;
     private final AuditTrail audit;
     private final FailedAuthentications failures;
+    private final FailedAuthentications denials;
     private final Language language;
     private final ConsoleSessions sessions;
     private final boolean secureCookie;
@@ -63,12 +64,15 @@ public final class Api {
      *                          without an {@code Accept-Language} Dangan speaks, of the log and the audit detail
      * @param sessions     the console's sessions: a request without a token may carry the session cookie instead
      * @param secureCookie the session cookie is marked {@code Secure} (served behind HTTPS)
+     * @param denialsPerMinute  calls answered 403 to one member of staff (a valid token or session) audited per
+     *                          minute; past that the caller gets 429 for the rest of the minute, audited once
      */
-    public Api(StaffDirectory staff, AuditTrail audit, int failuresPerMinute, Language language, ConsoleSessions sessions,
-               boolean secureCookie) {
+    public Api(StaffDirectory staff, AuditTrail audit, int failuresPerMinute, int denialsPerMinute, Language language,
+               ConsoleSessions sessions, boolean secureCookie) {
         this.staff = staff;
         this.audit = audit;
         this.failures = new FailedAuthentications(failuresPerMinute);
+        this.denials = new FailedAuthentications(denialsPerMinute);
         this.language = language;
         this.sessions = sessions;
         this.secureCookie = secureCookie;
@@ -97,6 +101,7 @@ public final class Api {
         }
         Caller caller = staff.authenticate(header.substring(7).strip()).orElseThrow(
                 () -> failed(exchange, "api.auth.unknown"));
+        refuseIfDeniedTooOften(caller);
         exchange.setProperty(Caller.PROPERTY, caller);
         // the caller's credentials stop here: nothing downstream (logs, errors) sees them
         exchange.getMessage().removeHeader("Authorization");
@@ -154,6 +159,7 @@ public final class Api {
         ConsoleSessions.Live live = sessions.find(cookie).orElseThrow(
                 () -> failed(exchange, "api.auth.session-ended"));
         Message message = exchange.getMessage();
+        refuseIfDeniedTooOften(live.caller());
         exchange.setProperty(Caller.PROPERTY, live.caller());
         exchange.setProperty(SESSION_COOKIE, cookie);
         exchange.setProperty(SESSION_CSRF, live.csrf());
@@ -242,6 +248,11 @@ public final class Api {
             }
             case REFUSE -> tooMany();
         };
+    }
+
+    /** A member of staff past the limit of denied calls in the running minute: 429, checked before anything else. */
+    private void refuseIfDeniedTooOften(Caller caller) {
+        if (denials.refused(caller.name(), System.currentTimeMillis())) throw ApiProblem.localized(429, "api.auth.too-many-denied");
     }
 
     private static ApiProblem tooMany() {
@@ -341,7 +352,10 @@ public final class Api {
             status = p.status();
             message = maskIds(p.message(answer));
             String logged = maskIds(p.message(service));
-            if (status == 401 || status == 403) denied(exchange, p, logged);
+            if (status == 403 && exchange.getProperty(Caller.PROPERTY) != null) {
+                status = deniedStaff(exchange, p, logged);
+                if (status == 429) message = answer.text("api.auth.too-many-denied");
+            } else if (status == 401 || status == 403) denied(exchange, p, logged);
             else LOG.info("{} {} -> {}: {}", method(exchange), path(exchange), status, logged);
         } else {
             status = 500;
@@ -364,6 +378,30 @@ public final class Api {
      */
     public static void onlyOwnHeaders(Message message) {
         message.removeHeaders("*", "Camel*", "Content-Disposition", "WWW-Authenticate");
+    }
+
+    /**
+     * A 403 to a member of staff (a valid token or session): audited one by one up to the limit per caller
+     * and minute; the call past it is answered 429 and audited once, saying so; later ones 429 unaudited
+     * (checked at authentication, before any work). Returns the status to answer.
+     */
+    private int deniedStaff(Exchange exchange, ApiProblem p, String message) {
+        Caller caller = Caller.of(exchange);
+        return switch (denials.failed(caller.name(), System.currentTimeMillis())) {
+            case AUDIT -> {
+                denied(exchange, p, message);
+                yield 403;
+            }
+            case LIMIT_REACHED -> {
+                LOG.warn("{} denied calls by {} within a minute: refused with 429 until the minute ends",
+                        denials.perMinute() + 1, caller.name());
+                audit.record(new AuditEntry(caller.name(), caller.role().label(), "denied", null, List.of(), null, null,
+                        AuditEntry.DENIED, "more than " + denials.perMinute() + " denied calls by " + caller.name()
+                        + " within a minute: further calls refused (429) and not audited one by one until it ends"));
+                yield 429;
+            }
+            case REFUSE -> 429;
+        };
     }
 
     private void denied(Exchange exchange, ApiProblem p, String message) {

@@ -9,6 +9,7 @@ import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.access.Category;
 import dangan.access.Request;
+import dangan.access.RoleViews;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.access.QueryParams;
@@ -63,7 +64,10 @@ public final class ArchiveExport {
     private final SensitiveFields sensitive;
     private final AuditTrail audit;
 
-    public ArchiveExport(DataSource dataSource, SensitiveFields sensitive, AuditTrail audit) {
+    private final RoleViews views;
+
+    public ArchiveExport(DataSource dataSource, SensitiveFields sensitive, AuditTrail audit, RoleViews views) {
+        this.views = views;
         this.jdbi = Db.jdbi(dataSource);
         this.sensitive = sensitive;
         this.audit = audit;
@@ -79,11 +83,21 @@ public final class ArchiveExport {
         }
         ObjectNode doc = jdbi.inTransaction(h -> {
             SubjectRequests.Open request = SubjectRequests.lockOpen(h, requestId, archiveNo, "access");
+            // separation of duties: categories the exporter's own view withholds leave only with a second person's approval
+            List<String> beyondView = Arrays.stream(Category.values()).filter(k -> !views.sees(caller.role(), k))
+                    .map(Category::label).toList();
+            String approvedBy = request.exportApprovedBy();
+            if (!beyondView.isEmpty() && (approvedBy == null || approvedBy.equals(caller.name()))) {
+                throw ApiProblem.forbidden("this export holds " + String.join(", ", beyondView) + ", which the role "
+                        + caller.role() + " does not see: a manager other than " + request.receivedBy() + " approves it first"
+                        + " (POST /api/subject-requests/" + requestId + "/approve-export)", archiveNo, beyondView);
+            }
             ObjectNode document = document(h, request.customerId(), archiveNo, requestId);
             int facts = document.get("facts_total").asInt();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "export", archiveNo,
                     Arrays.stream(Category.values()).map(Category::label).toList(), "access request #" + requestId, null,
-                    AuditEntry.OK, "whole archive exported for the customer's access request #" + requestId + ": " + facts + " facts"));
+                    AuditEntry.OK, "whole archive exported for the customer's access request #" + requestId + ": " + facts + " facts"
+                    + (approvedBy == null ? "" : ", by " + caller.name() + ", approved by " + approvedBy)));
             SubjectRequests.close(h, requestId, caller.name(), "archive exported as JSON (" + facts + " facts)");
             return document;
         });

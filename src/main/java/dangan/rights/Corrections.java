@@ -255,8 +255,16 @@ public final class Corrections {
             h.createQuery("select archive_no from customer where " + column + " = :key and id <> :customer limit 1")
                     .bindByType("key", key, key.getClass()).bind("customer", customerId).mapTo(String.class).findOne()
                     .ifPresent(other -> {
-                        throw new RuleException.Conflict("nothing was corrected: this " + ch.field().replace('_', ' ') + " belongs to archive "
-                                + other + " — one archive per customer (D-15): find out which archive is right");
+                        // the answer does not say which archive holds it (that would tell whose mobile, email or ID number
+                        // it is); the attempt is audited on its own, naming both archives, for a manager to resolve
+                        String what = ch.field().replace('_', ' ');
+                        audit.record(new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo,
+                                List.of(ch.field().equals("id_number") ? "identity" : "basic"),
+                                requestId == null ? "correction" : "correction request #" + requestId, null, AuditEntry.DENIED,
+                                "correction refused: the new " + what + " is the one of archive " + other
+                                        + " (one archive per customer, D-15): a manager finds out which archive is right"));
+                        throw new RuleException.Conflict("nothing was corrected: this " + what + " conflicts with another archive"
+                                + " — one archive per customer (D-15). The attempt is in the audit log; a manager resolves it");
                     });
         }
 

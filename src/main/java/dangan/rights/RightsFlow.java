@@ -17,7 +17,8 @@ public final class RightsFlow implements Flow {
         if (dueDays < 1) throw new IllegalArgumentException("dangan.rights.due-days must be at least 1 day, not " + dueDays);
         AuditTrail audit = context.audit();
         context.bind("subjectRequests", new SubjectRequests(context.dataSource(), audit, dueDays));
-        context.bind("archiveExport", new ArchiveExport(context.dataSource(), context.sensitive(), audit));
+        context.bind("archiveExport", new ArchiveExport(context.dataSource(), context.sensitive(), audit,
+                dangan.access.RoleViews.from(context.settings())));
         context.bind("corrections", new Corrections(context.dataSource(), context.sensitive(), audit));
     }
 }

@@ -41,8 +41,11 @@ public final class SubjectRequests {
                           String outcome, boolean overdue) {
     }
 
-    /** An open request of a given kind for an archive, locked for the transaction that answers it. */
-    record Open(long id, long customerId, String kind) {
+    /**
+     * An open request of a given kind for an archive, locked for the transaction that answers it: who
+     * received it, and which manager approved its export (null: none yet).
+     */
+    record Open(long id, long customerId, String kind, String receivedBy, String exportApprovedBy) {
     }
 
     static final Set<String> TAKEN_HERE = Set.of("access", "correction");
@@ -111,11 +114,14 @@ public final class SubjectRequests {
 
     /** The open request {@code id} of this archive and kind, locked; 404/409 naming what is wrong. */
     static Open lockOpen(Handle h, long id, String archiveNo, String kind) {
-        record Found(long customerId, String kind, String status, String archiveNo) {
+        record Found(long customerId, String kind, String status, String archiveNo, String receivedBy, String approvedBy) {
         }
-        Found found = h.createQuery("select customer_id, kind, status, archive_no from subject_request where id = :id for update")
+        Found found = h.createQuery("""
+                        select customer_id, kind, status, archive_no, received_by, export_approved_by
+                          from subject_request where id = :id for update""")
                 .bind("id", id)
-                .map((rs, ctx) -> new Found(rs.getLong("customer_id"), rs.getString("kind"), rs.getString("status"), rs.getString("archive_no")))
+                .map((rs, ctx) -> new Found(rs.getLong("customer_id"), rs.getString("kind"), rs.getString("status"),
+                        rs.getString("archive_no"), rs.getString("received_by"), rs.getString("export_approved_by")))
                 .findOne().orElseThrow(() -> new RuleException.NotFound("no customer request #" + id));
         if (!archiveNo.equals(found.archiveNo())) {
             throw new RuleException.Conflict("request #" + id + " is about archive " + found.archiveNo() + ", not " + archiveNo);
@@ -124,7 +130,45 @@ public final class SubjectRequests {
             throw new RuleException.Conflict("request #" + id + " is a " + found.kind() + " request, not " + kind);
         }
         if (!"open".equals(found.status())) throw new RuleException.Conflict("request #" + id + " is " + found.status() + " already");
-        return new Open(id, found.customerId(), kind);
+        return new Open(id, found.customerId(), kind, found.receivedBy(), found.approvedBy());
+    }
+
+    /**
+     * {@code POST /api/subject-requests/{id}/approve-export} (manager): approves the export of the whole
+     * archive for an open access request, which a keeper needs when the export holds categories outside
+     * the keeper's view (health, identity). Never by the one who received the request; audited.
+     */
+    public void approveExport(Exchange exchange) {
+        Caller caller = Caller.of(exchange);
+        long id = dangan.access.Request.id(exchange, "id");
+        record Row(String archiveNo, String kind, String status, String receivedBy, String approvedBy) {
+        }
+        Map<String, Object> answer = jdbi.inTransaction(h -> {
+            Row r = h.createQuery("""
+                            select archive_no, kind, status, received_by, export_approved_by
+                              from subject_request where id = :id for update""")
+                    .bind("id", id)
+                    .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
+                    .findOne().orElseThrow(() -> new RuleException.NotFound("no customer request #" + id));
+            if (!"access".equals(r.kind())) {
+                throw new RuleException.Conflict("request #" + id + " is a " + r.kind() + " request: only an access request is exported");
+            }
+            if (!"open".equals(r.status())) throw new RuleException.Conflict("request #" + id + " is " + r.status() + " already");
+            if (caller.name().equals(r.receivedBy())) {
+                throw new RuleException.NotPermitted("request #" + id + " was received by you: another manager approves its export");
+            }
+            if (r.approvedBy() != null) {
+                throw new RuleException.Conflict("the export for request #" + id + " was approved by " + r.approvedBy() + " already");
+            }
+            h.createUpdate("update subject_request set export_approved_by = :by, export_approved_at = now() where id = :id")
+                    .bind("by", caller.name()).bind("id", id).execute();
+            audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "approve", r.archiveNo(),
+                    java.util.Arrays.stream(dangan.access.Category.values()).map(dangan.access.Category::label).toList(),
+                    "access request #" + id, null, AuditEntry.OK, "export of the whole archive for access request #" + id
+                    + " (received by " + r.receivedBy() + ") approved"));
+            return Map.<String, Object>of("request_id", id, "archive_no", r.archiveNo(), "export_approved_by", caller.name());
+        });
+        exchange.getMessage().setBody(answer);
     }
 
     /** Closes a request as done, in the caller's transaction. */

@@ -45,6 +45,31 @@ class FailedAuthenticationsTest {
     }
 
     @Test
+    void callsDeniedToAValidTokenAreLimitedToo(@TempDir Path home) throws Exception {
+        try (RunningService dangan = RunningService.start(home, Map.of(
+                "dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres",
+                "dangan.api.denials-per-minute", "3"))) {
+            ApiClient desk = ApiClient.asNewUser(dangan, "li.na", Role.FRONT_DESK);
+            ApiClient other = ApiClient.asNewUser(dangan, "wang.fang", Role.FRONT_DESK);
+            long before = dangan.count("select count(*) from audit_log");
+
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Instant.now().getEpochSecond() % 60 < 40);
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 6; i++) statuses.add(desk.get("/api/audit").status()); // auditors' and managers' only
+
+            assertThat(statuses).containsExactly(403, 403, 403, 429, 429, 429);
+            assertThat(dangan.count("select count(*) from audit_log where id > ? and actor = 'li.na'", before))
+                    .as("three denials and the one entry saying the limit was reached, not six").isEqualTo(4);
+            assertThat(dangan.count("select count(*) from audit_log where detail like 'more than 3 denied calls by li.na within a minute%'"))
+                    .isEqualTo(1);
+            // the rest of the minute that caller is refused outright; another member of staff is not
+            assertThat(desk.get("/api/me").status()).isEqualTo(429);
+            assertThat(other.get("/api/me").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void theCountStartsAgainEachMinuteAndPerAddress() {
         FailedAuthentications failures = new FailedAuthentications(2);
         long minute = 60_000L * 1000;

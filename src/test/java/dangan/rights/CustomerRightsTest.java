@@ -62,6 +62,13 @@ class CustomerRightsTest {
 
         assertThat(desk.get("/api/archives/" + wang + "/export?request_id=" + id).status()).isEqualTo(403);
         assertThat(keeper.get("/api/archives/" + wang + "/export").status()).isEqualTo(400);
+        // the export holds health data and the full ID number, which a keeper's own view withholds: a manager approves first
+        ApiClient.Reply alone = keeper.get("/api/archives/" + wang + "/export?request_id=" + id);
+        assertThat(alone.status()).isEqualTo(403);
+        assertThat(alone.json().get("error").asText()).contains("health").contains("identity").contains("approve-export");
+        assertThat(keeper.post("/api/subject-requests/" + id + "/approve-export", "{}").status()).isEqualTo(403);
+        ApiClient.Reply approved = manager.post("/api/subject-requests/" + id + "/approve-export", "{}");
+        assertThat(approved.status()).as(approved.text()).isEqualTo(200);
         ApiClient.Reply export = keeper.get("/api/archives/" + wang + "/export?request_id=" + id);
 
         assertThat(export.status()).isEqualTo(200);
@@ -81,12 +88,33 @@ class CustomerRightsTest {
 
         assertThat(dangan.row("select status, closed_by from subject_request where id = ?", id))
                 .containsEntry("status", "done").containsEntry("closed_by", "keeper.zhao");
-        Map<String, Object> audit = dangan.row("select action, purpose, categories, detail from audit_log where actor = 'keeper.zhao' and action = 'export'");
+        Map<String, Object> audit = dangan.row("select action, purpose, categories, detail from audit_log where actor = 'keeper.zhao' and action = 'export'"
+                + " and purpose = ?", "access request #" + id);
         assertThat(audit).containsEntry("purpose", "access request #" + id);
         assertThat((String) audit.get("categories")).contains("health").contains("identity");
-        assertThat((String) audit.get("detail")).doesNotContain("花生").doesNotContain("11010519491231002X");
+        assertThat((String) audit.get("detail")).doesNotContain("花生").doesNotContain("11010519491231002X")
+                .endsWith("by keeper.zhao, approved by wang.jl");
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'wang.jl' and action = 'approve' and archive_no = ?"
+                + " and purpose = ?", wang, "access request #" + id)).isEqualTo(1);
         // answered once: the request is closed
         assertThat(keeper.get("/api/archives/" + wang + "/export?request_id=" + id).status()).isEqualTo(409);
+    }
+
+    @Test
+    void theManagerWhoReceivedAnAccessRequestDoesNotApproveItsExport() throws Exception {
+        long id = manager.post("/api/archives/" + li + "/requests", "{\"kind\": \"access\", \"via\": \"phone\"}").json().get("id").asLong();
+
+        ApiClient.Reply own = manager.post("/api/subject-requests/" + id + "/approve-export", "{}");
+        assertThat(own.status()).isEqualTo(403);
+        assertThat(own.json().get("error").asText()).contains("another manager");
+        assertThat(keeper.get("/api/archives/" + li + "/export?request_id=" + id).status()).isEqualTo(403);
+        assertThat(dangan.row("select status, export_approved_by from subject_request where id = ?", id))
+                .containsEntry("status", "open").containsEntry("export_approved_by", null);
+
+        ApiClient other = ApiClient.asNewUser(dangan, "zhou.mgr", Role.MANAGER);
+        assertThat(other.post("/api/subject-requests/" + id + "/approve-export", "{}").status()).isEqualTo(200);
+        assertThat(other.post("/api/subject-requests/" + id + "/approve-export", "{}").status()).isEqualTo(409);
+        assertThat(keeper.get("/api/archives/" + li + "/export?request_id=" + id).status()).isEqualTo(200);
     }
 
     @Test
@@ -165,7 +193,11 @@ class CustomerRightsTest {
         ApiClient.Reply taken = manager.post("/api/archives/" + wang + "/corrections",
                 "{\"reason\": \"x\", \"changes\": {\"mobile\": \"" + lisMobile + "\", \"address\": \"北京\"}}");
         assertThat(taken.status()).as(taken.text()).isEqualTo(409);
-        assertThat(taken.json().get("error").asText()).contains("belongs to archive");
+        assertThat(taken.json().get("error").asText()).contains("conflicts with another archive").doesNotContain(li);
+        assertThat(dangan.row("select outcome, detail from audit_log where actor = 'wang.jl' and action = 'change' and archive_no = ?"
+                + " order by id desc limit 1", wang)).containsEntry("outcome", "denied")
+                .containsEntry("detail", "correction refused: the new mobile is the one of archive " + li
+                        + " (one archive per customer, D-15): a manager finds out which archive is right");
 
         long correction = desk.post("/api/archives/" + wang + "/requests", "{\"kind\": \"correction\", \"via\": \"desk\"}").json().get("id").asLong();
         ApiClient.Reply contradicts = keeper.post("/api/archives/" + wang + "/corrections",

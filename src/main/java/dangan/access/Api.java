@@ -51,8 +51,8 @@ public final class Api {
 
     private final StaffDirectory staff;
     private final AuditTrail audit;
-    private final FailedAuthentications failures;
-    private final FailedAuthentications denials;
+    private final PerMinuteLimit failures;
+    private final PerMinuteLimit denials;
     private final Language language;
     private final ConsoleSessions sessions;
     private final boolean secureCookie;
@@ -71,8 +71,8 @@ public final class Api {
                ConsoleSessions sessions, boolean secureCookie) {
         this.staff = staff;
         this.audit = audit;
-        this.failures = new FailedAuthentications(failuresPerMinute);
-        this.denials = new FailedAuthentications(denialsPerMinute);
+        this.failures = new PerMinuteLimit(failuresPerMinute);
+        this.denials = new PerMinuteLimit(denialsPerMinute);
         this.language = language;
         this.sessions = sessions;
         this.secureCookie = secureCookie;
@@ -259,7 +259,8 @@ public final class Api {
         return ApiProblem.localized(429, "api.auth.too-many");
     }
 
-    private static String remoteHost(Exchange exchange) {
+    /** The caller's address as the HTTP server saw it (no port), or {@code unknown}. */
+    public static String remoteHost(Exchange exchange) {
         Object address = exchange.getMessage().getHeader(REMOTE_ADDRESS);
         if (address == null) return "unknown";
         String text = address.toString();

@@ -15,7 +15,9 @@ public enum Role {
     MANAGER("manager"),
     KEEPER("keeper"),
     AUDITOR("auditor"),
-    ADMIN("admin");
+    ADMIN("admin"),
+    /** Not a person: a survey platform's token, good for {@code POST /api/surveys} only (never in {@code any}). */
+    SURVEY_SOURCE("survey-source");
 
     private final String label;
 
@@ -37,14 +39,15 @@ public enum Role {
 
     /**
      * The roles a route names (routes/*.yaml, parameter {@code roles} of the template {@code api-call}):
-     * labels separated by commas, or {@code any} for every authenticated caller (the bean then decides
+     * labels separated by commas, or {@code any} for every authenticated member of staff — every role but
+     * {@code survey-source}, which is a survey platform, not a person (the bean then decides
      * from the data, e.g. a grant's holder). A label that is no role stops the call with the route named.
      */
     public static Set<Role> setOf(String labels, String route) {
         if (labels == null || labels.isBlank()) {
             throw new IllegalStateException("route " + route + " names no roles: give roles (" + labels() + ") or any");
         }
-        if (labels.strip().equals("any")) return Collections.unmodifiableSet(EnumSet.allOf(Role.class));
+        if (labels.strip().equals("any")) return Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.of(SURVEY_SOURCE)));
         Set<Role> roles = EnumSet.noneOf(Role.class);
         for (String label : labels.split("\\s*,\\s*")) {
             try {

@@ -22,7 +22,8 @@ public final class RoleViews {
             Role.MANAGER, "basic,consumption,preferences,health,feedback,identity",
             Role.KEEPER, "basic,consumption,preferences,feedback",
             Role.AUDITOR, "",
-            Role.ADMIN, "");
+            Role.ADMIN, "",
+            Role.SURVEY_SOURCE, "");
 
     private final Map<Role, Set<Category>> views;
 

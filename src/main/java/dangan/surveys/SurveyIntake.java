@@ -40,10 +40,10 @@ public final class SurveyIntake {
     private final ObjectMapper json;
     private final long maxFileBytes;
     private final long maxBodyBytes;
-    private final ApiToken token;
+    private final SurveyCredentials credentials;
 
     SurveyIntake(ArchiveIntake intake, SurveyReader reader, SurveyFiling filing, Path rejectsFolder, IntakeTally tally,
-                 ObjectMapper json, long maxFileBytes, long maxBodyBytes, ApiToken token) {
+                 ObjectMapper json, long maxFileBytes, long maxBodyBytes, SurveyCredentials credentials) {
         this.intake = intake;
         this.reader = reader;
         this.filing = filing;
@@ -52,7 +52,7 @@ public final class SurveyIntake {
         this.json = json;
         this.maxFileBytes = maxFileBytes;
         this.maxBodyBytes = maxBodyBytes;
-        this.token = token;
+        this.credentials = credentials;
     }
 
     /**
@@ -106,14 +106,21 @@ public final class SurveyIntake {
 
     /**
      * A POST of survey JSON: 201 when responses were filed or queued for review, 200 when all were
-     * received before, 400 when the body is not JSON or every response was rejected, 401 without the
-     * token (when one is configured), 413 when the
-     * body is larger than allowed, 500 when the archive could not be written — always with a JSON body.
+     * received before, 400 when the body is not JSON or every response was rejected, 401 without a
+     * credential ({@link SurveyCredentials}), 429 past the source's limit, 413 when the body is larger than
+     * allowed, 500 when the archive could not be written — always with a JSON body. The answer is the same
+     * whether a respondent is a customer or not (filed and waiting for review are both "received").
      */
     public void receive(Exchange exchange) {
-        if (!token.check(exchange)) return;
         byte[] body = exchange.getMessage().getBody(byte[].class);
         if (body == null) body = new byte[0];
+        SurveyCredentials.Verdict who = credentials.check(exchange, body);
+        if (who.source() == null) {
+            if (who.status() == 401) exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+            LOG.info("POST /api/surveys -> {}: {}", who.status(), who.error());
+            answer(exchange, who.status(), error(who.error()));
+            return;
+        }
         if (body.length > maxBodyBytes) {
             answer(exchange, 413, error("the body is " + body.length + " bytes, more than dangan.surveys.max-body-bytes ("
                     + maxBodyBytes + "): send the responses in smaller batches"));
@@ -121,7 +128,7 @@ public final class SurveyIntake {
         }
         IngestRun run = null;
         try {
-            run = intake.open("survey", CHANNEL, "POST /api/surveys " + Instant.now(), null, body.length);
+            run = intake.open("survey", CHANNEL, "POST /api/surveys from " + who.source() + " " + Instant.now(), null, body.length);
             List<SurveyEntry> entries;
             try {
                 entries = reader.read(body);
@@ -135,7 +142,7 @@ public final class SurveyIntake {
             }
             SurveyOutcome outcome = filing.file(run, entries);
             LOG.info(outcome.summary(run.name()));
-            ObjectNode answer = outcome.toJson(json);
+            ObjectNode answer = outcome.answer(json);
             int taken = outcome.filed() + outcome.review();
             if (outcome.rejected() > 0 && taken + outcome.duplicates() == 0) {
                 SurveyProblem first = outcome.rejects().get(0).rejects().get(0);

@@ -77,14 +77,16 @@ public final class SurveyOutcome {
                 name, responses, filed, complaints, review, duplicates, rejected, warnings.size());
     }
 
-    /** The JSON answer to a POST: the counts and, for each rejected response, where and why. */
-    public ObjectNode toJson(ObjectMapper json) {
+    /**
+     * The JSON answer to a POST: the counts and, for each rejected response, where and why. Filed and waiting
+     * for review are one count, {@code received}: the answer must not tell whether a mobile or email belongs to a
+     * customer (the log line and the ingest keep them apart for staff).
+     */
+    public ObjectNode answer(ObjectMapper json) {
         ObjectNode node = json.createObjectNode();
         node.put("ingest", ingestId);
         node.put("responses", responses);
-        node.put("filed", filed);
-        node.put("complaints", complaints);
-        node.put("review", review);
+        node.put("received", filed + review);
         node.put("duplicates", duplicates);
         node.put("rejected", rejected);
         ArrayNode list = node.putArray("rejects");

@@ -33,14 +33,11 @@ public final class SurveysFlow implements Flow {
         int complaintAtOrBelow = settings.getInt("dangan.surveys.complaint-at-or-below", 2);
         SurveyFiling filing = new SurveyFiling(context.dataSource(), context.sensitive(), json, complaintAtOrBelow, context.audit());
         long maxBody = settings.getInt("dangan.surveys.max-body-bytes", 1_048_576);
-        ApiToken token = new ApiToken(settings.get("dangan.surveys.token"));
-        if (!token.required()) {
-            LOG.warn("Surveys: no dangan.surveys.token (DANGAN_SURVEYS_TOKEN) set — POST /api/surveys is open to anyone"
-                    + " who can reach port {}", settings.get("dangan.http.port", "8080"));
-        }
+        SurveyCredentials credentials = SurveyCredentials.from(settings,
+                new dangan.access.StaffDirectory(context.dataSource(), context.audit()));
         context.bind("surveyIntake", new SurveyIntake(context.intake(), new SurveyReader(json, mapping, zone), filing,
                 context.home().resolve("outbox").resolve("rejects"), context.tally(), json,
-                settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L, maxBody, token));
+                settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L, maxBody, credentials));
         review = new SurveyReview(context.dataSource(), filing, new SurveyReader(json, SurveyMapping.defaults(), zone), json,
                 context.audit());
         context.bind("surveyReview", review);

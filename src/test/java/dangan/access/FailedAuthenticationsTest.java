@@ -19,7 +19,7 @@ import static org.awaitility.Awaitility.await;
 
 /** Failed authentications are audited one by one up to a limit per address and minute; then 429 and one entry. */
 @Tag("service")
-class FailedAuthenticationsTest {
+class PerMinuteLimitTest {
 
     @Test
     void pastTheLimitAnAddressGets429AndTheAuditLogOneEntry(@TempDir Path home) throws Exception {
@@ -71,14 +71,14 @@ class FailedAuthenticationsTest {
 
     @Test
     void theCountStartsAgainEachMinuteAndPerAddress() {
-        FailedAuthentications failures = new FailedAuthentications(2);
+        PerMinuteLimit failures = new PerMinuteLimit(2);
         long minute = 60_000L * 1000;
 
-        assertThat(failures.failed("10.0.0.1", minute)).isEqualTo(FailedAuthentications.Verdict.AUDIT);
-        assertThat(failures.failed("10.0.0.1", minute + 1)).isEqualTo(FailedAuthentications.Verdict.AUDIT);
-        assertThat(failures.failed("10.0.0.1", minute + 2)).isEqualTo(FailedAuthentications.Verdict.LIMIT_REACHED);
-        assertThat(failures.failed("10.0.0.1", minute + 3)).isEqualTo(FailedAuthentications.Verdict.REFUSE);
-        assertThat(failures.failed("10.0.0.2", minute + 4)).isEqualTo(FailedAuthentications.Verdict.AUDIT);
-        assertThat(failures.failed("10.0.0.1", minute + 60_000)).isEqualTo(FailedAuthentications.Verdict.AUDIT);
+        assertThat(failures.failed("10.0.0.1", minute)).isEqualTo(PerMinuteLimit.Verdict.AUDIT);
+        assertThat(failures.failed("10.0.0.1", minute + 1)).isEqualTo(PerMinuteLimit.Verdict.AUDIT);
+        assertThat(failures.failed("10.0.0.1", minute + 2)).isEqualTo(PerMinuteLimit.Verdict.LIMIT_REACHED);
+        assertThat(failures.failed("10.0.0.1", minute + 3)).isEqualTo(PerMinuteLimit.Verdict.REFUSE);
+        assertThat(failures.failed("10.0.0.2", minute + 4)).isEqualTo(PerMinuteLimit.Verdict.AUDIT);
+        assertThat(failures.failed("10.0.0.1", minute + 60_000)).isEqualTo(PerMinuteLimit.Verdict.AUDIT);
     }
 }

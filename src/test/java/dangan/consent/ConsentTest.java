@@ -271,6 +271,7 @@ class ConsentTest {
         java.net.http.HttpResponse<String> posted = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
                         .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + ApiClient.asSurveySource(dangan).token())
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("""
                                 {"survey_id": "consent-1", "customer": {"mobile": "13600000013"}, "score": 5,
                                  "consent": {"marketing": "不同意", "sensitive": true, "version": "survey-v2"}}""",

@@ -142,6 +142,7 @@ class ChatNotificationsTest {
         HttpResponse<String> answer = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
                         .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + ApiClient.asSurveySource(dangan).token())
                         .POST(HttpRequest.BodyPublishers.ofString("""
                                 {"survey_id": "chat-1", "submitted_at": "2026-11-20T14:30:00+08:00",
                                  "customer": {"mobile": "%s"}, "score": 1, "comment": "房间有烟味", "service": "客房"}"""

@@ -1,5 +1,6 @@
 package dangan.notify;
 
+import dangan.support.ApiClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
@@ -328,6 +329,7 @@ class NotificationsTest {
         HttpResponse<String> answer = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
                         .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + ApiClient.asSurveySource(dangan).token())
                         .POST(HttpRequest.BodyPublishers.ofString("""
                                 {"survey_id": "notify-1", "submitted_at": "2026-11-20T14:30:00+08:00",
                                  "customer": {"mobile": "%s"}, "score": 1, "comment": "等了四十分钟", "service": "精油按摩",

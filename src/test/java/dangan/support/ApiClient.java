@@ -37,6 +37,13 @@ public final class ApiClient {
         return new ApiClient(running.httpPort(), staff.addUser(name, role, "test"));
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger PLATFORMS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A survey platform: a new user of the role survey-source, whose token {@code POST /api/surveys} takes. */
+    public static ApiClient asSurveySource(RunningService running) throws Exception {
+        return asNewUser(running, "survey-platform-" + PLATFORMS.incrementAndGet(), dangan.access.Role.SURVEY_SOURCE);
+    }
+
     /** A client that sends this token as it is (null: no Authorization header). */
     public static ApiClient withToken(RunningService running, String token) {
         return new ApiClient(running.httpPort(), token);

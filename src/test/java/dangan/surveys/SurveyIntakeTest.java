@@ -1,5 +1,6 @@
 package dangan.surveys;
 
+import dangan.notify.WebhookSignature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.access.Role;
@@ -40,6 +41,7 @@ class SurveyIntakeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "test-token-3f9a";
+    private static final String SECRET = "wjx-signing-secret-0b7e";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @TempDir
@@ -51,7 +53,8 @@ class SurveyIntakeTest {
     @BeforeAll
     static void start() throws Exception {
         dangan = RunningService.start(home, Map.of("dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres",
-                "dangan.surveys.rematch-ms", "200", "dangan.surveys.token", TOKEN));
+                "dangan.surveys.rematch-ms", "200", "dangan.surveys.token", TOKEN,
+                "dangan.surveys.sources", "wjx", "dangan.surveys.source.wjx.secret", SECRET));
         keeper = ApiClient.asNewUser(dangan, "keeper.sun", Role.KEEPER);
         manager = ApiClient.asNewUser(dangan, "mgr.wu", Role.MANAGER);
         desk = ApiClient.asNewUser(dangan, "desk.he", Role.FRONT_DESK);
@@ -156,7 +159,7 @@ class SurveyIntakeTest {
         HttpResponse<String> posted = post("/api/surveys", """
                 {"survey_id": "web-777", "customer": {"name": "匿名客人", "email": "someone@unknown.example"}, "score": 4}""");
         assertThat(posted.statusCode()).isEqualTo(201);
-        assertThat(JSON.readTree(posted.body()).get("review").asInt()).isEqualTo(1);
+        assertThat(JSON.readTree(posted.body()).get("received").asInt()).isEqualTo(1);
         long id = ((Number) dangan.row("select id from survey_review where survey_id = ?", "web-777").get("id")).longValue();
         String archiveNo = (String) dangan.row("select archive_no from customer where mobile = ?", "13812340002").get("archive_no");
 
@@ -235,7 +238,7 @@ class SurveyIntakeTest {
         assertThat(answer.statusCode()).isEqualTo(201);
         assertThat(answer.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
         JsonNode summary = JSON.readTree(answer.body());
-        assertThat(summary.get("filed").asInt()).isEqualTo(1);
+        assertThat(summary.get("received").asInt()).isEqualTo(1);
         assertThat(summary.get("rejected").asInt()).isEqualTo(1);
         assertThat(summary.get("rejects").get(0).get("reason").asText())
                 .isEqualTo("response 2 ($[1]): \"score\" must be a whole number 1–5, got 0");
@@ -265,6 +268,82 @@ class SurveyIntakeTest {
             assertThat(refused.body()).containsAnyOf("Authorization: Bearer", "令牌无效"); // the shared survey token is no staff token
         }
         assertThat(dangan.count("select count(*) from survey_response where survey_id = 't-1'")).isZero();
+    }
+
+    @Test
+    void aCustomerAndAStrangerGetTheSameAnswer() throws Exception {
+        // whether a mobile belongs to a customer must not show: filed and waiting for review are both "received"
+        JsonNode known = JSON.readTree(post("/api/surveys", """
+                {"survey_id": "same-1", "customer": {"mobile": "13812340002"}, "score": 2}""").body());
+        JsonNode stranger = JSON.readTree(post("/api/surveys", """
+                {"survey_id": "same-2", "customer": {"mobile": "13999999999"}, "score": 2}""").body());
+
+        ((com.fasterxml.jackson.databind.node.ObjectNode) known).remove("ingest");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) stranger).remove("ingest");
+        assertThat(known).isEqualTo(stranger);
+        assertThat(known.get("received").asInt()).isEqualTo(1);
+        assertThat(dangan.row("select status from survey_response where survey_id = 'same-1'")).containsEntry("status", "filed");
+        assertThat(dangan.count("select count(*) from survey_review where survey_id = 'same-2'")).isEqualTo(1);
+    }
+
+    @Test
+    void aPlatformSignsItsPostsOrUsesASurveySourceToken() throws Exception {
+        String body = "{\"survey_id\": \"signed-1\", \"customer\": {\"mobile\": \"13812340002\"}, \"score\": 5}";
+        long now = System.currentTimeMillis() / 1000;
+        String good = WebhookSignature.of(SECRET, (now + "." + body).getBytes(StandardCharsets.UTF_8));
+
+        assertThat(signed(body, "wjx", now, WebhookSignature.of("not-the-secret-at-all", (now + "." + body)
+                .getBytes(StandardCharsets.UTF_8))).statusCode()).as("wrong secret").isEqualTo(401);
+        assertThat(signed(body, "other", now, good).statusCode()).as("unknown source").isEqualTo(401);
+        long stale = now - 600;
+        assertThat(signed(body, "wjx", stale, WebhookSignature.of(SECRET, (stale + "." + body)
+                .getBytes(StandardCharsets.UTF_8))).statusCode()).as("signed ten minutes ago").isEqualTo(401);
+        assertThat(signed(body.replace("5}", "1}"), "wjx", now, good).statusCode()).as("body changed").isEqualTo(401);
+        assertThat(dangan.count("select count(*) from survey_response where survey_id = 'signed-1'")).isZero();
+        HttpResponse<String> ok = signed(body, "wjx", now, good);
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
+        assertThat(dangan.row("select g.source_name from survey_response s join ingest g on g.id = s.source_ingest_id"
+                + " where s.survey_id = 'signed-1'").get("source_name")).asString().startsWith("POST /api/surveys from wjx ");
+
+        // a staff token of the role survey-source posts surveys, and nothing else; a person's token does not post surveys
+        ApiClient platform = ApiClient.asSurveySource(dangan);
+        assertThat(platform.post("/api/surveys", body.replace("signed-1", "signed-2")).status()).isEqualTo(201);
+        assertThat(platform.get("/api/me").status()).isEqualTo(403);
+        assertThat(platform.get("/api/surveys/review").status()).isEqualTo(403);
+        assertThat(keeper.post("/api/surveys", body.replace("signed-1", "signed-3")).status()).isEqualTo(401);
+    }
+
+    @Test
+    void byDefaultAPostNeedsACredentialAndEachSourceIsLimited(@TempDir Path otherHome) throws Exception {
+        try (RunningService other = RunningService.start(otherHome, Map.of("dangan.db.url", TestDatabase.freshDatabase(),
+                "dangan.db.user", "postgres", "dangan.surveys.requests-per-minute", "2"))) {
+            ApiClient platform = ApiClient.asSurveySource(other);
+            ApiClient second = ApiClient.asSurveySource(other);
+            String body = "{\"survey_id\": \"lim-%d\", \"customer\": {\"mobile\": \"13812340002\"}, \"score\": 5}";
+            HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + other.httpPort() + "/api/surveys"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.formatted(0))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.body()).contains("a credential is needed");
+
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> java.time.Instant.now().getEpochSecond() % 60 < 40); // three POSTs in one minute
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (int i = 1; i <= 3; i++) statuses.add(platform.post("/api/surveys", body.formatted(i)).status());
+            assertThat(statuses).containsExactly(201, 201, 429);
+            assertThat(second.post("/api/surveys", body.formatted(4)).status()).as("another source").isEqualTo(201);
+            assertThat(other.count("select count(*) from (select survey_id from survey_review union select survey_id from survey_response) s"
+                    + " where survey_id like 'lim-%'")).as("the refused one is not taken").isEqualTo(3);
+        }
+    }
+
+    private static HttpResponse<String> signed(String body, String source, long timestamp, String signature)
+            throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
+                        .header("Content-Type", "application/json").header("X-Dangan-Source", source)
+                        .header("X-Dangan-Timestamp", Long.toString(timestamp)).header("X-Dangan-Signature", signature)
+                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -301,6 +380,7 @@ class SurveyIntakeTest {
         mapping.stringPropertyNames().forEach(k -> overrides.put(k, mapping.getProperty(k)));
         overrides.put("dangan.db.url", TestDatabase.freshDatabase());
         overrides.put("dangan.db.user", "postgres");
+        overrides.put("dangan.surveys.open", "true"); // the explicit setting: POSTs without a credential
         try (RunningService other = RunningService.start(otherHome, overrides)) {
             other.drop("registrations-for-surveys.csv", Path.of("test-data/surveys/registrations-for-surveys.csv"));
             other.awaitHandled("registrations-for-surveys.csv");

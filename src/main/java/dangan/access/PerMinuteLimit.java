@@ -4,14 +4,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Failed authentications per remote address and minute. Each failure is audited (D-26) up to the
- * limit; past it, the address is answered 429 for the rest of the minute and the audit log gets one
- * entry saying so, not one per attempt: nobody can flood the chained log from outside.
+ * Events per key (a remote address, a member of staff, a survey source) and minute, against a limit:
+ * failed authentications per address, calls denied to one caller, survey POSTs per source. Each event
+ * up to the limit is handled one by one (audited, filed); the one past it is said once (one audit entry,
+ * one log line) and the rest of the minute is answered 429: nobody can flood the chained log from outside.
  */
-final class FailedAuthentications {
+public final class PerMinuteLimit {
 
     /** What to do with one more failure from an address. */
-    enum Verdict { AUDIT, LIMIT_REACHED, REFUSE }
+    public enum Verdict { AUDIT, LIMIT_REACHED, REFUSE }
 
     private record Window(long minute, int failures) {
     }
@@ -21,11 +22,12 @@ final class FailedAuthentications {
     private final int perMinute;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    FailedAuthentications(int perMinute) {
+    public PerMinuteLimit(int perMinute) {
         this.perMinute = perMinute;
     }
 
-    Verdict failed(String address, long nowMillis) {
+    /** One more event of this key now: within the limit, the one past it, or beyond. */
+    public Verdict failed(String address, long nowMillis) {
         long minute = nowMillis / 60_000;
         if (windows.size() > MAX_ADDRESSES) windows.values().removeIf(w -> w.minute() < minute);
         Window w = windows.merge(address, new Window(minute, 1),
@@ -35,12 +37,12 @@ final class FailedAuthentications {
     }
 
     /** Whether this address is past the limit in the running minute (its attempts are refused unchecked). */
-    boolean refused(String address, long nowMillis) {
+    public boolean refused(String address, long nowMillis) {
         Window w = windows.get(address);
         return w != null && w.minute() == nowMillis / 60_000 && w.failures() > perMinute;
     }
 
-    int perMinute() {
+    public int perMinute() {
         return perMinute;
     }
 }

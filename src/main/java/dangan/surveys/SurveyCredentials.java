@@ -1,0 +1,158 @@
+package dangan.surveys;
+
+import dangan.access.PerMinuteLimit;
+import dangan.access.Role;
+import dangan.access.StaffDirectory;
+import dangan.config.Settings;
+import dangan.notify.WebhookSignature;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Who may {@code POST /api/surveys} (issue 10: safe by default). By default a credential is required, one of:
+ * <ul>
+ *   <li>a staff token of the role {@code survey-source} ({@code Authorization: Bearer <token>}; source {@code user:<name>});</li>
+ *   <li>a signature, the way survey platforms sign webhooks: {@code X-Dangan-Source: NAME},
+ *       {@code X-Dangan-Timestamp: <unix seconds>} within {@code dangan.surveys.signature-window-seconds} of now, and
+ *       {@code X-Dangan-Signature: sha256=<hex HMAC-SHA-256(secret, timestamp + "." + body)>} under the source's secret
+ *       {@code dangan.surveys.source.NAME.secret} (source {@code NAME});</li>
+ *   <li>the shared token {@code dangan.surveys.token}, when one is set (source {@code token}).</li>
+ * </ul>
+ * Only {@code dangan.surveys.open=true} takes POSTs without one (source: the remote address). Every source
+ * is limited to {@code dangan.surveys.requests-per-minute} POSTs a minute, then 429 for the rest of it.
+ */
+final class SurveyCredentials {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SurveyCredentials.class);
+    static final String SOURCE_HEADER = "X-Dangan-Source";
+    static final String TIMESTAMP_HEADER = "X-Dangan-Timestamp";
+
+    /** Who sent a POST, or why it is refused ({@code source == null}: answer {@code status} with {@code error}). */
+    record Verdict(String source, int status, String error) {
+        static Verdict of(String source) {
+            return new Verdict(source, 0, null);
+        }
+
+        static Verdict refused(int status, String error) {
+            return new Verdict(null, status, error);
+        }
+    }
+
+    private final StaffDirectory staff;
+    private final byte[] sharedToken;
+    private final Map<String, String> secrets;
+    private final long windowSeconds;
+    private final boolean open;
+    private final PerMinuteLimit limit;
+
+    SurveyCredentials(StaffDirectory staff, String sharedToken, Map<String, String> secrets, long windowSeconds, boolean open,
+                      int perMinute) {
+        this.staff = staff;
+        this.sharedToken = sharedToken == null ? null : sharedToken.getBytes(StandardCharsets.UTF_8);
+        this.secrets = Map.copyOf(secrets);
+        this.windowSeconds = windowSeconds;
+        this.open = open;
+        this.limit = new PerMinuteLimit(perMinute);
+    }
+
+    static SurveyCredentials from(Settings settings, StaffDirectory staff) {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        for (String name : settings.get("dangan.surveys.sources", "").split("\\s*,\\s*")) {
+            if (name.isBlank()) continue;
+            String secret = settings.get("dangan.surveys.source." + name.strip() + ".secret");
+            if (secret == null || secret.length() < 16) {
+                throw new IllegalArgumentException("dangan.surveys.source." + name.strip() + ".secret: the survey source "
+                        + name.strip() + " needs a secret of at least 16 characters to sign its POSTs with");
+            }
+            secrets.put(name.strip(), secret);
+        }
+        SurveyCredentials credentials = new SurveyCredentials(staff, settings.get("dangan.surveys.token"), secrets,
+                settings.getInt("dangan.surveys.signature-window-seconds", 300), settings.getBoolean("dangan.surveys.open", false),
+                settings.getInt("dangan.surveys.requests-per-minute", 60));
+        if (credentials.open) {
+            LOG.warn("Surveys: dangan.surveys.open=true — POST /api/surveys takes responses without a credential from anyone"
+                    + " who can reach the port");
+        }
+        return credentials;
+    }
+
+    /** Whether POSTs are taken without a credential ({@code dangan.surveys.open}). */
+    boolean open() {
+        return open;
+    }
+
+    /** The source of this POST, checked and counted; or the refusal (401, 429). */
+    Verdict check(Exchange exchange, byte[] body) {
+        Verdict who = identify(exchange, body);
+        if (who.source() == null) return who;
+        return switch (limit.failed(who.source(), System.currentTimeMillis())) {
+            case AUDIT -> who;
+            case LIMIT_REACHED -> {
+                LOG.warn("Surveys: more than {} POSTs from source {} within a minute: refused with 429 until the minute ends",
+                        limit.perMinute(), who.source());
+                yield Verdict.refused(429, tooMany());
+            }
+            case REFUSE -> Verdict.refused(429, tooMany());
+        };
+    }
+
+    private String tooMany() {
+        return "more than " + limit.perMinute() + " POSTs from this source within a minute (dangan.surveys.requests-per-minute):"
+                + " wait a minute, or send the responses in larger batches";
+    }
+
+    private Verdict identify(Exchange exchange, byte[] body) {
+        String authorization = exchange.getMessage().getHeader("Authorization", String.class);
+        String sourceName = exchange.getMessage().getHeader(SOURCE_HEADER, String.class);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String token = authorization.substring(7).strip();
+            if (sharedToken != null && MessageDigest.isEqual(sharedToken, token.getBytes(StandardCharsets.UTF_8))) {
+                return Verdict.of("token");
+            }
+            return staff.authenticate(token).filter(c -> c.role() == Role.SURVEY_SOURCE)
+                    .map(c -> Verdict.of("user:" + c.name()))
+                    .orElse(Verdict.refused(401, "not a survey source's token: send Authorization: Bearer <a token of the role survey-source>"
+                            + " (or the shared dangan.surveys.token) is needed here"));
+        }
+        if (sourceName != null) return signed(exchange, sourceName.strip(), body);
+        if (open) return Verdict.of("open:" + dangan.access.Api.remoteHost(exchange));
+        return Verdict.refused(401, "a credential is needed: Authorization: Bearer <a survey-source token>, or the headers "
+                + SOURCE_HEADER + ", " + TIMESTAMP_HEADER + " and " + WebhookSignature.HEADER + " of a configured source"
+                + " (dangan.surveys.sources)");
+    }
+
+    private Verdict signed(Exchange exchange, String source, byte[] body) {
+        String secret = secrets.get(source);
+        String timestamp = exchange.getMessage().getHeader(TIMESTAMP_HEADER, String.class);
+        String signature = exchange.getMessage().getHeader(WebhookSignature.HEADER, String.class);
+        // the same answer for an unknown source and a wrong signature: a caller learns no source names
+        Verdict wrong = Verdict.refused(401, "the signature does not check out: " + WebhookSignature.HEADER
+                + " must be sha256=<hex HMAC-SHA-256 of \"<" + TIMESTAMP_HEADER + ">.<body>\"> under the source's secret");
+        if (secret == null || signature == null || timestamp == null) return wrong;
+        long at;
+        try {
+            at = Long.parseLong(timestamp.strip());
+        } catch (NumberFormatException e) {
+            return Verdict.refused(401, TIMESTAMP_HEADER + " must be the time of signing in Unix seconds");
+        }
+        if (Math.abs(System.currentTimeMillis() / 1000 - at) > windowSeconds) {
+            return Verdict.refused(401, TIMESTAMP_HEADER + " is more than " + windowSeconds
+                    + " seconds from now (dangan.surveys.signature-window-seconds): sign each POST when it is sent");
+        }
+        byte[] prefix = (timestamp.strip() + ".").getBytes(StandardCharsets.UTF_8);
+        byte[] signed = new byte[prefix.length + body.length];
+        System.arraycopy(prefix, 0, signed, 0, prefix.length);
+        System.arraycopy(body, 0, signed, prefix.length, body.length);
+        String expected = WebhookSignature.of(secret, signed);
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.strip().getBytes(StandardCharsets.US_ASCII))) {
+            return wrong;
+        }
+        return Verdict.of(source);
+    }
+}

@@ -24,7 +24,8 @@ public final class AccessFlow implements Flow {
         Api api = new Api(staff, audit, context.settings().getInt("dangan.api.auth-failures-per-minute", 20),
                 context.settings().getInt("dangan.api.denials-per-minute", 20),
                 Language.of(context.settings()), sessions,
-                Boolean.parseBoolean(context.settings().get("dangan.console.secure-cookie", "false")));
+                Boolean.parseBoolean(context.settings().get("dangan.console.secure-cookie", "false")),
+                Transport.from(context.settings()));
         api.metrics(context.metrics());
         context.bind("api", api);
         context.bind("apiDescription", new ApiDescription(context.settings().get("dangan.api.public-url")));

@@ -53,6 +53,7 @@ public final class Api {
     private final AuditTrail audit;
     private final PerMinuteLimit failures;
     private final PerMinuteLimit denials;
+    private final Transport transport;
     private final Language language;
     private final ConsoleSessions sessions;
     private final boolean secureCookie;
@@ -66,9 +67,11 @@ public final class Api {
      * @param secureCookie the session cookie is marked {@code Secure} (served behind HTTPS)
      * @param denialsPerMinute  calls answered 403 to one member of staff (a valid token or session) audited per
      *                          minute; past that the caller gets 429 for the rest of the minute, audited once
+     * @param transport         HTTPS or plain HTTP: over plain HTTP, credentials only from this machine unless allowed
      */
     public Api(StaffDirectory staff, AuditTrail audit, int failuresPerMinute, int denialsPerMinute, Language language,
-               ConsoleSessions sessions, boolean secureCookie) {
+               ConsoleSessions sessions, boolean secureCookie, Transport transport) {
+        this.transport = transport;
         this.staff = staff;
         this.audit = audit;
         this.failures = new PerMinuteLimit(failuresPerMinute);
@@ -92,6 +95,9 @@ public final class Api {
         MDC.put(LogFormat.REQUEST, requestId(exchange));
         String header = exchange.getMessage().getHeader("Authorization", String.class);
         String cookie = header == null && sessions != null ? cookie(exchange, ConsoleSessions.COOKIE) : null;
+        if ((header != null || cookie != null) && transport.refusesCredentials(exchange)) {
+            throw failed(exchange, "api.auth.plain-http"); // the token crossed the network in clear: not taken
+        }
         if (cookie != null) {
             authenticateSession(exchange, cookie);
             return;
@@ -184,6 +190,7 @@ public final class Api {
         if (sessions == null) throw ApiProblem.localized(404, "api.session.off");
         String address = remoteHost(exchange);
         if (failures.refused(address, System.currentTimeMillis())) throw tooMany();
+        if (transport.refusesCredentials(exchange)) throw failed(exchange, "api.auth.plain-http");
         JsonNode body = readJson(exchange);
         String name = body.path("name").asText(null);
         String password = body.path("password").asText(null);

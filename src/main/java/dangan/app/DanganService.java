@@ -147,6 +147,7 @@ public final class DanganService implements AutoCloseable {
             Properties props = new Properties();
             settings.effective().forEach(props::setProperty);
             props.setProperty("dangan.home", home.toString());
+            dangan.access.Transport.configure(settings, props); // HTTPS from a PKCS#12 keystore, when configured
             main.setOverrideProperties(props);
 
             main.start();

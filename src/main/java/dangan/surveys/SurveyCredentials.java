@@ -3,6 +3,7 @@ package dangan.surveys;
 import dangan.access.PerMinuteLimit;
 import dangan.access.Role;
 import dangan.access.StaffDirectory;
+import dangan.access.Transport;
 import dangan.config.Settings;
 import dangan.notify.WebhookSignature;
 import org.apache.camel.Exchange;
@@ -50,9 +51,11 @@ final class SurveyCredentials {
     private final long windowSeconds;
     private final boolean open;
     private final PerMinuteLimit limit;
+    private final Transport transport;
 
     SurveyCredentials(StaffDirectory staff, String sharedToken, Map<String, String> secrets, long windowSeconds, boolean open,
-                      int perMinute) {
+                      int perMinute, Transport transport) {
+        this.transport = transport;
         this.staff = staff;
         this.sharedToken = sharedToken == null ? null : sharedToken.getBytes(StandardCharsets.UTF_8);
         this.secrets = Map.copyOf(secrets);
@@ -74,7 +77,7 @@ final class SurveyCredentials {
         }
         SurveyCredentials credentials = new SurveyCredentials(staff, settings.get("dangan.surveys.token"), secrets,
                 settings.getInt("dangan.surveys.signature-window-seconds", 300), settings.getBoolean("dangan.surveys.open", false),
-                settings.getInt("dangan.surveys.requests-per-minute", 60));
+                settings.getInt("dangan.surveys.requests-per-minute", 60), Transport.from(settings));
         if (credentials.open) {
             LOG.warn("Surveys: dangan.surveys.open=true — POST /api/surveys takes responses without a credential from anyone"
                     + " who can reach the port");
@@ -110,6 +113,10 @@ final class SurveyCredentials {
     private Verdict identify(Exchange exchange, byte[] body) {
         String authorization = exchange.getMessage().getHeader("Authorization", String.class);
         String sourceName = exchange.getMessage().getHeader(SOURCE_HEADER, String.class);
+        if (authorization != null && transport.refusesCredentials(exchange)) {
+            return Verdict.refused(401, "a token is not taken over plain HTTP from another machine: use HTTPS"
+                    + " (dangan.http.tls.keystore), a reverse proxy with TLS on this machine, or a signature (" + SOURCE_HEADER + ")");
+        }
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String token = authorization.substring(7).strip();
             if (sharedToken != null && MessageDigest.isEqual(sharedToken, token.getBytes(StandardCharsets.UTF_8))) {

@@ -220,7 +220,7 @@ class ApiHardeningTest {
         execute("alter table survey_response rename to survey_response_away");
         ApiClient.Reply reply;
         try {
-            reply = desk.post("/api/surveys?probe=1", """
+            reply = ApiClient.asSurveySource(dangan).post("/api/surveys?probe=1", """
                     {"survey_id": "hardening-1", "customer": {"mobile": "13822220001"}, "score": 4}""");
         } finally {
             execute("alter table survey_response_away rename to survey_response");

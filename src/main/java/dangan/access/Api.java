@@ -37,7 +37,14 @@ import java.util.stream.Collectors;
 public final class Api {
 
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
-    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    /** How deep a request's JSON may nest, how long a number may be, how long a text (issue 10: 400s, never 500s). */
+    public static final int MAX_JSON_DEPTH = 32;
+    public static final int MAX_NUMBER_DIGITS = 40;
+    public static final int MAX_JSON_TEXT = 100_000;
+    public static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_DIGITS).maxStringLength(MAX_JSON_TEXT).build()).build())
+            .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private static final String REMOTE_ADDRESS = "CamelVertxPlatformHttpRemoteAddress";
@@ -111,6 +118,7 @@ public final class Api {
         exchange.setProperty(Caller.PROPERTY, caller);
         // the caller's credentials stop here: nothing downstream (logs, errors) sees them
         exchange.getMessage().removeHeader("Authorization");
+        Request.of(exchange); // every query parameter checked (a NUL is a 400 naming it), also those a bean reads as a header
     }
 
     /** The {@code api-call} route's {@code roles} parameter, as an exchange property (who may call it). */
@@ -178,6 +186,7 @@ public final class Api {
         }
         message.removeHeader("Cookie");
         message.removeHeader(CSRF_HEADER);
+        Request.of(exchange); // every query parameter checked, as for a token
     }
 
     /**
@@ -288,7 +297,10 @@ public final class Api {
 
     /** A text field of a request body, stripped; "" when it is missing or not text. */
     public static String optionalText(JsonNode body, String field) {
-        return body.path(field).isTextual() ? body.get(field).asText().strip() : "";
+        if (!body.path(field).isTextual()) return "";
+        String text = body.get(field).asText();
+        // blank-looking text (ideographic spaces, zero-width characters) is blank: Text.clean finds nothing visible
+        return dangan.normalise.Text.clean(text) == null ? "" : text.strip();
     }
 
     public static JsonNode readJson(Exchange exchange) {
@@ -297,7 +309,13 @@ public final class Api {
         try {
             JsonNode node = JSON.readTree(body);
             if (node == null || !node.isObject()) throw ApiProblem.localized(400, "api.body.not-object");
+            String nul = nulAt(node, "");
+            if (nul != null) throw ApiProblem.localized(400, "api.body.nul", "field", nul);
             return node;
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            // nested too deep, a number or a text too long: where, never the text
+            throw ApiProblem.localized(400, "api.body.limits", "depth", MAX_JSON_DEPTH, "digits", MAX_NUMBER_DIGITS,
+                    "chars", MAX_JSON_TEXT);
         } catch (JsonProcessingException e) {
             // where, never the parser's detail: it quotes the text it choked on (a password, an ID number), and
             // a 400 goes to the service log
@@ -306,6 +324,26 @@ public final class Api {
         } catch (IOException e) {
             throw ApiProblem.localized(400, "api.body.unreadable");
         }
+    }
+
+    /** The JSON pointer of the first text or field name holding a NUL character (U+0000), or null. */
+    private static String nulAt(JsonNode node, String pointer) {
+        if (node.isTextual()) return node.textValue().indexOf('\u0000') >= 0 ? (pointer.isEmpty() ? "/" : pointer) : null;
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = nulAt(node.get(i), pointer + "/" + i);
+                if (found != null) return found;
+            }
+        } else if (node.isObject()) {
+            for (java.util.Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                String name = field.getKey().replace("\u0000", "\\0");
+                if (field.getKey().indexOf('\u0000') >= 0) return pointer + "/" + name;
+                String found = nulAt(field.getValue(), pointer + "/" + name);
+                if (found != null) return found;
+            }
+        }
+        return null;
     }
 
     /** A file to download (a reject report): {@code respond} sends it as it is, as an attachment named {@code name}. */

@@ -36,6 +36,10 @@ public final class Request {
                 int eq = pair.indexOf('=');
                 String key = decode(eq < 0 ? pair : pair.substring(0, eq));
                 String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                if (key.indexOf('\u0000') >= 0 || value.indexOf('\u0000') >= 0) {
+                    // PostgreSQL keeps no NUL in text, files no NUL in names: the caller's mistake, named
+                    throw ApiProblem.localized(400, "api.query.nul", "name", key.replace("\u0000", "\\0"));
+                }
                 query.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
             }
         }
@@ -56,7 +60,7 @@ public final class Request {
         if (values == null) return null;
         if (values.size() > 1) throw ApiProblem.badRequest("the query parameter '" + name + "' is given " + values.size() + " times: give it once");
         String value = values.get(0).strip();
-        return value.isEmpty() ? null : value;
+        return dangan.normalise.Text.clean(value) == null ? null : value; // nothing visible (U+3000, U+200B): not given
     }
 
     /** {@code ?categories=health,preferences} as categories (in the order of {@link Category}); null when absent. */

@@ -61,6 +61,12 @@ public final class Corrections {
     static final Set<String> IDENTITY = Set.of("name", "gender", "birth_date", "id_number");
     /** Correctable fields → how a value is normalised (null: cleared). */
     private static final Map<String, Function<String, String>> NORMALISE = new LinkedHashMap<>();
+    /** The longest value each text field takes, in characters (README: corrections); others: {@link #MAX_OTHER}. */
+    static final Map<String, Integer> MAX_LENGTH = Map.of("name", 100, "address", 300, "employer", 200, "job_title", 100,
+            "nationality", 50, "email", 254, "room_preferences", 500, "dining_preferences", 500, "preferences", 500);
+    static final int MAX_OTHER = 100;
+    /** The longest reason a correction takes. */
+    static final int MAX_REASON = 500;
     /** Preference fields → the preference category they replace. */
     private static final Map<String, String> PREFERENCES = Map.of(
             "room_preferences", "room", "dining_preferences", "dining", "preferences", "other");
@@ -109,6 +115,7 @@ public final class Corrections {
         JsonNode body = Api.readJson(exchange);
         String reason = SubjectRequests.text(body, "reason");
         if (reason == null) throw ApiProblem.badRequest("reason is required: why the archive is corrected (it goes into the change register)");
+        if (reason.length() > MAX_REASON) throw ApiProblem.badRequest("reason is longer than " + MAX_REASON + " characters");
         Long requestId = null;
         if (body.hasNonNull("request_id")) {
             if (!body.get("request_id").canConvertToLong() || body.get("request_id").asLong() < 1) {
@@ -159,6 +166,11 @@ public final class Corrections {
             JsonNode v = e.getValue();
             if (!v.isNull() && !v.isValueNode()) {
                 problems.add(field + ": give the new value as text (null or \"\" clears it)");
+                continue;
+            }
+            int max = MAX_LENGTH.getOrDefault(field, MAX_OTHER);
+            if (!v.isNull() && v.asText().length() > max) {
+                problems.add(field + ": longer than " + max + " characters (" + v.asText().length() + ")");
                 continue;
             }
             try {

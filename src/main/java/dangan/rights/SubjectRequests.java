@@ -196,7 +196,7 @@ public final class SubjectRequests {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) return null;
         if (!v.isTextual()) throw ApiProblem.badRequest(field + " must be text");
-        String s = v.asText().strip();
-        return s.isEmpty() ? null : s;
+        // blank-looking text (ideographic spaces, zero-width characters) is blank: Text.clean finds nothing visible
+        return dangan.normalise.Text.clean(v.asText()) == null ? null : v.asText().strip();
     }
 }

@@ -284,10 +284,6 @@ public final class Api {
         return port > 0 ? text.substring(0, port) : text;
     }
 
-    /**
-     * The request body as a JSON object: 400 naming line and column when it is not. Bodies above
-     * {@code camel.server.maxBodySize} never get here: the HTTP server answers 413 itself.
-     */
     /** As {@link #readJson}, where the body may be left out: an empty body reads as {@code {}}. */
     public static JsonNode readOptionalJson(Exchange exchange) {
         byte[] raw = exchange.getMessage().getBody(byte[].class);
@@ -295,7 +291,7 @@ public final class Api {
         return raw == null || raw.length == 0 ? JSON.createObjectNode() : readJson(exchange);
     }
 
-    /** A text field of a request body, stripped; "" when it is missing or not text. */
+    /** A text field of a request body, stripped; "" when it is missing, not text, or shows nothing (U+3000, U+200B). */
     public static String optionalText(JsonNode body, String field) {
         if (!body.path(field).isTextual()) return "";
         String text = body.get(field).asText();
@@ -303,6 +299,11 @@ public final class Api {
         return dangan.normalise.Text.clean(text) == null ? "" : text.strip();
     }
 
+    /**
+     * The request body as a JSON object: 400 naming line and column when it is not, naming the field
+     * that holds a NUL, saying the limits when nested too deep or a number or text is too long. Bodies above
+     * {@code camel.server.maxBodySize} never get here: the HTTP server answers 413 itself.
+     */
     public static JsonNode readJson(Exchange exchange) {
         byte[] body = exchange.getMessage().getBody(byte[].class);
         if (body == null || body.length == 0) throw ApiProblem.localized(400, "api.body.missing");

@@ -4,7 +4,7 @@ import dangan.normalise.Masking;
 import dangan.store.Db;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.EventNotifierSupport;
+import dangan.flow.ExchangeOutcomes;
 import dangan.metrics.Metrics;
 import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
@@ -21,7 +21,7 @@ import java.util.Date;
  * due, which instance ran it and how it ended — what an operator asks ("did the visit plan run
  * this morning?") and what shows that a clustered schedule fires each job once.
  */
-public final class JobRuns extends EventNotifierSupport {
+public final class JobRuns extends ExchangeOutcomes {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRuns.class);
     private static final String SCHEDULE_PREFIX = "schedule-";
@@ -32,15 +32,6 @@ public final class JobRuns extends EventNotifierSupport {
     public JobRuns(DataSource dataSource, Metrics metrics) {
         this.jdbi = Db.jdbi(dataSource);
         this.metrics = metrics;
-        setIgnoreCamelContextEvents(true);
-        setIgnoreRouteEvents(true);
-        setIgnoreServiceEvents(true);
-        setIgnoreExchangeCreatedEvent(true);
-        setIgnoreExchangeSendingEvents(true);
-        setIgnoreExchangeSentEvents(true);
-        setIgnoreStepEvents(true);
-        setIgnoreExchangeRedeliveryEvents(true);
-        setIgnoreExchangeAsyncProcessingStartedEvents(true);
     }
 
     private static String instanceOf(Object scheduler) {
@@ -53,9 +44,7 @@ public final class JobRuns extends EventNotifierSupport {
 
     @Override
     public boolean isEnabled(CamelEvent event) {
-        if (!(event instanceof CamelEvent.ExchangeCompletedEvent) && !(event instanceof CamelEvent.ExchangeFailedEvent)) {
-            return false;
-        }
+        if (!isOutcome(event)) return false;
         String route = ((CamelEvent.ExchangeEvent) event).getExchange().getFromRouteId();
         return route != null && route.startsWith(SCHEDULE_PREFIX);
     }

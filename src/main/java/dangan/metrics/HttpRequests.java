@@ -3,7 +3,7 @@ package dangan.metrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.EventNotifierSupport;
+import dangan.flow.ExchangeOutcomes;
 
 import java.time.Duration;
 
@@ -13,27 +13,17 @@ import java.time.Duration;
  * archive number or a mobile) and status, with its latency: {@code dangan_http_requests_seconds}.
  * An EventNotifier in the registry, so camel-main enlists it.
  */
-public final class HttpRequests extends EventNotifierSupport {
+public final class HttpRequests extends ExchangeOutcomes {
 
     private final Metrics metrics;
 
     public HttpRequests(Metrics metrics) {
         this.metrics = metrics;
-        setIgnoreCamelContextEvents(true);
-        setIgnoreRouteEvents(true);
-        setIgnoreServiceEvents(true);
-        setIgnoreExchangeCreatedEvent(true);
-        setIgnoreExchangeSendingEvents(true);
-        setIgnoreExchangeSentEvents(true);
-        setIgnoreStepEvents(true);
-        setIgnoreExchangeRedeliveryEvents(true);
-        setIgnoreExchangeAsyncProcessingStartedEvents(true);
     }
 
     @Override
     public boolean isEnabled(CamelEvent event) {
-        return (event instanceof CamelEvent.ExchangeCompletedEvent || event instanceof CamelEvent.ExchangeFailedEvent)
-                && ((CamelEvent.ExchangeEvent) event).getExchange().getFromEndpoint() instanceof PlatformHttpEndpoint;
+        return isOutcome(event) && ((CamelEvent.ExchangeEvent) event).getExchange().getFromEndpoint() instanceof PlatformHttpEndpoint;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dangan.operations;
 
+import dangan.metrics.Metrics;
 import dangan.normalise.Masking;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
@@ -36,6 +37,7 @@ public final class JobsApi {
 
     private static final String JOB_PREFIX = "job-";
 
+    private volatile Metrics metrics = Metrics.NONE;
     private final Jdbi jdbi;
     private final AuditTrail audit;
     private final DeliveryBook deliveries;
@@ -79,6 +81,11 @@ public final class JobsApi {
         exchange.getMessage().setBody(Map.of("jobs", jobs));
     }
 
+    /** Where the runs started here are counted, like scheduled ones (the service's registry; none unless set). */
+    public void metrics(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
     /** {@code POST /api/jobs/{name}/run}: runs the job now, as if its schedule had fired today; recorded and audited. */
     public void run(Exchange exchange) {
         Caller caller = Caller.of(exchange);
@@ -94,6 +101,7 @@ public final class JobsApi {
             error = Masking.maskIdLikeRuns(String.valueOf(cause.getMessage())); // a job's error may quote an ID number
         }
         Instant finished = Instant.now();
+        metrics.jobRun(name, error != null, java.time.Duration.between(started, finished));
         String status = error == null ? "done" : "failed";
         String failure = error;
         jdbi.useTransaction(h -> {

@@ -12,6 +12,8 @@ public final class OperationsFlow implements Flow {
     public void bind(FlowContext context) {
         AuditTrail audit = context.audit();
         context.bind("intakeApi", new IntakeApi(context.dataSource(), audit, context.home()));
-        context.bind("jobsApi", new JobsApi(context.dataSource(), audit, NotifyFlow.book(context, context.settings())));
+        JobsApi jobs = new JobsApi(context.dataSource(), audit, NotifyFlow.book(context, context.settings()));
+        jobs.metrics(context.metrics());
+        context.bind("jobsApi", jobs);
     }
 }

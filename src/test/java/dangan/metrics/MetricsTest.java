@@ -88,6 +88,17 @@ class MetricsTest {
         assertThat(m.keySet()).anyMatch(k -> k.startsWith("dangan_http_requests_seconds_bucket{") && k.contains("route=\"/api/me\""));
     }
 
+    @Test
+    void aJobRunAndTheRemindersItIssuedAreCounted() throws Exception {
+        ApiClient admin = ApiClient.asNewUser(service, "ops.admin", dangan.access.Role.ADMIN);
+        assertThat(admin.post("/api/jobs/visit-plan/run", "{}").status()).isEqualTo(200);
+        Map<String, Double> m = scrape();
+        assertThat(m.get("dangan_job_runs_seconds_count{job=\"visit-plan\",outcome=\"done\"}")).isEqualTo(1.0);
+        assertThat(m.get("dangan_job_failures_total{job=\"visit-plan\"}")).isEqualTo(0.0);
+        long issued = service.count("select count(*) from reminder where job = 'visit-plan'");
+        assertThat(m.get("dangan_reminders_issued_total{job=\"visit-plan\"}")).isEqualTo((double) issued);
+    }
+
     /** The metrics as name{labels, sorted} → value. */
     static Map<String, Double> scrape() throws Exception {
         ApiClient.Reply reply = anonymous.get("/metrics");

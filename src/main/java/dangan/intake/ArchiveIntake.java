@@ -87,6 +87,7 @@ public final class ArchiveIntake {
      */
     public IngestRun open(String sourceType, String channel, String name, String checksum, long size) throws SQLException {
         String earlier = checksum == null ? null : ledger.findDone(channel, checksum);
+        if (checksum != null) ledger.closeAbandoned(channel, checksum, messages.text("recovery.superseded"));
         long id = ledger.open(sourceType, channel, name, checksum, size, earlier != null);
         if (earlier != null) metrics.sameContentAgain(channel);
         return new IngestRun(id, channel, name, earlier);

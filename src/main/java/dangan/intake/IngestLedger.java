@@ -89,6 +89,19 @@ public final class IngestLedger {
                 .bind("error", reason).bind("id", ingestId).execute());
     }
 
+    /**
+     * Closes as interrupted this instance's earlier attempts at the same content on the channel still
+     * marked running: an attempt the database cut off while it was away could not be closed then, and
+     * this instance takes one file of a folder at a time, so such an attempt is over.
+     */
+    public void closeAbandoned(String channel, String checksum, String reason) {
+        jdbi().useHandle(h -> h.createUpdate("""
+                        update ingest set status = 'interrupted', error = :error, finished_at = clock_timestamp()
+                        where status = 'running' and channel = :channel and checksum = :checksum
+                          and instance = current_setting('application_name', true)""")
+                .bind("error", reason).bind("channel", channel).bind("checksum", checksum).execute());
+    }
+
     /** Marks an entry failed with the reason a person will read. */
     public void fail(long ingestId, String error) {
         jdbi().useHandle(h -> h.createUpdate(

@@ -43,6 +43,22 @@ public final class StoppableDatabase implements AutoCloseable {
         server = null;
     }
 
+    /**
+     * Crashes the server as an immediate shutdown does (SIGQUIT to the postmaster: no checkpoint, the
+     * next start recovers from the WAL); open connections break at once.
+     */
+    public void crash() throws IOException, InterruptedException {
+        long pid = Long.parseLong(java.nio.file.Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+        new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start().waitFor();
+        ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+        try {
+            server.close(); // the server is gone already: this releases the data folder's lock for the restart
+        } catch (IOException | RuntimeException alreadyGone) {
+            // pg_ctl finds no server to stop
+        }
+        server = null;
+    }
+
     /** Starts it again on the same port with the same data. */
     public void restart() throws IOException {
         server = builder().setPort(port).start();

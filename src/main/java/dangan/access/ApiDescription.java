@@ -91,7 +91,9 @@ public final class ApiDescription {
         components.addSecuritySchemes("bearer", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
                 .description("A staff token: `dangan user add NAME --role ROLE` or `dangan user token NAME`"));
         components.addSecuritySchemes("surveysToken", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
-                .description("The survey platforms' shared secret, dangan.surveys.token (open when it is not set)"));
+                .description("A survey platform's credential: a staff token of the role survey-source or the shared"
+                        + " dangan.surveys.token (a signature in X-Dangan-Source/-Timestamp/-Signature does too; required unless"
+                        + " dangan.surveys.open=true)"));
         components.addSchemas("Problem", new ObjectSchema().description("Why the request failed, in the caller's language")
                 .addProperty("error", new StringSchema()).addRequiredItem("error"));
 

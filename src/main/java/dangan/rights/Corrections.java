@@ -79,6 +79,9 @@ public final class Corrections {
         });
         NORMALISE.put("birth_date", v -> {
             LocalDate d = DateValue.parse(v);
+            if (d != null && (d.getYear() < 1900 || d.getYear() > 2100)) {
+                throw new InvalidValueException(d + " is not a birth date between 1900 and 2100");
+            }
             return d == null ? null : d.toString();
         });
         NORMALISE.put("mobile", v -> {

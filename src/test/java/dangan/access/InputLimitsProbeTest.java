@@ -132,6 +132,11 @@ class InputLimitsProbeTest {
                 "{\"reason\": \"x\", \"changes\": {\"address\": \"" + "a".repeat(500_000) + "\"}}").status()).isEqualTo(400);
         assertThat(dangan.count("select count(*) from customer where length(address) > 300")).isZero();
 
+        ApiClient.Reply farDate = manager.post("/api/archives/" + archiveNo + "/corrections",
+                "{\"reason\": \"x\", \"changes\": {\"birth_date\": \"0001-01-01\"}}");
+        assertThat(farDate.status()).isEqualTo(400);
+        assertThat(farDate.json().get("error").asText()).contains("birth_date").contains("1900");
+
         // blank-looking text is blank: an ideographic space and a zero-width space give no reason
         ApiClient.Reply blankReason = manager.post("/api/archives/" + archiveNo + "/corrections",
                 "{\"reason\": \"\\u3000\\u200b\", \"changes\": {\"address\": \"深圳\"}}");

@@ -15,10 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two instances on one database watching one drop folder: every file is taken once.
- * Alone in the test JVM (@Isolated): on a starved CPU (other classes' services on the two cores)
- * both instances were seen reading one file (the second ingest fails on the checksum, the file may
- * end in failed/) — a race of the drop folder's claim that is open, not a test problem; this test
- * keeps asserting exactly one ingest per file.
+ * Alone in the test JVM (@Isolated): on a starved CPU both instances were once seen reading one
+ * file. The cause: an instance released its claim right after moving the file to done/, so the other
+ * instance, holding a listing from before the move, could claim it and try the file again. The claim
+ * now outlives the move by readLockIdempotentReleaseDelay (routes/drop-folder.yaml), and a claim is
+ * only ever released by the instance that made it (FileClaims); this test asserts one ingest per file.
  */
 @Tag("service")
 @Isolated

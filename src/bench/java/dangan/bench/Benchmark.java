@@ -1,5 +1,20 @@
 package dangan.bench;
 
+import dangan.app.DanganService;
+import dangan.config.Settings;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
 /** What the benchmarks share: how they end, and how they read a count from the command line. */
 final class Benchmark {
 
@@ -26,5 +41,45 @@ final class Benchmark {
     /** The count at args[index] ("1,000,000" and "1_000_000" read as 1000000), or the default. */
     static long count(String[] args, int index, long fallback) {
         return args.length > index ? Long.parseLong(args[index].replace(",", "").replace("_", "")) : fallback;
+    }
+
+    /**
+     * The settings of a fresh Dangan with its home in {@code work/home} (embedded PostgreSQL unless
+     * DANGAN_DB_URL is set), off the service port, watching its folders closely; {@code extra} on top.
+     */
+    static Settings freshService(Path work, Map<String, String> extra) throws IOException {
+        Map<String, String> fixed = new HashMap<>(extra);
+        fixed.put("dangan.home", work.resolve("home").toString());
+        fixed.put("dangan.intake.settle-ms", "200");
+        fixed.put("dangan.intake.poll-ms", "100");
+        return DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
+                System.getenv(), System.getProperties()).with(fixed)); // never clash with a running service
+    }
+
+    /** The first column of the first row the query answers, as text. */
+    static String value(DanganService service, String sql) throws Exception {
+        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** As {@link #value}, a count. */
+    static long number(DanganService service, String sql) throws Exception {
+        return Long.parseLong(value(service, sql));
+    }
+
+    /** A temporary folder for the run (files, DANGAN_HOME, the embedded database), removed when the JVM ends. */
+    static Path workDir(String prefix) throws IOException {
+        Path work = Files.createTempDirectory(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Stream<Path> all = Files.walk(work)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+        return work;
     }
 }

@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -71,13 +70,8 @@ public final class ChangesBenchmark {
     private static void run(String[] args) throws Exception {
         int base = (int) Benchmark.count(args, 0, 1_000_000);
         int largest = (int) Math.min(base, Benchmark.count(args, 1, base));
-        Path work = Files.createTempDirectory("dangan-changes-");
-        Map<String, String> fixed = new HashMap<>();
-        fixed.put("dangan.home", work.resolve("home").toString());
-        fixed.put("dangan.intake.settle-ms", "200");
-        fixed.put("dangan.intake.poll-ms", "100");
-        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
-                System.getenv(), System.getProperties()).with(fixed));
+        Path work = Benchmark.workDir("dangan-changes-");
+        Settings settings = Benchmark.freshService(work, Map.of());
         List<Figure> figures = new ArrayList<>();
         try (DanganService service = DanganService.start(settings)) {
             Path inbox = settings.home().resolve("inbox").resolve("registrations");

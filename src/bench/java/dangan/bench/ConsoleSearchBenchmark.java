@@ -21,7 +21,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -49,15 +48,10 @@ public final class ConsoleSearchBenchmark {
     private static void run(String[] args) throws Exception {
         int rows = (int) Benchmark.count(args, 0, 1_000_000);
         int searches = (int) Benchmark.count(args, 1, 100);
-        Path work = Files.createTempDirectory("dangan-console-bench-");
+        Path work = Benchmark.workDir("dangan-console-bench-");
         Path file = work.resolve("registrations-" + rows + ".csv");
         IngestBenchmark.generate(file, rows);
-        Map<String, String> fixed = new HashMap<>();
-        fixed.put("dangan.home", work.resolve("home").toString());
-        fixed.put("dangan.intake.settle-ms", "200");
-        fixed.put("dangan.intake.poll-ms", "100");
-        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
-                System.getenv(), System.getProperties()).with(fixed));
+        Settings settings = Benchmark.freshService(work, Map.of());
         try (DanganService service = DanganService.start(settings)) {
             Path dropped = settings.home().resolve("inbox").resolve("registrations").resolve(file.getFileName());
             Files.move(file, dropped, StandardCopyOption.ATOMIC_MOVE);

@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDate;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -41,18 +40,13 @@ public final class IngestBenchmark {
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        Path work = Files.createTempDirectory("dangan-bench-");
+        Path work = Benchmark.workDir("dangan-bench-");
         Path file = work.resolve("registrations-" + rows + ".csv");
         long t0 = System.nanoTime();
         generate(file, rows);
         System.out.printf("generated %,d rows (%.1f MB) in %.1f s%n", rows, Files.size(file) / 1e6, seconds(t0));
 
-        Map<String, String> fixed = new HashMap<>();
-        fixed.put("dangan.home", work.resolve("home").toString());
-        fixed.put("dangan.intake.settle-ms", "200");
-        fixed.put("dangan.intake.poll-ms", "100");
-        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
-                System.getenv(), System.getProperties()).with(fixed)); // never clash with a running service
+        Settings settings = Benchmark.freshService(work, Map.of());
         try (DanganService service = DanganService.start(settings)) {
             Path inbox = settings.home().resolve("inbox").resolve("registrations");
             // the floor first, on the same empty archive, rolled back

@@ -55,19 +55,17 @@ public final class MailBenchmark {
         GreenMail mail = new GreenMail(ServerSetup.dynamicPort(ServerSetupTest.SMTP_IMAP));
         mail.setUser(ADDRESS, ADDRESS, PASSWORD);
         mail.start();
-        Path work = Files.createTempDirectory("dangan-mail-bench-");
-        Map<String, String> fixed = new HashMap<>();
-        fixed.put("dangan.home", work.resolve("home").toString());
-        fixed.put("dangan.imap.url", "imap://127.0.0.1:" + mail.getImap().getPort());
-        fixed.put("dangan.imap.user", ADDRESS);
-        fixed.put("dangan.imap.password", PASSWORD);
-        fixed.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
-        fixed.put("dangan.smtp.user", ADDRESS);
-        fixed.put("dangan.smtp.password", PASSWORD);
-        fixed.put("dangan.mail.from", "archive@dangan.example");
-        fixed.put("dangan.mail.poll-ms", "200");
-        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
-                System.getenv(), System.getProperties()).with(fixed));
+        Path work = Benchmark.workDir("dangan-mail-bench-");
+        Map<String, String> mailbox = new HashMap<>();
+        mailbox.put("dangan.imap.url", "imap://127.0.0.1:" + mail.getImap().getPort());
+        mailbox.put("dangan.imap.user", ADDRESS);
+        mailbox.put("dangan.imap.password", PASSWORD);
+        mailbox.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
+        mailbox.put("dangan.smtp.user", ADDRESS);
+        mailbox.put("dangan.smtp.password", PASSWORD);
+        mailbox.put("dangan.mail.from", "archive@dangan.example");
+        mailbox.put("dangan.mail.poll-ms", "200");
+        Settings settings = Benchmark.freshService(work, mailbox);
         Session session = Session.getInstance(new Properties());
         try (DanganService service = DanganService.start(settings)) {
             long started = System.nanoTime();
@@ -80,7 +78,7 @@ public final class MailBenchmark {
             long limit = started + 600_000_000_000L;
             while ((filed < mails || replies < mails) && System.nanoTime() < limit) {
                 Thread.sleep(100);
-                filed = count(service, "select count(*) from ingest where source_type = 'mail' and status = 'done'");
+                filed = Benchmark.number(service, "select count(*) from ingest where source_type = 'mail' and status = 'done'");
                 replies = Arrays.stream(mail.getReceivedMessages()).filter(MailBenchmark::toAGuest).count();
             }
             double took = seconds(started);
@@ -175,14 +173,6 @@ public final class MailBenchmark {
                      + " count(*) filter (where status <> 'done') from ingest where source_type = 'mail'")) {
             rs.next();
             return String.format("%,d new archives, %,d lines rejected, %,d ingests not done", rs.getLong(1), rs.getLong(2), rs.getLong(3));
-        }
-    }
-
-    private static long count(DanganService service, String sql) throws Exception {
-        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 

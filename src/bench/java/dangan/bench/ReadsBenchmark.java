@@ -12,13 +12,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -59,19 +55,14 @@ public final class ReadsBenchmark {
     private static void run(String[] args) throws Exception {
         int clients = (int) Benchmark.count(args, 0, 32);
         int seconds = (int) Benchmark.count(args, 1, 60);
-        Path work = Files.createTempDirectory("dangan-reads-");
-        Map<String, String> fixed = new HashMap<>();
-        fixed.put("dangan.home", work.resolve("home").toString());
-        fixed.put("dangan.intake.settle-ms", "200");
-        fixed.put("dangan.intake.poll-ms", "100");
-        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
-                System.getenv(), System.getProperties()).with(fixed));
+        Path work = Benchmark.workDir("dangan-reads-");
+        Settings settings = Benchmark.freshService(work, Map.of());
         try (DanganService service = DanganService.start(settings)) {
             Path dropped = settings.home().resolve("inbox").resolve("registrations").resolve("daily-report-gbk.csv");
             Files.copy(Path.of("test-data", "registrations", "daily-report-gbk.csv"), work.resolve("daily-report-gbk.csv"));
             Files.move(work.resolve("daily-report-gbk.csv"), dropped, StandardCopyOption.ATOMIC_MOVE);
             while (Files.exists(dropped)) Thread.sleep(50);
-            String archiveNo = one(service, "select archive_no from customer where mobile = '13800138000'");
+            String archiveNo = Benchmark.value(service, "select archive_no from customer where mobile = '13800138000'");
             StaffDirectory staff = service.camelContext().getRegistry().lookupByNameAndType("staffDirectory", StaffDirectory.class);
             String token = staff.addUser("bench.service", Role.SERVICE, "bench");
             String base = "http://localhost:" + settings.require("dangan.http.port") + "/api";
@@ -85,10 +76,10 @@ public final class ReadsBenchmark {
             HttpRequest me = HttpRequest.newBuilder(URI.create(base + "/me")).header("Authorization", "Bearer " + token).GET().build();
 
             load(http, read, clients, Math.max(5, seconds / 6)); // warm-up: JIT, pools, connections
-            long auditedBefore = count(service, "select count(*) from audit_log where purpose = 'bench'");
+            long auditedBefore = Benchmark.number(service, "select count(*) from audit_log where purpose = 'bench'");
             Run reads = load(http, read, clients, seconds);
-            long audited = count(service, "select count(*) from audit_log where purpose = 'bench'") - auditedBefore;
-            long commits = count(service, "select count(distinct xmin::text) from (select xmin from audit_log"
+            long audited = Benchmark.number(service, "select count(*) from audit_log where purpose = 'bench'") - auditedBefore;
+            long commits = Benchmark.number(service, "select count(distinct xmin::text) from (select xmin from audit_log"
                     + " where purpose = 'bench' order by id desc limit " + Math.max(1, audited) + ") r");
             Run baseline = load(http, me, clients, seconds);
 
@@ -144,17 +135,5 @@ public final class ReadsBenchmark {
         pool.shutdown();
         long[] micros = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         return new Run(micros.length, failed.get(), took, micros);
-    }
-
-    private static String one(DanganService service, String sql) throws Exception {
-        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static long count(DanganService service, String sql) throws Exception {
-        return Long.parseLong(one(service, sql));
     }
 }

@@ -67,7 +67,20 @@ public final class RejectReport {
     public static Path writeCsv(Path folder, String name, List<String> header, Body body) throws IOException, SQLException {
         Files.createDirectories(folder);
         Path part = folder.resolve("." + name + ".part");
-        Files.deleteIfExists(part);
+        Files.deleteIfExists(part); // what a killed writer of this report left: one file is handled by one instance
+        return write(part, folder.resolve(name), header, body);
+    }
+
+    /**
+     * As {@link #writeCsv}, for a file that several instances may write at once (a feed's counts): each
+     * writes a part of its own, so none moves away or truncates another's.
+     */
+    public static Path writeSharedCsv(Path folder, String name, List<String> header, Body body) throws IOException, SQLException {
+        Files.createDirectories(folder);
+        return write(folder.resolve("." + name + "." + java.util.UUID.randomUUID() + ".part"), folder.resolve(name), header, body);
+    }
+
+    private static Path write(Path part, Path target, List<String> header, Body body) throws IOException, SQLException {
         ownerOnly(part);
         try (Writer out = Files.newBufferedWriter(part, StandardCharsets.UTF_8, StandardOpenOption.WRITE)) {
             out.write('\uFEFF');
@@ -78,7 +91,7 @@ public final class RejectReport {
             Files.deleteIfExists(part); // a full disk or a lost database leaves no partial report behind
             throw e;
         }
-        return Files.move(part, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

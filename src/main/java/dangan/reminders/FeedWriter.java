@@ -189,7 +189,7 @@ public final class FeedWriter {
                 tally.due() == null ? "" : tally.due(), tally.issued().size(), listed));
         for (String reason : JobTally.REASONS) row.add(tally.due() == null ? "" : tally.leftOut(reason));
         try {
-            RejectReport.writeCsv(folder, base + ".counts.csv", text.countHeadings(columns), csv -> csv.printRecord(row));
+            RejectReport.writeSharedCsv(folder, base + ".counts.csv", text.countHeadings(columns), csv -> csv.printRecord(row));
         } catch (SQLException impossible) {
             throw new IllegalStateException(impossible);
         }

@@ -55,7 +55,7 @@ public class ApiProblem extends RuntimeException {
                 : refusal instanceof RuleException.NotPermitted ? 403
                 : refusal instanceof RuleException.NotFound ? 404
                 : 409; // RuleException.Conflict: the kinds are sealed
-        ApiProblem problem = new ApiProblem(status, refusal.getMessage(), null, null);
+        ApiProblem problem = new ApiProblem(status, refusal.getMessage(), null, null, refusal.key(), refusal.arguments());
         problem.initCause(refusal);
         return problem;
     }

@@ -60,7 +60,7 @@ final class IngestCommand {
                 SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
                 FileCheck check = DanganService.fileCheck(settings, DanganService.archiveIntake(settings, database, sensitive));
                 FileCheck.Result result = check.check(file, channel);
-                out.println(result.summary() + " (check only, nothing filed)");
+                out.println(result.checkOnly());
                 out.println(check.messages().text("ingest.check.done", "report", result.report().toAbsolutePath().toString()));
             }
             return 0;
@@ -98,7 +98,7 @@ final class IngestCommand {
                     out.println(messages.text("ingest.revert.report", "report", report.toAbsolutePath().toString()));
                     return 0;
                 } catch (RuleException e) {
-                    out.println("ingest revert " + number + ": not reverted — " + e.getMessage());
+                    out.println(messages.text("ingest.revert.refused", "id", String.valueOf(number), "reason", e.message(messages)));
                     return ExitCode.SOFTWARE; // refused (not permitted, not found): the reason is printed
                 }
             }

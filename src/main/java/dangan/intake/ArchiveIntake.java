@@ -75,6 +75,11 @@ public final class ArchiveIntake {
         return metrics;
     }
 
+    /** The messages of reject reasons, warnings and reports, in the configured language. */
+    public Messages messages() {
+        return messages;
+    }
+
     /** The language of reject reasons and warnings ({@code dangan.locale}; Chinese unless set). */
     public void language(Language language) {
         this.messages = Messages.of(language);
@@ -167,7 +172,7 @@ public final class ArchiveIntake {
         run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
                 merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());
         if (!run.reconciles()) {
-            throw new IllegalStateException("counts do not reconcile for " + run.name() + ": " + run.summary());
+            throw new IllegalStateException("counts do not reconcile for " + run.name() + ": " + run.summary(Messages.of(Language.EN)));
         }
     }
 
@@ -225,7 +230,7 @@ public final class ArchiveIntake {
     /** Writes the run's reject report ({@code <name>.rejects.csv}) into the folder. */
     public Path report(IngestRun run, Path folder) throws IOException, SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return RejectReport.write(c, run.id(), folder, run.name());
+            return RejectReport.write(c, run.id(), folder, run.name(), messages);
         }
     }
 

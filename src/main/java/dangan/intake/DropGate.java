@@ -93,7 +93,7 @@ public final class DropGate implements GenericFileFilter<File> {
             Path day = OwnerOnly.folder(OwnerOnly.folder(folder.resolve("failed")).resolve(now.format(DAY)));
             aside = freeName(day, now.format(TIME) + "-" + FileName.shortened(name, FileName.MAX_BYTES));
             note = aside.resolveSibling(aside.getFileName() + ".error.txt");
-            OwnerOnly.write(note, SpreadsheetIntake.failureNote(shown, reason, messages.text("dropfolder.what-to-do")));
+            OwnerOnly.write(note, SpreadsheetIntake.failureNote(messages, shown, reason, messages.text("dropfolder.what-to-do")));
         } catch (IOException e) {
             LOG.error("{}/{}: {} — and it could not be set aside: {}", channel, shown, reason, e.getClass().getSimpleName());
             return;

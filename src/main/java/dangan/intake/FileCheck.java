@@ -21,15 +21,20 @@ public final class FileCheck {
     private static final Logger LOG = LoggerFactory.getLogger(FileCheck.class);
 
     /** What a check found: the counts filing would give, why the whole file would not be filed (or null), where the report is. */
-    public record Result(IngestRun run, String notFiled, Path report) {
+    public record Result(IngestRun run, String notFiled, Path report, Messages messages) {
 
         /** One line: the counts, the earlier filing of the same content, or why the file would not be filed. */
         public String summary() {
-            if (run.isDuplicateFile()) return run.summary();
-            if (notFiled != null) return run.name() + ": would not be filed — " + notFiled;
-            return String.format("%s (%s): %d lines — new %d, updated %d, duplicates %d, review %d, rejected %d, warnings %d",
-                    run.name(), run.format(), run.read(), run.created(), run.updated(), run.duplicates(), run.review(),
-                    run.rejected(), run.warnings());
+            if (run.isDuplicateFile()) return run.summary(messages);
+            if (notFiled != null) return messages.text("ingest.check.summary.not-filed", "file", run.name(), "reason", notFiled);
+            return messages.text("ingest.check.summary", "file", run.name(), "format", String.valueOf(run.format()),
+                    "read", run.read(), "created", run.created(), "updated", run.updated(), "duplicates", run.duplicates(),
+                    "review", run.review(), "rejected", run.rejected(), "warnings", run.warnings());
+        }
+
+        /** The summary with what a check is: nothing filed. */
+        public String checkOnly() {
+            return messages.text("ingest.check.only", "summary", summary());
         }
     }
 
@@ -56,8 +61,8 @@ public final class FileCheck {
         Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
         Result result = check(file, channel);
         String route = exchange.getFromRouteId();
-        (route == null ? LOG : LoggerFactory.getLogger(route)).info("{} — check only, nothing filed; report {}",
-                result.summary(), result.report().getFileName());
+        (route == null ? LOG : LoggerFactory.getLogger(route)).info("{}", messages.text("ingest.check.logged",
+                "summary", result.summary(), "report", result.report().getFileName().toString()));
     }
 
     /** Checks a file as it would be filed on {@code channel}; writes and returns its report. */
@@ -72,7 +77,7 @@ public final class FileCheck {
             why[0] = notFiled;
             report[0] = CheckReport.write(c, checked, layout, notFiled, reportFolder, messages);
         });
-        return new Result(run, why[0], report[0]);
+        return new Result(run, why[0], report[0], messages);
     }
 
     /** The channel a checked file is matched on unless another is named. */

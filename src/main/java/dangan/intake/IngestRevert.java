@@ -107,15 +107,14 @@ public final class IngestRevert {
             ArchiveLock.hold(h);
             Map<String, Object> ingest = h.createQuery("select id, source_name, status, finished_at from ingest where id = :id for update")
                     .bind("id", ingestId).mapToMap().findOne()
-                    .orElseThrow(() -> new RuleException.NotFound("no ingest #" + ingestId + " (see `ingest list`)"));
+                    .orElseThrow(() -> RuleException.notFound("ingest.revert.no-ingest", "id", String.valueOf(ingestId)));
             if (!"done".equals(ingest.get("status"))) {
-                throw new RuleException.Conflict("ingest #" + ingestId + " is " + ingest.get("status")
-                        + ": only a filed ingest (status done) can be reverted");
+                throw RuleException.conflict("ingest.revert.not-filed", "id", String.valueOf(ingestId), "status", String.valueOf(ingest.get("status")));
             }
             boolean manager = h.createQuery("select count(*) from staff_user where name = :by and role = 'manager' and active")
                     .bind("by", by == null ? "" : by).mapTo(Integer.class).one() > 0;
             if (!manager) {
-                throw new RuleException.NotPermitted("'" + by + "' is no active manager: a revert needs a manager (--by NAME)");
+                throw RuleException.notPermitted("ingest.revert.not-manager", "by", String.valueOf(by));
             }
             String source = (String) ingest.get("source_name");
             String reason = "revert of ingest #" + ingestId + " (" + source + ")";

@@ -1,5 +1,7 @@
 package dangan.intake;
 
+import dangan.i18n.Messages;
+
 /** One file, message or poll going through intake: its ledger entry and, when done, what became of its lines. */
 public final class IngestRun {
 
@@ -68,12 +70,11 @@ public final class IngestRun {
         return read == created + updated + duplicates + review + rejected;
     }
 
-    /** The one log line per file. */
-    public String summary() {
-        if (isDuplicateFile()) {
-            return name + ": same content as " + duplicateOf + " — already in the archive, nothing changed";
-        }
-        return String.format("%s (%s): %d lines — new %d, updated %d, duplicates %d, review %d, rejected %d, warnings %d, %.1f s",
-                name(), format, read, created, updated, duplicates, review, rejected, warnings, elapsedMillis() / 1000.0);
+    /** The one log line per file, as people read it ({@code ingest.run.summary}, {@code ingest.run.duplicate}). */
+    public String summary(Messages m) {
+        if (isDuplicateFile()) return m.text("ingest.run.duplicate", "file", name, "earlier", duplicateOf);
+        return m.text("ingest.run.summary", "file", name, "format", String.valueOf(format), "read", read, "created", created,
+                "updated", updated, "duplicates", duplicates, "review", review, "rejected", rejected, "warnings", warnings,
+                "seconds", elapsedMillis() / 1000.0);
     }
 }

@@ -92,7 +92,7 @@ public final class IntakeRecovery {
             long id = (Long) row[0];
             String name = (String) row[1];
             try (Connection c = dataSource.getConnection()) {
-                RejectReport.write(c, id, rejectsFolder, name);
+                RejectReport.write(c, id, rejectsFolder, name, messages);
                 reported(id);
                 written++;
                 LOG.info("{}: its reject report is written from the database ({})", name, rejectsFolder.resolve(name + ".rejects.csv"));

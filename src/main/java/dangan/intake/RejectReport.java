@@ -1,5 +1,6 @@
 package dangan.intake;
 
+import dangan.i18n.Messages;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -20,7 +21,8 @@ import java.util.List;
 
 /**
  * The reject report of one file ({@code outbox/rejects/<file>.rejects.csv}): UTF-8 with BOM so
- * Excel opens it, one row per issue — line, outcome, column, value, reason — in line order.
+ * Excel opens it, one row per issue — line, outcome, column, value, reason — in line order, headings and
+ * outcome words in the configured language ({@code 行, 结果, 列, 值, 原因}; {@code 拒收}, {@code 警告}).
  * Values that a spreadsheet would run as a formula are quoted with a leading apostrophe.
  */
 public final class RejectReport {
@@ -29,21 +31,27 @@ public final class RejectReport {
             select line_no, severity, column_name, value_shown, reason from intake_issue
             where ingest_id = ? order by line_no, id""";
 
+    /** The columns, each headed {@code ingest.rejects.column.<name>}. */
+    private static final List<String> HEADINGS = List.of("line", "outcome", "column", "value", "reason");
+
     private RejectReport() {
     }
 
     /** Writes the report (header only when the file had no issue) and returns its path. */
-    public static Path write(Connection connection, long ingestId, Path folder, String fileName)
+    public static Path write(Connection connection, long ingestId, Path folder, String fileName, Messages messages)
             throws IOException, SQLException {
+        List<String> header = HEADINGS.stream().map(h -> messages.text("ingest.rejects.column." + h)).toList();
+        String rejected = messages.text("ingest.outcome.reject");
+        String warning = messages.text("ingest.outcome.warning");
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false); // the driver streams with a fetch size only inside a transaction
         try (PreparedStatement ps = connection.prepareStatement(ISSUES)) {
             ps.setFetchSize(5_000);
             ps.setLong(1, ingestId);
-            return writeCsv(folder, fileName + ".rejects.csv", List.of("line", "outcome", "column", "value", "reason"), csv -> {
+            return writeCsv(folder, fileName + ".rejects.csv", header, csv -> {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        csv.printRecord(rs.getInt(1), "reject".equals(rs.getString(2)) ? "rejected" : "warning",
+                        csv.printRecord(rs.getInt(1), "reject".equals(rs.getString(2)) ? rejected : warning,
                                 spreadsheetSafe(rs.getString(3)), spreadsheetSafe(rs.getString(4)), spreadsheetSafe(rs.getString(5)));
                     }
                 }

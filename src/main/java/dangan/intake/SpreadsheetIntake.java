@@ -2,6 +2,7 @@ package dangan.intake;
 
 import dangan.logs.LogFormat;
 import org.slf4j.MDC;
+import dangan.i18n.Messages;
 import dangan.intake.read.ReadLimits;
 import dangan.intake.read.ReadSummary;
 import dangan.intake.read.SpreadsheetReader;
@@ -81,7 +82,7 @@ public final class SpreadsheetIntake {
                 }
             }
             String route = exchange.getFromRouteId();
-            (route == null ? LOG : LoggerFactory.getLogger(route)).info("{}", run.summary());
+            (route == null ? LOG : LoggerFactory.getLogger(route)).info("{}", run.summary(intake.messages()));
         }
         if (recovery != null) recovery.writePendingReports();
     }
@@ -140,24 +141,22 @@ public final class SpreadsheetIntake {
         LOG.error("{}: not filed — {}", fileName, reason);
         String path = exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class);
         boolean kept = path != null && Files.isRegularFile(Path.of(path));
-        return failureNote(fileName, reason, "correct the file (or export it again as .xlsx or UTF-8 CSV) and drop it into the inbox again.", kept);
+        return failureNote(intake.messages(), fileName, reason, intake.messages().text("ingest.error.todo.spreadsheet"), kept);
     }
 
-    /** The text of a {@code .error.txt} kept beside a file that was not filed. */
-    public static String failureNote(String fileName, String reason, String whatToDo) {
-        return failureNote(fileName, reason, whatToDo, true);
+    /** The text of a {@code .error.txt} kept beside a file that was not filed, in the configured language. */
+    public static String failureNote(Messages m, String fileName, String reason, String whatToDo) {
+        return failureNote(m, fileName, reason, whatToDo, true);
     }
 
     /**
-     * As {@link #failureNote(String, String, String)}; {@code kept} false when the file was no longer in
-     * the inbox to be kept (another instance had moved it): the note does not promise a copy.
+     * As {@link #failureNote(Messages, String, String, String)}: the file, that nothing of it was filed, the reason,
+     * and what to do (a text of the same language); {@code kept} false when the file was no longer in the inbox to
+     * be kept (another instance had moved it): the note does not promise a copy.
      */
-    public static String failureNote(String fileName, String reason, String whatToDo, boolean kept) {
-        return "File: " + fileName + "\n"
-                + "Result: not filed; nothing from this file is in the archive.\n"
-                + "Reason: " + reason + "\n"
-                + "What to do: " + whatToDo + (kept ? " This copy is kept here unchanged.\n"
-                        : " The file was no longer in the inbox (another instance took it): no copy is kept here.\n");
+    public static String failureNote(Messages m, String fileName, String reason, String whatToDo, boolean kept) {
+        return m.text(kept ? "ingest.error.note" : "ingest.error.note.not-kept", "file", fileName, "reason", reason,
+                "todo", whatToDo) + "\n";
     }
 
     /** The reason a person reads: our own messages as they are, anything else with its root cause. */

@@ -236,8 +236,8 @@ public final class MailIntake {
 
     private void log(Letter letter, List<PartResult> results, List<String> problems, boolean failed) {
         for (PartResult r : results) {
-            if (r.kind() == PartResult.Kind.FILED && r.run().name().equals(letter.name())) LOG.info("Mail {}", r.run().summary());
-            else if (r.kind() == PartResult.Kind.FILED) LOG.info("Mail {}: {}", letter.name(), r.run().summary());
+            if (r.kind() == PartResult.Kind.FILED && r.run().name().equals(letter.name())) LOG.info("Mail {}", r.run().summary(intake.messages()));
+            else if (r.kind() == PartResult.Kind.FILED) LOG.info("Mail {}: {}", letter.name(), r.run().summary(intake.messages()));
             else LOG.warn("Mail {}: {} — {}", letter.name(), r.label(), r.reason());
         }
         for (String p : problems) LOG.warn("Mail {}: {}", letter.name(), p);

@@ -86,22 +86,17 @@ public final class SurveyIntake {
             SurveyOutcome o = rejects.outcome();
             LOG.warn("{}: {} of {} responses rejected; the file is set aside in failed/ with the reasons", fileName,
                     o.rejected(), o.responses());
-            return "File: " + fileName + "\n"
-                    + "Result: " + (o.responses() - o.rejected()) + " of " + o.responses() + " responses taken (filed "
-                    + o.filed() + ", of them complaints " + o.complaints() + "; waiting in review " + o.review()
-                    + "; received before " + o.duplicates() + "); " + o.rejected() + " rejected:\n"
-                    + "  " + String.join("\n  ", o.rejectReasons()) + "\n"
-                    + "What to do: correct the rejected responses and drop the file into inbox/surveys again — responses"
-                    + " already taken are recognised by their survey_id and not filed twice. Reject report: outbox/rejects/"
-                    + fileName + ".rejects.csv. This copy is kept here unchanged.\n";
+            return intake.messages().text("ingest.error.survey-rejects", "file", fileName, "taken", o.responses() - o.rejected(),
+                    "responses", o.responses(), "filed", o.filed(), "complaints", o.complaints(), "review", o.review(),
+                    "duplicates", o.duplicates(), "rejected", o.rejected(), "reasons", "  " + String.join("\n  ", o.rejectReasons()),
+                    "report", "outbox/rejects/" + fileName + ".rejects.csv") + "\n";
         }
         String reason = error instanceof SurveyFormatException ? error.getMessage() : SpreadsheetIntake.describe(error);
         IngestRun run = exchange.getProperty(RUN, IngestRun.class);
         if (run != null) intake.fail(run, reason);
         tally.failed();
         LOG.error("{}: not filed — {}", fileName, reason);
-        return SpreadsheetIntake.failureNote(fileName, reason, "correct the file (one survey response {…} or an array of"
-                + " them […], UTF-8 JSON) and drop it into inbox/surveys again.");
+        return SpreadsheetIntake.failureNote(intake.messages(), fileName, reason, intake.messages().text("ingest.error.todo.survey"));
     }
 
     /**

@@ -41,7 +41,7 @@ class IngestCommandTest {
 
         assertThat(status).isEqualTo(0);
         Path report = home.resolve("outbox").resolve("rejects").resolve("wrong-export.csv.check.csv");
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("wrong-export.csv: would not be filed — 第一行").contains(report.toString());
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("wrong-export.csv：不会被归档 — 第一行").contains(report.toString());
         assertThat(Files.readString(report))
                 .contains("整个文件不会被归档：第一行（标题行，共 3 列）中没有客户姓名列").contains("未识别的列（按列号）：[1, 3]")
                 .contains("“金额” 识别为 消费金额")
@@ -57,6 +57,6 @@ class IngestCommandTest {
         ByteArrayOutputStream unknown = new ByteArrayOutputStream();
         assertThat(IngestCommand.run(settings, List.of("revert", "999", "--by", "nobody"),
                 new PrintStream(unknown, true, StandardCharsets.UTF_8))).isEqualTo(1);
-        assertThat(unknown.toString(StandardCharsets.UTF_8)).contains("no ingest #999");
+        assertThat(unknown.toString(StandardCharsets.UTF_8)).contains("没有导入 #999");
     }
 }

@@ -105,9 +105,9 @@ class ConsentTest {
         assertThat(dangan.count("select count(*) from consent where customer_id = ?", customer("13600000003"))).isZero();
         List<CSVRecord> rejects = csv(dangan.rejectReport("consent-1.csv"));
         assertThat(rejects).hasSize(1);
-        assertThat(rejects.get(0).get("outcome")).isEqualTo("warning");
-        assertThat(rejects.get(0).get("column")).isEqualTo("营销同意");
-        assertThat(rejects.get(0).get("reason")).contains("'也许吧' 不是同意与否的回答").contains("是/同意/yes");
+        assertThat(rejects.get(0).get("结果")).isEqualTo("警告");
+        assertThat(rejects.get(0).get("列")).isEqualTo("营销同意");
+        assertThat(rejects.get(0).get("原因")).contains("'也许吧' 不是同意与否的回答").contains("是/同意/yes");
 
         // withdrawal is a new row and wins at once; repeating a decision with the same wording records nothing
         drop("consent-2.csv", """

@@ -76,8 +76,8 @@ class StrictConsentTest {
         // the reject report says why, without the health data; the counts reconcile
         String report = Files.readString(dangan.rejectReport("strict.csv"), StandardCharsets.UTF_8).substring(1);
         List<CSVRecord> rows = CSVFormat.EXCEL.builder().setHeader().get().parse(new StringReader(report)).getRecords();
-        assertThat(rows).extracting(r -> r.get("line") + "|" + r.get("outcome") + "|" + r.get("column"))
-                .containsExactlyInAnyOrder("2|warning|health:allergy", "2|warning|id_number");
+        assertThat(rows).extracting(r -> r.get("行") + "|" + r.get("结果") + "|" + r.get("列"))
+                .containsExactlyInAnyOrder("2|警告|health:allergy", "2|警告|id_number");
         assertThat(report).doesNotContain("花生").doesNotContain("440304199001011233");
         assertThat(dangan.row("select rows_total, rows_new, warnings from ingest where source_name = 'strict.csv'"))
                 .containsEntry("rows_total", 2).containsEntry("rows_new", 2).containsEntry("warnings", 2);

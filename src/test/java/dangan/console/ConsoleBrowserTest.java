@@ -211,7 +211,7 @@ class ConsoleBrowserTest {
         assertThat(lines).hasSize((int) dangan.count("select count(*) from intake_issue where ingest_id = ?", ingest));
         browser.screenshot("intake");
         // the reject report comes down through the session, byte for byte the file in outbox/rejects
-        assertThat(browser.fetch("GET", "/api/ingests/" + ingest + "/rejects.csv", false)).startsWith("200 line,outcome,column,value,reason");
+        assertThat(browser.fetch("GET", "/api/ingests/" + ingest + "/rejects.csv", false)).startsWith("200 行,结果,列,值,原因");
         HttpResponse<byte[]> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + dangan.httpPort() + "/api/ingests/" + ingest + "/rejects.csv"))
                 .header("Cookie", "dangan_session=" + browser.driver.manage().getCookieNamed("dangan_session").getValue()).GET().build(),

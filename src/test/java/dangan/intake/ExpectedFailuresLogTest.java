@@ -76,7 +76,7 @@ class ExpectedFailuresLogTest {
         Path kept = RunningService.awaitHandled(surveys, "batch-with-bad-response.json", Duration.ofSeconds(60));
 
         assertThat(kept.toString()).contains("/failed/");
-        assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("2 of 3 responses taken");
+        assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("3 份回复中收下 2 份");
         List<ILoggingEvent> lines = log.byThread(consumer(surveys));
         assertThat(lines).noneMatch(e -> e.getThrowableProxy() != null);
         assertThat(lines).noneMatch(e -> e.getFormattedMessage().contains("Rollback"));

@@ -108,17 +108,17 @@ class RegistrationIntakeTest {
         byte[] report = Files.readAllBytes(dangan.rejectReport("bad-rows.csv"));
         assertThat(report).startsWith(0xEF, 0xBB, 0xBF);
         List<CSVRecord> lines = CSVFormat.EXCEL.parse(new StringReader(new String(report, StandardCharsets.UTF_8).substring(1))).getRecords();
-        assertThat(lines.get(0).values()).containsExactly("line", "outcome", "column", "value", "reason");
+        assertThat(lines.get(0).values()).containsExactly("行", "结果", "列", "值", "原因");
         assertThat(lines).hasSize(1 + 8);
-        assertThat(cells(lines.get(1))).startsWith("2|rejected|姓名||姓名为空：每份档案都需要客户姓名");
-        assertThat(cells(lines.get(2))).startsWith("3|rejected|手机/身份证号/邮箱||无法识别客户（手机: '12345' 不是大陆手机号");
-        assertThat(cells(lines.get(3))).startsWith("4|warning|出生日期|1988-13-45|");
-        assertThat(cells(lines.get(4))).startsWith("4|warning|消费金额|abc|");
-        assertThat(cells(lines.get(5))).startsWith("4|warning|消费日期|2023-02-30|");
-        assertThat(cells(lines.get(6))).startsWith("5|rejected|手机/身份证号/邮箱||").contains("440304********1234")
+        assertThat(cells(lines.get(1))).startsWith("2|拒收|姓名||姓名为空：每份档案都需要客户姓名");
+        assertThat(cells(lines.get(2))).startsWith("3|拒收|手机/身份证号/邮箱||无法识别客户（手机: '12345' 不是大陆手机号");
+        assertThat(cells(lines.get(3))).startsWith("4|警告|出生日期|1988-13-45|");
+        assertThat(cells(lines.get(4))).startsWith("4|警告|消费金额|abc|");
+        assertThat(cells(lines.get(5))).startsWith("4|警告|消费日期|2023-02-30|");
+        assertThat(cells(lines.get(6))).startsWith("5|拒收|手机/身份证号/邮箱||").contains("440304********1234")
                 .doesNotContain("440304199001011234");
-        assertThat(cells(lines.get(7))).startsWith("6|warning|邮箱|not-an-email|");
-        assertThat(cells(lines.get(8))).startsWith("7|rejected|").contains("没有手机号、身份证号或邮箱");
+        assertThat(cells(lines.get(7))).startsWith("6|警告|邮箱|not-an-email|");
+        assertThat(cells(lines.get(8))).startsWith("7|拒收|").contains("没有手机号、身份证号或邮箱");
 
         // the row with warnings is filed, the bad values left empty
         assertThat(dangan.row("select name, birth_date from customer where mobile = ?", "13800000002"))
@@ -158,7 +158,7 @@ class RegistrationIntakeTest {
             assertThat(kept.toString()).contains("/failed/");
             Path error = kept.resolveSibling(kept.getFileName() + ".error.txt");
             assertThat(error).exists();
-            assertThat(Files.readString(error)).contains("File: " + name).contains("Reason:");
+            assertThat(Files.readString(error)).contains("文件：" + name).contains("结果：未归档").contains("原因：");
             assertThat(dangan.row("select status, error from ingest where source_name = ?", name))
                     .containsEntry("status", "failed");
         }

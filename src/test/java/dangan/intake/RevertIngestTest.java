@@ -1,5 +1,8 @@
 package dangan.intake;
 
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
+import dangan.rules.RuleException;
 import dangan.access.Role;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
@@ -90,7 +93,7 @@ class RevertIngestTest {
 
         // revert 2 by name, as the command does: back to the state after file 1, table by table
         IngestRevert ingests = new IngestRevert(dangan.service().database().dataSource(), dangan.bean("auditTrail", dangan.audit.AuditTrail.class));
-        assertThatThrownBy(() -> ingests.revert(second, "li.keeper")).hasMessageContaining("no active manager");
+        assertThatThrownBy(() -> ingests.revert(second, "li.keeper")).hasMessageContaining("no active manager").satisfies(e -> assertThat(((RuleException) e).message(Messages.of(Language.ZH))).isEqualTo("“li.keeper” 不是在职的经理：撤销导入需由经理操作（--by 姓名）"));
         IngestRevert.Result undone = ingests.revert(second, "wang.jl");
         assertThat(undone.archivesRemoved()).isEqualTo(1);
         assertThat(undone.exceptions()).isEmpty();

@@ -87,7 +87,7 @@ class SurveyIntakeTest {
         assertThat(dangan.row("select answers::text as answers, status from survey_response where survey_id = ?", "wjx-2026-000101"))
                 .containsEntry("status", "filed");
         assertThat(Files.readString(dangan.rejectReport("one-response.json"), StandardCharsets.UTF_8))
-                .isEqualTo("\uFEFFline,outcome,column,value,reason\r\n");
+                .isEqualTo("\uFEFF行,结果,列,值,原因\r\n");
         assertThat(dangan.count("select count(*) from audit_log a join ingest g on a.detail like 'ingest #' || g.id || ':%'"
                 + " where g.source_name = ? and a.actor = 'system:surveys' and a.action = 'change'", "one-response.json")).isEqualTo(1);
 
@@ -196,7 +196,7 @@ class SurveyIntakeTest {
         assertThat(kept.toString()).contains("/failed/");
         assertThat(Files.readAllBytes(kept)).isEqualTo(Files.readAllBytes(Path.of("test-data/surveys/malformed.json")));
         String error = Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"));
-        assertThat(error).contains("File: malformed.json").contains("nothing from this file is in the archive")
+        assertThat(error).contains("文件：malformed.json").contains("此文件的任何内容都没有进入档案")
                 .contains("not valid JSON at line 3, column").contains("(in response 2, $[1])");
         assertThat(dangan.row("select status, error from ingest where source_name = ?", "malformed.json"))
                 .containsEntry("status", "failed");
@@ -210,7 +210,7 @@ class SurveyIntakeTest {
         Path kept = awaitSurvey(dangan, "batch-with-bad-response.json");
         assertThat(kept.toString()).contains("/failed/");
         String error = Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"));
-        assertThat(error).contains("2 of 3 responses taken")
+        assertThat(error).contains("3 份回复中收下 2 份")
                 .contains("response 3 ($[2]): \"score\" must be a whole number 1–5, got \"five\"");
         assertThat(dangan.row("select status, rows_total, rows_updated, rows_rejected from ingest where source_name = ?",
                 "batch-with-bad-response.json")).containsEntry("status", "done").containsEntry("rows_total", 3)
@@ -223,7 +223,7 @@ class SurveyIntakeTest {
         List<CSVRecord> lines = CSVFormat.EXCEL.parse(new StringReader(report.substring(1))).getRecords();
         assertThat(lines).hasSize(2);
         assertThat(String.join("|", lines.get(1).values()))
-                .isEqualTo("3|rejected|score|five|response 3 ($[2]): \"score\" must be a whole number 1–5, got \"five\"");
+                .isEqualTo("3|拒收|score|five|response 3 ($[2]): \"score\" must be a whole number 1–5, got \"five\"");
         // the rejected response is kept, encrypted
         assertThat(dangan.count("select count(*) from intake_issue i join ingest g on g.id = i.ingest_id where g.source_name = ?"
                 + " and i.raw_enc is not null", "batch-with-bad-response.json")).isEqualTo(1);

@@ -36,6 +36,11 @@ public final class ChatMessages {
         }
     }
 
+    /** A message of the notifications' bundles in this language (mail subjects and texts: area {@code notify}). */
+    public String text(String key, Object... namesAndValues) {
+        return messages.text(key, namesAndValues);
+    }
+
     /** The message of one delivery for a group whose role sees the given categories. */
     public ChatMessage of(DeliveryBook.Delivery d, Set<String> sees) throws Exception {
         JsonNode p = JSON.readTree(d.payload());
@@ -151,7 +156,8 @@ public final class ChatMessages {
         return category.equals("other") ? detail : optional("chat.preference." + category, category) + " " + detail;
     }
 
-    private String kindName(String kind) {
+    /** An event kind as people read it ({@code chat.kind.<kind>}: 回头客到店, 客户投诉 …), or the kind itself. */
+    public String kindName(String kind) {
         return kind == null ? "?" : optional("chat.kind." + kind, kind);
     }
 

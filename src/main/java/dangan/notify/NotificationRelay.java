@@ -39,12 +39,6 @@ public final class NotificationRelay {
     static final String CHANNEL = "DanganNotifyChannel";
     static final String TARGET = "DanganNotifyTarget";
 
-    private static final Map<String, String> TITLES = Map.of(
-            "tier_changed", "tier changed", "health_changed", "health data changed",
-            "preference_changed", "preferences changed", "complaint", "complaint filed",
-            "guest_returned", "returning guest arrived", "access_requested", "access request waiting for a manager",
-            "visit_plan", "visit plan", "delivery_parked", "a delivery was parked");
-
     private final DeliveryBook book;
     private final Map<String, Subscriber> subscribers;
     private final String smtpUrl;
@@ -296,16 +290,15 @@ public final class NotificationRelay {
 
     private String subject(DeliveryBook.Delivery d) throws Exception {
         JsonNode payload = json.readTree(d.payload());
-        String who = payload.hasNonNull("name") ? payload.get("name").asText() + " " : "";
-        return "[Dangan] " + TITLES.getOrDefault(d.kind(), d.kind()) + ": " + who
-                + (d.archiveNo() == null ? "" : "(archive " + d.archiveNo() + ")");
+        String who = payload.hasNonNull("name") ? payload.get("name").asText() : "";
+        return chatMessages.text("notify.mail.subject", "title", chatMessages.kindName(d.kind()), "who", who,
+                "archive", d.archiveNo() == null ? "NONE" : d.archiveNo());
     }
 
     private String mailText(DeliveryBook.Delivery d, byte[] envelope) throws Exception {
-        return "Dangan notification: " + TITLES.getOrDefault(d.kind(), d.kind()) + "\n"
-                + (d.archiveNo() == null ? "" : "Archive: " + d.archiveNo() + "\n")
-                + "Event: " + d.eventId() + " at " + d.occurredAt().toInstant() + "\n\n"
-                + new String(envelope, StandardCharsets.UTF_8) + "\n";
+        return chatMessages.text("notify.mail.text", "title", chatMessages.kindName(d.kind()),
+                "archive", d.archiveNo() == null ? "NONE" : d.archiveNo(), "event", d.eventId().toString(),
+                "at", d.occurredAt().toInstant().toString()) + "\n\n" + new String(envelope, StandardCharsets.UTF_8) + "\n";
     }
 
     /** Why an attempt failed, in one line, without the payload. */

@@ -18,12 +18,12 @@ import java.util.regex.Pattern;
  * {@code 2026年12月14日}. With {@code dangan.feeds.headings=keys} the CSV keeps the English keys and the
  * machine values (codes, ISO dates) for systems that read it. The JSON feed is always for machines.
  */
-final class FeedText {
+public final class FeedText {
 
     private static final Pattern ISO_DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
     /** The configuration key: {@code people} (default) or {@code keys}. */
-    static final String HEADINGS = "dangan.feeds.headings";
+    public static final String HEADINGS = "dangan.feeds.headings";
 
     private final Messages m;
     private final boolean keys;
@@ -35,7 +35,8 @@ final class FeedText {
         this.keys = keys;
     }
 
-    static boolean keys(String setting) {
+    /** Whether {@code dangan.feeds.headings} asks for the English keys and machine values (also for the KPI CSV). */
+    public static boolean keys(String setting) {
         if (setting == null || setting.isBlank() || setting.strip().equals("people")) return false;
         if (setting.strip().equals("keys")) return true;
         throw new IllegalArgumentException(HEADINGS + ": '" + setting.strip() + "' is not people (headings and contents"

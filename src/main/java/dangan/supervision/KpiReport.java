@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dangan.access.Api;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
+import dangan.i18n.Messages;
 import dangan.intake.RejectReport;
 import dangan.jobs.JobDate;
 import dangan.store.Db;
@@ -56,7 +57,7 @@ public final class KpiReport {
 
     /** What the report is computed with (configuration). */
     public record Settings(ZoneId zone, List<String> requiredFields, int staleDays, int bulkReadThreshold, LocalTime opensAt,
-                           LocalTime closesAt, Path folder) {
+                           LocalTime closesAt, Path folder, Messages messages, boolean keys) {
         public Settings {
             for (String f : requiredFields) {
                 if (!BASIC_FIELDS.contains(f)) {
@@ -109,8 +110,8 @@ public final class KpiReport {
         long started = System.nanoTime();
         Map<String, Object> report = report(month, Instant.now());
         Path[] files = write(month, report);
-        String summary = String.format("kpi-report %s: %s and %s written (%.1f s)", month, files[0].getFileName(),
-                files[1].getFileName(), (System.nanoTime() - started) / 1e9);
+        String summary = settings.messages().text("kpi.written", "month", month.toString(), "json", files[0].getFileName().toString(),
+                "csv", files[1].getFileName().toString(), "seconds", (System.nanoTime() - started) / 1e9);
         LOG.info(summary);
         exchange.getMessage().setBody(summary);
     }
@@ -208,9 +209,10 @@ public final class KpiReport {
         Files.write(jsonPart, Api.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report));
         try (Writer out = Files.newBufferedWriter(csvPart, StandardCharsets.UTF_8)) {
             out.write('\uFEFF');
-            CSVPrinter printer = CSVFormat.EXCEL.builder().setHeader("month", "measure", "subject", "value").get().print(out);
+            KpiText text = new KpiText(settings.messages(), settings.keys());
+            CSVPrinter printer = CSVFormat.EXCEL.builder().setHeader(text.headings()).get().print(out);
             for (String[] row : rows(month, Api.JSON.valueToTree(report))) {
-                printer.printRecord((Object[]) row);
+                printer.printRecord((Object[]) text.row(row));
             }
             printer.flush();
         }

@@ -1,6 +1,9 @@
 package dangan.supervision;
 
 import dangan.audit.AuditCheckpoints;
+import dangan.i18n.Messages;
+import dangan.reminders.FeedText;
+
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.access.RoleViews;
@@ -43,7 +46,8 @@ public final class SupervisionFlow implements Flow {
                 .split("\\s*,\\s*")).map(String::strip).filter(f -> !f.isEmpty()).toList();
         context.bind("kpiReport", new KpiReport(context.dataSource(), new KpiReport.Settings(zone, required,
                 s.getInt("dangan.reminders.staleness.days", 90), s.getInt("dangan.kpi.bulk-read-threshold", 50),
-                hours[0], hours[1], context.home().resolve("outbox").resolve("kpi"))));
+                hours[0], hours[1], context.home().resolve("outbox").resolve("kpi"), Messages.of(s),
+                FeedText.keys(s.get(FeedText.HEADINGS, "people")))));
         // every filing changes archives (D-26, D-27): one entry per file, mail or poll, in the merge's transaction
         // consent it carried (a consent column, e.g. paper consent for a whole legacy file) is counted in the same entry
         context.intake().onMerged(MergeListener.Phase.AUDIT, (connection, run) -> audit.record(connection, AuditEntry.system(run.channel(), "change", null,

@@ -220,7 +220,7 @@ class NotificationsTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        }).collect(Collectors.toSet())).anyMatch(s -> s.contains("returning guest arrived")).anyMatch(s -> s.contains("preferences"));
+        }).collect(Collectors.toSet())).anyMatch(s -> s.startsWith("[档案] 回头客到店：")).anyMatch(s -> s.startsWith("[档案] 偏好变更："));
         assertThat(all).contains(ids.get("guest_returned")).contains(ids.get("preference_changed"));
         assertThat(mails[0].getFrom()[0].toString()).isEqualTo("archive@dangan.example");
 

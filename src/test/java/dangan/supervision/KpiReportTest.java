@@ -148,12 +148,17 @@ class KpiReportTest {
         assertThat(json.get("month").asText()).isEqualTo(MONTH.toString());
         assertThat(json.get("sensitive_without_consent").get("archives").asInt()).isEqualTo(1);
         String csv = Files.readString(folder.resolve(MONTH + ".csv"), StandardCharsets.UTF_8);
-        assertThat(csv).startsWith("\uFEFFmonth,measure,subject,value");
-        assertThat(csv).contains(MONTH + ",completeness.share_complete,,0.3333");
-        assertThat(csv).contains(MONTH + ",completeness.missing_per_field,birth_date,2");
-        assertThat(csv).contains(MONTH + ",accesses.out_of_policy,li.na,4");
-        assertThat(csv).contains(MONTH + ",requests.overdue,access,1");
-        assertThat(csv).contains(MONTH + ",sensitive_without_consent.archives,,1");
+        // for people: Chinese headings, the month and each measure, field and request kind by name; values stay numbers
+        String month = MONTH.getYear() + "年" + MONTH.getMonthValue() + "月";
+        assertThat(csv).startsWith("\uFEFF月份,指标,对象,数值");
+        assertThat(csv).contains(month + ",档案完整性：完整档案占比,,0.3333");
+        assertThat(csv).contains(month + ",档案完整性：缺少该项的档案,出生日期,2");
+        assertThat(csv).contains(month + ",档案完整性：必填项,,姓名、性别、出生日期、手机、地址");
+        assertThat(csv).contains(month + ",查阅：违反制度次数,li.na,4");
+        assertThat(csv).contains(month + ",客户请求：已逾期,查阅副本,1");
+        assertThat(csv).contains(month + ",无敏感信息同意却存有敏感数据的档案,,1");
+        // every measure the report has is named for people: no code is left in the measure column
+        assertThat(csv.lines().skip(1).map(l -> l.split(",")[1])).noneMatch(m -> m.matches("[a-z_.]+"));
         assertThat(csv).contains(",\"'=HYPERLINK(\"\"x\"\")\",").doesNotContain(",=HYPERLINK");
         assertThat(dangan.row("select cron_expression from qrtz_cron_triggers where trigger_name = 'kpi-report'"))
                 .containsEntry("cron_expression", "0 0 0 1 1 ? 2099");

@@ -188,7 +188,7 @@ class ContractsPollTest {
         Path report = home.resolve("outbox/rejects").resolve(ingest.get("source_name") + ".rejects.csv");
         // the report is written once the poll's transaction has committed: wait for it
         await("the reject report of the poll").atMost(Duration.ofSeconds(10)).until(() -> Files.exists(report));
-        assertThat(Files.readString(report, StandardCharsets.UTF_8)).contains("1,rejected,name,,姓名为空");
+        assertThat(Files.readString(report, StandardCharsets.UTF_8)).contains("1,拒收,name,,姓名为空");
         // the line with a bad amount is filed without it
         assertThat(dangan.row("select s.contract_no, s.amount from consumption s join customer c on c.id = s.customer_id"
                 + " where c.mobile = ?", "13000130000")).containsEntry("contract_no", "HT-042").containsEntry("amount", null);

@@ -34,7 +34,7 @@ class ReviewBeforeFilingTest {
                     .containsEntry("birth_date", java.sql.Date.valueOf("1990-01-01")).containsEntry("address", "终南山");
             assertThat(dangan.row("select rows_updated, rows_review from ingest where source_name = ?", "tuesday.csv"))
                     .containsEntry("rows_updated", 0).containsEntry("rows_review", 1);
-            assertThat(Files.readString(dangan.rejectReport("tuesday.csv"))).contains("2,warning,birth_date,1991-02-02,\"differs from archive");
+            assertThat(Files.readString(dangan.rejectReport("tuesday.csv"))).contains("2,警告,birth_date,1991-02-02,\"differs from archive");
 
             ReviewQueue queue = new ReviewQueue(dangan.service().database().dataSource());
             assertThat(queue.pendingChanges()).singleElement().satisfies(p -> {

@@ -106,26 +106,26 @@ public final class AccessRequests {
             if (!archiveNos.contains(archiveNo)) archiveNos.add(archiveNo);
         }
         if (archiveNos.size() > MAX_ARCHIVES) {
-            throw ApiProblem.badRequest("at most " + MAX_ARCHIVES + " archives per request, got " + archiveNos.size());
+            throw ApiProblem.localized(400, "api.access.too-many", "max", MAX_ARCHIVES, "count", archiveNos.size());
         }
         List<Category> categories = Request.categories(textArray(body, "categories"));
-        if (categories.isEmpty()) throw ApiProblem.badRequest("\"categories\" names no category: use some of " + Category.labels());
+        if (categories.isEmpty()) throw ApiProblem.localized(400, "api.access.no-category", "categories", String.valueOf(Category.labels()));
         String purpose = Api.optionalText(body, "purpose");
         if (purpose.isEmpty()) {
-            throw ApiProblem.badRequest("\"purpose\" is missing or empty: say why you need this data (it is recorded, D-25)");
+            throw ApiProblem.localized(400, "api.access.no-purpose");
         }
-        if (purpose.length() > MAX_PURPOSE) throw ApiProblem.badRequest("\"purpose\" is longer than " + MAX_PURPOSE + " characters");
+        if (purpose.length() > MAX_PURPOSE) throw ApiProblem.localized(400, "api.field.too-long", "field", "purpose", "max", String.valueOf(MAX_PURPOSE));
         JsonNode daysNode = body.path("days");
         if (!daysNode.canConvertToInt() || !daysNode.isIntegralNumber() || daysNode.asInt() < 1 || daysNode.asInt() > maxDays) {
-            throw ApiProblem.badRequest("\"days\" must be a whole number from 1 to " + maxDays + " (dangan.access.max-grant-days), got "
-                    + (daysNode.isMissingNode() ? "nothing" : daysNode.toString()));
+            throw ApiProblem.localized(400, "api.access.days", "max", String.valueOf(maxDays),
+                    "value", daysNode.isMissingNode() ? "" : daysNode.toString());
         }
         int days = daysNode.asInt();
         long created = jdbi.inTransaction(h -> {
             for (String archiveNo : archiveNos) {
                 ArchiveReader.Head head = reader.head(h, archiveNo).orElse(null);
                 if (head == null || (head.sealed() && !ArchiveApi.seesSealed(caller))) {
-                    throw ApiProblem.notFound(ArchiveApi.noSuchArchive(archiveNo));
+                    throw ArchiveApi.noSuchArchive(archiveNo);
                 }
             }
             long id = h.createUpdate("""
@@ -176,9 +176,9 @@ public final class AccessRequests {
         long id = Request.id(exchange, "id");
         String reason = Api.optionalText(Api.readOptionalJson(exchange), "reason");
         if (!approve && reason.isEmpty()) {
-            throw ApiProblem.badRequest("a rejection needs a reason: send {\"reason\": \"…\"} (the requester reads it)");
+            throw ApiProblem.localized(400, "api.access.reason-needed");
         }
-        if (reason.length() > MAX_REASON) throw ApiProblem.badRequest("\"reason\" is longer than " + MAX_REASON + " characters");
+        if (reason.length() > MAX_REASON) throw ApiProblem.localized(400, "api.field.too-long", "field", "reason", "max", String.valueOf(MAX_REASON));
         jdbi.useTransaction(h -> {
             record Asked(long requesterId, String requester, String status, List<String> archiveNos, List<String> categories,
                          String purpose, int days) {
@@ -190,13 +190,13 @@ public final class AccessRequests {
                     .map((rs, ctx) -> new Asked(rs.getLong("requester_id"), rs.getString("requester"), rs.getString("status"),
                             strings(rs.getArray("archive_nos")), strings(rs.getArray("categories")), rs.getString("purpose"),
                             rs.getInt("days")))
-                    .findOne().orElseThrow(() -> ApiProblem.notFound("there is no access request #" + id));
+                    .findOne().orElseThrow(() -> ApiProblem.localized(404, "api.access.no-request", "id", String.valueOf(id)));
             List<String> scope = asked.categories();
             String first = asked.archiveNos().size() == 1 ? asked.archiveNos().get(0) : null;
             if (asked.requesterId() == caller.userId()) {
-                throw ApiProblem.forbidden("access request #" + id + " is your own: another manager decides it (D-25)", first, scope);
+                throw ApiProblem.forbiddenFor(first, scope, "api.access.own", "id", String.valueOf(id));
             }
-            if (!asked.status().equals("pending")) throw ApiProblem.conflict("access request #" + id + " was already " + asked.status());
+            if (!asked.status().equals("pending")) throw ApiProblem.localized(409, "api.access.decided", "id", String.valueOf(id), "status", asked.status());
             h.createUpdate("update access_request set status = :status, decided_by = :by, decided_at = now(), reason = :reason where id = :id")
                     .bind("status", approve ? "approved" : "rejected").bind("by", caller.name())
                     .bind("reason", reason.isEmpty() ? null : reason).bind("id", id)
@@ -239,9 +239,9 @@ public final class AccessRequests {
                     .findOne()
                     // another person's grant is not theirs to see either
                     .filter(g -> g.holderId() == caller.userId())
-                    .orElseThrow(() -> ApiProblem.notFound("you hold no access grant #" + id));
-            if (held.returned()) throw ApiProblem.conflict("access grant #" + id + " was returned already");
-            if (held.expired()) throw ApiProblem.conflict("access grant #" + id + " has expired already");
+                    .orElseThrow(() -> ApiProblem.localized(404, "api.grant.none", "id", String.valueOf(id)));
+            if (held.returned()) throw ApiProblem.localized(409, "api.grant.returned", "id", String.valueOf(id));
+            if (held.expired()) throw ApiProblem.localized(409, "api.grant.expired", "id", String.valueOf(id));
             h.createUpdate("update access_grant set returned_at = now() where id = :id").bind("id", id).execute();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "return",
                     held.archiveNos().size() == 1 ? held.archiveNos().get(0) : null, held.categories(), held.purpose(), id, AuditEntry.OK,
@@ -254,7 +254,7 @@ public final class AccessRequests {
     private RequestView find(long requestId) {
         return jdbi.withHandle(h -> h.createQuery(SELECT_REQUESTS + "where r.id = :id").bind("id", requestId)
                 .map(AccessRequests::view).findOne()
-                .orElseThrow(() -> ApiProblem.notFound("there is no access request #" + requestId)));
+                .orElseThrow(() -> ApiProblem.localized(404, "api.access.no-request", "id", String.valueOf(requestId))));
     }
 
     private static RequestView view(ResultSet rs, StatementContext ctx) throws SQLException {
@@ -273,12 +273,12 @@ public final class AccessRequests {
     private static List<String> textArray(JsonNode body, String field) {
         JsonNode node = body.path(field);
         if (!node.isArray() || node.isEmpty()) {
-            throw ApiProblem.badRequest("\"" + field + "\" must be a non-empty array of strings, like "
-                    + (field.equals("categories") ? "[\"health\"]" : "[\"202311001\"]"));
+            throw ApiProblem.localized(400, "api.field.strings", "field", field,
+                    "example", field.equals("categories") ? "[\"health\"]" : "[\"202311001\"]");
         }
         List<String> out = new ArrayList<>();
         for (JsonNode item : node) {
-            if (!item.isTextual()) throw ApiProblem.badRequest("\"" + field + "\" holds " + item + ": each entry must be a string");
+            if (!item.isTextual()) throw ApiProblem.localized(400, "api.field.string-entry", "field", field, "item", item.toString());
             out.add(item.asText().strip());
         }
         return out;

@@ -140,9 +140,10 @@ public final class Api {
         if (roles.contains(caller.role())) return;
         String refusal = exchange.getProperty(REFUSAL, String.class);
         String needs = roles.stream().map(Role::label).collect(Collectors.joining(" or "));
-        String message = "the role " + caller.role() + " "
-                + (refusal == null || refusal.isBlank() ? "may not do this; it needs " + needs : refusal);
-        throw ApiProblem.forbidden(message, askedArchive(exchange), askedCategories(exchange));
+        // the route's refusal is a message key of area api (the role is its argument), else the default
+        String key = refusal == null || refusal.isBlank() ? "api.role.denied" : refusal.strip();
+        throw ApiProblem.forbiddenFor(askedArchive(exchange), askedCategories(exchange), key,
+                "role", caller.role().label(), "needs", needs);
     }
 
     /** The {@code {archiveNo}} of the path, when it is one (a malformed one is the bean's 400 to give). */

@@ -41,9 +41,25 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(status, Messages.of(Language.EN).text(key, namesAndValues), null, null, key, namesAndValues);
     }
 
+    /** 403 for an archive and the categories the caller asked for but may not see, said from the bundles (area {@code api}). */
+    public static ApiProblem forbiddenFor(String archiveNo, List<String> categories, String key, Object... namesAndValues) {
+        return new ApiProblem(403, Messages.of(Language.EN).text(key, namesAndValues), archiveNo, categories, key, namesAndValues);
+    }
+
     /** The answer's text in a language: from the bundles when the problem has a key, else its message as written. */
     public String message(Messages messages) {
-        return key == null ? getMessage() : messages.text(key, arguments);
+        return key == null ? getMessage() : messages.text(key, roleNames(messages, arguments));
+    }
+
+    /** An argument named {@code role} holds a staff role's code: the answer names it as people do ({@code common.role.*}: 前台, 经理). */
+    static Object[] roleNames(Messages messages, Object[] namesAndValues) {
+        Object[] shown = namesAndValues.clone();
+        for (int i = 0; i + 1 < shown.length; i += 2) {
+            if ("role".equals(shown[i]) && shown[i + 1] != null && messages.has("common.role." + shown[i + 1])) {
+                shown[i + 1] = messages.text("common.role." + shown[i + 1]);
+            }
+        }
+        return shown;
     }
 
     /**

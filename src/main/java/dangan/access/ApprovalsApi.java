@@ -55,7 +55,7 @@ public final class ApprovalsApi {
         Caller caller = Caller.of(exchange);
         long id = Request.id(exchange, "id");
         TierProposals.Proposal p = tiers.proposal(id);
-        if (p == null) throw ApiProblem.notFound("there is no tier proposal #" + id);
+        if (p == null) throw ApiProblem.localized(404, "api.tiers.no-proposal", "id", String.valueOf(id));
         Map<String, Object> body = proposal(p);
         List<TierProposals.Line> lines = tiers.lines(id);
         body.put("lines", snake(lines));
@@ -81,16 +81,16 @@ public final class ApprovalsApi {
         List<Integer> lines = new ArrayList<>();
         JsonNode given = body.path("lines");
         if (!given.isMissingNode() && !given.isNull()) {
-            if (!given.isArray()) throw ApiProblem.badRequest("\"lines\" must be an array of line numbers, like [1, 3]");
+            if (!given.isArray()) throw ApiProblem.localized(400, "api.lines.array");
             for (JsonNode line : given) {
                 if (!line.isIntegralNumber() || !line.canConvertToInt() || line.asInt() < 1) {
-                    throw ApiProblem.badRequest("\"lines\" holds " + line + ": each must be a line number (1, 2, …)");
+                    throw ApiProblem.localized(400, "api.lines.entry", "item", line.toString());
                 }
                 lines.add(line.asInt());
             }
         }
         String reason = Api.optionalText(body, "reason");
-        if (tiers.proposal(id) == null) throw ApiProblem.notFound("there is no tier proposal #" + id);
+        if (tiers.proposal(id) == null) throw ApiProblem.localized(404, "api.tiers.no-proposal", "id", String.valueOf(id));
         TierProposals.Also also = (c, d) -> audit.record(c, new AuditEntry(caller.name(), caller.role().label(),
                 approve ? "approve" : "reject", null, List.of(), null, null, AuditEntry.OK,
                 "tier proposal #" + id + ": " + d.decided() + " lines " + (approve ? "approved and applied" : "rejected")
@@ -140,7 +140,7 @@ public final class ApprovalsApi {
         Caller caller = Caller.of(exchange);
         long id = Request.id(exchange, "id");
         ReviewQueue.PendingChange held = review.pendingChanges().stream().filter(p -> p.id() == id).findFirst()
-                .orElseThrow(() -> ApiProblem.notFound("no change #" + id + " waits for review (GET /api/review)"));
+                .orElseThrow(() -> ApiProblem.localized(404, "api.review.none", "id", String.valueOf(id)));
         String archiveNo = held.archiveNo();
         String field = held.field();
         ReviewQueue.Also also = c -> audit.record(c, new AuditEntry(caller.name(), caller.role().label(), accept ? "change" : "reject",
@@ -154,9 +154,8 @@ public final class ApprovalsApi {
             throw ApiProblem.notFound(e.getMessage());
         } catch (JdbiException e) {
             if (Db.isUniqueViolation(e)) {
-                throw ApiProblem.conflict("change #" + id + " not applied: its value now belongs to another archive ("
-                        + String.valueOf((e.getCause() == null ? e : e.getCause()).getMessage()).lines().findFirst().orElse("")
-                        + ")");
+                throw ApiProblem.localized(409, "api.review.taken", "id", String.valueOf(id),
+                        "detail", String.valueOf((e.getCause() == null ? e : e.getCause()).getMessage()).lines().findFirst().orElse(""));
             }
             throw e;
         }
@@ -175,7 +174,7 @@ public final class ApprovalsApi {
         boolean filed = review.file(archiveNo, caller.name(), c -> audit.record(c, new AuditEntry(caller.name(),
                 caller.role().label(), "change", archiveNo, List.of(), null, null, AuditEntry.OK,
                 "archive reviewed and filed (D-16): review_status pending -> filed")));
-        if (!filed) throw ApiProblem.notFound("no archive " + archiveNo + " waits to be filed (GET /api/review; a sealed archive stays as it is)");
+        if (!filed) throw ApiProblem.localized(404, "api.review.no-archive", "archive", archiveNo);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("archive_no", archiveNo);
         answer.put("review_status", "filed");

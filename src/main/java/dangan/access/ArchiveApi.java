@@ -51,8 +51,8 @@ public final class ArchiveApi {
     }
 
     /** The one answer for an archive that does not exist and for one the caller may not know exists. */
-    static String noSuchArchive(String archiveNo) {
-        return "there is no archive " + archiveNo + ": check the number, or search by mobile or name";
+    static ApiProblem noSuchArchive(String archiveNo) {
+        return ApiProblem.localized(404, "api.archive.none", "archive", archiveNo);
     }
 
     /** {@code GET /api/archives/{archiveNo}[?categories=…][&purpose=…]}: the archive, section by category. */
@@ -72,7 +72,7 @@ public final class ArchiveApi {
             h.execute("set transaction read only");
             Long grantUsed = null;
             ArchiveReader.Head head = reader.head(h, archiveNo).orElse(null);
-            if (head == null || (head.sealed() && !seesSealed(caller))) throw ApiProblem.notFound(noSuchArchive(archiveNo));
+            if (head == null || (head.sealed() && !seesSealed(caller))) throw noSuchArchive(archiveNo);
             Set<Category> widened = EnumSet.noneOf(Category.class);
             widened.addAll(base);
             List<AccessRequests.LiveGrant> live = grants.live(h, caller.userId(), archiveNo);
@@ -80,9 +80,8 @@ public final class ArchiveApi {
             if (asked != null && !asked.isEmpty()) {
                 List<Category> outside = asked.stream().filter(a -> !widened.contains(a)).toList();
                 if (!outside.isEmpty()) {
-                    throw ApiProblem.forbidden("the role " + caller.role() + " does not see " + AccessRequests.labels(outside)
-                            + " of archive " + archiveNo + " and holds no grant for it: request access (POST /api/access-requests)",
-                            archiveNo, AccessRequests.labels(outside));
+                    throw ApiProblem.forbiddenFor(archiveNo, AccessRequests.labels(outside), "api.archive.not-seen",
+                            "role", caller.role().label(), "categories", String.join(", ", AccessRequests.labels(outside)), "archive", archiveNo);
                 }
                 shown.addAll(asked);
             } else {
@@ -133,8 +132,7 @@ public final class ArchiveApi {
         String name = request.param("name");
         String archiveNo = request.param("archive_no");
         if (mobileRaw == null && name == null && archiveNo == null) {
-            throw ApiProblem.badRequest("search by at least one of mobile, name (exact or its beginning), archive_no:"
-                    + " GET /api/archives?mobile=13800138000");
+            throw ApiProblem.localized(400, "api.search.nothing");
         }
         List<String> where = new ArrayList<>();
         Map<String, Object> params = new LinkedHashMap<>();
@@ -145,15 +143,14 @@ public final class ArchiveApi {
                 mobile = MobileNumber.parse(mobileRaw).digits();
             } catch (InvalidValueException e) {
                 // the value is not echoed: it may be someone's number with a typo, and errors are logged
-                throw ApiProblem.badRequest("mobile: not a mainland mobile number — 11 digits starting with 1"
-                        + " (a +86 prefix, spaces and dashes are fine)");
+                throw ApiProblem.localized(400, "api.search.mobile");
             }
             where.add("mobile = :mobile");
             params.put("mobile", mobile);
             criteria.add("mobile");
         }
         if (name != null) {
-            if (name.length() > 100) throw ApiProblem.badRequest("name: at most 100 characters");
+            if (name.length() > 100) throw ApiProblem.localized(400, "api.search.name-too-long", "max", "100");
             // the whole name or its beginning; % and _ typed by the caller are letters, not wildcards
             where.add("name like :namePrefix escape '\\'");
             params.put("namePrefix", name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");

@@ -14,7 +14,7 @@ public record Caller(@JsonProperty("user_id") long userId, String name, Role rol
     /** The caller of this request; 401 when the route did not authenticate it. */
     public static Caller of(Exchange exchange) {
         Caller caller = exchange.getProperty(PROPERTY, Caller.class);
-        if (caller == null) throw ApiProblem.unauthorized("this resource needs Authorization: Bearer <token>");
+        if (caller == null) throw ApiProblem.localized(401, "api.auth.needed");
         return caller;
     }
 

@@ -49,10 +49,10 @@ public final class IngestsApi {
     public void check(Exchange exchange) throws Exception {
         Caller caller = Caller.of(exchange);
         byte[] content = exchange.getMessage().getBody(byte[].class);
-        if (content == null || content.length == 0) throw ApiProblem.badRequest("the body is empty: send the file's bytes (CSV or XLSX)");
+        if (content == null || content.length == 0) throw ApiProblem.localized(400, "api.check.empty");
         String given = exchange.getMessage().getHeader("name", String.class);
         String name = given == null || given.isBlank() ? "upload.csv" : Path.of(given.strip().replace('\\', '/')).getFileName().toString();
-        if (name.startsWith(".")) throw ApiProblem.badRequest("name must be a file name, not '" + given + "'");
+        if (name.startsWith(".")) throw ApiProblem.localized(400, "api.check.name", "value", String.valueOf(given));
         String channel = exchange.getMessage().getHeader("channel", String.class);
         Path folder = Files.createTempDirectory("dangan-check-"); // owner-only, like every temporary file
         Path file = folder.resolve(name);

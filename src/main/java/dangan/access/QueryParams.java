@@ -33,14 +33,14 @@ public final class QueryParams {
     public String text(String name) {
         String value = Request.of(exchange).param(name);
         if (value == null || value.isBlank()) return null;
-        if (value.length() > 200) throw ApiProblem.badRequest(name + " is longer than 200 characters");
+        if (value.length() > 200) throw ApiProblem.localized(400, "api.param.too-long", "name", name, "max", "200");
         return value.strip();
     }
 
     public String oneOf(String name, Set<String> allowed, String fallback) {
         String value = text(name);
         if (value == null) return fallback;
-        if (!allowed.contains(value)) throw ApiProblem.badRequest(name + " must be one of " + String.join(", ", allowed.stream().sorted().toList()) + ", not '" + value + "'");
+        if (!allowed.contains(value)) throw ApiProblem.localized(400, "api.param.one-of", "name", name, "allowed", String.join(", ", allowed.stream().sorted().toList()), "value", value);
         return value;
     }
 
@@ -49,7 +49,7 @@ public final class QueryParams {
         if (value == null) return fallback;
         if (value.equalsIgnoreCase("true")) return true;
         if (value.equalsIgnoreCase("false")) return false;
-        throw ApiProblem.badRequest(name + " must be true or false, not '" + value + "'");
+        throw ApiProblem.localized(400, "api.param.bool", "name", name, "value", value);
     }
 
     public long whole(String name, long fallback, long min, long max) {
@@ -57,10 +57,10 @@ public final class QueryParams {
         if (value == null) return fallback;
         try {
             long n = Long.parseLong(value);
-            if (n < min || n > max) throw ApiProblem.badRequest(name + " must be between " + min + " and " + max + ", not " + n);
+            if (n < min || n > max) throw ApiProblem.localized(400, "api.param.between", "name", name, "min", String.valueOf(min), "max", String.valueOf(max), "value", String.valueOf(n));
             return n;
         } catch (NumberFormatException e) {
-            throw ApiProblem.badRequest(name + " must be a whole number, not '" + value + "'");
+            throw ApiProblem.localized(400, "api.param.whole", "name", name, "value", value);
         }
     }
 
@@ -74,7 +74,7 @@ public final class QueryParams {
         try {
             return inRange(name, LocalDate.parse(value));
         } catch (DateTimeParseException e) {
-            throw ApiProblem.badRequest(name + " must be a date as YYYY-MM-DD, not '" + value + "'");
+            throw ApiProblem.localized(400, "api.param.date", "name", name, "value", value);
         }
     }
 
@@ -86,14 +86,14 @@ public final class QueryParams {
             inRange(name, month.atDay(1));
             return month;
         } catch (DateTimeParseException e) {
-            throw ApiProblem.badRequest(name + " must be a month as YYYY-MM, not '" + value + "'");
+            throw ApiProblem.localized(400, "api.param.month", "name", name, "value", value);
         }
     }
 
     /** Years the database takes in every time zone: a date outside is a 400, not a 500 from PostgreSQL. */
     private static LocalDate inRange(String name, LocalDate day) {
         if (day.getYear() < 1900 || day.getYear() > 9999) {
-            throw ApiProblem.badRequest(name + " must be between the years 1900 and 9999, not " + day.getYear());
+            throw ApiProblem.localized(400, "api.param.year", "name", name, "year", String.valueOf(day.getYear()));
         }
         return day;
     }
@@ -114,7 +114,7 @@ public final class QueryParams {
             inRange(name, instant.atZone(ZoneOffset.UTC).toLocalDate());
             return instant;
         } catch (DateTimeParseException e) {
-            throw ApiProblem.badRequest(name + " must be a date (YYYY-MM-DD) or an ISO instant (2026-11-24T08:00:00Z), not '" + value + "'");
+            throw ApiProblem.localized(400, "api.param.instant", "name", name, "value", value);
         }
     }
 }

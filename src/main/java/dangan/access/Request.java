@@ -50,7 +50,7 @@ public final class Request {
         try {
             return URLDecoder.decode(text, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("the query string is not properly %-encoded: " + e.getMessage());
+            throw ApiProblem.localized(400, "api.query.encoding", "detail", String.valueOf(e.getMessage()));
         }
     }
 
@@ -58,7 +58,7 @@ public final class Request {
     public String param(String name) {
         List<String> values = query.get(name);
         if (values == null) return null;
-        if (values.size() > 1) throw ApiProblem.badRequest("the query parameter '" + name + "' is given " + values.size() + " times: give it once");
+        if (values.size() > 1) throw ApiProblem.localized(400, "api.query.twice", "name", name, "times", values.size());
         String value = values.get(0).strip();
         return dangan.normalise.Text.clean(value) == null ? null : value; // nothing visible (U+3000, U+200B): not given
     }
@@ -90,7 +90,7 @@ public final class Request {
     public String purpose() {
         String purpose = param("purpose");
         if (purpose != null && purpose.length() > MAX_PURPOSE) {
-            throw ApiProblem.badRequest("the purpose is longer than " + MAX_PURPOSE + " characters");
+            throw ApiProblem.localized(400, "api.query.purpose-too-long", "max", String.valueOf(MAX_PURPOSE));
         }
         return purpose == null ? null : purpose.replaceAll("[\\r\\n\\t]", " ");
     }
@@ -98,8 +98,7 @@ public final class Request {
     /** An archive number as given in a path or a body: digits only, else 400. */
     public static String archiveNo(String value) {
         if (value == null || !ARCHIVE_NO.matcher(value).matches()) {
-            throw ApiProblem.badRequest("an archive number is 6 to 20 digits, like 202311001; got "
-                    + (value == null ? "nothing" : "'" + shorten(value) + "'"));
+            throw ApiProblem.localized(400, "api.archive-no.invalid", "value", value == null ? "" : shorten(value));
         }
         return value;
     }
@@ -117,7 +116,7 @@ public final class Request {
             if (id <= 0) throw new NumberFormatException();
             return id;
         } catch (NumberFormatException e) {
-            throw ApiProblem.badRequest("'" + name + "' must be a positive whole number, got '" + shorten(String.valueOf(value)) + "'");
+            throw ApiProblem.localized(400, "api.path.id", "name", name, "value", shorten(String.valueOf(value)));
         }
     }
 

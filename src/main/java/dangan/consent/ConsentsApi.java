@@ -65,18 +65,18 @@ public final class ConsentsApi {
         JsonNode body = Api.readJson(exchange);
         String purpose = text(body, "purpose", true);
         if (!Consents.PURPOSES.contains(purpose)) {
-            throw ApiProblem.badRequest("purpose '" + purpose + "' is not one of service, contact, marketing, sensitive");
+            throw ApiProblem.localized(400, "api.consent.purpose", "purpose", String.valueOf(purpose));
         }
         JsonNode granted = body.get("granted");
         if (granted == null || !granted.isBoolean()) {
-            throw ApiProblem.badRequest("granted must be true (consent given) or false (refused or withdrawn)");
+            throw ApiProblem.localized(400, "api.consent.granted");
         }
         String source = text(body, "source", false);
         String wording = text(body, "wording_version", false);
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!List.of("purpose", "granted", "source", "wording_version").contains(name)) {
-                throw ApiProblem.badRequest("unknown field '" + name + "': send purpose, granted, source, wording_version");
+                throw ApiProblem.localized(400, "api.consent.unknown-field", "field", name);
             }
         }
         long customerId = jdbi.inTransaction(h -> {
@@ -99,7 +99,7 @@ public final class ConsentsApi {
     private static String archiveNo(Exchange exchange) {
         String no = exchange.getMessage().getHeader("no", String.class);
         if (no == null || !no.matches("[0-9A-Za-z-]{1,40}")) {
-            throw ApiProblem.badRequest("'" + (no == null ? "" : no.replaceAll("[^\\p{Print}]", "?")) + "' is not an archive number");
+            throw ApiProblem.localized(400, "api.archive-no.invalid", "value", no == null ? "" : no.replaceAll("[^\\p{Print}]", "?"));
         }
         return no;
     }
@@ -114,10 +114,10 @@ public final class ConsentsApi {
                 .map((rs, ctx) -> new Archive(rs.getLong("id"), rs.getBoolean("sealed")))
                 .findOne().orElse(null);
         if (archive == null || (archive.sealed() && !caller.is(Role.MANAGER, Role.KEEPER))) {
-            throw ApiProblem.notFound("no archive " + archiveNo);
+            throw ApiProblem.localized(404, "api.archive.none", "archive", archiveNo);
         }
         if (archive.sealed() && forUpdate) {
-            throw ApiProblem.conflict("archive " + archiveNo + " is sealed (D-32): it is read-only");
+            throw ApiProblem.localized(409, "api.archive.sealed", "archive", archiveNo);
         }
         return archive.id();
     }
@@ -125,11 +125,11 @@ public final class ConsentsApi {
     private static String text(JsonNode body, String field, boolean required) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
-            if (required) throw ApiProblem.badRequest(field + " is missing");
+            if (required) throw ApiProblem.localized(400, "api.field.missing", "field", field);
             return null;
         }
-        if (!node.isTextual() || node.asText().isBlank()) throw ApiProblem.badRequest(field + " must be a non-empty string");
-        if (node.asText().length() > MAX_TEXT) throw ApiProblem.badRequest(field + " is longer than " + MAX_TEXT + " characters");
+        if (!node.isTextual() || node.asText().isBlank()) throw ApiProblem.localized(400, "api.field.text", "field", field);
+        if (node.asText().length() > MAX_TEXT) throw ApiProblem.localized(400, "api.field.too-long", "field", field, "max", String.valueOf(MAX_TEXT));
         return node.asText().strip();
     }
 }

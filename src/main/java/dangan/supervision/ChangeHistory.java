@@ -126,17 +126,17 @@ public final class ChangeHistory {
         String purpose = q.text("purpose");
         Set<Category> visible = views.of(caller.role());
         if (visible.isEmpty()) {
-            throw ApiProblem.forbidden("the role " + caller.role() + " sees no archive contents, so no change history",
-                    archiveNo, List.of(Category.BASIC.label()));
+            throw ApiProblem.forbiddenFor(archiveNo, List.of(Category.BASIC.label()), "api.history.no-contents",
+                    "role", caller.role().label());
         }
         if (field != null && !visible.contains(category(field))) {
-            throw ApiProblem.forbidden("the role " + caller.role() + " may not see " + category(field) + " data (field " + field + ")",
-                    archiveNo, List.of(category(field).label()));
+            throw ApiProblem.forbiddenFor(archiveNo, List.of(category(field).label()), "api.history.category",
+                    "role", caller.role().label(), "category", category(field).label(), "field", field);
         }
         Object body = jdbi.inTransaction(h -> {
             Archive archive = archive(h, archiveNo);
             if (archive == null || (archive.sealed && !caller.is(Role.MANAGER, Role.KEEPER))) {
-                throw ApiProblem.notFound("no archive " + archiveNo);
+                throw ApiProblem.localized(404, "api.archive.none", "archive", archiveNo);
             }
             List<Change> changes = changes(h, archive.id);
             Set<String> shownCategories = new TreeSet<>();

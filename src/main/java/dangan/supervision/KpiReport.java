@@ -99,7 +99,7 @@ public final class KpiReport {
     public void api(Exchange exchange) throws IOException {
         YearMonth month = QueryParams.of(exchange).month("month");
         if (month == null) month = YearMonth.now(settings.zone());
-        if (month.isAfter(YearMonth.now(settings.zone()))) throw ApiProblem.badRequest("month " + month + " has not begun");
+        if (month.isAfter(YearMonth.now(settings.zone()))) throw ApiProblem.localized(400, "api.kpi.future", "month", month.toString());
         exchange.getMessage().setBody(report(month, Instant.now()));
     }
 

@@ -274,7 +274,7 @@ class ApiHardeningTest {
                 keeper.post("/api/archives/" + bad + "/deletion-request", "{\"via\": \"desk\"}"),
                 manager.post("/api/archives/" + bad + "/unseal", "{\"reason\": \"x\"}"))) {
             assertThat(reply.status()).as(reply.text()).isEqualTo(400);
-            assertThat(reply.json().get("error").asText()).startsWith("an archive number is 6 to 20 digits");
+            assertThat(reply.json().get("error").asText()).startsWith("档案号是 6 到 20 位数字");
         }
         assertThat(dangan.count("select count(*) from subject_request")).isEqualTo(requests);
     }

@@ -207,7 +207,7 @@ class ArchiveApiTest {
             ApiClient.Reply read = client.get("/api/archives/" + zhang);
             ApiClient.Reply search = client.get("/api/archives?mobile=13800138000");
             assertThat(read.status()).isEqualTo(403);
-            assertThat(read.json().get("error").asText()).contains("sees no archive contents");
+            assertThat(read.json().get("error").asText()).contains("看不到档案内容");
             assertThat(read.text()).doesNotContain("张伟");
             assertThat(search.status()).isEqualTo(403);
         }
@@ -234,7 +234,15 @@ class ArchiveApiTest {
         ApiClient.Reply refused = desk.get("/api/archives/" + zhang + "?categories=basic,health");
 
         assertThat(refused.status()).isEqualTo(403);
-        assertThat(refused.json().get("error").asText()).contains("health").contains("POST /api/access-requests");
+        assertThat(refused.json().get("error").asText()).contains("health").contains("POST /api/access-requests").startsWith("角色 前台 看不到档案");
+        // a resource's answer in English for a client that asks for it (the role by its code)
+        java.net.http.HttpResponse<String> english = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + dangan.httpPort() + "/api/archives/" + zhang
+                                + "?categories=basic,health"))
+                        .header("Authorization", "Bearer " + desk.token()).header("Accept-Language", "en").GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(english.statusCode()).isEqualTo(403);
+        assertThat(english.body()).contains("the role front desk does not see [health] of archive " + zhang);
         assertThat(lastAudit("desk.li")).containsEntry("outcome", "denied").containsEntry("archive_no", zhang)
                 .containsEntry("categories", "health");
 
@@ -305,7 +313,7 @@ class ArchiveApiTest {
         assertThat(desk.get("/api/archives").status()).isEqualTo(400);
         ApiClient.Reply badMobile = desk.get("/api/archives?mobile=12345");
         assertThat(badMobile.status()).isEqualTo(400);
-        assertThat(badMobile.json().get("error").asText()).contains("not a mainland mobile number");
+        assertThat(badMobile.json().get("error").asText()).contains("不是大陆手机号");
     }
 
     @Test
@@ -323,7 +331,7 @@ class ArchiveApiTest {
         assertThat(desk.get("/api/archives/" + zhang + "%3Bdrop%20table%20customer").status()).isEqualTo(400);
         ApiClient.Reply traversal = desk.get("/api/archives/..%2F..%2Fetc%2Fpasswd");
         assertThat(traversal.status()).isEqualTo(400);
-        assertThat(traversal.json().get("error").asText()).contains("an archive number is 6 to 20 digits");
+        assertThat(traversal.json().get("error").asText()).contains("档案号是 6 到 20 位数字");
         assertThat(desk.get("/api/archives/%2e%2e%2fconfig").status()).isEqualTo(400);
 
         assertThat(dangan.count("select count(*) from customer")).isEqualTo(customers);
@@ -457,13 +465,13 @@ class ArchiveApiTest {
 
         ApiClient.Reply self = boss.post("/api/access-requests/" + own + "/approve", "{}");
         assertThat(self.status()).isEqualTo(403);
-        assertThat(self.json().get("error").asText()).contains("your own");
+        assertThat(self.json().get("error").asText()).contains("是你自己提交的");
         assertThat(lastAudit("mgr.feng")).containsEntry("outcome", "denied");
         assertThat(boss.post("/api/access-requests/" + own + "/reject", "{\"reason\": \"no\"}").status()).isEqualTo(403);
 
         ApiClient.Reply noReason = other.post("/api/access-requests/" + own + "/reject", "{}");
         assertThat(noReason.status()).isEqualTo(400);
-        assertThat(noReason.json().get("error").asText()).contains("needs a reason");
+        assertThat(noReason.json().get("error").asText()).contains("驳回需要理由");
         assertThat(other.post("/api/access-requests/" + own + "/reject", "{\"reason\": \"  \"}").status()).isEqualTo(400);
         ApiClient.Reply rejected = other.post("/api/access-requests/" + own + "/reject", "{\"reason\": \"managers already see this\"}");
         assertThat(rejected.status()).as(rejected.text()).isEqualTo(200);
@@ -485,7 +493,7 @@ class ArchiveApiTest {
         assertThat(clerk.post("/api/access-requests", request(zhang, "health", 0)).status()).isEqualTo(400);
         ApiClient.Reply tooLong = clerk.post("/api/access-requests", request(zhang, "health", 31));
         assertThat(tooLong.status()).isEqualTo(400);
-        assertThat(tooLong.json().get("error").asText()).contains("1 to 30");
+        assertThat(tooLong.json().get("error").asText()).contains("1 到 30");
         assertThat(clerk.post("/api/access-requests", request(zhang, "health", 3).replace("allergy check before a treatment", " ")).status())
                 .isEqualTo(400);
         assertThat(clerk.post("/api/access-requests", request("209901999", "health", 3)).status()).isEqualTo(404);

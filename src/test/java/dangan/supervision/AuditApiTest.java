@@ -120,7 +120,7 @@ class AuditApiTest {
     @Test
     void badParametersAndOtherRolesAreRefused() throws Exception {
         assertThat(auditor.get("/api/audit?outcome=maybe").status()).isEqualTo(400);
-        assertThat(auditor.get("/api/audit?outcome=maybe").json().get("error").asText()).contains("outcome must be one of");
+        assertThat(auditor.get("/api/audit?outcome=maybe").json().get("error").asText()).contains("参数 outcome 必须是").contains("之一，而不是 'maybe'");
         assertThat(auditor.get("/api/audit?limit=0").status()).isEqualTo(400);
         assertThat(auditor.get("/api/audit?from=yesterday").status()).isEqualTo(400);
         assertThat(auditor.get("/api/audit?after_id=1%20or%201=1").status()).isEqualTo(400);

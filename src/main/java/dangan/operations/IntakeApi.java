@@ -96,7 +96,7 @@ public final class IntakeApi {
         String name = (String) ingest(id).get("source_name");
         Path report = home.resolve("outbox").resolve("rejects").resolve(name + ".rejects.csv");
         if (!Files.isRegularFile(report)) {
-            throw ApiProblem.notFound("ingest #" + id + " (" + name + ") has no reject report in outbox/rejects");
+            throw ApiProblem.localized(404, "api.ingest.no-report", "id", String.valueOf(id), "file", name);
         }
         download(exchange, caller, id, report, name + ".rejects.csv", "text/csv; charset=utf-8");
     }
@@ -108,7 +108,7 @@ public final class IntakeApi {
         Map<String, Object> ingest = ingest(id);
         String name = (String) ingest.get("source_name");
         Path failed = failedCopy((String) ingest.get("channel"), name);
-        if (failed == null) throw ApiProblem.notFound("ingest #" + id + " (" + name + ") left no file in failed/");
+        if (failed == null) throw ApiProblem.localized(404, "api.ingest.no-failed", "id", String.valueOf(id), "file", name);
         download(exchange, caller, id, failed, name, "application/octet-stream");
     }
 
@@ -136,7 +136,7 @@ public final class IntakeApi {
     private Map<String, Object> ingest(long id) {
         return jdbi.withHandle(h -> h.createQuery("select " + INGEST_COLUMNS + " from ingest where id = :id")
                         .bind("id", id).map((rs, ctx) -> ingest(rs)).findOne())
-                .orElseThrow(() -> ApiProblem.notFound("there is no ingest #" + id));
+                .orElseThrow(() -> ApiProblem.localized(404, "api.ingest.none", "id", String.valueOf(id)));
     }
 
     private static Map<String, Object> ingest(ResultSet rs) throws SQLException {

@@ -91,7 +91,7 @@ public final class JobsApi {
         Caller caller = Caller.of(exchange);
         String name = exchange.getMessage().getHeader("name", String.class);
         Route route = jobRoutes(exchange).stream().filter(r -> r.getRouteId().equals(JOB_PREFIX + name)).findFirst()
-                .orElseThrow(() -> ApiProblem.notFound("there is no job named '" + name + "' (GET /api/jobs lists them)"));
+                .orElseThrow(() -> ApiProblem.localized(404, "api.job.none", "job", name));
         Instant started = Instant.now();
         String error = null;
         try {
@@ -149,10 +149,10 @@ public final class JobsApi {
         try {
             event = UUID.fromString(exchange.getMessage().getHeader("eventId", "", String.class));
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("eventId must be the event's UUID, as GET /api/notifications shows it");
+            throw ApiProblem.localized(400, "api.notification.event-id");
         }
         int count = deliveries.retry(event, null);
-        if (count == 0) throw ApiProblem.notFound("no parked or pending delivery of event " + event);
+        if (count == 0) throw ApiProblem.localized(404, "api.notification.none", "event", String.valueOf(event));
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "retry", null, List.of(), null, null, AuditEntry.OK,
                 "notifications retry " + event + ": " + count + " delivery(ies)"));
         exchange.getMessage().setBody(Map.of("event_id", event, "retried", count));

@@ -75,7 +75,7 @@ public final class DestructionProposals {
             // a sealed archive does not exist for front desk and service staff (D-32): the same 404 as an unknown one
             ProposalStore.Archive archive = ProposalStore.archive(h, archiveNo)
                     .filter(a -> !(a.sealed() && ORDINARY_ROLES.contains(role)))
-                    .orElseThrow(() -> new RuleException.NotFound("no archive " + archiveNo + ": check the archive number"));
+                    .orElseThrow(() -> RuleException.notFound("refusal.archive.none", "archive", archiveNo));
             ProposalStore.Filing request = ProposalStore.deletionRequest(h, archive.customerId(), archiveNo, receivedVia, receivedBy,
                     settings.dueDays());
             long proposalId = ProposalStore.insertProposal(h, "customer-request", receivedBy, note);
@@ -97,19 +97,18 @@ public final class DestructionProposals {
      */
     public Proposal fileProposal(List<String> archiveNos, String reason, String note, String by, Role role) {
         if (!"retention".equals(reason) && !"damaged".equals(reason)) {
-            throw new RuleException.Invalid("\"reason\" must be \"retention\" or \"damaged\" (a customer's own request:"
-                    + " POST /api/archives/{archiveNo}/deletion-request), got " + (reason == null ? "nothing" : "\"" + reason + "\""));
+            throw RuleException.invalid("refusal.destruction.reason", "value", reason == null ? "" : reason);
         }
-        if (archiveNos.isEmpty()) throw new RuleException.Invalid("\"archive_nos\" must list at least one archive number");
+        if (archiveNos.isEmpty()) throw RuleException.invalid("refusal.destruction.no-archives");
         long proposalId = jdbi.inTransaction(h -> {
             long id = ProposalStore.insertProposal(h, reason, by, note);
             int lineNo = 0;
             for (String archiveNo : new LinkedHashSet<>(archiveNos)) {
                 ProposalStore.Archive archive = ProposalStore.archive(h, archiveNo)
-                        .orElseThrow(() -> new RuleException.NotFound("no archive " + archiveNo + ": check the archive number"));
+                        .orElseThrow(() -> RuleException.notFound("refusal.archive.none", "archive", archiveNo));
                 if (archive.pendingProposal() != null) {
-                    throw new RuleException.Conflict("archive " + archiveNo + " is already proposed (destruction proposal #"
-                            + archive.pendingProposal() + "): decide that one, or leave it out");
+                    throw RuleException.conflict("refusal.destruction.proposed", "archive", archiveNo,
+                            "id", String.valueOf(archive.pendingProposal()));
                 }
                 ProposalStore.insertLine(h, id, ++lineNo, archive.customerId(), archiveNo, archive.lastActivity(), null);
                 audit.record(h, new AuditEntry(by, label(role), "propose-destruction", archiveNo, List.of(), reason, null, AuditEntry.OK,
@@ -140,8 +139,7 @@ public final class DestructionProposals {
      */
     public Decided approve(long proposalId, List<Integer> lineNos, String method, String reason, String approver, Role role) {
         if (!"destroy".equals(method) && !"seal".equals(method)) {
-            throw new RuleException.Invalid("\"method\" must be \"destroy\" (delete the archive and its keys, D-31)"
-                    + " or \"seal\" (keep it read-only and hidden, D-32), got " + (method == null ? "nothing" : "\"" + method + "\""));
+            throw RuleException.invalid("refusal.destruction.method", "value", method == null ? "" : method);
         }
         requireReason(reason);
         List<DestructionListener.Destroyed> destroyed = new ArrayList<>();
@@ -190,8 +188,8 @@ public final class DestructionProposals {
         requireReason(reason);
         jdbi.useTransaction(h -> {
             ProposalStore.Sealed archive = ProposalStore.sealedForUpdate(h, archiveNo)
-                    .orElseThrow(() -> new RuleException.NotFound("no archive " + archiveNo + ": check the archive number"));
-            if (!archive.sealed()) throw new RuleException.Conflict("archive " + archiveNo + " is not sealed");
+                    .orElseThrow(() -> RuleException.notFound("refusal.archive.none", "archive", archiveNo));
+            if (!archive.sealed()) throw RuleException.conflict("refusal.archive.not-sealed", "archive", archiveNo);
             ProposalStore.unseal(h, archive.customerId());
             changeLog(h, archive.customerId(), "sealed", "sealed by " + archive.sealedBy(), null, by, "unsealed: " + reason,
                     "unseal by " + role + " (API)");
@@ -204,11 +202,10 @@ public final class DestructionProposals {
     private static Proposal decidable(Handle h, long proposalId, String decider) {
         Proposal proposal = ProposalStore.show(h, proposalId, true);
         if (proposal.filedBy().equals(decider)) {
-            throw new RuleException.NotPermitted("you filed destruction proposal #" + proposalId
-                    + ": another manager decides it (D-31: application, then a supervisor's approval)");
+            throw RuleException.notPermitted("refusal.destruction.own", "id", String.valueOf(proposalId));
         }
         if (!"open".equals(proposal.status())) {
-            throw new RuleException.Conflict("destruction proposal #" + proposalId + " is already decided");
+            throw RuleException.conflict("refusal.destruction.decided", "id", String.valueOf(proposalId));
         }
         return proposal;
     }
@@ -220,11 +217,11 @@ public final class DestructionProposals {
         List<Line> chosen = new ArrayList<>();
         for (int no : new LinkedHashSet<>(lineNos)) {
             Line line = proposal.lines().stream().filter(l -> l.lineNo() == no).findFirst().orElseThrow(
-                    () -> new RuleException.Invalid("destruction proposal #" + proposal.id() + " has no line " + no
-                            + " (lines 1 to " + proposal.lineCount() + ")"));
+                    () -> RuleException.invalid("refusal.destruction.no-line", "id", String.valueOf(proposal.id()), "line", no,
+                            "lines", proposal.lineCount()));
             if (!"pending".equals(line.status())) {
-                throw new RuleException.Conflict("line " + no + " of destruction proposal #" + proposal.id() + " is already "
-                        + line.status() + "; leave it out");
+                throw RuleException.conflict("refusal.destruction.line-decided", "line", no, "id", String.valueOf(proposal.id()),
+                        "status", line.status());
             }
             chosen.add(line);
         }
@@ -240,8 +237,8 @@ public final class DestructionProposals {
     private List<DestructionListener.Destroyed> apply(Handle h, Proposal proposal, Line line, String method, String reason,
                                                       String approver, Role role) {
         if ("seal".equals(method) && !"archive".equals(line.scope())) {
-            throw new RuleException.Invalid("line " + line.lineNo() + " of destruction proposal #" + proposal.id()
-                    + " proposes only the health facts of archive " + line.archiveNo() + ": destroy or reject it, or leave it out");
+            throw RuleException.invalid("refusal.destruction.health-only", "line", line.lineNo(), "id", String.valueOf(proposal.id()),
+                    "archive", line.archiveNo());
         }
         ProposalStore.Target target = ProposalStore.target(h, proposal.id(), line.lineNo()).orElse(null);
         if (target == null) {
@@ -249,12 +246,11 @@ public final class DestructionProposals {
             return List.of();
         }
         if (target.holds() != null) {
-            throw new RuleException.Conflict("archive " + line.archiveNo() + " (line " + line.lineNo() + ") is under a legal hold ("
-                    + target.holds() + "): release the hold first, or leave the line out");
+            throw RuleException.conflict("refusal.destruction.hold", "archive", line.archiveNo(), "line", line.lineNo(),
+                    "hold", target.holds());
         }
         if (target.sealed()) {
-            throw new RuleException.Conflict("archive " + line.archiveNo() + " (line " + line.lineNo() + ") is sealed: it is kept"
-                    + " because a record must be kept (D-32); a manager unseals it first, or leave the line out");
+            throw RuleException.conflict("refusal.destruction.sealed", "archive", line.archiveNo(), "line", line.lineNo());
         }
         long customerId = target.customerId();
         if ("retention".equals(proposal.reason()) && line.lastActivity() != null) {
@@ -312,8 +308,8 @@ public final class DestructionProposals {
 
     private static void requireReason(String reason) {
         if (reason == null || reason.isBlank()) {
-            throw new RuleException.Invalid("\"reason\" is required: say why (it is kept with the decision)");
+            throw RuleException.invalid("refusal.reason.required");
         }
-        if (reason.length() > 1000) throw new RuleException.Invalid("\"reason\" is longer than 1000 characters");
+        if (reason.length() > 1000) throw RuleException.invalid("refusal.reason.too-long", "max", "1000");
     }
 }

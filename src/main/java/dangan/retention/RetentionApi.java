@@ -32,11 +32,10 @@ public final class RetentionApi {
         JsonNode body = Api.readJson(exchange);
         String via = text(body, "via", "desk");
         if (!SubjectRequests.VIA.contains(via)) {
-            throw ApiProblem.badRequest("\"via\" says how the customer asked: one of " + String.join(", ", SubjectRequests.VIA)
-                    + "; got \"" + via + "\"");
+            throw ApiProblem.localized(400, "api.via", "allowed", String.join(", ", SubjectRequests.VIA), "value", via);
         }
         String note = text(body, "note", null);
-        if (note != null && note.length() > 1000) throw ApiProblem.badRequest("\"note\" is longer than 1000 characters");
+        if (note != null && note.length() > 1000) throw ApiProblem.localized(400, "api.field.too-long", "field", "note", "max", "1000");
         exchange.getMessage().setBody(proposals.fileDeletionRequest(archiveNo, via, caller.name(), caller.role(), note));
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
     }
@@ -46,17 +45,17 @@ public final class RetentionApi {
         Caller caller = Caller.of(exchange);
         JsonNode body = Api.readJson(exchange);
         JsonNode list = body.get("archive_nos");
-        if (list == null || !list.isArray()) throw ApiProblem.badRequest("\"archive_nos\" must be an array of archive numbers");
-        if (list.size() > 1000) throw ApiProblem.badRequest("at most 1000 archives per proposal");
+        if (list == null || !list.isArray()) throw ApiProblem.localized(400, "api.destruction.archives");
+        if (list.size() > 1000) throw ApiProblem.localized(400, "api.destruction.too-many", "max", "1000");
         List<String> archiveNos = new ArrayList<>();
         for (JsonNode n : list) {
             if (!n.isTextual() || !n.asText().matches("\\d{9,12}")) {
-                throw ApiProblem.badRequest("\"archive_nos\" holds archive numbers (9 to 12 digits, as text), got " + n);
+                throw ApiProblem.localized(400, "api.destruction.archive-no", "item", n.toString());
             }
             archiveNos.add(n.asText());
         }
         String note = text(body, "note", null);
-        if (note != null && note.length() > 1000) throw ApiProblem.badRequest("\"note\" is longer than 1000 characters");
+        if (note != null && note.length() > 1000) throw ApiProblem.localized(400, "api.field.too-long", "field", "note", "max", "1000");
         exchange.getMessage().setBody(proposals.fileProposal(archiveNos, text(body, "reason", null), note, caller.name(),
                 caller.role()));
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
@@ -66,7 +65,7 @@ public final class RetentionApi {
     public void list(Exchange exchange) throws Exception {
         String status = Request.of(exchange).param("status"); // the query string, not a request header
         if (status != null && !status.equals("open") && !status.equals("decided")) {
-            throw ApiProblem.badRequest("status must be open or decided");
+            throw ApiProblem.localized(400, "api.destruction.status");
         }
         exchange.getMessage().setBody(proposals.list(status));
     }
@@ -103,14 +102,14 @@ public final class RetentionApi {
 
     private static long id(Exchange exchange) {
         String id = exchange.getMessage().getHeader("id", String.class);
-        if (id == null || !id.matches("\\d{1,18}")) throw ApiProblem.badRequest("a proposal id is a whole number, got \"" + id + "\"");
+        if (id == null || !id.matches("\\d{1,18}")) throw ApiProblem.localized(400, "api.destruction.id", "value", String.valueOf(id));
         return Long.parseLong(id);
     }
 
     private static String text(JsonNode body, String field, String fallback) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) return fallback;
-        if (!node.isTextual()) throw ApiProblem.badRequest("\"" + field + "\" must be text");
+        if (!node.isTextual()) throw ApiProblem.localized(400, "api.field.text", "field", field);
         String value = node.asText().strip();
         return value.isEmpty() ? fallback : value;
     }
@@ -118,11 +117,11 @@ public final class RetentionApi {
     private static List<Integer> lines(JsonNode body) {
         JsonNode node = body.get("lines");
         if (node == null || node.isNull()) return List.of();
-        if (!node.isArray()) throw ApiProblem.badRequest("\"lines\" must be an array of line numbers, e.g. [1, 3]");
+        if (!node.isArray()) throw ApiProblem.localized(400, "api.lines.array");
         List<Integer> lines = new ArrayList<>();
         for (JsonNode n : node) {
             if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 1) {
-                throw ApiProblem.badRequest("\"lines\" must hold line numbers (1, 2, …), got " + n);
+                throw ApiProblem.localized(400, "api.lines.entry", "item", n.toString());
             }
             lines.add(n.asInt());
         }

@@ -78,8 +78,7 @@ public final class ArchiveExport {
         String archiveNo = Request.archiveNo(exchange);
         Long requestId = QueryParams.of(exchange).wholeOrNull("request_id");
         if (requestId == null) {
-            throw ApiProblem.badRequest("an export answers the customer's access request: give request_id"
-                    + " (record the request with POST /api/archives/" + archiveNo + "/requests {\"kind\": \"access\", \"via\": \"desk\"})");
+            throw ApiProblem.localized(400, "api.export.request", "archive", archiveNo);
         }
         ObjectNode doc = jdbi.inTransaction(h -> {
             SubjectRequests.Open request = SubjectRequests.lockOpen(h, requestId, archiveNo, "access");

@@ -73,11 +73,10 @@ public final class SubjectRequests {
         String kind = text(body, "kind");
         String via = text(body, "via");
         if (kind == null || !TAKEN_HERE.contains(kind)) {
-            throw ApiProblem.badRequest("kind must be access or correction, not " + (kind == null ? "missing" : "'" + kind + "'")
-                    + " (a deletion request goes to destruction, a withdrawal of consent to consents)");
+            throw ApiProblem.localized(400, "api.request.kind", "value", kind == null ? "" : kind);
         }
         if (via == null || !VIA.contains(via)) {
-            throw ApiProblem.badRequest("via must be one of " + String.join(", ", VIA) + " (how the customer asked), not " + (via == null ? "missing" : "'" + via + "'"));
+            throw ApiProblem.localized(400, "api.via", "allowed", String.join(", ", VIA), "value", via == null ? "" : via);
         }
         Request filed = jdbi.inTransaction(h -> {
             long customerId = customerId(h, archiveNo, caller.is(Role.KEEPER, Role.MANAGER));
@@ -122,14 +121,14 @@ public final class SubjectRequests {
                 .bind("id", id)
                 .map((rs, ctx) -> new Found(rs.getLong("customer_id"), rs.getString("kind"), rs.getString("status"),
                         rs.getString("archive_no"), rs.getString("received_by"), rs.getString("export_approved_by")))
-                .findOne().orElseThrow(() -> new RuleException.NotFound("no customer request #" + id));
+                .findOne().orElseThrow(() -> RuleException.notFound("refusal.request.none", "id", String.valueOf(id)));
         if (!archiveNo.equals(found.archiveNo())) {
-            throw new RuleException.Conflict("request #" + id + " is about archive " + found.archiveNo() + ", not " + archiveNo);
+            throw RuleException.conflict("refusal.request.other-archive", "id", String.valueOf(id), "archive", found.archiveNo(), "asked", archiveNo);
         }
         if (!kind.equals(found.kind())) {
-            throw new RuleException.Conflict("request #" + id + " is a " + found.kind() + " request, not " + kind);
+            throw RuleException.conflict("refusal.request.other-kind", "id", String.valueOf(id), "kind", found.kind(), "asked", kind);
         }
-        if (!"open".equals(found.status())) throw new RuleException.Conflict("request #" + id + " is " + found.status() + " already");
+        if (!"open".equals(found.status())) throw RuleException.conflict("refusal.request.closed", "id", String.valueOf(id), "status", found.status());
         return new Open(id, found.customerId(), kind, found.receivedBy(), found.approvedBy());
     }
 
@@ -149,16 +148,16 @@ public final class SubjectRequests {
                               from subject_request where id = :id for update""")
                     .bind("id", id)
                     .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
-                    .findOne().orElseThrow(() -> new RuleException.NotFound("no customer request #" + id));
+                    .findOne().orElseThrow(() -> RuleException.notFound("refusal.request.none", "id", String.valueOf(id)));
             if (!"access".equals(r.kind())) {
-                throw new RuleException.Conflict("request #" + id + " is a " + r.kind() + " request: only an access request is exported");
+                throw RuleException.conflict("refusal.request.export-kind", "id", String.valueOf(id), "kind", r.kind());
             }
-            if (!"open".equals(r.status())) throw new RuleException.Conflict("request #" + id + " is " + r.status() + " already");
+            if (!"open".equals(r.status())) throw RuleException.conflict("refusal.request.closed", "id", String.valueOf(id), "status", r.status());
             if (caller.name().equals(r.receivedBy())) {
-                throw new RuleException.NotPermitted("request #" + id + " was received by you: another manager approves its export");
+                throw RuleException.notPermitted("refusal.request.export-own", "id", String.valueOf(id));
             }
             if (r.approvedBy() != null) {
-                throw new RuleException.Conflict("the export for request #" + id + " was approved by " + r.approvedBy() + " already");
+                throw RuleException.conflict("refusal.request.export-approved", "id", String.valueOf(id), "by", r.approvedBy());
             }
             h.createUpdate("update subject_request set export_approved_by = :by, export_approved_at = now() where id = :id")
                     .bind("by", caller.name()).bind("id", id).execute();
@@ -182,7 +181,7 @@ public final class SubjectRequests {
         return h.createQuery("select id, sealed_at is not null or status = 'sealed' as sealed from customer where archive_no = :archiveNo")
                 .bind("archiveNo", archiveNo)
                 .map((rs, ctx) -> rs.getBoolean("sealed") && !seesSealed ? -1L : rs.getLong("id"))
-                .findOne().filter(id -> id >= 0).orElseThrow(() -> new RuleException.NotFound("no archive " + archiveNo));
+                .findOne().filter(id -> id >= 0).orElseThrow(() -> RuleException.notFound("refusal.archive.none", "archive", archiveNo));
     }
 
     private static Request request(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -119,10 +119,10 @@ public final class SurveyReview {
                 .bind("id", reviewId)
                 .map((rs, ctx) -> new Entry(rs.getString("survey_id"), rs.getString("payload"), rs.getString("status"),
                         rs.getLong("source_ingest_id"), rs.getInt("source_line"), rs.getString("archive_no"), rs.getObject("linked_at")))
-                .findOne().orElseThrow(() -> new RuleException.NotFound("there is no survey review entry " + reviewId));
+                .findOne().orElseThrow(() -> RuleException.notFound("refusal.survey-review.none", "id", String.valueOf(reviewId)));
         if ("linked".equals(entry.status())) {
-            throw new RuleException.Conflict("survey review entry " + reviewId + " was already linked to archive "
-                    + entry.archiveNo() + " at " + entry.linkedAt());
+            throw RuleException.conflict("refusal.survey-review.linked", "id", String.valueOf(reviewId), "archive", entry.archiveNo(),
+                    "at", String.valueOf(entry.linkedAt()));
         }
         record Archive(long id, String status) {
         }
@@ -130,9 +130,9 @@ public final class SurveyReview {
                         "select id, case when sealed_at is not null then 'sealed' else status end as status from customer where archive_no = :archiveNo")
                 .bind("archiveNo", archiveNo)
                 .map((rs, ctx) -> new Archive(rs.getLong("id"), rs.getString("status")))
-                .findOne().orElseThrow(() -> new RuleException.NotFound("there is no archive " + archiveNo + ": check the archive number"));
+                .findOne().orElseThrow(() -> RuleException.notFound("refusal.archive.none", "archive", archiveNo));
         if ("sealed".equals(archive.status())) {
-            throw new RuleException.Conflict("archive " + archiveNo + " is sealed (D-32): nothing is filed on it");
+            throw RuleException.conflict("refusal.archive.sealed", "archive", archiveNo);
         }
         long customerId = archive.id();
         String surveyId = entry.surveyId();
@@ -161,7 +161,7 @@ public final class SurveyReview {
         JsonNode body = Api.readJson(exchange);
         String given = Text.clean(body.path("archive_no").asText(null));
         if (given == null) {
-            throw ApiProblem.badRequest("\"archive_no\" is missing: send {\"archive_no\": \"202311001\"} — the archive to file the response on");
+            throw ApiProblem.localized(400, "api.survey-review.archive");
         }
         String archiveNo = Request.archiveNo(given);
         LinkResult result = jdbi.inTransaction(h -> {

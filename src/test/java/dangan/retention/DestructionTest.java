@@ -229,7 +229,7 @@ class DestructionTest {
         ApiClient.Reply refused = li.post("/api/destruction-proposals/" + damaged + "/approve",
                 "{\"method\": \"destroy\", \"reason\": \"water damage\"}");
         assertThat(refused.status()).as(refused.text()).isEqualTo(409);
-        assertThat(refused.json().get("error").asText()).contains("is sealed");
+        assertThat(refused.json().get("error").asText()).isEqualTo("档案 " + archiveNo + "（第 1 行）已封存：因须留存记录而保留（D-32）；请经理先解封，或去掉这一行");
         assertThat(dangan.count("select count(*) from customer where archive_no = ?", archiveNo)).isEqualTo(1);
 
         assertThat(desk.post("/api/archives/" + archiveNo + "/unseal", "{\"reason\": \"x\"}").status()).isEqualTo(403);

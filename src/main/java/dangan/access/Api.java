@@ -140,8 +140,12 @@ public final class Api {
         if (roles.contains(caller.role())) return;
         String refusal = exchange.getProperty(REFUSAL, String.class);
         String needs = roles.stream().map(Role::label).collect(Collectors.joining(" or "));
-        // the route's refusal is a message key of area api (the role is its argument), else the default
+        // the route's refusal is a message key of area api (the role is its argument), else the default;
+        // a route naming no such key is a mistake of the route file, refused at its first call, not a 500
         String key = refusal == null || refusal.isBlank() ? "api.role.denied" : refusal.strip();
+        if (!Messages.of(language).has(key)) {
+            throw new IllegalStateException("route " + route + ": refusal '" + key + "' is no message key of area api");
+        }
         throw ApiProblem.forbiddenFor(askedArchive(exchange), askedCategories(exchange), key,
                 "role", caller.role().label(), "needs", needs);
     }

@@ -117,26 +117,23 @@ public final class Corrections {
         String archiveNo = Request.archiveNo(exchange);
         JsonNode body = Api.readJson(exchange);
         String reason = SubjectRequests.text(body, "reason");
-        if (reason == null) throw ApiProblem.badRequest("reason is required: why the archive is corrected (it goes into the change register)");
-        if (reason.length() > MAX_REASON) throw ApiProblem.badRequest("reason is longer than " + MAX_REASON + " characters");
+        if (reason == null) throw ApiProblem.localized(400, "api.correction.reason");
+        if (reason.length() > MAX_REASON) throw ApiProblem.localized(400, "api.field.too-long", "field", "reason", "max", String.valueOf(MAX_REASON));
         Long requestId = null;
         if (body.hasNonNull("request_id")) {
             if (!body.get("request_id").canConvertToLong() || body.get("request_id").asLong() < 1) {
-                throw ApiProblem.badRequest("request_id must be the number of a correction request");
+                throw ApiProblem.localized(400, "api.correction.request-id");
             }
             requestId = body.get("request_id").asLong();
         }
         JsonNode changes = body.get("changes");
         if (changes == null || !changes.isObject() || changes.isEmpty()) {
-            throw ApiProblem.badRequest("changes must be an object of field: new value, e.g. {\"mobile\": \"13800138000\"}; fields: "
-                    + String.join(", ", NORMALISE.keySet()));
+            throw ApiProblem.localized(400, "api.correction.changes", "fields", String.join(", ", NORMALISE.keySet()));
         }
         Map<String, String> wanted = normalise(changes);
         List<String> identity = wanted.keySet().stream().filter(IDENTITY::contains).sorted().toList();
         if (!identity.isEmpty() && requestId == null) {
-            throw ApiProblem.badRequest("identity fields (" + String.join(", ", identity) + ") are corrected only for the customer's"
-                    + " correction request: record it (POST /api/archives/" + archiveNo + "/requests {\"kind\": \"correction\", …})"
-                    + " and give its request_id");
+            throw ApiProblem.localized(400, "api.correction.identity", "fields", String.join(", ", identity), "archive", archiveNo);
         }
         Long request = requestId;
         try {
@@ -147,8 +144,7 @@ public final class Corrections {
         } catch (JdbiException e) {
             if (Db.isUniqueViolation(e)) {
                 // another archive took the same mobile, email or ID number in the meantime (D-15)
-                throw ApiProblem.conflict("nothing was corrected: the new value belongs to another archive since a moment ago"
-                        + " — one archive per customer (D-15)");
+                throw ApiProblem.localized(409, "api.correction.taken-now");
             }
             throw e;
         }
@@ -187,7 +183,7 @@ public final class Corrections {
                 problems.add(field + ": " + ex.reason());
             }
         }
-        if (!problems.isEmpty()) throw ApiProblem.badRequest("nothing was corrected: " + String.join("; ", problems));
+        if (!problems.isEmpty()) throw ApiProblem.localized(400, "api.correction.invalid", "problems", String.join("; ", problems));
         return wanted;
     }
 
@@ -200,7 +196,7 @@ public final class Corrections {
                           from customer where archive_no = :archiveNo for update""")
                 .bind("archiveNo", archiveNo)
                 .map((rs, ctx) -> {
-                    if (rs.getBoolean("sealed")) throw new RuleException.Conflict("archive " + archiveNo + " is sealed: it is kept read-only (D-32)");
+                    if (rs.getBoolean("sealed")) throw RuleException.conflict("refusal.correction.sealed", "archive", archiveNo);
                     Map<String, String> values = new LinkedHashMap<>();
                     for (String f : List.of("name", "gender", "birth_date", "mobile", "email", "address", "employer", "job_title", "nationality")) {
                         values.put(f, rs.getString(f));
@@ -208,7 +204,7 @@ public final class Corrections {
                     values.put("id_number", rs.getString("id_number_masked"));
                     return new Current(rs.getLong("id"), values, rs.getBytes("id_number_enc"));
                 })
-                .findOne().orElseThrow(() -> new RuleException.NotFound("no archive " + archiveNo));
+                .findOne().orElseThrow(() -> RuleException.notFound("refusal.archive.none", "archive", archiveNo));
         long customerId = found.customerId();
         Map<String, String> current = found.values();
         byte[] idEnc = found.idEnc();
@@ -230,8 +226,8 @@ public final class Corrections {
             if (wanted.containsKey("birth_date") && !idBirth.equals(wanted.get("birth_date"))) contradictions.add("birth_date");
             if (wanted.containsKey("gender") && !idGender.equals(wanted.get("gender"))) contradictions.add("gender");
             if (!contradictions.isEmpty()) {
-                throw new RuleException.Invalid("nothing was corrected: " + String.join(" and ", contradictions) + " must match the ID number "
-                        + id.masked() + " (birth date " + idBirth + ", gender " + idGender + "): correct the ID number, or leave them out");
+                throw RuleException.invalid("refusal.correction.id-mismatch", "fields", String.join(" and ", contradictions), "id", id.masked(),
+                        "birth", String.valueOf(idBirth), "gender", String.valueOf(idGender));
             }
             if (wanted.containsKey("id_number")) {
                 if (!idBirth.equals(current.get("birth_date"))) wanted.put("birth_date", idBirth);
@@ -254,8 +250,7 @@ public final class Corrections {
         Map<String, String> after = new LinkedHashMap<>(current);
         changed.forEach(ch -> after.put(ch.field(), ch.newValue()));
         if (after.get("mobile") == null && after.get("email") == null && after.get("id_number") == null) {
-            throw new RuleException.Invalid("nothing was corrected: the archive would keep no mobile number, email or ID number"
-                    + " to identify the customer");
+            throw RuleException.invalid("refusal.correction.no-identifier");
         }
         for (Changed ch : changed) {
             String column = switch (ch.field()) {
@@ -278,8 +273,7 @@ public final class Corrections {
                                 requestId == null ? "correction" : "correction request #" + requestId, null, AuditEntry.DENIED,
                                 "correction refused: the new " + what + " is the one of archive " + other
                                         + " (one archive per customer, D-15): a manager finds out which archive is right"));
-                        throw new RuleException.Conflict("nothing was corrected: this " + what + " conflicts with another archive"
-                                + " — one archive per customer (D-15). The attempt is in the audit log; a manager resolves it");
+                        throw RuleException.conflict("refusal.correction.taken", "field", what);
                     });
         }
 

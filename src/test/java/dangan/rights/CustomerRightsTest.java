@@ -177,12 +177,12 @@ class CustomerRightsTest {
         ApiClient.Reply invalid = keeper.post("/api/archives/" + wang + "/corrections",
                 "{\"reason\": \"x\", \"changes\": {\"email\": \"not-an-email\", \"birth_date\": \"88-1-2\", \"mobile\": \"12345\"}}");
         assertThat(invalid.status()).isEqualTo(400);
-        assertThat(invalid.json().get("error").asText()).startsWith("nothing was corrected").contains("email:").contains("mobile:");
+        assertThat(invalid.json().get("error").asText()).startsWith("未作任何更正").contains("email:").contains("mobile:");
 
         ApiClient.Reply identity = keeper.post("/api/archives/" + wang + "/corrections",
                 "{\"reason\": \"x\", \"changes\": {\"name\": \"王小芳\"}}");
         assertThat(identity.status()).isEqualTo(400);
-        assertThat(identity.json().get("error").asText()).contains("correction request");
+        assertThat(identity.json().get("error").asText()).contains("只能按客户的更正请求更正");
 
         long access = desk.post("/api/archives/" + wang + "/requests", "{\"kind\": \"access\", \"via\": \"desk\"}").json().get("id").asLong();
         assertThat(keeper.post("/api/archives/" + wang + "/corrections",
@@ -193,7 +193,7 @@ class CustomerRightsTest {
         ApiClient.Reply taken = manager.post("/api/archives/" + wang + "/corrections",
                 "{\"reason\": \"x\", \"changes\": {\"mobile\": \"" + lisMobile + "\", \"address\": \"北京\"}}");
         assertThat(taken.status()).as(taken.text()).isEqualTo(409);
-        assertThat(taken.json().get("error").asText()).contains("conflicts with another archive").doesNotContain(li);
+        assertThat(taken.json().get("error").asText()).contains("与另一份档案冲突").doesNotContain(li);
         assertThat(dangan.row("select outcome, detail from audit_log where actor = 'wang.jl' and action = 'change' and archive_no = ?"
                 + " order by id desc limit 1", wang)).containsEntry("outcome", "denied")
                 .containsEntry("detail", "correction refused: the new mobile is the one of archive " + li
@@ -203,7 +203,7 @@ class CustomerRightsTest {
         ApiClient.Reply contradicts = keeper.post("/api/archives/" + wang + "/corrections",
                 "{\"request_id\": " + correction + ", \"reason\": \"x\", \"changes\": {\"birth_date\": \"1950-01-01\"}}");
         assertThat(contradicts.status()).isEqualTo(400);
-        assertThat(contradicts.json().get("error").asText()).contains("must match the ID number 110105********002X");
+        assertThat(contradicts.json().get("error").asText()).contains("必须与身份证号 110105********002X 一致");
         assertThat(desk.post("/api/archives/" + wang + "/corrections", "{\"reason\": \"x\", \"changes\": {\"address\": \"北京\"}}").status())
                 .isEqualTo(403);
 

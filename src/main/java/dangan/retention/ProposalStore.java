@@ -99,7 +99,7 @@ final class ProposalStore {
     static Proposal show(Handle h, long id, boolean lock) {
         Proposal head = h.createQuery(HEAD + " where p.id = :id" + (lock ? " for update" : "")).bind("id", id)
                 .map(ProposalStore::proposal).findOne()
-                .orElseThrow(() -> new RuleException.NotFound("no destruction proposal #" + id));
+                .orElseThrow(() -> RuleException.notFound("refusal.destruction.none", "id", String.valueOf(id)));
         List<Line> lines = h.createQuery("""
                         select line_no, archive_no, scope, last_activity, subject_request_id, status, decided_by, decided_at,
                                decision_reason, destruction_id

@@ -87,9 +87,8 @@ public final class ArchiveExport {
                     .map(Category::label).toList();
             String approvedBy = request.exportApprovedBy();
             if (!beyondView.isEmpty() && (approvedBy == null || approvedBy.equals(caller.name()))) {
-                throw ApiProblem.forbidden("this export holds " + String.join(", ", beyondView) + ", which the role "
-                        + caller.role() + " does not see: a manager other than " + request.receivedBy() + " approves it first"
-                        + " (POST /api/subject-requests/" + requestId + "/approve-export)", archiveNo, beyondView);
+                throw ApiProblem.forbiddenFor(archiveNo, beyondView, "api.export.beyond-view", "categories", String.join(", ", beyondView),
+                        "role", caller.role().label(), "by", String.valueOf(request.receivedBy()), "id", String.valueOf(requestId));
             }
             ObjectNode document = document(h, request.customerId(), archiveNo, requestId);
             int facts = document.get("facts_total").asInt();

@@ -80,7 +80,7 @@ record FiledOnce(String name, int prefix, int lines) {
         if (!Files.isRegularFile(report)) {
             problems.add("no reject report");
         } else {
-            long rejectedRows = Files.readAllLines(report, StandardCharsets.UTF_8).stream().filter(l -> l.contains(",rejected,")).count();
+            long rejectedRows = Files.readAllLines(report, StandardCharsets.UTF_8).stream().filter(l -> l.contains(",拒收,")).count(); // the outcome word of the default language
             if (rejectedRows != rejected()) problems.add("reject report lists " + rejectedRows + " of " + rejected() + " rejected lines");
         }
         if (Files.exists(home.resolve("outbox").resolve("rejects").resolve("." + name + ".rejects.csv.part"))) problems.add(".part left");

@@ -141,7 +141,7 @@ class InputLimitsProbeTest {
         ApiClient.Reply blankReason = manager.post("/api/archives/" + archiveNo + "/corrections",
                 "{\"reason\": \"\\u3000\\u200b\", \"changes\": {\"address\": \"深圳\"}}");
         assertThat(blankReason.status()).isEqualTo(400);
-        assertThat(blankReason.json().get("error").asText()).contains("reason is required");
+        assertThat(blankReason.json().get("error").asText()).contains("缺少 reason");
         ApiClient.Reply blankPurpose = manager.post("/api/access-requests", "{\"archive_nos\": [\"" + archiveNo
                 + "\"], \"categories\": [\"health\"], \"purpose\": \"\\u3000\\u200b\", \"days\": 1}");
         assertThat(blankPurpose.status()).isEqualTo(400);

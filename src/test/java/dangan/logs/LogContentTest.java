@@ -128,7 +128,7 @@ class LogContentTest {
         }
         long ingestId = ((Number) service.row("select id from ingest where source_name = ?", FILE).get("id")).longValue();
         JsonNode summary = lines.stream()
-                .filter(l -> FILE.equals(l.path("mdc").path("file").asText()) && l.path("formattedMessage").asText().contains("new 2"))
+                .filter(l -> FILE.equals(l.path("mdc").path("file").asText()) && l.path("formattedMessage").asText().contains("新建 2"))
                 .findFirst().orElseThrow(() -> new AssertionError("no JSON line with the file's summary and field file"));
         assertThat(summary.path("mdc").path("ingest").asText()).isEqualTo(String.valueOf(ingestId));
         assertThat(summary.path("mdc").path("camel.routeId").asText()).isEqualTo("registrations");

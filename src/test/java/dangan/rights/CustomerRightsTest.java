@@ -106,7 +106,7 @@ class CustomerRightsTest {
 
         ApiClient.Reply own = manager.post("/api/subject-requests/" + id + "/approve-export", "{}");
         assertThat(own.status()).isEqualTo(403);
-        assertThat(own.json().get("error").asText()).contains("another manager");
+        assertThat(own.json().get("error").asText()).contains("须由另一位经理批准导出");
         assertThat(keeper.get("/api/archives/" + li + "/export?request_id=" + id).status()).isEqualTo(403);
         assertThat(dangan.row("select status, export_approved_by from subject_request where id = ?", id))
                 .containsEntry("status", "open").containsEntry("export_approved_by", null);

@@ -14,7 +14,7 @@ public final class AccessFlow implements Flow {
     @Override
     public void bind(FlowContext context) {
         AuditTrail audit = context.audit();
-        StaffDirectory staff = new StaffDirectory(context.dataSource(), audit);
+        StaffDirectory staff = StaffDirectory.configured(context.settings(), context.dataSource(), audit);
         context.bind("staffDirectory", staff);
         // the console's sign-in (name + password) and sessions: a browser calls the same API with a cookie instead of a token
         ConsoleSessions sessions = new ConsoleSessions(context.dataSource(), audit,

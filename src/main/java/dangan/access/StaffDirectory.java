@@ -32,6 +32,24 @@ public final class StaffDirectory {
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}._@-]{1,64}");
     private static final String TOKEN_PREFIX = "dgn_";
+    /** A token as {@code user tokens NAME} shows it: never the token itself, which is not kept. */
+    public record TokenInfo(long id, OffsetDateTime createdAt, OffsetDateTime expiresAt, OffsetDateTime lastUsed,
+                            OffsetDateTime revokedAt, String revokedBy) {
+        /** Whether the token still opens the API at {@code now}. */
+        public boolean live(OffsetDateTime now) {
+            return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
+        }
+    }
+
+    /** A token just issued: shown once, with its number (to revoke it) and when it expires (null: never). */
+    public record IssuedToken(long id, String token, OffsetDateTime expiresAt) {
+    }
+
+    /** How long a token lives unless {@code dangan.api.token-days} says otherwise. */
+    public static final int DEFAULT_TOKEN_DAYS = 90;
+    /** The role that manages staff: the {@code --by} of a changing {@code user} command. */
+    public static final Role STAFF_ADMIN = Role.ADMIN;
+
     /**
      * The token's user; its {@code last_used} is written when it is a minute old or more, not on every
      * request: a read under load then commits nothing here (issue 14: at most one commit per read, the
@@ -39,7 +57,8 @@ public final class StaffDirectory {
      */
     private static final String AUTHENTICATE = """
             with token as (
-                select id, user_id, last_used from api_token where token_hash = :hash and revoked_at is null),
+                select id, user_id, last_used from api_token where token_hash = :hash and revoked_at is null
+                   and (expires_at is null or expires_at > now())),
             used as (
                 update api_token t set last_used = now() from token
                  where t.id = token.id and (token.last_used is null or token.last_used < now() - interval '1 minute'))
@@ -54,15 +73,36 @@ public final class StaffDirectory {
 
     private final Jdbi jdbi;
     private final AuditTrail audit;
+    private final int tokenDays;
     private final SecureRandom random = new SecureRandom();
 
     public StaffDirectory(DataSource dataSource, AuditTrail audit) {
+        this(dataSource, audit, DEFAULT_TOKEN_DAYS);
+    }
+
+    /** @param tokenDays how many days a token issued here lives ({@code dangan.api.token-days}); 0: forever */
+    public StaffDirectory(DataSource dataSource, AuditTrail audit, int tokenDays) {
+        if (tokenDays < 0) {
+            throw new IllegalStateException("Configuration key dangan.api.token-days must be 0 (tokens never expire) or a number of days, not "
+                    + tokenDays);
+        }
         this.jdbi = Db.jdbi(dataSource);
         this.audit = audit;
+        this.tokenDays = tokenDays;
+    }
+
+    /** The directory with the configured token lifetime ({@code dangan.api.token-days}, default 90). */
+    public static StaffDirectory configured(dangan.config.Settings settings, DataSource dataSource, AuditTrail audit) {
+        return new StaffDirectory(dataSource, audit, settings.getInt("dangan.api.token-days", DEFAULT_TOKEN_DAYS));
     }
 
     /** Creates a user and returns their first token (the only time it is ever shown). */
     public String addUser(String name, Role role, String by) {
+        return addUserWithToken(name, role, by).token();
+    }
+
+    /** Creates a user and returns their first token, its number and expiry. */
+    public IssuedToken addUserWithToken(String name, Role role, String by) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("A user name is 1-64 letters, digits, '.', '_', '@' or '-', not '" + name + "'");
         }
@@ -73,21 +113,118 @@ public final class StaffDirectory {
                     .bind("name", name).bind("role", role.label()).bind("by", by)
                     .mapTo(Long.class).findOne()
                     .orElseThrow(() -> new IllegalArgumentException("A user named " + name + " exists already"));
-            String token = issue(h, id);
+            IssuedToken token = issue(h, id);
             audit.record(h, new AuditEntry(by, null, "user-add", null, List.of(), null, null, AuditEntry.OK,
                     "user " + name + " with role " + role));
             return token;
         });
     }
 
-    /** A further token for an active user (the earlier ones stay valid until the user is disabled). */
+    /** A further token for an active user (the earlier ones stay valid until they expire or are revoked). */
     public String issueToken(String name, String by) {
+        return issueToken(name, false, by).token();
+    }
+
+    /**
+     * A further token for an active user; with {@code rotate} every other live token of theirs is
+     * revoked in the same transaction (audited {@code token-rotate} rather than {@code token-issue}).
+     */
+    public IssuedToken issueToken(String name, boolean rotate, String by) {
         return jdbi.inTransaction(h -> {
             long id = activeUserId(h, name);
-            String token = issue(h, id);
-            audit.record(h, new AuditEntry(by, null, "token-issue", null, List.of(), null, null, AuditEntry.OK, "user " + name));
+            IssuedToken token = issue(h, id);
+            int revoked = 0;
+            if (rotate) {
+                revoked = h.createUpdate("""
+                                update api_token set revoked_at = now(), revoked_by = :by
+                                 where user_id = :user and id <> :token and revoked_at is null""")
+                        .bind("by", by).bind("user", id).bind("token", token.id()).execute();
+            }
+            audit.record(h, new AuditEntry(by, null, rotate ? "token-rotate" : "token-issue", null, List.of(), null, null, AuditEntry.OK,
+                    "user " + name + ": token #" + token.id() + (rotate ? ", " + revoked + " earlier token(s) revoked" : "")));
             return token;
         });
+    }
+
+    /** Revokes one token of a user, by its number ({@code user tokens NAME} lists them). */
+    public void revokeToken(String name, long tokenId, String by) {
+        jdbi.useTransaction(h -> {
+            long user = userId(h, name);
+            int revoked = h.createUpdate("""
+                            update api_token set revoked_at = now(), revoked_by = :by
+                             where id = :token and user_id = :user and revoked_at is null""")
+                    .bind("by", by).bind("token", tokenId).bind("user", user).execute();
+            if (revoked == 0) {
+                throw new IllegalArgumentException("User " + name + " holds no live token #" + tokenId + " (see `user tokens " + name + "`)");
+            }
+            audit.record(h, new AuditEntry(by, null, "token-revoke", null, List.of(), null, null, AuditEntry.OK,
+                    "user " + name + ": token #" + tokenId));
+        });
+    }
+
+    /** Every token a user was given, newest first: number, issued, expires, last used, revoked. */
+    public List<TokenInfo> tokens(String name) {
+        return jdbi.withHandle(h -> {
+            long user = userId(h, name);
+            return h.createQuery("""
+                            select id, created_at, expires_at, last_used, revoked_at, revoked_by
+                              from api_token where user_id = :user order by id desc""")
+                    .bind("user", user)
+                    .map((rs, ctx) -> new TokenInfo(rs.getLong("id"), rs.getObject("created_at", OffsetDateTime.class),
+                            rs.getObject("expires_at", OffsetDateTime.class), rs.getObject("last_used", OffsetDateTime.class),
+                            rs.getObject("revoked_at", OffsetDateTime.class), rs.getString("revoked_by")))
+                    .list();
+        });
+    }
+
+    /** Enables a disabled user again; their old tokens stay revoked (issue a new one with {@code user token}). */
+    public void enable(String name, String by) {
+        jdbi.useTransaction(h -> {
+            int enabled = h.createUpdate("""
+                            update staff_user set active = true, disabled_at = null, disabled_by = null
+                             where name = :name and not active""")
+                    .bind("name", name).execute();
+            if (enabled == 0) {
+                userId(h, name);
+                throw new IllegalArgumentException("The user " + name + " is active already");
+            }
+            audit.record(h, new AuditEntry(by, null, "user-enable", null, List.of(), null, null, AuditEntry.OK, "user " + name));
+        });
+    }
+
+    /** Gives a user another role, from their next request on (console sessions included). */
+    public void changeRole(String name, Role role, String by) {
+        jdbi.useTransaction(h -> {
+            String before = h.createQuery("select role from staff_user where name = :name for update").bind("name", name)
+                    .mapTo(String.class).findOne().orElseThrow(() -> new IllegalArgumentException("No user named " + name));
+            if (before.equals(role.label())) throw new IllegalArgumentException("The user " + name + " has the role " + role + " already");
+            h.createUpdate("update staff_user set role = :role where name = :name").bind("role", role.label()).bind("name", name).execute();
+            audit.record(h, new AuditEntry(by, null, "role-change", null, List.of(), null, null, AuditEntry.OK,
+                    "user " + name + ": " + before + " -> " + role.label()));
+        });
+    }
+
+    /**
+     * Checks who a changing command acts for: an active user with the role {@code role}; returns their
+     * name. Refused, naming why, when there is no such user.
+     */
+    public String actor(String name, Role role) {
+        record Actor(boolean active, String role) {
+        }
+        Actor actor = jdbi.withHandle(h -> h.createQuery("select active, role from staff_user where name = :name")
+                .bind("name", name).map((rs, ctx) -> new Actor(rs.getBoolean("active"), rs.getString("role"))).findOne())
+                .orElseThrow(() -> new IllegalArgumentException("--by " + name + ": no user of that name (see `user list`)"));
+        if (!actor.active()) throw new IllegalArgumentException("--by " + name + ": the user is disabled");
+        if (role != null && !actor.role().equals(role.label())) {
+            throw new IllegalArgumentException("--by " + name + ": the user is " + actor.role() + ", this command needs " + role.label());
+        }
+        return name;
+    }
+
+    /** Whether some active user has this role (the first administrator is added without --by). */
+    public boolean anyActive(Role role) {
+        return jdbi.withHandle(h -> h.createQuery("select exists (select 1 from staff_user where active and role = :role)")
+                .bind("role", role.label()).mapTo(Boolean.class).one());
     }
 
     /** Disables a user and revokes every token and console session they hold, at once. */
@@ -96,8 +233,8 @@ public final class StaffDirectory {
             long id = activeUserId(h, name);
             h.createUpdate("update staff_user set active = false, disabled_at = now(), disabled_by = :by where id = :id")
                     .bind("by", by).bind("id", id).execute();
-            h.createUpdate("update api_token set revoked_at = now() where user_id = :id and revoked_at is null")
-                    .bind("id", id).execute();
+            h.createUpdate("update api_token set revoked_at = now(), revoked_by = :by where user_id = :id and revoked_at is null")
+                    .bind("by", by).bind("id", id).execute();
             h.createUpdate("update console_session set ended_at = now() where user_id = :id and ended_at is null")
                     .bind("id", id).execute();
             audit.record(h, new AuditEntry(by, null, "user-disable", null, List.of(), null, null, AuditEntry.OK, "user " + name));
@@ -142,7 +279,8 @@ public final class StaffDirectory {
     public List<StaffMember> list() {
         return jdbi.withHandle(h -> h.createQuery("""
                         select u.name, u.role, u.active, u.created_at, u.created_by,
-                               count(t.id) filter (where t.revoked_at is null) as live, max(t.last_used) as last_used
+                               count(t.id) filter (where t.revoked_at is null and (t.expires_at is null or t.expires_at > now())) as live,
+                               max(t.last_used) as last_used
                           from staff_user u left join api_token t on t.user_id = u.id
                          group by u.id order by u.name""")
                 .map((rs, ctx) -> new StaffMember(rs.getString("name"), Role.of(rs.getString("role")),
@@ -169,13 +307,24 @@ public final class StaffDirectory {
         return user.id();
     }
 
-    private String issue(Handle h, long userId) {
+    private IssuedToken issue(Handle h, long userId) {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String token = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        h.createUpdate("insert into api_token (user_id, token_hash) values (:user, :hash)")
-                .bind("user", userId).bind("hash", sha256(token)).execute();
-        return token;
+        record Row(long id, OffsetDateTime expiresAt) {
+        }
+        Row row = h.createQuery("""
+                        insert into api_token (user_id, token_hash, expires_at)
+                        values (:user, :hash, case when :days > 0 then now() + make_interval(days => :days) end)
+                        returning id, expires_at""")
+                .bind("user", userId).bind("hash", sha256(token)).bind("days", tokenDays)
+                .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getObject("expires_at", OffsetDateTime.class))).one();
+        return new IssuedToken(row.id(), token, row.expiresAt());
+    }
+
+    private static long userId(Handle h, String name) {
+        return h.createQuery("select id from staff_user where name = :name").bind("name", name).mapTo(Long.class).findOne()
+                .orElseThrow(() -> new IllegalArgumentException("No user named " + name));
     }
 
     private static byte[] sha256(String token) {

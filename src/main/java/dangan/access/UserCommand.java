@@ -18,6 +18,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -86,7 +87,7 @@ public final class UserCommand implements Callable<Integer> {
         Settings settings = this.settings.get();
         Messages messages = Messages.of(settings);
         try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
-            StaffDirectory staff = new StaffDirectory(database.dataSource(), AuditTrail.configured(settings, database.dataSource()));
+            StaffDirectory staff = StaffDirectory.configured(settings, database.dataSource(), AuditTrail.configured(settings, database.dataSource()));
             try {
                 return work.run(staff, messages);
             } catch (IllegalArgumentException e) {
@@ -96,47 +97,146 @@ public final class UserCommand implements Callable<Integer> {
         }
     }
 
-    private static String actor() {
-        return "cli:" + System.getProperty("user.name", "unknown");
+    /** Thrown when a changing command names nobody with {@code --by}: a usage error, nothing changed. */
+    private static final class NoActor extends RuntimeException {
+        NoActor(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Who a changing command acts for: {@code --by NAME}, an active administrator (or, for
+     * {@code user password}, the user themselves). Without {@code --by} only the very first
+     * administrator may be added, recorded as the operating-system user ({@code os:NAME}).
+     */
+    private String actor(StaffDirectory staff, Messages messages, String by, String self, boolean firstAdmin) {
+        if (by == null) {
+            if (firstAdmin && !staff.anyActive(StaffDirectory.STAFF_ADMIN)) return "os:" + System.getProperty("user.name", "unknown");
+            throw new NoActor(messages.text("cli.user.by-required"));
+        }
+        return staff.actor(by, by.equals(self) ? null : StaffDirectory.STAFF_ADMIN);
+    }
+
+    private int changing(Work work) throws Exception {
+        try {
+            return withStaff(work);
+        } catch (NoActor e) {
+            err.println(e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+    }
+
+    private void printToken(Messages messages, String key, String name, StaffDirectory.IssuedToken token) {
+        err.println(messages.text(key, "name", name, "id", String.valueOf(token.id()),
+                "expires", token.expiresAt() == null ? "-" : token.expiresAt().atZoneSameInstant(settings.get().zone()).toLocalDate().toString()));
+        out.println(token.token());
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true)
     int add(@Parameters(paramLabel = "NAME", descriptionKey = "user.name") String name,
-            @Option(names = "--role", required = true, paramLabel = "ROLE", descriptionKey = "user.role") String role) throws Exception {
-        return withStaff((staff, messages) -> {
-            String token = staff.addUser(name, Role.of(role), actor());
-            err.println(messages.text("cli.user.added", "name", name, "role", role));
-            out.println(token);
+            @Option(names = "--role", required = true, paramLabel = "ROLE", descriptionKey = "user.role") String role,
+            @Option(names = "--by", paramLabel = "ADMIN", descriptionKey = "user.by") String by) throws Exception {
+        return changing((staff, messages) -> {
+            Role given = Role.of(role);
+            String actor = actor(staff, messages, by, null, given == StaffDirectory.STAFF_ADMIN);
+            StaffDirectory.IssuedToken token = staff.addUserWithToken(name, given, actor);
+            printToken(messages, "cli.user.added", name, token);
             return OK;
         });
     }
 
     @Command(name = "token", mixinStandardHelpOptions = true)
-    int token(@Parameters(paramLabel = "NAME", descriptionKey = "user.name") String name) throws Exception {
+    int token(@Parameters(paramLabel = "NAME", descriptionKey = "user.name") String name,
+              @Option(names = "--rotate", descriptionKey = "user.rotate") boolean rotate,
+              @Option(names = "--revoke", paramLabel = "ID", descriptionKey = "user.revoke") Long revoke,
+              @Option(names = "--by", paramLabel = "ADMIN", descriptionKey = "user.by") String by) throws Exception {
+        if (rotate && revoke != null) {
+            err.println(Messages.of(settings.get()).text("cli.user.rotate-or-revoke"));
+            return CommandLine.ExitCode.USAGE;
+        }
+        return changing((staff, messages) -> {
+            String actor = actor(staff, messages, by, null, false);
+            if (revoke != null) {
+                staff.revokeToken(name, revoke, actor);
+                out.println(messages.text("cli.user.token-revoked", "name", name, "id", String.valueOf(revoke)));
+                return OK;
+            }
+            printToken(messages, rotate ? "cli.user.token-rotated" : "cli.user.token-issued", name, staff.issueToken(name, rotate, actor));
+            return OK;
+        });
+    }
+
+    @Command(name = "tokens", mixinStandardHelpOptions = true)
+    int tokens(@Parameters(paramLabel = "NAME", descriptionKey = "user.name") String name,
+               @Option(names = "--json", descriptionKey = "json") boolean json) throws Exception {
         return withStaff((staff, messages) -> {
-            String token = staff.issueToken(name, actor());
-            err.println(messages.text("cli.user.token-issued", "name", name));
-            out.println(token);
+            List<StaffDirectory.TokenInfo> tokens = staff.tokens(name);
+            OffsetDateTime now = OffsetDateTime.now();
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                ArrayNode array = mapper.createArrayNode();
+                for (StaffDirectory.TokenInfo t : tokens) {
+                    array.addObject().put("id", t.id()).put("live", t.live(now)).put("created_at", text(t.createdAt()))
+                            .put("expires_at", text(t.expiresAt())).put("last_used", text(t.lastUsed()))
+                            .put("revoked_at", text(t.revokedAt())).put("revoked_by", t.revokedBy());
+                }
+                out.println(mapper.writeValueAsString(array));
+                return OK;
+            }
+            out.printf("%-6s %-6s %-34s %-34s %-34s %s%n", "ID", "LIVE", "ISSUED", "EXPIRES", "LAST USED", "REVOKED");
+            for (StaffDirectory.TokenInfo t : tokens) {
+                out.printf("%-6d %-6s %-34s %-34s %-34s %s%n", t.id(), t.live(now) ? "yes" : "no", dash(t.createdAt()),
+                        dash(t.expiresAt()), dash(t.lastUsed()), t.revokedAt() == null ? "-" : t.revokedAt() + " (" + t.revokedBy() + ")");
+            }
             return OK;
         });
     }
 
     @Command(name = "disable", mixinStandardHelpOptions = true)
-    int disable(@Parameters(paramLabel = "NAME", descriptionKey = "user.name") String name) throws Exception {
-        return withStaff((staff, messages) -> {
-            staff.disable(name, actor());
+    int disable(@Parameters(paramLabel = "NAME", descriptionKey = "user.name") String name,
+                @Option(names = "--by", paramLabel = "ADMIN", descriptionKey = "user.by") String by) throws Exception {
+        return changing((staff, messages) -> {
+            String actor = actor(staff, messages, by, null, false);
+            if (name.equals(actor)) throw new IllegalArgumentException(messages.text("cli.user.not-yourself"));
+            staff.disable(name, actor);
             out.println(messages.text("cli.user.disabled", "name", name));
             return OK;
         });
     }
 
+    @Command(name = "enable", mixinStandardHelpOptions = true)
+    int enable(@Parameters(paramLabel = "NAME", descriptionKey = "user.name") String name,
+               @Option(names = "--by", paramLabel = "ADMIN", descriptionKey = "user.by") String by) throws Exception {
+        return changing((staff, messages) -> {
+            staff.enable(name, actor(staff, messages, by, null, false));
+            out.println(messages.text("cli.user.enabled", "name", name));
+            return OK;
+        });
+    }
+
+    @Command(name = "role", mixinStandardHelpOptions = true)
+    int role(@Parameters(index = "0", paramLabel = "NAME", descriptionKey = "user.name") String name,
+             @Parameters(index = "1", paramLabel = "ROLE", descriptionKey = "user.role") String role,
+             @Option(names = "--by", paramLabel = "ADMIN", descriptionKey = "user.by") String by) throws Exception {
+        return changing((staff, messages) -> {
+            Role given = Role.of(role);
+            String actor = actor(staff, messages, by, null, false);
+            if (name.equals(actor)) throw new IllegalArgumentException(messages.text("cli.user.not-yourself"));
+            staff.changeRole(name, given, actor);
+            out.println(messages.text("cli.user.role-changed", "name", name, "role", given.label()));
+            return OK;
+        });
+    }
+
     @Command(name = "password", mixinStandardHelpOptions = true)
-    int password(@Parameters(paramLabel = "NAME", descriptionKey = "user.name") String name) throws Exception {
-        return withStaff((staff, messages) -> {
+    int password(@Parameters(paramLabel = "NAME", descriptionKey = "user.name") String name,
+                 @Option(names = "--by", paramLabel = "NAME", descriptionKey = "user.by-password") String by) throws Exception {
+        return changing((staff, messages) -> {
+            String actor = actor(staff, messages, by, name, false);
             char[] password = readPassword(name, messages);
             if (password == null) return FAILED;
             try {
-                staff.setPassword(name, password, actor());
+                staff.setPassword(name, password, actor);
             } finally {
                 Arrays.fill(password, ' ');
             }
@@ -155,19 +255,26 @@ public final class UserCommand implements Callable<Integer> {
                 for (StaffDirectory.StaffMember m : members) {
                     ObjectNode o = array.addObject();
                     o.put("name", m.name()).put("role", m.role().label()).put("active", m.active()).put("tokens", m.liveTokens())
-                            .put("last_used", m.lastUsed() == null ? null : m.lastUsed().toString())
-                            .put("created_at", m.createdAt() == null ? null : m.createdAt().toString()).put("created_by", m.createdBy());
+                            .put("last_used", text(m.lastUsed())).put("created_at", text(m.createdAt())).put("created_by", m.createdBy());
                 }
                 out.println(mapper.writeValueAsString(array));
                 return OK;
             }
-            out.printf("%-24s %-11s %-8s %-6s %-25s %s%n", "NAME", "ROLE", "ACTIVE", "TOKENS", "LAST USED", "CREATED BY");
+            out.printf("%-24s %-11s %-8s %-6s %-34s %s%n", "NAME", "ROLE", "ACTIVE", "TOKENS", "LAST USED", "CREATED BY");
             for (StaffDirectory.StaffMember m : members) {
-                out.printf("%-24s %-11s %-8s %-6d %-25s %s%n", m.name(), m.role(), m.active() ? "yes" : "no",
-                        m.liveTokens(), m.lastUsed() == null ? "-" : m.lastUsed().toString(), m.createdBy());
+                out.printf("%-24s %-11s %-8s %-6d %-34s %s%n", m.name(), m.role(), m.active() ? "yes" : "no",
+                        m.liveTokens(), dash(m.lastUsed()), m.createdBy());
             }
             return OK;
         });
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static String dash(Object value) {
+        return value == null ? "-" : value.toString();
     }
 
     /** Asked twice on a terminal; otherwise the first line of standard input (for scripts). Null when they differ. */

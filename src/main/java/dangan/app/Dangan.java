@@ -68,7 +68,9 @@ public final class Dangan implements Callable<Integer> {
                 throw new IllegalStateException(Messages.of(language(new String[] {"--config", config.toString()}))
                         .text("cli.config-missing", "file", config.toAbsolutePath().normalize().toString()));
             }
-            settings = Settings.load(config, System.getenv(), System.getProperties());
+            Settings loaded = Settings.load(config, System.getenv(), System.getProperties());
+            loaded.checkValues();
+            settings = loaded;
         }
         return settings;
     }
@@ -94,6 +96,11 @@ public final class Dangan implements Callable<Integer> {
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            // an expected refusal (configuration, port, database, key, a rule) is its one line; anything else also its trace, in the log
+            if (!(e instanceof IllegalStateException || e instanceof IllegalArgumentException || e instanceof java.io.IOException
+                    || e instanceof dangan.rules.RuleException)) {
+                org.slf4j.LoggerFactory.getLogger(Dangan.class).error("Unexpected failure", e);
+            }
             line.getErr().println(Messages.of(language(args)).text("cli.failed", "problem", oneLine(e)));
             return FAILED;
         });

@@ -99,6 +99,7 @@ public final class DanganService implements AutoCloseable {
 
     public static DanganService start(Settings settings) throws Exception {
         LogFormat.apply(settings); // dangan.log.format: plain or json, before anything is logged
+        StartupCheck.check(settings); // before anything is created: folders, database, master key
         Path home = settings.home();
         List<Flow> flows = allFlows();
         createFolders(home, flows);
@@ -146,6 +147,7 @@ public final class DanganService implements AutoCloseable {
             }
             Properties props = new Properties();
             settings.effective().forEach(props::setProperty);
+            props.setProperty(ROUTES_PATTERN, routesIncludePattern(settings));
             props.setProperty("dangan.home", home.toString());
             dangan.access.Transport.configure(settings, props); // HTTPS from a PKCS#12 keystore, when configured
             main.setOverrideProperties(props);
@@ -162,7 +164,7 @@ public final class DanganService implements AutoCloseable {
     /** The shared intake as the configuration sets it up (columns, zone, low-trust channels, strict consent). */
     static ArchiveIntake archiveIntake(Settings settings, ArchiveDatabase database, SensitiveFields sensitive) {
         ArchiveIntake intake = new ArchiveIntake(database.dataSource(), sensitive,
-                ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties"))),
+                ColumnMap.load(settings.path("dangan.columns", "columns.properties")),
                 settings.zone(),
                 settings.getInt("dangan.intake.progress-every", 100_000),
                 Set.copyOf(List.of(settings.get("dangan.trust.low-channels", "").split("\\s*,\\s*"))));
@@ -192,12 +194,32 @@ public final class DanganService implements AutoCloseable {
         }
     }
 
-    /** The folder of the YAML routes: the one {@code camel.main.routes-include-pattern} names ({@code file:routes/*.yaml}). */
+    private static final String ROUTES_PATTERN = "camel.main.routes-include-pattern";
+
+    /**
+     * {@code camel.main.routes-include-pattern} with each {@code file:} folder made absolute as
+     * {@link Settings#path} reads paths (relative in the configuration file: to its folder), so the
+     * routes are found whatever the working directory.
+     */
+    static String routesIncludePattern(Settings settings) {
+        List<String> patterns = new java.util.ArrayList<>();
+        for (String pattern : settings.get(ROUTES_PATTERN, "file:../routes/*.yaml").split(",")) {
+            pattern = pattern.strip();
+            if (pattern.startsWith("file:")) {
+                Path glob = Path.of(pattern.substring("file:".length()));
+                Path folder = settings.resolve(ROUTES_PATTERN, glob.getParent() == null ? "." : glob.getParent().toString());
+                pattern = "file:" + folder.resolve(glob.getFileName().toString());
+            }
+            patterns.add(pattern);
+        }
+        return String.join(",", patterns);
+    }
+
+    /** The folder of the YAML routes: the one {@code camel.main.routes-include-pattern} names first. */
     static Path routesFolder(Settings settings) {
-        String pattern = settings.get("camel.main.routes-include-pattern", "file:routes/*.yaml").split(",")[0].strip();
-        if (pattern.startsWith("file:")) pattern = pattern.substring("file:".length());
-        Path glob = Path.of(pattern);
-        return glob.getParent() == null ? Path.of(".") : glob.getParent();
+        String first = routesIncludePattern(settings).split(",")[0];
+        Path glob = Path.of(first.startsWith("file:") ? first.substring("file:".length()) : first);
+        return glob.getParent();
     }
 
     /** Claims on dropped files, shared through the database by every instance watching the same folders. */

@@ -23,9 +23,12 @@ public final class Settings {
     private final Map<String, String> environment;
     private final Properties system;
     private final Map<String, String> overrides;
+    /** The folder of the configuration file: what a relative path written in it is relative to. */
+    private final Path folder;
 
     private Settings(Map<String, String> fileValues, Map<String, String> environment, Properties system,
-                     Map<String, String> overrides) {
+                     Map<String, String> overrides, Path folder) {
+        this.folder = folder;
         this.fileValues = fileValues;
         this.environment = environment;
         this.system = system;
@@ -42,14 +45,15 @@ public final class Settings {
         }
         Map<String, String> values = new TreeMap<>();
         props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k).trim()));
-        return new Settings(values, Map.copyOf(environment), system, Map.of());
+        Path folder = file.toAbsolutePath().normalize().getParent();
+        return new Settings(values, Map.copyOf(environment), system, Map.of(), folder == null ? Path.of("").toAbsolutePath() : folder);
     }
 
     /** A copy with some keys fixed, above every other source (used by tests and one-off commands). */
     public Settings with(Map<String, String> fixed) {
         Map<String, String> merged = new TreeMap<>(overrides);
         merged.putAll(fixed);
-        return new Settings(fileValues, environment, system, merged);
+        return new Settings(fileValues, environment, system, merged, folder);
     }
 
     /** The environment variable that overrides a key: upper case, dots and dashes as underscores. */
@@ -96,6 +100,32 @@ public final class Settings {
         return value == null ? fallback : Boolean.parseBoolean(value);
     }
 
+    /** Keys named for a count, a size or a duration take a whole number, whatever the file says. */
+    private static final java.util.regex.Pattern WHOLE_NUMBER_KEY = java.util.regex.Pattern.compile(
+            "(dangan|camel)\\..*[.-](ms|seconds|minutes?|days|months|years|mb|bytes|size|port|timeout|threads|limit|keep|every|batch|attempts|lines)");
+
+    /**
+     * Checks each value against the file's own: a key the file sets to a whole number (or one named for a
+     * count, size or duration: {@code …-ms}, {@code …-days}, {@code …port}) must be a whole number, one it sets to true/false must stay a boolean, whoever overrides it ({@code DANGAN_HTTP_PORT=80a}
+     * is refused here, naming the key and its variable, before anything starts).
+     */
+    public void checkValues() {
+        for (Map.Entry<String, String> entry : fileValues.entrySet()) {
+            String key = entry.getKey();
+            String shipped = entry.getValue();
+            String value = get(key);
+            if (value == null || value.contains("{{")) continue;
+            if ((shipped.matches("-?\\d+") || WHOLE_NUMBER_KEY.matcher(key).matches()) && !value.matches("-?\\d+")) {
+                throw new IllegalStateException("Configuration key " + key + " (environment " + environmentName(key)
+                        + ") must be a whole number, not '" + value + "'");
+            }
+            if (shipped.matches("true|false") && !value.matches("true|false")) {
+                throw new IllegalStateException("Configuration key " + key + " (environment " + environmentName(key)
+                        + ") must be true or false, not '" + value + "'");
+            }
+        }
+    }
+
     /** Every key the file names, with its effective value: what Camel's property placeholders see. */
     public Map<String, String> effective() {
         Map<String, String> all = new TreeMap<>();
@@ -121,8 +151,40 @@ public final class Settings {
         }
     }
 
-    /** DANGAN_HOME: the folder holding inbox/, outbox/ and data/. */
+    /**
+     * A path the configuration names, absolute: written in the configuration file (or the
+     * {@code fallback}, the file's convention), relative to the file's folder; given by -D, the
+     * environment or {@link #with}, relative to the working directory. So {@code --config FILE} works
+     * from any folder.
+     */
+    public Path path(String key, String fallback) {
+        String value = get(key);
+        return resolve(key, value == null ? fallback : value);
+    }
+
+    /**
+     * A path that is part of the value of {@code key} (the folder in a pattern), made absolute as
+     * {@link #path} does: from the file's folder when the file (or nobody) sets the key, else from the
+     * working directory.
+     */
+    public Path resolve(String key, String path) {
+        boolean fromFile = !overrides.containsKey(key) && system.getProperty(key) == null
+                && environment.get(environmentName(key)) == null;
+        Path p = Path.of(path);
+        return (fromFile ? folder.resolve(p) : p.toAbsolutePath()).normalize();
+    }
+
+    /** The folder of the configuration file. */
+    public Path folder() {
+        return folder;
+    }
+
+    /**
+     * DANGAN_HOME: the folder holding inbox/, outbox/ and data/. Relative in the configuration file:
+     * to the file's folder (the shipped {@code dangan.home=..} is the Dangan folder); relative in
+     * DANGAN_HOME or -D: to the working directory. Unset: the working directory.
+     */
     public Path home() {
-        return Path.of(get("dangan.home", ".")).toAbsolutePath().normalize();
+        return get("dangan.home") == null ? Path.of("").toAbsolutePath().normalize() : path("dangan.home", ".");
     }
 }

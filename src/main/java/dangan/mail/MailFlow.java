@@ -49,7 +49,7 @@ public final class MailFlow implements Flow {
         context.bind("mailSmtpLogin", new SmtpLogin(settings.get("dangan.smtp.user"), settings.get("dangan.smtp.password")));
         String processed = settings.get("dangan.mail.folder.processed", "Dangan-Processed");
         String failed = settings.get("dangan.mail.folder.failed", "Dangan-Failed");
-        ColumnMap columns = ColumnMap.load(Path.of(settings.get("dangan.columns", "config/columns.properties")));
+        ColumnMap columns = ColumnMap.load(settings.path("dangan.columns", "columns.properties"));
         ReadLimits limits = new ReadLimits(mail.maxAttachmentBytes(), settings.getInt("dangan.intake.max-columns", 500),
                 ReadLimits.defaults().maxCellChars());
         // D-31: a mail whose subject says "删除申请" / "deletion request" files a customer's deletion request

@@ -46,6 +46,11 @@ public final class MasterKey {
         }
     }
 
+    /** Refuses a configured key ({@code dangan.master-key}) that is not base64 of 32 bytes; null (none configured) passes. */
+    public static void check(String configured) {
+        if (configured != null) decode(configured, "DANGAN_MASTER_KEY");
+    }
+
     private static byte[] decode(String base64, String where) {
         byte[] key;
         try {

@@ -69,10 +69,32 @@ public final class SensitiveFields {
      * keys in the database, cache {@code dangan.keys.cache-size} keys for {@code dangan.keys.cache-seconds}.
      */
     public static SensitiveFields configured(dangan.config.Settings settings, DataSource dataSource) {
-        return new SensitiveFields(
-                MasterKey.resolve(settings.get("dangan.master-key"), settings.home().resolve("data").resolve("master.key")),
+        java.nio.file.Path keyFile = settings.home().resolve("data").resolve("master.key");
+        String configured = settings.get("dangan.master-key");
+        java.util.Optional<UUID> sealedKey = Db.jdbi(dataSource).withHandle(h -> h.createQuery("select id from customer_key limit 1")
+                .map((rs, ctx) -> rs.getObject("id", UUID.class)).findOne());
+        if (configured == null && !java.nio.file.Files.exists(keyFile) && sealedKey.isPresent()) {
+            // a new key would open nothing the archive holds: say so instead of generating one
+            throw new IllegalStateException("No master key: neither DANGAN_MASTER_KEY nor " + keyFile + " is there, and the archive holds"
+                    + " data sealed under one; set DANGAN_MASTER_KEY or restore the key file");
+        }
+        SensitiveFields fields = new SensitiveFields(MasterKey.resolve(configured, keyFile),
                 dataSource, settings.getInt("dangan.keys.cache-size", 10_000),
                 Duration.ofSeconds(settings.getInt("dangan.keys.cache-seconds", 30)));
+        sealedKey.ifPresent(id -> fields.checkOpens(id, configured != null ? "DANGAN_MASTER_KEY" : keyFile.toString()));
+        return fields;
+    }
+
+    /** Refuses to start with a master key that does not open the archive's keys (new data would be sealed apart). */
+    private void checkOpens(UUID id, String where) {
+        try {
+            jdbi.useHandle(h -> load(h, id));
+        } catch (KeyDestroyedException gone) {
+            // destroyed between the two reads: nothing to try the key on
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("The master key in " + where + " does not open the archive's keys: wrong key"
+                    + " (it must be the one the archive was sealed under)");
+        }
     }
 
     // ---- keys -------------------------------------------------------------------------------

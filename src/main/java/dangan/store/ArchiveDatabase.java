@@ -95,7 +95,14 @@ public final class ArchiveDatabase implements AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(settings.getInt("dangan.db.pool-size", 8));
-        HikariDataSource pool = new HikariDataSource(config);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            closeQuietly(embedded, ownerFile);
+            throw new IllegalStateException("Cannot connect to the archive database " + url.replaceAll("password=[^&]*", "password=***")
+                    + " as " + user + ": " + rootMessage(e) + " (check dangan.db.url, dangan.db.user, dangan.db.password)", e);
+        }
         try {
             if (migrate) Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
         } catch (RuntimeException e) {
@@ -223,6 +230,12 @@ public final class ArchiveDatabase implements AutoCloseable {
     public void close() {
         pool.close();
         closeQuietly(embedded, ownerFile);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     private static void closeQuietly(EmbeddedPostgres pg, Path ownerFile) {

@@ -156,10 +156,10 @@ class ConsoleSessionTest {
         assertThat(signIn("desk.cli", "set-by-the-command").status()).isEqualTo(401);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertThat(UserCommand.run(dangan.service().settings(), List.of("password", "desk.cli"),
+        assertThat(UserCommand.run(dangan.service().settings(), List.of("password", "desk.cli", "--by", "desk.cli"),
                 new ByteArrayInputStream("short\n".getBytes(StandardCharsets.UTF_8)), new PrintStream(out), new PrintStream(err))).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("at least 10 characters");
-        int status = UserCommand.run(dangan.service().settings(), List.of("password", "desk.cli"),
+        int status = UserCommand.run(dangan.service().settings(), List.of("password", "desk.cli", "--by", "desk.cli"),
                 new ByteArrayInputStream("set-by-the-command\n".getBytes(StandardCharsets.UTF_8)), new PrintStream(out), new PrintStream(err));
         assertThat(status).isZero();
         assertThat(signIn("desk.cli", "set-by-the-command").status()).isEqualTo(200);

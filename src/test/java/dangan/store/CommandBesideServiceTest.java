@@ -29,7 +29,7 @@ class CommandBesideServiceTest {
             assertThat(port).isEqualTo(dangan.service().database().embeddedPort());
 
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int status = UserCommand.run(dangan.service().settings(), List.of("add", "li.na", "--role", "front-desk"),
+            int status = UserCommand.run(dangan.service().settings(), List.of("add", "li.na", "--role", "admin"),
                     new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
 
             assertThat(status).isZero();

@@ -69,7 +69,10 @@ public final class StaffDirectory {
     /** Argon2id, 16 MiB, 2 passes (Spring Security's defaults): about 50 ms a sign-in on the 2-core machine. */
     private static final Argon2PasswordEncoder PASSWORDS = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
     /** Compared against when the name is unknown, so that a wrong name costs as long as a wrong password. */
-    private static final String NO_SUCH_USER = PASSWORDS.encode("no such user: the time of a sign-in names nobody");
+    private static final class NoSuchUser {
+        /** Hashed on the first sign-in, not when the class loads: a command that signs nobody in does not pay the Argon2 run. */
+        static final String HASH = PASSWORDS.encode("no such user: the time of a sign-in names nobody");
+    }
 
     private final Jdbi jdbi;
     private final AuditTrail audit;
@@ -260,7 +263,7 @@ public final class StaffDirectory {
     /** The active user with this name and password, if any (a wrong name takes as long as a wrong password). */
     public Optional<Caller> checkPassword(String name, String password) {
         if (name == null || password == null || !NAME.matcher(name).matches()) {
-            PASSWORDS.matches("x", NO_SUCH_USER);
+            PASSWORDS.matches("x", NoSuchUser.HASH);
             return Optional.empty();
         }
         record Stored(Caller caller, String hash) {
@@ -272,7 +275,7 @@ public final class StaffDirectory {
                         rs.getString("password_hash")))
                 .findOne());
         String hash = stored.map(Stored::hash).orElse(null);
-        boolean ok = PASSWORDS.matches(password, hash == null ? NO_SUCH_USER : hash);
+        boolean ok = PASSWORDS.matches(password, hash == null ? NoSuchUser.HASH : hash);
         return ok && hash != null ? stored.map(Stored::caller) : Optional.empty();
     }
 

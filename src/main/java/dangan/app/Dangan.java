@@ -75,6 +75,11 @@ public final class Dangan implements Callable<Integer> {
         return settings;
     }
 
+    /** The settings of a command: as {@link #settings()}, with the quick schema check (no Flyway when the schema is current). */
+    Settings commandSettings() {
+        return settings().with(Map.of(dangan.store.ArchiveDatabase.QUICK_SCHEMA_CHECK, "true"));
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine(args, System.out, System.err).execute(args));
     }
@@ -85,10 +90,10 @@ public final class Dangan implements Callable<Integer> {
         CommandLine cli = new CommandLine(root);
         legacy(cli, root, "review", ReviewCommand.USAGE, (s, a) -> ReviewCommand.run(s, a, out), "list", "accept", "reject", "file");
         legacy(cli, root, "ingest", IngestCommand.USAGE, (s, a) -> IngestCommand.run(s, a, out), "check", "list", "revert");
-        cli.addSubcommand("run-job", new RunJobCommand(root::settings, out, err));
+        cli.addSubcommand("run-job", new RunJobCommand(root::commandSettings, out, err));
         legacy(cli, root, "tiers", TiersCommand.USAGE, (s, a) -> TiersCommand.run(s, a, out), "list", "show", "approve", "reject");
         legacy(cli, root, "notifications", NotifyCommand.USAGE, (s, a) -> NotifyCommand.run(s, a, out), "list", "retry");
-        cli.addSubcommand("user", UserCommand.commandLine(root::settings, System.in, out, err));
+        cli.addSubcommand("user", UserCommand.commandLine(root::commandSettings, System.in, out, err));
         legacy(cli, root, "audit", AuditCommand.USAGE, (s, a) -> AuditCommand.run(s, a, out, err), "verify");
         legacy(cli, root, "keys", KeysCommand.USAGE, (s, a) -> KeysCommand.run(s, a, out), "status", "reseal");
         legacy(cli, root, "backup", BackupCommand.USAGE, (s, a) -> BackupCommand.backup(s, a, out, err));
@@ -153,7 +158,7 @@ public final class Dangan implements Callable<Integer> {
         public Integer call() throws Exception {
             List<String> all = new ArrayList<>(prefix);
             all.addAll(args);
-            return run.run(root.settings(), all);
+            return run.run(root.commandSettings(), all);
         }
     }
 

@@ -35,7 +35,22 @@ public final class LogFormat {
 
     /** Applies the configured format to the log's appenders; an unknown value is refused, naming the key. */
     public static void apply(Settings settings) {
-        apply((LoggerContext) LoggerFactory.getILoggerFactory(), settings.get(KEY, "plain"));
+        apply(loggerContext(), settings.get(KEY, "plain"));
+    }
+
+    /**
+     * Logback's context. While SLF4J initialises in another thread (test classes starting services in
+     * parallel) it hands out a stand-in factory for a moment: wait for the real one (at most 10 s).
+     */
+    private static LoggerContext loggerContext() {
+        long until = System.nanoTime() + 10_000_000_000L;
+        org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        while (!(factory instanceof LoggerContext) && System.nanoTime() < until) {
+            Thread.onSpinWait();
+            factory = LoggerFactory.getILoggerFactory();
+        }
+        if (factory instanceof LoggerContext context) return context;
+        throw new IllegalStateException("logging is not logback (" + factory.getClass().getName() + "): dangan.log.format cannot be applied");
     }
 
     static void apply(LoggerContext context, String format) {

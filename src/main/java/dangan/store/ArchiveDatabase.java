@@ -104,7 +104,9 @@ public final class ArchiveDatabase implements AutoCloseable {
                     + " as " + user + ": " + rootMessage(e) + " (check dangan.db.url, dangan.db.user, dangan.db.password)", e);
         }
         try {
-            if (migrate) Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+            if (migrate && !(settings.getBoolean(QUICK_SCHEMA_CHECK, false) && schemaCurrent(pool))) {
+                Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+            }
         } catch (RuntimeException e) {
             pool.close();
             closeQuietly(embedded, ownerFile);
@@ -157,6 +159,57 @@ public final class ArchiveDatabase implements AutoCloseable {
             throw new IllegalStateException("The embedded PostgreSQL of " + dataDir + " (pid " + pid
                     + ") was left running by a Dangan process that is gone and did not stop: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Set by the command line for its commands: when the schema's newest applied migration is the
+     * newest this build carries, Flyway is not started at all (it costs most of a short command's
+     * time); otherwise it migrates as always. The service itself always runs Flyway (validation included).
+     */
+    public static final String QUICK_SCHEMA_CHECK = "dangan.db.quick-schema-check";
+
+    private static boolean schemaCurrent(DataSource pool) {
+        Integer newest = newestMigration();
+        if (newest == null) return false;
+        try {
+            return Db.jdbi(pool).withHandle(h -> h.createQuery("""
+                            select coalesce(max(version::int), 0) from flyway_schema_history
+                             where success and version ~ '^[0-9]+$'""")
+                    .mapTo(Integer.class).one()) >= newest;
+        } catch (RuntimeException noHistoryYet) {
+            return false;
+        }
+    }
+
+    /** The highest V<n>__ migration on the class path (in the jar or in target/classes), or null. */
+    static Integer newestMigration() {
+        java.net.URL folder = ArchiveDatabase.class.getClassLoader().getResource("db/migration");
+        if (folder == null) return null;
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("V(\\d+)__.*\\.sql");
+        int newest = 0;
+        try {
+            if (folder.getProtocol().equals("jar")) {
+                String jar = folder.getPath().substring("file:".length(), folder.getPath().indexOf('!'));
+                try (java.util.jar.JarFile file = new java.util.jar.JarFile(java.net.URLDecoder.decode(jar, java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (var entries = file.entries(); entries.hasMoreElements(); ) {
+                        String entry = entries.nextElement().getName();
+                        if (!entry.startsWith("db/migration/")) continue;
+                        var m = name.matcher(entry.substring("db/migration/".length()));
+                        if (m.matches()) newest = Math.max(newest, Integer.parseInt(m.group(1)));
+                    }
+                }
+            } else {
+                try (var files = Files.list(Path.of(folder.toURI()))) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        var m = name.matcher(f.getFileName().toString());
+                        if (m.matches()) newest = Math.max(newest, Integer.parseInt(m.group(1)));
+                    }
+                }
+            }
+        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+            return null; // then Flyway decides
+        }
+        return newest == 0 ? null : newest;
     }
 
     /**

@@ -2,7 +2,6 @@ package dangan.access;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dangan.audit.AuditTrail;
 import dangan.config.Settings;
 import dangan.i18n.Messages;
@@ -173,15 +172,9 @@ public final class UserCommand implements Callable<Integer> {
             List<StaffDirectory.TokenInfo> tokens = staff.tokens(name);
             OffsetDateTime now = OffsetDateTime.now();
             if (json) {
-                ObjectMapper mapper = new ObjectMapper();
-                ArrayNode array = mapper.createArrayNode();
-                for (StaffDirectory.TokenInfo t : tokens) {
-                    array.addObject().put("id", t.id()).put("live", t.live(now)).put("created_at", text(t.createdAt()))
-                            .put("expires_at", text(t.expiresAt())).put("last_used", text(t.lastUsed()))
-                            .put("revoked_at", text(t.revokedAt())).put("revoked_by", t.revokedBy());
-                }
-                out.println(mapper.writeValueAsString(array));
-                return OK;
+                return printJson(array -> tokens.forEach(t -> array.addObject().put("id", t.id()).put("live", t.live(now))
+                        .put("created_at", text(t.createdAt())).put("expires_at", text(t.expiresAt()))
+                        .put("last_used", text(t.lastUsed())).put("revoked_at", text(t.revokedAt())).put("revoked_by", t.revokedBy())));
             }
             out.printf("%-6s %-6s %-34s %-34s %-34s %s%n", "ID", "LIVE", "ISSUED", "EXPIRES", "LAST USED", "REVOKED");
             for (StaffDirectory.TokenInfo t : tokens) {
@@ -250,15 +243,9 @@ public final class UserCommand implements Callable<Integer> {
         return withStaff((staff, messages) -> {
             List<StaffDirectory.StaffMember> members = staff.list();
             if (json) {
-                ObjectMapper mapper = new ObjectMapper();
-                ArrayNode array = mapper.createArrayNode();
-                for (StaffDirectory.StaffMember m : members) {
-                    ObjectNode o = array.addObject();
-                    o.put("name", m.name()).put("role", m.role().label()).put("active", m.active()).put("tokens", m.liveTokens())
-                            .put("last_used", text(m.lastUsed())).put("created_at", text(m.createdAt())).put("created_by", m.createdBy());
-                }
-                out.println(mapper.writeValueAsString(array));
-                return OK;
+                return printJson(array -> members.forEach(m -> array.addObject().put("name", m.name()).put("role", m.role().label())
+                        .put("active", m.active()).put("tokens", m.liveTokens()).put("last_used", text(m.lastUsed()))
+                        .put("created_at", text(m.createdAt())).put("created_by", m.createdBy())));
             }
             out.printf("%-24s %-11s %-8s %-6s %-34s %s%n", "NAME", "ROLE", "ACTIVE", "TOKENS", "LAST USED", "CREATED BY");
             for (StaffDirectory.StaffMember m : members) {
@@ -267,6 +254,15 @@ public final class UserCommand implements Callable<Integer> {
             }
             return OK;
         });
+    }
+
+    /** {@code --json}: one JSON array on stdout, its rows added by {@code rows}. */
+    private int printJson(java.util.function.Consumer<ArrayNode> rows) throws com.fasterxml.jackson.core.JsonProcessingException {
+        ObjectMapper mapper = new ObjectMapper();
+        ArrayNode array = mapper.createArrayNode();
+        rows.accept(array);
+        out.println(mapper.writeValueAsString(array));
+        return OK;
     }
 
     private static String text(Object value) {

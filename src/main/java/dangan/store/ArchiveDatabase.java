@@ -132,6 +132,7 @@ public final class ArchiveDatabase implements AutoCloseable {
 
     private static void claimOwnership(Path ownerFile) {
         try {
+            Files.createDirectories(ownerFile.getParent()); // a command may be the first thing run on a fresh DANGAN_HOME
             Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
         } catch (IOException e) {
             throw new IllegalStateException("Cannot write " + ownerFile + ": " + e.getMessage(), e);

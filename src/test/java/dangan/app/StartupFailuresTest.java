@@ -88,6 +88,15 @@ class StartupFailuresTest {
     }
 
     @Test
+    void theFirstCommandOnAFreshHomeStartsTheEmbeddedDatabaseItself() throws Exception {
+        // no dangan.db.url, nothing under DANGAN_HOME yet: `user add` is what a new installation runs first
+        Run first = dangan("--config", config(Map.of()).toString(), "user", "add", "first.admin", "--role", "admin");
+        assertThat(first.status()).as(first.err()).isZero();
+        assertThat(first.out().strip()).matches("dgn_[A-Za-z0-9_-]{43}");
+        assertThat(home().resolve("data").resolve("postgres")).isDirectory();
+    }
+
+    @Test
     void aValueThatIsNoNumberIsNamedBeforeAnythingIsCreated() throws Exception {
         Run run = dangan("--config", config(Map.of("dangan.intake.poll-ms", "soon")).toString());
         oneLine(run, "dangan.intake.poll-ms", "DANGAN_INTAKE_POLL_MS", "soon");

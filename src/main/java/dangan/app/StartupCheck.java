@@ -47,6 +47,9 @@ final class StartupCheck {
         if (settings.getBoolean("camel.server.enabled", true)) {
             int port = settings.getInt("dangan.http.port", 8080);
             String host = settings.get("camel.server.host", "0.0.0.0");
+            if (host.startsWith("{{") && host.endsWith("}}")) { // camel.server.host={{dangan.http.host}}
+                host = settings.get(host.substring(2, host.length() - 2).strip(), "0.0.0.0");
+            }
             portFree(messages, host, port);
         }
     }

@@ -5,8 +5,10 @@ import dangan.config.Settings;
 import dangan.jobs.JobDate;
 import dangan.reminders.ReminderJobs;
 import dangan.reminders.ReminderSettings;
+import dangan.store.Db;
 import dangan.store.SqlScript;
 import dangan.tiers.TierRules;
+import org.jdbi.v3.core.Jdbi;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -192,13 +194,10 @@ public final class ScheduleBenchmark {
             if (p.waitFor() != 0) throw new IllegalStateException("psql failed: " + String.join(" ", command));
             return seconds(t);
         }
-        try (Connection c = service.database().dataSource().getConnection()) {
-            long t = System.nanoTime();
-            try (PreparedStatement ps = script.prepare(c, parameters)) {
-                ps.execute();
-            }
-            return seconds(t);
-        }
+        Jdbi jdbi = Db.jdbi(service.database().dataSource());
+        long t = System.nanoTime();
+        jdbi.useHandle(h -> script.update(h, parameters).execute());
+        return seconds(t);
     }
 
     private static String psqlUrl(DanganService service) {

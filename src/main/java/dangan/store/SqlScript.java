@@ -9,21 +9,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Long set-based SQL (a job, a step of the merge), kept in {@code src/main/resources/sql/NAME.sql} so
  * the very same text runs from the service and from {@code psql} (the benchmarks compare the two).
  * Parameters are written the psql way, {@code :'as_of'}, and bound as parameters here — never spliced
- * into the text: with Jdbi as named parameters ({@link #update}, {@link #query}), or on a bare
- * connection ({@link #prepare}).
+ * into the text: with Jdbi as named parameters ({@link #update}, {@link #query}).
  */
 public final class SqlScript {
 
@@ -79,28 +72,5 @@ public final class SqlScript {
     public String explain(Handle h, Map<String, ?> parameters) {
         return h.createQuery("explain (format json) " + named).configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true))
                 .bindMap(parameters).mapTo(String.class).one();
-    }
-
-    /** Prepares the script with its {@code :'name'} parameters bound from the map (missing ones are an error). */
-    public PreparedStatement prepare(Connection c, Map<String, ?> parameters) throws SQLException {
-        Matcher m = PARAMETER.matcher(text);
-        StringBuilder sql = new StringBuilder();
-        List<Object> values = new ArrayList<>();
-        while (m.find()) {
-            String key = m.group(1);
-            if (!parameters.containsKey(key)) {
-                throw new IllegalArgumentException("SQL script " + name + " needs parameter '" + key + "'");
-            }
-            values.add(parameters.get(key));
-            m.appendReplacement(sql, "?");
-        }
-        m.appendTail(sql);
-        String statement = sql.toString().strip();
-        if (statement.endsWith(";")) statement = statement.substring(0, statement.length() - 1);
-        PreparedStatement ps = c.prepareStatement(statement);
-        for (int i = 0; i < values.size(); i++) {
-            ps.setObject(i + 1, values.get(i));
-        }
-        return ps;
     }
 }

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dangan.config.Settings;
 import dangan.i18n.Messages;
+import dangan.audit.Exposure;
 import dangan.jobs.JobDate;
+import dangan.jobs.JobRuns;
+import dangan.store.Db;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Route;
@@ -19,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -101,11 +105,19 @@ final class RunJobCommand implements Callable<Integer> {
                     camel.getRouteController().startRoute(route.getRouteId());
                 }
             }
+            Instant started = Instant.now();
+            Throwable failed = null;
             try {
                 camel.createProducerTemplate().sendBodyAndHeader("direct:" + JOB_PREFIX + name, null, JobDate.HEADER, date);
             } catch (CamelExecutionException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                err.println(messages.text("cli.run-job.failed", "name", name, "problem", Dangan.oneLine(cause)));
+                failed = e.getCause() == null ? e : e.getCause();
+            }
+            // recorded in job_run as the schedule's and the API's runs are: due on the day it ran for, by the command's user
+            JobRuns.Run run = new JobRuns.Run(name, date == null ? started : date.atStartOfDay(settings.zone()).toInstant(),
+                    Exposure.cliActor(), started, Instant.now(), failed == null ? null : String.valueOf(failed.getMessage()));
+            Db.jdbi(service.database().dataSource()).useTransaction(h -> JobRuns.record(h, run));
+            if (failed != null) {
+                err.println(messages.text("cli.run-job.failed", "name", name, "problem", Dangan.oneLine(failed)));
                 return Dangan.FAILED;
             }
             out.println(date == null ? messages.text("cli.run-job.done", "name", name)

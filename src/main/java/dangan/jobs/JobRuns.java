@@ -7,6 +7,7 @@ import org.apache.camel.spi.CamelEvent;
 import dangan.flow.ExchangeOutcomes;
 import dangan.metrics.Metrics;
 import java.time.Duration;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
@@ -58,18 +59,36 @@ public final class JobRuns extends ExchangeOutcomes {
         Exception failure = exchange.getException();
         metrics.jobRun(job, failure != null, Duration.ofMillis(exchange.getClock().elapsed()));
         try {
-            jdbi.useHandle(h -> h.createUpdate("""
-                            insert into job_run (job, scheduled_for, instance, started_at, status, error)
-                            values (:job, :due, :instance, :started, :status, :error)""")
-                    .bind("job", job)
-                    .bind("due", due == null ? Instant.ofEpochMilli(exchange.getCreated()) : due.toInstant())
-                    .bind("instance", instance)
-                    .bind("started", Instant.ofEpochMilli(exchange.getClock().getCreated()))
-                    .bind("status", failure == null ? "done" : "failed")
-                    .bind("error", failure == null ? null : Masking.maskIdLikeRuns(String.valueOf(failure.getMessage())))
-                    .execute());
+            Run run = new Run(job, due == null ? Instant.ofEpochMilli(exchange.getCreated()) : due.toInstant(), instance,
+                    Instant.ofEpochMilli(exchange.getClock().getCreated()), null, failure == null ? null : String.valueOf(failure.getMessage()));
+            jdbi.useHandle(h -> record(h, run));
         } catch (JdbiException e) {
             LOG.warn("Could not record the run of job {}: {}", job, e.getMessage());
         }
+    }
+
+    /**
+     * One run of a job as {@code job_run} keeps it: when it was due, who ran it (a scheduler instance, {@code api:NAME},
+     * {@code cli:USER}), when it started and finished (null: now), and its error (null: done).
+     */
+    public record Run(String job, Instant scheduledFor, String instance, Instant startedAt, Instant finishedAt, String error) {
+    }
+
+    /**
+     * THE way a run is recorded — the schedule's firings, the API's run-now and {@code run-job} alike — in the caller's
+     * transaction. The error is kept with ID-like runs masked: a job's error may quote an ID number.
+     */
+    public static void record(Handle h, Run run) {
+        h.createUpdate("""
+                        insert into job_run (job, scheduled_for, instance, started_at, finished_at, status, error)
+                        values (:job, :due, :instance, :started, coalesce(:finished, clock_timestamp()), :status, :error)""")
+                .bind("job", run.job())
+                .bind("due", run.scheduledFor())
+                .bind("instance", run.instance())
+                .bind("started", run.startedAt())
+                .bind("finished", run.finishedAt())
+                .bind("status", run.error() == null ? "done" : "failed")
+                .bind("error", run.error() == null ? null : Masking.maskIdLikeRuns(run.error()))
+                .execute();
     }
 }

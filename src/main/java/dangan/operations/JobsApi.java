@@ -8,6 +8,7 @@ import dangan.access.QueryParams;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.notify.DeliveryBook;
+import dangan.jobs.JobRuns;
 import dangan.store.Db;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
@@ -105,12 +106,7 @@ public final class JobsApi {
         String status = error == null ? "done" : "failed";
         String failure = error;
         jdbi.useTransaction(h -> {
-            h.createUpdate("""
-                            insert into job_run (job, scheduled_for, instance, started_at, finished_at, status, error)
-                            values (:job, :started, :instance, :started, :finished, :status, :error)""")
-                    .bind("job", name).bind("started", started.atOffset(java.time.ZoneOffset.UTC))
-                    .bind("finished", finished.atOffset(java.time.ZoneOffset.UTC))
-                    .bind("instance", "api:" + caller.name()).bind("status", status).bind("error", failure).execute();
+            JobRuns.record(h, new JobRuns.Run(name, started, "api:" + caller.name(), started, finished, failure));
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "run-job", null, List.of(), null, null,
                     failure == null ? AuditEntry.OK : AuditEntry.ERROR, "run-job " + name + ": " + status));
         });

@@ -1,9 +1,11 @@
 package dangan.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.audit.Exposure;
 import dangan.config.Settings;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +16,7 @@ import picocli.CommandLine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -46,6 +49,13 @@ class RunJobCommandTest {
         Path feed = home.resolve("outbox/reminders/2027-06-01-staleness.csv");
         assertThat(feed).exists();
         assertThat(Files.readString(feed)).contains("13912345678");
+        // recorded in job_run as a scheduled firing is: the job, the day it ran for, who ran it, done
+        List<String> runs = Jdbi.create(db, "postgres", "").withHandle(h -> h.createQuery(
+                        "select job, scheduled_for, instance, status from job_run")
+                .map((rs, ctx) -> rs.getString("job") + " " + rs.getObject("scheduled_for", OffsetDateTime.class).toInstant()
+                        .atZone(settings.zone()).toLocalDate() + " " + rs.getString("instance") + " " + rs.getString("status"))
+                .list());
+        assertThat(runs).containsExactly("staleness 2027-06-01 " + Exposure.cliActor() + " done");
 
         ByteArrayOutputStream listing = new ByteArrayOutputStream();
         assertThat(runJob(settings, listing, "--list")).isZero();

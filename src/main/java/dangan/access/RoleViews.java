@@ -5,6 +5,7 @@ import dangan.config.Settings;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -53,6 +54,13 @@ public final class RoleViews {
     /** The categories this role sees of any archive it may open. */
     public Set<Category> of(Role role) {
         return views.get(role);
+    }
+
+    /** As {@link #of}, by label ({@code basic}, {@code health} …), in the order of the categories. */
+    public Set<String> labels(Role role) {
+        Set<String> labels = new LinkedHashSet<>();
+        views.get(role).stream().sorted().forEach(c -> labels.add(c.label()));
+        return labels;
     }
 
     public boolean sees(Role role, Category... categories) {

@@ -1,6 +1,8 @@
 package dangan.app;
 
 import dangan.access.AccessFlow;
+import dangan.access.Role;
+import dangan.access.RoleViews;
 import dangan.supervision.SupervisionFlow;
 import dangan.consent.ConsentFlow;
 import dangan.rights.RightsFlow;
@@ -141,7 +143,9 @@ public final class DanganService implements AutoCloseable {
             main.bind("auditTrail", audit);
             main.bind("ingestsApi", new IngestsApi(new IngestRevert(database.dataSource(), audit), check,
                     audit, home.resolve("outbox").resolve("rejects"), Language.of(settings)));
-            FlowContext context = new FlowContext(settings, database.dataSource(), sensitive, intake, tally, main::bind, metrics, audit);
+            RoleViews views = RoleViews.from(settings);
+            FlowContext context = new FlowContext(settings, database.dataSource(), sensitive, intake, tally, main::bind, metrics, audit,
+                    role -> views.labels(Role.of(role)));
             for (Flow flow : flows) {
                 flow.bind(context);
             }

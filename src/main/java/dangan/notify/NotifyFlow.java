@@ -28,7 +28,7 @@ public final class NotifyFlow implements Flow {
         ZoneId zone = settings.zone();
         context.intake().onMerged(MergeListener.Phase.NOTIFICATIONS, new ChangeEvents(zone, settings.getInt("dangan.notify.returning-within-days", 1)));
 
-        List<Subscriber> subscribers = Subscriber.all(settings);
+        List<Subscriber> subscribers = Subscriber.all(settings, context.views());
         for (Subscriber s : subscribers) {
             if (s.channel() == Subscriber.Channel.FILE) Files.createDirectories(s.folder());
         }

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One receiver of notification events, from configuration: {@code dangan.notify.subscriber.NAME.kinds}
@@ -48,16 +49,17 @@ public record Subscriber(String name, Set<String> kinds, Channel channel, String
     private static final String CHANNELS = "email, webhook, file, wecom, dingtalk or feishu";
 
     /** Every subscriber named in {@code dangan.notify.subscribers}; a wrong definition stops start-up, naming the key. */
-    public static List<Subscriber> all(Settings settings) {
+    /** @param views the categories (labels) the role with a label sees (access.RoleViews); unknown role: IllegalArgumentException */
+    public static List<Subscriber> all(Settings settings, Function<String, Set<String>> views) {
         List<Subscriber> all = new ArrayList<>();
         String names = settings.get("dangan.notify.subscribers", "");
         for (String name : names.split("\\s*,\\s*")) {
-            if (!name.isBlank()) all.add(of(settings, name.trim()));
+            if (!name.isBlank()) all.add(of(settings, views, name.trim()));
         }
         return List.copyOf(all);
     }
 
-    static Subscriber of(Settings settings, String name) {
+    static Subscriber of(Settings settings, Function<String, Set<String>> views, String name) {
         if (!name.matches("[A-Za-z0-9_-]+")) {
             throw invalid("dangan.notify.subscribers", "subscriber name '" + name + "' may only have letters, digits, - and _");
         }
@@ -106,21 +108,21 @@ public record Subscriber(String name, Set<String> kinds, Channel channel, String
                 }
             }
         }
-        return new Subscriber(name, Set.copyOf(kinds), channel, to, secret, chat(settings, prefix, channel));
+        return new Subscriber(name, Set.copyOf(kinds), channel, to, secret, chat(settings, views, prefix, channel));
     }
 
-    private static Chat chat(Settings settings, String prefix, Channel channel) {
+    private static Chat chat(Settings settings, Function<String, Set<String>> views, String prefix, Channel channel) {
         if (channel.platform() == null) return null;
         String format = settings.get(prefix + "format", "markdown").trim().toLowerCase(Locale.ROOT);
         if (!format.equals("text") && !format.equals("markdown")) {
             throw invalid(prefix + "format", "'" + format + "' is not text or markdown");
         }
         String role = settings.get(prefix + "role", "service").trim();
-        String view = settings.get("dangan.views." + role);
-        if (view == null) throw invalid(prefix + "role", "'" + role + "' has no view (no key dangan.views." + role + ")");
-        Set<String> sees = new LinkedHashSet<>();
-        for (String category : view.split("\\s*,\\s*")) {
-            if (!category.isBlank() && !category.equals("none")) sees.add(category.trim());
+        Set<String> sees;
+        try {
+            sees = views.apply(role); // the role's view of an archive (dangan.views.ROLE, D-24), as the API applies it
+        } catch (IllegalArgumentException e) {
+            throw invalid(prefix + "role", "'" + role + "' is not a role, so it has no view (dangan.views." + role + "): " + e.getMessage());
         }
         int perMinute = settings.getInt(prefix + "per-minute", 20);
         if (perMinute < 1) throw invalid(prefix + "per-minute", "must be at least 1, not " + perMinute);

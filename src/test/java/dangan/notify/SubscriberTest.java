@@ -1,5 +1,7 @@
 package dangan.notify;
 
+import dangan.access.Role;
+import dangan.access.RoleViews;
 import dangan.config.Settings;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Tag("fast")
 class SubscriberTest {
 
+    /** The subscribers as the service wires them: each work-chat robot's role's view from RoleViews (D-24). */
+    private static List<Subscriber> all(Settings settings) {
+        RoleViews views = RoleViews.from(settings);
+        return Subscriber.all(settings, role -> views.labels(Role.of(role)));
+    }
+
     private static Settings settings(Map<String, String> keys, Map<String, String> environment) {
         Map<String, String> all = new HashMap<>(keys);
         all.put("dangan.home", "/srv/dangan");
@@ -25,7 +33,7 @@ class SubscriberTest {
 
     @Test
     void subscribersAreReadWithTheirKindsChannelAndTarget() {
-        List<Subscriber> all = Subscriber.all(settings(Map.of(
+        List<Subscriber> all = all(settings(Map.of(
                 "dangan.notify.subscribers", "floor-staff, files",
                 "dangan.notify.subscriber.floor-staff.kinds", "guest_returned, preference_changed",
                 "dangan.notify.subscriber.floor-staff.channel", "email",
@@ -42,7 +50,7 @@ class SubscriberTest {
 
     @Test
     void theEnvironmentSetsASubscribersKeysWithDashesAsUnderscores() {
-        List<Subscriber> all = Subscriber.all(settings(Map.of("dangan.notify.subscribers", "marketing-hook"), Map.of(
+        List<Subscriber> all = all(settings(Map.of("dangan.notify.subscribers", "marketing-hook"), Map.of(
                 "DANGAN_NOTIFY_SUBSCRIBER_MARKETING_HOOK_CHANNEL", "webhook",
                 "DANGAN_NOTIFY_SUBSCRIBER_MARKETING_HOOK_TO", "https://crm.example.cn/hook",
                 "DANGAN_NOTIFY_SUBSCRIBER_MARKETING_HOOK_SECRET", "k")));
@@ -52,25 +60,25 @@ class SubscriberTest {
 
     @Test
     void wrongDefinitionsAreRefusedNamingTheKey() {
-        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "hook",
+        assertThatThrownBy(() -> all(settings(Map.of("dangan.notify.subscribers", "hook",
                 "dangan.notify.subscriber.hook.channel", "webhook",
                 "dangan.notify.subscriber.hook.to", "https://crm.example.cn/hook"), Map.of())))
                 .hasMessageContaining("dangan.notify.subscriber.hook.secret")
                 .hasMessageContaining("DANGAN_NOTIFY_SUBSCRIBER_HOOK_SECRET");
-        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+        assertThatThrownBy(() -> all(settings(Map.of("dangan.notify.subscribers", "x",
                 "dangan.notify.subscriber.x.channel", "sms"), Map.of())))
                 .hasMessageContaining("'sms' is not email, webhook, file, wecom, dingtalk or feishu");
-        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+        assertThatThrownBy(() -> all(settings(Map.of("dangan.notify.subscribers", "x",
                 "dangan.notify.subscriber.x.channel", "file", "dangan.notify.subscriber.x.kinds", "birthday"), Map.of())))
                 .hasMessageContaining("unknown event kind 'birthday'");
-        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+        assertThatThrownBy(() -> all(settings(Map.of("dangan.notify.subscribers", "x",
                 "dangan.notify.subscriber.x.channel", "email", "dangan.notify.subscriber.x.to", "a@example.cn"), Map.of())))
                 .hasMessageContaining("dangan.smtp.url");
     }
 
     @Test
     void aWorkChatRobotHasItsPlatformFormatRoleViewAndRate() {
-        List<Subscriber> all = Subscriber.all(settings(Map.of(
+        List<Subscriber> all = all(settings(Map.of(
                 "dangan.notify.subscribers", "floor, plan",
                 "dangan.notify.subscriber.floor.channel", "dingtalk",
                 "dangan.notify.subscriber.floor.to", "https://oapi.dingtalk.com/robot/send?access_token=abc",
@@ -85,6 +93,11 @@ class SubscriberTest {
         assertThat(floor.platform()).isEqualTo(ChatPlatform.DINGTALK);
         assertThat(floor.markdown()).isFalse();
         assertThat(floor.sees()).containsExactlyInAnyOrder("basic", "consumption"); // dangan.views.front-desk
+        // a view the configuration leaves unset is the role's default view, as the API applies it (RoleViews)
+        Settings unset = settings(Map.of("dangan.notify.subscribers", "floor", "dangan.notify.subscriber.floor.channel", "dingtalk",
+                "dangan.notify.subscriber.floor.to", "https://oapi.dingtalk.com/robot/send?access_token=abc",
+                "dangan.notify.subscriber.floor.role", "front-desk", "dangan.views.front-desk", ""), Map.of());
+        assertThat(all(unset).get(0).chat().sees()).containsExactlyInAnyOrder("basic", "consumption");
         assertThat(floor.perMinute()).isEqualTo(20);
         Subscriber.Chat plan = all.get(1).chat();
         assertThat(plan.markdown()).isTrue();
@@ -97,19 +110,19 @@ class SubscriberTest {
 
     @Test
     void wrongWorkChatRobotsAreRefusedNamingTheKey() {
-        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+        assertThatThrownBy(() -> all(settings(Map.of("dangan.notify.subscribers", "x",
                 "dangan.notify.subscriber.x.channel", "wecom",
                 "dangan.notify.subscriber.x.to", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
                 "dangan.notify.subscriber.x.secret", "s"), Map.of())))
                 .hasMessageContaining("dangan.notify.subscriber.x.secret").hasMessageContaining("WeCom robots have no signature");
-        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+        assertThatThrownBy(() -> all(settings(Map.of("dangan.notify.subscribers", "x",
                 "dangan.notify.subscriber.x.channel", "feishu", "dangan.notify.subscriber.x.to", "open.feishu.cn/hook"), Map.of())))
                 .hasMessageContaining("dangan.notify.subscriber.x.to").hasMessageContaining("飞书 Feishu group robot");
-        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+        assertThatThrownBy(() -> all(settings(Map.of("dangan.notify.subscribers", "x",
                 "dangan.notify.subscriber.x.channel", "feishu", "dangan.notify.subscriber.x.to", "https://open.feishu.cn/h",
                 "dangan.notify.subscriber.x.role", "cook"), Map.of())))
                 .hasMessageContaining("dangan.notify.subscriber.x.role").hasMessageContaining("dangan.views.cook");
-        assertThatThrownBy(() -> Subscriber.all(settings(Map.of("dangan.notify.subscribers", "x",
+        assertThatThrownBy(() -> all(settings(Map.of("dangan.notify.subscribers", "x",
                 "dangan.notify.subscriber.x.channel", "feishu", "dangan.notify.subscriber.x.to", "https://open.feishu.cn/h",
                 "dangan.notify.subscriber.x.format", "card"), Map.of())))
                 .hasMessageContaining("dangan.notify.subscriber.x.format").hasMessageContaining("'card' is not text or markdown");

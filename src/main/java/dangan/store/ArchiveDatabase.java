@@ -12,22 +12,39 @@ import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The archive store: a PostgreSQL server by URL ({@code dangan.db.url}) or, when none is
  * configured, an embedded PostgreSQL whose data lives under {@code DANGAN_HOME/data/postgres},
  * so a restart finds yesterday's archive. Either way a connection pool, schema by Flyway.
+ * The embedded server takes password (SCRAM) connections only, from this machine only: its password is
+ * generated once and kept owner-only in {@code data/pg.password}; it has no Unix socket (TCP on
+ * localhost only), so another local account cannot connect as its superuser.
  */
 public final class ArchiveDatabase implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveDatabase.class);
     private static final String EMBEDDED_DATABASE = "dangan";
+    private static final String PASSWORD_FILE = "pg.password";
+    private static final String SCRAM = "scram-sha-256";
+    /** The embedded server's pg_hba.conf: password (SCRAM) connections only, from this machine only. */
+    static final String PG_HBA = """
+            # Written by Dangan (ArchiveDatabase) on every start: password (SCRAM) connections only, from this machine only.
+            # The password is in DANGAN_HOME/data/pg.password (owner-only).
+            local   all   all                  scram-sha-256
+            host    all   all   127.0.0.1/32   scram-sha-256
+            host    all   all   ::1/128        scram-sha-256
+            """;
 
     /**
      * How often a backend checks that its client is still there while it runs a statement: a backend
@@ -63,6 +80,9 @@ public final class ArchiveDatabase implements AutoCloseable {
         if (url == null) {
             Path dataDir = settings.home().resolve("data").resolve("postgres");
             ownerFile = dataDir.resolveSibling("postgres.owner");
+            Path passwordFile = dataDir.resolveSibling(PASSWORD_FILE);
+            boolean passwordSetBefore = Files.isRegularFile(passwordFile);
+            password = embeddedPassword(passwordFile);
             Integer runningPort = runningServerPort(dataDir);
             if (runningPort != null && !ownerAlive(ownerFile)) {
                 // left running by a Dangan process that is gone (kill -9): stop it, then start our own
@@ -76,12 +96,11 @@ public final class ArchiveDatabase implements AutoCloseable {
                 ownerFile = null;
             } else {
                 claimOwnership(ownerFile);
-                embedded = startEmbedded(dataDir, settings.getBoolean("dangan.db.embedded.durable", true));
+                embedded = startEmbedded(dataDir, settings.getBoolean("dangan.db.embedded.durable", true), password, passwordSetBefore);
                 url = embedded.getJdbcUrl("postgres", EMBEDDED_DATABASE);
                 LOG.info("No dangan.db.url configured: embedded PostgreSQL on port {} with data in {}", embedded.getPort(), dataDir);
             }
             user = "postgres";
-            password = null;
         } else {
             LOG.info("Archive store: {}", url.replaceAll("password=[^&]*", "password=***"));
         }
@@ -234,21 +253,108 @@ public final class ArchiveDatabase implements AutoCloseable {
         }
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dataDir, boolean durable) {
+    /**
+     * The embedded server's password from {@code data/pg.password}, generated (SecureRandom, 256 bits)
+     * and written owner-only (0600) the first time.
+     */
+    static String embeddedPassword(Path passwordFile) {
+        try {
+            Files.createDirectories(passwordFile.getParent());
+            if (!Files.isRegularFile(passwordFile)) {
+                byte[] random = new byte[32];
+                new SecureRandom().nextBytes(random);
+                Path fresh = Files.createTempFile(passwordFile.getParent(), PASSWORD_FILE, ".new",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(fresh, Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+                Files.move(fresh, passwordFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+            return Files.readString(passwordFile).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read or write the embedded PostgreSQL password " + passwordFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The stored password of the embedded server of a Dangan home, or null when it has none (for tools and tests). */
+    public static String storedPassword(Path home) {
+        Path file = home.resolve("data").resolve(PASSWORD_FILE);
+        try {
+            return Files.isRegularFile(file) ? Files.readString(file).strip() : null;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts the embedded server with password (SCRAM) authentication only. When the role's password
+     * was set before (the password file existed) pg_hba.conf is written before the server starts; on a
+     * fresh data folder (initdb) or a home from an earlier version (trust), the server starts as found,
+     * the password is set, pg_hba.conf written and the configuration reloaded.
+     */
+    private static EmbeddedPostgres startEmbedded(Path dataDir, boolean durable, String password, boolean passwordSetBefore) {
         try {
             Files.createDirectories(dataDir);
+            Path hba = dataDir.resolve("pg_hba.conf");
+            if (passwordSetBefore && Files.isRegularFile(hba)) Files.writeString(hba, PG_HBA);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setServerConfig("fsync", durable ? "on" : "off")
                     .setServerConfig("synchronous_commit", durable ? "on" : "off")
                     .setServerConfig("full_page_writes", durable ? "on" : "off")
-                    .setServerConfig("max_wal_size", "2GB");
+                    .setServerConfig("max_wal_size", "2GB")
+                    .setServerConfig("password_encryption", SCRAM)
+                    .setServerConfig("listen_addresses", "localhost")
+                    // no Unix socket: TCP on localhost only, with the password
+                    .setServerConfig("unix_socket_directories", "''")
+                    .setConnectConfig("password", password);
             EmbeddedPostgres pg = builder.start();
-            ensureDatabase(pg.getPostgresDatabase());
+            try {
+                requirePassword(pg, hba, password);
+                ensureDatabase(pg.getPostgresDatabase());
+            } catch (SQLException | IOException | RuntimeException e) {
+                pg.close();
+                throw e;
+            }
             return pg;
         } catch (IOException | SQLException e) {
             throw new IllegalStateException("Cannot start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets the superuser's password (SCRAM, hashed by the driver) and, unless already so, SCRAM-only pg_hba.conf, reloaded. */
+    private static void requirePassword(EmbeddedPostgres pg, Path hba, String password) throws SQLException, IOException {
+        try (Connection c = pg.getPostgresDatabase().getConnection()) {
+            c.unwrap(org.postgresql.PGConnection.class).alterUserPassword("postgres", password.toCharArray(), SCRAM);
+            if (!Files.readString(hba).equals(PG_HBA)) {
+                Files.writeString(hba, PG_HBA);
+                try (Statement reload = c.createStatement(); ResultSet rs = reload.executeQuery("select pg_reload_conf()")) {
+                    rs.next();
+                }
+                awaitPasswordRequired(pg.getJdbcUrl("postgres", "postgres"));
+                LOG.info("The embedded PostgreSQL of {} now takes password (SCRAM) connections only", hba.getParent());
+            }
+        }
+    }
+
+    /** pg_reload_conf() only signals the server: returns once a connection without password is refused. */
+    private static void awaitPasswordRequired(String url) throws SQLException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try (Connection accepted = java.sql.DriverManager.getConnection(url)) {
+                accepted.isValid(1);
+            } catch (SQLException refused) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new SQLException("The embedded PostgreSQL still accepts connections without password after reloading " + url);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("Interrupted while the embedded PostgreSQL reloaded its configuration", e);
+            }
         }
     }
 

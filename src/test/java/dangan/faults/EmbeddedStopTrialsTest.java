@@ -79,7 +79,7 @@ class EmbeddedStopTrialsTest {
         awaitFiled(second, url);
         problems = second.problems(url, home);
         long interrupted;
-        try (var c = java.sql.DriverManager.getConnection(url, "postgres", null)) {
+        try (var c = java.sql.DriverManager.getConnection(url, "postgres", dangan.store.ArchiveDatabase.storedPassword(home))) {
             interrupted = FiledOnce.count(c, "select count(*) from ingest where source_name = ? and status = 'interrupted'", second.name());
         }
         status = service.terminate(Duration.ofSeconds(90));

@@ -54,7 +54,7 @@ record FiledOnce(String name, int prefix, int lines) {
     /** What is true of the file now, as one line; empty problems when it is filed exactly once. */
     List<String> problems(String jdbcUrl, Path home) throws SQLException, IOException {
         List<String> problems = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", null)) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", dangan.store.ArchiveDatabase.storedPassword(home))) {
             long done = count(c, "select count(*) from ingest where source_name = ? and status = 'done'", name);
             long running = count(c, "select count(*) from ingest where source_name = ? and status = 'running'", name);
             long failed = count(c, "select count(*) from ingest where source_name = ? and status = 'failed'", name);
@@ -117,7 +117,7 @@ record FiledOnce(String name, int prefix, int lines) {
      * from the inbox), {@code interrupted}, or {@code db-down}.
      */
     String moment(String jdbcUrl, Path home) {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", null)) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", dangan.store.ArchiveDatabase.storedPassword(home))) {
             long done = count(c, "select count(*) from ingest where source_name = ? and status = 'done'", name);
             if (done > 0) {
                 return Files.exists(home.resolve("inbox").resolve("registrations").resolve(name)) ? "committed" : "moved";

@@ -78,7 +78,9 @@ class DropFolderDoorTest {
         Map<String, Object> ingest = dangan.row("select status, error from ingest where source_name = 'key.csv'");
         assertThat(ingest.get("status")).isEqualTo("failed");
         assertThat((String) ingest.get("error")).contains("符号链接").doesNotContain("c2VjcmV0");
-        List<ILoggingEvent> lines = log.byThread(consumer(dangan.inbox()));
+        // the warning is logged once the link is moved aside: wait for it, then it is the only line
+        List<ILoggingEvent> lines = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> log.byThread(consumer(dangan.inbox())), found -> !found.isEmpty());
         assertThat(lines).singleElement().satisfies(line -> {
             assertThat(line.getFormattedMessage()).contains("key.csv").doesNotContain("c2VjcmV0");
             assertThat(line.getThrowableProxy()).isNull();

@@ -89,7 +89,7 @@ public final class Dangan implements Callable<Integer> {
         Dangan root = new Dangan();
         CommandLine cli = new CommandLine(root);
         legacy(cli, root, "review", ReviewCommand.USAGE, (s, a) -> ReviewCommand.run(s, a, out), "list", "accept", "reject", "file");
-        legacy(cli, root, "ingest", IngestCommand.USAGE, (s, a) -> IngestCommand.run(s, a, out), "check", "list", "revert");
+        legacy(cli, root, "ingest", IngestCommand.USAGE, (s, a) -> IngestCommand.run(s, a, out), "check", "list", "revert", "original");
         cli.addSubcommand("run-job", new RunJobCommand(root::commandSettings, out, err));
         legacy(cli, root, "tiers", TiersCommand.USAGE, (s, a) -> TiersCommand.run(s, a, out), "list", "show", "approve", "reject");
         legacy(cli, root, "notifications", NotifyCommand.USAGE, (s, a) -> NotifyCommand.run(s, a, out), "list", "retry");

@@ -19,6 +19,7 @@ import dangan.audit.AuditTrail;
 import dangan.i18n.Language;
 import dangan.intake.DropGate;
 import dangan.intake.OwnerOnly;
+import dangan.intake.SealedOriginals;
 import dangan.intake.SkippedNames;
 import dangan.intake.FileCheck;
 import dangan.intake.IngestRevert;
@@ -123,6 +124,7 @@ public final class DanganService implements AutoCloseable {
             main.bind("fileClaims", fileClaims(database));
             main.bind("dropGate", new DropGate(intake, tally, Messages.of(settings)));
             main.bind("skippedNames", new SkippedNames(Messages.of(settings)));
+            main.bind("sealedOriginals", sealedOriginals(settings, database, sensitive));
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);
             main.bind("jobRuns", new JobRuns(database.dataSource(), metrics)); // an EventNotifier: camel-main picks it up
@@ -175,6 +177,12 @@ public final class DanganService implements AutoCloseable {
         intake.strictConsent(settings.getBoolean("dangan.consent.strict", false));
         intake.language(Language.of(settings));
         return intake;
+    }
+
+    /** The filed originals in done/, sealed, kept dangan.intake.keep-originals-days (default 90). */
+    static SealedOriginals sealedOriginals(Settings settings, ArchiveDatabase database, SensitiveFields sensitive) {
+        return new SealedOriginals(database.dataSource(), sensitive, settings.home(),
+                settings.getInt("dangan.intake.keep-originals-days", 90));
     }
 
     static ReadLimits readLimits(Settings settings) {

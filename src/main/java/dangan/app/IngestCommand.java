@@ -27,7 +27,10 @@ final class IngestCommand {
     static final String USAGE = """
               ingest check FILE [--as CHANNEL]  what filing FILE would do, changing nothing (report in outbox/rejects)
               ingest list [N]                   the N latest ingests (default 20) with their counts
-              ingest revert ID --by NAME        undo one ingest; NAME is a manager (report in outbox/rejects)""";
+              ingest revert ID --by NAME        undo one ingest; NAME is a manager (report in outbox/rejects)
+              ingest original ID --by NAME [--to FOLDER]
+                                                the filed original of ingest ID in clear, owner-only, in FOLDER
+                                                (default outbox/originals); NAME is a manager or administrator (audited)""";
 
     private IngestCommand() {
     }
@@ -37,11 +40,15 @@ final class IngestCommand {
         String verb = args.get(0);
         String channel = settings.get("dangan.check.channel", "registrations");
         String by = null;
+        Path to = settings.home().resolve("outbox").resolve("originals");
         List<String> rest = new ArrayList<>();
         for (int i = 1; i < args.size(); i++) {
             if (args.get(i).equals("--by")) {
                 if (i + 1 >= args.size()) return usage(out, "--by needs the manager's name");
                 by = args.get(++i);
+            } else if (args.get(i).equals("--to")) {
+                if (i + 1 >= args.size()) return usage(out, "--to needs a folder");
+                to = Path.of(args.get(++i));
             } else if (args.get(i).equals("--as")) {
                 if (i + 1 >= args.size()) return usage(out, "--as needs a channel (registrations, contracts …)");
                 channel = args.get(++i);
@@ -64,6 +71,27 @@ final class IngestCommand {
                 out.println(check.messages().text("ingest.check.done", "report", result.report().toAbsolutePath().toString()));
             }
             return 0;
+        }
+        if (verb.equals("original")) {
+            long number;
+            try {
+                if (rest.size() != 1) return usage(out, "ingest original takes one ingest number (see `ingest list`)");
+                number = Long.parseLong(rest.get(0).replace("#", ""));
+            } catch (NumberFormatException e) {
+                return usage(out, "ingest original: '" + rest.get(0) + "' is not a number");
+            }
+            if (by == null || by.isBlank()) {
+                return usage(out, "ingest original needs who reads it: --by NAME (a manager or administrator; it goes into the audit log)");
+            }
+            try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
+                SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
+                Path written = DanganService.sealedOriginals(settings, database, sensitive).open(number, by, to);
+                out.println("ingest original " + number + ": " + written.toAbsolutePath() + " (owner-only; delete it when done)");
+                return 0;
+            } catch (RuleException e) {
+                out.println("ingest original " + number + ": not opened — " + e.getMessage());
+                return ExitCode.SOFTWARE;
+            }
         }
         if (verb.equals("list") || verb.equals("revert")) {
             long number;

@@ -220,6 +220,15 @@ public final class SensitiveFields {
         return index.of(value);
     }
 
+    /**
+     * A key of {@link #newKey()} back from its id and wrapped form — for keys kept outside
+     * {@code customer_key} (the sealed originals of dropped files); throws when the master key is wrong or
+     * the wrapped form altered.
+     */
+    public DataKey unwrapped(UUID id, byte[] wrapped) {
+        return new DataKey(id, codec.unwrap(id, wrapped), wrapped);
+    }
+
     private SecretKey load(Handle h, UUID id) {
         KeyStore.Stored stored = KeyStore.find(h, id).orElseThrow(() -> new KeyDestroyedException(id));
         SecretKey key = codec.unwrap(id, stored.wrapped());

@@ -79,19 +79,7 @@ public final class Destruction {
         ForeignKeyWalk walk = ForeignKeyWalk.from(h, ROOT);
 
         // provenance first: the lines the customer's rows came from
-        Set<String> withProvenance = Set.copyOf(h.createQuery(PROVENANCE_TABLES).mapTo(String.class).list());
-        record SourceLine(long ingest, int line) {
-        }
-        List<SourceLine> sources = new ArrayList<>();
-        for (String table : walk.order()) {
-            if (!withProvenance.contains(table)) continue;
-            sources.addAll(h.createQuery("select distinct source_ingest_id, source_line from " + table
-                            + " where (" + walk.condition(table, THE_CUSTOMER)
-                            + ") and source_ingest_id is not null and source_line is not null")
-                    .bind("customer", customerId)
-                    .map((rs, ctx) -> new SourceLine(rs.getLong("source_ingest_id"), rs.getInt("source_line")))
-                    .list());
-        }
+        List<SourceLine> sources = sources(h, walk, customerId);
         long issues = h.createUpdate(DELETE_ISSUES)
                 .bindArray("ingests", Long.class, sources.stream().map(SourceLine::ingest).toList())
                 .bindArray("lines", Integer.class, sources.stream().map(SourceLine::line).toList())
@@ -105,6 +93,30 @@ public final class Destruction {
         if (issues > 0) counts.merge("intake_issue", issues, Long::sum);
         if (reviews > 0) counts.merge("survey_review", reviews, Long::sum);
         return counts;
+    }
+
+    private record SourceLine(long ingest, int line) {
+    }
+
+    /** The lines (ingest, line number) the customer's rows came from: their provenance. */
+    private static List<SourceLine> sources(Handle h, ForeignKeyWalk walk, long customerId) {
+        Set<String> withProvenance = Set.copyOf(h.createQuery(PROVENANCE_TABLES).mapTo(String.class).list());
+        List<SourceLine> sources = new ArrayList<>();
+        for (String table : walk.order()) {
+            if (!withProvenance.contains(table)) continue;
+            sources.addAll(h.createQuery("select distinct source_ingest_id, source_line from " + table
+                            + " where (" + walk.condition(table, THE_CUSTOMER)
+                            + ") and source_ingest_id is not null and source_line is not null")
+                    .bind("customer", customerId)
+                    .map((rs, ctx) -> new SourceLine(rs.getLong("source_ingest_id"), rs.getInt("source_line")))
+                    .list());
+        }
+        return sources;
+    }
+
+    /** The ingests (files, mails, polls) that brought lines of the customer's archive — before it is destroyed. */
+    public static List<Long> sourceIngests(Handle h, long customerId) {
+        return sources(h, ForeignKeyWalk.from(h, ROOT), customerId).stream().map(SourceLine::ingest).distinct().sorted().toList();
     }
 
     /** As {@link #destroy(Handle, long, String, String, String)}, for code that still holds a bare connection. */

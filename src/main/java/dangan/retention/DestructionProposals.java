@@ -11,6 +11,7 @@ import dangan.retention.ProposalShapes.Decided;
 import dangan.retention.ProposalShapes.Filed;
 import dangan.retention.ProposalShapes.Line;
 import dangan.retention.ProposalShapes.Proposal;
+import dangan.intake.SealedOriginals;
 import dangan.rules.RuleException;
 import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
@@ -273,17 +274,21 @@ public final class DestructionProposals {
             return List.of();
         }
         boolean whole = "archive".equals(line.scope());
+        // the sealed originals in done/ that hold lines of this archive: named in the record (issue 10)
+        List<Map<String, Object>> originals = SealedOriginals.holding(h, Destruction.sourceIngests(h, customerId));
         Map<String, Long> counts = whole
                 ? Destruction.destroy(h, customerId, line.archiveNo(), target.mobile(), target.email())
                 : Map.of("health_fact", ProposalStore.deleteHealthFacts(h, customerId));
         String countsJson;
+        String originalsJson;
         try {
             countsJson = Api.JSON.writeValueAsString(counts);
+            originalsJson = Api.JSON.writeValueAsString(originals);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
         long recordId = ProposalStore.record(h, line.archiveNo(), proposal.reason(), proposal.id(), approver,
-                whole ? METHOD_ARCHIVE : METHOD_HEALTH, countsJson);
+                whole ? METHOD_ARCHIVE : METHOD_HEALTH, countsJson, originalsJson);
         ProposalStore.decide(h, proposal.id(), line.lineNo(), "destroyed", approver, reason, recordId);
         ProposalStore.closeRequests(h, line, whole, "done", approver, "destroyed: destruction record #" + recordId);
         long rows = counts.values().stream().mapToLong(Long::longValue).sum();

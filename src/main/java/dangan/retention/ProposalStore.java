@@ -165,12 +165,13 @@ final class ProposalStore {
     }
 
     /** The destruction record (what was destroyed, on whose approval, how many rows per table); its id. */
-    static long record(Handle h, String archiveNo, String reason, long proposalId, String approver, String method, String countsJson) {
+    static long record(Handle h, String archiveNo, String reason, long proposalId, String approver, String method, String countsJson,
+                       String originalsJson) {
         return h.createUpdate("""
-                        insert into destruction_record (archive_no, reason, proposal_id, approved_by, method, counts)
-                        values (:archiveNo, :reason, :proposal, :approver, :method, cast(:counts as jsonb))""")
+                        insert into destruction_record (archive_no, reason, proposal_id, approved_by, method, counts, originals)
+                        values (:archiveNo, :reason, :proposal, :approver, :method, cast(:counts as jsonb), cast(:originals as jsonb))""")
                 .bind("archiveNo", archiveNo).bind("reason", reason).bind("proposal", proposalId).bind("approver", approver)
-                .bind("method", method).bind("counts", countsJson)
+                .bind("method", method).bind("counts", countsJson).bind("originals", originalsJson)
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
     }
 

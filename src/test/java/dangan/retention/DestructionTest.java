@@ -108,6 +108,9 @@ class DestructionTest {
         assertThat(dangan.count("select count(*) from customer where id = ?", id)).isEqualTo(1);
         assertThat(dangan.count("select count(*) from health_fact where customer_id = ?", id)).isEqualTo(1);
 
+        // every filed original is sealed in done/ (right after its move)
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> dangan.count("select count(*) from ingest i"
+                + " where i.status = 'done' and i.source_type = 'file' and not exists (select 1 from sealed_original s where s.ingest_id = i.id)") == 0);
         Instant approvedAfter = Instant.now().minusSeconds(1);
         ApiClient.Reply approved = zhou.post("/api/destruction-proposals/" + proposal + "/approve",
                 "{\"method\": \"destroy\", \"reason\": \"identity checked, no legal reason to keep\"}");
@@ -133,8 +136,14 @@ class DestructionTest {
         assertThat(keyring).exists();
         assertThat(Files.getLastModifiedTime(keyring).toInstant()).isAfterOrEqualTo(approvedAfter);
 
-        Map<String, Object> record = dangan.row("select archive_no, reason, proposal_id, approved_by, method, counts::text as counts"
-                + " from destruction_record where archive_no = ?", archiveNo);
+        Map<String, Object> record = dangan.row("select archive_no, reason, proposal_id, approved_by, method, counts::text as counts,"
+                + " originals::text as originals from destruction_record where archive_no = ?", archiveNo);
+        // the two files the archive's lines came from are named: sealed in done/, still holding them (other customers' lines too)
+        JsonNode originals = new ObjectMapper().readTree((String) record.get("originals"));
+        assertThat(originals).hasSize(2).allSatisfy(o -> {
+            assertThat(o.get("file").asText()).endsWith(".csv.sealed");
+            assertThat(o.get("state").asText()).startsWith("still holds the lines");
+        });
         assertThat(record).containsEntry("reason", "customer-request").containsEntry("proposal_id", proposal)
                 .containsEntry("approved_by", "zhou.manager").containsEntry("method", "rows deleted, customer keys destroyed");
         JsonNode counts = new ObjectMapper().readTree((String) record.get("counts"));

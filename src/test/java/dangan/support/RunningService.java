@@ -137,7 +137,9 @@ public final class RunningService implements AutoCloseable {
             Path dir = inbox.resolve(outcome);
             if (!Files.isDirectory(dir)) continue;
             try (Stream<Path> files = Files.walk(dir)) {
-                Path hit = files.filter(p -> p.getFileName().toString().endsWith("-" + name)).findFirst().orElse(null);
+                // a filed original is sealed in done/ as <time>-<name>.sealed once it has moved there
+                Path hit = files.filter(p -> p.getFileName().toString().endsWith("-" + name)
+                        || p.getFileName().toString().endsWith("-" + name + ".sealed")).findFirst().orElse(null);
                 if (hit != null) return hit;
             }
         }

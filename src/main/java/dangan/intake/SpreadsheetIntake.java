@@ -159,7 +159,12 @@ public final class SpreadsheetIntake {
                 "todo", whatToDo) + "\n";
     }
 
-    /** The reason a person reads: our own messages as they are, anything else with its root cause. */
+    /**
+     * The reason a person reads: our own messages as they are (they name line, column and what was
+     * expected); anything else by the kinds of error only — a library's message may quote the file's
+     * content (a parser's "unexpected token '…'", a database's "invalid input: '…'"), and the reason goes
+     * into the .error.txt and the ledger. The service log keeps the whole error.
+     */
     public static String describe(Throwable error) {
         if (error == null) return "unknown error";
         if (error instanceof UnreadableFileException || error instanceof FileRejectedException) {
@@ -167,7 +172,8 @@ public final class SpreadsheetIntake {
         }
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        return error.getClass().getSimpleName() + ": " + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage());
+        return "unexpected error (" + error.getClass().getSimpleName()
+                + (root == error ? "" : ", caused by " + root.getClass().getSimpleName()) + "); the service log has the details";
     }
 
     private static Path file(Exchange exchange) {

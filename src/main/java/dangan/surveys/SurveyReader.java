@@ -82,12 +82,27 @@ public final class SurveyReader {
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
             String in = index >= 0 ? " (in response " + (index + 1) + ", $[" + index + "])" : "";
             String hint = String.valueOf(e.getOriginalMessage()).contains("UTF-8") ? " (JSON must be UTF-8: save or export it as UTF-8)" : "";
-            throw new SurveyFormatException("not valid JSON" + where + in + ": " + e.getOriginalMessage() + hint
+            throw new SurveyFormatException("not valid JSON" + where + in + ": " + withoutQuotedText(e.getOriginalMessage()) + hint
                     + "; nothing of it was filed — correct it and send it again",
                     at == null ? null : at.getLineNr(), at == null ? null : at.getColumnNr());
         } catch (IOException e) {
             throw new SurveyFormatException("cannot read the content: " + e.getMessage());
         }
+    }
+
+    /**
+     * The parser's reason without the text it quotes ({@code Unrecognized token 'c2Vj…'}): in a file that
+     * is not JSON (a key, a letter) that text is its content. Line and column say where; a short name
+     * ({@code Duplicate field 'score'}) stays.
+     */
+    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("(['\"])([^'\"\n]*)\\1?");
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,29}");
+
+    static String withoutQuotedText(String reason) {
+        if (reason == null) return "";
+        // a short name (a field: 'score') stays, anything else quoted goes
+        return QUOTED.matcher(reason).replaceAll(m -> NAME.matcher(m.group(2)).matches()
+                ? java.util.regex.Matcher.quoteReplacement(m.group()) : m.group(1) + "…" + m.group(1));
     }
 
     private void readEnvelope(JsonNode root, List<SurveyEntry> entries) {

@@ -96,7 +96,9 @@ record FiledOnce(String name, int prefix, int lines) {
     private long copies(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) return 0;
         try (Stream<Path> files = Files.walk(folder)) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-" + name)).count();
+            // a filed original is sealed in done/ as <time>-<name>.sealed: one copy, sealed or not yet
+            return files.map(Path::toString).filter(p -> p.endsWith("-" + name) || p.endsWith("-" + name + ".sealed"))
+                    .map(p -> p.endsWith(".sealed") ? p.substring(0, p.length() - ".sealed".length()) : p).distinct().count();
         }
     }
 

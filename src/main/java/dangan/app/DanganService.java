@@ -181,7 +181,8 @@ public final class DanganService implements AutoCloseable {
 
     /** The filed originals in done/, sealed, kept dangan.intake.keep-originals-days (default 90). */
     static SealedOriginals sealedOriginals(Settings settings, ArchiveDatabase database, SensitiveFields sensitive) {
-        return new SealedOriginals(database.dataSource(), sensitive, settings.home(),
+        return new SealedOriginals(database.dataSource(), sensitive,
+                dangan.audit.AuditTrail.configured(settings, database.dataSource()), settings.home(),
                 settings.getInt("dangan.intake.keep-originals-days", 90));
     }
 

@@ -56,9 +56,11 @@ public final class SealedOriginals {
     private final SensitiveFields sensitive;
     private final Path home;
     private final int keepDays;
+    private final AuditTrail audit;
 
-    public SealedOriginals(DataSource dataSource, SensitiveFields sensitive, Path home, int keepDays) {
+    public SealedOriginals(DataSource dataSource, SensitiveFields sensitive, AuditTrail audit, Path home, int keepDays) {
         this.dataSource = dataSource;
+        this.audit = audit;
         this.sensitive = sensitive;
         this.home = home.toAbsolutePath();
         this.keepDays = keepDays;
@@ -180,7 +182,7 @@ public final class SealedOriginals {
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot open " + sealed + ": " + e.getMessage(), e);
             }
-            new AuditTrail(dataSource).record(h, new AuditEntry(by, role, "read-original", null, List.of(), null, null,
+            audit.record(h, new AuditEntry(by, role, "read-original", null, List.of(), null, null,
                     AuditEntry.OK, "ingest #" + ingestId + ": original " + FileName.shown(target.getFileName().toString())
                     + " written to " + target));
             return target;
@@ -211,7 +213,7 @@ public final class SealedOriginals {
             });
         }
         if (!due.isEmpty()) {
-            new AuditTrail(dataSource).record(AuditEntry.system("originals-shred", "shred-originals", null,
+            audit.record(AuditEntry.system("originals-shred", "shred-originals", null,
                     due.size() + " original(s) kept over " + keepDays + " days shredded (keys destroyed, files removed)"));
         }
         LOG.info("originals-shred: {} original(s) kept over {} days shredded", due.size(), keepDays);

@@ -154,15 +154,14 @@ public final class SealedOriginals {
         return jdbi().inTransaction(h -> {
             String role = h.createQuery("select role from staff_user where name = :by and active and role in ('manager', 'admin')")
                     .bind("by", by == null ? "" : by).mapTo(String.class).findOne()
-                    .orElseThrow(() -> new RuleException.NotPermitted("'" + by + "' is no active manager or administrator:"
-                            + " reading an original needs one (--by NAME)"));
+                    .orElseThrow(() -> RuleException.notPermitted("dropfolder.original.not-permitted", "by", String.valueOf(by)));
             Map<String, Object> row = h.createQuery("""
                             select path, key_id, wrapped_key from sealed_original
                             where ingest_id = :id order by id desc limit 1""")
                     .bind("id", ingestId).mapToMap().findOne()
-                    .orElseThrow(() -> new RuleException.NotFound("ingest #" + ingestId + " has no sealed original"));
+                    .orElseThrow(() -> RuleException.notFound("dropfolder.original.none", "id", ingestId));
             if (row.get("wrapped_key") == null) {
-                throw new RuleException.NotFound("the original of ingest #" + ingestId + " was shredded: its key is destroyed");
+                throw RuleException.notFound("dropfolder.original.shredded", "id", ingestId);
             }
             Path sealed = home.resolve((String) row.get("path"));
             String name = sealed.getFileName().toString();

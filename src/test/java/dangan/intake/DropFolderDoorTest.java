@@ -190,6 +190,22 @@ class DropFolderDoorTest {
                 .filter(line -> line.getFormattedMessage().contains("..\\\\x.csv")).toList();
     }
 
+    @Test
+    void aSurveyFileThatIsNotJsonIsNamedByLineAndColumnNeverByItsContent() throws Exception {
+        Path surveys = home.resolve("inbox").resolve("surveys");
+        Path staging = Files.writeString(home.resolve("copying-key.tmp"), SECRET + "\n");
+        Files.move(staging, surveys.resolve("key.json"));
+
+        Path kept = RunningService.awaitHandled(surveys, "key.json", Duration.ofSeconds(60));
+
+        assertThat(kept.toString()).contains("/failed/");
+        assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt")))
+                .contains("line 1, column").doesNotContain("c2VjcmV0");
+        assertThat((String) dangan.row("select error from ingest where source_name = 'key.json'").get("error"))
+                .doesNotContain("c2VjcmV0");
+        assertThat(log.byThread(consumer(surveys))).isNotEmpty().noneMatch(line -> line.getFormattedMessage().contains("c2VjcmV0"));
+    }
+
     private static Path await(Path failed) {
         return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> {

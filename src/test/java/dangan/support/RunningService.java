@@ -57,6 +57,7 @@ public final class RunningService implements AutoCloseable {
         fixed.put("dangan.master-key", TEST_MASTER_KEY);
         fixed.put("dangan.intake.settle-ms", "200");
         fixed.put("dangan.intake.poll-ms", "100");
+        fixed.put("dangan.intake.release-delay-ms", "1000"); // a claim outlives the move by ten polls; a stop waits for it
         fixed.put("dangan.db.embedded.durable", "false");
         fixed.put("dangan.http.port", String.valueOf(freePort())); // never bind 8080 in tests
         fixed.putAll(overrides);

@@ -38,6 +38,7 @@ public final class ServiceProcess implements AutoCloseable {
         settings.put("dangan.master-key", RunningService.TEST_MASTER_KEY);
         settings.put("dangan.intake.settle-ms", "200");
         settings.put("dangan.intake.poll-ms", "100");
+        settings.put("dangan.intake.release-delay-ms", "1000"); // a claim outlives the move by ten polls; a stop waits for it
         settings.put("dangan.db.embedded.durable", "false");
         settings.put("dangan.http.port", String.valueOf(RunningService.freePort()));
         settings.putAll(overrides);

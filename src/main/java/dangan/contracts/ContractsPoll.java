@@ -79,6 +79,11 @@ public final class ContractsPoll implements Service, Closeable {
     }
 
     /** True once a poll has finished (filed, found nothing, or failed) since start-up. */
+    /** A poll's one log line, as people read it (the same line a dropped file gets). */
+    public String summary(IngestRun run) {
+        return run.summary(intake.messages());
+    }
+
     public boolean polledOnce() {
         return polledOnce.get();
     }

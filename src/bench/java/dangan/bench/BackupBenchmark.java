@@ -17,7 +17,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,16 +39,11 @@ public final class BackupBenchmark {
     private static void run(String[] args) throws Exception {
         long archives = Benchmark.count(args, 0, 1_000_000);
         long consumption = Benchmark.count(args, 1, 10_000_000);
-        Path work = Files.createTempDirectory("dangan-backup-bench-");
+        Path work = Benchmark.workDir("dangan-backup-bench-");
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        Map<String, String> fixed = new HashMap<>();
-        fixed.put("dangan.home", work.resolve("home").toString());
-        fixed.put("dangan.db.embedded.durable", "false");
-        fixed.put("dangan.master-key", Base64.getEncoder().encodeToString(key));
-        fixed.put("dangan.db.url", "");
-        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
-                System.getenv(), System.getProperties()).with(fixed));
+        Settings settings = Benchmark.freshService(work, Map.of("dangan.db.embedded.durable", "false",
+                "dangan.master-key", Base64.getEncoder().encodeToString(key), "dangan.db.url", ""));
         List<String> results = new ArrayList<>();
         try (DanganService service = DanganService.start(settings)) {
             long t0 = System.nanoTime();

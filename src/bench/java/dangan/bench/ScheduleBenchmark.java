@@ -20,7 +20,6 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,12 +52,9 @@ public final class ScheduleBenchmark {
         long consumption = Benchmark.count(args, 1, 10_000_000);
         List<String> jobs = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("annual-tier-review", "visit-plan");
 
-        Path work = Files.createTempDirectory("dangan-schedule-bench-");
-        Map<String, String> fixed = new HashMap<>();
-        fixed.put("dangan.home", work.resolve("home").toString());
-        fixed.put("dangan.db.embedded.durable", "false"); // a throw-away database: generation need not survive a crash
-        Settings settings = DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
-                System.getenv(), System.getProperties()).with(fixed)); // never clash with a running service
+        Path work = Benchmark.workDir("dangan-schedule-bench-");
+        // a throw-away database: generation need not survive a crash
+        Settings settings = Benchmark.freshService(work, Map.of("dangan.db.embedded.durable", "false"));
         LocalDate asOf = LocalDate.now(settings.zone()).plusDays(1);
         List<String> results = new ArrayList<>();
         try (DanganService service = DanganService.start(settings)) {

@@ -33,14 +33,21 @@ public final class ConsoleSessions {
     public record Live(Caller caller, String csrf) {
     }
 
+    /**
+     * The live session; its {@code last_seen} is written when it is a minute old or more, not on every
+     * request (as a token's {@code last_used}): the console's calls commit nothing here, and the idle
+     * timeout is still kept to the minute.
+     */
     private static final String FIND = """
-            with seen as (
-                update console_session set last_seen = now()
+            with live as (
+                select id_hash, user_id, csrf_token, last_seen from console_session
                  where id_hash = :hash and ended_at is null
                    and last_seen > now() - make_interval(secs => :idle)
-                   and created_at > now() - make_interval(secs => :absolute)
-                returning user_id, csrf_token)
-            select u.id, u.name, u.role, seen.csrf_token from seen join staff_user u on u.id = seen.user_id where u.active""";
+                   and created_at > now() - make_interval(secs => :absolute)),
+            seen as (
+                update console_session s set last_seen = now() from live
+                 where s.id_hash = live.id_hash and live.last_seen < now() - interval '1 minute')
+            select u.id, u.name, u.role, live.csrf_token from live join staff_user u on u.id = live.user_id where u.active""";
 
     private final Jdbi jdbi;
     private final AuditTrail audit;

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -79,16 +78,11 @@ public final class Backups {
         SealedDump.Written written;
         Keyring.Written keyring;
         try {
-            try (Connection c = dataSource.getConnection()) {
-                Snapshot.begin(c);
-                try {
-                    Catalog catalog = Catalog.read(c);
-                    written = SealedDump.write(c, catalog, catalog.dataTables(), new Sealing(settings.masterKey(), segmentBytes),
-                            Sealing.Kind.BACKUP, pending, false);
-                } finally {
-                    Snapshot.end(c);
-                }
-            }
+            written = HandleWork.snapshot(dataSource, h -> {
+                Catalog catalog = Catalog.read(h);
+                return SealedDump.write(h, catalog, catalog.dataTables(), new Sealing(settings.masterKey(), segmentBytes),
+                        Sealing.Kind.BACKUP, pending, false);
+            });
             // After the data: the keyring's snapshot is as new or newer, so it has the key of every customer in the backup.
             keyring = Keyring.rewrite(dataSource, settings.folder(), settings.masterKey());
             Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE);

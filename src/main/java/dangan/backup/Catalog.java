@@ -1,11 +1,8 @@
 package dangan.backup;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import org.jdbi.v3.core.Handle;
+
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,69 +66,61 @@ final class Catalog {
         this.sequences = sequences;
     }
 
-    static Catalog read(Connection c) throws SQLException {
+    static Catalog read(Handle h) {
         Map<String, List<Column>> columns = new TreeMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                select cl.relname, a.attname, format_type(a.atttypid, a.atttypmod), not a.attnotnull
+        h.createQuery("""
+                select cl.relname as table_name, a.attname as column_name,
+                       format_type(a.atttypid, a.atttypmod) as column_type, not a.attnotnull as nullable
                 from pg_class cl
                 join pg_namespace n on n.oid = cl.relnamespace
                 join pg_attribute a on a.attrelid = cl.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
                 where n.nspname = 'public' and cl.relkind in ('r', 'p') and not cl.relispartition
-                order by cl.relname, a.attnum""");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                columns.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                        .add(new Column(rs.getString(2), rs.getString(3), rs.getBoolean(4)));
-            }
-        }
+                order by cl.relname, a.attnum""")
+                .map((rs, ctx) -> Map.entry(rs.getString("table_name"),
+                        new Column(rs.getString("column_name"), rs.getString("column_type"), rs.getBoolean("nullable"))))
+                .forEach(e -> columns.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         Map<String, List<String>> primaryKeys = new TreeMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                select cl.relname, a.attname
+        h.createQuery("""
+                select cl.relname as table_name, a.attname as column_name
                 from pg_constraint con
                 join pg_class cl on cl.oid = con.conrelid
                 join pg_namespace n on n.oid = cl.relnamespace
                 cross join lateral unnest(con.conkey) with ordinality k(attnum, ord)
                 join pg_attribute a on a.attrelid = cl.oid and a.attnum = k.attnum
                 where n.nspname = 'public' and con.contype = 'p'
-                order by cl.relname, k.ord""");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) primaryKeys.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-        }
+                order by cl.relname, k.ord""")
+                .map((rs, ctx) -> Map.entry(rs.getString("table_name"), rs.getString("column_name")))
+                .forEach(e -> primaryKeys.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         Map<String, Table> tables = new TreeMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                select cl.relname, cl.relkind, cl.relpersistence = 'u'
+        h.createQuery("""
+                select cl.relname as table_name, cl.relkind::text as kind, cl.relpersistence = 'u' as unlogged
                 from pg_class cl join pg_namespace n on n.oid = cl.relnamespace
-                where n.nspname = 'public' and cl.relkind in ('r', 'p') and not cl.relispartition""");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                String name = rs.getString(1);
-                tables.put(name, new Table(name, rs.getString(2).charAt(0), rs.getBoolean(3),
-                        List.copyOf(columns.getOrDefault(name, List.of())), List.copyOf(primaryKeys.getOrDefault(name, List.of()))));
-            }
-        }
-        List<ForeignKey> fks = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                select child.relname, parent.relname,
-                       array(select a.attname from unnest(con.conkey) with ordinality k(n, o)
-                             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o),
-                       array(select a.attname from unnest(con.confkey) with ordinality k(n, o)
-                             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.o),
-                       con.confdeltype
+                where n.nspname = 'public' and cl.relkind in ('r', 'p') and not cl.relispartition""")
+                .map((rs, ctx) -> {
+                    String name = rs.getString("table_name");
+                    return new Table(name, rs.getString("kind").charAt(0), rs.getBoolean("unlogged"),
+                            List.copyOf(columns.getOrDefault(name, List.of())), List.copyOf(primaryKeys.getOrDefault(name, List.of())));
+                })
+                .forEach(t -> tables.put(t.name(), t));
+        List<ForeignKey> fks = h.createQuery("""
+                select child.relname as child, parent.relname as parent,
+                       array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o)
+                             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o) as child_columns,
+                       array(select a.attname::text from unnest(con.confkey) with ordinality k(n, o)
+                             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.o) as parent_columns,
+                       con.confdeltype::text as on_delete
                 from pg_constraint con
                 join pg_class child on child.oid = con.conrelid
                 join pg_class parent on parent.oid = con.confrelid
                 join pg_namespace n on n.oid = child.relnamespace
                 where con.contype = 'f' and n.nspname = 'public'
-                order by child.relname, con.conname""");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                fks.add(new ForeignKey(rs.getString(1), Arrays.asList((String[]) rs.getArray(3).getArray()),
-                        rs.getString(2), Arrays.asList((String[]) rs.getArray(4).getArray()), rs.getString(5).charAt(0)));
-            }
-        }
-        List<Sequence> sequences = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                select s.relname, t.relname, a.attname
+                order by child.relname, con.conname""")
+                .map((rs, ctx) -> new ForeignKey(rs.getString("child"), List.of((String[]) rs.getArray("child_columns").getArray()),
+                        rs.getString("parent"), List.of((String[]) rs.getArray("parent_columns").getArray()),
+                        rs.getString("on_delete").charAt(0)))
+                .list();
+        List<Sequence> sequences = h.createQuery("""
+                select s.relname as sequence_name, t.relname as owner_table, a.attname as owner_column
                 from pg_class s
                 join pg_namespace n on n.oid = s.relnamespace
                 left join pg_depend d on d.objid = s.oid and d.classid = 'pg_class'::regclass
@@ -139,10 +128,9 @@ final class Catalog {
                 left join pg_class t on t.oid = d.refobjid
                 left join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
                 where s.relkind = 'S' and n.nspname = 'public'
-                order by s.relname""");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) sequences.add(new Sequence(rs.getString(1), rs.getString(2), rs.getString(3)));
-        }
+                order by s.relname""")
+                .map((rs, ctx) -> new Sequence(rs.getString("sequence_name"), rs.getString("owner_table"), rs.getString("owner_column")))
+                .list();
         return new Catalog(tables, List.copyOf(fks), List.copyOf(sequences));
     }
 

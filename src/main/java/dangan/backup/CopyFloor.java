@@ -1,10 +1,10 @@
 package dangan.backup;
 
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 
 import javax.sql.DataSource;
 import java.io.OutputStream;
-import java.sql.Connection;
 
 /**
  * The floor a backup is measured against (bench/backup.sh): the bytes of a plain COPY of the same
@@ -28,17 +28,11 @@ public final class CopyFloor {
                 bytes[0] += len;
             }
         };
-        try (Connection c = dataSource.getConnection()) {
-            Snapshot.begin(c);
-            try {
-                Catalog catalog = Catalog.read(c);
-                for (Catalog.Table t : catalog.dataTables()) {
-                    c.unwrap(PGConnection.class).getCopyAPI().copyOut(Dump.copyOut(t), nowhere);
-                }
-            } finally {
-                Snapshot.end(c);
-            }
-        }
+        HandleWork.snapshot(dataSource, h -> {
+            CopyManager copy = h.getConnection().unwrap(PGConnection.class).getCopyAPI();
+            for (Catalog.Table t : Catalog.read(h).dataTables()) copy.copyOut(Dump.copyOut(t), nowhere);
+            return null;
+        });
         return bytes[0];
     }
 }

@@ -1,10 +1,7 @@
 package dangan.backup;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
+import org.jdbi.v3.core.Handle;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,73 +22,68 @@ final class IndexesAside {
         this.creates = creates;
     }
 
-    static IndexesAside of(Connection c, List<String> tables) throws SQLException {
+    static IndexesAside of(Handle h, List<String> tables) {
         String[] names = tables.toArray(String[]::new);
-        List<String[]> foreign = query(c, """
-                select cl.relname, con.conname, pg_get_constraintdef(con.oid)
+        List<Definition> foreign = query(h, """
+                select cl.relname as table_name, con.conname as name, pg_get_constraintdef(con.oid) as definition
                 from pg_constraint con
                 join pg_class cl on cl.oid = con.conrelid
                 join pg_class ref on ref.oid = con.confrelid
                 join pg_namespace n on n.oid = cl.relnamespace
-                where n.nspname = 'public' and con.contype = 'f' and (cl.relname = any(?) or ref.relname = any(?))
-                order by 1, 2""", names, 2);
-        List<String[]> keys = query(c, """
-                select cl.relname, con.conname, pg_get_constraintdef(con.oid)
+                where n.nspname = 'public' and con.contype = 'f' and (cl.relname = any(:tables) or ref.relname = any(:tables))
+                order by 1, 2""", names);
+        List<Definition> keys = query(h, """
+                select cl.relname as table_name, con.conname as name, pg_get_constraintdef(con.oid) as definition
                 from pg_constraint con
                 join pg_class cl on cl.oid = con.conrelid
                 join pg_namespace n on n.oid = cl.relnamespace
-                where n.nspname = 'public' and con.contype in ('p', 'u') and cl.relname = any(?)
-                order by 1, 2""", names, 1);
-        List<String[]> indexes = query(c, """
-                select t.relname, ic.relname, pg_get_indexdef(i.indexrelid)
+                where n.nspname = 'public' and con.contype in ('p', 'u') and cl.relname = any(:tables)
+                order by 1, 2""", names);
+        List<Definition> indexes = query(h, """
+                select t.relname as table_name, ic.relname as name, pg_get_indexdef(i.indexrelid) as definition
                 from pg_index i
                 join pg_class ic on ic.oid = i.indexrelid
                 join pg_class t on t.oid = i.indrelid
                 join pg_namespace n on n.oid = t.relnamespace
-                where n.nspname = 'public' and t.relname = any(?)
+                where n.nspname = 'public' and t.relname = any(:tables)
                   and not exists (select 1 from pg_constraint con
                                   where con.conindid = i.indexrelid and con.conrelid = i.indrelid and con.contype in ('p', 'u', 'x'))
-                order by 1, 2""", names, 1);
+                order by 1, 2""", names);
         List<String> drops = new ArrayList<>();
         List<String> creates = new ArrayList<>();
-        for (String[] fk : foreign) drops.add(alter(fk[0]) + " drop constraint " + Catalog.ident(fk[1]));
-        for (String[] key : keys) drops.add(alter(key[0]) + " drop constraint " + Catalog.ident(key[1]));
-        for (String[] index : indexes) drops.add("drop index " + Catalog.ident(index[1]));
-        for (String[] key : keys) creates.add(alter(key[0]) + " add constraint " + Catalog.ident(key[1]) + " " + key[2]);
-        for (String[] index : indexes) creates.add(index[2]);
-        for (String[] fk : foreign) creates.add(alter(fk[0]) + " add constraint " + Catalog.ident(fk[1]) + " " + fk[2]);
+        for (Definition fk : foreign) drops.add(alter(fk.table()) + " drop constraint " + Catalog.ident(fk.name()));
+        for (Definition key : keys) drops.add(alter(key.table()) + " drop constraint " + Catalog.ident(key.name()));
+        for (Definition index : indexes) drops.add("drop index " + Catalog.ident(index.name()));
+        for (Definition key : keys) creates.add(alter(key.table()) + " add constraint " + Catalog.ident(key.name()) + " " + key.definition());
+        for (Definition index : indexes) creates.add(index.definition());
+        for (Definition fk : foreign) creates.add(alter(fk.table()) + " add constraint " + Catalog.ident(fk.name()) + " " + fk.definition());
         return new IndexesAside(drops, creates);
     }
 
-    void drop(Connection c) throws SQLException {
-        run(c, drops);
+    void drop(Handle h) {
+        statements(h, drops);
     }
 
-    void restore(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("set local maintenance_work_mem = '256MB'");
-        }
-        run(c, creates);
+    void restore(Handle h) {
+        h.execute("set local maintenance_work_mem = '256MB'");
+        statements(h, creates);
     }
 
-    private static void run(Connection c, List<String> statements) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            for (String sql : statements) s.execute(sql);
-        }
+    private static void statements(Handle h, List<String> statements) {
+        for (String sql : statements) h.execute(sql);
     }
 
     private static String alter(String table) {
         return "alter table " + Catalog.ident(table);
     }
 
-    private static List<String[]> query(Connection c, String sql, String[] names, int bindings) throws SQLException {
-        List<String[]> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 1; i <= bindings; i++) ps.setArray(i, c.createArrayOf("text", names));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
-            }
-        }
-        return rows;
+    /** A constraint or index of a table, as {@code pg_get_constraintdef} / {@code pg_get_indexdef} give it. */
+    private record Definition(String table, String name, String definition) {
+    }
+
+    private static List<Definition> query(Handle h, String sql, String[] tables) {
+        return h.createQuery(sql).bind("tables", tables)
+                .map((rs, ctx) -> new Definition(rs.getString("table_name"), rs.getString("name"), rs.getString("definition")))
+                .list();
     }
 }

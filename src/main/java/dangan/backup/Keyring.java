@@ -1,12 +1,13 @@
 package dangan.backup;
 
 import dangan.config.Settings;
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
 
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,38 +45,27 @@ public final class Keyring {
     /** Rewrites {@code folder/keyring.dgk} from the committed archive, sealed with the master key. */
     public static Written rewrite(DataSource dataSource, Path folder, byte[] masterKey) {
         Path file = folder.resolve(FILE_NAME);
-        try (Connection lock = dataSource.getConnection()) {
-            lock.setAutoCommit(true);
-            advisory(lock, "select pg_advisory_lock(?)");
-            try (Connection c = dataSource.getConnection()) {
-                Snapshot.begin(c);
-                try {
-                    Catalog catalog = Catalog.read(c);
+        try (Handle lock = Db.jdbi(dataSource).open()) {
+            // a session lock taken before the snapshot: the writer after us reads a snapshot as new as ours or newer
+            lock.createQuery("select pg_advisory_lock(:lock)::text").bind("lock", LOCK).mapTo(String.class).one();
+            try {
+                return HandleWork.snapshot(dataSource, h -> {
+                    Catalog catalog = Catalog.read(h);
                     List<Catalog.Table> tables = new ArrayList<>();
                     for (String name : Catalog.KEYRING_TABLES) {
                         Catalog.Table t = catalog.table(name);
                         if (t == null) throw new IllegalStateException("The archive has no table " + name + " (migration V11)");
                         tables.add(t);
                     }
-                    SealedDump.Written w = SealedDump.write(c, catalog, tables, new Sealing(masterKey),
-                            Sealing.Kind.KEYRING, file, true);
+                    SealedDump.Written w = SealedDump.write(h, catalog, tables, new Sealing(masterKey), Sealing.Kind.KEYRING, file, true);
                     return new Written(file, w.rows().get("customer_key"), w.rows().get("destruction_record"));
-                } finally {
-                    Snapshot.end(c);
-                }
+                });
             } finally {
-                advisory(lock, "select pg_advisory_unlock(?)");
+                lock.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
             }
-        } catch (SQLException | IOException e) {
+        } catch (SQLException | IOException | JdbiException e) {
             throw new IllegalStateException("Cannot write the keyring " + file + ": " + e.getMessage()
                     + " — until it is written, restoring a backup would not know of the latest destructions or keys", e);
-        }
-    }
-
-    private static void advisory(Connection c, String sql) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, LOCK);
-            ps.execute();
         }
     }
 }

@@ -1,16 +1,13 @@
 package dangan.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dangan.store.Db;
 import dangan.store.ForeignKeyWalk;
 import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
 import java.io.IOException;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,28 +34,26 @@ final class KeyringRestore {
      * destruction records the archive lacks, the destroyed customers removed again, the keys of the
      * customers it holds.
      */
-    static Applied apply(Connection c, Catalog catalog, JsonNode keyHeader, Dump.Reader keys) throws SQLException, IOException {
-        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+    static Applied apply(Handle h, Catalog catalog, JsonNode keyHeader, Dump.Reader keys) throws SQLException, IOException {
+        CopyManager copy = h.getConnection().unwrap(PGConnection.class).getCopyAPI();
         Map<String, List<String>> staged = new LinkedHashMap<>();
         for (JsonNode table : keyHeader.path("tables")) {
             String name = table.path("name").asText();
             List<String> columns = RestoreLoad.columns(table);
             String temp = "keyring_" + name;
-            try (Statement s = c.createStatement()) {
-                s.execute("create temporary table " + Catalog.ident(temp) + " ("
-                        + String.join(", ", columns.stream().map(col -> Catalog.ident(col) + " text").toList())
-                        + ") on commit drop");
-            }
+            h.execute("create temporary table " + Catalog.ident(temp) + " ("
+                    + String.join(", ", columns.stream().map(col -> Catalog.ident(col) + " text").toList())
+                    + ") on commit drop");
             keys.startTable(name);
             long n = copy.copyIn(Dump.copyIn(temp, columns), keys.rows(), 1 << 16);
             if (n != keys.endTable()) throw new BackupFailure(BackupFailure.BAD_FILE, "The keyring's " + name + " is damaged");
             staged.put(name, columns);
         }
         keys.finish();
-        long destructionsAdded = insertStaged(c, catalog, "destruction_record", staged);
+        long destructionsAdded = insertStaged(h, catalog, "destruction_record", staged);
         Map<String, Long> removedRows = new LinkedHashMap<>();
-        long customersRemoved = removeDestroyed(c, removedRows);
-        long keyRows = insertStaged(c, catalog, "customer_key", staged);
+        long customersRemoved = removeDestroyed(h, removedRows);
+        long keyRows = insertStaged(h, catalog, "customer_key", staged);
         return new Applied(keyRows, destructionsAdded, customersRemoved, removedRows);
     }
 
@@ -67,8 +62,7 @@ final class KeyringRestore {
      * and whose parents it holds (by every foreign key): keys of customers created after the
      * backup, or destroyed, are left out. Values are cast from COPY text to the column's type.
      */
-    private static long insertStaged(Connection c, Catalog catalog, String table, Map<String, List<String>> staged)
-            throws SQLException {
+    private static long insertStaged(Handle h, Catalog catalog, String table, Map<String, List<String>> staged) {
         List<String> stagedColumns = staged.get(table);
         Catalog.Table t = catalog.table(table);
         if (stagedColumns == null || t == null) return 0;
@@ -92,9 +86,7 @@ final class KeyringRestore {
             sql.append(" and exists (select 1 from ").append(Catalog.ident(fk.referenced())).append(" p where ")
                     .append(String.join(" and ", match)).append(")");
         }
-        try (Statement st = c.createStatement()) {
-            return st.executeUpdate(sql.toString());
-        }
+        return h.execute(sql.toString());
     }
 
     private static String cast(Catalog.Table t, String column) {
@@ -107,12 +99,10 @@ final class KeyringRestore {
      * {@link ForeignKeyWalk} as a destruction, so tables added later are covered. A key declared
      * {@code on delete set null} (or default) keeps its row, as a destruction does.
      */
-    private static long removeDestroyed(Connection c, Map<String, Long> removed) {
+    private static long removeDestroyed(Handle h, Map<String, Long> removed) {
         String destroyed = "archive_no in (select archive_no from destruction_record)";
-        try (Handle h = Db.attach(c)) {
-            long n = h.createQuery("select count(*) from customer where " + destroyed).mapTo(Long.class).one();
-            if (n > 0) removed.putAll(ForeignKeyWalk.from(h, CUSTOMER).delete(h, destroyed, Map.of()));
-            return n;
-        }
+        long n = h.createQuery("select count(*) from customer where " + destroyed).mapTo(Long.class).one();
+        if (n > 0) removed.putAll(ForeignKeyWalk.from(h, CUSTOMER).delete(h, destroyed, Map.of()));
+        return n;
     }
 }

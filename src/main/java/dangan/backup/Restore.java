@@ -5,6 +5,10 @@ import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 import javax.sql.DataSource;
 import java.io.BufferedInputStream;
@@ -12,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,22 +91,10 @@ public final class Restore {
                 RestorePreflight.checkTarget(ds, version);
                 RestoreSchema schema = new RestoreSchema(ds, version);
                 schema.atBackupVersion();
-                Loaded loaded;
-                try (Connection c = ds.getConnection()) {
-                    c.setAutoCommit(false);
-                    try {
-                        loaded = load(c, header, data, keyHeader, keys, progress);
-                        c.commit();
-                    } catch (Exception e) {
-                        c.rollback();
-                        throw e;
-                    }
-                }
+                Loaded loaded = HandleWork.inTransaction(Db.jdbi(ds), TransactionIsolationLevel.READ_COMMITTED,
+                        h -> load(h, header, data, keyHeader, keys, progress));
                 schema.upToDate();
-                String now;
-                try (Connection c = ds.getConnection()) {
-                    now = SealedDump.schemaVersion(c);
-                }
+                String now = Db.jdbi(ds).withHandle(SealedDump::schemaVersion);
                 Result result = new Result(file, version, now, header.path("created_at").asText(), loaded.rows, loaded.keys,
                         loaded.destructionsAdded, loaded.customersRemoved, loaded.removedRows,
                         Duration.ofNanos(System.nanoTime() - start));
@@ -116,8 +107,8 @@ public final class Restore {
             throw new BackupFailure(BackupFailure.BAD_FILE, file.getFileName() + " or its keyring " + keyFile.getFileName()
                     + " is damaged: decrypting failed part-way (" + RestorePreflight.firstLine(e) + "), so it was altered or truncated after it"
                     + " was written. Nothing was restored (the transaction was rolled back); try an older backup.", e);
-        } catch (SQLException e) {
-            throw new BackupFailure(BackupFailure.FAILED, "Restore failed in the database: " + e.getMessage()
+        } catch (SQLException | JdbiException e) {
+            throw new BackupFailure(BackupFailure.FAILED, "Restore failed in the database: " + RestorePreflight.firstLine(e)
                     + " — nothing was restored (the transaction was rolled back)", e);
         }
     }
@@ -127,12 +118,12 @@ public final class Restore {
     }
 
     /** The load, in the caller's transaction: tables, then the keyring, then the sequences. */
-    private static Loaded load(Connection c, JsonNode header, Dump.Reader data, JsonNode keyHeader, Dump.Reader keys,
+    private static Loaded load(Handle h, JsonNode header, Dump.Reader data, JsonNode keyHeader, Dump.Reader keys,
                                Consumer<String> progress) throws SQLException, IOException {
-        Catalog catalog = Catalog.read(c);
-        Map<String, Long> rows = RestoreLoad.tables(c, catalog, header, data, progress);
-        KeyringRestore.Applied keyring = KeyringRestore.apply(c, catalog, keyHeader, keys);
-        RestoreLoad.resetSequences(c, catalog, header.path("sequences"));
+        Catalog catalog = Catalog.read(h);
+        Map<String, Long> rows = RestoreLoad.tables(h, catalog, header, data, progress);
+        KeyringRestore.Applied keyring = KeyringRestore.apply(h, catalog, keyHeader, keys);
+        RestoreLoad.resetSequences(h, catalog, header.path("sequences"));
         return new Loaded(rows, keyring.keys(), keyring.destructionsAdded(), keyring.customersRemoved(), keyring.removedRows());
     }
 }

@@ -1,15 +1,12 @@
 package dangan.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,14 +24,14 @@ final class RestoreLoad {
      * and checked after), each table's row count checked against the backup and its manifest.
      * Returns the rows per table.
      */
-    static Map<String, Long> tables(Connection c, Catalog catalog, JsonNode header, Dump.Reader data,
+    static Map<String, Long> tables(Handle h, Catalog catalog, JsonNode header, Dump.Reader data,
                                     Consumer<String> progress) throws SQLException, IOException {
-        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        CopyManager copy = h.getConnection().unwrap(PGConnection.class).getCopyAPI();
         Map<String, Long> rows = new LinkedHashMap<>();
         List<String> loading = new ArrayList<>();
         header.path("tables").forEach(t -> loading.add(t.path("name").asText()));
-        IndexesAside indexes = IndexesAside.of(c, loading);
-        indexes.drop(c);
+        IndexesAside indexes = IndexesAside.of(h, loading);
+        indexes.drop(h);
         for (JsonNode table : header.path("tables")) {
             String name = table.path("name").asText();
             List<String> columns = columns(table);
@@ -45,9 +42,7 @@ final class RestoreLoad {
                         + (target == null ? "no such table" : "columns " + target.columnNames()));
             }
             if (Catalog.SEEDED_BY_MIGRATIONS.contains(name)) {
-                try (Statement s = c.createStatement()) {
-                    s.executeUpdate("delete from " + Catalog.ident(name)); // the migration's seed; the backup has the real rows
-                }
+                h.execute("delete from " + Catalog.ident(name)); // the migration's seed; the backup has the real rows
             }
             long t0 = System.nanoTime();
             data.startTable(name);
@@ -68,30 +63,23 @@ final class RestoreLoad {
             }
         }
         long t0 = System.nanoTime();
-        indexes.restore(c);
+        indexes.restore(h);
         progress.accept(String.format("  keys, indexes and foreign keys rebuilt and checked in %.1f s", (System.nanoTime() - t0) / 1e9));
         return rows;
     }
 
     /** Every sequence past the highest id restored and at least where it stood at backup time. */
-    static void resetSequences(Connection c, Catalog catalog, JsonNode recorded) throws SQLException {
+    static void resetSequences(Handle h, Catalog catalog, JsonNode recorded) {
         for (Catalog.Sequence seq : catalog.sequences()) {
             Long value = recorded.hasNonNull(seq.name()) ? recorded.get(seq.name()).asLong() : null;
             if (seq.ownerTable() != null && seq.ownerColumn() != null) {
-                try (Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("select max(" + Catalog.ident(seq.ownerColumn()) + ")::bigint from "
-                             + Catalog.ident(seq.ownerTable()))) {
-                    rs.next();
-                    long max = rs.getLong(1);
-                    if (!rs.wasNull() && (value == null || max > value)) value = max;
-                }
+                Long max = h.createQuery("select max(" + Catalog.ident(seq.ownerColumn()) + ")::bigint as highest from "
+                        + Catalog.ident(seq.ownerTable())).mapTo(Long.class).one();
+                if (max != null && (value == null || max > value)) value = max;
             }
             if (value == null) continue;
-            try (PreparedStatement ps = c.prepareStatement("select setval(?::regclass, ?, true)")) {
-                ps.setString(1, Catalog.ident(seq.name()));
-                ps.setLong(2, value);
-                ps.execute();
-            }
+            h.createQuery("select setval(cast(:sequence as regclass), :value, true)")
+                    .bind("sequence", Catalog.ident(seq.name())).bind("value", value).mapTo(Long.class).one();
         }
     }
 

@@ -1,15 +1,12 @@
 package dangan.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dangan.store.Db;
 import org.flywaydb.core.api.MigrationVersion;
 
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,11 +42,11 @@ final class RestorePreflight {
     }
 
     /** Refuses a target that holds data, or whose schema is newer than the backup's. */
-    static void checkTarget(DataSource ds, String backupVersion) throws SQLException {
-        try (Connection c = ds.getConnection()) {
-            Catalog catalog = Catalog.read(c);
+    static void checkTarget(DataSource ds, String backupVersion) {
+        Db.jdbi(ds).useHandle(h -> {
+            Catalog catalog = Catalog.read(h);
             if (catalog.table(Catalog.FLYWAY_HISTORY) != null) {
-                String current = SealedDump.schemaVersion(c);
+                String current = SealedDump.schemaVersion(h);
                 if (MigrationVersion.fromVersion(current).compareTo(MigrationVersion.fromVersion(backupVersion)) > 0) {
                     throw new BackupFailure(BackupFailure.TARGET_NOT_EMPTY, "The target database already has schema V" + current
                             + ", newer than the backup's V" + backupVersion + ": restore into a new, empty database"
@@ -60,10 +57,8 @@ final class RestorePreflight {
             for (Catalog.Table t : catalog.tables()) {
                 if (t.unlogged() || t.isQuartz() || t.name().equals(Catalog.FLYWAY_HISTORY)
                         || Catalog.SEEDED_BY_MIGRATIONS.contains(t.name())) continue;
-                try (Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("select exists (select 1 from " + Catalog.ident(t.name()) + ")")) {
-                    rs.next();
-                    if (rs.getBoolean(1)) holding.add(t.name());
+                if (h.createQuery("select exists (select 1 from " + Catalog.ident(t.name()) + ")").mapTo(Boolean.class).one()) {
+                    holding.add(t.name());
                 }
             }
             if (!holding.isEmpty()) {
@@ -71,6 +66,6 @@ final class RestorePreflight {
                         + String.join(", ", holding) + "): restore only goes into an empty archive — point DANGAN_DB_URL"
                         + " at a new database or DANGAN_HOME at an empty folder. Nothing was changed.");
             }
-        }
+        });
     }
 }

@@ -3,6 +3,7 @@ package dangan.backup;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.flywaydb.core.api.MigrationVersion;
+import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -17,13 +18,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes tables of the archive, as one consistent snapshot, into a sealed file: first under a
@@ -39,16 +38,16 @@ final class SealedDump {
     }
 
     /**
-     * Dumps {@code tables} as the connection's transaction sees them; the caller has begun a
-     * repeatable-read, read-only transaction so that every table is read from one snapshot.
+     * Dumps {@code tables} as the handle's transaction sees them; the caller has begun a
+     * repeatable-read, read-only transaction ({@link HandleWork#snapshot}) so that every table is read from one snapshot.
      */
-    static Written write(Connection c, Catalog catalog, List<Catalog.Table> tables, Sealing sealing, Sealing.Kind kind,
+    static Written write(Handle h, Catalog catalog, List<Catalog.Table> tables, Sealing sealing, Sealing.Kind kind,
                          Path target, boolean replace) throws IOException, SQLException {
         Path folder = target.toAbsolutePath().getParent();
         Files.createDirectories(folder);
         Path temp = folder.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
                 + Thread.currentThread().getId() + ".part");
-        String schema = schemaVersion(c);
+        String schema = schemaVersion(h);
         Dump.Writer writer;
         Written written;
         try {
@@ -57,8 +56,8 @@ final class SealedDump {
                 OutputStream file = new BufferedOutputStream(keepOpen(Channels.newOutputStream(channel)), 1 << 16);
                 OutputStream sealed = sealing.encrypt(file, kind);
                 writer = new Dump.Writer(sealed);
-                writer.header(header(c, catalog, tables, kind, schema));
-                CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+                writer.header(header(h, tables, kind, schema));
+                CopyManager copy = h.getConnection().unwrap(PGConnection.class).getCopyAPI();
                 for (Catalog.Table t : tables) {
                     writer.table(copy, t);
                 }
@@ -79,8 +78,7 @@ final class SealedDump {
         }
     }
 
-    private static ObjectNode header(Connection c, Catalog catalog, List<Catalog.Table> tables, Sealing.Kind kind,
-                                     String schema) throws SQLException {
+    private static ObjectNode header(Handle h, List<Catalog.Table> tables, Sealing.Kind kind, String schema) {
         ObjectNode header = Dump.JSON.createObjectNode();
         header.put("format", Sealing.FORMAT);
         header.put("kind", kind.name().toLowerCase());
@@ -95,32 +93,22 @@ final class SealedDump {
         }
         if (kind == Sealing.Kind.BACKUP) {
             ObjectNode seqs = header.putObject("sequences");
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select sequencename, last_value from pg_sequences where schemaname = 'public' order by 1");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long v = rs.getLong(2);
-                    if (rs.wasNull()) seqs.putNull(rs.getString(1));
-                    else seqs.put(rs.getString(1), v);
-                }
-            }
+            h.createQuery("select sequencename::text as name, last_value from pg_sequences where schemaname = 'public' order by 1")
+                    .map((rs, ctx) -> Map.entry(rs.getString("name"), Optional.ofNullable(rs.getObject("last_value", Long.class))))
+                    .forEach(e -> e.getValue().ifPresentOrElse(v -> seqs.put(e.getKey(), v), () -> seqs.putNull(e.getKey())));
         }
         return header;
     }
 
     /** The schema version Flyway has applied (the highest successful versioned migration). */
-    static String schemaVersion(Connection c) throws SQLException {
-        MigrationVersion max = null;
-        try (PreparedStatement ps = c.prepareStatement(
-                "select version from " + Catalog.FLYWAY_HISTORY + " where success and version is not null");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                MigrationVersion v = MigrationVersion.fromVersion(rs.getString(1));
-                if (max == null || v.compareTo(max) > 0) max = v;
-            }
-        }
-        if (max == null) throw new IllegalStateException("The archive database has no Flyway schema history: nothing to back up");
-        return max.getVersion();
+    static String schemaVersion(Handle h) {
+        return h.createQuery("select version from " + Catalog.FLYWAY_HISTORY + " where success and version is not null")
+                .mapTo(String.class)
+                .stream()
+                .map(MigrationVersion::fromVersion)
+                .max(MigrationVersion::compareTo)
+                .orElseThrow(() -> new IllegalStateException("The archive database has no Flyway schema history: nothing to back up"))
+                .getVersion();
     }
 
     /** Closing the encrypting stream must not close the channel: it is forced to disk after. */

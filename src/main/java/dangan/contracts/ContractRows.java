@@ -1,5 +1,8 @@
 package dangan.contracts;
 
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.StatementContext;
+
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,27 +21,32 @@ import java.util.Locale;
  * The rows of one contracts query as intake sees them: the column labels (without
  * {@code updated_at}, which is bookkeeping, not customer data) as the header, and each row's
  * values as text — dates as ISO {@code yyyy-MM-dd}, numbers in plain notation, NULL as empty.
+ * The query is the operator's ({@code dangan.contracts.query}), so its columns are read by position
+ * from what it returns, not by names known here.
  */
-final class ContractRows {
+final class ContractRows implements RowMapper<ContractRows.Row> {
 
     static final String UPDATED_AT = "updated_at";
 
-    private final ResultSet rs;
     private final ZoneId zone;
     private final List<String> header = new ArrayList<>();
     private final List<Integer> dataColumns = new ArrayList<>();
     private final List<Boolean> withTimeZone = new ArrayList<>();
-    private final int updatedAt;
+    private int updatedAt = -1;
 
-    ContractRows(ResultSet rs, ZoneId zone) throws SQLException {
-        this.rs = rs;
+    /** The rows of one poll: a mapper for one query's result, which learns its columns from it. */
+    ContractRows(ZoneId zone) {
         this.zone = zone;
+    }
+
+    /** Learns the query's columns (the configured SQL's own, unknown until it runs) before its first row. */
+    @Override
+    public RowMapper<Row> specialize(ResultSet rs, StatementContext ctx) throws SQLException {
         ResultSetMetaData meta = rs.getMetaData();
-        int found = -1;
         for (int i = 1; i <= meta.getColumnCount(); i++) {
             String label = meta.getColumnLabel(i);
             if (label.toLowerCase(Locale.ROOT).equals(UPDATED_AT)) {
-                found = i;
+                updatedAt = i;
             } else {
                 header.add(label);
                 dataColumns.add(i);
@@ -46,12 +54,12 @@ final class ContractRows {
                         || meta.getColumnType(i) == java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
             }
         }
-        if (found < 0) {
+        if (updatedAt < 0) {
             throw new IllegalStateException("the contracts query (dangan.contracts.query) returns no updated_at column"
                     + " (it returns " + String.join(", ", header) + "): add the time each contract was last changed"
                     + " as updated_at, the watermark that tells which rows are new");
         }
-        this.updatedAt = found;
+        return this;
     }
 
     /** The column labels that become the intake header. */
@@ -63,9 +71,8 @@ final class ContractRows {
     record Row(List<String> cells, Timestamp updatedAt, String fingerprint) {
     }
 
-    /** The next row, or null at the end. */
-    Row next() throws SQLException {
-        if (!rs.next()) return null;
+    @Override
+    public Row map(ResultSet rs, StatementContext ctx) throws SQLException {
         List<String> cells = new ArrayList<>(dataColumns.size());
         for (int i = 0; i < dataColumns.size(); i++) {
             cells.add(text(rs.getObject(dataColumns.get(i)), withTimeZone.get(i)));

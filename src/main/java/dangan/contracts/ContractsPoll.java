@@ -5,20 +5,19 @@ import dangan.intake.ArchiveIntake;
 import dangan.intake.IngestRun;
 import dangan.intake.IntakeTally;
 import dangan.intake.SpreadsheetIntake;
+import dangan.store.Db;
 import org.apache.camel.Service;
+import org.jdbi.v3.core.result.ResultIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -113,41 +112,40 @@ public final class ContractsPoll implements Service, Closeable {
     }
 
     private IngestRun pollFrom(Watermark from) throws Exception {
-        try (Connection c = contracts.getConnection()) {
-            c.setAutoCommit(false); // lets the driver stream the result with a fetch size
-            try (PreparedStatement ps = c.prepareStatement(query.sql())) {
-                ps.setFetchSize(fetchSize);
-                for (int i = 1; i <= query.sinceParameters(); i++) ps.setTimestamp(i, from.lastSeen());
-                try (ResultSet rs = ps.executeQuery()) {
-                    ContractRows rows = new ContractRows(rs, zone);
-                    ContractRows.Row first = nextNew(rows, from);
-                    if (first == null) {
-                        LOG.debug("contracts poll: no contract changed since {}", WatermarkStore.describe(from));
-                        return null;
-                    }
-                    return file(rows, first, from);
+        // in a transaction: the driver streams the result with a fetch size only with auto-commit off
+        return Db.jdbi(contracts).inTransaction(h -> {
+            ContractRows columns = new ContractRows(zone); // learns the query's columns as it runs
+            try (ResultIterator<ContractRows.Row> rows = h.createQuery(query.sql()).setFetchSize(fetchSize)
+                    .bind(ContractsQuery.SINCE, from.lastSeen())
+                    .map(columns).iterator()) {
+                ContractRows.Row first = nextNew(rows, from);
+                if (first == null) {
+                    LOG.debug("contracts poll: no contract changed since {}", WatermarkStore.describe(from));
+                    return null;
                 }
+                return file(columns.header(), rows, first, from);
             } finally {
-                endReadTransaction(c);
+                h.rollback(); // only read: the rows are filed in the archive's own transaction, or the poll failed
             }
-        }
+        });
     }
 
     /** Files the new rows as one ingest and advances the watermark in the same transaction. */
-    private IngestRun file(ContractRows rows, ContractRows.Row first, Watermark from) throws Exception {
+    private IngestRun file(List<String> header, ResultIterator<ContractRows.Row> rows, ContractRows.Row first, Watermark from)
+            throws Exception {
         String name = "contracts poll " + Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
         IngestRun run = intake.open(SOURCE, SOURCE, name, null, 0);
         Watermark.Advance advance = new Watermark.Advance(from);
         try {
             intake.file(run, handler -> {
-                handler.header(rows.header());
+                handler.header(header);
                 int line = 0;
                 for (ContractRows.Row row = first; row != null; row = nextNew(rows, from)) {
                     advance.saw(row.updatedAt(), row.fingerprint());
                     handler.row(++line, row.cells());
                 }
                 return "contracts query";
-            }, c -> watermarks.advance(c, from, advance.result(), run.id()));
+            }, h -> watermarks.advance(h, from, advance.result(), run.id()));
         } catch (Exception e) {
             intake.fail(run, SpreadsheetIntake.describe(e));
             throw e;
@@ -165,22 +163,13 @@ public final class ContractsPoll implements Service, Closeable {
         return run;
     }
 
-    /** Ends the read-only transaction the streaming cursor needed; the rows are already filed or the poll failed. */
-    private static void endReadTransaction(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            LOG.debug("contracts poll: ending the read transaction: {}", e.getMessage());
-        }
-    }
-
     /** The next row that an earlier poll has not filed. */
-    private static ContractRows.Row nextNew(ContractRows rows, Watermark from) throws SQLException {
-        ContractRows.Row row;
-        do {
-            row = rows.next();
-        } while (row != null && from.alreadyFiled(row.updatedAt(), row.fingerprint()));
-        return row;
+    private static ContractRows.Row nextNew(ResultIterator<ContractRows.Row> rows, Watermark from) {
+        while (rows.hasNext()) {
+            ContractRows.Row row = rows.next();
+            if (!from.alreadyFiled(row.updatedAt(), row.fingerprint())) return row;
+        }
+        return null;
     }
 
     @Override

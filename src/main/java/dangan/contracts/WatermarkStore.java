@@ -5,7 +5,6 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -37,23 +36,21 @@ final class WatermarkStore {
     }
 
     /**
-     * Moves the watermark from {@code from} to {@code to} on the ingest's connection (its
+     * Moves the watermark from {@code from} to {@code to} on the ingest's handle (in its
      * transaction). Fails when another instance moved it meanwhile, so that poll is rolled back
      * rather than filed twice.
      */
-    void advance(Connection c, Watermark from, Watermark to, long ingestId) {
-        try (Handle h = Db.attach(c)) {
-            int moved = h.createUpdate("""
-                            update source_watermark set last_seen = :to, seen_at_last = :seenTo, ingest_id = :ingest,
-                                   advanced_at = clock_timestamp()
-                            where source = :source and last_seen = :from and seen_at_last = :seenFrom""")
-                    .bind("to", utc(to.lastSeen())).bind("seenTo", sorted(to.seenAtLast())).bind("ingest", ingestId)
-                    .bind("source", source).bind("from", utc(from.lastSeen())).bind("seenFrom", sorted(from.seenAtLast()))
-                    .execute();
-            if (moved != 1) {
-                throw new IllegalStateException("the " + source + " watermark was moved by another Dangan instance polling"
-                        + " the same database at the same time; this poll is rolled back and the next one reads its rows again");
-            }
+    void advance(Handle h, Watermark from, Watermark to, long ingestId) {
+        int moved = h.createUpdate("""
+                        update source_watermark set last_seen = :to, seen_at_last = :seenTo, ingest_id = :ingest,
+                               advanced_at = clock_timestamp()
+                        where source = :source and last_seen = :from and seen_at_last = :seenFrom""")
+                .bind("to", utc(to.lastSeen())).bind("seenTo", sorted(to.seenAtLast())).bind("ingest", ingestId)
+                .bind("source", source).bind("from", utc(from.lastSeen())).bind("seenFrom", sorted(from.seenAtLast()))
+                .execute();
+        if (moved != 1) {
+            throw new IllegalStateException("the " + source + " watermark was moved by another Dangan instance polling"
+                    + " the same database at the same time; this poll is rolled back and the next one reads its rows again");
         }
     }
 

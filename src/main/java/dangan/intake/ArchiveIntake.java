@@ -11,6 +11,9 @@ import dangan.archive.MergeOptions;
 import dangan.archive.TierAtOpening;
 import dangan.intake.read.RowHandler;
 import dangan.privacy.SensitiveFields;
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.YearMonth;
@@ -40,7 +42,7 @@ public final class ArchiveIntake {
     private volatile Metrics metrics = Metrics.NONE;
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveIntake.class);
 
-    private final DataSource dataSource;
+    private final Jdbi jdbi;
     private final IngestLedger ledger;
     private final SensitiveFields sensitive;
     private final ColumnMap columns;
@@ -57,7 +59,7 @@ public final class ArchiveIntake {
     public ArchiveIntake(DataSource dataSource, SensitiveFields sensitive, ColumnMap columns, ZoneId zone, int progressEvery,
                          Set<String> lowTrustChannels) {
         this.lowTrustChannels = Set.copyOf(lowTrustChannels);
-        this.dataSource = dataSource;
+        this.jdbi = dataSource == null ? null : Db.jdbi(dataSource); // none: only the listeners' order (a test)
         this.ledger = new IngestLedger(dataSource);
         this.sensitive = sensitive;
         this.columns = columns;
@@ -90,7 +92,7 @@ public final class ArchiveIntake {
      * recognised: the run comes back as a duplicate (see {@link IngestRun#isDuplicateFile()}),
      * already finished, and must not be filed again.
      */
-    public IngestRun open(String sourceType, String channel, String name, String checksum, long size) throws SQLException {
+    public IngestRun open(String sourceType, String channel, String name, String checksum, long size) {
         String earlier = checksum == null ? null : ledger.findDone(channel, checksum);
         if (checksum != null) ledger.closeAbandoned(channel, checksum, messages.text("recovery.superseded"));
         long id = ledger.open(sourceType, channel, name, checksum, size, earlier != null);
@@ -98,15 +100,15 @@ public final class ArchiveIntake {
         return new IngestRun(id, channel, name, earlier);
     }
 
-    /** Work a source does on the ingest's own connection just before it commits (e.g. advancing its watermark). */
+    /** Work a source does in the ingest's transaction just before it commits (e.g. advancing its watermark). */
     @FunctionalInterface
     public interface BeforeCommit {
-        void run(Connection connection) throws SQLException;
+        void run(Handle h);
     }
 
     /** Files every line of the source under the run; counts land on the run and in the ledger. */
     public void file(IngestRun run, RowSource source) throws Exception {
-        file(run, source, connection -> { });
+        file(run, source, h -> { });
     }
 
     /**
@@ -132,41 +134,39 @@ public final class ArchiveIntake {
     }
 
     private void fileInTransaction(IngestRun run, RowSource source, BeforeCommit beforeCommit) throws Exception {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            Staging staging = null;
-            try (IssueSpool issues = new IssueSpool(run.id(), sensitive)) {
-                staging = new Staging(c, run, issues);
-                stageAndMerge(c, run, source, staging, issues, false);
-                for (MergeListener listener : listeners) {
-                    long started = System.nanoTime();
-                    listener.merged(c, run);
-                    LOG.debug("{}: {} took {} ms", run.name(), listener.getClass().getSimpleName(),
-                            (System.nanoTime() - started) / 1_000_000);
+        try (IssueSpool issues = new IssueSpool(run.id(), sensitive)) {
+            jdbi.useTransaction(h -> {
+                Staging staging = new Staging(h, run, issues);
+                try {
+                    stageAndMerge(h, run, source, staging, issues, false);
+                    for (MergeListener listener : listeners) {
+                        long started = System.nanoTime();
+                        listener.merged(h, run);
+                        LOG.debug("{}: {} took {} ms", run.name(), listener.getClass().getSimpleName(),
+                                (System.nanoTime() - started) / 1_000_000);
+                    }
+                    IngestLedger.finish(h, run, staging.extraColumns());
+                    beforeCommit.run(h);
+                } catch (Exception e) {
+                    staging.abort(); // a COPY in progress is cancelled before the transaction rolls back
+                    throw e;
                 }
-                IngestLedger.finish(c, run, staging.extraColumns());
-                beforeCommit.run(c);
-                c.commit();
-                metrics.filed(run.channel(), Duration.ofMillis(run.elapsedMillis()), run.created(), run.updated(),
-                        run.duplicates(), run.review(), run.rejected());
-            } catch (Exception e) {
-                if (staging != null) staging.abort();
-                c.rollback();
-                throw e;
-            }
+            });
         }
+        metrics.filed(run.channel(), Duration.ofMillis(run.elapsedMillis()), run.created(), run.updated(),
+                run.duplicates(), run.review(), run.rejected());
     }
 
-    /** Streams the source into staging and merges it, on the caller's connection and in its transaction; counts land on the run. */
-    private void stageAndMerge(Connection c, IngestRun run, RowSource source, Staging staging, IssueSpool issues,
+    /** Streams the source into staging and merges it, in the caller's transaction; counts land on the run. */
+    private void stageAndMerge(Handle h, IngestRun run, RowSource source, Staging staging, IssueSpool issues,
                                boolean keepStaging) throws Exception {
         String format = source.feed(staging);
         int staged = staging.finish();
         run.format(format);
-        issues.copyInto(c);
+        issues.copyInto(h.getConnection()); // COPY, on the handle's connection
         boolean lowTrust = lowTrustChannels.contains(run.channel());
         LongFunction<TierAtOpening> tiers = tierAtOpening;
-        MergeCounts merged = ArchiveMerge.merge(c, run.id(), MergeOptions.of(YearMonth.now(zone), "intake of " + run.name())
+        MergeCounts merged = ArchiveMerge.merge(h, run.id(), MergeOptions.of(YearMonth.now(zone), "intake of " + run.name())
                 .lowTrust(lowTrust).strictConsent(strictConsent).keepStaging(keepStaging)
                 .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())));
         run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
@@ -183,7 +183,7 @@ public final class ArchiveIntake {
          * @param layout    the file's headings as recognised, or null when the file could not be read that far
          * @param notFiled  why the file as a whole would not be filed (unreadable, no customer columns), or null
          */
-        void read(Connection connection, IngestRun run, ColumnMap.Layout layout, String notFiled) throws Exception;
+        void read(Handle h, IngestRun run, ColumnMap.Layout layout, String notFiled) throws Exception;
     }
 
     /**
@@ -197,48 +197,42 @@ public final class ArchiveIntake {
     public IngestRun check(String channel, String name, String checksum, long size, RowSource source, CheckReader reader)
             throws Exception {
         String earlier = checksum == null ? null : ledger.findDone(channel, checksum);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            Staging staging = null;
+        return jdbi.inTransaction(h -> {
             try {
-                IngestRun run = new IngestRun(IngestLedger.openChecking(c, channel, name, checksum, size), channel, name, earlier);
+                IngestRun run = new IngestRun(IngestLedger.openChecking(h, channel, name, checksum, size), channel, name, earlier);
                 if (run.isDuplicateFile()) {
-                    reader.read(c, run, null, null);
+                    reader.read(h, run, null, null);
                     return run;
                 }
                 try (IssueSpool issues = new IssueSpool(run.id(), sensitive)) {
-                    staging = new Staging(c, run, issues);
+                    Staging staging = new Staging(h, run, issues);
                     try {
-                        stageAndMerge(c, run, source, staging, issues, true);
+                        stageAndMerge(h, run, source, staging, issues, true);
                     } catch (FileRejectedException | dangan.intake.read.UnreadableFileException e) {
                         staging.abort();
-                        reader.read(c, run, staging.layout, SpreadsheetIntake.describe(e));
+                        reader.read(h, run, staging.layout, SpreadsheetIntake.describe(e));
                         return run;
+                    } catch (Exception e) {
+                        staging.abort(); // a COPY in progress is cancelled before the transaction rolls back
+                        throw e;
                     }
-                    reader.read(c, run, staging.layout, null);
+                    reader.read(h, run, staging.layout, null);
                     return run;
                 }
-            } catch (Exception e) {
-                if (staging != null) staging.abort();
-                throw e;
             } finally {
-                c.rollback();
+                h.rollback(); // a check files nothing (Jdbi does not commit a transaction its work rolled back)
             }
-        }
+        });
     }
 
     /** Writes the run's reject report ({@code <name>.rejects.csv}) into the folder. */
-    public Path report(IngestRun run, Path folder) throws IOException, SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return RejectReport.write(c, run.id(), folder, run.name(), messages);
-        }
+    public Path report(IngestRun run, Path folder) throws IOException {
+        return jdbi.withHandle(h -> RejectReport.write(h, run.id(), folder, run.name(), messages));
     }
 
     /** Every issue of a run, in line order: what a reply to the sender lists. */
-    public List<RowIssue> issues(IngestRun run) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return RejectReport.issues(c, run.id());
-        }
+    public List<RowIssue> issues(IngestRun run) {
+        return jdbi.withHandle(h -> RejectReport.issues(h, run.id()));
     }
 
     /**
@@ -292,7 +286,7 @@ public final class ArchiveIntake {
 
     /** Receives a source's lines and sends each to staging or to the issue spool. */
     private final class Staging implements RowHandler {
-        private final Connection connection;
+        private final Handle handle;
         private final IngestRun run;
         private final IssueSpool issues;
         private StagingWriter writer;
@@ -301,8 +295,8 @@ public final class ArchiveIntake {
         private ColumnMap.Layout layout;
         private int lines;
 
-        Staging(Connection connection, IngestRun run, IssueSpool issues) {
-            this.connection = connection;
+        Staging(Handle handle, IngestRun run, IssueSpool issues) {
+            this.handle = handle;
             this.run = run;
             this.issues = issues;
         }
@@ -327,7 +321,7 @@ public final class ArchiveIntake {
             }
             normaliser = new RowNormaliser(layout, messages);
             try {
-                writer = new StagingWriter(connection, run.id(), sensitive);
+                writer = new StagingWriter(handle.getConnection(), run.id(), sensitive); // COPY on the handle's connection
             } catch (SQLException e) {
                 throw new IllegalStateException("Cannot start COPY into staging: " + e.getMessage(), e);
             }

@@ -2,13 +2,11 @@ package dangan.intake;
 
 import dangan.i18n.Messages;
 import org.apache.commons.csv.CSVPrinter;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.result.ResultIterator;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +41,11 @@ public final class CheckReport {
                 from intake_row r
                 left join customer c on c.id = r.customer_id
                 left join intake_change x on x.ingest_id = r.ingest_id and x.line_no = r.line_no
-                where r.ingest_id = ?
+                where r.ingest_id = :ingest
                 window w as (partition by r.line_no order by x.field)
                 union all
                 select i.line_no, i.severity, null, i.column_name, null, i.value_shown, i.reason, null, 0
-                from intake_issue i where i.ingest_id = ?
+                from intake_issue i where i.ingest_id = :ingest
             ) l order by line_no, part, field""";
 
     private CheckReport() {
@@ -63,8 +61,8 @@ public final class CheckReport {
      * holds the lines). {@code layout} is null when the file could not be read to its headings;
      * {@code notFiled} says why the whole file would not be filed, or is null.
      */
-    public static Path write(Connection c, IngestRun run, ColumnMap.Layout layout, String notFiled, Path folder,
-                             Messages messages) throws IOException, SQLException {
+    public static Path write(Handle h, IngestRun run, ColumnMap.Layout layout, String notFiled, Path folder,
+                             Messages messages) throws IOException {
         return RejectReport.writeCsv(folder, run.name() + ".check.csv",
                 List.of(messages.text("ingest.check.column.part"), messages.text("ingest.check.column.line"),
                         messages.text("ingest.check.column.archive"), messages.text("ingest.check.column.detail")), csv -> {
@@ -80,7 +78,7 @@ public final class CheckReport {
                         "rejected", run.rejected(), "warnings", run.warnings()));
             }
             if (layout != null) headings(csv, layout, messages);
-            if (!run.isDuplicateFile() && notFiled == null) lines(c, csv, run.id(), messages);
+            if (!run.isDuplicateFile() && notFiled == null) lines(h, csv, run.id(), messages);
         });
     }
 
@@ -106,47 +104,48 @@ public final class CheckReport {
         }
     }
 
-    private static void lines(Connection c, CSVPrinter csv, long ingestId, Messages messages) throws SQLException, IOException {
+    /** A line of the staged outcome as {@link #LINES} reads it: a field change, a fact count, or an issue. */
+    private record Line(int lineNo, String kind, String archiveNo, String field, String oldValue, String newValue, String why,
+                        String facts) {
+    }
+
+    private static void lines(Handle h, CSVPrinter csv, long ingestId, Messages messages) throws IOException {
         String part = messages.text("ingest.check.part.lines");
         Map<String, String> outcomes = new HashMap<>(); // one line of 100,000 formats no pattern it needs not
-        try (PreparedStatement ps = c.prepareStatement(LINES)) {
-            ps.setFetchSize(5_000);
-            ps.setLong(1, ingestId);
-            ps.setLong(2, ingestId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    int line = rs.getInt("line_no");
-                    String kind = rs.getString("kind");
-                    String archive = rs.getString("archive_no");
-                    String field = rs.getString("field");
-                    String outcome = outcomes.computeIfAbsent(kind, k -> messages.text("ingest.outcome." + k));
-                    String detail;
-                    if ("reject".equals(kind) || "warning".equals(kind)) {
-                        detail = messages.text("ingest.check.issue", "outcome", outcome, "column", safe(field == null ? "" : field),
-                                "value", safe(rs.getString("new_value") == null ? "" : rs.getString("new_value")),
-                                "reason", safe(rs.getString("why")));
-                    } else if (field != null) {
-                        String before = rs.getString("old_value");
-                        String why = rs.getString("why");
-                        detail = messages.text(before == null ? "ingest.check.change.set" : "ingest.check.change",
-                                "outcome", outcome, "field", safe(fieldName(field, messages)),
-                                "before", safe(before == null ? "" : before), "after", safe(rs.getString("new_value")))
-                                + (why == null ? "" : messages.text("ingest.check.change.not-applied", "why", safe(why)));
-                    } else {
-                        detail = outcome;
-                    }
-                    String facts = rs.getString("facts");
-                    if (facts != null && !facts.isEmpty() && !"new".equals(kind)) {
-                        StringBuilder added = new StringBuilder();
-                        for (String fact : facts.split(",")) {
-                            String[] kv = fact.split(":");
-                            if (!added.isEmpty()) added.append(messages.text("ingest.check.separator"));
-                            added.append(messages.text("ingest.fact." + kv[0], "count", Integer.parseInt(kv[1])));
-                        }
-                        detail = detail + messages.text("ingest.check.adds", "facts", added.toString());
-                    }
-                    csv.printRecord(line, outcome, archive == null ? "" : archive, detail);
+        try (ResultIterator<Line> lines = h.createQuery(LINES).setFetchSize(5_000).bind("ingest", ingestId)
+                .map((rs, ctx) -> new Line(rs.getInt("line_no"), rs.getString("kind"), rs.getString("archive_no"),
+                        rs.getString("field"), rs.getString("old_value"), rs.getString("new_value"), rs.getString("why"),
+                        rs.getString("facts")))
+                .iterator()) {
+            while (lines.hasNext()) {
+                Line l = lines.next();
+                String kind = l.kind();
+                String field = l.field();
+                String outcome = outcomes.computeIfAbsent(kind, k -> messages.text("ingest.outcome." + k));
+                String detail;
+                if ("reject".equals(kind) || "warning".equals(kind)) {
+                    detail = messages.text("ingest.check.issue", "outcome", outcome, "column", safe(field == null ? "" : field),
+                            "value", safe(l.newValue() == null ? "" : l.newValue()), "reason", safe(l.why()));
+                } else if (field != null) {
+                    String before = l.oldValue();
+                    detail = messages.text(before == null ? "ingest.check.change.set" : "ingest.check.change",
+                            "outcome", outcome, "field", safe(fieldName(field, messages)),
+                            "before", safe(before == null ? "" : before), "after", safe(l.newValue()))
+                            + (l.why() == null ? "" : messages.text("ingest.check.change.not-applied", "why", safe(l.why())));
+                } else {
+                    detail = outcome;
                 }
+                String facts = l.facts();
+                if (facts != null && !facts.isEmpty() && !"new".equals(kind)) {
+                    StringBuilder added = new StringBuilder();
+                    for (String fact : facts.split(",")) {
+                        String[] kv = fact.split(":");
+                        if (!added.isEmpty()) added.append(messages.text("ingest.check.separator"));
+                        added.append(messages.text("ingest.fact." + kv[0], "count", Integer.parseInt(kv[1])));
+                    }
+                    detail = detail + messages.text("ingest.check.adds", "facts", added.toString());
+                }
+                csv.printRecord(l.lineNo(), outcome, l.archiveNo() == null ? "" : l.archiveNo(), detail);
             }
         }
     }

@@ -15,7 +15,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 
@@ -100,7 +99,7 @@ public final class DropGate implements GenericFileFilter<File> {
         }
         try {
             intake.fail(intake.open("file", channel, shown, null, 0), reason);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.error("{}/{}: could not be recorded in the ingest ledger: {}", channel, shown, e.getClass().getSimpleName());
         }
         try {

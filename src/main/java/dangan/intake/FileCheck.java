@@ -73,9 +73,9 @@ public final class FileCheck {
         IngestRun run = intake.check(channel, name, SpreadsheetIntake.sha256(file), Files.size(file), handler -> {
             var summary = new SpreadsheetReader(limits).read(file, handler);
             return summary.format() + ", " + summary.encoding();
-        }, (c, checked, layout, notFiled) -> {
+        }, (h, checked, layout, notFiled) -> {
             why[0] = notFiled;
-            report[0] = CheckReport.write(c, checked, layout, notFiled, reportFolder, messages);
+            report[0] = CheckReport.write(h, checked, layout, notFiled, reportFolder, messages);
         });
         return new Result(run, why[0], report[0], messages);
     }

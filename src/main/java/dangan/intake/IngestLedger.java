@@ -5,7 +5,6 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
 
 /** The per-file ingest records: what arrived (name, checksum, size), when, and what became of it. */
 public final class IngestLedger {
@@ -44,36 +43,32 @@ public final class IngestLedger {
     }
 
     /**
-     * Opens an entry for a check, on the check's own connection: it exists only inside the check's
-     * transaction, which is rolled back, so a check leaves no trace in the ledger.
+     * Opens an entry for a check, in the check's transaction: it exists only inside it, and it is rolled
+     * back, so a check leaves no trace in the ledger.
      */
-    static long openChecking(Connection c, String channel, String name, String checksum, long size) {
-        try (Handle h = Db.attach(c)) {
-            return h.createQuery("""
-                            insert into ingest (source_type, channel, source_name, checksum, size_bytes, status)
-                            values ('file', :channel, :name, :checksum, :size, 'running') returning id""")
-                    .bind("channel", channel).bind("name", name).bind("checksum", checksum).bind("size", size)
-                    .mapTo(Long.class).one();
-        }
+    static long openChecking(Handle h, String channel, String name, String checksum, long size) {
+        return h.createQuery("""
+                        insert into ingest (source_type, channel, source_name, checksum, size_bytes, status)
+                        values ('file', :channel, :name, :checksum, :size, 'running') returning id""")
+                .bind("channel", channel).bind("name", name).bind("checksum", checksum).bind("size", size)
+                .mapTo(Long.class).one();
     }
 
-    /** Closes an entry as done with its counts, on the ingest's own connection (same transaction as the merge). */
-    public static void finish(Connection c, IngestRun run, String[] extraColumns) {
-        try (Handle h = Db.attach(c)) {
-            h.createUpdate("""
-                            update ingest set status = 'done', format = :format, rows_total = :read, rows_new = :created,
-                                   rows_updated = :updated, rows_duplicate = :duplicates, rows_review = :review,
-                                   rows_rejected = :rejected, warnings = :warnings, extra_columns = :extra,
-                                   report_pending = :report, finished_at = clock_timestamp()
-                            where id = :id""")
-                    .bind("format", run.format()).bind("read", run.read()).bind("created", run.created())
-                    .bind("updated", run.updated()).bind("duplicates", run.duplicates()).bind("review", run.review())
-                    .bind("rejected", run.rejected()).bind("warnings", run.warnings())
-                    .bind("extra", extraColumns.length == 0 ? null : extraColumns)
-                    .bind("report", run.reportDue())
-                    .bind("id", run.id())
-                    .execute();
-        }
+    /** Closes an entry as done with its counts, in the ingest's transaction (with the merge). */
+    public static void finish(Handle h, IngestRun run, String[] extraColumns) {
+        h.createUpdate("""
+                        update ingest set status = 'done', format = :format, rows_total = :read, rows_new = :created,
+                               rows_updated = :updated, rows_duplicate = :duplicates, rows_review = :review,
+                               rows_rejected = :rejected, warnings = :warnings, extra_columns = :extra,
+                               report_pending = :report, finished_at = clock_timestamp()
+                        where id = :id""")
+                .bind("format", run.format()).bind("read", run.read()).bind("created", run.created())
+                .bind("updated", run.updated()).bind("duplicates", run.duplicates()).bind("review", run.review())
+                .bind("rejected", run.rejected()).bind("warnings", run.warnings())
+                .bind("extra", extraColumns.length == 0 ? null : extraColumns)
+                .bind("report", run.reportDue())
+                .bind("id", run.id())
+                .execute();
     }
 
     /**

@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.List;
 
 /**
@@ -91,8 +90,8 @@ public final class IntakeRecovery {
         for (Object[] row : pending) {
             long id = (Long) row[0];
             String name = (String) row[1];
-            try (Connection c = dataSource.getConnection()) {
-                RejectReport.write(c, id, rejectsFolder, name, messages);
+            try {
+                jdbi.useHandle(h -> RejectReport.write(h, id, rejectsFolder, name, messages));
                 reported(id);
                 written++;
                 LOG.info("{}: its reject report is written from the database ({})", name, rejectsFolder.resolve(name + ".rejects.csv"));

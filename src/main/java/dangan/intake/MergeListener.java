@@ -1,7 +1,6 @@
 package dangan.intake;
 
-import java.sql.Connection;
-import java.sql.SQLException;
+import org.jdbi.v3.core.Handle;
 
 /**
  * Work that must happen in the same transaction as a merge (tiers of new archives, notification
@@ -25,5 +24,6 @@ public interface MergeListener {
         AUDIT
     }
 
-    void merged(Connection connection, IngestRun run) throws SQLException;
+    /** Runs on the merge's handle, in its transaction. */
+    void merged(Handle h, IngestRun run);
 }

@@ -4,7 +4,6 @@ import dangan.i18n.Messages;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,15 +33,11 @@ public final class RevertReport {
 
     public static Path write(IngestRevert.Result r, Path folder, Messages messages) throws IOException {
         String name = r.source().replaceAll("[/\\\\:]", "_") + ".revert-" + r.ingestId() + ".csv";
-        try {
-            return RejectReport.writeCsv(folder, name, List.of(messages.text("ingest.revert.column.archive"),
-                    messages.text("ingest.revert.column.what"), messages.text("ingest.revert.column.detail")), csv -> {
-                for (List<String> row : rows(r, messages)) {
-                    csv.printRecord(row.stream().map(RejectReport::spreadsheetSafe).toList());
-                }
-            });
-        } catch (SQLException e) {
-            throw new IllegalStateException(e); // no query in this body
-        }
+        return RejectReport.writeCsv(folder, name, List.of(messages.text("ingest.revert.column.archive"),
+                messages.text("ingest.revert.column.what"), messages.text("ingest.revert.column.detail")), csv -> {
+            for (List<String> row : rows(r, messages)) {
+                csv.printRecord(row.stream().map(RejectReport::spreadsheetSafe).toList());
+            }
+        });
     }
 }

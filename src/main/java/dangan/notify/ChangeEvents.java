@@ -2,10 +2,8 @@ package dangan.notify;
 
 import dangan.intake.IngestRun;
 import dangan.intake.MergeListener;
-import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 
-import java.sql.Connection;
 import java.time.ZoneId;
 
 /**
@@ -76,12 +74,10 @@ public final class ChangeEvents implements MergeListener {
     }
 
     @Override
-    public void merged(Connection c, IngestRun run) {
-        try (Handle h = Db.attach(c)) {
-            h.createUpdate(HEALTH).bind("ingest", run.id()).execute();
-            h.createUpdate(PREFERENCES).bind("ingest", run.id()).execute();
-            h.createUpdate(RETURNED).bind("ingest", run.id()).bind("zone", zone.getId()).bind("days", returningWithinDays)
-                    .execute();
-        }
+    public void merged(Handle h, IngestRun run) {
+        h.createUpdate(HEALTH).bind("ingest", run.id()).execute();
+        h.createUpdate(PREFERENCES).bind("ingest", run.id()).execute();
+        h.createUpdate(RETURNED).bind("ingest", run.id()).bind("zone", zone.getId()).bind("days", returningWithinDays)
+                .execute();
     }
 }

@@ -188,11 +188,7 @@ public final class FeedWriter {
                 purposes.get(job) == null ? "" : text.purpose(purposes.get(job)),
                 tally.due() == null ? "" : tally.due(), tally.issued().size(), listed));
         for (String reason : JobTally.REASONS) row.add(tally.due() == null ? "" : tally.leftOut(reason));
-        try {
-            RejectReport.writeSharedCsv(folder, base + ".counts.csv", text.countHeadings(columns), csv -> csv.printRecord(row));
-        } catch (SQLException impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        RejectReport.writeSharedCsv(folder, base + ".counts.csv", text.countHeadings(columns), csv -> csv.printRecord(row));
     }
 
     /** The digest mail's text: what this run newly issued, grouped by owner role, without health data. */

@@ -3,10 +3,8 @@ package dangan.tiers;
 import dangan.archive.TierAtOpening;
 import dangan.intake.IngestRun;
 import dangan.intake.MergeListener;
-import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -75,34 +73,30 @@ public final class NewArchiveTiers implements MergeListener {
     }
 
     @Override
-    public void merged(Connection c, IngestRun run) {
+    public void merged(Handle h, IngestRun run) {
         LocalDate pinned = windows.remove(run.id());
         if (run.created() == 0) return;
-        setFlags(c, run.id());
+        setFlags(h, run.id());
         // the window ends with today (the day the merge began, when it told the merge): today's visits count
         LocalDate until = pinned != null ? pinned : LocalDate.now(clock.withZone(zone)).plusDays(1);
-        try (Handle h = Db.attach(c)) {
-            h.createUpdate(TIERS)
-                    .bind("thresholds", rules.thresholds()).bind("oopTier", rules.outOfProvinceTier())
-                    .bind("lapsedVisits", rules.lapsedVisits()).bind("ingest", run.id())
-                    .bind("from", until.minusMonths(rules.windowMonths())).bind("until", until)
-                    .execute();
-        }
+        h.createUpdate(TIERS)
+                .bind("thresholds", rules.thresholds()).bind("oopTier", rules.outOfProvinceTier())
+                .bind("lapsedVisits", rules.lapsedVisits()).bind("ingest", run.id())
+                .bind("from", until.minusMonths(rules.windowMonths())).bind("until", until)
+                .execute();
     }
 
-    private void setFlags(Connection c, long ingestId) {
+    private void setFlags(Handle h, long ingestId) {
         Map<String, List<String>> columns = rules.flagColumns();
         List<String> all = columns.values().stream().flatMap(List::stream).toList();
         if (all.isEmpty()) return;
-        try (Handle h = Db.attach(c)) {
-            h.createUpdate(FLAGS)
-                    .bindArray("kdm_columns", String.class, columns.get("key-decision-maker"))
-                    .bindArray("org_columns", String.class, columns.get("important-organisation"))
-                    .bindArray("oop_columns", String.class, columns.get("out-of-province"))
-                    .bindArray("yes_values", String.class, rules.yesValues())
-                    .bindArray("all_columns", String.class, all)
-                    .bind("ingest", ingestId)
-                    .execute();
-        }
+        h.createUpdate(FLAGS)
+                .bindArray("kdm_columns", String.class, columns.get("key-decision-maker"))
+                .bindArray("org_columns", String.class, columns.get("important-organisation"))
+                .bindArray("oop_columns", String.class, columns.get("out-of-province"))
+                .bindArray("yes_values", String.class, rules.yesValues())
+                .bindArray("all_columns", String.class, all)
+                .bind("ingest", ingestId)
+                .execute();
     }
 }

@@ -3,7 +3,9 @@ package dangan.contracts;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.classic.Level;
 import dangan.flow.Flow;
+import dangan.support.LogCapture;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.apache.camel.builder.NotifyBuilder;
@@ -100,6 +102,26 @@ class ContractsPollTest {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> contractsFlow().drained());
         assertThat(Files.exists(home.resolve("outbox/rejects").resolve(ingest.get("source_name") + ".rejects.csv")))
                 .as("no report for a poll without issues").isFalse();
+    }
+
+    @Test
+    void aPollThatFilesRowsLogsItsOneSummaryLineAndNoError() throws Exception {
+        contract("HT-060", "沈悦", "18800188000", null, null, "保洁", "300", "2026-09-02", "2026-11-08T08:00:00Z");
+        try (LogCapture log = LogCapture.start()) {
+            dangan = start();
+            String name = (String) awaitIngests(1).get(0).get("source_name");
+            // the route's log step (logger contracts-poll) writes the poll's summary, as a dropped file's
+            ILoggingEvent summary = await("the poll's summary line").atMost(Duration.ofSeconds(30))
+                    .until(() -> log.byThread("timer://contracts-poll").stream()
+                            .filter(e -> e.getLoggerName().equals("contracts-poll") && e.getFormattedMessage().contains(name))
+                            .findFirst(), java.util.Optional::isPresent).orElseThrow();
+            assertThat(summary.getLevel()).isEqualTo(Level.INFO);
+            assertThat(summary.getFormattedMessage()).contains("共 1 行").contains("新建 1");
+            await("the poll counts as done").atMost(Duration.ofSeconds(30)).until(() -> contractsFlow().drained());
+            assertThat(LogCapture.warnings(log.byThread("timer://contracts-poll")))
+                    .as("a poll that filed its rows logs no warning, error or stack trace").isEmpty();
+            assertThat(log.byThread("timer://contracts-poll")).noneMatch(e -> e.getThrowableProxy() != null);
+        }
     }
 
     @Test

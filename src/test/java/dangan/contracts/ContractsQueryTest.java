@@ -10,11 +10,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ContractsQueryTest {
 
     @Test
-    void sinceBecomesOneBindParameterPerUse() {
+    void sinceBecomesTheNamedBindParameterAtEachUse() {
         ContractsQuery q = ContractsQuery.parse(
-                "select * from contracts where updated_at >= :#since or signed_at >= :#since order by updated_at");
-        assertThat(q.sql()).isEqualTo("select * from contracts where updated_at >= ? or signed_at >= ? order by updated_at");
-        assertThat(q.sinceParameters()).isEqualTo(2);
+                "select * from contracts where updated_at >= :#since or signed_at::timestamptz >= :#since order by updated_at");
+        assertThat(q.sql())
+                .isEqualTo("select * from contracts where updated_at >= :since or signed_at::timestamptz >= :since order by updated_at");
     }
 
     @Test

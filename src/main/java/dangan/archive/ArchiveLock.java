@@ -1,9 +1,6 @@
 package dangan.archive;
 
-import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
-
-import java.sql.Connection;
 
 /**
  * The archive lock: one transaction at a time adds to or takes from the archive as a whole (the
@@ -20,12 +17,5 @@ public final class ArchiveLock {
     /** Waits for the lock and holds it until the handle's transaction ends. */
     public static void hold(Handle h) {
         h.createQuery(TAKE).mapTo(Integer.class).one();
-    }
-
-    /** As {@link #hold(Handle)}, for code that still holds a bare connection in its transaction. */
-    public static void hold(Connection c) {
-        try (Handle h = Db.attach(c)) {
-            hold(h);
-        }
     }
 }

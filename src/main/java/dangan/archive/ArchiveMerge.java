@@ -1,13 +1,11 @@
 package dangan.archive;
 
-import dangan.store.Db;
 import dangan.store.SqlScript;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -167,13 +165,6 @@ public final class ArchiveMerge {
         LOG.debug("ingest {} merged in {} ms ({} match/open passes, {} update rounds)", ingestId,
                 (System.nanoTime() - started) / 1_000_000, passes, rounds);
         return counts;
-    }
-
-    /** As {@link #merge(Handle, long, MergeOptions)}, on the caller's connection in its transaction. */
-    public static MergeCounts merge(Connection c, long ingestId, MergeOptions options) {
-        try (Handle h = Db.attach(c)) {
-            return merge(h, ingestId, options);
-        }
     }
 
     /** The parameters of open-archives.sql: tier_for's rules, the window, the flag columns (none without tiers). */

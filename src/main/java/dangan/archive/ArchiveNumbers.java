@@ -1,9 +1,7 @@
 package dangan.archive;
 
-import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 
-import java.sql.Connection;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 
@@ -29,12 +27,5 @@ public final class ArchiveNumbers {
     public static String next(Handle h, YearMonth month) {
         return h.createQuery("select archive_no(:period, archive_serial_reserve(:period, 1))")
                 .bind("period", period(month)).mapTo(String.class).one();
-    }
-
-    /** As {@link #next(Handle, YearMonth)}, for code that still holds a bare connection in its transaction. */
-    public static String next(Connection connection, YearMonth month) {
-        try (Handle h = Db.attach(connection)) {
-            return next(h, month);
-        }
     }
 }

@@ -1,10 +1,8 @@
 package dangan.archive;
 
-import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
-import java.sql.Connection;
 import java.util.List;
 
 /**
@@ -57,16 +55,5 @@ public final class ChangeLog {
                     .bind("sourceLine", ch.sourceLine()).add();
         }
         batch.execute();
-    }
-
-    /** As {@link #write(Handle, List)}, for code that still holds a bare connection in its transaction. */
-    public static void write(Connection c, List<Change> changes) {
-        try (Handle h = Db.attach(c)) {
-            write(h, changes);
-        }
-    }
-
-    public static void write(Connection c, Change change) {
-        write(c, List.of(change));
     }
 }

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -149,13 +148,6 @@ public final class AuditTrail {
     public AuditCheckpoints.Head head() {
         return jdbi.withHandle(h -> h.createQuery("select last_id, last_hash from audit_head")
                 .map((rs, ctx) -> new AuditCheckpoints.Head(rs.getLong("last_id"), rs.getBytes("last_hash"))).one());
-    }
-
-    /** As {@link #record(Handle, AuditEntry)}, for code that still holds a bare connection in its transaction. */
-    public long record(Connection c, AuditEntry e) {
-        try (Handle h = Db.attach(c)) {
-            return record(h, e);
-        }
     }
 
     /**

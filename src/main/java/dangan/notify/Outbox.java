@@ -1,9 +1,7 @@
 package dangan.notify;
 
-import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 
-import java.sql.Connection;
 import java.util.UUID;
 
 /**
@@ -22,12 +20,5 @@ public final class Outbox {
                         + " values (:kind, :customer, :payload::jsonb) returning id")
                 .bind("kind", kind).bind("customer", customerId).bind("payload", payloadJson == null ? "{}" : payloadJson)
                 .mapTo(UUID.class).one();
-    }
-
-    /** As {@link #record(Handle, String, Long, String)}, for code that still holds a bare connection in its transaction. */
-    public static UUID record(Connection c, String kind, Long customerId, String payloadJson) {
-        try (Handle h = Db.attach(c)) {
-            return record(h, kind, customerId, payloadJson);
-        }
     }
 }

@@ -1,10 +1,8 @@
 package dangan.retention;
 
-import dangan.store.Db;
 import dangan.store.ForeignKeyWalk;
 import org.jdbi.v3.core.Handle;
 
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,12 +115,5 @@ public final class Destruction {
     /** The ingests (files, mails, polls) that brought lines of the customer's archive — before it is destroyed. */
     public static List<Long> sourceIngests(Handle h, long customerId) {
         return sources(h, ForeignKeyWalk.from(h, ROOT), customerId).stream().map(SourceLine::ingest).distinct().sorted().toList();
-    }
-
-    /** As {@link #destroy(Handle, long, String, String, String)}, for code that still holds a bare connection. */
-    public static Map<String, Long> destroy(Connection c, long customerId, String archiveNo, String mobile, String email) {
-        try (Handle h = Db.attach(c)) {
-            return destroy(h, customerId, archiveNo, mobile, email);
-        }
     }
 }

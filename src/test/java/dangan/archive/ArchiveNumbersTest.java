@@ -2,6 +2,9 @@ package dangan.archive;
 
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,13 +72,13 @@ class ArchiveNumbersTest {
             futures.add(pool.submit(() -> {
                 List<String> mine = new ArrayList<>();
                 for (int i = 0; i < 50; i++) {
-                    try (Connection c = ds.getConnection()) {
-                        c.setAutoCommit(false);
-                        String number = ArchiveNumbers.next(c, month);
+                    try (Handle h = Db.jdbi(ds).open()) {
+                        h.begin();
+                        String number = ArchiveNumbers.next(h, month);
                         if (i % 7 == 0) {
-                            c.rollback(); // an archive that was never opened: its number may go to the next one
+                            h.rollback(); // an archive that was never opened: its number may go to the next one
                         } else {
-                            c.commit();
+                            h.commit();
                             mine.add(number);
                         }
                     }
@@ -105,24 +108,20 @@ class ArchiveNumbersTest {
         for (int w = 0; w < writers; w++) {
             int writer = w;
             futures.add(pool.submit((Callable<MergeCounts>) () -> {
-                try (Connection c = ds.getConnection()) {
-                    c.setAutoCommit(false);
-                    long ingest = openIngest(c, "writer-" + writer);
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "insert into intake_row (ingest_id, line_no, name, mobile) values (?, ?, ?, ?)")) {
-                        for (int i = 0; i < rowsEach; i++) {
-                            ps.setLong(1, ingest);
-                            ps.setInt(2, i + 2);
-                            ps.setString(3, "客户" + writer + "-" + i);
-                            ps.setString(4, String.format("1370%d%06d", writer, i));
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
+                return Db.jdbi(ds).inTransaction(h -> {
+                    long ingest = h.createQuery("""
+                                    insert into ingest (source_type, channel, source_name, status)
+                                    values ('file', 'test', :name, 'running') returning id""")
+                            .bind("name", "writer-" + writer).mapTo(Long.class).one();
+                    PreparedBatch rows = h.prepareBatch(
+                            "insert into intake_row (ingest_id, line_no, name, mobile) values (:ingest, :line, :name, :mobile)");
+                    for (int i = 0; i < rowsEach; i++) {
+                        rows.bind("ingest", ingest).bind("line", i + 2).bind("name", "客户" + writer + "-" + i)
+                                .bind("mobile", String.format("1370%d%06d", writer, i)).add();
                     }
-                    MergeCounts counts = ArchiveMerge.merge(c, ingest, MergeOptions.of(month, "test"));
-                    c.commit();
-                    return counts;
-                }
+                    rows.execute();
+                    return ArchiveMerge.merge(h, ingest, MergeOptions.of(month, "test"));
+                });
             }));
         }
         for (Future<MergeCounts> f : futures) {
@@ -138,16 +137,5 @@ class ArchiveNumbersTest {
         }
         assertThat(numbers).containsExactlyElementsOf(
                 IntStream.rangeClosed(1, writers * rowsEach).mapToObj(i -> String.format("202402%03d", i)).toList());
-    }
-
-    private static long openIngest(Connection c, String name) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement(
-                "insert into ingest (source_type, channel, source_name, status) values ('file', 'test', ?, 'running') returning id")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 }

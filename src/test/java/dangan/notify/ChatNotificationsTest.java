@@ -1,5 +1,7 @@
 package dangan.notify;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
 import dangan.access.Role;
 import dangan.jobs.JobDate;
 import dangan.support.ApiClient;
@@ -181,10 +183,10 @@ class ChatNotificationsTest {
     void aRateLimitedRobotGetsEveryMessageInOrderExactlyOnce() throws Exception {
         robots.limit("busy-key", 3); // the robot takes 3 a minute, then answers 45009
         List<String> sent = new ArrayList<>();
-        try (Connection c = dangan.service().database().dataSource().getConnection()) {
+        try (Handle h = Db.jdbi(dangan.service().database().dataSource()).open()) {
             for (int i = 1; i <= 25; i++) {
                 String no = "T%02d".formatted(i);
-                Outbox.record(c, "tier_changed", null, "{\"archive_no\": \"" + no + "\", \"old_tier\": \"C\", \"new_tier\": \"B\"}");
+                Outbox.record(h, "tier_changed", null, "{\"archive_no\": \"" + no + "\", \"old_tier\": \"C\", \"new_tier\": \"B\"}");
                 sent.add(no);
             }
         }
@@ -284,10 +286,10 @@ class ChatNotificationsTest {
         robots.limit("busy-key", 1000);
         int before = robots.at("busy-key").size();
         List<String> sent = new ArrayList<>();
-        try (Connection c = dangan.service().database().dataSource().getConnection()) {
+        try (Handle h = Db.jdbi(dangan.service().database().dataSource()).open()) {
             for (int i = 1; i <= 30; i++) {
                 String no = "U%02d".formatted(i);
-                Outbox.record(c, "tier_changed", null, "{\"archive_no\": \"" + no + "\", \"old_tier\": \"B\", \"new_tier\": \"A\"}");
+                Outbox.record(h, "tier_changed", null, "{\"archive_no\": \"" + no + "\", \"old_tier\": \"B\", \"new_tier\": \"A\"}");
                 sent.add(no);
             }
         }

@@ -1,5 +1,7 @@
 package dangan.notify;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
 import dangan.support.ApiClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +28,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -285,8 +286,8 @@ class NotificationsTest {
     void twoInstancesRelayingAtOnceDeliverEachEventOnce(@TempDir Path otherHome) throws Exception {
         try (RunningService other = RunningService.start(otherHome, settings)) {
             int before = receiver.at("/crm").size();
-            try (Connection c = dangan.service().database().dataSource().getConnection()) {
-                for (int i = 0; i < 60; i++) Outbox.record(c, "tier_changed", null, "{\"n\": " + i + "}");
+            try (Handle h = Db.jdbi(dangan.service().database().dataSource()).open()) {
+                for (int i = 0; i < 60; i++) Outbox.record(h, "tier_changed", null, "{\"n\": " + i + "}");
             }
             Instant now = Instant.now().plusSeconds(1);
             Callable<Object> one = () -> relayOn(dangan, now);

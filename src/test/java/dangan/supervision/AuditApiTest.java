@@ -1,5 +1,7 @@
 package dangan.supervision;
 
+import dangan.store.Db;
+import org.jdbi.v3.core.Handle;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.access.Role;
@@ -179,10 +181,10 @@ class AuditApiTest {
 
         long customer = ((Number) dangan.row("select id from customer where mobile = '13800000002'").get("id")).longValue();
         long other = ((Number) dangan.row("select id from customer where mobile = '13800000003'").get("id")).longValue();
-        try (Connection c = dangan.service().database().dataSource().getConnection()) {
-            Outbox.record(c, "complaint", customer, "{\"score\": 1}");
-            Outbox.record(c, "complaint", customer, "{\"score\": 2}");
-            Outbox.record(c, "complaint", other, "{\"score\": 1}");
+        try (Handle h = Db.jdbi(dangan.service().database().dataSource()).open()) {
+            Outbox.record(h, "complaint", customer, "{\"score\": 1}");
+            Outbox.record(h, "complaint", customer, "{\"score\": 2}");
+            Outbox.record(h, "complaint", other, "{\"score\": 1}");
         }
         dangan.service().camelContext().createProducerTemplate().sendBody("direct:job-notification-relay", null);
         Map<String, Object> relay = dangan.row("select action, detail from audit_log where actor = 'system:notification-relay'");

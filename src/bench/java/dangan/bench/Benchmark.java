@@ -52,6 +52,7 @@ final class Benchmark {
         fixed.put("dangan.home", work.resolve("home").toString());
         fixed.put("dangan.intake.settle-ms", "200");
         fixed.put("dangan.intake.poll-ms", "100");
+        fixed.put("dangan.intake.release-delay-ms", "1000"); // a stop waits out the claims' release
         return DanganService.offTheServicePort(Settings.load(Path.of("config", "application.properties"),
                 System.getenv(), System.getProperties()).with(fixed)); // never clash with a running service
     }

@@ -32,4 +32,6 @@ left join (
     from intake_change where ingest_id = :'ingest_id'::bigint and disposition = 'apply'
     group by line_no
 ) a on a.line_no = s.line_no
-where s.customer_id = c.id and s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int;
+where s.customer_id = c.id and s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int
+  -- a line that changes nothing and confirms no contact would only write the same archive again
+  and (a.line_no is not null or s.mobile is not null or s.email is not null);

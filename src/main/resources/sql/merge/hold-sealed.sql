@@ -1,7 +1,7 @@
 -- D-32: a sealed archive is read-only. A line that matched one changes nothing: its facts are
 -- cleared from staging, it gets no update round, it counts as review, and a warning says why.
 with held as (
-    update intake_row s set outcome = 'review', visit_date = null, amount = null, service = null, contract_no = null,
+    update intake_row s set outcome = 'review', merge_round = null, visit_date = null, amount = null, service = null, contract_no = null,
            pref_room = null, pref_dining = null, pref_other = null, allergy_enc = null, allergy_hash = null,
            health_enc = null, health_hash = null, anniversary = null, companions = null, referrer = null,
            consent_service = null, consent_contact = null, consent_marketing = null, consent_sensitive = null

@@ -78,7 +78,7 @@ public final class IngestBenchmark {
                         rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6));
             }
             double copy = jdbcCopy(service, file);
-            Double psql = psqlCopy(service, file);
+            Double psql = psqlCopy(service, file, dangan.store.ArchiveDatabase.storedPassword(settings.home()));
             long heapMax = Runtime.getRuntime().maxMemory() / (1024 * 1024);
             System.out.println();
             System.out.printf("rows                          %,d%n", rows);
@@ -122,6 +122,8 @@ public final class IngestBenchmark {
         try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             long t = System.nanoTime();
+            s.execute("set local work_mem = '128MB'"); // the session the merge runs in (ArchiveMerge)
+            s.execute("set local random_page_cost = 1.1");
             s.execute("create temporary table floor_stage (name text, gender text, birth_date text, mobile text, id_number text,"
                     + " email text, address text, allergies text, preferences text, amount text, visit_date text, service text,"
                     + " branch text) on commit drop");
@@ -150,15 +152,16 @@ public final class IngestBenchmark {
         }
     }
 
-    private static Double psqlCopy(DanganService service, Path file) throws Exception {
+    /** psql {@code \\copy} of the file into the embedded server (its password from the home), or null without either. */
+    private static Double psqlCopy(DanganService service, Path file, String password) throws Exception {
         Integer port = service.database().embeddedPort();
         String url = port == null ? null : "postgresql://postgres@localhost:" + port + "/dangan";
-        if (url == null || !onPath("psql")) return null;
-        run(List.of("psql", "-q", url, "-c", "drop table if exists bench_psql", "-c", equivalentTable("bench_psql")));
+        if (url == null || password == null || !onPath("psql")) return null;
+        run(List.of("psql", "-q", url, "-c", "drop table if exists bench_psql", "-c", equivalentTable("bench_psql")), password);
         long t = System.nanoTime();
-        run(List.of("psql", "-q", url, "-c", "\\copy bench_psql from '" + file + "' with (format csv, header true)"));
+        run(List.of("psql", "-q", url, "-c", "\\copy bench_psql from '" + file + "' with (format csv, header true)"), password);
         double took = seconds(t);
-        run(List.of("psql", "-q", url, "-c", "drop table bench_psql"));
+        run(List.of("psql", "-q", url, "-c", "drop table bench_psql"), password);
         return took;
     }
 
@@ -223,8 +226,10 @@ public final class IngestBenchmark {
         return false;
     }
 
-    private static void run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
+    private static void run(List<String> command, String password) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().put("PGPASSWORD", password); // the embedded server takes SCRAM connections only
+        Process p = builder.start();
         if (p.waitFor() != 0) throw new IllegalStateException("failed: " + String.join(" ", command));
     }
 

@@ -85,13 +85,18 @@ class MergePlanTest {
 
     /** An ingest of LINES lines, staged as the staging writer leaves them: one customer a line, by mobile. */
     private static long stage(Handle h, String name, String address) {
+        return stage(h, name, 1, LINES, address);
+    }
+
+    /** An ingest of customers from..from+lines-1, one a line, by mobile, staged as the staging writer leaves them. */
+    static long stage(Handle h, String name, int from, int lines, String address) {
         long ingest = h.createQuery("insert into ingest (source_type, channel, source_name, status)"
                         + " values ('file', 'registrations', :name, 'running') returning id")
                 .bind("name", name).mapTo(Long.class).one();
         h.createUpdate("insert into intake_row (ingest_id, line_no, name, mobile, address)"
-                        + " select :ingest, i, '客户' || i, '139' || lpad(i::text, 8, '0'), :address || i"
-                        + " from generate_series(1, :lines) i")
-                .bind("ingest", ingest).bind("address", address).bind("lines", LINES).execute();
+                        + " select :ingest, i - :from + 1, '客户' || i, '139' || lpad(i::text, 8, '0'), :address || i"
+                        + " from generate_series(:from, :from + :lines - 1) i")
+                .bind("ingest", ingest).bind("from", from).bind("lines", lines).bind("address", address).execute();
         return ingest;
     }
 

@@ -34,9 +34,9 @@ class StagingClearedTest {
 
     @Test
     void aMergeAloneLeavesTheStagingTablesWithoutAPage() {
-        MergeCounts counts = jdbi.inTransaction(h -> ArchiveMerge.merge(h, stage(h, "alone.csv", 1, 2_000, "福田区"),
+        MergeCounts counts = jdbi.inTransaction(h -> ArchiveMerge.merge(h, MergePlanTest.stage(h, "alone.csv", 1, 2_000, "福田区"),
                 MergeOptions.of(YearMonth.of(2026, 12), "intake of alone.csv")));
-        MergeCounts again = jdbi.inTransaction(h -> ArchiveMerge.merge(h, stage(h, "alone-moved.csv", 1, 2_000, "南山区"),
+        MergeCounts again = jdbi.inTransaction(h -> ArchiveMerge.merge(h, MergePlanTest.stage(h, "alone-moved.csv", 1, 2_000, "南山区"),
                 MergeOptions.of(YearMonth.of(2026, 12), "intake of alone-moved.csv")));
 
         assertThat(counts.created()).isEqualTo(2_000);
@@ -49,9 +49,9 @@ class StagingClearedTest {
     void anotherIngestsStagedRowsAreLeftWhereTheyAre() {
         try (Handle other = jdbi.open()) {
             other.begin();
-            long waiting = stage(other, "waiting.csv", 50_001, 10, "罗湖区");
+            long waiting = MergePlanTest.stage(other, "waiting.csv", 50_001, 10, "罗湖区");
 
-            MergeCounts counts = jdbi.inTransaction(h -> ArchiveMerge.merge(h, stage(h, "first.csv", 40_001, 500, "宝安区"),
+            MergeCounts counts = jdbi.inTransaction(h -> ArchiveMerge.merge(h, MergePlanTest.stage(h, "first.csv", 40_001, 500, "宝安区"),
                     MergeOptions.of(YearMonth.of(2026, 12), "intake of first.csv")));
             assertThat(counts.created()).isEqualTo(500);
             int left = jdbi.withHandle(h -> h.createQuery("select count(*) from intake_row").mapTo(Integer.class).one());
@@ -67,18 +67,6 @@ class StagingClearedTest {
                 .mapTo(Integer.class).one());
         assertThat(filed).isEqualTo(510);
         assertThat(pages("intake_row")).as("the last merge had the table to itself").isZero();
-    }
-
-    /** An ingest of customers from..from+lines-1, one a line, by mobile, staged as the staging writer leaves them. */
-    private static long stage(Handle h, String name, int from, int lines, String address) {
-        long ingest = h.createQuery("insert into ingest (source_type, channel, source_name, status)"
-                        + " values ('file', 'registrations', :name, 'running') returning id")
-                .bind("name", name).mapTo(Long.class).one();
-        h.createUpdate("insert into intake_row (ingest_id, line_no, name, mobile, address)"
-                        + " select :ingest, i - :from + 1, '客户' || i, '139' || lpad(i::text, 8, '0'), :address || i"
-                        + " from generate_series(:from, :from + :lines - 1) i")
-                .bind("ingest", ingest).bind("from", from).bind("lines", lines).bind("address", address).execute();
-        return ingest;
     }
 
     private static long pages(String table) {

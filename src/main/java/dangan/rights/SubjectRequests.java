@@ -147,7 +147,8 @@ public final class SubjectRequests {
                             select archive_no, kind, status, received_by, export_approved_by
                               from subject_request where id = :id for update""")
                     .bind("id", id)
-                    .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
+                    .map((rs, ctx) -> new Row(rs.getString("archive_no"), rs.getString("kind"), rs.getString("status"),
+                            rs.getString("received_by"), rs.getString("export_approved_by")))
                     .findOne().orElseThrow(() -> RuleException.notFound("refusal.request.none", "id", String.valueOf(id)));
             if (!"access".equals(r.kind())) {
                 throw RuleException.conflict("refusal.request.export-kind", "id", String.valueOf(id), "kind", r.kind());

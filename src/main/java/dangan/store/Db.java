@@ -1,8 +1,6 @@
 package dangan.store;
 
-import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.ObjectArgumentFactory;
 import org.jdbi.v3.core.mapper.GetObjectColumnMapperFactory;
@@ -10,7 +8,6 @@ import org.jdbi.v3.core.statement.StatementExceptions;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.LocalDate;
@@ -43,9 +40,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Db {
 
     private static final Map<DataSource, Jdbi> JDBI = new ConcurrentHashMap<>();
-    /** The connection {@link #attach} is opening a handle on, for the one Jdbi of attached connections. */
-    private static final ThreadLocal<Connection> ATTACHING = new ThreadLocal<>();
-    private static final Jdbi ATTACHED = attachedJdbi();
 
     private Db() {
     }
@@ -59,20 +53,6 @@ public final class Db {
         return JDBI.computeIfAbsent(dataSource, ds -> configure(Jdbi.create(ds)));
     }
 
-    /**
-     * A handle on a connection the caller owns, in the transaction the caller runs (for code not yet
-     * written with a handle): closing the handle neither commits, rolls back nor closes the connection.
-     * One configured Jdbi serves every attached connection, so its parsed-statement cache is shared.
-     */
-    public static Handle attach(Connection connection) {
-        ATTACHING.set(connection);
-        try {
-            return ATTACHED.open();
-        } finally {
-            ATTACHING.remove();
-        }
-    }
-
     /** The SQLSTATE of the database error under {@code e}, if any (23505: unique violation). */
     public static Optional<String> sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -84,24 +64,6 @@ public final class Db {
     /** Whether {@code e} is (or wraps) a unique-constraint violation. */
     public static boolean isUniqueViolation(Throwable e) {
         return sqlState(e).filter("23505"::equals).isPresent();
-    }
-
-    private static Jdbi attachedJdbi() {
-        Jdbi jdbi = configure(Jdbi.create(new ConnectionFactory() {
-            @Override
-            public Connection openConnection() {
-                Connection c = ATTACHING.get();
-                if (c == null) throw new IllegalStateException("Db.attach opens handles only on a connection it is given");
-                return c;
-            }
-
-            @Override
-            public void closeConnection(Connection c) {
-                // the caller's connection: the caller closes it
-            }
-        }));
-        jdbi.getConfig(Handles.class).setForceEndTransactions(false);
-        return jdbi;
     }
 
     private static Jdbi configure(Jdbi jdbi) {

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import java.sql.Connection;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -101,28 +100,6 @@ class DbTest {
         })).hasMessage("refused");
         List<Long> kept = jdbi.withHandle(h -> h.createQuery("select id from t where id in (30, 31)").mapTo(Long.class).list());
         assertThat(kept).containsExactly(31L);
-    }
-
-    @Test
-    void attachedHandleWorksInTheCallersTransactionAndLeavesItOpen() throws Exception {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (Handle h = Db.attach(c)) {
-                h.createUpdate("insert into t (id) values (:id)").bind("id", 40L).execute();
-            }
-            assertThat(c.isClosed()).isFalse();
-            assertThat(c.getAutoCommit()).isFalse();
-            try (Handle h = Db.attach(c)) {
-                h.createUpdate("insert into t (id) values (:id)").bind("id", 41L).execute();
-            }
-            c.rollback();
-            try (var ps = c.prepareStatement("insert into t (id) values (42)")) {
-                ps.executeUpdate();
-            }
-            c.commit();
-        }
-        List<Long> kept = jdbi.withHandle(h -> h.createQuery("select id from t where id between 40 and 42").mapTo(Long.class).list());
-        assertThat(kept).containsExactly(42L);
     }
 
     @Test

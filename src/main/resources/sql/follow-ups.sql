@@ -27,7 +27,4 @@ group by x.customer_id
 on conflict do nothing
 returning id
 )
-select id, null::text as tally, null::bigint as reminders from issued
-union all
-select null, coalesce(left_out, 'due'), count(*) from visited group by grouping sets ((left_out), ())
-having grouping(left_out) = 1 or left_out is not null;
+select * from reminder_tally((select array_agg(id) from issued), (select array_agg(left_out) from visited));

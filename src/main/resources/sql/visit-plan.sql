@@ -93,7 +93,4 @@ where due.left_out is null
 on conflict do nothing
 returning id
 )
-select id, null::text as tally, null::bigint as reminders from issued
-union all
-select null, coalesce(left_out, 'due'), count(*) from in_window group by grouping sets ((left_out), ())
-having grouping(left_out) = 1 or left_out is not null;
+select * from reminder_tally((select array_agg(id) from issued), (select array_agg(left_out) from in_window));

@@ -2,11 +2,9 @@ package dangan.access;
 
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 
@@ -16,19 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("service")
 class ApiAccessTest {
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dangan = RunningService.start(home);
-    }
-
-    @AfterAll
-    static void stop() {
-        dangan.close();
-    }
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
 
     @Test
     void aValidTokenIdentifiesItsUserAndRole() throws Exception {

@@ -5,11 +5,9 @@ import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -34,19 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("service")
 class CheckBeforeFilingTest {
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dangan = RunningService.start(home);
-    }
-
-    @AfterAll
-    static void stop() {
-        dangan.close();
-    }
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
 
     static final String FIRST = """
             姓名,手机,地址,会员卡号
@@ -68,11 +55,11 @@ class CheckBeforeFilingTest {
         assertThat(dangan.awaitHandled("members-1.csv").toString()).contains("/done/");
         String before = snapshot();
 
-        Path checkInbox = home.resolve("inbox").resolve("check");
+        Path checkInbox = dangan.home().resolve("inbox").resolve("check");
         drop(checkInbox, "members-2.csv", SECOND);
         assertThat(RunningService.awaitHandled(checkInbox, "members-2.csv", Duration.ofSeconds(60)).toString()).contains("/done/");
 
-        Path report = home.resolve("outbox").resolve("rejects").resolve("members-2.csv.check.csv");
+        Path report = dangan.home().resolve("outbox").resolve("rejects").resolve("members-2.csv.check.csv");
         byte[] bytes = Files.readAllBytes(report);
         assertThat(bytes).startsWith(0xEF, 0xBB, 0xBF);
         List<CSVRecord> lines = CSVFormat.EXCEL.parse(new StringReader(new String(bytes, StandardCharsets.UTF_8).substring(1))).getRecords();
@@ -114,10 +101,10 @@ class CheckBeforeFilingTest {
         String csv = "姓名,手机\n赵六,13700005555\n";
         dangan.drop("once.csv", csv, StandardCharsets.UTF_8);
         dangan.awaitHandled("once.csv");
-        Path checkInbox = home.resolve("inbox").resolve("check");
+        Path checkInbox = dangan.home().resolve("inbox").resolve("check");
         drop(checkInbox, "once-again.csv", csv);
         RunningService.awaitHandled(checkInbox, "once-again.csv", Duration.ofSeconds(60));
-        String report = Files.readString(home.resolve("outbox").resolve("rejects").resolve("once-again.csv.check.csv"));
+        String report = Files.readString(dangan.home().resolve("outbox").resolve("rejects").resolve("once-again.csv.check.csv"));
         assertThat(report).contains("内容与已归档的 once.csv").contains("不会改动任何内容");
     }
 
@@ -135,7 +122,7 @@ class CheckBeforeFilingTest {
         assertThat(checked.json().path("new").asInt()).isEqualTo(1);
         assertThat(checked.json().path("rejected").asInt()).isEqualTo(1);
         assertThat(checked.json().path("report").asText()).isEqualTo("upload-1.csv.check.csv");
-        assertThat(Files.readString(home.resolve("outbox").resolve("rejects").resolve("upload-1.csv.check.csv"))).contains("共 2 行：新建 1，更新 0，重复 0，待审核 0，拒收 1");
+        assertThat(Files.readString(dangan.home().resolve("outbox").resolve("rejects").resolve("upload-1.csv.check.csv"))).contains("共 2 行：新建 1，更新 0，重复 0，待审核 0，拒收 1");
         assertThat(snapshot().replaceAll("(?s)audit_log\n.*", "")).isEqualTo(before);
         assertThat(dangan.count("select count(*) from audit_log where actor = 'keeper.check' and action = 'check'")).isEqualTo(1);
         assertThat(desk.post("/api/ingests/check?name=upload-2.csv", csv).status()).isEqualTo(403);
@@ -146,7 +133,7 @@ class CheckBeforeFilingTest {
     }
 
     private static void drop(Path inbox, String name, String content) throws IOException {
-        Path staging = Files.createTempFile(home, "copying-", ".tmp");
+        Path staging = Files.createTempFile(dangan.home(), "copying-", ".tmp");
         Files.writeString(staging, content, StandardCharsets.UTF_8);
         Files.move(staging, inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }

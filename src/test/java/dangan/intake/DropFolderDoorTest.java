@@ -3,12 +3,9 @@ package dangan.intake;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dangan.support.LogCapture;
 import dangan.support.RunningService;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -34,35 +31,15 @@ class DropFolderDoorTest {
     private static final String SECRET = "c2VjcmV0LW1hc3Rlci1rZXktb2YtdGhlLWFyY2hpdmUtMDEyMzQ1Njc4OQ==";
 
     @TempDir
-    static Path home;
-    @TempDir
     static Path elsewhere;
-    static RunningService dangan;
-    LogCapture log;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dangan = RunningService.start(home);
-    }
-
-    @AfterAll
-    static void stop() {
-        dangan.close();
-    }
-
-    @BeforeEach
-    void capture() {
-        log = LogCapture.start();
-    }
-
-    @AfterEach
-    void release() {
-        log.close();
-    }
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
+    @RegisterExtension
+    final LogCapture log = LogCapture.perTest();
 
     @Test
     void aLinkToTheMasterKeyIsSetAsideUnopened() throws Exception {
-        Path key = Files.writeString(home.resolve("data").resolve("secret.key"), SECRET);
+        Path key = Files.writeString(dangan.home().resolve("data").resolve("secret.key"), SECRET);
 
         Files.createSymbolicLink(dangan.inbox().resolve("key.csv"), key);
         Path aside = dangan.awaitHandled("key.csv");
@@ -80,7 +57,7 @@ class DropFolderDoorTest {
         assertThat((String) ingest.get("error")).contains("符号链接").doesNotContain("c2VjcmV0");
         // the warning is logged once the link is moved aside: wait for it, then it is the only line
         List<ILoggingEvent> lines = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> log.byThread(consumer(dangan.inbox())), found -> !found.isEmpty());
+                .until(() -> log.byConsumer(dangan.inbox()), found -> !found.isEmpty());
         assertThat(lines).singleElement().satisfies(line -> {
             assertThat(line.getFormattedMessage()).contains("key.csv").doesNotContain("c2VjcmV0");
             assertThat(line.getThrowableProxy()).isNull();
@@ -116,14 +93,14 @@ class DropFolderDoorTest {
     @Test
     void aLinkInAnotherDropFolderIsSetAsideToo() throws Exception {
         Path key = Files.writeString(elsewhere.resolve("survey-secret.json"), "{\"survey_id\":\"" + SECRET + "\"}");
-        Path surveys = home.resolve("inbox").resolve("surveys");
+        Path surveys = dangan.home().resolve("inbox").resolve("surveys");
 
         Files.createSymbolicLink(surveys.resolve("answers.json"), key);
         Path aside = RunningService.awaitHandled(surveys, "answers.json", Duration.ofSeconds(60));
 
         assertThat(Files.isSymbolicLink(aside)).isTrue();
         assertThat(Files.readString(aside.resolveSibling(aside.getFileName() + ".error.txt"))).contains("符号链接").doesNotContain("c2VjcmV0");
-        assertThat(log.byThread(consumer(surveys))).noneMatch(line -> line.getFormattedMessage().contains("c2VjcmV0"));
+        assertThat(log.byConsumer(surveys)).noneMatch(line -> line.getFormattedMessage().contains("c2VjcmV0"));
     }
 
     @Test
@@ -152,7 +129,7 @@ class DropFolderDoorTest {
         assertThat(Files.getPosixFilePermissions(note)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         assertThat((String) dangan.row("select error from ingest where source_name = 'copied-key.csv'").get("error"))
                 .contains("共 1 列").doesNotContain("c2VjcmV0");
-        assertThat(log.byThread(consumer(dangan.inbox()))).isNotEmpty()
+        assertThat(log.byConsumer(dangan.inbox())).isNotEmpty()
                 .noneMatch(line -> line.getFormattedMessage().contains("c2VjcmV0"));
     }
 
@@ -166,7 +143,7 @@ class DropFolderDoorTest {
         String shown = "x\\n00:00:00.000 INFO  [main] d.app.DanganService - forged.csv";
         assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains(shown);
         assertThat(dangan.count("select count(*) from ingest where source_name = ? and status = 'failed'", shown)).isOne();
-        List<ILoggingEvent> lines = log.byThread(consumer(dangan.inbox()));
+        List<ILoggingEvent> lines = log.byConsumer(dangan.inbox());
         assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line.getFormattedMessage()).doesNotContain("\n"));
         assertThat(lines).anySatisfy(line -> assertThat(line.getFormattedMessage()).contains(shown));
     }
@@ -186,14 +163,14 @@ class DropFolderDoorTest {
     }
 
     private List<ILoggingEvent> skipped() {
-        return log.byThread(consumer(dangan.inbox())).stream()
+        return log.byConsumer(dangan.inbox()).stream()
                 .filter(line -> line.getFormattedMessage().contains("..\\\\x.csv")).toList();
     }
 
     @Test
     void aSurveyFileThatIsNotJsonIsNamedByLineAndColumnNeverByItsContent() throws Exception {
-        Path surveys = home.resolve("inbox").resolve("surveys");
-        Path staging = Files.writeString(home.resolve("copying-key.tmp"), SECRET + "\n");
+        Path surveys = dangan.home().resolve("inbox").resolve("surveys");
+        Path staging = Files.writeString(dangan.home().resolve("copying-key.tmp"), SECRET + "\n");
         Files.move(staging, surveys.resolve("key.json"));
 
         Path kept = RunningService.awaitHandled(surveys, "key.json", Duration.ofSeconds(60));
@@ -203,7 +180,7 @@ class DropFolderDoorTest {
                 .contains("line 1, column").doesNotContain("c2VjcmV0");
         assertThat((String) dangan.row("select error from ingest where source_name = 'key.json'").get("error"))
                 .doesNotContain("c2VjcmV0");
-        assertThat(log.byThread(consumer(surveys))).isNotEmpty().noneMatch(line -> line.getFormattedMessage().contains("c2VjcmV0"));
+        assertThat(log.byConsumer(surveys)).isNotEmpty().noneMatch(line -> line.getFormattedMessage().contains("c2VjcmV0"));
     }
 
     private static Path await(Path failed) {
@@ -215,10 +192,5 @@ class DropFolderDoorTest {
                                 .filter(p -> p.getFileName().toString().contains("客客")).findFirst().orElse(null);
                     }
                 }, java.util.Objects::nonNull);
-    }
-
-    /** The consumer thread of a drop folder is named after it. */
-    private static String consumer(Path inbox) {
-        return inbox.toUri().getPath().replaceAll("/$", "");
     }
 }

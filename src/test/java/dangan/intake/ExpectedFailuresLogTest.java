@@ -3,13 +3,9 @@ package dangan.intake;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dangan.support.LogCapture;
 import dangan.support.RunningService;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,30 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("service")
 class ExpectedFailuresLogTest {
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
-    LogCapture log;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dangan = RunningService.start(home);
-    }
-
-    @AfterAll
-    static void stop() {
-        dangan.close();
-    }
-
-    @BeforeEach
-    void capture() {
-        log = LogCapture.start();
-    }
-
-    @AfterEach
-    void release() {
-        log.close();
-    }
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
+    @RegisterExtension
+    final LogCapture log = LogCapture.perTest();
 
     @Test
     void aFileThatIsNotASpreadsheetIsOneLineWithoutAStackTrace() throws Exception {
@@ -60,7 +36,7 @@ class ExpectedFailuresLogTest {
 
         assertThat(kept.toString()).contains("/failed/");
         assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("not a CSV or XLSX");
-        List<ILoggingEvent> lines = log.byThread(consumer(dangan.inbox()));
+        List<ILoggingEvent> lines = log.byConsumer(dangan.inbox());
         assertThat(lines).as("the lines logged while handling scan.pdf").hasSize(1);
         assertThat(lines.get(0).getFormattedMessage()).contains("scan.pdf").contains("not a CSV or XLSX");
         assertThat(lines.get(0).getThrowableProxy()).isNull();
@@ -77,16 +53,11 @@ class ExpectedFailuresLogTest {
 
         assertThat(kept.toString()).contains("/failed/");
         assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("3 份回复中收下 2 份");
-        List<ILoggingEvent> lines = log.byThread(consumer(surveys));
+        List<ILoggingEvent> lines = log.byConsumer(surveys);
         assertThat(lines).noneMatch(e -> e.getThrowableProxy() != null);
         assertThat(lines).noneMatch(e -> e.getFormattedMessage().contains("Rollback"));
         // the file's summary (info) and the one warning that it was set aside
         assertThat(LogCapture.warnings(lines)).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
                 .contains("batch-with-bad-response.json").contains("1 of 3 responses rejected"));
-    }
-
-    /** The consumer thread of a drop folder is named after it. */
-    private static String consumer(Path inbox) {
-        return inbox.toUri().getPath().replaceAll("/$", "");
     }
 }

@@ -7,11 +7,9 @@ import org.apache.poi.ss.usermodel.CellStyle;
 import org.apache.poi.ss.usermodel.Row;
 import org.apache.poi.ss.usermodel.Sheet;
 import org.apache.poi.xssf.usermodel.XSSFWorkbook;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
@@ -30,19 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("service")
 class RegistrationIntakeTest {
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dangan = RunningService.start(home);
-    }
-
-    @AfterAll
-    static void stop() {
-        dangan.close();
-    }
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
 
     @Test
     void gbkCsvWithChineseHeadersIsFiled() throws Exception {

@@ -1,11 +1,10 @@
 package dangan.intake;
 
 import dangan.support.RunningService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,13 +26,11 @@ class UnrecognisedHeadingsTest {
     private static final String ID_B = "320102198511110025";
     private static final String ID_C = "440304197805231232";
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
 
     @BeforeAll
-    static void start() throws Exception {
-        dangan = RunningService.start(home);
+    static void fileTheCards() throws Exception {
         dangan.drop("cards.csv", """
                 姓名,手机,身份證號碼,身體狀況,备注,病历,会员等级
                 张三,13900139011,%s,高血压,常客,糖尿病复诊,金卡
@@ -41,11 +38,6 @@ class UnrecognisedHeadingsTest {
                 王五,,,,%s,,
                 """.formatted(ID_A, ID_B, ID_C), StandardCharsets.UTF_8);
         dangan.awaitHandled("cards.csv");
-    }
-
-    @AfterAll
-    static void stop() {
-        dangan.close();
     }
 
     @Test

@@ -2,6 +2,9 @@ package dangan.support;
 
 import dangan.app.DanganService;
 import dangan.config.Settings;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -15,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,20 +34,47 @@ import static org.awaitility.Awaitility.await;
 /**
  * The real service — real config, real YAML routes, real PostgreSQL — on a temporary
  * DANGAN_HOME, with the helpers a test needs to drop files and look at what came of them.
+ * One service for a whole test class, in a home of its own removed after the class's last test:
+ * <pre>{@code
+ * @RegisterExtension
+ * static final RunningService dangan = RunningService.perClass();
+ * }</pre>
  */
-public final class RunningService implements AutoCloseable {
+public final class RunningService implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     /** A fixed master key for tests (base64 of 32 bytes). */
     public static final String TEST_MASTER_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private final DanganService service;
-    private final Path home;
+    private DanganService service;
+    private Path home;
 
     private RunningService(DanganService service, Path home) {
         this.service = service;
         this.home = home;
+    }
+
+    /** A service the test class's extension starts before its first test and stops after its last (see above). */
+    public static RunningService perClass() {
+        return new RunningService(null, null);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        home = Files.createTempDirectory("junit-service-");
+        service = start(home).service;
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        try {
+            if (service != null) close();
+        } finally {
+            try (Stream<Path> all = Files.walk(home)) { // a link is removed as a link, never followed
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Starts the service on a fresh database of the shared test server. */

@@ -260,16 +260,7 @@ class CsvReadingTest {
     void handlerExceptionsPropagateUnchanged() throws Exception {
         Path file = write("ok.csv", CSV, StandardCharsets.UTF_8);
         UncheckedIOException boom = new UncheckedIOException(new IOException("database down"));
-        RowHandler failing = new RowHandler() {
-            @Override
-            public void header(List<String> columns) {
-            }
-
-            @Override
-            public void row(int lineNo, List<String> cells) {
-                throw boom;
-            }
-        };
+        RowHandler failing = RecordingHandler.throwingAtRow(boom);
 
         assertThatThrownBy(() -> reader.read(file, failing)).isSameAs(boom);
     }

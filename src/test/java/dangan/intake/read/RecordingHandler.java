@@ -32,4 +32,28 @@ final class RecordingHandler implements RowHandler {
     List<String> row(int index) {
         return rows.get(index).cells();
     }
+
+    /** A handler that throws {@code boom} at the first row: a reader must let it through unchanged. */
+    static RowHandler throwingAtRow(RuntimeException boom) {
+        return throwing(boom, false);
+    }
+
+    /** A handler that throws {@code boom} at the header. */
+    static RowHandler throwingAtHeader(RuntimeException boom) {
+        return throwing(boom, true);
+    }
+
+    private static RowHandler throwing(RuntimeException boom, boolean atHeader) {
+        return new RowHandler() {
+            @Override
+            public void header(List<String> columns) {
+                if (atHeader) throw boom;
+            }
+
+            @Override
+            public void row(int lineNo, List<String> cells) {
+                throw boom;
+            }
+        };
+    }
 }

@@ -197,16 +197,7 @@ class XlsxReadingTest {
     void handlerExceptionsPropagateUnchanged() throws Exception {
         Path file = registrationWorkbook(dir.resolve("ok.xlsx"));
         IllegalStateException boom = new IllegalStateException("duplicate customer");
-        RowHandler failing = new RowHandler() {
-            @Override
-            public void header(List<String> columns) {
-            }
-
-            @Override
-            public void row(int lineNo, List<String> cells) {
-                throw boom;
-            }
-        };
+        RowHandler failing = RecordingHandler.throwingAtRow(boom);
 
         assertThatThrownBy(() -> reader.read(file, failing)).isSameAs(boom);
     }
@@ -215,16 +206,7 @@ class XlsxReadingTest {
     void headerExceptionsPropagateUnchanged() throws Exception {
         Path file = registrationWorkbook(dir.resolve("ok.xlsx"));
         IllegalArgumentException boom = new IllegalArgumentException("unknown column");
-        RowHandler failing = new RowHandler() {
-            @Override
-            public void header(List<String> columns) {
-                throw boom;
-            }
-
-            @Override
-            public void row(int lineNo, List<String> cells) {
-            }
-        };
+        RowHandler failing = RecordingHandler.throwingAtHeader(boom);
 
         assertThatThrownBy(() -> reader.read(file, failing)).isSameAs(boom);
     }

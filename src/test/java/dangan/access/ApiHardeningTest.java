@@ -3,18 +3,16 @@ package dangan.access;
 import dangan.jobs.JobDate;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.LocalDate;
@@ -33,9 +31,8 @@ class ApiHardeningTest {
 
     static final LocalDate TODAY = LocalDate.now(ZoneId.of("Asia/Shanghai"));
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
     static ApiClient desk, manager, keeper, auditor;
     static String open;    // 甲一
     static String sealed;  // 乙二, sealed
@@ -43,7 +40,6 @@ class ApiHardeningTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dangan = RunningService.start(home);
         StringBuilder file = new StringBuilder("姓名,手机号码,消费日期,消费金额\n");
         for (int i = 0; i < 3; i++) file.append("甲一,13822220001,").append(TODAY.minusDays(10 + i)).append(",100\n");
         for (int i = 0; i < 3; i++) file.append("乙二,13822220002,").append(TODAY.minusDays(20 + i)).append(",100\n");
@@ -62,11 +58,6 @@ class ApiHardeningTest {
         manager = ApiClient.asNewUser(dangan, "mgr.h", Role.MANAGER);
         keeper = ApiClient.asNewUser(dangan, "keeper.h", Role.KEEPER);
         auditor = ApiClient.asNewUser(dangan, "audit.h", Role.AUDITOR);
-    }
-
-    @AfterAll
-    static void stop() {
-        dangan.close();
     }
 
     static void execute(String sql) throws Exception {

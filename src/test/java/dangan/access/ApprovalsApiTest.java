@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dangan.jobs.JobDate;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Map;
@@ -27,22 +25,15 @@ class ApprovalsApiTest {
 
     static final LocalDate TODAY = LocalDate.now(ZoneId.of("Asia/Shanghai"));
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
     static ApiClient manager, keeper, desk;
 
     @BeforeAll
     static void start() throws Exception {
-        dangan = RunningService.start(home);
         manager = ApiClient.asNewUser(dangan, "mgr.wang", Role.MANAGER);
         keeper = ApiClient.asNewUser(dangan, "keeper.li", Role.KEEPER);
         desk = ApiClient.asNewUser(dangan, "desk.zhao", Role.FRONT_DESK);
-    }
-
-    @AfterAll
-    static void stop() {
-        dangan.close();
     }
 
     static String tier(String mobile) throws Exception {

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -46,15 +46,13 @@ class ConsoleBrowserTest {
 
     static final String PASSWORD = "correct-horse-battery";
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
     static Browser browser;
     static String zhang;
 
     @BeforeAll
     static void start() throws Exception {
-        dangan = RunningService.start(home);
         dangan.drop("daily-report-gbk.csv", Path.of("test-data/registrations/daily-report-gbk.csv"));
         dangan.drop("bad-rows.csv", Path.of("test-data/bad/bad-rows.csv"));
         dangan.awaitHandled("daily-report-gbk.csv");
@@ -110,7 +108,6 @@ class ConsoleBrowserTest {
     @AfterAll
     static void stop() throws Exception {
         if (browser != null) browser.close();
-        dangan.close();
     }
 
     private void aWrongPasswordIsRefusedInChineseAndAudited() throws Exception {

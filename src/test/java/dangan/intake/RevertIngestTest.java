@@ -6,11 +6,10 @@ import dangan.rules.RuleException;
 import dangan.access.Role;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,24 +32,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Tag("service")
 class RevertIngestTest {
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
     static ApiClient manager;
     static ApiClient keeper;
     static ApiClient admin;
 
     @BeforeAll
     static void start() throws Exception {
-        dangan = RunningService.start(home);
         manager = ApiClient.asNewUser(dangan, "wang.jl", Role.MANAGER);
         keeper = ApiClient.asNewUser(dangan, "li.keeper", Role.KEEPER);
         admin = ApiClient.asNewUser(dangan, "zhou.admin", Role.ADMIN);
-    }
-
-    @AfterAll
-    static void stop() {
-        dangan.close();
     }
 
     static final String FIRST = """
@@ -123,7 +115,7 @@ class RevertIngestTest {
         assertThat(reverted.json().path("not_undone").get(0).path("reason").asText()).isEqualTo("此后有其他来源为该档案添加过记录（消费、偏好、回访等）");
         assertThat(dangan.rows("select mobile from customer order by mobile")).extracting(r -> r.get("mobile"))
                 .containsExactly("13600003333");
-        Path report = home.resolve("outbox").resolve("rejects").resolve("members-1.csv.revert-" + first + ".csv");
+        Path report = dangan.home().resolve("outbox").resolve("rejects").resolve("members-1.csv.revert-" + first + ".csv");
         assertThat(Files.readString(report)).contains(wang + ",档案保留,此后有其他来源为该档案添加过记录")
                 .contains(zhang + ",档案已删除（档案号不再使用）");
 

@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dangan.access.Role;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -21,9 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("service")
 class CustomerRightsTest {
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
     static ApiClient desk;
     static ApiClient keeper;
     static ApiClient manager;
@@ -32,7 +29,6 @@ class CustomerRightsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dangan = RunningService.start(home);
         desk = ApiClient.asNewUser(dangan, "desk.li", Role.FRONT_DESK);
         keeper = ApiClient.asNewUser(dangan, "keeper.zhao", Role.KEEPER);
         manager = ApiClient.asNewUser(dangan, "wang.jl", Role.MANAGER);
@@ -44,11 +40,6 @@ class CustomerRightsTest {
         assertThat(dangan.awaitHandled("cards.csv").toString()).contains("/done/");
         wang = (String) dangan.row("select archive_no from customer where mobile = '13800000001'").get("archive_no");
         li = (String) dangan.row("select archive_no from customer where mobile = '13800000002'").get("archive_no");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (dangan != null) dangan.close();
     }
 
     @Test

@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dangan.access.Role;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,15 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("service")
 class ChangeHistoryTest {
 
-    @TempDir
-    static Path home;
-    static RunningService dangan;
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
     static String archive;
     static ApiClient manager;
 
     @BeforeAll
     static void start() throws Exception {
-        dangan = RunningService.start(home);
         manager = ApiClient.asNewUser(dangan, "wang.jl", Role.MANAGER);
         dangan.drop("cards.csv", """
                 姓名,手机,邮箱,地址,身份证号
@@ -46,11 +42,6 @@ class ChangeHistoryTest {
                 insert into change_log (customer_id, field, old_value, new_value, changed_at, changed_by, reason)
                 select id, 'feedback', null, 'survey s-1: score 2 (complaint opened)', '2026-03-02 10:00+08', '王经理', 'linked by hand'
                 from customer returning id""");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (dangan != null) dangan.close();
     }
 
     @Test

@@ -77,11 +77,16 @@ public final class ReadsBenchmark {
 
             load(http, read, clients, Math.max(5, seconds / 6)); // warm-up: JIT, pools, connections
             long auditedBefore = Benchmark.number(service, "select count(*) from audit_log where purpose = 'bench'");
+            Path postmaster = settings.home().resolve("data").resolve("postgres").resolve("postmaster.pid");
+            Cpu cpuBefore = Cpu.now(postmaster);
             Run reads = load(http, read, clients, seconds);
+            Cpu cpu = Cpu.now(postmaster).minus(cpuBefore);
             long audited = Benchmark.number(service, "select count(*) from audit_log where purpose = 'bench'") - auditedBefore;
             long commits = Benchmark.number(service, "select count(distinct xmin::text) from (select xmin from audit_log"
                     + " where purpose = 'bench' order by id desc limit " + Math.max(1, audited) + ") r");
+            Cpu meBefore = Cpu.now(postmaster);
             Run baseline = load(http, me, clients, seconds);
+            Cpu meCpu = Cpu.now(postmaster).minus(meBefore);
 
             System.out.println();
             System.out.printf("archive %s with health data, read as role service; %d clients, %d s each run, cores %d%n",
@@ -94,8 +99,57 @@ public final class ReadsBenchmark {
                     audited == reads.ok() ? "every read audited" : "MISMATCH");
             System.out.printf("audit commits               %,d (%.3f per read, %.1f entries per commit)%n", commits,
                     (double) commits / Math.max(1, reads.ok()), (double) audited / Math.max(1, commits));
+            if (cpu.database() >= 0) {
+                System.out.printf("CPU per request             read %.2f ms in this JVM (service and load generator) + %.2f ms in PostgreSQL;"
+                        + " baseline %.2f + %.2f ms%n", cpu.jvm() / Math.max(1.0, reads.ok()), cpu.database() / Math.max(1.0, reads.ok()),
+                        meCpu.jvm() / Math.max(1.0, baseline.ok()), meCpu.database() / Math.max(1.0, baseline.ok()));
+            }
+            System.out.printf("machine load average        %.1f (cores %d)%n",
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    Runtime.getRuntime().availableProcessors());
             System.out.printf("target                      ≥ 1,000 reads/s, p99 ≤ 50 ms: %s%n",
                     reads.perSecond() >= 1000 && reads.percentile(0.99) <= 50 ? "met" : "not met");
+        }
+    }
+
+    /**
+     * CPU time spent so far, in milliseconds: by this JVM, and by the embedded PostgreSQL (its server and
+     * its backends, live and ended, read from /proc; -1 when not on Linux or not embedded).
+     */
+    private record Cpu(double jvm, double database) {
+        static Cpu now(Path postmasterPid) {
+            double jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime() / 1e6;
+            try {
+                String server = Files.readAllLines(postmasterPid).get(0).strip();
+                long ticks = ticks(Path.of("/proc", server, "stat"), true);
+                try (var all = Files.list(Path.of("/proc"))) {
+                    for (Path proc : all.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                        try {
+                            String stat = Files.readString(proc.resolve("stat"));
+                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            if (f[1].equals(server)) ticks += ticks(proc.resolve("stat"), false);
+                        } catch (java.io.IOException gone) {
+                            // a backend that ended meanwhile: counted in the server's children time
+                        }
+                    }
+                }
+                return new Cpu(jvm, ticks * 10.0); // USER_HZ 100
+            } catch (Exception notHere) {
+                return new Cpu(jvm, -1);
+            }
+        }
+
+        /** utime + stime (and the ended children's, for the server) of /proc/PID/stat, in clock ticks. */
+        private static long ticks(Path stat, boolean withChildren) throws java.io.IOException {
+            String text = Files.readString(stat);
+            String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+            long t = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return withChildren ? t + Long.parseLong(f[13]) + Long.parseLong(f[14]) : t;
+        }
+
+        Cpu minus(Cpu before) {
+            return new Cpu(jvm - before.jvm, database < 0 || before.database < 0 ? -1 : database - before.database);
         }
     }
 

@@ -8,7 +8,6 @@ import dangan.normalise.MobileNumber;
 import dangan.store.Db;
 import org.apache.camel.Exchange;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 import javax.sql.DataSource;
 import java.util.ArrayList;
@@ -65,11 +64,12 @@ public final class ArchiveApi {
         Set<Category> base = views.of(caller.role());
         Map<String, Object> body = new LinkedHashMap<>();
         List<Category> shown = new ArrayList<>();
-        // one snapshot for every section of the answer, read-only
         record Read(boolean sealed, Long grantUsed) {
         }
-        Read done = jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
-            h.execute("set transaction read only");
+        // one snapshot for every section, read-only: set by the transaction's first statement, not by Jdbi's isolation
+        // level, which costs a statement to set the connection's level and another to restore it (issue 14: reads under load)
+        Read done = jdbi.inTransaction(h -> {
+            h.execute("set transaction isolation level repeatable read, read only");
             Long grantUsed = null;
             ArchiveReader.Head head = reader.head(h, archiveNo).orElse(null);
             if (head == null || (head.sealed() && !seesSealed(caller))) throw noSuchArchive(archiveNo);

@@ -53,7 +53,8 @@ public final class AccessRequests {
                               OffsetDateTime decidedAt, String reason, GrantView grant) {
     }
 
-    private static final String LIVE = """
+    /** The grants of {@code :holder} that cover the archive {@code :archiveNo} now. */
+    static final String LIVE = """
             select id, categories from access_grant
              where holder_id = :holder and :archiveNo = any (archive_nos) and returned_at is null
                and valid_from <= now() and valid_until > now()

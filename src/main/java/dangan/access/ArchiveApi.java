@@ -11,6 +11,7 @@ import org.jdbi.v3.core.Jdbi;
 
 import javax.sql.DataSource;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,37 @@ public final class ArchiveApi {
         this.searchLimit = searchLimit;
     }
 
+    /**
+     * A read in one statement: the archive's head ({@link ArchiveReader#HEAD}), the caller's live grants on it
+     * ({@link AccessRequests#LIVE}) and, per category, its section ({@link ArchiveReader#sectionSql}) when it is
+     * among {@code :candidates} (those asked for, or all) and the caller sees it (its role's {@code :base} view or a
+     * live grant) — none of a sealed archive for a caller who may not know it exists.
+     */
+    private static final String READ = "with head as (" + ArchiveReader.HEAD + "),\n live as (" + AccessRequests.LIVE + ")\n"
+            + "select head.*, (select coalesce(json_agg(json_build_object('id', live.id, 'categories', live.categories) order by live.id), '[]')"
+            + " from live) as grants"
+            + java.util.Arrays.stream(Category.values()).map(c -> ",\n case when (not head.sealed or :seesSealed)"
+                    + " and '" + c.label() + "' = any (cast(:candidates as text[]))"
+                    + " and ('" + c.label() + "' = any (cast(:base as text[])) or exists (select 1 from live where '" + c.label()
+                    + "' = any (live.categories)))\n then " + ArchiveReader.sectionSql(c.label()) + " end as section_" + c.label())
+                    .collect(java.util.stream.Collectors.joining())
+            + "\n from head";
+
+    /** The live grants as the read's statement answers them (JSON: id and categories of each). */
+    private static List<AccessRequests.LiveGrant> grants(String json) {
+        try {
+            List<AccessRequests.LiveGrant> live = new ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode grant : Api.JSON.readTree(json)) {
+                Set<Category> categories = EnumSet.noneOf(Category.class);
+                for (com.fasterxml.jackson.databind.JsonNode label : grant.path("categories")) categories.add(Category.of(label.asText()));
+                live.add(new AccessRequests.LiveGrant(grant.path("id").asLong(), categories));
+            }
+            return live;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the live grants are not JSON", e);
+        }
+    }
+
     static boolean seesSealed(Caller caller) {
         return caller.is(Role.MANAGER, Role.KEEPER);
     }
@@ -64,58 +96,55 @@ public final class ArchiveApi {
         Set<Category> base = views.of(caller.role());
         Map<String, Object> body = new LinkedHashMap<>();
         List<Category> shown = new ArrayList<>();
-        record Read(boolean sealed, Long grantUsed) {
+        record Row(ArchiveReader.Head head, List<AccessRequests.LiveGrant> live, Map<Category, String> sections) {
         }
-        // one snapshot for every section, read-only: set by the transaction's first statement, not by Jdbi's isolation
-        // level, which costs a statement to set the connection's level and another to restore it (issue 14: reads under load)
-        Read done = jdbi.inTransaction(h -> {
-            h.execute("set transaction isolation level repeatable read, read only");
-            Long grantUsed = null;
-            ArchiveReader.Head head = reader.head(h, archiveNo).orElse(null);
-            if (head == null || (head.sealed() && !seesSealed(caller))) throw noSuchArchive(archiveNo);
-            Set<Category> widened = EnumSet.noneOf(Category.class);
-            widened.addAll(base);
-            List<AccessRequests.LiveGrant> live = grants.live(h, caller.userId(), archiveNo);
-            for (AccessRequests.LiveGrant grant : live) widened.addAll(grant.categories());
-            if (asked != null && !asked.isEmpty()) {
-                List<Category> outside = asked.stream().filter(a -> !widened.contains(a)).toList();
-                if (!outside.isEmpty()) {
-                    throw ApiProblem.forbiddenFor(archiveNo, AccessRequests.labels(outside), "api.archive.not-seen",
-                            "role", caller.role().label(), "categories", String.join(", ", AccessRequests.labels(outside)), "archive", archiveNo);
+        // one statement, so one round trip and one snapshot: the head, the caller's live grants on the archive and every
+        // section the caller may see of those asked for (issue 14: reads under load)
+        Row row = jdbi.withHandle(h -> h.createQuery(READ).bind("archiveNo", archiveNo).bind("holder", caller.userId())
+                .bind("candidates", (asked == null || asked.isEmpty() ? List.of(Category.values()) : asked).stream().map(Category::label).toArray(String[]::new))
+                .bind("base", base.stream().map(Category::label).toArray(String[]::new))
+                .bind("seesSealed", seesSealed(caller))
+                .map((rs, ctx) -> {
+                    Map<Category, String> sections = new EnumMap<>(Category.class);
+                    for (Category category : Category.values()) sections.put(category, rs.getString("section_" + category.label()));
+                    return new Row(ArchiveReader.head(rs), grants(rs.getString("grants")), sections);
+                })
+                .findOne().orElse(null));
+        if (row == null || (row.head().sealed() && !seesSealed(caller))) throw noSuchArchive(archiveNo);
+        ArchiveReader.Head head = row.head();
+        Long grantUsed = null;
+        Set<Category> widened = EnumSet.noneOf(Category.class);
+        widened.addAll(base);
+        for (AccessRequests.LiveGrant grant : row.live()) widened.addAll(grant.categories());
+        if (asked != null && !asked.isEmpty()) {
+            List<Category> outside = asked.stream().filter(a -> !widened.contains(a)).toList();
+            if (!outside.isEmpty()) {
+                throw ApiProblem.forbiddenFor(archiveNo, AccessRequests.labels(outside), "api.archive.not-seen",
+                        "role", caller.role().label(), "categories", String.join(", ", AccessRequests.labels(outside)), "archive", archiveNo);
+            }
+            shown.addAll(asked);
+        } else {
+            shown.addAll(widened);
+        }
+        for (Category category : shown) {
+            if (base.contains(category)) continue;
+            for (AccessRequests.LiveGrant grant : row.live()) {
+                if (grant.categories().contains(category)) {
+                    grantUsed = grantUsed == null ? grant.id() : Math.min(grantUsed, grant.id());
+                    break;
                 }
-                shown.addAll(asked);
-            } else {
-                shown.addAll(widened);
             }
-            for (Category category : shown) {
-                if (base.contains(category)) continue;
-                for (AccessRequests.LiveGrant grant : live) {
-                    if (grant.categories().contains(category)) {
-                        grantUsed = grantUsed == null ? grant.id() : Math.min(grantUsed, grant.id());
-                        break;
-                    }
-                }
-            }
-            body.put("archive_no", head.archiveNo());
-            body.put("review_status", head.reviewStatus());
-            body.put("sealed", head.sealed());
-            body.put("categories", AccessRequests.labels(shown));
-            body.put("withheld", AccessRequests.labels(EnumSet.complementOf(toSet(widened))));
-            body.put("grant", grantUsed);
-            for (Category category : shown) {
-                body.put(category.label(), switch (category) {
-                    case BASIC -> reader.basic(h, head.id());
-                    case CONSUMPTION -> reader.consumption(h, head.id());
-                    case PREFERENCES -> reader.preferences(h, head.id());
-                    case HEALTH -> reader.health(h, head.id());
-                    case FEEDBACK -> reader.feedback(h, head.id());
-                    case IDENTITY -> reader.identity(h, head.id());
-                });
-            }
-            return new Read(head.sealed(), grantUsed);
-        });
-        boolean sealed = done.sealed();
-        Long grantUsed = done.grantUsed();
+        }
+        body.put("archive_no", head.archiveNo());
+        body.put("review_status", head.reviewStatus());
+        body.put("sealed", head.sealed());
+        body.put("categories", AccessRequests.labels(shown));
+        body.put("withheld", AccessRequests.labels(EnumSet.complementOf(toSet(widened))));
+        body.put("grant", grantUsed);
+        for (Category category : shown) {
+            body.put(category.label(), reader.section(category.label(), row.sections().get(category), head.id()));
+        }
+        boolean sealed = head.sealed();
         // no answer leaves without its audit entry: if the audit cannot be written the read fails
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, AccessRequests.labels(shown), purpose,
                 grantUsed, AuditEntry.OK, "GET /api/archives/" + archiveNo + (sealed ? " (sealed)" : "")

@@ -1,5 +1,7 @@
 package dangan.archive;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.privacy.KeyDestroyedException;
 import dangan.privacy.SensitiveFields;
@@ -8,14 +10,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads one archive section by section (D-1 … D-8, D-24 categories) for the API: each method
@@ -28,13 +31,13 @@ public final class ArchiveReader {
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveReader.class);
     public static final String DESTROYED = SensitiveFields.DESTROYED;
     public static final String UNREADABLE = "[unreadable]";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What identifies an archive and decides who may see it at all. */
     public record Head(long id, String archiveNo, String name, String tier, boolean sealed, String reviewStatus) {
     }
 
-    private static final String HEAD = """
+    /** The head of the archive {@code :archiveNo} (no row: there is none); {@link #head(ResultSet)} maps it. */
+    public static final String HEAD = """
             select id, archive_no, name, tier, (sealed_at is not null or status = 'sealed') as sealed, review_status
               from customer where archive_no = :archiveNo""";
 
@@ -45,77 +48,142 @@ public final class ArchiveReader {
     }
 
     public Optional<Head> head(Handle h, String archiveNo) {
-        return h.createQuery(HEAD).bind("archiveNo", archiveNo)
-                .map((rs, ctx) -> new Head(rs.getLong("id"), rs.getString("archive_no"), rs.getString("name"), rs.getString("tier"),
-                        rs.getBoolean("sealed"), rs.getString("review_status")))
+        return h.createQuery(HEAD).bind("archiveNo", archiveNo).map((rs, ctx) -> head(rs))
                 .findOne();
     }
 
-    /** basic (D-1): identity and contact, tier, the ID number masked. */
-    public Map<String, Object> basic(Handle h, long customerId) {
-        List<Map<String, Object>> rows = rows(h, """
-                select name, gender, birth_date, mobile, email, address, id_number_masked, employer, job_title, nationality,
-                       tier, key_decision_maker, important_organisation, out_of_province, extra, contact_confirmed_at,
-                       created_at, updated_at
-                  from customer where id = :customer""", customerId);
-        return rows.isEmpty() ? Map.of() : rows.get(0);
+    /** The head in the current row of a result holding the columns of {@link #HEAD}. */
+    public static Head head(ResultSet rs) throws SQLException {
+        return new Head(rs.getLong("id"), rs.getString("archive_no"), rs.getString("name"), rs.getString("tier"),
+                rs.getBoolean("sealed"), rs.getString("review_status"));
     }
 
-    /** consumption (D-2, D-8, D-10): visits, contracts (a consumption fact with a contract number), the visit ledger. */
-    public Map<String, Object> consumption(Handle h, long customerId) {
-        Map<String, Object> section = new LinkedHashMap<>();
-        section.put("visits", rows(h, """
-                select visit_date, amount, service, payment_method, staff, branch, place from consumption
-                 where customer_id = :customer and contract_no is null order by visit_date nulls last, id""", customerId));
-        section.put("contracts", rows(h, """
-                select contract_no, visit_date as signed_on, amount, service, staff, branch from consumption
-                 where customer_id = :customer and contract_no is not null order by visit_date nulls last, id""", customerId));
-        section.put("visit_ledger", rows(h, """
-                select visited_on, staff, channel, outcome, notes, owner_role from visit_ledger
-                 where customer_id = :customer order by visited_on, id""", customerId));
-        return section;
+    /**
+     * The SQL of each section (D-24 category), a scalar subquery answering the section as JSON for the
+     * archive {@code head.id}: {@link #read} puts the sections a caller sees into one statement with the
+     * archive's head, so a read is one round trip and one snapshot (issue 14: reads under load). Each
+     * section answers exactly the fields of its category; {@link #section} turns its JSON into the answer's values.
+     */
+    private static final Map<String, String> SECTIONS = Map.of(
+            // basic (D-1): identity and contact, tier, the ID number masked
+            "basic", """
+                    (select to_json(b) from (
+                        select name, gender, birth_date, mobile, email, address, id_number_masked, employer, job_title, nationality,
+                               tier, key_decision_maker, important_organisation, out_of_province, extra, contact_confirmed_at,
+                               created_at, updated_at
+                          from customer where id = head.id) b)""",
+            // consumption (D-2, D-8, D-10): visits, contracts (a consumption fact with a contract number), the visit ledger
+            "consumption", """
+                    json_build_object(
+                      'visits', (select coalesce(json_agg(v order by v.visit_date nulls last, v.id), '[]') from (
+                          select id, visit_date, amount, service, payment_method, staff, branch, place from consumption
+                           where customer_id = head.id and contract_no is null) v),
+                      'contracts', (select coalesce(json_agg(k order by k.signed_on nulls last, k.id), '[]') from (
+                          select id, contract_no, visit_date as signed_on, amount, service, staff, branch from consumption
+                           where customer_id = head.id and contract_no is not null) k),
+                      'visit_ledger', (select coalesce(json_agg(l order by l.visited_on, l.id), '[]') from (
+                          select id, visited_on, staff, channel, outcome, notes, owner_role from visit_ledger
+                           where customer_id = head.id) l))""",
+            // preferences (D-3, D-6, D-7): preferences, special dates, companions and referrals
+            "preferences", """
+                    json_build_object(
+                      'preferences', (select coalesce(json_agg(p order by p.id), '[]') from (
+                          select id, category, detail from preference where customer_id = head.id) p),
+                      'special_dates', (select coalesce(json_agg(d order by d.occurs_on, d.id), '[]') from (
+                          select id, kind, occurs_on, label from special_date where customer_id = head.id) d),
+                      'companions', (select coalesce(json_agg(c order by c.id), '[]') from (
+                          select p.id, p.relation, p.name, o.archive_no as archive_no from companion p
+                            left join customer o on o.id = p.other_customer_id
+                           where p.customer_id = head.id) c))""",
+            // health (D-4): each fact, sealed (decrypted by section)
+            "health", """
+                    (select coalesce(json_agg(f order by f.id), '[]') from (
+                        select id, kind, encode(detail_enc, 'hex') as detail_enc, created_at from health_fact
+                         where customer_id = head.id) f)""",
+            // feedback (D-5): scores, praise, suggestions, complaints and their handling
+            "feedback", """
+                    (select coalesce(json_agg(f order by f.submitted_at nulls last, f.id), '[]') from (
+                        select id, kind, score, nps, comment, service, staff, status, handling, closed_at, submitted_at
+                          from feedback where customer_id = head.id) f)""",
+            // identity: the full resident ID number, sealed (decrypted by section)
+            "identity", """
+                    (select json_build_object('id_number_enc', encode(id_number_enc, 'hex')) from customer where id = head.id)""");
+
+    /** Columns of type timestamptz in the sections: answered in UTC, as the driver's values were before. */
+    private static final Set<String> TIMESTAMPS = Set.of("contact_confirmed_at", "created_at", "updated_at", "closed_at", "submitted_at");
+    /** The sections' JSON as Java values: numbers exact (numeric(12, 2) stays 12.50), objects in column order. */
+    private static final ObjectMapper SECTION_JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    /**
+     * The SQL answering one section as JSON for the customer {@code head.id} of the statement it goes
+     * into (a scalar subquery); the category's label (basic, consumption, preferences, health, feedback, identity).
+     */
+    public static String sectionSql(String category) {
+        String sql = SECTIONS.get(category);
+        if (sql == null) throw new IllegalArgumentException("no section " + category);
+        return sql;
     }
 
-    /** preferences (D-3, D-6, D-7): preferences, special dates, companions and referrals. */
-    public Map<String, Object> preferences(Handle h, long customerId) {
-        Map<String, Object> section = new LinkedHashMap<>();
-        section.put("preferences", rows(h, "select category, detail from preference where customer_id = :customer order by id", customerId));
-        section.put("special_dates", rows(h, """
-                select kind, occurs_on, label from special_date where customer_id = :customer order by occurs_on, id""", customerId));
-        section.put("companions", rows(h, """
-                select p.relation, p.name, o.archive_no as archive_no from companion p
-                  left join customer o on o.id = p.other_customer_id
-                 where p.customer_id = :customer order by p.id""", customerId));
-        return section;
+    /**
+     * A section as the answer shows it, from its JSON ({@link #sectionSql}): rows as column → value in the
+     * order the query names them (without the ordering {@code id}), dates as text (2026-12-05), times in UTC,
+     * health details and the ID number decrypted.
+     */
+    public Object section(String category, String json, long customerId) {
+        try {
+            Object value = SECTION_JSON.readValue(json == null ? "null" : json, Object.class);
+            return switch (category) {
+                case "basic" -> value == null ? Map.of() : utc(rowOf(value));
+                case "consumption", "preferences" -> {
+                    Map<String, Object> section = new LinkedHashMap<>();
+                    rowOf(value).forEach((part, rows) -> section.put(part, rows(rows)));
+                    yield section;
+                }
+                case "feedback" -> rows(value);
+                case "health" -> rows(value).stream().map(fact -> {
+                    Map<String, Object> shown = new LinkedHashMap<>();
+                    shown.put("kind", fact.get("kind"));
+                    shown.put("detail", reveal(hex((String) fact.get("detail_enc")), customerId));
+                    shown.put("recorded_at", fact.get("created_at"));
+                    return shown;
+                }).toList();
+                case "identity" -> {
+                    Map<String, Object> section = new LinkedHashMap<>();
+                    section.put("id_number", value == null ? null : reveal(hex((String) rowOf(value).get("id_number_enc")), customerId));
+                    yield section;
+                }
+                default -> throw new IllegalArgumentException("no section " + category);
+            };
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("section " + category + " of customer id " + customerId + " is not JSON", e);
+        }
     }
 
-    /** health (D-4): each fact decrypted. */
-    public List<Map<String, Object>> health(Handle h, long customerId) {
-        return h.createQuery("select kind, detail_enc, created_at from health_fact where customer_id = :customer order by id")
-                .bind("customer", customerId)
-                .map((rs, ctx) -> {
-                    Map<String, Object> fact = new LinkedHashMap<>();
-                    fact.put("kind", rs.getString("kind"));
-                    fact.put("detail", reveal(rs.getBytes("detail_enc"), customerId));
-                    fact.put("recorded_at", rs.getTimestamp("created_at").toInstant().atOffset(ZoneOffset.UTC));
-                    return fact;
-                })
-                .list();
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> rowOf(Object value) {
+        return (Map<String, Object>) value;
     }
 
-    /** feedback (D-5): scores, praise, suggestions, complaints and their handling. */
-    public List<Map<String, Object>> feedback(Handle h, long customerId) {
-        return rows(h, """
-                select kind, score, nps, comment, service, staff, status, handling, closed_at, submitted_at
-                  from feedback where customer_id = :customer order by submitted_at nulls last, id""", customerId);
+    /** A JSON array of rows, each without its ordering {@code id}, times in UTC. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> rows(Object value) {
+        return ((List<Object>) value).stream().map(row -> {
+            Map<String, Object> shown = utc(rowOf(row));
+            shown.remove("id");
+            return shown;
+        }).toList();
     }
 
-    /** identity: the full resident ID number, decrypted. */
-    public Map<String, Object> identity(Handle h, long customerId) {
-        Map<String, Object> section = new LinkedHashMap<>();
-        section.put("id_number", h.createQuery("select id_number_enc from customer where id = :customer").bind("customer", customerId)
-                .map((rs, ctx) -> reveal(rs.getBytes("id_number_enc"), customerId)).findFirst().orElse(null));
-        return section;
+    /** The row with its timestamptz columns as UTC times (the database writes them in the session's zone). */
+    private static Map<String, Object> utc(Map<String, Object> row) {
+        for (String column : TIMESTAMPS) {
+            if (row.get(column) instanceof String time) row.put(column, OffsetDateTime.parse(time).withOffsetSameInstant(ZoneOffset.UTC));
+        }
+        return row;
+    }
+
+    private static byte[] hex(String text) {
+        return text == null ? null : HexFormat.of().parseHex(text);
     }
 
     /**
@@ -134,31 +202,5 @@ public final class ArchiveReader {
                     e.getClass().getSimpleName(), UNREADABLE);
             return UNREADABLE;
         }
-    }
-
-    /** Rows as column → value (each column by the name the query gives it), dates as java.time, jsonb as JSON. */
-    private static List<Map<String, Object>> rows(Handle h, String sql, long customerId) {
-        return h.createQuery(sql).bind("customer", customerId).map((rs, ctx) -> {
-            ResultSetMetaData meta = rs.getMetaData();
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (int i = 1; i <= meta.getColumnCount(); i++) row.put(meta.getColumnLabel(i), value(rs, meta.getColumnLabel(i), meta.getColumnTypeName(i)));
-            return row;
-        }).list();
-    }
-
-    private static Object value(ResultSet rs, String column, String type) throws SQLException {
-        Object value = rs.getObject(column);
-        if (value == null) return null;
-        if (value instanceof java.sql.Date d) return d.toLocalDate();
-        if (value instanceof Timestamp t) return t.toInstant().atOffset(ZoneOffset.UTC);
-        if ("jsonb".equals(type) || "json".equals(type)) {
-            try {
-                return JSON.readTree(value.toString());
-            } catch (Exception e) {
-                return value.toString();
-            }
-        }
-        if (value instanceof String s && "bpchar".equals(type)) return s.strip();
-        return value;
     }
 }

@@ -109,6 +109,9 @@ public final class ReadsBenchmark {
                     Runtime.getRuntime().availableProcessors());
             System.out.printf("target                      ≥ 1,000 reads/s, p99 ≤ 50 ms: %s%n",
                     reads.perSecond() >= 1000 && reads.percentile(0.99) <= 50 ? "met" : "not met");
+            if (audited != reads.ok()) {
+                throw new IllegalStateException(reads.ok() + " reads answered but " + audited + " audit entries written: every read must be audited");
+            }
         }
     }
 

@@ -10,7 +10,6 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.StoreClosedException;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.mail.MailMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,7 @@ public final class MailDeletionRequest {
 
     /** Does the mail's subject say it is a deletion request? */
     public boolean matches(Exchange exchange) throws MessagingException {
-        Message mail = exchange.getIn(MailMessage.class).getOriginalMessage();
+        Message mail = MailIntake.mail(exchange);
         String subject = mail.getSubject();
         return subject != null && SUBJECT.matcher(Text.clean(subject) == null ? "" : Text.clean(subject)).find();
     }
@@ -76,7 +75,7 @@ public final class MailDeletionRequest {
     }
 
     private void reply(Exchange exchange) throws Exception {
-        Message mail = exchange.getIn(MailMessage.class).getOriginalMessage();
+        Message mail = MailIntake.mail(exchange);
         Letter letter = Letter.of(mail, settings.from());
         String text;
         try {

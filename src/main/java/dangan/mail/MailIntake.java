@@ -13,6 +13,7 @@ import jakarta.mail.FolderClosedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.StoreClosedException;
+import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mail.MailMessage;
 import org.slf4j.Logger;
@@ -77,11 +78,40 @@ public final class MailIntake {
         this.failedFolder = failedFolder;
     }
 
+    /** Mails up to this size are fetched whole in one round trip by {@link #fetch}; larger ones part by part. */
+    static final long WHOLE_FETCH_BYTES = 4L * 1024 * 1024;
+
+    /**
+     * First step of the mail route: the mail in one fetch from the server (its raw text, the server's flags
+     * untouched), so reading its sender, subject, text and attachments costs no further round trip — an IMAP
+     * message asks the server once for its envelope, once for its structure and once for every part (issue 14:
+     * mail at volume). A mail larger than {@value #WHOLE_FETCH_BYTES} bytes stays on the server and is read part by
+     * part, so an oversized attachment is refused without being loaded. Which mail is moved and claimed is not
+     * changed: the consumer still does that with the server's message ({@link MailMessage#getOriginalMessage}).
+     */
+    public void fetch(Exchange exchange) throws MessagingException {
+        MailMessage in = exchange.getIn(MailMessage.class);
+        if (in.getOriginalMessage() instanceof MimeMessage mail && mail.getSize() <= WHOLE_FETCH_BYTES) {
+            try {
+                in.setMessage(new MimeMessage(mail));
+            } catch (FolderClosedException | StoreClosedException e) {
+                throw e;
+            } catch (MessagingException e) {
+                LOG.debug("Mail read part by part: it could not be fetched whole ({})", e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /** The mail as {@link #fetch} left it: fetched whole, or the server's message. */
+    static Message mail(Exchange exchange) {
+        return exchange.getIn(MailMessage.class).getMessage();
+    }
+
     /** Files what the mail holds and sets the exchange up as the reply (body, To, From, Subject). */
     public void handle(Exchange exchange) throws Exception {
         state.started();
         try {
-            Message mail = exchange.getIn(MailMessage.class).getOriginalMessage();
+            Message mail = mail(exchange);
             Letter letter = Letter.of(mail, settings.from());
             List<PartResult> results = new ArrayList<>();
             List<String> problems = new ArrayList<>();

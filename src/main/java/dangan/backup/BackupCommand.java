@@ -30,6 +30,9 @@ public final class BackupCommand {
             Backups.Result result = new Backups(db.dataSource(), BackupSettings.from(settings)).run();
             out.println(result.summary());
             return 0;
+        } catch (BackupFailure e) {
+            err.println(e.getMessage()); // says what failed, where, and that nothing partial was left
+            return e.status();
         } catch (Exception e) {
             err.println("Backup failed: " + e.getMessage() + " — no backup file was written");
             return BackupFailure.FAILED;

@@ -1,6 +1,8 @@
 package dangan.backup;
 
 import dangan.config.Settings;
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import dangan.privacy.MasterKey;
 
 import java.nio.file.Files;
@@ -9,15 +11,20 @@ import java.time.ZoneId;
 
 /**
  * Where backups go and how many are kept: {@code dangan.backup.folder} (relative to DANGAN_HOME;
- * default {@code DANGAN_HOME/backups}), {@code dangan.backup.keep} (default 14), and the master
- * key the files are sealed with.
+ * default {@code DANGAN_HOME/backups}), {@code dangan.backup.keep} (default 14), the master
+ * key the files are sealed with, and the language of what a backup says ({@code dangan.locale}).
  */
-public record BackupSettings(Path folder, int keep, byte[] masterKey, ZoneId zone) {
+public record BackupSettings(Path folder, int keep, byte[] masterKey, ZoneId zone, Messages messages) {
 
     public BackupSettings {
         if (keep < 1) {
             throw new IllegalStateException("Configuration key dangan.backup.keep must be at least 1, not " + keep);
         }
+    }
+
+    /** In Simplified Chinese (the default language). */
+    public BackupSettings(Path folder, int keep, byte[] masterKey, ZoneId zone) {
+        this(folder, keep, masterKey, zone, Messages.of(Language.ZH));
     }
 
     /** From the configuration; the master key as the service resolves it (generated on first use). */
@@ -39,7 +46,7 @@ public record BackupSettings(Path folder, int keep, byte[] masterKey, ZoneId zon
     static BackupSettings from(Settings settings, byte[] masterKey) {
         Path folder = settings.home().resolve(settings.get("dangan.backup.folder", "backups")).normalize();
         return new BackupSettings(folder, settings.getInt("dangan.backup.keep", 14), masterKey,
-                settings.zone());
+                settings.zone(), Messages.of(settings));
     }
 
     public Path keyring() {

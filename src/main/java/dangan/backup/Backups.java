@@ -86,6 +86,8 @@ public final class Backups {
             // After the data: the keyring's snapshot is as new or newer, so it has the key of every customer in the backup.
             keyring = Keyring.rewrite(dataSource, settings.folder(), settings.masterKey());
             Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | IllegalStateException e) {
+            throw cannotWrite(e);
         } finally {
             Files.deleteIfExists(pending);
         }
@@ -100,8 +102,40 @@ public final class Backups {
         return result;
     }
 
+    /**
+     * A file of the backup folder that could not be written (the dump, the keyring, the rename): the
+     * error names the folder, in the service's language — a full disk as such, with the space left.
+     * The partial files are removed by then (SealedDump's and run's {@code finally}). Anything not
+     * about a file goes on as it is.
+     */
+    private RuntimeException cannotWrite(Exception e) {
+        IOException io = null;
+        for (Throwable t = e; t != null && io == null; t = t.getCause()) {
+            if (t instanceof IOException found) io = found;
+        }
+        if (io == null) return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        Path folder = settings.folder();
+        long free = usableSpace(folder);
+        String reason = RestorePreflight.firstLine(io);
+        if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {
+            LOG.debug("Backup into {} failed", folder, e);
+            return new BackupFailure(BackupFailure.FAILED, settings.messages().text("backup.disk-full", "folder", folder.toString(),
+                    "free", free < 0 ? "?" : size(free)), e);
+        }
+        return new BackupFailure(BackupFailure.FAILED, settings.messages().text("backup.write-failed", "folder", folder.toString(),
+                "reason", reason), e);
+    }
+
+    private static long usableSpace(Path folder) {
+        try {
+            return Files.getFileStore(folder).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** What a backup or keyring killed while writing leaves: {@code .<name>.<pid>[.<thread>].part} or {@code .pending}. */
-    private static final Pattern LEFTOVER = Pattern.compile("\\..+?\\.(\\d+)(?:\\.\\d+)?\\.(?:part|pending)");
+    static final Pattern LEFTOVER = Pattern.compile("\\..+?\\.(\\d+)(?:\\.\\d+)?\\.(?:part|pending)");
 
     /**
      * Deletes the partial and pending files of backups and keyrings whose process is gone (killed while

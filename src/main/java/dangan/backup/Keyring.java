@@ -27,7 +27,7 @@ public final class Keyring {
 
     public static final String FILE_NAME = "keyring.dgk";
     /** pg_advisory_lock key of keyring writers ("dgkeyrng"). */
-    private static final long LOCK = 0x64676b6579726e67L;
+    static final long LOCK = 0x64676b6579726e67L;
 
     /** What the keyring now holds: the number of customer keys and of destruction records. */
     public record Written(Path file, long keys, long destructions) {

@@ -5,8 +5,11 @@ import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.config.Settings;
 import dangan.store.ArchiveDatabase;
+import dangan.i18n.Messages;
 import dangan.store.Db;
+import dangan.store.RestoreMark;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
@@ -29,7 +32,10 @@ import java.util.function.Consumer;
  * keyring, customers destroyed since the backup are removed again, sequences move past the
  * restored ids, the manifest's row counts and SHA-256 are checked, and only then is it committed;
  * Flyway then brings the schema up to date. Anything wrong — wrong master key, an altered or
- * truncated file — and nothing is restored. The steps: {@link RestorePreflight} (the files, the
+ * truncated file — and nothing is restored. All or nothing also when the restore is killed: a mark on the
+ * target ({@link RestoreMark}) is committed before the schema is made and cleared in the load's transaction,
+ * so a target a restore left unfinished holds no rows, the service refuses to start on it, and the next
+ * restore takes it over. A file a cut-off backup left ({@code .part}, {@code .pending}) is refused. The steps: {@link RestorePreflight} (the files, the
  * target), {@link RestoreSchema} (Flyway), {@link RestoreLoad} (the tables, the sequences) and
  * {@link KeyringRestore} (the keys, the destructions since the backup).
  */
@@ -59,8 +65,13 @@ public final class Restore {
     /** Restores {@code file}; {@code keyring} null: the {@code keyring.dgk} beside it. */
     public static Result run(Settings settings, Path file, Path keyring, Consumer<String> progress) {
         long start = System.nanoTime();
+        Messages messages = Messages.of(settings);
         if (!Files.isRegularFile(file)) {
             throw new BackupFailure(BackupFailure.NO_INPUT, "No backup file " + file.toAbsolutePath());
+        }
+        if (Backups.LEFTOVER.matcher(file.getFileName().toString()).matches()) {
+            // a .pending file is whole, but its keyring may never have been written: never a backup
+            throw new BackupFailure(BackupFailure.BAD_FILE, messages.text("backup.leftover", "file", file.toString()));
         }
         Path keyFile = keyring != null ? keyring : file.toAbsolutePath().getParent().resolve(Keyring.FILE_NAME);
         if (!Files.isRegularFile(keyFile)) {
@@ -88,11 +99,25 @@ public final class Restore {
             }
             try (ArchiveDatabase db = ArchiveDatabase.open(settings, false)) {
                 DataSource ds = db.dataSource();
+                Jdbi jdbi = Db.jdbi(ds);
+                jdbi.withHandle(RestoreMark::find).ifPresent(left -> progress.accept(messages.text("backup.restore-taking-over",
+                        "file", left.file(), "started", RestoreMark.local(left.started(), settings.zone()))));
                 RestorePreflight.checkTarget(ds, version);
+                // all or nothing: the mark is committed before the schema is made, cleared in the load's transaction
+                jdbi.useHandle(h -> RestoreMark.set(h, new RestoreMark.Mark(file.getFileName().toString(), Instant.now())));
                 RestoreSchema schema = new RestoreSchema(ds, version);
-                schema.atBackupVersion();
-                Loaded loaded = HandleWork.inTransaction(Db.jdbi(ds), TransactionIsolationLevel.READ_COMMITTED,
-                        h -> load(h, header, data, keyHeader, keys, progress));
+                Loaded loaded;
+                try {
+                    schema.atBackupVersion();
+                    loaded = HandleWork.inTransaction(jdbi, TransactionIsolationLevel.READ_COMMITTED, h -> {
+                        Loaded done = load(h, header, data, keyHeader, keys, progress);
+                        RestoreMark.clear(h);
+                        return done;
+                    });
+                } catch (IOException | SQLException | RuntimeException e) {
+                    clearAfterFailure(jdbi); // a failure seen and told: nothing is loaded; an interruption leaves the mark
+                    throw e;
+                }
                 schema.upToDate();
                 String now = Db.jdbi(ds).withHandle(SealedDump::schemaVersion);
                 Result result = new Result(file, version, now, header.path("created_at").asText(), loaded.rows, loaded.keys,
@@ -110,6 +135,14 @@ public final class Restore {
         } catch (SQLException | JdbiException e) {
             throw new BackupFailure(BackupFailure.FAILED, "Restore failed in the database: " + RestorePreflight.firstLine(e)
                     + " — nothing was restored (the transaction was rolled back)", e);
+        }
+    }
+
+    private static void clearAfterFailure(Jdbi jdbi) {
+        try {
+            jdbi.useHandle(RestoreMark::clear);
+        } catch (RuntimeException e) {
+            // the database is gone too: the mark stays, and the service refuses to start until a restore takes over
         }
     }
 

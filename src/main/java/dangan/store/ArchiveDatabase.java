@@ -3,6 +3,7 @@ package dangan.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dangan.config.Settings;
+import dangan.i18n.Messages;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -123,6 +124,7 @@ public final class ArchiveDatabase implements AutoCloseable {
                     + " as " + user + ": " + rootMessage(e) + " (check dangan.db.url, dangan.db.user, dangan.db.password)", e);
         }
         try {
+            if (migrate) refuseInterruptedRestore(settings, pool);
             if (migrate && !(settings.getBoolean(QUICK_SCHEMA_CHECK, false) && schemaCurrent(pool))) {
                 Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
             }
@@ -132,6 +134,18 @@ public final class ArchiveDatabase implements AutoCloseable {
             throw e;
         }
         return new ArchiveDatabase(embedded, embedded == null ? null : ownerFile, pool, instance);
+    }
+
+    /**
+     * A database that a restore left unfinished (killed while it loaded) holds the schema and no rows:
+     * starting on it would run an empty archive as if nothing had happened. Refused, naming the
+     * restore and what to do; {@code restore} itself opens without migrating and takes it over.
+     */
+    private static void refuseInterruptedRestore(Settings settings, DataSource pool) {
+        Db.jdbi(pool).withHandle(RestoreMark::find).ifPresent(mark -> {
+            throw new IllegalStateException(Messages.of(settings).text("backup.restore-interrupted", "file", mark.file(),
+                    "started", RestoreMark.local(mark.started(), settings.zone())));
+        });
     }
 
     /**

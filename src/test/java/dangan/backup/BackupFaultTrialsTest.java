@@ -2,8 +2,11 @@ package dangan.backup;
 
 import dangan.config.Settings;
 import dangan.support.RunningService;
+import dangan.support.ServiceProcess;
+import dangan.support.SmallDisk;
 import dangan.support.TestDatabase;
 import dangan.support.Trials;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -17,16 +20,20 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Backups under faults (issue 15): a backup is renamed into place only after the keyring that holds its
@@ -82,9 +89,7 @@ class BackupFaultTrialsTest {
         Backups.Result newer = backups(folder).run();
 
         String target = TestDatabase.emptyDatabase();
-        Settings settings = Settings.load(Path.of("config", "application.properties"), Map.of(), new Properties()).with(Map.of(
-                "dangan.home", elsewhere.toString(), "dangan.db.url", target, "dangan.db.user", "postgres",
-                "dangan.master-key", RunningService.TEST_MASTER_KEY));
+        Settings settings = restoreSettings(target, elsewhere);
         int status;
         String said;
         try {
@@ -118,6 +123,102 @@ class BackupFaultTrialsTest {
                 remaining == 0);
         assertThat(leftovers).noneMatch(Files::exists);
         assertThat(Backups.list(folder)).hasSize(1);
+    }
+
+    @Test
+    void aFullDiskLeavesNoPartialBackupNamesTheFolderAndTheNextBackupSucceeds(@TempDir Path parent) throws Exception {
+        Backups.Result probe = backups(parent.resolve("probe")).run();
+        long room = probe.bytes() + Files.size(parent.resolve("probe").resolve(Keyring.FILE_NAME));
+        Path folder = parent.resolve("small-disk");
+        try (SmallDisk disk = SmallDisk.mount(folder, 3 * room + 65536)) {
+            Backups.Result earlier = backups(folder).run();
+            byte[] keyring = Files.readAllBytes(folder.resolve(Keyring.FILE_NAME));
+            disk.fill(probe.bytes() / 2); // the dump runs out of space half-way
+            long free = disk.free();
+            String said;
+            try {
+                backups(folder).run();
+                said = "no failure";
+            } catch (BackupFailure e) {
+                said = e.getMessage();
+            }
+            List<String> left = disk.files();
+            List<String> expected = List.of(earlier.file().getFileName().toString(), Keyring.FILE_NAME);
+            boolean keyringKept = Arrays.equals(keyring, Files.readAllBytes(folder.resolve(Keyring.FILE_NAME)));
+            boolean held = left.equals(expected) && keyringKept && said.contains(folder.toString()) && said.contains("磁盘已满");
+            Trials.record("disk full during a backup", "dumping, " + free + " bytes free",
+                    "partial file removed, earlier backup and keyring intact, error names the folder",
+                    "left " + left + (keyringKept ? ", keyring intact" : ", keyring CHANGED") + ": " + said, held);
+            assertThat(said).contains(folder.toString()).contains("磁盘已满");
+            assertThat(left).as("restore would find only the earlier, whole backup").isEqualTo(expected);
+            assertThat(keyringKept).as("the keyring is the earlier backup's").isTrue();
+
+            disk.freeUp();
+            Backups.Result next = backups(folder).run();
+            boolean nextHeld = Backups.list(folder).equals(List.of(next.file(), earlier.file()));
+            Trials.record("disk full during a backup", "space back", "the next backup succeeds",
+                    Backups.list(folder).size() + " backups", nextHeld);
+            assertThat(Backups.list(folder)).containsExactly(next.file(), earlier.file());
+        }
+    }
+
+    @Test
+    void aRestoreKilledWhileItLoadsLeavesTheTargetEmptyAndSaysSo(@TempDir Path folder, @TempDir Path restoreHome) throws Exception {
+        Backups.Result backup = backups(folder).run();
+        // the schema at the backup's version and no rows: a lock can stand in the way of the load's first step
+        String target = TestDatabase.freshDatabase();
+        Map<String, String> settings = ServiceProcess.settings(restoreHome, Map.of("dangan.db.url", target, "dangan.db.user", "postgres"));
+        try (LockInTheWay lock = new LockInTheWay(target, "lock table customer in access share mode")) {
+            ServiceProcess restore = ServiceProcess.launch(restoreHome, settings, "dangan.app.Dangan",
+                    List.of("restore", backup.file().toString()));
+            lock.awaitBlocked(restore, "alter table%");
+            restore.kill();
+            lock.releaseAndAwaitGone(restore);
+        }
+        Map<String, Long> left = rowsIn(target);
+
+        ServiceProcess service = ServiceProcess.launch(restoreHome, settings, "dangan.app.Dangan", List.of());
+        await("the service on the target started or refused").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !service.isAlive() || service.log().contains("Dangan is running"));
+        boolean refused = !service.isAlive();
+        service.close();
+        String said = service.log();
+
+        List<String> progress = new ArrayList<>();
+        Restore.Result again = Restore.run(restoreSettings(target, restoreHome), backup.file(), null, progress::add);
+        boolean tookOver = progress.stream().anyMatch(line -> line.contains("被中断"));
+        long customers = dangan.count("select count(*) from customer");
+        boolean held = left.isEmpty() && refused && said.contains("没有完成的恢复") && tookOver && again.rows().get("customer") == customers;
+        Trials.record("kill -9 during a restore", "loading (in its transaction)",
+                "target empty; the service refuses to start naming the restore; restore again takes over",
+                "rows left " + left + (refused ? ", service refused" : ", service STARTED on it")
+                        + (tookOver ? ", the next restore took over" : "") + ", restored " + again.rows().get("customer") + " customers",
+                held);
+        assertThat(left).as("rows the killed restore left in the target").isEmpty();
+        assertThat(refused).as("the service refuses the half-restored target:\n" + service.tail()).isTrue();
+        assertThat(said).contains("没有完成的恢复").contains(backup.file().getFileName().toString()).contains("restore");
+        assertThat(tookOver).as(String.join("\n", progress)).isTrue();
+        assertThat(again.rows().get("customer")).isEqualTo(customers);
+    }
+
+    /** The tables of a database that hold rows, other than Flyway's history and the rows migrations seed. */
+    private static Map<String, Long> rowsIn(String url) {
+        return Jdbi.create(url).withHandle(h -> {
+            Map<String, Long> rows = new TreeMap<>();
+            for (Catalog.Table t : Catalog.read(h).dataTables()) {
+                if (Catalog.SEEDED_BY_MIGRATIONS.contains(t.name())) continue;
+                long n = h.createQuery("select count(*) from " + Catalog.ident(t.name())).mapTo(Long.class).one();
+                if (n > 0) rows.put(t.name(), n);
+            }
+            return rows;
+        });
+    }
+
+    /** The settings of a restore into {@code target} (a database URL of the test server) from {@code home}. */
+    static Settings restoreSettings(String target, Path home) throws Exception {
+        return Settings.load(Path.of("config", "application.properties"), Map.of(), new Properties()).with(Map.of(
+                "dangan.home", home.toString(), "dangan.db.url", target, "dangan.db.user", "postgres",
+                "dangan.master-key", RunningService.TEST_MASTER_KEY));
     }
 
     private static long customersIn(String url) throws Exception {

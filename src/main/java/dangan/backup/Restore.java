@@ -104,18 +104,19 @@ public final class Restore {
                         "file", left.file(), "started", RestoreMark.local(left.started(), settings.zone()))));
                 RestorePreflight.checkTarget(ds, version);
                 // all or nothing: the mark is committed before the schema is made, cleared in the load's transaction
-                jdbi.useHandle(h -> RestoreMark.set(h, new RestoreMark.Mark(file.getFileName().toString(), Instant.now())));
+                boolean marked = jdbi.withHandle(h -> RestoreMark.set(h, new RestoreMark.Mark(file.getFileName().toString(), Instant.now())));
+                if (!marked) progress.accept(messages.text("backup.restore-unmarked"));
                 RestoreSchema schema = new RestoreSchema(ds, version);
                 Loaded loaded;
                 try {
                     schema.atBackupVersion();
                     loaded = HandleWork.inTransaction(jdbi, TransactionIsolationLevel.READ_COMMITTED, h -> {
                         Loaded done = load(h, header, data, keyHeader, keys, progress);
-                        RestoreMark.clear(h);
+                        if (marked) RestoreMark.clear(h);
                         return done;
                     });
                 } catch (IOException | SQLException | RuntimeException e) {
-                    clearAfterFailure(jdbi); // a failure seen and told: nothing is loaded; an interruption leaves the mark
+                    if (marked) clearAfterFailure(jdbi); // a failure seen and told: nothing is loaded; an interruption leaves the mark
                     throw e;
                 }
                 schema.upToDate();

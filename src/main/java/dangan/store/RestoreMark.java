@@ -1,6 +1,7 @@
 package dangan.store;
 
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -40,12 +41,21 @@ public final class RestoreMark {
         }
     }
 
-    /** Marks the database (in the handle's transaction; committed on its own, before anything is created). */
-    public static void set(Handle h, Mark mark) {
+    /**
+     * Marks the database (committed on its own, before anything is created). False when the restore's
+     * user may not (only the owner of schema {@code public} may comment on it): then nothing is marked.
+     */
+    public static boolean set(Handle h, Mark mark) {
         // a utility statement takes no bind parameters: the text is quoted by the server from a bound value
         String literal = h.createQuery("select quote_literal(:text) as literal")
                 .bind("text", PREFIX + mark.started() + "|" + mark.file()).mapTo(String.class).one();
-        h.execute("comment on schema public is " + literal);
+        try {
+            h.execute("comment on schema public is " + literal);
+            return true;
+        } catch (JdbiException e) {
+            if (Db.sqlState(e).filter("42501"::equals).isPresent()) return false; // insufficient privilege
+            throw e;
+        }
     }
 
     /** When a restore started, as people read it in the service's zone ({@code 2026-12-06 01:30:00}). */

@@ -201,6 +201,23 @@ class BackupFaultTrialsTest {
         assertThat(again.rows().get("customer")).isEqualTo(customers);
     }
 
+    @Test
+    void aRestoreByAUserWhoDoesNotOwnTheSchemaRestoresAndSaysItCannotMarkTheTarget(@TempDir Path folder, @TempDir Path restoreHome)
+            throws Exception {
+        Backups.Result backup = backups(folder).run();
+        String target = TestDatabase.emptyDatabase();
+        String role = "restorer_" + ProcessHandle.current().pid() + "_" + Long.toHexString(System.nanoTime());
+        Jdbi.create(target).useHandle(h -> {
+            h.execute("create role " + role + " login");
+            h.execute("grant usage, create on schema public to " + role); // may create tables, does not own the schema
+        });
+        Settings settings = restoreSettings(target.replace("?user=postgres", ""), restoreHome).with(Map.of("dangan.db.user", role));
+        List<String> progress = new ArrayList<>();
+        Restore.Result restored = Restore.run(settings, backup.file(), null, progress::add);
+        assertThat(progress).anyMatch(line -> line.contains("不是 public 模式的所有者"));
+        assertThat(restored.rows().get("customer")).isEqualTo(dangan.count("select count(*) from customer"));
+    }
+
     /** The tables of a database that hold rows, other than Flyway's history and the rows migrations seed. */
     private static Map<String, Long> rowsIn(String url) {
         return Jdbi.create(url).withHandle(h -> {

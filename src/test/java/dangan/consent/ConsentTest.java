@@ -11,7 +11,7 @@ import dangan.jobs.JobDate;
 import dangan.store.Db;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
-import dangan.support.TestDatabase;
+import dangan.support.TestMailbox;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,11 +50,8 @@ class ConsentTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> s = new HashMap<>();
-        s.put("dangan.db.url", TestDatabase.freshDatabase());
-        s.put("dangan.db.user", "postgres");
-        s.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
-        s.put("dangan.mail.from", "archive@dangan.example");
+        Map<String, String> s = RunningService.freshDatabase();
+        s.putAll(TestMailbox.smtp(mail));
         s.put("dangan.reminders.digest.to", "marketing@dangan.example");
         s.put("dangan.feeds.headings", "keys"); // the feeds as a system reads them; the digest in Chinese
         dangan = RunningService.start(home, s);

@@ -7,7 +7,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dangan.jobs.JobDate;
 import dangan.support.RunningService;
-import dangan.support.TestDatabase;
+import dangan.support.TestMailbox;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -52,11 +51,8 @@ class RemindersTest {
     @BeforeEach
     void start() throws Exception {
         mail.purgeEmailFromAllMailboxes();
-        Map<String, String> s = new HashMap<>();
-        s.put("dangan.db.url", TestDatabase.freshDatabase());
-        s.put("dangan.db.user", "postgres");
-        s.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
-        s.put("dangan.mail.from", "archive@dangan.example");
+        Map<String, String> s = RunningService.freshDatabase();
+        s.putAll(TestMailbox.smtp(mail));
         s.put("dangan.reminders.digest.to", "marketing@dangan.example");
         s.put("dangan.reminders.festivals", "11-26 测试节, 2027-02-06 春节");
         // the feeds as a system reads them (English keys, codes, ISO dates); the digest in English

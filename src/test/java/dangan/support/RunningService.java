@@ -79,7 +79,15 @@ public final class RunningService implements AutoCloseable, BeforeAllCallback, A
 
     /** Starts the service on a fresh database of the shared test server. */
     public static RunningService start(Path home) throws Exception {
-        return start(home, Map.of("dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres"));
+        return start(home, freshDatabase());
+    }
+
+    /** The settings of a fresh database of the shared test server, to add a test's own to. */
+    public static Map<String, String> freshDatabase() {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("dangan.db.url", TestDatabase.freshDatabase());
+        settings.put("dangan.db.user", "postgres");
+        return settings;
     }
 
     public static RunningService start(Path home, Map<String, String> overrides) throws Exception {

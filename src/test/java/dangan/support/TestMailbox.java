@@ -37,12 +37,16 @@ public final class TestMailbox {
         s.put("dangan.imap.url", "imap://127.0.0.1:" + mail.getImap().getPort());
         s.put("dangan.imap.user", ADDRESS);
         s.put("dangan.imap.password", PASSWORD);
-        s.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
+        s.putAll(smtp(mail));
         s.put("dangan.smtp.user", ADDRESS);
         s.put("dangan.smtp.password", PASSWORD);
-        s.put("dangan.mail.from", FROM);
         s.put("dangan.mail.poll-ms", "200");
         return s;
+    }
+
+    /** The service's SMTP settings for this server (no login): where its mails go, and from whom. */
+    public static Map<String, String> smtp(GreenMailExtension mail) {
+        return Map.of("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort(), "dangan.mail.from", FROM);
     }
 
     /** Puts the message into Dangan's inbox; returns its Message-ID (a raw message keeps its own). */

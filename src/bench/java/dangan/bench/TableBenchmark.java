@@ -38,7 +38,7 @@ import java.util.Map;
  * rolled back so the next file meets the same archive.
  * <p>
  * The base is filed once through the real route and kept (the stopped service's whole home:
- * database, master key) under {@code --cache} (default {@code target/bench-cache/base-N}); each run
+ * database, master key) under {@code --cache} (default {@code target/bench-cache/base-N-V<schema>}); each run
  * starts on a copy of it, so the 1,000,000-archive base costs its filing once. Run with
  * {@code bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--daily N] [--cache DIR] [--rebuild]},
  * which holds the JVM to -Xmx512m.
@@ -121,7 +121,7 @@ public final class TableBenchmark {
         long started = System.nanoTime();
         String baseNote = cachedBase(o);
         Path work = Benchmark.workDir("dangan-table-");
-        copy(o.cache().resolve("base-" + o.base()).resolve("home"), work.resolve("home"));
+        copy(baseDir(o).resolve("home"), work.resolve("home"));
         Settings settings = Benchmark.freshService(work, Map.of());
         List<Figure> figures = new ArrayList<>();
         int largest = o.sizes().stream().max(Integer::compare).orElse(1_000);
@@ -167,10 +167,10 @@ public final class TableBenchmark {
      * service whose stopped home is kept; built when missing (or asked to). Says how it was built.
      */
     private static String cachedBase(Options o) throws Exception {
-        Path dir = o.cache().resolve("base-" + o.base());
+        Path dir = baseDir(o);
         Path note = dir.resolve("built.txt");
         if (!o.rebuild() && Files.exists(note)) return "cached: " + Files.readString(note).strip();
-        Path building = o.cache().resolve("base-" + o.base() + ".building");
+        Path building = dir.resolveSibling(dir.getFileName() + ".building");
         delete(building);
         delete(dir);
         Files.createDirectories(building);
@@ -189,6 +189,19 @@ public final class TableBenchmark {
         Files.move(building, dir, StandardCopyOption.ATOMIC_MOVE);
         System.out.printf("base: %,d customers %s, kept in %s%n", o.base(), built, dir);
         return "built now: " + built;
+    }
+
+    /**
+     * Where the base of this size and schema is kept: a base filed by a version with other migrations is
+     * filed again rather than migrated (its data would not be what this version files).
+     */
+    private static Path baseDir(Options o) throws IOException {
+        int schema;
+        try (var migrations = Files.list(Path.of("src", "main", "resources", "db", "migration"))) {
+            schema = migrations.map(m -> m.getFileName().toString()).filter(n -> n.matches("V\\d+__.*"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElse(0);
+        }
+        return o.cache().resolve("base-" + o.base() + "-V" + schema);
     }
 
     private static Figure file(DanganService service, Path work, Path inbox, Path file, String shown, int lines) throws Exception {

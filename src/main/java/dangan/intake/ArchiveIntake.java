@@ -160,10 +160,12 @@ public final class ArchiveIntake {
     /** Streams the source into staging and merges it, in the caller's transaction; counts land on the run. */
     private void stageAndMerge(Handle h, IngestRun run, RowSource source, Staging staging, IssueSpool issues,
                                boolean keepStaging) throws Exception {
+        long started = System.nanoTime();
         String format = source.feed(staging);
         int staged = staging.finish();
         run.format(format);
         issues.copyInto(h.getConnection()); // COPY, on the handle's connection
+        LOG.debug("{}: {} lines read, normalised and staged in {} ms", run.name(), staged, (System.nanoTime() - started) / 1_000_000);
         boolean lowTrust = lowTrustChannels.contains(run.channel());
         LongFunction<TierAtOpening> tiers = tierAtOpening;
         MergeCounts merged = ArchiveMerge.merge(h, run.id(), MergeOptions.of(YearMonth.now(zone), "intake of " + run.name())

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -22,6 +24,12 @@ import static org.awaitility.Awaitility.await;
 public final class ServiceProcess implements AutoCloseable {
 
     private static final String READY = "Dangan is running";
+    /** Every process a trial launched: those still alive when the test JVM ends are killed with it. */
+    private static final Set<Process> LAUNCHED = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LAUNCHED.forEach(Process::destroyForcibly), "service-processes"));
+    }
 
     private final Process process;
     private final Path log;
@@ -48,7 +56,12 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the service and waits until it says it is running. */
     public static ServiceProcess start(Path home, Map<String, String> overrides) throws IOException {
         ServiceProcess started = launch(home, settings(home, overrides), "dangan.app.Dangan", List.of());
-        started.awaitLog(READY, Duration.ofSeconds(120));
+        try {
+            started.awaitLog(READY, Duration.ofSeconds(120));
+        } catch (RuntimeException | Error notStarted) {
+            started.process.destroyForcibly(); // a service that never said it runs is not left behind with no parent
+            throw notStarted;
+        }
         return started;
     }
 
@@ -74,6 +87,7 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        LAUNCHED.add(process);
         return new ServiceProcess(process, log);
     }
 

@@ -89,7 +89,7 @@ public final class MailIntake {
      * part, so an oversized attachment is refused without being loaded. Which mail is moved and claimed is not
      * changed: the consumer still does that with the server's message ({@link MailMessage#getOriginalMessage}).
      */
-    public void fetch(Exchange exchange) throws MessagingException {
+    public static void fetch(Exchange exchange) throws MessagingException {
         MailMessage in = exchange.getIn(MailMessage.class);
         if (in.getOriginalMessage() instanceof MimeMessage mail && mail.getSize() <= WHOLE_FETCH_BYTES) {
             try {

@@ -99,7 +99,7 @@ public final class ContractsPoll implements Service, Closeable {
             from = watermarks.load();
             return pollFrom(from);
         } catch (Exception e) {
-            String reason = SpreadsheetIntake.describe(e);
+            String reason = SpreadsheetIntake.describe(e, intake.messages());
             tally.failed();
             LOG.error("contracts poll of {} failed: {} — nothing from this poll is in the archive; the watermark stays at {}"
                             + " and the next poll tries again. If it persists, check dangan.contracts.db.url, .db.user,"
@@ -147,7 +147,7 @@ public final class ContractsPoll implements Service, Closeable {
                 return "contracts query";
             }, h -> watermarks.advance(h, from, advance.result(), run.id()));
         } catch (Exception e) {
-            intake.fail(run, SpreadsheetIntake.describe(e));
+            intake.fail(run, SpreadsheetIntake.describe(e, intake.messages()));
             throw e;
         }
         tally.handled();
@@ -157,7 +157,7 @@ public final class ContractsPoll implements Service, Closeable {
                 LOG.warn("{}: {} rows rejected, {} warnings — see {}", name, run.rejected(), run.warnings(), report);
             } catch (Exception e) {
                 LOG.error("{}: filed, but its reject report could not be written to {}: {}; the issues are in the database"
-                        + " (intake_issue, ingest {})", name, rejectsFolder, SpreadsheetIntake.describe(e), run.id());
+                        + " (intake_issue, ingest {})", name, rejectsFolder, SpreadsheetIntake.describe(e, intake.messages()), run.id());
             }
         }
         return run;

@@ -212,7 +212,7 @@ public final class ArchiveIntake {
                         stageAndMerge(h, run, source, staging, issues, true);
                     } catch (FileRejectedException | dangan.intake.read.UnreadableFileException e) {
                         staging.abort();
-                        reader.read(h, run, staging.layout, SpreadsheetIntake.describe(e));
+                        reader.read(h, run, staging.layout, SpreadsheetIntake.describe(e, messages));
                         return run;
                     } catch (Exception e) {
                         staging.abort(); // a COPY in progress is cancelled before the transaction rolls back
@@ -310,12 +310,12 @@ public final class ArchiveIntake {
             if (!layout.has(Field.NAME) || !(layout.has(Field.MOBILE) || layout.has(Field.ID_NUMBER) || layout.has(Field.EMAIL))) {
                 // the first row is named by what was recognised in it and by column numbers, never by its
                 // text: in a file that is not a customer list (a key, a letter) the first row is its content
-                throw new FileRejectedException(messages.text("dropfolder.header-unrecognised",
+                throw FileRejectedException.of("dropfolder.header-unrecognised",
                         "columns", layout.headings().size(),
                         "recognised", layout.fields().entrySet().stream()
                                 .sorted(Map.Entry.comparingByValue())
                                 .map(f -> f.getKey().key() + " (" + (f.getValue() + 1) + ")").toList().toString(),
-                        "unrecognised", layout.extra().keySet().stream().sorted().map(i -> i + 1).toList().toString()));
+                        "unrecognised", layout.extra().keySet().stream().sorted().map(i -> i + 1).toList().toString());
             }
             extraColumns = layout.extra().values().toArray(String[]::new);
             if (extraColumns.length > 0) {

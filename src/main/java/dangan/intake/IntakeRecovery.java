@@ -97,7 +97,7 @@ public final class IntakeRecovery {
                 LOG.info("{}: its reject report is written from the database ({})", name, rejectsFolder.resolve(name + ".rejects.csv"));
             } catch (Exception e) {
                 LOG.warn("{}: filed, but its reject report cannot be written into {} yet ({}); it is written from the database later",
-                        name, rejectsFolder, SpreadsheetIntake.describe(e));
+                        name, rejectsFolder, SpreadsheetIntake.describe(e, messages));
                 break;
             }
         }

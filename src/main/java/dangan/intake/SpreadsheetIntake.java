@@ -2,6 +2,7 @@ package dangan.intake;
 
 import dangan.logs.LogFormat;
 import org.slf4j.MDC;
+import dangan.i18n.Localized;
 import dangan.i18n.Messages;
 import dangan.intake.read.ReadLimits;
 import dangan.intake.read.ReadSummary;
@@ -78,7 +79,7 @@ public final class SpreadsheetIntake {
                     report(exchange);
                 } catch (Exception e) {
                     LOG.warn("{}: filed; its reject report could not be written into {} now ({}): it is written from the database later",
-                            run.name(), rejectsFolder, describe(e));
+                            run.name(), rejectsFolder, describe(e, intake.messages()));
                 }
             }
             String route = exchange.getFromRouteId();
@@ -93,7 +94,7 @@ public final class SpreadsheetIntake {
      */
     private Exception interruptedOr(Exception e, IngestRun run) {
         if (e instanceof UnreadableFileException || e instanceof FileRejectedException || !Outage.isOutage(e)) return e;
-        String reason = describe(e);
+        String reason = describe(e, intake.messages());
         if (run != null) intake.interrupted(run, reason);
         LOG.warn("{}: not filed for now, the database or the disk failed ({}); nothing of it is filed, it is tried again",
                 run == null ? "a dropped file" : run.name(), reason);
@@ -133,7 +134,7 @@ public final class SpreadsheetIntake {
     public String failure(Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String fileName = FileName.shown(exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class));
-        String reason = describe(error);
+        String reason = describe(error, intake.messages());
         IngestRun run = exchange.getProperty(RUN, IngestRun.class);
         if (run != null) intake.fail(run, reason);
         else intake.metrics().failed(exchange.getMessage().getHeader("DanganChannel", "registrations", String.class));
@@ -160,20 +161,18 @@ public final class SpreadsheetIntake {
     }
 
     /**
-     * The reason a person reads: our own messages as they are (they name line, column and what was
-     * expected); anything else by the kinds of error only — a library's message may quote the file's
-     * content (a parser's "unexpected token '…'", a database's "invalid input: '…'"), and the reason goes
-     * into the .error.txt and the ledger. The service log keeps the whole error.
+     * The reason a person reads, in the language of {@code messages}: our own reasons from the bundles (they
+     * name line, column and what was expected); anything else by the kinds of error only — a library's
+     * message may quote the file's content (a parser's "unexpected token '…'", a database's "invalid input:
+     * '…'"), and the reason goes into the .error.txt and the ledger. The service log keeps the whole error.
      */
-    public static String describe(Throwable error) {
-        if (error == null) return "unknown error";
-        if (error instanceof UnreadableFileException || error instanceof FileRejectedException) {
-            return error.getMessage();
-        }
+    public static String describe(Throwable error, Messages messages) {
+        if (error == null) return messages.text("ingest.error.unknown");
+        if (error instanceof Localized.Carrier said) return said.reason().in(messages);
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        return "unexpected error (" + error.getClass().getSimpleName()
-                + (root == error ? "" : ", caused by " + root.getClass().getSimpleName()) + "); the service log has the details";
+        return messages.text(root == error ? "ingest.error.unexpected" : "ingest.error.unexpected.caused",
+                "kind", error.getClass().getSimpleName(), "cause", root.getClass().getSimpleName());
     }
 
     private static Path file(Exchange exchange) {

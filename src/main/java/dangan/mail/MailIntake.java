@@ -239,7 +239,7 @@ public final class MailIntake {
         try {
             intake.file(run, source);
         } catch (Exception e) {
-            String reason = SpreadsheetIntake.describe(e);
+            String reason = SpreadsheetIntake.describe(e, intake.messages());
             intake.fail(run, reason);
             return PartResult.failed(label, reason);
         }

@@ -1,5 +1,6 @@
 package dangan.reminders;
 
+import dangan.i18n.Messages;
 import dangan.intake.ArchiveIntake;
 import dangan.intake.FileName;
 import dangan.intake.FileRejectedException;
@@ -109,7 +110,7 @@ public final class VisitIntake {
         IngestRun run = intake.open("file", CHANNEL, name, SpreadsheetIntake.sha256(file), Files.size(file));
         exchange.setProperty(SpreadsheetIntake.RUN, run);
         if (run.isDuplicateFile()) {
-            LOG.info("{}: same content as {} — already in the visit ledger, nothing changed", name, run.duplicateOf());
+            LOG.info("{}", intake.messages().text("visits.file.duplicate", "file", name, "earlier", run.duplicateOf()));
             tally.handled();
             return;
         }
@@ -121,7 +122,7 @@ public final class VisitIntake {
 
         jdbi.useTransaction(h -> {
             stage(h, visits);
-            problems.addAll(unmatched(h));
+            problems.addAll(unmatched(h, intake.messages()));
             int recorded = h.createUpdate("""
                     insert into visit_ledger (customer_id, visited_on, staff, channel, outcome, notes, owner_role, source_ingest_id, source_line)
                     select distinct on (v.customer_id, v.visited_on, v.role, v.channel, coalesce(v.staff, ''))
@@ -149,8 +150,8 @@ public final class VisitIntake {
                            rows_duplicate = :duplicates, rows_rejected = :rejected, finished_at = clock_timestamp() where id = :ingest""")
                     .bind("format", format).bind("total", total).bind("recorded", recorded).bind("duplicates", duplicates)
                     .bind("rejected", rejectedLines).bind("ingest", run.id()).execute();
-            LOG.info("{} ({}): {} lines — visits recorded {}, already in the ledger {}, rejected {}; {} open reminder(s) closed",
-                    name, format, total, recorded, duplicates, rejectedLines, closed);
+            LOG.info("{}", intake.messages().text("visits.file.summary", "file", name, "format", format, "lines", total,
+                    "recorded", recorded, "duplicates", duplicates, "rejected", rejectedLines, "closed", closed));
         });
         intake.report(run, rejects);
         tally.handled();
@@ -158,6 +159,7 @@ public final class VisitIntake {
 
     private String read(Path file, List<Visit> visits, List<Problem> problems, Map<Integer, String> raw, LocalDate today)
             throws Exception {
+        Messages m = intake.messages();
         Map<String, Integer> at = new LinkedHashMap<>();
         List<String> headings = new ArrayList<>();
         var summary = new SpreadsheetReader(limits).read(file, new RowHandler() {
@@ -169,18 +171,17 @@ public final class VisitIntake {
                     if (h == null || h.isEmpty()) continue;
                     String column = HEADINGS.get(h.toLowerCase(Locale.ROOT));
                     if (column == null) {
-                        throw new FileRejectedException("column " + (i + 1) + " of the first row is not a visits column: a visits file has archive_no (档案号) or "
-                                + "mobile (手机), visited_on (拜访日期), role (角色), channel (方式), and optionally staff (拜访人), "
-                                + "outcome (结果), notes (备注)");
+                        throw FileRejectedException.of("visits.file.unknown-column", "column", i + 1);
                     }
-                    if (at.putIfAbsent(column, i) != null) throw new FileRejectedException("column " + (i + 1) + " repeats an earlier column (" + column + ")");
+                    if (at.putIfAbsent(column, i) != null) {
+                        throw FileRejectedException.of("visits.file.repeated-column", "column", i + 1, "name", column);
+                    }
                 }
                 List<String> missing = new ArrayList<>();
                 if (!at.containsKey("archive_no") && !at.containsKey("mobile")) missing.add("archive_no or mobile");
                 for (String required : List.of("visited_on", "role", "channel")) if (!at.containsKey(required)) missing.add(required);
                 if (!missing.isEmpty()) {
-                    throw new FileRejectedException("the visits file lacks " + String.join(", ", missing) + " (the first row has " + columns.size()
-                            + " columns): is this a visits file?");
+                    throw FileRejectedException.of("visits.file.lacks", "missing", String.join(", ", missing), "columns", columns.size());
                 }
             }
 
@@ -195,37 +196,36 @@ public final class VisitIntake {
                     try {
                         mobile = MobileNumber.parse(mobileText).digits();
                     } catch (InvalidValueException e) {
-                        mine.add(new Problem(lineNo, "mobile", mobileText, e.getMessage()));
+                        mine.add(new Problem(lineNo, "mobile", mobileText, e.reason(m)));
                     }
                 }
                 if (archiveNo == null && mobileText == null) {
-                    mine.add(new Problem(lineNo, "archive_no/mobile", "", "no archive number and no mobile: name the archive the visit belongs to"));
+                    mine.add(new Problem(lineNo, "archive_no/mobile", "", m.text("visits.line.no-archive")));
                 }
                 LocalDate on = null;
                 String dateText = cell(cells, at.get("visited_on"));
                 if (dateText == null) {
-                    mine.add(new Problem(lineNo, "visited_on", "", "the visit date is empty"));
+                    mine.add(new Problem(lineNo, "visited_on", "", m.text("visits.line.no-date")));
                 } else {
                     try {
                         on = DateValue.parse(dateText);
                         if (on.isAfter(today)) {
-                            mine.add(new Problem(lineNo, "visited_on", dateText, "the visit date is in the future: record visits once made"));
+                            mine.add(new Problem(lineNo, "visited_on", dateText, m.text("visits.line.future")));
                         }
                     } catch (InvalidValueException e) {
-                        mine.add(new Problem(lineNo, "visited_on", dateText, e.getMessage()));
+                        mine.add(new Problem(lineNo, "visited_on", dateText, e.reason(m)));
                     }
                 }
                 String role = cell(cells, at.get("role"));
                 if (role == null || !roles.contains(role.toLowerCase(Locale.ROOT))) {
                     mine.add(new Problem(lineNo, "role", role == null ? "" : role,
-                            (role == null ? "the role is empty" : "'" + role + "' is not a known role") + ": one of " + String.join(", ", roles)));
+                            m.text("visits.line.role", "empty", role == null ? "yes" : "no", "roles", String.join(", ", roles))));
                 }
                 String channelText = cell(cells, at.get("channel"));
                 String channel = channelText == null ? null : CHANNELS.get(channelText.toLowerCase(Locale.ROOT));
                 if (channel == null) {
                     mine.add(new Problem(lineNo, "channel", channelText == null ? "" : channelText,
-                            (channelText == null ? "the channel is empty" : "'" + channelText + "' is not a channel")
-                                    + ": phone (电话), visit (上门), letter (信函), email (邮件) or sms (短信)"));
+                            m.text("visits.line.channel", "empty", channelText == null ? "yes" : "no")));
                 }
                 if (mine.isEmpty()) {
                     visits.add(new Visit(lineNo, archiveNo, mobile, on, cell(cells, at.get("staff")), role.toLowerCase(Locale.ROOT), channel,
@@ -262,11 +262,10 @@ public final class VisitIntake {
         h.execute("""
                 update visit_in v set customer_id = coalesce(a.id, m.id),
                     problem = case
-                        when v.archive_no is not null and a.id is null then 'no archive has number ' || v.archive_no
-                        when v.archive_no is null and m.id is null then 'no archive has mobile ' || v.mobile
-                        when a.id is not null and m.id is not null and a.id <> m.id
-                            then 'archive ' || v.archive_no || ' and mobile ' || v.mobile || ' belong to different archives'
-                        when coalesce(a.status, m.status) = 'sealed' then 'the archive is sealed (D-32): no visits are recorded on it'
+                        when v.archive_no is not null and a.id is null then 'no-number'
+                        when v.archive_no is null and m.id is null then 'no-mobile'
+                        when a.id is not null and m.id is not null and a.id <> m.id then 'different'
+                        when coalesce(a.status, m.status) = 'sealed' then 'sealed'
                     end
                 from visit_in x
                 left join customer a on a.archive_no = x.archive_no
@@ -274,12 +273,17 @@ public final class VisitIntake {
                 where x.line_no = v.line_no""");
     }
 
-    private static List<Problem> unmatched(Handle h) {
+    /** The lines whose archive was not found (or is sealed), each said by its problem's key {@code visits.line.<problem>}. */
+    private static List<Problem> unmatched(Handle h, Messages m) {
         return h.createQuery("""
-                        select line_no, coalesce(archive_no, mobile) as value, problem, archive_no is not null as by_number
-                        from visit_in where problem is not null order by line_no""")
-                .map((rs, ctx) -> new Problem(rs.getInt("line_no"), rs.getBoolean("by_number") ? "archive_no" : "mobile",
-                        rs.getString("value"), rs.getString("problem") + ": correct the line and drop it again"))
+                        select line_no, archive_no, mobile, problem from visit_in where problem is not null order by line_no""")
+                .map((rs, ctx) -> {
+                    String number = rs.getString("archive_no");
+                    String mobile = rs.getString("mobile");
+                    return new Problem(rs.getInt("line_no"), number != null ? "archive_no" : "mobile", number != null ? number : mobile,
+                            m.text("visits.line." + rs.getString("problem"), "number", String.valueOf(number),
+                                    "mobile", String.valueOf(mobile)));
+                })
                 .list();
     }
 

@@ -2,6 +2,7 @@ package dangan.surveys;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dangan.i18n.Messages;
 import dangan.intake.ArchiveIntake;
 import dangan.intake.IngestRun;
 import dangan.intake.IntakeTally;
@@ -66,8 +67,7 @@ public final class SurveyIntake {
         IngestRun run = intake.open("survey", CHANNEL, name, null, size);
         exchange.setProperty(RUN, run);
         if (size > maxFileBytes) {
-            throw new SurveyFormatException("the file is " + size + " bytes, more than dangan.intake.max-file-mb allows ("
-                    + maxFileBytes + " bytes); split it into smaller files");
+            throw SurveyFormatException.of("surveys.file.too-large", "bytes", size, "max", maxFileBytes);
         }
         List<SurveyEntry> entries = reader.read(Files.readAllBytes(file));
         SurveyOutcome outcome = filing.file(run, entries);
@@ -91,7 +91,7 @@ public final class SurveyIntake {
                     "duplicates", o.duplicates(), "rejected", o.rejected(), "reasons", "  " + String.join("\n  ", o.rejectReasons()),
                     "report", "outbox/rejects/" + fileName + ".rejects.csv") + "\n";
         }
-        String reason = error instanceof SurveyFormatException ? error.getMessage() : SpreadsheetIntake.describe(error);
+        String reason = SpreadsheetIntake.describe(error, intake.messages());
         IngestRun run = exchange.getProperty(RUN, IngestRun.class);
         if (run != null) intake.fail(run, reason);
         tally.failed();
@@ -116,9 +116,11 @@ public final class SurveyIntake {
             answer(exchange, who.status(), error(who.error()));
             return;
         }
+        // the answer in the caller's Accept-Language, else dangan.locale's
+        Messages said = Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class),
+                intake.messages().language());
         if (body.length > maxBodyBytes) {
-            answer(exchange, 413, error("the body is " + body.length + " bytes, more than dangan.surveys.max-body-bytes ("
-                    + maxBodyBytes + "): send the responses in smaller batches"));
+            answer(exchange, 413, error(said.text("surveys.body.too-large", "bytes", body.length, "max", maxBodyBytes)));
             return;
         }
         IngestRun run = null;
@@ -128,8 +130,8 @@ public final class SurveyIntake {
             try {
                 entries = reader.read(body);
             } catch (SurveyFormatException e) {
-                intake.fail(run, e.getMessage());
-                ObjectNode answer = error(e.getMessage());
+                intake.fail(run, e.reason().in(intake.messages()));
+                ObjectNode answer = error(e.reason().in(said));
                 if (e.line() != null) answer.put("line", e.line()).put("column", e.column());
                 answer.put("ingest", run.id());
                 answer(exchange, 400, answer);
@@ -147,13 +149,12 @@ public final class SurveyIntake {
                 answer(exchange, taken > 0 ? 201 : 200, answer);
             }
         } catch (Exception e) {
-            String reason = SpreadsheetIntake.describe(e);
+            String reason = SpreadsheetIntake.describe(e, intake.messages());
             if (run != null) intake.fail(run, reason);
             // the reason is for the service log only: it may be SQL text naming tables, constraints and values
             String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
             LOG.error("POST /api/surveys: not filed, reference {} — {}", reference, reason, e);
-            answer(exchange, 500, error("not filed: the archive could not be written (reference " + reference
-                    + " in the service log); nothing of this request is in the archive, send it again later"));
+            answer(exchange, 500, error(said.text("surveys.body.not-filed", "reference", reference)));
         }
     }
 

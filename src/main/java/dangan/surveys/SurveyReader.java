@@ -1,5 +1,6 @@
 package dangan.surveys;
 
+import dangan.i18n.Localized;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
@@ -52,7 +53,7 @@ public final class SurveyReader {
         try (JsonParser parser = json.createParser(payload)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
-                throw new SurveyFormatException("the content is empty: expected one survey response {…} or an array of them […]");
+                throw SurveyFormatException.of("surveys.format.empty");
             }
             if (mapping.responses() != null) {
                 JsonNode root = parser.readValueAsTree();
@@ -63,7 +64,7 @@ public final class SurveyReader {
             if (first == JsonToken.START_ARRAY) {
                 JsonToken token;
                 while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-                    if (token == null) throw new SurveyFormatException("the array of responses is not closed with ]");
+                    if (token == null) throw SurveyFormatException.of("surveys.format.array-not-closed");
                     index++;
                     JsonNode node = parser.readValueAsTree();
                     entries.add(check(node, index + 1, "$[" + index + "]"));
@@ -72,37 +73,22 @@ public final class SurveyReader {
             } else if (first == JsonToken.START_OBJECT) {
                 entries.add(check(parser.readValueAsTree(), 1, "$"));
             } else {
-                throw new SurveyFormatException("expected one survey response {…} or an array of them […], got "
-                        + describeToken(first) + " at line 1");
+                throw SurveyFormatException.of("surveys.format.not-a-response", "got", token(first));
             }
             noTrailingContent(parser);
             return entries;
         } catch (JsonProcessingException e) {
+            // where, never what: the parser's own words (which may quote the content) stay out of the reason
             JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            String in = index >= 0 ? " (in response " + (index + 1) + ", $[" + index + "])" : "";
-            String hint = String.valueOf(e.getOriginalMessage()).contains("UTF-8") ? " (JSON must be UTF-8: save or export it as UTF-8)" : "";
-            throw new SurveyFormatException("not valid JSON" + where + in + ": " + withoutQuotedText(e.getOriginalMessage()) + hint
-                    + "; nothing of it was filed — correct it and send it again",
-                    at == null ? null : at.getLineNr(), at == null ? null : at.getColumnNr());
+            boolean utf8 = String.valueOf(e.getOriginalMessage()).contains("UTF-8");
+            Integer line = at == null ? null : at.getLineNr();
+            Integer column = at == null ? null : at.getColumnNr();
+            throw new SurveyFormatException(Localized.of("surveys.format.not-json", "where", at == null ? "none" : "at",
+                    "line", line == null ? 0 : line, "column", column == null ? 0 : column,
+                    "response", index >= 0 ? index + 1 : 0, "utf8", utf8 ? "yes" : "no"), line, column);
         } catch (IOException e) {
-            throw new SurveyFormatException("cannot read the content: " + e.getMessage());
+            throw SurveyFormatException.of("surveys.format.unreadable", "kind", e.getClass().getSimpleName());
         }
-    }
-
-    /**
-     * The parser's reason without the text it quotes ({@code Unrecognized token 'c2Vj…'}): in a file that
-     * is not JSON (a key, a letter) that text is its content. Line and column say where; a short name
-     * ({@code Duplicate field 'score'}) stays.
-     */
-    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("(['\"])([^'\"\n]*)\\1?");
-    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,29}");
-
-    static String withoutQuotedText(String reason) {
-        if (reason == null) return "";
-        // a short name (a field: 'score') stays, anything else quoted goes
-        return QUOTED.matcher(reason).replaceAll(m -> NAME.matcher(m.group(2)).matches()
-                ? java.util.regex.Matcher.quoteReplacement(m.group()) : m.group(1) + "…" + m.group(1));
     }
 
     private void readEnvelope(JsonNode root, List<SurveyEntry> entries) {
@@ -114,8 +100,8 @@ public final class SurveyReader {
         } else if (responses.isObject()) {
             entries.add(check(responses, 1, base));
         } else {
-            throw new SurveyFormatException("no responses at " + at + " (dangan.surveys.map.responses): expected an array"
-                    + " of responses there, found " + (responses.isMissingNode() ? "nothing" : responses.getNodeType().toString().toLowerCase()));
+            throw SurveyFormatException.of("surveys.format.no-responses", "at", at.toString(),
+                    "found", responses.isMissingNode() ? "missing" : responses.getNodeType().toString().toLowerCase());
         }
     }
 
@@ -123,9 +109,8 @@ public final class SurveyReader {
         JsonToken after = parser.nextToken();
         if (after != null) {
             JsonLocation at = parser.currentTokenLocation();
-            throw new SurveyFormatException("more content (" + describeToken(after) + ") after the end of the JSON value at line "
-                    + at.getLineNr() + ", column " + at.getColumnNr() + ": send one response {…} or one array […]",
-                    at.getLineNr(), at.getColumnNr());
+            throw new SurveyFormatException(Localized.of("surveys.format.trailing", "got", token(after),
+                    "line", at.getLineNr(), "column", at.getColumnNr()), at.getLineNr(), at.getColumnNr());
         }
     }
 
@@ -335,15 +320,16 @@ public final class SurveyReader {
         };
     }
 
-    private static String describeToken(JsonToken token) {
+    /** The kind of a JSON token, as the messages select on it: array, object, string, number, boolean, null, other. */
+    private static String token(JsonToken token) {
         return switch (token) {
-            case START_ARRAY -> "an array [";
-            case START_OBJECT -> "an object {";
-            case VALUE_STRING -> "a string";
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-            case VALUE_TRUE, VALUE_FALSE -> "true/false";
+            case START_ARRAY -> "array";
+            case START_OBJECT -> "object";
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
             case VALUE_NULL -> "null";
-            default -> token.asString() == null ? token.name() : "'" + token.asString() + "'";
+            default -> "other";
         };
     }
 

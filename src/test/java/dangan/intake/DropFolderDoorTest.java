@@ -177,7 +177,7 @@ class DropFolderDoorTest {
 
         assertThat(kept.toString()).contains("/failed/");
         assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt")))
-                .contains("line 1, column").doesNotContain("c2VjcmV0");
+                .contains("第 1 行第").doesNotContain("c2VjcmV0");
         assertThat((String) dangan.row("select error from ingest where source_name = 'key.json'").get("error"))
                 .doesNotContain("c2VjcmV0");
         assertThat(log.byConsumer(surveys)).isNotEmpty().noneMatch(line -> line.getFormattedMessage().contains("c2VjcmV0"));

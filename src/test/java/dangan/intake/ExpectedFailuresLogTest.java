@@ -35,10 +35,10 @@ class ExpectedFailuresLogTest {
         Path kept = dangan.awaitHandled("scan.pdf");
 
         assertThat(kept.toString()).contains("/failed/");
-        assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("not a CSV or XLSX");
+        assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("这不是 CSV 或 XLSX 文件");
         List<ILoggingEvent> lines = log.byConsumer(dangan.inbox());
         assertThat(lines).as("the lines logged while handling scan.pdf").hasSize(1);
-        assertThat(lines.get(0).getFormattedMessage()).contains("scan.pdf").contains("not a CSV or XLSX");
+        assertThat(lines.get(0).getFormattedMessage()).contains("scan.pdf").contains("这不是 CSV 或 XLSX 文件");
         assertThat(lines.get(0).getThrowableProxy()).isNull();
     }
 

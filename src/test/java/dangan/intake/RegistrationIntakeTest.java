@@ -151,8 +151,12 @@ class RegistrationIntakeTest {
         }
         assertThat(Files.readAllBytes(dangan.awaitHandled("corrupt.xlsx")))
                 .isEqualTo(Files.readAllBytes(Path.of("test-data/bad/corrupt.xlsx")));
-        assertThat(Files.readString(errorOf("empty.csv"))).contains("empty");
-        assertThat(Files.readString(errorOf("scan.pdf"))).contains("not a CSV or XLSX");
+        // the reasons in Chinese (dangan.locale's default), in the .error.txt and the ledger alike; never the library's words
+        assertThat(Files.readString(errorOf("empty.csv"))).contains("原因：文件是空的（0 字节）");
+        assertThat(Files.readString(errorOf("scan.pdf"))).contains("原因：这不是 CSV 或 XLSX 文件");
+        assertThat(Files.readString(errorOf("corrupt.xlsx"))).contains("原因：XLSX 文件已损坏或不是 XLSX 文件").doesNotContain("Exception:");
+        assertThat((String) dangan.row("select error from ingest where source_name = ?", "scan.pdf").get("error"))
+                .startsWith("这不是 CSV 或 XLSX 文件");
     }
 
     @Test
@@ -164,7 +168,7 @@ class RegistrationIntakeTest {
 
         Path kept = dangan.awaitHandled("halfway.csv");
         assertThat(kept.toString()).contains("/failed/");
-        assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("line 502");
+        assertThat(Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"))).contains("第 502 行");
         assertThat(dangan.count("select count(*) from customer where name like '半途%'")).isZero();
 
         dangan.drop("after.csv", "姓名,手机\n后来,13900008888\n", StandardCharsets.UTF_8);

@@ -197,7 +197,7 @@ class SurveyIntakeTest {
         assertThat(Files.readAllBytes(kept)).isEqualTo(Files.readAllBytes(Path.of("test-data/surveys/malformed.json")));
         String error = Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"));
         assertThat(error).contains("文件：malformed.json").contains("此文件的任何内容都没有进入档案")
-                .contains("not valid JSON at line 3, column").contains("(in response 2, $[1])");
+                .contains("原因：不是有效的 JSON（第 3 行第").contains("（在第 2 份回复中）");
         assertThat(dangan.row("select status, error from ingest where source_name = ?", "malformed.json"))
                 .containsEntry("status", "failed");
         assertThat(dangan.count("select count(*) from survey_response where survey_id like 'wjx-2026-0003%'")).isZero();
@@ -351,8 +351,13 @@ class SurveyIntakeTest {
         HttpResponse<String> notJson = post("/api/surveys", "{\"survey_id\": \"x-1\", \"score\": }");
         assertThat(notJson.statusCode()).isEqualTo(400);
         JsonNode error = JSON.readTree(notJson.body());
-        assertThat(error.get("error").asText()).startsWith("not valid JSON at line 1, column");
+        assertThat(error.get("error").asText()).startsWith("不是有效的 JSON（第 1 行第");
         assertThat(error.get("line").asInt()).isEqualTo(1);
+        HttpResponse<String> inEnglish = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN).header("Accept-Language", "en")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"survey_id\": \"x-1\", \"score\": }", StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertThat(JSON.readTree(inEnglish.body()).get("error").asText()).startsWith("not valid JSON at line 1, column");
 
         HttpResponse<String> wrongType = post("/api/surveys", "{\"survey_id\": \"x-2\", \"customer\": {\"mobile\": \"13812340002\"},"
                 + " \"score\": \"five\"}");

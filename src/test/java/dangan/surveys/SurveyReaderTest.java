@@ -118,9 +118,9 @@ class SurveyReaderTest {
     @CsvSource(delimiter = '|', textBlock = """
             ''                                   | the content is empty
             '"just text"'                        | expected one survey response {…} or an array of them […], got a string
-            '{"survey_id": "a", "score": 1} {}'  | more content (an object {) after the end of the JSON value at line 1, column 32
+            '{"survey_id": "a", "score": 1} {}'  | more content (an object) after the end of the JSON value at line 1, column 32
             '{"score": 1, "score": 2}'           | not valid JSON at line 1, column 21
-            '[{"survey_id": "a"}, {"score": 1'   | (in response 2, $[1])
+            '[{"survey_id": "a"}, {"score": 1'   | (in response 2)
             """)
     void unreadablePayloadsFailAsAWhole(String payload, String message) {
         assertThatThrownBy(() -> read(payload)).isInstanceOf(SurveyFormatException.class).hasMessageContaining(message);

@@ -1,5 +1,7 @@
 package dangan.intake.read;
 
+import dangan.i18n.Localized;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -54,8 +56,7 @@ final class CsvRows {
             }
         }
         if (!sink.headerSeen()) {
-            throw new UnreadableFileException("no header row: the CSV file contains only blank lines;"
-                    + " put the column names in the first line");
+            throw UnreadableFileException.of("read.csv.no-header");
         }
         return new ReadSummary("csv", encoding.label(), sink.blankRows(), null);
     }
@@ -65,18 +66,16 @@ final class CsvRows {
         if (width > limits.maxColumns()) {
             for (int i = limits.maxColumns(); i < width; i++) {
                 if (!Cells.isBlank(values[i])) {
-                    throw new UnreadableFileException("line " + lineNo + ", column " + (i + 1)
-                            + ": more than " + limits.maxColumns() + " columns; remove the extra columns"
-                            + " or check that the delimiter is right");
+                    throw UnreadableFileException.of("read.csv.too-many-columns", "line", lineNo, "column", i + 1,
+                            "max", limits.maxColumns());
                 }
             }
             values = Arrays.copyOf(values, limits.maxColumns()); // only empty cells beyond the limit
         }
         for (int i = 0; i < values.length; i++) {
             if (values[i].length() > limits.maxCellChars()) {
-                throw new UnreadableFileException("line " + lineNo + ", column " + (i + 1) + ": cell has "
-                        + values[i].length() + " characters, more than the limit of " + limits.maxCellChars()
-                        + "; shorten it (or check for a missing closing quote)");
+                throw UnreadableFileException.of("read.csv.cell-too-long", "line", lineNo, "column", i + 1,
+                        "chars", values[i].length(), "max", limits.maxCellChars());
             }
         }
         return List.of(values);
@@ -84,18 +83,14 @@ final class CsvRows {
 
     private static UnreadableFileException malformed(long lineNo, Throwable cause, long budget) {
         if (cause instanceof RecordSizeGuard.RecordTooLongException) {
-            return new UnreadableFileException("line " + lineNo + ": the record starting here runs on for more than "
-                    + budget + " characters, probably because of a quote (\") that is never closed;"
-                    + " fix the quotes or export the file again", cause);
+            return new UnreadableFileException(Localized.of("read.csv.record-too-long", "line", lineNo, "max", budget), cause);
         }
         String detail = String.valueOf(cause.getMessage());
         if (detail.contains("EOF reached before encapsulated token finished")) {
-            return new UnreadableFileException("line " + lineNo + ": a quoted cell starting on this line is never"
-                    + " closed (unterminated quote at the end of the file); fix the quotes or export the file again",
-                    cause);
+            return new UnreadableFileException(Localized.of("read.csv.unterminated-quote", "line", lineNo), cause);
         }
-        return new UnreadableFileException("malformed CSV in the record starting at line " + lineNo + ": " + detail
-                + "; fix the file or export it again as CSV (UTF-8)", cause);
+        // the parser's own words stay in the log (the cause): the reason names the line only
+        return new UnreadableFileException(Localized.of("read.csv.malformed", "line", lineNo), cause);
     }
 
     private static int toInt(long lineNo) {

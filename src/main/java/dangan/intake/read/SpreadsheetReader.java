@@ -1,5 +1,7 @@
 package dangan.intake.read;
 
+import dangan.i18n.Localized;
+
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -32,11 +34,10 @@ public final class SpreadsheetReader {
         try {
             long size = Files.size(file);
             if (size == 0) {
-                throw new UnreadableFileException("file is empty (0 bytes); upload the file again");
+                throw UnreadableFileException.of("read.empty");
             }
             if (size > limits.maxFileBytes()) {
-                throw new UnreadableFileException("file is too large: " + size + " bytes, the limit is "
-                        + limits.maxFileBytes() + " bytes; split it into smaller files");
+                throw UnreadableFileException.of("read.too-large", "bytes", size, "max", limits.maxFileBytes());
             }
             RowSink sink = new RowSink(handler);
             switch (FileKind.of(file)) {
@@ -47,19 +48,17 @@ public final class SpreadsheetReader {
                 case OLE2:
                     throw ole2(file);
                 case EMPTY:
-                    throw new UnreadableFileException("file is empty (0 bytes); upload the file again");
+                    throw UnreadableFileException.of("read.empty");
                 default:
-                    throw new UnreadableFileException("not a CSV or XLSX file (looks binary, e.g. a PDF or an image);"
-                            + " export the spreadsheet as .xlsx or CSV (UTF-8)");
+                    throw UnreadableFileException.of("read.binary");
             }
         } catch (NoSuchFileException e) {
-            throw new UnreadableFileException("file not found: " + file + "; it may have been moved or deleted", e);
+            throw new UnreadableFileException(Localized.of("read.not-found"), e);
         } catch (AccessDeniedException e) {
-            throw new UnreadableFileException("file cannot be opened (access denied): " + file
-                    + "; check the file permissions", e);
+            throw new UnreadableFileException(Localized.of("read.access-denied"), e);
         } catch (IOException e) {
-            throw new UnreadableFileException("file cannot be read: " + e.getMessage()
-                    + "; check the file and upload it again", e);
+            // the library's words stay in the log (the cause): they may quote the file
+            throw new UnreadableFileException(Localized.of("read.io-error", "kind", e.getClass().getSimpleName()), e);
         }
     }
 
@@ -67,12 +66,11 @@ public final class SpreadsheetReader {
     private static UnreadableFileException ole2(Path file) {
         try (POIFSFileSystem ole = new POIFSFileSystem(file.toFile(), true)) {
             if (ole.getRoot().hasEntry("EncryptionInfo")) {
-                return new UnreadableFileException("password-protected Excel file: remove the password in Excel"
-                        + " (File > Info > Protect Workbook > Encrypt with Password) and save it again as .xlsx");
+                return UnreadableFileException.of("read.xlsx.password");
             }
         } catch (IOException | RuntimeException e) {
             // not a well-formed OLE2 file: report it as the legacy format its header claims
         }
-        return new UnreadableFileException("legacy Excel 97-2003 (.xls) file: save it as .xlsx or CSV (UTF-8)");
+        return UnreadableFileException.of("read.xls");
     }
 }

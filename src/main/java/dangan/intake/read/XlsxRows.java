@@ -1,5 +1,6 @@
 package dangan.intake.read;
 
+import dangan.i18n.Localized;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ final class XlsxRows {
             IsoDataFormatter formatter = new IsoDataFormatter(isDate1904(reader));
             XSSFReader.SheetIterator sheets = reader.getSheetIterator();
             if (!sheets.hasNext()) {
-                throw new UnreadableFileException("the XLSX workbook has no worksheet; add a sheet with the data");
+                throw UnreadableFileException.of("read.xlsx.no-sheet");
             }
             try (InputStream sheet = sheets.next()) {
                 String sheetName = sheets.getSheetName();
@@ -65,8 +66,7 @@ final class XlsxRows {
                 parser.setContentHandler(new XSSFSheetXMLHandler(styles, null, strings, rows, formatter, false));
                 parser.parse(new InputSource(sheet));
                 if (!sink.headerSeen()) {
-                    throw new UnreadableFileException("no header row: the first sheet \"" + sheetName
-                            + "\" is empty; put the column names in its first row");
+                    throw UnreadableFileException.of("read.xlsx.no-header");
                 }
                 return new ReadSummary("xlsx", "xlsx", sink.blankRows(), sheetName);
             }
@@ -102,18 +102,14 @@ final class XlsxRows {
         PackageRelationship main = core.isEmpty() ? null : core.getRelationship(0);
         PackagePart part = main == null ? null : pkg.getPart(main);
         if (part == null) {
-            throw new UnreadableFileException("corrupt or not an XLSX file: the zip archive contains no workbook"
-                    + " (a truncated upload, or a zip that is not a spreadsheet); save the spreadsheet again as"
-                    + " .xlsx or CSV (UTF-8)");
+            throw UnreadableFileException.of("read.xlsx.no-workbook");
         }
         String type = part.getContentType();
         if (type.contains(".sheet.binary")) {
-            throw new UnreadableFileException("binary Excel workbook (.xlsb) is not supported;"
-                    + " save it as .xlsx or CSV (UTF-8)");
+            throw UnreadableFileException.of("read.xlsx.binary");
         }
         if (!type.contains("spreadsheetml") && !type.startsWith("application/vnd.ms-excel")) {
-            throw new UnreadableFileException("not an XLSX file: the zip archive is a different kind of document ("
-                    + type + "); save the spreadsheet as .xlsx or CSV (UTF-8)");
+            throw UnreadableFileException.of("read.xlsx.other-document");
         }
     }
 
@@ -149,13 +145,11 @@ final class XlsxRows {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
             if (message.contains("Zip bomb") || message.contains("max size of the expanded data")) {
-                return new UnreadableFileException("the XLSX file looks like a zip bomb: it unpacks to far more"
-                        + " data than its size suggests (compression ratio too high); open it in Excel and save"
-                        + " it again, or export it as CSV (UTF-8)", e);
+                return new UnreadableFileException(Localized.of("read.xlsx.zip-bomb"), e);
             }
         }
-        return new UnreadableFileException("corrupt or not an XLSX file: " + e.getMessage()
-                + "; open it in Excel and save it again as .xlsx, or export it as CSV (UTF-8)", e);
+        // the library's words stay in the log (the cause): they may quote the file
+        return new UnreadableFileException(Localized.of("read.xlsx.corrupt", "kind", e.getClass().getSimpleName()), e);
     }
 
     private static Throwable find(Throwable e, Class<? extends Throwable> type) {
@@ -203,15 +197,13 @@ final class XlsxRows {
                 if (Cells.isBlank(value)) {
                     return; // formatting far to the right: harmless
                 }
-                throw new LimitExceeded(new UnreadableFileException("row " + excelRow + ", column "
-                        + CellReference.convertNumToColString(column) + ": more than " + limits.maxColumns()
-                        + " columns; delete the extra columns or move the data into the first "
-                        + limits.maxColumns()));
+                throw new LimitExceeded(UnreadableFileException.of("read.xlsx.too-many-columns", "row", excelRow,
+                        "column", CellReference.convertNumToColString(column), "max", limits.maxColumns()));
             }
             if (value.length() > limits.maxCellChars()) {
-                throw new LimitExceeded(new UnreadableFileException("row " + excelRow + ", column "
-                        + CellReference.convertNumToColString(column) + ": cell has " + value.length()
-                        + " characters, more than the limit of " + limits.maxCellChars() + "; shorten it"));
+                throw new LimitExceeded(UnreadableFileException.of("read.xlsx.cell-too-long", "row", excelRow,
+                        "column", CellReference.convertNumToColString(column), "chars", value.length(),
+                        "max", limits.maxCellChars()));
             }
             while (cells.size() < column) {
                 cells.add("");

@@ -232,6 +232,6 @@ class RejectedFilesTest {
             put(zip, "word/document.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
                     + "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"/>", false);
         }
-        assertUnreadable(file, "not an XLSX file", "wordprocessingml");
+        assertUnreadable(file, "not an XLSX file", "a different kind of document");
     }
 }

@@ -1,5 +1,7 @@
 package dangan.mail;
 
+import dangan.i18n.Messages;
+
 import java.util.Locale;
 
 /**
@@ -29,8 +31,9 @@ record AttachmentName(String raw, String safe) {
         return dot < 0 ? "" : safe.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
-    /** What the sender sees in the reply: the safe name, and the raw one (cleaned) when it differs. */
-    String shown() {
-        return safe.equals(raw) ? safe : safe + " (sent as '" + SafeText.oneLine(raw, 120) + "')";
+    /** What the sender sees in the reply, as the part's label: the safe name, and the raw one (cleaned) when it differs. */
+    String label(Messages messages) {
+        return messages.text("mail.part.attachment", "name", safe, "renamed", safe.equals(raw) ? "no" : "yes",
+                "raw", SafeText.oneLine(raw, 120));
     }
 }

@@ -8,6 +8,8 @@ import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.internet.ParseException;
 
+import dangan.i18n.Localized;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
@@ -34,7 +36,7 @@ final class MailContent {
     private String body;
     private String htmlBody;
     private final List<Attachment> attachments = new ArrayList<>();
-    private final List<String> problems = new ArrayList<>();
+    private final List<Localized> problems = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
 
     record Attachment(Part part, AttachmentName name, String contentType) {
@@ -48,7 +50,7 @@ final class MailContent {
 
     private void walk(Part part, int depth) throws MessagingException, IOException {
         if (depth > MAX_DEPTH) {
-            problems.add("the mail is nested more than " + MAX_DEPTH + " levels deep; send the details in a plain mail");
+            problems.add(Localized.of("mail.problem.nested", "depth", MAX_DEPTH));
             return;
         }
         String disposition = safeDisposition(part);
@@ -56,7 +58,7 @@ final class MailContent {
         if (part.isMimeType("multipart/*") && fileName == null) {
             Object content = part.getContent();
             if (!(content instanceof Multipart multipart)) {
-                problems.add("a multipart section of the mail cannot be read");
+                problems.add(Localized.of("mail.problem.multipart"));
                 return;
             }
             for (int i = 0; i < multipart.getCount(); i++) {
@@ -70,9 +72,9 @@ final class MailContent {
             return;
         }
         if (part.isMimeType("text/plain") && body == null) {
-            body = text(part, "the mail text");
+            body = text(part, "plain");
         } else if (part.isMimeType("text/html") && htmlBody == null) {
-            htmlBody = text(part, "the mail text (HTML)");
+            htmlBody = text(part, "html");
         } else {
             skipped.add(baseType(part));
         }
@@ -90,11 +92,12 @@ final class MailContent {
         return attachments;
     }
 
-    /** What made part of the mail unreadable, in words for the sender. */
-    List<String> problems() {
+    /** What made part of the mail unreadable, in words for the sender (said in the reply's language). */
+    List<Localized> problems() {
         return problems;
     }
 
+    /** The text of a body part; {@code what} is {@code plain} or {@code html}, as the messages select on it. */
     private String text(Part part, String what) throws MessagingException, IOException {
         String charsetName = charset(part);
         Charset charset;
@@ -104,8 +107,7 @@ final class MailContent {
             try {
                 charset = Charset.forName(MimeUtility.javaCharset(charsetName));
             } catch (IllegalCharsetNameException | java.nio.charset.UnsupportedCharsetException e) {
-                problems.add(what + " is written in the character set '" + SafeText.oneLine(charsetName, 40)
-                        + "', which Dangan does not know; send it again as UTF-8 (or GBK)");
+                problems.add(Localized.of("mail.problem.charset", "what", what, "charset", SafeText.oneLine(charsetName, 40)));
                 return null;
             }
         }
@@ -114,14 +116,14 @@ final class MailContent {
             bytes = in.readNBytes(MAX_BODY_BYTES + 1);
         }
         if (bytes.length > MAX_BODY_BYTES) {
-            problems.add(what + " is longer than " + MAX_BODY_BYTES / 1024 + " KiB; send long lists as a CSV or XLSX attachment");
+            problems.add(Localized.of("mail.problem.too-long", "what", what, "kib", MAX_BODY_BYTES / 1024));
             return null;
         }
         if (charset != null) {
             try {
                 return strict(charset, bytes);
             } catch (CharacterCodingException e) {
-                problems.add(what + " is not valid " + charset.name() + " as its header says; send it again as UTF-8");
+                problems.add(Localized.of("mail.problem.invalid-text", "what", what, "charset", charset.name()));
                 return null;
             }
         }

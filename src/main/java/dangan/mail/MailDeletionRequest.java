@@ -1,5 +1,7 @@
 package dangan.mail;
 
+import dangan.i18n.Messages;
+
 import dangan.intake.IntakeTally;
 import dangan.normalise.Text;
 import dangan.retention.DestructionProposals;
@@ -47,10 +49,12 @@ public final class MailDeletionRequest {
     private final MailSettings settings;
     private final IntakeTally tally;
     private final MailPollState state;
+    private final Messages messages;
 
     MailDeletionRequest(DestructionProposals proposals, DataSource dataSource, MailSettings settings, IntakeTally tally,
-                        MailPollState state) {
+                        MailPollState state, Messages messages) {
         this.state = state;
+        this.messages = messages;
         this.proposals = proposals;
         this.jdbi = Db.jdbi(dataSource);
         this.settings = settings;
@@ -92,24 +96,23 @@ public final class MailDeletionRequest {
         boolean failed;
         if (archiveNo.isEmpty()) {
             failed = true;
-            answer = "We could not tell whose archive to delete: write the archive number (e.g. 202311001) or the mobile"
-                    + " number the archive was opened with in the mail, and send it again. Nothing was filed.";
+            answer = messages.text("mail.deletion.unknown");
             LOG.warn("Mail {}: deletion request names no known archive number or mobile — moves to the failed folder", letter.name());
         } else if (openRequest(archiveNo.get()).isPresent()) {
             failed = false;
-            answer = "A request to delete the archive " + archiveNo.get() + " is already open (" + openRequest(archiveNo.get()).get()
-                    + "); nothing new was filed. A manager decides; you will be told the outcome.";
+            OpenRequest open = openRequest(archiveNo.get()).get();
+            answer = messages.text("mail.deletion.already-open", "archive", archiveNo.get(), "id", open.id(), "due", open.due());
             LOG.info("Mail {}: deletion request for archive {} is already open — nothing new filed", letter.name(), archiveNo.get());
         } else {
             try {
                 ProposalShapes.Filed filed = proposals.fileDeletionRequest(archiveNo.get(), "mail", RECEIVED_BY, null,
                         "mail " + letter.name());
                 failed = false;
-                answer = "Your request to delete the archive " + filed.archiveNo() + " was filed (request #" + filed.subjectRequestId()
-                        + ") and will be answered by " + filed.dueAt().toLocalDate() + ". A manager decides; you will be told the outcome.";
+                answer = messages.text("mail.deletion.filed", "archive", filed.archiveNo(), "id", filed.subjectRequestId(),
+                        "due", filed.dueAt().toLocalDate());
             } catch (RuleException e) {
                 failed = true;
-                answer = "Your deletion request could not be filed: " + e.getMessage() + ". Nothing was filed.";
+                answer = messages.text("mail.deletion.refused", "reason", e.message(messages));
             }
         }
         exchange.setProperty(MailIntake.FAILED, failed);
@@ -123,15 +126,15 @@ public final class MailDeletionRequest {
         exchange.getIn().setHeader(MailIntake.REPLY, true);
         exchange.getIn().setHeader("To", letter.replyTo().toString());
         exchange.getIn().setHeader("From", settings.from());
-        exchange.getIn().setHeader("Subject", "Re: " + SafeText.oneLine(letter.subject(), 150)
-                + (failed ? " — Dangan: deletion request not filed" : " — Dangan: deletion request filed"));
+        exchange.getIn().setHeader("Subject", messages.text("mail.deletion.subject", "subject", SafeText.oneLine(letter.subject(), 150),
+                "failed", failed ? "yes" : "no"));
         exchange.getIn().setHeader("contentType", "text/plain; charset=UTF-8");
         if (letter.messageId() != null) {
             exchange.getIn().setHeader("In-Reply-To", letter.messageId());
             exchange.getIn().setHeader("References", letter.messageId());
         }
-        exchange.getIn().setBody("Dangan, the customer archive, has read your mail \"" + letter.subject() + "\".\n\n"
-                + answer + "\n\nThis is an automatic reply.\n");
+        exchange.getIn().setBody(messages.text("mail.reply.intro", "subject", letter.subject(), "dated", "no", "sent", "") + "\n\n"
+                + answer + "\n\n" + messages.text("mail.reply.automatic") + "\n");
     }
 
     /** The archive named in the text: an archive number that exists, else the archive of a mobile number in it. */
@@ -155,10 +158,16 @@ public final class MailDeletionRequest {
         });
     }
 
-    /** The open deletion request of the archive, if any: "request #12, due 2026-12-09". */
-    private Optional<String> openRequest(String archiveNo) {
-        return jdbi.withHandle(h -> one(h, "select 'request #' || id || ', due ' || due_at::date from subject_request"
-                + " where archive_no = :value and kind = 'deletion' and status = 'open' order by id limit 1", archiveNo));
+    /** An open deletion request: its number and the day it is due. */
+    private record OpenRequest(long id, java.time.LocalDate due) {
+    }
+
+    /** The open deletion request of the archive, if any. */
+    private Optional<OpenRequest> openRequest(String archiveNo) {
+        return jdbi.withHandle(h -> h.createQuery("select id, due_at::date as due from subject_request"
+                        + " where archive_no = :value and kind = 'deletion' and status = 'open' order by id limit 1")
+                .bind("value", archiveNo)
+                .map((rs, ctx) -> new OpenRequest(rs.getLong("id"), rs.getObject("due", java.time.LocalDate.class))).findFirst());
     }
 
     private static Optional<String> one(Handle h, String sql, String value) {

@@ -55,7 +55,7 @@ public final class MailFlow implements Flow {
         // D-31: a mail whose subject says "删除申请" / "deletion request" files a customer's deletion request
         context.bind("mailDeletionRequest", new MailDeletionRequest(new dangan.retention.DestructionProposals(context.dataSource(),
                 context.audit(), dangan.retention.RetentionSettings.from(settings)),
-                context.dataSource(), mail, context.tally(), state));
+                context.dataSource(), mail, context.tally(), state, context.intake().messages()));
         context.bind("mailIntake", new MailIntake(context.intake(), columns, mail, limits, context.tally(), state, processed, failed));
         LOG.info("Mail source (D-12) is on: reading {} folder {}, replies from {}", mail.imapUrl().replaceAll("//[^/@]*@", "//"),
                 settings.get("dangan.mail.folder.inbox", "INBOX"), mail.from());

@@ -1,5 +1,7 @@
 package dangan.mail;
 
+import dangan.i18n.Messages;
+
 import dangan.intake.ArchiveIntake;
 import dangan.intake.ColumnMap;
 import dangan.intake.Field;
@@ -119,7 +121,7 @@ public final class MailIntake {
             boolean failed = !problems.isEmpty() || results.stream().anyMatch(PartResult::failed)
                     || results.stream().noneMatch(r -> r.kind() == PartResult.Kind.FILED);
             if (problems.isEmpty() && results.stream().noneMatch(r -> r.kind() != PartResult.Kind.IGNORED)) {
-                problems.add(MailReply.NO_CONTENT);
+                problems.add(intake.messages().text("mail.reply.no-content"));
             }
             exchange.setProperty(FAILED, failed);
             log(letter, results, problems, failed);
@@ -134,13 +136,13 @@ public final class MailIntake {
             exchange.getIn().setHeader(REPLY, true);
             exchange.getIn().setHeader("To", letter.replyTo().toString());
             exchange.getIn().setHeader("From", settings.from());
-            exchange.getIn().setHeader("Subject", MailReply.subject(letter, failed));
+            exchange.getIn().setHeader("Subject", MailReply.subject(intake.messages(), letter, failed));
             exchange.getIn().setHeader("contentType", "text/plain; charset=UTF-8");
             if (letter.messageId() != null) {
                 exchange.getIn().setHeader("In-Reply-To", letter.messageId());
                 exchange.getIn().setHeader("References", letter.messageId());
             }
-            exchange.getIn().setBody(MailReply.text(letter, results, problems, failed));
+            exchange.getIn().setBody(MailReply.text(intake.messages(), letter, results, problems, failed));
         } finally {
             state.finished();
         }
@@ -154,27 +156,28 @@ public final class MailIntake {
     }
 
     private void file(Message mail, Letter letter, List<PartResult> results, List<String> problems) throws Exception {
+        Messages m = intake.messages();
         MailContent content;
         try {
             content = MailContent.of(mail);
         } catch (FolderClosedException | StoreClosedException e) {
             throw e;
         } catch (MessagingException | IOException | RuntimeException e) {
-            problems.add("the mail cannot be read (" + SafeText.oneLine(SafeText.rootMessage(e), 200)
-                    + "); send it again from an ordinary mail program");
+            // the library's words stay out of the reply (they may quote the mail): the kind of error only
+            LOG.warn("Mail {}: cannot be read ({})", letter.name(), SafeText.oneLine(SafeText.rootMessage(e), 200));
+            problems.add(m.text("mail.problem.unreadable", "kind", e.getClass().getSimpleName()));
             return;
         }
-        problems.addAll(content.problems());
+        content.problems().forEach(p -> problems.add(p.in(m)));
         List<MailContent.Attachment> sheets = new ArrayList<>();
         for (MailContent.Attachment attachment : content.attachments()) {
             AttachmentName name = attachment.name();
             if (name.hasPathParts()) {
-                results.add(PartResult.failed("attachment " + name.shown(), "the file name contains folder parts"
-                        + " (/ or \\ or ..), which Dangan refuses; rename the file to a plain name such as guests.csv and send it again"));
+                results.add(PartResult.failed(name.label(m), m.text("mail.part.path-parts")));
             } else if (SPREADSHEET_EXTENSIONS.contains(name.extension()) || SPREADSHEET_TYPES.contains(attachment.contentType())) {
                 sheets.add(attachment);
             } else {
-                results.add(PartResult.ignored("attachment " + name.shown(), "not read: only CSV and XLSX attachments are filed"));
+                results.add(PartResult.ignored(name.label(m), m.text("mail.part.not-spreadsheet")));
             }
         }
         BodyFields fields = BodyFields.parse(content.body());
@@ -184,7 +187,7 @@ public final class MailIntake {
             if (identifies) {
                 results.add(fileBody(letter, fields));
             } else if (sheets.isEmpty() && results.stream().allMatch(r -> r.kind() == PartResult.Kind.IGNORED)) {
-                results.add(PartResult.failed("mail text", MailReply.BODY_NOT_A_RECORD));
+                results.add(PartResult.failed(m.text("mail.part.body"), m.text("mail.reply.body-not-a-record")));
             }
         }
         for (MailContent.Attachment sheet : sheets) {
@@ -195,7 +198,7 @@ public final class MailIntake {
     private PartResult fileBody(Letter letter, BodyFields fields) throws SQLException {
         byte[] canonical = fields.canonical().getBytes(StandardCharsets.UTF_8);
         IngestRun run = intake.open("mail", "mail", letter.name(), sha256(canonical), canonical.length);
-        return fileRun("mail text", run, handler -> {
+        return fileRun(intake.messages().text("mail.part.body"), run, handler -> {
             handler.header(fields.names());
             handler.row(2, fields.values());
             return "mail body";
@@ -204,11 +207,12 @@ public final class MailIntake {
 
     private PartResult fileAttachment(MailContent.Attachment attachment) throws Exception {
         AttachmentName name = attachment.name();
-        String label = "attachment " + name.shown();
+        Messages m = intake.messages();
+        String label = name.label(m);
         long limit = settings.maxAttachmentBytes();
         int declared = attachment.part().getSize();
         if (declared > limit * 4 / 3 + 4096) {
-            return PartResult.failed(label, tooLarge(limit));
+            return PartResult.failed(label, tooLarge(m, limit));
         }
         Path folder = Files.createTempDirectory("dangan-mail-");
         try {
@@ -220,10 +224,10 @@ public final class MailIntake {
             } catch (FolderClosedException | StoreClosedException e) {
                 throw e;
             } catch (MessagingException | IOException e) {
-                return PartResult.failed(label, "the attachment cannot be read (" + SafeText.oneLine(SafeText.rootMessage(e), 200)
-                        + "); attach the file again");
+                LOG.warn("{}: cannot be read ({})", label, SafeText.oneLine(SafeText.rootMessage(e), 200));
+                return PartResult.failed(label, m.text("mail.part.unreadable", "kind", e.getClass().getSimpleName()));
             }
-            if (size > limit) return PartResult.failed(label, tooLarge(limit));
+            if (size > limit) return PartResult.failed(label, tooLarge(m, limit));
             IngestRun run = intake.open("mail", "mail", name.safe(), SpreadsheetIntake.sha256(file), size);
             return fileRun(label, run, handler -> {
                 ReadSummary summary = new SpreadsheetReader(limits).read(file, handler);
@@ -246,9 +250,8 @@ public final class MailIntake {
         return PartResult.filed(label, run, intake.issues(run));
     }
 
-    private static String tooLarge(long limit) {
-        return "the attachment is larger than the limit of " + (limit / 1024 / 1024) + " MiB (dangan.mail.max-attachment-mb);"
-                + " split it into smaller files, or drop it into the registrations folder";
+    private static String tooLarge(Messages m, long limit) {
+        return m.text("mail.part.too-large", "mib", limit / 1024 / 1024);
     }
 
     /** Copies at most limit + 1 bytes: a result above the limit means the attachment is too large. */

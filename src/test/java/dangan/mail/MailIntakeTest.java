@@ -89,7 +89,7 @@ class MailIntakeTest {
                 .containsEntry("rows_new", 1);
 
         String reply = awaitReply("guest1@example.cn");
-        assertThat(reply).contains("Mail text: 1 line").contains("new 1");
+        assertThat(reply).contains("邮件正文：共 1 行").contains("新建 1");
         assertThat(inbox()).doesNotContain(id);
     }
 
@@ -109,8 +109,8 @@ class MailIntakeTest {
         assertThat(dangan.row("select name from customer where mobile = ?", "13700137000")).containsEntry("name", "王芳");
 
         String reply = awaitReply("guest2@example.cn");
-        assertThat(reply).contains("客史-gbk.csv").contains("3 lines").contains("new 2").contains("rejected 1")
-                .contains("rejected, line 3").contains("12345")
+        assertThat(reply).contains("客史-gbk.csv").contains("共 3 行").contains("新建 2").contains("拒收 1")
+                .contains("拒收，第 3 行").contains("12345")
                 .doesNotContain("110105194912310021");
         // the same attachment sent again is recognised by its content
         MimeMessage again = message("guest2@example.cn", "Guest list again");
@@ -142,7 +142,7 @@ class MailIntakeTest {
 
         awaitIn("Dangan-Processed", id);
         assertThat(dangan.row("select name from customer where mobile = ?", "13900001111")).containsEntry("name", "郑十一");
-        assertThat(awaitReply("guest9@example.cn")).contains("宾客.xlsx: 1 line (xlsx").contains("logo.png: not read");
+        assertThat(awaitReply("guest9@example.cn")).contains("附件 宾客.xlsx：共 1 行（xlsx").contains("logo.png：未读取");
     }
 
     @Test
@@ -193,10 +193,10 @@ class MailIntakeTest {
         awaitIn("Dangan-Processed", goodId);
         assertThat(dangan.row("select name from customer where mobile = ?", "13300133000")).containsEntry("name", "钱七");
         for (String id : List.of(emptyId, bigId, traversalId, charsetId, anonymousId)) awaitIn("Dangan-Failed", id);
-        assertThat(awaitReply("hostile1@example.cn")).contains("no customer details");
-        assertThat(awaitReply("hostile2@example.cn")).contains("big.csv").contains("larger than the limit of 1 MiB");
-        assertThat(awaitReply("hostile3@example.cn")).contains("passwd.csv").contains("folder parts");
-        assertThat(awaitReply("hostile4@example.cn")).contains("x-no-such-charset").contains("does not know");
+        assertThat(awaitReply("hostile1@example.cn")).contains("邮件中没有 Dangan 能读取的客户信息");
+        assertThat(awaitReply("hostile2@example.cn")).contains("big.csv").contains("附件超过 1 MiB 的上限");
+        assertThat(awaitReply("hostile3@example.cn")).contains("passwd.csv").contains("文件名含有文件夹部分");
+        assertThat(awaitReply("hostile4@example.cn")).contains("x-no-such-charset").contains("Dangan 不认识");
         assertThat(dangan.count("select count(*) from customer where mobile in ('13900139000', '13500135000')")).isZero();
         assertThat(home.getParent().resolve("etc")).doesNotExist();
     }

@@ -56,7 +56,7 @@ class MailDeletionRequestTest {
         deliver(message("kehu@example.cn", "删除申请", "您好，\n请删除我的档案。手机：139 1234 0011\n谢谢"));
 
         String reply = awaitReply("kehu@example.cn");
-        assertThat(reply).contains("deletion request filed").contains(archiveNo).contains("was filed");
+        assertThat(reply).contains("删除申请已受理").contains("您删除档案 " + archiveNo + " 的申请已受理（申请 #").contains("这是一封自动回复");
         Map<String, Object> request = dangan.row("select id, kind, received_via, received_by, status from subject_request where archive_no = ?", archiveNo);
         assertThat(request).containsEntry("kind", "deletion").containsEntry("received_via", "mail")
                 .containsEntry("received_by", "system:mail").containsEntry("status", "open");
@@ -69,8 +69,8 @@ class MailDeletionRequestTest {
         assertThat(dangan.count("select count(*) from ingest where source_type = 'mail'")).isZero();
 
         // the customer answers the reply: the request is open already, nothing new is filed
-        deliver(message("kehu2@example.cn", "Re: 删除申请 — Dangan: deletion request filed", "档案 " + archiveNo + " 请尽快"));
-        assertThat(awaitReply("kehu2@example.cn")).contains("already open");
+        deliver(message("kehu2@example.cn", "回复：删除申请 — Dangan：删除申请已受理", "档案 " + archiveNo + " 请尽快"));
+        assertThat(awaitReply("kehu2@example.cn")).contains("档案 " + archiveNo + " 的删除申请已在处理中");
         assertThat(dangan.count("select count(*) from subject_request where archive_no = ?", archiveNo)).isEqualTo(1);
     }
 
@@ -79,7 +79,7 @@ class MailDeletionRequestTest {
         deliver(message("fremder@example.cn", "Deletion request", "Please delete archive 209912999, mobile 13700000000."));
 
         String reply = awaitReply("fremder@example.cn");
-        assertThat(reply).contains("not filed").contains("archive number");
+        assertThat(reply).contains("删除申请未受理").contains("请在邮件中写明档案号");
         assertThat(dangan.count("select count(*) from subject_request where received_via = 'mail' and archive_no = '209912999'")).isZero();
     }
 

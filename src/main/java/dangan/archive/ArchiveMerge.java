@@ -73,11 +73,6 @@ public final class ArchiveMerge {
     private static final String CLEAR_STAGING = "delete from intake_row where ingest_id = :ingest_id";
     private static final String CLEAR_CHANGES = "delete from intake_change where ingest_id = :ingest_id";
 
-    /** Why a sensitive value waits (strict consent); %s: the archive number. */
-    private static final String HELD_REASON = "held: sensitive data of archive %s arrived without a"
-            + " recorded consent to sensitive data (dangan.consent.strict=true); not filed — record the customer's consent,"
-            + " then accept it with `review accept`";
-
     private ArchiveMerge() {
     }
 
@@ -115,7 +110,6 @@ public final class ArchiveMerge {
         p.put("period", ArchiveNumbers.period(options.openedIn()));
         p.put("low_trust", options.lowTrust());
         p.put("reason", options.reason());
-        p.put("held_reason", HELD_REASON);
         p.putAll(tierParameters(tiers));
         int passes = 0;
         int opened;
@@ -165,6 +159,7 @@ public final class ArchiveMerge {
         if (options.lowTrust()) {
             run(h, HOLD_NEW_ARCHIVES, p, watch);
         }
+        MergeTexts.say(h, ingestId, options.messages()); // the warnings and reasons the steps wrote as keys, in words
         MergeCounts counts = h.createQuery(COUNT_OUTCOMES).bind("ingest_id", ingestId)
                 .map((rs, ctx) -> new MergeCounts(rs.getInt("created"), rs.getInt("updated"), rs.getInt("duplicates"),
                         rs.getInt("review"), rs.getInt("not_applied") + sealed))

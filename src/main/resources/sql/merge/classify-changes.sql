@@ -1,20 +1,21 @@
 -- One round's field changes, unpivoted, each with its disposition: applied, held for review
 -- (low-trust source, or a contradiction of the customer's identity: D-13, D-16), or refused
 -- because the identifier belongs to another archive. Whether it does is looked up only for an
--- identifier that changed.
-insert into intake_change (ingest_id, line_no, customer_id, field, old_value, new_value, disposition, why)
+-- identifier that changed. Why is a message key (area merge) and its arguments, said when the merge
+-- ends (MergeTexts).
+insert into intake_change (ingest_id, line_no, customer_id, field, old_value, new_value, disposition, why_key, why_args)
 select s.ingest_id, s.line_no, c.id, v.field, v.old_value, v.new_value,
        case when v.owner is not null then 'conflict'
             when :'low_trust'::boolean then 'hold'
             when v.identity and v.old_value is not null then 'hold'
             else 'apply' end,
-       case when v.owner is not null then
-                'already belongs to archive ' || v.owner || ' while this line matched archive '
-                || c.archive_no || '; not moved — check which archive is right and correct it'
-            when :'low_trust'::boolean then 'waits for review: the source is marked low-trust (D-16)'
-            when v.identity and v.old_value is not null then
-                'differs from archive ' || c.archive_no || ' (' || v.old_value || '); kept the archive''s value,'
-                || ' the new one waits for review — confirm with the customer (D-13)'
+       case when v.owner is not null then 'merge.why.other-archive'
+            when :'low_trust'::boolean then 'merge.why.low-trust'
+            when v.identity and v.old_value is not null then 'merge.why.identity-differs'
+       end,
+       case when v.owner is not null then jsonb_build_object('owner', v.owner, 'archive', c.archive_no)
+            when :'low_trust'::boolean then '{}'::jsonb
+            when v.identity and v.old_value is not null then jsonb_build_object('archive', c.archive_no, 'current', v.old_value)
        end
 from intake_row s join customer c on c.id = s.customer_id
 cross join lateral (values
@@ -48,7 +49,8 @@ where s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int and v
 union all
 select s.ingest_id, s.line_no, c.id, 'extra.' || e.key, c.extra ->> e.key, e.value,
        case when :'low_trust'::boolean then 'hold' else 'apply' end,
-       case when :'low_trust'::boolean then 'waits for review: the source is marked low-trust (D-16)' end
+       case when :'low_trust'::boolean then 'merge.why.low-trust' end,
+       case when :'low_trust'::boolean then '{}'::jsonb end
 from intake_row s join customer c on c.id = s.customer_id
 cross join lateral jsonb_each_text(coalesce(s.extra, '{}'::jsonb)) e
 where s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int and (c.extra ->> e.key) is distinct from e.value;

@@ -9,7 +9,6 @@ with held as (
     where s.ingest_id = :'ingest_id'::bigint and s.outcome is null and c.id = s.customer_id and c.sealed_at is not null
     returning s.ingest_id, s.line_no, c.archive_no
 )
-insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity)
-select ingest_id, line_no, null, null, 'archive ' || archive_no || ' is sealed (D-32): nothing on this line was filed;'
-       || ' a manager unseals it (POST /api/archives/' || archive_no || '/unseal), then send the line again', 'warning'
+insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason_key, reason_args, severity)
+select ingest_id, line_no, null, null, 'merge.warn.sealed', jsonb_build_object('archive', archive_no), 'warning'
 from held;

@@ -61,8 +61,11 @@ class StrictConsentTest {
         List<Map<String, Object>> held = dangan.rows("select id, field, reason, proposed_enc from pending_change"
                 + " where customer_id = ? and status = 'pending' order by field", zhang.get("id"));
         assertThat(held).extracting(r -> r.get("field")).containsExactly("health:allergy", "id_number");
-        assertThat((String) held.get(0).get("reason")).contains("held").contains("consent to sensitive data")
-                .contains("dangan.consent.strict");
+        // said in Chinese (the merge wrote a key: merge.held.sensitive), the key kept for another language
+        assertThat((String) held.get(0).get("reason")).contains("暂扣：档案 " + zhang.get("archive_no") + " 的敏感数据")
+                .contains("没有记录敏感数据同意").contains("dangan.consent.strict");
+        assertThat(dangan.row("select reason_key, reason_args ->> 'archive' as archive from pending_change where id = ?",
+                held.get(0).get("id"))).containsEntry("reason_key", "merge.held.sensitive").containsEntry("archive", zhang.get("archive_no"));
         // the held values are sealed under a key of that customer
         for (Map<String, Object> h : held) {
             assertThat(dangan.row("select customer_id from customer_key where id = ?",
@@ -79,6 +82,7 @@ class StrictConsentTest {
         assertThat(rows).extracting(r -> r.get("行") + "|" + r.get("结果") + "|" + r.get("列"))
                 .containsExactlyInAnyOrder("2|警告|health:allergy", "2|警告|id_number");
         assertThat(report).doesNotContain("花生").doesNotContain("440304199001011233");
+        assertThat(rows).extracting(r -> r.get("原因")).allSatisfy(reason -> assertThat(reason).startsWith("暂扣：档案 "));
         assertThat(dangan.row("select rows_total, rows_new, warnings from ingest where source_name = 'strict.csv'"))
                 .containsEntry("rows_total", 2).containsEntry("rows_new", 2).containsEntry("warnings", 2);
 

@@ -34,7 +34,9 @@ class ReviewBeforeFilingTest {
                     .containsEntry("birth_date", java.sql.Date.valueOf("1990-01-01")).containsEntry("address", "终南山");
             assertThat(dangan.row("select rows_updated, rows_review from ingest where source_name = ?", "tuesday.csv"))
                     .containsEntry("rows_updated", 0).containsEntry("rows_review", 1);
-            assertThat(Files.readString(dangan.rejectReport("tuesday.csv"))).contains("2,警告,birth_date,1991-02-02,\"differs from archive");
+            // the merge's warning in Chinese (written by the SQL as a key, merge.why.identity-differs, said when the merge ends)
+            assertThat(Files.readString(dangan.rejectReport("tuesday.csv"))).contains("2,警告,birth_date,1991-02-02,与档案 ")
+                    .contains("（1990-01-01）不一致：保留档案中的值，新值等待审核 — 请与客户确认（D-13）");
 
             ReviewQueue queue = new ReviewQueue(dangan.service().database().dataSource());
             assertThat(queue.pendingChanges()).singleElement().satisfies(p -> {
@@ -54,6 +56,26 @@ class ReviewBeforeFilingTest {
             assertThat(dangan.row("select old_value, new_value, changed_by from change_log where field = 'birth_date'"))
                     .containsEntry("old_value", "1990-01-01").containsEntry("new_value", "1991-02-02").containsEntry("changed_by", "店长王");
             assertThat(queue.pendingChanges()).isEmpty();
+
+            // an e-mail address that belongs to another archive is not moved; the warning is said in Chinese
+            dangan.drop("wednesday.csv", "姓名,手机,邮箱\n郭靖,13511112222,gj@example.cn\n", StandardCharsets.UTF_8);
+            dangan.awaitHandled("wednesday.csv");
+            String yang = (String) dangan.row("select archive_no from customer where mobile = ?", "13566667777").get("archive_no");
+            String guo = (String) dangan.row("select archive_no from customer where mobile = ?", "13511112222").get("archive_no");
+            String thursday = "姓名,手机,邮箱\n杨过,13566667777,gj@example.cn\n";
+            dangan.drop("thursday.csv", thursday, StandardCharsets.UTF_8);
+            dangan.awaitHandled("thursday.csv");
+            assertThat(Files.readString(dangan.rejectReport("thursday.csv"))).contains("2,警告,email,gj@example.cn,已属于档案 " + guo
+                    + "，而此行匹配的是档案 " + yang + "：未移动 — 请核对哪份档案正确并更正");
+            assertThat(dangan.row("select reason_key from intake_issue i join ingest g on g.id = i.ingest_id where g.source_name = ?",
+                    "thursday.csv")).containsEntry("reason_key", "merge.why.other-archive");
+            // dropped again: the same content is recognised, nothing changes, no new warning
+            long issues = dangan.count("select count(*) from intake_issue");
+            dangan.drop("thursday-again.csv", thursday, StandardCharsets.UTF_8);
+            dangan.awaitHandled("thursday-again.csv");
+            assertThat(dangan.row("select status from ingest where source_name = ?", "thursday-again.csv")).containsEntry("status", "duplicate");
+            assertThat(dangan.count("select count(*) from intake_issue")).isEqualTo(issues);
+            assertThat(dangan.row("select email from customer where archive_no = ?", yang)).containsEntry("email", null);
         }
     }
 
@@ -61,7 +83,7 @@ class ReviewBeforeFilingTest {
     void dataFromALowTrustChannelWaitsUntilFiled() throws Exception {
         try (RunningService dangan = RunningService.start(home, Map.of(
                 "dangan.db.url", TestDatabase.freshDatabase(), "dangan.db.user", "postgres",
-                "dangan.trust.low-channels", "registrations"))) {
+                "dangan.trust.low-channels", "registrations", "dangan.locale", "en"))) {
             dangan.drop("walk-ins.csv", "姓名,手机,地址\n小龙女,13677778888,古墓\n", StandardCharsets.UTF_8);
             dangan.awaitHandled("walk-ins.csv");
             Map<String, Object> archive = dangan.row("select archive_no, review_status, tier from customer where mobile = ?", "13677778888");
@@ -79,6 +101,9 @@ class ReviewBeforeFilingTest {
             assertThat(queue.pendingArchives()).extracting(ReviewQueue.PendingArchive::archiveNo).containsExactly((String) archive.get("archive_no"));
             assertThat(queue.file((String) archive.get("archive_no"), "主管")).isTrue();
             assertThat(dangan.row("select review_status from customer where mobile = ?", "13677778888")).containsEntry("review_status", "filed");
+            // with dangan.locale=en the reason the change waits is said in English
+            assertThat(queue.pendingChanges()).singleElement().satisfies(p ->
+                    assertThat(p.reason()).isEqualTo("waits for review: the source is marked low-trust (D-16)"));
             queue.reject(queue.pendingChanges().get(0).id(), "主管");
             assertThat(dangan.row("select address from customer where mobile = ?", "13677778888")).containsEntry("address", "古墓");
             assertThat(dangan.row("select status, decided_by from pending_change")).containsEntry("status", "rejected")

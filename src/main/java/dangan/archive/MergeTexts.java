@@ -18,7 +18,7 @@ import java.util.Map;
  * written into the text column — so the reject report, the check report, the review queue and psql read
  * it as before, in Chinese by default — while the key stays for a reader of another language (V35).
  */
-final class MergeTexts {
+public final class MergeTexts {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> ARGUMENTS = new TypeReference<>() {
@@ -65,6 +65,11 @@ final class MergeTexts {
             said += keys.size();
         }
         return said;
+    }
+
+    /** A keyed text of the merge in the language of {@code messages}: its key and its arguments as JSON. */
+    public static String say(Messages messages, String key, String argumentsJson) {
+        return messages.text(key, arguments(argumentsJson));
     }
 
     /** The named arguments of a key, from their JSON. */

@@ -5,8 +5,11 @@ import dangan.access.ApiProblem;
 import dangan.access.Caller;
 import dangan.access.QueryParams;
 import dangan.access.Request;
+import dangan.archive.MergeTexts;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import org.apache.camel.Exchange;
 
 import dangan.store.Db;
@@ -44,8 +47,10 @@ public final class IntakeApi {
     private final Jdbi jdbi;
     private final AuditTrail audit;
     private final Path home;
+    private final Language language;
 
-    public IntakeApi(DataSource dataSource, AuditTrail audit, Path home) {
+    public IntakeApi(DataSource dataSource, AuditTrail audit, Path home, Language language) {
+        this.language = language;
         this.jdbi = Db.jdbi(dataSource);
         this.audit = audit;
         this.home = home;
@@ -69,9 +74,11 @@ public final class IntakeApi {
         Caller caller = Caller.of(exchange);
         long id = Request.id(exchange, "id");
         Map<String, Object> body = ingest(id);
+        // a warning the merge wrote as a key is said in the request's language (Accept-Language), else as stored
+        Messages said = Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class), language);
         List<Map<String, Object>> issues = jdbi.withHandle(h -> h.createQuery("""
                         select line_no, case severity when 'reject' then 'rejected' else 'warning' end as outcome,
-                               column_name, value_shown, reason
+                               column_name, value_shown, reason, reason_key, reason_args::text as reason_args
                           from intake_issue where ingest_id = :id order by line_no, id limit 5000""")
                 .bind("id", id)
                 .map((rs, ctx) -> {
@@ -80,7 +87,8 @@ public final class IntakeApi {
                     issue.put("outcome", rs.getString("outcome"));
                     issue.put("column", rs.getString("column_name"));
                     issue.put("value", rs.getString("value_shown"));
-                    issue.put("reason", rs.getString("reason"));
+                    String key = rs.getString("reason_key");
+                    issue.put("reason", key == null ? rs.getString("reason") : MergeTexts.say(said, key, rs.getString("reason_args")));
                     return issue;
                 }).list());
         body.put("issues", issues);

@@ -217,7 +217,7 @@ class ApiHardeningTest {
             execute("alter table survey_response_away rename to survey_response");
         }
         assertThat(reply.status()).as(reply.text()).isEqualTo(500);
-        assertThat(reply.json().get("error").asText()).contains("reference").doesNotContain("survey_response")
+        assertThat(reply.json().get("error").asText()).contains("服务日志中的编号").doesNotContain("survey_response")
                 .doesNotContain("PSQLException").doesNotContain("ERROR");
     }
 

@@ -1,6 +1,8 @@
 package dangan.intake;
 
 import dangan.archive.ReviewQueue;
+import dangan.access.Role;
+import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.Tag;
@@ -67,8 +69,15 @@ class ReviewBeforeFilingTest {
             dangan.awaitHandled("thursday.csv");
             assertThat(Files.readString(dangan.rejectReport("thursday.csv"))).contains("2,警告,email,gj@example.cn,已属于档案 " + guo
                     + "，而此行匹配的是档案 " + yang + "：未移动 — 请核对哪份档案正确并更正");
-            assertThat(dangan.row("select reason_key from intake_issue i join ingest g on g.id = i.ingest_id where g.source_name = ?",
-                    "thursday.csv")).containsEntry("reason_key", "merge.why.other-archive");
+            Map<String, Object> issue = dangan.row("select i.ingest_id, reason_key from intake_issue i join ingest g on g.id = i.ingest_id"
+                    + " where g.source_name = ?", "thursday.csv");
+            assertThat(issue).containsEntry("reason_key", "merge.why.other-archive");
+            // the key is kept: the administrator's API says it in the request's language
+            ApiClient admin = ApiClient.asNewUser(dangan, "admin.review", Role.ADMIN);
+            assertThat(admin.get("/api/ingests/" + issue.get("ingest_id"), "en").json().at("/issues/0/reason").asText())
+                    .isEqualTo("already belongs to archive " + guo + " while this line matched archive " + yang
+                            + "; not moved — check which archive is right and correct it");
+            assertThat(admin.get("/api/ingests/" + issue.get("ingest_id")).json().at("/issues/0/reason").asText()).startsWith("已属于档案 ");
             // dropped again: the same content is recognised, nothing changes, no new warning
             long issues = dangan.count("select count(*) from intake_issue");
             dangan.drop("thursday-again.csv", thursday, StandardCharsets.UTF_8);

@@ -57,6 +57,11 @@ public final class ApiClient {
         return send(request(path).GET());
     }
 
+    /** A GET asking for an answer in a language ({@code Accept-Language}). */
+    public Reply get(String path, String acceptLanguage) throws IOException, InterruptedException {
+        return send(request(path).header("Accept-Language", acceptLanguage).GET());
+    }
+
     public Reply post(String path, String json) throws IOException, InterruptedException {
         return send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json, StandardCharsets.UTF_8)));

@@ -187,8 +187,7 @@ public final class DanganService implements AutoCloseable {
     }
 
     static ReadLimits readLimits(Settings settings) {
-        return new ReadLimits(settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
-                settings.getInt("dangan.intake.max-columns", 500), ReadLimits.defaults().maxCellChars());
+        return ReadLimits.of(settings);
     }
 
     /** Check before filing (inbox/check, ingest check): reports beside the reject reports, in the configured language. */

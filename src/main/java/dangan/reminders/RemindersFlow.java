@@ -35,8 +35,7 @@ public final class RemindersFlow implements Flow {
         context.bind("reminderJobs", jobs);
         context.bind("reminderDigest", new Digest(settings.digestOn()));
         context.bind("reminderSmtpLogin", new SmtpLogin(s.get("dangan.smtp.user"), s.get("dangan.smtp.password")));
-        ReadLimits limits = new ReadLimits(s.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
-                s.getInt("dangan.intake.max-columns", 500), ReadLimits.defaults().maxCellChars());
+        ReadLimits limits = ReadLimits.of(s);
         context.bind("visitIntake", new VisitIntake(context.intake(), context.dataSource(), context.sensitive(), limits,
                 settings.knownRoles(), settings.zone(), outbox.resolve("rejects"), context.tally()));
         if (settings.digestOn()) {

@@ -2,6 +2,8 @@ package dangan.reminders;
 
 import dangan.i18n.Messages;
 import dangan.intake.ArchiveIntake;
+import dangan.intake.ArchiveLines;
+import dangan.intake.ArchiveLines.Problem;
 import dangan.intake.FileName;
 import dangan.intake.FileRejectedException;
 import dangan.intake.IngestRun;
@@ -100,10 +102,6 @@ public final class VisitIntake {
                          String outcome, String notes) {
     }
 
-    /** One problem of a line. */
-    private record Problem(int line, String column, String value, String reason) {
-    }
-
     public void handle(Exchange exchange) throws Exception {
         Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
         String name = FileName.shown(file.getFileName().toString());
@@ -122,7 +120,7 @@ public final class VisitIntake {
 
         jdbi.useTransaction(h -> {
             stage(h, visits);
-            problems.addAll(unmatched(h, intake.messages()));
+            problems.addAll(ArchiveLines.unmatched(h, "visit_in", intake.messages()));
             int recorded = h.createUpdate("""
                     insert into visit_ledger (customer_id, visited_on, staff, channel, outcome, notes, owner_role, source_ingest_id, source_line)
                     select distinct on (v.customer_id, v.visited_on, v.role, v.channel, coalesce(v.staff, ''))
@@ -144,7 +142,7 @@ public final class VisitIntake {
             int rejectedLines = (int) problems.stream().mapToInt(Problem::line).distinct().count();
             int total = raw.size();
             int duplicates = total - rejectedLines - recorded;
-            issues(h, run.id(), problems, raw);
+            ArchiveLines.issues(h, run.id(), problems, "reject", raw, sensitive);
             h.createUpdate("""
                     update ingest set status = 'done', format = :format, rows_total = :total, rows_updated = :recorded,
                            rows_duplicate = :duplicates, rows_rejected = :rejected, finished_at = clock_timestamp() where id = :ingest""")
@@ -189,8 +187,8 @@ public final class VisitIntake {
             public void row(int lineNo, List<String> cells) {
                 raw.put(lineNo, String.join(",", cells));
                 List<Problem> mine = new ArrayList<>();
-                String archiveNo = cell(cells, at.get("archive_no"));
-                String mobileText = cell(cells, at.get("mobile"));
+                String archiveNo = ArchiveLines.cell(cells, at.get("archive_no"));
+                String mobileText = ArchiveLines.cell(cells, at.get("mobile"));
                 String mobile = null;
                 if (mobileText != null) {
                     try {
@@ -200,10 +198,10 @@ public final class VisitIntake {
                     }
                 }
                 if (archiveNo == null && mobileText == null) {
-                    mine.add(new Problem(lineNo, "archive_no/mobile", "", m.text("visits.line.no-archive")));
+                    mine.add(new Problem(lineNo, "archive_no/mobile", "", m.text("intake.line.no-archive")));
                 }
                 LocalDate on = null;
-                String dateText = cell(cells, at.get("visited_on"));
+                String dateText = ArchiveLines.cell(cells, at.get("visited_on"));
                 if (dateText == null) {
                     mine.add(new Problem(lineNo, "visited_on", "", m.text("visits.line.no-date")));
                 } else {
@@ -216,32 +214,26 @@ public final class VisitIntake {
                         mine.add(new Problem(lineNo, "visited_on", dateText, e.reason(m)));
                     }
                 }
-                String role = cell(cells, at.get("role"));
+                String role = ArchiveLines.cell(cells, at.get("role"));
                 if (role == null || !roles.contains(role.toLowerCase(Locale.ROOT))) {
                     mine.add(new Problem(lineNo, "role", role == null ? "" : role,
                             m.text("visits.line.role", "empty", role == null ? "yes" : "no", "roles", String.join(", ", roles))));
                 }
-                String channelText = cell(cells, at.get("channel"));
+                String channelText = ArchiveLines.cell(cells, at.get("channel"));
                 String channel = channelText == null ? null : CHANNELS.get(channelText.toLowerCase(Locale.ROOT));
                 if (channel == null) {
                     mine.add(new Problem(lineNo, "channel", channelText == null ? "" : channelText,
                             m.text("visits.line.channel", "empty", channelText == null ? "yes" : "no")));
                 }
                 if (mine.isEmpty()) {
-                    visits.add(new Visit(lineNo, archiveNo, mobile, on, cell(cells, at.get("staff")), role.toLowerCase(Locale.ROOT), channel,
-                            cell(cells, at.get("outcome")), cell(cells, at.get("notes"))));
+                    visits.add(new Visit(lineNo, archiveNo, mobile, on, ArchiveLines.cell(cells, at.get("staff")), role.toLowerCase(Locale.ROOT), channel,
+                            ArchiveLines.cell(cells, at.get("outcome")), ArchiveLines.cell(cells, at.get("notes"))));
                 } else {
                     problems.addAll(mine);
                 }
             }
         });
         return summary.format() + ", " + summary.encoding();
-    }
-
-    private static String cell(List<String> cells, Integer index) {
-        if (index == null || index >= cells.size()) return null;
-        String v = Text.clean(cells.get(index));
-        return v == null || v.isEmpty() ? null : v;
     }
 
     /** The good lines into a temporary table, with the archive each names. */
@@ -259,43 +251,6 @@ public final class VisitIntake {
                     .bind("notes", v.notes()).add();
         }
         if (batch.size() > 0) batch.execute();
-        h.execute("""
-                update visit_in v set customer_id = coalesce(a.id, m.id),
-                    problem = case
-                        when v.archive_no is not null and a.id is null then 'no-number'
-                        when v.archive_no is null and m.id is null then 'no-mobile'
-                        when a.id is not null and m.id is not null and a.id <> m.id then 'different'
-                        when coalesce(a.status, m.status) = 'sealed' then 'sealed'
-                    end
-                from visit_in x
-                left join customer a on a.archive_no = x.archive_no
-                left join customer m on m.mobile = x.mobile
-                where x.line_no = v.line_no""");
-    }
-
-    /** The lines whose archive was not found (or is sealed), each said by its problem's key {@code visits.line.<problem>}. */
-    private static List<Problem> unmatched(Handle h, Messages m) {
-        return h.createQuery("""
-                        select line_no, archive_no, mobile, problem from visit_in where problem is not null order by line_no""")
-                .map((rs, ctx) -> {
-                    String number = rs.getString("archive_no");
-                    String mobile = rs.getString("mobile");
-                    return new Problem(rs.getInt("line_no"), number != null ? "archive_no" : "mobile", number != null ? number : mobile,
-                            m.text("visits.line." + rs.getString("problem"), "number", String.valueOf(number),
-                                    "mobile", String.valueOf(mobile)));
-                })
-                .list();
-    }
-
-    private void issues(Handle h, long ingestId, List<Problem> problems, Map<Integer, String> raw) {
-        PreparedBatch batch = h.prepareBatch("""
-                insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity, raw_enc)
-                values (:ingest, :line, :column, :value, :reason, 'reject', :raw)""");
-        for (Problem p : problems) {
-            String line = raw.get(p.line());
-            batch.bind("ingest", ingestId).bind("line", p.line()).bind("column", p.column()).bind("value", p.value())
-                    .bind("reason", p.reason()).bind("raw", line == null ? null : sensitive.encrypt(line)).add();
-        }
-        if (batch.size() > 0) batch.execute();
+        ArchiveLines.match(h, "visit_in");
     }
 }

@@ -146,6 +146,15 @@ public final class RunningService implements AutoCloseable, BeforeAllCallback, A
         Files.move(staging, inbox().resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Drops a file into another drop folder ({@code inbox/<channel>}, e.g. consents) and returns that folder. */
+    public Path dropInto(String channel, String name, String content, Charset charset) throws IOException {
+        Path folder = home.resolve("inbox").resolve(channel);
+        Path staging = Files.createTempFile(home, "copying-", ".tmp");
+        Files.writeString(staging, content, charset);
+        Files.move(staging, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        return folder;
+    }
+
     public void drop(String name, String content, Charset charset) throws IOException {
         drop(name, content.getBytes(charset));
     }

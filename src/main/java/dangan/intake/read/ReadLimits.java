@@ -17,6 +17,12 @@ public record ReadLimits(long maxFileBytes, int maxColumns, int maxCellChars) {
         }
     }
 
+    /** The configured limits: {@code dangan.intake.max-file-mb} (200) and {@code dangan.intake.max-columns} (500). */
+    public static ReadLimits of(dangan.config.Settings settings) {
+        return new ReadLimits(settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L,
+                settings.getInt("dangan.intake.max-columns", 500), defaults().maxCellChars());
+    }
+
     /** 200 MiB, 500 columns, 32,768 characters per cell. */
     public static ReadLimits defaults() {
         return new ReadLimits(200L * 1024 * 1024, 500, 32_768);

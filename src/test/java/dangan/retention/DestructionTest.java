@@ -226,7 +226,7 @@ class DestructionTest {
         assertThat(dangan.row("select rows_review, warnings from ingest where source_name = ?", later))
                 .containsEntry("rows_review", 1);
         assertThat(dangan.count("select count(*) from intake_issue i join ingest g on g.id = i.ingest_id where g.source_name = ?"
-                + " and i.reason like ?", later, "archive " + archiveNo + " is sealed%")).isEqualTo(1);
+                + " and i.reason like ? and i.reason_key = 'merge.warn.sealed'", later, "档案 " + archiveNo + " 已封存（D-32）%")).isEqualTo(1);
 
         // read-only whatever the path: the database refuses a change of a sealed archive's data
         assertThatThrownBy(() -> sql("update customer set address = '改' where archive_no = ?", archiveNo))

@@ -1,5 +1,6 @@
 package dangan.archive;
 
+import dangan.faults.FaultPoint;
 import dangan.store.SqlScript;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
@@ -241,6 +242,7 @@ public final class ArchiveMerge {
     /** Runs a step; returns the number of rows it changed. */
     private static int run(Handle h, SqlScript step, Map<String, ?> parameters, PlanWatch watch) {
         if (watch != null) watch.plan(step.name(), step.explain(h, parameters));
+        FaultPoint.reach("merge:" + step.name().substring(step.name().lastIndexOf('/') + 1));
         long started = System.nanoTime();
         int changed = step.update(h, parameters).execute();
         if (LOG.isDebugEnabled()) {

@@ -9,6 +9,7 @@ import dangan.archive.MergeCounts;
 import dangan.metrics.Metrics;
 import dangan.archive.MergeOptions;
 import dangan.archive.TierAtOpening;
+import dangan.faults.FaultPoint;
 import dangan.intake.read.RowHandler;
 import dangan.privacy.SensitiveFields;
 import dangan.store.Db;
@@ -139,6 +140,7 @@ public final class ArchiveIntake {
                 Staging staging = new Staging(h, run, issues);
                 try {
                     stageAndMerge(h, run, source, staging, issues, false);
+                    FaultPoint.reach("merged");
                     for (MergeListener listener : listeners) {
                         long started = System.nanoTime();
                         listener.merged(h, run);
@@ -147,6 +149,7 @@ public final class ArchiveIntake {
                     }
                     IngestLedger.finish(h, run, staging.extraColumns());
                     beforeCommit.run(h);
+                    FaultPoint.reach("before-commit");
                 } catch (Exception e) {
                     staging.abort(); // a COPY in progress is cancelled before the transaction rolls back
                     throw e;
@@ -163,6 +166,7 @@ public final class ArchiveIntake {
         long started = System.nanoTime();
         String format = source.feed(staging);
         int staged = staging.finish();
+        FaultPoint.reach("staged");
         run.format(format);
         issues.copyInto(h.getConnection()); // COPY, on the handle's connection
         LOG.debug("{}: {} lines read, normalised and staged in {} ms", run.name(), staged, (System.nanoTime() - started) / 1_000_000);
@@ -327,6 +331,7 @@ public final class ArchiveIntake {
             } catch (SQLException e) {
                 throw new IllegalStateException("Cannot start COPY into staging: " + e.getMessage(), e);
             }
+            FaultPoint.reach("header");
         }
 
         @Override
@@ -334,7 +339,8 @@ public final class ArchiveIntake {
             RowNormaliser.Result result = normaliser.normalise(lineNo, cells);
             if (!result.issues().isEmpty()) issues.add(result.issues(), cells);
             if (!result.rejected()) writer.write(result.row());
-            if (++lines % progressEvery == 0) {
+            FaultPoint.line(++lines);
+            if (lines % progressEvery == 0) {
                 LOG.info("{}: {} lines read", run.name(), lines);
             }
         }

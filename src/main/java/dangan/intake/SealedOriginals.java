@@ -3,6 +3,7 @@ package dangan.intake;
 import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.faults.FaultPoint;
 import dangan.privacy.DataKey;
 import dangan.privacy.SensitiveFields;
 import dangan.rules.RuleException;
@@ -101,6 +102,7 @@ public final class SealedOriginals {
         public void onComplete(Exchange exchange) {
             if (!"done".equals(exchange.getMessage().getHeader("DanganMoveTo", String.class))) return;
             Path filed = inbox.resolve("done").resolve(filedAs);
+            FaultPoint.reach("moved", exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class));
             try {
                 seal(filed, channel, ingestId);
             } catch (IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package dangan.intake;
 
+import dangan.faults.FaultPoint;
 import dangan.logs.LogFormat;
 import org.slf4j.MDC;
 import dangan.i18n.Localized;
@@ -75,8 +76,10 @@ public final class SpreadsheetIntake {
                     throw interruptedOr(e, run);
                 }
                 // committed: from here on the file is filed, whatever happens to its report
+                FaultPoint.reach("committed");
                 try {
                     report(exchange);
+                    FaultPoint.reach("reported");
                 } catch (Exception e) {
                     LOG.warn("{}: filed; its reject report could not be written into {} now ({}): it is written from the database later",
                             run.name(), rejectsFolder, describe(e, intake.messages()));

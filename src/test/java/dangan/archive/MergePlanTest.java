@@ -1,8 +1,7 @@
 package dangan.archive;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.store.Db;
+import dangan.support.MergePlans;
 import dangan.support.TestDatabase;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -14,7 +13,6 @@ import org.postgresql.ds.PGSimpleDataSource;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,8 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MergePlanTest {
 
     private static final int LINES = 20_000;
-    private static final Set<String> STAGING = Set.of("intake_row", "intake_change");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static PGSimpleDataSource dataSource;
     private static Jdbi jdbi;
@@ -110,44 +106,10 @@ class MergePlanTest {
      * for hours at this size, so a test of a regression ends here rather than by the clock.
      */
     private static void refuseLoops(String step, String plan, List<String> loops) {
-        List<String> found = loopsOverStaging(step, plan);
+        List<String> found = MergePlans.loopsOverStaging(step, plan);
         if (!found.isEmpty()) {
             loops.addAll(found);
             throw new IllegalStateException("the merge would loop over the staged rows: " + found);
         }
-    }
-
-    /** The nested loops of a step's plan whose inner side reads staged rows: what they scan, by step. */
-    private static List<String> loopsOverStaging(String step, String plan) {
-        List<String> found = new ArrayList<>();
-        try {
-            for (JsonNode statement : JSON.readTree(plan)) collect(step, statement.get("Plan"), found);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return found;
-    }
-
-    private static void collect(String step, JsonNode node, List<String> found) {
-        JsonNode children = node.path("Plans");
-        if ("Nested Loop".equals(node.path("Node Type").asText()) && children.size() == 2) {
-            JsonNode inner = children.get(1);
-            if (readsStaging(inner)) {
-                found.add(step + ": nested loop over " + inner.path("Node Type").asText() + " " + inner);
-            }
-        }
-        for (JsonNode child : children) collect(step, child, found);
-    }
-
-    /** The subtree reads staged rows other than by an index look-up of one row per outer row. */
-    private static boolean readsStaging(JsonNode node) {
-        String type = node.path("Node Type").asText();
-        // a look-up by the outer row's line; an index scan on the ingest alone reads all its rows again
-        boolean indexed = type.startsWith("Index") && node.path("Index Cond").asText().contains("line_no");
-        if (STAGING.contains(node.path("Relation Name").asText()) && !indexed) return true;
-        for (JsonNode child : node.path("Plans")) {
-            if (readsStaging(child)) return true;
-        }
-        return false;
     }
 }

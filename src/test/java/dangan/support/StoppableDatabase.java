@@ -4,6 +4,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A PostgreSQL server of a test's own, which the test may stop and start again on the same port
@@ -13,23 +14,32 @@ import java.nio.file.Path;
 public final class StoppableDatabase implements AutoCloseable {
 
     private final Path dataDir;
+    private final Map<String, String> config;
     private EmbeddedPostgres server;
     private int port;
 
-    private StoppableDatabase(Path dataDir) {
+    private StoppableDatabase(Path dataDir, Map<String, String> config) {
         this.dataDir = dataDir;
+        this.config = config;
     }
 
     public static StoppableDatabase start(Path dataDir) throws IOException {
-        StoppableDatabase db = new StoppableDatabase(dataDir);
+        return start(dataDir, Map.of());
+    }
+
+    /** As {@link #start(Path)}, with server settings of the trial's ({@code postgres -c key=value}: logging, autovacuum …). */
+    public static StoppableDatabase start(Path dataDir, Map<String, String> config) throws IOException {
+        StoppableDatabase db = new StoppableDatabase(dataDir, Map.copyOf(config));
         db.server = db.builder().start();
         db.port = db.server.getPort();
         return db;
     }
 
     private EmbeddedPostgres.Builder builder() {
-        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
                 .setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off");
+        config.forEach(builder::setServerConfig);
+        return builder;
     }
 
     /** JDBC URL of its database {@code postgres} (user postgres, no password). */

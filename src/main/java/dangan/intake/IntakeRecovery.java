@@ -96,8 +96,8 @@ public final class IntakeRecovery {
                 written++;
                 LOG.info("{}: its reject report is written from the database ({})", name, rejectsFolder.resolve(name + ".rejects.csv"));
             } catch (Exception e) {
-                LOG.warn("{}: filed, but its reject report cannot be written into {} yet ({}); it is written from the database later",
-                        name, rejectsFolder, SpreadsheetIntake.describe(e, messages));
+                LOG.warn(messages.text("recovery.report-deferred", "file", name, "folder", rejectsFolder.toString(),
+                        "reason", dangan.store.Outage.reason(e)));
                 break;
             }
         }

@@ -81,8 +81,8 @@ public final class SpreadsheetIntake {
                     report(exchange);
                     FaultPoint.reach("reported");
                 } catch (Exception e) {
-                    LOG.warn("{}: filed; its reject report could not be written into {} now ({}): it is written from the database later",
-                            run.name(), rejectsFolder, describe(e, intake.messages()));
+                    LOG.warn(intake.messages().text("recovery.report-deferred", "file", run.name(), "folder",
+                            rejectsFolder.toString(), "reason", Outage.reason(e)));
                 }
             }
             String route = exchange.getFromRouteId();

@@ -104,6 +104,19 @@ public final class FeedWriter {
         String unique = java.util.UUID.randomUUID().toString();
         Path csvPart = folder.resolve("." + base + ".csv." + unique + ".part");
         Path jsonPart = folder.resolve("." + base + ".json." + unique + ".part");
+        try {
+            return write(job, day, tally, base, csvPart, jsonPart);
+        } catch (IOException | RuntimeException e) {
+            // a full disk (or a lost database) leaves no partial feed behind; the reminders stay issued, a re-run writes it whole
+            Files.deleteIfExists(csvPart);
+            Files.deleteIfExists(jsonPart);
+            if (!(e instanceof IOException)) throw e;
+            throw new IOException(text.messages().text("recovery.feed-not-written", "job", job, "day", day.toString(),
+                    "folder", folder.toString(), "reason", dangan.store.Outage.reason(e)), e);
+        }
+    }
+
+    private Written write(String job, LocalDate day, JobTally tally, String base, Path csvPart, Path jsonPart) throws IOException {
         int rows = jdbi.inTransaction(h -> { // the driver streams with a fetch size only inside a transaction
             int listed = 0;
             try (ResultIterator<Row> found = h.createQuery(ROWS.formatted("r.job = :job and r.issued_on = :day"))

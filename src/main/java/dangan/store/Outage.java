@@ -14,6 +14,9 @@ import java.sql.SQLTransientException;
  */
 public final class Outage {
 
+    /** What the operating system says when a write finds the disk full (ENOSPC). */
+    private static final String DISK_FULL = "No space left on device";
+
     private Outage() {
     }
 
@@ -25,10 +28,23 @@ public final class Outage {
                 if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P")
                         || state.equals("40001") || state.equals("40P01")) return true;
             }
-            if (t instanceof IOException io && io.getMessage() != null && io.getMessage().contains("No space left on device")) {
+            if (t instanceof IOException io && io.getMessage() != null && io.getMessage().contains(DISK_FULL)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * What the disk or the database said, for a message that names the folder or file itself: a file
+     * system's reason without its path ("No space left on device"), else the kinds of error only (a
+     * library's message may quote content).
+     */
+    public static String reason(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+            if (t instanceof IOException io && io.getMessage() != null && io.getMessage().contains(DISK_FULL)) return DISK_FULL;
+        }
+        return error == null ? "unknown error" : error.getClass().getSimpleName();
     }
 }

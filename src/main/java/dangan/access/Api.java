@@ -409,6 +409,12 @@ public final class Api {
                 if (status == 429) message = answer.text("api.auth.too-many-denied");
             } else if (status == 401 || status == 403) denied(exchange, p, logged);
             else LOG.info("{} {} -> {}: {}", method(exchange), path(exchange), status, logged);
+        } else if (dangan.store.Outage.isOutage(cause)) {
+            // the database is away (a restart, a lost connection): not the request's fault, and nothing of it was done
+            status = 503;
+            message = answer.text("api.unavailable");
+            LOG.warn("{} {} -> 503: the database is not reachable now ({})", method(exchange), path(exchange),
+                    dangan.store.Outage.reason(cause));
         } else {
             status = 500;
             String reference = UUID.randomUUID().toString().substring(0, 8);
@@ -420,6 +426,7 @@ public final class Api {
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         if (status == 401) exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+        if (status == 503) exchange.getMessage().setHeader("Retry-After", "5");
     }
 
     /**
@@ -429,7 +436,7 @@ public final class Api {
      * bare 500. Only Camel's own headers (status code) and those Dangan sets on purpose stay.
      */
     public static void onlyOwnHeaders(Message message) {
-        message.removeHeaders("*", "Camel*", "Content-Disposition", "WWW-Authenticate");
+        message.removeHeaders("*", "Camel*", "Content-Disposition", "WWW-Authenticate", "Retry-After");
     }
 
     /**

@@ -115,6 +115,8 @@ public final class ArchiveDatabase implements AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(settings.getInt("dangan.db.pool-size", 8));
+        // how long work waits for a connection: while the database is away an API call is answered 503 after this, not after 30 s
+        config.setConnectionTimeout(settings.getInt("dangan.db.connect-timeout-ms", 10_000));
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);

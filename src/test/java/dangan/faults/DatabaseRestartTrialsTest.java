@@ -44,14 +44,14 @@ class DatabaseRestartTrialsTest {
                 "dangan.db.user", "postgres", "dangan.health.database-timeout-ms", "1000"));
         ServiceProcess service = ServiceProcess.launch(home, settings, "dangan.app.Dangan", List.of());
         try {
-            service.awaitLog("Dangan is running", Duration.ofSeconds(120));
+            service.awaitLog("Dangan is running", ServiceProcess.START);
             URI ready = URI.create("http://localhost:" + settings.get("dangan.http.port") + "/health/ready");
-            await("ready").atMost(Duration.ofSeconds(60)).until(() -> status(ready) == 200);
+            await("ready").atMost(Duration.ofSeconds(180)).until(() -> status(ready) == 200);
             for (String mode : List.of("fast", "immediate")) {
                 FiledOnce file = new FiledOnce(mode + "-restart.csv", mode.equals("fast") ? 39 : 58, lines);
                 file.drop(home);
                 String[] moment = {null};
-                await("the ingest of " + file.name() + " under way").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                await("the ingest of " + file.name() + " under way").atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(20))
                         .until(() -> {
                             moment[0] = file.moment(database.url(), home);
                             return !moment[0].equals("waiting");
@@ -63,7 +63,7 @@ class DatabaseRestartTrialsTest {
                 database.restart();
                 await(file.name() + " filed after the restart").atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200))
                         .until(() -> file.moment(database.url(), home).equals("moved"));
-                int after = await("ready again").atMost(Duration.ofSeconds(60)).until(() -> status(ready), s -> s == 200);
+                int after = await("ready again").atMost(Duration.ofSeconds(180)).until(() -> status(ready), s -> s == 200);
                 List<String> problems = file.problems(database.url(), home);
                 long interrupted;
                 try (Connection c = DriverManager.getConnection(database.url(), "postgres", null)) {

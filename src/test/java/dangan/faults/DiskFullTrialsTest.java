@@ -154,7 +154,7 @@ class DiskFullTrialsTest {
     }
 
     private static void awaitFiled(FiledOnce file) {
-        await(file.name() + " filed").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+        await(file.name() + " filed").atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(100))
                 .until(() -> file.moment(database, home).equals("moved"));
     }
 }

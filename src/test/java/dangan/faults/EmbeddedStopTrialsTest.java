@@ -111,7 +111,7 @@ class EmbeddedStopTrialsTest {
 
     private String awaitMoment(FiledOnce file, String url, Set<String> wanted) {
         String[] seen = {null};
-        await("a moment in " + wanted + " of " + file.name()).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+        await("a moment in " + wanted + " of " + file.name()).atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(20))
                 .until(() -> {
                     seen[0] = file.moment(url, home);
                     return wanted.contains(seen[0]) || seen[0].equals("committed") || seen[0].equals("moved");
@@ -120,7 +120,7 @@ class EmbeddedStopTrialsTest {
     }
 
     private void awaitFiled(FiledOnce file, String url) {
-        await(file.name() + " filed").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+        await(file.name() + " filed").atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(100))
                 .until(() -> file.moment(url, home).equals("moved"));
     }
 

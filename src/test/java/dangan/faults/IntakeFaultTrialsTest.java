@@ -48,7 +48,7 @@ class IntakeFaultTrialsTest {
         try (RunningService service = RunningService.start(home, Map.of("dangan.db.url", database, "dangan.db.user", "postgres"))) {
             file.drop(home);
             String[] moment = {null};
-            await("the COPY of " + file.name()).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+            await("the COPY of " + file.name()).atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(20))
                     .until(() -> {
                         moment[0] = file.moment(database, home);
                         return !moment[0].equals("waiting");

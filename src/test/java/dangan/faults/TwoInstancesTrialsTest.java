@@ -49,8 +49,8 @@ class TwoInstancesTrialsTest {
         ServiceProcess a = ServiceProcess.launch(home, ServiceProcess.settings(home, shared), "dangan.app.Dangan", List.of());
         ServiceProcess b = ServiceProcess.launch(home, ServiceProcess.settings(home, shared), "dangan.app.Dangan", List.of());
         try {
-            a.awaitLog("Dangan is running", Duration.ofSeconds(180));
-            b.awaitLog("Dangan is running", Duration.ofSeconds(180));
+            a.awaitLog("Dangan is running", ServiceProcess.START);
+            b.awaitLog("Dangan is running", ServiceProcess.START);
             List<FiledOnce> files = new ArrayList<>();
             for (int i = 0; i < FILES; i++) files.add(new FiledOnce("both-" + i + ".csv", 60 + i, 40));
             for (FiledOnce file : files) file.drop(home);
@@ -61,10 +61,10 @@ class TwoInstancesTrialsTest {
             long customers = FILES * files.get(0).valid();
             // the visit plan fires after the last file was filed, and the relay after it: every reminder issued, every event delivered
             long filedAt = System.currentTimeMillis();
-            await("the visit plan after the files").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+            await("the visit plan after the files").atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200))
                     .until(() -> count(database, "select count(*) from job_run where job = 'visit-plan' and status = 'done'"
                             + " and started_at > to_timestamp(" + filedAt / 1000.0 + ")") >= 2);
-            await("every notification delivered").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+            await("every notification delivered").atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200))
                     .until(() -> count(database, "select count(*) from notification_delivery where status <> 'delivered'") == 0);
 
             LocalDate tomorrow = LocalDate.now(ZoneId.of("Asia/Shanghai")).plusDays(1);

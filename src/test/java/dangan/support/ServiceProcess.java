@@ -30,6 +30,8 @@ public final class ServiceProcess implements AutoCloseable {
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LAUNCHED.forEach(Process::destroyForcibly), "service-processes"));
     }
+    /** How long a start may take at most: minutes when eight builds share the 2-core machine (an upper bound, never a wait). */
+    public static final Duration START = Duration.ofSeconds(360);
 
     private final Process process;
     private final Path log;
@@ -57,7 +59,7 @@ public final class ServiceProcess implements AutoCloseable {
     public static ServiceProcess start(Path home, Map<String, String> overrides) throws IOException {
         ServiceProcess started = launch(home, settings(home, overrides), "dangan.app.Dangan", List.of());
         try {
-            started.awaitLog(READY, Duration.ofSeconds(120));
+            started.awaitLog(READY, START);
         } catch (RuntimeException | Error notStarted) {
             started.process.destroyForcibly(); // a service that never said it runs is not left behind with no parent
             throw notStarted;

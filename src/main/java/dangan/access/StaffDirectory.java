@@ -2,6 +2,7 @@ package dangan.access;
 
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.rules.RuleException;
 import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -17,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -107,7 +109,7 @@ public final class StaffDirectory {
     /** Creates a user and returns their first token, its number and expiry. */
     public IssuedToken addUserWithToken(String name, Role role, String by) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("A user name is 1-64 letters, digits, '.', '_', '@' or '-', not '" + name + "'");
+            throw RuleException.invalid("staff.name-invalid", "name", String.valueOf(name));
         }
         return jdbi.inTransaction(h -> {
             long id = h.createQuery("""
@@ -115,7 +117,7 @@ public final class StaffDirectory {
                             on conflict (name) do nothing returning id""")
                     .bind("name", name).bind("role", role.label()).bind("by", by)
                     .mapTo(Long.class).findOne()
-                    .orElseThrow(() -> new IllegalArgumentException("A user named " + name + " exists already"));
+                    .orElseThrow(() -> RuleException.conflict("staff.exists", "name", name));
             IssuedToken token = issue(h, id);
             audit.record(h, new AuditEntry(by, null, "user-add", null, List.of(), null, null, AuditEntry.OK,
                     "user " + name + " with role " + role));
@@ -158,7 +160,7 @@ public final class StaffDirectory {
                              where id = :token and user_id = :user and revoked_at is null""")
                     .bind("by", by).bind("token", tokenId).bind("user", user).execute();
             if (revoked == 0) {
-                throw new IllegalArgumentException("User " + name + " holds no live token #" + tokenId + " (see `user tokens " + name + "`)");
+                throw RuleException.notFound("staff.no-token", "name", name, "id", String.valueOf(tokenId));
             }
             audit.record(h, new AuditEntry(by, null, "token-revoke", null, List.of(), null, null, AuditEntry.OK,
                     "user " + name + ": token #" + tokenId));
@@ -189,7 +191,7 @@ public final class StaffDirectory {
                     .bind("name", name).execute();
             if (enabled == 0) {
                 userId(h, name);
-                throw new IllegalArgumentException("The user " + name + " is active already");
+                throw RuleException.conflict("staff.active-already", "name", name);
             }
             audit.record(h, new AuditEntry(by, null, "user-enable", null, List.of(), null, null, AuditEntry.OK, "user " + name));
         });
@@ -199,8 +201,8 @@ public final class StaffDirectory {
     public void changeRole(String name, Role role, String by) {
         jdbi.useTransaction(h -> {
             String before = h.createQuery("select role from staff_user where name = :name for update").bind("name", name)
-                    .mapTo(String.class).findOne().orElseThrow(() -> new IllegalArgumentException("No user named " + name));
-            if (before.equals(role.label())) throw new IllegalArgumentException("The user " + name + " has the role " + role + " already");
+                    .mapTo(String.class).findOne().orElseThrow(() -> RuleException.notFound("staff.no-user", "name", name));
+            if (before.equals(role.label())) throw RuleException.conflict("staff.role-already", "name", name, "role", role.label());
             h.createUpdate("update staff_user set role = :role where name = :name").bind("role", role.label()).bind("name", name).execute();
             audit.record(h, new AuditEntry(by, null, "role-change", null, List.of(), null, null, AuditEntry.OK,
                     "user " + name + ": " + before + " -> " + role.label()));
@@ -208,20 +210,31 @@ public final class StaffDirectory {
     }
 
     /**
-     * Checks who a changing command acts for: an active user with the role {@code role}; returns their
-     * name. Refused, naming why, when there is no such user.
+     * Checks who a changing command acts for: an active user with the role {@code role} (any role when
+     * null); returns their name. Refused, naming why, when there is no such user.
      */
     public String actor(String name, Role role) {
+        actor(name, role == null ? java.util.EnumSet.allOf(Role.class) : java.util.EnumSet.of(role));
+        return name;
+    }
+
+    /**
+     * Checks who a command acts for ({@code --by NAME}): an existing, active member of staff holding one
+     * of {@code roles}; returns their role, for the audit entry. Refused, naming why, otherwise.
+     */
+    public Role actor(String name, Set<Role> roles) {
         record Actor(boolean active, String role) {
         }
         Actor actor = jdbi.withHandle(h -> h.createQuery("select active, role from staff_user where name = :name")
                 .bind("name", name).map((rs, ctx) -> new Actor(rs.getBoolean("active"), rs.getString("role"))).findOne())
-                .orElseThrow(() -> new IllegalArgumentException("--by " + name + ": no user of that name (see `user list`)"));
-        if (!actor.active()) throw new IllegalArgumentException("--by " + name + ": the user is disabled");
-        if (role != null && !actor.role().equals(role.label())) {
-            throw new IllegalArgumentException("--by " + name + ": the user is " + actor.role() + ", this command needs " + role.label());
+                .orElseThrow(() -> RuleException.notFound("staff.by.unknown", "name", name));
+        if (!actor.active()) throw RuleException.notPermitted("staff.by.disabled", "name", name);
+        Role role = Role.of(actor.role());
+        if (!roles.contains(role)) {
+            throw RuleException.notPermitted("staff.by.role", "name", name, "role", role.label(),
+                    "roles", roles.stream().map(Role::label).collect(java.util.stream.Collectors.joining(", ")));
         }
-        return name;
+        return role;
     }
 
     /** Whether some active user has this role (the first administrator is added without --by). */
@@ -247,7 +260,7 @@ public final class StaffDirectory {
     /** Sets (or replaces) the console password of an active user; the console sessions they hold end. */
     public void setPassword(String name, char[] password, String by) {
         if (password == null || password.length < MIN_PASSWORD_LENGTH) {
-            throw new IllegalArgumentException("A password has at least " + MIN_PASSWORD_LENGTH + " characters");
+            throw RuleException.invalid("staff.password-short", "min", MIN_PASSWORD_LENGTH);
         }
         String hash = PASSWORDS.encode(java.nio.CharBuffer.wrap(password));
         jdbi.useTransaction(h -> {
@@ -305,8 +318,8 @@ public final class StaffDirectory {
         }
         User user = h.createQuery("select id, active from staff_user where name = :name").bind("name", name)
                 .map((rs, ctx) -> new User(rs.getLong("id"), rs.getBoolean("active")))
-                .findOne().orElseThrow(() -> new IllegalArgumentException("No user named " + name));
-        if (!user.active()) throw new IllegalArgumentException("The user " + name + " is disabled");
+                .findOne().orElseThrow(() -> RuleException.notFound("staff.no-user", "name", name));
+        if (!user.active()) throw RuleException.conflict("staff.disabled", "name", name);
         return user.id();
     }
 
@@ -327,7 +340,7 @@ public final class StaffDirectory {
 
     private static long userId(Handle h, String name) {
         return h.createQuery("select id from staff_user where name = :name").bind("name", name).mapTo(Long.class).findOne()
-                .orElseThrow(() -> new IllegalArgumentException("No user named " + name));
+                .orElseThrow(() -> RuleException.notFound("staff.no-user", "name", name));
     }
 
     private static byte[] sha256(String token) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dangan.audit.AuditTrail;
 import dangan.config.Settings;
 import dangan.i18n.Messages;
+import dangan.i18n.TextTable;
+import dangan.rules.RuleException;
 import dangan.store.ArchiveDatabase;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,6 +91,9 @@ public final class UserCommand implements Callable<Integer> {
             StaffDirectory staff = StaffDirectory.configured(settings, database.dataSource(), AuditTrail.configured(settings, database.dataSource()));
             try {
                 return work.run(staff, messages);
+            } catch (RuleException e) {
+                err.println(e.message(messages));
+                return FAILED;
             } catch (IllegalArgumentException e) {
                 err.println(e.getMessage());
                 return FAILED;
@@ -136,7 +141,7 @@ public final class UserCommand implements Callable<Integer> {
             @Option(names = "--role", required = true, paramLabel = "ROLE", descriptionKey = "user.role") String role,
             @Option(names = "--by", paramLabel = "ADMIN", descriptionKey = "user.by") String by) throws Exception {
         return changing((staff, messages) -> {
-            Role given = Role.of(role);
+            Role given = role(messages, role);
             String actor = actor(staff, messages, by, null, given == StaffDirectory.STAFF_ADMIN);
             StaffDirectory.IssuedToken token = staff.addUserWithToken(name, given, actor);
             printToken(messages, "cli.user.added", name, token);
@@ -176,11 +181,13 @@ public final class UserCommand implements Callable<Integer> {
                         .put("created_at", text(t.createdAt())).put("expires_at", text(t.expiresAt()))
                         .put("last_used", text(t.lastUsed())).put("revoked_at", text(t.revokedAt())).put("revoked_by", t.revokedBy())));
             }
-            out.printf("%-6s %-6s %-34s %-34s %-34s %s%n", "ID", "LIVE", "ISSUED", "EXPIRES", "LAST USED", "REVOKED");
+            TextTable table = TextTable.of(messages, "cli.column.id", "cli.user.column.live", "cli.user.column.issued",
+                    "cli.user.column.expires", "cli.user.column.last-used", "cli.user.column.revoked");
             for (StaffDirectory.TokenInfo t : tokens) {
-                out.printf("%-6d %-6s %-34s %-34s %-34s %s%n", t.id(), t.live(now) ? "yes" : "no", dash(t.createdAt()),
-                        dash(t.expiresAt()), dash(t.lastUsed()), t.revokedAt() == null ? "-" : t.revokedAt() + " (" + t.revokedBy() + ")");
+                table.row("#" + t.id(), messages.text(t.live(now) ? "cli.yes" : "cli.no"), t.createdAt(), t.expiresAt(), t.lastUsed(),
+                        t.revokedAt() == null ? null : t.revokedAt() + " (" + t.revokedBy() + ")");
             }
+            table.print(out);
             return OK;
         });
     }
@@ -212,7 +219,7 @@ public final class UserCommand implements Callable<Integer> {
              @Parameters(index = "1", paramLabel = "ROLE", descriptionKey = "user.role") String role,
              @Option(names = "--by", paramLabel = "ADMIN", descriptionKey = "user.by") String by) throws Exception {
         return changing((staff, messages) -> {
-            Role given = Role.of(role);
+            Role given = role(messages, role);
             String actor = actor(staff, messages, by, null, false);
             if (name.equals(actor)) throw new IllegalArgumentException(messages.text("cli.user.not-yourself"));
             staff.changeRole(name, given, actor);
@@ -247,13 +254,23 @@ public final class UserCommand implements Callable<Integer> {
                         .put("active", m.active()).put("tokens", m.liveTokens()).put("last_used", text(m.lastUsed()))
                         .put("created_at", text(m.createdAt())).put("created_by", m.createdBy())));
             }
-            out.printf("%-24s %-11s %-8s %-6s %-34s %s%n", "NAME", "ROLE", "ACTIVE", "TOKENS", "LAST USED", "CREATED BY");
+            TextTable table = TextTable.of(messages, "cli.column.name", "cli.user.column.role", "cli.user.column.active",
+                    "cli.user.column.tokens", "cli.user.column.last-used", "cli.user.column.created-by");
             for (StaffDirectory.StaffMember m : members) {
-                out.printf("%-24s %-11s %-8s %-6d %-34s %s%n", m.name(), m.role(), m.active() ? "yes" : "no",
-                        m.liveTokens(), dash(m.lastUsed()), m.createdBy());
+                table.row(m.name(), m.role().label(), messages.text(m.active() ? "cli.yes" : "cli.no"), m.liveTokens(), m.lastUsed(), m.createdBy());
             }
+            table.print(out);
             return OK;
         });
+    }
+
+    /** A role as typed: one of the labels, or refused naming them. */
+    private static Role role(Messages messages, String label) {
+        try {
+            return Role.of(label);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(messages.text("cli.user.unknown-role", "role", label, "roles", Role.labels()));
+        }
     }
 
     /** {@code --json}: one JSON array on stdout, its rows added by {@code rows}. */
@@ -267,10 +284,6 @@ public final class UserCommand implements Callable<Integer> {
 
     private static String text(Object value) {
         return value == null ? null : value.toString();
-    }
-
-    private static String dash(Object value) {
-        return value == null ? "-" : value.toString();
     }
 
     /** Asked twice on a terminal; otherwise the first line of standard input (for scripts). Null when they differ. */

@@ -1,20 +1,14 @@
 package dangan.app;
 
 import dangan.access.UserCommand;
-import dangan.audit.AuditCommand;
 import dangan.backup.BackupCommand;
 import dangan.config.Settings;
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
-import dangan.notify.NotifyCommand;
-import dangan.privacy.KeysCommand;
-import dangan.tiers.TiersCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 
 import java.io.PrintStream;
@@ -23,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -49,10 +42,10 @@ public final class Dangan implements Callable<Integer> {
     public static final int USAGE = ExitCode.USAGE;
     public static final int TIMED_OUT = 3;
 
-    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, descriptionKey = "cli.help.option.config")
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, descriptionKey = "config")
     Path config = Path.of("config", "application.properties");
 
-    @Option(names = "--once", descriptionKey = "cli.help.option.once")
+    @Option(names = "--once", descriptionKey = "once")
     boolean once;
 
     private Settings settings;
@@ -70,6 +63,7 @@ public final class Dangan implements Callable<Integer> {
             }
             Settings loaded = Settings.load(config, System.getenv(), System.getProperties());
             loaded.checkValues();
+            dangan.logs.LogFormat.apply(loaded); // dangan.log.format: a command's log on stderr too, before it logs anything
             settings = loaded;
         }
         return settings;
@@ -86,30 +80,50 @@ public final class Dangan implements Callable<Integer> {
 
     /** The whole command tree, writing answers to {@code out} and problems to {@code err}. */
     public static CommandLine commandLine(String[] args, PrintStream out, PrintStream err) {
+        return commandLine(new Dangan(), language(args), out, err);
+    }
+
+    /**
+     * Runs one command line on these settings instead of a configuration file (tests, and whoever embeds
+     * Dangan): the same parser, texts, exit codes and streams as {@code main}.
+     */
+    public static int run(Settings settings, List<String> args, PrintStream out, PrintStream err) {
         Dangan root = new Dangan();
+        root.settings = settings;
+        return commandLine(root, Language.of(settings), out, err).execute(args.toArray(String[]::new));
+    }
+
+    private static CommandLine commandLine(Dangan root, Language language, PrintStream out, PrintStream err) {
         CommandLine cli = new CommandLine(root);
-        legacy(cli, root, "review", ReviewCommand.USAGE, (s, a) -> ReviewCommand.run(s, a, out), "list", "accept", "reject", "file");
-        legacy(cli, root, "ingest", IngestCommand.USAGE, (s, a) -> IngestCommand.run(s, a, out), "check", "list", "revert", "original");
+        CommandContext context = new CommandContext(root::commandSettings, out, err);
+        cli.addSubcommand("review", new ReviewCommand(context));
+        cli.addSubcommand("ingest", new IngestCommand(context));
         cli.addSubcommand("run-job", new RunJobCommand(root::commandSettings, out, err));
-        legacy(cli, root, "tiers", TiersCommand.USAGE, (s, a) -> TiersCommand.run(s, a, out), "list", "show", "approve", "reject");
-        legacy(cli, root, "notifications", NotifyCommand.USAGE, (s, a) -> NotifyCommand.run(s, a, out), "list", "retry");
+        cli.addSubcommand("tiers", new TiersCommand(context));
+        cli.addSubcommand("notifications", new NotificationsCommand(context));
         cli.addSubcommand("user", UserCommand.commandLine(root::commandSettings, System.in, out, err));
-        legacy(cli, root, "audit", AuditCommand.USAGE, (s, a) -> AuditCommand.run(s, a, out, err), "verify");
-        legacy(cli, root, "keys", KeysCommand.USAGE, (s, a) -> KeysCommand.run(s, a, out), "status", "reseal");
-        legacy(cli, root, "backup", BackupCommand.USAGE, (s, a) -> BackupCommand.backup(s, a, out, err));
-        legacy(cli, root, "restore", BackupCommand.USAGE, (s, a) -> BackupCommand.restore(s, a, out, err));
+        cli.addSubcommand("audit", new AuditCommand(context));
+        cli.addSubcommand("keys", new KeysCommand(context));
+        cli.addSubcommand("backup", BackupCommand.backupCommand(root::commandSettings, out, err));
+        cli.addSubcommand("restore", BackupCommand.restoreCommand(root::commandSettings, out, err));
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        Messages messages = Messages.of(language);
+        cli.setParameterExceptionHandler(new UsageErrors(messages));
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
-            // an expected refusal (configuration, port, database, key, a rule) is its one line; anything else also its trace, in the log
-            if (!(e instanceof IllegalStateException || e instanceof IllegalArgumentException || e instanceof java.io.IOException
-                    || e instanceof dangan.rules.RuleException)) {
+            if (e instanceof dangan.rules.RuleException refused) {
+                // a refusal of the rules (no such proposal, not a manager …): its reason in the reader's language
+                line.getErr().println(messages.text("cli.failed", "problem", refused.message(messages)));
+                return FAILED;
+            }
+            // an expected refusal (configuration, port, database, key) is its one line; anything else also its trace, in the log
+            if (!(e instanceof IllegalStateException || e instanceof IllegalArgumentException || e instanceof java.io.IOException)) {
                 org.slf4j.LoggerFactory.getLogger(Dangan.class).error("Unexpected failure", e);
             }
-            line.getErr().println(Messages.of(language(args)).text("cli.failed", "problem", oneLine(e)));
+            line.getErr().println(messages.text("cli.failed", "problem", oneLine(e)));
             return FAILED;
         });
-        cli.setResourceBundle(new HelpTexts(language(args)));
+        cli.setResourceBundle(new HelpTexts(language));
         return cli;
     }
 
@@ -130,70 +144,6 @@ public final class Dangan implements Callable<Integer> {
         }
         service.awaitShutdown();
         return OK;
-    }
-
-    /** A command that reads its own arguments; picocli gives it help, typo suggestions and its sub-commands' names. */
-    interface Run {
-        int run(Settings settings, List<String> args) throws Exception;
-    }
-
-    @Command(mixinStandardHelpOptions = true)
-    static final class Passthrough implements Callable<Integer> {
-        private final Dangan root;
-        private final Run run;
-        private final List<String> prefix;
-        private final PrintStream err;
-
-        @Parameters(paramLabel = "ARGS", arity = "0..*", hidden = true)
-        List<String> args = new ArrayList<>();
-
-        Passthrough(Dangan root, Run run, List<String> prefix, PrintStream err) {
-            this.root = root;
-            this.run = run;
-            this.prefix = prefix;
-            this.err = err;
-        }
-
-        @Override
-        public Integer call() throws Exception {
-            List<String> all = new ArrayList<>(prefix);
-            all.addAll(args);
-            return run.run(root.commandSettings(), all);
-        }
-    }
-
-    /** A parent command whose sub-commands do the work: alone, it shows its usage. */
-    @Command(mixinStandardHelpOptions = true)
-    static final class Group implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return USAGE;
-        }
-    }
-
-    private static void legacy(CommandLine cli, Dangan root, String name, String usage, Run run, String... verbs) {
-        CommandLine command;
-        if (verbs.length == 0) {
-            command = passthrough(root, run, List.of());
-        } else {
-            command = new CommandLine(new Group());
-            for (String verb : verbs) {
-                command.addSubcommand(verb, passthrough(root, run, List.of(verb)));
-            }
-        }
-        command.getCommandSpec().usageMessage().footerHeading("%n").footer(usage.lines().map(String::strip)
-                .filter(l -> !l.isEmpty()).map(l -> l.replace("%", "%%")).toArray(String[]::new));
-        cli.addSubcommand(name, command);
-    }
-
-    private static CommandLine passthrough(Dangan root, Run run, List<String> prefix) {
-        CommandLine line = new CommandLine(new Passthrough(root, run, prefix, System.err));
-        line.getCommandSpec().parser().unmatchedOptionsArePositionalParams(true);
-        return line;
     }
 
     /**

@@ -1,141 +1,112 @@
 package dangan.app;
 
-import picocli.CommandLine.ExitCode;
+import dangan.access.Role;
 import dangan.config.Settings;
 import dangan.i18n.Messages;
 import dangan.intake.FileCheck;
 import dangan.intake.IngestRevert;
 import dangan.intake.RevertReport;
-import dangan.rules.RuleException;
 import dangan.privacy.SensitiveFields;
-import dangan.store.ArchiveDatabase;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
- * {@code ingest check FILE [--as CHANNEL] | list [N] | revert ID --by NAME}: the intake ledger from the
- * command line. A check reads, normalises and matches a file exactly as filing it would, then rolls
- * everything back and writes its report beside the reject reports; a revert undoes one ingest
- * ({@link IngestRevert}) and writes its report there too. Returns the exit status.
+ * {@code ingest check FILE [--as CHANNEL] | list [N] [--json] | revert ID --by NAME | original ID --by NAME [--to FOLDER]}:
+ * the intake ledger from the command line. A check reads, normalises and matches a file exactly as filing it
+ * would, then rolls everything back and writes its report beside the reject reports; a revert undoes one
+ * ingest ({@link IngestRevert}) and writes its report there too; {@code original} opens a sealed original.
  */
-final class IngestCommand {
+@Command(name = "ingest", mixinStandardHelpOptions = true)
+final class IngestCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-              ingest check FILE [--as CHANNEL]  what filing FILE would do, changing nothing (report in outbox/rejects)
-              ingest list [N]                   the N latest ingests (default 20) with their counts
-              ingest revert ID --by NAME        undo one ingest; NAME is a manager (report in outbox/rejects)
-              ingest original ID --by NAME [--to FOLDER]
-                                                the filed original of ingest ID in clear, owner-only, in FOLDER
-                                                (default outbox/originals); NAME is a manager or administrator (audited)""";
+    private final CommandContext context;
 
-    private IngestCommand() {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    IngestCommand(CommandContext context) {
+        this.context = context;
     }
 
-    static int run(Settings settings, List<String> args, PrintStream out) throws Exception {
-        if (args.isEmpty()) return usage(out, "");
-        String verb = args.get(0);
-        String channel = settings.get("dangan.check.channel", "registrations");
-        String by = null;
-        Path to = settings.home().resolve("outbox").resolve("originals");
-        List<String> rest = new ArrayList<>();
-        for (int i = 1; i < args.size(); i++) {
-            if (args.get(i).equals("--by")) {
-                if (i + 1 >= args.size()) return usage(out, "--by needs the manager's name");
-                by = args.get(++i);
-            } else if (args.get(i).equals("--to")) {
-                if (i + 1 >= args.size()) return usage(out, "--to needs a folder");
-                to = Path.of(args.get(++i));
-            } else if (args.get(i).equals("--as")) {
-                if (i + 1 >= args.size()) return usage(out, "--as needs a channel (registrations, contracts …)");
-                channel = args.get(++i);
-            } else {
-                rest.add(args.get(i));
-            }
-        }
-        if (verb.equals("check")) {
-            if (rest.size() != 1) return usage(out, "ingest check takes one file");
-            Path file = Path.of(rest.get(0));
-            if (!Files.isRegularFile(file)) {
-                out.println("ingest check: " + file.toAbsolutePath() + " is not a readable file");
-                return ExitCode.SOFTWARE;
-            }
-            try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
-                SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
-                FileCheck check = DanganService.fileCheck(settings, DanganService.archiveIntake(settings, database, sensitive));
-                FileCheck.Result result = check.check(file, channel);
-                out.println(result.checkOnly());
-                out.println(check.messages().text("ingest.check.done", "report", result.report().toAbsolutePath().toString()));
-            }
-            return 0;
-        }
-        if (verb.equals("original")) {
-            long number;
-            try {
-                if (rest.size() != 1) return usage(out, "ingest original takes one ingest number (see `ingest list`)");
-                number = Long.parseLong(rest.get(0).replace("#", ""));
-            } catch (NumberFormatException e) {
-                return usage(out, "ingest original: '" + rest.get(0) + "' is not a number");
-            }
-            if (by == null || by.isBlank()) {
-                return usage(out, "ingest original needs who reads it: --by NAME (a manager or administrator; it goes into the audit log)");
-            }
-            try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
-                SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
-                Path written = DanganService.sealedOriginals(settings, database, sensitive).open(number, by, to);
-                out.println("ingest original " + number + ": " + written.toAbsolutePath() + " (owner-only; delete it when done)");
-                return 0;
-            } catch (RuleException e) {
-                out.println("ingest original " + number + ": not opened — " + e.getMessage());
-                return ExitCode.SOFTWARE;
-            }
-        }
-        if (verb.equals("list") || verb.equals("revert")) {
-            long number;
-            try {
-                number = rest.isEmpty() ? (verb.equals("list") ? 20 : -1) : Long.parseLong(rest.get(0).replace("#", ""));
-            } catch (NumberFormatException e) {
-                return usage(out, "ingest " + verb + ": '" + rest.get(0) + "' is not a number");
-            }
-            if (verb.equals("revert") && (number < 0 || rest.size() != 1)) return usage(out, "ingest revert takes one ingest number (see `ingest list`)");
-            if (verb.equals("revert") && (by == null || by.isBlank())) {
-                return usage(out, "ingest revert needs the manager who decides it: --by NAME (it goes into the change register and the audit log)");
-            }
-            Messages messages = Messages.of(settings);
-            try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
-                IngestRevert ingests = new IngestRevert(database.dataSource(), dangan.audit.AuditTrail.configured(settings, database.dataSource()));
-                if (verb.equals("list")) {
-                    out.println(messages.text("ingest.list.header"));
-                    for (IngestRevert.Entry e : ingests.list((int) Math.min(number, 1000))) {
-                        out.println("  " + messages.text("ingest.list.line", "id", e.id(), "status", e.status(), "channel", e.channel(),
-                                "source", e.source(), "lines", e.lines(), "created", e.created(), "updated", e.updated(),
-                                "duplicates", e.duplicates(), "review", e.review(), "rejected", e.rejected())
-                                + (e.revertedBy() == null ? "" : messages.text("ingest.list.reverted", "by", e.revertedBy())));
-                    }
-                    return 0;
-                }
-                try {
-                    IngestRevert.Result result = ingests.revert(number, by);
-                    for (List<String> row : RevertReport.rows(result, messages)) {
-                        out.println(String.join("  ", row.stream().filter(c -> !c.isEmpty()).toList()));
-                    }
-                    Path report = RevertReport.write(result, settings.home().resolve("outbox").resolve("rejects"), messages);
-                    out.println(messages.text("ingest.revert.report", "report", report.toAbsolutePath().toString()));
-                    return 0;
-                } catch (RuleException e) {
-                    out.println(messages.text("ingest.revert.refused", "id", String.valueOf(number), "reason", e.message(messages)));
-                    return ExitCode.SOFTWARE; // refused (not permitted, not found): the reason is printed
-                }
-            }
-        }
-        return usage(out, "Unknown ingest command: " + verb);
+    @Override
+    public Integer call() {
+        return CommandContext.usageOf(spec);
     }
 
-    private static int usage(PrintStream out, String problem) {
-        out.println((problem.isEmpty() ? "" : problem + "\n") + "Usage:\n" + USAGE);
-        return ExitCode.USAGE;
+    @Command(name = "check", mixinStandardHelpOptions = true)
+    int check(@Parameters(paramLabel = "FILE", descriptionKey = "ingest.file") Path file,
+              @Option(names = "--as", paramLabel = "CHANNEL", descriptionKey = "ingest.as") String channel) throws Exception {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            context.note("cli.ingest.unreadable", "file", file.toAbsolutePath().toString());
+            return Dangan.FAILED;
+        }
+        return context.onDatabase((database, audit) -> {
+            Settings settings = context.settings();
+            SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
+            FileCheck check = DanganService.fileCheck(settings, DanganService.archiveIntake(settings, database, sensitive));
+            FileCheck.Result result = check.check(file, channel == null ? settings.get("dangan.check.channel", "registrations") : channel);
+            context.out().println(result.checkOnly());
+            context.out().println(check.messages().text("ingest.check.done", "report", result.report().toAbsolutePath().toString()));
+            return Dangan.OK;
+        });
     }
+
+    @Command(name = "list", mixinStandardHelpOptions = true)
+    int list(@Parameters(paramLabel = "N", arity = "0..1", defaultValue = "20", descriptionKey = "ingest.count") int count,
+             @Option(names = "--json", descriptionKey = "json") boolean json) throws Exception {
+        if (count < 1) throw context.usage(spec, "cli.ingest.count", "value", count);
+        return context.onDatabase((database, audit) -> {
+            List<IngestRevert.Entry> entries = new IngestRevert(database.dataSource(), audit).list(Math.min(count, 1000));
+            if (json) return context.json(entries);
+            Messages messages = context.messages();
+            context.out().println(messages.text("ingest.list.header"));
+            for (IngestRevert.Entry e : entries) {
+                context.out().println("  " + messages.text("ingest.list.line", "id", e.id(), "status", e.status(), "channel", e.channel(),
+                        "source", e.source(), "lines", e.lines(), "created", e.created(), "updated", e.updated(),
+                        "duplicates", e.duplicates(), "review", e.review(), "rejected", e.rejected())
+                        + (e.revertedBy() == null ? "" : messages.text("ingest.list.reverted", "by", e.revertedBy())));
+            }
+            return Dangan.OK;
+        });
+    }
+
+    @Command(name = "revert", mixinStandardHelpOptions = true)
+    int revert(@Parameters(paramLabel = "ID", descriptionKey = "ingest.id") String id, @Mixin ActingFor by) throws Exception {
+        long number = context.number(spec, id);
+        return context.onDatabase((database, audit) -> {
+            ActingFor.Actor actor = by.check(database.dataSource(), audit, Role.MANAGER);
+            Messages messages = context.messages();
+            IngestRevert.Result result = new IngestRevert(database.dataSource(), audit).revert(number, actor.name());
+            for (List<String> row : RevertReport.rows(result, messages)) {
+                context.out().println(String.join("  ", row.stream().filter(c -> !c.isEmpty()).toList()));
+            }
+            Path report = RevertReport.write(result, context.settings().home().resolve("outbox").resolve("rejects"), messages);
+            context.out().println(messages.text("ingest.revert.report", "report", report.toAbsolutePath().toString()));
+            return Dangan.OK;
+        });
+    }
+
+    @Command(name = "original", mixinStandardHelpOptions = true)
+    int original(@Parameters(paramLabel = "ID", descriptionKey = "ingest.id") String id, @Mixin ActingFor by,
+                 @Option(names = "--to", paramLabel = "FOLDER", descriptionKey = "ingest.to") Path to) throws Exception {
+        long number = context.number(spec, id);
+        return context.onDatabase((database, audit) -> {
+            Settings settings = context.settings();
+            ActingFor.Actor actor = by.check(database.dataSource(), audit, Role.MANAGER, Role.ADMIN);
+            SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
+            Path written = DanganService.sealedOriginals(settings, database, sensitive)
+                    .open(number, actor.name(), to == null ? settings.home().resolve("outbox").resolve("originals") : to);
+            context.say("cli.ingest.original", "id", number, "file", written.toAbsolutePath().toString());
+            return Dangan.OK;
+        });
+    }
+
 }

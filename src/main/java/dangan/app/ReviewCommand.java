@@ -1,99 +1,147 @@
 package dangan.app;
 
-import picocli.CommandLine.ExitCode;
+import dangan.access.Role;
 import dangan.archive.ReviewQueue;
 import dangan.audit.Exposure;
-import dangan.config.Settings;
-import dangan.store.ArchiveDatabase;
+import dangan.i18n.Messages;
 import org.jdbi.v3.core.JdbiException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-import java.io.PrintStream;
-import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /**
- * {@code review list | accept ID… | reject ID… | file ARCHIVE_NO… [--by NAME]}: the review queue
- * (D-16) from the command line. Returns the exit status.
+ * {@code review list [--json] | accept ID… --by NAME | reject ID… --by NAME | file ARCHIVE_NO… --by NAME}:
+ * the review queue (D-16) from the command line. A decision is taken by a manager or keeper (as
+ * {@code /api/review} asks), named with {@code --by} and audited under their name.
  */
-final class ReviewCommand {
+@Command(name = "review", mixinStandardHelpOptions = true)
+final class ReviewCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-              review list                       changes and archives waiting for review
-              review accept ID... [--by NAME]   apply held changes to their archives
-              review reject ID... [--by NAME]   keep the archives as they are
-              review file ARCHIVE_NO... [--by NAME]  file archives opened from a low-trust source""";
+    private static final Role[] REVIEWERS = {Role.MANAGER, Role.KEEPER};
 
-    private ReviewCommand() {
+    private final CommandContext context;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    ReviewCommand(CommandContext context) {
+        this.context = context;
     }
 
-    static int run(Settings settings, List<String> args, PrintStream out) throws Exception {
-        if (args.isEmpty()) {
-            out.println("Usage:\n" + USAGE);
-            return ExitCode.USAGE;
-        }
-        String reviewer = System.getProperty("user.name", "unknown");
-        List<String> targets = new ArrayList<>();
-        for (int i = 1; i < args.size(); i++) {
-            if (args.get(i).equals("--by") && i + 1 < args.size()) {
-                reviewer = args.get(++i);
-            } else {
-                targets.add(args.get(i));
-            }
-        }
-        try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
-            dangan.audit.AuditTrail audit = dangan.audit.AuditTrail.configured(settings, database.dataSource());
+    @Override
+    public Integer call() {
+        return CommandContext.usageOf(spec);
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true)
+    int list(@Option(names = "--json", descriptionKey = "json") boolean json) throws Exception {
+        return context.onDatabase((database, audit) -> {
             ReviewQueue queue = new ReviewQueue(database.dataSource());
-            switch (args.get(0)) {
-                case "list" -> {
-                    List<ReviewQueue.PendingChange> changes = queue.pendingChanges();
-                    List<ReviewQueue.PendingArchive> archives = queue.pendingArchives();
-                    out.println(changes.size() + " changes waiting for review:");
-                    for (ReviewQueue.PendingChange p : changes) {
-                        out.printf("  #%d  %s  %s: '%s' (%s, line %s) -> '%s' (%s, line %s) — %s%n", p.id(), p.archiveNo(),
-                                p.field(), p.current() == null ? "" : p.current(), p.currentSource(), p.currentLine(),
-                                p.proposed(), p.source(), p.line(), p.reason());
-                    }
-                    out.println(archives.size() + " archives waiting to be filed:");
-                    for (ReviewQueue.PendingArchive a : archives) {
-                        out.printf("  %s  %s  (from %s)%n", a.archiveNo(), a.name(), a.source());
-                    }
-                    Exposure.command(audit, "read", null, "review list: " + changes.size() + " change(s) of "
-                            + changes.stream().map(ReviewQueue.PendingChange::archiveNo).distinct().count() + " archive(s), " + archives.size() + " archive(s) to file");
+            List<ReviewQueue.PendingChange> changes = queue.pendingChanges();
+            List<ReviewQueue.PendingArchive> archives = queue.pendingArchives();
+            Exposure.command(audit, "read", null, "review list: " + changes.size() + " change(s) of "
+                    + changes.stream().map(ReviewQueue.PendingChange::archiveNo).distinct().count() + " archive(s), " + archives.size() + " archive(s) to file");
+            if (json) {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("changes", changes);
+                answer.put("archives", archives);
+                return context.json(answer);
+            }
+            context.say("cli.review.changes", "count", changes.size());
+            var table = context.table("cli.column.id", "cli.column.archive", "cli.column.field", "cli.review.column.current",
+                    "cli.review.column.proposed", "cli.review.column.reason");
+            Messages messages = context.messages();
+            for (ReviewQueue.PendingChange p : changes) {
+                table.row("#" + p.id(), p.archiveNo(), p.field(),
+                        messages.text("cli.review.value", "value", p.current() == null ? "" : p.current(), "source", String.valueOf(p.currentSource()),
+                                "line", String.valueOf(p.currentLine())),
+                        messages.text("cli.review.value", "value", String.valueOf(p.proposed()), "source", String.valueOf(p.source()),
+                                "line", String.valueOf(p.line())),
+                        p.reason());
+            }
+            table.print(context.out());
+            context.say("cli.review.archives", "count", archives.size());
+            var waiting = context.table("cli.column.archive", "cli.column.name", "cli.column.source");
+            for (ReviewQueue.PendingArchive a : archives) waiting.row(a.archiveNo(), a.name(), a.source());
+            waiting.print(context.out());
+            return Dangan.OK;
+        });
+    }
+
+    @Command(name = "accept", mixinStandardHelpOptions = true)
+    int accept(@Parameters(paramLabel = "ID", arity = "1..*", descriptionKey = "review.id") List<String> ids,
+               @Mixin ActingFor by) throws Exception {
+        return decide(true, ids, by);
+    }
+
+    @Command(name = "reject", mixinStandardHelpOptions = true)
+    int reject(@Parameters(paramLabel = "ID", arity = "1..*", descriptionKey = "review.id") List<String> ids,
+               @Mixin ActingFor by) throws Exception {
+        return decide(false, ids, by);
+    }
+
+    private int decide(boolean accept, List<String> ids, ActingFor by) throws Exception {
+        return context.onDatabase((database, audit) -> {
+            ActingFor.Actor actor = by.check(database.dataSource(), audit, REVIEWERS);
+            ReviewQueue queue = new ReviewQueue(database.dataSource());
+            Set<Long> pending = queue.pendingChanges().stream().map(ReviewQueue.PendingChange::id).collect(Collectors.toSet());
+            int failed = 0;
+            List<Long> decided = new ArrayList<>();
+            for (String id : ids) {
+                long changeId;
+                try {
+                    changeId = Long.parseLong(id.replace("#", ""));
+                } catch (NumberFormatException e) {
+                    failed++;
+                    context.note("cli.review.not-a-number", "id", id);
+                    continue;
                 }
-                case "accept", "reject" -> {
-                    int failed = 0;
-                    List<Long> decided = new ArrayList<>();
-                    for (String id : targets) {
-                        try {
-                            long changeId = Long.parseLong(id.replace("#", ""));
-                            if (args.get(0).equals("accept")) queue.accept(changeId, reviewer); else queue.reject(changeId, reviewer);
-                            out.println("#" + changeId + " " + args.get(0) + "ed by " + reviewer);
-                            decided.add(changeId);
-                        } catch (NumberFormatException e) {
-                            failed++;
-                            out.println(id + ": not a change number (see `review list`)");
-                        } catch (IllegalArgumentException | JdbiException e) {
-                            failed++; // e.g. the proposed mobile now belongs to another archive: nothing changed
-                            out.println(id + ": not " + args.get(0) + "ed — " + e.getMessage());
-                        }
-                    }
-                    Exposure.reviewDecision(database.dataSource(), audit, args.get(0), decided, reviewer);
-                    if (failed > 0) return ExitCode.SOFTWARE;
+                if (!pending.contains(changeId)) {
+                    failed++;
+                    context.note("cli.review.none", "id", changeId);
+                    continue;
                 }
-                case "file" -> {
-                    for (String archiveNo : targets) {
-                        boolean filed = queue.file(archiveNo, reviewer);
-                        out.println(archiveNo + (filed ? " filed by " + reviewer : ": no archive waits under this number"));
-                        if (filed) Exposure.command(audit, "change", archiveNo, "review file (by " + reviewer + ")");
-                    }
-                }
-                default -> {
-                    out.println("Unknown review command: " + args.get(0) + "\n" + USAGE);
-                    return ExitCode.USAGE;
+                try {
+                    if (accept) queue.accept(changeId, actor.name()); else queue.reject(changeId, actor.name());
+                    context.say(accept ? "cli.review.accepted" : "cli.review.rejected", "id", changeId, "by", actor.name());
+                    decided.add(changeId);
+                } catch (IllegalArgumentException | JdbiException e) {
+                    failed++; // e.g. the proposed mobile now belongs to another archive, or the archive is sealed: nothing changed
+                    context.note("cli.review.not-decided", "id", changeId, "problem", Dangan.oneLine(e));
                 }
             }
-        }
-        return 0;
+            Exposure.reviewDecision(database.dataSource(), audit, accept ? "accept" : "reject", decided, actor.name(), actor.role());
+            return failed == 0 ? Dangan.OK : Dangan.FAILED;
+        });
+    }
+
+    @Command(name = "file", mixinStandardHelpOptions = true)
+    int file(@Parameters(paramLabel = "ARCHIVE_NO", arity = "1..*", descriptionKey = "review.archive") List<String> archives,
+             @Mixin ActingFor by) throws Exception {
+        return context.onDatabase((database, audit) -> {
+            ActingFor.Actor actor = by.check(database.dataSource(), audit, REVIEWERS);
+            ReviewQueue queue = new ReviewQueue(database.dataSource());
+            int failed = 0;
+            for (String archiveNo : archives) {
+                if (queue.file(archiveNo, actor.name())) {
+                    context.say("cli.review.filed", "archive", archiveNo, "by", actor.name());
+                    Exposure.command(audit, actor.name(), actor.role(), "change", archiveNo, "review file");
+                } else {
+                    failed++;
+                    context.note("cli.review.no-archive", "archive", archiveNo);
+                }
+            }
+            return failed == 0 ? Dangan.OK : Dangan.FAILED;
+        });
     }
 }

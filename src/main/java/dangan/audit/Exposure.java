@@ -34,15 +34,20 @@ public final class Exposure {
 
     /** A command that showed or changed archives; {@code archiveNo} when it was about exactly one. */
     public static void command(AuditTrail trail, String action, String archiveNo, String detail) {
-        trail.record(new AuditEntry(cliActor(), null, action, archiveNo, List.of(), null, null,
-                AuditEntry.OK, detail));
+        command(trail, cliActor(), null, action, archiveNo, detail);
+    }
+
+    /** A command that acted for a named member of staff ({@code --by}, checked): the entry names them and their role. */
+    public static void command(AuditTrail trail, String actor, String role, String action, String archiveNo, String detail) {
+        trail.record(new AuditEntry(actor, role, action, archiveNo, List.of(), null, null, AuditEntry.OK, detail));
     }
 
     /**
      * {@code review accept|reject ID…}: one entry per archive whose held changes were decided
      * (a decision is a change of that archive), naming the changes; nothing when none was decided.
      */
-    public static void reviewDecision(DataSource dataSource, AuditTrail trail, String verb, Collection<Long> changeIds, String reviewer) {
+    public static void reviewDecision(DataSource dataSource, AuditTrail trail, String verb, Collection<Long> changeIds, String reviewer,
+                                      String role) {
         if (changeIds.isEmpty()) return;
         record Decided(String archiveNo, String changes) {
         }
@@ -53,7 +58,7 @@ public final class Exposure {
                 .bindArray("ids", Long.class, changeIds)
                 .map((rs, ctx) -> new Decided(rs.getString("archive_no"), rs.getString("changes"))).list());
         for (Decided a : archives) {
-            command(trail, "change", a.archiveNo(), "review " + verb + " " + a.changes() + " (by " + reviewer + ")");
+            command(trail, reviewer, role, "change", a.archiveNo(), "review " + verb + " " + a.changes());
         }
     }
 

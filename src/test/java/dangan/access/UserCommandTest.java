@@ -1,5 +1,6 @@
 package dangan.access;
 
+import dangan.support.Commands;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
@@ -55,11 +56,10 @@ class UserCommandTest {
     }
 
     private static Run user(dangan.config.Settings settings, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = UserCommand.run(settings, List.of(args),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        List<String> line = new java.util.ArrayList<>(List.of("user"));
+        line.addAll(List.of(args));
+        Commands.Run run = Commands.run(settings, line.toArray(String[]::new));
+        return new Run(run.status(), run.out(), run.err());
     }
 
     private static String token(Run run) {
@@ -91,11 +91,11 @@ class UserCommandTest {
         assertThat(second).isNotEqualTo(token);
         assertThat(me(second)).isEqualTo(200);
 
-        assertThat(user("list").out()).containsPattern("chen\\.jing\\s+manager\\s+yes\\s+2");
+        assertThat(user("list").out()).containsPattern("chen\\.jing\\s+manager\\s+是\\s+2");
         assertThat(user("disable", "chen.jing", "--by", "boss").status()).isZero();
         assertThat(me(token)).isEqualTo(401);
         assertThat(me(second)).isEqualTo(401);
-        assertThat(user("list").out()).containsPattern("chen\\.jing\\s+manager\\s+no\\s+0");
+        assertThat(user("list").out()).containsPattern("chen\\.jing\\s+manager\\s+否\\s+0");
         assertThat(dangan.count("select count(*) from audit_log where actor = 'boss' and action in ('user-add', 'token-issue', 'user-disable') "
                 + "and detail like 'user chen.jing%'")).isEqualTo(3);
     }
@@ -114,8 +114,8 @@ class UserCommandTest {
         // the day has come
         sql("update api_token set expires_at = now() - interval '1 second' where user_id = (select id from staff_user where name = 'expiring')");
         assertThat(me(token)).isEqualTo(401);
-        assertThat(user("list").out()).containsPattern("expiring\\s+front-desk\\s+yes\\s+0");
-        assertThat(user("tokens", "expiring").out()).containsPattern("\\d+\\s+no\\s");
+        assertThat(user("list").out()).containsPattern("expiring\\s+front-desk\\s+是\\s+0");
+        assertThat(user("tokens", "expiring").out()).containsPattern("#\\d+\\s+否\\s");
     }
 
     @Test
@@ -202,12 +202,12 @@ class UserCommandTest {
         Run unknown = user("disable", "nobody", "--by", "boss");
 
         assertThat(badRole.status()).isEqualTo(1);
-        assertThat(badRole.err()).contains("Unknown role 'boss'").contains("front-desk, service, manager, keeper, auditor, admin");
+        assertThat(badRole.err()).contains("没有“boss”这个角色").contains("front-desk, service, manager, keeper, auditor, admin");
         assertThat(badName.status()).isEqualTo(1);
-        assertThat(badName.err()).contains("A user name is");
+        assertThat(badName.err()).contains("用户名须为 1–64 个字母");
         assertThat(duplicate.status()).isEqualTo(1);
-        assertThat(duplicate.err()).contains("exists already");
-        assertThat(unknown.err()).contains("No user named nobody");
+        assertThat(duplicate.err()).contains("已有名为 twice 的用户");
+        assertThat(unknown.err()).contains("没有名为 nobody 的用户");
         assertThat(dangan.count("select count(*) from staff_user")).isEqualTo(users + 1);
         assertThat(user("add", "x").status()).isEqualTo(2);
     }

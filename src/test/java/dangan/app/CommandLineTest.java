@@ -42,7 +42,15 @@ class CommandLineTest {
         Run userAdd = dangan("user", "add", "--help");
         assertThat(userAdd.status()).isZero();
         assertThat(userAdd.out()).contains("--role=ROLE", "front-desk");
-        assertThat(dangan("help", "review").out()).contains("review accept ID... [--by NAME]");
+        Run review = dangan("help", "review");
+        assertThat(review.out()).contains("review accept ID... --by NAME").contains("list", "accept", "reject", "file");
+        assertThat(dangan("review", "accept", "--help").out()).contains("--by=NAME", "代为执行的员工", "待审核变更的编号");
+        // every command and sub-command has its description in the bundle (no empty line in the command list)
+        for (String command : new String[]{"review", "ingest", "tiers", "notifications", "audit", "keys", "user"}) {
+            Run usage = dangan(command, "--help");
+            assertThat(usage.status()).as(command).isZero();
+            assertThat(usage.out()).as(command).contains("命令：").doesNotContainPattern("(?m)^\\s+[a-z-]+\\s*$");
+        }
     }
 
     @Test
@@ -50,17 +58,42 @@ class CommandLineTest {
         Run command = dangan("usr", "list");
         assertThat(command.status()).isEqualTo(2);
         assertThat(command.out()).isEmpty();
-        assertThat(command.err()).contains("Did you mean: dangan user?");
+        assertThat(command.err()).contains("未知的命令或多余的参数：usr").contains("您是不是要输入：dangan user？")
+                .doesNotContain("Did you mean");
 
         Run verb = dangan("user", "lst");
         assertThat(verb.status()).isEqualTo(2);
-        assertThat(verb.err()).contains("Did you mean: user list?");
+        assertThat(verb.err()).contains("您是不是要输入：dangan user list？");
 
         Run missing = dangan("user", "add", "li.na");
         assertThat(missing.status()).isEqualTo(2);
-        assertThat(missing.err()).contains("--role");
+        assertThat(missing.err()).contains("缺少必需的参数：--role").contains("什么也没做");
+
+        Run option = dangan("tiers", "list", "--jsno");
+        assertThat(option.status()).isEqualTo(2);
+        assertThat(option.out()).isEmpty();
+        assertThat(option.err()).contains("未知的选项：--jsno").contains("--json");
+
+        Run date = dangan("run-job", "visit-plan", "--date", "2026-13-01");
+        assertThat(date.status()).isEqualTo(2);
+        assertThat(date.err()).contains("--date 的值“2026-13-01”无效：需要日期（YYYY-MM-DD）");
+
+        Run number = dangan("tiers", "show", "seven");
+        assertThat(number.status()).isEqualTo(2);
+        assertThat(number.err()).contains("“seven” 不是编号");
 
         assertThat(dangan("review").status()).as("a group alone shows its usage").isEqualTo(2);
+    }
+
+    @Test
+    void parseErrorsAndHelpSpeakEnglishWhenTheLocaleSaysSo(@TempDir Path folder) throws Exception {
+        Path config = folder.resolve("english.properties");
+        java.nio.file.Files.writeString(config, "dangan.locale=en\n");
+        Run typo = dangan("--config", config.toString(), "usr", "list");
+        assertThat(typo.status()).isEqualTo(2);
+        assertThat(typo.err()).contains("Unknown command or unexpected argument: usr").contains("Did you mean: dangan user?");
+        Run help = dangan("--config", config.toString(), "review", "accept", "--help");
+        assertThat(help.out()).contains("Usage:").contains("the member of staff acting");
     }
 
     @Test

@@ -1,18 +1,17 @@
 package dangan.app;
 
 import dangan.config.Settings;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dangan.support.Commands;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -36,27 +35,38 @@ class IngestCommandTest {
         Path file = home.resolve("wrong-export.csv");
         Files.writeString(file, "订单号,金额,身份证复印件\nA1,100,有\n", StandardCharsets.UTF_8);
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = IngestCommand.run(settings, List.of("check", file.toString()), new PrintStream(out, true, StandardCharsets.UTF_8));
+        Commands.Run check = Commands.run(settings, "ingest", "check", file.toString());
 
-        assertThat(status).isEqualTo(0);
+        assertThat(check.status()).isEqualTo(0);
         Path report = home.resolve("outbox").resolve("rejects").resolve("wrong-export.csv.check.csv");
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("wrong-export.csv：不会被归档 — 第一行").contains(report.toString());
+        assertThat(check.out()).contains("wrong-export.csv：不会被归档 — 第一行").contains(report.toString());
         assertThat(Files.readString(report))
                 .contains("整个文件不会被归档：第一行（标题行，共 3 列）中没有客户姓名列").contains("未识别的列（按列号）：[1, 3]")
                 .contains("“金额” 识别为 消费金额")
                 .contains("“身份证复印件” 看似敏感数据");
 
-        ByteArrayOutputStream listed = new ByteArrayOutputStream();
-        assertThat(IngestCommand.run(settings, List.of("list"), new PrintStream(listed, true, StandardCharsets.UTF_8))).isEqualTo(0);
-        assertThat(listed.toString(StandardCharsets.UTF_8)).contains("最近的导入").doesNotContain("wrong-export.csv");
+        Commands.Run listed = Commands.run(settings, "ingest", "list");
+        assertThat(listed.status()).isEqualTo(0);
+        assertThat(listed.out()).contains("最近的导入").doesNotContain("wrong-export.csv");
+        assertThat(new ObjectMapper().readTree(Commands.run(settings, "ingest", "list", "5", "--json").out())).isEmpty();
+        Commands.Run notACount = Commands.run(settings, "ingest", "list", "many");
+        assertThat(notACount.status()).isEqualTo(2);
+        assertThat(notACount.err()).contains("N 的值“many”无效：需要整数");
 
-        ByteArrayOutputStream refused = new ByteArrayOutputStream();
-        assertThat(IngestCommand.run(settings, List.of("revert", "1"), new PrintStream(refused, true, StandardCharsets.UTF_8))).isEqualTo(2);
-        assertThat(refused.toString(StandardCharsets.UTF_8)).contains("--by NAME");
-        ByteArrayOutputStream unknown = new ByteArrayOutputStream();
-        assertThat(IngestCommand.run(settings, List.of("revert", "999", "--by", "nobody"),
-                new PrintStream(unknown, true, StandardCharsets.UTF_8))).isEqualTo(1);
-        assertThat(unknown.toString(StandardCharsets.UTF_8)).contains("没有导入 #999");
+        Commands.Run refused = Commands.run(settings, "ingest", "revert", "1");
+        assertThat(refused.status()).isEqualTo(2);
+        assertThat(refused.err()).contains("--by");
+        Commands.Run stranger = Commands.run(settings, "ingest", "revert", "999", "--by", "nobody");
+        assertThat(stranger.status()).isEqualTo(1);
+        assertThat(stranger.err()).contains("--by nobody：没有这个用户");
+        assertThat(Commands.run(settings, "user", "add", "boss", "--role", "admin").status()).isZero();
+        assertThat(Commands.run(settings, "user", "add", "mgr.zhao", "--role", "manager", "--by", "boss").status()).isZero();
+        Commands.Run unknown = Commands.run(settings, "ingest", "revert", "999", "--by", "mgr.zhao");
+        assertThat(unknown.status()).isEqualTo(1);
+        assertThat(unknown.out()).isEmpty();
+        assertThat(unknown.err()).contains("没有导入 #999");
+        Commands.Run admin = Commands.run(settings, "ingest", "revert", "999", "--by", "boss");
+        assertThat(admin.status()).isEqualTo(1);
+        assertThat(admin.err()).contains("admin").contains("manager");
     }
 }

@@ -1,5 +1,6 @@
 package dangan.audit;
 
+import dangan.support.Commands;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +56,7 @@ class AuditChainTest {
 
         assertThat(result.intact()).isTrue();
         assertThat(result.entries()).isEqualTo(5);
-        assertThat(verifyCommand().get(0)).startsWith("Audit log intact: 5 entries, every hash and link checks out, and so do the checkpoints");
+        assertThat(verifyCommand().get(0)).startsWith("审计日志完好：共 5 条记录，每条的哈希与链接都核对无误");
     }
 
     @Test
@@ -72,7 +73,7 @@ class AuditChainTest {
         assertThat(trail.verify().brokenAt()).isEqualTo(3);
         Map<Integer, String> out = verifyCommand();
         assertThat(out).containsKey(1);
-        assertThat(out.get(1)).contains("BROKEN at entry 3").contains("altered");
+        assertThat(out.get(1)).contains("审计日志在第 3 条记录处断裂").contains("altered");
     }
 
     @Test
@@ -144,7 +145,7 @@ class AuditChainTest {
         assertThat(result.intact()).isTrue();
         assertThat(result.entries()).isEqualTo(7);
         assertThat(result.keyedFrom()).isEqualTo(6);
-        assertThat(verifyCommand().get(0)).contains("7 entries").contains("entries 1..5 from before the keyed chain");
+        assertThat(verifyCommand().get(0)).contains("共 7 条记录").contains("第 1–5 条记录早于带密钥的哈希链");
 
         // an unkeyed entry before the marker is still covered: altering it breaks the marker's link
         tamper("update audit_log set detail = 'nothing to see' where id = 4");
@@ -171,7 +172,7 @@ class AuditChainTest {
         AuditVerification.Result result = trail.verify(new AuditCheckpoints(file, null));
         assertThat(result.intact()).isFalse();
         assertThat(result.broken()).contains("entries 4…5 were removed").contains("checkpoint");
-        assertThat(verifyCommand().get(1)).contains("BROKEN").contains("entries 4…5 were removed");
+        assertThat(verifyCommand().get(1)).contains("断裂").contains("entries 4…5 were removed");
     }
 
     private AuditTrail.Stored stored(long id) throws SQLException {
@@ -233,11 +234,7 @@ class AuditChainTest {
     }
 
     private Map<Integer, String> verifyCommand() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = AuditCommand.run(dangan.service().settings(), List.of("verify"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        String text = (out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8)).strip();
-        return Map.of(status, text);
+        Commands.Run run = Commands.run(dangan.service().settings(), "audit", "verify");
+        return Map.of(run.status(), (run.out() + run.err()).strip());
     }
 }

@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.support.Commands;
 import dangan.config.Settings;
 import dangan.privacy.SensitiveFields;
 import dangan.support.RunningService;
@@ -185,7 +186,7 @@ class BackupRestoreTest {
     void theCommandAndTheJobKeepTheNewestBackupsAndNeverTheKeyring(@TempDir Path folder) throws Exception {
         Run run = command(dangan.service().settings(), "backup");
         assertThat(run.status).as(run.err).isZero();
-        assertThat(run.out).contains("backup ").contains(".dgb").contains("archive(s)");
+        assertThat(run.out).startsWith("备份 ").contains(".dgb").contains("档案");
 
         Backups keepTwo = new Backups(dangan.service().database().dataSource(),
                 new BackupSettings(folder, 2, Base64.getDecoder().decode(RunningService.TEST_MASTER_KEY), ZoneId.of("Asia/Shanghai")));
@@ -315,13 +316,8 @@ class BackupRestoreTest {
     }
 
     private static Run command(Settings settings, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> rest = List.of(args).subList(1, args.length);
-        int status = args[0].equals("backup")
-                ? BackupCommand.backup(settings, rest, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
-                : BackupCommand.restore(settings, rest, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        Commands.Run run = Commands.run(settings, args);
+        return new Run(run.status(), run.out(), run.err());
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

@@ -157,8 +157,9 @@ class ConsoleSessionTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertThat(UserCommand.run(dangan.service().settings(), List.of("password", "desk.cli", "--by", "desk.cli"),
-                new ByteArrayInputStream("short\n".getBytes(StandardCharsets.UTF_8)), new PrintStream(out), new PrintStream(err))).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("at least 10 characters");
+                new ByteArrayInputStream("short\n".getBytes(StandardCharsets.UTF_8)), new PrintStream(out), new PrintStream(err, true, StandardCharsets.UTF_8)))
+                .isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("密码至少要有 10 个字符");
         int status = UserCommand.run(dangan.service().settings(), List.of("password", "desk.cli", "--by", "desk.cli"),
                 new ByteArrayInputStream("set-by-the-command\n".getBytes(StandardCharsets.UTF_8)), new PrintStream(out), new PrintStream(err));
         assertThat(status).isZero();

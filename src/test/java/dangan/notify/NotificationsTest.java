@@ -9,6 +9,7 @@ import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import dangan.support.Commands;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import jakarta.mail.internet.MimeMessage;
@@ -269,17 +270,32 @@ class NotificationsTest {
         relay(t0.plusSeconds(61 + 121)); // the broken receiver's third failure: parked
         String health = eventIds().get("health_changed");
         assertThat(delivery(health, "down")).containsEntry("status", "parked");
-        String listed = command("list", "--parked");
-        assertThat(listed).startsWith("1 parked deliveries:").contains(health).contains("down").contains("HTTP 500");
+        Commands.Run listed = command("list", "--parked");
+        assertThat(listed.out()).startsWith("已搁置的投递：1 条").contains(health).contains("down").contains("HTTP 500").contains("已搁置");
+        JsonNode parked = JSON.readTree(command("list", "--parked", "--json").out());
+        assertThat(parked).hasSize(1);
+        assertThat(parked.get(0).get("event_id").asText()).isEqualTo(health);
+        assertThat(parked.get(0).get("subscriber").asText()).isEqualTo("down");
+        assertThat(parked.get(0).get("status").asText()).isEqualTo("parked");
+        assertThat(parked.get(0).get("attempts").asInt()).isEqualTo(3);
+        Commands.Run both = command("list", "--parked", "--pending");
+        assertThat(both.status()).isEqualTo(2);
+        assertThat(both.out()).isEmpty();
+        assertThat(both.err()).contains("这些选项只能选一个").contains("--parked").contains("--pending");
 
         receiver.failing("/down", 0);
-        assertThat(command("retry", health, "down")).contains("1 deliveries of event " + health);
+        assertThat(command("retry", health, "down").out()).contains("事件 " + health + " 的 1 条投递将在下一次转发时重试");
         assertThat(delivery(health, "down")).containsEntry("status", "pending").containsEntry("attempts", 0);
         relay(Instant.now().plusSeconds(1));
         assertThat(delivery(health, "down")).containsEntry("status", "delivered").containsEntry("attempts", 1);
         assertThat(receiver.at("/down")).hasSize(4);
-        assertThat(command("list", "--parked")).startsWith("0 parked deliveries:");
-        assertThat(command("retry", UUID.randomUUID().toString())).startsWith("No parked or pending delivery");
+        assertThat(command("list", "--parked").out()).startsWith("已搁置的投递：0 条");
+        Commands.Run none = command("retry", UUID.randomUUID().toString());
+        assertThat(none.status()).isEqualTo(1);
+        assertThat(none.err()).contains("没有已搁置或待发的投递");
+        Commands.Run notAnId = command("retry", "not-an-event");
+        assertThat(notAnId.status()).isEqualTo(2);
+        assertThat(notAnId.err()).contains("EVENT_ID 的值“not-an-event”无效");
     }
 
     @Test
@@ -374,9 +390,9 @@ class NotificationsTest {
                 eventId, subscriber);
     }
 
-    private String command(String... args) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        NotifyCommand.run(dangan.service().settings(), List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8));
-        return out.toString(StandardCharsets.UTF_8);
+    private Commands.Run command(String... args) {
+        List<String> line = new java.util.ArrayList<>(List.of("notifications"));
+        line.addAll(List.of(args));
+        return Commands.run(dangan.service().settings(), line.toArray(String[]::new));
     }
 }

@@ -1,6 +1,7 @@
 package dangan.privacy;
 
 import dangan.store.Db;
+import dangan.support.Commands;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,11 +173,9 @@ class CustomerKeysTest {
                 e, before.encrypt("旧过敏戊"), before.blindIndex("旧过敏戊"), f, before.encrypt("旧病史己"), before.blindIndex("旧病史己"));
         assertThat(sensitive.decrypt(v1)).isEqualTo(idE);
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = KeysCommand.run(dangan.service().settings(), List.of("reseal", "--batch", "1"), new PrintStream(out, true, StandardCharsets.UTF_8));
-        assertThat(status).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("re-sealed 3 value(s) of 2 customer(s)")
-                .contains("customer.id_number_enc").contains("version 1 (service key): 0");
+        Commands.Run resealed1 = Commands.run(dangan.service().settings(), "keys", "reseal", "--batch", "1");
+        assertThat(resealed1.status()).isZero();
+        assertThat(resealed1.out()).contains("已用客户密钥重新加密 3 个值（2 位客户）").containsPattern("customer\\.id_number_enc +0 +\\d+");
 
         byte[] resealed = idEnc("13700000404");
         assertThat(SensitiveFields.version(resealed)).isEqualTo(2);
@@ -188,11 +187,16 @@ class CustomerKeysTest {
         assertThat(dangan.count("select count(*) from health_fact where get_byte(detail_enc, 0) = 1")).isZero();
         // the rejected lines' raw text belongs to no customer and stays under the service key
         // (a second run finds nothing to do)
-        ByteArrayOutputStream again = new ByteArrayOutputStream();
-        KeysCommand.run(dangan.service().settings(), List.of("reseal"), new PrintStream(again, true, StandardCharsets.UTF_8));
-        assertThat(again.toString(StandardCharsets.UTF_8)).contains("re-sealed 0 value(s)");
-        assertThat(KeysCommand.run(dangan.service().settings(), List.of("shred"), new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8))).isEqualTo(2);
+        assertThat(Commands.run(dangan.service().settings(), "keys", "reseal").out()).contains("已用客户密钥重新加密 0 个值");
+        assertThat(Commands.run(dangan.service().settings(), "keys", "shred").status()).isEqualTo(2);
+
+        // keys status --json: one row per sealed column, none left under the service key
+        Commands.Run status = Commands.run(dangan.service().settings(), "keys", "status", "--json");
+        com.fasterxml.jackson.databind.JsonNode columns = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out());
+        assertThat(columns.findValuesAsText("column")).contains("customer.id_number_enc", "health_fact.detail_enc");
+        for (com.fasterxml.jackson.databind.JsonNode column : columns) {
+            assertThat(column.get("service_key").asLong()).as(column.toString()).isZero();
+        }
     }
 
     @Test

@@ -11,7 +11,7 @@ import dangan.notify.Outbox;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
-import dangan.tiers.TiersCommand;
+import dangan.support.Commands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -147,24 +147,25 @@ class AuditApiTest {
         String user = "cli:" + System.getProperty("user.name", "unknown");
 
         review("list");
-        review("accept", String.valueOf(held), "--by", "王经理");
+        review("accept", String.valueOf(held), "--by", "wang.jl");
 
         List<Map<String, Object>> entries = dangan.rows("select action, archive_no, detail from audit_log where actor = ? order by id", user);
-        assertThat(entries).hasSize(2);
+        assertThat(entries).hasSize(1);
         assertThat(entries.get(0)).containsEntry("action", "read")
                 .containsEntry("detail", "review list: 1 change(s) of 1 archive(s), 0 archive(s) to file");
-        assertThat(entries.get(1)).containsEntry("action", "change").containsEntry("archive_no", archive)
-                .containsEntry("detail", "review accept #" + held + " name (by 王经理)");
+        // a decision is audited under the member of staff named with --by, with their role
+        List<Map<String, Object>> decided = dangan.rows("select action, archive_no, detail from audit_log where actor = 'wang.jl'"
+                + " and role = 'manager' and action = 'change' order by id");
+        assertThat(decided).hasSize(1);
+        assertThat(decided.get(0)).containsEntry("archive_no", archive).containsEntry("detail", "review accept #" + held + " name");
 
         // tiers: a proposal with one line per archive, approved as a whole: one entry, not one per line
         dangan.rows("update customer set tier = 'A' returning id");
         dangan.service().camelContext().createProducerTemplate().sendBodyAndHeader("direct:job-annual-tier-review", null,
                 JobDate.HEADER, LocalDate.of(2028, 1, 1));
         long proposal = ((Number) dangan.row("select max(id) as id from tier_proposal").get("id")).longValue();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThat(TiersCommand.run(settings, List.of("approve", String.valueOf(proposal), "--by", "王经理"),
-                new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
-        List<Map<String, Object>> approvals = dangan.rows("select action, detail from audit_log where actor = ? and action = 'approve'", user);
+        assertThat(Commands.run(settings, "tiers", "approve", String.valueOf(proposal), "--by", "wang.jl").status()).isZero();
+        List<Map<String, Object>> approvals = dangan.rows("select action, detail from audit_log where actor = 'wang.jl' and action = 'approve'");
         assertThat(approvals).hasSize(1);
         assertThat((String) approvals.get(0).get("detail")).startsWith("tier proposal #" + proposal + ": 3 line(s) approved");
     }
@@ -217,12 +218,10 @@ class AuditApiTest {
     }
 
     private String review(String... args) throws Exception {
-        Class<?> command = Class.forName("dangan.app.ReviewCommand");
-        Method run = command.getDeclaredMethod("run", Settings.class, List.class, PrintStream.class);
-        run.setAccessible(true);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Object status = run.invoke(null, settings, List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8));
-        assertThat(status).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(0);
-        return out.toString(StandardCharsets.UTF_8);
+        List<String> line = new java.util.ArrayList<>(List.of("review"));
+        line.addAll(List.of(args));
+        Commands.Run run = Commands.run(settings, line.toArray(String[]::new));
+        assertThat(run.status()).as(run.err()).isEqualTo(0);
+        return run.out();
     }
 }

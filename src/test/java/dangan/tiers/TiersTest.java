@@ -1,6 +1,9 @@
 package dangan.tiers;
 
 import dangan.jobs.JobDate;
+import dangan.access.Role;
+import dangan.support.ApiClient;
+import dangan.support.Commands;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.apache.camel.ServiceStatus;
@@ -124,13 +127,31 @@ class TiersTest {
         assertThat(dangan.count("select count(*) from tier_proposal")).isEqualTo(1);
 
         String show = cli("show", String.valueOf(proposalId));
-        assertThat(show).contains("类别调整建议书 #" + proposalId).contains("D -> A").contains("¥1020.00");
+        assertThat(show).contains("类别调整建议书 #" + proposalId).contains("D -> A").contains("¥1,020.00").contains("待决定");
+        com.fasterxml.jackson.databind.JsonNode shown = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(cli("show", String.valueOf(proposalId), "--json"));
+        assertThat(shown.get("proposal").get("id").asLong()).isEqualTo(proposalId);
+        assertThat(shown.get("lines")).hasSize(3);
+        assertThat(shown.get("lines").findValuesAsText("new_tier")).containsExactlyInAnyOrder("A", "E", "E");
+
+        // who decides must be a manager of the staff, as the API asks
+        ApiClient.asNewUser(dangan, "王经理", Role.MANAGER);
+        ApiClient.asNewUser(dangan, "李经理", Role.MANAGER);
+        ApiClient.asNewUser(dangan, "前台小张", Role.FRONT_DESK);
+        Commands.Run frontDesk = Commands.run(dangan.service().settings(), "tiers", "approve", String.valueOf(proposalId), "--by", "前台小张");
+        assertThat(frontDesk.status()).isEqualTo(1);
+        assertThat(frontDesk.out()).isEmpty();
+        assertThat(frontDesk.err()).contains("前台小张").contains("front-desk").contains("manager");
+        Commands.Run stranger = Commands.run(dangan.service().settings(), "tiers", "approve", String.valueOf(proposalId), "--by", "王经里");
+        assertThat(stranger.status()).isEqualTo(1);
+        assertThat(stranger.err()).contains("--by 王经里：没有这个用户");
+        assertThat(dangan.count("select count(*) from tier_proposal_line where status <> 'open'")).isZero();
 
         // line by line: approve 己's line, reject 庚's
         int jiLine = ((Number) byMobile.get("13800000006").get("line_no")).intValue();
         int gengLine = ((Number) byMobile.get("13800000007").get("line_no")).intValue();
         assertThat(cli("approve", String.valueOf(proposalId), String.valueOf(jiLine), "--by", "王经理"))
-                .contains("1 lines approved and applied by 王经理");
+                .contains("建议书 #" + proposalId + "：王经理 批准并应用了 1 行");
         assertThat(tier("13800000006")).isEqualTo("A");
         assertThat(tier("13800000007")).isEqualTo("C");
         assertThat(tier("13800000008")).isEqualTo("B");
@@ -141,22 +162,31 @@ class TiersTest {
         assertThat(((Number) event.get("customer_id")).longValue()).isEqualTo(id("13800000006"));
         assertThat((String) event.get("p")).contains("\"new_tier\": \"A\"").contains("\"approved_by\": \"王经理\"");
 
-        assertThat(cli("reject", String.valueOf(proposalId), String.valueOf(gengLine), "--by", "王经理")).contains("1 lines rejected");
+        assertThat(cli("reject", String.valueOf(proposalId), String.valueOf(gengLine), "--by", "王经理")).contains("王经理 驳回了 1 行");
         assertThat(tier("13800000007")).isEqualTo("C");
         assertThat(dangan.row("select status, decided_by from tier_proposal_line where proposal_id = ? and line_no = ?",
                 proposalId, gengLine)).containsEntry("status", "rejected").containsEntry("decided_by", "王经理");
 
         // all the rest
-        assertThat(cli("approve", String.valueOf(proposalId), "--by", "李经理")).contains("1 lines approved");
+        assertThat(cli("approve", String.valueOf(proposalId), "--by", "李经理")).contains("李经理 批准并应用了 1 行");
         assertThat(tier("13800000008")).isEqualTo("E");
         assertThat(dangan.row("select changed_by from change_log where field = 'tier' and customer_id = ?", id("13800000008")))
                 .containsEntry("changed_by", "李经理");
         assertThat(dangan.count("select count(*) from change_log where field = 'tier'")).isEqualTo(2);
         assertThat(dangan.count("select count(*) from notification_event where kind = 'tier_changed'")).isEqualTo(2);
         assertThat(dangan.row("select status from tier_proposal where id = ?", proposalId)).containsEntry("status", "decided");
-        assertThat(cli("list")).contains("#" + proposalId).contains("approved 2, rejected 1");
-        // a decision needs a name
-        assertThat(cli("approve", String.valueOf(proposalId))).contains("--by NAME");
+        assertThat(cli("list")).contains("#" + proposalId).contains("已决定");
+        com.fasterxml.jackson.databind.JsonNode listed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cli("list", "--json"));
+        assertThat(listed.get(0).get("approved").asInt()).isEqualTo(2);
+        assertThat(listed.get(0).get("rejected").asInt()).isEqualTo(1);
+        assertThat(listed.get(0).get("status").asText()).isEqualTo("decided");
+        // a decision needs a name: a usage error, nothing done
+        Commands.Run nameless = Commands.run(dangan.service().settings(), "tiers", "approve", String.valueOf(proposalId));
+        assertThat(nameless.status()).isEqualTo(2);
+        assertThat(nameless.err()).contains("缺少必需的参数：--by");
+        // and the decisions are audited under the manager's name and role
+        assertThat(dangan.count("select count(*) from audit_log where actor = '王经理' and role = 'manager' and action in ('approve', 'reject')"))
+                .isEqualTo(2);
     }
 
     @Test
@@ -168,8 +198,10 @@ class TiersTest {
     }
 
     private String cli(String... args) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TiersCommand.run(dangan.service().settings(), List.of(args), new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        return bytes.toString(StandardCharsets.UTF_8);
+        List<String> line = new java.util.ArrayList<>(List.of("tiers"));
+        line.addAll(List.of(args));
+        Commands.Run run = Commands.run(dangan.service().settings(), line.toArray(String[]::new));
+        assertThat(run.status()).as(run.err()).isZero();
+        return run.out();
     }
 }

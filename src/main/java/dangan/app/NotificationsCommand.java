@@ -1,0 +1,87 @@
+package dangan.app;
+
+import dangan.notify.DeliveryBook;
+import dangan.notify.NotifyFlow;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code notifications list [--parked | --pending | --delivered] [--limit N] [--json] | retry EVENT_ID [SUBSCRIBER]}:
+ * the delivery bookkeeping of change notifications from the command line.
+ */
+@Command(name = "notifications", mixinStandardHelpOptions = true)
+final class NotificationsCommand implements Callable<Integer> {
+
+    private final CommandContext context;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    NotificationsCommand(CommandContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        return CommandContext.usageOf(spec);
+    }
+
+    /** One of the states, or all. */
+    static final class State {
+        @Option(names = "--parked", required = true, descriptionKey = "notifications.parked")
+        boolean parked;
+        @Option(names = "--pending", required = true, descriptionKey = "notifications.pending")
+        boolean pending;
+        @Option(names = "--delivered", required = true, descriptionKey = "notifications.delivered")
+        boolean delivered;
+
+        String status() {
+            return parked ? "parked" : pending ? "pending" : delivered ? "delivered" : null;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true)
+    int list(@CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1") State state,
+             @Option(names = "--limit", paramLabel = "N", defaultValue = "1000", descriptionKey = "notifications.limit") int limit,
+             @Option(names = "--json", descriptionKey = "json") boolean json) throws Exception {
+        if (limit < 1) throw context.usage(spec, "cli.not-a-number", "value", limit);
+        String status = state == null ? null : state.status();
+        return context.onDatabase((database, audit) -> {
+            List<DeliveryBook.Row> rows = NotifyFlow.book(database.dataSource(), context.settings()).list(status, limit);
+            if (json) return context.json(rows);
+            context.say("cli.notifications.count", "count", rows.size(), "status", status == null ? "all" : status,
+                    "limit", rows.size() == limit ? limit : 0);
+            var table = context.table("cli.notifications.column.event", "cli.notifications.column.kind", "cli.notifications.column.subscriber",
+                    "cli.column.archive", "cli.column.status", "cli.notifications.column.attempts", "cli.notifications.column.created",
+                    "cli.notifications.column.next", "cli.notifications.column.error");
+            for (DeliveryBook.Row r : rows) {
+                table.row(r.eventId(), r.kind(), r.subscriber(), r.archiveNo(), context.status(r.status()), r.attempts(),
+                        r.createdAt().toInstant(), "pending".equals(r.status()) ? r.nextAttemptAt().toInstant() : null, r.lastError());
+            }
+            table.print(context.out());
+            return Dangan.OK;
+        });
+    }
+
+    @Command(name = "retry", mixinStandardHelpOptions = true)
+    int retry(@Parameters(index = "0", paramLabel = "EVENT_ID", descriptionKey = "notifications.event") UUID event,
+              @Parameters(index = "1", paramLabel = "SUBSCRIBER", arity = "0..1", descriptionKey = "notifications.subscriber") String subscriber)
+            throws Exception {
+        return context.onDatabase((database, audit) -> {
+            int n = NotifyFlow.book(database.dataSource(), context.settings()).retry(event, subscriber);
+            if (n == 0) {
+                context.note(subscriber == null ? "cli.notifications.none" : "cli.notifications.none-to", "event", event.toString(),
+                        "subscriber", String.valueOf(subscriber));
+                return Dangan.FAILED;
+            }
+            context.say("cli.notifications.retried", "count", n, "event", event.toString());
+            return Dangan.OK;
+        });
+    }
+}

@@ -33,7 +33,7 @@ final class AuditCommand implements Callable<Integer> {
     int verify(@Option(names = "--json", descriptionKey = "json") boolean json) throws Exception {
         return context.onDatabase((database, audit) -> {
             Path checkpoints = AuditCheckpoints.file(context.settings().home());
-            AuditVerification.Result result = audit.verify(new AuditCheckpoints(checkpoints, null));
+            AuditVerification.Result result = audit.get().verify(new AuditCheckpoints(checkpoints, null));
             if (json) {
                 Map<String, Object> answer = new LinkedHashMap<>();
                 answer.put("intact", result.intact());

@@ -54,16 +54,24 @@ final class CommandContext {
         return err;
     }
 
-    /** The work of a command on the archive database. */
+    /** The work of a command on the archive database; {@code audit} gives its audit trail. */
     interface Work {
-        int run(ArchiveDatabase database, AuditTrail audit) throws Exception;
+        int run(ArchiveDatabase database, Supplier<AuditTrail> audit) throws Exception;
     }
 
-    /** Opens the archive database (the running service's, or the embedded one started for the command), does the work, closes it. */
+    /**
+     * Opens the archive database (the running service's, or the embedded one started for the command), does the work, closes it.
+     * The audit trail is made when the work first asks for it: its key comes from the master key, which a command that
+     * audits nothing ({@code keys status} on an archive without one) must not create.
+     */
     int onDatabase(Work work) throws Exception {
         Settings settings = settings();
         try (ArchiveDatabase database = ArchiveDatabase.open(settings)) {
-            return work.run(database, AuditTrail.configured(settings, database.dataSource()));
+            AuditTrail[] audit = new AuditTrail[1];
+            return work.run(database, () -> {
+                if (audit[0] == null) audit[0] = AuditTrail.configured(settings, database.dataSource());
+                return audit[0];
+            });
         }
     }
 

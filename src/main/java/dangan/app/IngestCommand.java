@@ -64,7 +64,7 @@ final class IngestCommand implements Callable<Integer> {
              @Option(names = "--json", descriptionKey = "json") boolean json) throws Exception {
         if (count < 1) throw context.usage(spec, "cli.ingest.count", "value", count);
         return context.onDatabase((database, audit) -> {
-            List<IngestRevert.Entry> entries = new IngestRevert(database.dataSource(), audit).list(Math.min(count, 1000));
+            List<IngestRevert.Entry> entries = new IngestRevert(database.dataSource(), audit.get()).list(Math.min(count, 1000));
             if (json) return context.json(entries);
             Messages messages = context.messages();
             context.out().println(messages.text("ingest.list.header"));
@@ -82,9 +82,9 @@ final class IngestCommand implements Callable<Integer> {
     int revert(@Parameters(paramLabel = "ID", descriptionKey = "ingest.id") String id, @Mixin ActingFor by) throws Exception {
         long number = context.number(spec, id);
         return context.onDatabase((database, audit) -> {
-            ActingFor.Actor actor = by.check(database.dataSource(), audit, Role.MANAGER);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), Role.MANAGER);
             Messages messages = context.messages();
-            IngestRevert.Result result = new IngestRevert(database.dataSource(), audit).revert(number, actor.name());
+            IngestRevert.Result result = new IngestRevert(database.dataSource(), audit.get()).revert(number, actor.name());
             for (List<String> row : RevertReport.rows(result, messages)) {
                 context.out().println(String.join("  ", row.stream().filter(c -> !c.isEmpty()).toList()));
             }
@@ -100,7 +100,7 @@ final class IngestCommand implements Callable<Integer> {
         long number = context.number(spec, id);
         return context.onDatabase((database, audit) -> {
             Settings settings = context.settings();
-            ActingFor.Actor actor = by.check(database.dataSource(), audit, Role.MANAGER, Role.ADMIN);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), Role.MANAGER, Role.ADMIN);
             SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
             Path written = DanganService.sealedOriginals(settings, database, sensitive)
                     .open(number, actor.name(), to == null ? settings.home().resolve("outbox").resolve("originals") : to);

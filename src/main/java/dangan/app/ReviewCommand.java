@@ -49,7 +49,7 @@ final class ReviewCommand implements Callable<Integer> {
             ReviewQueue queue = new ReviewQueue(database.dataSource());
             List<ReviewQueue.PendingChange> changes = queue.pendingChanges();
             List<ReviewQueue.PendingArchive> archives = queue.pendingArchives();
-            Exposure.command(audit, "read", null, "review list: " + changes.size() + " change(s) of "
+            Exposure.command(audit.get(), "read", null, "review list: " + changes.size() + " change(s) of "
                     + changes.stream().map(ReviewQueue.PendingChange::archiveNo).distinct().count() + " archive(s), " + archives.size() + " archive(s) to file");
             if (json) {
                 Map<String, Object> answer = new LinkedHashMap<>();
@@ -92,7 +92,7 @@ final class ReviewCommand implements Callable<Integer> {
 
     private int decide(boolean accept, List<String> ids, ActingFor by) throws Exception {
         return context.onDatabase((database, audit) -> {
-            ActingFor.Actor actor = by.check(database.dataSource(), audit, REVIEWERS);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), REVIEWERS);
             ReviewQueue queue = new ReviewQueue(database.dataSource());
             Set<Long> pending = queue.pendingChanges().stream().map(ReviewQueue.PendingChange::id).collect(Collectors.toSet());
             int failed = 0;
@@ -120,7 +120,7 @@ final class ReviewCommand implements Callable<Integer> {
                     context.note("cli.review.not-decided", "id", changeId, "problem", Dangan.oneLine(e));
                 }
             }
-            Exposure.reviewDecision(database.dataSource(), audit, accept ? "accept" : "reject", decided, actor.name(), actor.role());
+            Exposure.reviewDecision(database.dataSource(), audit.get(), accept ? "accept" : "reject", decided, actor.name(), actor.role());
             return failed == 0 ? Dangan.OK : Dangan.FAILED;
         });
     }
@@ -129,13 +129,13 @@ final class ReviewCommand implements Callable<Integer> {
     int file(@Parameters(paramLabel = "ARCHIVE_NO", arity = "1..*", descriptionKey = "review.archive") List<String> archives,
              @Mixin ActingFor by) throws Exception {
         return context.onDatabase((database, audit) -> {
-            ActingFor.Actor actor = by.check(database.dataSource(), audit, REVIEWERS);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), REVIEWERS);
             ReviewQueue queue = new ReviewQueue(database.dataSource());
             int failed = 0;
             for (String archiveNo : archives) {
                 if (queue.file(archiveNo, actor.name())) {
                     context.say("cli.review.filed", "archive", archiveNo, "by", actor.name());
-                    Exposure.command(audit, actor.name(), actor.role(), "change", archiveNo, "review file");
+                    Exposure.command(audit.get(), actor.name(), actor.role(), "change", archiveNo, "review file");
                 } else {
                     failed++;
                     context.note("cli.review.no-archive", "archive", archiveNo);

@@ -65,7 +65,7 @@ final class TiersCommand implements Callable<Integer> {
             TierProposals.Proposal p = proposals.proposal(number);
             if (p == null) throw RuleException.notFound("cli.tiers.none", "id", number);
             List<TierProposals.Line> lines = proposals.lines(number);
-            Exposure.command(audit, "read", null, "tiers show #" + number + ": " + p.lines() + " line(s)");
+            Exposure.command(audit.get(), "read", null, "tiers show #" + number + ": " + p.lines() + " line(s)");
             if (json) {
                 Map<String, Object> answer = new LinkedHashMap<>();
                 answer.put("proposal", p);
@@ -108,7 +108,7 @@ final class TiersCommand implements Callable<Integer> {
         List<Integer> lines = new ArrayList<>();
         for (String line : given == null ? List.<String>of() : given) lines.add((int) context.number(spec, line));
         return context.onDatabase((database, audit) -> {
-            ActingFor.Actor actor = by.check(database.dataSource(), audit, Role.MANAGER);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), Role.MANAGER);
             TierProposals proposals = new TierProposals(database.dataSource());
             if (proposals.proposal(number) == null) throw RuleException.notFound("cli.tiers.none", "id", number);
             TierProposals.Decision d = approve ? proposals.approve(number, lines, actor.name()) : proposals.reject(number, lines, actor.name());
@@ -118,7 +118,7 @@ final class TiersCommand implements Callable<Integer> {
             TierProposals.Proposal p = proposals.proposal(number);
             context.say("cli.tiers.headline", "id", p.id(), "asOf", p.asOf(), "status", context.status(p.status()), "lines", p.lines(),
                     "open", p.open(), "approved", p.approved(), "rejected", p.rejected(), "stale", p.stale());
-            Exposure.command(audit, actor.name(), actor.role(), approve ? "approve" : "reject", null, "tier proposal #" + number + ": "
+            Exposure.command(audit.get(), actor.name(), actor.role(), approve ? "approve" : "reject", null, "tier proposal #" + number + ": "
                     + d.decided() + " line(s) " + (approve ? "approved" : "rejected") + ", " + d.stale() + " stale");
             return Dangan.OK;
         });

@@ -8,11 +8,22 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The figures a scrape reads from the archive database, for every instance alike: the review queues,
  * parked deliveries, when a file was last filed, the audit trail's length. One statement, read at most
- * once per {@code maxAge} however often Prometheus asks; NaN while the database does not answer.
+ * once per {@code maxAge} however often Prometheus asks.
+ *
+ * <p>A scrape never waits on the database for long: the statement runs in a thread of its own (one at a
+ * time), and a scrape waits for it at most {@code wait}. When it does not answer in time — a slow, locked
+ * or unreachable database — the scrape answers with the last figures read and {@link #stale()} says so
+ * (the gauge {@code dangan_archive_figures_stale} is 1, {@code dangan_archive_figures_age_seconds} how old
+ * they are); NaN while nothing was ever read. The read in flight goes on in the background and a later
+ * scrape gets its figures.
  */
 final class ArchiveFigures {
 
@@ -31,29 +42,82 @@ final class ArchiveFigures {
 
     private final Jdbi jdbi;
     private final long maxAgeNanos;
-    private Figures figures = Figures.UNKNOWN;
-    private long readAt;
-    private boolean read;
+    private final long waitNanos;
+    private final int queryTimeoutSeconds;
 
-    ArchiveFigures(DataSource dataSource, Duration maxAge) {
+    private volatile Figures figures = Figures.UNKNOWN;
+    private volatile long readAt;
+    private volatile boolean read;
+    private volatile boolean stale = true;
+    private CompletableFuture<Void> reading;
+    private long readingSince;
+
+    /**
+     * @param maxAge              figures younger than this are not read again
+     * @param wait                how long a scrape waits for figures being read
+     * @param queryTimeoutSeconds when the statement itself gives up (in the background)
+     */
+    ArchiveFigures(DataSource dataSource, Duration maxAge, Duration wait, int queryTimeoutSeconds) {
         this.jdbi = Db.jdbi(dataSource);
         this.maxAgeNanos = maxAge.toNanos();
+        this.waitNanos = wait.toNanos();
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
     }
 
-    synchronized Figures get() {
-        long now = System.nanoTime();
-        if (read && now - readAt < maxAgeNanos) return figures;
+    /** The figures: fresh, read now (waiting at most {@code wait}), or the last read, then {@link #stale()}. */
+    Figures get() {
+        CompletableFuture<Void> pending;
+        long deadline;
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (read && now - readAt < maxAgeNanos) return figures;
+            if (reading == null || reading.isDone()) {
+                reading = CompletableFuture.runAsync(this::read, task -> {
+                    Thread thread = new Thread(task, "dangan-metrics-figures");
+                    thread.setDaemon(true);
+                    thread.start();
+                });
+                readingSince = now;
+            }
+            pending = reading;
+            deadline = readingSince + waitNanos; // one wait per read, however many gauges ask during the scrape
+        }
+        long left = deadline - System.nanoTime();
         try {
-            figures = jdbi.withHandle(h -> h.createQuery(SQL).setQueryTimeout(5).map((rs, ctx) -> new Figures(
+            if (left > 0) pending.get(left, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // said below: the last figures, stale
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!pending.isDone()) stale = true;
+        return figures;
+    }
+
+    /** 1 when the last figures could not be read again in time (or at all), else 0. */
+    double stale() {
+        get();
+        return stale ? 1 : 0;
+    }
+
+    /** Seconds since the figures were last read; NaN while never. */
+    double ageSeconds() {
+        get();
+        return read ? (System.nanoTime() - readAt) / 1e9 : Double.NaN;
+    }
+
+    private void read() {
+        try {
+            figures = jdbi.withHandle(h -> h.createQuery(SQL).setQueryTimeout(queryTimeoutSeconds).map((rs, ctx) -> new Figures(
                     rs.getDouble("review_queue"), rs.getDouble("survey_review"), rs.getDouble("parked"),
                     rs.getObject("last_filed") == null ? Double.NaN : rs.getDouble("last_filed"),
                     rs.getDouble("audit_entries"))).one());
+            readAt = System.nanoTime();
+            read = true;
+            stale = false;
         } catch (JdbiException e) {
             LOG.warn("Metrics: could not read the archive's figures: {}", e.getMessage());
-            figures = Figures.UNKNOWN;
+            stale = true;
         }
-        readAt = now;
-        read = true;
-        return figures;
     }
 }

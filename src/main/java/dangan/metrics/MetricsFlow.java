@@ -25,7 +25,9 @@ public final class MetricsFlow implements Flow {
         if (metrics.registry() instanceof PrometheusMeterRegistry prometheus) {
             context.bind("metricsEndpoint", new MetricsEndpoint(prometheus, context.settings().get("dangan.metrics.token")));
         }
-        ArchiveFigures archive = new ArchiveFigures(context.dataSource(), Duration.ofSeconds(5));
+        // read at most every 5 s; a scrape waits for them at most dangan.metrics.figures-wait-ms, then answers with the last ones, marked stale
+        ArchiveFigures archive = new ArchiveFigures(context.dataSource(), Duration.ofSeconds(5),
+                Duration.ofMillis(context.settings().getInt("dangan.metrics.figures-wait-ms", 1000)), 10);
         metrics.gauge("dangan.review.queue", "Changes waiting for review (pending_change)", () -> archive.get().reviewQueue());
         metrics.gauge("dangan.survey.review.queue", "Survey responses waiting to be linked to an archive", () -> archive.get().surveyReview());
         metrics.gauge("dangan.notifications.parked", "Notification deliveries parked (gave up; notifications retry puts them back)",
@@ -33,6 +35,9 @@ public final class MetricsFlow implements Flow {
         metrics.gauge("dangan.files.last.filed.timestamp.seconds", "When a file, mail, poll or batch was last filed (Unix time), by any instance",
                 () -> archive.get().lastFiled());
         metrics.counterOf("dangan.audit.entries", "Entries in the audit trail, written by any instance", () -> archive.get().auditEntries());
+        metrics.gauge("dangan.archive.figures.stale", "1 when the database did not answer the last scrape in time: the figures read from it are the last known",
+                archive::stale);
+        metrics.gauge("dangan.archive.figures.age.seconds", "Seconds since the figures read from the database were read", archive::ageSeconds);
         Path inbox = context.home().resolve("inbox");
         for (String folder : folders(inbox)) {
             Path dir = inbox.resolve(folder);

@@ -2,31 +2,19 @@ package dangan.app;
 
 import dangan.audit.AuditCheckpoints;
 import dangan.audit.AuditVerification;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code audit verify [--json]}: checks the audit log's keyed hash chain and its checkpoints; exits 1 naming the first broken entry. */
 @Command(name = "audit", mixinStandardHelpOptions = true)
-final class AuditCommand implements Callable<Integer> {
-
-    private final CommandContext context;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class AuditCommand extends CommandGroup {
 
     AuditCommand(CommandContext context) {
-        this.context = context;
-    }
-
-    @Override
-    public Integer call() {
-        return CommandContext.usageOf(spec);
+        super(context);
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true)

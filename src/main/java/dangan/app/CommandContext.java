@@ -120,10 +120,4 @@ final class CommandContext {
         }
         throw usage(spec, "cli.not-a-number", "value", typed);
     }
-
-    /** A group alone ({@code tiers}): its usage on stderr, exit {@value Dangan#USAGE}. */
-    static int usageOf(CommandLine.Model.CommandSpec spec) {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return Dangan.USAGE;
-    }
 }

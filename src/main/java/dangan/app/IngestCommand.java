@@ -7,7 +7,6 @@ import dangan.intake.FileCheck;
 import dangan.intake.IngestRevert;
 import dangan.intake.RevertReport;
 import dangan.privacy.SensitiveFields;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,7 +15,6 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code ingest check FILE [--as CHANNEL] | list [N] [--json] | revert ID --by NAME | original ID --by NAME [--to FOLDER]}:
@@ -25,20 +23,10 @@ import java.util.concurrent.Callable;
  * ingest ({@link IngestRevert}) and writes its report there too; {@code original} opens a sealed original.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true)
-final class IngestCommand implements Callable<Integer> {
-
-    private final CommandContext context;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class IngestCommand extends CommandGroup {
 
     IngestCommand(CommandContext context) {
-        this.context = context;
-    }
-
-    @Override
-    public Integer call() {
-        return CommandContext.usageOf(spec);
+        super(context);
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true)

@@ -2,14 +2,12 @@ package dangan.app;
 
 import dangan.privacy.Reseal;
 import dangan.privacy.SensitiveFields;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code keys status [--json] | keys reseal [--batch N]}: which stored values are still sealed under the
@@ -17,20 +15,10 @@ import java.util.concurrent.Callable;
  * former under their customers' keys. Works on the database without starting the service.
  */
 @Command(name = "keys", mixinStandardHelpOptions = true)
-final class KeysCommand implements Callable<Integer> {
-
-    private final CommandContext context;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class KeysCommand extends CommandGroup {
 
     KeysCommand(CommandContext context) {
-        this.context = context;
-    }
-
-    @Override
-    public Integer call() {
-        return CommandContext.usageOf(spec);
+        super(context);
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true)

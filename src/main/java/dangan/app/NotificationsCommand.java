@@ -9,27 +9,16 @@ import picocli.CommandLine.Parameters;
 
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 
 /**
  * {@code notifications list [--parked | --pending | --delivered] [--limit N] [--json] | retry EVENT_ID [SUBSCRIBER]}:
  * the delivery bookkeeping of change notifications from the command line.
  */
 @Command(name = "notifications", mixinStandardHelpOptions = true)
-final class NotificationsCommand implements Callable<Integer> {
-
-    private final CommandContext context;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class NotificationsCommand extends CommandGroup {
 
     NotificationsCommand(CommandContext context) {
-        this.context = context;
-    }
-
-    @Override
-    public Integer call() {
-        return CommandContext.usageOf(spec);
+        super(context);
     }
 
     /** One of the states, or all. */

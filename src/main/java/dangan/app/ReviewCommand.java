@@ -5,7 +5,6 @@ import dangan.archive.ReviewQueue;
 import dangan.audit.Exposure;
 import dangan.i18n.Messages;
 import org.jdbi.v3.core.JdbiException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
@@ -25,22 +23,12 @@ import java.util.stream.Collectors;
  * {@code /api/review} asks), named with {@code --by} and audited under their name.
  */
 @Command(name = "review", mixinStandardHelpOptions = true)
-final class ReviewCommand implements Callable<Integer> {
+final class ReviewCommand extends CommandGroup {
 
     private static final Role[] REVIEWERS = {Role.MANAGER, Role.KEEPER};
 
-    private final CommandContext context;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     ReviewCommand(CommandContext context) {
-        this.context = context;
-    }
-
-    @Override
-    public Integer call() {
-        return CommandContext.usageOf(spec);
+        super(context);
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true)

@@ -5,7 +5,6 @@ import dangan.audit.Exposure;
 import dangan.i18n.Messages;
 import dangan.rules.RuleException;
 import dangan.tiers.TierProposals;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code tiers list | show ID | approve ID [LINE…] --by NAME | reject ID [LINE…] --by NAME}: the tier
@@ -23,20 +21,10 @@ import java.util.concurrent.Callable;
  * {@code /api/tier-proposals} asks), named with {@code --by} and audited under their name.
  */
 @Command(name = "tiers", mixinStandardHelpOptions = true)
-final class TiersCommand implements Callable<Integer> {
-
-    private final CommandContext context;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class TiersCommand extends CommandGroup {
 
     TiersCommand(CommandContext context) {
-        this.context = context;
-    }
-
-    @Override
-    public Integer call() {
-        return CommandContext.usageOf(spec);
+        super(context);
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true)

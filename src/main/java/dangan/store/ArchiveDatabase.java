@@ -83,6 +83,7 @@ public final class ArchiveDatabase implements AutoCloseable {
             ownerFile = dataDir.resolveSibling("postgres.owner");
             Path passwordFile = dataDir.resolveSibling(PASSWORD_FILE);
             boolean passwordSetBefore = Files.isRegularFile(passwordFile);
+            if (!passwordSetBefore) requireNoLostPassword(settings, dataDir, passwordFile);
             password = embeddedPassword(passwordFile);
             Integer runningPort = runningServerPort(dataDir);
             if (runningPort != null && !ownerAlive(ownerFile)) {
@@ -288,6 +289,30 @@ public final class ArchiveDatabase implements AutoCloseable {
             return Files.readString(passwordFile).strip();
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read or write the embedded PostgreSQL password " + passwordFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A data folder whose server takes password connections only (its pg_hba.conf has no {@code trust} line),
+     * while its password file is gone: a new password would not open it, and the start would end in the
+     * embedded server's connection errors. Refused with one line saying what is missing and how to recover,
+     * before anything is written (no new password file over the lost one).
+     */
+    private static void requireNoLostPassword(Settings settings, Path dataDir, Path passwordFile) {
+        Path hba = dataDir.resolve("pg_hba.conf");
+        if (!Files.isRegularFile(dataDir.resolve("PG_VERSION")) || !Files.isRegularFile(hba)) return; // a fresh data folder
+        boolean trust;
+        try (var lines = Files.lines(hba)) {
+            trust = lines.map(String::strip).filter(l -> !l.startsWith("#"))
+                    .anyMatch(l -> List.of(l.split("\\s+")).contains("trust"));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            trust = false;
+        }
+        if (!trust) {
+            throw new IllegalStateException(Messages.of(settings).text("store.password-lost",
+                    "file", passwordFile.toAbsolutePath().normalize().toString(),
+                    "folder", dataDir.toAbsolutePath().normalize().toString(),
+                    "hba", hba.toAbsolutePath().normalize().toString()));
         }
     }
 

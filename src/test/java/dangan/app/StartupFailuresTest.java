@@ -97,6 +97,30 @@ class StartupFailuresTest {
     }
 
     @Test
+    void aLostPgPasswordIsOneLineSayingHowToRecover() throws Exception {
+        Path config = config(Map.of("dangan.http.port", String.valueOf(RunningService.freePort())));
+        assertThat(dangan("--config", config.toString(), "user", "add", "first.admin", "--role", "admin").status()).isZero();
+        Path password = home().resolve("data").resolve("pg.password");
+        Files.delete(password);
+
+        Run service = dangan("--config", config.toString());
+        oneLine(service, password.toString(), "data/", "trust");
+        assertThat(service.err()).doesNotContain("zonky").doesNotContain("FATAL");
+        Run command = dangan("--config", config.toString(), "user", "list");
+        oneLine(command, password.toString());
+        assertThat(password).as("no new password over the lost one").doesNotExist();
+
+        // the recovery the line names: trust once, and a new password is generated, password-only again
+        Path hba = home().resolve("data").resolve("postgres").resolve("pg_hba.conf");
+        Files.writeString(hba, Files.readString(hba).replace("scram-sha-256", "trust"));
+        Run recovered = dangan("--config", config.toString(), "user", "list");
+        assertThat(recovered.status()).as(recovered.err()).isZero();
+        assertThat(recovered.out()).contains("first.admin");
+        assertThat(password).exists();
+        assertThat(Files.readString(hba)).doesNotContain(" trust");
+    }
+
+    @Test
     void aValueThatIsNoNumberIsNamedBeforeAnythingIsCreated() throws Exception {
         Run run = dangan("--config", config(Map.of("dangan.intake.poll-ms", "soon")).toString());
         oneLine(run, "dangan.intake.poll-ms", "DANGAN_INTAKE_POLL_MS", "soon");

@@ -124,7 +124,9 @@ public final class DanganService implements AutoCloseable {
             main.bind("fileClaims", fileClaims(database));
             main.bind("dropGate", new DropGate(intake, tally, Messages.of(settings)));
             main.bind("skippedNames", new SkippedNames(Messages.of(settings)));
-            main.bind("sealedOriginals", sealedOriginals(settings, database, sensitive));
+            SealedOriginals originals = sealedOriginals(settings, database, sensitive);
+            originals.catchUp(); // what a crash left in clear in done/, sealed before any consumer starts
+            main.bind("sealedOriginals", originals);
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);
             main.bind("jobRuns", new JobRuns(database.dataSource(), metrics)); // an EventNotifier: camel-main picks it up
@@ -183,7 +185,7 @@ public final class DanganService implements AutoCloseable {
     static SealedOriginals sealedOriginals(Settings settings, ArchiveDatabase database, SensitiveFields sensitive) {
         return new SealedOriginals(database.dataSource(), sensitive,
                 dangan.audit.AuditTrail.configured(settings, database.dataSource()), settings.home(),
-                settings.getInt("dangan.intake.keep-originals-days", 90));
+                settings.getInt("dangan.intake.keep-originals-days", 90), Messages.of(settings));
     }
 
     static ReadLimits readLimits(Settings settings) {

@@ -4,6 +4,7 @@ import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.faults.FaultPoint;
+import dangan.i18n.Messages;
 import dangan.privacy.DataKey;
 import dangan.privacy.SensitiveFields;
 import dangan.rules.RuleException;
@@ -22,18 +23,23 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * The originals of filed files, sealed at rest (issue 10). When a dropped file has been filed and moved to
@@ -58,9 +64,11 @@ public final class SealedOriginals {
     private final Path home;
     private final int keepDays;
     private final AuditTrail audit;
+    private final Messages messages;
 
-    public SealedOriginals(DataSource dataSource, SensitiveFields sensitive, AuditTrail audit, Path home, int keepDays) {
+    public SealedOriginals(DataSource dataSource, SensitiveFields sensitive, AuditTrail audit, Path home, int keepDays, Messages messages) {
         this.dataSource = dataSource;
+        this.messages = messages;
         this.audit = audit;
         this.sensitive = sensitive;
         this.home = home.toAbsolutePath();
@@ -123,9 +131,14 @@ public final class SealedOriginals {
         DataKey key = sensitive.newKey();
         Path sealed = file.resolveSibling(file.getFileName() + SUFFIX);
         byte[] header = header(key.id());
+        try {
+            // creating the sealed file is the claim: whoever creates it seals (this instance's move, the catch-up, another instance)
+            Files.createFile(sealed, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException sealing) {
+            return null; // being sealed elsewhere, or a crash's remnant the catch-up deals with
+        }
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
-             OutputStream raw = Files.newOutputStream(Files.createFile(sealed,
-                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), StandardOpenOption.WRITE)) {
+             OutputStream raw = Files.newOutputStream(sealed, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             raw.write(header);
             try (OutputStream out = aead(key).newEncryptingStream(raw, header)) {
                 in.transferTo(out);
@@ -133,6 +146,9 @@ public final class SealedOriginals {
         } catch (GeneralSecurityException e) {
             Files.deleteIfExists(sealed);
             throw new IOException("cannot seal: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(sealed);
+            throw e;
         }
         long size = Files.size(file);
         jdbi().useHandle(h -> h.createUpdate("""
@@ -146,6 +162,77 @@ public final class SealedOriginals {
     }
 
     /**
+     * The catch-up after a crash (on start, and before every {@code originals-shred} run): a file in
+     * {@code inbox/<channel>/done/<date>/} still in clear was moved there by an instance that died before it
+     * sealed it. Each is sealed now, under its ingest when its content matches a filed one on that channel,
+     * and named once in the log. A crash while sealing leaves a sealed file that was never recorded (it is
+     * removed and the clear file sealed again, once it is older than {@link #REMNANT_AGE}: younger, another
+     * instance may be writing it) or a recorded one beside the clear file (the clear file is removed).
+     * Returns how many originals were sealed or finished.
+     */
+    public int catchUp() {
+        Path inbox = home.resolve("inbox");
+        if (!Files.isDirectory(inbox, LinkOption.NOFOLLOW_LINKS)) return 0;
+        List<Path> clear = new ArrayList<>();
+        try (Stream<Path> channels = Files.list(inbox)) {
+            for (Path channel : channels.filter(c -> Files.isDirectory(c.resolve("done"), LinkOption.NOFOLLOW_LINKS)).toList()) {
+                try (Stream<Path> files = Files.walk(channel.resolve("done"), 2)) {
+                    files.filter(f -> f.getNameCount() - channel.getNameCount() == 3) // done/<date>/<file>
+                            .filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+                            .filter(f -> !f.getFileName().toString().endsWith(SUFFIX))
+                            .sorted().forEach(clear::add);
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.error(messages.text("dropfolder.original.catch-up-failed", "folder", inbox.toString(), "problem", e.getClass().getSimpleName()));
+            return 0;
+        }
+        int done = 0;
+        for (Path file : clear) {
+            String channel = file.getParent().getParent().getParent().getFileName().toString();
+            try {
+                if (catchUp(file, channel)) {
+                    done++;
+                    LOG.warn(messages.text("dropfolder.original.caught-up", "channel", channel,
+                            "file", FileName.shown(file.getParent().getFileName() + "/" + file.getFileName())));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.error(messages.text("dropfolder.original.catch-up-failed",
+                        "folder", FileName.shown(file.toString()), "problem", e.getClass().getSimpleName()));
+            }
+        }
+        return done;
+    }
+
+    /** A sealed file younger than this without its row may still be being written by another instance. */
+    static final Duration REMNANT_AGE = Duration.ofMinutes(10);
+
+    private boolean catchUp(Path file, String channel) throws IOException {
+        Path sealed = file.resolveSibling(file.getFileName() + SUFFIX);
+        String relative = home.relativize(sealed.toAbsolutePath()).toString();
+        if (Files.exists(sealed, LinkOption.NOFOLLOW_LINKS)) {
+            boolean recorded = jdbi().withHandle(h -> h.createQuery("select count(*) from sealed_original where path = :path")
+                    .bind("path", relative).mapTo(Long.class).one()) > 0;
+            if (recorded) {
+                Files.deleteIfExists(file); // sealed and recorded: only the removal of the clear file was missed
+                return true;
+            }
+            if (Files.getLastModifiedTime(sealed, LinkOption.NOFOLLOW_LINKS).toInstant().isAfter(Instant.now().minus(REMNANT_AGE))) {
+                return false; // perhaps being written right now; the next catch-up looks again
+            }
+            Files.delete(sealed); // a remnant of a crash while sealing: never recorded, its key never kept
+        }
+        String checksum = SpreadsheetIntake.sha256(file);
+        Long ingestId = jdbi().withHandle(h -> h.createQuery("""
+                        select i.id from ingest i
+                        where i.channel = :channel and i.checksum = :checksum and i.status = 'done'
+                          and not exists (select 1 from sealed_original o where o.ingest_id = i.id)
+                        order by i.id desc limit 1""")
+                .bind("channel", channel).bind("checksum", checksum).mapTo(Long.class).findOne().orElse(null));
+        return seal(file, channel, ingestId) != null;
+    }
+
+    /**
      * Writes the original of ingest {@code ingestId} back in clear, owner-only, to {@code folder} — for a
      * manager or an administrator, audited (who, which ingest, which file).
      *
@@ -153,10 +240,16 @@ public final class SealedOriginals {
      * @throws RuleException.NotFound     the ingest has no sealed original, or it was shredded
      */
     public Path open(long ingestId, String by, Path folder) throws IOException {
+        String role = jdbi().withHandle(h -> h.createQuery(
+                        "select role from staff_user where name = :by and active and role in ('manager', 'admin')")
+                .bind("by", by == null ? "" : by).mapTo(String.class).findOne().orElse(null));
+        if (role == null) {
+            // the refusal is in the audit log too: who tried to read which original
+            audit.record(new AuditEntry(by == null || by.isBlank() ? "unknown" : by, null, "read-original", null, List.of(),
+                    null, null, AuditEntry.DENIED, "ingest #" + ingestId + ": not an active manager or administrator"));
+            throw RuleException.notPermitted("dropfolder.original.not-permitted", "by", String.valueOf(by));
+        }
         return jdbi().inTransaction(h -> {
-            String role = h.createQuery("select role from staff_user where name = :by and active and role in ('manager', 'admin')")
-                    .bind("by", by == null ? "" : by).mapTo(String.class).findOne()
-                    .orElseThrow(() -> RuleException.notPermitted("dropfolder.original.not-permitted", "by", String.valueOf(by)));
             Map<String, Object> row = h.createQuery("""
                             select path, key_id, wrapped_key from sealed_original
                             where ingest_id = :id order by id desc limit 1""")
@@ -195,6 +288,7 @@ public final class SealedOriginals {
      * loses its key and its file. Returns how many were shredded.
      */
     public int shredExpired() {
+        catchUp();
         List<Map<String, Object>> due = jdbi().withHandle(h -> h.createQuery("""
                         select id, path from sealed_original
                         where shredded_at is null and sealed_at < now() - make_interval(days => :days) order by id""")

@@ -5,6 +5,7 @@ import dangan.access.Role;
 import dangan.access.StaffDirectory;
 import dangan.access.Transport;
 import dangan.config.Settings;
+import dangan.i18n.Messages;
 import dangan.notify.WebhookSignature;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -27,6 +28,8 @@ import java.util.Map;
  * </ul>
  * Only {@code dangan.surveys.open=true} takes POSTs without one (source: the remote address). Every source
  * is limited to {@code dangan.surveys.requests-per-minute} POSTs a minute, then 429 for the rest of it.
+ * A signature is taken once: the same signature of a source again inside the window is a replay, refused
+ * with 401 ({@link SeenSignatures}, per source, bounded by what the rate limit lets through in a window).
  */
 final class SurveyCredentials {
 
@@ -52,10 +55,15 @@ final class SurveyCredentials {
     private final boolean open;
     private final PerMinuteLimit limit;
     private final Transport transport;
+    private final SeenSignatures seen;
+    private final Messages messages;
 
     SurveyCredentials(StaffDirectory staff, String sharedToken, Map<String, String> secrets, long windowSeconds, boolean open,
-                      int perMinute, Transport transport) {
+                      int perMinute, Transport transport, Messages messages) {
         this.transport = transport;
+        this.messages = messages;
+        // a source gets at most perMinute POSTs a minute past the limit, so it cannot fill its share within a window
+        this.seen = new SeenSignatures((int) Math.min(1_000_000, (long) perMinute * (windowSeconds / 60 + 2)));
         this.staff = staff;
         this.sharedToken = sharedToken == null ? null : sharedToken.getBytes(StandardCharsets.UTF_8);
         this.secrets = Map.copyOf(secrets);
@@ -77,7 +85,7 @@ final class SurveyCredentials {
         }
         SurveyCredentials credentials = new SurveyCredentials(staff, settings.get("dangan.surveys.token"), secrets,
                 settings.getInt("dangan.surveys.signature-window-seconds", 300), settings.getBoolean("dangan.surveys.open", false),
-                settings.getInt("dangan.surveys.requests-per-minute", 60), Transport.from(settings));
+                settings.getInt("dangan.surveys.requests-per-minute", 60), Transport.from(settings), Messages.of(settings));
         if (credentials.open) {
             LOG.warn("Surveys: dangan.surveys.open=true — POST /api/surveys takes responses without a credential from anyone"
                     + " who can reach the port");
@@ -160,6 +168,38 @@ final class SurveyCredentials {
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.strip().getBytes(StandardCharsets.US_ASCII))) {
             return wrong;
         }
+        // a signature carries its own timestamp: once the window is over it is refused as stale, so it is kept that long
+        if (!seen.firstUse(source, signature.strip(), (at + windowSeconds) * 1000, System.currentTimeMillis())) {
+            LOG.warn("Surveys: a signed POST of source {} replayed (signature already taken within the window): refused", source);
+            return Verdict.refused(401, messages.text("surveys.signature.replayed", "window", windowSeconds));
+        }
         return Verdict.of(source);
+    }
+
+    /**
+     * The signatures each source used inside the window, so a captured signed POST cannot be sent again: per
+     * source at most {@code perSource} (the rate limit lets no more through inside a window), each until its
+     * timestamp leaves the window. When a source's share is full of live signatures (it cannot be, within the
+     * limit) the POST is refused rather than an older signature forgotten.
+     */
+    static final class SeenSignatures {
+        private final int perSource;
+        private final Map<String, LinkedHashMap<String, Long>> bySource = new java.util.concurrent.ConcurrentHashMap<>();
+
+        SeenSignatures(int perSource) {
+            this.perSource = Math.max(1, perSource);
+        }
+
+        /** Whether this is the first use of the signature; records it until {@code until} (epoch milliseconds). */
+        boolean firstUse(String source, String signature, long until, long now) {
+            LinkedHashMap<String, Long> seen = bySource.computeIfAbsent(source, s -> new LinkedHashMap<>());
+            synchronized (seen) {
+                seen.values().removeIf(expires -> expires < now);
+                if (seen.containsKey(signature)) return false;
+                if (seen.size() >= perSource) return false;
+                seen.put(signature, until);
+                return true;
+            }
+        }
     }
 }

@@ -302,6 +302,16 @@ class SurveyIntakeTest {
         assertThat(dangan.count("select count(*) from survey_response where survey_id = 'signed-1'")).isZero();
         HttpResponse<String> ok = signed(body, "wjx", now, good);
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
+        // the same signed POST sent again inside the window (a captured request replayed) is refused, and files nothing more
+        long ingestsBefore = dangan.count("select count(*) from ingest where source_name like 'POST /api/surveys from wjx %'");
+        HttpResponse<String> replayed = signed(body, "wjx", now, good);
+        assertThat(replayed.statusCode()).isEqualTo(401);
+        assertThat(replayed.body()).contains("签名已经用过");
+        assertThat(dangan.count("select count(*) from ingest where source_name like 'POST /api/surveys from wjx %'")).isEqualTo(ingestsBefore);
+        // signed anew (another timestamp), the same body is taken: it is the signature that is spent, not the response
+        long later = now + 1;
+        assertThat(signed(body, "wjx", later, WebhookSignature.of(SECRET, (later + "." + body).getBytes(StandardCharsets.UTF_8)))
+                .statusCode()).isIn(200, 201);
         assertThat(dangan.row("select g.source_name from survey_response s join ingest g on g.id = s.source_ingest_id"
                 + " where s.survey_id = 'signed-1'").get("source_name")).asString().startsWith("POST /api/surveys from wjx ");
 

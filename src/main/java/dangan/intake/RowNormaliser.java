@@ -8,6 +8,7 @@ import dangan.normalise.Gender;
 import dangan.normalise.LunarDate;
 import dangan.normalise.InvalidValueException;
 import dangan.normalise.Masking;
+import dangan.normalise.MaxLength;
 import dangan.normalise.MobileNumber;
 import dangan.normalise.Money;
 import dangan.normalise.ResidentId;
@@ -60,6 +61,7 @@ public final class RowNormaliser {
         if (mobile == null && id == null && email == null) {
             line.rejectUnidentified();
         }
+        line.rejectTooLong();
         if (line.hasReject()) {
             return new Result(null, line.issues);
         }
@@ -139,6 +141,26 @@ public final class RowNormaliser {
 
         void warn(Field field, String value, String reason) {
             issues.add(RowIssue.warning(lineNo, layout.heading(field), value, reason));
+        }
+
+        /** A text longer than its field takes (MaxLength) rejects the line: field and limit named, the value not echoed. */
+        void rejectTooLong() {
+            for (Field field : Field.values()) {
+                Integer max = MaxLength.of(field.key());
+                if (max == null || !layout.has(field)) continue;
+                String value = Text.clean(raw(field));
+                if (value != null && MaxLength.length(value) > max) {
+                    issues.add(RowIssue.reject(lineNo, layout.heading(field), "", messages.text("intake.reject.too-long",
+                            "field", layout.heading(field), "length", MaxLength.length(value), "max", max)));
+                }
+            }
+            for (Map.Entry<Integer, String> column : layout.extra().entrySet()) {
+                String value = column.getKey() < cells.size() ? Text.clean(cells.get(column.getKey())) : null;
+                if (value != null && MaxLength.length(value) > MaxLength.EXTRA) {
+                    issues.add(RowIssue.reject(lineNo, column.getValue(), "", messages.text("intake.reject.too-long",
+                            "field", column.getValue(), "length", MaxLength.length(value), "max", MaxLength.EXTRA)));
+                }
+            }
         }
 
         void rejectUnidentified() {

@@ -15,6 +15,7 @@ import dangan.normalise.DateValue;
 import dangan.normalise.EmailAddress;
 import dangan.normalise.Gender;
 import dangan.normalise.InvalidValueException;
+import dangan.normalise.MaxLength;
 import dangan.normalise.MobileNumber;
 import dangan.normalise.ResidentId;
 import dangan.normalise.Text;
@@ -61,9 +62,7 @@ public final class Corrections {
     static final Set<String> IDENTITY = Set.of("name", "gender", "birth_date", "id_number");
     /** Correctable fields → how a value is normalised (null: cleared). */
     private static final Map<String, Function<String, String>> NORMALISE = new LinkedHashMap<>();
-    /** The longest value each text field takes, in characters (README: corrections); others: {@link #MAX_OTHER}. */
-    static final Map<String, Integer> MAX_LENGTH = Map.of("name", 100, "address", 300, "employer", 200, "job_title", 100,
-            "nationality", 50, "email", 254, "room_preferences", 500, "dining_preferences", 500, "preferences", 500);
+    /** The longest value a field without a limit of its own in {@link MaxLength} takes (gender, dates, mobile, ID number). */
     static final int MAX_OTHER = 100;
     /** The longest reason a correction takes. */
     static final int MAX_REASON = 500;
@@ -105,11 +104,13 @@ public final class Corrections {
     private final Jdbi jdbi;
     private final SensitiveFields sensitive;
     private final AuditTrail audit;
+    private final CorrectionConflicts conflicts;
 
-    public Corrections(DataSource dataSource, SensitiveFields sensitive, AuditTrail audit) {
+    public Corrections(DataSource dataSource, SensitiveFields sensitive, AuditTrail audit, CorrectionConflicts conflicts) {
         this.jdbi = Db.jdbi(dataSource);
         this.sensitive = sensitive;
         this.audit = audit;
+        this.conflicts = conflicts;
     }
 
     public void correct(Exchange exchange) throws Exception {
@@ -141,6 +142,9 @@ public final class Corrections {
                 if (request != null) SubjectRequests.lockOpen(h, request, archiveNo, "correction");
                 return apply(h, caller, archiveNo, request, wanted, reason);
             }));
+        } catch (Taken taken) {
+            long conflict = conflicts.record(caller, archiveNo, taken.otherArchiveNo, taken.field, taken.value, request, reason);
+            throw RuleException.conflict("refusal.correction.taken", "field", taken.field.replace('_', ' '), "conflict", conflict);
         } catch (JdbiException e) {
             if (Db.isUniqueViolation(e)) {
                 // another archive took the same mobile, email or ID number in the meantime (D-15)
@@ -167,9 +171,9 @@ public final class Corrections {
                 problems.add(field + ": give the new value as text (null or \"\" clears it)");
                 continue;
             }
-            int max = MAX_LENGTH.getOrDefault(field, MAX_OTHER);
-            if (!v.isNull() && v.asText().length() > max) {
-                problems.add(field + ": longer than " + max + " characters (" + v.asText().length() + ")");
+            int max = MaxLength.OF.getOrDefault(field, MAX_OTHER);
+            if (!v.isNull() && MaxLength.length(v.asText()) > max) {
+                problems.add(field + ": longer than " + max + " characters (" + MaxLength.length(v.asText()) + ")");
                 continue;
             }
             try {
@@ -266,14 +270,8 @@ public final class Corrections {
                     .bindByType("key", key, key.getClass()).bind("customer", customerId).mapTo(String.class).findOne()
                     .ifPresent(other -> {
                         // the answer does not say which archive holds it (that would tell whose mobile, email or ID number
-                        // it is); the attempt is audited on its own, naming both archives, for a manager to resolve
-                        String what = ch.field().replace('_', ' ');
-                        audit.record(new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo,
-                                List.of(ch.field().equals("id_number") ? "identity" : "basic"),
-                                requestId == null ? "correction" : "correction request #" + requestId, null, AuditEntry.DENIED,
-                                "correction refused: the new " + what + " is the one of archive " + other
-                                        + " (one archive per customer, D-15): a manager finds out which archive is right"));
-                        throw RuleException.conflict("refusal.correction.taken", "field", what);
+                        // it is); once this transaction rolled back, the attempt is recorded as a conflict for a manager
+                        throw new Taken(ch.field(), other, wanted.get(ch.field()));
                     });
         }
 
@@ -307,8 +305,26 @@ public final class Corrections {
         return new Result(archiveNo, requestId, changed, unchanged, status);
     }
 
+    /** A new mobile, email or ID number that another archive holds: the correction rolls back, then becomes a conflict. */
+    private static final class Taken extends RuntimeException {
+        final String field;
+        final String otherArchiveNo;
+        final String value;
+
+        Taken(String field, String otherArchiveNo, String value) {
+            super(field + " taken", null, false, false);
+            this.field = field;
+            this.otherArchiveNo = otherArchiveNo;
+            this.value = value;
+        }
+    }
+
     private void write(Handle h, long customerId, Changed ch, String value) {
-        String field = ch.field();
+        write(h, sensitive, customerId, ch.field(), value);
+    }
+
+    /** Writes one corrected field of a customer (its normalised value; null clears it), in the caller's transaction. */
+    static void write(Handle h, SensitiveFields sensitive, long customerId, String field, String value) {
         if (PREFERENCES.containsKey(field)) {
             String category = PREFERENCES.get(field);
             h.createUpdate("delete from preference where customer_id = :customer and category = :category")

@@ -40,6 +40,27 @@ class UnrecognisedHeadingsTest {
         dangan.awaitHandled("cards.csv");
     }
 
+    /** Input limits: a value longer than its field takes (dangan.normalise.MaxLength) rejects its line, named, not echoed. */
+    @Test
+    void aValueLongerThanItsFieldTakesRejectsTheLineNamingFieldAndLimit() throws Exception {
+        String longAddress = "深圳".repeat(151); // 302 characters, the address takes 300
+        String longExtra = "金".repeat(501);     // an extra attribute takes 500
+        dangan.drop("long-values.csv", """
+                姓名,手机,地址,会员等级
+                长地址,13900139051,%s,金卡
+                长备注,13900139052,深圳,%s
+                刚好,13900139053,%s,银卡
+                """.formatted(longAddress, longExtra, "深".repeat(300)), StandardCharsets.UTF_8);
+        dangan.awaitHandled("long-values.csv");
+
+        assertThat(dangan.count("select count(*) from customer where mobile in ('13900139051', '13900139052')")).isZero();
+        assertThat(dangan.row("select length(address) as n from customer where mobile = '13900139053'")).containsEntry("n", 300);
+        String report = Files.readString(dangan.rejectReport("long-values.csv"), StandardCharsets.UTF_8);
+        assertThat(report).contains("“地址” 有 302 个字符，超过该字段的上限 300 个字符")
+                .contains("“会员等级” 有 501 个字符，超过该字段的上限 500 个字符")
+                .doesNotContain(longAddress).doesNotContain(longExtra);
+    }
+
     @Test
     void traditionalAndVariantHeadingsAreTheSealedFields() throws Exception {
         Map<String, Object> zhang = dangan.row("select id, id_number_masked, id_number_hash is not null as matched, extra::text as extra"

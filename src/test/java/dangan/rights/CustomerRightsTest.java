@@ -161,6 +161,86 @@ class CustomerRightsTest {
         assertThat(history.get("changes").get(0).get("source").get("note").asText()).isEqualTo("correction request #" + id);
     }
 
+    /**
+     * A correction refused for another archive's mobile (or email, ID number) is a conflict a manager lists and
+     * decides: confirm moves the value, merge asks for the merge when the other archive would keep no identifier,
+     * dismiss changes nothing; each audited, each change in the change register.
+     */
+    @Test
+    void aRefusedCorrectionIsAConflictAManagerListsAndResolves() throws Exception {
+        dangan.drop("conflicts.csv", """
+                姓名,手机,邮箱
+                赵一,13800000011,
+                钱二,13800000012,q2@example.cn
+                孙三,13800000013,
+                周四,13800000014,z4@example.cn
+                """, StandardCharsets.UTF_8);
+        dangan.awaitHandled("conflicts.csv");
+        Map<String, String> no = new java.util.HashMap<>();
+        for (String mobile : List.of("13800000011", "13800000012", "13800000013", "13800000014")) {
+            no.put(mobile, (String) dangan.row("select archive_no from customer where mobile = ?", mobile).get("archive_no"));
+        }
+        String zhao = no.get("13800000011");
+        String qian = no.get("13800000012");
+        String sun = no.get("13800000013");
+        String zhou = no.get("13800000014");
+
+        ApiClient.Reply refused = keeper.post("/api/archives/" + zhao + "/corrections",
+                "{\"reason\": \"客户来电\", \"changes\": {\"mobile\": \"13800000012\"}}");
+        assertThat(refused.status()).isEqualTo(409);
+        long first = (Long) dangan.row("select id from correction_conflict where archive_no = ? and status = 'open'", zhao).get("id");
+        assertThat(refused.json().get("error").asText()).contains("#" + first).doesNotContain(qian);
+        assertThat(keeper.post("/api/archives/" + zhao + "/corrections",
+                "{\"reason\": \"客户来电\", \"changes\": {\"mobile\": \"13800000012\"}}").status()).isEqualTo(409);
+        assertThat(dangan.count("select count(*) from correction_conflict where archive_no = ?", zhao)).as("the same attempt, one conflict").isOne();
+
+        assertThat(keeper.get("/api/correction-conflicts").status()).isEqualTo(403);
+        JsonNode open = manager.get("/api/correction-conflicts").json().get("conflicts");
+        JsonNode listed = null;
+        for (JsonNode c : open) if (c.get("id").asLong() == first) listed = c;
+        assertThat(listed).isNotNull();
+        assertThat(listed.get("archive_no").asText()).isEqualTo(zhao);
+        assertThat(listed.get("other_archive_no").asText()).isEqualTo(qian);
+        assertThat(listed.get("field").asText()).isEqualTo("mobile");
+        assertThat(listed.get("value").asText()).isEqualTo("13800000012");
+        assertThat(listed.get("raised_by").asText()).isEqualTo("keeper.zhao");
+
+        assertThat(keeper.post("/api/correction-conflicts/" + first + "/resolve", "{\"decision\": \"confirm\"}").status()).isEqualTo(403);
+        assertThat(manager.post("/api/correction-conflicts/" + first + "/resolve", "{\"decision\": \"maybe\"}").status()).isEqualTo(400);
+        ApiClient.Reply confirmed = manager.post("/api/correction-conflicts/" + first + "/resolve",
+                "{\"decision\": \"confirm\", \"note\": \"钱二已换号\"}");
+        assertThat(confirmed.status()).as(confirmed.text()).isEqualTo(200);
+        assertThat(confirmed.json().get("status").asText()).isEqualTo("confirmed");
+        assertThat(dangan.row("select mobile from customer where archive_no = ?", zhao)).containsEntry("mobile", "13800000012");
+        assertThat(dangan.row("select mobile, email from customer where archive_no = ?", qian))
+                .containsEntry("mobile", null).containsEntry("email", "q2@example.cn");
+        assertThat(dangan.count("select count(*) from change_log l join customer c on c.id = l.customer_id where c.archive_no in (?, ?)"
+                + " and l.field = 'mobile' and l.source = ? and l.changed_by = 'wang.jl'", zhao, qian, "correction conflict #" + first)).isEqualTo(2);
+        assertThat(dangan.count("select count(*) from audit_log where action = 'resolve' and actor = 'wang.jl' and archive_no = ?"
+                + " and detail like ?", zhao, "correction conflict #" + first + " %confirm%")).isOne();
+        assertThat(manager.post("/api/correction-conflicts/" + first + "/resolve", "{\"decision\": \"dismiss\"}").status()).isEqualTo(409);
+
+        // 孙三 has no other identifier: confirming would leave that archive unidentifiable — the two are one customer
+        assertThat(keeper.post("/api/archives/" + zhou + "/corrections",
+                "{\"reason\": \"x\", \"changes\": {\"mobile\": \"13800000013\"}}").status()).isEqualTo(409);
+        long second = (Long) dangan.row("select id from correction_conflict where archive_no = ? and status = 'open'", zhou).get("id");
+        assertThat(manager.post("/api/correction-conflicts/" + second + "/resolve", "{\"decision\": \"confirm\"}").status()).isEqualTo(409);
+        assertThat(manager.post("/api/correction-conflicts/" + second + "/resolve", "{\"decision\": \"merge\"}").json()
+                .get("status").asText()).isEqualTo("merge-requested");
+        assertThat(manager.get("/api/correction-conflicts?status=merge-requested").text()).contains(sun);
+        assertThat(dangan.row("select mobile from customer where archive_no = ?", sun)).containsEntry("mobile", "13800000013");
+        assertThat(dangan.row("select mobile from customer where archive_no = ?", zhou)).containsEntry("mobile", "13800000014");
+
+        assertThat(keeper.post("/api/archives/" + zhou + "/corrections",
+                "{\"reason\": \"x\", \"changes\": {\"email\": \"q2@example.cn\"}}").status()).isEqualTo(409);
+        long third = (Long) dangan.row("select id from correction_conflict where archive_no = ? and status = 'open'", zhou).get("id");
+        assertThat(manager.post("/api/correction-conflicts/" + third + "/resolve", "{\"decision\": \"dismiss\"}").json()
+                .get("status").asText()).isEqualTo("dismissed");
+        assertThat(dangan.row("select email from customer where archive_no = ?", zhou)).containsEntry("email", "z4@example.cn");
+        assertThat(dangan.count("select count(*) from audit_log where action = 'resolve' and detail like ?",
+                "correction conflict #" + third + " %dismiss")).isOne();
+    }
+
     @Test
     void invalidValuesIdentityWithoutARequestAndAnotherArchivesMobileChangeNothing() throws Exception {
         String before = dangan.row("select mobile, email, name, updated_at::text from customer where archive_no = ?", wang).toString();
@@ -187,8 +267,8 @@ class CustomerRightsTest {
         assertThat(taken.json().get("error").asText()).contains("与另一份档案冲突").doesNotContain(li);
         assertThat(dangan.row("select outcome, detail from audit_log where actor = 'wang.jl' and action = 'change' and archive_no = ?"
                 + " order by id desc limit 1", wang)).containsEntry("outcome", "denied")
-                .containsEntry("detail", "correction refused: the new mobile is the one of archive " + li
-                        + " (one archive per customer, D-15): a manager finds out which archive is right");
+                .extractingByKey("detail").asString().startsWith("correction refused: the new mobile is the one of archive " + li
+                        + " (one archive per customer, D-15): correction conflict #");
 
         long correction = desk.post("/api/archives/" + wang + "/requests", "{\"kind\": \"correction\", \"via\": \"desk\"}").json().get("id").asLong();
         ApiClient.Reply contradicts = keeper.post("/api/archives/" + wang + "/corrections",

@@ -78,7 +78,9 @@ class SealedOriginalsTest {
 
     @Test
     void aManagerReadsItBackAuditedFrontDeskCannot() throws Exception {
+        long deniedBefore = dangan.count(DENIED_DESK, "ingest #" + ingest + ":%");
         assertThatThrownBy(() -> originals.open(ingest, "he.desk", out)).isInstanceOf(RuleException.NotPermitted.class);
+        assertThat(dangan.count(DENIED_DESK, "ingest #" + ingest + ":%")).as("the refusal audited").isEqualTo(deniedBefore + 1);
 
         Path clear = originals.open(ingest, "gao.manager", out.resolve("originals"));
 
@@ -103,12 +105,10 @@ class SealedOriginalsTest {
         Path config = Files.writeString(out.resolve("command.properties"), text, StandardCharsets.UTF_8);
         Path folder = out.resolve("by-command");
 
-        long deniedBefore = dangan.count(DENIED_DESK, "ingest #" + ingest + ":%");
         String[] desk = {"--config", config.toString(), "ingest", "original", String.valueOf(ingest), "--by", "he.desk", "--to", folder.toString()};
         assertThat(Dangan.commandLine(desk, new PrintStream(OutputStream.nullOutputStream()), new PrintStream(OutputStream.nullOutputStream()))
                 .execute(desk)).isNotZero();
         assertThat(folder.resolve(clearName())).doesNotExist();
-        assertThat(dangan.count(DENIED_DESK, "ingest #" + ingest + ":%")).isEqualTo(deniedBefore + 1);
 
         long readsBefore = dangan.count("select count(*) from audit_log where action = 'read-original' and actor = 'gao.manager' and outcome = 'ok'");
         String[] manager = {"--config", config.toString(), "ingest", "original", String.valueOf(ingest), "--by", "gao.manager", "--to", folder.toString()};

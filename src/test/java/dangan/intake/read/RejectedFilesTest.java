@@ -1,6 +1,7 @@
 package dangan.intake.read;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -202,6 +204,25 @@ class RejectedFilesTest {
         Path half = Files.write(dir.resolve("cut.xlsx"), Arrays.copyOf(bytes, bytes.length * percent / 100));
 
         assertUnreadable(half, "corrupt or not an XLSX file");
+    }
+
+    /** Issue 10: the text of a corrupt XLSX or an unreadable file is ours (what, why), never the library's message. */
+    @Test
+    void aCorruptXlsxOrAnUnreadableFileIsSaidInOurWordsNeverTheLibrarys() throws Exception {
+        Path whole = XlsxReadingTest.registrationWorkbook(dir.resolve("whole-2.xlsx"));
+        byte[] bytes = Files.readAllBytes(whole);
+        Path cut = Files.write(dir.resolve("cut-2.xlsx"), Arrays.copyOf(bytes, bytes.length / 2));
+        Path folder = Files.createDirectories(dir.resolve("a-folder.csv")); // reading it fails in the JDK
+        for (Path file : List.of(cut, folder)) {
+            Throwable thrown = catchThrowable(() -> reader.read(file, rows));
+            assertThat(thrown).isInstanceOf(UnreadableFileException.class).hasMessageContaining(file == cut ? "XLSX" : "cannot be read");
+            for (Throwable cause = thrown.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                    assertThat(thrown.getMessage()).as("not the library's words").doesNotContain(cause.getMessage());
+                }
+            }
+            assertThat(thrown.getMessage()).doesNotContain(dir.toString());
+        }
     }
 
     @Test

@@ -24,9 +24,12 @@ import java.util.function.Supplier;
  */
 final class CommandContext {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+    /** Built when a command answers in JSON, not before (a command without --json does not pay for it). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = JsonMapper.builder().addModule(new JavaTimeModule())
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+    }
 
     private final Supplier<Settings> settings;
     private final PrintStream out;
@@ -98,7 +101,7 @@ final class CommandContext {
 
     /** {@code --json}: the value as one JSON document on stdout. */
     int json(Object value) throws IOException {
-        out.println(JSON.writeValueAsString(value));
+        out.println(Json.MAPPER.writeValueAsString(value));
         return Dangan.OK;
     }
 

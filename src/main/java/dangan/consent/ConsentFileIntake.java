@@ -7,7 +7,6 @@ import dangan.intake.ArchiveIntake;
 import dangan.intake.ArchiveLines;
 import dangan.intake.ArchiveLines.Problem;
 import dangan.intake.FileName;
-import dangan.intake.FileRejectedException;
 import dangan.intake.IngestRun;
 import dangan.intake.IntakeTally;
 import dangan.intake.SpreadsheetIntake;
@@ -17,8 +16,6 @@ import dangan.intake.read.SpreadsheetReader;
 import dangan.normalise.ConsentValue;
 import dangan.normalise.DateValue;
 import dangan.normalise.InvalidValueException;
-import dangan.normalise.MobileNumber;
-import dangan.normalise.Text;
 import dangan.privacy.SensitiveFields;
 import dangan.store.Db;
 import org.apache.camel.Exchange;
@@ -163,41 +160,14 @@ public final class ConsentFileIntake {
         var summary = new SpreadsheetReader(limits).read(file, new RowHandler() {
             @Override
             public void header(List<String> columns) {
-                for (int i = 0; i < columns.size(); i++) {
-                    String h = Text.clean(columns.get(i));
-                    if (h == null || h.isEmpty()) continue;
-                    String column = HEADINGS.get(h.toLowerCase(Locale.ROOT));
-                    if (column == null) throw FileRejectedException.of("consent.file.unknown-column", "column", i + 1);
-                    if (at.putIfAbsent(column, i) != null) {
-                        throw FileRejectedException.of("consent.file.repeated-column", "column", i + 1, "name", column);
-                    }
-                }
-                List<String> missing = new ArrayList<>();
-                if (!at.containsKey("archive_no") && !at.containsKey("mobile")) missing.add("archive_no / mobile");
-                for (String required : List.of("purpose", "granted")) if (!at.containsKey(required)) missing.add(required);
-                if (!missing.isEmpty()) {
-                    throw FileRejectedException.of("consent.file.lacks", "missing", String.join(", ", missing),
-                            "columns", columns.size());
-                }
+                ArchiveLines.columns(columns, HEADINGS, List.of("purpose", "granted"), "consent", at);
             }
 
             @Override
             public void row(int lineNo, List<String> cells) {
                 raw.put(lineNo, String.join(",", cells));
                 List<Problem> mine = new ArrayList<>();
-                String archiveNo = ArchiveLines.cell(cells, at.get("archive_no"));
-                String mobileText = ArchiveLines.cell(cells, at.get("mobile"));
-                String mobile = null;
-                if (mobileText != null) {
-                    try {
-                        mobile = MobileNumber.parse(mobileText).digits();
-                    } catch (InvalidValueException e) {
-                        mine.add(new Problem(lineNo, "mobile", mobileText, e.reason(m)));
-                    }
-                }
-                if (archiveNo == null && mobileText == null) {
-                    mine.add(new Problem(lineNo, "archive_no/mobile", "", m.text("intake.line.no-archive")));
-                }
+                ArchiveLines.Named named = ArchiveLines.named(lineNo, cells, at, m, mine);
                 String purposeText = ArchiveLines.cell(cells, at.get("purpose"));
                 String purpose = purposeText == null ? null : PURPOSES.get(purposeText.toLowerCase(Locale.ROOT));
                 if (purpose == null) {
@@ -224,7 +194,7 @@ public final class ConsentFileIntake {
                 }
                 if (mine.isEmpty()) {
                     String source = ArchiveLines.cell(cells, at.get("source"));
-                    decisions.add(new Decision(lineNo, archiveNo, mobile, purpose, granted, on,
+                    decisions.add(new Decision(lineNo, named.archiveNo(), named.mobile(), purpose, granted, on,
                             source == null ? "file:" + CHANNEL : source, ArchiveLines.cell(cells, at.get("wording_version"))));
                 } else {
                     problems.addAll(mine);

@@ -1,12 +1,16 @@
 package dangan.intake;
 
 import dangan.i18n.Messages;
+import dangan.normalise.InvalidValueException;
+import dangan.normalise.MobileNumber;
 import dangan.normalise.Text;
 import dangan.privacy.SensitiveFields;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -22,6 +26,56 @@ public final class ArchiveLines {
 
     /** One problem of a line: where (line, column), the value shown, and why, already said in the reader's language. */
     public record Problem(int line, String column, String value, String reason) {
+    }
+
+    /**
+     * Reads the heading row of such a file into {@code at} (column → index), each heading looked up (lower case) in
+     * {@code headings}; refuses the file ({@code <area>.file.unknown-column}, {@code .repeated-column},
+     * {@code .lacks}) when a heading is unknown or repeated, when neither archive_no nor mobile is there, or when
+     * one of {@code required} is missing.
+     */
+    public static void columns(List<String> columns, Map<String, String> headings, List<String> required, String area,
+                               Map<String, Integer> at) {
+        for (int i = 0; i < columns.size(); i++) {
+            String h = Text.clean(columns.get(i));
+            if (h == null || h.isEmpty()) continue;
+            String column = headings.get(h.toLowerCase(Locale.ROOT));
+            if (column == null) throw FileRejectedException.of(area + ".file.unknown-column", "column", i + 1);
+            if (at.putIfAbsent(column, i) != null) {
+                throw FileRejectedException.of(area + ".file.repeated-column", "column", i + 1, "name", column);
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        if (!at.containsKey("archive_no") && !at.containsKey("mobile")) missing.add("archive_no / mobile");
+        for (String column : required) if (!at.containsKey(column)) missing.add(column);
+        if (!missing.isEmpty()) {
+            throw FileRejectedException.of(area + ".file.lacks", "missing", String.join(", ", missing), "columns", columns.size());
+        }
+    }
+
+    /** The archive a line names: its archive number and its mobile (digits), either may be null. */
+    public record Named(String archiveNo, String mobile) {
+    }
+
+    /**
+     * The archive number and mobile of a line ({@code archive_no}, {@code mobile} in {@code at}); a mobile that is
+     * not one, or neither given, is added to {@code problems}.
+     */
+    public static Named named(int lineNo, List<String> cells, Map<String, Integer> at, Messages m, List<Problem> problems) {
+        String archiveNo = cell(cells, at.get("archive_no"));
+        String mobileText = cell(cells, at.get("mobile"));
+        String mobile = null;
+        if (mobileText != null) {
+            try {
+                mobile = MobileNumber.parse(mobileText).digits();
+            } catch (InvalidValueException e) {
+                problems.add(new Problem(lineNo, "mobile", mobileText, e.reason(m)));
+            }
+        }
+        if (archiveNo == null && mobileText == null) {
+            problems.add(new Problem(lineNo, "archive_no/mobile", "", m.text("intake.line.no-archive")));
+        }
+        return new Named(archiveNo, mobile);
     }
 
     /** The cleaned text of a cell, or null when the column is absent or the cell blank. */

@@ -5,18 +5,14 @@ import dangan.intake.ArchiveIntake;
 import dangan.intake.ArchiveLines;
 import dangan.intake.ArchiveLines.Problem;
 import dangan.intake.FileName;
-import dangan.intake.FileRejectedException;
 import dangan.intake.IngestRun;
 import dangan.intake.IntakeTally;
-import dangan.intake.RejectReport;
 import dangan.intake.SpreadsheetIntake;
 import dangan.intake.read.ReadLimits;
 import dangan.intake.read.RowHandler;
 import dangan.intake.read.SpreadsheetReader;
 import dangan.normalise.DateValue;
 import dangan.normalise.InvalidValueException;
-import dangan.normalise.MobileNumber;
-import dangan.normalise.Text;
 import dangan.privacy.SensitiveFields;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -164,42 +160,14 @@ public final class VisitIntake {
             @Override
             public void header(List<String> columns) {
                 headings.addAll(columns);
-                for (int i = 0; i < columns.size(); i++) {
-                    String h = Text.clean(columns.get(i));
-                    if (h == null || h.isEmpty()) continue;
-                    String column = HEADINGS.get(h.toLowerCase(Locale.ROOT));
-                    if (column == null) {
-                        throw FileRejectedException.of("visits.file.unknown-column", "column", i + 1);
-                    }
-                    if (at.putIfAbsent(column, i) != null) {
-                        throw FileRejectedException.of("visits.file.repeated-column", "column", i + 1, "name", column);
-                    }
-                }
-                List<String> missing = new ArrayList<>();
-                if (!at.containsKey("archive_no") && !at.containsKey("mobile")) missing.add("archive_no or mobile");
-                for (String required : List.of("visited_on", "role", "channel")) if (!at.containsKey(required)) missing.add(required);
-                if (!missing.isEmpty()) {
-                    throw FileRejectedException.of("visits.file.lacks", "missing", String.join(", ", missing), "columns", columns.size());
-                }
+                ArchiveLines.columns(columns, HEADINGS, List.of("visited_on", "role", "channel"), "visits", at);
             }
 
             @Override
             public void row(int lineNo, List<String> cells) {
                 raw.put(lineNo, String.join(",", cells));
                 List<Problem> mine = new ArrayList<>();
-                String archiveNo = ArchiveLines.cell(cells, at.get("archive_no"));
-                String mobileText = ArchiveLines.cell(cells, at.get("mobile"));
-                String mobile = null;
-                if (mobileText != null) {
-                    try {
-                        mobile = MobileNumber.parse(mobileText).digits();
-                    } catch (InvalidValueException e) {
-                        mine.add(new Problem(lineNo, "mobile", mobileText, e.reason(m)));
-                    }
-                }
-                if (archiveNo == null && mobileText == null) {
-                    mine.add(new Problem(lineNo, "archive_no/mobile", "", m.text("intake.line.no-archive")));
-                }
+                ArchiveLines.Named named = ArchiveLines.named(lineNo, cells, at, m, mine);
                 LocalDate on = null;
                 String dateText = ArchiveLines.cell(cells, at.get("visited_on"));
                 if (dateText == null) {
@@ -226,7 +194,7 @@ public final class VisitIntake {
                             m.text("visits.line.channel", "empty", channelText == null ? "yes" : "no")));
                 }
                 if (mine.isEmpty()) {
-                    visits.add(new Visit(lineNo, archiveNo, mobile, on, ArchiveLines.cell(cells, at.get("staff")), role.toLowerCase(Locale.ROOT), channel,
+                    visits.add(new Visit(lineNo, named.archiveNo(), named.mobile(), on, ArchiveLines.cell(cells, at.get("staff")), role.toLowerCase(Locale.ROOT), channel,
                             ArchiveLines.cell(cells, at.get("outcome")), ArchiveLines.cell(cells, at.get("notes"))));
                 } else {
                     problems.addAll(mine);

@@ -147,7 +147,8 @@ public final class ConsentFileIntake {
             String counts = m.text("consent.file.summary", "file", name, "format", format, "lines", total, "recorded", recorded,
                     "unchanged", unchanged, "rejected", rejectedLines, "older", older.size());
             audit.record(h, AuditEntry.system(CHANNEL, "consent", null, m.text("consent.file.audit", "id", run.id(),
-                    "summary", counts, "recorded", recordedByPurpose(h, run.id(), m))));
+                    "summary", counts, "recorded", java.util.Objects.requireNonNullElse(Consents.recorded(h, run.id(), m),
+                    m.text("consent.file.recorded.none")))));
             LOG.info("{}", counts);
         });
         intake.report(run, rejects);
@@ -242,24 +243,5 @@ public final class ConsentFileIntake {
                 .map((rs, ctx) -> new Problem(rs.getInt("line_no"), "date", rs.getObject("day", LocalDate.class).toString(),
                         m.text("consent.line.older", "day", rs.getObject("day", LocalDate.class))))
                 .list();
-    }
-
-    /** "营销 同意 3，联系 撤回 1（同意书版本 纸质-2019）" for the audit entry: what the file recorded, by purpose. */
-    private static String recordedByPurpose(Handle h, long ingestId, Messages m) {
-        List<String> parts = new ArrayList<>();
-        List<String> wordings = new ArrayList<>();
-        h.createQuery("""
-                        select purpose, granted, count(*) as n, string_agg(distinct coalesce(wording_version, '-'), ',') as wordings
-                        from consent where source_ingest_id = :ingest group by purpose, granted order by purpose, granted desc""")
-                .bind("ingest", ingestId)
-                .map((rs, ctx) -> {
-                    for (String w : rs.getString("wordings").split(",")) if (!wordings.contains(w)) wordings.add(w);
-                    return m.text("consent.file.recorded", "purpose", rs.getString("purpose"),
-                            "granted", rs.getBoolean("granted") ? "yes" : "no", "count", rs.getLong("n"));
-                })
-                .forEach(parts::add);
-        return parts.isEmpty() ? m.text("consent.file.recorded.none")
-                : m.text("consent.file.recorded.list", "parts", String.join(m.text("consent.file.separator"), parts),
-                "wordings", String.join(", ", wordings));
     }
 }

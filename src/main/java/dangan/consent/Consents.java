@@ -1,5 +1,9 @@
 package dangan.consent;
 
+import java.util.ArrayList;
+
+import dangan.i18n.Messages;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
@@ -72,6 +76,27 @@ public final class Consents {
                 .bind("wording", wordingVersion == null || wordingVersion.isBlank() ? null : wordingVersion.strip())
                 .bind("by", recordedBy)
                 .mapTo(Long.class).one();
+    }
+
+    /**
+     * What an ingest recorded, by purpose, for its audit entry, in the language of {@code m}: {@code 营销 同意 3，联系
+     * 拒绝或撤回 1（同意书版本 纸质-2019）} ({@code consent.file.recorded…}); {@code null} when it recorded none.
+     */
+    public static String recorded(Handle h, long ingestId, Messages m) {
+        List<String> parts = new ArrayList<>();
+        List<String> wordings = new ArrayList<>();
+        h.createQuery("""
+                        select purpose, granted, count(*) as n, string_agg(distinct coalesce(wording_version, '-'), ',') as wordings
+                        from consent where source_ingest_id = :ingest group by purpose, granted order by purpose, granted desc""")
+                .bind("ingest", ingestId)
+                .map((rs, ctx) -> {
+                    for (String w : rs.getString("wordings").split(",")) if (!wordings.contains(w)) wordings.add(w);
+                    return m.text("consent.file.recorded", "purpose", rs.getString("purpose"),
+                            "granted", rs.getBoolean("granted") ? "yes" : "no", "count", rs.getLong("n"));
+                })
+                .forEach(parts::add);
+        return parts.isEmpty() ? null : m.text("consent.file.recorded.list",
+                "parts", String.join(m.text("consent.file.separator"), parts), "wordings", String.join(", ", wordings));
     }
 
     /** The decision that holds per purpose (purposes never decided are absent). */

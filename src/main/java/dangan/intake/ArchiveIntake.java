@@ -172,7 +172,7 @@ public final class ArchiveIntake {
         LOG.debug("{}: {} lines read, normalised and staged in {} ms", run.name(), staged, (System.nanoTime() - started) / 1_000_000);
         boolean lowTrust = lowTrustChannels.contains(run.channel());
         LongFunction<TierAtOpening> tiers = tierAtOpening;
-        MergeCounts merged = ArchiveMerge.merge(h, run.id(), MergeOptions.of(YearMonth.now(zone), "intake of " + run.name())
+        MergeCounts merged = ArchiveMerge.merge(h, run.id(), MergeOptions.of(YearMonth.now(zone), messages.text("ingest.change.reason", "file", run.name()))
                 .lowTrust(lowTrust).strictConsent(strictConsent).keepStaging(keepStaging).messages(messages)
                 .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())));
         run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),

@@ -1,6 +1,7 @@
 package dangan.supervision;
 
 import dangan.audit.AuditCheckpoints;
+import dangan.consent.Consents;
 import dangan.i18n.Messages;
 import dangan.reminders.FeedText;
 
@@ -11,13 +12,9 @@ import dangan.config.Settings;
 import dangan.flow.Flow;
 import dangan.flow.FlowContext;
 import dangan.intake.MergeListener;
-import org.jdbi.v3.core.Handle;
 
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.Arrays;
 import java.util.List;
 
@@ -48,26 +45,12 @@ public final class SupervisionFlow implements Flow {
                 FeedText.keys(s.get(FeedText.HEADINGS, "people")))));
         // every filing changes archives (D-26, D-27): one entry per file, mail or poll, in the merge's transaction
         // consent it carried (a consent column, e.g. paper consent for a whole legacy file) is counted in the same entry
-        context.intake().onMerged(MergeListener.Phase.AUDIT, (h, run) -> audit.record(h, AuditEntry.system(run.channel(), "change", null,
-                "ingest #" + run.id() + ": new " + run.created() + ", updated " + run.updated() + ", review " + run.review()
-                        + ", rejected " + run.rejected() + consentRecorded(h, run.id()))));
-    }
-
-    /** ", consent recorded: marketing granted 120, service withdrawn 1 (wording 纸质-2019)" for the consents an ingest recorded, or "". */
-    static String consentRecorded(Handle h, long ingestId) {
-        List<String> parts = new ArrayList<>();
-        Set<String> wordings = new TreeSet<>();
-        h.createQuery("""
-                        select purpose, granted, count(*) as consents,
-                               string_agg(distinct coalesce(wording_version, '-'), ',') as wordings
-                        from consent where source_ingest_id = :ingest group by purpose, granted order by purpose, granted desc""")
-                .bind("ingest", ingestId)
-                .map((rs, ctx) -> {
-                    wordings.addAll(Arrays.asList(rs.getString("wordings").split(",")));
-                    return rs.getString("purpose") + (rs.getBoolean("granted") ? " granted " : " refused or withdrawn ")
-                            + rs.getLong("consents");
-                })
-                .forEach(parts::add);
-        return parts.isEmpty() ? "" : ", consent recorded: " + String.join(", ", parts) + " (wording " + String.join(", ", wordings) + ")";
+        Messages said = context.intake().messages();
+        context.intake().onMerged(MergeListener.Phase.AUDIT, (h, run) -> {
+            String consents = Consents.recorded(h, run.id(), said);
+            audit.record(h, AuditEntry.system(run.channel(), "change", null, said.text("ingest.audit.filing", "id", run.id(),
+                    "created", run.created(), "updated", run.updated(), "review", run.review(), "rejected", run.rejected(),
+                    "hasConsents", consents == null ? "no" : "yes", "consents", consents == null ? "" : consents)));
+        });
     }
 }

@@ -99,7 +99,7 @@ class ConsentPerJobTest {
                 .extracting(r -> r.get("purpose") + "|" + r.get("granted") + "|" + r.get("source") + "|" + r.get("wording_version"))
                 .containsOnly("marketing|true|file:registrations|纸质-2019").hasSize(3);
         assertThat(dangan.row("select detail from audit_log where action = 'change' order by id desc limit 1").get("detail").toString())
-                .endsWith("consent recorded: marketing granted 3 (wording 纸质-2019)");
+                .endsWith("；记录同意：营销 同意 3（同意书版本 纸质-2019）");
 
         run("greetings", DAY.plusDays(1));
         assertThat(csv("2026-12-29-greetings.csv")).extracting(r -> r.get("姓名") + "|" + r.get("事由") + "|" + r.get("到期日"))

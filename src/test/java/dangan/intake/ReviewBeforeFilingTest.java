@@ -36,6 +36,8 @@ class ReviewBeforeFilingTest {
                     .containsEntry("birth_date", java.sql.Date.valueOf("1990-01-01")).containsEntry("address", "终南山");
             assertThat(dangan.row("select rows_updated, rows_review from ingest where source_name = ?", "tuesday.csv"))
                     .containsEntry("rows_updated", 0).containsEntry("rows_review", 1);
+            // the change register says why in Chinese: the file it came from
+            assertThat(dangan.row("select reason from change_log where field = 'address'")).containsEntry("reason", "导入 tuesday.csv");
             // the merge's warning in Chinese (written by the SQL as a key, merge.why.identity-differs, said when the merge ends)
             assertThat(Files.readString(dangan.rejectReport("tuesday.csv"))).contains("2,警告,birth_date,1991-02-02,与档案 ")
                     .contains("（1990-01-01）不一致：保留档案中的值，新值等待审核 — 请与客户确认（D-13）");

@@ -81,7 +81,7 @@ class AuditApiTest {
                 .singleElement().satisfies(r -> {
                     assertThat(r.get("actor")).isEqualTo("system:registrations");
                     assertThat(r.get("outcome")).isEqualTo("ok");
-                    assertThat((String) r.get("detail")).matches("ingest #\\d+: new 3, updated 0, review 0, rejected 0");
+                    assertThat((String) r.get("detail")).matches("导入 #\\d+：新建 3，更新 0，待审核 0，拒收 0");
                 });
     }
 

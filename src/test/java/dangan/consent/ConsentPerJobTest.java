@@ -9,11 +9,8 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.StringReader;
@@ -32,7 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * paper consent recorded for the whole file afterwards (a consent column) is filed per customer and audited.
  */
 @Tag("service")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsentPerJobTest {
 
     static final LocalDate DAY = LocalDate.of(2026, 12, 28);
@@ -61,9 +57,9 @@ class ConsentPerJobTest {
         if (dangan != null) dangan.close();
     }
 
+    /** One story, in its order (no test depends on another's run): the plan, greetings, paper consent, then a withdrawal. */
     @Test
-    @Order(1)
-    void visitsReachTheServiceRelationshipAndGreetingsWaitForAMarketingGrant() throws Exception {
+    void visitsReachTheServiceRelationshipGreetingsWaitForAMarketingGrantAndAContactWithdrawalTakesOnlyVisits() throws Exception {
         String plan = run("visit-plan", DAY);
         List<CSVRecord> visits = csv("2026-12-28.csv");
         assertThat(visits).extracting(r -> r.get("姓名") + "|" + r.get("负责岗位") + "|" + r.get("方式") + "|" + r.get("到期日"))
@@ -105,11 +101,8 @@ class ConsentPerJobTest {
         assertThat(csv("2026-12-29-greetings.csv")).extracting(r -> r.get("姓名") + "|" + r.get("事由") + "|" + r.get("到期日"))
                 .containsExactlyInAnyOrder("老王|节日：元旦|2027年1月1日", "老李|节日：元旦|2027年1月1日", "老张|节日：元旦|2027年1月1日");
         assertThat(json("2026-12-29-greetings.json").get("left_out").get("no-marketing-consent").asLong()).isZero();
-    }
 
-    @Test
-    @Order(2)
-    void aContactWithdrawalTakesTheCustomerOffVisitsButNotOffGreetingsAndTheCsvCountsSayWhy() throws Exception {
+        // a contact withdrawal takes the customer off visits but not off greetings, and the CSV counts say why
         LocalDate day = DAY;
         assertThat(csv(day + ".counts.csv")).singleElement().satisfies(r -> {
             assertThat(r.get("任务")).isEqualTo("拜访计划");
@@ -130,19 +123,19 @@ class ConsentPerJobTest {
                 .containsExactly("老张|false|file:registrations");
 
         // the same day again: the feed, rewritten, leaves out the visit issued before, and every count says why
-        String plan = run("visit-plan", day);
-        assertThat(plan).startsWith("拜访计划 2026年12月28日：到期 3 条，新发 0 条，1 条因客户要求不再联系未发；共 2 条");
+        String planAgain = run("visit-plan", day);
+        assertThat(planAgain).startsWith("拜访计划 2026年12月28日：到期 3 条，新发 0 条，1 条因客户要求不再联系未发；共 2 条");
         assertThat(csv(day + ".csv")).extracting(r -> r.get("姓名")).containsExactlyInAnyOrder("老王", "老李");
-        JsonNode planJson = json(day + ".json");
-        assertThat(planJson.get("consent_purpose").asText()).isEqualTo("contact");
-        assertThat(planJson.get("left_out").get("contact-objected").asLong()).isEqualTo(1);
+        JsonNode planAgainJson = json(day + ".json");
+        assertThat(planAgainJson.get("consent_purpose").asText()).isEqualTo("contact");
+        assertThat(planAgainJson.get("left_out").get("contact-objected").asLong()).isEqualTo(1);
         assertThat(csv(day + ".counts.csv")).singleElement().satisfies(r ->
                 assertThat(r.get("到期") + "|" + r.get("新发") + "|" + r.get("清单条数") + "|" + r.get("要求不再联系未发"))
                         .isEqualTo("3|0|2|1"));
 
         // greetings are marketing: a contact withdrawal does not withhold them (a marketing withdrawal would)
-        String greetings = run("greetings", day.plusDays(1));
-        assertThat(greetings).doesNotContain("不再联系");
+        String greetingsAfter = run("greetings", day.plusDays(1));
+        assertThat(greetingsAfter).doesNotContain("不再联系");
         assertThat(csv("2026-12-29-greetings.csv")).extracting(r -> r.get("姓名")).containsExactlyInAnyOrder("老王", "老李", "老张");
     }
 

@@ -83,7 +83,8 @@ class DatabaseRestartTrialsTest {
         }
     }
 
-    private static int status(URI uri) {
+    /** The status of a GET, or -1 when nothing answered within 5 s. */
+    static int status(URI uri) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();

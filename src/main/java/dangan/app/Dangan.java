@@ -98,7 +98,7 @@ public final class Dangan implements Callable<Integer> {
         CommandContext context = new CommandContext(root::commandSettings, out, err);
         cli.addSubcommand("review", new ReviewCommand(context));
         cli.addSubcommand("ingest", new IngestCommand(context));
-        cli.addSubcommand("run-job", new RunJobCommand(root::commandSettings, out, err));
+        cli.addSubcommand("run-job", new RunJobCommand(context));
         cli.addSubcommand("tiers", new TiersCommand(context));
         cli.addSubcommand("notifications", new NotificationsCommand(context));
         cli.addSubcommand("user", UserCommand.commandLine(root::commandSettings, System.in, out, err));

@@ -2,7 +2,6 @@ package dangan.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dangan.config.Settings;
 import dangan.i18n.Messages;
@@ -24,13 +23,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,28 +58,30 @@ final class RunJobCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", arity = "0..1", descriptionKey = "run-job.name")
     String name;
 
-    private final Supplier<Settings> settings;
-    private final PrintStream out;
-    private final PrintStream err;
+    private final CommandContext context;
 
-    RunJobCommand(Supplier<Settings> settings, PrintStream out, PrintStream err) {
-        this.settings = settings;
-        this.out = out;
-        this.err = err;
+    RunJobCommand(CommandContext context) {
+        this.context = context;
     }
 
     @Override
     public Integer call() throws Exception {
-        Settings settings = this.settings.get();
+        Settings settings = context.settings();
         Messages messages = Messages.of(settings);
+        PrintStream out = context.out();
+        PrintStream err = context.err();
         Map<String, Job> jobs = jobs(settings);
         if (list || name == null) {
             if (json) {
-                ObjectMapper mapper = new ObjectMapper();
-                ArrayNode array = mapper.createArrayNode();
-                jobs.forEach((job, about) -> array.addObject().put("name", job).put("schedule", about.schedule())
-                        .put("description", about.description()));
-                out.println(mapper.writeValueAsString(array));
+                List<Map<String, String>> listed = new ArrayList<>();
+                jobs.forEach((job, about) -> {
+                    Map<String, String> entry = new LinkedHashMap<>();
+                    entry.put("name", job);
+                    entry.put("schedule", about.schedule());
+                    entry.put("description", about.description());
+                    listed.add(entry);
+                });
+                context.json(listed);
             } else {
                 out.println(messages.text("cli.run-job.list"));
                 jobs.forEach((job, about) -> out.printf("  %-22s %-26s %s%n", job, about.schedule() == null ? "-" : about.schedule(),
@@ -117,10 +119,10 @@ final class RunJobCommand implements Callable<Integer> {
                     Exposure.cliActor(), started, Instant.now(), failed == null ? null : String.valueOf(failed.getMessage()));
             Db.jdbi(service.database().dataSource()).useTransaction(h -> JobRuns.record(h, run));
             if (failed != null) {
-                err.println(messages.text("cli.run-job.failed", "name", name, "problem", Dangan.oneLine(failed)));
+                context.err().println(messages.text("cli.run-job.failed", "name", name, "problem", Dangan.oneLine(failed)));
                 return Dangan.FAILED;
             }
-            out.println(date == null ? messages.text("cli.run-job.done", "name", name)
+            context.out().println(date == null ? messages.text("cli.run-job.done", "name", name)
                     : messages.text("cli.run-job.done-for", "name", name, "date", date));
             return Dangan.OK;
         }

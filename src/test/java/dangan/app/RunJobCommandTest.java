@@ -77,6 +77,6 @@ class RunJobCommandTest {
 
     private static int runJob(Settings settings, ByteArrayOutputStream out, String... args) {
         PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
-        return new CommandLine(new RunJobCommand(() -> settings, stdout, System.err)).execute(args);
+        return new CommandLine(new RunJobCommand(new CommandContext(() -> settings, stdout, System.err))).execute(args);
     }
 }

@@ -7,10 +7,13 @@ import dangan.access.Transport;
 import dangan.config.Settings;
 import dangan.i18n.Messages;
 import dangan.notify.WebhookSignature;
+import dangan.store.Db;
 import org.apache.camel.Exchange;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
@@ -29,7 +32,7 @@ import java.util.Map;
  * Only {@code dangan.surveys.open=true} takes POSTs without one (source: the remote address). Every source
  * is limited to {@code dangan.surveys.requests-per-minute} POSTs a minute, then 429 for the rest of it.
  * A signature is taken once: the same signature of a source again inside the window is a replay, refused
- * with 401 ({@link SeenSignatures}, per source, bounded by what the rate limit lets through in a window).
+ * with 401 by every instance on the same database ({@link SeenSignatures}).
  */
 final class SurveyCredentials {
 
@@ -59,11 +62,10 @@ final class SurveyCredentials {
     private final Messages messages;
 
     SurveyCredentials(StaffDirectory staff, String sharedToken, Map<String, String> secrets, long windowSeconds, boolean open,
-                      int perMinute, Transport transport, Messages messages) {
+                      int perMinute, Transport transport, Messages messages, SeenSignatures seen) {
         this.transport = transport;
         this.messages = messages;
-        // a source gets at most perMinute POSTs a minute past the limit, so it cannot fill its share within a window
-        this.seen = new SeenSignatures((int) Math.min(1_000_000, (long) perMinute * (windowSeconds / 60 + 2)));
+        this.seen = seen;
         this.staff = staff;
         this.sharedToken = sharedToken == null ? null : sharedToken.getBytes(StandardCharsets.UTF_8);
         this.secrets = Map.copyOf(secrets);
@@ -72,7 +74,7 @@ final class SurveyCredentials {
         this.limit = new PerMinuteLimit(perMinute);
     }
 
-    static SurveyCredentials from(Settings settings, StaffDirectory staff) {
+    static SurveyCredentials from(Settings settings, StaffDirectory staff, DataSource dataSource) {
         Map<String, String> secrets = new LinkedHashMap<>();
         for (String name : settings.get("dangan.surveys.sources", "").split("\\s*,\\s*")) {
             if (name.isBlank()) continue;
@@ -85,7 +87,8 @@ final class SurveyCredentials {
         }
         SurveyCredentials credentials = new SurveyCredentials(staff, settings.get("dangan.surveys.token"), secrets,
                 settings.getInt("dangan.surveys.signature-window-seconds", 300), settings.getBoolean("dangan.surveys.open", false),
-                settings.getInt("dangan.surveys.requests-per-minute", 60), Transport.from(settings), Messages.of(settings));
+                settings.getInt("dangan.surveys.requests-per-minute", 60), Transport.from(settings), Messages.of(settings),
+                new SeenSignatures(dataSource));
         if (credentials.open) {
             LOG.warn("Surveys: dangan.surveys.open=true — POST /api/surveys takes responses without a credential from anyone"
                     + " who can reach the port");
@@ -169,7 +172,7 @@ final class SurveyCredentials {
             return wrong;
         }
         // a signature carries its own timestamp: once the window is over it is refused as stale, so it is kept that long
-        if (!seen.firstUse(source, signature.strip(), (at + windowSeconds) * 1000, System.currentTimeMillis())) {
+        if (!seen.firstUse(source, signature.strip(), (at + windowSeconds) * 1000)) {
             LOG.warn("Surveys: a signed POST of source {} replayed (signature already taken within the window): refused", source);
             return Verdict.refused(401, messages.text("surveys.signature.replayed", "window", windowSeconds));
         }
@@ -177,28 +180,39 @@ final class SurveyCredentials {
     }
 
     /**
-     * The signatures each source used inside the window, so a captured signed POST cannot be sent again: per
-     * source at most {@code perSource} (the rate limit lets no more through inside a window), each until its
-     * timestamp leaves the window. When a source's share is full of live signatures (it cannot be, within the
-     * limit) the POST is refused rather than an older signature forgotten.
+     * The signatures each source used inside the window, so a captured signed POST cannot be sent again — by
+     * any instance on the same database: table {@code survey_signature} (V38) keeps the SHA-256 of each taken
+     * signature until its timestamp leaves the window; the first insert of a (source, digest) wins, a second one,
+     * here or on another instance, is a replay. Rows whose window is over are purged as new ones are taken.
      */
     static final class SeenSignatures {
-        private final int perSource;
-        private final Map<String, LinkedHashMap<String, Long>> bySource = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Jdbi jdbi;
 
-        SeenSignatures(int perSource) {
-            this.perSource = Math.max(1, perSource);
+        SeenSignatures(DataSource dataSource) {
+            this.jdbi = Db.jdbi(dataSource);
         }
 
-        /** Whether this is the first use of the signature; records it until {@code until} (epoch milliseconds). */
-        boolean firstUse(String source, String signature, long until, long now) {
-            LinkedHashMap<String, Long> seen = bySource.computeIfAbsent(source, s -> new LinkedHashMap<>());
-            synchronized (seen) {
-                seen.values().removeIf(expires -> expires < now);
-                if (seen.containsKey(signature)) return false;
-                if (seen.size() >= perSource) return false;
-                seen.put(signature, until);
-                return true;
+        /** Whether this is the first use of the signature (by any instance); records it until {@code until} (epoch milliseconds). */
+        boolean firstUse(String source, String signature, long until) {
+            byte[] digest = sha256(signature);
+            return jdbi.inTransaction(h -> {
+                h.createUpdate("delete from survey_signature where expires_at < now()").execute();
+                // a row of the same signature whose window is over is taken over (its timestamp is stale by then anyway)
+                return h.createUpdate("""
+                                insert into survey_signature (source, digest, expires_at) values (:source, :digest, :until)
+                                on conflict (source, digest) do update set expires_at = excluded.expires_at
+                                where survey_signature.expires_at < now()""")
+                        .bind("source", source).bind("digest", digest)
+                        .bind("until", java.time.OffsetDateTime.ofInstant(java.time.Instant.ofEpochMilli(until), java.time.ZoneOffset.UTC))
+                        .execute() == 1;
+            });
+        }
+
+        private static byte[] sha256(String signature) {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(signature.getBytes(StandardCharsets.UTF_8));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e); // every Java has SHA-256
             }
         }
     }

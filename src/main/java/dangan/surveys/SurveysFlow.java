@@ -34,7 +34,7 @@ public final class SurveysFlow implements Flow {
         SurveyFiling filing = new SurveyFiling(context.dataSource(), context.sensitive(), json, complaintAtOrBelow, context.audit());
         long maxBody = settings.getInt("dangan.surveys.max-body-bytes", 1_048_576);
         SurveyCredentials credentials = SurveyCredentials.from(settings,
-                new dangan.access.StaffDirectory(context.dataSource(), context.audit()));
+                new dangan.access.StaffDirectory(context.dataSource(), context.audit()), context.dataSource());
         context.bind("surveyIntake", new SurveyIntake(context.intake(), new SurveyReader(json, mapping, zone), filing,
                 context.home().resolve("outbox").resolve("rejects"), context.tally(), json,
                 settings.getInt("dangan.intake.max-file-mb", 200) * 1024L * 1024L, maxBody, credentials));

@@ -38,6 +38,6 @@ public final class AccessFlow implements Flow {
         context.bind("accessRequests", requests);
         context.bind("archiveApi", new ArchiveApi(context.dataSource(), reader, views, requests, audit,
                 context.settings().getInt("dangan.archives.search-limit", 50)));
-        context.bind("approvals", new ApprovalsApi(new TierProposals(context.dataSource()), new ReviewQueue(context.dataSource()), audit));
+        context.bind("approvals", new ApprovalsApi(new TierProposals(context.dataSource(), audit.messages()), new ReviewQueue(context.dataSource(), audit.messages()), audit));
     }
 }

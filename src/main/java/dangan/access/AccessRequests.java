@@ -1,5 +1,7 @@
 package dangan.access;
 
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -138,7 +140,7 @@ public final class AccessRequests {
                     .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "access-request", single(archiveNos),
                     labels(categories), purpose, null, AuditEntry.OK,
-                    "access request #" + id + " for " + days + " days on archives " + String.join(", ", archiveNos)));
+                    Localized.of("audit.access.request", "id", id, "days", days, "archives", String.join(", ", archiveNos))));
             // the managers hear of it (D-25): an outbox event in this transaction — who, which categories, how many
             // archives and days; not the purpose's free text nor the archive numbers
             ObjectNode payload = Api.JSON.createObjectNode().put("request_id", id).put("requester", caller.name())
@@ -214,9 +216,9 @@ public final class AccessRequests {
                         .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
             }
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), approve ? "approve" : "reject", first, scope,
-                    asked.purpose(), grantId, AuditEntry.OK, "access request #" + id + " of " + asked.requester() + " "
-                    + (approve ? "approved: grant #" + grantId + " for " + asked.days() + " days" : "rejected")
-                    + " on archives " + String.join(", ", asked.archiveNos()) + (reason.isEmpty() ? "" : "; reason: " + reason)));
+                    asked.purpose(), grantId, AuditEntry.OK, Localized.of("audit.access.decided", "id", id, "requester", asked.requester(),
+                    "approve", approve ? "yes" : "no", "grant", grantId == null ? "" : grantId, "days", asked.days(),
+                    "archives", String.join(", ", asked.archiveNos()), "hasReason", reason.isEmpty() ? "no" : "yes", "reason", reason)));
         });
         exchange.getMessage().setBody(find(id));
     }
@@ -246,7 +248,7 @@ public final class AccessRequests {
             h.createUpdate("update access_grant set returned_at = now() where id = :id").bind("id", id).execute();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "return",
                     held.archiveNos().size() == 1 ? held.archiveNos().get(0) : null, held.categories(), held.purpose(), id, AuditEntry.OK,
-                    "access grant #" + id + " returned by its holder on archives " + String.join(", ", held.archiveNos())));
+                    Localized.of("audit.access.returned", "grant", id, "archives", String.join(", ", held.archiveNos()))));
             return held.requestId();
         });
         exchange.getMessage().setBody(find(requestOfGrant));

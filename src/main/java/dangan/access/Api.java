@@ -1,5 +1,7 @@
 package dangan.access;
 
+import dangan.i18n.Localized;
+
 import dangan.logs.LogFormat;
 import org.slf4j.MDC;
 import dangan.metrics.Metrics;
@@ -263,8 +265,7 @@ public final class Api {
                 LOG.warn("{} failed authentications from {} within a minute: refused with 429 until the minute ends",
                         failures.perMinute() + 1, address);
                 audit.record(new AuditEntry("anonymous", null, "denied", null, List.of(), null, null, AuditEntry.DENIED,
-                        "more than " + failures.perMinute() + " failed authentications from " + address
-                                + " within a minute: further attempts refused (429) and not audited one by one until it ends"));
+                        Localized.of("audit.denied.authentications", "limit", failures.perMinute(), "address", address)));
                 yield tooMany();
             }
             case REFUSE -> tooMany();
@@ -455,8 +456,7 @@ public final class Api {
                 LOG.warn("{} denied calls by {} within a minute: refused with 429 until the minute ends",
                         denials.perMinute() + 1, caller.name());
                 audit.record(new AuditEntry(caller.name(), caller.role().label(), "denied", null, List.of(), null, null,
-                        AuditEntry.DENIED, "more than " + denials.perMinute() + " denied calls by " + caller.name()
-                        + " within a minute: further calls refused (429) and not audited one by one until it ends"));
+                        AuditEntry.DENIED, Localized.of("audit.denied.calls", "limit", denials.perMinute(), "user", caller.name())));
                 yield 429;
             }
             case REFUSE -> 429;
@@ -469,7 +469,7 @@ public final class Api {
         String what = method(exchange) + " " + path(exchange);
         LOG.warn("Denied ({}): {} {} — {}", p.status(), actor, what, message);
         audit.record(new AuditEntry(actor, caller == null ? null : caller.role().label(), "denied", maskIds(p.archiveNo()),
-                p.categories(), null, null, AuditEntry.DENIED, what + ": " + message));
+                p.categories(), null, null, AuditEntry.DENIED, Localized.of("audit.denied", "call", what, "reason", message)));
     }
 
     /**

@@ -1,5 +1,9 @@
 package dangan.access;
 
+import dangan.audit.AuditText;
+
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -46,7 +50,7 @@ public final class ApprovalsApi {
         List<Map<String, Object>> out = new ArrayList<>();
         for (TierProposals.Proposal p : proposals) out.add(proposal(p));
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of(), null, null, AuditEntry.OK,
-                "GET /api/tier-proposals: " + proposals.size() + " proposals"));
+                Localized.of("audit.tiers.list", "call", "GET /api/tier-proposals", "count", proposals.size())));
         exchange.getMessage().setBody(Map.of("proposals", out));
     }
 
@@ -60,7 +64,7 @@ public final class ApprovalsApi {
         List<TierProposals.Line> lines = tiers.lines(id);
         body.put("lines", snake(lines));
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of(Category.BASIC.label()), null, null,
-                AuditEntry.OK, "GET /api/tier-proposals/" + id + ": " + lines.size() + " lines (archive numbers, names, tiers)"));
+                AuditEntry.OK, Localized.of("audit.tiers.show", "call", "GET /api/tier-proposals/" + id, "lines", lines.size())));
         exchange.getMessage().setBody(body);
     }
 
@@ -93,10 +97,10 @@ public final class ApprovalsApi {
         if (tiers.proposal(id) == null) throw ApiProblem.localized(404, "api.tiers.no-proposal", "id", String.valueOf(id));
         TierProposals.Also also = (c, d) -> audit.record(c, new AuditEntry(caller.name(), caller.role().label(),
                 approve ? "approve" : "reject", null, List.of(), null, null, AuditEntry.OK,
-                "tier proposal #" + id + ": " + d.decided() + " lines " + (approve ? "approved and applied" : "rejected")
-                        + (d.stale() == 0 ? "" : ", " + d.stale() + " stale")
-                        + (lines.isEmpty() ? " (all open lines)" : " (lines " + lines + ")")
-                        + (reason.isEmpty() ? "" : "; reason: " + reason)));
+                Localized.of("audit.tiers.decided", "id", id, "approve", approve ? "yes" : "no", "decided", d.decided(),
+                        "stale", d.stale(), "hasLines", lines.isEmpty() ? "no" : "yes",
+                        "lines", lines.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")),
+                        "hasReason", reason.isEmpty() ? "no" : "yes", "reason", reason)));
         TierProposals.Decision decision;
         try {
             decision = approve ? tiers.approve(id, lines, caller.name(), also) : tiers.reject(id, lines, caller.name(), also);
@@ -122,7 +126,8 @@ public final class ApprovalsApi {
         body.put("changes", snake(changes));
         body.put("archives", snake(archives));
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of(Category.BASIC.label()), null, null,
-                AuditEntry.OK, "GET /api/review: " + changes.size() + " held changes, " + archives.size() + " archives waiting"));
+                AuditEntry.OK, Localized.of("audit.review.list", "call", "GET /api/review", "changes", changes.size(),
+                "archives", changes.stream().map(ReviewQueue.PendingChange::archiveNo).distinct().count(), "waiting", archives.size())));
         exchange.getMessage().setBody(body);
     }
 
@@ -144,8 +149,8 @@ public final class ApprovalsApi {
         String archiveNo = held.archiveNo();
         String field = held.field();
         ReviewQueue.Also also = c -> audit.record(c, new AuditEntry(caller.name(), caller.role().label(), accept ? "change" : "reject",
-                archiveNo, List.of(), null, null, AuditEntry.OK, "held change #" + id + " (field " + field + ") "
-                + (accept ? "accepted on review and applied" : "rejected on review: the archive keeps its value")));
+                archiveNo, List.of(), null, null, AuditEntry.OK, Localized.of("audit.review.decided", "id", id,
+                "field", AuditText.field(field), "accept", accept ? "yes" : "no")));
         try {
             if (accept) review.accept(id, caller.name(), also); else review.reject(id, caller.name(), also);
         } catch (ReviewQueue.SealedArchiveException e) {
@@ -173,7 +178,7 @@ public final class ApprovalsApi {
         String archiveNo = Request.archiveNo(exchange);
         boolean filed = review.file(archiveNo, caller.name(), c -> audit.record(c, new AuditEntry(caller.name(),
                 caller.role().label(), "change", archiveNo, List.of(), null, null, AuditEntry.OK,
-                "archive reviewed and filed (D-16): review_status pending -> filed")));
+                Localized.of("audit.review.filed"))));
         if (!filed) throw ApiProblem.localized(404, "api.review.no-archive", "archive", archiveNo);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("archive_no", archiveNo);

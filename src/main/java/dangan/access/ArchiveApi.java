@@ -1,5 +1,9 @@
 package dangan.access;
 
+import dangan.audit.AuditText;
+
+import dangan.i18n.Localized;
+
 import dangan.archive.ArchiveReader;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
@@ -147,8 +151,8 @@ public final class ArchiveApi {
         boolean sealed = head.sealed();
         // no answer leaves without its audit entry: if the audit cannot be written the read fails
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, AccessRequests.labels(shown), purpose,
-                grantUsed, AuditEntry.OK, "GET /api/archives/" + archiveNo + (sealed ? " (sealed)" : "")
-                + (grantUsed == null ? "" : " through grant #" + grantUsed)));
+                grantUsed, AuditEntry.OK, Localized.of("audit.archive.read", "call", "GET /api/archives/" + archiveNo,
+                "sealed", sealed ? "yes" : "no", "hasGrant", grantUsed == null ? "no" : "yes", "grant", grantUsed == null ? "" : grantUsed)));
         exchange.getMessage().setBody(body);
     }
 
@@ -230,8 +234,8 @@ public final class ArchiveApi {
         // the criteria are named, not their values: the audit records who looked at which archives, not contact data
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "search", numbers.size() == 1 ? numbers.get(0) : null,
                 basic && !numbers.isEmpty() ? List.of(Category.BASIC.label()) : List.of(), purpose, null, AuditEntry.OK,
-                "GET /api/archives by " + String.join(", ", criteria) + ": " + numbers.size() + (capped ? "+ (capped)" : "")
-                + " archives" + (numbers.isEmpty() ? "" : " " + String.join(", ", numbers))));
+                Localized.of("audit.archive.search", "call", "GET /api/archives", "criteria", AuditText.fields(audit.messages(), criteria),
+                        "count", numbers.size(), "capped", capped ? "yes" : "no", "archives", String.join(", ", numbers))));
         exchange.getMessage().setBody(body);
     }
 

@@ -1,5 +1,7 @@
 package dangan.access;
 
+import dangan.i18n.Localized;
+
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.store.Db;
@@ -75,7 +77,7 @@ public final class ConsoleSessions {
                     .bind("hash", sha256(cookie)).bind("user", caller.userId()).bind("csrf", csrf).bind("address", address)
                     .execute();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "sign-in", null, List.of(), null, null,
-                    AuditEntry.OK, "console sign-in from " + address));
+                    AuditEntry.OK, Localized.of("audit.console.sign-in", "address", address)));
         });
         return new Opened(cookie, csrf);
     }
@@ -97,7 +99,7 @@ public final class ConsoleSessions {
                     .bind("hash", sha256(cookie)).execute();
             if (ended == 0) return;
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "sign-out", null, List.of(), null, null,
-                    AuditEntry.OK, "console sign-out"));
+                    AuditEntry.OK, Localized.of("audit.console.sign-out")));
         });
     }
 

@@ -1,5 +1,7 @@
 package dangan.access;
 
+import dangan.i18n.Localized;
+
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.i18n.Language;
@@ -74,7 +76,7 @@ public final class IngestsApi {
             body.put("not_filed", result.notFiled());
             body.put("report", result.report().getFileName().toString());
             audit.record(new AuditEntry(caller.name(), caller.role().label(), "check", null, List.of(), null, null, AuditEntry.OK,
-                    "POST /api/ingests/check " + name + ": " + run.read() + " lines checked, nothing filed"));
+                    Localized.of("audit.ingest.check", "call", "POST /api/ingests/check", "file", name, "lines", run.read())));
             exchange.getMessage().setBody(body);
         } finally {
             Files.deleteIfExists(file);

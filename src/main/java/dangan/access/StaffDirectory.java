@@ -1,5 +1,9 @@
 package dangan.access;
 
+import dangan.audit.AuditText;
+
+import dangan.i18n.Localized;
+
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.rules.RuleException;
@@ -120,7 +124,7 @@ public final class StaffDirectory {
                     .orElseThrow(() -> RuleException.conflict("staff.exists", "name", name));
             IssuedToken token = issue(h, id);
             audit.record(h, new AuditEntry(by, null, "user-add", null, List.of(), null, null, AuditEntry.OK,
-                    "user " + name + " with role " + role));
+                    Localized.of("audit.user.add", "user", name, "role", AuditText.role(role.label()))));
             return token;
         });
     }
@@ -146,7 +150,7 @@ public final class StaffDirectory {
                         .bind("by", by).bind("user", id).bind("token", token.id()).execute();
             }
             audit.record(h, new AuditEntry(by, null, rotate ? "token-rotate" : "token-issue", null, List.of(), null, null, AuditEntry.OK,
-                    "user " + name + ": token #" + token.id() + (rotate ? ", " + revoked + " earlier token(s) revoked" : "")));
+                    Localized.of("audit.user.token", "user", name, "token", token.id(), "rotate", rotate ? "yes" : "no", "revoked", revoked)));
             return token;
         });
     }
@@ -163,7 +167,7 @@ public final class StaffDirectory {
                 throw RuleException.notFound("staff.no-token", "name", name, "id", String.valueOf(tokenId));
             }
             audit.record(h, new AuditEntry(by, null, "token-revoke", null, List.of(), null, null, AuditEntry.OK,
-                    "user " + name + ": token #" + tokenId));
+                    Localized.of("audit.user.token-revoke", "user", name, "token", tokenId)));
         });
     }
 
@@ -193,7 +197,8 @@ public final class StaffDirectory {
                 userId(h, name);
                 throw RuleException.conflict("staff.active-already", "name", name);
             }
-            audit.record(h, new AuditEntry(by, null, "user-enable", null, List.of(), null, null, AuditEntry.OK, "user " + name));
+            audit.record(h, new AuditEntry(by, null, "user-enable", null, List.of(), null, null, AuditEntry.OK,
+                    Localized.of("audit.user.enable", "user", name)));
         });
     }
 
@@ -205,7 +210,7 @@ public final class StaffDirectory {
             if (before.equals(role.label())) throw RuleException.conflict("staff.role-already", "name", name, "role", role.label());
             h.createUpdate("update staff_user set role = :role where name = :name").bind("role", role.label()).bind("name", name).execute();
             audit.record(h, new AuditEntry(by, null, "role-change", null, List.of(), null, null, AuditEntry.OK,
-                    "user " + name + ": " + before + " -> " + role.label()));
+                    Localized.of("audit.user.role", "user", name, "before", AuditText.role(before), "after", AuditText.role(role.label()))));
         });
     }
 
@@ -253,7 +258,8 @@ public final class StaffDirectory {
                     .bind("by", by).bind("id", id).execute();
             h.createUpdate("update console_session set ended_at = now() where user_id = :id and ended_at is null")
                     .bind("id", id).execute();
-            audit.record(h, new AuditEntry(by, null, "user-disable", null, List.of(), null, null, AuditEntry.OK, "user " + name));
+            audit.record(h, new AuditEntry(by, null, "user-disable", null, List.of(), null, null, AuditEntry.OK,
+                    Localized.of("audit.user.disable", "user", name)));
         });
     }
 
@@ -269,7 +275,8 @@ public final class StaffDirectory {
                     .bind("hash", hash).bind("id", id).execute();
             h.createUpdate("update console_session set ended_at = now() where user_id = :id and ended_at is null")
                     .bind("id", id).execute();
-            audit.record(h, new AuditEntry(by, null, "password-set", null, List.of(), null, null, AuditEntry.OK, "user " + name));
+            audit.record(h, new AuditEntry(by, null, "password-set", null, List.of(), null, null, AuditEntry.OK,
+                    Localized.of("audit.user.password", "user", name)));
         });
     }
 

@@ -1,5 +1,7 @@
 package dangan.app;
 
+import dangan.i18n.Localized;
+
 import dangan.access.Role;
 import dangan.archive.ReviewQueue;
 import dangan.audit.Exposure;
@@ -34,11 +36,11 @@ final class ReviewCommand extends CommandGroup {
     @Command(name = "list", mixinStandardHelpOptions = true)
     int list(@Option(names = "--json", descriptionKey = "json") boolean json) throws Exception {
         return context.onDatabase((database, audit) -> {
-            ReviewQueue queue = new ReviewQueue(database.dataSource());
+            ReviewQueue queue = new ReviewQueue(database.dataSource(), audit.get().messages());
             List<ReviewQueue.PendingChange> changes = queue.pendingChanges();
             List<ReviewQueue.PendingArchive> archives = queue.pendingArchives();
-            Exposure.command(audit.get(), "read", null, "review list: " + changes.size() + " change(s) of "
-                    + changes.stream().map(ReviewQueue.PendingChange::archiveNo).distinct().count() + " archive(s), " + archives.size() + " archive(s) to file");
+            Exposure.command(audit.get(), "read", null, Localized.of("audit.review.list", "call", "dangan review list", "changes", changes.size(),
+                    "archives", changes.stream().map(ReviewQueue.PendingChange::archiveNo).distinct().count(), "waiting", archives.size()));
             if (json) {
                 Map<String, Object> answer = new LinkedHashMap<>();
                 answer.put("changes", changes);
@@ -81,7 +83,7 @@ final class ReviewCommand extends CommandGroup {
     private int decide(boolean accept, List<String> ids, ActingFor by) throws Exception {
         return context.onDatabase((database, audit) -> {
             ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), REVIEWERS);
-            ReviewQueue queue = new ReviewQueue(database.dataSource());
+            ReviewQueue queue = new ReviewQueue(database.dataSource(), audit.get().messages());
             Set<Long> pending = queue.pendingChanges().stream().map(ReviewQueue.PendingChange::id).collect(Collectors.toSet());
             int failed = 0;
             List<Long> decided = new ArrayList<>();
@@ -108,7 +110,7 @@ final class ReviewCommand extends CommandGroup {
                     context.note("cli.review.not-decided", "id", changeId, "problem", Dangan.oneLine(e));
                 }
             }
-            Exposure.reviewDecision(database.dataSource(), audit.get(), accept ? "accept" : "reject", decided, actor.name(), actor.role());
+            Exposure.reviewDecision(database.dataSource(), audit.get(), accept, decided, actor.name(), actor.role());
             return failed == 0 ? Dangan.OK : Dangan.FAILED;
         });
     }
@@ -118,12 +120,12 @@ final class ReviewCommand extends CommandGroup {
              @Mixin ActingFor by) throws Exception {
         return context.onDatabase((database, audit) -> {
             ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), REVIEWERS);
-            ReviewQueue queue = new ReviewQueue(database.dataSource());
+            ReviewQueue queue = new ReviewQueue(database.dataSource(), audit.get().messages());
             int failed = 0;
             for (String archiveNo : archives) {
                 if (queue.file(archiveNo, actor.name())) {
                     context.say("cli.review.filed", "archive", archiveNo, "by", actor.name());
-                    Exposure.command(audit.get(), actor.name(), actor.role(), "change", archiveNo, "review file");
+                    Exposure.command(audit.get(), actor.name(), actor.role(), "change", archiveNo, Localized.of("audit.review.filed"));
                 } else {
                     failed++;
                     context.note("cli.review.no-archive", "archive", archiveNo);

@@ -1,5 +1,7 @@
 package dangan.app;
 
+import dangan.i18n.Localized;
+
 import dangan.access.Role;
 import dangan.audit.Exposure;
 import dangan.i18n.Messages;
@@ -53,7 +55,7 @@ final class TiersCommand extends CommandGroup {
             TierProposals.Proposal p = proposals.proposal(number);
             if (p == null) throw RuleException.notFound("cli.tiers.none", "id", number);
             List<TierProposals.Line> lines = proposals.lines(number);
-            Exposure.command(audit.get(), "read", null, "tiers show #" + number + ": " + p.lines() + " line(s)");
+            Exposure.command(audit.get(), "read", null, Localized.of("audit.tiers.show", "call", "dangan tiers show " + number, "lines", p.lines()));
             if (json) {
                 Map<String, Object> answer = new LinkedHashMap<>();
                 answer.put("proposal", p);
@@ -97,7 +99,7 @@ final class TiersCommand extends CommandGroup {
         for (String line : given == null ? List.<String>of() : given) lines.add((int) context.number(spec, line));
         return context.onDatabase((database, audit) -> {
             ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), Role.MANAGER);
-            TierProposals proposals = new TierProposals(database.dataSource());
+            TierProposals proposals = new TierProposals(database.dataSource(), audit.get().messages());
             if (proposals.proposal(number) == null) throw RuleException.notFound("cli.tiers.none", "id", number);
             TierProposals.Decision d = approve ? proposals.approve(number, lines, actor.name()) : proposals.reject(number, lines, actor.name());
             context.say(approve ? "cli.tiers.approved" : "cli.tiers.rejected", "id", number, "count", d.decided(), "by", actor.name(),
@@ -106,8 +108,10 @@ final class TiersCommand extends CommandGroup {
             TierProposals.Proposal p = proposals.proposal(number);
             context.say("cli.tiers.headline", "id", p.id(), "asOf", p.asOf(), "status", context.status(p.status()), "lines", p.lines(),
                     "open", p.open(), "approved", p.approved(), "rejected", p.rejected(), "stale", p.stale());
-            Exposure.command(audit.get(), actor.name(), actor.role(), approve ? "approve" : "reject", null, "tier proposal #" + number + ": "
-                    + d.decided() + " line(s) " + (approve ? "approved" : "rejected") + ", " + d.stale() + " stale");
+            Exposure.command(audit.get(), actor.name(), actor.role(), approve ? "approve" : "reject", null, Localized.of("audit.tiers.decided",
+                    "id", number, "approve", approve ? "yes" : "no", "decided", d.decided(), "stale", d.stale(),
+                    "hasLines", lines.isEmpty() ? "no" : "yes", "lines", lines.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")),
+                    "hasReason", "no", "reason", ""));
             return Dangan.OK;
         });
     }

@@ -1,5 +1,7 @@
 package dangan.archive;
 
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -24,9 +26,18 @@ public final class ReviewQueue {
             "employer", "employer = :value", "job_title", "job_title = :value", "nationality", "nationality = :value");
 
     private final Jdbi jdbi;
+    /** The language of the change register's reasons a decision writes ({@code dangan.locale}). */
+    private final Messages messages;
 
+    /** A queue whose decisions write their change-register reasons in Simplified Chinese (the default language). */
     public ReviewQueue(DataSource dataSource) {
+        this(dataSource, Messages.of(Language.ZH));
+    }
+
+    /** A queue whose decisions write their change-register reasons in the language of {@code messages}. */
+    public ReviewQueue(DataSource dataSource, Messages messages) {
         this.jdbi = Db.jdbi(dataSource);
+        this.messages = messages;
     }
 
     /** A change waiting for review, as a person reads it. */
@@ -80,13 +91,16 @@ public final class ReviewQueue {
             } else {
                 apply(h, held);
             }
+            String heldFor = h.createQuery("select reason from pending_change where id = :id").bind("id", changeId)
+                    .mapTo(String.class).one();
             h.createUpdate("""
                             insert into change_log (customer_id, field, old_value, new_value, changed_by, reason,
                                                     source_ingest_id, source_line)
-                            select customer_id, field, current_value, proposed_value, :reviewer, 'accepted on review: ' || reason,
+                            select customer_id, field, current_value, proposed_value, :reviewer, :reason,
                                    source_ingest_id, source_line
                             from pending_change where id = :id""")
-                    .bind("reviewer", reviewer).bind("id", changeId).execute();
+                    .bind("reviewer", reviewer).bind("id", changeId)
+                    .bind("reason", messages.text("audit.change.review-accepted", "reason", heldFor == null ? "" : heldFor)).execute();
             decide(h, changeId, "accepted", reviewer);
             also.in(h);
         });
@@ -119,7 +133,7 @@ public final class ReviewQueue {
                     .bind("no", archiveNo).mapTo(Long.class).findOne();
             if (filed.isEmpty()) return false;
             ChangeLog.write(h, ChangeLog.Change.of(filed.get(), "review_status", "pending", "filed", reviewer,
-                    "archive reviewed and filed (D-16)"));
+                    messages.text("audit.change.review-filed")));
             also.in(h);
             return true;
         });

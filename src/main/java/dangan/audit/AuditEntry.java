@@ -1,14 +1,18 @@
 package dangan.audit;
 
+import dangan.i18n.Localized;
+
 import java.util.List;
 
 /**
  * One line of the audit trail (D-26): who did what to which archive, which categories of it,
  * for what purpose, through which access grant, and how it ended. {@code detail} never carries
- * health data or ID numbers in clear.
+ * health data or ID numbers in clear. The detail is a message of the bundles (area {@code audit},
+ * {@code audit_zh.properties} / {@code _en}), said by the trail in the configured language when it is
+ * written ({@code dangan.locale}); {@code action} stays a stable code that the API and console filter on.
  */
 public record AuditEntry(String actor, String role, String action, String archiveNo, List<String> categories,
-                         String purpose, Long grantId, String outcome, String detail) {
+                         String purpose, Long grantId, String outcome, Localized detail) {
 
     public static final String OK = "ok";
     public static final String DENIED = "denied";
@@ -24,7 +28,7 @@ public record AuditEntry(String actor, String role, String action, String archiv
     }
 
     /** What a scheduled job or command does without a person behind it. */
-    public static AuditEntry system(String job, String action, String archiveNo, String detail) {
+    public static AuditEntry system(String job, String action, String archiveNo, Localized detail) {
         return new AuditEntry("system:" + job, null, action, archiveNo, List.of(), null, null, OK, detail);
     }
 }

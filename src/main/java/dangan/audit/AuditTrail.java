@@ -1,5 +1,8 @@
 package dangan.audit;
 
+import dangan.i18n.Language;
+import dangan.i18n.Localized;
+import dangan.i18n.Messages;
 import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -46,17 +49,34 @@ public final class AuditTrail {
 
     private final Jdbi jdbi;
     private final AuditKey key;
+    /** The language entries' details are written in ({@code dangan.locale}). */
+    private final Messages messages;
     private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
     private final ReentrantLock committing = new ReentrantLock();
 
+    /** A trail whose entries are written in Simplified Chinese (the default language). */
     public AuditTrail(DataSource dataSource, AuditKey key) {
-        this.jdbi = Db.jdbi(dataSource);
-        this.key = key;
+        this(dataSource, key, Language.ZH);
     }
 
-    /** The trail of the configured master key (see {@link AuditKey#configured}). */
+    /** A trail whose entries' details are written in {@code language}. */
+    public AuditTrail(DataSource dataSource, AuditKey key, Language language) {
+        this.jdbi = Db.jdbi(dataSource);
+        this.key = key;
+        this.messages = Messages.of(language);
+    }
+
+    /** The trail of the configured master key (see {@link AuditKey#configured}), in the configured language. */
     public static AuditTrail configured(dangan.config.Settings settings, DataSource dataSource) {
-        return new AuditTrail(dataSource, AuditKey.configured(settings));
+        return new AuditTrail(dataSource, AuditKey.configured(settings), Language.of(settings));
+    }
+
+    /**
+     * The messages of the language this trail writes in: for the change register's reasons written with an entry,
+     * so the register and the log say the same in one language.
+     */
+    public Messages messages() {
+        return messages;
     }
 
     /** Appends in the caller's transaction: the entry commits with the change it describes, or not at all. */
@@ -95,8 +115,8 @@ public final class AuditTrail {
 
     /** The first entry of the keyed chain on a log that had unkeyed entries: keyed, linked to the last unkeyed one. */
     private byte[] cutOver(Handle h, Head head) {
-        return append(h, head.lastId() + 1, AuditEntry.system("audit", CUT_OVER, null, "entries 1.." + head.lastId()
-                + " are unkeyed (SHA-256); from " + (head.lastId() + 1) + " on each hash is keyed"), head.lastHash());
+        return append(h, head.lastId() + 1, AuditEntry.system("audit", CUT_OVER, null, Localized.of("audit.chain.cut-over",
+                "last", head.lastId(), "first", head.lastId() + 1)), head.lastHash());
     }
 
     /** Writes entry {@code id} after {@code prevHash} and moves the head to it; returns its hash. */
@@ -112,13 +132,14 @@ public final class AuditTrail {
     private byte[] add(PreparedBatch rows, long id, AuditEntry e, byte[] prevHash) {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
         String categories = e.categories().isEmpty() ? null : String.join(",", e.categories());
+        String detail = e.detail() == null ? null : e.detail().in(messages);
         Stored stored = new Stored(id, at, e.actor(), e.role(), e.action(), e.archiveNo(), categories, e.purpose(),
-                e.grantId(), e.outcome(), e.detail(), prevHash, true);
+                e.grantId(), e.outcome(), detail, prevHash, true);
         byte[] hash = stored.hash(key);
         rows.bind("id", id).bind("at", at).bind("actor", e.actor()).bind("role", e.role())
                 .bind("action", e.action()).bind("archiveNo", e.archiveNo()).bind("categories", categories)
                 .bind("purpose", e.purpose()).bind("grantId", e.grantId()).bind("outcome", e.outcome())
-                .bind("detail", e.detail()).bind("prevHash", prevHash).bind("hash", hash)
+                .bind("detail", detail).bind("prevHash", prevHash).bind("hash", hash)
                 .add();
         return hash;
     }

@@ -1,5 +1,7 @@
 package dangan.backup;
 
+import dangan.i18n.Localized;
+
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import org.slf4j.Logger;
@@ -94,9 +96,9 @@ public final class Backups {
         List<Path> removed = prune();
         Result result = new Result(file, written.bytes(), written.rows(), written.sha256(), written.schemaVersion(),
                 keyring, removed, Duration.ofNanos(System.nanoTime() - start));
-        new AuditTrail(dataSource, dangan.audit.AuditKey.of(settings.masterKey())).record(AuditEntry.system("backup", "export", null,
-                String.format("backup %s: %,d archive(s), %,d row(s), SHA-256 %s", file.getFileName(),
-                        result.rows("customer"), result.totalRows(), result.sha256())));
+        new AuditTrail(dataSource, dangan.audit.AuditKey.of(settings.masterKey()), settings.messages().language())
+                .record(AuditEntry.system("backup", "export", null, Localized.of("audit.backup.made", "file", file.getFileName().toString(),
+                        "archives", result.rows("customer"), "rows", result.totalRows(), "sha256", result.sha256())));
         LOG.info(result.summary());
         for (Path old : removed) LOG.info("Removed old backup {} (dangan.backup.keep={})", old.getFileName(), settings.keep());
         return result;

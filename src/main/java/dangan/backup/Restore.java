@@ -1,5 +1,7 @@
 package dangan.backup;
 
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
@@ -124,9 +126,10 @@ public final class Restore {
                 Result result = new Result(file, version, now, header.path("created_at").asText(), loaded.rows, loaded.keys,
                         loaded.destructionsAdded, loaded.customersRemoved, loaded.removedRows,
                         Duration.ofNanos(System.nanoTime() - start));
-                new AuditTrail(ds, dangan.audit.AuditKey.of(masterKey)).record(AuditEntry.system("restore", "restore", null, String.format(
-                        "restored %s (made %s): %,d archive(s); %,d destroyed customer(s) removed again",
-                        file.getFileName(), result.createdAt(), loaded.rows.getOrDefault(CUSTOMER, 0L), loaded.customersRemoved)));
+                new AuditTrail(ds, dangan.audit.AuditKey.of(masterKey), dangan.i18n.Language.of(settings)).record(AuditEntry.system("restore",
+                        "restore", null, Localized.of("audit.backup.restored", "file", file.getFileName().toString(),
+                        "made", String.valueOf(result.createdAt()), "archives", loaded.rows.getOrDefault(CUSTOMER, 0L),
+                        "removed", loaded.customersRemoved)));
                 return result;
             }
         } catch (IOException e) {

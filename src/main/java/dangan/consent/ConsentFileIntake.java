@@ -1,5 +1,7 @@
 package dangan.consent;
 
+import dangan.i18n.Localized;
+
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.i18n.Messages;
@@ -146,7 +148,7 @@ public final class ConsentFileIntake {
                     .bind("rejected", rejectedLines).bind("warnings", older.size()).bind("ingest", run.id()).execute();
             String counts = m.text("consent.file.summary", "file", name, "format", format, "lines", total, "recorded", recorded,
                     "unchanged", unchanged, "rejected", rejectedLines, "older", older.size());
-            audit.record(h, AuditEntry.system(CHANNEL, "consent", null, m.text("consent.file.audit", "id", run.id(),
+            audit.record(h, AuditEntry.system(CHANNEL, "consent", null, Localized.of("consent.file.audit", "id", run.id(),
                     "summary", counts, "recorded", java.util.Objects.requireNonNullElse(Consents.recorded(h, run.id(), m),
                     m.text("consent.file.recorded.none")))));
             LOG.info("{}", counts);

@@ -1,5 +1,7 @@
 package dangan.consent;
 
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dangan.access.Api;
@@ -54,7 +56,7 @@ public final class ConsentsApi {
         });
         exchange.getMessage().setBody(view);
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, CATEGORIES, "consents", null,
-                AuditEntry.OK, "consents read"));
+                AuditEntry.OK, Localized.of("audit.consent.read")));
     }
 
     /** POST body: {@code {"purpose": "marketing", "granted": false, "source": "phone", "wording_version": "v3"}};
@@ -84,9 +86,8 @@ public final class ConsentsApi {
             long id = consents.record(h, customer, purpose, granted.booleanValue(), source == null ? "api" : source,
                     wording, caller.name());
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, CATEGORIES, "consent",
-                    null, AuditEntry.OK, "consent " + purpose + (granted.booleanValue() ? " given" : " refused/withdrawn")
-                    + " (source " + (source == null ? "api" : source) + (wording == null ? "" : ", wording " + wording)
-                    + ", consent #" + id + ")"));
+                    null, AuditEntry.OK, Localized.of("audit.consent.recorded", "purpose", purpose, "granted", granted.booleanValue() ? "yes" : "no",
+                    "source", source == null ? "api" : source, "hasWording", wording == null ? "no" : "yes", "wording", wording == null ? "" : wording, "id", id)));
             return customer;
         });
         Map<String, Object> answer = new LinkedHashMap<>();

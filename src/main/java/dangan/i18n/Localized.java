@@ -23,9 +23,16 @@ public record Localized(String key, Object... namesAndValues) {
         return new Localized(key, namesAndValues);
     }
 
-    /** The text in the language of {@code messages}. */
+    /** The text in the language of {@code messages}; an argument that is itself {@code Localized} is said in it too. */
     public String in(Messages messages) {
-        return messages.text(key, namesAndValues);
+        Object[] said = namesAndValues;
+        for (int i = 1; i < said.length; i += 2) {
+            if (said[i] instanceof Localized inner) {
+                if (said == namesAndValues) said = namesAndValues.clone();
+                said[i] = inner.in(messages);
+            }
+        }
+        return messages.text(key, said);
     }
 
     /** The text in English: for logs of the service and for exceptions' messages. */

@@ -1,5 +1,7 @@
 package dangan.intake;
 
+import dangan.i18n.Localized;
+
 import dangan.archive.ArchiveLock;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
@@ -117,7 +119,7 @@ public final class IngestRevert {
                 throw RuleException.notPermitted("ingest.revert.not-manager", "by", String.valueOf(by));
             }
             String source = (String) ingest.get("source_name");
-            String reason = "revert of ingest #" + ingestId + " (" + source + ")";
+            String reason = audit.messages().text("audit.change.revert", "id", ingestId, "file", String.valueOf(source));
             String changedBy = "revert by " + by;
             List<NotUndone> exceptions = new ArrayList<>();
 
@@ -253,9 +255,8 @@ public final class IngestRevert {
                            revert_summary = cast(:summary as jsonb) where id = :id""")
                     .bind("by", by).bind("summary", json(summary)).bind("id", ingestId).execute();
             audit.record(h, new AuditEntry(by, "manager", "revert", null, List.of(), null, null, AuditEntry.OK,
-                    reason + ": " + removed.size() + " archive(s) removed, " + restored + " field(s) restored, " + facts
-                            + " fact(s) removed, " + reviews + " review(s) and " + withdrawn + " notification(s) withdrawn, "
-                            + exceptions.size() + " exception(s)"));
+                    Localized.of("audit.revert.done", "id", ingestId, "file", String.valueOf(source), "removed", removed.size(),
+                            "restored", restored, "facts", facts, "reviews", reviews, "withdrawn", withdrawn, "exceptions", exceptions.size())));
             return new Result(ingestId, source, by, removed.size(), restored, facts, reviews, withdrawn, List.copyOf(removed),
                     List.copyOf(exceptions));
         });

@@ -1,5 +1,7 @@
 package dangan.intake;
 
+import dangan.i18n.Localized;
+
 import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
@@ -246,7 +248,7 @@ public final class SealedOriginals {
         if (role == null) {
             // the refusal is in the audit log too: who tried to read which original
             audit.record(new AuditEntry(by == null || by.isBlank() ? "unknown" : by, null, "read-original", null, List.of(),
-                    null, null, AuditEntry.DENIED, "ingest #" + ingestId + ": not an active manager or administrator"));
+                    null, null, AuditEntry.DENIED, Localized.of("audit.original.refused", "id", ingestId)));
             throw RuleException.notPermitted("dropfolder.original.not-permitted", "by", String.valueOf(by));
         }
         return jdbi().inTransaction(h -> {
@@ -277,8 +279,8 @@ public final class SealedOriginals {
                 throw new IOException("cannot open " + sealed + ": " + e.getMessage(), e);
             }
             audit.record(h, new AuditEntry(by, role, "read-original", null, List.of(), null, null,
-                    AuditEntry.OK, "ingest #" + ingestId + ": original " + FileName.shown(target.getFileName().toString())
-                    + " written to " + target));
+                    AuditEntry.OK, Localized.of("audit.original.read", "id", ingestId, "file", FileName.shown(target.getFileName().toString()),
+                    "target", target.toString())));
             return target;
         });
     }
@@ -309,7 +311,7 @@ public final class SealedOriginals {
         }
         if (!due.isEmpty()) {
             audit.record(AuditEntry.system("originals-shred", "shred-originals", null,
-                    due.size() + " original(s) kept over " + keepDays + " days shredded (keys destroyed, files removed)"));
+                    Localized.of("audit.original.shredded", "count", due.size(), "days", keepDays)));
         }
         LOG.info("originals-shred: {} original(s) kept over {} days shredded", due.size(), keepDays);
         return due.size();

@@ -1,5 +1,7 @@
 package dangan.operations;
 
+import dangan.i18n.Localized;
+
 import dangan.access.Api;
 import dangan.access.ApiProblem;
 import dangan.access.Caller;
@@ -93,7 +95,7 @@ public final class IntakeApi {
                 }).list());
         body.put("issues", issues);
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of(), null, null, AuditEntry.OK,
-                "GET /api/ingests/" + id + ": " + issues.size() + " rejected or warned line(s) with their values (masked)"));
+                Localized.of("audit.ingest.issues", "call", "GET /api/ingests/" + id, "count", issues.size())));
         exchange.getMessage().setBody(body);
     }
 
@@ -123,8 +125,8 @@ public final class IntakeApi {
     private void download(Exchange exchange, Caller caller, long id, Path file, String name, String type) throws IOException {
         byte[] content = Files.readAllBytes(file);
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "export", null, List.of(), null, null, AuditEntry.OK,
-                "GET " + exchange.getMessage().getHeader(Exchange.HTTP_PATH, "", String.class).replaceAll("[\\r\\n]", "_")
-                        + ": ingest #" + id + ", " + content.length + " bytes"));
+                Localized.of("audit.ingest.download", "call", "GET " + exchange.getMessage().getHeader(Exchange.HTTP_PATH, "", String.class)
+                        .replaceAll("[\\r\\n]", "_"), "id", id, "bytes", content.length)));
         exchange.getMessage().setBody(new Api.Download(content, type, name));
     }
 

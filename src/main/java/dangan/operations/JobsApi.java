@@ -1,5 +1,7 @@
 package dangan.operations;
 
+import dangan.i18n.Localized;
+
 import dangan.metrics.Metrics;
 import dangan.normalise.Masking;
 import dangan.access.ApiProblem;
@@ -108,7 +110,7 @@ public final class JobsApi {
         jdbi.useTransaction(h -> {
             JobRuns.record(h, new JobRuns.Run(name, started, "api:" + caller.name(), started, finished, failure));
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "run-job", null, List.of(), null, null,
-                    failure == null ? AuditEntry.OK : AuditEntry.ERROR, "run-job " + name + ": " + status));
+                    failure == null ? AuditEntry.OK : AuditEntry.ERROR, Localized.of("audit.job.run", "job", name, "status", status)));
         });
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("job", name);
@@ -150,7 +152,7 @@ public final class JobsApi {
         int count = deliveries.retry(event, null);
         if (count == 0) throw ApiProblem.localized(404, "api.notification.none", "event", String.valueOf(event));
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "retry", null, List.of(), null, null, AuditEntry.OK,
-                "notifications retry " + event + ": " + count + " delivery(ies)"));
+                Localized.of("audit.notifications.retry", "event", event, "count", count)));
         exchange.getMessage().setBody(Map.of("event_id", event, "retried", count));
     }
 

@@ -1,5 +1,8 @@
 package dangan.retention;
 
+import dangan.i18n.Localized;
+import dangan.i18n.Messages;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dangan.access.Api;
 import dangan.access.Role;
@@ -81,9 +84,9 @@ public final class DestructionProposals {
                     settings.dueDays());
             long proposalId = ProposalStore.insertProposal(h, "customer-request", receivedBy, note);
             ProposalStore.insertLine(h, proposalId, 1, archive.customerId(), archiveNo, archive.lastActivity(), request.id());
-            audit.record(h, new AuditEntry(receivedBy, label(role), "deletion-request", archiveNo, List.of(), "customer's deletion request",
-                    null, AuditEntry.OK, "received via " + receivedVia + "; subject request #" + request.id()
-                    + ", destruction proposal #" + proposalId + " awaits a manager"));
+            audit.record(h, new AuditEntry(receivedBy, label(role), "deletion-request", archiveNo, List.of(),
+                    audit.messages().text("audit.purpose.deletion-request"), null, AuditEntry.OK, Localized.of("audit.destruction.request",
+                    "via", receivedVia, "request", request.id(), "proposal", proposalId)));
             return new Filed(proposalId, request.id(), archiveNo, request.dueAt(), "pending approval by a manager");
         });
         LOG.info("Deletion request for archive {} ({} via {}): subject request #{}, destruction proposal #{} awaits a manager",
@@ -113,7 +116,7 @@ public final class DestructionProposals {
                 }
                 ProposalStore.insertLine(h, id, ++lineNo, archive.customerId(), archiveNo, archive.lastActivity(), null);
                 audit.record(h, new AuditEntry(by, label(role), "propose-destruction", archiveNo, List.of(), reason, null, AuditEntry.OK,
-                        "destruction proposal #" + id + " line " + lineNo + " (" + reason + ") awaits a manager"));
+                        Localized.of("audit.destruction.proposed", "proposal", id, "line", lineNo, "reason", reason)));
             }
             return id;
         });
@@ -176,8 +179,8 @@ public final class DestructionProposals {
                 ProposalStore.decide(h, proposalId, line.lineNo(), "rejected", by, reason, null);
                 ProposalStore.closeRequests(h, line, false, "refused", by, "deletion refused: " + reason);
                 audit.record(h, new AuditEntry(by, label(role), "reject-destruction", line.archiveNo(), List.of(), proposal.reason(),
-                        null, AuditEntry.OK, "destruction proposal #" + proposalId + " line " + line.lineNo()
-                        + " rejected: " + reason));
+                        null, AuditEntry.OK, Localized.of("audit.destruction.rejected", "proposal", proposalId, "line", line.lineNo(),
+                        "reason", reason)));
             }
             return ProposalStore.settle(h, proposalId);
         });
@@ -192,9 +195,11 @@ public final class DestructionProposals {
                     .orElseThrow(() -> RuleException.notFound("refusal.archive.none", "archive", archiveNo));
             if (!archive.sealed()) throw RuleException.conflict("refusal.archive.not-sealed", "archive", archiveNo);
             ProposalStore.unseal(h, archive.customerId());
-            changeLog(h, archive.customerId(), "sealed", "sealed by " + archive.sealedBy(), null, by, "unsealed: " + reason,
-                    "unseal by " + role + " (API)");
-            audit.record(h, new AuditEntry(by, label(role), "unseal", archiveNo, List.of(), null, null, AuditEntry.OK, "unsealed: " + reason));
+            Messages m = audit.messages();
+            changeLog(h, archive.customerId(), "sealed", m.text("audit.sealed-by", "by", archive.sealedBy()), null, by,
+                    m.text("audit.change.unsealed", "reason", reason), "unseal by " + role + " (API)");
+            audit.record(h, new AuditEntry(by, label(role), "unseal", archiveNo, List.of(), null, null, AuditEntry.OK,
+                    Localized.of("audit.destruction.unsealed", "reason", reason)));
         });
         LOG.info("Archive {} unsealed by {}: {}", archiveNo, by, reason);
         return Map.of("archive_no", archiveNo, "sealed", false, "unsealed_by", by);
@@ -264,13 +269,14 @@ public final class DestructionProposals {
         }
         if ("seal".equals(method)) {
             ProposalStore.seal(h, customerId, approver, reason);
-            changeLog(h, customerId, "sealed", null, "sealed by " + approver, approver,
-                    "destruction proposal #" + proposal.id() + " line " + line.lineNo() + ": sealed instead of destroyed (D-32): " + reason,
+            Messages m = audit.messages();
+            changeLog(h, customerId, "sealed", null, m.text("audit.sealed-by", "by", approver), approver,
+                    m.text("audit.change.sealed", "proposal", proposal.id(), "line", line.lineNo(), "reason", reason),
                     "destruction proposal #" + proposal.id() + " line " + line.lineNo());
             ProposalStore.decide(h, proposal.id(), line.lineNo(), "sealed", approver, reason, null);
             ProposalStore.closeRequests(h, line, false, "refused", approver, "sealed instead of destroyed (D-32): " + reason);
             audit.record(h, new AuditEntry(approver, label(role), "seal", line.archiveNo(), List.of(), proposal.reason(), null,
-                    AuditEntry.OK, "destruction proposal #" + proposal.id() + " line " + line.lineNo() + " approved as sealing: " + reason));
+                    AuditEntry.OK, Localized.of("audit.destruction.sealed", "proposal", proposal.id(), "line", line.lineNo(), "reason", reason)));
             return List.of();
         }
         boolean whole = "archive".equals(line.scope());
@@ -293,9 +299,9 @@ public final class DestructionProposals {
         ProposalStore.closeRequests(h, line, whole, "done", approver, "destroyed: destruction record #" + recordId);
         long rows = counts.values().stream().mapToLong(Long::longValue).sum();
         audit.record(h, new AuditEntry(approver, label(role), "destroy", line.archiveNo(), whole ? ALL_CATEGORIES : List.of("health"),
-                proposal.reason(), null, AuditEntry.OK, "destruction proposal #" + proposal.id() + " line " + line.lineNo()
-                + " approved: " + (whole ? METHOD_ARCHIVE : METHOD_HEALTH) + ", " + rows + " rows in " + counts.size()
-                + " tables, destruction record #" + recordId + "; reason: " + reason));
+                proposal.reason(), null, AuditEntry.OK, Localized.of("audit.destruction.destroyed", "proposal", proposal.id(),
+                "line", line.lineNo(), "whole", whole ? "yes" : "no", "rows", rows, "tables", counts.size(), "record", recordId,
+                "reason", reason)));
         LOG.info("Archive {} destroyed ({}): destruction record #{}, {} rows in {} tables, approved by {}",
                 line.archiveNo(), whole ? METHOD_ARCHIVE : METHOD_HEALTH, recordId, rows, counts.size(), approver);
         return List.of(new DestructionListener.Destroyed(customerId, line.archiveNo(), recordId, whole));

@@ -1,5 +1,7 @@
 package dangan.retention;
 
+import dangan.i18n.Localized;
+
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.jobs.JobDate;
@@ -51,20 +53,19 @@ public final class RetentionReview {
         }
         String rules = "{\"archive_years\": " + settings.archiveYears() + ", \"health_years\": " + settings.healthYears() + "}";
         String summary = jdbi.inTransaction(h -> {
-            String filed = script.query(h, Map.of("as_of", asOf, "archive_years", settings.archive(),
+            Localized filed = script.query(h, Map.of("as_of", asOf, "archive_years", settings.archive(),
                     "health_years", settings.health(), "filed_by", FILED_BY, "rules", rules)).map((rs, ctx) -> {
                 rs.getLong("proposal_id");
                 if (rs.wasNull()) return null;
-                return String.format("retention review as of %s: destruction proposal #%d filed with %d line(s)"
-                                + " (whole archive %d, health facts only %d); nothing is destroyed until a manager approves it",
-                        asOf, rs.getLong("proposal_id"), rs.getLong("lines"), rs.getLong("archives"), rs.getLong("health"));
+                return Localized.of("audit.retention.proposed", "day", asOf, "proposal", rs.getLong("proposal_id"),
+                        "lines", rs.getLong("lines"), "archives", rs.getLong("archives"), "health", rs.getLong("health"));
             }).findFirst().orElse(null);
             if (filed == null) {
                 return "retention review as of " + asOf + ": no archive is past its retention period"
                         + " (or all are proposed already, sealed or on legal hold); no proposal filed";
             }
             audit.record(h, AuditEntry.system(JOB, "propose-destruction", null, filed));
-            return filed;
+            return filed.english();
         });
         LOG.info(summary);
         return summary;

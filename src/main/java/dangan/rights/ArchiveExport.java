@@ -1,5 +1,7 @@
 package dangan.rights;
 
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -93,9 +95,9 @@ public final class ArchiveExport {
             ObjectNode document = document(h, request.customerId(), archiveNo, requestId);
             int facts = document.get("facts_total").asInt();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "export", archiveNo,
-                    Arrays.stream(Category.values()).map(Category::label).toList(), "access request #" + requestId, null,
-                    AuditEntry.OK, "whole archive exported for the customer's access request #" + requestId + ": " + facts + " facts"
-                    + (approvedBy == null ? "" : ", by " + caller.name() + ", approved by " + approvedBy)));
+                    Arrays.stream(Category.values()).map(Category::label).toList(), audit.messages().text("audit.purpose.access-request", "id", requestId), null,
+                    AuditEntry.OK, Localized.of("audit.export.archive", "request", requestId, "facts", facts, "by", caller.name(),
+                    "hasApproval", approvedBy == null ? "no" : "yes", "approvedBy", approvedBy == null ? "" : approvedBy)));
             SubjectRequests.close(h, requestId, caller.name(), "archive exported as JSON (" + facts + " facts)");
             return document;
         });

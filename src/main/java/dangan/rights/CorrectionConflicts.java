@@ -1,5 +1,7 @@
 package dangan.rights;
 
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -93,9 +95,8 @@ public final class CorrectionConflicts {
                     .bind("request", requestId).bind("reason", reason).bind("by", caller.name()).bind("role", caller.role().label())
                     .mapTo(Long.class).one();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.of(category(field)),
-                    requestId == null ? "correction" : "correction request #" + requestId, null, AuditEntry.DENIED,
-                    "correction refused: the new " + field.replace('_', ' ') + " is the one of archive " + otherArchiveNo
-                            + " (one archive per customer, D-15): correction conflict #" + id + " for a manager to resolve"));
+                    Corrections.purpose(audit.messages(), requestId), null, AuditEntry.DENIED,
+                    Localized.of("audit.correction.conflict", "field", dangan.audit.AuditText.field(field), "other", otherArchiveNo, "id", id)));
             return id;
         });
     }
@@ -111,7 +112,7 @@ public final class CorrectionConflicts {
                             + " where (:status = 'all' or status = :status) order by raised_at, id limit :limit")
                     .bind("status", status).bind("limit", limit).map(CorrectionConflicts::conflict).list();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of("basic"), null, null,
-                    AuditEntry.OK, "correction conflicts (" + status + "): " + found.size()));
+                    AuditEntry.OK, Localized.of("audit.correction.conflicts", "status", status, "count", found.size())));
             return found;
         });
         exchange.getMessage().setBody(Map.of("conflicts", conflicts));
@@ -136,7 +137,7 @@ public final class CorrectionConflicts {
                 throw RuleException.conflict("refusal.conflict.closed", "id", String.valueOf(id), "status", c.status());
             }
             String source = "correction conflict #" + id;
-            String why = note.isEmpty() ? source : note;
+            String why = note.isEmpty() ? audit.messages().text("audit.change.conflict", "id", id) : note;
             if (decision.equals("confirm")) confirm(h, caller.name(), c, source, why);
             h.createUpdate("""
                             update correction_conflict set status = :status, resolved_by = :by, resolved_at = now(), note = :note
@@ -144,8 +145,8 @@ public final class CorrectionConflicts {
                     .bind("status", DECISIONS.get(decision)).bind("by", caller.name()).bind("note", note.isEmpty() ? null : note)
                     .bind("id", id).execute();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "resolve", c.archiveNo(), List.of(category(c.field())),
-                    source, null, AuditEntry.OK, source + " (" + c.field().replace('_', ' ') + " of archive " + c.otherArchiveNo()
-                    + "): " + decision + (decision.equals("confirm") ? " — moved from archive " + c.otherArchiveNo() + " to " + c.archiveNo() : "")));
+                    audit.messages().text("audit.purpose.conflict", "id", id), null, AuditEntry.OK, Localized.of("audit.correction.resolved", "id", id, "field", dangan.audit.AuditText.field(c.field()),
+                    "other", c.otherArchiveNo(), "archive", c.archiveNo(), "decision", decision)));
             return h.createQuery("select " + COLUMNS + " from correction_conflict where id = :id").bind("id", id)
                     .map(CorrectionConflicts::conflict).one();
         });

@@ -1,5 +1,7 @@
 package dangan.rights;
 
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -293,9 +295,9 @@ public final class Corrections {
         }
         List<String> fields = changed.stream().map(Changed::field).toList();
         audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.copyOf(categories),
-                requestId == null ? "correction" : "correction request #" + requestId, null, AuditEntry.OK,
-                (fields.isEmpty() ? "correction: nothing differed" : "corrected " + String.join(", ", fields))
-                        + (requestId == null ? "" : " (request #" + requestId + ")")));
+                purpose(audit.messages(), requestId), null, AuditEntry.OK, Localized.of("audit.correction.done",
+                "hasFields", fields.isEmpty() ? "no" : "yes", "fields", dangan.audit.AuditText.fields(audit.messages(), fields),
+                "hasRequest", requestId == null ? "no" : "yes", "request", requestId == null ? "" : requestId)));
         String status = null;
         if (requestId != null) {
             SubjectRequests.close(h, requestId, caller.name(), fields.isEmpty() ? "nothing to correct: the archive held these values"
@@ -351,5 +353,10 @@ public final class Corrections {
         };
         // field is one of NORMALISE's keys (checked above), never text from the request
         h.createUpdate("update customer set " + field + " = " + cast + " where id = :id").bind("value", value).bind("id", customerId).execute();
+    }
+
+    /** The purpose an audit entry of a correction names: its request, as people read it. */
+    static String purpose(dangan.i18n.Messages m, Long requestId) {
+        return requestId == null ? m.text("audit.purpose.correction") : m.text("audit.purpose.correction-request", "id", requestId);
     }
 }

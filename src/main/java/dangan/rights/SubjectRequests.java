@@ -1,5 +1,7 @@
 package dangan.rights;
 
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -86,7 +88,8 @@ public final class SubjectRequests {
                     .bind("by", caller.name()).bind("days", dueDays)
                     .map(SubjectRequests::request).one();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "request", archiveNo, List.of(), null, null,
-                    AuditEntry.OK, kind + " request #" + request.id() + " received via " + via + ", due " + request.dueAt().toLocalDate()));
+                    AuditEntry.OK, Localized.of("audit.request.received", "kind", kind, "id", request.id(), "via", via,
+                    "due", request.dueAt().toLocalDate())));
             return request;
         });
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
@@ -164,8 +167,8 @@ public final class SubjectRequests {
                     .bind("by", caller.name()).bind("id", id).execute();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "approve", r.archiveNo(),
                     java.util.Arrays.stream(dangan.access.Category.values()).map(dangan.access.Category::label).toList(),
-                    "access request #" + id, null, AuditEntry.OK, "export of the whole archive for access request #" + id
-                    + " (received by " + r.receivedBy() + ") approved"));
+                    audit.messages().text("audit.purpose.access-request", "id", id), null, AuditEntry.OK,
+                    Localized.of("audit.request.export-approved", "id", id, "receivedBy", String.valueOf(r.receivedBy()))));
             return Map.<String, Object>of("request_id", id, "archive_no", r.archiveNo(), "export_approved_by", caller.name());
         });
         exchange.getMessage().setBody(answer);

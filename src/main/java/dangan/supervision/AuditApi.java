@@ -1,5 +1,7 @@
 package dangan.supervision;
 
+import dangan.i18n.Localized;
+
 import dangan.access.QueryParams;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
@@ -74,9 +76,10 @@ public final class AuditApi {
         Page page = page(archiveNo, actor, outcome, action, from, to, (int) limit, afterId);
         // the log names who looked at which archive: reading it is itself recorded (D-26)
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read-audit", archiveNo, List.of(), null, null,
-                AuditEntry.OK, "audit log: " + page.entries().size() + " entries after #" + afterId
-                        + (actor == null ? "" : ", actor " + actor) + (outcome == null ? "" : ", outcome " + outcome)
-                        + (action == null ? "" : ", action " + action)));
+                AuditEntry.OK, Localized.of("audit.log.read", "count", page.entries().size(), "after", afterId,
+                        "hasActor", actor == null ? "no" : "yes", "actor", actor == null ? "" : actor,
+                        "hasOutcome", outcome == null ? "no" : "yes", "outcome", outcome == null ? "" : outcome,
+                        "hasAction", action == null ? "no" : "yes", "action", action == null ? "" : action)));
         exchange.getMessage().setBody(page);
     }
 

@@ -1,5 +1,7 @@
 package dangan.supervision;
 
+import dangan.i18n.Localized;
+
 import dangan.access.QueryParams;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
@@ -154,8 +156,8 @@ public final class ChangeHistory {
                 answer = onDate(archive, changes, field, on, visible, shownCategories);
             }
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, List.copyOf(shownCategories),
-                    purpose, null, AuditEntry.OK, "change history" + (field == null ? "" : " of " + field)
-                    + (on == null ? "" : " on " + on)));
+                    purpose, null, AuditEntry.OK, Localized.of("audit.history.read", "hasField", field == null ? "no" : "yes",
+                    "field", field == null ? "" : dangan.audit.AuditText.field(field), "hasOn", on == null ? "no" : "yes", "on", on == null ? "" : on)));
             return answer;
         });
         exchange.getMessage().setBody(body);
@@ -186,9 +188,9 @@ public final class ChangeHistory {
             if (last != null) {
                 f = new FieldOnDate(name, category, last.newValue(), last.changedAt(), last.changedBy(), last.reason(), last.source());
             } else if (next != null) {
-                f = new FieldOnDate(name, category, next.oldValue(), archive.createdAt, null, "archive opened", archive.openedFrom);
+                f = new FieldOnDate(name, category, next.oldValue(), archive.createdAt, null, audit.messages().text("audit.history.opened"), archive.openedFrom);
             } else if (archive.current.containsKey(name) || FIELDS.contains(name)) {
-                f = new FieldOnDate(name, category, archive.current.get(name), archive.createdAt, null, "archive opened", archive.openedFrom);
+                f = new FieldOnDate(name, category, archive.current.get(name), archive.createdAt, null, audit.messages().text("audit.history.opened"), archive.openedFrom);
             } else {
                 continue;
             }

@@ -1,5 +1,7 @@
 package dangan.supervision;
 
+import dangan.i18n.Localized;
+
 import dangan.audit.AuditCheckpoints;
 import dangan.consent.Consents;
 import dangan.i18n.Messages;
@@ -48,7 +50,7 @@ public final class SupervisionFlow implements Flow {
         Messages said = context.intake().messages();
         context.intake().onMerged(MergeListener.Phase.AUDIT, (h, run) -> {
             String consents = Consents.recorded(h, run.id(), said);
-            audit.record(h, AuditEntry.system(run.channel(), "change", null, said.text("ingest.audit.filing", "id", run.id(),
+            audit.record(h, AuditEntry.system(run.channel(), "change", null, Localized.of("ingest.audit.filing", "id", run.id(),
                     "created", run.created(), "updated", run.updated(), "review", run.review(), "rejected", run.rejected(),
                     "hasConsents", consents == null ? "no" : "yes", "consents", consents == null ? "" : consents)));
         });

@@ -1,5 +1,7 @@
 package dangan.surveys;
 
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.intake.IngestRun;
 import dangan.audit.AuditEntry;
@@ -45,8 +47,8 @@ public final class SurveyFiling {
             }
             finish(h, run.id(), outcome);
             if (outcome.filed() > 0) {
-                audit.record(h, AuditEntry.system(run.channel(), "change", null, "ingest #" + run.id() + ": "
-                        + outcome.filed() + " survey response(s) filed as feedback, " + outcome.complaints() + " complaint(s)"));
+                audit.record(h, AuditEntry.system(run.channel(), "change", null, Localized.of("audit.survey.filed", "id", run.id(),
+                        "filed", outcome.filed(), "complaints", outcome.complaints())));
             }
         });
         return outcome;

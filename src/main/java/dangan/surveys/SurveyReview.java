@@ -1,5 +1,7 @@
 package dangan.surveys;
 
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -142,8 +144,9 @@ public final class SurveyReview {
         boolean complaint = filing.fileFeedback(h, customerId, response, ingestId, line);
         markLinked(h, reviewId, surveyId, customerId, by);
         ChangeLog.write(h, ChangeLog.Change.of(customerId, "feedback", null,
-                        "survey " + surveyId + ": score " + response.score() + (complaint ? " (complaint opened)" : ""), by,
-                        "survey response linked by hand from the review queue (entry " + reviewId + ")")
+                        audit.messages().text("audit.survey.feedback", "survey", surveyId, "score", String.valueOf(response.score()),
+                                "complaint", complaint ? "yes" : "no"), by,
+                        audit.messages().text("audit.change.survey-linked", "id", reviewId))
                 .fromLine(ingestId, line));
         LOG.info("Survey review entry {} linked to archive {} by {}", reviewId, archiveNo, by);
         return new LinkResult("survey " + surveyId + " filed on archive " + archiveNo
@@ -167,7 +170,8 @@ public final class SurveyReview {
         LinkResult result = jdbi.inTransaction(h -> {
             LinkResult linked = link(h, reviewId, archiveNo, caller.name());
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.of("feedback"),
-                    null, null, AuditEntry.OK, "survey review entry " + reviewId + " linked: " + linked.message()));
+                    null, null, AuditEntry.OK, Localized.of("audit.survey.linked", "id", reviewId, "archive", linked.archiveNo(),
+                    "complaint", linked.complaint() ? "yes" : "no")));
             return linked;
         });
         ObjectNode answer = json.createObjectNode().put("review", reviewId).put("message", result.message())
@@ -198,7 +202,7 @@ public final class SurveyReview {
             item.put("received_at", i.receivedAt().toString()).put("source", i.source()).put("response_no", i.line());
         }
         audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", null, List.of("basic", "feedback"), null, null,
-                AuditEntry.OK, "GET /api/surveys/review: " + list.size() + " pending survey responses"));
+                AuditEntry.OK, Localized.of("audit.survey.review-list", "call", "GET /api/surveys/review", "count", list.size())));
         exchange.getMessage().setBody(json.createObjectNode().set("pending", list));
     }
 

@@ -1,5 +1,7 @@
 package dangan.tiers;
 
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -58,9 +60,18 @@ public final class TierProposals {
             group by p.id order by p.id""";
 
     private final Jdbi jdbi;
+    /** The language of the change register's reasons an approval writes ({@code dangan.locale}). */
+    private final Messages messages;
 
+    /** Proposals whose approvals write their change-register reasons in Simplified Chinese (the default language). */
     public TierProposals(DataSource dataSource) {
+        this(dataSource, Messages.of(Language.ZH));
+    }
+
+    /** Proposals whose approvals write their change-register reasons in the language of {@code messages}. */
+    public TierProposals(DataSource dataSource, Messages messages) {
         this.jdbi = Db.jdbi(dataSource);
+        this.messages = messages;
     }
 
     public List<Proposal> list() {
@@ -128,6 +139,24 @@ public final class TierProposals {
                         from customer c where c.id = l.customer_id and l.proposal_id = :proposal""" + filter
                         + " and (c.tier is distinct from l.old_tier or c.sealed_at is not null or c.status = 'sealed')")
                         .bind("by", by).bind("proposal", proposalId).bindArray("wanted", Integer.class, lineNos).execute();
+                // the change register's reason of each line, in the configured language
+                List<Integer> reasonLines = new ArrayList<>();
+                List<String> reasons = new ArrayList<>();
+                h.createQuery("""
+                                select l.line_no, l.visits, l.spend, l.key_decision_maker, l.important_organisation, l.out_of_province
+                                from tier_proposal_line l where l.proposal_id = :proposal""" + filter)
+                        .bind("proposal", proposalId).bindArray("wanted", Integer.class, lineNos)
+                        .map((rs, ctx) -> {
+                            List<String> flags = new ArrayList<>();
+                            if (rs.getBoolean("key_decision_maker")) flags.add(messages.text("audit.tiers.flag.key-decision-maker"));
+                            if (rs.getBoolean("important_organisation")) flags.add(messages.text("audit.tiers.flag.important-organisation"));
+                            if (rs.getBoolean("out_of_province")) flags.add(messages.text("audit.tiers.flag.out-of-province"));
+                            reasonLines.add(rs.getInt("line_no"));
+                            return messages.text("audit.change.tier", "proposal", proposalId, "line", rs.getInt("line_no"),
+                                    "asOf", java.time.LocalDate.parse(asOf), "visits", rs.getLong("visits"), "spend", rs.getBigDecimal("spend"),
+                                    "hasFlags", flags.isEmpty() ? "no" : "yes", "flags", String.join(messages.text("audit.separator"), flags));
+                        })
+                        .forEach(reasons::add);
                 // one statement: lines approved, tiers changed, change register, and a tier_changed event
                 // per archive in the outbox (D-27) — set-based, however long the proposal
                 decided = h.createQuery("""
@@ -141,16 +170,10 @@ public final class TierProposals {
                             returning c.id, c.archive_no),
                         logged as (
                             insert into change_log (customer_id, field, old_value, new_value, changed_by, reason)
-                            select ch.customer_id, 'tier', ch.old_tier, ch.new_tier, :by,
-                                   format('类别调整建议书 #%s line %s (annual tier review as of %s), approved: %s visits, ¥%s in the window%s',
-                                          ch.proposal_id, ch.line_no, cast(:asOf as text), ch.visits, ch.spend,
-                                          case when ch.key_decision_maker or ch.important_organisation or ch.out_of_province
-                                               then '; flags: ' || concat_ws(', ',
-                                                    case when ch.key_decision_maker then 'key decision-maker' end,
-                                                    case when ch.important_organisation then 'important organisation' end,
-                                                    case when ch.out_of_province then 'out-of-province' end)
-                                               else '' end)
+                            select ch.customer_id, 'tier', ch.old_tier, ch.new_tier, :by, coalesce(r.reason, '')
                             from chosen ch
+                            left join unnest(cast(:reasonLines as int[]), cast(:reasons as text[])) as r(line_no, reason)
+                                   on r.line_no = ch.line_no
                             returning customer_id),
                         notified as (
                             insert into notification_event (kind, customer_id, payload)
@@ -163,7 +186,8 @@ public final class TierProposals {
                         select (select count(*) from chosen) as decided, (select count(*) from logged) as logged,
                                (select count(*) from notified) as notified""")
                         .bind("by", by).bind("proposal", proposalId).bindArray("wanted", Integer.class, lineNos)
-                        .bind("asOf", asOf).map((rs, ctx) -> rs.getInt("decided")).one();
+                        .bindArray("reasonLines", Integer.class, reasonLines).bindArray("reasons", String.class, reasons)
+                        .map((rs, ctx) -> rs.getInt("decided")).one();
             } else {
                 decided = h.createUpdate("update tier_proposal_line l set status = 'rejected', decided_by = :by, decided_at = now()"
                                 + " where l.proposal_id = :proposal" + filter)

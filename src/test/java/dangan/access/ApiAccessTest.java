@@ -57,7 +57,7 @@ class ApiAccessTest {
 
         assertThat(service.get("/api/me").status()).isEqualTo(401);
         assertThat(dangan.count("select count(*) from audit_log where action = 'user-disable' and actor = 'test-admin'"
-                + " and detail = 'user wang.fang'")).isEqualTo(1);
+                + " and detail = '停用用户 wang.fang'")).isEqualTo(1);
     }
 
     @Test

@@ -227,7 +227,7 @@ class ApiHardeningTest {
         HttpResponse<String> history = raw("/api/archives/" + open + "/history", desk.token(), "field", "health", "purpose", "from-a-header");
         assertThat(history.statusCode()).as(history.body()).isEqualTo(200);
         assertThat(dangan.row("select purpose, detail from audit_log where actor = 'desk.h' order by id desc limit 1"))
-                .containsEntry("purpose", null).containsEntry("detail", "change history");
+                .containsEntry("purpose", null).containsEntry("detail", "查看变更记录");
         HttpResponse<String> audit = raw("/api/audit", auditor.token(), "limit", "0");
         assertThat(audit.statusCode()).as(audit.body()).isEqualTo(200);
         HttpResponse<String> proposals = raw("/api/destruction-proposals", keeper.token(), "status", "whatever");

@@ -88,7 +88,7 @@ class ApprovalsApiTest {
         assertThat(rejected.json().get("rejected").asInt()).isEqualTo(1);
         assertThat(dangan.row("select status, decided_by from tier_proposal_line where proposal_id = ? and line_no = ?", id, second))
                 .containsEntry("status", "rejected").containsEntry("decided_by", "mgr.wang");
-        assertThat((String) lastAudit("mgr.wang").get("detail")).contains("1 lines rejected").contains("seasonal customer");
+        assertThat((String) lastAudit("mgr.wang").get("detail")).isEqualTo("类别调整建议书 #" + id + "：驳回 1 行（全部待决定的行）；理由：seasonal customer");
         assertThat(dangan.row("select status from tier_proposal where id = ?", id)).containsEntry("status", "decided");
     }
 

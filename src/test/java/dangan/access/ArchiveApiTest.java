@@ -297,7 +297,7 @@ class ArchiveApiTest {
         Map<String, Object> audit = lastAudit("desk.li");
         assertThat(audit).containsEntry("action", "search").containsEntry("archive_no", zhang).containsEntry("purpose", "phone call")
                 .containsEntry("categories", "basic");
-        assertThat((String) audit.get("detail")).contains("by mobile").doesNotContain("13800138000");
+        assertThat((String) audit.get("detail")).isEqualTo("GET /api/archives 按 手机 检索：1 份档案：" + zhang).doesNotContain("13800138000");
 
         assertThat(desk.get("/api/archives?name=" + enc("张伟")).json().get("archives").get(0).get("archive_no").asText()).isEqualTo(zhang);
         assertThat(desk.get("/api/archives?name=" + enc("张")).json().get("count").asInt()).isEqualTo(1);
@@ -413,7 +413,8 @@ class ArchiveApiTest {
         assertThat(dangan.count("select count(*) from access_grant where id = ? and valid_until between now() + interval '3 days' - interval '1 minute'"
                 + " and now() + interval '3 days' and approved_by = 'mgr.qian' and holder = 'desk.chen'", grantId)).isEqualTo(1);
         assertThat(lastAudit("mgr.qian")).containsEntry("action", "approve").containsEntry("grant_id", grantId)
-                .containsEntry("archive_no", zhang);
+                .containsEntry("archive_no", zhang)
+                .containsEntry("detail", "desk.chen 的查阅请求 #" + requestId + " 已批准：授权 #" + grantId + "，3 天，档案 " + zhang);
 
         ApiClient.Reply read = clerk.get("/api/archives/" + zhang + "?categories=health&purpose=" + enc("allergy check"));
         assertThat(read.status()).as(read.text()).isEqualTo(200);

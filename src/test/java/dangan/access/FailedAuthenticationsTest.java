@@ -37,8 +37,8 @@ class PerMinuteLimitTest {
 
             assertThat(statuses).containsExactly(401, 401, 401, 429, 429, 429);
             assertThat(dangan.count("select count(*) from audit_log where outcome = 'denied' and actor = 'anonymous'")).isEqualTo(4);
-            assertThat(dangan.count("select count(*) from audit_log where detail like 'more than 3 failed authentications from %'"
-                    + " and detail not like '%from unknown%'")).as("the remote address is named").isEqualTo(1);
+            assertThat(dangan.count("select count(*) from audit_log where detail like '来自 % 的认证在一分钟内失败超过 3 次：%'"
+                    + " and detail not like '来自 unknown %'")).as("the remote address is named").isEqualTo(1);
             // a valid token from the same address still works
             assertThat(staff.get("/api/me").status()).isEqualTo(200);
         }
@@ -61,7 +61,7 @@ class PerMinuteLimitTest {
             assertThat(statuses).containsExactly(403, 403, 403, 429, 429, 429);
             assertThat(dangan.count("select count(*) from audit_log where id > ? and actor = 'li.na'", before))
                     .as("three denials and the one entry saying the limit was reached, not six").isEqualTo(4);
-            assertThat(dangan.count("select count(*) from audit_log where detail like 'more than 3 denied calls by li.na within a minute%'"))
+            assertThat(dangan.count("select count(*) from audit_log where detail like 'li.na 在一分钟内被拒绝的调用超过 3 次：%'"))
                     .isEqualTo(1);
             // the rest of the minute that caller is refused outright; another member of staff is not
             assertThat(desk.get("/api/me").status()).isEqualTo(429);

@@ -39,7 +39,7 @@ class UserCommandTest {
         // the first administrator needs no --by (there is nobody to name yet): recorded as the OS user
         Run first = user("add", "boss", "--role", "admin");
         assertThat(first.status()).isZero();
-        assertThat(dangan.count("select count(*) from audit_log where action = 'user-add' and actor like 'os:%' and detail like 'user boss %'"))
+        assertThat(dangan.count("select count(*) from audit_log where action = 'user-add' and actor like 'os:%' and detail = '新增用户 boss，角色 系统管理员'"))
                 .isEqualTo(1);
     }
 
@@ -97,7 +97,7 @@ class UserCommandTest {
         assertThat(me(second)).isEqualTo(401);
         assertThat(user("list").out()).containsPattern("chen\\.jing\\s+manager\\s+否\\s+0");
         assertThat(dangan.count("select count(*) from audit_log where actor = 'boss' and action in ('user-add', 'token-issue', 'user-disable') "
-                + "and detail like 'user chen.jing%'")).isEqualTo(3);
+                + "and (detail in ('新增用户 chen.jing，角色 经理', '停用用户 chen.jing') or detail like '用户 chen.jing：发放令牌 #%')")).isEqualTo(3);
     }
 
     @Test
@@ -141,9 +141,9 @@ class UserCommandTest {
         assertThat(dangan.count("select count(*) from api_token t join staff_user u on u.id = t.user_id "
                 + "where u.name = 'li.wei' and t.revoked_at is null")).isEqualTo(1);
         assertThat(dangan.count("select count(*) from audit_log where actor = 'boss' and action = 'token-revoke' and detail = ?",
-                "user li.wei: token #" + secondId)).isEqualTo(1);
+                "用户 li.wei：作废令牌 #" + secondId)).isEqualTo(1);
         assertThat(dangan.count("select count(*) from audit_log where actor = 'boss' and action = 'token-rotate' "
-                + "and detail like 'user li.wei: token #% 2 earlier token(s) revoked'")).isEqualTo(1);
+                + "and detail like '用户 li.wei：发放令牌 #%，作废此前的令牌 2 个'")).isEqualTo(1);
         assertThat(user("tokens", "li.wei", "--json").out()).contains("\"revoked_by\":\"boss\"");
     }
 
@@ -157,10 +157,10 @@ class UserCommandTest {
 
         assertThat(user("role", "zhou.min", "manager", "--by", "boss").status()).isZero();
         assertThat(ApiClient.withToken(dangan, fresh).get("/api/me").json().get("role").asText()).isEqualTo("manager");
-        assertThat(dangan.count("select count(*) from audit_log where actor = 'boss' and action = 'user-enable' and detail = 'user zhou.min'"))
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'boss' and action = 'user-enable' and detail = '启用用户 zhou.min'"))
                 .isEqualTo(1);
         assertThat(dangan.count("select count(*) from audit_log where actor = 'boss' and action = 'role-change' "
-                + "and detail = 'user zhou.min: front-desk -> manager'")).isEqualTo(1);
+                + "and detail = '用户 zhou.min 的角色：前台 → 经理'")).isEqualTo(1);
         assertThat(user("enable", "zhou.min", "--by", "boss").status()).as("active already").isEqualTo(1);
     }
 

@@ -41,7 +41,7 @@ class AuditChainTest {
         trail = dangan.bean("auditTrail", AuditTrail.class);
         for (int i = 1; i <= 5; i++) {
             trail.record(new AuditEntry("li.na", "front-desk", "read", "20261100000" + i, List.of("basic", "consumption"),
-                    "visit", null, AuditEntry.OK, "read " + i));
+                    "visit", null, AuditEntry.OK, AuditText.asIs("read " + i)));
         }
     }
 
@@ -135,7 +135,7 @@ class AuditChainTest {
         rechain(1, e -> e.hash(null), false);
 
         trail.record(new AuditEntry("li.na", "front-desk", "read", "202611000001", List.of("basic"), "visit", null,
-                AuditEntry.OK, "after the upgrade"));
+                AuditEntry.OK, AuditText.asIs("after the upgrade")));
 
         assertThat(dangan.rows("select id, action, keyed from audit_log where id >= 5 order by id")).containsExactly(
                 Map.of("id", 5L, "action", "read", "keyed", false),

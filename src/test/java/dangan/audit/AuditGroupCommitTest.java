@@ -51,7 +51,7 @@ class AuditGroupCommitTest {
             for (int i = 0; i < READERS; i++) {
                 String archiveNo = String.format("202612%03d", i);
                 recorded.add(pool.submit(() -> trail.record(new AuditEntry("reader." + archiveNo, "service", "read", archiveNo,
-                        List.of("basic", "health"), "bench", null, AuditEntry.OK, "GET /api/archives/" + archiveNo))));
+                        List.of("basic", "health"), "bench", null, AuditEntry.OK, AuditText.asIs("GET /api/archives/" + archiveNo)))));
             }
             awaitQueued(readers, READERS - 1);
             assertThat(recorded).noneMatch(Future::isDone); // nobody answered before the commit

@@ -164,7 +164,7 @@ class ConsoleSessionTest {
                 new ByteArrayInputStream("set-by-the-command\n".getBytes(StandardCharsets.UTF_8)), new PrintStream(out), new PrintStream(err));
         assertThat(status).isZero();
         assertThat(signIn("desk.cli", "set-by-the-command").status()).isEqualTo(200);
-        assertThat(dangan.count("select count(*) from audit_log where action = 'password-set' and detail = 'user desk.cli'")).isEqualTo(1);
+        assertThat(dangan.count("select count(*) from audit_log where action = 'password-set' and detail = '设置用户 desk.cli 的控制台密码'")).isEqualTo(1);
     }
 
     @Test

@@ -110,6 +110,65 @@ class UserFacingStringsTest {
         assertThat(found).as("messages built outside the bundles").isEmpty();
     }
 
+    /** Where an audit entry or a change-register reason is written: each call's arguments are checked whole. */
+    private static final Pattern AUDIT_OR_CHANGE = Pattern.compile(
+            "new AuditEntry\\(|AuditEntry\\.system\\(|Exposure\\.command\\(|ChangeLog\\.Change\\.of\\(|insert into change_log");
+    /** A string literal, one after the other. */
+    private static final Pattern LITERAL = Pattern.compile("\"(?:[^\"\\\\\\n]|\\\\.)*\"");
+    /** English words ({@code held change accepted}); a command line ({@code "dangan review list"}) is a name, not words. */
+    private static final Pattern ENGLISH_LITERAL = Pattern.compile("^\"(?!dangan ).*[a-z]{3,} [a-z]{2,}");
+    /** An SQL literal in English words ({@code 'accepted on review: ' || reason}). */
+    private static final Pattern ENGLISH_SQL_LITERAL = Pattern.compile("'[^'\\n]*[a-z]{3,} [a-z]{2,}[^'\\n]*'");
+
+    /**
+     * No audit entry's detail nor change-register reason is written as English words (issue 12): the detail is a
+     * {@link Localized} of the bundles (area {@code audit}), said in the configured language when written, and a reason
+     * comes from the bundles too. The whole call is read, over its lines; an SQL statement that inserts into
+     * {@code change_log} has no English literal either.
+     */
+    @Test
+    void auditEntriesAndChangeReasonsAreNotWrittenInEnglishWords() throws IOException {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String text = Files.readString(file);
+                var call = AUDIT_OR_CHANGE.matcher(text);
+                while (call.find()) {
+                    boolean sql = call.group().startsWith("insert");
+                    String arguments = sql ? text.substring(call.start(), statementEnd(text, call.end())) : arguments(text, call.end());
+                    int line = (int) text.substring(0, call.start()).lines().count();
+                    var literal = (sql ? ENGLISH_SQL_LITERAL : LITERAL).matcher(arguments);
+                    while (literal.find()) {
+                        if (sql || ENGLISH_LITERAL.matcher(literal.group()).find()) found.add(file + ":" + line + ": " + literal.group());
+                    }
+                }
+            }
+        }
+        assertThat(found).as("audit details or change reasons in English words, not from the bundles").isEmpty();
+    }
+
+    /** The text of a call's arguments, from just after its opening parenthesis to the one that closes it. */
+    private static String arguments(String text, int from) {
+        int depth = 1;
+        boolean quoted = false;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted) {
+                if (c == '\\') i++;
+                else if (c == '"') quoted = false;
+            } else if (c == '"') quoted = true;
+            else if (c == '(') depth++;
+            else if (c == ')' && --depth == 0) return text.substring(from, i);
+        }
+        return text.substring(from);
+    }
+
+    /** Where an SQL text block that began before {@code from} ends. */
+    private static int statementEnd(String text, int from) {
+        int end = text.indexOf("\"\"\"", from);
+        return end < 0 ? text.length() : end;
+    }
+
     /** A route's 403 text ({@code refusal} of the api-call template) is a message key in both languages, never a text. */
     @Test
     void theRoutesRefuseWithMessageKeys() throws IOException {

@@ -102,7 +102,7 @@ class RevertIngestTest {
         assertThat(dangan.row("select status, reverted_by from ingest where id = ?", second))
                 .containsEntry("status", "reverted").containsEntry("reverted_by", "wang.jl");
         assertThat(dangan.count("select count(*) from audit_log where action = 'revert' and actor = 'wang.jl'"
-                + " and detail like ?", "revert of ingest #" + second + "%1 archive(s) removed, 3 field(s) restored%")).isEqualTo(1);
+                + " and detail like ?", "撤销导入 #" + second + "（%）：删除档案 1 份，恢复字段 3 个，%")).isEqualTo(1);
         assertThatThrownBy(() -> ingests.revert(second, "wang.jl")).hasMessageContaining("is reverted");
 
         // a third source touches 王五's archive; then file 1 is reverted through the API

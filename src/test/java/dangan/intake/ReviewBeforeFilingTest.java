@@ -53,12 +53,18 @@ class ReviewBeforeFilingTest {
                 assertThat(p.line()).isEqualTo(2);
             });
 
-            queue.accept(queue.pendingChanges().get(0).id(), "店长王");
+            ReviewQueue.PendingChange held = queue.pendingChanges().get(0);
+            ApiClient reviewer = ApiClient.asNewUser(dangan, "店长王", Role.MANAGER);
+            assertThat(reviewer.post("/api/review/" + held.id() + "/accept", "").status()).isEqualTo(200);
 
             assertThat(dangan.row("select birth_date from customer where mobile = ?", "13566667777"))
                     .containsEntry("birth_date", java.sql.Date.valueOf("1991-02-02"));
-            assertThat(dangan.row("select old_value, new_value, changed_by from change_log where field = 'birth_date'"))
-                    .containsEntry("old_value", "1990-01-01").containsEntry("new_value", "1991-02-02").containsEntry("changed_by", "店长王");
+            // the change register and the audit log say it in Chinese (bundle area audit)
+            assertThat(dangan.row("select old_value, new_value, changed_by, reason from change_log where field = 'birth_date'"))
+                    .containsEntry("old_value", "1990-01-01").containsEntry("new_value", "1991-02-02").containsEntry("changed_by", "店长王")
+                    .containsEntry("reason", "经审核接受：" + held.reason());
+            assertThat(dangan.row("select detail from audit_log where actor = '店长王' and action = 'change'"))
+                    .containsEntry("detail", "待审核的变更 #" + held.id() + "（出生日期）经审核接受并已应用");
             assertThat(queue.pendingChanges()).isEmpty();
 
             // an e-mail address that belongs to another archive is not moved; the warning is said in Chinese
@@ -110,12 +116,21 @@ class ReviewBeforeFilingTest {
 
             ReviewQueue queue = new ReviewQueue(dangan.service().database().dataSource());
             assertThat(queue.pendingArchives()).extracting(ReviewQueue.PendingArchive::archiveNo).containsExactly((String) archive.get("archive_no"));
-            assertThat(queue.file((String) archive.get("archive_no"), "主管")).isTrue();
+            ApiClient keeper = ApiClient.asNewUser(dangan, "主管", Role.KEEPER);
+            assertThat(keeper.post("/api/review/archives/" + archive.get("archive_no") + "/file", "").status()).isEqualTo(200);
             assertThat(dangan.row("select review_status from customer where mobile = ?", "13677778888")).containsEntry("review_status", "filed");
+            // with dangan.locale=en the change register and the audit log say it in English
+            assertThat(dangan.row("select reason from change_log where field = 'review_status'"))
+                    .containsEntry("reason", "archive reviewed and filed (D-16)");
+            assertThat(dangan.row("select detail from audit_log where actor = '主管' and action = 'change'"))
+                    .containsEntry("detail", "archive reviewed and filed (D-16): review status pending -> filed");
             // with dangan.locale=en the reason the change waits is said in English
             assertThat(queue.pendingChanges()).singleElement().satisfies(p ->
                     assertThat(p.reason()).isEqualTo("waits for review: the source is marked low-trust (D-16)"));
-            queue.reject(queue.pendingChanges().get(0).id(), "主管");
+            long rejected = queue.pendingChanges().get(0).id();
+            assertThat(keeper.post("/api/review/" + rejected + "/reject", "").status()).isEqualTo(200);
+            assertThat(dangan.row("select detail from audit_log where actor = '主管' and action = 'reject'"))
+                    .containsEntry("detail", "held change #" + rejected + " (address) rejected on review: the archive keeps its value");
             assertThat(dangan.row("select address from customer where mobile = ?", "13677778888")).containsEntry("address", "古墓");
             assertThat(dangan.row("select status, decided_by from pending_change")).containsEntry("status", "rejected")
                     .containsEntry("decided_by", "主管");

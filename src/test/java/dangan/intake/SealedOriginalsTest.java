@@ -78,16 +78,16 @@ class SealedOriginalsTest {
 
     @Test
     void aManagerReadsItBackAuditedFrontDeskCannot() throws Exception {
-        long deniedBefore = dangan.count(DENIED_DESK, "ingest #" + ingest + ":%");
+        long deniedBefore = dangan.count(DENIED_DESK, "导入 #" + ingest + "：不是在职的经理或系统管理员");
         assertThatThrownBy(() -> originals.open(ingest, "he.desk", out)).isInstanceOf(RuleException.NotPermitted.class);
-        assertThat(dangan.count(DENIED_DESK, "ingest #" + ingest + ":%")).as("the refusal audited").isEqualTo(deniedBefore + 1);
+        assertThat(dangan.count(DENIED_DESK, "导入 #" + ingest + "：不是在职的经理或系统管理员")).as("the refusal audited").isEqualTo(deniedBefore + 1);
 
         Path clear = originals.open(ingest, "gao.manager", out.resolve("originals"));
 
         assertThat(Files.readString(clear, StandardCharsets.UTF_8)).isEqualTo(CONTENT);
         assertThat(Files.getPosixFilePermissions(clear)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         assertThat(dangan.count("select count(*) from audit_log where action = 'read-original' and actor = 'gao.manager'"
-                + " and detail like ?", "ingest #" + ingest + "%")).isOne();
+                + " and detail = ?", "导入 #" + ingest + "：原件 " + clear.getFileName() + " 已写到 " + clear)).isOne();
     }
 
     private static final String DENIED_DESK =

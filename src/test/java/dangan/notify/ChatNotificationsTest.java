@@ -249,7 +249,7 @@ class ChatNotificationsTest {
         assertThat(digest).doesNotContain("青霉素");
         // the relay's audit counts the five archives the digest named (D-26)
         assertThat(dangan.row("select detail from audit_log where actor = 'system:notification-relay' order by id desc limit 1"))
-                .containsEntry("detail", "1 notification delivery(ies) about 5 archive(s)");
+                .containsEntry("detail", "通知投递 1 次，涉及档案 5 份");
         // the full feed, as before: every reminder of the day in outbox/reminders/<day>.csv
         Path feed = home.resolve("outbox").resolve("reminders").resolve(day + ".csv");
         assertThat(java.nio.file.Files.readAllLines(feed, StandardCharsets.UTF_8).stream().filter(l -> l.contains(",店长,")))

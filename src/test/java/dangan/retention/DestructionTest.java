@@ -160,6 +160,9 @@ class DestructionTest {
                 .containsEntry("status", "done").containsEntry("customer_id", null).containsEntry("closed_by", "zhou.manager");
         assertThat(dangan.count("select count(*) from audit_log where action = 'destroy' and archive_no = ? and actor = 'zhou.manager'",
                 archiveNo)).isEqualTo(1);
+        // in the configured language (Chinese by default), from the bundle area audit
+        assertThat((String) dangan.row("select detail from audit_log where action = 'destroy' and archive_no = ?", archiveNo).get("detail"))
+                .matches("销毁建议 #" + proposal + " 第 1 行已批准：删除各行，销毁客户密钥，\\d+ 张表中 \\d+ 行，销毁记录 #\\d+；理由：identity checked, no legal reason to keep");
         // the other customer is whole (and the scan does find what is there)
         assertThat(tablesHolding("13912340002", Set.of())).contains("customer.mobile");
         assertThat(dangan.count("select count(*) from consumption where customer_id = ?", other)).isEqualTo(1);
@@ -246,8 +249,12 @@ class DestructionTest {
         assertThat(unsealed.status()).as(unsealed.text()).isEqualTo(200);
         assertThat(dangan.row("select status, sealed_at from customer where archive_no = ?", archiveNo))
                 .containsEntry("status", "active").containsEntry("sealed_at", null);
-        assertThat(dangan.count("select count(*) from audit_log where action = 'unseal' and archive_no = ? and actor = 'zhou.manager'",
-                archiveNo)).isEqualTo(1);
+        assertThat(dangan.count("select count(*) from audit_log where action = 'unseal' and archive_no = ? and actor = 'zhou.manager'"
+                + " and detail = '解除封存：retention period over'", archiveNo)).isEqualTo(1);
+        // the change register says it in Chinese too: who had sealed it, and why it was unsealed
+        assertThat(dangan.row("select old_value, reason from change_log l join customer c on c.id = l.customer_id"
+                + " where c.archive_no = ? and l.field = 'sealed' order by l.id desc limit 1", archiveNo))
+                .containsEntry("reason", "解除封存：retention period over").extractingByKey("old_value").asString().endsWith(" 封存");
         assertThat(zhou.post("/api/archives/" + archiveNo + "/unseal", "{\"reason\": \"again\"}").status()).isEqualTo(409);
     }
 

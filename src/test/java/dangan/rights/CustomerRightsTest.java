@@ -80,13 +80,13 @@ class CustomerRightsTest {
         assertThat(dangan.row("select status, closed_by from subject_request where id = ?", id))
                 .containsEntry("status", "done").containsEntry("closed_by", "keeper.zhao");
         Map<String, Object> audit = dangan.row("select action, purpose, categories, detail from audit_log where actor = 'keeper.zhao' and action = 'export'"
-                + " and purpose = ?", "access request #" + id);
-        assertThat(audit).containsEntry("purpose", "access request #" + id);
+                + " and purpose = ?", "查阅请求 #" + id);
+        assertThat(audit).containsEntry("purpose", "查阅请求 #" + id);
         assertThat((String) audit.get("categories")).contains("health").contains("identity");
         assertThat((String) audit.get("detail")).doesNotContain("花生").doesNotContain("11010519491231002X")
-                .endsWith("by keeper.zhao, approved by wang.jl");
+                .isEqualTo("为客户的查阅请求 #" + id + " 导出整份档案：" + doc.get("facts_total").asInt() + " 条事实，由 keeper.zhao 导出，wang.jl 批准");
         assertThat(dangan.count("select count(*) from audit_log where actor = 'wang.jl' and action = 'approve' and archive_no = ?"
-                + " and purpose = ?", wang, "access request #" + id)).isEqualTo(1);
+                + " and purpose = ?", wang, "查阅请求 #" + id)).isEqualTo(1);
         // answered once: the request is closed
         assertThat(keeper.get("/api/archives/" + wang + "/export?request_id=" + id).status()).isEqualTo(409);
     }
@@ -154,7 +154,7 @@ class CustomerRightsTest {
         assertThat(dangan.row("select status, outcome from subject_request where id = ?", id))
                 .containsEntry("status", "done").containsEntry("outcome", "corrected mobile, name, room_preferences");
         assertThat(dangan.row("select action, categories, purpose from audit_log where actor = 'keeper.zhao' and archive_no = ? and action = 'change'", li))
-                .containsEntry("categories", "basic,preferences").containsEntry("purpose", "correction request #" + id);
+                .containsEntry("categories", "basic,preferences").containsEntry("purpose", "更正请求 #" + id);
 
         // the history shows the correction with its source
         JsonNode history = manager.get("/api/archives/" + li + "/history?field=mobile").json();
@@ -217,7 +217,7 @@ class CustomerRightsTest {
         assertThat(dangan.count("select count(*) from change_log l join customer c on c.id = l.customer_id where c.archive_no in (?, ?)"
                 + " and l.field = 'mobile' and l.source = ? and l.changed_by = 'wang.jl'", zhao, qian, "correction conflict #" + first)).isEqualTo(2);
         assertThat(dangan.count("select count(*) from audit_log where action = 'resolve' and actor = 'wang.jl' and archive_no = ?"
-                + " and detail like ?", zhao, "correction conflict #" + first + " %confirm%")).isOne();
+                + " and detail = ?", zhao, "更正冲突 #" + first + "（档案 " + qian + " 的手机）：确认 — 已从档案 " + qian + " 移到 " + zhao)).isOne();
         assertThat(manager.post("/api/correction-conflicts/" + first + "/resolve", "{\"decision\": \"dismiss\"}").status()).isEqualTo(409);
 
         // 孙三 has no other identifier: confirming would leave that archive unidentifiable — the two are one customer
@@ -238,7 +238,7 @@ class CustomerRightsTest {
                 .get("status").asText()).isEqualTo("dismissed");
         assertThat(dangan.row("select email from customer where archive_no = ?", zhou)).containsEntry("email", "z4@example.cn");
         assertThat(dangan.count("select count(*) from audit_log where action = 'resolve' and detail like ?",
-                "correction conflict #" + third + " %dismiss")).isOne();
+                "更正冲突 #" + third + "%：驳回")).isOne();
     }
 
     @Test
@@ -267,8 +267,7 @@ class CustomerRightsTest {
         assertThat(taken.json().get("error").asText()).contains("与另一份档案冲突").doesNotContain(li);
         assertThat(dangan.row("select outcome, detail from audit_log where actor = 'wang.jl' and action = 'change' and archive_no = ?"
                 + " order by id desc limit 1", wang)).containsEntry("outcome", "denied")
-                .extractingByKey("detail").asString().startsWith("correction refused: the new mobile is the one of archive " + li
-                        + " (one archive per customer, D-15): correction conflict #");
+                .extractingByKey("detail").asString().startsWith("更正被拒：新的手机是档案 " + li + " 的（每位客户一份档案，D-15）：更正冲突 #");
 
         long correction = desk.post("/api/archives/" + wang + "/requests", "{\"kind\": \"correction\", \"via\": \"desk\"}").json().get("id").asLong();
         ApiClient.Reply contradicts = keeper.post("/api/archives/" + wang + "/corrections",

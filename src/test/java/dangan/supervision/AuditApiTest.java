@@ -1,5 +1,7 @@
 package dangan.supervision;
 
+import dangan.audit.AuditText;
+
 import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 import dangan.audit.AuditEntry;
@@ -90,10 +92,10 @@ class AuditApiTest {
         AuditTrail trail = dangan.bean("auditTrail", AuditTrail.class);
         for (int i = 1; i <= 5; i++) {
             trail.record(new AuditEntry("li.na", "front-desk", "read", "20261100000" + i, List.of("basic"), "visit", null,
-                    AuditEntry.OK, "read " + i));
+                    AuditEntry.OK, AuditText.asIs("read " + i)));
         }
         trail.record(new AuditEntry("li.na", "front-desk", "denied", "202611000009", List.of("health"), null, null,
-                AuditEntry.DENIED, "GET /api/archives/202611000009: no"));
+                AuditEntry.DENIED, AuditText.asIs("GET /api/archives/202611000009: no")));
 
         ApiClient.Reply first = auditor.get("/api/audit?actor=li.na&limit=2");
         assertThat(first.status()).isEqualTo(200);
@@ -152,12 +154,12 @@ class AuditApiTest {
         List<Map<String, Object>> entries = dangan.rows("select action, archive_no, detail from audit_log where actor = ? order by id", user);
         assertThat(entries).hasSize(1);
         assertThat(entries.get(0)).containsEntry("action", "read")
-                .containsEntry("detail", "review list: 1 change(s) of 1 archive(s), 0 archive(s) to file");
+                .containsEntry("detail", "dangan review list：待审核的变更 1 项，涉及档案 1 份；待归档的档案 0 份");
         // a decision is audited under the member of staff named with --by, with their role
         List<Map<String, Object>> decided = dangan.rows("select action, archive_no, detail from audit_log where actor = 'wang.jl'"
                 + " and role = 'manager' and action = 'change' order by id");
         assertThat(decided).hasSize(1);
-        assertThat(decided.get(0)).containsEntry("archive_no", archive).containsEntry("detail", "review accept #" + held + " name");
+        assertThat(decided.get(0)).containsEntry("archive_no", archive).containsEntry("detail", "命令行审核接受：#" + held + " 姓名");
 
         // tiers: a proposal with one line per archive, approved as a whole: one entry, not one per line
         dangan.rows("update customer set tier = 'A' returning id");
@@ -167,7 +169,7 @@ class AuditApiTest {
         assertThat(Commands.run(settings, "tiers", "approve", String.valueOf(proposal), "--by", "wang.jl").status()).isZero();
         List<Map<String, Object>> approvals = dangan.rows("select action, detail from audit_log where actor = 'wang.jl' and action = 'approve'");
         assertThat(approvals).hasSize(1);
-        assertThat((String) approvals.get(0).get("detail")).startsWith("tier proposal #" + proposal + ": 3 line(s) approved");
+        assertThat((String) approvals.get(0).get("detail")).isEqualTo("类别调整建议书 #" + proposal + "：批准并应用 3 行（全部待决定的行）");
     }
 
     @Test
@@ -177,7 +179,7 @@ class AuditApiTest {
                 JobDate.HEADER, LocalDate.of(2026, 1, 1));
         Map<String, Object> feed = dangan.row("select actor, action, archive_no, detail from audit_log where actor = 'system:staleness'");
         assertThat(feed).containsEntry("action", "export").containsEntry("archive_no", null)
-                .containsEntry("detail", "feed outbox/reminders/2026-01-01-staleness (.csv, .json): 3 reminder(s) of 3 archive(s)");
+                .containsEntry("detail", "提醒文件 outbox/reminders/2026-01-01-staleness（.csv、.json）：3 条提醒，涉及档案 3 份");
         assertThat((String) feed.get("detail")).doesNotContain("王").doesNotContain("138");
 
         long customer = ((Number) dangan.row("select id from customer where mobile = '13800000002'").get("id")).longValue();
@@ -191,7 +193,7 @@ class AuditApiTest {
         Map<String, Object> relay = dangan.row("select action, detail from audit_log where actor = 'system:notification-relay'");
         // three complaints about two archives
         assertThat(relay).containsEntry("action", "export")
-                .containsEntry("detail", "3 notification delivery(ies) about 2 archive(s)");
+                .containsEntry("detail", "通知投递 3 次，涉及档案 2 份");
         // a run that delivers nothing leaves no entry
         dangan.service().camelContext().createProducerTemplate().sendBody("direct:job-notification-relay", null);
         assertThat(dangan.count("select count(*) from audit_log where actor = 'system:notification-relay'")).isEqualTo(1);

@@ -51,7 +51,7 @@ class ChangeHistoryTest {
         assertThat(reply.status()).isEqualTo(200);
         JsonNode address = field(reply.json(), "address");
         assertThat(address.get("value").asText()).isEqualTo("深圳福田");
-        assertThat(address.get("reason").asText()).isEqualTo("archive opened");
+        assertThat(address.get("reason").asText()).isEqualTo("档案建立");
         assertThat(address.get("since").asText()).startsWith("2026-01-10T01:00");
         assertThat(address.get("source").get("name").asText()).isEqualTo("cards.csv");
         assertThat(address.get("source").get("channel").asText()).isEqualTo("registrations");

@@ -1,5 +1,7 @@
 package dangan.supervision;
 
+import dangan.audit.AuditText;
+
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,10 +67,10 @@ class KpiReportTest {
 
         AuditTrail trail = dangan.bean("auditTrail", AuditTrail.class);
         for (String archive : List.of("202611001", "202611002", "202611003")) {
-            trail.record(new AuditEntry("li.na", "front-desk", "read", archive, List.of("basic"), null, null, AuditEntry.OK, "read"));
+            trail.record(new AuditEntry("li.na", "front-desk", "read", archive, List.of("basic"), null, null, AuditEntry.OK, AuditText.asIs("read")));
         }
-        trail.record(new AuditEntry("=HYPERLINK(\"x\")", "front-desk", "read", "202611001", List.of("basic"), null, null, AuditEntry.OK, "read"));
-        trail.record(AuditEntry.system("staleness", "export", null, "feed"));
+        trail.record(new AuditEntry("=HYPERLINK(\"x\")", "front-desk", "read", "202611001", List.of("basic"), null, null, AuditEntry.OK, AuditText.asIs("read")));
+        trail.record(AuditEntry.system("staleness", "export", null, AuditText.asIs("feed")));
         ApiClient desk = ApiClient.asNewUser(dangan, "desk.zhou", Role.FRONT_DESK);
         assertThat(desk.get("/api/kpi").status()).isEqualTo(403);
 

@@ -88,7 +88,7 @@ class SurveyIntakeTest {
                 .containsEntry("status", "filed");
         assertThat(Files.readString(dangan.rejectReport("one-response.json"), StandardCharsets.UTF_8))
                 .isEqualTo("\uFEFF行,结果,列,值,原因\r\n");
-        assertThat(dangan.count("select count(*) from audit_log a join ingest g on a.detail like 'ingest #' || g.id || ':%'"
+        assertThat(dangan.count("select count(*) from audit_log a join ingest g on a.detail = '导入 #' || g.id || '：问卷回复 1 份归入反馈，投诉 0 件'"
                 + " where g.source_name = ? and a.actor = 'system:surveys' and a.action = 'change'", "one-response.json")).isEqualTo(1);
 
         // the same response again, under another name: recognised by its survey_id, nothing filed twice

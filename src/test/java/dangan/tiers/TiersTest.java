@@ -157,7 +157,7 @@ class TiersTest {
         assertThat(tier("13800000008")).isEqualTo("B");
         Map<String, Object> change = dangan.row("select * from change_log where field = 'tier' and customer_id = ?", id("13800000006"));
         assertThat(change).containsEntry("old_value", "D").containsEntry("new_value", "A").containsEntry("changed_by", "王经理");
-        assertThat((String) change.get("reason")).contains("类别调整建议书 #" + proposalId).contains("12 visits").contains("¥1020.00");
+        assertThat((String) change.get("reason")).startsWith("类别调整建议书 #" + proposalId + " 第 " + jiLine + " 行（年度类别评审，截至 ").contains("已批准：窗口期内到访 12 次，消费 ¥1,020.00");
         Map<String, Object> event = dangan.row("select customer_id, payload::text as p from notification_event where kind = 'tier_changed'");
         assertThat(((Number) event.get("customer_id")).longValue()).isEqualTo(id("13800000006"));
         assertThat((String) event.get("p")).contains("\"new_tier\": \"A\"").contains("\"approved_by\": \"王经理\"");

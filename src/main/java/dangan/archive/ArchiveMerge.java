@@ -111,6 +111,7 @@ public final class ArchiveMerge {
         p.put("period", ArchiveNumbers.period(options.openedIn()));
         p.put("low_trust", options.lowTrust());
         p.put("reason", options.reason());
+        p.put("confirmed_today", options.today());
         p.putAll(tierParameters(tiers));
         int passes = 0;
         int opened;

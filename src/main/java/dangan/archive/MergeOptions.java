@@ -3,7 +3,12 @@ package dangan.archive;
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
 
+import java.time.OffsetDateTime;
 import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 
 /**
  * How {@link ArchiveMerge} files one ingest.
@@ -20,33 +25,44 @@ import java.time.YearMonth;
  *                      after the merge, for a check that reads them and then rolls the whole transaction back
  * @param messages      the language the merge's warnings and reasons are said in (area {@code merge}; see
  *                      {@link MergeTexts})
+ * @param zone          the time zone whose day a contact confirmation is kept by (D-30, dangan.timezone): an
+ *                      archive confirmed today is not written again only to confirm it once more
  */
 public record MergeOptions(YearMonth openedIn, String reason, boolean lowTrust, boolean strictConsent,
-                           TierAtOpening tiers, boolean keepStaging, Messages messages) {
+                           TierAtOpening tiers, boolean keepStaging, Messages messages, ZoneId zone) {
 
-    /** A trusted source, no strict consent, no tiers at opening, warnings in Chinese. */
+    /** A trusted source, no strict consent, no tiers at opening, warnings in Chinese, days in UTC. */
     public static MergeOptions of(YearMonth openedIn, String reason) {
-        return new MergeOptions(openedIn, reason, false, false, null, false, Messages.of(Language.ZH));
+        return new MergeOptions(openedIn, reason, false, false, null, false, Messages.of(Language.ZH), ZoneOffset.UTC);
+    }
+
+    public MergeOptions zone(ZoneId zone) {
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone);
+    }
+
+    /** The start of today in {@link #zone}: a contact confirmed since then is confirmed today. */
+    OffsetDateTime today() {
+        return ZonedDateTime.now(zone).truncatedTo(ChronoUnit.DAYS).toOffsetDateTime();
     }
 
     public MergeOptions messages(Messages messages) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone);
     }
 
     public MergeOptions keepStaging(boolean keep) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keep, messages);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keep, messages, zone);
     }
 
     public MergeOptions lowTrust(boolean lowTrust) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone);
     }
 
     public MergeOptions strictConsent(boolean strictConsent) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone);
     }
 
     public MergeOptions tiers(TierAtOpening tiers) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone);
     }
 
     /** The tiers at opening that apply: none for a low-trust source. */

@@ -173,7 +173,7 @@ public final class ArchiveIntake {
         boolean lowTrust = lowTrustChannels.contains(run.channel());
         LongFunction<TierAtOpening> tiers = tierAtOpening;
         MergeCounts merged = ArchiveMerge.merge(h, run.id(), MergeOptions.of(YearMonth.now(zone), messages.text("ingest.change.reason", "file", run.name()))
-                .lowTrust(lowTrust).strictConsent(strictConsent).keepStaging(keepStaging).messages(messages)
+                .lowTrust(lowTrust).strictConsent(strictConsent).keepStaging(keepStaging).messages(messages).zone(zone)
                 .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())));
         run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
                 merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());

@@ -1,4 +1,9 @@
 -- Applies the round's accepted changes: one line per archive per round, pivoted back to columns.
+-- A line with a mobile or an email confirms the archive's contact data (D-30: contact_confirmed_at,
+-- which the quarterly timeliness review reads by the day). An archive whose contact was already
+-- confirmed today (`confirmed_today`: the start of today in dangan.timezone) and that the line changes
+-- in nothing is not written again: the day kept is the same, and every visit line of a known customer
+-- would otherwise write a new version of its archive row and of all its index entries (issue 14).
 update customer c set
     name = coalesce(a.name, c.name),
     gender = coalesce(a.gender, c.gender),
@@ -33,5 +38,7 @@ left join (
     group by line_no
 ) a on a.line_no = s.line_no
 where s.customer_id = c.id and s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int
-  -- a line that changes nothing and confirms no contact would only write the same archive again
-  and (a.line_no is not null or s.mobile is not null or s.email is not null);
+  -- a line that changes nothing, and confirms no contact or one confirmed today, would only write the same archive again
+  and (a.line_no is not null
+       or (s.mobile is not null or s.email is not null)
+          and (c.contact_confirmed_at is null or c.contact_confirmed_at < :'confirmed_today'::timestamptz));

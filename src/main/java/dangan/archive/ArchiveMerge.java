@@ -45,11 +45,9 @@ public final class ArchiveMerge {
     private static final SqlScript HOLD_SEALED = step("hold-sealed");
     private static final SqlScript RECORD_CONSENTS = step("record-consents");
     private static final SqlScript RANK_UPDATES = step("rank-updates");
-    private static final SqlScript CLASSIFY_CHANGES = step("classify-changes");
-    private static final SqlScript LOG_APPLIED = step("log-applied");
+    private static final SqlScript UPDATE_ROUND = step("update-round");
     private static final SqlScript HOLD_FOR_REVIEW = step("hold-for-review");
     private static final SqlScript WARN_NOT_APPLIED = step("warn-not-applied");
-    private static final SqlScript APPLY_UPDATES = step("apply-updates");
     private static final SqlScript HOLD_HEALTH_WITHOUT_CONSENT = step("hold-health-without-consent");
     private static final SqlScript DROP_HELD_HEALTH = step("drop-held-health");
     private static final List<SqlScript> ADD_FACTS = List.of(step("add-visits"), step("add-contracts"),
@@ -139,12 +137,10 @@ public final class ArchiveMerge {
         int rounds = h.createQuery(MAX_ROUND).bind("ingest_id", ingestId).mapTo(Integer.class).one();
         for (int round = 1; round <= rounds; round++) {
             p.put("round", round);
-            run(h, CLASSIFY_CHANGES, p, watch);
+            run(h, UPDATE_ROUND, p, watch); // classified, staged, registered and applied in one statement
             if (round == 1) analyse(h, STAGED_CHANGES); // the later rounds are the rare lines of a customer met again
-            run(h, LOG_APPLIED, p, watch);
             run(h, HOLD_FOR_REVIEW, p, watch);
             run(h, WARN_NOT_APPLIED, p, watch);
-            run(h, APPLY_UPDATES, p, watch);
         }
         if (options.strictConsent()) {
             run(h, HOLD_HEALTH_WITHOUT_CONSENT, p, watch);

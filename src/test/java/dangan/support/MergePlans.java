@@ -60,14 +60,52 @@ public final class MergePlans {
                 found.add(step + ": nested loop over " + inner.path("Node Type").asText() + " " + inner);
             }
         }
+        // a sub-plan that is not hashed runs again for every row of its statement: over the ingest's rows it is the same loop
+        if ("SubPlan".equals(node.path("Parent Relationship").asText()) && node.path("Subplan Name").asText().startsWith("SubPlan")
+                && (scansStaging(node) || readsTheIngest(node))) {
+            found.add(step + ": " + node.path("Subplan Name").asText() + " run for every row, not hashed " + node);
+        }
         for (JsonNode child : children) collect(step, child, found);
+    }
+
+    /**
+     * The look-ups of staged rows one line at a time by their key (an index scan on the line) in a plan as
+     * {@code explain (format json)} prints it — what a join does whose other side was estimated far too small.
+     */
+    public static List<String> lookUpsByLine(String plan) {
+        try {
+            List<String> found = new ArrayList<>();
+            for (JsonNode statement : JSON.readTree(plan)) lookUpsByLine(statement.get("Plan"), found);
+            return found;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void lookUpsByLine(JsonNode node, List<String> found) {
+        if (node.path("Node Type").asText().startsWith("Index") && STAGING.contains(node.path("Relation Name").asText())
+                && node.path("Index Cond").asText().contains("line_no")) {
+            found.add(node.path("Node Type").asText() + " " + node.path("Index Name").asText() + " " + node.path("Index Cond").asText());
+        }
+        for (JsonNode child : node.path("Plans")) lookUpsByLine(child, found);
+    }
+
+    /** The subtree reads every row an ingest filed into a table (by its source index, not one line's). */
+    private static boolean readsTheIngest(JsonNode node) {
+        String conditions = node.path("Index Cond").asText() + node.path("Recheck Cond").asText() + node.path("Filter").asText();
+        if (conditions.contains("source_ingest_id") && !conditions.contains("source_line")) return true;
+        for (JsonNode child : node.path("Plans")) {
+            if (readsTheIngest(child)) return true;
+        }
+        return false;
     }
 
     /** The subtree reads staged rows other than by an index look-up of one row per outer row. */
     private static boolean scansStaging(JsonNode node) {
         String type = node.path("Node Type").asText();
         // a look-up by the outer row's line; an index scan on the ingest alone reads all its rows again
-        boolean indexed = type.startsWith("Index") && node.path("Index Cond").asText().contains("line_no");
+        boolean indexed = type.startsWith("Index") && node.path("Index Cond").asText().contains("line_no")
+                || type.equals("Tid Scan") && node.path("TID Cond").asText().contains("ctid = "); // the one row the outer row names
         if (STAGING.contains(node.path("Relation Name").asText()) && !indexed) return true;
         for (JsonNode child : node.path("Plans")) {
             if (scansStaging(child)) return true;

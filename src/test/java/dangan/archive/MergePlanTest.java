@@ -62,12 +62,12 @@ class MergePlanTest {
     }
 
     /**
-     * The outcomes are settled without looking each staged line up again by its key: the marks, grouped,
-     * are estimated at 100 lines, and the planner looked each of 100,000 lines up one by one in the primary
-     * key (issue 14); each row now carries where it is.
+     * The lines' archives and outcomes are written back without looking each staged line up again by its
+     * key: the best candidates and the grouped marks are estimated at 200 and 100 lines, and the planner
+     * looked each of 100,000 lines up one by one in the primary key (issue 14); each row now carries where it is.
      */
     @Test
-    void outcomesAreSettledWithoutLookingEachLineUpAgain() {
+    void linesAreWrittenBackWithoutLookingEachUpAgain() {
         Map<String, String> plans = new HashMap<>();
         MergeCounts counts = jdbi.withHandle(h -> {
             h.begin();
@@ -82,6 +82,7 @@ class MergePlanTest {
 
         assertThat(counts.updated()).isEqualTo(LINES);
         assertThat(MergePlans.lookUpsByLine(plans.get("settle-outcomes"))).isEmpty();
+        assertThat(MergePlans.lookUpsByLine(plans.get("match"))).as("matched lines written back").isEmpty();
     }
 
     @Test

@@ -28,7 +28,8 @@ public final class AccessFlow implements Flow {
                 Transport.from(context.settings()));
         api.metrics(context.metrics());
         context.bind("api", api);
-        context.bind("apiDescription", new ApiDescription(context.settings().get("dangan.api.public-url")));
+        context.bind("apiDescription", new ApiDescription(context.settings().get("dangan.api.public-url"),
+                context.settings().getInt("dangan.surveys.max-body-bytes", 1_048_576)));
         RoleViews views = RoleViews.from(context.settings());
         context.bind("roleViews", views);
         // views, access requests and grants, approvals (D-24, D-25, D-16, D-19): routes/archives.yaml, routes/access-requests.yaml
@@ -38,6 +39,6 @@ public final class AccessFlow implements Flow {
         context.bind("accessRequests", requests);
         context.bind("archiveApi", new ArchiveApi(context.dataSource(), reader, views, requests, audit,
                 context.settings().getInt("dangan.archives.search-limit", 50)));
-        context.bind("approvals", new ApprovalsApi(new TierProposals(context.dataSource(), audit.messages()), new ReviewQueue(context.dataSource(), audit.messages()), audit));
+        context.bind("approvals", new ApprovalsApi(new TierProposals(context.dataSource(), audit.messages()), new ReviewQueue(context.dataSource(), audit.messages(), context.sensitive()), audit));
     }
 }

@@ -9,11 +9,13 @@ import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.RequestBody;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
+import dangan.normalise.MaxLength;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
@@ -24,6 +26,7 @@ import org.apache.camel.openapi.RestOpenApiReader;
 import org.apache.camel.openapi.RestOpenApiSupport;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +43,12 @@ import java.util.Set;
  *       from the {@code api-call} template (all but sign-in), {@code surveysToken} on
  *       {@code POST /surveys} (dangan.surveys.token), none on sign-in;</li>
  *   <li>responses: each with a JSON schema — {@code Problem} ({@code {"error": "…"}}) for every 4xx and
- *       5xx, an object for the others — and 401, 403 and 500 on every operation that needs a token.</li>
+ *       5xx, an object for the others — and 401, 403 and 500 on every operation that needs a token;</li>
+ *   <li>limits (issue 10), from the code that enforces them, so the description cannot drift from it: the body
+ *       size ({@code camel.server.maxBodySize}, 413), the JSON depth, number and text limits ({@link Api}, 400) in
+ *       {@code x-dangan-limits} and the description; every text field's {@code maxLength} ({@link MaxLength}) in the
+ *       schemas {@code ArchiveFields} (the corrections' {@code changes}) and {@code SurveyResponse}
+ *       ({@code POST /surveys}); {@code reason} of a correction and {@code as} of a review decision.</li>
  * </ul>
  */
 public final class ApiDescription {
@@ -48,10 +56,15 @@ public final class ApiDescription {
     private static final Set<String> OWN_TOKEN = Set.of("surveys-http");
 
     private final String publicUrl;
+    private final long maxBodyBytes;
 
-    /** @param publicUrl the service's address as clients reach it ({@code https://dangan.example}); null: the caller's Host */
-    public ApiDescription(String publicUrl) {
+    /**
+     * @param publicUrl the service's address as clients reach it ({@code https://dangan.example}); null: the caller's Host
+     * @param maxBodyBytes the largest request body the HTTP server takes ({@code camel.server.maxBodySize})
+     */
+    public ApiDescription(String publicUrl, long maxBodyBytes) {
         this.publicUrl = publicUrl == null || publicUrl.isBlank() ? null : publicUrl.replaceAll("/+$", "");
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     public void describe(Exchange exchange) throws Exception {
@@ -64,6 +77,7 @@ public final class ApiDescription {
         List<RestDefinition> rests = support.getRestDefinitions(context);
         OpenAPI api = new RestOpenApiReader().read(context, rests, config, context.getName(), context.getClassResolver());
         complete(api, rests, context, server(exchange));
+        limits(api, maxBodyBytes);
         // the server writes every message header into the answer: none of the request's goes back
         exchange.getMessage().removeHeaders("*", "Camel*");
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
@@ -121,6 +135,74 @@ public final class ApiDescription {
             responses(operation, staff || OWN_TOKEN.contains(route));
         }));
         api.setSecurity(null);
+    }
+
+    /** The request limits, as the code enforces them (see the class comment). */
+    static void limits(OpenAPI api, long maxBodyBytes) {
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("max_body_bytes", maxBodyBytes);
+        limits.put("max_json_depth", Api.MAX_JSON_DEPTH);
+        limits.put("max_number_digits", Api.MAX_NUMBER_DIGITS);
+        limits.put("max_json_text", Api.MAX_JSON_TEXT);
+        api.addExtension("x-dangan-limits", limits);
+        if (api.getInfo() != null) {
+            String before = api.getInfo().getDescription();
+            api.getInfo().setDescription((before == null || before.isBlank() ? "" : before + "\n\n") + "Limits: a request body of at most "
+                    + maxBodyBytes + " bytes (larger: 413); JSON nested at most " + Api.MAX_JSON_DEPTH + " deep, numbers of at most "
+                    + Api.MAX_NUMBER_DIGITS + " digits, texts of at most " + Api.MAX_JSON_TEXT + " characters, no NUL character"
+                    + " (else 400, naming the field); every text field of an archive at most its maxLength (schema ArchiveFields),"
+                    + " in characters.");
+        }
+        Components components = api.getComponents();
+        ObjectSchema fields = new ObjectSchema();
+        fields.description("The text fields of an archive, each with the most characters it takes (a character outside the BMP"
+                + " counts once), whichever way it arrives; a longer value is refused, naming the field, its length and the limit."
+                + " An extra attribute's value (a column Dangan does not know) takes " + MaxLength.EXTRA + ".");
+        MaxLength.OF.forEach((field, max) -> fields.addProperty(field, new StringSchema().maxLength(max)));
+        components.addSchemas("ArchiveFields", fields);
+
+        ObjectSchema customer = new ObjectSchema();
+        customer.addProperty("archive_no", new StringSchema().pattern("^[0-9]{6,20}$"));
+        customer.addProperty("mobile", new StringSchema());
+        customer.addProperty("email", new StringSchema().maxLength(MaxLength.of("email")));
+        customer.addProperty("name", new StringSchema().maxLength(MaxLength.of("name")));
+        ObjectSchema consent = new ObjectSchema();
+        consent.addProperty("version", new StringSchema().maxLength(MaxLength.of("consent_version")));
+        ObjectSchema survey = new ObjectSchema();
+        survey.description("One survey response in Dangan's default format (the body may also be an array of them, or the"
+                + " platform's envelope: dangan.surveys.map.*); a response with a text longer than its maxLength is rejected,"
+                + " naming the field, its length and the limit.");
+        survey.addProperty("survey_id", new StringSchema());
+        survey.addProperty("submitted_at", new StringSchema().format("date-time"));
+        survey.addProperty("customer", customer);
+        survey.addProperty("score", new io.swagger.v3.oas.models.media.IntegerSchema().minimum(java.math.BigDecimal.ONE)
+                .maximum(java.math.BigDecimal.valueOf(5)));
+        survey.addProperty("nps", new io.swagger.v3.oas.models.media.IntegerSchema().minimum(java.math.BigDecimal.ZERO)
+                .maximum(java.math.BigDecimal.TEN));
+        for (String text : List.of("comment", "service", "staff")) survey.addProperty(text, new StringSchema().maxLength(MaxLength.of(text)));
+        survey.addProperty("answers", new ObjectSchema());
+        survey.addProperty("consent", consent);
+        components.addSchemas("SurveyResponse", survey);
+
+        ObjectSchema correction = new ObjectSchema();
+        correction.addProperty("request_id", new io.swagger.v3.oas.models.media.IntegerSchema().format("int64"));
+        correction.addProperty("reason", new StringSchema().maxLength(MaxLength.REASON));
+        correction.addProperty("changes", new Schema<>().$ref("#/components/schemas/ArchiveFields"));
+        ObjectSchema decision = new ObjectSchema();
+        decision.addProperty("as", new StringSchema().description("for a held sensitive column (field held:<heading>) only:"
+                + " health, allergies, extra or extra:NAME"));
+        if (api.getPaths() == null) return;
+        api.getPaths().forEach((path, item) -> item.readOperations().forEach(operation -> {
+            String id = operation.getOperationId();
+            if ("api-rights-correct".equals(id)) body(operation, correction, true);
+            else if ("surveys-http".equals(id)) body(operation, new Schema<>().$ref("#/components/schemas/SurveyResponse"), true);
+            else if ("api-review-accept".equals(id)) body(operation, decision, false);
+        }));
+    }
+
+    private static void body(Operation operation, Schema<?> schema, boolean required) {
+        operation.setRequestBody(new RequestBody().required(required)
+                .content(new Content().addMediaType("application/json", new MediaType().schema(schema))));
     }
 
     private static boolean isTemplated(CamelContext context, String routeId) {

@@ -148,11 +148,14 @@ public final class ApprovalsApi {
                 .orElseThrow(() -> ApiProblem.localized(404, "api.review.none", "id", String.valueOf(id)));
         String archiveNo = held.archiveNo();
         String field = held.field();
+        // a held sensitive column says where it goes: {"as": "health" | "allergies" | "extra" | "extra:NAME"}
+        ReviewQueue.Filing as = accept ? ReviewQueue.Filing.parse(Api.optionalText(Api.readOptionalJson(exchange), "as")) : null;
         ReviewQueue.Also also = c -> audit.record(c, new AuditEntry(caller.name(), caller.role().label(), accept ? "change" : "reject",
-                archiveNo, List.of(), null, null, AuditEntry.OK, Localized.of("audit.review.decided", "id", id,
-                "field", AuditText.field(field), "accept", accept ? "yes" : "no")));
+                archiveNo, List.of(), null, null, AuditEntry.OK, as == null ? Localized.of("audit.review.decided", "id", id,
+                "field", AuditText.field(field), "accept", accept ? "yes" : "no")
+                : Localized.of("audit.review.held-filed", "id", id, "field", AuditText.field(field), "as", as.label())));
         try {
-            if (accept) review.accept(id, caller.name(), also); else review.reject(id, caller.name(), also);
+            if (accept) review.accept(id, caller.name(), caller.role(), as, also); else review.reject(id, caller.name(), also);
         } catch (ReviewQueue.SealedArchiveException e) {
             throw ApiProblem.conflict(e.getMessage());
         } catch (IllegalArgumentException e) {

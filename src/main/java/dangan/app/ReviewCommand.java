@@ -6,6 +6,8 @@ import dangan.access.Role;
 import dangan.archive.ReviewQueue;
 import dangan.audit.Exposure;
 import dangan.i18n.Messages;
+import dangan.privacy.SensitiveFields;
+import dangan.rules.RuleException;
 import org.jdbi.v3.core.JdbiException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,9 +22,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * {@code review list [--json] | accept ID… --by NAME | reject ID… --by NAME | file ARCHIVE_NO… --by NAME}:
- * the review queue (D-16) from the command line. A decision is taken by a manager or keeper (as
- * {@code /api/review} asks), named with {@code --by} and audited under their name.
+ * {@code review list [--json] | accept ID… [--as health|allergies|extra|extra:NAME] --by NAME | reject ID… --by NAME
+ * | file ARCHIVE_NO… --by NAME}: the review queue (D-16) from the command line. A decision is taken by a manager or
+ * keeper (as {@code /api/review} asks), named with {@code --by} and audited under their name; a held sensitive
+ * column ({@code held:<heading>}) is accepted by a manager only, with {@code --as} saying where it goes.
  */
 @Command(name = "review", mixinStandardHelpOptions = true)
 final class ReviewCommand extends CommandGroup {
@@ -70,20 +73,22 @@ final class ReviewCommand extends CommandGroup {
 
     @Command(name = "accept", mixinStandardHelpOptions = true)
     int accept(@Parameters(paramLabel = "ID", arity = "1..*", descriptionKey = "review.id") List<String> ids,
+               @Option(names = "--as", paramLabel = "health|allergies|extra|extra:NAME", descriptionKey = "review.as") String as,
                @Mixin ActingFor by) throws Exception {
-        return decide(true, ids, by);
+        return decide(true, ids, ReviewQueue.Filing.parse(as), by);
     }
 
     @Command(name = "reject", mixinStandardHelpOptions = true)
     int reject(@Parameters(paramLabel = "ID", arity = "1..*", descriptionKey = "review.id") List<String> ids,
                @Mixin ActingFor by) throws Exception {
-        return decide(false, ids, by);
+        return decide(false, ids, null, by);
     }
 
-    private int decide(boolean accept, List<String> ids, ActingFor by) throws Exception {
+    private int decide(boolean accept, List<String> ids, ReviewQueue.Filing as, ActingFor by) throws Exception {
         return context.onDatabase((database, audit) -> {
             ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), REVIEWERS);
-            ReviewQueue queue = new ReviewQueue(database.dataSource(), audit.get().messages());
+            ReviewQueue queue = new ReviewQueue(database.dataSource(), audit.get().messages(),
+                    accept ? SensitiveFields.configured(context.settings(), database.dataSource()) : null);
             Set<Long> pending = queue.pendingChanges().stream().map(ReviewQueue.PendingChange::id).collect(Collectors.toSet());
             int failed = 0;
             List<Long> decided = new ArrayList<>();
@@ -102,9 +107,16 @@ final class ReviewCommand extends CommandGroup {
                     continue;
                 }
                 try {
-                    if (accept) queue.accept(changeId, actor.name()); else queue.reject(changeId, actor.name());
+                    if (accept) {
+                        queue.accept(changeId, actor.name(), Role.of(actor.role()), as, h -> { });
+                    } else {
+                        queue.reject(changeId, actor.name());
+                    }
                     context.say(accept ? "cli.review.accepted" : "cli.review.rejected", "id", changeId, "by", actor.name());
                     decided.add(changeId);
+                } catch (RuleException e) {
+                    failed++; // a held column accepted by a keeper, or without --as: nothing changed
+                    context.note("cli.review.not-decided", "id", changeId, "problem", e.message(context.messages()));
                 } catch (IllegalArgumentException | JdbiException e) {
                     failed++; // e.g. the proposed mobile now belongs to another archive, or the archive is sealed: nothing changed
                     context.note("cli.review.not-decided", "id", changeId, "problem", Dangan.oneLine(e));

@@ -54,6 +54,7 @@ public final class ArchiveMerge {
             step("add-preferences"), step("add-health"), step("add-special-dates"), step("add-lunar-birthdays"),
             step("add-companions"));
     private static final SqlScript HOLD_ID_WITHOUT_CONSENT = step("hold-id-without-consent");
+    private static final SqlScript HOLD_SENSITIVE_COLUMNS = step("hold-sensitive-columns");
     private static final SqlScript FILE_KEYS = step("file-keys");
     private static final SqlScript SETTLE_OUTCOMES = step("settle-outcomes");
     private static final SqlScript HOLD_NEW_ARCHIVES = step("hold-new-archives");
@@ -158,6 +159,7 @@ public final class ArchiveMerge {
         if (options.strictConsent()) {
             run(h, HOLD_ID_WITHOUT_CONSENT, p, watch);
         }
+        run(h, HOLD_SENSITIVE_COLUMNS, p, watch);
         run(h, FILE_KEYS, p, watch);
         run(h, SETTLE_OUTCOMES, p, watch);
         if (options.lowTrust()) {

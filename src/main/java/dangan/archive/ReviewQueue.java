@@ -2,6 +2,9 @@ package dangan.archive;
 
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
+import dangan.access.Role;
+import dangan.privacy.SensitiveFields;
+import dangan.rules.RuleException;
 import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -16,6 +19,13 @@ import java.util.Optional;
  * the customer's identity) and archives opened from a low-trust source wait here until a person
  * accepts or rejects them. Every decision is recorded with who made it; accepted changes go to
  * the change register (D-27).
+ *
+ * <p>A value of a column whose heading looks sensitive (issue 10) waits as {@code held:<heading>}, sealed under
+ * its customer's key ({@code proposed_enc}), never in clear. Only a manager accepts one (D-24: the manager's view
+ * is the one that holds health and identity; D-16: a supervisor files), naming where it goes ({@link Filing}):
+ * health or allergies (a health fact, sealed) or an extra attribute (in clear, as the reviewer judged it not
+ * sensitive). Rejected by a manager or keeper, the sealed value is discarded; accepted, it leaves the queue for
+ * where it was filed.
  */
 public final class ReviewQueue {
 
@@ -25,9 +35,13 @@ public final class ReviewQueue {
             "mobile", "mobile = :value", "email", "email = :value", "address", "address = :value",
             "employer", "employer = :value", "job_title", "job_title = :value", "nationality", "nationality = :value");
 
+    /** The prefix of a held column's field: {@code held:<heading>}. */
+    public static final String HELD = "held:";
+
     private final Jdbi jdbi;
     /** The language of the change register's reasons a decision writes ({@code dangan.locale}). */
     private final Messages messages;
+    private final SensitiveFields sensitive;
 
     /** A queue whose decisions write their change-register reasons in Simplified Chinese (the default language). */
     public ReviewQueue(DataSource dataSource) {
@@ -36,8 +50,55 @@ public final class ReviewQueue {
 
     /** A queue whose decisions write their change-register reasons in the language of {@code messages}. */
     public ReviewQueue(DataSource dataSource, Messages messages) {
+        this(dataSource, messages, null);
+    }
+
+    /**
+     * @param messages  the language of the change register's reasons a decision writes
+     * @param sensitive opens held values accepted as an extra attribute (null: such an acceptance is refused)
+     */
+    public ReviewQueue(DataSource dataSource, Messages messages, SensitiveFields sensitive) {
         this.jdbi = Db.jdbi(dataSource);
         this.messages = messages;
+        this.sensitive = sensitive;
+    }
+
+    /**
+     * Where an accepted held column goes ({@code --as}, {@code {"as": …}}): {@code health} or {@code allergies}, a
+     * sealed health fact of that kind ({@code note}, {@code allergy}); {@code extra} or {@code extra:NAME}, an extra
+     * attribute under its heading or NAME.
+     */
+    public record Filing(String kind, String name) {
+
+        /** The longest name of an extra attribute a reviewer may give. */
+        static final int MAX_NAME = 100;
+
+        /** Reads {@code --as}; null when not given; refused, naming what is taken, when it is none of them. */
+        public static Filing parse(String as) {
+            if (as == null || as.isBlank()) return null;
+            String given = as.strip();
+            if (given.equals("health")) return new Filing("note", null);
+            if (given.equals("allergies") || given.equals("allergy")) return new Filing("allergy", null);
+            if (given.equals("extra")) return new Filing("extra", null);
+            if (given.startsWith("extra:")) {
+                String name = dangan.normalise.Text.clean(given.substring("extra:".length()));
+                if (name != null && name.length() <= MAX_NAME) return new Filing("extra", name);
+            }
+            throw RuleException.invalid("review.as.unknown", "as", given.length() > 40 ? given.substring(0, 40) + "…" : given);
+        }
+
+        boolean health() {
+            return !kind.equals("extra");
+        }
+
+        /** As it is given: {@code health}, {@code allergies}, {@code extra}, {@code extra:NAME}. */
+        public String label() {
+            return switch (kind) {
+                case "note" -> "health";
+                case "allergy" -> "allergies";
+                default -> name == null ? "extra" : "extra:" + name;
+            };
+        }
     }
 
     /** A change waiting for review, as a person reads it. */
@@ -83,24 +144,45 @@ public final class ReviewQueue {
     }
 
     public void accept(long changeId, String reviewer, Also also) {
+        accept(changeId, reviewer, null, null, also);
+    }
+
+    /**
+     * Applies a held change; a held column ({@code held:<heading>}) only by a manager and only with a
+     * {@link Filing}, which no other change takes. Refusals are {@link RuleException}s; nothing is written.
+     */
+    public void accept(long changeId, String reviewer, Role role, Filing as, Also also) {
         jdbi.useTransaction(h -> {
             Held held = lockPending(h, changeId);
+            boolean column = held.field().startsWith(HELD);
+            if (!column && as != null) throw RuleException.invalid("review.as.not-held", "id", changeId);
+            if (column && role != Role.MANAGER) {
+                throw RuleException.notPermitted("review.held.manager-only", "id", changeId,
+                        "role", role == null ? "-" : role.label());
+            }
+            if (column && as == null) {
+                throw RuleException.invalid("review.held.as-needed", "id", changeId, "heading", held.field().substring(HELD.length()));
+            }
             refuseSealed(h, held.customerId(), changeId);
-            if (held.field().startsWith("health:")) {
+            if (column) {
+                fileHeldColumn(h, changeId, held, as, reviewer);
+            } else if (held.field().startsWith("health:")) {
                 fileHeldHealth(h, changeId); // held by dangan.consent.strict until consent to sensitive data
             } else {
                 apply(h, held);
             }
-            String heldFor = h.createQuery("select reason from pending_change where id = :id").bind("id", changeId)
-                    .mapTo(String.class).one();
-            h.createUpdate("""
-                            insert into change_log (customer_id, field, old_value, new_value, changed_by, reason,
-                                                    source_ingest_id, source_line)
-                            select customer_id, field, current_value, proposed_value, :reviewer, :reason,
-                                   source_ingest_id, source_line
-                            from pending_change where id = :id""")
-                    .bind("reviewer", reviewer).bind("id", changeId)
-                    .bind("reason", messages.text("audit.change.review-accepted", "reason", heldFor == null ? "" : heldFor)).execute();
+            if (!column) {
+                String heldFor = h.createQuery("select reason from pending_change where id = :id").bind("id", changeId)
+                        .mapTo(String.class).one();
+                h.createUpdate("""
+                                insert into change_log (customer_id, field, old_value, new_value, changed_by, reason,
+                                                        source_ingest_id, source_line)
+                                select customer_id, field, current_value, proposed_value, :reviewer, :reason,
+                                       source_ingest_id, source_line
+                                from pending_change where id = :id""")
+                        .bind("reviewer", reviewer).bind("id", changeId)
+                        .bind("reason", messages.text("audit.change.review-accepted", "reason", heldFor == null ? "" : heldFor)).execute();
+            }
             decide(h, changeId, "accepted", reviewer);
             also.in(h);
         });
@@ -113,8 +195,9 @@ public final class ReviewQueue {
 
     public void reject(long changeId, String reviewer, Also also) {
         jdbi.useTransaction(h -> {
-            lockPending(h, changeId);
+            Held held = lockPending(h, changeId);
             decide(h, changeId, "rejected", reviewer);
+            if (held.field().startsWith(HELD)) discard(h, changeId); // a held column's value is not kept once rejected
             also.in(h);
         });
     }
@@ -181,6 +264,50 @@ public final class ReviewQueue {
                         select customer_id, substr(field, 8), proposed_enc, proposed_hash, source_ingest_id, source_line
                         from pending_change where id = :id
                         on conflict (customer_id, kind, fact_key) do nothing""")
+                .bind("id", changeId).execute();
+    }
+
+    /**
+     * A held column's value joins the archive where the reviewer said: a health fact (sealed as it waited, once by
+     * its blind index) or an extra attribute (opened). The change register names where it went; a health value
+     * stays {@code ***} there. The queue keeps no copy.
+     */
+    private void fileHeldColumn(Handle h, long changeId, Held held, Filing as, String reviewer) {
+        String heading = held.field().substring(HELD.length());
+        String field;
+        String shown;
+        if (as.health()) {
+            h.createUpdate("""
+                            insert into health_fact (customer_id, kind, detail_enc, fact_key, source_ingest_id, source_line)
+                            select customer_id, :kind, proposed_enc, proposed_hash, source_ingest_id, source_line
+                            from pending_change where id = :id
+                            on conflict (customer_id, kind, fact_key) do nothing""")
+                    .bind("kind", as.kind()).bind("id", changeId).execute();
+            field = "health:" + as.kind();
+            shown = "***";
+        } else {
+            if (sensitive == null) throw new IllegalStateException("ReviewQueue without SensitiveFields cannot open a held value");
+            String name = as.name() == null ? heading : as.name();
+            shown = sensitive.decrypt(h, held.enc());
+            h.createUpdate("update customer set extra = coalesce(extra, '{}'::jsonb) || jsonb_build_object(:key::text, :value::text),"
+                            + " updated_at = now() where id = :id")
+                    .bind("key", name).bind("value", shown).bind("id", held.customerId()).execute();
+            field = "extra." + name;
+        }
+        h.createUpdate("""
+                        insert into change_log (customer_id, field, old_value, new_value, changed_by, reason,
+                                                source_ingest_id, source_line)
+                        select customer_id, :field, null, :shown, :reviewer, :reason, source_ingest_id, source_line
+                        from pending_change where id = :id""")
+                .bind("field", field).bind("shown", shown).bind("reviewer", reviewer)
+                .bind("reason", messages.text("audit.change.review-held", "heading", heading, "as", as.label()))
+                .bind("id", changeId).execute();
+        discard(h, changeId);
+    }
+
+    /** The sealed value of a decided held column leaves the queue. */
+    private static void discard(Handle h, long changeId) {
+        h.createUpdate("update pending_change set proposed_enc = null, proposed_hash = null where id = :id")
                 .bind("id", changeId).execute();
     }
 

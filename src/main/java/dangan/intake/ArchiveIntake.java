@@ -323,7 +323,11 @@ public final class ArchiveIntake {
             }
             extraColumns = layout.extra().values().toArray(String[]::new);
             if (extraColumns.length > 0) {
-                LOG.info("{}: columns kept as extra attributes: {}", run.name(), String.join(", ", extraColumns));
+                java.util.Map<Boolean, List<String>> sensitive = java.util.Arrays.stream(extraColumns)
+                        .collect(java.util.stream.Collectors.partitioningBy(ColumnMap::looksSensitive));
+                LOG.info("{}: columns kept as extra attributes: {}{}", run.name(), String.join(", ", sensitive.get(false)),
+                        sensitive.get(true).isEmpty() ? "" : "; held sealed for review (the heading looks sensitive): "
+                                + String.join(", ", sensitive.get(true)));
             }
             normaliser = new RowNormaliser(layout, messages);
             try {

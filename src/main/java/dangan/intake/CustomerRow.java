@@ -8,7 +8,10 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.Map;
 
-/** The canonical record one input line becomes, normalised and ready to be filed. */
+/**
+ * The canonical record one input line becomes, normalised and ready to be filed. {@code held}: the values of
+ * columns whose heading looks sensitive (by heading), never filed as they are but sealed into the review queue.
+ */
 public record CustomerRow(
         int lineNo,
         String name,
@@ -32,7 +35,8 @@ public record CustomerRow(
         LocalDate anniversary,
         String companions,
         String referrer,
-        Consent consent) {
+        Consent consent,
+        Map<String, String> held) {
 
     /**
      * What the line says about consent (PIPL, D-28), per purpose: true given, false refused or

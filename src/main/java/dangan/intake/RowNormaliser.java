@@ -99,7 +99,7 @@ public final class RowNormaliser {
                 line.text(Field.ROOM_PREFERENCES), line.text(Field.DINING_PREFERENCES), line.text(Field.PREFERENCES),
                 line.text(Field.ALLERGIES), line.text(Field.HEALTH),
                 line.parse(Field.ANNIVERSARY, DateValue::parse, Function.identity()),
-                line.text(Field.COMPANIONS), line.text(Field.REFERRER), consent(line));
+                line.text(Field.COMPANIONS), line.text(Field.REFERRER), consent(line), extra.held());
         line.issues.sort(Comparator.comparingInt(issue -> layout.headings().indexOf(issue.column())));
         return new Result(row, line.issues);
     }
@@ -178,13 +178,14 @@ public final class RowNormaliser {
 
         /**
          * The columns that map to no field, as extra attributes — never a way around the sealed fields: a
-         * column whose heading looks sensitive ({@link ColumnMap#looksSensitive}) is held back, whatever its
-         * value; a valid resident ID (checksum) in any other is an ID number, whatever the heading — the line's
+         * column whose heading looks sensitive ({@link ColumnMap#looksSensitive}) is held for review, whatever its
+         * value (sealed with the line, a pending change {@code held:<heading>} once its archive is known); a valid resident ID (checksum) in any other is an ID number, whatever the heading — the line's
          * ID number when it has none (sealed, masked, matched by blind index), else held back — and one
          * inside a longer text is masked there.
          */
         Extra extra(ResidentId id) {
             Map<String, String> attributes = new LinkedHashMap<>();
+            Map<String, String> held = new LinkedHashMap<>();
             ResidentId found = null;
             for (Map.Entry<Integer, String> column : new java.util.TreeMap<>(layout.extra()).entrySet()) {
                 int index = column.getKey();
@@ -192,7 +193,9 @@ public final class RowNormaliser {
                 String value = index < cells.size() ? Text.clean(cells.get(index)) : null;
                 if (value == null) continue;
                 if (ColumnMap.looksSensitive(heading)) {
-                    issues.add(RowIssue.held(lineNo, heading, messages.text("dropfolder.held-sensitive-heading", "heading", heading)));
+                    // the value goes to the review queue, sealed: the warning keeps no copy of the line
+                    held.put(heading, value);
+                    warn(heading, "***", messages.text("dropfolder.held-sensitive-heading", "heading", heading));
                     continue;
                 }
                 List<ResidentId> ids = residentIds(value);
@@ -213,7 +216,7 @@ public final class RowNormaliser {
                     warn(heading, masked, messages.text("dropfolder.id-in-text"));
                 }
             }
-            return new Extra(attributes, found);
+            return new Extra(attributes, found, held);
         }
 
         private void warn(String heading, String value, String reason) {
@@ -221,8 +224,11 @@ public final class RowNormaliser {
         }
     }
 
-    /** The extra attributes of a line to file, and a resident ID found among them (null when none). */
-    private record Extra(Map<String, String> attributes, ResidentId residentId) {
+    /**
+     * The extra attributes of a line to file, a resident ID found among them (null when none), and the values of
+     * columns whose heading looks sensitive, by heading, held for review.
+     */
+    private record Extra(Map<String, String> attributes, ResidentId residentId, Map<String, String> held) {
     }
 
     private static final java.util.regex.Pattern ID_RUN = java.util.regex.Pattern.compile("(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])");

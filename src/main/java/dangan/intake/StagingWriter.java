@@ -22,7 +22,8 @@ import java.util.HexFormat;
  * Streams normalised rows into the staging table with PostgreSQL's COPY (text format): the
  * bulk path never makes a round trip per row. Sensitive values are encrypted here, before
  * they leave the JVM, and blind-indexed for matching: each line that carries any gets a fresh data
- * key of its own (staged with the line, wrapped), which the merge files under the line's customer.
+ * key of its own (staged with the line, wrapped), which the merge files under the line's customer. The values of
+ * columns whose heading looks sensitive are sealed the same way, for the review queue ({@code held}).
  */
 final class StagingWriter implements AutoCloseable {
 
@@ -30,7 +31,8 @@ final class StagingWriter implements AutoCloseable {
             + " address, id_hash, id_enc, id_masked, employer, job_title, nationality, extra, visit_date, amount, service,"
             + " payment, staff, branch, pref_room, pref_dining, pref_other, allergy_enc, allergy_hash, health_enc,"
             + " health_hash, anniversary, companions, referrer, contract_no, key_id, key_wrapped, consent_service,"
-            + " consent_contact, consent_marketing, consent_sensitive, consent_version, lunar_year, lunar_month, leap_month, lunar_day, place) FROM STDIN";
+            + " consent_contact, consent_marketing, consent_sensitive, consent_version, lunar_year, lunar_month, leap_month, lunar_day, place,"
+            + " held) FROM STDIN";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -51,7 +53,8 @@ final class StagingWriter implements AutoCloseable {
     void write(CustomerRow row) {
         line.setLength(0);
         CustomerRow.Visit visit = row.visit();
-        DataKey key = row.residentId() != null || row.allergies() != null || row.health() != null ? sensitive.newKey() : null;
+        DataKey key = row.residentId() != null || row.allergies() != null || row.health() != null || !row.held().isEmpty()
+                ? sensitive.newKey() : null;
         field(ingestId).field(row.lineNo()).field(row.name()).field(row.gender() == null ? null : row.gender().name())
                 .field(row.birthDate()).field(row.mobile()).field(row.email()).field(row.address());
         if (row.residentId() == null) {
@@ -78,6 +81,7 @@ final class StagingWriter implements AutoCloseable {
         field(lunar == null ? null : lunar.year()).field(lunar == null ? null : lunar.month())
                 .field(lunar == null ? null : lunar.leap()).field(lunar == null ? null : lunar.day());
         field(visit == null ? null : visit.place());
+        field(held(row, key));
         line.setCharAt(line.length() - 1, '\n');
         try {
             out.append(line);
@@ -106,6 +110,20 @@ final class StagingWriter implements AutoCloseable {
     @Override
     public void close() throws IOException {
         out.close();
+    }
+
+    /**
+     * The values of columns whose heading looks sensitive, each sealed under the line's key and blind-indexed:
+     * {@code {"<heading>": {"enc": base64, "hash": base64}}}; the merge makes each a held change for review.
+     */
+    private String held(CustomerRow row, DataKey key) {
+        if (row.held().isEmpty()) return null;
+        java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
+        com.fasterxml.jackson.databind.node.ObjectNode held = JSON.createObjectNode();
+        row.held().forEach((heading, value) -> held.putObject(heading)
+                .put("enc", base64.encodeToString(sensitive.encrypt(key, value)))
+                .put("hash", base64.encodeToString(sensitive.blindIndex(value))));
+        return held.toString();
     }
 
     private String json(CustomerRow row) {

@@ -7,8 +7,10 @@ import java.util.Map;
 /**
  * The longest value each text field of an archive takes, in characters (issue 10: input limits). One table for
  * every way in: a line of a dropped file, a mail or the contracts poll longer than this is rejected with the field
- * and the limit named (RowNormaliser); a correction through the API is refused (Corrections). The README lists
- * the same figures (<i>Limits of text fields</i>).
+ * and the limit named (RowNormaliser); a correction through the API is refused (Corrections); a survey response
+ * (file or {@code POST /api/surveys}) whose name, comment, service, staff or consent version is longer is rejected,
+ * naming field, length and limit (SurveyReader). The README lists the same figures (<i>Limits of text fields</i>),
+ * and the OpenAPI description ({@code GET /api/openapi.json}) gives them as each field's {@code maxLength}.
  */
 public final class MaxLength {
 
@@ -16,6 +18,8 @@ public final class MaxLength {
     public static final Map<String, Integer> OF;
     /** An extra attribute's value (a column that maps to no field). */
     public static final int EXTRA = 500;
+    /** The reason a person gives with a request through the API (a correction's {@code reason}). */
+    public static final int REASON = 500;
 
     static {
         Map<String, Integer> m = new LinkedHashMap<>();
@@ -39,6 +43,7 @@ public final class MaxLength {
         m.put("companions", 200);
         m.put("referrer", 100);
         m.put("consent_version", 50);
+        m.put("comment", 2000);
         OF = Collections.unmodifiableMap(m);
     }
 

@@ -67,7 +67,7 @@ public final class Corrections {
     /** The longest value a field without a limit of its own in {@link MaxLength} takes (gender, dates, mobile, ID number). */
     static final int MAX_OTHER = 100;
     /** The longest reason a correction takes. */
-    static final int MAX_REASON = 500;
+    static final int MAX_REASON = MaxLength.REASON;
     /** Preference fields → the preference category they replace. */
     private static final Map<String, String> PREFERENCES = Map.of(
             "room_preferences", "room", "dining_preferences", "dining", "preferences", "other");

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.normalise.EmailAddress;
 import dangan.normalise.InvalidValueException;
 import dangan.normalise.Masking;
+import dangan.normalise.MaxLength;
 import dangan.normalise.MobileNumber;
 import dangan.normalise.Text;
 
@@ -211,8 +212,18 @@ public final class SurveyReader {
         String text(SurveyField field) {
             JsonNode value = at(field);
             if (value == null) return null;
-            if (value.isTextual() || value.isNumber()) return Text.clean(value.asText());
+            if (value.isTextual() || value.isNumber()) return limited(field, Text.clean(value.asText()));
             reject(field, value, mapping.describe(field) + " must be text, got " + quoted(value));
+            return null;
+        }
+
+        /** A text no longer than its field takes ({@link MaxLength}, as for every way in); else the response is rejected. */
+        private String limited(SurveyField field, String text) {
+            // the e-mail address is checked by its own form, and one that is not used is a warning
+            Integer max = field == SurveyField.EMAIL ? null : MaxLength.of(field.key());
+            if (text == null || max == null || MaxLength.length(text) <= max) return text;
+            reject(field, null, mapping.describe(field) + " has " + MaxLength.length(text) + " characters, more than the "
+                    + max + " it takes");
             return null;
         }
 

@@ -1,6 +1,7 @@
 package dangan.access;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dangan.normalise.MaxLength;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
@@ -145,6 +146,32 @@ class InputLimitsProbeTest {
         ApiClient.Reply blankPurpose = manager.post("/api/access-requests", "{\"archive_nos\": [\"" + archiveNo
                 + "\"], \"categories\": [\"health\"], \"purpose\": \"\\u3000\\u200b\", \"days\": 1}");
         assertThat(blankPurpose.status()).isEqualTo(400);
+    }
+
+    /** The OpenAPI description gives the limits the code enforces, from the same constants: they cannot drift apart. */
+    @Test
+    void theOpenApiDescriptionGivesTheLimitsTheCodeEnforces() throws Exception {
+        JsonNode doc = callers.get(0).get("/api/openapi.json").json();
+        JsonNode fields = doc.at("/components/schemas/ArchiveFields/properties");
+        assertThat(fields.size()).isEqualTo(MaxLength.OF.size());
+        MaxLength.OF.forEach((field, max) ->
+                assertThat(fields.at("/" + field + "/maxLength").asInt()).as(field).isEqualTo(max));
+        JsonNode survey = doc.at("/components/schemas/SurveyResponse/properties");
+        for (String field : List.of("comment", "service", "staff")) {
+            assertThat(survey.at("/" + field + "/maxLength").asInt()).as(field).isEqualTo(MaxLength.of(field));
+        }
+        assertThat(survey.at("/customer/properties/name/maxLength").asInt()).isEqualTo(MaxLength.of("name"));
+        JsonNode limits = doc.get("x-dangan-limits");
+        assertThat(limits.get("max_body_bytes").asLong()).isEqualTo(dangan.service().settings().getInt("dangan.surveys.max-body-bytes", 0));
+        assertThat(limits.get("max_json_depth").asInt()).isEqualTo(Api.MAX_JSON_DEPTH);
+        assertThat(limits.get("max_number_digits").asInt()).isEqualTo(Api.MAX_NUMBER_DIGITS);
+        assertThat(limits.get("max_json_text").asInt()).isEqualTo(Api.MAX_JSON_TEXT);
+        assertThat(doc.at("/info/description").asText()).contains(String.valueOf(Api.MAX_JSON_DEPTH)).contains("413");
+        JsonNode correction = doc.at("/paths/~1archives~1{archiveNo}~1corrections/post/requestBody/content/application~1json/schema");
+        assertThat(correction.at("/properties/changes/$ref").asText()).isEqualTo("#/components/schemas/ArchiveFields");
+        assertThat(correction.at("/properties/reason/maxLength").asInt()).isEqualTo(MaxLength.REASON);
+        assertThat(doc.at("/paths/~1surveys/post/requestBody/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/SurveyResponse");
     }
 
     record Route(String method, String path) {

@@ -1,5 +1,8 @@
 package dangan.intake;
 
+import dangan.access.Role;
+import dangan.support.ApiClient;
+import dangan.support.Commands;
 import dangan.support.RunningService;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -17,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Unrecognised headings leak no sensitive data (issue 10): Traditional characters and variants of the
  * ID and health headings are recognised; a valid resident ID in any other column is an ID number (sealed,
  * masked, matched), whatever its heading; a column whose heading looks sensitive is held back, never
- * filed in clear in customer.extra (which front desk sees).
+ * filed in clear in customer.extra (which front desk sees), but waits sealed in the review queue for a manager to
+ * file it (as health, allergies or an extra attribute) or for a manager or keeper to reject it.
  */
 @Tag("service")
 class UnrecognisedHeadingsTest {
@@ -73,16 +77,94 @@ class UnrecognisedHeadingsTest {
                 .doesNotContain("身份證").doesNotContain("身體").doesNotContain("高血压");
     }
 
+    /**
+     * A column whose heading looks sensitive waits in the review queue, sealed under the customer's key (never in
+     * clear in the archive, the queue, the warnings or the report); only a manager accepts it, saying where it goes,
+     * and the value is then a sealed health fact the manager reads back through the API. Audited.
+     */
     @Test
-    void aColumnWhoseHeadingLooksSensitiveIsHeldNotFiledInClear() throws Exception {
+    void aColumnWhoseHeadingLooksSensitiveWaitsSealedForAManagerToFileItAsHealth() throws Exception {
         assertThat((String) dangan.row("select extra::text as extra from customer where mobile = '13900139011'").get("extra"))
                 .doesNotContain("病历").doesNotContain("糖尿病");
-        Map<String, Object> held = dangan.row("select value_shown, reason, raw_enc is not null as kept from intake_issue"
+        Map<String, Object> warned = dangan.row("select value_shown, reason, raw_enc is null as no_copy from intake_issue"
                 + " where column_name = '病历' and line_no = 2");
-        assertThat(held.get("value_shown")).isEqualTo("***");
-        assertThat((String) held.get("reason")).contains("病历");
-        assertThat(held.get("kept")).as("the line is kept, encrypted: nothing lost").isEqualTo(true);
+        assertThat(warned.get("value_shown")).isEqualTo("***");
+        assertThat((String) warned.get("reason")).contains("病历").contains("等待审核");
+        assertThat(warned.get("no_copy")).as("the value waits in the queue: the warning keeps no copy of the line").isEqualTo(true);
         assertThat(Files.readString(dangan.rejectReport("cards.csv"))).contains("病历").doesNotContain("糖尿病");
+
+        Map<String, Object> held = dangan.row("select p.id, u.archive_no, p.proposed_value, p.reason, get_byte(p.proposed_enc, 0) as version,"
+                + " exists (select 1 from customer_key k where k.customer_id = p.customer_id"
+                + " and k.id = encode(substring(p.proposed_enc from 2 for 16), 'hex')::uuid) as keyed"
+                + " from pending_change p join customer u on u.id = p.customer_id where u.mobile = '13900139011' and p.field = 'held:病历'");
+        assertThat(held.get("proposed_value")).isEqualTo("***");
+        assertThat(held.get("version")).as("sealed under a customer's key (format 2)").isEqualTo(2);
+        assertThat(held.get("keyed")).isEqualTo(true);
+        assertThat((String) held.get("reason")).contains("病历").contains((String) held.get("archive_no")).contains("review accept");
+        assertThat(dangan.count("select count(*) from pending_change p where row_to_json(p)::text like '%糖尿病%'")).isZero();
+        long id = ((Number) held.get("id")).longValue();
+        String archiveNo = (String) held.get("archive_no");
+
+        ApiClient keeper = ApiClient.asNewUser(dangan, "keeper.held", Role.KEEPER);
+        ApiClient manager = ApiClient.asNewUser(dangan, "manager.held", Role.MANAGER);
+        assertThat(keeper.get("/api/review").text()).contains("held:病历").doesNotContain("糖尿病");
+        ApiClient.Reply byKeeper = keeper.post("/api/review/" + id + "/accept", "{\"as\": \"health\"}");
+        assertThat(byKeeper.status()).as("a keeper's view holds no health data (D-24)").isEqualTo(403);
+        assertThat(byKeeper.text()).contains("#" + id).contains("经理");
+        ApiClient.Reply nowhere = manager.post("/api/review/" + id + "/accept", "");
+        assertThat(nowhere.status()).isEqualTo(400);
+        assertThat(nowhere.text()).contains("病历").contains("--as health|allergies|extra");
+        assertThat(manager.post("/api/review/" + id + "/accept", "{\"as\": \"medical\"}").text()).contains("“medical”不是可选的归档去向");
+        assertThat(dangan.count("select count(*) from pending_change where id = ? and status = 'pending' and proposed_enc is not null", id))
+                .as("refused: nothing changed").isOne();
+
+        ApiClient.Reply accepted = manager.post("/api/review/" + id + "/accept", "{\"as\": \"health\"}");
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(200);
+        assertThat(dangan.row("select status, decided_by, proposed_enc is null as discarded from pending_change where id = ?", id))
+                .containsEntry("status", "accepted").containsEntry("decided_by", "manager.held").containsEntry("discarded", true);
+        assertThat(manager.get("/api/archives/" + archiveNo + "?categories=health").text()).contains("糖尿病复诊");
+        assertThat(dangan.count("select count(*) from health_fact f join customer u on u.id = f.customer_id"
+                + " where u.archive_no = ? and f.kind = 'note' and get_byte(f.detail_enc, 0) = 2", archiveNo)).isEqualTo(2);
+        assertThat(dangan.row("select new_value, changed_by from change_log where field = 'health:note' and changed_by = 'manager.held'"))
+                .containsEntry("new_value", "***");
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'manager.held' and action = 'change' and archive_no = ?"
+                + " and detail like ?", archiveNo, "%#" + id + "%held:病历%")).isOne();
+        assertThat(dangan.count("select count(*) from audit_log where detail like '%糖尿病%'")).isZero();
+    }
+
+    /** The command line: a manager files a held column as an extra attribute (opened), a keeper rejects one (discarded). */
+    @Test
+    void aHeldColumnIsFiledAsAnExtraAttributeOrRejectedByTheCommand() throws Exception {
+        dangan.drop("wards.csv", """
+                姓名,手机,病房偏好,药物
+                赵六,13900139021,朝南安静,阿司匹林
+                """, StandardCharsets.UTF_8);
+        dangan.awaitHandled("wards.csv");
+        ApiClient.asNewUser(dangan, "manager.cli", Role.MANAGER);
+        ApiClient.asNewUser(dangan, "keeper.cli", Role.KEEPER);
+        long ward = dangan.count("select p.id from pending_change p join customer u on u.id = p.customer_id"
+                + " where u.mobile = '13900139021' and p.field = 'held:病房偏好'");
+        long drug = dangan.count("select p.id from pending_change p join customer u on u.id = p.customer_id"
+                + " where u.mobile = '13900139021' and p.field = 'held:药物'");
+        assertThat(dangan.count("select count(*) from customer where mobile = '13900139021'"
+                + " and (extra->>'病房偏好' is not null or extra->>'药物' is not null)")).isZero();
+
+        Commands.Run byKeeper = Commands.run(dangan.service().settings(), "review", "accept", String.valueOf(ward), "--as", "extra", "--by", "keeper.cli");
+        assertThat(byKeeper.status()).isEqualTo(1);
+        assertThat(byKeeper.err()).contains("#" + ward).contains("只有经理可以接受");
+        Commands.Run accepted = Commands.run(dangan.service().settings(), "review", "accept", String.valueOf(ward), "--as", "extra:房间偏好",
+                "--by", "manager.cli");
+        assertThat(accepted.status()).as(accepted.err()).isZero();
+        assertThat(dangan.row("select extra->>'房间偏好' as room from customer where mobile = '13900139021'")).containsEntry("room", "朝南安静");
+        assertThat(dangan.row("select new_value from change_log where field = 'extra.房间偏好'")).containsEntry("new_value", "朝南安静");
+
+        Commands.Run rejected = Commands.run(dangan.service().settings(), "review", "reject", String.valueOf(drug), "--by", "keeper.cli");
+        assertThat(rejected.status()).as(rejected.err()).isZero();
+        assertThat(dangan.row("select status, decided_by, proposed_enc is null and proposed_hash is null as discarded from pending_change where id = ?", drug))
+                .containsEntry("status", "rejected").containsEntry("decided_by", "keeper.cli").containsEntry("discarded", true);
+        assertThat(dangan.count("select count(*) from health_fact f join customer u on u.id = f.customer_id where u.mobile = '13900139021'")).isZero();
+        assertThat(dangan.count("select count(*) from audit_log where actor = 'keeper.cli' and action = 'change' and detail like ?",
+                "%#" + drug + "%held:药物%")).isOne();
     }
 
     @Test

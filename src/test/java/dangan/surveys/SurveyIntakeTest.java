@@ -4,6 +4,7 @@ import dangan.notify.WebhookSignature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.access.Role;
+import dangan.normalise.MaxLength;
 import dangan.support.ApiClient;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
@@ -250,6 +251,27 @@ class SurveyIntakeTest {
                 {"survey_id": "push-1", "customer": {"mobile": "13812340002"}, "score": 5}""");
         assertThat(again.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(again.body()).get("duplicates").asInt()).isEqualTo(1);
+    }
+
+    /** Input limits (issue 10): a comment, service or staff longer than its field takes rejects its response, named, not echoed. */
+    @Test
+    void aTextLongerThanItsFieldTakesRejectsTheResponseNamingFieldLengthAndLimit() throws Exception {
+        String longComment = "好".repeat(MaxLength.of("comment") + 1);
+        HttpResponse<String> tooLong = post("/api/surveys", "{\"survey_id\": \"len-1\", \"customer\": {\"mobile\": \"13812340002\"},"
+                + " \"score\": 4, \"comment\": \"" + longComment + "\"}");
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        JsonNode named = JSON.readTree(tooLong.body());
+        assertThat(named.get("field").asText()).isEqualTo("comment");
+        assertThat(named.get("error").asText()).contains("comment").contains("2001").contains("2000").doesNotContain("好好好");
+
+        dropSurvey(dangan, "long-staff.json", """
+                [{"survey_id": "len-2", "customer": {"mobile": "13812340002"}, "score": 5, "staff": "%s"},
+                 {"survey_id": "len-3", "customer": {"mobile": "13812340002"}, "score": 5, "service": "%s", "staff": "%s"}]"""
+                .formatted("李".repeat(101), "宴".repeat(200), "李".repeat(100)).getBytes(StandardCharsets.UTF_8));
+        awaitSurvey(dangan, "long-staff.json");
+        String report = Files.readString(dangan.rejectReport("long-staff.json"), StandardCharsets.UTF_8);
+        assertThat(report).contains("staff").contains("101").contains("100").doesNotContain("李李李");
+        assertThat(dangan.count("select count(*) from survey_response where survey_id like 'len-%'")).as("len-3 is just within").isOne();
     }
 
     @Test

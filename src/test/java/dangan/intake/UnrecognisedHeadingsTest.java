@@ -148,6 +148,11 @@ class UnrecognisedHeadingsTest {
                 + " where u.mobile = '13900139021' and p.field = 'held:药物'");
         assertThat(dangan.count("select count(*) from customer where mobile = '13900139021'"
                 + " and (extra->>'病房偏好' is not null or extra->>'药物' is not null)")).isZero();
+        dangan.drop("wards-again.csv", "姓名,手机,药物,会员等级\n赵六,13900139021,阿司匹林,银卡\n", StandardCharsets.UTF_8);
+        dangan.awaitHandled("wards-again.csv");
+        assertThat(dangan.count("select count(*) from pending_change p join customer u on u.id = p.customer_id"
+                + " where u.mobile = '13900139021' and p.field = 'held:药物' and p.status = 'pending'"))
+                .as("the same value already waiting is not queued twice").isOne();
 
         Commands.Run byKeeper = Commands.run(dangan.service().settings(), "review", "accept", String.valueOf(ward), "--as", "extra", "--by", "keeper.cli");
         assertThat(byKeeper.status()).isEqualTo(1);

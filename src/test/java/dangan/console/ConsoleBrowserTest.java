@@ -261,20 +261,38 @@ class ConsoleBrowserTest {
     }
 
     private void theKeeperTakesAHeldChangeFromTheReviewPage() throws Exception {
-        dangan.drop("renamed.csv", "姓名,手机\n张小伟,13800138000\n", StandardCharsets.UTF_8);
+        dangan.drop("renamed.csv", "姓名,手机,病历\n张小伟,13800138000,哮喘复诊\n", StandardCharsets.UTF_8);
         dangan.awaitHandled("renamed.csv");
         long change = ((Number) dangan.row("select id from pending_change where field = 'name' and status = 'pending'").get("id")).longValue();
+        long held = ((Number) dangan.row("select id from pending_change where field = 'held:病历' and status = 'pending'").get("id")).longValue();
         browser.signIn("keeper.sun", PASSWORD);
         assertThat(navigation()).containsExactly("查询客户", "复核");
         browser.open("/#/review");
         browser.awaitText(By.id("review-change-table"), "张小伟");
         assertThat(browser.text(By.id("review-change-table"))).contains("张伟", "renamed.csv", "daily-report-gbk.csv");
         browser.screenshot("review");
+        // a held sensitive column: the keeper sees it sealed and may only reject it (D-24)
+        assertThat(browser.text(By.id("review-change-table"))).contains("暂扣的敏感列：病历").doesNotContain("哮喘");
+        assertThat(browser.driver.findElements(By.id("review-accept-" + held))).isEmpty();
         browser.click(By.id("review-accept-" + change));
         browser.awaitText(By.id("review-change-table"), "已处理");
         assertThat(dangan.row("select name from customer where archive_no = ?", zhang)).containsEntry("name", "张小伟");
         assertThat(dangan.count("select count(*) from change_log l join customer c on c.id = l.customer_id"
                 + " where c.archive_no = ? and l.field = 'name' and l.changed_by = 'keeper.sun'", zhang)).isEqualTo(1);
+        browser.signOut();
+
+        // the manager files it as allergies, chosen on the page; sealed in the archive, never shown in clear here
+        browser.signIn("mgr.wang", PASSWORD);
+        browser.open("/#/review");
+        browser.awaitText(By.id("review-change-table"), "暂扣的敏感列：病历");
+        new org.openqa.selenium.support.ui.Select(browser.await(By.id("review-as-" + held))).selectByValue("allergies");
+        browser.click(By.id("review-accept-" + held));
+        browser.awaitText(By.id("review-change-table"), "已处理");
+        assertThat(dangan.row("select status, decided_by from pending_change where id = ?", held))
+                .containsEntry("status", "accepted").containsEntry("decided_by", "mgr.wang");
+        assertThat(dangan.count("select count(*) from health_fact f join customer c on c.id = f.customer_id"
+                + " join ingest g on g.id = f.source_ingest_id where c.archive_no = ? and f.kind = 'allergy'"
+                + " and g.source_name = 'renamed.csv'", zhang)).isEqualTo(1);
         browser.signOut();
     }
 
@@ -315,6 +333,8 @@ class ConsoleBrowserTest {
         assertThat(navigation()).containsExactly("查询客户");
         browser.open("/#/archive/" + zhang);
         browser.awaitText(By.id("category-health"), "花生");
+        // the held column the manager filed as allergies (theKeeperTakesAHeldChangeFromTheReviewPage), opened for this view
+        assertThat(browser.text(By.id("category-health"))).contains("哮喘复诊");
         assertThat(browser.text(By.id("category-consumption"))).contains("已隐去");
         assertThat(browser.driver.findElements(By.cssSelector("#category-consumption table"))).isEmpty();
         assertThat(browser.driver.getPageSource()).doesNotContain("440304199001011233");

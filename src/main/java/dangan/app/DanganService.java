@@ -29,6 +29,7 @@ import dangan.intake.IntakeRecovery;
 import dangan.intake.IntakeTally;
 import dangan.intake.SpreadsheetIntake;
 import dangan.intake.read.ReadLimits;
+import dangan.jobs.JobFailures;
 import dangan.jobs.JobRuns;
 import dangan.jobs.Scheduling;
 import dangan.mail.MailFlow;
@@ -130,6 +131,7 @@ public final class DanganService implements AutoCloseable {
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);
             main.bind("jobRuns", new JobRuns(database.dataSource(), metrics)); // an EventNotifier: camel-main picks it up
+            main.bind("jobFailures", JobFailures.of(settings)); // a failed firing: retried or not, one log line (routes/jobs.yaml)
             // what a crash left: ingests of gone instances closed as interrupted, their claims released (the
             // file is taken again), missing reject reports written — before any consumer starts
             IntakeRecovery recovery = new IntakeRecovery(database.dataSource(), home.resolve("outbox").resolve("rejects"),

@@ -56,11 +56,16 @@ public final class JobRuns extends ExchangeOutcomes {
         String job = exchange.getFromRouteId().substring(SCHEDULE_PREFIX.length());
         Date due = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
         String instance = instanceOf(exchange.getMessage().getHeader("scheduler"));
-        Exception failure = exchange.getException();
+        // a failure the route configuration "jobs" handled (no attempt left) is kept aside by JobFailures
+        Throwable failure = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(JobFailures.FAILURE, Throwable.class);
+        int failed = exchange.getProperty(JobFailures.FAILED_ATTEMPTS, 0, Integer.class);
+        int attempts = failure == null ? failed + 1 : Math.max(failed, 1); // done: the attempt after the failed ones
         metrics.jobRun(job, failure != null, Duration.ofMillis(exchange.getClock().elapsed()));
         try {
             Run run = new Run(job, due == null ? Instant.ofEpochMilli(exchange.getCreated()) : due.toInstant(), instance,
-                    Instant.ofEpochMilli(exchange.getClock().getCreated()), null, failure == null ? null : String.valueOf(failure.getMessage()));
+                    Instant.ofEpochMilli(exchange.getClock().getCreated()), null, failure == null ? null : String.valueOf(failure.getMessage()),
+                    attempts);
             jdbi.useHandle(h -> record(h, run));
         } catch (JdbiException e) {
             LOG.warn("Could not record the run of job {}: {}", job, e.getMessage());
@@ -69,9 +74,16 @@ public final class JobRuns extends ExchangeOutcomes {
 
     /**
      * One run of a job as {@code job_run} keeps it: when it was due, who ran it (a scheduler instance, {@code api:NAME},
-     * {@code cli:USER}), when it started and finished (null: now), and its error (null: done).
+     * {@code cli:USER}), when it started and finished (null: now), its error (null: done), and the attempts it took
+     * (a scheduled firing that failed for a passing reason is tried again: {@link JobFailures}).
      */
-    public record Run(String job, Instant scheduledFor, String instance, Instant startedAt, Instant finishedAt, String error) {
+    public record Run(String job, Instant scheduledFor, String instance, Instant startedAt, Instant finishedAt, String error,
+                      int attempts) {
+
+        /** A run in one attempt: run now by a person ({@code run-job}, the API). */
+        public Run(String job, Instant scheduledFor, String instance, Instant startedAt, Instant finishedAt, String error) {
+            this(job, scheduledFor, instance, startedAt, finishedAt, error, 1);
+        }
     }
 
     /**
@@ -80,8 +92,8 @@ public final class JobRuns extends ExchangeOutcomes {
      */
     public static void record(Handle h, Run run) {
         h.createUpdate("""
-                        insert into job_run (job, scheduled_for, instance, started_at, finished_at, status, error)
-                        values (:job, :due, :instance, :started, coalesce(:finished, clock_timestamp()), :status, :error)""")
+                        insert into job_run (job, scheduled_for, instance, started_at, finished_at, status, error, attempts)
+                        values (:job, :due, :instance, :started, coalesce(:finished, clock_timestamp()), :status, :error, :attempts)""")
                 .bind("job", run.job())
                 .bind("due", run.scheduledFor())
                 .bind("instance", run.instance())
@@ -89,6 +101,7 @@ public final class JobRuns extends ExchangeOutcomes {
                 .bind("finished", run.finishedAt())
                 .bind("status", run.error() == null ? "done" : "failed")
                 .bind("error", run.error() == null ? null : Masking.maskIdLikeRuns(run.error()))
+                .bind("attempts", run.attempts())
                 .execute();
     }
 }

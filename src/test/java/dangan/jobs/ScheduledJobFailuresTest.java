@@ -1,0 +1,176 @@
+package dangan.jobs;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dangan.normalise.Masking;
+import dangan.support.LogCapture;
+import dangan.support.RunningService;
+import dangan.support.SmallDisk;
+import dangan.support.TestDatabase;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.time.Duration;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A scheduled job's firing that fails (routes/jobs.yaml, {@link JobFailures}), through the real schedule: the
+ * staleness job fires every 10 s and the backup every 5 s. A passing fault (the job's session ended by the
+ * server, SQLSTATE 57P01) is tried again within the same firing and then done — one job_run row with its two
+ * attempts, one warning line; a failure for another reason (the statement cancelled, 57014) is not retried; the
+ * backup on a full disk is tried again and given up, each attempt one log line that names the folder, never a
+ * stack trace, and the next firing once there is space succeeds.
+ */
+@Tag("service")
+class ScheduledJobFailuresTest {
+
+    @TempDir
+    static Path home;
+    private static SmallDisk backups;
+    private static RunningService dangan;
+    private static String url;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backups = SmallDisk.mount(home.resolve("backups"), 4 * 1024 * 1024);
+        url = TestDatabase.freshDatabase();
+        dangan = RunningService.start(home, Map.of("dangan.db.url", url, "dangan.db.user", "postgres",
+                "dangan.jobs.staleness.cron", "0/10 * * * * ?", "dangan.jobs.backup.cron", "0/5 * * * * ?",
+                "dangan.backup.folder", backups.folder().toString(), "dangan.backup.keep", "1",
+                "dangan.jobs.retry.attempts", "2", "dangan.jobs.retry.delay-ms", "300", "dangan.jobs.retry.max-delay-ms", "600"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (dangan != null) dangan.close();
+        } finally {
+            if (backups != null) backups.close();
+        }
+    }
+
+    @Test
+    void aPassingFaultIsRetriedWithinTheFiringAndRecordedOnce() throws Exception {
+        long from = lastRun("staleness");
+        try (LogCapture log = LogCapture.start()) {
+            int ended = inTheWayOfStaleness("pg_terminate_backend"); // 57P01: the server ended the session, as a restart does
+            await("the firing retried and done").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> dangan.count("select count(*) from job_run where job = 'staleness' and id > ? and attempts > 1", from) >= 1);
+            Map<String, Object> run = dangan.row("select status, attempts, scheduled_for from job_run"
+                    + " where job = 'staleness' and id > ? and attempts > 1 order by id limit 1", from);
+            assertThat(ended).isPositive();
+            assertThat(run.get("status")).isEqualTo("done");
+            assertThat(run.get("attempts")).isEqualTo(2);
+            assertThat(dangan.count("select count(*) from job_run where job = 'staleness' and scheduled_for = ?", run.get("scheduled_for")))
+                    .as("one row per firing").isEqualTo(1);
+            assertThat(dangan.count("select count(*) from job_run where job = 'staleness' and id > ? and status = 'failed'", from)).isZero();
+            List<ILoggingEvent> lines = jobLines(log, "staleness");
+            assertThat(lines).as("one warning per failed attempt, no stack trace").isNotEmpty()
+                    .allSatisfy(e -> {
+                        assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                        assertThat(e.getThrowableProxy()).isNull();
+                        assertThat(e.getFormattedMessage()).contains("定时任务 staleness").contains("数据库暂时无法使用").contains("第 2 次尝试");
+                    });
+        }
+    }
+
+    @Test
+    void aFailureForAnotherReasonIsNotRetried() throws Exception {
+        long from = lastRun("staleness");
+        try (LogCapture log = LogCapture.start()) {
+            inTheWayOfStaleness("pg_cancel_backend"); // 57014: the statement was cancelled, not the database gone
+            await("the failed firing recorded").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> dangan.count("select count(*) from job_run where job = 'staleness' and id > ? and status = 'failed'", from) >= 1);
+            Map<String, Object> run = dangan.row("select attempts, error from job_run where job = 'staleness' and id > ?"
+                    + " and status = 'failed' order by id limit 1", from);
+            assertThat(run.get("attempts")).isEqualTo(1);
+            assertThat(String.valueOf(run.get("error"))).contains("cancel");
+            List<ILoggingEvent> lines = jobLines(log, "staleness");
+            assertThat(lines).as("one error line, not retried").isNotEmpty().allSatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+                assertThat(e.getThrowableProxy()).isNull();
+                assertThat(e.getFormattedMessage()).contains("这不是暂时的故障，不重试").contains("下次计划运行：");
+            });
+        }
+    }
+
+    @Test
+    void theBackupOnAFullDiskIsRetriedAndGivenUpInOneLinePerAttemptThenTheNextFiringSucceeds() throws Exception {
+        long from = lastRun("backup");
+        Map<String, Object> run;
+        List<ILoggingEvent> aboutTheFolder;
+        try (LogCapture log = LogCapture.start()) {
+            backups.fill(0);
+            try {
+                await("a backup failed on the full disk").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> dangan.count("select count(*) from job_run where job = 'backup' and id > ? and status = 'failed'", from) >= 1);
+                run = dangan.row("select id, attempts, error from job_run where job = 'backup' and id > ? and status = 'failed'"
+                        + " order by id limit 1", from);
+            } finally {
+                backups.freeUp();
+            }
+            // Camel's own lines would name the folder as it is; Dangan's keep long digit runs masked (an ID number may be among them)
+            String folder = backups.folder().toString();
+            String masked = Masking.maskIdLikeRuns(folder);
+            aboutTheFolder = log.byThread("").stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)
+                    && (e.getFormattedMessage().contains(folder) || e.getFormattedMessage().contains(masked)
+                    || e.getThrowableProxy() != null && String.valueOf(e.getThrowableProxy().getMessage()).contains(folder))).toList();
+        }
+        long failedId = ((Number) run.get("id")).longValue();
+        await("the next backup done").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> dangan.count("select count(*) from job_run where job = 'backup' and id > ? and status = 'done'", failedId) >= 1);
+
+        assertThat(run.get("attempts")).isEqualTo(2);
+        assertThat(String.valueOf(run.get("error"))).contains(Masking.maskIdLikeRuns(backups.folder().toString())).contains("磁盘已满");
+        assertThat(aboutTheFolder).as("every warning about the full disk is one of JobFailures, without a stack trace")
+                .isNotEmpty().allSatisfy(e -> {
+                    assertThat(e.getLoggerName()).isEqualTo(JobFailures.class.getName());
+                    assertThat(e.getThrowableProxy()).isNull();
+                    assertThat(e.getFormattedMessage()).contains("定时任务 backup").contains("磁盘已满");
+                });
+        assertThat(aboutTheFolder).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("秒后第 2 次尝试"));
+        assertThat(aboutTheFolder).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("已尝试 2 次，不再重试"));
+    }
+
+    /**
+     * Holds the reminder table locked until a firing of the staleness job waits for it, then ends that job's
+     * statement with {@code function} (pg_terminate_backend or pg_cancel_backend) and lets go. The number of
+     * sessions it ended.
+     */
+    private static int inTheWayOfStaleness(String function) {
+        Jdbi jdbi = Jdbi.create(url);
+        try (Handle holder = jdbi.open()) {
+            holder.begin();
+            holder.execute("lock table reminder in access exclusive mode");
+            String waiting = """
+                    from pg_stat_activity where datname = current_database() and application_name like 'dangan-%'
+                      and wait_event_type = 'Lock' and query ilike '%insert into reminder%' and query ilike '%staleness%'""";
+            await("a firing of staleness waiting for the lock").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> jdbi.withHandle(h -> h.createQuery("select count(*) " + waiting).mapTo(Long.class).one()) > 0);
+            int ended = jdbi.withHandle(h -> h.createQuery("select count(*) filter (where " + function + "(pid)) " + waiting)
+                    .mapTo(Integer.class).one());
+            holder.rollback();
+            return ended;
+        }
+    }
+
+    private static long lastRun(String job) throws Exception {
+        return dangan.count("select coalesce(max(id), 0) from job_run where job = ?", job);
+    }
+
+    /** The lines JobFailures logged about the job. */
+    private static List<ILoggingEvent> jobLines(LogCapture log, String job) {
+        return log.byThread("").stream().filter(e -> e.getLoggerName().equals(JobFailures.class.getName())
+                && e.getFormattedMessage().contains("定时任务 " + job + "（")).toList();
+    }
+}

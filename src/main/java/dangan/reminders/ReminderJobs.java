@@ -4,6 +4,7 @@ import dangan.metrics.Metrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dangan.audit.Exposure;
+import dangan.faults.FaultPoint;
 import dangan.jobs.JobDate;
 import dangan.i18n.Messages;
 import dangan.lunar.ChineseDates;
@@ -137,6 +138,7 @@ public final class ReminderJobs {
         long started = System.nanoTime();
         JobTally tally = issue(job, parameters);
         List<Long> issued = tally.issued();
+        if (!issued.isEmpty()) FaultPoint.reach("committed", job);
         metrics.remindersIssued(job, issued.size());
         FeedWriter.Written written = feed.write(job, day, tally);
         Exposure.feed(exchange, dataSource, job, day, FeedWriter.baseName(job, day), written.rows());
@@ -238,6 +240,7 @@ public final class ReminderJobs {
                 return new JobTally(ids, due, leftOut);
             });
             if (job.equals("visit-plan") && !tally.issued().isEmpty()) visitPlanDigests(h, tally.issued(), parameters.get("as_of").toString());
+            if (!tally.issued().isEmpty()) FaultPoint.reach("issued", job);
             return tally;
         });
     }

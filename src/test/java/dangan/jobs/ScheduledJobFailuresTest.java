@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A scheduled job's firing that fails (routes/jobs.yaml, {@link JobFailures}), through the real schedule: the
- * staleness job fires every 10 s and the backup every 5 s. A passing fault (the job's session ended by the
+ * A scheduled job's firing that fails (routes/jobs.yaml, {@link JobFailures}), through the real schedule: the test
+ * fires the staleness job and the backup through the service's Quartz scheduler (a one-off firing: no next firing
+ * bounds its retries; their own schedules are the defaults, far away). A passing fault (the job's session ended by the
  * server, SQLSTATE 57P01) is tried again within the same firing and then done — one job_run row with its two
  * attempts, one warning line; a failure for another reason (the statement cancelled, 57014) is not retried; the
  * backup on a full disk is tried again and given up, each attempt one log line that names the folder, never a
@@ -45,7 +46,6 @@ class ScheduledJobFailuresTest {
         backups = SmallDisk.mount(home.resolve("backups"), 4 * 1024 * 1024);
         url = TestDatabase.freshDatabase();
         dangan = RunningService.start(home, Map.of("dangan.db.url", url, "dangan.db.user", "postgres",
-                "dangan.jobs.staleness.cron", "0/10 * * * * ?", "dangan.jobs.backup.cron", "0/5 * * * * ?",
                 "dangan.backup.folder", backups.folder().toString(), "dangan.backup.keep", "1",
                 "dangan.jobs.retry.attempts", "2", "dangan.jobs.retry.delay-ms", "300", "dangan.jobs.retry.max-delay-ms", "600"));
     }
@@ -99,7 +99,7 @@ class ScheduledJobFailuresTest {
             assertThat(lines).as("one error line, not retried").isNotEmpty().allSatisfy(e -> {
                 assertThat(e.getLevel()).isEqualTo(Level.ERROR);
                 assertThat(e.getThrowableProxy()).isNull();
-                assertThat(e.getFormattedMessage()).contains("这不是暂时的故障，不重试").contains("下次计划运行：");
+                assertThat(e.getFormattedMessage()).contains("这不是暂时的故障，不重试").contains("此任务没有下次计划运行");
             });
         }
     }
@@ -111,6 +111,7 @@ class ScheduledJobFailuresTest {
         List<ILoggingEvent> aboutTheFolder;
         try (LogCapture log = LogCapture.start()) {
             backups.fill(0);
+            fire("backup");
             try {
                 await("a backup failed on the full disk").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                         .until(() -> dangan.count("select count(*) from job_run where job = 'backup' and id > ? and status = 'failed'", from) >= 1);
@@ -127,6 +128,7 @@ class ScheduledJobFailuresTest {
                     || e.getThrowableProxy() != null && String.valueOf(e.getThrowableProxy().getMessage()).contains(folder))).toList();
         }
         long failedId = ((Number) run.get("id")).longValue();
+        fire("backup");
         await("the next backup done").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> dangan.count("select count(*) from job_run where job = 'backup' and id > ? and status = 'done'", failedId) >= 1);
 
@@ -152,6 +154,7 @@ class ScheduledJobFailuresTest {
         try (Handle holder = jdbi.open()) {
             holder.begin();
             holder.execute("lock table reminder in access exclusive mode");
+            fire("staleness");
             String waiting = """
                     from pg_stat_activity where datname = current_database() and application_name like 'dangan-%'
                       and wait_event_type = 'Lock' and query ilike '%insert into reminder%' and query ilike '%staleness%'""";
@@ -162,6 +165,12 @@ class ScheduledJobFailuresTest {
             holder.rollback();
             return ended;
         }
+    }
+
+    /** Fires the job now through the service's own Quartz scheduler, as its schedule does (route schedule-JOB). */
+    private static void fire(String job) throws Exception {
+        dangan.bean("quartz", org.apache.camel.component.quartz.QuartzComponent.class).getScheduler()
+                .triggerJob(org.quartz.JobKey.jobKey(job, "dangan"));
     }
 
     private static long lastRun(String job) throws Exception {

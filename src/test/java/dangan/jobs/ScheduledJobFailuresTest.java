@@ -149,7 +149,7 @@ class ScheduledJobFailuresTest {
      * statement with {@code function} (pg_terminate_backend or pg_cancel_backend) and lets go. The number of
      * sessions it ended.
      */
-    private static int inTheWayOfStaleness(String function) {
+    private static int inTheWayOfStaleness(String function) throws Exception {
         Jdbi jdbi = Jdbi.create(url);
         try (Handle holder = jdbi.open()) {
             holder.begin();

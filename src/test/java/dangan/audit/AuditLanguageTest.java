@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue 12: with {@code dangan.locale=en} the audit log's entries and the change register's reasons are written in
  * English, from the same keys (bundle area {@code audit}) that say them in Chinese by default — the families a person
- * reads in the audit listing and the change history: the filing, staff, a grant, a correction, a revert, a tier
- * change and a destruction, each through the real API. The Chinese texts are asserted where each family is tested
+ * reads in the audit listing and the change history: the filing, staff, a grant, the customer's export, a correction,
+ * a revert, a tier change and a destruction, each through the real API. The Chinese texts are asserted where each family is tested
  * (AuditApiTest, ArchiveApiTest, CustomerRightsTest, RevertIngestTest, TiersTest, DestructionTest, UserCommandTest).
  * The keyed chain holds over them ({@code audit verify}).
  */
@@ -73,6 +73,17 @@ class AuditLanguageTest {
         assertThat(detail("action = 'approve' and actor = 'mgr.en' and grant_id = ?", grant))
                 .isEqualTo("access request #" + request + " of desk.en approved: grant #" + grant + " for 2 days on archives " + zhang);
 
+        // the customer's access request, answered with the whole archive (D-28): a second person approves the export
+        long asked = desk.post("/api/archives/" + zhang + "/requests", "{\"kind\": \"access\", \"via\": \"desk\"}").json().get("id").asLong();
+        assertThat(detail("action = 'request' and archive_no = ?", zhang)).startsWith("access request #" + asked + " received via desk, due ");
+        assertThat(manager.post("/api/subject-requests/" + asked + "/approve-export", "{}").status()).isEqualTo(200);
+        ApiClient.Reply export = keeper.get("/api/archives/" + zhang + "/export?request_id=" + asked);
+        assertThat(export.status()).as(export.text()).isEqualTo(200);
+        assertThat(dangan.row("select purpose, detail from audit_log where action = 'export' and archive_no = ?", zhang))
+                .containsEntry("purpose", "access request #" + asked)
+                .containsEntry("detail", "whole archive exported for the customer's access request #" + asked + ": "
+                        + export.json().get("facts_total").asInt() + " facts, by keeper.en, approved by mgr.en");
+
         // a correction (D-28)
         ApiClient.Reply corrected = keeper.post("/api/archives/" + li + "/corrections",
                 "{\"reason\": \"phoned in\", \"changes\": {\"mobile\": \"13700000009\"}}");
@@ -94,7 +105,7 @@ class AuditLanguageTest {
         long proposal = ((Number) dangan.row("select max(id) as id from tier_proposal").get("id")).longValue();
         ApiClient.Reply approved = manager.post("/api/tier-proposals/" + proposal + "/approve", "{}");
         assertThat(approved.status()).as(approved.text()).isEqualTo(200);
-        assertThat(detail("action = 'approve' and actor = 'mgr.en' and grant_id is null"))
+        assertThat(detail("action = 'approve' and actor = 'mgr.en' and grant_id is null and purpose is null"))
                 .isEqualTo("tier proposal #" + proposal + ": 2 line(s) approved and applied (all open lines)");
         assertThat((String) dangan.row("select reason from change_log where field = 'tier' order by id limit 1").get("reason"))
                 .matches("tier proposal #" + proposal + " line \\d+ \\(annual tier review as of 1 January 2028\\), approved: 0 visits,"

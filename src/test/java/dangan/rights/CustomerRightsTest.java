@@ -50,6 +50,8 @@ class CustomerRightsTest {
         assertThat(request.json().get("status").asText()).isEqualTo("open");
         assertThat(request.json().get("received_by").asText()).isEqualTo("desk.li");
         assertThat(dangan.count("select count(*) from subject_request where id = ? and due_at::date - received_at::date = 15", id)).isEqualTo(1);
+        assertThat((String) dangan.row("select detail from audit_log where action = 'request' and detail like ?", "查阅请求 #" + id + "：%").get("detail"))
+                .matches("查阅请求 #" + id + "：经由 desk 收到，期限 \\d{4}年\\d{1,2}月\\d{1,2}日");
 
         assertThat(desk.get("/api/archives/" + wang + "/export?request_id=" + id).status()).isEqualTo(403);
         assertThat(keeper.get("/api/archives/" + wang + "/export").status()).isEqualTo(400);

@@ -1,6 +1,7 @@
 package dangan.access;
 
 import dangan.i18n.Language;
+import dangan.i18n.Localized;
 import dangan.i18n.Messages;
 import dangan.rules.RuleException;
 
@@ -38,7 +39,8 @@ public class ApiProblem extends RuntimeException {
      * {@link #getMessage()} is the English text.
      */
     public static ApiProblem localized(int status, String key, Object... namesAndValues) {
-        return new ApiProblem(status, Messages.of(Language.EN).text(key, namesAndValues), null, null, key, namesAndValues);
+        return new ApiProblem(status, Messages.of(Language.EN).text(key, roleNames(Messages.of(Language.EN), namesAndValues)), null, null,
+                key, namesAndValues);
     }
 
     /** 403 for an archive and the categories the caller asked for but may not see, said from the bundles (area {@code api}). */
@@ -51,9 +53,19 @@ public class ApiProblem extends RuntimeException {
         return key == null ? getMessage() : messages.text(key, roleNames(messages, arguments));
     }
 
-    /** An argument named {@code role} holds a staff role's code: the answer names it as people do ({@code common.role.*}: 前台, 经理). */
+    /**
+     * An argument named {@code role} holds a staff role's code: the answer names it as people do ({@code common.role.*}: 前台, 经理).
+     * An argument that is a {@link Localized}, or a list of them (several problems at once), is said in the same language,
+     * a list joined by {@code api.separator}.
+     */
     static Object[] roleNames(Messages messages, Object[] namesAndValues) {
         Object[] shown = namesAndValues.clone();
+        for (int i = 1; i < shown.length; i += 2) {
+            if (shown[i] instanceof Localized l) shown[i] = l.in(messages);
+            else if (shown[i] instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(Localized.class::isInstance)) {
+                shown[i] = String.join(messages.text("api.separator"), list.stream().map(l -> ((Localized) l).in(messages)).toList());
+            }
+        }
         for (int i = 0; i + 1 < shown.length; i += 2) {
             if ("role".equals(shown[i]) && shown[i + 1] != null && messages.has("common.role." + shown[i + 1])) {
                 shown[i + 1] = messages.text("common.role." + shown[i + 1]);

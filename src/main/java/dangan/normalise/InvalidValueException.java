@@ -1,6 +1,7 @@
 package dangan.normalise;
 
 import dangan.i18n.Language;
+import dangan.i18n.Localized;
 import dangan.i18n.Messages;
 
 /**
@@ -41,5 +42,10 @@ public final class InvalidValueException extends RuntimeException {
     /** The reason in the language of {@code messages}. */
     public String reason(Messages messages) {
         return key == null ? getMessage() : messages.text(key, arguments);
+    }
+
+    /** The reason as its key and arguments, to be said later in a reader's language. */
+    public Localized localized() {
+        return key == null ? Localized.of("normalise.as-is", "text", getMessage()) : Localized.of(key, arguments);
     }
 }

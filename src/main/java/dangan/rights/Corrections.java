@@ -81,7 +81,7 @@ public final class Corrections {
         NORMALISE.put("birth_date", v -> {
             LocalDate d = DateValue.parse(v);
             if (d != null && (d.getYear() < 1900 || d.getYear() > 2100)) {
-                throw new InvalidValueException(d + " is not a birth date between 1900 and 2100");
+                throw InvalidValueException.of("normalise.birth-date.range", "value", d.toString());
             }
             return d == null ? null : d.toString();
         });
@@ -159,37 +159,37 @@ public final class Corrections {
     /** Every value normalised as the intake would; all problems in one 400. */
     private static Map<String, String> normalise(JsonNode changes) {
         Map<String, String> wanted = new LinkedHashMap<>();
-        List<String> problems = new ArrayList<>();
+        List<Localized> problems = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = changes.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String field = e.getKey();
             Function<String, String> normaliser = NORMALISE.get(field);
             if (normaliser == null) {
-                problems.add("'" + field + "' cannot be corrected here (fields: " + String.join(", ", NORMALISE.keySet()) + ")");
+                problems.add(Localized.of("api.correction.problem.field", "field", field, "fields", String.join(", ", NORMALISE.keySet())));
                 continue;
             }
             JsonNode v = e.getValue();
             if (!v.isNull() && !v.isValueNode()) {
-                problems.add(field + ": give the new value as text (null or \"\" clears it)");
+                problems.add(Localized.of("api.correction.problem.not-text", "field", field));
                 continue;
             }
             int max = MaxLength.OF.getOrDefault(field, MAX_OTHER);
             if (!v.isNull() && MaxLength.length(v.asText()) > max) {
-                problems.add(field + ": longer than " + max + " characters (" + MaxLength.length(v.asText()) + ")");
+                problems.add(Localized.of("api.correction.problem.too-long", "field", field, "max", max, "length", MaxLength.length(v.asText())));
                 continue;
             }
             try {
                 String value = normaliser.apply(v.isNull() ? null : v.asText());
                 if (value == null && field.equals("name")) {
-                    problems.add("name: the name cannot be empty: every archive needs the customer's name");
+                    problems.add(Localized.of("api.correction.problem.no-name"));
                     continue;
                 }
                 wanted.put(field, value);
             } catch (InvalidValueException ex) {
-                problems.add(field + ": " + ex.reason());
+                problems.add(Localized.of("api.correction.problem.value", "field", field, "reason", ex.localized()));
             }
         }
-        if (!problems.isEmpty()) throw ApiProblem.localized(400, "api.correction.invalid", "problems", String.join("; ", problems));
+        if (!problems.isEmpty()) throw ApiProblem.localized(400, "api.correction.invalid", "problems", List.copyOf(problems));
         return wanted;
     }
 

@@ -128,7 +128,7 @@ class InputLimitsProbeTest {
         ApiClient.Reply longAddress = manager.post("/api/archives/" + archiveNo + "/corrections",
                 "{\"reason\": \"x\", \"changes\": {\"address\": \"" + "深".repeat(301) + "\"}}");
         assertThat(longAddress.status()).isEqualTo(400);
-        assertThat(longAddress.json().get("error").asText()).contains("address: longer than 300 characters");
+        assertThat(longAddress.json().get("error").asText()).contains("address：超过 300 个字符（301 个）");
         assertThat(manager.post("/api/archives/" + archiveNo + "/corrections",
                 "{\"reason\": \"x\", \"changes\": {\"address\": \"" + "a".repeat(500_000) + "\"}}").status()).isEqualTo(400);
         assertThat(dangan.count("select count(*) from customer where length(address) > 300")).isZero();

@@ -250,7 +250,9 @@ class CustomerRightsTest {
         ApiClient.Reply invalid = keeper.post("/api/archives/" + wang + "/corrections",
                 "{\"reason\": \"x\", \"changes\": {\"email\": \"not-an-email\", \"birth_date\": \"88-1-2\", \"mobile\": \"12345\"}}");
         assertThat(invalid.status()).isEqualTo(400);
-        assertThat(invalid.json().get("error").asText()).startsWith("未作任何更正").contains("email:").contains("mobile:");
+        // every problem at once, each said in Chinese (the normaliser's reasons from the bundles, not their English getMessage)
+        assertThat(invalid.json().get("error").asText()).startsWith("未作任何更正：email：").contains("；birth_date：").contains("；mobile：")
+                .doesNotContainPattern("[a-z]{3,} [a-z]{2,} [a-z]{2,}");
 
         ApiClient.Reply identity = keeper.post("/api/archives/" + wang + "/corrections",
                 "{\"reason\": \"x\", \"changes\": {\"name\": \"王小芳\"}}");

@@ -120,7 +120,7 @@ public final class IngestRevert {
             }
             String source = (String) ingest.get("source_name");
             String reason = audit.messages().text("audit.change.revert", "id", ingestId, "file", String.valueOf(source));
-            String changedBy = "revert by " + by;
+            String changedBy = by; // who changed it: the manager; the reason says it was a revert (D-27)
             List<NotUndone> exceptions = new ArrayList<>();
 
             // 1. archives it opened: removed unless something else touched them since

@@ -93,12 +93,13 @@ class RevertIngestTest {
         assertThat(admin.get("/api/ingests").json().path("ingests").get(0).path("status").asText()).isEqualTo("reverted");
         // each restored field is a change of its own in the field's history
         String zhang = archiveNo("13600001111");
-        assertThat(dangan.rows("select field, old_value, new_value, changed_by from change_log l join customer c on c.id = l.customer_id"
+        assertThat(dangan.rows("select field, old_value, new_value, changed_by, reason from change_log l join customer c on c.id = l.customer_id"
                 + " where c.archive_no = ? and l.source = ? order by field", zhang, "ingest revert #" + second))
-                .extracting(r -> r.get("field") + ": " + r.get("old_value") + " → " + r.get("new_value") + " (" + r.get("changed_by") + ")")
-                .containsExactly("address: 苏州市姑苏区人民路8号 → 杭州市西湖区文三路1号 (revert by wang.jl)",
-                        "email: zhangsan@example.cn → null (revert by wang.jl)",
-                        "extra.会员等级: 钻石卡 → 金卡 (revert by wang.jl)");
+                .extracting(r -> r.get("field") + ": " + r.get("old_value") + " → " + r.get("new_value") + " (" + r.get("changed_by") + ", "
+                        + r.get("reason") + ")")
+                .containsExactly("address: 苏州市姑苏区人民路8号 → 杭州市西湖区文三路1号 (wang.jl, 撤销导入 #" + second + "（members-2.csv）)",
+                        "email: zhangsan@example.cn → null (wang.jl, 撤销导入 #" + second + "（members-2.csv）)",
+                        "extra.会员等级: 钻石卡 → 金卡 (wang.jl, 撤销导入 #" + second + "（members-2.csv）)");
         assertThat(dangan.row("select status, reverted_by from ingest where id = ?", second))
                 .containsEntry("status", "reverted").containsEntry("reverted_by", "wang.jl");
         assertThat(dangan.count("select count(*) from audit_log where action = 'revert' and actor = 'wang.jl'"

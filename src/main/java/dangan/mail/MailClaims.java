@@ -1,71 +1,99 @@
 package dangan.mail;
 
-import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
-import org.springframework.dao.DuplicateKeyException;
+import dangan.store.Db;
+import org.jdbi.v3.core.Jdbi;
 
 import javax.sql.DataSource;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Which mails were taken, in {@code camel_messageprocessed} (Camel's JDBC idempotent repository,
- * shared by every instance on the archive database), keyed by Message-ID. A mail is first
- * <em>claimed</em> (processor {@code dangan-mail:claim}) when the consumer picks it up and
- * <em>confirmed</em> (processor {@code dangan-mail}, as Camel's own repository would write it)
- * once it has been filed, answered and moved. A failed attempt drops the claim, so the mail is
- * tried again; a claim left behind by an instance that died in the middle of a mail is taken
- * over after {@code staleAfter}, so no mail stays in the inbox unread forever. A confirmed mail
- * is never taken again.
+ * The claim ledger of the mailbox, the source of truth for which mail was taken: rows of
+ * {@code camel_messageprocessed} keyed by the mail's Message-ID, shared by every instance on the archive
+ * database. A mail is <em>claimed</em> ({@value #CLAIM}) when a poll takes it, and <em>answered</em> once it
+ * has been filed and its reply sent — {@value MailFlow#PROCESSOR_NAME} when it belongs in the processed
+ * folder, {@value #ANSWERED_FAILED} in the failed folder — before it is moved. An answered mail is never
+ * filed or answered again: if its move failed, the next poll finds it still in the inbox and only moves
+ * it. A failed attempt drops the claim (the mail is taken again); a claim left behind by an instance that
+ * died in the middle of a mail is taken over after {@code staleAfter}.
  */
-public final class MailClaims extends JdbcMessageIdRepository {
+final class MailClaims {
 
     static final String CLAIM = MailFlow.PROCESSOR_NAME + ":claim";
+    static final String ANSWERED_FAILED = MailFlow.PROCESSOR_NAME + ":failed";
 
+    /** What the ledger knows of a mail. */
+    enum State { CLAIMED, ANSWERED, ANSWERED_FAILED }
+
+    private final Jdbi jdbi;
     private final Duration staleAfter;
 
-    public MailClaims(DataSource dataSource, Duration staleAfter) {
-        super(dataSource, MailFlow.PROCESSOR_NAME);
+    MailClaims(DataSource dataSource, Duration staleAfter) {
+        this.jdbi = Db.jdbi(dataSource);
         this.staleAfter = staleAfter;
-        setCreateTableIfNotExists(false);
     }
 
-    @Override
-    public boolean add(String key) {
-        try {
-            return Boolean.TRUE.equals(transactionTemplate.execute(status -> {
-                Timestamp now = Timestamp.from(Instant.now());
-                jdbcTemplate.update("delete from camel_messageprocessed where processorname = ? and messageid = ? and createdat < ?",
-                        CLAIM, key, Timestamp.from(now.toInstant().minus(staleAfter)));
-                Integer seen = jdbcTemplate.queryForObject(
-                        "select count(*) from camel_messageprocessed where processorname in (?, ?) and messageid = ?",
-                        Integer.class, MailFlow.PROCESSOR_NAME, CLAIM, key);
-                if (seen != null && seen > 0) return false;
-                jdbcTemplate.update("insert into camel_messageprocessed (processorname, messageid, createdat) values (?, ?, ?)",
-                        CLAIM, key, now);
-                return true;
-            }));
-        } catch (DuplicateKeyException e) {
-            return false; // another instance claimed it at the same moment
-        }
+    /** The ledger's state of each of these mails that it knows (a claim gone stale counts as unknown). */
+    Map<String, State> known(Collection<String> keys) {
+        Map<String, State> known = new HashMap<>();
+        if (keys.isEmpty()) return known;
+        jdbi.useHandle(h -> h.createQuery("""
+                        select messageid, processorname from camel_messageprocessed
+                        where processorname in (:answered, :answeredFailed, :claim) and messageid = any(:keys)
+                          and (processorname <> :claim or createdat >= localtimestamp - make_interval(secs => :stale))""")
+                .bind("answered", MailFlow.PROCESSOR_NAME).bind("answeredFailed", ANSWERED_FAILED).bind("claim", CLAIM)
+                .bindArray("keys", String.class, keys).bind("stale", (double) staleAfter.toSeconds())
+                .map((rs, ctx) -> Map.entry(rs.getString(1), state(rs.getString(2))))
+                .forEach(e -> known.put(e.getKey(), e.getValue())));
+        return known;
     }
 
-    @Override
-    public boolean contains(String key) {
-        Integer seen = jdbcTemplate.queryForObject(
-                "select count(*) from camel_messageprocessed where processorname in (?, ?) and messageid = ?",
-                Integer.class, MailFlow.PROCESSOR_NAME, CLAIM, key);
-        return seen != null && seen > 0;
+    /** Claims these mails in one transaction; returns the ones this instance now holds (another may have won some). */
+    List<String> claim(Collection<String> keys) {
+        if (keys.isEmpty()) return List.of();
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("""
+                            delete from camel_messageprocessed where processorname = :claim and messageid = any(:keys)
+                              and createdat < localtimestamp - make_interval(secs => :stale)""")
+                    .bind("claim", CLAIM).bindArray("keys", String.class, keys).bind("stale", (double) staleAfter.toSeconds()).execute();
+            return h.createQuery("""
+                            insert into camel_messageprocessed (processorname, messageid, createdat)
+                            select :claim, k, localtimestamp from unnest(:keys) as k
+                            where not exists (select 1 from camel_messageprocessed m
+                                              where m.messageid = k and m.processorname in (:answered, :answeredFailed, :claim))
+                            on conflict do nothing
+                            returning messageid""")
+                    .bind("claim", CLAIM).bind("answered", MailFlow.PROCESSOR_NAME).bind("answeredFailed", ANSWERED_FAILED)
+                    .bindArray("keys", String.class, keys).mapTo(String.class).list();
+        });
     }
 
-    @Override
-    public boolean confirm(String key) {
-        return jdbcTemplate.update("update camel_messageprocessed set processorname = ?, createdat = ? where processorname = ? and messageid = ?",
-                MailFlow.PROCESSOR_NAME, Timestamp.from(Instant.now()), CLAIM, key) == 1;
+    /** Records these claimed mails as answered, each with the folder it belongs in (true: the failed folder). */
+    void answered(Map<String, Boolean> failedByKey) {
+        if (failedByKey.isEmpty()) return;
+        List<String> keys = List.copyOf(failedByKey.keySet());
+        Boolean[] failed = keys.stream().map(failedByKey::get).toArray(Boolean[]::new);
+        jdbi.useHandle(h -> h.createUpdate("""
+                        update camel_messageprocessed m set processorname = case when a.failed then :answeredFailed else :answered end,
+                               createdat = localtimestamp
+                        from unnest(:keys, :failed) as a(key, failed)
+                        where m.processorname = :claim and m.messageid = a.key""")
+                .bind("answered", MailFlow.PROCESSOR_NAME).bind("answeredFailed", ANSWERED_FAILED).bind("claim", CLAIM)
+                .bindArray("keys", String.class, keys).bindArray("failed", Boolean.class, (Object[]) failed).execute());
     }
 
-    @Override
-    public boolean remove(String key) {
-        return jdbcTemplate.update("delete from camel_messageprocessed where processorname = ? and messageid = ?", CLAIM, key) == 1;
+    /** Drops these claims: the mails are taken again by the next poll. */
+    void release(Collection<String> keys) {
+        if (keys.isEmpty()) return;
+        jdbi.useHandle(h -> h.createUpdate("delete from camel_messageprocessed where processorname = :claim and messageid = any(:keys)")
+                .bind("claim", CLAIM).bindArray("keys", String.class, keys).execute());
+    }
+
+    private static State state(String processor) {
+        if (processor.equals(CLAIM)) return State.CLAIMED;
+        return processor.equals(ANSWERED_FAILED) ? State.ANSWERED_FAILED : State.ANSWERED;
     }
 }

@@ -11,7 +11,6 @@ import jakarta.mail.FolderClosedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.StoreClosedException;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +32,9 @@ import java.util.regex.Pattern;
  * It files a deletion request (subject request + destruction proposal, {@link DestructionProposals})
  * instead of being read as guest history; the sender is told it was filed, or why not (the mail then
  * moves to the failed folder for a person). Nothing is destroyed here: a manager approves.
- * Called from routes/mail.yaml before {@link MailIntake#handle}; sets up the reply the same way.
+ * {@link MailPoll} asks it before {@link MailIntake#handle}; it writes the reply the same way.
  */
-public final class MailDeletionRequest {
+final class MailDeletionRequest {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailDeletionRequest.class);
     private static final Pattern SUBJECT = Pattern.compile("^\\s*(?:(?:re|fw|fwd|回复|转发)\\s*[:：]\\s*)*"
@@ -48,12 +47,10 @@ public final class MailDeletionRequest {
     private final Jdbi jdbi;
     private final MailSettings settings;
     private final IntakeTally tally;
-    private final MailPollState state;
     private final Messages messages;
 
     MailDeletionRequest(DestructionProposals proposals, DataSource dataSource, MailSettings settings, IntakeTally tally,
-                        MailPollState state, Messages messages) {
-        this.state = state;
+                        Messages messages) {
         this.messages = messages;
         this.proposals = proposals;
         this.jdbi = Db.jdbi(dataSource);
@@ -62,24 +59,13 @@ public final class MailDeletionRequest {
     }
 
     /** Does the mail's subject say it is a deletion request? */
-    public boolean matches(Exchange exchange) throws MessagingException {
-        Message mail = MailIntake.mail(exchange);
+    boolean matches(Message mail) throws MessagingException {
         String subject = mail.getSubject();
         return subject != null && SUBJECT.matcher(Text.clean(subject) == null ? "" : Text.clean(subject)).find();
     }
 
-    /** Files the request and sets the exchange up as the reply (as {@link MailIntake#handle} does). */
-    public void handle(Exchange exchange) throws Exception {
-        state.started();
-        try {
-            reply(exchange);
-        } finally {
-            state.finished();
-        }
-    }
-
-    private void reply(Exchange exchange) throws Exception {
-        Message mail = MailIntake.mail(exchange);
+    /** Files the request and writes the reply (as {@link MailIntake#handle} does). */
+    Reply handle(Message mail) throws Exception {
         Letter letter = Letter.of(mail, settings.from());
         String text;
         try {
@@ -115,26 +101,12 @@ public final class MailDeletionRequest {
                 answer = messages.text("mail.deletion.refused", "reason", e.message(messages));
             }
         }
-        exchange.setProperty(MailIntake.FAILED, failed);
         if (failed) tally.failed(); else tally.handled();
-        exchange.getIn().removeHeaders("*");
-        if (letter.replyTo() == null) {
-            LOG.warn("Mail {}: no reply sent, because {}", letter.name(), letter.noReplyBecause());
-            exchange.getIn().setHeader(MailIntake.REPLY, false);
-            return;
-        }
-        exchange.getIn().setHeader(MailIntake.REPLY, true);
-        exchange.getIn().setHeader("To", letter.replyTo().toString());
-        exchange.getIn().setHeader("From", settings.from());
-        exchange.getIn().setHeader("Subject", messages.text("mail.deletion.subject", "subject", SafeText.oneLine(letter.subject(), 150),
-                "failed", failed ? "yes" : "no"));
-        exchange.getIn().setHeader("contentType", "text/plain; charset=UTF-8");
-        if (letter.messageId() != null) {
-            exchange.getIn().setHeader("In-Reply-To", letter.messageId());
-            exchange.getIn().setHeader("References", letter.messageId());
-        }
-        exchange.getIn().setBody(messages.text("mail.reply.intro", "subject", letter.subject(), "dated", "no", "sent", "") + "\n\n"
-                + answer + "\n\n" + messages.text("mail.reply.automatic") + "\n");
+        if (letter.replyTo() == null) LOG.warn("Mail {}: no reply sent, because {}", letter.name(), letter.noReplyBecause());
+        return Reply.to(letter, failed,
+                messages.text("mail.deletion.subject", "subject", SafeText.oneLine(letter.subject(), 150), "failed", failed ? "yes" : "no"),
+                messages.text("mail.reply.intro", "subject", letter.subject(), "dated", "no", "sent", "") + "\n\n"
+                        + answer + "\n\n" + messages.text("mail.reply.automatic") + "\n");
     }
 
     /** The archive named in the text: an archive number that exists, else the archive of a mobile number in it. */

@@ -14,9 +14,9 @@ import java.time.Duration;
 /**
  * Guest-history mails from an IMAP mailbox (D-12, routes/mail.yaml). Off — and said so once in
  * the log — unless the IMAP URL, the SMTP URL and the From address are set; then the route does
- * not even start. Which mails were taken is kept in {@code camel_messageprocessed} (Camel's JDBC
- * idempotent repository on the archive database), so no mail is processed twice, across restarts
- * and across instances.
+ * not even start. Which mails were taken is kept in {@code camel_messageprocessed}, the claim ledger
+ * ({@link MailClaims}) on the archive database, so no mail is filed or answered twice, across
+ * restarts and across instances.
  */
 public final class MailFlow implements Flow {
 
@@ -41,22 +41,23 @@ public final class MailFlow implements Flow {
             return;
         }
         state = new MailPollState(mail.imapUrl().replaceAll("//[^/@]*@", "//"));
-        MailClaims taken = new MailClaims(context.dataSource(),
+        MailClaims claims = new MailClaims(context.dataSource(),
                 Duration.ofMinutes(settings.getInt("dangan.mail.claim-timeout-minutes", 30)));
-        taken.start();
-        context.bind("mailIdempotentRepository", taken);
-        context.bind("mailPollState", state);
-        context.bind("mailSmtpLogin", new SmtpLogin(settings.get("dangan.smtp.user"), settings.get("dangan.smtp.password")));
         String processed = settings.get("dangan.mail.folder.processed", "Dangan-Processed");
         String failed = settings.get("dangan.mail.folder.failed", "Dangan-Failed");
         ColumnMap columns = ColumnMap.load(settings.path("dangan.columns", "columns.properties"));
         ReadLimits limits = new ReadLimits(mail.maxAttachmentBytes(), settings.getInt("dangan.intake.max-columns", 500),
                 ReadLimits.defaults().maxCellChars());
         // D-31: a mail whose subject says "删除申请" / "deletion request" files a customer's deletion request
-        context.bind("mailDeletionRequest", new MailDeletionRequest(new dangan.retention.DestructionProposals(context.dataSource(),
+        MailDeletionRequest deletions = new MailDeletionRequest(new dangan.retention.DestructionProposals(context.dataSource(),
                 context.audit(), dangan.retention.RetentionSettings.from(settings)),
-                context.dataSource(), mail, context.tally(), state, context.intake().messages()));
-        context.bind("mailIntake", new MailIntake(context.intake(), columns, mail, limits, context.tally(), state, processed, failed));
+                context.dataSource(), mail, context.tally(), context.intake().messages());
+        MailIntake intake = new MailIntake(context.intake(), columns, mail, limits, context.tally(), processed, failed);
+        Mailbox mailbox = new Mailbox(mail.imapUrl(), settings.get("dangan.imap.user"), settings.get("dangan.imap.password"),
+                settings.get("dangan.mail.folder.inbox", "INBOX"));
+        MailReplies replies = new MailReplies(mail.smtpUrl(), settings.get("dangan.smtp.user"), settings.get("dangan.smtp.password"),
+                mail.from(), mail.smtpConnections());
+        context.bind("mailPoll", new MailPoll(mailbox, claims, intake, deletions, replies, state, mail.batchSize(), processed, failed));
         LOG.info("Mail source (D-12) is on: reading {} folder {}, replies from {}", mail.imapUrl().replaceAll("//[^/@]*@", "//"),
                 settings.get("dangan.mail.folder.inbox", "INBOX"), mail.from());
     }

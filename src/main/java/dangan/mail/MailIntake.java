@@ -15,9 +15,6 @@ import jakarta.mail.FolderClosedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.StoreClosedException;
-import jakarta.mail.internet.MimeMessage;
-import org.apache.camel.Exchange;
-import org.apache.camel.component.mail.MailMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,20 +35,14 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Guest-history mails (D-12), the steps routes/mail.yaml calls: {@link #handle} files the mail's
- * body lines and CSV/XLSX attachments through the shared {@link ArchiveIntake} (one ingest for the
- * body, one per attachment) and prepares the reply to the sender; {@link #finish} says which
- * folder the mail moves to. Problems with the mail itself (no usable content, an oversized
+ * Guest-history mails (D-12): {@link #handle} files the mail's body lines and CSV/XLSX attachments
+ * through the shared {@link ArchiveIntake} (one ingest for the body, one per attachment) and writes
+ * the reply to the sender ({@link MailPoll} runs it for each mail of a batch). Problems with the mail itself (no usable content, an oversized
  * attachment, a name with folder parts, an unknown character set) never throw: the sender is told
  * why and the mail moves to the failed folder. Only trouble reaching the database or the mail
  * server throws, so the consumer leaves the mail in the inbox and tries it again.
  */
-public final class MailIntake {
-
-    /** Header: true when a reply is to be sent. */
-    public static final String REPLY = "DanganMailReply";
-    /** Exchange property: true when the mail moves to the failed folder. */
-    public static final String FAILED = "DanganMailFailed";
+final class MailIntake {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailIntake.class);
     private static final Set<String> SPREADSHEET_EXTENSIONS = Set.of("csv", "txt", "tsv", "xlsx", "xls");
@@ -64,95 +55,39 @@ public final class MailIntake {
     private final MailSettings settings;
     private final ReadLimits limits;
     private final IntakeTally tally;
-    private final MailPollState state;
     private final String processedFolder;
     private final String failedFolder;
 
     public MailIntake(ArchiveIntake intake, ColumnMap columns, MailSettings settings, ReadLimits limits, IntakeTally tally,
-                      MailPollState state, String processedFolder, String failedFolder) {
+                      String processedFolder, String failedFolder) {
         this.intake = intake;
         this.columns = columns;
         this.settings = settings;
         this.limits = limits;
         this.tally = tally;
-        this.state = state;
         this.processedFolder = processedFolder;
         this.failedFolder = failedFolder;
     }
 
-    /** Mails up to this size are fetched whole in one round trip by {@link #fetch}; larger ones part by part. */
-    static final long WHOLE_FETCH_BYTES = 4L * 1024 * 1024;
-
     /**
-     * First step of the mail route: the mail in one fetch from the server (its raw text, the server's flags
-     * untouched), so reading its sender, subject, text and attachments costs no further round trip — an IMAP
-     * message asks the server once for its envelope, once for its structure and once for every part (issue 14:
-     * mail at volume). A mail larger than {@value #WHOLE_FETCH_BYTES} bytes stays on the server and is read part by
-     * part, so an oversized attachment is refused without being loaded. Which mail is moved and claimed is not
-     * changed: the consumer still does that with the server's message ({@link MailMessage#getOriginalMessage}).
+     * Files what the mail holds and writes the reply to its sender. Only trouble reaching the database or the
+     * mailbox throws (the mail is then left in the inbox and taken again).
      */
-    public static void fetch(Exchange exchange) throws MessagingException {
-        MailMessage in = exchange.getIn(MailMessage.class);
-        if (in.getOriginalMessage() instanceof MimeMessage mail && mail.getSize() <= WHOLE_FETCH_BYTES) {
-            try {
-                in.setMessage(new MimeMessage(mail));
-            } catch (FolderClosedException | StoreClosedException e) {
-                throw e;
-            } catch (MessagingException e) {
-                LOG.debug("Mail read part by part: it could not be fetched whole ({})", e.getClass().getSimpleName());
-            }
+    Reply handle(Message mail) throws Exception {
+        Letter letter = Letter.of(mail, settings.from());
+        List<PartResult> results = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        file(mail, letter, results, problems);
+        boolean failed = !problems.isEmpty() || results.stream().anyMatch(PartResult::failed)
+                || results.stream().noneMatch(r -> r.kind() == PartResult.Kind.FILED);
+        if (problems.isEmpty() && results.stream().noneMatch(r -> r.kind() != PartResult.Kind.IGNORED)) {
+            problems.add(intake.messages().text("mail.reply.no-content"));
         }
-    }
-
-    /** The mail as {@link #fetch} left it: fetched whole, or the server's message. */
-    static Message mail(Exchange exchange) {
-        return exchange.getIn(MailMessage.class).getMessage();
-    }
-
-    /** Files what the mail holds and sets the exchange up as the reply (body, To, From, Subject). */
-    public void handle(Exchange exchange) throws Exception {
-        state.started();
-        try {
-            Message mail = mail(exchange);
-            Letter letter = Letter.of(mail, settings.from());
-            List<PartResult> results = new ArrayList<>();
-            List<String> problems = new ArrayList<>();
-            file(mail, letter, results, problems);
-            boolean failed = !problems.isEmpty() || results.stream().anyMatch(PartResult::failed)
-                    || results.stream().noneMatch(r -> r.kind() == PartResult.Kind.FILED);
-            if (problems.isEmpty() && results.stream().noneMatch(r -> r.kind() != PartResult.Kind.IGNORED)) {
-                problems.add(intake.messages().text("mail.reply.no-content"));
-            }
-            exchange.setProperty(FAILED, failed);
-            log(letter, results, problems, failed);
-            if (failed) tally.failed(); else tally.handled();
-
-            exchange.getIn().removeHeaders("*");
-            if (letter.replyTo() == null) {
-                LOG.warn("Mail {}: no reply sent, because {}", letter.name(), letter.noReplyBecause());
-                exchange.getIn().setHeader(REPLY, false);
-                return;
-            }
-            exchange.getIn().setHeader(REPLY, true);
-            exchange.getIn().setHeader("To", letter.replyTo().toString());
-            exchange.getIn().setHeader("From", settings.from());
-            exchange.getIn().setHeader("Subject", MailReply.subject(intake.messages(), letter, failed));
-            exchange.getIn().setHeader("contentType", "text/plain; charset=UTF-8");
-            if (letter.messageId() != null) {
-                exchange.getIn().setHeader("In-Reply-To", letter.messageId());
-                exchange.getIn().setHeader("References", letter.messageId());
-            }
-            exchange.getIn().setBody(MailReply.text(intake.messages(), letter, results, problems, failed));
-        } finally {
-            state.finished();
-        }
-    }
-
-    /** After the reply: the folder the consumer moves the mail to (header {@code moveTo}). */
-    public void finish(Exchange exchange) {
-        boolean failed = exchange.getProperty(FAILED, false, Boolean.class);
-        exchange.getIn().removeHeaders("*");
-        exchange.getIn().setHeader("moveTo", failed ? failedFolder : processedFolder);
+        log(letter, results, problems, failed);
+        if (failed) tally.failed(); else tally.handled();
+        if (letter.replyTo() == null) LOG.warn("Mail {}: no reply sent, because {}", letter.name(), letter.noReplyBecause());
+        return Reply.to(letter, failed, MailReply.subject(intake.messages(), letter, failed),
+                MailReply.text(intake.messages(), letter, results, problems, failed));
     }
 
     private void file(Message mail, Letter letter, List<PartResult> results, List<String> problems) throws Exception {

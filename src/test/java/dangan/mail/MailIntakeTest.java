@@ -216,10 +216,13 @@ class MailIntakeTest {
         Flow flow = dangan.service().flows().stream().filter(f -> f instanceof MailFlow).findFirst().orElseThrow();
         await("the mailbox is drained").atMost(Duration.ofSeconds(30)).until(flow::drained);
 
-        assertThat(inbox()).contains(id);
+        // recognised as answered: moved to the processed folder, neither filed nor answered again
+        assertThat(inbox()).doesNotContain(id);
+        assertThat(messageIds("Dangan-Processed").stream().filter(id::equals).count()).isEqualTo(2);
         assertThat(dangan.count("select count(*) from ingest")).isEqualTo(ingests);
         assertThat(dangan.count("select count(*) from camel_messageprocessed where messageid = ? and processorname = 'dangan-mail'", id))
                 .isEqualTo(1);
+        assertThat(TestMailbox.repliesTo(mail, "guest6@example.cn")).isEqualTo(1);
     }
 
     @Test

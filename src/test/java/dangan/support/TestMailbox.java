@@ -63,6 +63,15 @@ public final class TestMailbox {
                 .until(() -> firstTo(mail, address), Objects::nonNull);
     }
 
+    /** How many mails the server received for this address (replies are counted, not awaited). */
+    public static long repliesTo(GreenMailExtension mail, String address) throws Exception {
+        long n = 0;
+        for (MimeMessage m : mail.getReceivedMessages()) {
+            if (m.getAllRecipients() != null && Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address))) n++;
+        }
+        return n;
+    }
+
     private static MimeMessage firstTo(GreenMailExtension mail, String address) throws Exception {
         for (MimeMessage m : mail.getReceivedMessages()) {
             if (m.getAllRecipients() != null && Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address))) {

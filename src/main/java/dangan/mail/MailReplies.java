@@ -31,13 +31,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refuses for its address is not sent again (the mail counts as answered); any other failure leaves the
  * mail unanswered, and it is taken again.
  */
-final class MailReplies implements AutoCloseable {
+public final class MailReplies implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailReplies.class);
     private static final int TIMEOUT_MS = 30_000;
 
     /** What became of one reply. */
-    enum Sent { SENT, REFUSED, FAILED }
+    public enum Sent { SENT, REFUSED, FAILED }
 
     private final Session session;
     private final String protocol;
@@ -50,7 +50,7 @@ final class MailReplies implements AutoCloseable {
     private final ConcurrentLinkedDeque<Transport> idle = new ConcurrentLinkedDeque<>();
     private final ExecutorService senders;
 
-    MailReplies(String url, String user, String password, String from, int connections) {
+    public MailReplies(String url, String user, String password, String from, int connections) {
         URI uri = URI.create(url);
         this.protocol = uri.getScheme() == null ? "smtp" : uri.getScheme().toLowerCase();
         if (!protocol.equals("smtp") && !protocol.equals("smtps")) {
@@ -77,7 +77,7 @@ final class MailReplies implements AutoCloseable {
     }
 
     /** Sends the replies (none with a null {@code to}); the outcomes in the same order. */
-    List<Sent> send(List<Reply> replies) throws InterruptedException {
+    public List<Sent> send(List<Reply> replies) throws InterruptedException {
         Sent[] sent = new Sent[replies.size()];
         int lanes = Math.min(connections, replies.size());
         List<Future<?>> running = new ArrayList<>();

@@ -46,9 +46,10 @@ import java.util.Set;
  * batch to a folder (IMAP MOVE of a UID set; COPY, flag and expunge where the server lacks MOVE). A mail
  * larger than {@value #WHOLE_FETCH_BYTES} bytes stays on the server and is read part by part, so an oversized
  * attachment is refused without being loaded. The connection is kept from poll to poll; any trouble on it
- * closes it, and the next poll connects again. Used by one thread at a time (the mail route's).
+ * closes it, and the next poll connects again. Used by one thread at a time (the mail route's; bench/mail.sh
+ * measures the mailbox's floor with it).
  */
-final class Mailbox implements AutoCloseable {
+public final class Mailbox implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Mailbox.class);
 
@@ -57,11 +58,11 @@ final class Mailbox implements AutoCloseable {
     private static final int TIMEOUT_MS = 30_000;
 
     /** A mail in the inbox: its UID, its size and the key the claim ledger knows it by. */
-    record Listed(long uid, long size, String key) {
+    public record Listed(long uid, long size, String key) {
     }
 
     /** A mail taken: the key, the UID and the mail (fetched whole, or the server's message when large). */
-    record Fetched(long uid, String key, Message mail) {
+    public record Fetched(long uid, String key, Message mail) {
     }
 
     private final Session session;
@@ -75,7 +76,7 @@ final class Mailbox implements AutoCloseable {
     private IMAPStore store;
     private IMAPFolder inbox;
 
-    Mailbox(String url, String user, String password, String inboxName) {
+    public Mailbox(String url, String user, String password, String inboxName) {
         URI uri = URI.create(url);
         this.protocol = uri.getScheme() == null ? "imap" : uri.getScheme().toLowerCase();
         if (!protocol.equals("imap") && !protocol.equals("imaps")) {
@@ -95,7 +96,7 @@ final class Mailbox implements AutoCloseable {
     }
 
     /** Opens the inbox folder (connecting when the connection is not open) and lists every mail in it, oldest first. */
-    List<Listed> list() throws MessagingException {
+    public List<Listed> list() throws MessagingException {
         if (store == null || !store.isConnected()) {
             close();
             store = (IMAPStore) session.getStore(protocol);
@@ -120,7 +121,7 @@ final class Mailbox implements AutoCloseable {
     }
 
     /** The mails, fetched whole in one command (the large ones left on the server, read part by part). */
-    List<Fetched> fetch(List<Listed> mails) throws MessagingException {
+    public List<Fetched> fetch(List<Listed> mails) throws MessagingException {
         List<Fetched> fetched = new ArrayList<>();
         List<Long> whole = new ArrayList<>();
         for (Listed m : mails) {
@@ -149,7 +150,7 @@ final class Mailbox implements AutoCloseable {
     }
 
     /** Moves the mails to the folder (created when missing) in one command. */
-    void move(Collection<Long> uids, String folderName) throws MessagingException {
+    public void move(Collection<Long> uids, String folderName) throws MessagingException {
         if (uids.isEmpty()) return;
         if (foldersKnown.add(folderName)) {
             Folder folder = store.getFolder(folderName);
@@ -168,7 +169,7 @@ final class Mailbox implements AutoCloseable {
     }
 
     /** Closes the inbox folder at the end of a poll; the connection stays open for the next. */
-    void endPoll() {
+    public void endPoll() {
         if (inbox != null && inbox.isOpen()) {
             try {
                 inbox.close(false);

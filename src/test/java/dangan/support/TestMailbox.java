@@ -4,13 +4,21 @@ import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
 import jakarta.mail.internet.MimeMessage;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Objects;
+import java.util.Properties;
 
 import static org.awaitility.Awaitility.await;
 
@@ -70,6 +78,26 @@ public final class TestMailbox {
             if (m.getAllRecipients() != null && Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address))) n++;
         }
         return n;
+    }
+
+    /** The Message-IDs in a folder of Dangan's mailbox (read over IMAP; none when the folder does not exist). */
+    public static List<String> messageIds(GreenMailExtension mail, String folderName) throws Exception {
+        Store store = Session.getInstance(new Properties()).getStore("imap");
+        store.connect("127.0.0.1", mail.getImap().getPort(), ADDRESS, PASSWORD);
+        try {
+            Folder folder = store.getFolder(folderName);
+            List<String> ids = new ArrayList<>();
+            if (!folder.exists()) return ids;
+            folder.open(Folder.READ_ONLY);
+            for (Message m : folder.getMessages()) {
+                String[] id = m.getHeader("Message-ID");
+                if (id != null && !m.isSet(Flags.Flag.DELETED)) ids.add(id[0]);
+            }
+            folder.close(false);
+            return ids;
+        } finally {
+            store.close();
+        }
     }
 
     private static MimeMessage firstTo(GreenMailExtension mail, String address) throws Exception {

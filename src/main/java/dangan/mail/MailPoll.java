@@ -177,8 +177,12 @@ public final class MailPoll implements Service, AutoCloseable {
         release(released);
     }
 
-    /** Records the answered mails in the ledger, then moves them (one command per folder). */
-    public void finish(Batch batch) {
+    /**
+     * Records the answered mails in the ledger, then moves them (one command per folder). The scheduler polls again
+     * at once only when the batch answered a mail: a mail that cannot be filed now waits for the next poll.
+     */
+    public void finish(Batch batch, Exchange exchange) {
+        exchange.getIn().setHeader(Exchange.SCHEDULER_POLLED_MESSAGES, batch.mails.stream().anyMatch(t -> t.answered));
         try {
             Map<String, Boolean> answered = new LinkedHashMap<>();
             for (Taken t : batch.mails) if (t.answered) answered.put(t.mail.key(), t.reply.failed());

@@ -1,14 +1,15 @@
 package dangan.audit;
 
 import dangan.support.Commands;
+import dangan.config.Settings;
+import dangan.store.Db;
 import dangan.support.RunningService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
 
-import javax.sql.DataSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -24,30 +25,31 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The audit log is append-only and its hash chain names the first entry that was tampered with. */
-@Tag("service")
+/**
+ * The audit log is append-only and its hash chain names the first entry that was tampered with. The trail on a fresh
+ * database of its own per test, keyed as the service keys it; the checks through the real {@code audit verify} command
+ * and the checkpoint through the real route ({@code run-job audit-checkpoint}).
+ */
+@Tag("database")
 class AuditChainTest {
 
     @TempDir
     Path home;
-    RunningService dangan;
+    Settings settings;
     AuditTrail trail;
-    DataSource db;
+    PGSimpleDataSource db;
 
     @BeforeEach
-    void start() throws Exception {
-        dangan = RunningService.start(home);
-        db = dangan.service().database().dataSource();
-        trail = dangan.bean("auditTrail", AuditTrail.class);
+    void fiveEntries() throws Exception {
+        settings = RunningService.settings(home, RunningService.freshDatabase());
+        db = new PGSimpleDataSource();
+        db.setURL(settings.require("dangan.db.url"));
+        db.setUser("postgres");
+        trail = AuditTrail.configured(settings, db);
         for (int i = 1; i <= 5; i++) {
             trail.record(new AuditEntry("li.na", "front-desk", "read", "20261100000" + i, List.of("basic", "consumption"),
                     "visit", null, AuditEntry.OK, AuditText.asIs("read " + i)));
         }
-    }
-
-    @AfterEach
-    void stop() {
-        dangan.close();
     }
 
     @Test
@@ -98,7 +100,7 @@ class AuditChainTest {
     void aRewrittenEntryWithARecomputedHashBreaksTheNextLink() throws Exception {
         // someone who holds the key alters entry 2 and recomputes its hash; entry 3 still links to the old one
         tamper("update audit_log set detail = 'nothing to see' where id = 2");
-        setHash(2, stored(2).hash(AuditKey.configured(dangan.service().settings())));
+        setHash(2, stored(2).hash(AuditKey.configured(settings)));
 
         AuditVerification.Result result = trail.verify();
         assertThat(result.brokenAt()).isEqualTo(3);
@@ -137,7 +139,7 @@ class AuditChainTest {
         trail.record(new AuditEntry("li.na", "front-desk", "read", "202611000001", List.of("basic"), "visit", null,
                 AuditEntry.OK, AuditText.asIs("after the upgrade")));
 
-        assertThat(dangan.rows("select id, action, keyed from audit_log where id >= 5 order by id")).containsExactly(
+        assertThat(rows("select id, action, keyed from audit_log where id >= 5 order by id")).containsExactly(
                 Map.of("id", 5L, "action", "read", "keyed", false),
                 Map.of("id", 6L, "action", AuditTrail.CUT_OVER, "keyed", true),
                 Map.of("id", 7L, "action", "read", "keyed", true));
@@ -155,7 +157,7 @@ class AuditChainTest {
 
     @Test
     void aTailCutOffByTheDatabaseOwnerIsFoundThroughTheCheckpoint() throws Exception {
-        dangan.service().camelContext().createProducerTemplate().sendBody("direct:job-audit-checkpoint", null);
+        assertThat(Commands.run(settings, "run-job", "audit-checkpoint").status()).isZero();
         Path file = AuditCheckpoints.file(home);
         assertThat(Files.readString(file)).matches("(?s)\\S+ 5 [0-9a-f]{64}\n");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
@@ -164,7 +166,7 @@ class AuditChainTest {
         // the owner removes entries 4 and 5 and moves the head back to entry 3: the chain itself is consistent
         tamper("delete from audit_log where id >= 4");
         try (Connection c = db.getConnection(); var ps = c.prepareStatement("update audit_head set last_id = 3, last_hash = ?")) {
-            ps.setBytes(1, stored(3).hash(AuditKey.configured(dangan.service().settings())));
+            ps.setBytes(1, stored(3).hash(AuditKey.configured(settings)));
             ps.execute();
         }
         assertThat(trail.verify().intact()).isTrue();
@@ -198,8 +200,8 @@ class AuditChainTest {
     /** Recomputes entries {@code from}… and the head the way a tamperer would: each linked to the one before. */
     private void rechain(long from, java.util.function.Function<AuditTrail.Stored, byte[]> hashing, boolean keyed)
             throws SQLException {
-        byte[] prev = from == 1 ? new byte[32] : stored(from - 1).hash(AuditKey.configured(dangan.service().settings()));
-        long last = dangan.count("select max(id) from audit_log");
+        byte[] prev = from == 1 ? new byte[32] : stored(from - 1).hash(AuditKey.configured(settings));
+        long last = Db.jdbi(db).withHandle(h -> h.createQuery("select max(id) from audit_log").mapTo(Long.class).one());
         for (long id = from; id <= last; id++) {
             AuditTrail.Stored s = stored(id);
             AuditTrail.Stored rewritten = new AuditTrail.Stored(s.id(), s.at(), s.actor(), s.role(), s.action(), s.archiveNo(),
@@ -223,6 +225,10 @@ class AuditChainTest {
         }
     }
 
+    private List<Map<String, Object>> rows(String sql) {
+        return Db.jdbi(db).withHandle(h -> h.createQuery(sql).mapToMap().list());
+    }
+
     private void tamper(String statement) throws SQLException {
         sql("alter table audit_log disable trigger user; " + statement + "; alter table audit_log enable trigger user");
     }
@@ -234,7 +240,7 @@ class AuditChainTest {
     }
 
     private Map<Integer, String> verifyCommand() throws Exception {
-        Commands.Run run = Commands.run(dangan.service().settings(), "audit", "verify");
+        Commands.Run run = Commands.run(settings, "audit", "verify");
         return Map.of(run.status(), (run.out() + run.err()).strip());
     }
 }

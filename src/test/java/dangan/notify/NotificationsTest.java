@@ -11,10 +11,10 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dangan.support.Commands;
 import dangan.support.RunningService;
-import dangan.support.TestDatabase;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -52,29 +53,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NotificationsTest {
 
     static final String SECRET = "s3cret-for-tests";
-    static final String MOBILE = "13800138000";
     static final ObjectMapper JSON = new ObjectMapper();
+    static final AtomicInteger GUESTS = new AtomicInteger();
 
     @RegisterExtension
+    @Order(1)
     static GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort())
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("dangan@localhost", "dangan@localhost", "secret"))
             .withPerMethodLifecycle(false);
 
-    // every test on a service, a webhook receiver and an empty mailbox of its own; it sets up the events it needs
-    @TempDir
-    Path home;
-    WebhookReceiver receiver;
-    RunningService dangan;
-    Map<String, String> settings;
-    final Instant t0 = Instant.now();
+    static final WebhookReceiver receiver = WebhookReceiver.unchecked();
+    static final Map<String, String> settings = new HashMap<>();
 
-    @BeforeEach
-    void start() throws Exception {
-        mail.purgeEmailFromAllMailboxes();
-        receiver = new WebhookReceiver();
-        settings = new HashMap<>();
-        settings.put("dangan.db.url", TestDatabase.freshDatabase());
-        settings.put("dangan.db.user", "postgres");
+    // one service for the class; every test starts from no events or deliveries, an empty mailbox, a fresh receiver and
+    // an empty outbox/notifications, and files a guest of its own (its own mobile, file names and survey)
+    @RegisterExtension
+    @Order(2)
+    static final RunningService dangan = RunningService.perClass(() -> {
         settings.put("dangan.smtp.url", "smtp://127.0.0.1:" + mail.getSmtp().getPort());
         settings.put("dangan.smtp.user", "dangan@localhost");
         settings.put("dangan.smtp.password", "secret");
@@ -100,15 +95,33 @@ class NotificationsTest {
         settings.put("dangan.notify.subscriber.down.to", receiver.url("/down"));
         settings.put("dangan.notify.subscriber.down.secret", SECRET);
         settings.put("dangan.notify.subscriber.files.channel", "file");
+        return settings;
+    });
+
+    final String mobile = String.format("138001380%02d", GUESTS.incrementAndGet());
+    final Instant t0 = Instant.now();
+    Path home;
+
+    @BeforeEach
+    void noEventsDeliveriesMailsOrFiles() throws Exception {
+        home = dangan.home();
+        dangan.rows("delete from notification_delivery returning event_id");
+        dangan.rows("delete from notification_event returning id");
+        mail.purgeEmailFromAllMailboxes();
+        receiver.reset();
         receiver.failing("/flaky", 1);
         receiver.failing("/down", Integer.MAX_VALUE);
-        dangan = RunningService.start(home, settings);
+        Path files = home.resolve("outbox").resolve("notifications");
+        if (Files.isDirectory(files)) {
+            try (Stream<Path> all = Files.list(files)) {
+                for (Path f : all.toList()) Files.delete(f);
+            }
+        }
     }
 
-    @AfterEach
-    void stop() {
-        if (dangan != null) dangan.close();
-        if (receiver != null) receiver.close();
+    @AfterAll
+    static void stopReceiver() {
+        receiver.close();
     }
 
     @Test
@@ -125,7 +138,7 @@ class NotificationsTest {
     @Test
     void aNewArchiveMakesNoEvent() throws Exception {
         givenAGuest();
-        assertThat(dangan.count("select count(*) from customer where mobile = ?", MOBILE)).isEqualTo(1);
+        assertThat(dangan.count("select count(*) from customer where mobile = ?", mobile)).isEqualTo(1);
         assertThat(dangan.count("select count(*) from notification_event")).isZero();
     }
 
@@ -134,7 +147,7 @@ class NotificationsTest {
         givenAGuest();
         givenAnAllergyAndAPreference();
 
-        long ingest = (Long) dangan.row("select id from ingest where source_name = 'update.csv'").get("id");
+        long ingest = (Long) dangan.row("select id from ingest where source_name = ?", file("update")).get("id");
         JsonNode health = payload("health_changed");
         assertThat(health.get("change").asText()).isEqualTo("health data added");
         assertThat(health.get("ingest_id").asLong()).isEqualTo(ingest);
@@ -144,7 +157,7 @@ class NotificationsTest {
         assertThat(preference.get("name").asText()).isEqualTo("张三");
         // the events and the change are one transaction: the events carry the customer of the change
         assertThat(dangan.count("select count(*) from notification_event e join customer c on c.id = e.customer_id "
-                + "where c.mobile = ?", MOBILE)).isEqualTo(2);
+                + "where c.mobile = ?", mobile)).isEqualTo(2);
         assertThat(dangan.count("select count(*) from notification_event where kind = 'guest_returned'")).isZero();
     }
 
@@ -163,8 +176,8 @@ class NotificationsTest {
         assertThat(returned.toString()).doesNotContain("花生").doesNotContain("海鲜");
 
         // an old visit only (a late history import) is no arrival
-        dangan.drop("history.csv", "姓名,手机,消费日期,消费金额,服务项目\n张三," + MOBILE + "," + old + ",50,足浴\n", StandardCharsets.UTF_8);
-        assertThat(dangan.awaitHandled("history.csv").toString()).contains("/done/");
+        dangan.drop(file("history"), "姓名,手机,消费日期,消费金额,服务项目\n张三," + mobile + "," + old + ",50,足浴\n", StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled(file("history")).toString()).contains("/done/");
         assertThat(dangan.count("select count(*) from notification_event where kind = 'guest_returned'")).isEqualTo(1);
     }
 
@@ -176,7 +189,7 @@ class NotificationsTest {
         assertThat(complaint.get("score").asInt()).isEqualTo(1);
         assertThat(complaint.has("comment")).as("free text stays in the archive").isFalse();
         assertThat(complaint.get("has_comment").asBoolean()).isTrue();
-        assertThat(complaint.get("survey_id").asText()).isEqualTo("notify-1");
+        assertThat(complaint.get("survey_id").asText()).isEqualTo("notify-" + mobile);
     }
 
     @Test
@@ -300,7 +313,10 @@ class NotificationsTest {
 
     @Test
     void twoInstancesRelayingAtOnceDeliverEachEventOnce(@TempDir Path otherHome) throws Exception {
-        try (RunningService other = RunningService.start(otherHome, settings)) {
+        Map<String, String> same = new HashMap<>(settings);
+        same.put("dangan.db.url", dangan.service().settings().require("dangan.db.url"));
+        same.put("dangan.db.user", "postgres");
+        try (RunningService other = RunningService.start(otherHome, same)) {
             int before = receiver.at("/crm").size();
             try (Handle h = Db.jdbi(dangan.service().database().dataSource()).open()) {
                 for (int i = 0; i < 60; i++) Outbox.record(h, "tier_changed", null, "{\"n\": " + i + "}");
@@ -325,21 +341,21 @@ class NotificationsTest {
     }
 
     private void givenAGuest() throws Exception {
-        dangan.drop("first-visit.csv", "姓名,手机,偏好,过敏史,消费日期,消费金额\n张三," + MOBILE + ",安静房间,海鲜," + today() + ",300\n",
+        dangan.drop(file("first-visit"), "姓名,手机,偏好,过敏史,消费日期,消费金额\n张三," + mobile + ",安静房间,海鲜," + today() + ",300\n",
                 StandardCharsets.UTF_8);
-        assertThat(dangan.awaitHandled("first-visit.csv").toString()).contains("/done/");
+        assertThat(dangan.awaitHandled(file("first-visit")).toString()).contains("/done/");
     }
 
     private void givenAnAllergyAndAPreference() throws Exception {
-        dangan.drop("update.csv", "姓名,手机,过敏史,偏好\n张三," + MOBILE + ",花生,靠窗座位\n", StandardCharsets.UTF_8);
-        assertThat(dangan.awaitHandled("update.csv").toString()).contains("/done/");
+        dangan.drop(file("update"), "姓名,手机,过敏史,偏好\n张三," + mobile + ",花生,靠窗座位\n", StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled(file("update")).toString()).contains("/done/");
     }
 
     private void givenAReturningGuest() throws Exception {
         String old = today().minusDays(30).toString();
-        dangan.drop("visits.csv", "姓名,手机,消费日期,消费金额,服务项目,门店\n张三," + MOBILE + "," + today() + ",880,精油按摩,福田店\n"
-                + "张三," + MOBILE + "," + old + ",100,茶饮,福田店\n", StandardCharsets.UTF_8);
-        assertThat(dangan.awaitHandled("visits.csv").toString()).contains("/done/");
+        dangan.drop(file("visits"), "姓名,手机,消费日期,消费金额,服务项目,门店\n张三," + mobile + "," + today() + ",880,精油按摩,福田店\n"
+                + "张三," + mobile + "," + old + ",100,茶饮,福田店\n", StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled(file("visits")).toString()).contains("/done/");
     }
 
     private void givenAComplaint() throws Exception {
@@ -348,9 +364,9 @@ class NotificationsTest {
                         .header("Content-Type", "application/json")
                         .header("Authorization", "Bearer " + ApiClient.asSurveySource(dangan).token())
                         .POST(HttpRequest.BodyPublishers.ofString("""
-                                {"survey_id": "notify-1", "submitted_at": "2026-11-20T14:30:00+08:00",
+                                {"survey_id": "notify-%s", "submitted_at": "2026-11-20T14:30:00+08:00",
                                  "customer": {"mobile": "%s"}, "score": 1, "comment": "等了四十分钟", "service": "精油按摩",
-                                 "staff": "李师傅"}""".formatted(MOBILE), StandardCharsets.UTF_8)).build(),
+                                 "staff": "李师傅"}""".formatted(mobile, mobile), StandardCharsets.UTF_8)).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         assertThat(answer.statusCode()).isEqualTo(201);
     }
@@ -361,6 +377,11 @@ class NotificationsTest {
         givenAnAllergyAndAPreference();
         givenAReturningGuest();
         givenAComplaint();
+    }
+
+    /** A file name of this test's own: the service and its ingest ledger are the class's. */
+    private String file(String name) {
+        return name + "-" + mobile + ".csv";
     }
 
     private static LocalDate today() {

@@ -47,6 +47,21 @@ final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
+    /** A receiver for a static field: one per test class, {@link #reset()} before each test. */
+    static WebhookReceiver unchecked() {
+        try {
+            return new WebhookReceiver();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Forgets what was received, and every path answers 200 again. */
+    void reset() {
+        received.clear();
+        failuresLeft.clear();
+    }
+
     /** The path answers 500 to its next {@code times} requests (Integer.MAX_VALUE: always). */
     void failing(String path, int times) {
         failuresLeft.put(path, new AtomicInteger(times));

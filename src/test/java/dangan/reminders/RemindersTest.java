@@ -11,12 +11,12 @@ import dangan.support.TestMailbox;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,28 +39,31 @@ class RemindersTest {
     static final LocalDate DAY = LocalDate.of(2026, 11, 24);
 
     @RegisterExtension
+    @Order(1)
     static GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort())
             .withPerMethodLifecycle(false);
 
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    // every test on a service and an empty mailbox of its own, with the same four archives filed
-    @TempDir
-    Path home;
-    RunningService dangan;
-
-    @BeforeEach
-    void start() throws Exception {
-        mail.purgeEmailFromAllMailboxes();
-        Map<String, String> s = RunningService.freshDatabase();
-        s.putAll(TestMailbox.smtp(mail));
+    // one service for the class, with the same four archives filed once; every test starts from no reminders, no
+    // visits, no feeds and an empty mailbox (what the jobs and the visits folder write; the archives stay as filed)
+    @RegisterExtension
+    @Order(2)
+    static final RunningService dangan = RunningService.perClass(() -> {
+        Map<String, String> s = new HashMap<>(TestMailbox.smtp(mail));
         s.put("dangan.reminders.digest.to", "marketing@dangan.example");
         s.put("dangan.reminders.festivals", "11-26 测试节, 2027-02-06 春节");
         // the feeds as a system reads them (English keys, codes, ISO dates); the digest in English
         s.put("dangan.feeds.headings", "keys");
         s.put("dangan.locale", "en");
-        dangan = RunningService.start(home, s);
+        return s;
+    });
 
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static Path home;
+
+    @BeforeAll
+    static void fourArchives() throws Exception {
+        home = dangan.home();
         // a fresh archive set, through a registration file
         dangan.drop("guests.csv", """
                 姓名,手机,出生日期,性别,地址,偏好,过敏史,结婚纪念日,消费日期,消费金额,服务项目,营销同意,敏感信息同意
@@ -82,9 +86,17 @@ class RemindersTest {
                 select id, 'complaint', 'open', '房间太吵', '2026-11-10 12:00+08' from customer where mobile = '13800000001' returning id""");
     }
 
-    @AfterEach
-    void stop() {
-        if (dangan != null) dangan.close();
+    @BeforeEach
+    void noRemindersVisitsFeedsOrMails() throws Exception {
+        dangan.rows("delete from reminder returning id");
+        dangan.rows("delete from visit_ledger returning id");
+        Path feeds = home.resolve("outbox").resolve("reminders");
+        if (Files.isDirectory(feeds)) {
+            try (var files = Files.list(feeds)) {
+                for (Path f : files.toList()) Files.delete(f);
+            }
+        }
+        mail.purgeEmailFromAllMailboxes();
     }
 
     void runJob(String job, LocalDate day) {
@@ -228,8 +240,8 @@ class RemindersTest {
         Path first = Files.createTempFile(home, "copying-", ".tmp");
         Files.writeString(first, "archive_no,mobile,visited_on,staff,role,channel,outcome,notes\n"
                 + ",13800000002,2026-11-21,陈主管,outreach-supervisor,phone,ok,\n", StandardCharsets.UTF_8);
-        Files.move(first, inbox.resolve("visits.csv"), StandardCopyOption.ATOMIC_MOVE);
-        awaitDone(inbox, "visits.csv");
+        Files.move(first, inbox.resolve("visit-once.csv"), StandardCopyOption.ATOMIC_MOVE);
+        awaitDone(inbox, "visit-once.csv");
         assertThat(dangan.count("select count(*) from visit_ledger l join customer c on c.id = l.customer_id where c.mobile = '13800000002'"))
                 .isEqualTo(1);
 

@@ -49,10 +49,16 @@ public final class RunningService implements AutoCloseable, BeforeAllCallback, A
 
     private DanganService service;
     private Path home;
+    private final java.util.function.Supplier<Map<String, String>> overrides;
 
     private RunningService(DanganService service, Path home) {
+        this(service, home, RunningService::freshDatabase);
+    }
+
+    private RunningService(DanganService service, Path home, java.util.function.Supplier<Map<String, String>> overrides) {
         this.service = service;
         this.home = home;
+        this.overrides = overrides;
     }
 
     /** A service the test class's extension starts before its first test and stops after its last (see above). */
@@ -60,10 +66,23 @@ public final class RunningService implements AutoCloseable, BeforeAllCallback, A
         return new RunningService(null, null);
     }
 
+    /**
+     * As {@link #perClass()}, on a fresh database with these settings of the class's own, asked for when the service
+     * starts (after the extensions registered before it, e.g. a mail server whose port they name:
+     * {@code @Order} the {@code @RegisterExtension} fields).
+     */
+    public static RunningService perClass(java.util.function.Supplier<Map<String, String>> settings) {
+        return new RunningService(null, null, () -> {
+            Map<String, String> all = freshDatabase();
+            all.putAll(settings.get());
+            return all;
+        });
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         home = Files.createTempDirectory("junit-service-");
-        service = start(home).service;
+        service = start(home, overrides.get()).service;
     }
 
     @Override
@@ -91,6 +110,15 @@ public final class RunningService implements AutoCloseable, BeforeAllCallback, A
     }
 
     public static RunningService start(Path home, Map<String, String> overrides) throws Exception {
+        return new RunningService(DanganService.start(settings(home, overrides)), home);
+    }
+
+    /**
+     * The settings a service on this home would run with (the real configuration, the test master key,
+     * short intake delays, a free port) plus {@code overrides}: for a test that needs them without
+     * starting the service (commands, a capability on its own, on {@link TestDatabase#freshDatabase()}).
+     */
+    public static Settings settings(Path home, Map<String, String> overrides) {
         Map<String, String> fixed = new HashMap<>();
         fixed.put("dangan.home", home.toString());
         fixed.put("dangan.master-key", TEST_MASTER_KEY);
@@ -98,10 +126,13 @@ public final class RunningService implements AutoCloseable, BeforeAllCallback, A
         fixed.put("dangan.intake.poll-ms", "100");
         fixed.put("dangan.intake.release-delay-ms", "1000"); // a claim outlives the move by ten polls; a stop waits for it
         fixed.put("dangan.db.embedded.durable", "false");
-        fixed.put("dangan.http.port", String.valueOf(freePort())); // never bind 8080 in tests
+        try {
+            fixed.put("dangan.http.port", String.valueOf(freePort())); // never bind 8080 in tests
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         fixed.putAll(overrides);
-        Settings settings = Settings.load(Path.of("config", "application.properties"), Map.of(), new Properties()).with(fixed);
-        return new RunningService(DanganService.start(settings), home);
+        return Settings.load(Path.of("config", "application.properties"), Map.of(), new Properties()).with(fixed);
     }
 
     /**

@@ -73,7 +73,10 @@ public final class ContractsPoll implements Service, Closeable {
     /** Closes the connection pool (after the poll in hand). */
     @Override
     public synchronized void stop() {
-        if (contracts != null) contracts.close();
+        if (contracts != null) {
+            Db.forget(contracts);
+            contracts.close();
+        }
         contracts = null;
     }
 

@@ -429,6 +429,7 @@ public final class ArchiveDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        Db.forget(pool);
         pool.close();
         closeQuietly(embedded, ownerFile);
     }

@@ -47,10 +47,29 @@ public final class Db {
     /**
      * The Jdbi of this data source, configured once. {@code inTransaction} / {@code useTransaction}
      * commit when the work returns and roll back when it throws; called again on the same thread
-     * inside such work, they join the open transaction rather than start a second one.
+     * inside such work, they join the open transaction rather than start a second one. The Jdbi of a
+     * pool is kept while the pool is open: {@link #forget} drops it when its owner closes the pool, and
+     * the Jdbis of pools closed without that are dropped when the next data source is first seen.
      */
     public static Jdbi jdbi(DataSource dataSource) {
+        Jdbi known = JDBI.get(dataSource);
+        if (known != null) return known;
+        JDBI.keySet().removeIf(Db::closed);
         return JDBI.computeIfAbsent(dataSource, ds -> configure(Jdbi.create(ds)));
+    }
+
+    /** Drops the Jdbi of a data source that is being closed (a pool that is recreated does not leave one behind each time). */
+    public static void forget(DataSource dataSource) {
+        JDBI.remove(dataSource);
+    }
+
+    /** Whether a Jdbi of this data source is kept. */
+    static boolean holds(DataSource dataSource) {
+        return JDBI.containsKey(dataSource);
+    }
+
+    private static boolean closed(DataSource dataSource) {
+        return dataSource instanceof com.zaxxer.hikari.HikariDataSource pool && pool.isClosed();
     }
 
     /** The SQLSTATE of the database error under {@code e}, if any (23505: unique violation). */

@@ -1,5 +1,8 @@
 package dangan.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -7,7 +10,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
 
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -22,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Tag("database")
 class DbTest {
 
+    @TempDir
+    static Path home;
     private static PGSimpleDataSource dataSource;
     private static Jdbi jdbi;
 
@@ -42,6 +51,34 @@ class DbTest {
     @Test
     void oneJdbiPerDataSource() {
         assertThat(Db.jdbi(dataSource)).isSameAs(jdbi);
+    }
+
+    @Test
+    void theJdbiOfAClosedPoolIsNotKept() throws Exception {
+        // the archive's pool: dropped when the database is closed
+        ArchiveDatabase archive = ArchiveDatabase.open(RunningService.settings(home, RunningService.freshDatabase()), false);
+        DataSource archivePool = archive.dataSource();
+        int one = Db.jdbi(archivePool).withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
+        assertThat(one).isEqualTo(1);
+        assertThat(Db.holds(archivePool)).isTrue();
+        archive.close();
+        assertThat(Db.holds(archivePool)).isFalse();
+
+        // a pool closed by someone who did not say so (a contracts pool recreated): dropped when the next data source comes
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(TestDatabase.freshDatabase());
+        config.setUsername("postgres");
+        HikariDataSource pool = new HikariDataSource(config);
+        Db.jdbi(pool).useHandle(h -> h.execute("select 1"));
+        pool.close();
+        assertThat(Db.holds(pool)).isTrue();
+        PGSimpleDataSource next = new PGSimpleDataSource();
+        next.setURL(dataSource.getURL());
+        next.setUser("postgres");
+        Db.jdbi(next);
+        assertThat(Db.holds(pool)).isFalse();
+        assertThat(Db.holds(next)).isTrue();
+        assertThat(Db.jdbi(dataSource)).isSameAs(jdbi); // an open one stays
     }
 
     @Test

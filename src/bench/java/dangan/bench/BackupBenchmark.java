@@ -75,15 +75,16 @@ public final class BackupBenchmark {
             results.add(String.format("%-40s %7.1f s   %,d archives, %,d keys", "dangan restore into an empty database",
                     seconds(t), restored.rows().get("customer"), restored.keys()));
 
-            if (onPath("pg_dump") && onPath("pg_restore")) {
+            if (Psql.onPath("pg_dump") && Psql.onPath("pg_restore")) {
                 Path dump = work.resolve("pg.dump");
                 String url = "postgresql://postgres@localhost:" + port + "/";
+                String password = dangan.store.ArchiveDatabase.storedPassword(settings.home()); // SCRAM only
                 t = System.nanoTime();
-                exec("pg_dump", "-Fc", "-f", dump.toString(), url + "dangan");
+                Psql.run(List.of("pg_dump", "-Fc", "-f", dump.toString(), url + "dangan"), password, true);
                 results.add(String.format("%-40s %7.1f s   %s (compressed, unencrypted)", "pg_dump -Fc (reference)", seconds(t),
                         Backups.size(Files.size(dump))));
                 t = System.nanoTime();
-                exec("pg_restore", "--single-transaction", "-d", url + pgRestoreDb, dump.toString());
+                Psql.run(List.of("pg_restore", "--single-transaction", "-d", url + pgRestoreDb, dump.toString()), password, true);
                 results.add(String.format("%-40s %7.1f s", "pg_restore --single-transaction (ref.)", seconds(t)));
             }
         }
@@ -140,17 +141,7 @@ public final class BackupBenchmark {
         }
     }
 
-    private static void exec(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
-        if (p.waitFor() != 0) throw new IllegalStateException(String.join(" ", command) + " failed");
-    }
 
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, command))) return true;
-        }
-        return false;
-    }
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;

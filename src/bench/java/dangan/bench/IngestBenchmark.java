@@ -156,12 +156,12 @@ public final class IngestBenchmark {
     private static Double psqlCopy(DanganService service, Path file, String password) throws Exception {
         Integer port = service.database().embeddedPort();
         String url = port == null ? null : "postgresql://postgres@localhost:" + port + "/dangan";
-        if (url == null || password == null || !onPath("psql")) return null;
-        run(List.of("psql", "-q", url, "-c", "drop table if exists bench_psql", "-c", equivalentTable("bench_psql")), password);
+        if (url == null || password == null || !Psql.onPath("psql")) return null;
+        Psql.run(List.of("psql", "-q", url, "-c", "drop table if exists bench_psql", "-c", equivalentTable("bench_psql")), password, true);
         long t = System.nanoTime();
-        run(List.of("psql", "-q", url, "-c", "\\copy bench_psql from '" + file + "' with (format csv, header true)"), password);
+        Psql.run(List.of("psql", "-q", url, "-c", "\\copy bench_psql from '" + file + "' with (format csv, header true)"), password, true);
         double took = seconds(t);
-        run(List.of("psql", "-q", url, "-c", "drop table bench_psql"), password);
+        Psql.run(List.of("psql", "-q", url, "-c", "drop table bench_psql"), password, true);
         return took;
     }
 
@@ -219,19 +219,7 @@ public final class IngestBenchmark {
         return body + "10X98765432".charAt(sum % 11);
     }
 
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, command))) return true;
-        }
-        return false;
-    }
 
-    private static void run(List<String> command, String password) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-        builder.environment().put("PGPASSWORD", password); // the embedded server takes SCRAM connections only
-        Process p = builder.start();
-        if (p.waitFor() != 0) throw new IllegalStateException("failed: " + String.join(" ", command));
-    }
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;

@@ -5,6 +5,7 @@ import dangan.config.Settings;
 import dangan.jobs.JobDate;
 import dangan.reminders.ReminderJobs;
 import dangan.reminders.ReminderSettings;
+import dangan.store.ArchiveDatabase;
 import dangan.store.Db;
 import dangan.store.SqlScript;
 import dangan.tiers.TierRules;
@@ -186,8 +187,8 @@ public final class ScheduleBenchmark {
             });
             command.addAll(List.of("-f", file.toString(), url));
             long t = System.nanoTime();
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (p.waitFor() != 0) throw new IllegalStateException("psql failed: " + String.join(" ", command));
+            // the embedded server takes password (SCRAM) connections only: its password in psql's environment
+            Psql.run(command, ArchiveDatabase.storedPassword(service.settings().home()), false);
             return seconds(t);
         }
         Jdbi jdbi = Db.jdbi(service.database().dataSource());
@@ -198,16 +199,10 @@ public final class ScheduleBenchmark {
 
     private static String psqlUrl(DanganService service) {
         Integer port = service.database().embeddedPort();
-        if (port == null || !onPath("psql")) return null;
+        if (port == null || !Psql.onPath("psql")) return null;
         return "postgresql://postgres@localhost:" + port + "/dangan";
     }
 
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, command))) return true;
-        }
-        return false;
-    }
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;

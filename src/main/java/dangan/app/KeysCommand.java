@@ -1,8 +1,11 @@
 package dangan.app;
 
+import dangan.access.Role;
+import dangan.audit.Exposure;
 import dangan.privacy.Reseal;
 import dangan.privacy.SensitiveFields;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
@@ -10,9 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code keys status [--json] | keys reseal [--batch N]}: which stored values are still sealed under the
+ * {@code keys status [--json] | keys reseal [--batch N] --by NAME}: which stored values are still sealed under the
  * master-derived service key (version 1) and which under customer keys (version 2); re-seal the
- * former under their customers' keys. Works on the database without starting the service.
+ * former under their customers' keys (an administrator's work, named with {@code --by} and audited). Works on the
+ * database without starting the service.
  */
 @Command(name = "keys", mixinStandardHelpOptions = true)
 final class KeysCommand extends CommandGroup {
@@ -30,12 +34,16 @@ final class KeysCommand extends CommandGroup {
     }
 
     @Command(name = "reseal", mixinStandardHelpOptions = true)
-    int reseal(@Option(names = "--batch", paramLabel = "N", defaultValue = "500", descriptionKey = "keys.batch") int batch) throws Exception {
+    int reseal(@Option(names = "--batch", paramLabel = "N", defaultValue = "500", descriptionKey = "keys.batch") int batch,
+               @Mixin ActingFor by) throws Exception {
         if (batch < 1) throw context.usage(spec, "cli.keys.batch", "value", batch);
         return context.onDatabase((database, audit) -> {
+            ActingFor.Actor actor = by.check(context, database.dataSource(), audit.get(), Role.ADMIN);
             Reseal reseal = new Reseal(database.dataSource(), SensitiveFields.configured(context.settings(), database.dataSource()));
             long started = System.nanoTime();
             Reseal.Result result = reseal.run(batch);
+            Exposure.command(audit.get(), actor.name(), actor.role(), "reseal", null, context.messages().text(
+                    "cli.keys.reseal-audit", "values", result.total(), "customers", result.customers()));
             context.say("cli.keys.resealed", "values", result.total(), "customers", result.customers(),
                     "seconds", (System.nanoTime() - started) / 1e9);
             return print(reseal.status(), false);

@@ -1,9 +1,12 @@
 package dangan.app;
 
+import dangan.access.Role;
+import dangan.audit.Exposure;
 import dangan.notify.DeliveryBook;
 import dangan.notify.NotifyFlow;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -11,8 +14,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * {@code notifications list [--parked | --pending | --delivered] [--limit N] [--json] | retry EVENT_ID [SUBSCRIBER]}:
- * the delivery bookkeeping of change notifications from the command line.
+ * {@code notifications list [--parked | --pending | --delivered] [--limit N] [--json] | retry EVENT_ID [SUBSCRIBER] --by NAME}:
+ * the delivery bookkeeping of change notifications from the command line; a retry is an administrator's, audited.
  */
 @Command(name = "notifications", mixinStandardHelpOptions = true)
 final class NotificationsCommand extends CommandGroup {
@@ -60,15 +63,20 @@ final class NotificationsCommand extends CommandGroup {
 
     @Command(name = "retry", mixinStandardHelpOptions = true)
     int retry(@Parameters(index = "0", paramLabel = "EVENT_ID", descriptionKey = "notifications.event") UUID event,
-              @Parameters(index = "1", paramLabel = "SUBSCRIBER", arity = "0..1", descriptionKey = "notifications.subscriber") String subscriber)
-            throws Exception {
+              @Parameters(index = "1", paramLabel = "SUBSCRIBER", arity = "0..1", descriptionKey = "notifications.subscriber") String subscriber,
+              @Mixin ActingFor by) throws Exception {
         return context.onDatabase((database, audit) -> {
+            // an administrator's decision, as POST /api/notifications/{id}/retry asks
+            ActingFor.Actor actor = by.check(context, database.dataSource(), audit.get(), Role.ADMIN);
             int n = NotifyFlow.book(database.dataSource(), context.settings()).retry(event, subscriber);
             if (n == 0) {
                 context.note(subscriber == null ? "cli.notifications.none" : "cli.notifications.none-to", "event", event.toString(),
                         "subscriber", String.valueOf(subscriber));
                 return Dangan.FAILED;
             }
+            Exposure.command(audit.get(), actor.name(), actor.role(), "retry", null, context.messages().text(
+                    "cli.notifications.retry-audit", "event", event.toString(), "subscriber", subscriber == null ? "" : " " + subscriber,
+                    "count", n));
             context.say("cli.notifications.retried", "count", n, "event", event.toString());
             return Dangan.OK;
         });

@@ -1,5 +1,6 @@
 package dangan.notify;
 
+import dangan.access.Role;
 import dangan.store.Db;
 import org.jdbi.v3.core.Handle;
 import dangan.support.ApiClient;
@@ -297,16 +298,24 @@ class NotificationsTest {
         assertThat(both.err()).contains("这些选项只能选一个").contains("--parked").contains("--pending");
 
         receiver.failing("/down", 0);
-        assertThat(command("retry", health, "down").out()).contains("事件 " + health + " 的 1 条投递将在下一次转发时重试");
+        ApiClient.asNewUser(dangan, "ops." + mobile, Role.ADMIN);
+        Commands.Run unnamed = command("retry", health, "down");
+        assertThat(unnamed.status()).isEqualTo(2); // an administrator's decision: --by names them
+        assertThat(unnamed.err()).contains("--by");
+        assertThat(delivery(health, "down")).containsEntry("status", "parked");
+        assertThat(command("retry", health, "down", "--by", "ops." + mobile).out()).contains("事件 " + health + " 的 1 条投递将在下一次转发时重试");
         assertThat(delivery(health, "down")).containsEntry("status", "pending").containsEntry("attempts", 0);
         relay(Instant.now().plusSeconds(1));
         assertThat(delivery(health, "down")).containsEntry("status", "delivered").containsEntry("attempts", 1);
         assertThat(receiver.at("/down")).hasSize(4);
         assertThat(command("list", "--parked").out()).startsWith("已搁置的投递：0 条");
-        Commands.Run none = command("retry", UUID.randomUUID().toString());
+        assertThat(dangan.row("select actor, role, detail from audit_log where action = 'retry'"))
+                .containsEntry("actor", "ops." + mobile).containsEntry("role", "admin")
+                .containsEntry("detail", "notifications retry " + health + " down：1 条投递重新排队");
+        Commands.Run none = command("retry", UUID.randomUUID().toString(), "--by", "ops." + mobile);
         assertThat(none.status()).isEqualTo(1);
         assertThat(none.err()).contains("没有已搁置或待发的投递");
-        Commands.Run notAnId = command("retry", "not-an-event");
+        Commands.Run notAnId = command("retry", "not-an-event", "--by", "ops." + mobile);
         assertThat(notAnId.status()).isEqualTo(2);
         assertThat(notAnId.err()).contains("EVENT_ID 的值“not-an-event”无效");
     }

@@ -5,6 +5,7 @@ import dangan.access.StaffDirectory;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.audit.Exposure;
+import dangan.i18n.Localized;
 import dangan.rules.RuleException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,15 +38,14 @@ final class ActingFor {
      * The named member of staff, checked: refused (a {@link RuleException}, exit 1, and a {@code denied} entry in the
      * audit log) unless active with one of {@code roles}.
      */
-    Actor check(CommandContext context, DataSource dataSource, AuditTrail audit, Role... roles) {
+    Actor check(DataSource dataSource, AuditTrail audit, Role... roles) {
         try {
             Role role = new StaffDirectory(dataSource, audit).actor(name, EnumSet.copyOf(List.of(roles)));
             return new Actor(name, role.label());
         } catch (RuleException refused) {
-            var messages = context.messages();
+            Object reason = refused.key() == null ? refused.getMessage() : Localized.of(refused.key(), refused.arguments());
             audit.record(new AuditEntry(Exposure.cliActor(), null, "denied", null, List.of(), null, null, AuditEntry.DENIED,
-                    messages.text("cli.by.denied", "command", command.qualifiedName(), "name", name,
-                            "reason", refused.message(messages))));
+                    Localized.of("audit.by.denied", "command", command.qualifiedName(), "name", name, "reason", reason)));
             throw refused;
         }
     }

@@ -70,7 +70,7 @@ final class IngestCommand extends CommandGroup {
     int revert(@Parameters(paramLabel = "ID", descriptionKey = "ingest.id") String id, @Mixin ActingFor by) throws Exception {
         long number = context.number(spec, id);
         return context.onDatabase((database, audit) -> {
-            ActingFor.Actor actor = by.check(context, database.dataSource(), audit.get(), Role.MANAGER);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), Role.MANAGER);
             Messages messages = context.messages();
             IngestRevert.Result result = new IngestRevert(database.dataSource(), audit.get()).revert(number, actor.name());
             for (List<String> row : RevertReport.rows(result, messages)) {
@@ -88,7 +88,7 @@ final class IngestCommand extends CommandGroup {
         long number = context.number(spec, id);
         return context.onDatabase((database, audit) -> {
             Settings settings = context.settings();
-            ActingFor.Actor actor = by.check(context, database.dataSource(), audit.get(), Role.MANAGER, Role.ADMIN);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), Role.MANAGER, Role.ADMIN);
             SensitiveFields sensitive = SensitiveFields.configured(settings, database.dataSource());
             Path written = DanganService.sealedOriginals(settings, database, sensitive)
                     .open(number, actor.name(), to == null ? settings.home().resolve("outbox").resolve("originals") : to);

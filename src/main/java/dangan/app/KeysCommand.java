@@ -2,6 +2,7 @@ package dangan.app;
 
 import dangan.access.Role;
 import dangan.audit.Exposure;
+import dangan.i18n.Localized;
 import dangan.privacy.Reseal;
 import dangan.privacy.SensitiveFields;
 import picocli.CommandLine.Command;
@@ -38,12 +39,12 @@ final class KeysCommand extends CommandGroup {
                @Mixin ActingFor by) throws Exception {
         if (batch < 1) throw context.usage(spec, "cli.keys.batch", "value", batch);
         return context.onDatabase((database, audit) -> {
-            ActingFor.Actor actor = by.check(context, database.dataSource(), audit.get(), Role.ADMIN);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), Role.ADMIN);
             Reseal reseal = new Reseal(database.dataSource(), SensitiveFields.configured(context.settings(), database.dataSource()));
             long started = System.nanoTime();
             Reseal.Result result = reseal.run(batch);
-            Exposure.command(audit.get(), actor.name(), actor.role(), "reseal", null, context.messages().text(
-                    "cli.keys.reseal-audit", "values", result.total(), "customers", result.customers()));
+            Exposure.command(audit.get(), actor.name(), actor.role(), "reseal", null,
+                    Localized.of("audit.keys.reseal", "values", result.total(), "customers", result.customers()));
             context.say("cli.keys.resealed", "values", result.total(), "customers", result.customers(),
                     "seconds", (System.nanoTime() - started) / 1e9);
             return print(reseal.status(), false);

@@ -2,6 +2,7 @@ package dangan.app;
 
 import dangan.access.Role;
 import dangan.audit.Exposure;
+import dangan.i18n.Localized;
 import dangan.notify.DeliveryBook;
 import dangan.notify.NotifyFlow;
 import picocli.CommandLine;
@@ -67,16 +68,15 @@ final class NotificationsCommand extends CommandGroup {
               @Mixin ActingFor by) throws Exception {
         return context.onDatabase((database, audit) -> {
             // an administrator's decision, as POST /api/notifications/{id}/retry asks
-            ActingFor.Actor actor = by.check(context, database.dataSource(), audit.get(), Role.ADMIN);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), Role.ADMIN);
             int n = NotifyFlow.book(database.dataSource(), context.settings()).retry(event, subscriber);
             if (n == 0) {
                 context.note(subscriber == null ? "cli.notifications.none" : "cli.notifications.none-to", "event", event.toString(),
                         "subscriber", String.valueOf(subscriber));
                 return Dangan.FAILED;
             }
-            Exposure.command(audit.get(), actor.name(), actor.role(), "retry", null, context.messages().text(
-                    "cli.notifications.retry-audit", "event", event.toString(), "subscriber", subscriber == null ? "" : " " + subscriber,
-                    "count", n));
+            Exposure.command(audit.get(), actor.name(), actor.role(), "retry", null,
+                    Localized.of("audit.notifications.retry", "event", event.toString(), "count", n)); // as the API's retry
             context.say("cli.notifications.retried", "count", n, "event", event.toString());
             return Dangan.OK;
         });

@@ -86,7 +86,7 @@ final class ReviewCommand extends CommandGroup {
 
     private int decide(boolean accept, List<String> ids, ReviewQueue.Filing as, ActingFor by) throws Exception {
         return context.onDatabase((database, audit) -> {
-            ActingFor.Actor actor = by.check(context, database.dataSource(), audit.get(), REVIEWERS);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), REVIEWERS);
             ReviewQueue queue = new ReviewQueue(database.dataSource(), audit.get().messages(),
                     accept ? SensitiveFields.configured(context.settings(), database.dataSource()) : null);
             Set<Long> pending = queue.pendingChanges().stream().map(ReviewQueue.PendingChange::id).collect(Collectors.toSet());
@@ -131,7 +131,7 @@ final class ReviewCommand extends CommandGroup {
     int file(@Parameters(paramLabel = "ARCHIVE_NO", arity = "1..*", descriptionKey = "review.archive") List<String> archives,
              @Mixin ActingFor by) throws Exception {
         return context.onDatabase((database, audit) -> {
-            ActingFor.Actor actor = by.check(context, database.dataSource(), audit.get(), REVIEWERS);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), REVIEWERS);
             ReviewQueue queue = new ReviewQueue(database.dataSource(), audit.get().messages());
             int failed = 0;
             for (String archiveNo : archives) {

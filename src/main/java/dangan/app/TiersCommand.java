@@ -98,7 +98,7 @@ final class TiersCommand extends CommandGroup {
         List<Integer> lines = new ArrayList<>();
         for (String line : given == null ? List.<String>of() : given) lines.add((int) context.number(spec, line));
         return context.onDatabase((database, audit) -> {
-            ActingFor.Actor actor = by.check(context, database.dataSource(), audit.get(), Role.MANAGER);
+            ActingFor.Actor actor = by.check(database.dataSource(), audit.get(), Role.MANAGER);
             TierProposals proposals = new TierProposals(database.dataSource(), audit.get().messages());
             if (proposals.proposal(number) == null) throw RuleException.notFound("cli.tiers.none", "id", number);
             TierProposals.Decision d = approve ? proposals.approve(number, lines, actor.name()) : proposals.reject(number, lines, actor.name());

@@ -63,7 +63,7 @@ class ActingForTest {
         assertThat(nothing.err()).contains("没有已搁置或待发的投递");
         assertThat(audit(settings, "reseal")).singleElement().satisfies(r -> {
             assertThat(r).containsEntry("actor", "boss").containsEntry("role", "admin").containsEntry("outcome", "ok");
-            assertThat((String) r.get("detail")).isEqualTo("keys reseal：用客户密钥重新加密 0 个值（0 位客户）");
+            assertThat((String) r.get("detail")).isEqualTo("用客户密钥重新加密 0 个值（0 位客户）");
         });
         assertThat(audit(settings, "retry")).isEmpty(); // nothing was put back in line
     }

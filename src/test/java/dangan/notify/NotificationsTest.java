@@ -311,7 +311,7 @@ class NotificationsTest {
         assertThat(command("list", "--parked").out()).startsWith("已搁置的投递：0 条");
         assertThat(dangan.row("select actor, role, detail from audit_log where action = 'retry'"))
                 .containsEntry("actor", "ops." + mobile).containsEntry("role", "admin")
-                .containsEntry("detail", "notifications retry " + health + " down：1 条投递重新排队");
+                .containsEntry("detail", "重试通知 " + health + "：1 次投递");
         Commands.Run none = command("retry", UUID.randomUUID().toString(), "--by", "ops." + mobile);
         assertThat(none.status()).isEqualTo(1);
         assertThat(none.err()).contains("没有已搁置或待发的投递");

@@ -1,7 +1,6 @@
 package dangan.app;
 
 import dangan.access.UserCommand;
-import dangan.backup.BackupCommand;
 import dangan.config.Settings;
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
@@ -104,8 +103,8 @@ public final class Dangan implements Callable<Integer> {
         cli.addSubcommand("user", UserCommand.commandLine(root::commandSettings, System.in, out, err));
         cli.addSubcommand("audit", new AuditCommand(context));
         cli.addSubcommand("keys", new KeysCommand(context));
-        cli.addSubcommand("backup", BackupCommand.backupCommand(root::commandSettings, out, err));
-        cli.addSubcommand("restore", BackupCommand.restoreCommand(root::commandSettings, out, err));
+        cli.addSubcommand("backup", new BackupCommand(context));
+        cli.addSubcommand("restore", new RestoreCommand(context));
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         Messages messages = Messages.of(language);

@@ -219,7 +219,7 @@ public final class ArchiveDatabase implements AutoCloseable {
     }
 
     /** The highest V<n>__ migration on the class path (in the jar or in target/classes), or null. */
-    static Integer newestMigration() {
+    public static Integer newestMigration() {
         java.net.URL folder = ArchiveDatabase.class.getClassLoader().getResource("db/migration");
         if (folder == null) return null;
         java.util.regex.Pattern name = java.util.regex.Pattern.compile("V(\\d+)__.*\\.sql");

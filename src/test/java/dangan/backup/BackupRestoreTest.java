@@ -1,14 +1,16 @@
 package dangan.backup;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.support.Commands;
 import dangan.config.Settings;
 import dangan.privacy.SensitiveFields;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -39,13 +41,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Tag("service")
 class BackupRestoreTest {
 
-    @TempDir
+    @RegisterExtension
+    static final RunningService dangan = RunningService.perClass();
     static Path home;
-    static RunningService dangan;
 
     @BeforeAll
-    static void start() throws Exception {
-        dangan = RunningService.start(home);
+    static void fileTheArchive() throws Exception {
+        home = dangan.home();
         dangan.drop("daily-report-gbk.csv", Path.of("test-data/registrations/daily-report-gbk.csv"));
         dangan.drop("guests-utf8.csv", Path.of("test-data/registrations/guests-utf8.csv"));
         StringBuilder many = new StringBuilder("姓名,手机号码,过敏史,消费金额,消费日期,服务项目\n");
@@ -58,11 +60,6 @@ class BackupRestoreTest {
         assertThat(dangan.awaitHandled("many.csv").toString()).contains("/done/");
         assertThat(dangan.count("select count(*) from health_fact")).isGreaterThan(0);
         assertThat(dangan.count("select count(*) from customer where id_number_enc is not null")).isGreaterThan(0);
-    }
-
-    @AfterAll
-    static void stop() {
-        dangan.close();
     }
 
     @Test
@@ -180,6 +177,55 @@ class BackupRestoreTest {
         assertThat(noKeyring.status).isEqualTo(66);
         assertThat(noKeyring.err).contains("keyring");
         assertThat(command(own, "restore").status).isEqualTo(2);
+    }
+
+    @Test
+    void backupListShowsEachBackupItsKeyringAndWhetherRestoreWouldTakeIt(@TempDir Path folder) throws Exception {
+        Settings settings = dangan.service().settings().with(Map.of("dangan.backup.folder", folder.toString()));
+        assertThat(command(settings, "backup").status).isZero();
+        Path first = Backups.list(folder).get(0);
+        Path oldKeyring = Files.copy(folder.resolve("keyring.dgk"), folder.resolve("keyring-then.dgk"));
+        assertThat(command(settings, "backup").status).isZero();
+        Path second = Backups.list(folder).get(0);
+        Files.writeString(folder.resolve(".dangan-20261124-013000.dgb.4242.part"), "cut off");
+
+        Run listed = command(settings, "backup", "list");
+        assertThat(listed.status).as(listed.err).isZero();
+        assertThat(listed.out).contains("备份目录 " + folder + "：3 个文件，2 个可以恢复")
+                .contains(first.getFileName().toString()).contains(second.getFileName().toString()).contains("keyring.dgk (")
+                .contains("V" + schemaVersion()).contains("备份中途被中断时留下的临时文件");
+        JsonNode rows = new ObjectMapper().readTree(command(settings, "backup", "list", "--json").out);
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0).get("file").asText()).isEqualTo(second.toString()); // newest first, the leftover last
+        assertThat(rows.get(0).get("bytes").asLong()).isEqualTo(Files.size(second));
+        assertThat(rows.get(0).get("schema_version").asText()).isEqualTo(schemaVersion());
+        assertThat(rows.get(0).get("restorable").asBoolean()).isTrue();
+        assertThat(rows.get(0).get("refusal").isNull()).isTrue();
+        assertThat(rows.get(1).get("file").asText()).isEqualTo(first.toString());
+        assertThat(rows.get(1).get("restorable").asBoolean()).isTrue();
+        assertThat(rows.get(2).get("restorable").asBoolean()).isFalse();
+        assertThat(rows.get(2).get("refusal").asText()).contains("临时文件");
+
+        // the keyring of the first backup beside both: the second's customers' keys are not in it, as restore says (exit 66)
+        Files.move(oldKeyring, folder.resolve("keyring.dgk"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        rows = new ObjectMapper().readTree(command(settings, "backup", "list", "--json").out);
+        assertThat(rows.get(0).get("restorable").asBoolean()).isFalse();
+        assertThat(rows.get(0).get("refusal").asText()).contains("keyring.dgk").contains("早于备份");
+        assertThat(rows.get(1).get("restorable").asBoolean()).isTrue();
+        assertThat(command(settings(folder.resolve("target-home"), TestDatabase.emptyDatabase(), RunningService.TEST_MASTER_KEY),
+                "restore", second.toString()).status).isEqualTo(66);
+
+        // under another master key nothing would be restored; without a keyring neither
+        Run foreign = command(settings.with(Map.of("dangan.master-key", Base64.getEncoder().encodeToString(new byte[32]))),
+                "backup", "list", "--json");
+        for (JsonNode row : new ObjectMapper().readTree(foreign.out)) assertThat(row.get("restorable").asBoolean()).isFalse();
+        assertThat(new ObjectMapper().readTree(foreign.out).get(0).get("refusal").asText()).contains("主密钥");
+        Files.delete(folder.resolve("keyring.dgk"));
+        assertThat(command(settings, "backup", "list").out).contains("0 个可以恢复").contains("旁边没有 keyring.dgk");
+    }
+
+    private static String schemaVersion() throws SQLException {
+        return (String) dangan.row("select max(version::int)::text as v from flyway_schema_history where version ~ '^[0-9]+$'").get("v");
     }
 
     @Test

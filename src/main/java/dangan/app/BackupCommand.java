@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * {@code backup [--json]}: what the scheduled job does, now. {@code backup list [--json]}: the backups in the backup
@@ -23,18 +24,20 @@ import java.util.Map;
  * ({@link BackupList}). The answer on stdout, refusals on stderr; exit codes of {@link BackupFailure}.
  */
 @Command(name = "backup", mixinStandardHelpOptions = true)
-final class BackupCommand extends CommandGroup {
+final class BackupCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @Option(names = "--json", descriptionKey = "json")
     boolean json;
 
+    private final CommandContext context;
+
     BackupCommand(CommandContext context) {
-        super(context);
+        this.context = context;
     }
 
-    /** {@code backup}: a backup now (a group whose own call does the work; {@code backup list} is its sub-command). */
+    /** {@code backup}: a backup now ({@code backup list} is its sub-command). */
     @Override
     public Integer call() throws Exception {
         Backups.Result result;

@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.faults.FaultPoint;
 import dangan.i18n.Localized;
 
 import dangan.audit.AuditEntry;
@@ -87,7 +88,9 @@ public final class Backups {
             });
             // After the data: the keyring's snapshot is as new or newer, so it has the key of every customer in the backup.
             keyring = Keyring.rewrite(dataSource, settings.folder(), settings.masterKey());
+            FaultPoint.reach("renaming", "backup");
             Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE);
+            FaultPoint.reach("renamed", "backup");
         } catch (IOException | IllegalStateException e) {
             throw cannotWrite(e);
         } finally {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.config.Settings;
+import dangan.faults.FaultPoint;
 import dangan.store.ArchiveDatabase;
 import dangan.i18n.Messages;
 import dangan.store.Db;
@@ -112,11 +113,14 @@ public final class Restore {
                 Loaded loaded;
                 try {
                     schema.atBackupVersion();
+                    FaultPoint.reach("before-load", "restore");
                     loaded = HandleWork.inTransaction(jdbi, TransactionIsolationLevel.READ_COMMITTED, h -> {
                         Loaded done = load(h, header, data, keyHeader, keys, progress);
+                        FaultPoint.reach("loaded", "restore");
                         if (marked) RestoreMark.clear(h);
                         return done;
                     });
+                    FaultPoint.reach("committed", "restore");
                 } catch (IOException | SQLException | RuntimeException e) {
                     if (marked) clearAfterFailure(jdbi); // a failure seen and told: nothing is loaded; an interruption leaves the mark
                     throw e;

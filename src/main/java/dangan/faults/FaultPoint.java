@@ -11,7 +11,10 @@ import java.util.Set;
 /**
  * Named moments of the work (a file's ingest: {@code header}, {@code line-N}, {@code staged}, {@code merge:STEP},
  * {@code merged}, {@code before-commit}, {@code committed}, {@code reported}, {@code moved}; a reminder job,
- * its subject the job's name: {@code issued} (in its transaction), {@code committed} (before its feed)) where the
+ * its subject the job's name: {@code issued} (in its transaction), {@code committed} (before its feed); the backup:
+ * {@code renaming}, {@code renamed} (the keyring written, before and after the {@code .dgb} is renamed into place);
+ * a restore: {@code before-load} (the target marked, its schema made), {@code loaded} (in the load's transaction,
+ * before the mark is cleared), {@code committed} (after it)) where the
  * fault trials stop the service on purpose: with the JVM property
  * {@code dangan.faults.pause-at=MOMENT@SUBJECT,…} (never a setting of the file: a test's ServiceProcess
  * passes it) the thread that reaches the moment for that subject — the file in hand (the log's

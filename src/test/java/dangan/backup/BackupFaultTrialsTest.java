@@ -1,6 +1,7 @@
 package dangan.backup;
 
 import dangan.config.Settings;
+import dangan.store.ArchiveDatabase;
 import dangan.support.RunningService;
 import dangan.support.ServiceProcess;
 import dangan.support.SmallDisk;
@@ -162,43 +163,83 @@ class BackupFaultTrialsTest {
         }
     }
 
+    /**
+     * kill -9 of the {@code restore} command into an empty database at three moments ({@code FaultPoint}): the
+     * target marked and its schema made, before the load; in the load's transaction, the tables loaded, before the
+     * mark is cleared; right after the load's commit. Before the commit the target holds no rows and is refused by
+     * name — the service (started for real at the moment in the load) and every command ({@link ArchiveDatabase#open})
+     * — and {@code restore} again takes it over and restores everything; after the commit it holds the whole backup,
+     * unmarked, and opens.
+     */
     @Test
-    void aRestoreKilledWhileItLoadsLeavesTheTargetEmptyAndSaysSo(@TempDir Path folder, @TempDir Path restoreHome) throws Exception {
+    void aRestoreKilledAtEachMomentLeavesTheTargetAllOrNothingAndSaysSo(@TempDir Path folder, @TempDir Path restoreHome) throws Exception {
         Backups.Result backup = backups(folder).run();
-        // the schema at the backup's version and no rows: a lock can stand in the way of the load's first step
-        String target = TestDatabase.freshDatabase();
-        Map<String, String> settings = ServiceProcess.settings(restoreHome, Map.of("dangan.db.url", target, "dangan.db.user", "postgres"));
-        try (LockInTheWay lock = new LockInTheWay(target, "lock table customer in access share mode")) {
+        long customers = dangan.count("select count(*) from customer");
+        List<String> broken = new ArrayList<>();
+        for (String moment : List.of("before-load", "loaded", "committed")) {
+            String target = TestDatabase.emptyDatabase();
+            Map<String, String> settings = ServiceProcess.settings(restoreHome, Map.of("dangan.db.url", target, "dangan.db.user", "postgres",
+                    "dangan.faults.pause-at", moment + "@restore"));
             ServiceProcess restore = ServiceProcess.launch(restoreHome, settings, "dangan.app.Dangan",
                     List.of("restore", backup.file().toString()));
-            lock.awaitBlocked(restore, "alter table%");
+            Path marker = restoreHome.resolve("paused").resolve(moment + "@restore");
+            await("the restore at " + moment).atMost(ServiceProcess.START).pollInterval(Duration.ofMillis(20)).until(() -> {
+                if (!restore.isAlive()) throw new AssertionError("the restore ended before " + moment + ":\n" + restore.tail());
+                return Files.exists(marker);
+            });
             restore.kill();
-            lock.releaseAndAwaitGone(restore);
+            Files.delete(marker);
+            awaitSessionsGone(target, restore);
+            Map<String, Long> left = rowsIn(target);
+            Settings restoreSettings = restoreSettings(target, restoreHome);
+            String opening;
+            try (ArchiveDatabase opened = ArchiveDatabase.open(restoreSettings)) {
+                opening = "opens";
+            } catch (IllegalStateException e) {
+                opening = e.getMessage();
+            }
+            boolean refused = opening.contains("没有完成的恢复") && opening.contains(backup.file().getFileName().toString());
+            String serviceSaid = "";
+            if (moment.equals("loaded")) { // the service itself, once: it starts on nothing a restore left unfinished
+                Map<String, String> plain = new java.util.HashMap<>(settings);
+                plain.remove("dangan.faults.pause-at");
+                ServiceProcess service = ServiceProcess.launch(restoreHome, plain, "dangan.app.Dangan", List.of());
+                await("the service on the target started or refused").atMost(ServiceProcess.START).pollInterval(Duration.ofMillis(100))
+                        .until(() -> !service.isAlive() || service.log().contains("Dangan is running"));
+                serviceSaid = service.isAlive() ? "STARTED on it" : "refused";
+                service.close();
+            }
+            boolean held;
+            String observed;
+            if (moment.equals("committed")) {
+                held = left.get("customer") != null && left.get("customer") == customers && opening.equals("opens");
+                observed = "customers " + left.get("customer") + " of " + customers + ", the target " + (opening.equals("opens") ? "opens" : "REFUSED: " + opening);
+            } else {
+                List<String> progress = new ArrayList<>();
+                Restore.Result again = Restore.run(restoreSettings, backup.file(), null, progress::add);
+                boolean tookOver = progress.stream().anyMatch(line -> line.contains("被中断"));
+                held = left.isEmpty() && refused && tookOver && again.rows().get("customer") == customers
+                        && (serviceSaid.isEmpty() || serviceSaid.equals("refused"));
+                observed = "rows left " + left + (refused ? ", refused by name" : ", NOT refused: " + opening)
+                        + (serviceSaid.isEmpty() ? "" : ", the service " + serviceSaid)
+                        + (tookOver ? ", the next restore took over" : ", the next restore did NOT say it took over")
+                        + " and restored " + again.rows().get("customer") + " of " + customers + " customers";
+            }
+            Trials.record("kill -9 during a restore", moment, moment.equals("committed")
+                            ? "the whole backup in the target, unmarked: it opens"
+                            : "target empty and refused by name (the service too); restore again takes over and restores everything",
+                    observed, held);
+            if (!held) broken.add(moment + ": " + observed);
         }
-        Map<String, Long> left = rowsIn(target);
+        assertThat(broken).isEmpty();
+    }
 
-        ServiceProcess service = ServiceProcess.launch(restoreHome, settings, "dangan.app.Dangan", List.of());
-        await("the service on the target started or refused").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
-                .until(() -> !service.isAlive() || service.log().contains("Dangan is running"));
-        boolean refused = !service.isAlive();
-        service.close();
-        String said = service.log();
-
-        List<String> progress = new ArrayList<>();
-        Restore.Result again = Restore.run(restoreSettings(target, restoreHome), backup.file(), null, progress::add);
-        boolean tookOver = progress.stream().anyMatch(line -> line.contains("被中断"));
-        long customers = dangan.count("select count(*) from customer");
-        boolean held = left.isEmpty() && refused && said.contains("没有完成的恢复") && tookOver && again.rows().get("customer") == customers;
-        Trials.record("kill -9 during a restore", "loading (in its transaction)",
-                "target empty; the service refuses to start naming the restore; restore again takes over",
-                "rows left " + left + (refused ? ", service refused" : ", service STARTED on it")
-                        + (tookOver ? ", the next restore took over" : "") + ", restored " + again.rows().get("customer") + " customers",
-                held);
-        assertThat(left).as("rows the killed restore left in the target").isEmpty();
-        assertThat(refused).as("the service refuses the half-restored target:\n" + service.tail()).isTrue();
-        assertThat(said).contains("没有完成的恢复").contains(backup.file().getFileName().toString()).contains("restore");
-        assertThat(tookOver).as(String.join("\n", progress)).isTrue();
-        assertThat(again.rows().get("customer")).isEqualTo(customers);
+    /** Waits until the killed process's sessions on the target have ended (their transaction rolled back). */
+    private static void awaitSessionsGone(String target, ServiceProcess killed) {
+        await("the sessions of " + killed.pid() + " gone").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Jdbi.create(target).withHandle(h -> h.createQuery(
+                        "select count(*) from pg_stat_activity where application_name like :app").bind("app", "dangan-" + killed.pid() + "-%")
+                        .mapTo(Long.class).one()) == 0);
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * kill -9 during a backup (issue 15), the {@code backup} command as a process on the test PostgreSQL,
@@ -122,6 +123,79 @@ class BackupKillTrialsTest {
         assertThat(after).as("the leftovers of the killed backups are gone").containsExactlyInAnyOrder(
                 Keyring.FILE_NAME, backups.get(0).getFileName().toString());
         assertThat(restored).isEqualTo(customers);
+    }
+
+    /**
+     * The issue's finding: a kill after the {@code .dgb} was renamed into place but before {@code keyring.dgk} was
+     * rewritten left a backup whose newer customers' keys were nowhere. Now the keyring is written first, and the
+     * backup process is killed at both sides of the rename ({@code FaultPoint}: {@code renaming}, {@code renamed}),
+     * after customers the earlier keyring does not know were filed: before it, only a {@code .pending} that restore
+     * refuses; after it, a whole backup that restores every customer with every key. The next backup removes the
+     * leftover.
+     */
+    @Test
+    void aBackupKilledAtItsRenameLeavesNothingRestoreTakesBeforeItAndAWholeBackupWithEveryKeyAfterIt(@TempDir Path folder,
+                                                                                                     @TempDir Path runs) throws Exception {
+        Backups inProcess = new Backups(dangan.service().database().dataSource(),
+                new BackupSettings(folder, 14, masterKey(), ZoneId.of("Asia/Shanghai")));
+        inProcess.run(); // an earlier backup and keyring; then customers that keyring does not know
+        StringBuilder newer = new StringBuilder("姓名,手机号码,过敏史\n");
+        for (int i = 0; i < 10; i++) newer.append(String.format("新客%02d,139333300%02d,过敏%d%n", i, i, i % 3));
+        dangan.drop("newer-guests.csv", newer.toString(), StandardCharsets.UTF_8);
+        assertThat(dangan.awaitHandled("newer-guests.csv").toString()).contains("/done/");
+        long customers = dangan.count("select count(*) from customer");
+        long keys = dangan.count("select count(*) from customer_key");
+
+        Map<String, List<String>> leftByMoment = new LinkedHashMap<>();
+        String refused = "not tried";
+        for (String moment : List.of("renaming", "renamed")) {
+            Map<String, String> settings = ServiceProcess.settings(runs, Map.of("dangan.db.url", url, "dangan.db.user", "postgres",
+                    "dangan.backup.folder", folder.toString(), "dangan.faults.pause-at", moment + "@backup"));
+            List<String> before = names(folder);
+            ServiceProcess backup = ServiceProcess.launch(runs, settings, "dangan.app.Dangan", List.of("backup"));
+            Path marker = runs.resolve("paused").resolve(moment + "@backup");
+            await("the backup at " + moment).atMost(ServiceProcess.START).pollInterval(Duration.ofMillis(20)).until(() -> {
+                if (!backup.isAlive()) throw new AssertionError("the backup ended before " + moment + ":\n" + backup.tail());
+                return Files.exists(marker);
+            });
+            backup.kill();
+            List<String> left = new ArrayList<>(names(folder));
+            left.removeAll(before);
+            leftByMoment.put(moment, left);
+            if (moment.equals("renaming") && left.size() == 1) { // before the next backup removes it
+                try {
+                    Restore.run(BackupFaultTrialsTest.restoreSettings(TestDatabase.emptyDatabase(), runs), folder.resolve(left.get(0)),
+                            null, line -> { });
+                    refused = "TAKEN";
+                } catch (BackupFailure e) {
+                    refused = e.status() + (e.getMessage().contains("被中断的备份留下的临时文件") ? " (a leftover)" : " " + e.getMessage());
+                }
+            }
+        }
+        List<String> beforeRename = leftByMoment.get("renaming");
+        List<String> afterRename = leftByMoment.get("renamed");
+        String target = TestDatabase.emptyDatabase();
+        Restore.Result whole = afterRename.size() == 1 && afterRename.get(0).endsWith(".dgb")
+                ? Restore.run(BackupFaultTrialsTest.restoreSettings(target, runs), folder.resolve(afterRename.get(0)), null, line -> { })
+                : null;
+        long restoredKeys = whole == null ? -1 : Jdbi.create(target).withHandle(h -> h.createQuery("select count(*) from customer_key")
+                .mapTo(Long.class).one());
+        inProcess.run();
+        List<String> leftovers = names(folder).stream().filter(n -> Backups.LEFTOVER.matcher(n).matches()).toList();
+        boolean held = beforeRename.size() == 1 && beforeRename.get(0).endsWith(".pending") && refused.equals("65 (a leftover)")
+                && whole != null && whole.rows().get("customer") == customers && restoredKeys == keys && leftovers.isEmpty();
+        Trials.record("kill -9 at the backup's rename", "keyring written, before the rename; right after it",
+                "before: only a .pending, refused by restore; after: a whole backup restoring every customer with every key;"
+                        + " the next backup removes the leftover",
+                "before the rename left " + beforeRename + " (restore: " + refused + "); after it left " + afterRename + ", restored "
+                        + (whole == null ? "nothing" : whole.rows().get("customer") + " of " + customers + " customers, " + restoredKeys + " of "
+                        + keys + " keys") + "; leftovers after the next backup " + leftovers, held);
+        assertThat(beforeRename).hasSize(1).allMatch(n -> n.endsWith(".pending"));
+        assertThat(refused).isEqualTo("65 (a leftover)");
+        assertThat(afterRename).hasSize(1).allMatch(n -> n.endsWith(".dgb"));
+        assertThat(whole.rows().get("customer")).isEqualTo(customers);
+        assertThat(restoredKeys).as("every customer's key, the newer ones' too").isEqualTo(keys);
+        assertThat(leftovers).isEmpty();
     }
 
     private static long restoredCustomers(Path backup, Path runs) throws Exception {

@@ -93,6 +93,15 @@ record FiledOnce(String name, int prefix, int lines) {
                 + " rejected in the report), done/ once, no ingest running" : String.join("; ", problems);
     }
 
+    /** The copies of the file in {@code done/} still in clear (not yet sealed as {@code <time>-<name>.sealed}). */
+    long clearOriginals(Path home) throws IOException {
+        Path done = home.resolve("inbox").resolve("registrations").resolve("done");
+        if (!Files.isDirectory(done)) return 0;
+        try (Stream<Path> files = Files.walk(done)) {
+            return files.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith("-" + name)).count();
+        }
+    }
+
     private long copies(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) return 0;
         try (Stream<Path> files = Files.walk(folder)) {

@@ -144,6 +144,16 @@ class ScheduledJobFailuresTest {
         assertThat(aboutTheFolder).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("已尝试 2 次，不再重试"));
     }
 
+    @Test
+    void everyJobRouteLeavesItsFailureToWhoeverRanItAndEveryScheduleRetries() {
+        List<org.apache.camel.Route> routes = dangan.service().camelContext().getRoutes();
+        assertThat(routes.stream().filter(r -> r.getRouteId().startsWith("job-")))
+                .as("a job route with an error handler of its own would log Camel's stack trace and keep its schedule from retrying")
+                .isNotEmpty().allSatisfy(r -> assertThat(r.getConfigurationId()).as(r.getRouteId()).isEqualTo("job-work"));
+        assertThat(routes.stream().filter(r -> r.getRouteId().startsWith("schedule-")))
+                .isNotEmpty().allSatisfy(r -> assertThat(r.getConfigurationId()).as(r.getRouteId()).isEqualTo("jobs"));
+    }
+
     /**
      * Holds the reminder table locked until a firing of the staleness job waits for it, then ends that job's
      * statement with {@code function} (pg_terminate_backend or pg_cancel_backend) and lets go. The number of

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The one merge step every source ends in: staged canonical rows ({@code intake_row}) of one
@@ -50,9 +51,13 @@ public final class ArchiveMerge {
     private static final SqlScript WARN_NOT_APPLIED = step("warn-not-applied");
     private static final SqlScript HOLD_HEALTH_WITHOUT_CONSENT = step("hold-health-without-consent");
     private static final SqlScript DROP_HELD_HEALTH = step("drop-held-health");
-    private static final List<SqlScript> ADD_FACTS = List.of(step("add-visits"), step("add-contracts"),
-            step("add-preferences"), step("add-health"), step("add-special-dates"), step("add-lunar-birthdays"),
-            step("add-companions"));
+    /** The fact steps, in order, each run only when some staged row carries its kind of fact. */
+    private static final List<Map.Entry<SqlScript, Predicate<Staged>>> ADD_FACTS = List.of(
+            Map.entry(step("add-visits"), Staged::visits), Map.entry(step("add-contracts"), Staged::contracts),
+            Map.entry(step("add-preferences"), Staged::preferences), Map.entry(step("add-health"), Staged::health),
+            Map.entry(step("add-special-dates"), Staged::specialDates),
+            Map.entry(step("add-lunar-birthdays"), Staged::lunarBirthdays),
+            Map.entry(step("add-companions"), Staged::companions));
     private static final SqlScript HOLD_ID_WITHOUT_CONSENT = step("hold-id-without-consent");
     private static final SqlScript HOLD_SENSITIVE_COLUMNS = step("hold-sensitive-columns");
     private static final SqlScript FILE_KEYS = step("file-keys");
@@ -73,7 +78,27 @@ public final class ArchiveMerge {
     private static final String MET_TWICE = """
             select exists (select from intake_row where ingest_id = :ingest_id and outcome is null
                            group by customer_id having count(*) > 1)""";
-    private static final String UNMATCHED = "select count(*) from intake_row where ingest_id = :ingest_id and customer_id is null";
+    /**
+     * What the staged rows hold, in one scan: how many still lack an archive, how many there are, and which
+     * kinds of facts any of them carries. A step whose rows are absent (no line with a preference, no
+     * matched line to settle) is not run: each step reads every staged row, and a file of 1,000,000 new
+     * customers with a visit each read them a dozen times for steps that had nothing to do.
+     */
+    private static final String STAGED = """
+            select count(*) filter (where customer_id is null) as unmatched, count(*) as staged,
+                   bool_or(consent_service is not null or consent_contact is not null or consent_marketing is not null
+                           or consent_sensitive is not null) as consents,
+                   bool_or(visit_date is not null or amount is not null or service is not null) as visits,
+                   bool_or(contract_no is not null) as contracts,
+                   bool_or(pref_room is not null or pref_dining is not null or pref_other is not null) as preferences,
+                   bool_or(allergy_enc is not null or health_enc is not null) as health,
+                   bool_or(anniversary is not null) as special_dates,
+                   bool_or(lunar_month is not null) as lunar_birthdays,
+                   bool_or(companions is not null or referrer is not null) as companions,
+                   bool_or(id_enc is not null) as id_numbers,
+                   bool_or(key_id is not null) as data_keys,
+                   bool_or(held is not null) as held
+            from intake_row where ingest_id = :ingest_id""";
     private static final String CLEAR_STAGING = "delete from intake_row where ingest_id = :ingest_id";
     private static final String CLEAR_CHANGES = "delete from intake_change where ingest_id = :ingest_id";
 
@@ -118,8 +143,14 @@ public final class ArchiveMerge {
         p.putAll(tierParameters(tiers));
         int passes = 0;
         int opened;
+        Staged staged = h.createQuery(STAGED).bind("ingest_id", ingestId).map((rs, ctx) -> new Staged(rs.getLong("unmatched"),
+                rs.getLong("staged"), rs.getBoolean("consents"), rs.getBoolean("visits"), rs.getBoolean("contracts"),
+                rs.getBoolean("preferences"), rs.getBoolean("health"), rs.getBoolean("special_dates"),
+                rs.getBoolean("lunar_birthdays"), rs.getBoolean("companions"), rs.getBoolean("id_numbers"),
+                rs.getBoolean("data_keys"), rs.getBoolean("held"))).one();
         // rows without an archive yet: once none is left, another pass of matching or opening has nothing to do
-        long unmatched = h.createQuery(UNMATCHED).bind("ingest_id", ingestId).mapTo(Long.class).one();
+        long unmatched = staged.unmatched();
+        long openedInAll = 0;
         analyse(h, STAGED_ROWS);
         do {
             int matched;
@@ -129,18 +160,23 @@ public final class ArchiveMerge {
             }
             opened = unmatched > 0 ? run(h, OPEN, p, watch) : 0;
             unmatched -= opened;
+            openedInAll += opened;
             if (++passes > MAX_PASSES) {
                 throw new IllegalStateException("ingest " + ingestId + ": rows still unmatched after " + MAX_PASSES + " passes");
             }
             if (opened > 0) analyse(h, STAGED_ROWS); // the rows have their archives now: the next steps join on them
         } while (opened > 0 && unmatched > 0);
 
-        int sealed = run(h, HOLD_SEALED, p, watch);
-        run(h, RECORD_CONSENTS, p, watch);
-        // matching put every line in the first round; ranking sorts every line by its archive, which only an archive
-        // met twice needs (at 1,000,000 lines the sort and its join cost seconds to change nothing)
-        if (h.createQuery(MET_TWICE).bind("ingest_id", ingestId).mapTo(Boolean.class).one()) run(h, RANK_UPDATES, p, watch);
-        analyse(h, STAGED_ROWS);
+        // every line opened an archive (outcome new): no line is left to hold, rank, update or settle
+        boolean matchedAny = openedInAll < staged.rows();
+        int sealed = matchedAny ? run(h, HOLD_SEALED, p, watch) : 0;
+        if (staged.consents()) run(h, RECORD_CONSENTS, p, watch);
+        if (matchedAny) {
+            // matching put every line in the first round; ranking sorts every line by its archive, which only an archive
+            // met twice needs (at 1,000,000 lines the sort and its join cost seconds to change nothing)
+            if (h.createQuery(MET_TWICE).bind("ingest_id", ingestId).mapTo(Boolean.class).one()) run(h, RANK_UPDATES, p, watch);
+            analyse(h, STAGED_ROWS);
+        }
         int rounds = h.createQuery(MAX_ROUND).bind("ingest_id", ingestId).mapTo(Integer.class).one();
         for (int round = 1; round <= rounds; round++) {
             p.put("round", round);
@@ -149,19 +185,19 @@ public final class ArchiveMerge {
             run(h, HOLD_FOR_REVIEW, p, watch);
             run(h, WARN_NOT_APPLIED, p, watch);
         }
-        if (options.strictConsent()) {
+        if (options.strictConsent() && staged.health()) {
             run(h, HOLD_HEALTH_WITHOUT_CONSENT, p, watch);
             run(h, DROP_HELD_HEALTH, p, watch);
         }
-        for (SqlScript facts : ADD_FACTS) {
-            run(h, facts, p, watch);
+        for (Map.Entry<SqlScript, Predicate<Staged>> facts : ADD_FACTS) {
+            if (facts.getValue().test(staged)) run(h, facts.getKey(), p, watch);
         }
-        if (options.strictConsent()) {
+        if (options.strictConsent() && staged.idNumbers()) {
             run(h, HOLD_ID_WITHOUT_CONSENT, p, watch);
         }
-        run(h, HOLD_SENSITIVE_COLUMNS, p, watch);
-        run(h, FILE_KEYS, p, watch);
-        run(h, SETTLE_OUTCOMES, p, watch);
+        if (staged.held()) run(h, HOLD_SENSITIVE_COLUMNS, p, watch);
+        if (staged.dataKeys()) run(h, FILE_KEYS, p, watch);
+        if (matchedAny) run(h, SETTLE_OUTCOMES, p, watch);
         if (options.lowTrust()) {
             run(h, HOLD_NEW_ARCHIVES, p, watch);
         }
@@ -174,6 +210,12 @@ public final class ArchiveMerge {
         LOG.debug("ingest {} merged in {} ms ({} match/open passes, {} update rounds)", ingestId,
                 (System.nanoTime() - started) / 1_000_000, passes, rounds);
         return counts;
+    }
+
+    /** What {@link #STAGED} found: the counts, and whether any staged row carries each kind of fact. */
+    private record Staged(long unmatched, long rows, boolean consents, boolean visits, boolean contracts, boolean preferences,
+                          boolean health, boolean specialDates, boolean lunarBirthdays, boolean companions,
+                          boolean idNumbers, boolean dataKeys, boolean held) {
     }
 
     /** The parameters of open-archives.sql: tier_for's rules, the window, the flag columns (none without tiers). */

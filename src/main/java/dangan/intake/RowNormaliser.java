@@ -32,11 +32,17 @@ public final class RowNormaliser {
 
     private final ColumnMap.Layout layout;
     private final Messages messages;
+    /** The fields of this layout that have a maximum length (MaxLength), with it: looked up once, not per line. */
+    private final Map<Field, Integer> limited = new java.util.EnumMap<>(Field.class);
 
     /** @param messages the language of the reject reasons and warnings (dangan.locale) */
     public RowNormaliser(ColumnMap.Layout layout, Messages messages) {
         this.layout = layout;
         this.messages = messages;
+        for (Field field : Field.values()) {
+            Integer max = MaxLength.of(field.key());
+            if (max != null && layout.has(field)) limited.put(field, max);
+        }
     }
 
     /** The outcome for one line: the row (absent when rejected) and every issue found. */
@@ -145,9 +151,9 @@ public final class RowNormaliser {
 
         /** A text longer than its field takes (MaxLength) rejects the line: field and limit named, the value not echoed. */
         void rejectTooLong() {
-            for (Field field : Field.values()) {
-                Integer max = MaxLength.of(field.key());
-                if (max == null || !layout.has(field)) continue;
+            for (Map.Entry<Field, Integer> limit : limited.entrySet()) {
+                Field field = limit.getKey();
+                int max = limit.getValue();
                 String value = Text.clean(raw(field));
                 if (value != null && MaxLength.length(value) > max) {
                     issues.add(RowIssue.reject(lineNo, layout.heading(field), "", messages.text("intake.reject.too-long",

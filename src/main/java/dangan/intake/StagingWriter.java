@@ -141,11 +141,24 @@ final class StagingWriter implements AutoCloseable {
         return this;
     }
 
+    /** No character COPY's text format escapes (backslash, tab, newline, carriage return; none below a space). */
+    private static boolean plain(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < ' ' || c == '\\') return false;
+        }
+        return true;
+    }
+
     private StagingWriter field(Object value) {
         if (value == null) {
             line.append("\\N");
         } else {
             String text = value.toString();
+            if (plain(text)) {
+                line.append(text).append('\t'); // the common value: nothing to escape, appended whole
+                return this;
+            }
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
                 switch (c) {

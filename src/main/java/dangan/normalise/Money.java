@@ -22,18 +22,35 @@ public final class Money {
         if (cleaned == null) {
             return null;
         }
-        String number = withoutCurrency(cleaned);
-        if (NEGATIVE.matcher(number).matches()) {
-            throw InvalidValueException.of("normalise.money.negative", "value", Quote.of(cleaned));
-        }
-        if (!PLAIN.matcher(number).matches() && !GROUPED.matcher(number).matches()) {
-            throw InvalidValueException.of("normalise.money.invalid", "value", Quote.of(cleaned));
+        String number = cleaned;
+        if (!plainNumber(cleaned)) { // the common cell (128, 99.50) needs none of this
+            number = withoutCurrency(cleaned);
+            if (NEGATIVE.matcher(number).matches()) {
+                throw InvalidValueException.of("normalise.money.negative", "value", Quote.of(cleaned));
+            }
+            if (!PLAIN.matcher(number).matches() && !GROUPED.matcher(number).matches()) {
+                throw InvalidValueException.of("normalise.money.invalid", "value", Quote.of(cleaned));
+            }
         }
         try {
             return new BigDecimal(number.replace(",", "")).setScale(2, RoundingMode.UNNECESSARY);
         } catch (ArithmeticException e) {
             throw InvalidValueException.of("normalise.money.decimals", "value", Quote.of(cleaned));
         }
+    }
+
+    /** Digits with at most one decimal point between digits: no currency to strip, neither negative nor grouped. */
+    private static boolean plainNumber(String text) {
+        int point = -1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '.' && point < 0 && i > 0 && i < text.length() - 1) {
+                point = i;
+            } else if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String withoutCurrency(String text) {

@@ -75,6 +75,9 @@ public final class ChangeEvents implements MergeListener {
 
     @Override
     public void merged(Handle h, IngestRun run) {
+        if (run.updated() + run.duplicates() + run.review() == 0) {
+            return; // every line opened an archive or was rejected: no customer known before the ingest met (issue 14)
+        }
         h.createUpdate(HEALTH).bind("ingest", run.id()).execute();
         h.createUpdate(PREFERENCES).bind("ingest", run.id()).execute();
         h.createUpdate(RETURNED).bind("ingest", run.id()).bind("zone", zone.getId()).bind("days", returningWithinDays)

@@ -40,7 +40,7 @@ import java.util.Map;
  * The base is filed once through the real route and kept (the stopped service's whole home:
  * database, master key) under {@code --cache} (default {@code target/bench-cache/base-N-V<schema>}); each run
  * starts on a copy of it, so the 1,000,000-archive base costs its filing once. Run with
- * {@code bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--daily N] [--cache DIR] [--rebuild]},
+ * {@code bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--kinds new,changed,visit] [--daily N] [--cache DIR] [--rebuild]},
  * which holds the JVM to -Xmx512m.
  */
 public final class TableBenchmark {
@@ -85,15 +85,17 @@ public final class TableBenchmark {
     private record Figure(String file, int lines, double ingest, double wall, double floor, String outcome) {
     }
 
-    private record Options(int base, List<Integer> sizes, int dailies, Path cache, boolean rebuild) {
+    private record Options(int base, List<Integer> sizes, int dailies, Path cache, boolean rebuild, List<Kind> kinds) {
         static Options of(String[] args) {
             int base = 1_000_000;
             List<Integer> sizes = new ArrayList<>(List.of(1_000, 10_000, 100_000));
             int dailies = 3;
             Path cache = Path.of("target", "bench-cache");
             boolean rebuild = false;
+            List<Kind> kinds = List.of(Kind.values());
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
+                    case "--kinds" -> kinds = Arrays.stream(args[++i].split(",")).map(k -> Kind.valueOf(k.strip().toUpperCase())).toList();
                     case "--base" -> base = (int) Benchmark.count(args, ++i, base);
                     case "--million" -> sizes.add(1_000_000);
                     case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).map(s -> (int) Benchmark.count(new String[]{s}, 0, 0)).toList();
@@ -101,10 +103,11 @@ public final class TableBenchmark {
                     case "--cache" -> cache = Path.of(args[++i]);
                     case "--rebuild" -> rebuild = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--daily N] [--cache DIR] [--rebuild])");
+                            + " (bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--kinds new,changed,visit] [--daily N]"
+                            + " [--cache DIR] [--rebuild])");
                 }
             }
-            return new Options(base, List.copyOf(sizes), dailies, cache.toAbsolutePath(), rebuild);
+            return new Options(base, List.copyOf(sizes), dailies, cache.toAbsolutePath(), rebuild, kinds);
         }
     }
 
@@ -130,12 +133,15 @@ public final class TableBenchmark {
             int round = 0;
             for (int lines : o.sizes()) {
                 round++;
-                if (lines <= o.base()) {
-                    figures.add(file(service, work, inbox, write(work, Kind.CHANGED, 0, lines, round), Kind.CHANGED.shown, lines));
-                    figures.add(file(service, work, inbox, write(work, Kind.VISIT, 0, lines, round), Kind.VISIT.shown, lines));
+                for (Kind kind : List.of(Kind.CHANGED, Kind.VISIT)) {
+                    if (lines <= o.base() && o.kinds().contains(kind)) {
+                        figures.add(file(service, work, inbox, write(work, kind, 0, lines, round), kind.shown, lines));
+                    }
                 }
                 int fresh = o.base() + round * largest; // never a customer of the base or of another new file
-                figures.add(file(service, work, inbox, write(work, Kind.NEW, fresh, lines, round), Kind.NEW.shown, lines));
+                if (o.kinds().contains(Kind.NEW)) {
+                    figures.add(file(service, work, inbox, write(work, Kind.NEW, fresh, lines, round), Kind.NEW.shown, lines));
+                }
             }
             for (int d = 0; d < o.dailies(); d++) {
                 figures.add(file(service, work, inbox, daily(work, o.base(), o.base() + (o.sizes().size() + 1) * largest, d),

@@ -101,12 +101,8 @@ public final class ApprovalsApi {
                         "stale", d.stale(), "hasLines", lines.isEmpty() ? "no" : "yes",
                         "lines", lines.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")),
                         "hasReason", reason.isEmpty() ? "no" : "yes", "reason", reason)));
-        TierProposals.Decision decision;
-        try {
-            decision = approve ? tiers.approve(id, lines, caller.name(), also) : tiers.reject(id, lines, caller.name(), also);
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.notFound(e.getMessage());
-        }
+        // a proposal gone meanwhile is the rules' 404 (RuleException), said in the request's language
+        TierProposals.Decision decision = approve ? tiers.approve(id, lines, caller.name(), also) : tiers.reject(id, lines, caller.name(), also);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("proposal", id);
         answer.put(approve ? "approved" : "rejected", decision.decided());
@@ -155,11 +151,8 @@ public final class ApprovalsApi {
                 "field", AuditText.field(field), "accept", accept ? "yes" : "no")
                 : Localized.of("audit.review.held-filed", "id", id, "field", AuditText.field(field), "as", as.label())));
         try {
+            // a sealed archive (409) or a change decided meanwhile (404) is the rules' refusal, said in the request's language
             if (accept) review.accept(id, caller.name(), caller.role(), as, also); else review.reject(id, caller.name(), also);
-        } catch (ReviewQueue.SealedArchiveException e) {
-            throw ApiProblem.conflict(e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.notFound(e.getMessage());
         } catch (JdbiException e) {
             if (Db.isUniqueViolation(e)) {
                 throw ApiProblem.localized(409, "api.review.taken", "id", String.valueOf(id),

@@ -79,7 +79,7 @@ public final class Request {
                 Category category = Category.of(label.strip());
                 if (!out.contains(category)) out.add(category);
             } catch (IllegalArgumentException e) {
-                throw ApiProblem.badRequest(e.getMessage());
+                throw ApiProblem.localized(400, "api.category.unknown", "category", label.strip(), "categories", Category.labels());
             }
         }
         out.sort(null);

@@ -115,7 +115,7 @@ final class ReviewCommand extends CommandGroup {
                     context.say(accept ? "cli.review.accepted" : "cli.review.rejected", "id", changeId, "by", actor.name());
                     decided.add(changeId);
                 } catch (RuleException e) {
-                    failed++; // a held column accepted by a keeper, or without --as: nothing changed
+                    failed++; // a held column accepted by a keeper or without --as, a sealed archive, a change decided meanwhile
                     context.note("cli.review.not-decided", "id", changeId, "problem", e.message(context.messages()));
                 } catch (IllegalArgumentException | JdbiException e) {
                     failed++; // e.g. the proposed mobile now belongs to another archive, or the archive is sealed: nothing changed

@@ -225,15 +225,6 @@ public final class ReviewQueue {
     private record Held(long customerId, String field, String proposed, byte[] hash, byte[] enc) {
     }
 
-    /** A held change of a sealed archive (D-32) cannot be accepted: the archive is read-only until a manager unseals it. */
-    public static final class SealedArchiveException extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-
-        SealedArchiveException(String message) {
-            super(message);
-        }
-    }
-
     /**
      * The trigger on {@code customer} guards its own columns only; a held health fact would go into
      * another table. Refused here for every kind of held change, before anything is written.
@@ -242,8 +233,7 @@ public final class ReviewQueue {
         h.createQuery("select archive_no from customer where id = :id and (sealed_at is not null or status = 'sealed') for share")
                 .bind("id", customerId).mapTo(String.class).findOne()
                 .ifPresent(archiveNo -> {
-                    throw new SealedArchiveException("change #" + changeId + " cannot be accepted: archive " + archiveNo
-                            + " is sealed (D-32) and read-only; a manager unseals it first, or reject the change");
+                    throw RuleException.conflict("refusal.review.sealed", "id", changeId, "archive", archiveNo);
                 });
     }
 
@@ -254,7 +244,7 @@ public final class ReviewQueue {
                 .map((rs, ctx) -> new Held(rs.getLong("customer_id"), rs.getString("field"), rs.getString("proposed_value"),
                         rs.getBytes("proposed_hash"), rs.getBytes("proposed_enc")))
                 .findOne()
-                .orElseThrow(() -> new IllegalArgumentException("No pending change " + changeId + " (see `review list`)"));
+                .orElseThrow(() -> RuleException.notFound("refusal.review.none", "id", changeId));
     }
 
     /** A health fact held for want of consent to sensitive data (dangan.consent.strict) joins the archive. */

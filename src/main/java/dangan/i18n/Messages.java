@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code chat_zh.properties}). A pattern is an ICU MessageFormat with named arguments:
  * {@code {count, plural, one {# reminder} other {# reminders}}}, {@code {amount, number, ::.00}}.
  * Arguments of type {@link LocalDate} are written as people read dates ({@code 2026年12月14日},
- * {@code 14 December 2026}); use ISO dates in JSON and other machine formats.
+ * {@code 14 December 2026}); use ISO dates in JSON and other machine formats. An argument that is itself a
+ * {@link Localized} (a reader's reason inside a sentence about the response) is said in the same language.
  */
 public final class Messages {
 
@@ -124,6 +125,7 @@ public final class Messages {
 
     private Object prepare(Object value) {
         if (value instanceof LocalDate day) return date(day);
+        if (value instanceof Localized inner) return inner.in(this); // a reason inside a reason, in the same language
         if (value instanceof BigDecimal decimal) return decimal; // ICU formats BigDecimal exactly
         return value;
     }

@@ -16,13 +16,6 @@ public final class InvalidValueException extends RuntimeException {
     private final String key;
     private final transient Object[] arguments;
 
-    /** Creates the exception with a reason that names the value and what was expected (not from the bundles). */
-    public InvalidValueException(String reason) {
-        super(reason);
-        this.key = null;
-        this.arguments = new Object[0];
-    }
-
     private InvalidValueException(String key, Object[] arguments) {
         super(Messages.of(Language.EN).text(key, arguments));
         this.key = key;
@@ -41,7 +34,7 @@ public final class InvalidValueException extends RuntimeException {
 
     /** The reason in the language of {@code messages}. */
     public String reason(Messages messages) {
-        return key == null ? getMessage() : messages.text(key, arguments);
+        return messages.text(key, arguments);
     }
 
     /** The reason as its key and arguments, to be said later in a reader's language. */

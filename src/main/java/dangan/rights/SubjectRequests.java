@@ -198,7 +198,7 @@ public final class SubjectRequests {
     static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) return null;
-        if (!v.isTextual()) throw ApiProblem.badRequest(field + " must be text");
+        if (!v.isTextual()) throw ApiProblem.localized(400, "api.field.text", "field", field);
         // blank-looking text (ideographic spaces, zero-width characters) is blank: Text.clean finds nothing visible
         return dangan.normalise.Text.clean(v.asText()) == null ? null : v.asText().strip();
     }

@@ -1,5 +1,6 @@
 package dangan.surveys;
 
+import dangan.i18n.Localized;
 import org.jdbi.v3.core.Handle;
 
 import java.util.ArrayList;
@@ -12,10 +13,10 @@ import java.util.Map;
  * or why none could be chosen — no archive has them, they point at different archives, or the
  * archive is sealed (D-32) — which is what a person reads in the review queue.
  */
-public record ArchiveMatch(Long customerId, String archiveNo, String reason) {
+public record ArchiveMatch(Long customerId, String archiveNo, Localized reason) {
 
     private static final String FIND = """
-            select 'archive number' as via, id, archive_no, status from customer where archive_no = :archiveNo
+            select 'archive' as via, id, archive_no, status from customer where archive_no = :archiveNo
             union all select 'mobile', id, archive_no, status from customer where mobile = :mobile
             union all select 'email', id, archive_no, status from customer where email = :email""";
 
@@ -25,12 +26,11 @@ public record ArchiveMatch(Long customerId, String archiveNo, String reason) {
 
     static ArchiveMatch find(Handle h, SurveyResponse response) {
         if (response.unidentified()) {
-            return new ArchiveMatch(null, null, "no valid archive number, mobile or email to find the archive"
-                    + " (see the warnings of its intake); link it by hand");
+            return new ArchiveMatch(null, null, Localized.of("surveys.match.unidentified"));
         }
         Map<Long, String> archives = new LinkedHashMap<>();
         Map<Long, String> status = new LinkedHashMap<>();
-        List<String> via = new ArrayList<>();
+        List<Localized> via = new ArrayList<>();
         record Found(String via, long id, String archiveNo, String status) {
         }
         h.createQuery(FIND)
@@ -40,29 +40,36 @@ public record ArchiveMatch(Long customerId, String archiveNo, String reason) {
                 .forEach(f -> {
                     archives.put(f.id(), f.archiveNo());
                     status.put(f.id(), f.status());
-                    via.add(f.via() + " → " + f.archiveNo());
+                    via.add(Localized.of("surveys.match.via", "via", f.via(), "archive", f.archiveNo()));
                 });
         if (archives.isEmpty()) {
-            return new ArchiveMatch(null, null, "no archive has " + identifiers(response)
-                    + "; it is filed when a later intake brings that archive, or link it by hand");
+            return new ArchiveMatch(null, null, Localized.of("surveys.match.none", "identifiers", listed(identifiers(response))));
         }
         if (archives.size() > 1) {
-            return new ArchiveMatch(null, null, "its identifiers belong to different archives (" + String.join(", ", via)
-                    + "); link it by hand to the right one");
+            return new ArchiveMatch(null, null, Localized.of("surveys.match.several", "found", listed(via)));
         }
         long id = archives.keySet().iterator().next();
         if ("sealed".equals(status.get(id))) {
-            return new ArchiveMatch(null, null, "archive " + archives.get(id) + " is sealed (D-32): nothing is filed on it;"
-                    + " link it by hand only if the seal allows");
+            return new ArchiveMatch(null, null, Localized.of("surveys.match.sealed", "archive", archives.get(id)));
         }
         return new ArchiveMatch(id, archives.get(id), null);
     }
 
-    private static String identifiers(SurveyResponse r) {
-        List<String> given = new ArrayList<>();
-        if (r.archiveNo() != null) given.add("archive number " + r.archiveNo());
-        if (r.mobile() != null) given.add("mobile " + r.mobile());
-        if (r.email() != null) given.add("email " + r.email());
-        return String.join(", ", given);
+    private static List<Localized> identifiers(SurveyResponse r) {
+        List<Localized> given = new ArrayList<>();
+        if (r.archiveNo() != null) given.add(Localized.of("surveys.match.archive-number", "value", r.archiveNo()));
+        if (r.mobile() != null) given.add(Localized.of("surveys.match.mobile", "value", r.mobile()));
+        if (r.email() != null) given.add(Localized.of("surveys.match.email", "value", r.email()));
+        return given;
+    }
+
+    /** Up to three parts, said one after another with the language's separator ({@code , } or {@code 、}). */
+    private static Localized listed(List<Localized> parts) {
+        Object[] args = {"count", parts.size(), "a", part(parts, 0), "b", part(parts, 1), "c", part(parts, 2)};
+        return Localized.of("surveys.match.list", args);
+    }
+
+    private static Object part(List<Localized> parts, int i) {
+        return i < parts.size() ? parts.get(i) : "";
     }
 }

@@ -5,7 +5,7 @@ import dangan.access.Role;
 import dangan.access.StaffDirectory;
 import dangan.access.Transport;
 import dangan.config.Settings;
-import dangan.i18n.Messages;
+import dangan.i18n.Localized;
 import dangan.notify.WebhookSignature;
 import dangan.store.Db;
 import org.apache.camel.Exchange;
@@ -40,14 +40,17 @@ final class SurveyCredentials {
     static final String SOURCE_HEADER = "X-Dangan-Source";
     static final String TIMESTAMP_HEADER = "X-Dangan-Timestamp";
 
-    /** Who sent a POST, or why it is refused ({@code source == null}: answer {@code status} with {@code error}). */
-    record Verdict(String source, int status, String error) {
+    /**
+     * Who sent a POST, or why it is refused ({@code source == null}: answer {@code status} with {@code error},
+     * said in the request's language).
+     */
+    record Verdict(String source, int status, Localized error) {
         static Verdict of(String source) {
             return new Verdict(source, 0, null);
         }
 
-        static Verdict refused(int status, String error) {
-            return new Verdict(null, status, error);
+        static Verdict refused(int status, String key, Object... namesAndValues) {
+            return new Verdict(null, status, Localized.of(key, namesAndValues));
         }
     }
 
@@ -59,12 +62,10 @@ final class SurveyCredentials {
     private final PerMinuteLimit limit;
     private final Transport transport;
     private final SeenSignatures seen;
-    private final Messages messages;
 
     SurveyCredentials(StaffDirectory staff, String sharedToken, Map<String, String> secrets, long windowSeconds, boolean open,
-                      int perMinute, Transport transport, Messages messages, SeenSignatures seen) {
+                      int perMinute, Transport transport, SeenSignatures seen) {
         this.transport = transport;
-        this.messages = messages;
         this.seen = seen;
         this.staff = staff;
         this.sharedToken = sharedToken == null ? null : sharedToken.getBytes(StandardCharsets.UTF_8);
@@ -87,7 +88,7 @@ final class SurveyCredentials {
         }
         SurveyCredentials credentials = new SurveyCredentials(staff, settings.get("dangan.surveys.token"), secrets,
                 settings.getInt("dangan.surveys.signature-window-seconds", 300), settings.getBoolean("dangan.surveys.open", false),
-                settings.getInt("dangan.surveys.requests-per-minute", 60), Transport.from(settings), Messages.of(settings),
+                settings.getInt("dangan.surveys.requests-per-minute", 60), Transport.from(settings),
                 new SeenSignatures(dataSource));
         if (credentials.open) {
             LOG.warn("Surveys: dangan.surveys.open=true — POST /api/surveys takes responses without a credential from anyone"
@@ -110,23 +111,21 @@ final class SurveyCredentials {
             case LIMIT_REACHED -> {
                 LOG.warn("Surveys: more than {} POSTs from source {} within a minute: refused with 429 until the minute ends",
                         limit.perMinute(), who.source());
-                yield Verdict.refused(429, tooMany());
+                yield tooMany();
             }
-            case REFUSE -> Verdict.refused(429, tooMany());
+            case REFUSE -> tooMany();
         };
     }
 
-    private String tooMany() {
-        return "more than " + limit.perMinute() + " POSTs from this source within a minute (dangan.surveys.requests-per-minute):"
-                + " wait a minute, or send the responses in larger batches";
+    private Verdict tooMany() {
+        return Verdict.refused(429, "surveys.credential.too-many", "limit", limit.perMinute());
     }
 
     private Verdict identify(Exchange exchange, byte[] body) {
         String authorization = exchange.getMessage().getHeader("Authorization", String.class);
         String sourceName = exchange.getMessage().getHeader(SOURCE_HEADER, String.class);
         if (authorization != null && transport.refusesCredentials(exchange)) {
-            return Verdict.refused(401, "a token is not taken over plain HTTP from another machine: use HTTPS"
-                    + " (dangan.http.tls.keystore), a reverse proxy with TLS on this machine, or a signature (" + SOURCE_HEADER + ")");
+            return Verdict.refused(401, "surveys.credential.plain-http");
         }
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String token = authorization.substring(7).strip();
@@ -135,14 +134,11 @@ final class SurveyCredentials {
             }
             return staff.authenticate(token).filter(c -> c.role() == Role.SURVEY_SOURCE)
                     .map(c -> Verdict.of("user:" + c.name()))
-                    .orElse(Verdict.refused(401, "not a survey source's token: send Authorization: Bearer <a token of the role survey-source>"
-                            + " (or the shared dangan.surveys.token) is needed here"));
+                    .orElse(Verdict.refused(401, "surveys.credential.not-a-source"));
         }
         if (sourceName != null) return signed(exchange, sourceName.strip(), body);
         if (open) return Verdict.of("open:" + dangan.access.Api.remoteHost(exchange));
-        return Verdict.refused(401, "a credential is needed: Authorization: Bearer <a survey-source token>, or the headers "
-                + SOURCE_HEADER + ", " + TIMESTAMP_HEADER + " and " + WebhookSignature.HEADER + " of a configured source"
-                + " (dangan.surveys.sources)");
+        return Verdict.refused(401, "surveys.credential.missing");
     }
 
     private Verdict signed(Exchange exchange, String source, byte[] body) {
@@ -150,18 +146,16 @@ final class SurveyCredentials {
         String timestamp = exchange.getMessage().getHeader(TIMESTAMP_HEADER, String.class);
         String signature = exchange.getMessage().getHeader(WebhookSignature.HEADER, String.class);
         // the same answer for an unknown source and a wrong signature: a caller learns no source names
-        Verdict wrong = Verdict.refused(401, "the signature does not check out: " + WebhookSignature.HEADER
-                + " must be sha256=<hex HMAC-SHA-256 of \"<" + TIMESTAMP_HEADER + ">.<body>\"> under the source's secret");
+        Verdict wrong = Verdict.refused(401, "surveys.credential.bad-signature");
         if (secret == null || signature == null || timestamp == null) return wrong;
         long at;
         try {
             at = Long.parseLong(timestamp.strip());
         } catch (NumberFormatException e) {
-            return Verdict.refused(401, TIMESTAMP_HEADER + " must be the time of signing in Unix seconds");
+            return Verdict.refused(401, "surveys.credential.bad-timestamp");
         }
         if (Math.abs(System.currentTimeMillis() / 1000 - at) > windowSeconds) {
-            return Verdict.refused(401, TIMESTAMP_HEADER + " is more than " + windowSeconds
-                    + " seconds from now (dangan.surveys.signature-window-seconds): sign each POST when it is sent");
+            return Verdict.refused(401, "surveys.credential.stale", "window", windowSeconds);
         }
         byte[] prefix = (timestamp.strip() + ".").getBytes(StandardCharsets.UTF_8);
         byte[] signed = new byte[prefix.length + body.length];
@@ -174,7 +168,7 @@ final class SurveyCredentials {
         // a signature carries its own timestamp: once the window is over it is refused as stale, so it is kept that long
         if (!seen.firstUse(source, signature.strip(), (at + windowSeconds) * 1000)) {
             LOG.warn("Surveys: a signed POST of source {} replayed (signature already taken within the window): refused", source);
-            return Verdict.refused(401, messages.text("surveys.signature.replayed", "window", windowSeconds));
+            return Verdict.refused(401, "surveys.signature.replayed", "window", windowSeconds);
         }
         return Verdict.of(source);
     }

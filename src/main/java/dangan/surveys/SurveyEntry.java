@@ -14,8 +14,4 @@ public record SurveyEntry(int number, String position, String raw, SurveyRespons
         return response == null;
     }
 
-    /** "response 3 ($[2])": how messages name it. */
-    public String label() {
-        return "response " + number + " (" + position + ")";
-    }
 }

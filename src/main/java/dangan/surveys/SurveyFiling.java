@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.intake.IngestRun;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.i18n.Messages;
 import dangan.privacy.SensitiveFields;
 
 import dangan.store.Db;
@@ -29,14 +30,22 @@ public final class SurveyFiling {
     private final ObjectMapper json;
     private final int complaintAtOrBelow;
     private final AuditTrail audit;
+    private final Messages messages;
 
+    /** @param messages the language the reasons of rejected responses and of the review queue are written in */
     public SurveyFiling(DataSource dataSource, SensitiveFields sensitive, ObjectMapper json, int complaintAtOrBelow,
-                        AuditTrail audit) {
+                        AuditTrail audit, Messages messages) {
         this.jdbi = Db.jdbi(dataSource);
+        this.messages = messages;
         this.audit = audit;
         this.sensitive = sensitive;
         this.json = json;
         this.complaintAtOrBelow = complaintAtOrBelow;
+    }
+
+    /** The language the reasons are written in (dangan.locale). */
+    Messages messages() {
+        return messages;
     }
 
     public SurveyOutcome file(IngestRun run, List<SurveyEntry> entries) {
@@ -71,7 +80,7 @@ public final class SurveyFiling {
         if (match.found()) {
             outcome.filed(fileFeedback(h, match.customerId(), response, ingestId, entry.number()));
         } else {
-            queue(h, response, match.reason(), ingestId, entry.number());
+            queue(h, response, match.reason().in(messages), ingestId, entry.number());
             outcome.queued();
         }
     }
@@ -169,7 +178,7 @@ public final class SurveyFiling {
                         insert into intake_issue (ingest_id, line_no, column_name, value_shown, reason, severity, raw_enc)
                         values (:ingest, :line, :column, :value, :reason, :severity, :raw)""")
                 .bind("ingest", ingestId).bind("line", entry.number()).bind("column", problem.column()).bind("value", problem.value())
-                .bind("reason", problem.reason()).bind("severity", severity)
+                .bind("reason", problem.reason().in(messages)).bind("severity", severity)
                 .bind("raw", "reject".equals(severity) ? sensitive.encrypt(entry.raw()) : null)
                 .execute();
     }

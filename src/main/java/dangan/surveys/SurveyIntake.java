@@ -73,7 +73,7 @@ public final class SurveyIntake {
         SurveyOutcome outcome = filing.file(run, entries);
         exchange.setProperty(OUTCOME, outcome);
         intake.report(run, rejectsFolder);
-        LOG.info(outcome.summary(name));
+        LOG.info(outcome.summary(name, intake.messages()));
         tally.handled();
         if (outcome.rejected() > 0) throw new SurveyRejectsException(name, outcome);
     }
@@ -88,7 +88,7 @@ public final class SurveyIntake {
                     o.rejected(), o.responses());
             return intake.messages().text("ingest.error.survey-rejects", "file", fileName, "taken", o.responses() - o.rejected(),
                     "responses", o.responses(), "filed", o.filed(), "complaints", o.complaints(), "review", o.review(),
-                    "duplicates", o.duplicates(), "rejected", o.rejected(), "reasons", "  " + String.join("\n  ", o.rejectReasons()),
+                    "duplicates", o.duplicates(), "rejected", o.rejected(), "reasons", "  " + String.join("\n  ", o.rejectReasons(intake.messages())),
                     "report", "outbox/rejects/" + fileName + ".rejects.csv") + "\n";
         }
         String reason = SpreadsheetIntake.describe(error, intake.messages());
@@ -109,16 +109,16 @@ public final class SurveyIntake {
     public void receive(Exchange exchange) {
         byte[] body = exchange.getMessage().getBody(byte[].class);
         if (body == null) body = new byte[0];
-        SurveyCredentials.Verdict who = credentials.check(exchange, body);
-        if (who.source() == null) {
-            if (who.status() == 401) exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
-            LOG.info("POST /api/surveys -> {}: {}", who.status(), who.error());
-            answer(exchange, who.status(), error(who.error()));
-            return;
-        }
         // the answer in the caller's Accept-Language, else dangan.locale's
         Messages said = Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class),
                 intake.messages().language());
+        SurveyCredentials.Verdict who = credentials.check(exchange, body);
+        if (who.source() == null) {
+            if (who.status() == 401) exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+            LOG.info("POST /api/surveys -> {}: {}", who.status(), who.error().in(intake.messages()));
+            answer(exchange, who.status(), error(who.error().in(said)));
+            return;
+        }
         if (body.length > maxBodyBytes) {
             answer(exchange, 413, error(said.text("surveys.body.too-large", "bytes", body.length, "max", maxBodyBytes)));
             return;
@@ -138,12 +138,12 @@ public final class SurveyIntake {
                 return;
             }
             SurveyOutcome outcome = filing.file(run, entries);
-            LOG.info(outcome.summary(run.name()));
-            ObjectNode answer = outcome.answer(json);
+            LOG.info(outcome.summary(run.name(), intake.messages()));
+            ObjectNode answer = outcome.answer(json, said);
             int taken = outcome.filed() + outcome.review();
             if (outcome.rejected() > 0 && taken + outcome.duplicates() == 0) {
                 SurveyProblem first = outcome.rejects().get(0).rejects().get(0);
-                answer.put("error", first.reason()).put("field", first.column());
+                answer.put("error", first.reason().in(said)).put("field", first.column());
                 answer(exchange, 400, answer);
             } else {
                 answer(exchange, taken > 0 ? 201 : 200, answer);

@@ -64,12 +64,15 @@ public final class SurveyMapping {
         return responses;
     }
 
-    /** How messages name a field: {@code "score"}, or {@code "score" (at /rating/value)} when mapped elsewhere. */
-    public String describe(SurveyField field) {
+    /**
+     * How messages name a field: {@code "score"}, or {@code "score" (at /rating/value)} when mapped elsewhere
+     * ({@code "score"（位于 /rating/value）} in Chinese: said in the reader's language).
+     */
+    public dangan.i18n.Localized describe(SurveyField field) {
         String pointer = pointers.get(field).toString();
         return pointer.equals(field.defaultPointer())
-                ? "\"" + pointer.substring(1).replace('/', '.') + "\""
-                : "\"" + field.key() + "\" (at " + pointer + ")";
+                ? dangan.i18n.Localized.of("surveys.check.field", "field", "\"" + pointer.substring(1).replace('/', '.') + "\"", "pointer", "none")
+                : dangan.i18n.Localized.of("surveys.check.field", "field", "\"" + field.key() + "\"", "pointer", pointer);
     }
 
     /** The column a reject report shows for a field: its path in the payload, e.g. {@code customer.mobile}. */

@@ -3,6 +3,7 @@ package dangan.surveys;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dangan.i18n.Messages;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -64,17 +65,17 @@ public final class SurveyOutcome {
     public List<SurveyEntry> rejects() { return List.copyOf(rejects); }
     public List<SurveyProblem> warnings() { return List.copyOf(warnings); }
 
-    /** Every reject reason, one per line: what the .error.txt and the HTTP answer list. */
-    public List<String> rejectReasons() {
+    /** Every reject reason, one per line, in the language of {@code messages}: what the .error.txt lists. */
+    public List<String> rejectReasons(Messages messages) {
         List<String> reasons = new ArrayList<>();
-        for (SurveyEntry entry : rejects) entry.rejects().forEach(p -> reasons.add(p.reason()));
+        for (SurveyEntry entry : rejects) entry.rejects().forEach(p -> reasons.add(p.reason().in(messages)));
         return reasons;
     }
 
-    /** The one log line per file or POST. */
-    public String summary(String name) {
-        return String.format("%s (json): %d responses — filed %d (complaints %d), review %d, duplicates %d, rejected %d, warnings %d",
-                name, responses, filed, complaints, review, duplicates, rejected, warnings.size());
+    /** The one log line per file or POST, in the language of {@code messages}. */
+    public String summary(String name, Messages messages) {
+        return messages.text("surveys.summary", "name", name, "responses", responses, "filed", filed, "complaints", complaints,
+                "review", review, "duplicates", duplicates, "rejected", rejected, "warnings", warnings.size());
     }
 
     /**
@@ -82,7 +83,7 @@ public final class SurveyOutcome {
      * for review are one count, {@code received}: the answer must not tell whether a mobile or email belongs to a
      * customer (the log line and the ingest keep them apart for staff).
      */
-    public ObjectNode answer(ObjectMapper json) {
+    public ObjectNode answer(ObjectMapper json, Messages messages) {
         ObjectNode node = json.createObjectNode();
         node.put("ingest", ingestId);
         node.put("responses", responses);
@@ -97,11 +98,11 @@ public final class SurveyOutcome {
                 item.put("position", entry.position());
                 item.put("field", problem.column());
                 item.put("value", problem.value());
-                item.put("reason", problem.reason());
+                item.put("reason", problem.reason().in(messages));
             }
         }
         ArrayNode warned = node.putArray("warnings");
-        warnings.forEach(w -> warned.addObject().put("field", w.column()).put("value", w.value()).put("reason", w.reason()));
+        warnings.forEach(w -> warned.addObject().put("field", w.column()).put("value", w.value()).put("reason", w.reason().in(messages)));
         return node;
     }
 }

@@ -119,7 +119,7 @@ public final class SurveyReader {
     public SurveyEntry check(JsonNode node, int number, String position) {
         Check c = new Check(node, number, position);
         if (!node.isObject()) {
-            c.reject("$", node, "expected a survey response object {…}, got " + kind(node));
+            c.reject("$", node, Localized.of("surveys.check.not-an-object", "got", kind(node), "value", quoted(node)));
             return c.entry(null);
         }
         String surveyId = c.surveyId();
@@ -138,9 +138,9 @@ public final class SurveyReader {
                 c.consent(SurveyField.CONSENT_CONTACT),
                 c.consent(SurveyField.CONSENT_MARKETING), c.consent(SurveyField.CONSENT_SENSITIVE), c.text(SurveyField.CONSENT_VERSION));
         if (archiveNo == null && mobileRaw == null && emailRaw == null && c.fine()) {
-            c.reject(SurveyField.MOBILE, null, mapping.describe(SurveyField.ARCHIVE_NO) + ", " + mapping.describe(SurveyField.MOBILE)
-                    + " and " + mapping.describe(SurveyField.EMAIL) + " are all missing: a response needs at least one of them"
-                    + " to find the customer's archive");
+            c.reject(SurveyField.MOBILE, null, Localized.of("surveys.check.no-identifier",
+                    "archive_no", mapping.describe(SurveyField.ARCHIVE_NO), "mobile", mapping.describe(SurveyField.MOBILE),
+                    "email", mapping.describe(SurveyField.EMAIL)));
         }
         String mobile = c.mobile(mobileRaw);
         String email = c.email(emailRaw);
@@ -171,20 +171,21 @@ public final class SurveyReader {
             return new SurveyEntry(number, position, node.toString(), response, List.copyOf(rejects), List.copyOf(warnings));
         }
 
-        private String prefix() {
-            return "response " + number + " (" + position + "): ";
+        /** The reason with the response it is about: {@code response 3 ($[2]): …}. */
+        private Localized about(Localized problem) {
+            return Localized.of("surveys.response.at", "number", number, "position", position, "problem", problem);
         }
 
-        void reject(SurveyField field, JsonNode value, String reason) {
+        void reject(SurveyField field, JsonNode value, Localized reason) {
             reject(mapping.column(field), value, reason);
         }
 
-        void reject(String column, JsonNode value, String reason) {
-            rejects.add(new SurveyProblem(column, shown(value), prefix() + reason));
+        void reject(String column, JsonNode value, Localized reason) {
+            rejects.add(new SurveyProblem(column, shown(value), about(reason)));
         }
 
-        private void warn(SurveyField field, String value, String reason) {
-            warnings.add(new SurveyProblem(mapping.column(field), shown(value), prefix() + reason));
+        private void warn(SurveyField field, String value, Localized reason) {
+            warnings.add(new SurveyProblem(mapping.column(field), shown(value), about(reason)));
         }
 
         private JsonNode at(SurveyField field) {
@@ -197,13 +198,12 @@ public final class SurveyReader {
             String id = value == null ? null : value.isTextual() ? Text.clean(value.asText())
                     : value.isIntegralNumber() ? value.asText() : "";
             if (value == null || id == null) {
-                reject(SurveyField.SURVEY_ID, value, mapping.describe(SurveyField.SURVEY_ID) + " is missing: every response"
-                        + " needs the platform's id, so that sending it again does not file it twice");
+                reject(SurveyField.SURVEY_ID, value, Localized.of("surveys.check.no-id", "field", mapping.describe(SurveyField.SURVEY_ID)));
                 return null;
             }
             if (id.isEmpty() || id.length() > MAX_ID) {
-                reject(SurveyField.SURVEY_ID, value, mapping.describe(SurveyField.SURVEY_ID)
-                        + " must be text or a whole number of at most " + MAX_ID + " characters, got " + quoted(value));
+                reject(SurveyField.SURVEY_ID, value, Localized.of("surveys.check.bad-id", "field", mapping.describe(SurveyField.SURVEY_ID),
+                        "max", MAX_ID, "value", quoted(value)));
                 return null;
             }
             return id;
@@ -213,7 +213,7 @@ public final class SurveyReader {
             JsonNode value = at(field);
             if (value == null) return null;
             if (value.isTextual() || value.isNumber()) return limited(field, Text.clean(value.asText()));
-            reject(field, value, mapping.describe(field) + " must be text, got " + quoted(value));
+            reject(field, value, Localized.of("surveys.check.not-text", "field", mapping.describe(field), "value", quoted(value)));
             return null;
         }
 
@@ -222,16 +222,16 @@ public final class SurveyReader {
             // the e-mail address is checked by its own form, and one that is not used is a warning
             Integer max = field == SurveyField.EMAIL ? null : MaxLength.of(field.key());
             if (text == null || max == null || MaxLength.length(text) <= max) return text;
-            reject(field, null, mapping.describe(field) + " has " + MaxLength.length(text) + " characters, more than the "
-                    + max + " it takes");
+            reject(field, null, Localized.of("surveys.check.too-long", "field", mapping.describe(field), "length", MaxLength.length(text),
+                    "max", max));
             return null;
         }
 
         Integer whole(SurveyField field, int min, int max, boolean required) {
             JsonNode value = at(field);
-            String expected = mapping.describe(field) + " must be a whole number " + min + "–" + max;
             if (value == null) {
-                if (required) reject(field, null, mapping.describe(field) + " is missing: expected a whole number " + min + "–" + max);
+                if (required) reject(field, null, Localized.of("surveys.check.whole-missing", "field", mapping.describe(field),
+                        "min", min, "max", max));
                 return null;
             }
             Integer number = null;
@@ -246,7 +246,8 @@ public final class SurveyReader {
                 number = null;
             }
             if (number == null || number < min || number > max) {
-                reject(field, value, expected + ", got " + quoted(value));
+                reject(field, value, Localized.of("surveys.check.whole", "field", mapping.describe(field), "min", min, "max", max,
+                        "value", quoted(value)));
                 return null;
             }
             return number;
@@ -271,8 +272,7 @@ public final class SurveyReader {
                     }
                 }
             }
-            reject(field, value, mapping.describe(field) + " must be an ISO-8601 date-time such as 2026-11-20T14:30:00+08:00, got "
-                    + quoted(value));
+            reject(field, value, Localized.of("surveys.check.date-time", "field", mapping.describe(field), "value", quoted(value)));
             return null;
         }
 
@@ -284,7 +284,8 @@ public final class SurveyReader {
             try {
                 return dangan.normalise.ConsentValue.parse(value.isTextual() || value.isNumber() ? value.asText() : value.toString());
             } catch (InvalidValueException e) {
-                warn(field, value.asText(), mapping.describe(field) + ": " + e.getMessage());
+                warn(field, value.asText(), Localized.of("surveys.check.consent", "field", mapping.describe(field),
+                        "problem", e.localized()));
                 return null;
             }
         }
@@ -292,8 +293,8 @@ public final class SurveyReader {
         JsonNode answers() {
             JsonNode value = at(SurveyField.ANSWERS);
             if (value == null || value.isContainerNode()) return value;
-            reject(SurveyField.ANSWERS, value, mapping.describe(SurveyField.ANSWERS)
-                    + " must be an object {question: answer} (or an array), got " + quoted(value));
+            reject(SurveyField.ANSWERS, value, Localized.of("surveys.check.answers", "field", mapping.describe(SurveyField.ANSWERS),
+                    "value", quoted(value)));
             return null;
         }
 
@@ -302,8 +303,8 @@ public final class SurveyReader {
             try {
                 return MobileNumber.parse(raw).digits();
             } catch (InvalidValueException e) {
-                warn(SurveyField.MOBILE, raw, mapping.describe(SurveyField.MOBILE) + " " + e.getMessage()
-                        + "; not used to find the archive");
+                warn(SurveyField.MOBILE, raw, Localized.of("surveys.check.identifier", "field", mapping.describe(SurveyField.MOBILE),
+                        "problem", e.localized()));
                 return null;
             }
         }
@@ -313,21 +314,20 @@ public final class SurveyReader {
             try {
                 return EmailAddress.parse(raw).value();
             } catch (InvalidValueException e) {
-                warn(SurveyField.EMAIL, raw, mapping.describe(SurveyField.EMAIL) + " " + e.getMessage()
-                        + "; not used to find the archive");
+                warn(SurveyField.EMAIL, raw, Localized.of("surveys.check.identifier", "field", mapping.describe(SurveyField.EMAIL),
+                        "problem", e.localized()));
                 return null;
             }
         }
     }
 
+    /** The kind of a value that is not a response, as the message selects on it: array, string, number, other. */
     private static String kind(JsonNode node) {
         return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case STRING -> "the text " + quoted(node);
-            case NUMBER -> "the number " + node.asText();
-            case BOOLEAN -> node.asText();
-            case NULL -> "null";
-            default -> node.getNodeType().toString().toLowerCase();
+            case ARRAY -> "array";
+            case STRING -> "string";
+            case NUMBER -> "number";
+            default -> "other";
         };
     }
 
@@ -346,7 +346,7 @@ public final class SurveyReader {
 
     /** A value as messages quote it: JSON text, ID-like digit runs masked, long values shortened. */
     static String quoted(JsonNode value) {
-        if (value == null) return "nothing";
+        if (value == null) return "null";
         return limit(mask(value.isContainerNode() ? value.toString() : value.isTextual()
                 ? "\"" + value.asText() + "\"" : value.asText()));
     }

@@ -10,7 +10,7 @@ public final class SurveyRejectsException extends RuntimeException {
 
     public SurveyRejectsException(String fileName, SurveyOutcome outcome) {
         super(fileName + ": " + outcome.rejected() + " of " + outcome.responses() + " responses rejected: "
-                + String.join("; ", outcome.rejectReasons()));
+                + String.join("; ", outcome.rejectReasons(dangan.i18n.Messages.of(dangan.i18n.Language.EN))));
         this.outcome = outcome;
     }
 

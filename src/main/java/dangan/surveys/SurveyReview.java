@@ -14,6 +14,8 @@ import dangan.access.Request;
 import dangan.archive.ChangeLog;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
+import dangan.i18n.Localized;
+import dangan.i18n.Messages;
 import dangan.normalise.Text;
 import dangan.rules.RuleException;
 import org.apache.camel.Exchange;
@@ -55,7 +57,7 @@ public final class SurveyReview {
     }
 
     /** A review entry filed on its archive: the message a person reads, and whether its score opened a complaint. */
-    public record LinkResult(String message, String archiveNo, boolean complaint) {
+    public record LinkResult(Localized message, String archiveNo, boolean complaint) {
     }
 
     /** A pending entry as the re-match reads it. */
@@ -80,7 +82,8 @@ public final class SurveyReview {
                     try {
                         response = response(p.payload(), p.line());
                     } catch (IllegalStateException unreadable) {
-                        String reason = "cannot be re-matched: " + unreadable.getMessage() + "; link it by hand";
+                        LOG.warn("Survey review entry {} cannot be re-matched: {}", p.id(), unreadable.getMessage());
+                        String reason = filing.messages().text("surveys.match.unreadable");
                         if (!reason.equals(p.reason())) updateReason(h, p.id(), reason);
                         continue;
                     }
@@ -89,8 +92,9 @@ public final class SurveyReview {
                         filing.fileFeedback(h, match.customerId(), response, p.ingestId(), p.line());
                         markLinked(h, p.id(), p.surveyId(), match.customerId(), "re-match");
                         filed++;
-                    } else if (!match.reason().equals(p.reason())) {
-                        updateReason(h, p.id(), match.reason());
+                    } else {
+                        String reason = match.reason().in(filing.messages());
+                        if (!reason.equals(p.reason())) updateReason(h, p.id(), reason);
                     }
                 }
                 return filed;
@@ -149,8 +153,8 @@ public final class SurveyReview {
                         audit.messages().text("audit.change.survey-linked", "id", reviewId))
                 .fromLine(ingestId, line));
         LOG.info("Survey review entry {} linked to archive {} by {}", reviewId, archiveNo, by);
-        return new LinkResult("survey " + surveyId + " filed on archive " + archiveNo
-                + (complaint ? "; its low score opened a complaint to follow up" : ""), archiveNo, complaint);
+        return new LinkResult(Localized.of("surveys.linked", "survey", surveyId, "archive", archiveNo,
+                "complaint", complaint ? "yes" : "no"), archiveNo, complaint);
     }
 
     /**
@@ -174,7 +178,9 @@ public final class SurveyReview {
                     "complaint", linked.complaint() ? "yes" : "no")));
             return linked;
         });
-        ObjectNode answer = json.createObjectNode().put("review", reviewId).put("message", result.message())
+        Messages said = Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class),
+                filing.messages().language());
+        ObjectNode answer = json.createObjectNode().put("review", reviewId).put("message", result.message().in(said))
                 .put("archive_no", result.archiveNo()).put("complaint", result.complaint()).put("linked_by", caller.name());
         exchange.getMessage().setBody(answer);
     }

@@ -31,7 +31,8 @@ public final class SurveysFlow implements Flow {
         ZoneId zone = settings.zone();
         SurveyMapping mapping = SurveyMapping.from(settings);
         int complaintAtOrBelow = settings.getInt("dangan.surveys.complaint-at-or-below", 2);
-        SurveyFiling filing = new SurveyFiling(context.dataSource(), context.sensitive(), json, complaintAtOrBelow, context.audit());
+        SurveyFiling filing = new SurveyFiling(context.dataSource(), context.sensitive(), json, complaintAtOrBelow, context.audit(),
+                dangan.i18n.Messages.of(settings));
         long maxBody = settings.getInt("dangan.surveys.max-body-bytes", 1_048_576);
         SurveyCredentials credentials = SurveyCredentials.from(settings,
                 new dangan.access.StaffDirectory(context.dataSource(), context.audit()), context.dataSource());

@@ -207,7 +207,7 @@ public final class TierProposals {
     private static String lockProposal(Handle h, long proposalId) {
         return h.createQuery("select as_of::text from tier_proposal where id = :id for update").bind("id", proposalId)
                 .mapTo(String.class).findOne()
-                .orElseThrow(() -> new IllegalArgumentException("no tier proposal #" + proposalId + " (see 'tiers list')"));
+                .orElseThrow(() -> dangan.rules.RuleException.notFound("refusal.tiers.none", "id", proposalId));
     }
 
     /** Line numbers asked for that are not on the proposal or already decided. */

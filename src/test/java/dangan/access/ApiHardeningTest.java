@@ -132,7 +132,7 @@ class ApiHardeningTest {
 
         ApiClient.Reply byName = keeper.post("/api/review/" + name + "/accept", "");
         assertThat(byName.status()).as(byName.text()).isEqualTo(409); // was a 500 from the database trigger
-        assertThat(byName.json().get("error").asText()).contains("sealed");
+        assertThat(byName.json().get("error").asText()).contains("档案 " + sealed + " 已封存");
         ApiClient.Reply byHealth = manager.post("/api/review/" + health + "/accept", "");
         assertThat(byHealth.status()).as(byHealth.text()).isEqualTo(409); // was 200: a health fact filed into a read-only archive
         assertThat(dangan.count("select count(*) from health_fact where customer_id = ?", customer)).isZero();

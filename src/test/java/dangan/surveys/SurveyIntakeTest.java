@@ -130,7 +130,7 @@ class SurveyIntakeTest {
         Map<String, Object> review = dangan.row("select id, status, reason, payload::text as payload from survey_review where survey_id = ?",
                 "wjx-2026-000401");
         assertThat(review).containsEntry("status", "pending");
-        assertThat((String) review.get("reason")).contains("no archive has mobile 13987650001");
+        assertThat((String) review.get("reason")).contains("没有档案有手机 13987650001");
         assertThat(dangan.row("select rows_review, rows_total from ingest where source_name = ?", "newcomer.json"))
                 .containsEntry("rows_review", 1).containsEntry("rows_total", 1);
         // visible over HTTP too, to the archive keeper (staff token), and the look is audited
@@ -212,7 +212,7 @@ class SurveyIntakeTest {
         assertThat(kept.toString()).contains("/failed/");
         String error = Files.readString(kept.resolveSibling(kept.getFileName() + ".error.txt"));
         assertThat(error).contains("3 份回复中收下 2 份")
-                .contains("response 3 ($[2]): \"score\" must be a whole number 1–5, got \"five\"");
+                .contains("第 3 份回复（$[2]）：\"score\" 必须是 1–5 的整数，实际是 \"five\"");
         assertThat(dangan.row("select status, rows_total, rows_updated, rows_rejected from ingest where source_name = ?",
                 "batch-with-bad-response.json")).containsEntry("status", "done").containsEntry("rows_total", 3)
                 .containsEntry("rows_updated", 2).containsEntry("rows_rejected", 1);
@@ -224,7 +224,7 @@ class SurveyIntakeTest {
         List<CSVRecord> lines = CSVFormat.EXCEL.parse(new StringReader(report.substring(1))).getRecords();
         assertThat(lines).hasSize(2);
         assertThat(String.join("|", lines.get(1).values()))
-                .isEqualTo("3|拒收|score|five|response 3 ($[2]): \"score\" must be a whole number 1–5, got \"five\"");
+                .isEqualTo("3|拒收|score|five|第 3 份回复（$[2]）：\"score\" 必须是 1–5 的整数，实际是 \"five\"");
         // the rejected response is kept, encrypted
         assertThat(dangan.count("select count(*) from intake_issue i join ingest g on g.id = i.ingest_id where g.source_name = ?"
                 + " and i.raw_enc is not null", "batch-with-bad-response.json")).isEqualTo(1);
@@ -242,7 +242,7 @@ class SurveyIntakeTest {
         assertThat(summary.get("received").asInt()).isEqualTo(1);
         assertThat(summary.get("rejected").asInt()).isEqualTo(1);
         assertThat(summary.get("rejects").get(0).get("reason").asText())
-                .isEqualTo("response 2 ($[1]): \"score\" must be a whole number 1–5, got 0");
+                .isEqualTo("第 2 份回复（$[1]）：\"score\" 必须是 1–5 的整数，实际是 0");
         assertThat(dangan.row("select f.comment, g.source_type, g.channel from feedback f join ingest g on g.id = f.source_ingest_id"
                 + " join survey_response s on s.source_ingest_id = g.id where s.survey_id = ?", "push-1"))
                 .containsEntry("comment", "很满意").containsEntry("source_type", "survey").containsEntry("channel", "surveys");
@@ -356,7 +356,7 @@ class SurveyIntakeTest {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body.formatted(0))).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(anonymous.statusCode()).isEqualTo(401);
-            assertThat(anonymous.body()).contains("a credential is needed");
+            assertThat(anonymous.body()).contains("需要凭据");
 
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> java.time.Instant.now().getEpochSecond() % 60 < 40); // three POSTs in one minute
@@ -396,7 +396,7 @@ class SurveyIntakeTest {
         assertThat(wrongType.statusCode()).isEqualTo(400);
         JsonNode named = JSON.readTree(wrongType.body());
         assertThat(named.get("field").asText()).isEqualTo("score");
-        assertThat(named.get("error").asText()).isEqualTo("response 1 ($): \"score\" must be a whole number 1–5, got \"five\"");
+        assertThat(named.get("error").asText()).isEqualTo("第 1 份回复（$）：\"score\" 必须是 1–5 的整数，实际是 \"five\"");
 
         HttpResponse<String> missing = post("/api/surveys", "{\"survey_id\": \"x-3\", \"score\": 3}");
         assertThat(missing.statusCode()).isEqualTo(400);
@@ -438,7 +438,7 @@ class SurveyIntakeTest {
                             + " \"rating\": {\"value\": 4.5}}]}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(bad.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(bad.body()).get("error").asText())
-                    .isEqualTo("response 1 ($.data[0]): \"score\" (at /rating/value) must be a whole number 1–5, got 4.5");
+                    .isEqualTo("第 1 份回复（$.data[0]）：\"score\"（位于 /rating/value） 必须是 1–5 的整数，实际是 4.5");
         }
     }
 

@@ -1,5 +1,8 @@
 package dangan.surveys;
 
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
+
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -70,17 +73,20 @@ class SurveyReaderTest {
         assertThat(entries.get(0).rejected()).isFalse();
         SurveyEntry bad = entries.get(1);
         assertThat(bad.rejected()).isTrue();
-        assertThat(bad.rejects()).extracting(SurveyProblem::reason).containsExactly("response 2 ($[1]): " + reason);
+        assertThat(bad.rejects()).extracting(p -> p.reason().english()).containsExactly("response 2 ($[1]): " + reason);
     }
 
     @Test
     void missingIdAndIdentifiersAreRejectedAllAtOnce() {
         SurveyEntry entry = one("{\"score\": 3, \"customer\": {\"name\": \"无名\"}}");
-        assertThat(entry.rejects()).extracting(SurveyProblem::reason).containsExactly(
+        assertThat(entry.rejects()).extracting(p -> p.reason().english()).containsExactly(
                 "response 1 ($): \"survey_id\" is missing: every response needs the platform's id, so that sending it again does not file it twice");
         SurveyEntry noWay = one("{\"survey_id\": \"x\", \"score\": 3, \"customer\": {\"name\": \"无名\"}}");
-        assertThat(noWay.rejects().get(0).reason()).isEqualTo("response 1 ($): \"customer.archive_no\", \"customer.mobile\" and"
+        assertThat(noWay.rejects().get(0).reason().english()).isEqualTo("response 1 ($): \"customer.archive_no\", \"customer.mobile\" and"
                 + " \"customer.email\" are all missing: a response needs at least one of them to find the customer's archive");
+        // the same reason as people read it by default (dangan.locale=zh-CN): the reject report, the .error.txt
+        assertThat(noWay.rejects().get(0).reason().in(Messages.of(Language.ZH))).isEqualTo("第 1 份回复（$）：\"customer.archive_no\"、"
+                + "\"customer.mobile\" 和 \"customer.email\" 都没有：回复至少要有其中一项，才能找到客户的档案");
     }
 
     @Test
@@ -110,7 +116,7 @@ class SurveyReaderTest {
     @Test
     void anElementThatIsNotAnObjectIsRejectedOnItsOwn() {
         List<SurveyEntry> entries = read("[42, {\"survey_id\": \"x\", \"score\": 3, \"customer\": {\"email\": \"a@b.cn\"}}]");
-        assertThat(entries.get(0).rejects().get(0).reason()).isEqualTo("response 1 ($[0]): expected a survey response object {…}, got the number 42");
+        assertThat(entries.get(0).rejects().get(0).reason().english()).isEqualTo("response 1 ($[0]): expected a survey response object {…}, got the number 42");
         assertThat(entries.get(1).rejected()).isFalse();
     }
 
@@ -139,7 +145,9 @@ class SurveyReaderTest {
         assertThat(entries.get(0).response().mobile()).isEqualTo("13900139000");
         assertThat(entries.get(1).rejects()).singleElement().satisfies(p -> {
             assertThat(p.column()).isEqualTo("rating.value");
-            assertThat(p.reason()).isEqualTo("response 2 ($.data[1]): \"score\" (at /rating/value) must be a whole number 1–5, got \"great\"");
+            assertThat(p.reason().english()).isEqualTo("response 2 ($.data[1]): \"score\" (at /rating/value) must be a whole number 1–5, got \"great\"");
+            assertThat(p.reason().in(Messages.of(Language.ZH)))
+                    .isEqualTo("第 2 份回复（$.data[1]）：\"score\"（位于 /rating/value） 必须是 1–5 的整数，实际是 \"great\"");
         });
     }
 

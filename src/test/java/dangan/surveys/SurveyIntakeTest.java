@@ -400,7 +400,13 @@ class SurveyIntakeTest {
 
         HttpResponse<String> missing = post("/api/surveys", "{\"survey_id\": \"x-3\", \"score\": 3}");
         assertThat(missing.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(missing.body()).get("error").asText()).contains("are all missing");
+        assertThat(JSON.readTree(missing.body()).get("error").asText()).contains("都没有");
+        // the same reason in English for a caller that asks for it
+        HttpResponse<String> missingEn = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + dangan.httpPort() + "/api/surveys"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN).header("Accept-Language", "en")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"survey_id\": \"x-4\", \"score\": 3}", StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertThat(JSON.readTree(missingEn.body()).get("error").asText()).startsWith("response 1 ($): ").contains("are all missing");
 
         HttpResponse<String> tooBig = post("/api/surveys", "[" + "{\"survey_id\": \"big\"},".repeat(60_000) + "{}]");
         assertThat(tooBig.statusCode()).isEqualTo(413);

@@ -27,7 +27,7 @@ final class AuditCommand extends CommandGroup {
                 answer.put("intact", result.intact());
                 answer.put("entries", result.entries());
                 answer.put("broken_at", result.brokenAt());
-                answer.put("broken", result.broken());
+                answer.put("broken", result.intact() ? null : result.why().in(context.messages()));
                 answer.put("keyed_from", result.keyedFrom());
                 answer.put("checkpoints", checkpoints.toString());
                 context.json(answer);
@@ -36,7 +36,7 @@ final class AuditCommand extends CommandGroup {
                 if (result.keyedFrom() != null && result.keyedFrom() > 1) context.say("cli.audit.unkeyed", "last", result.keyedFrom() - 1);
             }
             if (result.intact()) return Dangan.OK;
-            context.note("cli.audit.broken", "at", result.brokenAt(), "problem", result.broken(), "entries", result.entries());
+            context.note("cli.audit.broken", "at", result.brokenAt(), "problem", result.why(), "entries", result.entries());
             return Dangan.FAILED;
         });
     }

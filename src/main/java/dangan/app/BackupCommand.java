@@ -44,7 +44,7 @@ final class BackupCommand implements Callable<Integer> {
         try (ArchiveDatabase db = ArchiveDatabase.open(context.settings())) {
             result = new Backups(db.dataSource(), BackupSettings.from(context.settings())).run();
         } catch (BackupFailure e) {
-            context.err().println(e.getMessage()); // says what failed, where, and that nothing partial was left
+            context.err().println(e.reason(context.messages())); // says what failed, where, and that nothing partial was left
             return e.status();
         } catch (Exception e) {
             context.note("cli.backup.failed", "problem", String.valueOf(e.getMessage()));
@@ -78,7 +78,7 @@ final class BackupCommand implements Callable<Integer> {
         try {
             entries = BackupList.of(context.settings());
         } catch (BackupFailure e) {
-            context.note("cli.failed", "problem", e.getMessage()); // no master key: nothing could be checked
+            context.note("cli.failed", "problem", e.reason(context.messages())); // no master key: nothing could be checked
             return e.status();
         }
         Messages messages = context.messages();

@@ -39,7 +39,7 @@ final class RestoreCommand implements Callable<Integer> {
                     "removed", result.customersRemoved(), "seconds", result.took().toMillis() / 1000.0);
             return Dangan.OK;
         } catch (BackupFailure e) {
-            context.note("cli.restore.refused", "problem", e.getMessage());
+            context.note("cli.restore.refused", "problem", e.reason(context.messages()));
             return e.status();
         } catch (Exception e) {
             context.note("cli.restore.failed", "problem", String.valueOf(e.getMessage()));

@@ -1,5 +1,6 @@
 package dangan.audit;
 
+import dangan.i18n.Localized;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -23,12 +24,17 @@ import java.util.stream.Stream;
 public final class AuditVerification {
 
     /**
-     * The outcome: {@code broken == null} when every entry checks out; {@code keyedFrom} the first keyed
-     * entry (null: none yet).
+     * The outcome: {@code why == null} when every entry checks out, else why not, said in the reader's language
+     * (bundle area {@code chain}); {@code keyedFrom} the first keyed entry (null: none yet).
      */
-    public record Result(long entries, Long brokenAt, String broken, Long keyedFrom) {
+    public record Result(long entries, Long brokenAt, Localized why, Long keyedFrom) {
         public boolean intact() {
-            return broken == null;
+            return why == null;
+        }
+
+        /** Why the chain is broken, in English (logs), or null when it is intact. */
+        public String broken() {
+            return why == null ? null : why.english();
         }
     }
 
@@ -72,28 +78,27 @@ public final class AuditVerification {
                 AuditTrail.Stored entry = row.entry();
                 if (entry.id() != expectedId) {
                     return broken(expectedId - 1, expectedId, keyedFrom, entry.id() > expectedId
-                            ? "entry " + expectedId + (entry.id() - expectedId > 1 ? "…" + (entry.id() - 1) : "")
-                              + " is missing (the log goes from " + (expectedId - 1) + " to " + entry.id() + ")"
-                            : "entry " + entry.id() + " appears out of order after " + (expectedId - 1));
+                            ? Localized.of("chain.gap", "count", entry.id() - expectedId, "first", expectedId, "last", entry.id() - 1,
+                                    "before", expectedId - 1, "after", entry.id())
+                            : Localized.of("chain.out-of-order", "id", entry.id(), "before", expectedId - 1));
                 }
                 if (!Arrays.equals(entry.prevHash(), expectedPrev)) {
-                    return broken(expectedId - 1, entry.id(), keyedFrom, "entry " + entry.id()
-                            + " does not link to entry " + (entry.id() - 1) + " (inserted, or the one before was altered)");
+                    return broken(expectedId - 1, entry.id(), keyedFrom, Localized.of("chain.unlinked", "id", entry.id(),
+                            "before", entry.id() - 1));
                 }
                 if (entry.keyed() && keyedFrom == null) keyedFrom = entry.id();
                 if (!entry.keyed() && keyedFrom != null) {
-                    return broken(expectedId - 1, entry.id(), keyedFrom, "entry " + entry.id()
-                            + " is unkeyed although the keyed chain began at entry " + keyedFrom + " (rewritten without the key)");
+                    return broken(expectedId - 1, entry.id(), keyedFrom, Localized.of("chain.unkeyed", "id", entry.id(), "from", keyedFrom));
                 }
                 byte[] hash = entry.hash(key);
                 if (!Arrays.equals(hash, row.hash())) {
-                    return broken(expectedId - 1, entry.id(), keyedFrom, "entry " + entry.id()
-                            + " was altered (its content does not match its hash" + (entry.keyed() ? " under the audit key" : "") + ")");
+                    return broken(expectedId - 1, entry.id(), keyedFrom, Localized.of("chain.altered", "id", entry.id(),
+                            "keyed", entry.keyed() ? "yes" : "no"));
                 }
                 AuditCheckpoints.Checkpoint c = checkpoints.get(entry.id());
                 if (c != null && !Arrays.equals(c.hash(), hash)) {
-                    return broken(expectedId - 1, entry.id(), keyedFrom, "entry " + entry.id()
-                            + " differs from the checkpoint of " + c.at() + " (the log was rewritten from there on)");
+                    return broken(expectedId - 1, entry.id(), keyedFrom, Localized.of("chain.checkpoint", "id", entry.id(),
+                            "at", c.at().toString()));
                 }
                 lastKeyed = entry.keyed();
                 expectedPrev = hash;
@@ -102,27 +107,26 @@ public final class AuditVerification {
         }
         long last = expectedId - 1;
         if (!lastKeyed) {
-            return broken(last, last, keyedFrom, "the log ends in unkeyed entries: it was rewritten without the key, or the"
-                    + " service has not started since the upgrade to the keyed chain (it writes the cut-over marker at start)");
+            return broken(last, last, keyedFrom, Localized.of("chain.unkeyed-end"));
         }
         record Head(long lastId, byte[] lastHash) {
         }
         Optional<Head> head = h.createQuery("select last_id, last_hash from audit_head")
                 .map((rs, ctx) -> new Head(rs.getLong("last_id"), rs.getBytes("last_hash"))).findFirst();
-        if (head.isEmpty()) return broken(last, last + 1, keyedFrom, "the head of the chain (audit_head) is missing");
+        if (head.isEmpty()) return broken(last, last + 1, keyedFrom, Localized.of("chain.no-head"));
         if (head.get().lastId() != last || !Arrays.equals(head.get().lastHash(), expectedPrev)) {
             return broken(last, last + 1, keyedFrom, head.get().lastId() > last
-                    ? "entries " + (last + 1) + "…" + head.get().lastId() + " were removed from the end of the log"
-                    : "the head of the chain does not match entry " + last);
+                    ? Localized.of("chain.cut", "first", last + 1, "last", head.get().lastId())
+                    : Localized.of("chain.head-differs", "id", last));
         }
         if (highest != null && highest.id() > last) {
-            return broken(last, last + 1, keyedFrom, "entries " + (last + 1) + "…" + highest.id()
-                    + " were removed from the end of the log (the checkpoint of " + highest.at() + " saw entry " + highest.id() + ")");
+            return broken(last, last + 1, keyedFrom, Localized.of("chain.cut-checkpoint", "first", last + 1, "last", highest.id(),
+                    "at", highest.at().toString()));
         }
         return new Result(last, null, null, keyedFrom);
     }
 
-    private static Result broken(long intactEntries, long at, Long keyedFrom, String why) {
+    private static Result broken(long intactEntries, long at, Long keyedFrom, Localized why) {
         return new Result(intactEntries, at, why, keyedFrom);
     }
 }

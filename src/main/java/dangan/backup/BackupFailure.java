@@ -1,8 +1,12 @@
 package dangan.backup;
 
+import dangan.i18n.Localized;
+import dangan.i18n.Messages;
+
 /**
- * A backup or restore that cannot go on, with the exit status the command returns and a message
- * that says what, where, why and what to do.
+ * A backup or restore that cannot go on, with the exit status the command returns and a reason
+ * that says what, where, why and what to do — from the bundles (area {@code backup}), said in the
+ * reader's language by {@link #reason(Messages)}; {@link #getMessage()} is the English, for logs.
  */
 public final class BackupFailure extends RuntimeException {
 
@@ -18,15 +22,23 @@ public final class BackupFailure extends RuntimeException {
     public static final int FAILED = 1;
 
     private final int status;
+    private final transient Localized reason;
 
-    public BackupFailure(int status, String message) {
-        super(message);
+    public BackupFailure(int status, Localized reason) {
+        super(reason.english());
         this.status = status;
+        this.reason = reason;
     }
 
-    public BackupFailure(int status, String message, Throwable cause) {
-        super(message, cause);
+    public BackupFailure(int status, Localized reason, Throwable cause) {
+        super(reason.english(), cause);
         this.status = status;
+        this.reason = reason;
+    }
+
+    /** The reason in the language of {@code messages}. */
+    public String reason(Messages messages) {
+        return reason.in(messages);
     }
 
     public int status() {

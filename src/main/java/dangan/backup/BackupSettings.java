@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.i18n.Localized;
 import dangan.config.Settings;
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
@@ -37,8 +38,7 @@ public record BackupSettings(Path folder, int keep, byte[] masterKey, ZoneId zon
     static BackupSettings forRestore(Settings settings) {
         Path keyFile = settings.home().resolve("data").resolve("master.key");
         if (settings.get("dangan.master-key") == null && !Files.exists(keyFile)) {
-            throw new BackupFailure(BackupFailure.NO_INPUT, "No master key: set DANGAN_MASTER_KEY to the master key of the"
-                    + " installation that made the backup, or copy its data/master.key to " + keyFile);
+            throw new BackupFailure(BackupFailure.NO_INPUT, Localized.of("backup.file.no-master-key", "file", keyFile.toString()));
         }
         return from(settings);
     }

@@ -124,10 +124,10 @@ public final class Backups {
         String reason = RestorePreflight.firstLine(io);
         if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {
             LOG.debug("Backup into {} failed", folder, e);
-            return new BackupFailure(BackupFailure.FAILED, settings.messages().text("backup.disk-full", "folder", folder.toString(),
+            return new BackupFailure(BackupFailure.FAILED, Localized.of("backup.disk-full", "folder", folder.toString(),
                     "free", free < 0 ? "?" : size(free)), e);
         }
-        return new BackupFailure(BackupFailure.FAILED, settings.messages().text("backup.write-failed", "folder", folder.toString(),
+        return new BackupFailure(BackupFailure.FAILED, Localized.of("backup.write-failed", "folder", folder.toString(),
                 "reason", reason), e);
     }
 

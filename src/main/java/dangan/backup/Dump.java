@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.i18n.Localized;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -140,8 +141,8 @@ final class Dump {
         void startTable(String expected) throws IOException {
             String name = in.readUTF();
             if (!name.equals(expected)) {
-                throw new BackupFailure(BackupFailure.BAD_FILE, where + ": expected the rows of table " + expected
-                        + " but found " + name + "; the file is damaged");
+                throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.table-order", "file", where,
+                        "expected", expected, "found", name));
             }
         }
 
@@ -160,11 +161,11 @@ final class Dump {
             digesting.on(false);
             JsonNode trailer = readJson(in, where);
             if (!sha.equals(trailer.path("sha256").asText())) {
-                throw new BackupFailure(BackupFailure.BAD_FILE, where + ": the SHA-256 of the content (" + sha
-                        + ") differs from the one its manifest records (" + trailer.path("sha256").asText() + ")");
+                throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.checksum", "file", where, "actual", sha,
+                        "recorded", trailer.path("sha256").asText()));
             }
             if (in.read() != -1 || inflater.getRemaining() > 0 || sealed.read() != -1) {
-                throw new BackupFailure(BackupFailure.BAD_FILE, where + ": unexpected content after the manifest's trailer");
+                throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.trailing", "file", where));
             }
             inflater.end();
             return trailer;
@@ -180,7 +181,7 @@ final class Dump {
     private static JsonNode readJson(DataInputStream in, String where) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > MAX_JSON_BYTES) {
-            throw new BackupFailure(BackupFailure.BAD_FILE, where + ": a manifest of " + length + " bytes? the file is damaged");
+            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.manifest-size", "file", where, "bytes", length));
         }
         byte[] bytes = new byte[length];
         in.readFully(bytes);

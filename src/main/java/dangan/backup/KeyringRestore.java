@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.i18n.Localized;
 import com.fasterxml.jackson.databind.JsonNode;
 import dangan.store.ForeignKeyWalk;
 import org.jdbi.v3.core.Handle;
@@ -46,7 +47,7 @@ final class KeyringRestore {
                     + ") on commit drop");
             keys.startTable(name);
             long n = copy.copyIn(Dump.copyIn(temp, columns), keys.rows(), 1 << 16);
-            if (n != keys.endTable()) throw new BackupFailure(BackupFailure.BAD_FILE, "The keyring's " + name + " is damaged");
+            if (n != keys.endTable()) throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.keyring-damaged", "table", name));
             staged.put(name, columns);
         }
         keys.finish();

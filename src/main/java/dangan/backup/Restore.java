@@ -69,18 +69,17 @@ public final class Restore {
     public static Result run(Settings settings, Path file, Path keyring, Consumer<String> progress) {
         long start = System.nanoTime();
         Messages messages = Messages.of(settings);
+        Consumer<Localized> said = line -> progress.accept(line.in(messages)); // what restore says on the way, in dangan.locale
         if (!Files.isRegularFile(file)) {
-            throw new BackupFailure(BackupFailure.NO_INPUT, "No backup file " + file.toAbsolutePath());
+            throw new BackupFailure(BackupFailure.NO_INPUT, Localized.of("backup.file.none", "file", file.toAbsolutePath().toString()));
         }
         if (Backups.LEFTOVER.matcher(file.getFileName().toString()).matches()) {
             // a .pending file is whole, but its keyring may never have been written: never a backup
-            throw new BackupFailure(BackupFailure.BAD_FILE, messages.text("backup.leftover", "file", file.toString()));
+            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.leftover", "file", file.toString()));
         }
         Path keyFile = keyring != null ? keyring : file.toAbsolutePath().getParent().resolve(Keyring.FILE_NAME);
         if (!Files.isRegularFile(keyFile)) {
-            throw new BackupFailure(BackupFailure.NO_INPUT, "No keyring " + keyFile.toAbsolutePath() + ": a restore needs the"
-                    + " keyring.dgk written beside the backups (the customers' keys and the destructions since);"
-                    + " name it with --keyring PATH");
+            throw new BackupFailure(BackupFailure.NO_INPUT, Localized.of("backup.file.no-keyring", "file", keyFile.toAbsolutePath().toString()));
         }
         byte[] masterKey = BackupSettings.forRestore(settings).masterKey();
         Sealing sealing = new Sealing(masterKey);
@@ -91,14 +90,12 @@ public final class Restore {
             Dump.Reader keys = new Dump.Reader(sealing.decrypt(keyringFile, Sealing.Kind.KEYRING, keyFile), keyFile.toString());
             JsonNode keyHeader = RestorePreflight.readHeader(keys, keyFile, "keyring");
             String version = header.path("schema_version").asText();
-            progress.accept(String.format("Backup %s: made %s, schema V%s, %d table(s); keyring %s of %s",
-                    file.getFileName(), header.path("created_at").asText(), version, header.path("tables").size(),
-                    keyFile.getFileName(), keyHeader.path("created_at").asText()));
+            said.accept(Localized.of("backup.restore.opening", "file", file.getFileName().toString(),
+                    "made", header.path("created_at").asText(), "version", version, "tables", header.path("tables").size(),
+                    "keyring", keyFile.getFileName().toString(), "keyring_made", keyHeader.path("created_at").asText()));
             if (Instant.parse(keyHeader.path("created_at").asText()).isBefore(Instant.parse(header.path("created_at").asText()))) {
-                throw new BackupFailure(BackupFailure.NO_INPUT, "The keyring " + keyFile + " is older than the backup "
-                        + file.getFileName() + ": the keys of customers filed between the two are not in it, and their ID numbers"
-                        + " and health data could never be read. Nothing was restored. Use the newest keyring.dgk (every backup and"
-                        + " every destruction rewrites it), with --keyring PATH when it is elsewhere.");
+                throw new BackupFailure(BackupFailure.NO_INPUT, Localized.of("backup.file.keyring-older", "keyring", keyFile.toString(),
+                        "file", file.getFileName().toString()));
             }
             try (ArchiveDatabase db = ArchiveDatabase.open(settings, false)) {
                 DataSource ds = db.dataSource();
@@ -115,7 +112,7 @@ public final class Restore {
                     schema.atBackupVersion();
                     FaultPoint.reach("before-load", "restore");
                     loaded = HandleWork.inTransaction(jdbi, TransactionIsolationLevel.READ_COMMITTED, h -> {
-                        Loaded done = load(h, header, data, keyHeader, keys, progress);
+                        Loaded done = load(h, header, data, keyHeader, keys, said);
                         FaultPoint.reach("loaded", "restore");
                         if (marked) RestoreMark.clear(h);
                         return done;
@@ -137,12 +134,11 @@ public final class Restore {
                 return result;
             }
         } catch (IOException e) {
-            throw new BackupFailure(BackupFailure.BAD_FILE, file.getFileName() + " or its keyring " + keyFile.getFileName()
-                    + " is damaged: decrypting failed part-way (" + RestorePreflight.firstLine(e) + "), so it was altered or truncated after it"
-                    + " was written. Nothing was restored (the transaction was rolled back); try an older backup.", e);
+            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.damaged", "file", file.getFileName().toString(),
+                    "keyring", keyFile.getFileName().toString()), e);
         } catch (SQLException | JdbiException e) {
-            throw new BackupFailure(BackupFailure.FAILED, "Restore failed in the database: " + RestorePreflight.firstLine(e)
-                    + " — nothing was restored (the transaction was rolled back)", e);
+            throw new BackupFailure(BackupFailure.FAILED, Localized.of("backup.restore.database-failed",
+                    "detail", RestorePreflight.firstLine(e)), e);
         }
     }
 
@@ -160,7 +156,7 @@ public final class Restore {
 
     /** The load, in the caller's transaction: tables, then the keyring, then the sequences. */
     private static Loaded load(Handle h, JsonNode header, Dump.Reader data, JsonNode keyHeader, Dump.Reader keys,
-                               Consumer<String> progress) throws SQLException, IOException {
+                               Consumer<Localized> progress) throws SQLException, IOException {
         Catalog catalog = Catalog.read(h);
         Map<String, Long> rows = RestoreLoad.tables(h, catalog, header, data, progress);
         KeyringRestore.Applied keyring = KeyringRestore.apply(h, catalog, keyHeader, keys);

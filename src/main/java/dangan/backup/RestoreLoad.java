@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.i18n.Localized;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
@@ -25,7 +26,7 @@ final class RestoreLoad {
      * Returns the rows per table.
      */
     static Map<String, Long> tables(Handle h, Catalog catalog, JsonNode header, Dump.Reader data,
-                                    Consumer<String> progress) throws SQLException, IOException {
+                                    Consumer<Localized> progress) throws SQLException, IOException {
         CopyManager copy = h.getConnection().unwrap(PGConnection.class).getCopyAPI();
         Map<String, Long> rows = new LinkedHashMap<>();
         List<String> loading = new ArrayList<>();
@@ -37,9 +38,8 @@ final class RestoreLoad {
             List<String> columns = columns(table);
             Catalog.Table target = catalog.table(name);
             if (target == null || !target.columnNames().containsAll(columns)) {
-                throw new BackupFailure(BackupFailure.BAD_FILE, "The backup's table " + name + " " + columns
-                        + " does not match the schema Flyway created at the backup's version: "
-                        + (target == null ? "no such table" : "columns " + target.columnNames()));
+                throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.table-mismatch", "table", name,
+                        "columns", String.join(", ", columns), "found", target == null ? "none" : String.join(", ", target.columnNames())));
             }
             if (Catalog.SEEDED_BY_MIGRATIONS.contains(name)) {
                 h.execute("delete from " + Catalog.ident(name)); // the migration's seed; the backup has the real rows
@@ -49,22 +49,22 @@ final class RestoreLoad {
             long n = copy.copyIn(Dump.copyIn(name, columns), data.rows(), 1 << 16);
             long recorded = data.endTable();
             if (n != recorded) {
-                throw new BackupFailure(BackupFailure.BAD_FILE, "Table " + name + ": " + n + " row(s) loaded but the backup"
-                        + " recorded " + recorded);
+                throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.rows-recorded", "table", name, "loaded", n,
+                        "recorded", recorded));
             }
             rows.put(name, n);
-            if (n > 0) progress.accept(String.format("  %-28s %,12d row(s)  %.1f s", name, n, (System.nanoTime() - t0) / 1e9));
+            if (n > 0) progress.accept(Localized.of("backup.restore.table", "table", name, "rows", n, "seconds", (System.nanoTime() - t0) / 1e9));
         }
         JsonNode trailer = data.finish();
         for (Map.Entry<String, Long> e : rows.entrySet()) {
             if (trailer.path("rows").path(e.getKey()).asLong(-1) != e.getValue()) {
-                throw new BackupFailure(BackupFailure.BAD_FILE, "Table " + e.getKey() + ": " + e.getValue() + " row(s) loaded,"
-                        + " the manifest says " + trailer.path("rows").path(e.getKey()));
+                throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.rows-manifest", "table", e.getKey(),
+                        "loaded", e.getValue(), "recorded", trailer.path("rows").path(e.getKey()).toString()));
             }
         }
         long t0 = System.nanoTime();
         indexes.restore(h);
-        progress.accept(String.format("  keys, indexes and foreign keys rebuilt and checked in %.1f s", (System.nanoTime() - t0) / 1e9));
+        progress.accept(Localized.of("backup.restore.checked", "seconds", (System.nanoTime() - t0) / 1e9));
         return rows;
     }
 

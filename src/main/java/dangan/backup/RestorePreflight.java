@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.i18n.Localized;
 import com.fasterxml.jackson.databind.JsonNode;
 import dangan.store.Db;
 import org.flywaydb.core.api.MigrationVersion;
@@ -25,12 +26,11 @@ final class RestorePreflight {
         try {
             header = reader.header();
         } catch (IOException e) {
-            throw new BackupFailure(BackupFailure.BAD_FILE, "Cannot decrypt " + file + ": the master key (DANGAN_MASTER_KEY"
-                    + " or data/master.key) is not the one that made it, or the file was altered (" + firstLine(e) + ")."
-                    + " Nothing was restored.", e);
+            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.cannot-decrypt", "file", file.toString()), e);
         }
         if (!kind.equals(header.path("kind").asText())) {
-            throw new BackupFailure(BackupFailure.BAD_FILE, file + " holds a " + header.path("kind").asText() + ", not a " + kind);
+            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.wrong-kind", "file", file.toString(),
+                    "found", header.path("kind").asText(), "expected", kind));
         }
         return header;
     }
@@ -48,9 +48,8 @@ final class RestorePreflight {
             if (catalog.table(Catalog.FLYWAY_HISTORY) != null) {
                 String current = SealedDump.schemaVersion(h);
                 if (MigrationVersion.fromVersion(current).compareTo(MigrationVersion.fromVersion(backupVersion)) > 0) {
-                    throw new BackupFailure(BackupFailure.TARGET_NOT_EMPTY, "The target database already has schema V" + current
-                            + ", newer than the backup's V" + backupVersion + ": restore into a new, empty database"
-                            + " (create database …; DANGAN_DB_URL) or an empty DANGAN_HOME");
+                    throw new BackupFailure(BackupFailure.TARGET_NOT_EMPTY, Localized.of("backup.target.newer", "current", current,
+                            "version", backupVersion));
                 }
             }
             List<String> holding = new ArrayList<>();
@@ -62,9 +61,8 @@ final class RestorePreflight {
                 }
             }
             if (!holding.isEmpty()) {
-                throw new BackupFailure(BackupFailure.TARGET_NOT_EMPTY, "The target database is not empty (rows in "
-                        + String.join(", ", holding) + "): restore only goes into an empty archive — point DANGAN_DB_URL"
-                        + " at a new database or DANGAN_HOME at an empty folder. Nothing was changed.");
+                throw new BackupFailure(BackupFailure.TARGET_NOT_EMPTY, Localized.of("backup.target.not-empty",
+                        "tables", String.join(", ", holding)));
             }
         });
     }

@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.i18n.Localized;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
@@ -26,8 +27,8 @@ final class RestoreSchema {
     void atBackupVersion() {
         MigrationVersion known = latestKnown(flyway);
         if (MigrationVersion.fromVersion(version).compareTo(known) > 0) {
-            throw new BackupFailure(BackupFailure.BAD_FILE, "The backup has schema V" + version + " but this Dangan knows"
-                    + " migrations up to V" + known.getVersion() + ": restore it with the Dangan version that made it (or newer)");
+            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.schema.too-new", "version", version,
+                    "known", known.getVersion()));
         }
         Flyway.configure().dataSource(ds).locations("classpath:db/migration").target(version).load().migrate();
     }
@@ -37,8 +38,8 @@ final class RestoreSchema {
         try {
             flyway.migrate();
         } catch (RuntimeException e) {
-            throw new BackupFailure(BackupFailure.FAILED, "The backup was restored (schema V" + version + "), but"
-                    + " bringing the schema up to date failed: " + e.getMessage() + " — starting the service retries it", e);
+            throw new BackupFailure(BackupFailure.FAILED, Localized.of("backup.schema.update-failed", "version", version,
+                    "detail", RestorePreflight.firstLine(e)), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.i18n.Localized;
 import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
 
 import javax.crypto.Mac;
@@ -82,12 +83,12 @@ final class Sealing {
         int segment = found.length == kind.magic.length + 5 ? ByteBuffer.wrap(found, kind.magic.length + 1, 4).getInt() : -1;
         byte[] expected = preamble(kind, segment);
         if (!Arrays.equals(found, expected) || segment < MIN_SEGMENT || segment > MAX_SEGMENT) {
-            String what = kind == Kind.BACKUP ? "a Dangan backup (.dgb)" : "a Dangan keyring (.dgk)";
+            String what = kind == Kind.BACKUP ? "backup" : "keyring";
             if (found.length == expected.length && Arrays.equals(Arrays.copyOf(found, 8), kind.magic) && found[8] != FORMAT) {
-                throw new BackupFailure(BackupFailure.BAD_FILE, where + " is " + what + " of format " + found[8]
-                        + ", this version of Dangan reads format " + FORMAT + ": restore it with the Dangan version that wrote it");
+                throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.kind-format", "file", where.toString(), "kind", what,
+                        "found", found[8], "format", FORMAT));
             }
-            throw new BackupFailure(BackupFailure.BAD_FILE, where + " is not " + what + " (it does not start like one)");
+            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.file.not-a-kind", "file", where.toString(), "kind", what));
         }
         try {
             return aead(segment).newDecryptingStream(file, expected);

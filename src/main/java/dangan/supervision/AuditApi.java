@@ -10,6 +10,8 @@ import dangan.audit.AuditVerification;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dangan.access.Caller;
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import dangan.store.Db;
 import org.apache.camel.Exchange;
 
@@ -54,8 +56,10 @@ public final class AuditApi {
     private final AuditTrail audit;
 
     private final AuditCheckpoints checkpoints;
+    private final Language language;
 
-    public AuditApi(DataSource dataSource, ZoneId zone, AuditTrail audit, AuditCheckpoints checkpoints) {
+    public AuditApi(DataSource dataSource, ZoneId zone, AuditTrail audit, AuditCheckpoints checkpoints, Language language) {
+        this.language = language;
         this.checkpoints = checkpoints;
         this.dataSource = dataSource;
         this.zone = zone;
@@ -121,7 +125,9 @@ public final class AuditApi {
 
     public void verify(Exchange exchange) throws SQLException {
         AuditVerification.Result r = audit.verify(checkpoints);
-        exchange.getMessage().setBody(new Verdict(r.intact(), r.entries(), r.brokenAt(), r.broken()));
+        // why it is broken, in the request's language (Accept-Language), else the service's
+        Messages said = Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class), language);
+        exchange.getMessage().setBody(new Verdict(r.intact(), r.entries(), r.brokenAt(), r.intact() ? null : r.why().in(said)));
     }
 
 }

@@ -36,7 +36,8 @@ public final class SupervisionFlow implements Flow {
         // the head of the chain, now and then, outside the database (job audit-checkpoint): a cut-off tail shows
         AuditCheckpoints checkpoints = new AuditCheckpoints(AuditCheckpoints.file(context.home()), audit);
         context.bind("auditCheckpoints", checkpoints);
-        context.bind("auditLog", new AuditApi(context.dataSource(), zone, audit, checkpoints));
+        context.bind("auditLog", new AuditApi(context.dataSource(), zone, audit, checkpoints,
+                dangan.i18n.Language.of(s)));
         context.bind("changeHistory", new ChangeHistory(context.dataSource(), RoleViews.from(s), audit, zone));
         LocalTime[] hours = KpiReport.Settings.openingHours(s.get("dangan.kpi.opening-hours", "08:00-22:00"));
         List<String> required = Arrays.stream(s.get("dangan.kpi.required-fields", "name,gender,birth_date,mobile,address")

@@ -159,7 +159,7 @@ class BackupRestoreTest {
         String otherKey = Base64.getEncoder().encodeToString(new byte[32]);
         Run run = command(settings(elsewhere, url, otherKey), "restore", backup.file().toString());
         assertThat(run.status).isEqualTo(65);
-        assertThat(run.err).contains("master key").contains("Nothing was restored");
+        assertThat(run.err).contains("主密钥").contains("没有恢复任何内容");
         assertThat(rowsIn(url, "customer")).isLessThanOrEqualTo(0);
     }
 
@@ -169,13 +169,13 @@ class BackupRestoreTest {
         Settings own = dangan.service().settings();
         Run run = command(own, "restore", backup.file().toString());
         assertThat(run.status).isEqualTo(73);
-        assertThat(run.err).contains("not empty").contains("customer").contains("Nothing was changed");
+        assertThat(run.err).contains("不是空的").contains("customer").contains("没有改动任何内容");
 
         Run missing = command(own, "restore", elsewhere.resolve("nope.dgb").toString());
         assertThat(missing.status).isEqualTo(66);
         Run noKeyring = command(own, "restore", Files.copy(backup.file(), elsewhere.resolve("lonely.dgb")).toString());
         assertThat(noKeyring.status).isEqualTo(66);
-        assertThat(noKeyring.err).contains("keyring");
+        assertThat(noKeyring.err).contains("没有密钥环");
         assertThat(command(own, "restore").status).isEqualTo(2);
     }
 

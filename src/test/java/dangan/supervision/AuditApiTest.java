@@ -215,7 +215,8 @@ class AuditApiTest {
         assertThat(broken.status()).isEqualTo(200);
         assertThat(broken.json().get("intact").asBoolean()).isFalse();
         assertThat(broken.json().get("broken_at").asLong()).isEqualTo(3);
-        assertThat(broken.json().get("broken").asText()).contains("entry 3 was altered");
+        assertThat(broken.json().get("broken").asText()).contains("第 3 条记录被改动过");
+        assertThat(auditor.get("/api/audit/verify", "en").json().get("broken").asText()).contains("entry 3 was altered");
         assertThat(broken.json().get("entries").asLong()).isEqualTo(2);
     }
 

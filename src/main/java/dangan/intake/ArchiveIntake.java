@@ -175,6 +175,7 @@ public final class ArchiveIntake {
         MergeCounts merged = ArchiveMerge.merge(h, run.id(), MergeOptions.of(YearMonth.now(zone), messages.text("ingest.change.reason", "file", run.name()))
                 .lowTrust(lowTrust).strictConsent(strictConsent).keepStaging(keepStaging).messages(messages).zone(zone)
                 .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())));
+        IssueColumns.name(h, run.id(), staging.layout, messages); // the merge's warnings name the column as the file did
         run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
                 merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());
         if (!run.reconciles()) {

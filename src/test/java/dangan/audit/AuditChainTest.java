@@ -75,7 +75,7 @@ class AuditChainTest {
         assertThat(trail.verify().brokenAt()).isEqualTo(3);
         Map<Integer, String> out = verifyCommand();
         assertThat(out).containsKey(1);
-        assertThat(out.get(1)).contains("审计日志在第 3 条记录处断裂").contains("altered");
+        assertThat(out.get(1)).contains("审计日志在第 3 条记录处断裂").contains("第 3 条记录被改动过");
     }
 
     @Test
@@ -174,7 +174,7 @@ class AuditChainTest {
         AuditVerification.Result result = trail.verify(new AuditCheckpoints(file, null));
         assertThat(result.intact()).isFalse();
         assertThat(result.broken()).contains("entries 4…5 were removed").contains("checkpoint");
-        assertThat(verifyCommand().get(1)).contains("断裂").contains("entries 4…5 were removed");
+        assertThat(verifyCommand().get(1)).contains("断裂").contains("日志末尾的第 4…5 条记录被删除");
     }
 
     private AuditTrail.Stored stored(long id) throws SQLException {

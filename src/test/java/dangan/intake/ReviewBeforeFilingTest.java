@@ -28,7 +28,7 @@ class ReviewBeforeFilingTest {
         try (RunningService dangan = RunningService.start(home)) {
             dangan.drop("monday.csv", "姓名,手机,出生日期,地址\n杨过,13566667777,1990-01-01,襄阳\n", StandardCharsets.UTF_8);
             dangan.awaitHandled("monday.csv");
-            dangan.drop("tuesday.csv", "姓名,手机,出生日期,地址\n杨过,13566667777,1991-02-02,终南山\n", StandardCharsets.UTF_8);
+            dangan.drop("tuesday.csv", "姓名,手机,生日,地址\n杨过,13566667777,1991-02-02,终南山\n", StandardCharsets.UTF_8);
             dangan.awaitHandled("tuesday.csv");
 
             // the address is an ordinary change and is filed; the birth date contradicts the archive and waits
@@ -38,8 +38,9 @@ class ReviewBeforeFilingTest {
                     .containsEntry("rows_updated", 0).containsEntry("rows_review", 1);
             // the change register says why in Chinese: the file it came from
             assertThat(dangan.row("select reason from change_log where field = 'address'")).containsEntry("reason", "导入 tuesday.csv");
-            // the merge's warning in Chinese (written by the SQL as a key, merge.why.identity-differs, said when the merge ends)
-            assertThat(Files.readString(dangan.rejectReport("tuesday.csv"))).contains("2,警告,birth_date,1991-02-02,与档案 ")
+            // the merge's warning in Chinese (written by the SQL as a key, merge.why.identity-differs, said when the merge ends),
+            // naming the column as this file named it (生日), as the reader's own rejects do — not the field (birth_date)
+            assertThat(Files.readString(dangan.rejectReport("tuesday.csv"))).contains("2,警告,生日,1991-02-02,与档案 ")
                     .contains("（1990-01-01）不一致：保留档案中的值，新值等待审核 — 请与客户确认（D-13）");
 
             ReviewQueue queue = new ReviewQueue(dangan.service().database().dataSource());
@@ -72,10 +73,10 @@ class ReviewBeforeFilingTest {
             dangan.awaitHandled("wednesday.csv");
             String yang = (String) dangan.row("select archive_no from customer where mobile = ?", "13566667777").get("archive_no");
             String guo = (String) dangan.row("select archive_no from customer where mobile = ?", "13511112222").get("archive_no");
-            String thursday = "姓名,手机,邮箱\n杨过,13566667777,gj@example.cn\n";
+            String thursday = "姓名,手机,电子邮箱\n杨过,13566667777,gj@example.cn\n";
             dangan.drop("thursday.csv", thursday, StandardCharsets.UTF_8);
             dangan.awaitHandled("thursday.csv");
-            assertThat(Files.readString(dangan.rejectReport("thursday.csv"))).contains("2,警告,email,gj@example.cn,已属于档案 " + guo
+            assertThat(Files.readString(dangan.rejectReport("thursday.csv"))).contains("2,警告,电子邮箱,gj@example.cn,已属于档案 " + guo
                     + "，而此行匹配的是档案 " + yang + "：未移动 — 请核对哪份档案正确并更正");
             Map<String, Object> issue = dangan.row("select i.ingest_id, reason_key from intake_issue i join ingest g on g.id = i.ingest_id"
                     + " where g.source_name = ?", "thursday.csv");
@@ -86,6 +87,7 @@ class ReviewBeforeFilingTest {
                     .isEqualTo("already belongs to archive " + guo + " while this line matched archive " + yang
                             + "; not moved — check which archive is right and correct it");
             assertThat(admin.get("/api/ingests/" + issue.get("ingest_id")).json().at("/issues/0/reason").asText()).startsWith("已属于档案 ");
+            assertThat(admin.get("/api/ingests/" + issue.get("ingest_id")).json().at("/issues/0/column").asText()).isEqualTo("电子邮箱");
             // dropped again: the same content is recognised, nothing changes, no new warning
             long issues = dangan.count("select count(*) from intake_issue");
             dangan.drop("thursday-again.csv", thursday, StandardCharsets.UTF_8);

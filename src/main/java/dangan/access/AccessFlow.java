@@ -38,7 +38,7 @@ public final class AccessFlow implements Flow {
                 context.settings().getInt("dangan.access.max-grant-days", 30));
         context.bind("accessRequests", requests);
         context.bind("archiveApi", new ArchiveApi(context.dataSource(), reader, views, requests, audit,
-                context.settings().getInt("dangan.archives.search-limit", 50)));
+                context.settings().getInt("dangan.archives.search-limit", 50), dangan.i18n.Language.of(context.settings())));
         context.bind("approvals", new ApprovalsApi(new TierProposals(context.dataSource(), audit.messages()), new ReviewQueue(context.dataSource(), audit.messages(), context.sensitive()), audit));
     }
 }

@@ -39,8 +39,11 @@ public final class ArchiveApi {
     private final AuditTrail audit;
     private final int searchLimit;
 
+    private final dangan.i18n.Language language;
+
     public ArchiveApi(DataSource dataSource, ArchiveReader reader, RoleViews views, AccessRequests grants, AuditTrail audit,
-                      int searchLimit) {
+                      int searchLimit, dangan.i18n.Language language) {
+        this.language = language;
         if (searchLimit < 1) throw new IllegalArgumentException("dangan.archives.search-limit must be at least 1, not " + searchLimit);
         this.jdbi = Db.jdbi(dataSource);
         this.reader = reader;
@@ -225,8 +228,9 @@ public final class ArchiveApi {
         body.put("count", found.size());
         body.put("capped", capped);
         if (capped) {
-            body.put("note", "more than " + searchLimit + " archives match: only the first " + searchLimit
-                    + " are listed (dangan.archives.search-limit); narrow the search");
+            // said in the request's language (Accept-Language), else the service's
+            body.put("note", dangan.i18n.Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class),
+                    language).text("api.archive.search-capped", "limit", searchLimit));
         }
         body.put("categories", basic ? List.of(Category.BASIC.label()) : List.of());
         body.put("withheld", AccessRequests.labels(EnumSet.complementOf(toSet(view))));

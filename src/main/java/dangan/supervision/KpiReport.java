@@ -180,14 +180,14 @@ public final class KpiReport {
                 requests.put("per_kind", kinds);
                 r.put("requests", requests);
 
-                r.put("sensitive_without_consent", sensitiveWithoutConsent(h));
+                r.put("sensitive_without_consent", sensitiveWithoutConsent(h, settings.messages()));
             }
         });
         return r;
     }
 
     /** Archives holding sensitive data without its consent, when the consents capability's view exists; else null. */
-    private static Map<String, Object> sensitiveWithoutConsent(Handle h) {
+    private static Map<String, Object> sensitiveWithoutConsent(Handle h, dangan.i18n.Messages messages) {
         boolean exists = h.createQuery("""
                         select 1 from information_schema.tables
                          where table_schema = current_schema() and table_name = 'sensitive_without_consent'""")
@@ -195,7 +195,7 @@ public final class KpiReport {
         if (!exists) return null;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("archives", h.createQuery("select count(distinct customer_id) from sensitive_without_consent").mapTo(Long.class).one());
-        m.put("note", "as the archive stands now");
+        m.put("note", messages.text("kpi.as-it-stands"));
         return m;
     }
 

@@ -33,19 +33,22 @@ class UserFacingStringsTest {
     private static final Path MAIN = Path.of("src/main/java");
 
     /** Where a literal would reach a person, anywhere in the main tree. */
-    private static final Map<String, Pattern> EVERYWHERE = Map.of(
-            "an API answer written as a literal: ApiProblem.localized(status, key, …)",
-            Pattern.compile("ApiProblem\\.(badRequest|unauthorized|forbidden|notFound|conflict)\\(\"|new ApiProblem\\(\\d+, \""),
-            "a refusal of the rules written as a literal: RuleException.invalid/notFound/conflict/notPermitted(key, …)",
-            Pattern.compile("new RuleException\\.(Invalid|NotFound|Conflict|NotPermitted)\\(\""),
-            "a value that cannot be read, as a literal: InvalidValueException.of(key, …)",
-            Pattern.compile("new InvalidValueException\\(\""),
-            "a whole file refused with a literal reason (it goes into .error.txt and the ledger)",
-            Pattern.compile("new (FileRejectedException|UnreadableFileException|SurveyFormatException)\\(\""),
-            "a line a command prints, in English words: messages.text(key, …)",
-            Pattern.compile("println\\(\"[^\"]*[a-z]{3,} [a-z]{2,}"),
-            "a table a command prints with words in its format (headings such as NAME): TextTable.of(messages, keys …)",
-            Pattern.compile("printf\\(\"[^\"]*[A-Za-z]{3,}"));
+    private static final Map<String, Pattern> EVERYWHERE = Map.ofEntries(
+            Map.entry("an API answer written as a literal, or passing on an exception's English (e.getMessage()):"
+                    + " ApiProblem.localized(status, key, …), or a RuleException that the API layer answers",
+            Pattern.compile("ApiProblem\\.(badRequest|unauthorized|forbidden|notFound|conflict)\\(|new ApiProblem\\(\\d+, \"")),
+            Map.entry("a field of a JSON answer people read (message, error, reason, note, hint) in English words",
+            Pattern.compile("\\.put\\(\"(message|error|reason|note|hint)\", \"[^\"]*[A-Za-z]{2,} [a-z]{2,}")),
+            Map.entry("a refusal of the rules written as a literal: RuleException.invalid/notFound/conflict/notPermitted(key, …)",
+            Pattern.compile("new RuleException\\.(Invalid|NotFound|Conflict|NotPermitted)\\(\"")),
+            Map.entry("a value that cannot be read, as a literal: InvalidValueException.of(key, …)",
+            Pattern.compile("new InvalidValueException\\(\"")),
+            Map.entry("a whole file refused with a literal reason (it goes into .error.txt and the ledger)",
+            Pattern.compile("new (FileRejectedException|UnreadableFileException|SurveyFormatException)\\(\"")),
+            Map.entry("a line a command prints, in English words: messages.text(key, …)",
+            Pattern.compile("println\\(\"[^\"]*[a-z]{3,} [a-z]{2,}")),
+            Map.entry("a table a command prints with words in its format (headings such as NAME): TextTable.of(messages, keys …)",
+            Pattern.compile("printf\\(\"[^\"]*[A-Za-z]{3,}")));
 
     /**
      * Files still building such texts, and why. Issue 12 moves them; each entry goes when its file is done.

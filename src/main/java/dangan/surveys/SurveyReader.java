@@ -88,7 +88,7 @@ public final class SurveyReader {
                     "line", line == null ? 0 : line, "column", column == null ? 0 : column,
                     "response", index >= 0 ? index + 1 : 0, "utf8", utf8 ? "yes" : "no"), line, column);
         } catch (IOException e) {
-            throw SurveyFormatException.of("surveys.format.unreadable", "kind", e.getClass().getSimpleName());
+            throw SurveyFormatException.of("surveys.format.unreadable"); // from a byte array: hardly ever
         }
     }
 

@@ -58,7 +58,7 @@ public final class SpreadsheetReader {
             throw new UnreadableFileException(Localized.of("read.access-denied"), e);
         } catch (IOException e) {
             // the library's words stay in the log (the cause): they may quote the file
-            throw new UnreadableFileException(Localized.of("read.io-error", "kind", e.getClass().getSimpleName()), e);
+            throw new UnreadableFileException(Localized.of("read.io-error"), e);
         }
     }
 

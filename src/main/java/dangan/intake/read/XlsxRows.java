@@ -149,7 +149,7 @@ final class XlsxRows {
             }
         }
         // the library's words stay in the log (the cause): they may quote the file
-        return new UnreadableFileException(Localized.of("read.xlsx.corrupt", "kind", e.getClass().getSimpleName()), e);
+        return new UnreadableFileException(Localized.of("read.xlsx.corrupt"), e);
     }
 
     private static Throwable find(Throwable e, Class<? extends Throwable> type) {

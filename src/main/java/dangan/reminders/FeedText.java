@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
 public final class FeedText {
 
     private static final Pattern ISO_DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+    /** A special date of the visit plan's facts as the SQL writes it: its kind, its label or lunar date, its day. */
+    private static final Pattern SPECIAL_DATE = Pattern.compile("([a-z_]+)(?: \\((.*)\\))? (\\d{4}-\\d{2}-\\d{2})");
 
     /** The configuration key: {@code people} (default) or {@code keys}. */
     public static final String HEADINGS = "dangan.feeds.headings";
@@ -148,6 +151,11 @@ public final class FeedText {
         String text = node.asText();
         if (keys) return text;
         if (ISO_DAY.matcher(text).matches()) return date(text);
+        Matcher special = key.equals("special_dates") ? SPECIAL_DATE.matcher(text) : null;
+        if (special != null && special.matches()) { // "birthday (农历三月初五) 2027-04-11" as people read it: 生日（农历三月初五）2027年4月11日
+            String what = named("reminders.occasion." + special.group(1), special.group(1));
+            return (special.group(2) == null ? what : what + "（" + special.group(2) + "）") + " " + date(special.group(3));
+        }
         return switch (key) {
             case "occasion" -> named("reminders.occasion." + text, text);
             case "channel" -> channel(text);

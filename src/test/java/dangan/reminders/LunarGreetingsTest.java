@@ -106,6 +106,9 @@ class LunarGreetingsTest {
             if (r.get("name").asText().equals("王芳")) wangFang.add(r.get("facts").path("special_dates").toString());
         });
         assertThat(wangFang).isNotEmpty().allMatch(s -> s.contains("birthday (农历三月初五) 2027-04-11"));
+        // the feed people read says it in Chinese, with the Gregorian day as people write it (the JSON above stays ISO)
+        String feed = Files.readString(home.resolve("outbox/reminders/2027-04-05.csv"), StandardCharsets.UTF_8);
+        assertThat(feed).contains("纪念日：生日（农历三月初五） 2027年4月11日").doesNotContain("birthday");
     }
 
     static List<CSVRecord> csv(Path file) throws Exception {

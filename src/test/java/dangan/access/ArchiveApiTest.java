@@ -308,7 +308,7 @@ class ArchiveApiTest {
         ApiClient.Reply capped = desk.get("/api/archives?name=" + enc("周"));
         assertThat(capped.json().get("count").asInt()).isEqualTo(2);
         assertThat(capped.json().get("capped").asBoolean()).isTrue();
-        assertThat(capped.json().get("note").asText()).contains("narrow the search");
+        assertThat(capped.json().get("note").asText()).contains("请缩小查找范围");
 
         assertThat(desk.get("/api/archives").status()).isEqualTo(400);
         ApiClient.Reply badMobile = desk.get("/api/archives?mobile=12345");

@@ -80,7 +80,7 @@ class StrictConsentTest {
         String report = Files.readString(dangan.rejectReport("strict.csv"), StandardCharsets.UTF_8).substring(1);
         List<CSVRecord> rows = CSVFormat.EXCEL.builder().setHeader().get().parse(new StringReader(report)).getRecords();
         assertThat(rows).extracting(r -> r.get("行") + "|" + r.get("结果") + "|" + r.get("列"))
-                .containsExactlyInAnyOrder("2|警告|health:allergy", "2|警告|id_number");
+                .containsExactlyInAnyOrder("2|警告|过敏史", "2|警告|身份证号");
         assertThat(report).doesNotContain("花生").doesNotContain("440304199001011233");
         assertThat(rows).extracting(r -> r.get("原因")).allSatisfy(reason -> assertThat(reason).startsWith("暂扣：档案 "));
         assertThat(dangan.row("select rows_total, rows_new, warnings from ingest where source_name = 'strict.csv'"))

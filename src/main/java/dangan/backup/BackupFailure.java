@@ -36,6 +36,16 @@ public final class BackupFailure extends RuntimeException {
         this.reason = reason;
     }
 
+    /**
+     * A failure whose message (the log, a job's recorded error) is said in the language of {@code said}
+     * (dangan.locale's, where the code at hand knows it), not in English.
+     */
+    public BackupFailure(int status, Localized reason, Messages said, Throwable cause) {
+        super(reason.in(said), cause);
+        this.status = status;
+        this.reason = reason;
+    }
+
     /** The reason in the language of {@code messages}. */
     public String reason(Messages messages) {
         return reason.in(messages);

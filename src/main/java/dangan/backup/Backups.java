@@ -125,10 +125,10 @@ public final class Backups {
         if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {
             LOG.debug("Backup into {} failed", folder, e);
             return new BackupFailure(BackupFailure.FAILED, Localized.of("backup.disk-full", "folder", folder.toString(),
-                    "free", free < 0 ? "?" : size(free)), e);
+                    "free", free < 0 ? "?" : size(free)), settings.messages(), e);
         }
         return new BackupFailure(BackupFailure.FAILED, Localized.of("backup.write-failed", "folder", folder.toString(),
-                "reason", reason), e);
+                "reason", reason), settings.messages(), e);
     }
 
     private static long usableSpace(Path folder) {

@@ -75,7 +75,7 @@ public final class Restore {
         }
         if (Backups.LEFTOVER.matcher(file.getFileName().toString()).matches()) {
             // a .pending file is whole, but its keyring may never have been written: never a backup
-            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.leftover", "file", file.toString()));
+            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.leftover", "file", file.toString()), messages, null);
         }
         Path keyFile = keyring != null ? keyring : file.toAbsolutePath().getParent().resolve(Keyring.FILE_NAME);
         if (!Files.isRegularFile(keyFile)) {

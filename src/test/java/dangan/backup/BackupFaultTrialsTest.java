@@ -146,11 +146,11 @@ class BackupFaultTrialsTest {
             List<String> left = disk.files();
             List<String> expected = List.of(earlier.file().getFileName().toString(), Keyring.FILE_NAME);
             boolean keyringKept = Arrays.equals(keyring, Files.readAllBytes(folder.resolve(Keyring.FILE_NAME)));
-            boolean held = left.equals(expected) && keyringKept && said.contains(folder.toString()) && said.contains("is full");
+            boolean held = left.equals(expected) && keyringKept && said.contains(folder.toString()) && said.contains("磁盘已满");
             Trials.record("disk full during a backup", "dumping, " + free + " bytes free",
                     "partial file removed, earlier backup and keyring intact, error names the folder",
                     "left " + left + (keyringKept ? ", keyring intact" : ", keyring CHANGED") + ": " + said, held);
-            assertThat(said).contains(folder.toString()).contains("is full");
+            assertThat(said).contains(folder.toString()).contains("磁盘已满");
             assertThat(left).as("restore would find only the earlier, whole backup").isEqualTo(expected);
             assertThat(keyringKept).as("the keyring is the earlier backup's").isTrue();
 

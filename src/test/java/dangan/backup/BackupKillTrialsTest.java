@@ -95,7 +95,7 @@ class BackupKillTrialsTest {
                     Restore.run(target, folder.resolve(name), null, line -> { });
                     accepted.add(name);
                 } catch (BackupFailure e) {
-                    if (e.status() == BackupFailure.BAD_FILE && e.getMessage().contains("the temporary file a backup left")) refusals.add(name);
+                    if (e.status() == BackupFailure.BAD_FILE && e.getMessage().contains("被中断的备份留下的临时文件")) refusals.add(name);
                     else accepted.add(name + " (refused for another reason: " + e.status() + " " + e.getMessage() + ")");
                 }
             }

@@ -130,7 +130,7 @@ public final class DanganService implements AutoCloseable {
             main.bind("sealedOriginals", originals);
             QuartzComponent quartz = Scheduling.component(settings, database.dataSource());
             main.bind("quartz", quartz);
-            main.bind("jobRuns", new JobRuns(database.dataSource(), metrics)); // an EventNotifier: camel-main picks it up
+            main.bind("jobRuns", new JobRuns(database.dataSource(), metrics, Messages.of(settings))); // an EventNotifier: camel-main picks it up
             main.bind("jobFailures", JobFailures.of(settings)); // a failed firing: retried or not, one log line (routes/jobs.yaml)
             // what a crash left: ingests of gone instances closed as interrupted, their claims released (the
             // file is taken again), missing reject reports written — before any consumer starts

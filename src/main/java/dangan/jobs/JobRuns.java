@@ -1,5 +1,6 @@
 package dangan.jobs;
 
+import dangan.i18n.Messages;
 import dangan.normalise.Masking;
 import dangan.store.Db;
 import org.apache.camel.Exchange;
@@ -27,12 +28,42 @@ public final class JobRuns extends ExchangeOutcomes {
     private static final Logger LOG = LoggerFactory.getLogger(JobRuns.class);
     private static final String SCHEDULE_PREFIX = "schedule-";
 
+    /** Set on a firing whose due time another instance took: it does nothing and is not recorded. */
+    private static final String TAKEN_ELSEWHERE = "dangan.job.taken-elsewhere";
+
     private final Jdbi jdbi;
     private final Metrics metrics;
+    private final Messages messages;
 
-    public JobRuns(DataSource dataSource, Metrics metrics) {
+    public JobRuns(DataSource dataSource, Metrics metrics, Messages messages) {
         this.jdbi = Db.jdbi(dataSource);
         this.metrics = metrics;
+        this.messages = messages;
+    }
+
+    /**
+     * Whether this instance runs this firing (the filter of the {@code scheduled-job} template): the first
+     * instance to take the job's due time in {@code job_firing} runs it; a firing of a due time already taken
+     * (a stalled instance's trigger, recovered by another instance, fires twice) is one log line and nothing else.
+     */
+    public boolean take(Exchange exchange) {
+        String job = exchange.getFromRouteId().substring(SCHEDULE_PREFIX.length());
+        Date due = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
+        if (due == null) return true;
+        String instance = instanceOf(exchange.getMessage().getHeader("scheduler"));
+        boolean taken = jdbi.inTransaction(h -> {
+            h.createUpdate("delete from job_firing where job = :job and scheduled_for < cast(:due as timestamptz) - interval '7 days'")
+                    .bind("job", job).bind("due", due.toInstant()).execute();
+            return h.createUpdate("""
+                            insert into job_firing (job, scheduled_for, instance) values (:job, :due, :instance)
+                            on conflict (job, scheduled_for) do nothing""")
+                    .bind("job", job).bind("due", due.toInstant()).bind("instance", instance).execute() == 1;
+        });
+        if (!taken) {
+            exchange.setProperty(TAKEN_ELSEWHERE, true);
+            LOG.info(messages.text("jobs.taken", "job", job, "due", due.toInstant().toString()));
+        }
+        return taken;
     }
 
     private static String instanceOf(Object scheduler) {
@@ -53,6 +84,7 @@ public final class JobRuns extends ExchangeOutcomes {
     @Override
     public void notify(CamelEvent event) {
         Exchange exchange = ((CamelEvent.ExchangeEvent) event).getExchange();
+        if (exchange.getProperty(TAKEN_ELSEWHERE, false, Boolean.class)) return; // another instance runs this due time
         String job = exchange.getFromRouteId().substring(SCHEDULE_PREFIX.length());
         Date due = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
         String instance = instanceOf(exchange.getMessage().getHeader("scheduler"));

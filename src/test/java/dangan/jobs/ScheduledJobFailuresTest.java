@@ -177,6 +177,35 @@ class ScheduledJobFailuresTest {
         }
     }
 
+    @Test
+    void aDueTimeFiredTwiceIsRunOnce() throws Exception {
+        // a stalled instance's acquired trigger, recovered by another instance, fires its due time a second time
+        // (TwoInstancesTrialsTest saw it at load 50–90): two triggers of one job at one due time stand for it
+        org.quartz.Scheduler scheduler = dangan.bean("quartz", org.apache.camel.component.quartz.QuartzComponent.class).getScheduler();
+        java.util.Date due = new java.util.Date(System.currentTimeMillis() + 1_000);
+        java.sql.Timestamp dueTime = new java.sql.Timestamp(due.getTime());
+        try (LogCapture log = LogCapture.start()) {
+            for (int i = 0; i < 2; i++) {
+                scheduler.scheduleJob(org.quartz.TriggerBuilder.newTrigger().forJob(org.quartz.JobKey.jobKey("staleness", "dangan"))
+                        .startAt(due).build());
+            }
+            await("the second firing skipped, the first recorded").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !skipped(log, "staleness").isEmpty()
+                            && dangan.count("select count(*) from job_run where job = 'staleness' and scheduled_for = ?", dueTime) >= 1);
+            assertThat(dangan.count("select count(*) from job_run where job = 'staleness' and scheduled_for = ?", dueTime))
+                    .as("the due time run once").isEqualTo(1);
+            assertThat(dangan.count("select count(*) from job_firing where job = 'staleness' and scheduled_for = ?", dueTime)).isEqualTo(1);
+            assertThat(skipped(log, "staleness")).as("one line for the skipped firing").hasSize(1)
+                    .allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
+        }
+    }
+
+    /** The lines JobRuns logged about a firing of the job it skipped: its due time was taken by another firing. */
+    private static List<ILoggingEvent> skipped(LogCapture log, String job) {
+        return log.byThread("").stream().filter(e -> e.getLoggerName().equals(JobRuns.class.getName())
+                && e.getFormattedMessage().contains("定时任务 " + job + "（") && e.getFormattedMessage().contains("跳过")).toList();
+    }
+
     /** Fires the job now through the service's own Quartz scheduler, as its schedule does (route schedule-JOB). */
     private static void fire(String job) throws Exception {
         dangan.bean("quartz", org.apache.camel.component.quartz.QuartzComponent.class).getScheduler()

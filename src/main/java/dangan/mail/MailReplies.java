@@ -10,11 +10,10 @@ import jakarta.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -34,7 +33,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MailReplies implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailReplies.class);
-    private static final int TIMEOUT_MS = 30_000;
 
     /** What became of one reply. */
     public enum Sent { SENT, REFUSED, FAILED }
@@ -51,23 +49,15 @@ public final class MailReplies implements AutoCloseable {
     private final ExecutorService senders;
 
     public MailReplies(String url, String user, String password, String from, int connections) {
-        URI uri = URI.create(url);
-        this.protocol = uri.getScheme() == null ? "smtp" : uri.getScheme().toLowerCase();
-        if (!protocol.equals("smtp") && !protocol.equals("smtps")) {
-            throw new IllegalArgumentException("dangan.smtp.url must start with smtp:// or smtps://, not " + protocol + "://");
-        }
-        this.host = uri.getHost();
-        this.port = uri.getPort();
+        MailServer server = MailServer.of(url, "dangan.smtp.url", "smtp", Map.of("auth", String.valueOf(user != null)));
+        this.protocol = server.protocol();
+        this.host = server.host();
+        this.port = server.port();
+        this.session = server.session();
         this.user = user;
         this.password = password;
         this.from = from;
         this.connections = connections;
-        Properties p = new Properties();
-        p.setProperty("mail." + protocol + ".connectiontimeout", String.valueOf(TIMEOUT_MS));
-        p.setProperty("mail." + protocol + ".timeout", String.valueOf(TIMEOUT_MS));
-        p.setProperty("mail." + protocol + ".writetimeout", String.valueOf(TIMEOUT_MS));
-        p.setProperty("mail." + protocol + ".auth", String.valueOf(user != null));
-        this.session = Session.getInstance(p);
         AtomicInteger n = new AtomicInteger();
         this.senders = Executors.newFixedThreadPool(connections, r -> {
             Thread t = new Thread(r, "dangan-mail-reply-" + n.incrementAndGet());

@@ -26,7 +26,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,7 +35,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -55,7 +54,6 @@ public final class Mailbox implements AutoCloseable {
 
     /** Mails up to this size are fetched whole with the batch; larger ones are read part by part on the server. */
     static final long WHOLE_FETCH_BYTES = 4L * 1024 * 1024;
-    private static final int TIMEOUT_MS = 30_000;
 
     /** A mail in the inbox: its UID, its size and the key the claim ledger knows it by. */
     public record Listed(long uid, long size, String key) {
@@ -77,22 +75,14 @@ public final class Mailbox implements AutoCloseable {
     private IMAPFolder inbox;
 
     public Mailbox(String url, String user, String password, String inboxName) {
-        URI uri = URI.create(url);
-        this.protocol = uri.getScheme() == null ? "imap" : uri.getScheme().toLowerCase();
-        if (!protocol.equals("imap") && !protocol.equals("imaps")) {
-            throw new IllegalArgumentException("dangan.imap.url must start with imap:// or imaps://, not " + protocol + "://");
-        }
-        this.host = uri.getHost();
-        this.port = uri.getPort();
+        MailServer server = MailServer.of(url, "dangan.imap.url", "imap", Map.of("peek", "true"));
+        this.protocol = server.protocol();
+        this.host = server.host();
+        this.port = server.port();
+        this.session = server.session();
         this.user = user;
         this.password = password;
         this.inboxName = inboxName;
-        Properties p = new Properties();
-        p.setProperty("mail." + protocol + ".connectiontimeout", String.valueOf(TIMEOUT_MS));
-        p.setProperty("mail." + protocol + ".timeout", String.valueOf(TIMEOUT_MS));
-        p.setProperty("mail." + protocol + ".writetimeout", String.valueOf(TIMEOUT_MS));
-        p.setProperty("mail." + protocol + ".peek", "true");
-        this.session = Session.getInstance(p);
     }
 
     /** Opens the inbox folder (connecting when the connection is not open) and lists every mail in it, oldest first. */

@@ -1,12 +1,10 @@
 package dangan.archive;
 
-import dangan.store.Db;
 import dangan.support.TestDatabase;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
@@ -33,10 +31,7 @@ class ContactConfirmationTest {
 
     @BeforeAll
     static void database() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(TestDatabase.freshDatabase());
-        dataSource.setUser("postgres");
-        jdbi = Db.jdbi(dataSource);
+        jdbi = TestDatabase.freshJdbi();
     }
 
     @Test

@@ -1,13 +1,11 @@
 package dangan.archive;
 
-import dangan.store.Db;
 import dangan.support.TestDatabase;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -31,10 +29,7 @@ class NewCustomersMergeTest {
 
     @BeforeAll
     static void database() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(TestDatabase.freshDatabase());
-        dataSource.setUser("postgres");
-        jdbi = Db.jdbi(dataSource);
+        jdbi = TestDatabase.freshJdbi();
     }
 
     @Test

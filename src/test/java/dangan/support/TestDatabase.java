@@ -57,6 +57,14 @@ public final class TestDatabase {
         return server().getJdbcUrl("postgres", create(migratedTemplate()));
     }
 
+    /** Jdbi on a database of its own with the archive's schema in place ({@link #freshDatabase()}), as the service reaches it. */
+    public static org.jdbi.v3.core.Jdbi freshJdbi() {
+        org.postgresql.ds.PGSimpleDataSource dataSource = new org.postgresql.ds.PGSimpleDataSource();
+        dataSource.setURL(freshDatabase());
+        dataSource.setUser("postgres");
+        return dangan.store.Db.jdbi(dataSource);
+    }
+
     /** A database of its own without a single table (a restore's target, another system's database). */
     public static String emptyDatabase() {
         return server().getJdbcUrl("postgres", create(null));

@@ -221,6 +221,10 @@ public final class RunningService implements AutoCloseable, BeforeAllCallback, A
                 Path hit = files.filter(p -> p.getFileName().toString().endsWith("-" + name)
                         || p.getFileName().toString().endsWith("-" + name + ".sealed")).findFirst().orElse(null);
                 if (hit != null) return hit;
+            } catch (java.io.UncheckedIOException e) {
+                // a file left the folder while it was walked (an original replaced by its .sealed): look again at the next poll
+                if (e.getCause() instanceof java.nio.file.NoSuchFileException) return null;
+                throw e;
             }
         }
         return null;

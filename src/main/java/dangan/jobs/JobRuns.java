@@ -47,8 +47,8 @@ public final class JobRuns extends ExchangeOutcomes {
      * (a stalled instance's trigger, recovered by another instance, fires twice) is one log line and nothing else.
      */
     public boolean take(Exchange exchange) {
-        String job = exchange.getFromRouteId().substring(SCHEDULE_PREFIX.length());
-        Date due = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
+        String job = job(exchange);
+        Date due = due(exchange);
         if (due == null) return true;
         String instance = instanceOf(exchange.getMessage().getHeader("scheduler"));
         boolean taken = jdbi.inTransaction(h -> {
@@ -64,6 +64,16 @@ public final class JobRuns extends ExchangeOutcomes {
             LOG.info(messages.text("jobs.taken", "job", job, "due", due.toInstant().toString()));
         }
         return taken;
+    }
+
+    /** The job a firing of its {@code schedule-NAME} route runs. */
+    private static String job(Exchange exchange) {
+        return exchange.getFromRouteId().substring(SCHEDULE_PREFIX.length());
+    }
+
+    /** When the firing was due (Quartz's {@code scheduledFireTime}); null for a firing without one. */
+    private static Date due(Exchange exchange) {
+        return exchange.getMessage().getHeader("scheduledFireTime", Date.class);
     }
 
     private static String instanceOf(Object scheduler) {
@@ -85,8 +95,8 @@ public final class JobRuns extends ExchangeOutcomes {
     public void notify(CamelEvent event) {
         Exchange exchange = ((CamelEvent.ExchangeEvent) event).getExchange();
         if (exchange.getProperty(TAKEN_ELSEWHERE, false, Boolean.class)) return; // another instance runs this due time
-        String job = exchange.getFromRouteId().substring(SCHEDULE_PREFIX.length());
-        Date due = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
+        String job = job(exchange);
+        Date due = due(exchange);
         String instance = instanceOf(exchange.getMessage().getHeader("scheduler"));
         // a failure the route configuration "jobs" handled (no attempt left) is kept aside by JobFailures
         Throwable failure = exchange.getException() != null ? exchange.getException()

@@ -3,7 +3,6 @@ package dangan.mail;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
-import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
@@ -37,10 +36,7 @@ public final class MailReplies implements AutoCloseable {
     /** What became of one reply. */
     public enum Sent { SENT, REFUSED, FAILED }
 
-    private final Session session;
-    private final String protocol;
-    private final String host;
-    private final int port;
+    private final MailServer server;
     private final String user;
     private final String password;
     private final String from;
@@ -49,11 +45,7 @@ public final class MailReplies implements AutoCloseable {
     private final ExecutorService senders;
 
     public MailReplies(String url, String user, String password, String from, int connections) {
-        MailServer server = MailServer.of(url, "dangan.smtp.url", "smtp", Map.of("auth", String.valueOf(user != null)));
-        this.protocol = server.protocol();
-        this.host = server.host();
-        this.port = server.port();
-        this.session = server.session();
+        this.server = MailServer.of(url, "dangan.smtp.url", "smtp", Map.of("auth", String.valueOf(user != null)));
         this.user = user;
         this.password = password;
         this.from = from;
@@ -129,13 +121,13 @@ public final class MailReplies implements AutoCloseable {
 
     private Transport reconnect(Transport old) throws MessagingException {
         closeQuietly(old);
-        Transport transport = session.getTransport(protocol);
-        transport.connect(host, port, user, password);
+        Transport transport = server.session().getTransport(server.protocol());
+        transport.connect(server.host(), server.port(), user, password);
         return transport;
     }
 
     private MimeMessage message(Reply reply) throws MessagingException {
-        MimeMessage m = new MimeMessage(session);
+        MimeMessage m = new MimeMessage(server.session());
         m.setFrom(new InternetAddress(from));
         m.setRecipient(Message.RecipientType.TO, reply.to());
         m.setSubject(reply.subject(), "UTF-8");

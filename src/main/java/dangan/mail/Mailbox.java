@@ -4,7 +4,6 @@ import jakarta.mail.Folder;
 import jakarta.mail.FolderClosedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
 import jakarta.mail.Store;
 import jakarta.mail.StoreClosedException;
 import jakarta.mail.internet.InternetHeaders;
@@ -63,10 +62,7 @@ public final class Mailbox implements AutoCloseable {
     public record Fetched(long uid, String key, Message mail) {
     }
 
-    private final Session session;
-    private final String protocol;
-    private final String host;
-    private final int port;
+    private final MailServer server;
     private final String user;
     private final String password;
     private final String inboxName;
@@ -75,11 +71,7 @@ public final class Mailbox implements AutoCloseable {
     private IMAPFolder inbox;
 
     public Mailbox(String url, String user, String password, String inboxName) {
-        MailServer server = MailServer.of(url, "dangan.imap.url", "imap", Map.of("peek", "true"));
-        this.protocol = server.protocol();
-        this.host = server.host();
-        this.port = server.port();
-        this.session = server.session();
+        this.server = MailServer.of(url, "dangan.imap.url", "imap", Map.of("peek", "true"));
         this.user = user;
         this.password = password;
         this.inboxName = inboxName;
@@ -89,8 +81,8 @@ public final class Mailbox implements AutoCloseable {
     public List<Listed> list() throws MessagingException {
         if (store == null || !store.isConnected()) {
             close();
-            store = (IMAPStore) session.getStore(protocol);
-            store.connect(host, port, user, password);
+            store = (IMAPStore) server.session().getStore(server.protocol());
+            store.connect(server.host(), server.port(), user, password);
             foldersKnown.clear();
         }
         inbox = (IMAPFolder) store.getFolder(inboxName);
@@ -132,7 +124,7 @@ public final class Mailbox implements AutoCloseable {
                 if (uid == null || body == null) continue;
                 String key = mails.stream().filter(m -> m.uid() == uid.uid).map(Listed::key).findFirst().orElse(null);
                 if (key == null) continue;
-                fetched.add(new Fetched(uid.uid, key, new MimeMessage(session, body.getByteArrayInputStream())));
+                fetched.add(new Fetched(uid.uid, key, new MimeMessage(server.session(), body.getByteArrayInputStream())));
             }
         }
         fetched.sort(Comparator.comparingLong(Fetched::uid));

@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * {@code keys status [--json] | keys reseal [--batch N] --by NAME}: which stored values are still sealed under the
  * master-derived service key (version 1) and which under customer keys (version 2); re-seal the
- * former under their customers' keys (an administrator's work, named with {@code --by} and audited). Works on the
+ * former under their customers' keys (an administrator's work, named with {@code --by} and audited). Both are audited. Works on the
  * database without starting the service.
  */
 @Command(name = "keys", mixinStandardHelpOptions = true)
@@ -30,7 +30,11 @@ final class KeysCommand extends CommandGroup {
     int status(@Option(names = "--json", descriptionKey = "json") boolean json) throws Exception {
         return context.onDatabase((database, audit) -> {
             Reseal reseal = new Reseal(database.dataSource(), SensitiveFields.configured(context.settings(), database.dataSource()));
-            return print(reseal.status(), json);
+            Map<String, Map<Integer, Long>> status = reseal.status();
+            // every access logged: what the keys of the archive are, read by whom (counts only, no value)
+            Exposure.command(audit.get(), "read", null, Localized.of("audit.keys.status", "call", "dangan keys status",
+                    "columns", status.size(), "service", count(status, 1), "customer", count(status, 2)));
+            return print(status, json);
         });
     }
 
@@ -49,6 +53,10 @@ final class KeysCommand extends CommandGroup {
                     "seconds", (System.nanoTime() - started) / 1e9);
             return print(reseal.status(), false);
         });
+    }
+
+    private static long count(Map<String, Map<Integer, Long>> status, int version) {
+        return status.values().stream().mapToLong(v -> v.getOrDefault(version, 0L)).sum();
     }
 
     private int print(Map<String, Map<Integer, Long>> status, boolean json) throws java.io.IOException {

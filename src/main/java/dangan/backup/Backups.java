@@ -13,7 +13,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -56,28 +60,40 @@ public final class Backups {
         }
     }
 
+    /** Numbers this process's backups: two at once (a blocked firing overlapping the next) never share a temporary file. */
+    private static final AtomicLong RUNS = new AtomicLong();
+
     private final DataSource dataSource;
     private final BackupSettings settings;
     private final int segmentBytes;
+    private final Clock clock;
 
     public Backups(DataSource dataSource, BackupSettings settings) {
         this(dataSource, settings, Sealing.SEGMENT_BYTES);
     }
 
     Backups(DataSource dataSource, BackupSettings settings, int segmentBytes) {
+        this(dataSource, settings, segmentBytes, Clock.system(settings.zone()));
+    }
+
+    /** With the clock the backup's name is taken from (a test's fixed clock: two backups in the same second). */
+    Backups(DataSource dataSource, BackupSettings settings, int segmentBytes, Clock clock) {
         this.dataSource = dataSource;
         this.settings = settings;
         this.segmentBytes = segmentBytes;
+        this.clock = clock;
     }
 
     /** Makes one backup now; throws (and leaves no partial file) when it cannot. */
     public Result run() throws IOException, SQLException {
         long start = System.nanoTime();
         removeLeftovers(settings.folder());
-        Path file = freeName(settings.folder(), ZonedDateTime.now(settings.zone()));
+        String stamp = ZonedDateTime.now(clock.withZone(settings.zone())).format(STAMP);
         // written whole under a hidden name first, renamed into place only once the keyring is rewritten:
         // a kill in between leaves no backup that restore would take without the keys of its customers
-        Path pending = settings.folder().resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".pending");
+        Path pending = settings.folder().resolve(".dangan-" + stamp + ".dgb." + ProcessHandle.current().pid() + "."
+                + RUNS.incrementAndGet() + ".pending");
+        Path file;
         SealedDump.Written written;
         Keyring.Written keyring;
         try {
@@ -89,7 +105,7 @@ public final class Backups {
             // After the data: the keyring's snapshot is as new or newer, so it has the key of every customer in the backup.
             keyring = Keyring.rewrite(dataSource, settings.folder(), settings.masterKey());
             FaultPoint.reach("renaming", "backup");
-            Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE);
+            file = moveToFreeName(pending, settings.folder(), stamp);
             FaultPoint.reach("renamed", "backup");
         } catch (IOException | IllegalStateException e) {
             throw cannotWrite(e);
@@ -190,11 +206,29 @@ public final class Backups {
         return m.group(1) + String.format("%06d", m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
     }
 
-    private static Path freeName(Path folder, ZonedDateTime now) {
-        String stamp = now.format(STAMP);
-        Path file = folder.resolve("dangan-" + stamp + ".dgb");
-        for (int n = 2; Files.exists(file); n++) file = folder.resolve("dangan-" + stamp + "-" + n + ".dgb");
-        return file;
+    /**
+     * Gives the whole backup its name: {@code dangan-<stamp>.dgb}, or {@code -2}, {@code -3} … when another backup of
+     * the same second has it. The name is taken by a hard link, which never replaces a file (a rename would: two
+     * backups of one second, in one process or two, would leave one file); where the file system has no links, by a
+     * rename after a look, under this process's lock.
+     */
+    private static Path moveToFreeName(Path pending, Path folder, String stamp) throws IOException {
+        for (int n = 1; ; n++) {
+            Path file = folder.resolve("dangan-" + stamp + (n == 1 ? "" : "-" + n) + ".dgb");
+            try {
+                Files.createLink(file, pending);
+                Files.delete(pending);
+                return file;
+            } catch (FileAlreadyExistsException taken) {
+                // another backup of this second has the name: the next one
+            } catch (UnsupportedOperationException | FileSystemException noLinks) {
+                synchronized (RUNS) {
+                    if (Files.exists(file)) continue;
+                    Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE);
+                    return file;
+                }
+            }
+        }
     }
 
     public static String size(long bytes) {

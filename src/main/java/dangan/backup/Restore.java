@@ -11,6 +11,7 @@ import dangan.store.ArchiveDatabase;
 import dangan.i18n.Messages;
 import dangan.store.Db;
 import dangan.store.RestoreMark;
+import org.flywaydb.core.api.MigrationVersion;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -45,6 +46,8 @@ import java.util.function.Consumer;
 public final class Restore {
 
     private static final String CUSTOMER = "customer";
+    /** The schema from which the audit log is the keyed chain (V29): a restore of such a backup audits itself in its load's transaction. */
+    private static final MigrationVersion KEYED_AUDIT = MigrationVersion.fromVersion("29");
 
     /** What a restore did. */
     public record Result(Path file, String backupSchema, String schemaNow, String createdAt, Map<String, Long> rows,
@@ -107,6 +110,8 @@ public final class Restore {
                 boolean marked = jdbi.withHandle(h -> RestoreMark.set(h, new RestoreMark.Mark(file.getFileName().toString(), Instant.now())));
                 if (!marked) progress.accept(messages.text("backup.restore-unmarked"));
                 RestoreSchema schema = new RestoreSchema(ds, version);
+                AuditTrail audit = new AuditTrail(ds, dangan.audit.AuditKey.of(masterKey), dangan.i18n.Language.of(settings));
+                boolean auditedInLoad = MigrationVersion.fromVersion(version).compareTo(KEYED_AUDIT) >= 0;
                 Loaded loaded;
                 try {
                     schema.atBackupVersion();
@@ -115,6 +120,8 @@ public final class Restore {
                         Loaded done = load(h, header, data, keyHeader, keys, said);
                         FaultPoint.reach("loaded", "restore");
                         if (marked) RestoreMark.clear(h);
+                        // the entry commits with the rows: a restore killed right after its commit is audited all the same
+                        if (auditedInLoad) audit.record(h, restored(file, header, done));
                         return done;
                     });
                     FaultPoint.reach("committed", "restore");
@@ -127,10 +134,7 @@ public final class Restore {
                 Result result = new Result(file, version, now, header.path("created_at").asText(), loaded.rows, loaded.keys,
                         loaded.destructionsAdded, loaded.customersRemoved, loaded.removedRows,
                         Duration.ofNanos(System.nanoTime() - start));
-                new AuditTrail(ds, dangan.audit.AuditKey.of(masterKey), dangan.i18n.Language.of(settings)).record(AuditEntry.system("restore",
-                        "restore", null, Localized.of("audit.backup.restored", "file", file.getFileName().toString(),
-                        "made", String.valueOf(result.createdAt()), "archives", loaded.rows.getOrDefault(CUSTOMER, 0L),
-                        "removed", loaded.customersRemoved)));
+                if (!auditedInLoad) audit.record(restored(file, header, loaded)); // a backup older than the keyed log: once its schema is new
                 return result;
             }
         } catch (IOException e) {
@@ -140,6 +144,13 @@ public final class Restore {
             throw new BackupFailure(BackupFailure.FAILED, Localized.of("backup.restore.database-failed",
                     "detail", RestorePreflight.firstLine(e)), e);
         }
+    }
+
+    /** The audit entry of a restore: which file, made when, how many archives, how many destroyed ones removed again. */
+    private static AuditEntry restored(Path file, JsonNode header, Loaded loaded) {
+        return AuditEntry.system("restore", "restore", null, Localized.of("audit.backup.restored", "file", file.getFileName().toString(),
+                "made", header.path("created_at").asText(), "archives", loaded.rows.getOrDefault(CUSTOMER, 0L),
+                "removed", loaded.customersRemoved));
     }
 
     private static void clearAfterFailure(Jdbi jdbi) {

@@ -169,7 +169,7 @@ class BackupFaultTrialsTest {
      * mark is cleared; right after the load's commit. Before the commit the target holds no rows and is refused by
      * name — the service (started for real at the moment in the load) and every command ({@link ArchiveDatabase#open})
      * — and {@code restore} again takes it over and restores everything; after the commit it holds the whole backup,
-     * unmarked, and opens.
+     * unmarked, and opens, and its audit log has the restore's entry (written in the load's transaction).
      */
     @Test
     void aRestoreKilledAtEachMomentLeavesTheTargetAllOrNothingAndSaysSo(@TempDir Path folder, @TempDir Path restoreHome) throws Exception {
@@ -212,8 +212,13 @@ class BackupFaultTrialsTest {
             boolean held;
             String observed;
             if (moment.equals("committed")) {
-                held = left.get("customer") != null && left.get("customer") == customers && opening.equals("opens");
-                observed = "customers " + left.get("customer") + " of " + customers + ", the target " + (opening.equals("opens") ? "opens" : "REFUSED: " + opening);
+                // the restore's audit entry committed with the rows: killed right after the commit, it is there all the same
+                long audited = Jdbi.create(target).withHandle(h -> h.createQuery(
+                                "select count(*) from audit_log where action = 'restore' and detail like :file")
+                        .bind("file", "%" + backup.file().getFileName() + "%").mapTo(Long.class).one());
+                held = left.get("customer") != null && left.get("customer") == customers && opening.equals("opens") && audited == 1;
+                observed = "customers " + left.get("customer") + " of " + customers + ", the target " + (opening.equals("opens") ? "opens" : "REFUSED: " + opening)
+                        + ", restore audited " + audited + " time(s)";
             } else {
                 List<String> progress = new ArrayList<>();
                 Restore.Result again = Restore.run(restoreSettings, backup.file(), null, progress::add);
@@ -226,7 +231,7 @@ class BackupFaultTrialsTest {
                         + " and restored " + again.rows().get("customer") + " of " + customers + " customers";
             }
             Trials.record("kill -9 during a restore", moment, moment.equals("committed")
-                            ? "the whole backup in the target, unmarked: it opens"
+                            ? "the whole backup in the target, unmarked: it opens; the restore audited once"
                             : "target empty and refused by name (the service too); restore again takes over and restores everything",
                     observed, held);
             if (!held) broken.add(moment + ": " + observed);

@@ -228,6 +228,40 @@ class BackupRestoreTest {
         return (String) dangan.row("select max(version::int)::text as v from flyway_schema_history where version ~ '^[0-9]+$'").get("v");
     }
 
+    /**
+     * Two backups of one process in the same second (a firing blocked in its dump overlapping the next): each is a
+     * whole file of its own, the second named {@code -2}; neither's temporary file is the other's, nothing is left.
+     */
+    @Test
+    void twoBackupsOfOneProcessInTheSameSecondAreTwoWholeFiles(@TempDir Path folder) throws Exception {
+        java.time.Clock sameSecond = java.time.Clock.fixed(java.time.Instant.parse("2026-12-06T01:30:00Z"), ZoneId.of("Asia/Shanghai"));
+        Backups backups = new Backups(dangan.service().database().dataSource(), new BackupSettings(folder, 14,
+                Base64.getDecoder().decode(RunningService.TEST_MASTER_KEY), ZoneId.of("Asia/Shanghai")), Sealing.SEGMENT_BYTES, sameSecond);
+        String url = dangan.service().settings().get("dangan.db.url");
+        List<Catalog.Table> tables = org.jdbi.v3.core.Jdbi.create(url).withHandle(h -> Catalog.read(h).dataTables());
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<Backups.Result> made = new ArrayList<>();
+        try {
+            List<java.util.concurrent.Future<Backups.Result>> running = new ArrayList<>();
+            try (LockInTheWay lock = new LockInTheWay(url, "lock table " + Catalog.ident(tables.get(tables.size() - 1).name())
+                    + " in access exclusive mode")) {
+                for (int i = 0; i < 2; i++) running.add(two.submit(backups::run));
+                lock.awaitBlocked(dangan.service().database().instance(), 2, "COPY%"); // both mid-dump, at once
+            }
+            for (java.util.concurrent.Future<Backups.Result> backup : running) made.add(backup.get());
+        } finally {
+            two.shutdownNow();
+        }
+        assertThat(made).extracting(r -> r.file().getFileName().toString())
+                .containsExactlyInAnyOrder("dangan-20261206-093000.dgb", "dangan-20261206-093000-2.dgb");
+        assertThat(Backups.list(folder)).hasSize(2);
+        for (Backups.Result backup : made) assertThat(Files.size(backup.file())).isEqualTo(backup.bytes());
+        try (var left = Files.list(folder)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+                    "dangan-20261206-093000.dgb", "dangan-20261206-093000-2.dgb", Keyring.FILE_NAME);
+        }
+    }
+
     @Test
     void theCommandAndTheJobKeepTheNewestBackupsAndNeverTheKeyring(@TempDir Path folder) throws Exception {
         Run run = command(dangan.service().settings(), "backup");

@@ -37,6 +37,15 @@ final class LockInTheWay implements AutoCloseable {
                 });
     }
 
+    /** Waits until {@code sessions} sessions of this JVM's service {@code instance} wait for a lock in a statement like {@code statementLike}. */
+    void awaitBlocked(String instance, int sessions, String statementLike) {
+        await(sessions + " sessions of " + instance + " blocked in " + statementLike).atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> jdbi.withHandle(h -> h.createQuery("select count(*) from pg_stat_activity where application_name = :app"
+                                + " and query ilike :statement and wait_event_type = 'Lock'")
+                        .bind("app", instance).bind("statement", statementLike).mapTo(Long.class).one()) >= sessions);
+    }
+
     /** Releases the lock, then waits until the killed process's sessions have ended (their work rolled back). */
     void releaseAndAwaitGone(ServiceProcess killed) {
         close();

@@ -1,5 +1,6 @@
 package dangan.privacy;
 
+import dangan.audit.Exposure;
 import dangan.access.Role;
 import dangan.store.Db;
 import dangan.support.ApiClient;
@@ -201,6 +202,12 @@ class CustomerKeysTest {
         for (com.fasterxml.jackson.databind.JsonNode column : columns) {
             assertThat(column.get("service_key").asLong()).as(column.toString()).isZero();
         }
+        // every access logged: keys status too, with its counts and no value
+        assertThat(dangan.rows("select actor, detail from audit_log where action = 'read' and detail like 'dangan keys status%'"))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.get("actor")).isEqualTo(Exposure.cliActor());
+                    assertThat((String) r.get("detail")).contains("已加密的列 " + columns.size() + " 个").contains("服务密钥下的值 0 个");
+                });
     }
 
     @Test

@@ -58,15 +58,23 @@ public final class IntakeRecovery {
             }
             return names.stream().map(row -> row.split("\t", 3)[1]).toList();
         });
-        int released = jdbi.withHandle(h -> h.createUpdate(
-                        "delete from camel_messageprocessed where processorname = :processor and " + GONE)
-                .bind("processor", CLAIMS).execute());
+        int released = releaseClaimsOfGone(dataSource, CLAIMS);
         for (String name : closed) {
             LOG.warn("{}: its ingest was cut off by a crash or a hard stop and is closed as interrupted (nothing of it is filed);"
                     + " the file is taken again if it is still in the inbox", name);
         }
         if (released > 0) LOG.info("Released {} claim(s) on dropped files held by instances that are gone", released);
         return closed;
+    }
+
+    /**
+     * Releases the claims of {@code processor} (the drop folders', the mailbox's) that instances now gone (killed,
+     * crashed) left in {@code camel_messageprocessed}: what they had claimed is taken again. How many.
+     */
+    public static int releaseClaimsOfGone(DataSource dataSource, String processor) {
+        return Db.jdbi(dataSource).withHandle(h -> h.createUpdate(
+                        "delete from camel_messageprocessed where processorname = :processor and " + GONE)
+                .bind("processor", processor).execute());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dangan.mail;
 
+import dangan.intake.IntakeRecovery;
 import dangan.store.Db;
 import org.jdbi.v3.core.Jdbi;
 
@@ -18,7 +19,9 @@ import java.util.Map;
  * folder, {@value #ANSWERED_FAILED} in the failed folder — before it is moved. An answered mail is never
  * filed or answered again: if its move failed, the next poll finds it still in the inbox and only moves
  * it. A failed attempt drops the claim (the mail is taken again); a claim left behind by an instance that
- * died in the middle of a mail is taken over after {@code staleAfter}.
+ * died in the middle of a mail is released when an instance starts ({@link #releaseGone}: no session of the
+ * database carries the dead instance's name any more), and a claim of an instance that lives but stalls is taken
+ * over after {@code staleAfter}.
  */
 final class MailClaims {
 
@@ -28,10 +31,12 @@ final class MailClaims {
     /** What the ledger knows of a mail. */
     enum State { CLAIMED, ANSWERED, ANSWERED_FAILED }
 
+    private final DataSource dataSource;
     private final Jdbi jdbi;
     private final Duration staleAfter;
 
     MailClaims(DataSource dataSource, Duration staleAfter) {
+        this.dataSource = dataSource;
         this.jdbi = Db.jdbi(dataSource);
         this.staleAfter = staleAfter;
     }
@@ -83,6 +88,14 @@ final class MailClaims {
                         where m.processorname = :claim and m.messageid = a.key""")
                 .bind("answered", MailFlow.PROCESSOR_NAME).bind("answeredFailed", ANSWERED_FAILED).bind("claim", CLAIM)
                 .bindArray("keys", String.class, keys).bindArray("failed", Boolean.class, (Object[]) failed).execute());
+    }
+
+    /**
+     * Drops the claims of instances that are gone (killed, crashed; see {@link IntakeRecovery}): at start, before the
+     * first poll, so their mails are taken again at once rather than after {@code staleAfter}. How many.
+     */
+    int releaseGone() {
+        return IntakeRecovery.releaseClaimsOfGone(dataSource, CLAIM);
     }
 
     /** Drops these claims: the mails are taken again by the next poll. */

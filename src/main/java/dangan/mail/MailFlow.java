@@ -43,6 +43,8 @@ public final class MailFlow implements Flow {
         state = new MailPollState(mail.imapUrl().replaceAll("//[^/@]*@", "//"));
         MailClaims claims = new MailClaims(context.dataSource(),
                 Duration.ofMinutes(settings.getInt("dangan.mail.claim-timeout-minutes", 30)));
+        int released = claims.releaseGone(); // what a crashed instance had claimed: taken again by the first poll
+        if (released > 0) LOG.info(context.intake().messages().text("recovery.mail-claims-released", "count", released));
         String processed = settings.get("dangan.mail.folder.processed", "Dangan-Processed");
         String failed = settings.get("dangan.mail.folder.failed", "Dangan-Failed");
         ColumnMap columns = ColumnMap.load(settings.path("dangan.columns", "columns.properties"));

@@ -28,7 +28,8 @@ import static org.awaitility.Awaitility.await;
  * fires the staleness job and the backup through the service's Quartz scheduler (a one-off firing: no next firing
  * bounds its retries; their own schedules are the defaults, far away). A passing fault (the job's session ended by the
  * server, SQLSTATE 57P01) is tried again within the same firing and then done — one job_run row with its two
- * attempts, one warning line; a failure for another reason (the statement cancelled, 57014) is not retried; the
+ * attempts, one warning line — but never at or past the firing's next one (a schedule repeating sooner than the
+ * retry's delay: given up in one line); a failure for another reason (the statement cancelled, 57014) is not retried; the
  * backup on a full disk is tried again and given up, each attempt one log line that names the folder, never a
  * stack trace, and the next firing once there is space succeeds.
  */
@@ -154,17 +155,57 @@ class ScheduledJobFailuresTest {
                 .isNotEmpty().allSatisfy(r -> assertThat(r.getConfigurationId()).as(r.getRouteId()).isEqualTo("jobs"));
     }
 
+    @Test
+    void aPassingFaultIsNotRetriedAtOrPastTheNextFiring() throws Exception {
+        // a schedule whose next firing comes 200 ms after this one: sooner than the retry's delay (300 ms) would
+        org.quartz.Scheduler scheduler = dangan.bean("quartz", org.apache.camel.component.quartz.QuartzComponent.class).getScheduler();
+        // due late in a second, so that the next firing's lines (its due time a second later) are told from this one's
+        java.util.Date due = new java.util.Date((System.currentTimeMillis() / 1000 + 1) * 1000 + 900);
+        java.sql.Timestamp dueTime = new java.sql.Timestamp(due.getTime());
+        try (LogCapture log = LogCapture.start()) {
+            int ended = inTheWayOfStaleness("pg_terminate_backend", () -> scheduler.scheduleJob(org.quartz.TriggerBuilder.newTrigger()
+                    .forJob(org.quartz.JobKey.jobKey("staleness", "dangan")).startAt(due)
+                    .withSchedule(org.quartz.SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(200).withRepeatCount(1))
+                    .build()));
+            await("the firing given up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> dangan.count("select count(*) from job_run where job = 'staleness' and scheduled_for = ?", dueTime) >= 1);
+            Map<String, Object> run = dangan.row("select status, attempts from job_run where job = 'staleness' and scheduled_for = ?", dueTime);
+            assertThat(ended).isPositive();
+            assertThat(run).as("a passing fault, yet not tried again: the next firing does the work")
+                    .containsEntry("status", "failed").containsEntry("attempts", 1);
+            String shownDue = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                    .format(due.toInstant().atZone(java.time.ZoneId.of("Asia/Shanghai")));
+            assertThat(jobLines(log, "staleness")).filteredOn(e -> e.getFormattedMessage().contains("计划于 " + shownDue))
+                    .as("one error line for the firing, no retry line").singleElement().satisfies(e -> {
+                        assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+                        assertThat(e.getThrowableProxy()).isNull();
+                        assertThat(e.getFormattedMessage()).contains("数据库暂时无法使用").contains("下次计划运行前来不及重试")
+                                .contains("下次计划运行：");
+                    });
+        }
+    }
+
     /**
      * Holds the reminder table locked until a firing of the staleness job waits for it, then ends that job's
      * statement with {@code function} (pg_terminate_backend or pg_cancel_backend) and lets go. The number of
      * sessions it ended.
      */
     private static int inTheWayOfStaleness(String function) throws Exception {
+        return inTheWayOfStaleness(function, () -> fire("staleness"));
+    }
+
+    /** A step of a test that may throw. */
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** As above, the job fired by {@code firing}. */
+    private static int inTheWayOfStaleness(String function, Step firing) throws Exception {
         Jdbi jdbi = Jdbi.create(url);
         try (Handle holder = jdbi.open()) {
             holder.begin();
             holder.execute("lock table reminder in access exclusive mode");
-            fire("staleness");
+            firing.run();
             String waiting = """
                     from pg_stat_activity where datname = current_database() and application_name like 'dangan-%'
                       and wait_event_type = 'Lock' and query ilike '%insert into reminder%' and query ilike '%staleness%'""";

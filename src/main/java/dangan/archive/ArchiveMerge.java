@@ -4,6 +4,7 @@ import dangan.faults.FaultPoint;
 import dangan.store.SqlScript;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The one merge step every source ends in: staged canonical rows ({@code intake_row}) of one
@@ -69,6 +71,7 @@ public final class ArchiveMerge {
             + " id_hash, contract_no, visit_date)";
     private static final String STAGED_CHANGES = "intake_change (ingest_id, line_no, customer_id, field, disposition)";
     private static final String MAX_ROUND = "select coalesce(max(merge_round), 0) from intake_row where ingest_id = :ingest_id";
+    /** The outcomes of a file whose every line opened an archive (nothing to settle). */
     private static final String COUNT_OUTCOMES = """
             select count(*) filter (where outcome = 'new') as created, count(*) filter (where outcome = 'updated') as updated,
                    count(*) filter (where outcome = 'duplicate') as duplicates, count(*) filter (where outcome = 'review') as review,
@@ -197,15 +200,16 @@ public final class ArchiveMerge {
         }
         if (staged.held()) run(h, HOLD_SENSITIVE_COLUMNS, p, watch);
         if (staged.dataKeys()) run(h, FILE_KEYS, p, watch);
-        if (matchedAny) run(h, SETTLE_OUTCOMES, p, watch);
         if (options.lowTrust()) {
-            run(h, HOLD_NEW_ARCHIVES, p, watch);
+            run(h, HOLD_NEW_ARCHIVES, p, watch); // the lines that opened archives: settling counts the others
         }
+        p.put("write_outcomes", options.keepStaging()); // a check reads each line's outcome; a filing only counts them
+        RowMapper<MergeCounts> outcomes = (rs, ctx) -> new MergeCounts(rs.getInt("created"), rs.getInt("updated"),
+                rs.getInt("duplicates"), rs.getInt("review"), rs.getInt("not_applied") + sealed);
+        // every line opened an archive: each has its outcome already (new, or review from a low-trust source)
+        MergeCounts counts = matchedAny ? step(h, SETTLE_OUTCOMES, p, watch, () -> SETTLE_OUTCOMES.query(h, p).map(outcomes).one())
+                : h.createQuery(COUNT_OUTCOMES).bind("ingest_id", ingestId).map(outcomes).one();
         MergeTexts.say(h, ingestId, options.messages()); // the warnings and reasons the steps wrote as keys, in words
-        MergeCounts counts = h.createQuery(COUNT_OUTCOMES).bind("ingest_id", ingestId)
-                .map((rs, ctx) -> new MergeCounts(rs.getInt("created"), rs.getInt("updated"), rs.getInt("duplicates"),
-                        rs.getInt("review"), rs.getInt("not_applied") + sealed))
-                .one();
         if (!options.keepStaging()) clearStaging(h, ingestId);
         LOG.debug("ingest {} merged in {} ms ({} match/open passes, {} update rounds)", ingestId,
                 (System.nanoTime() - started) / 1_000_000, passes, rounds);
@@ -288,13 +292,18 @@ public final class ArchiveMerge {
 
     /** Runs a step; returns the number of rows it changed. */
     private static int run(Handle h, SqlScript step, Map<String, ?> parameters, PlanWatch watch) {
+        return Math.max(step(h, step, parameters, watch, () -> step.update(h, parameters).execute()), 0);
+    }
+
+    /** Runs a step (its plan seen first when watched, its fault point reached, its time logged); returns what it answers. */
+    private static <T> T step(Handle h, SqlScript step, Map<String, ?> parameters, PlanWatch watch, Supplier<T> work) {
         if (watch != null) watch.plan(step.name(), step.explain(h, parameters));
         FaultPoint.reach("merge:" + step.name().substring(step.name().lastIndexOf('/') + 1));
         long started = System.nanoTime();
-        int changed = step.update(h, parameters).execute();
+        T answer = work.get();
         if (LOG.isDebugEnabled()) {
-            LOG.debug("{} ms, {} rows: {}", (System.nanoTime() - started) / 1_000_000, changed, step.name());
+            LOG.debug("{} ms, {} rows: {}", (System.nanoTime() - started) / 1_000_000, answer, step.name());
         }
-        return Math.max(changed, 0);
+        return answer;
     }
 }

@@ -2,6 +2,10 @@
 -- is an update; the rest are duplicates (a row that opened an archive is new already). What the
 -- ingest wrote is found through each table's source index, this ingest's rows only — never by testing
 -- every staged row against whole tables (which the planner did by hashing all 1,000,000 visits).
+-- The outcomes of the rows still without one are counted here with the others (and the changes not
+-- applied); they are written into the staged rows only for a check (`write_outcomes`), which reads them
+-- line by line before it rolls back. A filing clears its staged rows when it ends: writing each of them
+-- once more only to count them was a new version of every staged row (issue 14).
 with marks as (
     select line_no, 1 as mark from intake_change where ingest_id = :'ingest_id'::bigint and disposition = 'hold'
     union all select source_line, 2 from change_log where source_ingest_id = :'ingest_id'::bigint
@@ -25,6 +29,13 @@ with marks as (
           union all select line_no, null::tid, mark from marks) m
     group by line_no
     having bool_or(mark = 3)
+), written as (
+    update intake_row s set outcome = t.outcome
+    from settled t where :'write_outcomes'::boolean and s.ctid = t.row_id and s.ingest_id = :'ingest_id'::bigint
 )
-update intake_row s set outcome = t.outcome
-from settled t where s.ctid = t.row_id and s.ingest_id = :'ingest_id'::bigint;
+-- the statement's snapshot is taken before its update: the rows settled here are counted once, from settled
+select count(*) filter (where outcome = 'new') as created, count(*) filter (where outcome = 'updated') as updated,
+       count(*) filter (where outcome = 'duplicate') as duplicates, count(*) filter (where outcome = 'review') as review,
+       (select count(*) from intake_change x where x.ingest_id = :'ingest_id'::bigint and x.disposition <> 'apply') as not_applied
+from (select outcome from intake_row where ingest_id = :'ingest_id'::bigint and outcome is not null
+      union all select outcome from settled) o;

@@ -1,6 +1,7 @@
 package dangan.bench;
 
 import dangan.app.DanganService;
+import dangan.archive.ArchiveMerge;
 import dangan.config.Settings;
 import org.postgresql.PGConnection;
 
@@ -122,8 +123,7 @@ public final class IngestBenchmark {
         try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             long t = System.nanoTime();
-            s.execute("set local work_mem = '128MB'"); // the session the merge runs in (ArchiveMerge)
-            s.execute("set local random_page_cost = 1.1");
+            for (String setting : ArchiveMerge.SESSION) s.execute(setting); // the session the merge runs in
             s.execute("create temporary table floor_stage (name text, gender text, birth_date text, mobile text, id_number text,"
                     + " email text, address text, allergies text, preferences text, amount text, visit_date text, service text,"
                     + " branch text) on commit drop");

@@ -1,6 +1,7 @@
 package dangan.bench;
 
 import dangan.app.DanganService;
+import dangan.archive.ArchiveMerge;
 import dangan.config.Settings;
 import org.postgresql.PGConnection;
 
@@ -257,8 +258,7 @@ public final class TableBenchmark {
         try (Statement s = c.createStatement()) {
             long started = System.nanoTime();
             // the session the merge runs in (ArchiveMerge): sorts and hashes in memory, indexes read as cached
-            s.execute("set local work_mem = '128MB'");
-            s.execute("set local random_page_cost = 1.1");
+            for (String setting : ArchiveMerge.SESSION) s.execute(setting);
             s.execute("create temporary table floor_stage (name text, gender text, mobile text, address text, visit_date text,"
                     + " amount text, service text, branch text) on commit drop");
             try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

@@ -105,6 +105,17 @@ public final class ArchiveMerge {
     private static final String CLEAR_STAGING = "delete from intake_row where ingest_id = :ingest_id";
     private static final String CLEAR_CHANGES = "delete from intake_change where ingest_id = :ingest_id";
 
+    /**
+     * How the merge's transaction is set (the benchmarks' floors run in a session set the same way).
+     * {@code work_mem}: the window sorts, hash joins and aggregates of a large file stay in memory — at 1,000,000
+     * changed lines the update round's changes, their grouping by line and the archive's hash spilled to disk
+     * at 128 MB (issue 14); one merge runs at a time (the archive lock). {@code random_page_cost}: the archive's
+     * indexes are read from memory or SSD, not a spinning disk — with the default (4.0) the planner scanned and
+     * hashed all 1,000,000 archives (and every page the staging table ever had) to look up the archives of
+     * 10,000 lines, which their unique indexes find one by one in a fraction of the time.
+     */
+    public static final List<String> SESSION = List.of("set local work_mem = '256MB'", "set local random_page_cost = 1.1");
+
     private ArchiveMerge() {
     }
 
@@ -132,17 +143,15 @@ public final class ArchiveMerge {
         long started = System.nanoTime();
         TierAtOpening tiers = options.tiersAtOpening();
         ArchiveLock.hold(h);
-        h.execute("set local work_mem = '128MB'"); // window sorts and hash joins of a large file stay in memory
-        // the archive's indexes are read from memory or SSD, not a spinning disk: with the default (4.0) the planner
-        // scanned and hashed all 1,000,000 archives (and every page the staging table ever had) to look up the
-        // archives of 10,000 lines, which their unique indexes find one by one in a fraction of the time
-        h.execute("set local random_page_cost = 1.1");
+        SESSION.forEach(h::execute);
         Map<String, Object> p = new HashMap<>();
         p.put("ingest_id", ingestId);
         p.put("period", ArchiveNumbers.period(options.openedIn()));
         p.put("low_trust", options.lowTrust());
         p.put("reason", options.reason());
         p.put("confirmed_today", options.today());
+        // a check reads each staged line's outcome and change; a filing counts the outcomes and stages only the changes that wait
+        p.put("keep_staging", options.keepStaging());
         p.putAll(tierParameters(tiers));
         int passes = 0;
         int opened;
@@ -203,7 +212,6 @@ public final class ArchiveMerge {
         if (options.lowTrust()) {
             run(h, HOLD_NEW_ARCHIVES, p, watch); // the lines that opened archives: settling counts the others
         }
-        p.put("write_outcomes", options.keepStaging()); // a check reads each line's outcome; a filing only counts them
         RowMapper<MergeCounts> outcomes = (rs, ctx) -> new MergeCounts(rs.getInt("created"), rs.getInt("updated"),
                 rs.getInt("duplicates"), rs.getInt("review"), rs.getInt("not_applied") + sealed);
         // every line opened an archive: each has its outcome already (new, or review from a low-trust source)

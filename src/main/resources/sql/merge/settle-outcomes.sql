@@ -3,7 +3,7 @@
 -- ingest wrote is found through each table's source index, this ingest's rows only — never by testing
 -- every staged row against whole tables (which the planner did by hashing all 1,000,000 visits).
 -- The outcomes of the rows still without one are counted here with the others (and the changes not
--- applied); they are written into the staged rows only for a check (`write_outcomes`), which reads them
+-- applied); they are written into the staged rows only for a check (`keep_staging`), which reads them
 -- line by line before it rolls back. A filing clears its staged rows when it ends: writing each of them
 -- once more only to count them was a new version of every staged row (issue 14).
 with marks as (
@@ -31,7 +31,7 @@ with marks as (
     having bool_or(mark = 3)
 ), written as (
     update intake_row s set outcome = t.outcome
-    from settled t where :'write_outcomes'::boolean and s.ctid = t.row_id and s.ingest_id = :'ingest_id'::bigint
+    from settled t where :'keep_staging'::boolean and s.ctid = t.row_id and s.ingest_id = :'ingest_id'::bigint
 )
 -- the statement's snapshot is taken before its update: the rows settled here are counted once, from settled
 select count(*) filter (where outcome = 'new') as created, count(*) filter (where outcome = 'updated') as updated,

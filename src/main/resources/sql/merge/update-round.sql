@@ -6,10 +6,10 @@
 -- Each field a line changes, unpivoted, with its disposition: applied, held for review (low-trust
 -- source, or a contradiction of the customer's identity: D-13, D-16), or refused because the
 -- identifier belongs to another archive — looked up only for an identifier that changed. Why is a
--- message key (area merge) and its arguments, said when the merge ends (MergeTexts). Every change is
--- staged in intake_change (the held and refused ones are queued and warned of by hold-for-review.sql
--- and warn-not-applied.sql; a check reads them all); each applied one goes to the change register
--- (D-27) with the line that made it, and into the archive, pivoted back to columns.
+-- message key (area merge) and its arguments, said when the merge ends (MergeTexts). The held and refused
+-- changes are staged in intake_change (queued and warned of by hold-for-review.sql and warn-not-applied.sql);
+-- each applied one goes to the change register (D-27) with the line that made it, and into the archive,
+-- pivoted back to columns. A check (keep_staging) stages the applied ones too: its report reads them all.
 --
 -- A line with a mobile or an email confirms the archive's contact data (D-30: contact_confirmed_at,
 -- which the quarterly timeliness review reads by the day). An archive whose contact was already
@@ -69,8 +69,12 @@ with changes (ingest_id, line_no, customer_id, field, old_value, new_value, disp
     where s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int and s.extra is not null
       and (c.extra ->> e.key) is distinct from e.value
 ), staged as (
+    -- a filing stages only the changes that wait (held or refused): an applied one is in the register and the
+    -- archive, and nothing reads it here again (at 1,000,000 lines, a million rows written only to be cleared);
+    -- a check (keep_staging) reads them all in its report
     insert into intake_change (ingest_id, line_no, customer_id, field, old_value, new_value, disposition, why_key, why_args)
     select ingest_id, line_no, customer_id, field, old_value, new_value, disposition, why_key, why_args from changes
+    where disposition <> 'apply' or :'keep_staging'::boolean
 ), registered as (
     insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source_ingest_id, source_line)
     select customer_id, field, old_value, new_value, 'intake', :'reason', ingest_id, line_no from changes where disposition = 'apply'
@@ -85,9 +89,14 @@ with changes (ingest_id, line_no, customer_id, field, old_value, new_value, disp
            max(new_value) filter (where field = 'employer') as employer,
            max(new_value) filter (where field = 'job_title') as job_title,
            max(new_value) filter (where field = 'nationality') as nationality,
-           bool_or(field = 'id_number') as id_number,
-           jsonb_object_agg(substr(field, 7), new_value) filter (where field like 'extra.%') as extra
+           bool_or(field = 'id_number') as id_number
     from changes where disposition = 'apply'
+    group by line_no
+), applied_extra as (
+    -- the extra attributes apart: the planner reckons an aggregate into jsonb at kilobytes a group, and with it in
+    -- the grouping above, the grouping of 100,000 lines or more spilled to disk whatever work_mem allowed (issue 14)
+    select line_no, jsonb_object_agg(substr(field, 7), new_value) as extra
+    from changes where disposition = 'apply' and field like 'extra.%'
     group by line_no
 )
 update customer c set
@@ -103,11 +112,12 @@ update customer c set
     id_number_hash = case when a.id_number then s.id_hash else c.id_number_hash end,
     id_number_enc = case when a.id_number then s.id_enc else c.id_number_enc end,
     id_number_masked = case when a.id_number then s.id_masked else c.id_number_masked end,
-    extra = c.extra || coalesce(a.extra, '{}'::jsonb),
+    extra = case when x.extra is null then c.extra else c.extra || x.extra end,
     contact_confirmed_at = case when s.mobile is not null or s.email is not null then now() else c.contact_confirmed_at end,
     updated_at = case when a.line_no is not null then now() else c.updated_at end
 from intake_row s
 left join applied a on a.line_no = s.line_no
+left join applied_extra x on x.line_no = s.line_no
 where s.customer_id = c.id and s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int
   -- a line that changes nothing, and confirms no contact or one confirmed today, would only write the same archive again
   and (a.line_no is not null

@@ -7,7 +7,8 @@
 -- legal hold, archives already on a pending proposal line. No lines: no proposal.
 -- Run by the service (job retention-review) and, the very same text, by psql:
 --   psql -v as_of=2026-12-01 -v archive_years=5 -v health_years=2 -v filed_by=psql \
---        -v rules='{}' -f retention-review.sql
+--        -v rules='{}' -v note='截至 2026年12月1日 的保存期限评审' -f retention-review.sql
+-- The proposal's note is said by the caller in the configured language (bundle key records.proposal.retention).
 with p as (
     select :'as_of'::date as as_of,
            (:'as_of'::date - make_interval(years => nullif(:'archive_years', '')::int))::timestamptz as archive_before,
@@ -28,7 +29,7 @@ due as (
 ),
 proposal as (
     insert into destruction_proposal (reason, as_of, rules, filed_by, note)
-    select 'retention', p.as_of, :'rules'::jsonb, :'filed_by'::text, 'retention review as of ' || p.as_of
+    select 'retention', p.as_of, :'rules'::jsonb, :'filed_by'::text, :'note'::text
     from p
     where exists (select 1 from due)
     returning id

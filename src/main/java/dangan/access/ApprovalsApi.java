@@ -155,8 +155,8 @@ public final class ApprovalsApi {
             if (accept) review.accept(id, caller.name(), caller.role(), as, also); else review.reject(id, caller.name(), also);
         } catch (JdbiException e) {
             if (Db.isUniqueViolation(e)) {
-                throw ApiProblem.localized(409, "api.review.taken", "id", String.valueOf(id),
-                        "detail", String.valueOf((e.getCause() == null ? e : e.getCause()).getMessage()).lines().findFirst().orElse(""));
+                // the database's own words would quote the value (a mobile, an ID number's hash): the field says enough
+                throw ApiProblem.localized(409, "api.review.taken", "id", String.valueOf(id), "field", AuditText.field(field));
             }
             throw e;
         }

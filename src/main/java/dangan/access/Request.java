@@ -50,7 +50,8 @@ public final class Request {
         try {
             return URLDecoder.decode(text, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.localized(400, "api.query.encoding", "detail", String.valueOf(e.getMessage()));
+            // the decoder's English stays out of the answer: what is wrong with a % is always the same
+            throw ApiProblem.localized(400, "api.query.encoding");
         }
     }
 

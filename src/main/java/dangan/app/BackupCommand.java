@@ -1,6 +1,9 @@
 package dangan.app;
 
 import dangan.backup.BackupFailure;
+import dangan.i18n.FailureText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dangan.backup.BackupList;
 import dangan.backup.BackupSettings;
 import dangan.backup.Backups;
@@ -26,6 +29,8 @@ import java.util.concurrent.Callable;
 @Command(name = "backup", mixinStandardHelpOptions = true)
 final class BackupCommand implements Callable<Integer> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(BackupCommand.class);
+
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @Option(names = "--json", descriptionKey = "json")
@@ -44,10 +49,12 @@ final class BackupCommand implements Callable<Integer> {
         try (ArchiveDatabase db = ArchiveDatabase.open(context.settings())) {
             result = new Backups(db.dataSource(), BackupSettings.from(context.settings())).run();
         } catch (BackupFailure e) {
+            LOG.debug(e.toString(), e); // the cause in the library's own words, for an operator
             context.err().println(e.reason(context.messages())); // says what failed, where, and that nothing partial was left
             return e.status();
         } catch (Exception e) {
-            context.note("cli.backup.failed", "problem", String.valueOf(e.getMessage()));
+            LOG.debug(e.toString(), e); // the library's own words, for an operator
+            context.note("cli.backup.failed", "problem", FailureText.of(e, context.messages()));
             return BackupFailure.FAILED;
         }
         if (json) {

@@ -1,6 +1,9 @@
 package dangan.app;
 
 import dangan.backup.BackupFailure;
+import dangan.i18n.FailureText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dangan.backup.Restore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,6 +18,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "restore", mixinStandardHelpOptions = true)
 final class RestoreCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreCommand.class);
 
     private final CommandContext context;
 
@@ -39,10 +44,12 @@ final class RestoreCommand implements Callable<Integer> {
                     "removed", result.customersRemoved(), "seconds", result.took().toMillis() / 1000.0);
             return Dangan.OK;
         } catch (BackupFailure e) {
+            LOG.debug(e.toString(), e); // the cause in the library's own words, for an operator
             context.note("cli.restore.refused", "problem", e.reason(context.messages()));
             return e.status();
         } catch (Exception e) {
-            context.note("cli.restore.failed", "problem", String.valueOf(e.getMessage()));
+            LOG.debug(e.toString(), e); // the library's own words, for an operator
+            context.note("cli.restore.failed", "problem", FailureText.of(e, context.messages()));
             return BackupFailure.FAILED;
         }
     }

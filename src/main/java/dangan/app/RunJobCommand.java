@@ -7,7 +7,9 @@ import dangan.config.Settings;
 import dangan.i18n.Messages;
 import dangan.audit.Exposure;
 import dangan.jobs.JobDate;
+import dangan.jobs.JobFailures;
 import dangan.jobs.JobRuns;
+import dangan.i18n.FailureText;
 import dangan.store.Db;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -116,10 +118,10 @@ final class RunJobCommand implements Callable<Integer> {
             }
             // recorded in job_run as the schedule's and the API's runs are: due on the day it ran for, by the command's user
             JobRuns.Run run = new JobRuns.Run(name, date == null ? started : date.atStartOfDay(settings.zone()).toInstant(),
-                    Exposure.cliActor(), started, Instant.now(), failed == null ? null : String.valueOf(failed.getMessage()));
+                    Exposure.cliActor(), started, Instant.now(), failed == null ? null : JobFailures.said(failed, messages));
             Db.jdbi(service.database().dataSource()).useTransaction(h -> JobRuns.record(h, run));
             if (failed != null) {
-                context.err().println(messages.text("cli.run-job.failed", "name", name, "problem", Dangan.oneLine(failed)));
+                context.err().println(messages.text("cli.run-job.failed", "name", name, "problem", FailureText.of(failed, messages)));
                 return Dangan.FAILED;
             }
             context.out().println(date == null ? messages.text("cli.run-job.done", "name", name)

@@ -6,9 +6,10 @@ import dangan.i18n.Messages;
 /**
  * A backup or restore that cannot go on, with the exit status the command returns and a reason
  * that says what, where, why and what to do — from the bundles (area {@code backup}), said in the
- * reader's language by {@link #reason(Messages)}; {@link #getMessage()} is the English, for logs.
+ * reader's language by {@link #reason(Messages)}; {@link #getMessage()} is the English, for stack traces only: a
+ * person reads the keyed reason, whichever way the failure reaches them (a command, a job's error, the log).
  */
-public final class BackupFailure extends RuntimeException {
+public final class BackupFailure extends RuntimeException implements Localized.Carrier {
 
     /** The command line was wrong. */
     public static final int USAGE = 2;
@@ -36,14 +37,10 @@ public final class BackupFailure extends RuntimeException {
         this.reason = reason;
     }
 
-    /**
-     * A failure whose message (the log, a job's recorded error) is said in the language of {@code said}
-     * (dangan.locale's, where the code at hand knows it), not in English.
-     */
-    public BackupFailure(int status, Localized reason, Messages said, Throwable cause) {
-        super(reason.in(said), cause);
-        this.status = status;
-        this.reason = reason;
+    /** The reason, said in any language (a job's recorded error, the log: {@code dangan.locale}'s). */
+    @Override
+    public Localized reason() {
+        return reason;
     }
 
     /** The reason in the language of {@code messages}. */

@@ -2,7 +2,10 @@ package dangan.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dangan.config.Settings;
+import dangan.i18n.FailureText;
 import dangan.i18n.Localized;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dangan.store.ArchiveDatabase;
 
 import java.io.BufferedInputStream;
@@ -25,6 +28,8 @@ import java.util.stream.Stream;
  * every row is intact (counts, SHA-256) only the restore itself can tell: it reads the whole file.
  */
 public final class BackupList {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupList.class);
 
     /** One file of the backup folder; {@code refusal} null when restore would accept it. */
     public record Entry(Path file, long bytes, Instant made, String schemaVersion, int tables, Path keyring,
@@ -99,9 +104,13 @@ public final class BackupList {
         }
     }
 
-    /** What went wrong, shortly: the decryption's own error when there is one (the refusal around it is restore's). */
-    private static String problem(Exception e) {
-        return RestorePreflight.firstLine(e.getCause() instanceof Exception cause ? cause : e);
+    /**
+     * What went wrong, as restore would say it (cannot decrypt under this master key, not a backup, …) or the kind of
+     * failure reading it; the library's own words go to the log at debug.
+     */
+    private static Localized problem(Exception e) {
+        LOG.debug(e.toString(), e);
+        return FailureText.said(e);
     }
 
     private static List<Path> leftovers(Path folder) throws IOException {

@@ -1,6 +1,7 @@
 package dangan.backup;
 
 import dangan.faults.FaultPoint;
+import dangan.i18n.FailureText;
 import dangan.i18n.Localized;
 
 import dangan.audit.AuditEntry;
@@ -87,7 +88,11 @@ public final class Backups {
     /** Makes one backup now; throws (and leaves no partial file) when it cannot. */
     public Result run() throws IOException, SQLException {
         long start = System.nanoTime();
-        removeLeftovers(settings.folder());
+        try {
+            removeLeftovers(settings.folder());
+        } catch (IOException e) {
+            throw cannotWrite(e); // the folder cannot be listed: said as a backup failure naming it
+        }
         String stamp = ZonedDateTime.now(clock.withZone(settings.zone())).format(STAMP);
         // written whole under a hidden name first, renamed into place only once the keyring is rewritten:
         // a kill in between leaves no backup that restore would take without the keys of its customers
@@ -110,7 +115,11 @@ public final class Backups {
         } catch (IOException | IllegalStateException e) {
             throw cannotWrite(e);
         } finally {
-            Files.deleteIfExists(pending);
+            try {
+                Files.deleteIfExists(pending);
+            } catch (IOException e) { // e.g. no folder to hold it: the failure that stopped the backup is the one to tell
+                LOG.debug(e.toString(), e);
+            }
         }
         List<Path> removed = prune();
         Result result = new Result(file, written.bytes(), written.rows(), written.sha256(), written.schemaVersion(),
@@ -138,13 +147,13 @@ public final class Backups {
         Path folder = settings.folder();
         long free = usableSpace(folder);
         String reason = RestorePreflight.firstLine(io);
+        LOG.debug(e.toString(), e); // the library's words, for an operator; a person reads the kind
         if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {
-            LOG.debug("Backup into {} failed", folder, e);
             return new BackupFailure(BackupFailure.FAILED, Localized.of("backup.disk-full", "folder", folder.toString(),
-                    "free", free < 0 ? "?" : size(free)), settings.messages(), e);
+                    "free", free < 0 ? "?" : size(free)), e);
         }
         return new BackupFailure(BackupFailure.FAILED, Localized.of("backup.write-failed", "folder", folder.toString(),
-                "reason", reason), settings.messages(), e);
+                "reason", FailureText.said(io)), e);
     }
 
     private static long usableSpace(Path folder) {

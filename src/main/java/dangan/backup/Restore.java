@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.i18n.FailureText;
 import dangan.i18n.Localized;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,7 +79,7 @@ public final class Restore {
         }
         if (Backups.LEFTOVER.matcher(file.getFileName().toString()).matches()) {
             // a .pending file is whole, but its keyring may never have been written: never a backup
-            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.leftover", "file", file.toString()), messages, null);
+            throw new BackupFailure(BackupFailure.BAD_FILE, Localized.of("backup.leftover", "file", file.toString()));
         }
         Path keyFile = keyring != null ? keyring : file.toAbsolutePath().getParent().resolve(Keyring.FILE_NAME);
         if (!Files.isRegularFile(keyFile)) {
@@ -142,7 +143,7 @@ public final class Restore {
                     "keyring", keyFile.getFileName().toString()), e);
         } catch (SQLException | JdbiException e) {
             throw new BackupFailure(BackupFailure.FAILED, Localized.of("backup.restore.database-failed",
-                    "detail", RestorePreflight.firstLine(e)), e);
+                    "detail", FailureText.said(e)), e); // the database's own words stay in the cause, for the log
         }
     }
 

@@ -1,5 +1,6 @@
 package dangan.backup;
 
+import dangan.i18n.FailureText;
 import dangan.i18n.Localized;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
@@ -39,7 +40,7 @@ final class RestoreSchema {
             flyway.migrate();
         } catch (RuntimeException e) {
             throw new BackupFailure(BackupFailure.FAILED, Localized.of("backup.schema.update-failed", "version", version,
-                    "detail", RestorePreflight.firstLine(e)), e);
+                    "detail", FailureText.said(e)), e); // Flyway's own words stay in the cause, for the log
         }
     }
 

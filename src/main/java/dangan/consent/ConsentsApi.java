@@ -55,7 +55,7 @@ public final class ConsentsApi {
             return new View(archiveNo, current, consents.history(customerId), marketing != null && marketing.granted());
         });
         exchange.getMessage().setBody(view);
-        audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, CATEGORIES, "consents", null,
+        audit.record(new AuditEntry(caller.name(), caller.role().label(), "read", archiveNo, CATEGORIES, audit.messages().text("audit.purpose.consents"), null,
                 AuditEntry.OK, Localized.of("audit.consent.read")));
     }
 
@@ -85,7 +85,7 @@ public final class ConsentsApi {
             long customer = customer(h, archiveNo, caller, true);
             long id = consents.record(h, customer, purpose, granted.booleanValue(), source == null ? "api" : source,
                     wording, caller.name());
-            audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, CATEGORIES, "consent",
+            audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, CATEGORIES, audit.messages().text("audit.purpose.consent"),
                     null, AuditEntry.OK, Localized.of("audit.consent.recorded", "purpose", purpose, "granted", granted.booleanValue() ? "yes" : "no",
                     "source", source == null ? "api" : source, "hasWording", wording == null ? "no" : "yes", "wording", wording == null ? "" : wording, "id", id)));
             return customer;

@@ -121,6 +121,7 @@ public final class IngestRevert {
             String source = (String) ingest.get("source_name");
             String reason = audit.messages().text("audit.change.revert", "id", ingestId, "file", String.valueOf(source));
             String changedBy = by; // who changed it: the manager; the reason says it was a revert (D-27)
+            String from = audit.messages().text("records.source.revert", "id", ingestId); // reverts_ingest_id tells machines
             List<NotUndone> exceptions = new ArrayList<>();
 
             // 1. archives it opened: removed unless something else touched them since
@@ -179,10 +180,10 @@ public final class IngestRevert {
                     continue;
                 }
                 h.createUpdate("""
-                        insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source)
-                        values (:customer, :field, :after, :before, :by, :reason, :source)""")
+                        insert into change_log (customer_id, field, old_value, new_value, changed_by, reason, source, reverts_ingest_id)
+                        values (:customer, :field, :after, :before, :by, :reason, :source, :id)""")
                         .bind("customer", customer).bind("field", field).bind("after", after).bind("before", before)
-                        .bind("by", changedBy).bind("reason", reason).bind("source", "ingest revert #" + ingestId).execute();
+                        .bind("by", changedBy).bind("reason", reason).bind("source", from).bind("id", ingestId).execute();
                 restored++;
             }
 
@@ -274,11 +275,12 @@ public final class IngestRevert {
 
     /**
      * A change of the register that still stands: not one of an ingest reverted since (its value was set back,
-     * or the revert named why not), nor a revert's own restoration.
+     * or the revert named why not), nor a revert's own restoration ({@code reverts_ingest_id}; before V43 its English
+     * source).
      */
     private static final String STANDS = """
             (%1$s.source_ingest_id is null or %1$s.source_ingest_id not in (select id from ingest where status = 'reverted'))
-            and coalesce(%1$s.source, '') not like 'ingest revert #%%'""";
+            and %1$s.reverts_ingest_id is null and coalesce(%1$s.source, '') not like 'ingest revert #%%'""";
 
     /** The archives an ingest opened, and whether anything else touched each since. */
     private static final String OPENED = """

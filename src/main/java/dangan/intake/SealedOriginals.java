@@ -322,7 +322,7 @@ public final class SealedOriginals {
      * archive's lines came from) — shredded, or still holding the lines until their keeping period ends
      * (they hold other customers' lines too, so a destruction does not shred them).
      */
-    public static List<Map<String, Object>> holding(Handle h, List<Long> ingestIds) {
+    public static List<Map<String, Object>> holding(Handle h, List<Long> ingestIds, Messages said) {
         if (ingestIds.isEmpty()) return List.of();
         return h.createQuery("""
                         select ingest_id, path, shredded_at is not null as shredded, sealed_at::date as sealed_on
@@ -333,7 +333,7 @@ public final class SealedOriginals {
                     one.put("ingest", rs.getLong("ingest_id"));
                     one.put("file", Path.of(rs.getString("path")).getFileName().toString());
                     one.put("sealed_on", rs.getObject("sealed_on", LocalDate.class).toString());
-                    one.put("state", rs.getBoolean("shredded") ? "shredded" : "still holds the lines (shredded after dangan.intake.keep-originals-days)");
+                    one.put("state", said.text(rs.getBoolean("shredded") ? "records.original.shredded" : "records.original.kept"));
                     return one;
                 }).list();
     }

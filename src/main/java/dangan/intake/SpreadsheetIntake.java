@@ -3,6 +3,7 @@ package dangan.intake;
 import dangan.faults.FaultPoint;
 import dangan.logs.LogFormat;
 import org.slf4j.MDC;
+import dangan.i18n.FailureText;
 import dangan.i18n.Localized;
 import dangan.i18n.Messages;
 import dangan.intake.read.ReadLimits;
@@ -171,11 +172,7 @@ public final class SpreadsheetIntake {
      */
     public static String describe(Throwable error, Messages messages) {
         if (error == null) return messages.text("ingest.error.unknown");
-        if (error instanceof Localized.Carrier said) return said.reason().in(messages);
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        return messages.text(root == error ? "ingest.error.unexpected" : "ingest.error.unexpected.caused",
-                "kind", error.getClass().getSimpleName(), "cause", root.getClass().getSimpleName());
+        return FailureText.of(error, messages); // the kind of failure, never a library's class name
     }
 
     private static Path file(Exchange exchange) {

@@ -1,6 +1,8 @@
 package dangan.jobs;
 
 import dangan.config.Settings;
+import dangan.i18n.FailureText;
+import dangan.i18n.Localized;
 import dangan.i18n.Messages;
 import dangan.normalise.Masking;
 import dangan.store.Outage;
@@ -96,11 +98,23 @@ public final class JobFailures {
     }
 
     /**
-     * Why the attempt failed, for a person: the database or the disk said so in the bundle's words; any other
-     * failure by its own message (Dangan's own are from the bundles), first line, ID-like runs masked.
+     * Why a job failed, as {@code job_run.error} keeps it for a person (the console's jobs page, {@code run-job}): the
+     * reason Dangan's own failure carries (a refusal of the rules, a backup failure), from the bundles; otherwise
+     * "job failed" with the kind of failure ({@link FailureText}) — never a library's sentence or class name.
+     */
+    public static String said(Throwable failure, Messages messages) {
+        Localized carried = FailureText.carried(failure);
+        return carried != null ? carried.in(messages) : messages.text("records.job.failed", "failure", FailureText.said(failure));
+    }
+
+    /**
+     * Why the attempt failed, for the log: the database or the disk said so in the bundle's words; Dangan's own
+     * failures by their reason from the bundles; any other failure by its own message, first line, ID-like runs masked.
      */
     String reason(Throwable failure) {
         if (failure == null) return messages.text("jobs.reason.unknown");
+        Localized carried = FailureText.carried(failure);
+        if (carried != null) return Masking.maskIdLikeRuns(carried.in(messages));
         if (Outage.isOutage(failure)) {
             for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
                 if (t instanceof SQLException) return messages.text("jobs.reason.database", "kind", t.getClass().getSimpleName());

@@ -106,7 +106,7 @@ public final class JobRuns extends ExchangeOutcomes {
         metrics.jobRun(job, failure != null, Duration.ofMillis(exchange.getClock().elapsed()));
         try {
             Run run = new Run(job, due == null ? Instant.ofEpochMilli(exchange.getCreated()) : due.toInstant(), instance,
-                    Instant.ofEpochMilli(exchange.getClock().getCreated()), null, failure == null ? null : String.valueOf(failure.getMessage()),
+                    Instant.ofEpochMilli(exchange.getClock().getCreated()), null, failure == null ? null : JobFailures.said(failure, messages),
                     attempts);
             jdbi.useHandle(h -> record(h, run));
         } catch (JdbiException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dangan.audit.Exposure;
+import dangan.i18n.FailureText;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
@@ -227,7 +228,7 @@ public final class NotificationRelay {
         DeliveryBook.Delivery d = exchange.getProperty(DELIVERY, DeliveryBook.Delivery.class);
         if (d == null) d = exchange.getMessage().getBody(DeliveryBook.Delivery.class);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String error = describe(e);
+        String error = describe(e, chatMessages);
         Subscriber s = subscribers.get(d.subscriber());
         if (s != null && s.chat() != null) {
             ChatRefusal refusal = refusal(e);
@@ -301,22 +302,23 @@ public final class NotificationRelay {
                 "at", d.occurredAt().toInstant().toString()) + "\n\n" + new String(envelope, StandardCharsets.UTF_8) + "\n";
     }
 
-    /** Why an attempt failed, in one line, without the payload. */
-    static String describe(Throwable e) {
-        if (e == null) return "unknown error";
+    /**
+     * Why an attempt failed, in one line, without the payload, as the parked list shows it ({@code last_error}), in the
+     * configured language: the robot's refusal, the receiver's HTTP answer, else the kind of failure ({@link FailureText});
+     * the library's own words go to the log at debug.
+     */
+    static String describe(Throwable e, ChatMessages said) {
+        if (e == null) return said.text("notify.failure.unknown");
         ChatRefusal refusal = refusal(e);
         if (refusal != null) return redact(refusal.getMessage()); // already says what and why
         if (e instanceof HttpOperationFailedException h) {
             String body = h.getResponseBody() == null ? "" : h.getResponseBody().strip();
             if (body.length() > 200) body = body.substring(0, 200) + "…";
-            return redact("HTTP " + h.getStatusCode() + " from " + h.getUri() + (body.isEmpty() ? "" : ": " + body));
+            return redact(said.text("notify.failure.http", "status", h.getStatusCode(), "url", h.getUri(),
+                    "hasBody", body.isEmpty() ? "no" : "yes", "body", body));
         }
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        String text = e.getClass().getSimpleName() + ": " + e.getMessage()
-                + (root != e ? " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")" : "");
-        text = redact(text);
-        return text.length() > 500 ? text.substring(0, 500) + "…" : text;
+        LOG.debug(redact(e.toString()), e);
+        return said.text("notify.failure.other", "failure", FailureText.said(e));
     }
 
     /** The robot's refusal among the exception and its causes, or null. */

@@ -10,7 +10,9 @@ import dangan.access.QueryParams;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.notify.DeliveryBook;
+import dangan.jobs.JobFailures;
 import dangan.jobs.JobRuns;
+import dangan.i18n.Messages;
 import dangan.store.Db;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
@@ -96,13 +98,16 @@ public final class JobsApi {
         Route route = jobRoutes(exchange).stream().filter(r -> r.getRouteId().equals(JOB_PREFIX + name)).findFirst()
                 .orElseThrow(() -> ApiProblem.localized(404, "api.job.none", "job", name));
         Instant started = Instant.now();
-        String error = null;
+        Throwable failed = null;
         try {
             exchange.getContext().createProducerTemplate().sendBody(route.getEndpoint(), null);
         } catch (CamelExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            error = Masking.maskIdLikeRuns(String.valueOf(cause.getMessage())); // a job's error may quote an ID number
+            failed = e.getCause() == null ? e : e.getCause();
         }
+        // job_run keeps the error in the configured language, the answer says it in the request's (a job's error may quote an ID number)
+        String error = failed == null ? null : Masking.maskIdLikeRuns(JobFailures.said(failed, audit.messages()));
+        String answered = failed == null ? null : Masking.maskIdLikeRuns(JobFailures.said(failed,
+                Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class), audit.messages().language())));
         Instant finished = Instant.now();
         metrics.jobRun(name, error != null, java.time.Duration.between(started, finished));
         String status = error == null ? "done" : "failed";
@@ -116,7 +121,7 @@ public final class JobsApi {
         body.put("job", name);
         body.put("status", status);
         body.put("duration_ms", finished.toEpochMilli() - started.toEpochMilli());
-        body.put("error", error);
+        body.put("error", answered);
         exchange.getMessage().setBody(body);
     }
 

@@ -1,5 +1,8 @@
 package dangan.reminders;
 
+import dangan.i18n.FailureText;
+import dangan.i18n.Localized;
+
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -111,8 +114,8 @@ public final class FeedWriter {
             Files.deleteIfExists(csvPart);
             Files.deleteIfExists(jsonPart);
             if (!(e instanceof IOException)) throw e;
-            throw new IOException(text.messages().text("recovery.feed-not-written", "job", job, "day", day.toString(),
-                    "folder", folder.toString(), "reason", dangan.store.Outage.reason(e)), e);
+            throw new FeedNotWritten(Localized.of("recovery.feed-not-written", "job", job, "day", day.toString(),
+                    "folder", folder.toString(), "reason", FailureText.said(e)), e);
         }
     }
 

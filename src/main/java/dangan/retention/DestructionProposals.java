@@ -9,6 +9,7 @@ import dangan.access.Role;
 import dangan.archive.ArchiveLock;
 import dangan.archive.ChangeLog;
 import dangan.audit.AuditEntry;
+import dangan.audit.AuditText;
 import dangan.audit.AuditTrail;
 import dangan.retention.ProposalShapes.Decided;
 import dangan.retention.ProposalShapes.Filed;
@@ -44,8 +45,6 @@ public final class DestructionProposals {
 
     private static final Logger LOG = LoggerFactory.getLogger(DestructionProposals.class);
     static final List<String> ALL_CATEGORIES = List.of("basic", "consumption", "preferences", "health", "feedback", "identity");
-    static final String METHOD_ARCHIVE = "rows deleted, customer keys destroyed";
-    static final String METHOD_HEALTH = "health facts deleted";
     /** The roles to whom a sealed archive answers as if it did not exist (D-32). */
     private static final Set<Role> ORDINARY_ROLES = EnumSet.of(Role.FRONT_DESK, Role.SERVICE);
 
@@ -87,7 +86,7 @@ public final class DestructionProposals {
             audit.record(h, new AuditEntry(receivedBy, label(role), "deletion-request", archiveNo, List.of(),
                     audit.messages().text("audit.purpose.deletion-request"), null, AuditEntry.OK, Localized.of("audit.destruction.request",
                     "via", receivedVia, "request", request.id(), "proposal", proposalId)));
-            return new Filed(proposalId, request.id(), archiveNo, request.dueAt(), "pending approval by a manager");
+            return new Filed(proposalId, request.id(), archiveNo, request.dueAt(), "pending");
         });
         LOG.info("Deletion request for archive {} ({} via {}): subject request #{}, destruction proposal #{} awaits a manager",
                 archiveNo, receivedBy, receivedVia, filed.subjectRequestId(), filed.proposalId());
@@ -115,7 +114,7 @@ public final class DestructionProposals {
                             "id", String.valueOf(archive.pendingProposal()));
                 }
                 ProposalStore.insertLine(h, id, ++lineNo, archive.customerId(), archiveNo, archive.lastActivity(), null);
-                audit.record(h, new AuditEntry(by, label(role), "propose-destruction", archiveNo, List.of(), reason, null, AuditEntry.OK,
+                audit.record(h, new AuditEntry(by, label(role), "propose-destruction", archiveNo, List.of(), purpose(reason), null, AuditEntry.OK,
                         Localized.of("audit.destruction.proposed", "proposal", id, "line", lineNo, "reason", reason)));
             }
             return id;
@@ -177,8 +176,9 @@ public final class DestructionProposals {
             Proposal proposal = decidable(h, proposalId, by);
             for (Line line : chosen(proposal, lineNos)) {
                 ProposalStore.decide(h, proposalId, line.lineNo(), "rejected", by, reason, null);
-                ProposalStore.closeRequests(h, line, false, "refused", by, "deletion refused: " + reason);
-                audit.record(h, new AuditEntry(by, label(role), "reject-destruction", line.archiveNo(), List.of(), proposal.reason(),
+                ProposalStore.closeRequests(h, line, false, "refused", by,
+                        audit.messages().text("records.outcome.deletion-refused", "reason", reason));
+                audit.record(h, new AuditEntry(by, label(role), "reject-destruction", line.archiveNo(), List.of(), purpose(proposal.reason()),
                         null, AuditEntry.OK, Localized.of("audit.destruction.rejected", "proposal", proposalId, "line", line.lineNo(),
                         "reason", reason)));
             }
@@ -197,7 +197,7 @@ public final class DestructionProposals {
             ProposalStore.unseal(h, archive.customerId());
             Messages m = audit.messages();
             changeLog(h, archive.customerId(), "sealed", m.text("audit.sealed-by", "by", archive.sealedBy()), null, by,
-                    m.text("audit.change.unsealed", "reason", reason), "unseal by " + role + " (API)");
+                    m.text("audit.change.unsealed", "reason", reason), m.text("records.source.unseal", "role", AuditText.role(label(role))));
             audit.record(h, new AuditEntry(by, label(role), "unseal", archiveNo, List.of(), null, null, AuditEntry.OK,
                     Localized.of("audit.destruction.unsealed", "reason", reason)));
         });
@@ -248,7 +248,7 @@ public final class DestructionProposals {
         }
         ProposalStore.Target target = ProposalStore.target(h, proposal.id(), line.lineNo()).orElse(null);
         if (target == null) {
-            ProposalStore.decide(h, proposal.id(), line.lineNo(), "gone", approver, "the archive no longer exists (destroyed before)", null);
+            ProposalStore.decide(h, proposal.id(), line.lineNo(), "gone", approver, audit.messages().text("records.line.gone"), null);
             return List.of();
         }
         if (target.holds() != null) {
@@ -262,8 +262,8 @@ public final class DestructionProposals {
         if ("retention".equals(proposal.reason()) && line.lastActivity() != null) {
             OffsetDateTime now = ProposalStore.lastActivity(h, customerId);
             if (now != null && now.isAfter(line.lastActivity())) {
-                ProposalStore.decide(h, proposal.id(), line.lineNo(), "stale", approver, "active again since the review (last activity "
-                        + now.toLocalDate() + "): neither destroyed nor sealed", null);
+                ProposalStore.decide(h, proposal.id(), line.lineNo(), "stale", approver,
+                        audit.messages().text("records.line.stale", "last", now.toLocalDate()), null);
                 return List.of();
             }
         }
@@ -272,16 +272,17 @@ public final class DestructionProposals {
             Messages m = audit.messages();
             changeLog(h, customerId, "sealed", null, m.text("audit.sealed-by", "by", approver), approver,
                     m.text("audit.change.sealed", "proposal", proposal.id(), "line", line.lineNo(), "reason", reason),
-                    "destruction proposal #" + proposal.id() + " line " + line.lineNo());
+                    m.text("records.source.destruction", "proposal", proposal.id(), "line", line.lineNo()));
             ProposalStore.decide(h, proposal.id(), line.lineNo(), "sealed", approver, reason, null);
-            ProposalStore.closeRequests(h, line, false, "refused", approver, "sealed instead of destroyed (D-32): " + reason);
-            audit.record(h, new AuditEntry(approver, label(role), "seal", line.archiveNo(), List.of(), proposal.reason(), null,
+            ProposalStore.closeRequests(h, line, false, "refused", approver, m.text("records.outcome.sealed", "reason", reason));
+            audit.record(h, new AuditEntry(approver, label(role), "seal", line.archiveNo(), List.of(), purpose(proposal.reason()), null,
                     AuditEntry.OK, Localized.of("audit.destruction.sealed", "proposal", proposal.id(), "line", line.lineNo(), "reason", reason)));
             return List.of();
         }
         boolean whole = "archive".equals(line.scope());
         // the sealed originals in done/ that hold lines of this archive: named in the record (issue 10)
-        List<Map<String, Object>> originals = SealedOriginals.holding(h, Destruction.sourceIngests(h, customerId));
+        Messages m = audit.messages(); // the record and the request's outcome, in the configured language
+        List<Map<String, Object>> originals = SealedOriginals.holding(h, Destruction.sourceIngests(h, customerId), m);
         Map<String, Long> counts = whole
                 ? Destruction.destroy(h, customerId, line.archiveNo(), target.mobile(), target.email())
                 : Map.of("health_fact", ProposalStore.deleteHealthFacts(h, customerId));
@@ -294,22 +295,27 @@ public final class DestructionProposals {
             throw new IllegalStateException(e);
         }
         long recordId = ProposalStore.record(h, line.archiveNo(), proposal.reason(), proposal.id(), approver,
-                whole ? METHOD_ARCHIVE : METHOD_HEALTH, countsJson, originalsJson);
+                m.text(whole ? "records.method.archive" : "records.method.health"), countsJson, originalsJson);
         ProposalStore.decide(h, proposal.id(), line.lineNo(), "destroyed", approver, reason, recordId);
-        ProposalStore.closeRequests(h, line, whole, "done", approver, "destroyed: destruction record #" + recordId);
+        ProposalStore.closeRequests(h, line, whole, "done", approver, m.text("records.outcome.destroyed", "record", recordId));
         long rows = counts.values().stream().mapToLong(Long::longValue).sum();
         audit.record(h, new AuditEntry(approver, label(role), "destroy", line.archiveNo(), whole ? ALL_CATEGORIES : List.of("health"),
-                proposal.reason(), null, AuditEntry.OK, Localized.of("audit.destruction.destroyed", "proposal", proposal.id(),
+                purpose(proposal.reason()), null, AuditEntry.OK, Localized.of("audit.destruction.destroyed", "proposal", proposal.id(),
                 "line", line.lineNo(), "whole", whole ? "yes" : "no", "rows", rows, "tables", counts.size(), "record", recordId,
                 "reason", reason)));
         LOG.info("Archive {} destroyed ({}): destruction record #{}, {} rows in {} tables, approved by {}",
-                line.archiveNo(), whole ? METHOD_ARCHIVE : METHOD_HEALTH, recordId, rows, counts.size(), approver);
+                line.archiveNo(), m.text(whole ? "records.method.archive" : "records.method.health"), recordId, rows, counts.size(), approver);
         return List.of(new DestructionListener.Destroyed(customerId, line.archiveNo(), recordId, whole));
     }
 
     private static void changeLog(Handle h, long customerId, String field, String oldValue, String newValue, String by,
                                   String reason, String source) {
         ChangeLog.write(h, ChangeLog.Change.of(customerId, field, oldValue, newValue, by, reason).from(source));
+    }
+
+    /** Why a proposal destroys, as the audit log's purpose says it (the proposal keeps its reason code). */
+    private String purpose(String reason) {
+        return audit.messages().text("audit.purpose.destruction", "reason", reason.replace('-', '_')); // an ICU select takes no hyphen
     }
 
     /** The role as the audit log writes it; none for a request that came by mail. */

@@ -54,7 +54,8 @@ public final class RetentionReview {
         String rules = "{\"archive_years\": " + settings.archiveYears() + ", \"health_years\": " + settings.healthYears() + "}";
         String summary = jdbi.inTransaction(h -> {
             Localized filed = script.query(h, Map.of("as_of", asOf, "archive_years", settings.archive(),
-                    "health_years", settings.health(), "filed_by", FILED_BY, "rules", rules)).map((rs, ctx) -> {
+                    "health_years", settings.health(), "filed_by", FILED_BY, "rules", rules,
+                    "note", audit.messages().text("records.proposal.retention", "day", asOf))).map((rs, ctx) -> {
                 rs.getLong("proposal_id");
                 if (rs.wasNull()) return null;
                 return Localized.of("audit.retention.proposed", "day", asOf, "proposal", rs.getLong("proposal_id"),

@@ -1,6 +1,10 @@
 package dangan.rights;
 
+import dangan.i18n.FailureText;
 import dangan.i18n.Localized;
+import dangan.i18n.Messages;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,6 +47,8 @@ import java.util.Map;
  * same transaction.
  */
 public final class ArchiveExport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveExport.class);
 
     /** Fact tables exported per customer, under these names; tables another version adds are found by name. */
     private static final Map<String, String> FACTS = new LinkedHashMap<>();
@@ -92,13 +98,16 @@ public final class ArchiveExport {
                 throw ApiProblem.forbiddenFor(archiveNo, beyondView, "api.export.beyond-view", "categories", String.join(", ", beyondView),
                         "role", caller.role().label(), "by", String.valueOf(request.receivedBy()), "id", String.valueOf(requestId));
             }
-            ObjectNode document = document(h, request.customerId(), archiveNo, requestId);
+            // the document is the customer's, in the request's language (the configured one unless it asks for another)
+            Messages said = Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class),
+                    audit.messages().language());
+            ObjectNode document = document(h, request.customerId(), archiveNo, requestId, said);
             int facts = document.get("facts_total").asInt();
             audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "export", archiveNo,
                     Arrays.stream(Category.values()).map(Category::label).toList(), audit.messages().text("audit.purpose.access-request", "id", requestId), null,
                     AuditEntry.OK, Localized.of("audit.export.archive", "request", requestId, "facts", facts, "by", caller.name(),
                     "hasApproval", approvedBy == null ? "no" : "yes", "approvedBy", approvedBy == null ? "" : approvedBy)));
-            SubjectRequests.close(h, requestId, caller.name(), "archive exported as JSON (" + facts + " facts)");
+            SubjectRequests.close(h, requestId, caller.name(), audit.messages().text("records.outcome.exported", "facts", facts));
             return document;
         });
         exchange.getMessage().setHeader("Content-Disposition", "attachment; filename=\"archive-" + archiveNo + ".json\"");
@@ -106,49 +115,48 @@ public final class ArchiveExport {
     }
 
     /** The whole archive of one customer, read in the caller's transaction. */
-    ObjectNode document(Handle h, long customerId, String archiveNo, long requestId) {
+    ObjectNode document(Handle h, long customerId, String archiveNo, long requestId, Messages said) {
         Map<Long, ObjectNode> sources = new HashMap<>();
         ObjectNode doc = Api.JSON.createObjectNode();
         doc.put("archive_no", archiveNo);
         doc.put("exported_at", Instant.now().toString());
         doc.put("request_id", requestId);
-        doc.put("about", "Everything this archive holds about the customer (PIPL access request): basic information,"
-                + " consumption, preferences, health data, feedback, where each came from, consents, and every recorded change.");
-        ArrayNode basic = rows(h, "select * from customer where id = :customer", customerId, sources);
+        doc.put("about", said.text("records.export.about"));
+        ArrayNode basic = rows(h, "select * from customer where id = :customer", customerId, sources, said);
         doc.set("basic", basic.isEmpty() ? Api.JSON.createObjectNode() : basic.get(0));
         int facts = 0;
         for (Map.Entry<String, String> f : FACTS.entrySet()) {
-            ArrayNode rows = rows(h, "select * from " + f.getValue() + " where customer_id = :customer order by 1", customerId, sources);
+            ArrayNode rows = rows(h, "select * from " + f.getValue() + " where customer_id = :customer order by 1", customerId, sources, said);
             doc.set(f.getKey(), rows);
             facts += rows.size();
         }
         List<String> consentTables = consentTables(h);
         ArrayNode consents = Api.JSON.createArrayNode();
         for (String table : consentTables) {
-            for (JsonNode row : rows(h, "select * from " + table + " where customer_id = :customer", customerId, sources)) {
+            for (JsonNode row : rows(h, "select * from " + table + " where customer_id = :customer", customerId, sources, said)) {
                 ((ObjectNode) row).put("table", table);
                 consents.add(row);
             }
         }
         doc.set("consents", consentTables.isEmpty() ? null : consents);
         doc.set("change_history", rows(h, "select id, field, old_value, new_value, changed_at, changed_by, reason, source,"
-                + " source_ingest_id, source_line from change_log where customer_id = :customer order by changed_at, id", customerId, sources));
+                + " source_ingest_id, source_line from change_log where customer_id = :customer order by changed_at, id", customerId, sources, said));
         doc.set("requests", rows(h, "select id, kind, received_at, received_via, received_by, due_at, status, closed_at, closed_by, outcome"
-                + " from subject_request where customer_id = :customer order by id", customerId, sources));
+                + " from subject_request where customer_id = :customer order by id", customerId, sources, said));
         doc.put("facts_total", facts);
         doc.set("sources", sources(h, sources));
         return doc;
     }
 
     /** Rows as JSON objects: *_enc values decrypted (under the name without _enc), hashes left out, provenance gathered. */
-    private ArrayNode rows(Handle h, String sql, long customerId, Map<Long, ObjectNode> sources) {
+    private ArrayNode rows(Handle h, String sql, long customerId, Map<Long, ObjectNode> sources, Messages said) {
         ArrayNode out = Api.JSON.createArrayNode();
-        h.createQuery(sql).bind("customer", customerId).map((rs, ctx) -> row(rs, sources)).forEach(out::add);
+        h.createQuery(sql).bind("customer", customerId).map((rs, ctx) -> row(rs, sources, said)).forEach(out::add);
         return out;
     }
 
     /** One row of any table, column by column as its metadata names them (the tables are the archive's, found by name). */
-    private ObjectNode row(ResultSet rs, Map<Long, ObjectNode> sources) throws SQLException {
+    private ObjectNode row(ResultSet rs, Map<Long, ObjectNode> sources, Messages said) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         ObjectNode row = Api.JSON.createObjectNode();
         for (int i = 1; i <= md.getColumnCount(); i++) {
@@ -156,7 +164,7 @@ public final class ArchiveExport {
             if (SKIPPED.contains(name) || name.endsWith("_hash")) continue;
             int type = md.getColumnType(i);
             if (type == Types.BINARY || type == Types.VARBINARY || type == Types.LONGVARBINARY) {
-                if (name.endsWith("_enc")) row.put(name.substring(0, name.length() - 4), decrypt(rs.getBytes(name)));
+                if (name.endsWith("_enc")) row.put(name.substring(0, name.length() - 4), decrypt(rs.getBytes(name), said));
                 continue;
             }
             put(row, name, rs, type);
@@ -165,12 +173,13 @@ public final class ArchiveExport {
         return row;
     }
 
-    private String decrypt(byte[] sealed) {
+    private String decrypt(byte[] sealed, Messages said) {
         if (sealed == null) return null;
         try {
             return sensitive.decryptOrDestroyed(sealed);
         } catch (RuntimeException e) {
-            return "(unreadable: " + e.getMessage() + ")";
+            LOG.debug(e.toString(), e); // the library's words, for an operator
+            return said.text("records.export.unreadable", "failure", FailureText.said(e));
         }
     }
 

@@ -136,7 +136,7 @@ public final class CorrectionConflicts {
             if (!"open".equals(c.status())) {
                 throw RuleException.conflict("refusal.conflict.closed", "id", String.valueOf(id), "status", c.status());
             }
-            String source = "correction conflict #" + id;
+            String source = audit.messages().text("records.source.conflict", "id", id);
             String why = note.isEmpty() ? audit.messages().text("audit.change.conflict", "id", id) : note;
             if (decision.equals("confirm")) confirm(h, caller.name(), c, source, why);
             h.createUpdate("""
@@ -197,7 +197,9 @@ public final class CorrectionConflicts {
             h.createUpdate("""
                             update subject_request set status = 'done', closed_at = now(), closed_by = :by, outcome = :outcome
                             where id = :id and status = 'open'""")
-                    .bind("by", by).bind("outcome", "corrected " + c.field() + " (" + source + ")").bind("id", c.requestId()).execute();
+                    .bind("by", by).bind("outcome", audit.messages().text("records.outcome.conflict-confirmed",
+                            "field", dangan.audit.AuditText.field(c.field()), "id", c.id()))
+                    .bind("id", c.requestId()).execute();
         }
     }
 

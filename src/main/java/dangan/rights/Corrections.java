@@ -1,6 +1,7 @@
 package dangan.rights;
 
 import dangan.i18n.Localized;
+import dangan.i18n.Messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -12,6 +13,7 @@ import dangan.access.Request;
 import dangan.access.Role;
 import dangan.archive.ChangeLog;
 import dangan.audit.AuditEntry;
+import dangan.audit.AuditText;
 import dangan.audit.AuditTrail;
 import dangan.normalise.DateValue;
 import dangan.normalise.EmailAddress;
@@ -47,7 +49,7 @@ import java.util.function.Function;
  * normalised exactly as the intake does ({@code dangan.normalise}); an invalid one refuses the whole
  * correction with the reason. Identity fields (name, gender, birth date, ID number) are corrected
  * only for a correction request ({@code request_id}). The change, its change-register rows (who =
- * the caller, the reason, source 'correction request #id'), the audit entry and the closing of the
+ * the caller, the reason, source "更正请求 #id" in the configured language), the audit entry and the closing of the
  * request commit together or not at all.
  */
 public final class Corrections {
@@ -277,8 +279,10 @@ public final class Corrections {
                     });
         }
 
-        String source = requestId == null ? "correction without request (" + caller.role() + " " + caller.name() + ")"
-                : "correction request #" + requestId;
+        Messages said = audit.messages(); // what the register and the request keep, in the configured language
+        String source = requestId == null
+                ? said.text("records.source.correction", "role", AuditText.role(caller.role().label()), "by", caller.name())
+                : said.text("records.source.correction-request", "id", requestId);
         for (Changed ch : changed) write(h, customerId, ch, wanted.get(ch.field()));
         if (!changed.isEmpty()) {
             boolean contact = changed.stream().anyMatch(ch -> Set.of("mobile", "email", "address").contains(ch.field()));
@@ -296,12 +300,12 @@ public final class Corrections {
         List<String> fields = changed.stream().map(Changed::field).toList();
         audit.record(h, new AuditEntry(caller.name(), caller.role().label(), "change", archiveNo, List.copyOf(categories),
                 purpose(audit.messages(), requestId), null, AuditEntry.OK, Localized.of("audit.correction.done",
-                "hasFields", fields.isEmpty() ? "no" : "yes", "fields", dangan.audit.AuditText.fields(audit.messages(), fields),
+                "hasFields", fields.isEmpty() ? "no" : "yes", "fields", AuditText.fields(said, fields),
                 "hasRequest", requestId == null ? "no" : "yes", "request", requestId == null ? "" : requestId)));
         String status = null;
         if (requestId != null) {
-            SubjectRequests.close(h, requestId, caller.name(), fields.isEmpty() ? "nothing to correct: the archive held these values"
-                    : "corrected " + String.join(", ", fields));
+            SubjectRequests.close(h, requestId, caller.name(), fields.isEmpty() ? said.text("records.outcome.nothing-to-correct")
+                    : said.text("records.outcome.corrected", "fields", AuditText.fields(said, fields)));
             status = "done";
         }
         return new Result(archiveNo, requestId, changed, unchanged, status);

@@ -1,6 +1,7 @@
 package dangan.rules;
 
 import dangan.i18n.Language;
+import dangan.i18n.Localized;
 import dangan.i18n.Messages;
 
 /**
@@ -14,7 +15,7 @@ import dangan.i18n.Messages;
  * in the request's {@code Accept-Language}, commands in {@code dangan.locale}); its {@link #getMessage()}
  * is the English text, for logs and stack traces.
  */
-public abstract sealed class RuleException extends RuntimeException
+public abstract sealed class RuleException extends RuntimeException implements Localized.Carrier
         permits RuleException.Invalid, RuleException.NotFound, RuleException.Conflict, RuleException.NotPermitted {
 
     private final String key;
@@ -38,6 +39,12 @@ public abstract sealed class RuleException extends RuntimeException
     /** The named arguments of the key, as name/value pairs. */
     public Object[] arguments() {
         return arguments.clone();
+    }
+
+    /** The refusal as a key and its arguments, said in any language; null when it was written as a text. */
+    @Override
+    public Localized reason() {
+        return key == null ? null : Localized.of(key, arguments);
     }
 
     /** The refusal as a person reads it in a language: from the bundles when it has a key, else as written. */

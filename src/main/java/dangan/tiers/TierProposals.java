@@ -1,5 +1,6 @@
 package dangan.tiers;
 
+import dangan.audit.AuditText;
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
 import dangan.store.Db;
@@ -58,6 +59,9 @@ public final class TierProposals {
             from tier_proposal p left join tier_proposal_line l on l.proposal_id = p.id
             %s
             group by p.id order by p.id""";
+
+    /** The tiers a stale line's note may name (the last: none), each note said once per decision. */
+    private static final List<String> STALE_TIERS = List.of("A", "B", "C", "D", "E", "-");
 
     private final Jdbi jdbi;
     /** The language of the change register's reasons an approval writes ({@code dangan.locale}). */
@@ -133,12 +137,16 @@ public final class TierProposals {
             if (approve) {
                 stale = h.createUpdate("""
                         update tier_proposal_line l set status = 'stale', decided_by = :by, decided_at = now(),
-                               note = case when c.sealed_at is not null or c.status = 'sealed'
-                                           then 'not applied: the archive was sealed since the review (D-32: read-only)'
-                                           else 'not applied: the tier changed since the review (now ' || coalesce(c.tier, '-') || ')' end
+                               note = case when c.sealed_at is not null or c.status = 'sealed' then :sealedNote
+                                           else (:changedNotes)[coalesce(array_position(:tiers, c.tier::text), cardinality(:tiers))] end
                         from customer c where c.id = l.customer_id and l.proposal_id = :proposal""" + filter
                         + " and (c.tier is distinct from l.old_tier or c.sealed_at is not null or c.status = 'sealed')")
-                        .bind("by", by).bind("proposal", proposalId).bindArray("wanted", Integer.class, lineNos).execute();
+                        .bind("by", by).bind("proposal", proposalId).bindArray("wanted", Integer.class, lineNos)
+                        .bind("sealedNote", messages.text("records.tier.stale-sealed"))
+                        .bindArray("tiers", String.class, STALE_TIERS)
+                        .bindArray("changedNotes", String.class, STALE_TIERS.stream().map(t -> messages.text("records.tier.stale-changed",
+                                "tier", AuditText.tier(t.equals("-") ? null : t))).toList())
+                        .execute();
                 // the change register's reason of each line, in the configured language
                 List<Integer> reasonLines = new ArrayList<>();
                 List<String> reasons = new ArrayList<>();

@@ -157,7 +157,7 @@ class ApiHardeningTest {
         assertThat(dangan.row("select tier::text as t from customer where archive_no = ?", open)).containsEntry("t", "D");
         assertThat(dangan.row("select tier::text as t from customer where archive_no = ?", sealed)).containsEntry("t", "B");
         assertThat((String) dangan.row("select l.note from tier_proposal_line l join customer c on c.id = l.customer_id"
-                + " where c.archive_no = ?", sealed).get("note")).contains("sealed");
+                + " where c.archive_no = ?", sealed).get("note")).isEqualTo("未调整：评审之后档案已被封存（D-32：只读）");
     }
 
     @Test

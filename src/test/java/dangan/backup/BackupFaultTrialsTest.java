@@ -1,6 +1,8 @@
 package dangan.backup;
 
 import dangan.config.Settings;
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import dangan.store.ArchiveDatabase;
 import dangan.support.RunningService;
 import dangan.support.ServiceProcess;
@@ -141,7 +143,7 @@ class BackupFaultTrialsTest {
                 backups(folder).run();
                 said = "no failure";
             } catch (BackupFailure e) {
-                said = e.getMessage();
+                said = e.reason(Messages.of(Language.ZH)); // what a person reads, keyed
             }
             List<String> left = disk.files();
             List<String> expected = List.of(earlier.file().getFileName().toString(), Keyring.FILE_NAME);

@@ -21,6 +21,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -186,5 +187,120 @@ class NoEnglishInsideChineseTest {
         assertThat(answer.path("intact").asBoolean()).isFalse();
         noEnglish("audit verify and GET /api/audit/verify of a broken chain",
                 List.of((verify.out() + verify.err()).strip(), answer.path("broken").asText()));
+    }
+
+    @Test
+    void whatTheArchiveKeepsOfRequestsAndDecisionsIsInChinese() throws Exception {
+        dangan.drop("请求与决定.csv", "姓名,手机,过敏\n请求甲,13566668001,花生\n请求乙,13566668002,\n请求丙,13566668003,\n请求丁,13566668004,\n",
+                StandardCharsets.UTF_8);
+        dangan.awaitHandled("请求与决定.csv");
+        String jia = archiveOf("13566668001");
+        String yi = archiveOf("13566668002");
+        String bing = archiveOf("13566668003");
+        String ding = archiveOf("13566668004");
+        ApiClient desk = ApiClient.asNewUser(dangan, "desk.stored", Role.FRONT_DESK);
+        ApiClient keeper = ApiClient.asNewUser(dangan, "keeper.stored", Role.KEEPER);
+        ApiClient manager = ApiClient.asNewUser(dangan, "manager.stored", Role.MANAGER);
+        List<String> read = new ArrayList<>();
+
+        // an export: the access request's outcome, and the document the customer reads (in English when asked so)
+        long access = accessRequestApproved(desk, manager, jia);
+        ApiClient.Reply export = keeper.get("/api/archives/" + jia + "/export?request_id=" + access);
+        assertThat(export.status()).as(export.text()).isEqualTo(200);
+        read.add(export.json().path("about").asText());
+        ApiClient.Reply english = keeper.get("/api/archives/" + jia + "/export?request_id=" + accessRequestApproved(desk, manager, jia), "en");
+        assertThat(english.json().path("about").asText()).startsWith("Everything this archive holds").doesNotContainPattern("\\p{IsHan}");
+
+        // a correction without a request; a refused deletion; a destruction; a sealing undone
+        ApiClient.Reply corrected = keeper.post("/api/archives/" + yi + "/corrections",
+                "{\"reason\": \"客户来电更正\", \"changes\": {\"address\": \"杭州西湖区\"}}");
+        assertThat(corrected.status()).as(corrected.text()).isEqualTo(200);
+        long kept = desk.post("/api/archives/" + yi + "/deletion-request", "{\"via\": \"desk\"}").json().path("proposal_id").asLong();
+        assertThat(manager.post("/api/destruction-proposals/" + kept + "/reject", "{\"reason\": \"合同尚未结束\"}").status()).isEqualTo(200);
+        long gone = desk.post("/api/archives/" + bing + "/deletion-request", "{\"via\": \"phone\"}").json().path("proposal_id").asLong();
+        ApiClient.Reply destroyed = manager.post("/api/destruction-proposals/" + gone + "/approve",
+                "{\"method\": \"destroy\", \"reason\": \"已核实身份\"}");
+        assertThat(destroyed.status()).as(destroyed.text()).isEqualTo(200);
+        long sealing = desk.post("/api/archives/" + ding + "/deletion-request", "{\"via\": \"letter\"}").json().path("proposal_id").asLong();
+        assertThat(manager.post("/api/destruction-proposals/" + sealing + "/approve", "{\"method\": \"seal\", \"reason\": \"尚有法律纠纷\"}")
+                .status()).isEqualTo(200);
+        ApiClient.Reply unsealed = manager.post("/api/archives/" + ding + "/unseal", "{\"reason\": \"已补全\"}");
+        assertThat(unsealed.status()).as(unsealed.text()).isEqualTo(200);
+
+        // the requests' outcomes, the change register's sources, the destruction record: as the API, psql and the console show them
+        for (String archive : List.of(jia, yi, bing, ding)) {
+            for (JsonNode r : manager.get("/api/subject-requests?status=all&archive_no=" + archive).json().path("requests")) {
+                read.add(r.path("outcome").asText());
+            }
+        }
+        assertThat(read).as("the export, two exports' outcomes, a refused and a done deletion, a sealing").hasSize(6).doesNotContain("");
+        for (String archive : List.of(yi, ding)) {
+            for (JsonNode change : manager.get("/api/archives/" + archive + "/history").json().path("changes")) {
+                if (change.path("source").hasNonNull("note")) read.add(change.path("source").path("note").asText());
+            }
+        }
+        assertThat(read).as("a correction's source, the sealing's and the unsealing's").hasSize(9);
+        Map<String, Object> record = dangan.row("select method, originals::text as originals from destruction_record where archive_no = ?", bing);
+        read.add((String) record.get("method"));
+        for (JsonNode original : new com.fasterxml.jackson.databind.ObjectMapper().readTree((String) record.get("originals"))) {
+            read.add(original.path("state").asText());
+        }
+        read.add((String) dangan.row("select purpose from audit_log where action = 'destroy' and archive_no = ?", bing).get("purpose"));
+        noEnglish("the outcomes of requests, the change register's sources, the destruction record", read);
+    }
+
+    @Test
+    void aFailedJobIsExplainedInChineseAndInEnglishOnRequest() throws Exception {
+        ApiClient admin = ApiClient.asNewUser(dangan, "admin.jobs", Role.ADMIN);
+        // a reason of Dangan's own: the backup folder is a file
+        Path backups = dangan.home().resolve("backups");
+        if (Files.isDirectory(backups)) {
+            try (var files = Files.list(backups)) {
+                for (Path p : files.toList()) Files.delete(p);
+            }
+            Files.delete(backups);
+        }
+        Files.writeString(backups, "不是文件夹");
+        ApiClient.Reply backup;
+        ApiClient.Reply backupInEnglish;
+        try {
+            backup = admin.post("/api/jobs/backup/run", "{}");
+            backupInEnglish = admin.post("/api/jobs/backup/run", "{}", "en");
+        } finally {
+            Files.delete(backups); // the folder comes back for the other tests' destructions (their keyring)
+        }
+        // no reason of its own: the database refuses the statement (its table is away for a moment)
+        ApiClient.Reply review;
+        try (Connection c = dangan.service().database().dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute("alter table tier_proposal rename to tier_proposal_away");
+            try {
+                review = admin.post("/api/jobs/annual-tier-review/run", "{}");
+            } finally {
+                st.execute("alter table tier_proposal_away rename to tier_proposal");
+            }
+        }
+        assertThat(backup.json().path("status").asText()).as(backup.text()).isEqualTo("failed");
+        assertThat(review.json().path("status").asText()).as(review.text()).isEqualTo("failed");
+        assertThat(backup.json().path("error").asText()).contains("备份未完成").contains("backups");
+        assertThat(review.json().path("error").asText()).isEqualTo("任务失败：数据库出错（详情见服务日志）");
+        assertThat(backupInEnglish.json().path("error").asText()).startsWith("The backup did not finish")
+                .doesNotContainPattern("\\p{IsHan}");
+        List<String> read = new ArrayList<>(List.of(backup.json().path("error").asText(), review.json().path("error").asText()));
+        for (JsonNode job : admin.get("/api/jobs").json().path("jobs")) {
+            if (List.of("backup", "annual-tier-review").contains(job.path("job").asText())) read.add(job.path("last_run").path("error").asText());
+        }
+        assertThat(read).hasSize(4).doesNotContain("");
+        noEnglish("a failed job's error (the run-now answer, the jobs page)", read);
+    }
+
+    private static long accessRequestApproved(ApiClient desk, ApiClient manager, String archive) throws Exception {
+        long id = desk.post("/api/archives/" + archive + "/requests", "{\"kind\": \"access\", \"via\": \"desk\"}").json().path("id").asLong();
+        ApiClient.Reply approved = manager.post("/api/subject-requests/" + id + "/approve-export", "{}");
+        assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+        return id;
+    }
+
+    private static String archiveOf(String mobile) throws Exception {
+        return (String) dangan.row("select archive_no from customer where mobile = ?", mobile).get("archive_no");
     }
 }

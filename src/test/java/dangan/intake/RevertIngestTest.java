@@ -94,7 +94,7 @@ class RevertIngestTest {
         // each restored field is a change of its own in the field's history
         String zhang = archiveNo("13600001111");
         assertThat(dangan.rows("select field, old_value, new_value, changed_by, reason from change_log l join customer c on c.id = l.customer_id"
-                + " where c.archive_no = ? and l.source = ? order by field", zhang, "ingest revert #" + second))
+                + " where c.archive_no = ? and l.source = ? and l.reverts_ingest_id = ? order by field", zhang, "撤销导入 #" + second, second))
                 .extracting(r -> r.get("field") + ": " + r.get("old_value") + " → " + r.get("new_value") + " (" + r.get("changed_by") + ", "
                         + r.get("reason") + ")")
                 .containsExactly("address: 苏州市姑苏区人民路8号 → 杭州市西湖区文三路1号 (wang.jl, 撤销导入 #" + second + "（members-2.csv）)",

@@ -95,7 +95,7 @@ class ScheduledJobFailuresTest {
             Map<String, Object> run = dangan.row("select attempts, error from job_run where job = 'staleness' and id > ?"
                     + " and status = 'failed' order by id limit 1", from);
             assertThat(run.get("attempts")).isEqualTo(1);
-            assertThat(String.valueOf(run.get("error"))).contains("cancel");
+            assertThat(String.valueOf(run.get("error"))).isEqualTo("任务失败：数据库取消了正在执行的语句（详情见服务日志）");
             List<ILoggingEvent> lines = jobLines(log, "staleness");
             assertThat(lines).as("one error line, not retried").isNotEmpty().allSatisfy(e -> {
                 assertThat(e.getLevel()).isEqualTo(Level.ERROR);

@@ -142,10 +142,10 @@ class DestructionTest {
         JsonNode originals = new ObjectMapper().readTree((String) record.get("originals"));
         assertThat(originals).hasSize(2).allSatisfy(o -> {
             assertThat(o.get("file").asText()).endsWith(".csv.sealed");
-            assertThat(o.get("state").asText()).startsWith("still holds the lines");
+            assertThat(o.get("state").asText()).startsWith("仍含这些行");
         });
         assertThat(record).containsEntry("reason", "customer-request").containsEntry("proposal_id", proposal)
-                .containsEntry("approved_by", "zhou.manager").containsEntry("method", "rows deleted, customer keys destroyed");
+                .containsEntry("approved_by", "zhou.manager").containsEntry("method", "各行已删除，客户密钥已销毁");
         JsonNode counts = new ObjectMapper().readTree((String) record.get("counts"));
         assertThat(counts.get("customer").asLong()).isEqualTo(1);
         assertThat(counts.get("health_fact").asLong()).isEqualTo(1);
@@ -311,7 +311,7 @@ class DestructionTest {
         assertThat(dangan.count("select count(*) from health_fact h join customer c on c.id = h.customer_id where c.mobile = '13912340007'"))
                 .isZero();
         assertThat(dangan.row("select method, reason from destruction_record where archive_no = ?", archiveOf("13912340007")))
-                .containsEntry("method", "health facts deleted").containsEntry("reason", "retention");
+                .containsEntry("method", "健康信息已删除").containsEntry("reason", "retention");
     }
 
     @Test

@@ -152,15 +152,15 @@ class CustomerRightsTest {
         assertThat(log).extracting(m -> m.get("field")).containsExactly("mobile", "name", "preferences.room");
         assertThat(log.get(0)).containsEntry("old_value", "13800000002").containsEntry("new_value", "13900000002")
                 .containsEntry("changed_by", "keeper.zhao").containsEntry("reason", "客户来电更正")
-                .containsEntry("source", "correction request #" + id);
+                .containsEntry("source", "更正请求 #" + id);
         assertThat(dangan.row("select status, outcome from subject_request where id = ?", id))
-                .containsEntry("status", "done").containsEntry("outcome", "corrected mobile, name, room_preferences");
+                .containsEntry("status", "done").containsEntry("outcome", "已更正：手机、姓名、房间偏好");
         assertThat(dangan.row("select action, categories, purpose from audit_log where actor = 'keeper.zhao' and archive_no = ? and action = 'change'", li))
                 .containsEntry("categories", "basic,preferences").containsEntry("purpose", "更正请求 #" + id);
 
         // the history shows the correction with its source
         JsonNode history = manager.get("/api/archives/" + li + "/history?field=mobile").json();
-        assertThat(history.get("changes").get(0).get("source").get("note").asText()).isEqualTo("correction request #" + id);
+        assertThat(history.get("changes").get(0).get("source").get("note").asText()).isEqualTo("更正请求 #" + id);
     }
 
     /**
@@ -217,7 +217,7 @@ class CustomerRightsTest {
         assertThat(dangan.row("select mobile, email from customer where archive_no = ?", qian))
                 .containsEntry("mobile", null).containsEntry("email", "q2@example.cn");
         assertThat(dangan.count("select count(*) from change_log l join customer c on c.id = l.customer_id where c.archive_no in (?, ?)"
-                + " and l.field = 'mobile' and l.source = ? and l.changed_by = 'wang.jl'", zhao, qian, "correction conflict #" + first)).isEqualTo(2);
+                + " and l.field = 'mobile' and l.source = ? and l.changed_by = 'wang.jl'", zhao, qian, "更正冲突 #" + first)).isEqualTo(2);
         assertThat(dangan.count("select count(*) from audit_log where action = 'resolve' and actor = 'wang.jl' and archive_no = ?"
                 + " and detail = ?", zhao, "更正冲突 #" + first + "（档案 " + qian + " 的手机）：确认 — 已从档案 " + qian + " 移到 " + zhao)).isOne();
         assertThat(manager.post("/api/correction-conflicts/" + first + "/resolve", "{\"decision\": \"dismiss\"}").status()).isEqualTo(409);

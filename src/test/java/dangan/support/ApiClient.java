@@ -67,6 +67,12 @@ public final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json, StandardCharsets.UTF_8)));
     }
 
+    /** A POST asking for an answer in a language ({@code Accept-Language}). */
+    public Reply post(String path, String json, String acceptLanguage) throws IOException, InterruptedException {
+        return send(request(path).header("Content-Type", "application/json").header("Accept-Language", acceptLanguage)
+                .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json, StandardCharsets.UTF_8)));
+    }
+
     public Reply delete(String path) throws IOException, InterruptedException {
         return send(request(path).DELETE());
     }

@@ -7,6 +7,7 @@ import dangan.config.Settings;
 import dangan.i18n.Messages;
 import dangan.audit.Exposure;
 import dangan.jobs.JobDate;
+import dangan.jobs.JobAbout;
 import dangan.jobs.JobFailures;
 import dangan.jobs.JobRuns;
 import dangan.i18n.FailureText;
@@ -167,9 +168,11 @@ final class RunJobCommand implements Callable<Integer> {
             }
         }
         Map<String, Job> jobs = new LinkedHashMap<>();
+        Messages messages = Messages.of(settings);
         descriptions.forEach((job, description) -> jobs.put(job, new Job(
                 scheduled.contains(job) ? settings.get("dangan.jobs." + job + ".cron") : null,
-                PLACEHOLDER.matcher(description).replaceAll(m -> Matcher.quoteReplacement(settings.get(m.group(1), m.group()))))));
+                JobAbout.of(messages, job, PLACEHOLDER.matcher(description)
+                        .replaceAll(m -> Matcher.quoteReplacement(settings.get(m.group(1), m.group())))))));
         return jobs;
     }
 }

@@ -10,6 +10,7 @@ import dangan.access.QueryParams;
 import dangan.audit.AuditEntry;
 import dangan.audit.AuditTrail;
 import dangan.notify.DeliveryBook;
+import dangan.jobs.JobAbout;
 import dangan.jobs.JobFailures;
 import dangan.jobs.JobRuns;
 import dangan.i18n.Messages;
@@ -75,11 +76,13 @@ public final class JobsApi {
                     return run;
                 }).list().stream().collect(Collectors.toMap(r -> (String) r.get("job"), Function.identity())));
         List<Map<String, Object>> jobs = new ArrayList<>();
+        Messages said = Messages.ofAcceptLanguage(exchange.getMessage().getHeader("Accept-Language", String.class),
+                audit.messages().language());
         for (Route route : jobRoutes(exchange)) {
             String name = route.getRouteId().substring(JOB_PREFIX.length());
             Map<String, Object> job = new LinkedHashMap<>();
             job.put("job", name);
-            job.put("description", route.getDescription());
+            job.put("description", JobAbout.of(said, name, route.getDescription()));
             job.put("last_run", last.get(name));
             jobs.add(job);
         }

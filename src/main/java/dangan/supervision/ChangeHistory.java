@@ -168,7 +168,8 @@ public final class ChangeHistory {
         Instant endOfDay = on.plusDays(1).atStartOfDay(zone).toInstant();
         if (!archive.createdAt.toInstant().isBefore(endOfDay)) {
             return new OnDate(archive.archiveNo, on, archive.createdAt, List.of(),
-                    "the archive was opened on " + archive.createdAt.atZoneSameInstant(zone).toLocalDate() + ": on " + on + " it did not exist");
+                    audit.messages().text("records.history.not-yet", "opened", archive.createdAt.atZoneSameInstant(zone).toLocalDate(),
+                            "on", on));
         }
         Set<String> names = new LinkedHashSet<>(FIELDS);
         names.addAll(archive.current.keySet());
@@ -213,7 +214,7 @@ public final class ChangeHistory {
             for (String name : FIELDS) current.put(name, rs.getString(name.equals("id_number") ? "id_number_masked" : name));
             Long ingest = rs.getObject("source_ingest_id", Long.class);
             Source from = new Source(ingest, rs.getString("source_name"), rs.getString("channel"),
-                    rs.getObject("source_line", Integer.class), ingest == null ? "opened without a recorded source" : null);
+                    rs.getObject("source_line", Integer.class), ingest == null ? audit.messages().text("records.history.no-source") : null);
             return new Row(new Archive(rs.getLong("id"), archiveNo, current, rs.getObject("created_at", OffsetDateTime.class), from,
                     rs.getBoolean("sealed")), rs.getString("extra"));
         }).findOne().orElse(null);

@@ -62,12 +62,12 @@ class RunJobCommandTest {
         assertThat(runJob(settings, listing, "--list")).isZero();
         assertThat(listing.toString(StandardCharsets.UTF_8)).contains("visit-plan", "greetings", "follow-ups", "completeness",
                 "staleness", "notification-relay");
-        // each job with when it fires (its dangan.jobs.NAME.cron) and what it does (its route's description)
+        // each job with when it fires (its dangan.jobs.NAME.cron) and what it does (bundle area jobinfo, in dangan.locale's language)
         assertThat(listing.toString(StandardCharsets.UTF_8).lines().filter(l -> l.strip().startsWith("staleness ")).findFirst())
                 .hasValueSatisfying(line -> assertThat(line).contains(settings.get("dangan.jobs.staleness.cron"))
-                        .contains("Timeliness review (D-30)"));
+                        .contains("时效评审（D-30）"));
         assertThat(listing.toString(StandardCharsets.UTF_8).lines().filter(l -> l.strip().startsWith("backup ")).findFirst())
-                .hasValueSatisfying(line -> assertThat(line).contains(settings.get("dangan.jobs.backup.cron")).contains("Backup (D-29)"));
+                .hasValueSatisfying(line -> assertThat(line).contains(settings.get("dangan.jobs.backup.cron")).contains("备份（D-29）"));
         ByteArrayOutputStream asJson = new ByteArrayOutputStream();
         assertThat(runJob(settings, asJson, "--list", "--json")).isZero();
         assertThat(new ObjectMapper().readTree(asJson.toString(StandardCharsets.UTF_8)).findValuesAsText("schedule"))

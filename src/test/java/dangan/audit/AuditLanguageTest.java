@@ -83,20 +83,26 @@ class AuditLanguageTest {
                 .containsEntry("purpose", "access request #" + asked)
                 .containsEntry("detail", "whole archive exported for the customer's access request #" + asked + ": "
                         + export.json().get("facts_total").asInt() + " facts, by keeper.en, approved by mgr.en");
+        // the texts stored for people (bundle area records) follow the same setting
+        assertThat(dangan.row("select outcome from subject_request where id = ?", asked))
+                .containsEntry("outcome", "archive exported as JSON (" + export.json().get("facts_total").asInt() + " facts)");
 
         // a correction (D-28)
         ApiClient.Reply corrected = keeper.post("/api/archives/" + li + "/corrections",
                 "{\"reason\": \"phoned in\", \"changes\": {\"mobile\": \"13700000009\"}}");
         assertThat(corrected.status()).as(corrected.text()).isEqualTo(200);
         assertThat(detail("action = 'change' and actor = 'keeper.en' and archive_no = ?", li)).isEqualTo("corrected mobile");
+        assertThat(dangan.row("select source from change_log l join customer c on c.id = l.customer_id where c.archive_no = ?"
+                + " and l.changed_by = 'keeper.en'", li)).containsEntry("source", "correction without request (archive keeper keeper.en)");
 
         // a revert: the restored address says why in the change register
         ApiClient.Reply reverted = manager.post("/api/ingests/" + moved + "/revert", "");
         assertThat(reverted.status()).as(reverted.text()).isEqualTo(200);
         assertThat(detail("action = 'revert' and actor = 'mgr.en'")).isEqualTo("revert of ingest #" + moved + " (moved.csv): 0 archive(s)"
                 + " removed, 1 field(s) restored, 0 fact(s) removed, 0 review(s) and 0 notification(s) withdrawn, 0 exception(s)");
-        assertThat(dangan.row("select reason from change_log where field = 'address' order by id desc limit 1"))
-                .containsEntry("reason", "revert of ingest #" + moved + " (moved.csv)");
+        assertThat(dangan.row("select reason, source, reverts_ingest_id from change_log where field = 'address' order by id desc limit 1"))
+                .containsEntry("reason", "revert of ingest #" + moved + " (moved.csv)").containsEntry("source", "ingest revert #" + moved)
+                .containsEntry("reverts_ingest_id", moved);
 
         // a tier change (D-19): the annual review proposes, a manager approves
         dangan.rows("update customer set tier = 'A' returning id");
@@ -122,6 +128,9 @@ class AuditLanguageTest {
         assertThat(detail("action = 'destroy' and archive_no = ?", li)).matches("destruction proposal #" + destruction
                 + " line 1 approved: rows deleted, customer keys destroyed, \\d+ rows in \\d+ tables, destruction record #\\d+;"
                 + " reason: water damage");
+        assertThat(dangan.row("select method, purpose from destruction_record r join audit_log a on a.archive_no = r.archive_no"
+                + " and a.action = 'destroy' where r.archive_no = ?", li))
+                .containsEntry("method", "rows deleted, customer keys destroyed").containsEntry("purpose", "destruction: damaged archive");
 
         // the keyed chain holds over every entry written in either language
         assertThat(dangan.service().camelContext().getRegistry().lookupByNameAndType("auditTrail", AuditTrail.class).verify().brokenAt())

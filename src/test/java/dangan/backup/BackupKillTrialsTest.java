@@ -1,5 +1,7 @@
 package dangan.backup;
 
+import dangan.i18n.Language;
+import dangan.i18n.Messages;
 import dangan.config.Settings;
 import dangan.support.RunningService;
 import dangan.support.ServiceProcess;
@@ -37,6 +39,9 @@ import static org.awaitility.Awaitility.await;
  */
 @Tag("faults")
 class BackupKillTrialsTest {
+
+    /** What a person reads of a refusal (the keyed reason), in the default language. */
+    private static final Messages ZH = Messages.of(Language.ZH);
 
     @TempDir
     static Path home;
@@ -95,7 +100,7 @@ class BackupKillTrialsTest {
                     Restore.run(target, folder.resolve(name), null, line -> { });
                     accepted.add(name);
                 } catch (BackupFailure e) {
-                    if (e.status() == BackupFailure.BAD_FILE && e.getMessage().contains("被中断的备份留下的临时文件")) refusals.add(name);
+                    if (e.status() == BackupFailure.BAD_FILE && e.reason(ZH).contains("被中断的备份留下的临时文件")) refusals.add(name);
                     else accepted.add(name + " (refused for another reason: " + e.status() + " " + e.getMessage() + ")");
                 }
             }
@@ -168,7 +173,7 @@ class BackupKillTrialsTest {
                             null, line -> { });
                     refused = "TAKEN";
                 } catch (BackupFailure e) {
-                    refused = e.status() + (e.getMessage().contains("被中断的备份留下的临时文件") ? " (a leftover)" : " " + e.getMessage());
+                    refused = e.status() + (e.reason(ZH).contains("被中断的备份留下的临时文件") ? " (a leftover)" : " " + e.reason(ZH));
                 }
             }
         }

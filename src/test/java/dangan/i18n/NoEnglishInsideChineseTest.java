@@ -45,7 +45,7 @@ class NoEnglishInsideChineseTest {
 
     /** Names of formats, protocols and schemes people meet as they are, in Chinese text too. */
     static final Set<String> ALLOWED = Set.of("CSV", "XLSX", "JSON", "UTF", "GBK", "ID", "API", "POST", "GET", "HTTP",
-            "HTTPS", "PDF", "ISO", "Excel", "Authorization", "Bearer", "Dangan");
+            "HTTPS", "PDF", "ISO", "Excel", "Authorization", "Bearer", "Dangan", "KPI");
 
     private static final Pattern QUOTED = Pattern.compile("\"[^\"]*\"|“[^”]*”|'[^']*'");
     /** A token with a digit or punctuation inside: a key, a header, a path, a file name, a time, a code. */
@@ -286,10 +286,14 @@ class NoEnglishInsideChineseTest {
         assertThat(backupInEnglish.json().path("error").asText()).startsWith("The backup did not finish")
                 .doesNotContainPattern("\\p{IsHan}");
         List<String> read = new ArrayList<>(List.of(backup.json().path("error").asText(), review.json().path("error").asText()));
+        List<String> about = new ArrayList<>();
         for (JsonNode job : admin.get("/api/jobs").json().path("jobs")) {
             if (List.of("backup", "annual-tier-review").contains(job.path("job").asText())) read.add(job.path("last_run").path("error").asText());
+            about.add(job.path("description").asText());
         }
         assertThat(read).hasSize(4).doesNotContain("");
+        assertThat(about).hasSizeGreaterThan(10).doesNotContain("");
+        noEnglish("what each job does (the jobs page)", about);
         noEnglish("a failed job's error (the run-now answer, the jobs page)", read);
     }
 

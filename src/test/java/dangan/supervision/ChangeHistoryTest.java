@@ -92,7 +92,7 @@ class ChangeHistoryTest {
 
         ApiClient.Reply before = manager.get("/api/archives/" + archive + "/history?on=2025-12-31");
         assertThat(before.json().get("fields")).isEmpty();
-        assertThat(before.json().get("note").asText()).contains("did not exist");
+        assertThat(before.json().get("note").asText()).contains("时还不存在");
     }
 
     @Test

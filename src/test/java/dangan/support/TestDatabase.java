@@ -5,6 +5,8 @@ import org.flywaydb.core.Flyway;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,8 +28,15 @@ public final class TestDatabase {
 
     public static synchronized EmbeddedPostgres server() {
         if (server == null) {
+            Path data;
             try {
+                // the data directory is ours, not zonky's: at exit the server stops, and the directory (hundreds of
+                // test databases) is removed by a process of its own, so the JVM does not spend its exit (surefire
+                // gives it 30 s, which a loaded machine's unlinking overran) deleting it
+                data = Files.createTempDirectory("epg-dangan-");
                 server = EmbeddedPostgres.builder()
+                        .setDataDirectory(data)
+                        .setCleanDataDirectory(false)
                         .setServerConfig("fsync", "off")
                         .setServerConfig("synchronous_commit", "off")
                         .setServerConfig("full_page_writes", "off")
@@ -40,6 +49,7 @@ public final class TestDatabase {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     started.close();
+                    new ProcessBuilder("rm", "-rf", data.toString()).start();
                 } catch (IOException ignored) {
                     // the JVM is going away
                 }

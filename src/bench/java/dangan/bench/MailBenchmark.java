@@ -153,7 +153,7 @@ public final class MailBenchmark {
         try (Mailbox mailbox = new Mailbox("imap://127.0.0.1:" + mail.getImap().getPort(), ADDRESS, PASSWORD,
                 settings.require("dangan.mail.folder.processed"));
              MailReplies replies = new MailReplies("smtp://127.0.0.1:" + mail.getSmtp().getPort(), ADDRESS, PASSWORD,
-                     "archive@dangan.example", connections)) {
+                     "archive@dangan.example", connections, dangan.i18n.Messages.of(settings))) {
             List<Reply> answers = new ArrayList<>();
             while (read < mails) {
                 List<Mailbox.Listed> listed = mailbox.list();

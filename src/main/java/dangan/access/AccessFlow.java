@@ -33,7 +33,7 @@ public final class AccessFlow implements Flow {
         RoleViews views = RoleViews.from(context.settings());
         context.bind("roleViews", views);
         // views, access requests and grants, approvals (D-24, D-25, D-16, D-19): routes/archives.yaml, routes/access-requests.yaml
-        ArchiveReader reader = new ArchiveReader(context.sensitive());
+        ArchiveReader reader = new ArchiveReader(context.sensitive(), dangan.i18n.Messages.of(context.settings()));
         AccessRequests requests = new AccessRequests(context.dataSource(), audit, reader,
                 context.settings().getInt("dangan.access.max-grant-days", 30));
         context.bind("accessRequests", requests);

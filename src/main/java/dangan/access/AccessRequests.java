@@ -81,7 +81,7 @@ public final class AccessRequests {
     private final int maxDays;
 
     public AccessRequests(DataSource dataSource, AuditTrail audit, ArchiveReader reader, int maxDays) {
-        if (maxDays < 1) throw new IllegalArgumentException("dangan.access.max-grant-days must be at least 1, not " + maxDays);
+        if (maxDays < 1) throw dangan.i18n.ConfigurationException.of("config.at-least-one", "key", "dangan.access.max-grant-days", "value", String.valueOf(maxDays));
         this.jdbi = Db.jdbi(dataSource);
         this.audit = audit;
         this.reader = reader;

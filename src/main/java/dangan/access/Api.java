@@ -146,7 +146,7 @@ public final class Api {
         // a route naming no such key is a mistake of the route file, refused at its first call, not a 500
         String key = refusal == null || refusal.isBlank() ? "api.role.denied" : refusal.strip();
         if (!Messages.of(language).has(key)) {
-            throw new IllegalStateException("route " + route + ": refusal '" + key + "' is no message key of area api");
+            throw dangan.i18n.ConfigurationException.of("config.route.refusal", "route", route, "key", key);
         }
         throw ApiProblem.forbiddenFor(askedArchive(exchange), askedCategories(exchange), key,
                 "role", caller.role().label(), "needs", needs);
@@ -262,8 +262,7 @@ public final class Api {
         return switch (failures.failed(address, System.currentTimeMillis())) {
             case AUDIT -> ApiProblem.localized(401, why);
             case LIMIT_REACHED -> {
-                LOG.warn("{} failed authentications from {} within a minute: refused with 429 until the minute ends",
-                        failures.perMinute() + 1, address);
+                LOG.warn(Messages.of(language).text("log.api.too-many-failures", "count", failures.perMinute() + 1, "address", address));
                 audit.record(new AuditEntry("anonymous", null, "denied", null, List.of(), null, null, AuditEntry.DENIED,
                         Localized.of("audit.denied.authentications", "limit", failures.perMinute(), "address", address)));
                 yield tooMany();
@@ -409,18 +408,19 @@ public final class Api {
                 status = deniedStaff(exchange, p, logged);
                 if (status == 429) message = answer.text("api.auth.too-many-denied");
             } else if (status == 401 || status == 403) denied(exchange, p, logged);
-            else LOG.info("{} {} -> {}: {}", method(exchange), path(exchange), status, logged);
+            else LOG.info(service.text("log.api.answered", "method", method(exchange), "path", path(exchange), "status", String.valueOf(status),
+                    "message", logged));
         } else if (dangan.store.Outage.isOutage(cause)) {
             // the database is away (a restart, a lost connection): not the request's fault, and nothing of it was done
             status = 503;
             message = answer.text("api.unavailable");
-            LOG.warn("{} {} -> 503: the database is not reachable now ({})", method(exchange), path(exchange),
-                    dangan.store.Outage.reason(cause));
+            LOG.warn(service.text("log.api.outage", "method", method(exchange), "path", path(exchange),
+                    "problem", dangan.store.Outage.reason(cause)));
         } else {
             status = 500;
             String reference = UUID.randomUUID().toString().substring(0, 8);
             message = answer.text("api.internal", "reference", reference);
-            LOG.error("{} {} failed, reference {}", method(exchange), path(exchange), reference, cause);
+            LOG.error(service.text("log.api.failed", "method", method(exchange), "path", path(exchange), "reference", reference), cause);
         }
         onlyOwnHeaders(exchange.getMessage());
         exchange.getMessage().setBody(JSON.writeValueAsBytes(Map.of("error", message)));
@@ -453,8 +453,7 @@ public final class Api {
                 yield 403;
             }
             case LIMIT_REACHED -> {
-                LOG.warn("{} denied calls by {} within a minute: refused with 429 until the minute ends",
-                        denials.perMinute() + 1, caller.name());
+                LOG.warn(Messages.of(language).text("log.api.too-many-denied", "count", denials.perMinute() + 1, "user", caller.name()));
                 audit.record(new AuditEntry(caller.name(), caller.role().label(), "denied", null, List.of(), null, null,
                         AuditEntry.DENIED, Localized.of("audit.denied.calls", "limit", denials.perMinute(), "user", caller.name())));
                 yield 429;
@@ -467,7 +466,8 @@ public final class Api {
         Caller caller = exchange.getProperty(Caller.PROPERTY, Caller.class);
         String actor = caller == null ? "anonymous" : caller.name();
         String what = method(exchange) + " " + path(exchange);
-        LOG.warn("Denied ({}): {} {} — {}", p.status(), actor, what, message);
+        LOG.warn(Messages.of(language).text("log.api.denied", "status", String.valueOf(p.status()), "actor", String.valueOf(actor),
+                "call", what, "reason", message));
         audit.record(new AuditEntry(actor, caller == null ? null : caller.role().label(), "denied", maskIds(p.archiveNo()),
                 p.categories(), null, null, AuditEntry.DENIED, Localized.of("audit.denied", "call", what, "reason", message)));
     }

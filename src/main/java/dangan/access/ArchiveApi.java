@@ -44,7 +44,7 @@ public final class ArchiveApi {
     public ArchiveApi(DataSource dataSource, ArchiveReader reader, RoleViews views, AccessRequests grants, AuditTrail audit,
                       int searchLimit, dangan.i18n.Language language) {
         this.language = language;
-        if (searchLimit < 1) throw new IllegalArgumentException("dangan.archives.search-limit must be at least 1, not " + searchLimit);
+        if (searchLimit < 1) throw dangan.i18n.ConfigurationException.of("config.at-least-one", "key", "dangan.archives.search-limit", "value", String.valueOf(searchLimit));
         this.jdbi = Db.jdbi(dataSource);
         this.reader = reader;
         this.views = views;

@@ -45,7 +45,7 @@ public enum Role {
      */
     public static Set<Role> setOf(String labels, String route) {
         if (labels == null || labels.isBlank()) {
-            throw new IllegalStateException("route " + route + " names no roles: give roles (" + labels() + ") or any");
+            throw dangan.i18n.ConfigurationException.of("config.route.no-roles", "route", route, "roles", labels());
         }
         if (labels.strip().equals("any")) return Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.of(SURVEY_SOURCE)));
         Set<Role> roles = EnumSet.noneOf(Role.class);
@@ -53,7 +53,7 @@ public enum Role {
             try {
                 roles.add(of(label.strip()));
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("route " + route + ": " + e.getMessage(), e);
+                throw new dangan.i18n.ConfigurationException(dangan.i18n.Localized.of("config.route.role", "route", route, "role", label.strip(), "roles", labels()), e);
             }
         }
         return Collections.unmodifiableSet(roles);

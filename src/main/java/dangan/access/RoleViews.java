@@ -43,7 +43,7 @@ public final class RoleViews {
                 try {
                     categories.add(Category.of(label.strip()));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+                    throw new dangan.i18n.ConfigurationException(dangan.i18n.Localized.of("config.views.category", "key", key, "value", label.strip(), "categories", Category.labels()), e);
                 }
             }
             views.put(role, Set.copyOf(categories));

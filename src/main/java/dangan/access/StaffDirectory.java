@@ -92,8 +92,7 @@ public final class StaffDirectory {
     /** @param tokenDays how many days a token issued here lives ({@code dangan.api.token-days}); 0: forever */
     public StaffDirectory(DataSource dataSource, AuditTrail audit, int tokenDays) {
         if (tokenDays < 0) {
-            throw new IllegalStateException("Configuration key dangan.api.token-days must be 0 (tokens never expire) or a number of days, not "
-                    + tokenDays);
+            throw dangan.i18n.ConfigurationException.of("config.token-days", "value", String.valueOf(tokenDays));
         }
         this.jdbi = Db.jdbi(dataSource);
         this.audit = audit;

@@ -37,7 +37,7 @@ public record Transport(boolean tls, boolean plainFromNetwork) {
         if (keystore == null) return;
         Path file = Path.of(keystore).toAbsolutePath();
         if (!Files.isReadable(file)) {
-            throw new IllegalArgumentException("dangan.http.tls.keystore: no readable PKCS#12 keystore at " + file);
+            throw dangan.i18n.ConfigurationException.of("config.tls.keystore", "file", file.toString());
         }
         camel.setProperty("camel.ssl.enabled", "true");
         camel.setProperty("camel.ssl.keyStore", "file:" + file);

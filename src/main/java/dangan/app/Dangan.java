@@ -117,9 +117,9 @@ public final class Dangan implements Callable<Integer> {
             }
             // an expected refusal (configuration, port, database, key) is its one line; anything else also its trace, in the log
             if (!(e instanceof IllegalStateException || e instanceof IllegalArgumentException || e instanceof java.io.IOException)) {
-                org.slf4j.LoggerFactory.getLogger(Dangan.class).error("Unexpected failure", e);
+                org.slf4j.LoggerFactory.getLogger(Dangan.class).error(messages.text("log.app.unexpected"), e);
             }
-            line.getErr().println(messages.text("cli.failed", "problem", oneLine(e)));
+            line.getErr().println(messages.text("cli.failed", "problem", dangan.i18n.FailureText.line(e, messages)));
             return FAILED;
         });
         cli.setResourceBundle(new HelpTexts(language));
@@ -171,12 +171,6 @@ public final class Dangan implements Callable<Integer> {
         } catch (IllegalStateException unknown) {
             return Language.ZH; // the command names the bad value when it reads the configuration
         }
-    }
-
-    /** An exception as one line: its message, or its type when it has none. */
-    static String oneLine(Throwable e) {
-        String message = e.getMessage();
-        return (message == null || message.isBlank() ? e.getClass().getSimpleName() : message).lines().findFirst().orElse("");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -163,7 +163,7 @@ public final class DanganService implements AutoCloseable {
             main.setOverrideProperties(props);
 
             main.start();
-            LOG.info("Dangan is running: drop CSV or XLSX files into {}", home.resolve("inbox").resolve("registrations"));
+            LOG.info(Messages.of(settings).text("log.app.running", "folder", home.resolve("inbox").resolve("registrations").toString()));
             return new DanganService(settings, database, tally, flows, main, quartz.getScheduler());
         } catch (Exception e) {
             database.close();
@@ -289,7 +289,7 @@ public final class DanganService implements AutoCloseable {
     public void awaitShutdown() throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         SignalHandler stop = signal -> new Thread(() -> {
-            LOG.info("SIG{}: stopping — the file in hand first, the database last", signal.getName());
+            LOG.info(Messages.of(settings).text("log.app.stopping", "signal", signal.getName()));
             close();
             stopped.countDown();
         }, "dangan-stop").start();
@@ -306,17 +306,17 @@ public final class DanganService implements AutoCloseable {
         try {
             camel.stop();
         } catch (RuntimeException e) {
-            LOG.warn("Camel did not stop cleanly: {}", e.getMessage());
+            LOG.warn(Messages.of(settings).text("log.app.camel-not-stopped", "problem", String.valueOf(e.getMessage())));
         }
         try {
             scheduler.shutdown(true); // ours, not Camel's: it must stop before the pool it uses closes
         } catch (SchedulerException e) {
-            LOG.warn("The scheduler did not stop cleanly: {}", e.getMessage());
+            LOG.warn(Messages.of(settings).text("log.app.scheduler-not-stopped", "problem", String.valueOf(e.getMessage())));
         }
         try {
             IntakeRecovery.releaseClaimsOf(database.dataSource(), database.instance());
         } catch (RuntimeException e) {
-            LOG.warn("Could not release this instance's claims on dropped files ({}); the next start releases them", e.getMessage());
+            LOG.warn(Messages.of(settings).text("log.app.claims-not-released", "problem", String.valueOf(e.getMessage())));
         }
         database.close();
     }

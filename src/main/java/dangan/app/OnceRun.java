@@ -1,6 +1,7 @@
 package dangan.app;
 
 import dangan.flow.Flow;
+import dangan.i18n.Messages;
 import dangan.intake.IntakeTally;
 import dangan.store.Db;
 import org.apache.camel.util.AntPathMatcher;
@@ -37,7 +38,7 @@ final class OnceRun {
         int settled = 0;
         while (settled < SETTLED_POLLS) {
             if (System.nanoTime() > until) {
-                LOG.error("--once: files still waiting after {} s: {}", deadline.toSeconds(), waitingFiles());
+                LOG.error(Messages.of(service.settings()).text("log.app.once-timed-out", "seconds", deadline.toSeconds(), "files", waitingFiles()));
                 return Dangan.TIMED_OUT;
             }
             Thread.sleep(300);
@@ -46,8 +47,8 @@ final class OnceRun {
             settled = idle ? settled + 1 : 0;
         }
         IntakeTally tally = service.tally();
-        LOG.info("--once: {} files handled, {} failed; the archive holds {} customers. Reject reports: {}",
-                tally.handledCount(), tally.failedCount(), archiveSize(), service.settings().home().resolve("outbox").resolve("rejects"));
+        LOG.info(Messages.of(service.settings()).text("log.app.once-done", "handled", tally.handledCount(), "failed", tally.failedCount(),
+                "customers", archiveSize(), "folder", service.settings().home().resolve("outbox").resolve("rejects").toString()));
         return tally.failedCount() > 0 ? Dangan.FAILED : Dangan.OK;
     }
 
@@ -56,7 +57,7 @@ final class OnceRun {
             return Db.jdbi(service.database().dataSource())
                     .withHandle(h -> h.createQuery("select count(*) from customer").mapTo(Long.class).one());
         } catch (JdbiException e) {
-            throw new IllegalStateException("Cannot count the archive: " + e.getMessage(), e);
+            throw new IllegalStateException(Messages.of(service.settings()).text("log.app.uncounted", "problem", String.valueOf(e.getMessage())), e);
         }
     }
 

@@ -119,7 +119,7 @@ final class ReviewCommand extends CommandGroup {
                     context.note("cli.review.not-decided", "id", changeId, "problem", e.message(context.messages()));
                 } catch (IllegalArgumentException | JdbiException e) {
                     failed++; // e.g. the proposed mobile now belongs to another archive, or the archive is sealed: nothing changed
-                    context.note("cli.review.not-decided", "id", changeId, "problem", Dangan.oneLine(e));
+                    context.note("cli.review.not-decided", "id", changeId, "problem", dangan.i18n.FailureText.line(e, context.messages()));
                 }
             }
             Exposure.reviewDecision(database.dataSource(), audit.get(), accept, decided, actor.name(), actor.role());

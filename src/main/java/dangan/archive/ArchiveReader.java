@@ -43,7 +43,10 @@ public final class ArchiveReader {
 
     private final SensitiveFields sensitive;
 
-    public ArchiveReader(SensitiveFields sensitive) {
+    private final dangan.i18n.Messages messages;
+
+    public ArchiveReader(SensitiveFields sensitive, dangan.i18n.Messages messages) {
+        this.messages = messages;
         this.sensitive = sensitive;
     }
 
@@ -198,8 +201,8 @@ public final class ArchiveReader {
         } catch (KeyDestroyedException e) {
             return DESTROYED;
         } catch (RuntimeException e) {
-            LOG.warn("A sensitive value of customer id {} cannot be decrypted ({}): shown as {}", customerId,
-                    e.getClass().getSimpleName(), UNREADABLE);
+            LOG.warn(messages.text("log.archive.undecryptable", "customer", String.valueOf(customerId), "problem", e.getClass().getSimpleName(),
+                    "shown", UNREADABLE));
             return UNREADABLE;
         }
     }

@@ -54,7 +54,7 @@ public final class AuditCheckpoints {
     public Checkpoint write() throws IOException {
         Head head = trail.head();
         Checkpoint c = new Checkpoint(Instant.now().truncatedTo(ChronoUnit.SECONDS), head.lastId(), head.lastHash());
-        LOG.info("Audit checkpoint: entry {}, hash {}", c.id(), HEX.formatHex(c.hash()));
+        LOG.info(trail.messages().text("log.audit.checkpoint", "entry", String.valueOf(c.id()), "hash", HEX.formatHex(c.hash())));
         if (c.id() == lastWritten) return c;
         Path folder = file.getParent();
         if (!Files.isDirectory(folder)) {

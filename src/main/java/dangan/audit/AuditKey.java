@@ -35,7 +35,8 @@ public final class AuditKey {
 
     /** The audit key of the configured master key ({@code dangan.master-key}, else {@code DANGAN_HOME/data/master.key}). */
     public static AuditKey configured(Settings settings) {
-        return of(MasterKey.resolve(settings.get("dangan.master-key"), settings.home().resolve("data").resolve("master.key")));
+        return of(MasterKey.resolve(settings.get("dangan.master-key"), settings.home().resolve("data").resolve("master.key"),
+                dangan.i18n.Messages.of(settings)));
     }
 
     Mac mac() {

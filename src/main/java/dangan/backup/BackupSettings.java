@@ -19,7 +19,7 @@ public record BackupSettings(Path folder, int keep, byte[] masterKey, ZoneId zon
 
     public BackupSettings {
         if (keep < 1) {
-            throw new IllegalStateException("Configuration key dangan.backup.keep must be at least 1, not " + keep);
+            throw dangan.i18n.ConfigurationException.of("config.at-least-one", "key", "dangan.backup.keep", "value", String.valueOf(keep));
         }
     }
 
@@ -31,7 +31,8 @@ public record BackupSettings(Path folder, int keep, byte[] masterKey, ZoneId zon
     /** From the configuration; the master key as the service resolves it (generated on first use). */
     public static BackupSettings from(Settings settings) {
         Path home = settings.home();
-        return from(settings, MasterKey.resolve(settings.get("dangan.master-key"), home.resolve("data").resolve("master.key")));
+        return from(settings, MasterKey.resolve(settings.get("dangan.master-key"), home.resolve("data").resolve("master.key"),
+                Messages.of(settings)));
     }
 
     /** For a restore: the master key must already exist (a new one could never open the backup). */

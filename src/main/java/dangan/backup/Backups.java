@@ -89,7 +89,7 @@ public final class Backups {
     public Result run() throws IOException, SQLException {
         long start = System.nanoTime();
         try {
-            removeLeftovers(settings.folder());
+            removeLeftovers(settings.folder(), settings.messages());
         } catch (IOException e) {
             throw cannotWrite(e); // the folder cannot be listed: said as a backup failure naming it
         }
@@ -128,7 +128,7 @@ public final class Backups {
                 .record(AuditEntry.system("backup", "export", null, Localized.of("audit.backup.made", "file", file.getFileName().toString(),
                         "archives", result.rows("customer"), "rows", result.totalRows(), "sha256", result.sha256())));
         LOG.info(result.summary());
-        for (Path old : removed) LOG.info("Removed old backup {} (dangan.backup.keep={})", old.getFileName(), settings.keep());
+        for (Path old : removed) LOG.info(settings.messages().text("log.backup.removed", "file", old.getFileName().toString(), "keep", settings.keep()));
         return result;
     }
 
@@ -171,7 +171,7 @@ public final class Backups {
      * Deletes the partial and pending files of backups and keyrings whose process is gone (killed while
      * writing): they are never restored (restore takes only whole, renamed files), but they fill the disk.
      */
-    static List<Path> removeLeftovers(Path folder) throws IOException {
+    static List<Path> removeLeftovers(Path folder, dangan.i18n.Messages messages) throws IOException {
         List<Path> removed = new ArrayList<>();
         if (!Files.isDirectory(folder)) return removed;
         try (Stream<Path> files = Files.list(folder)) {
@@ -182,7 +182,7 @@ public final class Backups {
                 if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue; // being written now
                 Files.deleteIfExists(p);
                 removed.add(p);
-                LOG.info("Removed {}: left by a backup that was cut off (process {} is gone)", p.getFileName(), pid);
+                LOG.info(messages.text("log.backup.removed-partial", "file", p.getFileName().toString(), "pid", String.valueOf(pid)));
             }
         }
         return removed;

@@ -1,5 +1,7 @@
 package dangan.config;
 
+import dangan.i18n.ConfigurationException;
+import dangan.i18n.LanguageSetting;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,7 @@ import java.util.TreeMap;
  * overridden by a {@code -D} system property or by an environment variable named after it
  * ({@code dangan.db.url} ↔ {@code DANGAN_DB_URL}). Precedence: -D, then environment, then file.
  */
-public final class Settings {
+public final class Settings implements LanguageSetting {
 
     private final Map<String, String> fileValues;
     private final Map<String, String> environment;
@@ -41,7 +43,8 @@ public final class Settings {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             props.load(in);
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot read configuration file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+            throw new ConfigurationException(dangan.i18n.Localized.of("config.file-unreadable", "file", file.toAbsolutePath().toString(),
+                    "problem", String.valueOf(e.getMessage())), e);
         }
         Map<String, String> values = new TreeMap<>();
         props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k).trim()));
@@ -62,6 +65,7 @@ public final class Settings {
     }
 
     /** The effective value, or null when no source sets it (an empty value counts as unset). */
+    @Override
     public String get(String key) {
         String value = overrides.get(key);
         if (value == null) value = system.getProperty(key);
@@ -79,8 +83,7 @@ public final class Settings {
     public String require(String key) {
         String value = get(key);
         if (value == null) {
-            throw new IllegalStateException("Configuration key " + key + " (environment " + environmentName(key)
-                    + ") is not set; see config/application.properties");
+            throw ConfigurationException.of("config.not-set", "key", key, "variable", environmentName(key));
         }
         return value;
     }
@@ -91,7 +94,7 @@ public final class Settings {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new IllegalStateException("Configuration key " + key + " must be a whole number, not '" + value + "'");
+            throw ConfigurationException.of("config.not-whole-number", "key", key, "variable", environmentName(key), "value", value);
         }
     }
 
@@ -116,12 +119,10 @@ public final class Settings {
             String value = get(key);
             if (value == null || value.contains("{{")) continue;
             if ((shipped.matches("-?\\d+") || WHOLE_NUMBER_KEY.matcher(key).matches()) && !value.matches("-?\\d+")) {
-                throw new IllegalStateException("Configuration key " + key + " (environment " + environmentName(key)
-                        + ") must be a whole number, not '" + value + "'");
+                throw ConfigurationException.of("config.not-whole-number", "key", key, "variable", environmentName(key), "value", value);
             }
             if (shipped.matches("true|false") && !value.matches("true|false")) {
-                throw new IllegalStateException("Configuration key " + key + " (environment " + environmentName(key)
-                        + ") must be true or false, not '" + value + "'");
+                throw ConfigurationException.of("config.not-boolean", "key", key, "variable", environmentName(key), "value", value);
             }
         }
     }
@@ -146,8 +147,8 @@ public final class Settings {
         try {
             return ZoneId.of(value);
         } catch (DateTimeException e) {
-            throw new IllegalStateException("Configuration key dangan.timezone must be a time zone such as Asia/Shanghai, not '"
-                    + value + "'");
+            throw ConfigurationException.of("config.timezone", "key", "dangan.timezone", "variable", environmentName("dangan.timezone"),
+                    "value", value);
         }
     }
 

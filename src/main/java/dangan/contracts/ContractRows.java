@@ -55,9 +55,7 @@ final class ContractRows implements RowMapper<ContractRows.Row> {
             }
         }
         if (updatedAt < 0) {
-            throw new IllegalStateException("the contracts query (dangan.contracts.query) returns no updated_at column"
-                    + " (it returns " + String.join(", ", header) + "): add the time each contract was last changed"
-                    + " as updated_at, the watermark that tells which rows are new");
+            throw dangan.i18n.ConfigurationException.of("config.contracts.no-updated-at", "columns", String.join(", ", header));
         }
         return this;
     }

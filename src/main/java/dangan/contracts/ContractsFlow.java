@@ -31,12 +31,11 @@ public final class ContractsFlow implements Flow {
         Supplier<HikariDataSource> pool = null;
         ContractsQuery query = null;
         if (url == null) {
-            LOG.info("Contracts database: off (dangan.contracts.db.url / DANGAN_CONTRACTS_DB_URL is empty); contract"
-                    + " exports dropped into {} are still taken", context.home().resolve("inbox").resolve("contracts"));
+            LOG.info(context.intake().messages().text("log.contracts.off", "folder", context.home().resolve("inbox").resolve("contracts").toString()));
         } else {
             query = ContractsQuery.parse(settings.get(ContractsQuery.KEY));
             pool = () -> pool(settings, url);
-            LOG.info("Contracts database: {} polled every {} ms", masked(url), settings.get("dangan.contracts.poll-ms", "60000"));
+            LOG.info(context.intake().messages().text("log.contracts.on", "url", masked(url), "ms", settings.get("dangan.contracts.poll-ms", "60000")));
         }
         poll = new ContractsPoll(pool, url == null ? null : masked(url), query, settings.getInt("dangan.contracts.fetch-size", 1000),
                 new WatermarkStore(context.dataSource(), ContractsPoll.SOURCE), context.intake(), context.tally(),

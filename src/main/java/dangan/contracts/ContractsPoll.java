@@ -104,10 +104,8 @@ public final class ContractsPoll implements Service, Closeable {
         } catch (Exception e) {
             String reason = SpreadsheetIntake.describe(e, intake.messages());
             tally.failed();
-            LOG.error("contracts poll of {} failed: {} — nothing from this poll is in the archive; the watermark stays at {}"
-                            + " and the next poll tries again. If it persists, check dangan.contracts.db.url, .db.user,"
-                            + " .db.password and dangan.contracts.query", where, reason,
-                    from == null ? "(not read)" : WatermarkStore.describe(from));
+            LOG.error(intake.messages().text("log.contracts.poll-failed", "where", String.valueOf(where), "reason", reason,
+                    "read", from == null ? "no" : "yes", "watermark", from == null ? "" : WatermarkStore.describe(from)));
             return null;
         } finally {
             polledOnce.set(true);
@@ -157,10 +155,11 @@ public final class ContractsPoll implements Service, Closeable {
         if (run.rejected() > 0 || run.warnings() > 0) {
             try {
                 Path report = intake.report(run, rejectsFolder);
-                LOG.warn("{}: {} rows rejected, {} warnings — see {}", name, run.rejected(), run.warnings(), report);
+                LOG.warn(intake.messages().text("log.contracts.rejects", "name", name, "rejected", run.rejected(), "warnings", run.warnings(),
+                        "report", String.valueOf(report)));
             } catch (Exception e) {
-                LOG.error("{}: filed, but its reject report could not be written to {}: {}; the issues are in the database"
-                        + " (intake_issue, ingest {})", name, rejectsFolder, SpreadsheetIntake.describe(e, intake.messages()), run.id());
+                LOG.error(intake.messages().text("log.contracts.report-failed", "name", name, "folder", String.valueOf(rejectsFolder),
+                        "problem", SpreadsheetIntake.describe(e, intake.messages()), "ingest", String.valueOf(run.id())));
             }
         }
         return run;

@@ -17,25 +17,21 @@ public record ContractsQuery(String sql) {
 
     public static ContractsQuery parse(String configured) {
         if (configured == null || configured.isBlank()) {
-            throw new IllegalStateException("Configuration key " + KEY + " (environment DANGAN_CONTRACTS_QUERY) is empty"
-                    + " while dangan.contracts.db.url is set: give the SQL that reads the contracts, e.g. the default in"
-                    + " config/application.properties");
+            throw dangan.i18n.ConfigurationException.of("config.contracts.empty");
         }
         Matcher m = NAMED.matcher(configured);
         StringBuilder sql = new StringBuilder();
         int since = 0;
         while (m.find()) {
             if (!m.group(1).equals(SINCE)) {
-                throw new IllegalStateException("Configuration key " + KEY + ": unknown parameter ':#" + m.group(1)
-                        + "'; the only parameter is :#since (the last updated_at already filed)");
+                throw dangan.i18n.ConfigurationException.of("config.contracts.parameter", "name", m.group(1));
             }
             m.appendReplacement(sql, ":" + SINCE);
             since++;
         }
         m.appendTail(sql);
         if (since == 0) {
-            throw new IllegalStateException("Configuration key " + KEY + " has no :#since parameter, so every poll would"
-                    + " read every contract again: add e.g. 'where updated_at >= :#since order by updated_at'");
+            throw dangan.i18n.ConfigurationException.of("config.contracts.no-since");
         }
         return new ContractsQuery(sql.toString().strip());
     }

@@ -60,22 +60,23 @@ public final class DatabaseCheck extends AbstractHealthCheck {
         Future<?> probe = probe();
         try {
             probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!wasUp) LOG.info("Health: the archive database answers again");
+            if (!wasUp) LOG.info(messages.text("log.health.up"));
             wasUp = true;
             builder.up();
         } catch (TimeoutException e) {
-            down(builder, messages.text("health.database-slow", "ms", timeout.toMillis()), "no answer within " + timeout.toMillis() + " ms");
+            String slow = messages.text("health.database-slow", "ms", timeout.toMillis());
+            down(builder, slow, slow);
         } catch (ExecutionException e) {
             // the driver's text can name the host and user: the log has it, the answer says only that it failed
             down(builder, messages.text("health.database-down"), String.valueOf(e.getCause().getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            down(builder, messages.text("health.database-down"), "interrupted");
+            down(builder, messages.text("health.database-down"), messages.text("health.database-down"));
         }
     }
 
     private void down(HealthCheckResultBuilder builder, String message, String cause) {
-        if (wasUp) LOG.warn("Health: not ready, the archive database does not answer: {}", cause);
+        if (wasUp) LOG.warn(messages.text("log.health.down", "problem", cause));
         wasUp = false;
         builder.down().message(message);
     }

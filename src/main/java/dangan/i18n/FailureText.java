@@ -26,6 +26,18 @@ public final class FailureText {
         return said(failure).in(messages);
     }
 
+    /**
+     * The one line of a refused start or command: the reason the failure carries (a refused setting inside whatever
+     * wrapped it, a refusal of the rules), else the exception's own first line — a text Dangan already said from the
+     * bundles ({@code cli.startup.port-in-use}) — or its type when it has no message.
+     */
+    public static String line(Throwable failure, Messages messages) {
+        Localized carried = carried(failure);
+        if (carried != null) return carried.in(messages);
+        String message = failure.getMessage();
+        return (message == null || message.isBlank() ? failure.getClass().getSimpleName() : message).lines().findFirst().orElse("");
+    }
+
     /** The failure as a person reads it, said later in the reader's language. */
     public static Localized said(Throwable failure) {
         Localized carried = carried(failure);

@@ -1,7 +1,5 @@
 package dangan.i18n;
 
-import dangan.config.Settings;
-
 import java.util.List;
 import java.util.Locale;
 
@@ -45,13 +43,12 @@ public enum Language {
         return switch (language) {
             case "zh" -> ZH;
             case "en" -> EN;
-            default -> throw new IllegalStateException("Configuration key " + KEY + " is '" + tag.strip()
-                    + "': Dangan speaks zh-CN (Simplified Chinese, the default) and en (English)");
+            default -> throw ConfigurationException.of("config.locale", "value", tag.strip());
         };
     }
 
     /** The language configured by {@code dangan.locale} (default zh-CN). */
-    public static Language of(Settings settings) {
+    public static Language of(LanguageSetting settings) {
         return of(settings.get(KEY));
     }
 

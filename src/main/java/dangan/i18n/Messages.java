@@ -2,7 +2,6 @@ package dangan.i18n;
 
 import com.ibm.icu.text.MessageFormat;
 import com.ibm.icu.util.ULocale;
-import dangan.config.Settings;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +52,7 @@ public final class Messages {
     }
 
     /** The messages of the configured language ({@code dangan.locale}, default zh-CN). */
-    public static Messages of(Settings settings) {
+    public static Messages of(LanguageSetting settings) {
         return of(Language.of(settings));
     }
 

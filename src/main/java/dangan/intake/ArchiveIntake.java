@@ -277,7 +277,7 @@ public final class ArchiveIntake {
         try {
             ledger.interrupt(run.id(), messages.text("recovery.retrying", "reason", reason));
         } catch (JdbiException e) {
-            LOG.warn("{}: could not record the interruption in the ingest ledger now ({}); the next attempt does", run.name(), e.getMessage());
+            LOG.warn(messages.text("log.intake.interruption-unrecorded", "file", run.name(), "problem", String.valueOf(e.getMessage())));
         }
     }
 
@@ -287,7 +287,7 @@ public final class ArchiveIntake {
         try {
             ledger.fail(run.id(), reason);
         } catch (JdbiException e) {
-            LOG.error("Could not record the failure of {} in the ingest ledger: {}", run.name(), e.getMessage());
+            LOG.error(messages.text("log.intake.failure-unrecorded", "file", run.name(), "problem", String.valueOf(e.getMessage())));
         }
     }
 
@@ -326,9 +326,8 @@ public final class ArchiveIntake {
             if (extraColumns.length > 0) {
                 java.util.Map<Boolean, List<String>> sensitive = java.util.Arrays.stream(extraColumns)
                         .collect(java.util.stream.Collectors.partitioningBy(ColumnMap::looksSensitive));
-                LOG.info("{}: columns kept as extra attributes: {}{}", run.name(), String.join(", ", sensitive.get(false)),
-                        sensitive.get(true).isEmpty() ? "" : "; held sealed for review (the heading looks sensitive): "
-                                + String.join(", ", sensitive.get(true)));
+                LOG.info(messages.text("log.intake.extra-columns", "file", run.name(), "kept", String.join(", ", sensitive.get(false)),
+                        "held", sensitive.get(true).isEmpty() ? "no" : "yes", "sensitive", String.join(", ", sensitive.get(true))));
             }
             normaliser = new RowNormaliser(layout, messages);
             try {
@@ -346,7 +345,7 @@ public final class ArchiveIntake {
             if (!result.rejected()) writer.write(result.row());
             FaultPoint.line(++lines);
             if (lines % progressEvery == 0) {
-                LOG.info("{}: {} lines read", run.name(), lines);
+                LOG.info(messages.text("log.intake.progress", "file", run.name(), "lines", lines));
             }
         }
 

@@ -48,7 +48,7 @@ public final class ColumnMap {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             props.load(in);
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot read the column aliases " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+            throw new dangan.i18n.ConfigurationException(dangan.i18n.Localized.of("config.columns.unreadable", "file", file.toAbsolutePath().toString(), "problem", String.valueOf(e.getMessage())), e);
         }
         Map<String, Field> byHeading = new HashMap<>();
         for (String key : props.stringPropertyNames()) {
@@ -59,8 +59,7 @@ public final class ColumnMap {
                 if (heading.isEmpty()) continue;
                 Field earlier = byHeading.put(heading, field);
                 if (earlier != null && earlier != field) {
-                    throw new IllegalStateException("Column alias '" + alias.trim() + "' in " + file
-                            + " is given for both " + earlier.key() + " and " + field.key());
+                    throw dangan.i18n.ConfigurationException.of("config.columns.twice", "alias", alias.trim(), "file", file.toString(), "first", earlier.key(), "second", field.key());
                 }
             }
         }

@@ -94,20 +94,21 @@ public final class DropGate implements GenericFileFilter<File> {
             note = aside.resolveSibling(aside.getFileName() + ".error.txt");
             OwnerOnly.write(note, SpreadsheetIntake.failureNote(messages, shown, reason, messages.text("dropfolder.what-to-do")));
         } catch (IOException e) {
-            LOG.error("{}/{}: {} — and it could not be set aside: {}", channel, shown, reason, e.getClass().getSimpleName());
+            LOG.error(messages.text("log.intake.not-set-aside", "channel", channel, "file", shown, "reason", reason, "problem", e.getClass().getSimpleName()));
             return;
         }
         try {
             intake.fail(intake.open("file", channel, shown, null, 0), reason);
         } catch (RuntimeException e) {
-            LOG.error("{}/{}: could not be recorded in the ingest ledger: {}", channel, shown, e.getClass().getSimpleName());
+            LOG.error(messages.text("log.intake.not-in-ledger", "channel", channel, "file", shown, "problem", e.getClass().getSimpleName()));
         }
         try {
             Files.move(path, aside, LinkOption.NOFOLLOW_LINKS); // the entry itself: a link stays a link
         } catch (IOException e) {
             deleteQuietly(note);
             if (!(e instanceof NoSuchFileException)) { // gone: another instance set it aside first
-                LOG.error("{}/{}: {} — and it could not be moved aside: {}", channel, shown, reason, e.getClass().getSimpleName());
+                LOG.error(messages.text("log.intake.not-moved-aside", "channel", channel, "file", shown, "reason", reason,
+                        "problem", e.getClass().getSimpleName()));
             }
             return;
         }

@@ -57,6 +57,7 @@ public enum Field {
         for (Field f : values()) {
             if (f.key.equals(key)) return f;
         }
-        throw new IllegalArgumentException("Unknown canonical field '" + key + "'");
+        throw dangan.i18n.ConfigurationException.of("config.columns.field", "field", key,
+                "fields", String.join(", ", java.util.Arrays.stream(values()).map(f -> f.key).toList()));
     }
 }

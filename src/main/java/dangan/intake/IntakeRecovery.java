@@ -60,10 +60,9 @@ public final class IntakeRecovery {
         });
         int released = releaseClaimsOfGone(dataSource, CLAIMS);
         for (String name : closed) {
-            LOG.warn("{}: its ingest was cut off by a crash or a hard stop and is closed as interrupted (nothing of it is filed);"
-                    + " the file is taken again if it is still in the inbox", name);
+            LOG.warn(messages.text("log.intake.recovered", "file", name));
         }
-        if (released > 0) LOG.info("Released {} claim(s) on dropped files held by instances that are gone", released);
+        if (released > 0) LOG.info(messages.text("log.intake.claims-released", "count", released));
         return closed;
     }
 
@@ -102,7 +101,7 @@ public final class IntakeRecovery {
                 jdbi.useHandle(h -> RejectReport.write(h, id, rejectsFolder, name, messages));
                 reported(id);
                 written++;
-                LOG.info("{}: its reject report is written from the database ({})", name, rejectsFolder.resolve(name + ".rejects.csv"));
+                LOG.info(messages.text("log.intake.report-rewritten", "file", name, "report", rejectsFolder.resolve(name + ".rejects.csv").toString()));
             } catch (Exception e) {
                 LOG.warn(messages.text("recovery.report-deferred", "file", name, "folder", rejectsFolder.toString(),
                         "reason", dangan.store.Outage.reason(e)));

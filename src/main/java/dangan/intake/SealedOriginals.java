@@ -116,8 +116,8 @@ public final class SealedOriginals {
             try {
                 seal(filed, channel, ingestId);
             } catch (IOException | RuntimeException e) {
-                LOG.error("{}: could not be sealed in done/ ({}); it stays there in clear, owner-only",
-                        FileName.shown(filed.getFileName().toString()), e.getClass().getSimpleName());
+                LOG.error(messages.text("log.intake.not-sealed", "file", FileName.shown(filed.getFileName().toString()),
+                        "problem", e.getClass().getSimpleName()));
             }
         }
 
@@ -313,7 +313,7 @@ public final class SealedOriginals {
             audit.record(AuditEntry.system("originals-shred", "shred-originals", null,
                     Localized.of("audit.original.shredded", "count", due.size(), "days", keepDays)));
         }
-        LOG.info("originals-shred: {} original(s) kept over {} days shredded", due.size(), keepDays);
+        LOG.info(messages.text("log.intake.shredded", "count", due.size(), "days", keepDays));
         return due.size();
     }
 

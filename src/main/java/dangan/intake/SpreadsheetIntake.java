@@ -100,8 +100,8 @@ public final class SpreadsheetIntake {
         if (e instanceof UnreadableFileException || e instanceof FileRejectedException || !Outage.isOutage(e)) return e;
         String reason = describe(e, intake.messages());
         if (run != null) intake.interrupted(run, reason);
-        LOG.warn("{}: not filed for now, the database or the disk failed ({}); nothing of it is filed, it is tried again",
-                run == null ? "a dropped file" : run.name(), reason);
+        LOG.warn(intake.messages().text("log.intake.interrupted", "named", run == null ? "no" : "yes", "file", run == null ? "" : run.name(),
+                "reason", reason));
         return new IntakeInterrupted(reason, e);
     }
 
@@ -143,7 +143,7 @@ public final class SpreadsheetIntake {
         if (run != null) intake.fail(run, reason);
         else intake.metrics().failed(exchange.getMessage().getHeader("DanganChannel", "registrations", String.class));
         tally.failed();
-        LOG.error("{}: not filed — {}", fileName, reason);
+        LOG.error(intake.messages().text("log.intake.not-filed", "file", fileName, "reason", reason));
         String path = exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class);
         boolean kept = path != null && Files.isRegularFile(Path.of(path));
         return failureNote(intake.messages(), fileName, reason, intake.messages().text("ingest.error.todo.spreadsheet"), kept);

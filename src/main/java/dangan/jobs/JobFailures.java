@@ -42,10 +42,9 @@ public final class JobFailures {
     private final long maxDelayMs;
 
     public JobFailures(Messages messages, ZoneId zone, int attempts, long delayMs, long maxDelayMs) {
-        if (attempts < 1) throw new IllegalArgumentException("dangan.jobs.retry.attempts must be 1 or more, not " + attempts);
+        if (attempts < 1) throw dangan.i18n.ConfigurationException.of("config.jobs.attempts", "value", String.valueOf(attempts));
         if (delayMs < 0 || maxDelayMs < delayMs) {
-            throw new IllegalArgumentException("dangan.jobs.retry.delay-ms (" + delayMs + ") must be 0 or more and at most"
-                    + " dangan.jobs.retry.max-delay-ms (" + maxDelayMs + ")");
+            throw dangan.i18n.ConfigurationException.of("config.jobs.delays", "delay", String.valueOf(delayMs), "max", String.valueOf(maxDelayMs));
         }
         this.messages = messages;
         this.zone = zone;

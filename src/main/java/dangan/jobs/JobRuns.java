@@ -110,7 +110,7 @@ public final class JobRuns extends ExchangeOutcomes {
                     attempts);
             jdbi.useHandle(h -> record(h, run));
         } catch (JdbiException e) {
-            LOG.warn("Could not record the run of job {}: {}", job, e.getMessage());
+            LOG.warn(messages.text("log.jobs.unrecorded", "job", job, "problem", String.valueOf(e.getMessage())));
         }
     }
 

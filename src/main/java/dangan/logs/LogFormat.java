@@ -50,14 +50,14 @@ public final class LogFormat {
             factory = LoggerFactory.getILoggerFactory();
         }
         if (factory instanceof LoggerContext context) return context;
-        throw new IllegalStateException("logging is not logback (" + factory.getClass().getName() + "): dangan.log.format cannot be applied");
+        throw dangan.i18n.ConfigurationException.of("config.log-backend", "backend", factory.getClass().getName());
     }
 
     static void apply(LoggerContext context, String format) {
         String chosen = format.strip().toLowerCase(Locale.ROOT);
         if (chosen.equals("plain")) return; // logback.xml's pattern as it is
         if (!chosen.equals("json")) {
-            throw new IllegalArgumentException("Configuration key " + KEY + " must be plain or json, not '" + format + "'");
+            throw dangan.i18n.ConfigurationException.of("config.log-format", "value", format);
         }
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {

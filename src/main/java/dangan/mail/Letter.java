@@ -8,7 +8,7 @@ import jakarta.mail.internet.InternetAddress;
 import java.util.Date;
 
 /** The envelope facts of one received mail: who to answer, what it was called, its Message-ID. */
-record Letter(String messageId, String subject, InternetAddress replyTo, Date sent, String noReplyBecause) {
+record Letter(String messageId, String subject, InternetAddress replyTo, Date sent, dangan.i18n.Localized noReplyBecause) {
 
     static Letter of(Message mail, String ourAddress) throws MessagingException {
         String messageId = first(mail, "Message-ID");
@@ -19,7 +19,7 @@ record Letter(String messageId, String subject, InternetAddress replyTo, Date se
             subject = first(mail, "Subject");
         }
         InternetAddress to = null;
-        String noReply = null;
+        dangan.i18n.Localized noReply = null;
         try {
             Address[] replyTo = mail.getReplyTo();
             if (replyTo != null) {
@@ -31,14 +31,14 @@ record Letter(String messageId, String subject, InternetAddress replyTo, Date se
                 }
             }
         } catch (MessagingException e) {
-            noReply = "the sender address cannot be read (" + SafeText.oneLine(e.getMessage(), 120) + ")";
+            noReply = dangan.i18n.Localized.of("log.mail.no-reply.unreadable", "problem", SafeText.oneLine(String.valueOf(e.getMessage()), 120));
         }
-        if (to == null && noReply == null) noReply = "the mail has no sender address";
+        if (to == null && noReply == null) noReply = dangan.i18n.Localized.of("log.mail.no-reply.no-sender");
         String auto = first(mail, "Auto-Submitted");
         String precedence = first(mail, "Precedence");
-        if (auto != null && !auto.strip().equalsIgnoreCase("no")) noReply = "it is an automatic mail (Auto-Submitted: " + SafeText.oneLine(auto, 40) + ")";
-        else if (precedence != null && precedence.strip().toLowerCase().matches("bulk|junk|list")) noReply = "it is a bulk or list mail";
-        else if (to != null && to.getAddress().equalsIgnoreCase(ourAddress)) noReply = "it came from Dangan's own address";
+        if (auto != null && !auto.strip().equalsIgnoreCase("no")) noReply = dangan.i18n.Localized.of("log.mail.no-reply.automatic", "header", SafeText.oneLine(auto, 40));
+        else if (precedence != null && precedence.strip().toLowerCase().matches("bulk|junk|list")) noReply = dangan.i18n.Localized.of("log.mail.no-reply.bulk");
+        else if (to != null && to.getAddress().equalsIgnoreCase(ourAddress)) noReply = dangan.i18n.Localized.of("log.mail.no-reply.ours");
         return new Letter(messageId == null ? null : SafeText.oneLine(messageId, 300),
                 subject == null ? "" : SafeText.oneLine(subject, 200), noReply == null ? to : null, mail.getSentDate(), noReply);
     }

@@ -83,12 +83,12 @@ final class MailDeletionRequest {
         if (archiveNo.isEmpty()) {
             failed = true;
             answer = messages.text("mail.deletion.unknown");
-            LOG.warn("Mail {}: deletion request names no known archive number or mobile — moves to the failed folder", letter.name());
+            LOG.warn(messages.text("log.mail.deletion-unknown", "mail", letter.name()));
         } else if (openRequest(archiveNo.get()).isPresent()) {
             failed = false;
             OpenRequest open = openRequest(archiveNo.get()).get();
             answer = messages.text("mail.deletion.already-open", "archive", archiveNo.get(), "id", open.id(), "due", open.due());
-            LOG.info("Mail {}: deletion request for archive {} is already open — nothing new filed", letter.name(), archiveNo.get());
+            LOG.info(messages.text("log.mail.deletion-open", "mail", letter.name(), "archive", archiveNo.get()));
         } else {
             try {
                 ProposalShapes.Filed filed = proposals.fileDeletionRequest(archiveNo.get(), "mail", RECEIVED_BY, null,
@@ -102,7 +102,7 @@ final class MailDeletionRequest {
             }
         }
         if (failed) tally.failed(); else tally.handled();
-        if (letter.replyTo() == null) LOG.warn("Mail {}: no reply sent, because {}", letter.name(), letter.noReplyBecause());
+        if (letter.replyTo() == null) LOG.warn(messages.text("log.mail.no-reply", "mail", letter.name(), "because", letter.noReplyBecause()));
         return Reply.to(letter, failed,
                 messages.text("mail.deletion.subject", "subject", SafeText.oneLine(letter.subject(), 150), "failed", failed ? "yes" : "no"),
                 messages.text("mail.reply.intro", "subject", letter.subject(), "dated", "no", "sent", "") + "\n\n"

@@ -34,13 +34,13 @@ public final class MailFlow implements Flow {
         context.bind("mailSource", mail);
         if (!mail.enabled()) {
             if (mail.unused()) {
-                LOG.info("Mail source (D-12) is off: set {} to read guest-history mails", String.join(", ", mail.missing()));
+                LOG.info(context.intake().messages().text("log.mail.off", "missing", String.join(", ", mail.missing())));
             } else {
-                LOG.warn("Mail source (D-12) is off: it needs {} as well", String.join(", ", mail.missing()));
+                LOG.warn(context.intake().messages().text("log.mail.off-incomplete", "missing", String.join(", ", mail.missing())));
             }
             return;
         }
-        state = new MailPollState(mail.imapUrl().replaceAll("//[^/@]*@", "//"));
+        state = new MailPollState(mail.imapUrl().replaceAll("//[^/@]*@", "//"), context.intake().messages());
         MailClaims claims = new MailClaims(context.dataSource(),
                 Duration.ofMinutes(settings.getInt("dangan.mail.claim-timeout-minutes", 30)));
         int released = claims.releaseGone(); // what a crashed instance had claimed: taken again by the first poll
@@ -58,10 +58,11 @@ public final class MailFlow implements Flow {
         Mailbox mailbox = new Mailbox(mail.imapUrl(), settings.get("dangan.imap.user"), settings.get("dangan.imap.password"),
                 settings.get("dangan.mail.folder.inbox", "INBOX"));
         MailReplies replies = new MailReplies(mail.smtpUrl(), settings.get("dangan.smtp.user"), settings.get("dangan.smtp.password"),
-                mail.from(), mail.smtpConnections());
-        context.bind("mailPoll", new MailPoll(mailbox, claims, intake, deletions, replies, state, mail.batchSize(), processed, failed));
-        LOG.info("Mail source (D-12) is on: reading {} folder {}, replies from {}", mail.imapUrl().replaceAll("//[^/@]*@", "//"),
-                settings.get("dangan.mail.folder.inbox", "INBOX"), mail.from());
+                mail.from(), mail.smtpConnections(), context.intake().messages());
+        context.bind("mailPoll", new MailPoll(mailbox, claims, intake, deletions, replies, state, mail.batchSize(), processed, failed,
+                context.intake().messages()));
+        LOG.info(context.intake().messages().text("log.mail.on", "mailbox", mail.imapUrl().replaceAll("//[^/@]*@", "//"),
+                "folder", settings.get("dangan.mail.folder.inbox", "INBOX"), "from", String.valueOf(mail.from())));
     }
 
     /** Off, or the last poll found nothing to take and no mail is in hand. */

@@ -85,7 +85,7 @@ final class MailIntake {
         }
         log(letter, results, problems, failed);
         if (failed) tally.failed(); else tally.handled();
-        if (letter.replyTo() == null) LOG.warn("Mail {}: no reply sent, because {}", letter.name(), letter.noReplyBecause());
+        if (letter.replyTo() == null) LOG.warn(intake.messages().text("log.mail.no-reply", "mail", letter.name(), "because", letter.noReplyBecause()));
         return Reply.to(letter, failed, MailReply.subject(intake.messages(), letter, failed),
                 MailReply.text(intake.messages(), letter, results, problems, failed));
     }
@@ -99,7 +99,7 @@ final class MailIntake {
             throw e;
         } catch (MessagingException | IOException | RuntimeException e) {
             // the library's words stay out of the reply (they may quote the mail): the kind of error only
-            LOG.warn("Mail {}: cannot be read ({})", letter.name(), SafeText.oneLine(SafeText.rootMessage(e), 200));
+            LOG.warn(m.text("log.mail.unreadable", "mail", letter.name(), "problem", SafeText.oneLine(SafeText.rootMessage(e), 200)));
             problems.add(m.text("mail.problem.unreadable", "kind", e.getClass().getSimpleName()));
             return;
         }
@@ -159,7 +159,7 @@ final class MailIntake {
             } catch (FolderClosedException | StoreClosedException e) {
                 throw e;
             } catch (MessagingException | IOException e) {
-                LOG.warn("{}: cannot be read ({})", label, SafeText.oneLine(SafeText.rootMessage(e), 200));
+                LOG.warn(m.text("log.mail.part-unreadable", "part", label, "problem", SafeText.oneLine(SafeText.rootMessage(e), 200)));
                 return PartResult.failed(label, m.text("mail.part.unreadable", "kind", e.getClass().getSimpleName()));
             }
             if (size > limit) return PartResult.failed(label, tooLarge(m, limit));
@@ -169,7 +169,7 @@ final class MailIntake {
                 return summary.format() + ", " + summary.encoding();
             });
         } finally {
-            deleteAll(folder);
+            deleteAll(folder, intake.messages());
         }
     }
 
@@ -203,13 +203,14 @@ final class MailIntake {
     }
 
     private void log(Letter letter, List<PartResult> results, List<String> problems, boolean failed) {
+        Messages m = intake.messages();
         for (PartResult r : results) {
-            if (r.kind() == PartResult.Kind.FILED && r.run().name().equals(letter.name())) LOG.info("Mail {}", r.run().summary(intake.messages()));
-            else if (r.kind() == PartResult.Kind.FILED) LOG.info("Mail {}: {}", letter.name(), r.run().summary(intake.messages()));
-            else LOG.warn("Mail {}: {} — {}", letter.name(), r.label(), r.reason());
+            if (r.kind() == PartResult.Kind.FILED && r.run().name().equals(letter.name())) LOG.info(m.text("log.mail.body", "summary", r.run().summary(m)));
+            else if (r.kind() == PartResult.Kind.FILED) LOG.info(m.text("log.mail.line", "mail", letter.name(), "text", r.run().summary(m)));
+            else LOG.warn(m.text("log.mail.part-failed", "mail", letter.name(), "part", r.label(), "reason", r.reason()));
         }
-        for (String p : problems) LOG.warn("Mail {}: {}", letter.name(), p);
-        LOG.info("Mail {}: moves to {}", letter.name(), failed ? failedFolder : processedFolder);
+        for (String p : problems) LOG.warn(m.text("log.mail.line", "mail", letter.name(), "text", p));
+        LOG.info(m.text("log.mail.moves", "mail", letter.name(), "folder", failed ? failedFolder : processedFolder));
     }
 
     private static String sha256(byte[] content) {
@@ -220,11 +221,11 @@ final class MailIntake {
         }
     }
 
-    private static void deleteAll(Path folder) {
+    private static void deleteAll(Path folder, Messages messages) {
         try (Stream<Path> paths = Files.walk(folder)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
-            LOG.warn("Could not remove the temporary folder {}: {}", folder, e.getMessage());
+            LOG.warn(messages.text("log.mail.temp-left", "folder", folder.toString(), "problem", String.valueOf(e.getMessage())));
         }
     }
 }

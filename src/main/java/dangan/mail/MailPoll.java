@@ -65,9 +65,11 @@ public final class MailPoll implements Service, AutoCloseable {
     private final int batchSize;
     private final String processedFolder;
     private final String failedFolder;
+    private final dangan.i18n.Messages messages;
 
     MailPoll(Mailbox mailbox, MailClaims claims, MailIntake intake, MailDeletionRequest deletions, MailReplies replies,
-             MailPollState state, int batchSize, String processedFolder, String failedFolder) {
+             MailPollState state, int batchSize, String processedFolder, String failedFolder, dangan.i18n.Messages messages) {
+        this.messages = messages;
         this.mailbox = mailbox;
         this.claims = claims;
         this.intake = intake;
@@ -131,8 +133,7 @@ public final class MailPoll implements Service, AutoCloseable {
     private void moveAnsweredBefore(List<Long> uids, String folder) throws MessagingException {
         if (uids.isEmpty()) return;
         mailbox.move(uids, folder);
-        LOG.info("{} mail(s) answered earlier were still in the inbox (their move had failed): moved to {} now, not filed or answered again",
-                uids.size(), folder);
+        LOG.info(messages.text("log.mail.moved-late", "count", uids.size(), "folder", folder));
     }
 
     private List<Taken> failedPoll(Exception e, List<String> claimed) {
@@ -153,8 +154,8 @@ public final class MailPoll implements Service, AutoCloseable {
             try {
                 t.reply = deletions.matches(t.mail.mail()) ? deletions.handle(t.mail.mail()) : intake.handle(t.mail.mail());
             } catch (Exception e) {
-                LOG.warn("Mail {}: not filed now ({}); it stays in the inbox and is taken again", t.mail.key(),
-                        SafeText.oneLine(SafeText.rootMessage(e), 300));
+                LOG.warn(messages.text("log.mail.not-filed", "mail", String.valueOf(t.mail.key()),
+                        "problem", SafeText.oneLine(SafeText.rootMessage(e), 300)));
                 released.add(t.mail.key());
             }
         }
@@ -190,8 +191,8 @@ public final class MailPoll implements Service, AutoCloseable {
                 claims.answered(answered);
             } catch (RuntimeException e) {
                 // filed and answered all the same: moved below, they are not taken again (their claims just go stale)
-                LOG.warn("{} answered mail(s) could not be recorded in the claim ledger ({}); they are moved all the same",
-                        answered.size(), SafeText.oneLine(SafeText.rootMessage(e), 300));
+                LOG.warn(messages.text("log.mail.answers-unrecorded", "count", answered.size(),
+                        "problem", SafeText.oneLine(SafeText.rootMessage(e), 300)));
             }
             List<Long> processed = batch.mails.stream().filter(t -> t.answered && !t.reply.failed()).map(t -> t.mail.uid()).toList();
             List<Long> failed = batch.mails.stream().filter(t -> t.answered && t.reply.failed()).map(t -> t.mail.uid()).toList();
@@ -208,8 +209,8 @@ public final class MailPoll implements Service, AutoCloseable {
             mailbox.move(uids, folder);
         } catch (MessagingException | RuntimeException e) {
             mailbox.close();
-            LOG.warn("{} answered mail(s) could not be moved to {} ({}): they stay in the inbox, and the next poll moves them"
-                    + " without filing or answering them again", uids.size(), folder, SafeText.oneLine(SafeText.rootMessage(e), 300));
+            LOG.warn(messages.text("log.mail.not-moved", "count", uids.size(), "folder", folder,
+                    "problem", SafeText.oneLine(SafeText.rootMessage(e), 300)));
         }
     }
 
@@ -217,8 +218,8 @@ public final class MailPoll implements Service, AutoCloseable {
         try {
             claims.release(keys);
         } catch (RuntimeException e) {
-            LOG.warn("{} claim(s) could not be released ({}); those mails are taken again once the claims are stale",
-                    keys.size(), SafeText.oneLine(SafeText.rootMessage(e), 300));
+            LOG.warn(messages.text("log.mail.claims-kept", "count", keys.size(),
+                    "problem", SafeText.oneLine(SafeText.rootMessage(e), 300)));
         }
     }
 

@@ -20,14 +20,17 @@ final class MailPollState {
     private final AtomicBoolean failing = new AtomicBoolean();
     private final String mailbox;
 
-    MailPollState(String mailbox) {
+    private final dangan.i18n.Messages messages;
+
+    MailPollState(String mailbox, dangan.i18n.Messages messages) {
         this.mailbox = mailbox;
+        this.messages = messages;
     }
 
     /** A poll reached the mailbox and took this many mails (now in hand until {@link #finished}). */
     void polled(int taken) {
         if (failing.compareAndSet(true, false)) {
-            LOG.info("Mailbox {} can be read again", mailbox);
+            LOG.info(messages.text("log.mail.mailbox-back", "mailbox", mailbox));
         }
         inHand.addAndGet(taken);
         emptyPollSeen.set(taken == 0);
@@ -37,9 +40,7 @@ final class MailPollState {
     void failed(String reason) {
         emptyPollSeen.set(false);
         if (failing.compareAndSet(false, true)) {
-            LOG.warn("Cannot read the mailbox {}: {}. Check dangan.imap.url, dangan.imap.user and dangan.imap.password"
-                    + " (DANGAN_IMAP_URL, DANGAN_IMAP_USER, DANGAN_IMAP_PASSWORD); Dangan keeps trying at every poll.",
-                    mailbox, reason);
+            LOG.warn(messages.text("log.mail.mailbox-unreadable", "mailbox", mailbox, "problem", reason));
         } else {
             LOG.debug("Mailbox {} still cannot be read: {}", mailbox, reason);
         }

@@ -1,5 +1,6 @@
 package dangan.mail;
 
+import dangan.i18n.Messages;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -44,7 +45,10 @@ public final class MailReplies implements AutoCloseable {
     private final ConcurrentLinkedDeque<Transport> idle = new ConcurrentLinkedDeque<>();
     private final ExecutorService senders;
 
-    public MailReplies(String url, String user, String password, String from, int connections) {
+    private final Messages messages;
+
+    public MailReplies(String url, String user, String password, String from, int connections, Messages messages) {
+        this.messages = messages;
         this.server = MailServer.of(url, "dangan.smtp.url", "smtp", Map.of("auth", String.valueOf(user != null)));
         this.user = user;
         this.password = password;
@@ -71,7 +75,7 @@ public final class MailReplies implements AutoCloseable {
             try {
                 f.get();
             } catch (ExecutionException e) {
-                LOG.warn("Sending replies: {}", SafeText.rootMessage(e));
+                LOG.warn(messages.text("log.mail.replies-failed", "problem", SafeText.rootMessage(e)));
             }
         }
         return Arrays.stream(sent).map(s -> s == null ? Sent.FAILED : s).toList();
@@ -87,7 +91,7 @@ public final class MailReplies implements AutoCloseable {
                 try {
                     message = message(reply);
                 } catch (MessagingException e) {
-                    LOG.warn("Reply to {} cannot be written: {}", reply.to(), SafeText.rootMessage(e));
+                    LOG.warn(messages.text("log.mail.reply-unwritable", "to", String.valueOf(reply.to()), "problem", SafeText.rootMessage(e)));
                     sent[i] = Sent.REFUSED;
                     continue;
                 }
@@ -98,7 +102,7 @@ public final class MailReplies implements AutoCloseable {
                         sent[i] = Sent.SENT;
                     } catch (SendFailedException e) {
                         if (e.getInvalidAddresses() != null && e.getInvalidAddresses().length > 0) {
-                            LOG.warn("Reply to {} refused by the mail server: {}; it is not sent again", reply.to(), SafeText.rootMessage(e));
+                            LOG.warn(messages.text("log.mail.reply-refused", "to", String.valueOf(reply.to()), "problem", SafeText.rootMessage(e)));
                             sent[i] = Sent.REFUSED;
                         } else if (attempt >= 2) {
                             sent[i] = failed(reply, e);
@@ -115,7 +119,7 @@ public final class MailReplies implements AutoCloseable {
     }
 
     private Sent failed(Reply reply, Exception e) {
-        LOG.warn("Reply to {} not sent: {}; the mail stays in the inbox and is taken again", reply.to(), SafeText.rootMessage(e));
+        LOG.warn(messages.text("log.mail.reply-not-sent", "to", String.valueOf(reply.to()), "problem", SafeText.rootMessage(e)));
         return Sent.FAILED;
     }
 

@@ -21,7 +21,7 @@ record MailServer(String protocol, String host, int port, Session session) {
         URI uri = URI.create(url);
         String protocol = uri.getScheme() == null ? plain : uri.getScheme().toLowerCase();
         if (!protocol.equals(plain) && !protocol.equals(plain + "s")) {
-            throw new IllegalArgumentException(setting + " must start with " + plain + ":// or " + plain + "s://, not " + protocol + "://");
+            throw dangan.i18n.ConfigurationException.of("config.mail.protocol", "key", setting, "plain", plain, "protocol", protocol);
         }
         Properties p = new Properties();
         for (String timeout : List.of("connectiontimeout", "timeout", "writetimeout")) {

@@ -40,6 +40,7 @@ final class ArchiveFigures {
                    (select extract(epoch from max(finished_at)) from ingest where status = 'done') as last_filed,
                    (select last_id from audit_head)                                           as audit_entries""";
 
+    private final dangan.i18n.Messages messages;
     private final Jdbi jdbi;
     private final long maxAgeNanos;
     private final long waitNanos;
@@ -57,7 +58,8 @@ final class ArchiveFigures {
      * @param wait                how long a scrape waits for figures being read
      * @param queryTimeoutSeconds when the statement itself gives up (in the background)
      */
-    ArchiveFigures(DataSource dataSource, Duration maxAge, Duration wait, int queryTimeoutSeconds) {
+    ArchiveFigures(DataSource dataSource, Duration maxAge, Duration wait, int queryTimeoutSeconds, dangan.i18n.Messages messages) {
+        this.messages = messages;
         this.jdbi = Db.jdbi(dataSource);
         this.maxAgeNanos = maxAge.toNanos();
         this.waitNanos = wait.toNanos();
@@ -116,7 +118,7 @@ final class ArchiveFigures {
             read = true;
             stale = false;
         } catch (JdbiException e) {
-            LOG.warn("Metrics: could not read the archive's figures: {}", e.getMessage());
+            LOG.warn(messages.text("log.metrics.unread", "problem", String.valueOf(e.getMessage())));
             stale = true;
         }
     }

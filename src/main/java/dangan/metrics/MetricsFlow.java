@@ -27,7 +27,8 @@ public final class MetricsFlow implements Flow {
         }
         // read at most every 5 s; a scrape waits for them at most dangan.metrics.figures-wait-ms, then answers with the last ones, marked stale
         ArchiveFigures archive = new ArchiveFigures(context.dataSource(), Duration.ofSeconds(5),
-                Duration.ofMillis(context.settings().getInt("dangan.metrics.figures-wait-ms", 1000)), 10);
+                Duration.ofMillis(context.settings().getInt("dangan.metrics.figures-wait-ms", 1000)), 10,
+                dangan.i18n.Messages.of(context.settings()));
         metrics.gauge("dangan.review.queue", "Changes waiting for review (pending_change)", () -> archive.get().reviewQueue());
         metrics.gauge("dangan.survey.review.queue", "Survey responses waiting to be linked to an archive", () -> archive.get().surveyReview());
         metrics.gauge("dangan.notifications.parked", "Notification deliveries parked (gave up; notifications retry puts them back)",

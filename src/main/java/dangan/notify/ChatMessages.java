@@ -27,12 +27,16 @@ public final class ChatMessages {
     private final Messages messages;
     private final String consoleUrl;
 
+    /** The messages of this language (the relay's log lines too). */
+    Messages messages() {
+        return messages;
+    }
+
     public ChatMessages(Language language, String consoleUrl) {
         this.messages = Messages.of(language);
         this.consoleUrl = consoleUrl == null || consoleUrl.isBlank() ? null : consoleUrl.strip().replaceAll("/+$", "");
         if (this.consoleUrl != null && !this.consoleUrl.matches("(?i)https?://\\S+")) {
-            throw new IllegalStateException("Configuration key dangan.console.url (environment DANGAN_CONSOLE_URL) is '" + this.consoleUrl
-                    + "': it must be the console's http:// or https:// address as staff open it, or empty for no links");
+            throw dangan.i18n.ConfigurationException.of("config.console-url", "value", this.consoleUrl);
         }
     }
 

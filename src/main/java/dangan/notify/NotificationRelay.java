@@ -237,28 +237,28 @@ public final class NotificationRelay {
                 run.blocked.add(s.name());
                 book.deferred(d, run.now.plus(s.chat().platform().rateLimitWait()), error);
                 run.deferred.incrementAndGet();
-                LOG.info("Notification {} ({}) to subscriber {}: {}; the robot's messages wait {} and go on in order",
-                        d.eventId(), d.kind(), d.subscriber(), error, s.chat().platform().rateLimitWait());
+                LOG.info(chatMessages.messages().text("log.notify.rate-limited", "event", String.valueOf(d.eventId()), "kind", d.kind(),
+                        "subscriber", d.subscriber(), "problem", error, "wait", s.chat().platform().rateLimitWait().toString()));
                 return;
             }
             if (answer != null && answer.verdict() == ChatPlatform.Verdict.REFUSED) {
                 book.refused(d, error);
                 run.parked.incrementAndGet();
-                LOG.warn("Notification {} ({}) to subscriber {} is PARKED: {} — fix the subscriber, then `notifications retry {}`",
-                        d.eventId(), d.kind(), d.subscriber(), error, d.eventId());
+                LOG.warn(chatMessages.messages().text("log.notify.refused", "event", String.valueOf(d.eventId()), "kind", d.kind(),
+                        "subscriber", d.subscriber(), "problem", error));
                 return;
             }
             run.blocked.add(s.name()); // an ordinary failure: retried with back-off, the later messages wait behind it
         }
         if (book.failed(d, run.now, error)) {
             run.parked.incrementAndGet();
-            LOG.warn("Notification {} ({}) to subscriber {} is PARKED after {} attempts: {} — fix the subscriber, then "
-                            + "`notifications retry {}` (list them with `notifications list --parked`)",
-                    d.eventId(), d.kind(), d.subscriber(), d.attempt(), error, d.eventId());
+            LOG.warn(chatMessages.messages().text("log.notify.parked", "event", String.valueOf(d.eventId()), "kind", d.kind(),
+                    "subscriber", d.subscriber(), "attempts", d.attempt(), "problem", error));
         } else {
             run.retrying.incrementAndGet();
-            LOG.info("Notification {} ({}) to subscriber {} failed (attempt {} of {}): {}; next attempt in {}",
-                    d.eventId(), d.kind(), d.subscriber(), d.attempt(), book.maxAttempts(), error, book.backOff(d.attempt()));
+            LOG.info(chatMessages.messages().text("log.notify.retrying", "event", String.valueOf(d.eventId()), "kind", d.kind(),
+                    "subscriber", d.subscriber(), "attempt", d.attempt(), "of", book.maxAttempts(), "problem", error,
+                    "wait", book.backOff(d.attempt()).toString()));
         }
     }
 

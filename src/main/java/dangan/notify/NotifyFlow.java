@@ -38,9 +38,9 @@ public final class NotifyFlow implements Flow {
                 new ChatMessages(dangan.i18n.Language.of(settings), settings.get("dangan.console.url"))));
         context.bind("notifySmtpLogin", new SmtpLogin(settings.get("dangan.smtp.user"), settings.get("dangan.smtp.password")));
         if (subscribers.isEmpty()) {
-            LOG.info("Change notifications (D-22): events are recorded; no subscribers (set dangan.notify.subscribers to deliver them)");
+            LOG.info(dangan.i18n.Messages.of(settings).text("log.notify.no-subscribers"));
         } else {
-            LOG.info("Change notifications (D-22): relaying to {}", subscribers);
+            LOG.info(dangan.i18n.Messages.of(settings).text("log.notify.relaying", "subscribers", subscribers.toString()));
         }
     }
 
@@ -54,7 +54,7 @@ public final class NotifyFlow implements Flow {
     public static DeliveryBook book(javax.sql.DataSource dataSource, Settings settings) {
         int maxAttempts = settings.getInt("dangan.notify.max-attempts", 10);
         if (maxAttempts < 1) {
-            throw new IllegalStateException("Configuration key dangan.notify.max-attempts must be at least 1, not " + maxAttempts);
+            throw dangan.i18n.ConfigurationException.of("config.at-least-one", "key", "dangan.notify.max-attempts", "value", String.valueOf(maxAttempts));
         }
         return new DeliveryBook(dataSource,
                 Duration.ofSeconds(settings.getInt("dangan.notify.retry-base-seconds", 30)),

@@ -46,7 +46,6 @@ public record Subscriber(String name, Set<String> kinds, Channel channel, String
     public record Chat(ChatPlatform platform, boolean markdown, String role, Set<String> sees, int perMinute, String ownerRole) {
     }
 
-    private static final String CHANNELS = "email, webhook, file, wecom, dingtalk or feishu";
 
     /** Every subscriber named in {@code dangan.notify.subscribers}; a wrong definition stops start-up, naming the key. */
     /** @param views the categories (labels) the role with a label sees (access.RoleViews); unknown role: IllegalArgumentException */
@@ -61,50 +60,50 @@ public record Subscriber(String name, Set<String> kinds, Channel channel, String
 
     static Subscriber of(Settings settings, Function<String, Set<String>> views, String name) {
         if (!name.matches("[A-Za-z0-9_-]+")) {
-            throw invalid("dangan.notify.subscribers", "subscriber name '" + name + "' may only have letters, digits, - and _");
+            throw invalid("dangan.notify.subscribers", "config.subscriber.name", "name", name);
         }
         String prefix = "dangan.notify.subscriber." + name + ".";
         Set<String> kinds = new LinkedHashSet<>();
         for (String kind : settings.get(prefix + "kinds", "*").split("\\s*,\\s*")) {
             if (kind.isBlank()) continue;
             if (!kind.equals("*") && !KINDS.contains(kind)) {
-                throw invalid(prefix + "kinds", "unknown event kind '" + kind + "' (known: " + String.join(", ", KINDS.stream().sorted().toList()) + ", or *)");
+                throw invalid(prefix + "kinds", "config.subscriber.kind", "kind", kind, "known", String.join(", ", KINDS.stream().sorted().toList()));
             }
             kinds.add(kind);
         }
         String channelName = settings.get(prefix + "channel");
-        if (channelName == null) throw invalid(prefix + "channel", "is not set (" + CHANNELS + ")");
+        if (channelName == null) throw invalid(prefix + "channel", "config.subscriber.no-channel");
         Channel channel;
         try {
             channel = Channel.valueOf(channelName.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw invalid(prefix + "channel", "'" + channelName + "' is not " + CHANNELS);
+            throw invalid(prefix + "channel", "config.subscriber.channel", "value", channelName);
         }
         String to = settings.get(prefix + "to");
         String secret = settings.get(prefix + "secret");
         switch (channel) {
             case EMAIL -> {
-                if (to == null) throw invalid(prefix + "to", "is not set: the addresses the mails go to, comma separated");
+                if (to == null) throw invalid(prefix + "to", "config.subscriber.no-addresses");
                 if (settings.get("dangan.smtp.url") == null) {
-                    throw invalid("dangan.smtp.url", "is not set, but subscriber " + name + " receives email");
+                    throw invalid("dangan.smtp.url", "config.subscriber.needs-mail", "name", name);
                 }
                 if (settings.get("dangan.mail.from") == null) {
-                    throw invalid("dangan.mail.from", "is not set, but subscriber " + name + " receives email");
+                    throw invalid("dangan.mail.from", "config.subscriber.needs-mail", "name", name);
                 }
             }
             case WEBHOOK -> {
                 if (to == null || !to.matches("(?i)https?://.+")) {
-                    throw invalid(prefix + "to", "must be the http:// or https:// URL the events are POSTed to");
+                    throw invalid(prefix + "to", "config.subscriber.webhook-url");
                 }
-                if (secret == null) throw invalid(prefix + "secret", "is not set: webhooks are signed with a shared secret");
+                if (secret == null) throw invalid(prefix + "secret", "config.subscriber.no-secret");
             }
             case FILE -> to = settings.home().resolve(to == null ? "outbox/notifications" : to).normalize().toString();
             case WECOM, DINGTALK, FEISHU -> {
                 if (to == null || !to.matches("(?i)https?://[^\\s]+")) {
-                    throw invalid(prefix + "to", "must be the webhook URL of the " + channel.platform().label() + " group robot");
+                    throw invalid(prefix + "to", "config.subscriber.robot-url", "platform", channel.platform().label());
                 }
                 if (channel == Channel.WECOM && secret != null) {
-                    throw invalid(prefix + "secret", "is set, but WeCom robots have no signature: the key in the URL is the credential");
+                    throw invalid(prefix + "secret", "config.subscriber.wecom-secret");
                 }
             }
         }
@@ -115,17 +114,17 @@ public record Subscriber(String name, Set<String> kinds, Channel channel, String
         if (channel.platform() == null) return null;
         String format = settings.get(prefix + "format", "markdown").trim().toLowerCase(Locale.ROOT);
         if (!format.equals("text") && !format.equals("markdown")) {
-            throw invalid(prefix + "format", "'" + format + "' is not text or markdown");
+            throw invalid(prefix + "format", "config.subscriber.format", "value", format);
         }
         String role = settings.get(prefix + "role", "service").trim();
         Set<String> sees;
         try {
             sees = views.apply(role); // the role's view of an archive (dangan.views.ROLE, D-24), as the API applies it
         } catch (IllegalArgumentException e) {
-            throw invalid(prefix + "role", "'" + role + "' is not a role, so it has no view (dangan.views." + role + "): " + e.getMessage());
+            throw invalid(prefix + "role", "config.subscriber.role", "role", role);
         }
         int perMinute = settings.getInt(prefix + "per-minute", 20);
-        if (perMinute < 1) throw invalid(prefix + "per-minute", "must be at least 1, not " + perMinute);
+        if (perMinute < 1) throw invalid(prefix + "per-minute", "config.subscriber.per-minute", "value", String.valueOf(perMinute));
         String ownerRole = settings.get(prefix + "owner-role");
         return new Chat(channel.platform(), format.equals("markdown"), role, Set.copyOf(sees), perMinute,
                 ownerRole == null || ownerRole.isBlank() ? null : ownerRole.trim());
@@ -140,9 +139,10 @@ public record Subscriber(String name, Set<String> kinds, Channel channel, String
         return Path.of(to);
     }
 
-    private static IllegalStateException invalid(String key, String why) {
-        return new IllegalStateException("Notification subscribers: configuration key " + key + " (environment "
-                + Settings.environmentName(key) + ") " + why + "; see config/application.properties");
+    /** A subscriber's setting refused: the key, its variable, and why (a message of area config with its arguments). */
+    private static RuntimeException invalid(String key, String why, Object... namesAndValues) {
+        return dangan.i18n.ConfigurationException.of("config.subscriber.invalid", "key", key, "variable", Settings.environmentName(key),
+                "why", dangan.i18n.Localized.of(why, namesAndValues));
     }
 
     @Override

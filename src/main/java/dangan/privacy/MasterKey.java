@@ -25,7 +25,7 @@ public final class MasterKey {
     }
 
     /** The configured key, or the one kept in {@code keyFile} (created on first use). */
-    public static byte[] resolve(String configured, Path keyFile) {
+    public static byte[] resolve(String configured, Path keyFile, dangan.i18n.Messages messages) {
         if (configured != null) {
             return decode(configured, "DANGAN_MASTER_KEY");
         }
@@ -38,11 +38,10 @@ public final class MasterKey {
             Files.createDirectories(keyFile.getParent());
             Files.writeString(keyFile, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
             Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
-            LOG.warn("No DANGAN_MASTER_KEY set: generated a master key in {} (owner-only). Back it up apart from the"
-                    + " database; without it the encrypted fields cannot be read.", keyFile);
+            LOG.warn(messages.text("log.privacy.key-generated", "file", keyFile.toString()));
             return key;
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot read or create the master key file " + keyFile + ": " + e.getMessage(), e);
+            throw new dangan.i18n.ConfigurationException(dangan.i18n.Localized.of("config.master-key.file", "file", keyFile.toString(), "problem", String.valueOf(e.getMessage())), e);
         }
     }
 
@@ -56,10 +55,10 @@ public final class MasterKey {
         try {
             key = Base64.getDecoder().decode(base64.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("The master key in " + where + " is not valid base64");
+            throw dangan.i18n.ConfigurationException.of("config.master-key.base64", "where", where);
         }
         if (key.length != KEY_BYTES) {
-            throw new IllegalStateException("The master key in " + where + " must be 32 bytes (base64 of 32 bytes), not " + key.length);
+            throw dangan.i18n.ConfigurationException.of("config.master-key.length", "where", where, "bytes", String.valueOf(key.length));
         }
         return key;
     }

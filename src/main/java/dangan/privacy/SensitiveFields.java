@@ -75,10 +75,9 @@ public final class SensitiveFields {
                 .map((rs, ctx) -> rs.getObject("id", UUID.class)).findOne());
         if (configured == null && !java.nio.file.Files.exists(keyFile) && sealedKey.isPresent()) {
             // a new key would open nothing the archive holds: say so instead of generating one
-            throw new IllegalStateException("No master key: neither DANGAN_MASTER_KEY nor " + keyFile + " is there, and the archive holds"
-                    + " data sealed under one; set DANGAN_MASTER_KEY or restore the key file");
+            throw dangan.i18n.ConfigurationException.of("config.master-key.none", "file", keyFile.toString());
         }
-        SensitiveFields fields = new SensitiveFields(MasterKey.resolve(configured, keyFile),
+        SensitiveFields fields = new SensitiveFields(MasterKey.resolve(configured, keyFile, dangan.i18n.Messages.of(settings)),
                 dataSource, settings.getInt("dangan.keys.cache-size", 10_000),
                 Duration.ofSeconds(settings.getInt("dangan.keys.cache-seconds", 30)));
         sealedKey.ifPresent(id -> fields.checkOpens(id, configured != null ? "DANGAN_MASTER_KEY" : keyFile.toString()));
@@ -92,8 +91,7 @@ public final class SensitiveFields {
         } catch (KeyDestroyedException gone) {
             // destroyed between the two reads: nothing to try the key on
         } catch (IllegalStateException e) {
-            throw new IllegalStateException("The master key in " + where + " does not open the archive's keys: wrong key"
-                    + " (it must be the one the archive was sealed under)");
+            throw dangan.i18n.ConfigurationException.of("config.master-key.wrong", "where", where);
         }
     }
 

@@ -54,7 +54,7 @@ public final class Cadence {
             String key = "dangan.reminders.cadence." + tier;
             String text = byTier.get(tier);
             if (text == null || text.isBlank()) {
-                throw new IllegalArgumentException(key + " is empty: every tier needs at least one duty, e.g. outreach-staff:phone=1");
+                throw dangan.i18n.ConfigurationException.of("config.cadence.empty", "key", key);
             }
             Map<String, Duty> roles = new LinkedHashMap<>();
             Greeter festival = null;
@@ -69,22 +69,21 @@ public final class Cadence {
                     Matcher m = OPTION.matcher(alt.strip());
                     if (!m.matches() || !CHANNELS.contains(m.group(1))) throw bad(key, e);
                     if (m.group(2).equals("festivals")) {
-                        if (festival != null) throw new IllegalArgumentException(key + ": only one festival-letter entry per tier ('" + e + "')");
+                        if (festival != null) throw dangan.i18n.ConfigurationException.of("config.cadence.two-letters", "key", key, "entry", e);
                         festival = new Greeter(tier, role, m.group(1));
                         continue;
                     }
                     int months = Integer.parseInt(m.group(2));
-                    if (months < 1 || months > 24) throw new IllegalArgumentException(key + ": '" + e + "' — months must be 1 to 24");
+                    if (months < 1 || months > 24) throw dangan.i18n.ConfigurationException.of("config.cadence.months", "key", key, "entry", e);
                     options.add(new Option(m.group(1), months));
                 }
                 if (options.isEmpty()) continue;
                 if (roles.containsKey(role)) {
-                    throw new IllegalArgumentException(key + ": role " + role + " has two duties; write its alternatives as one entry, e.g. "
-                            + role + ":phone=1|visit=2");
+                    throw dangan.i18n.ConfigurationException.of("config.cadence.two-duties", "key", key, "role", role);
                 }
                 roles.put(role, new Duty(tier, role, List.copyOf(options)));
             }
-            if (roles.isEmpty()) throw new IllegalArgumentException(key + " has no regular duty (only festival letters): add e.g. outreach-staff:phone=1");
+            if (roles.isEmpty()) throw dangan.i18n.ConfigurationException.of("config.cadence.no-duty", "key", key);
             duties.addAll(roles.values());
             Duty first = roles.values().iterator().next();
             greeters.add(festival != null ? festival : new Greeter(tier, first.role(), first.options().get(0).channel()));
@@ -92,10 +91,9 @@ public final class Cadence {
         return new Cadence(List.copyOf(duties), List.copyOf(greeters));
     }
 
-    private static IllegalArgumentException bad(String key, String entry) {
-        return new IllegalArgumentException(key + ": '" + entry + "' is not a duty — write role:channel=months (channels "
-                + String.join("/", new java.util.TreeSet<>(CHANNELS)) + "), alternatives joined with |, or role:letter=festivals;"
-                + " e.g. sales-manager:phone=1|visit=2");
+    private static RuntimeException bad(String key, String entry) {
+        return dangan.i18n.ConfigurationException.of("config.cadence.not-a-duty", "key", key, "entry", entry,
+                "channels", String.join("/", new java.util.TreeSet<>(CHANNELS)));
     }
 
     public List<Duty> duties() {

@@ -42,8 +42,7 @@ public final class FeedText {
     public static boolean keys(String setting) {
         if (setting == null || setting.isBlank() || setting.strip().equals("people")) return false;
         if (setting.strip().equals("keys")) return true;
-        throw new IllegalArgumentException(HEADINGS + ": '" + setting.strip() + "' is not people (headings and contents"
-                + " for people, the default) or keys (the English keys and machine values)");
+        throw dangan.i18n.ConfigurationException.of("config.feeds.headings", "key", HEADINGS, "value", setting.strip());
     }
 
     Messages messages() {

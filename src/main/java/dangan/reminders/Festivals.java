@@ -37,9 +37,8 @@ public final class Festivals {
                 if (e.isEmpty()) continue;
                 String[] parts = e.split("\\s+", 2);
                 if (parts.length < 2) {
-                    ChineseFestival chinese = ChineseFestival.named(e).orElseThrow(() -> new IllegalArgumentException(
-                            "dangan.reminders.festivals: '" + e + "' is not a festival Dangan computes ("
-                                    + ChineseFestival.names() + "): give other festivals a date, e.g. 10-01 国庆节"));
+                    ChineseFestival chinese = ChineseFestival.named(e).orElseThrow(() -> dangan.i18n.ConfigurationException.of(
+                            "config.festivals.unknown", "entry", e, "festivals", String.valueOf(ChineseFestival.names())));
                     list.add(new Festival(chinese.title(), null, null, chinese));
                     continue;
                 }
@@ -52,8 +51,7 @@ public final class Festivals {
                         throw new DateTimeException("not MM-DD or YYYY-MM-DD");
                     }
                 } catch (DateTimeException ex) {
-                    throw new IllegalArgumentException("dangan.reminders.festivals: '" + parts[0] + "' in '" + e
-                            + "' is not a date: write MM-DD (every year) or YYYY-MM-DD (one year)");
+                    throw dangan.i18n.ConfigurationException.of("config.festivals.date", "date", parts[0], "entry", e);
                 }
             }
         }

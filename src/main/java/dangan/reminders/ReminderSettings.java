@@ -62,9 +62,7 @@ public record ReminderSettings(Cadence cadence, Set<String> healthRoles, int spe
             String key = "dangan.consent.purpose." + job;
             String value = s.get(key, fallback).strip();
             if (!value.equals("service") && !value.equals("contact") && !value.equals("marketing")) {
-                throw new IllegalArgumentException(key + ": '" + value + "' is not a purpose: contact (customers who objected"
-                        + " neither to the service nor to being contacted), service (customers who have not objected to the"
-                        + " service) or marketing (customers who granted it)");
+                throw dangan.i18n.ConfigurationException.of("config.reminders.purpose", "key", key, "value", value);
             }
             purposes.put(job, value);
         });
@@ -90,19 +88,19 @@ public record ReminderSettings(Cadence cadence, Set<String> healthRoles, int spe
 
     private static int positive(Settings s, String key, int fallback) {
         int value = s.getInt(key, fallback);
-        if (value < 1) throw new IllegalArgumentException(key + " must be a whole number of at least 1, got " + value);
+        if (value < 1) throw dangan.i18n.ConfigurationException.of("config.at-least-one", "key", key, "value", String.valueOf(value));
         return value;
     }
 
     private static String role(Settings s, String key, String fallback) {
         String value = s.get(key, fallback).strip();
-        if (!value.matches("[a-z][a-z0-9-]*")) throw new IllegalArgumentException(key + ": '" + value + "' is not a role name (e.g. service, front-desk)");
+        if (!value.matches("[a-z][a-z0-9-]*")) throw dangan.i18n.ConfigurationException.of("config.reminders.role", "key", key, "value", value);
         return value;
     }
 
     private static String channel(Settings s, String key, String fallback) {
         String value = s.get(key, fallback).strip();
-        if (!Cadence.CHANNELS.contains(value)) throw new IllegalArgumentException(key + ": '" + value + "' is not a channel: one of " + Cadence.CHANNELS);
+        if (!Cadence.CHANNELS.contains(value)) throw dangan.i18n.ConfigurationException.of("config.reminders.channel", "key", key, "value", value, "channels", String.valueOf(Cadence.CHANNELS));
         return value;
     }
 
@@ -112,8 +110,7 @@ public record ReminderSettings(Cadence cadence, Set<String> healthRoles, int spe
             String[] parts = entry.split(":", 2);
             String field = parts[0].strip();
             if (parts.length < 2 || !CHECKABLE.contains(field) || !parts[1].strip().matches("[a-z][a-z0-9-]*")) {
-                throw new IllegalArgumentException("dangan.reminders.completeness.fields: '" + entry + "' — write field:post, fields among "
-                        + new java.util.TreeSet<>(CHECKABLE) + ", e.g. mobile:front-desk,preferences:service");
+                throw dangan.i18n.ConfigurationException.of("config.reminders.completeness", "entry", entry, "fields", String.valueOf(new java.util.TreeSet<>(CHECKABLE)));
             }
             map.put(field, parts[1].strip());
         }

@@ -39,10 +39,9 @@ public final class RemindersFlow implements Flow {
         context.bind("visitIntake", new VisitIntake(context.intake(), context.dataSource(), context.sensitive(), limits,
                 settings.knownRoles(), settings.zone(), outbox.resolve("rejects"), context.tally()));
         if (settings.digestOn()) {
-            LOG.info("Reminder digest is on: to {}", String.join(", ", settings.digestTo()));
+            LOG.info(settings.messages().text("log.reminders.digest-on", "to", String.join(", ", settings.digestTo())));
         } else {
-            LOG.info("Reminder digest is off: set dangan.reminders.digest.to, dangan.smtp.url and dangan.mail.from to mail it;"
-                    + " the feeds are written to outbox/reminders/ either way");
+            LOG.info(settings.messages().text("log.reminders.digest-off"));
         }
     }
 

@@ -88,8 +88,8 @@ public final class DestructionProposals {
                     "via", receivedVia, "request", request.id(), "proposal", proposalId)));
             return new Filed(proposalId, request.id(), archiveNo, request.dueAt(), "pending");
         });
-        LOG.info("Deletion request for archive {} ({} via {}): subject request #{}, destruction proposal #{} awaits a manager",
-                archiveNo, receivedBy, receivedVia, filed.subjectRequestId(), filed.proposalId());
+        LOG.info(audit.messages().text("log.retention.deletion-request", "archive", archiveNo, "by", receivedBy, "via", receivedVia,
+                "request", String.valueOf(filed.subjectRequestId()), "proposal", String.valueOf(filed.proposalId())));
         return filed;
     }
 
@@ -119,8 +119,8 @@ public final class DestructionProposals {
             }
             return id;
         });
-        LOG.info("Destruction proposal #{} ({}) filed by {} with {} archive(s); a manager decides", proposalId, reason, by,
-                new LinkedHashSet<>(archiveNos).size());
+        LOG.info(audit.messages().text("log.retention.proposal", "proposal", String.valueOf(proposalId), "reason", reason, "by", by,
+                "archives", new LinkedHashSet<>(archiveNos).size()));
         return show(proposalId);
     }
 
@@ -160,9 +160,9 @@ public final class DestructionProposals {
                 try {
                     listener.destroyed(destroyed);
                 } catch (Exception e) {
-                    LOG.error("After destroying {}: {} failed — the destruction stands; run it again by hand ({})",
-                            destroyed.stream().map(DestructionListener.Destroyed::archiveNo).toList(),
-                            listener.getClass().getName(), e.toString(), e);
+                    LOG.error(audit.messages().text("log.retention.after-failed",
+                            "archives", destroyed.stream().map(DestructionListener.Destroyed::archiveNo).toList().toString(),
+                            "step", listener.getClass().getName(), "problem", e.toString()), e);
                 }
             }
         }
@@ -201,7 +201,7 @@ public final class DestructionProposals {
             audit.record(h, new AuditEntry(by, label(role), "unseal", archiveNo, List.of(), null, null, AuditEntry.OK,
                     Localized.of("audit.destruction.unsealed", "reason", reason)));
         });
-        LOG.info("Archive {} unsealed by {}: {}", archiveNo, by, reason);
+        LOG.info(audit.messages().text("log.retention.unsealed", "archive", archiveNo, "by", by, "reason", reason));
         return Map.of("archive_no", archiveNo, "sealed", false, "unsealed_by", by);
     }
 
@@ -303,8 +303,9 @@ public final class DestructionProposals {
                 purpose(proposal.reason()), null, AuditEntry.OK, Localized.of("audit.destruction.destroyed", "proposal", proposal.id(),
                 "line", line.lineNo(), "whole", whole ? "yes" : "no", "rows", rows, "tables", counts.size(), "record", recordId,
                 "reason", reason)));
-        LOG.info("Archive {} destroyed ({}): destruction record #{}, {} rows in {} tables, approved by {}",
-                line.archiveNo(), m.text(whole ? "records.method.archive" : "records.method.health"), recordId, rows, counts.size(), approver);
+        LOG.info(m.text("log.retention.destroyed", "archive", line.archiveNo(),
+                "method", m.text(whole ? "records.method.archive" : "records.method.health"),
+                "record", String.valueOf(recordId), "rows", rows, "tables", counts.size(), "by", approver));
         return List.of(new DestructionListener.Destroyed(customerId, line.archiveNo(), recordId, whole));
     }
 

@@ -27,14 +27,15 @@ public final class RetentionFlow implements Flow {
         proposals.afterDestruction(destroyed -> {
             for (DestructionListener.Destroyed d : destroyed) context.sensitive().forget(d.customerId());
             Keyring.Written keyring = Keyring.rewrite(context.dataSource(), context.settings());
-            LOG.info("Keyring {} rewritten after destroying {}: {} customer keys, {} destruction records", keyring.file(),
-                    destroyed.stream().map(DestructionListener.Destroyed::archiveNo).toList(), keyring.keys(), keyring.destructions());
+            LOG.info(audit.messages().text("log.retention.keyring", "file", String.valueOf(keyring.file()),
+                    "archives", destroyed.stream().map(DestructionListener.Destroyed::archiveNo).toList().toString(),
+                    "keys", keyring.keys(), "records", keyring.destructions()));
         });
         context.bind("destructionProposals", proposals);
         context.bind("retentionApi", new RetentionApi(proposals));
         context.bind("retentionReview", new RetentionReview(context.dataSource(), audit, settings));
-        LOG.info("Retention (D-31): whole archives after {} without activity, health facts after {}; deletion requests due in {} days",
-                settings.archiveYears() == null ? "never (kept)" : settings.archiveYears() + " years",
-                settings.healthYears() == null ? "never (kept)" : settings.healthYears() + " years", settings.dueDays());
+        LOG.info(audit.messages().text("log.retention.settings",
+                "archive", settings.archiveYears() == null ? "never" : String.valueOf(settings.archiveYears()),
+                "health", settings.healthYears() == null ? "never" : String.valueOf(settings.healthYears()), "days", settings.dueDays()));
     }
 }

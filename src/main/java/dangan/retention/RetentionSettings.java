@@ -28,8 +28,7 @@ public record RetentionSettings(Integer archiveYears, Integer healthYears, int d
             if (years < 1) throw new NumberFormatException();
             return years;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " = '" + value + "' is not a whole number of years (1 or more);"
-                    + " leave it empty to keep that data without limit");
+            throw dangan.i18n.ConfigurationException.of("config.retention.years", "key", key, "value", value);
         }
     }
 

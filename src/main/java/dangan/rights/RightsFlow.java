@@ -15,7 +15,7 @@ public final class RightsFlow implements Flow {
     @Override
     public void bind(FlowContext context) {
         int dueDays = context.settings().getInt("dangan.rights.due-days", 15);
-        if (dueDays < 1) throw new IllegalArgumentException("dangan.rights.due-days must be at least 1 day, not " + dueDays);
+        if (dueDays < 1) throw dangan.i18n.ConfigurationException.of("config.at-least-one", "key", "dangan.rights.due-days", "value", String.valueOf(dueDays));
         AuditTrail audit = context.audit();
         context.bind("subjectRequests", new SubjectRequests(context.dataSource(), audit, dueDays));
         context.bind("archiveExport", new ArchiveExport(context.dataSource(), context.sensitive(), audit,

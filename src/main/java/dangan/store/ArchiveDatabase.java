@@ -58,8 +58,10 @@ public final class ArchiveDatabase implements AutoCloseable {
     private final Path ownerFile;
     private final HikariDataSource pool;
     private final String instance;
+    private final Messages messages;
 
-    private ArchiveDatabase(EmbeddedPostgres embedded, Path ownerFile, HikariDataSource pool, String instance) {
+    private ArchiveDatabase(EmbeddedPostgres embedded, Path ownerFile, HikariDataSource pool, String instance, Messages messages) {
+        this.messages = messages;
         this.embedded = embedded;
         this.ownerFile = ownerFile;
         this.pool = pool;
@@ -78,6 +80,7 @@ public final class ArchiveDatabase implements AutoCloseable {
         Path ownerFile = null;
         String user = settings.get("dangan.db.user");
         String password = settings.get("dangan.db.password");
+        Messages messages = Messages.of(settings);
         if (url == null) {
             Path dataDir = settings.home().resolve("data").resolve("postgres");
             ownerFile = dataDir.resolveSibling("postgres.owner");
@@ -88,23 +91,24 @@ public final class ArchiveDatabase implements AutoCloseable {
             Integer runningPort = runningServerPort(dataDir);
             if (runningPort != null && !ownerAlive(ownerFile)) {
                 // left running by a Dangan process that is gone (kill -9): stop it, then start our own
-                stopOrphan(dataDir);
+                stopOrphan(dataDir, messages);
                 runningPort = null;
             }
             if (runningPort != null) {
                 // a command beside the running service: share its server, one process owns the data folder
                 url = "jdbc:postgresql://localhost:" + runningPort + "/" + EMBEDDED_DATABASE;
-                LOG.info("The embedded PostgreSQL of {} is running (port {}): using it", dataDir, runningPort);
+                LOG.info(messages.text("log.store.shared", "folder", dataDir.toString(), "port", String.valueOf(runningPort)));
                 ownerFile = null;
             } else {
                 claimOwnership(ownerFile);
-                embedded = startEmbedded(dataDir, settings.getBoolean("dangan.db.embedded.durable", true), password, passwordSetBefore);
+                embedded = startEmbedded(dataDir, settings.getBoolean("dangan.db.embedded.durable", true), password, passwordSetBefore,
+                        messages);
                 url = embedded.getJdbcUrl("postgres", EMBEDDED_DATABASE);
-                LOG.info("No dangan.db.url configured: embedded PostgreSQL on port {} with data in {}", embedded.getPort(), dataDir);
+                LOG.info(messages.text("log.store.embedded", "port", String.valueOf(embedded.getPort()), "folder", dataDir.toString()));
             }
             user = "postgres";
         } else {
-            LOG.info("Archive store: {}", url.replaceAll("password=[^&]*", "password=***"));
+            LOG.info(messages.text("log.store.url", "url", masked(url)));
         }
         String instance = "dangan-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
         HikariConfig config = new HikariConfig();
@@ -122,9 +126,9 @@ public final class ArchiveDatabase implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            closeQuietly(embedded, ownerFile);
-            throw new IllegalStateException("Cannot connect to the archive database " + url.replaceAll("password=[^&]*", "password=***")
-                    + " as " + user + ": " + rootMessage(e) + " (check dangan.db.url, dangan.db.user, dangan.db.password)", e);
+            closeQuietly(embedded, ownerFile, messages);
+            throw new dangan.i18n.ConfigurationException(dangan.i18n.Localized.of("config.db.connect", "url", masked(url), "user", String.valueOf(user),
+                    "problem", rootMessage(e)), e);
         }
         try {
             if (migrate) refuseInterruptedRestore(settings, pool);
@@ -133,10 +137,10 @@ public final class ArchiveDatabase implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             pool.close();
-            closeQuietly(embedded, ownerFile);
+            closeQuietly(embedded, ownerFile, messages);
             throw e;
         }
-        return new ArchiveDatabase(embedded, embedded == null ? null : ownerFile, pool, instance);
+        return new ArchiveDatabase(embedded, embedded == null ? null : ownerFile, pool, instance, messages);
     }
 
     /**
@@ -171,7 +175,7 @@ public final class ArchiveDatabase implements AutoCloseable {
             Files.createDirectories(ownerFile.getParent()); // a command may be the first thing run on a fresh DANGAN_HOME
             Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot write " + ownerFile + ": " + e.getMessage(), e);
+            throw new dangan.i18n.ConfigurationException(dangan.i18n.Localized.of("config.file-unwritable", "file", ownerFile.toString(), "problem", String.valueOf(e.getMessage())), e);
         }
     }
 
@@ -179,7 +183,7 @@ public final class ArchiveDatabase implements AutoCloseable {
      * Stops a server left behind by a killed Dangan process: PostgreSQL's fast shutdown (SIGINT: open
      * transactions roll back, the data is consistent), waiting until its postmaster has gone.
      */
-    private static void stopOrphan(Path dataDir) {
+    private static void stopOrphan(Path dataDir, Messages messages) {
         long pid;
         try {
             pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
@@ -188,13 +192,13 @@ public final class ArchiveDatabase implements AutoCloseable {
         }
         ProcessHandle postmaster = ProcessHandle.of(pid).orElse(null);
         if (postmaster == null) return;
-        LOG.warn("The embedded PostgreSQL of {} (pid {}) was left running by a Dangan process that is gone: stopping it", dataDir, pid);
+        LOG.warn(messages.text("log.store.orphan", "folder", dataDir.toString(), "pid", String.valueOf(pid)));
         try {
             new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
             postmaster.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("The embedded PostgreSQL of " + dataDir + " (pid " + pid
-                    + ") was left running by a Dangan process that is gone and did not stop: " + e.getMessage(), e);
+            throw new dangan.i18n.ConfigurationException(dangan.i18n.Localized.of("config.db.left-running", "folder", dataDir.toString(), "pid", String.valueOf(pid),
+                    "problem", String.valueOf(e.getMessage())), e);
         }
     }
 
@@ -288,7 +292,7 @@ public final class ArchiveDatabase implements AutoCloseable {
             Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
             return Files.readString(passwordFile).strip();
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot read or write the embedded PostgreSQL password " + passwordFile + ": " + e.getMessage(), e);
+            throw new dangan.i18n.ConfigurationException(dangan.i18n.Localized.of("config.db.password-file", "file", passwordFile.toString(), "problem", String.valueOf(e.getMessage())), e);
         }
     }
 
@@ -322,7 +326,7 @@ public final class ArchiveDatabase implements AutoCloseable {
         try {
             return Files.isRegularFile(file) ? Files.readString(file).strip() : null;
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
+            throw new dangan.i18n.ConfigurationException(dangan.i18n.Localized.of("config.file-unreadable", "file", file.toString(), "problem", String.valueOf(e.getMessage())), e);
         }
     }
 
@@ -332,7 +336,8 @@ public final class ArchiveDatabase implements AutoCloseable {
      * fresh data folder (initdb) or a home from an earlier version (trust), the server starts as found,
      * the password is set, pg_hba.conf written and the configuration reloaded.
      */
-    private static EmbeddedPostgres startEmbedded(Path dataDir, boolean durable, String password, boolean passwordSetBefore) {
+    private static EmbeddedPostgres startEmbedded(Path dataDir, boolean durable, String password, boolean passwordSetBefore,
+                                                  Messages messages) {
         try {
             Files.createDirectories(dataDir);
             Path hba = dataDir.resolve("pg_hba.conf");
@@ -351,7 +356,7 @@ public final class ArchiveDatabase implements AutoCloseable {
                     .setConnectConfig("password", password);
             EmbeddedPostgres pg = builder.start();
             try {
-                requirePassword(pg, hba, password);
+                requirePassword(pg, hba, password, messages);
                 ensureDatabase(pg.getPostgresDatabase());
             } catch (SQLException | IOException | RuntimeException e) {
                 pg.close();
@@ -359,12 +364,12 @@ public final class ArchiveDatabase implements AutoCloseable {
             }
             return pg;
         } catch (IOException | SQLException e) {
-            throw new IllegalStateException("Cannot start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
+            throw new dangan.i18n.ConfigurationException(dangan.i18n.Localized.of("config.db.embedded", "folder", dataDir.toString(), "problem", String.valueOf(e.getMessage())), e);
         }
     }
 
     /** Sets the superuser's password (SCRAM, hashed by the driver) and, unless already so, SCRAM-only pg_hba.conf, reloaded. */
-    private static void requirePassword(EmbeddedPostgres pg, Path hba, String password) throws SQLException, IOException {
+    private static void requirePassword(EmbeddedPostgres pg, Path hba, String password, Messages messages) throws SQLException, IOException {
         try (Connection c = pg.getPostgresDatabase().getConnection()) {
             c.unwrap(org.postgresql.PGConnection.class).alterUserPassword("postgres", password.toCharArray(), SCRAM);
             if (!Files.readString(hba).equals(PG_HBA)) {
@@ -373,7 +378,7 @@ public final class ArchiveDatabase implements AutoCloseable {
                     rs.next();
                 }
                 awaitPasswordRequired(pg.getJdbcUrl("postgres", "postgres"));
-                LOG.info("The embedded PostgreSQL of {} now takes password (SCRAM) connections only", hba.getParent());
+                LOG.info(messages.text("log.store.scram", "folder", String.valueOf(hba.getParent())));
             }
         }
     }
@@ -431,7 +436,12 @@ public final class ArchiveDatabase implements AutoCloseable {
     public void close() {
         Db.forget(pool);
         pool.close();
-        closeQuietly(embedded, ownerFile);
+        closeQuietly(embedded, ownerFile, messages);
+    }
+
+    /** A database URL as it may be shown: its password masked. */
+    private static String masked(String url) {
+        return url.replaceAll("password=[^&]*", "password=***");
     }
 
     private static String rootMessage(Throwable e) {
@@ -440,13 +450,13 @@ public final class ArchiveDatabase implements AutoCloseable {
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
-    private static void closeQuietly(EmbeddedPostgres pg, Path ownerFile) {
+    private static void closeQuietly(EmbeddedPostgres pg, Path ownerFile, Messages messages) {
         if (pg == null) return;
         try {
             pg.close();
             Files.deleteIfExists(ownerFile);
         } catch (IOException e) {
-            LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+            LOG.warn(messages.text("log.store.not-stopped", "problem", String.valueOf(e.getMessage())));
         }
     }
 }

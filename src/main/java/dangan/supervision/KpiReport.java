@@ -61,12 +61,11 @@ public final class KpiReport {
         public Settings {
             for (String f : requiredFields) {
                 if (!BASIC_FIELDS.contains(f)) {
-                    throw new IllegalArgumentException("dangan.kpi.required-fields: '" + f + "' is not a basic field; use some of "
-                            + String.join(", ", BASIC_FIELDS));
+                    throw dangan.i18n.ConfigurationException.of("config.kpi.field", "value", f, "fields", String.join(", ", BASIC_FIELDS));
                 }
             }
             if ((opensAt == null) != (closesAt == null)) {
-                throw new IllegalArgumentException("dangan.kpi.opening-hours: give both times, as 08:00-22:00, or none to count no reads as out of hours");
+                throw dangan.i18n.ConfigurationException.of("config.kpi.both-times");
             }
         }
 
@@ -81,8 +80,7 @@ public final class KpiReport {
                 if (!from.isBefore(to)) throw new IllegalArgumentException();
                 return new LocalTime[]{from, to};
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("dangan.kpi.opening-hours must be HH:MM-HH:MM with the opening first (e.g. 08:00-22:00),"
-                        + " or empty, not '" + value + "'");
+                throw dangan.i18n.ConfigurationException.of("config.kpi.hours", "value", value);
             }
         }
     }

@@ -62,9 +62,11 @@ final class SurveyCredentials {
     private final PerMinuteLimit limit;
     private final Transport transport;
     private final SeenSignatures seen;
+    private final dangan.i18n.Messages messages;
 
     SurveyCredentials(StaffDirectory staff, String sharedToken, Map<String, String> secrets, long windowSeconds, boolean open,
-                      int perMinute, Transport transport, SeenSignatures seen) {
+                      int perMinute, Transport transport, SeenSignatures seen, dangan.i18n.Messages messages) {
+        this.messages = messages;
         this.transport = transport;
         this.seen = seen;
         this.staff = staff;
@@ -81,18 +83,18 @@ final class SurveyCredentials {
             if (name.isBlank()) continue;
             String secret = settings.get("dangan.surveys.source." + name.strip() + ".secret");
             if (secret == null || secret.length() < 16) {
-                throw new IllegalArgumentException("dangan.surveys.source." + name.strip() + ".secret: the survey source "
-                        + name.strip() + " needs a secret of at least 16 characters to sign its POSTs with");
+                throw dangan.i18n.ConfigurationException.of("config.surveys.short-secret", "key", "dangan.surveys.source." + name.strip() + ".secret",
+                        "variable", dangan.config.Settings.environmentName("dangan.surveys.source." + name.strip() + ".secret"),
+                        "source", name.strip());
             }
             secrets.put(name.strip(), secret);
         }
         SurveyCredentials credentials = new SurveyCredentials(staff, settings.get("dangan.surveys.token"), secrets,
                 settings.getInt("dangan.surveys.signature-window-seconds", 300), settings.getBoolean("dangan.surveys.open", false),
                 settings.getInt("dangan.surveys.requests-per-minute", 60), Transport.from(settings),
-                new SeenSignatures(dataSource));
+                new SeenSignatures(dataSource), dangan.i18n.Messages.of(settings));
         if (credentials.open) {
-            LOG.warn("Surveys: dangan.surveys.open=true — POST /api/surveys takes responses without a credential from anyone"
-                    + " who can reach the port");
+            LOG.warn(credentials.messages.text("log.surveys.open"));
         }
         return credentials;
     }
@@ -109,8 +111,7 @@ final class SurveyCredentials {
         return switch (limit.failed(who.source(), System.currentTimeMillis())) {
             case AUDIT -> who;
             case LIMIT_REACHED -> {
-                LOG.warn("Surveys: more than {} POSTs from source {} within a minute: refused with 429 until the minute ends",
-                        limit.perMinute(), who.source());
+                LOG.warn(messages.text("log.surveys.too-many", "limit", limit.perMinute(), "source", String.valueOf(who.source())));
                 yield tooMany();
             }
             case REFUSE -> tooMany();
@@ -167,7 +168,7 @@ final class SurveyCredentials {
         }
         // a signature carries its own timestamp: once the window is over it is refused as stale, so it is kept that long
         if (!seen.firstUse(source, signature.strip(), (at + windowSeconds) * 1000)) {
-            LOG.warn("Surveys: a signed POST of source {} replayed (signature already taken within the window): refused", source);
+            LOG.warn(messages.text("log.surveys.replayed", "source", source));
             return Verdict.refused(401, "surveys.signature.replayed", "window", windowSeconds);
         }
         return Verdict.of(source);

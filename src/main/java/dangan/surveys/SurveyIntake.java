@@ -84,8 +84,7 @@ public final class SurveyIntake {
         String fileName = FileName.shown(exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         if (error instanceof SurveyRejectsException rejects) {
             SurveyOutcome o = rejects.outcome();
-            LOG.warn("{}: {} of {} responses rejected; the file is set aside in failed/ with the reasons", fileName,
-                    o.rejected(), o.responses());
+            LOG.warn(intake.messages().text("log.surveys.file-rejects", "file", fileName, "rejected", o.rejected(), "responses", o.responses()));
             return intake.messages().text("ingest.error.survey-rejects", "file", fileName, "taken", o.responses() - o.rejected(),
                     "responses", o.responses(), "filed", o.filed(), "complaints", o.complaints(), "review", o.review(),
                     "duplicates", o.duplicates(), "rejected", o.rejected(), "reasons", "  " + String.join("\n  ", o.rejectReasons(intake.messages())),
@@ -95,7 +94,7 @@ public final class SurveyIntake {
         IngestRun run = exchange.getProperty(RUN, IngestRun.class);
         if (run != null) intake.fail(run, reason);
         tally.failed();
-        LOG.error("{}: not filed — {}", fileName, reason);
+        LOG.error(intake.messages().text("log.intake.not-filed", "file", fileName, "reason", reason));
         return SpreadsheetIntake.failureNote(intake.messages(), fileName, reason, intake.messages().text("ingest.error.todo.survey"));
     }
 
@@ -115,7 +114,8 @@ public final class SurveyIntake {
         SurveyCredentials.Verdict who = credentials.check(exchange, body);
         if (who.source() == null) {
             if (who.status() == 401) exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
-            LOG.info("POST /api/surveys -> {}: {}", who.status(), who.error().in(intake.messages()));
+            LOG.info(intake.messages().text("log.api.answered", "method", "POST", "path", "/api/surveys", "status", String.valueOf(who.status()),
+                    "message", who.error().in(intake.messages())));
             answer(exchange, who.status(), error(who.error().in(said)));
             return;
         }
@@ -153,7 +153,7 @@ public final class SurveyIntake {
             if (run != null) intake.fail(run, reason);
             // the reason is for the service log only: it may be SQL text naming tables, constraints and values
             String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
-            LOG.error("POST /api/surveys: not filed, reference {} — {}", reference, reason, e);
+            LOG.error(intake.messages().text("log.surveys.post-failed", "reference", reference, "reason", reason), e);
             answer(exchange, 500, error(said.text("surveys.body.not-filed", "reference", reference)));
         }
     }

@@ -42,16 +42,19 @@ public final class SurveyMapping {
         return new SurveyMapping(pointers, batch == null ? null : pointer(PREFIX + "responses", batch));
     }
 
+    private static final String WHOLE_RESPONSE = "it points at the whole response, not at one field";
+
     private static JsonPointer pointer(String key, String value) {
         try {
             JsonPointer pointer = JsonPointer.compile(value);
             if (pointer.matches() && !"responses".equals(key.substring(PREFIX.length()))) {
-                throw new IllegalArgumentException("it points at the whole response, not at one field");
+                throw new IllegalArgumentException(WHOLE_RESPONSE);
             }
             return pointer;
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("Configuration key " + key + " (environment " + Settings.environmentName(key)
-                    + ") must be a JSON pointer such as /rating/value, not '" + value + "': " + e.getMessage());
+            // the library's words stay out of the line a person reads: the pointer's own rule says what is wrong
+            throw dangan.i18n.ConfigurationException.of(WHOLE_RESPONSE.equals(e.getMessage()) ? "config.surveys.whole-response" : "config.surveys.pointer",
+                    "key", key, "variable", Settings.environmentName(key), "value", value);
         }
     }
 

@@ -82,7 +82,8 @@ public final class SurveyReview {
                     try {
                         response = response(p.payload(), p.line());
                     } catch (IllegalStateException unreadable) {
-                        LOG.warn("Survey review entry {} cannot be re-matched: {}", p.id(), unreadable.getMessage());
+                        LOG.warn(filing.messages().text("log.surveys.unmatchable", "entry", String.valueOf(p.id()),
+                                "problem", String.valueOf(unreadable.getMessage())));
                         String reason = filing.messages().text("surveys.match.unreadable");
                         if (!reason.equals(p.reason())) updateReason(h, p.id(), reason);
                         continue;
@@ -100,10 +101,10 @@ public final class SurveyReview {
                 return filed;
             });
         } catch (RuntimeException e) {
-            LOG.error("Survey review re-match did not run: {}; it is tried again at the next interval", e.getMessage());
+            LOG.error(filing.messages().text("log.surveys.rematch-failed", "problem", String.valueOf(e.getMessage())));
             return 0;
         }
-        if (linked > 0) LOG.info("Survey review: {} waiting responses matched an archive and were filed", linked);
+        if (linked > 0) LOG.info(filing.messages().text("log.surveys.rematched", "count", linked));
         return linked;
     }
 
@@ -152,7 +153,7 @@ public final class SurveyReview {
                                 "complaint", complaint ? "yes" : "no"), by,
                         audit.messages().text("audit.change.survey-linked", "id", reviewId))
                 .fromLine(ingestId, line));
-        LOG.info("Survey review entry {} linked to archive {} by {}", reviewId, archiveNo, by);
+        LOG.info(filing.messages().text("log.surveys.linked", "entry", String.valueOf(reviewId), "archive", archiveNo, "by", by));
         return new LinkResult(Localized.of("surveys.linked", "survey", surveyId, "archive", archiveNo,
                 "complaint", complaint ? "yes" : "no"), archiveNo, complaint);
     }

@@ -48,11 +48,9 @@ public final class SurveysFlow implements Flow {
             if (!pointer.equals(field.defaultPointer())) mapped.append(' ').append(field.key()).append('←').append(pointer);
         }
         if (mapping.responses() != null) mapped.append(" responses←").append(mapping.responses());
-        LOG.info("Surveys: JSON files in {}, POST to http://<host>:{}/api/surveys; complaint at score ≤ {}; unmatched"
-                        + " responses wait in survey_review (re-matched every {} ms); mapping: {}",
-                context.home().resolve("inbox").resolve("surveys"), settings.get("dangan.http.port", "8080"),
-                complaintAtOrBelow, settings.get("dangan.surveys.rematch-ms", "60000"),
-                mapped.length() == 0 ? "the default format" : mapped.toString().strip());
+        LOG.info(dangan.i18n.Messages.of(settings).text("log.surveys.on", "folder", context.home().resolve("inbox").resolve("surveys").toString(),
+                "port", settings.get("dangan.http.port", "8080"), "score", complaintAtOrBelow,
+                "ms", settings.get("dangan.surveys.rematch-ms", "60000"), "custom", mapped.length() == 0 ? "no" : "yes", "mapping", mapped.toString().strip()));
     }
 
     /**

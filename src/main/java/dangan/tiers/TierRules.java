@@ -29,7 +29,7 @@ public record TierRules(int windowMonths, int[] visits, BigDecimal[] spend, Stri
 
     public static TierRules from(Settings settings) {
         int window = settings.getInt("dangan.tiers.window-months", 12);
-        if (window < 1) throw new IllegalArgumentException("dangan.tiers.window-months must be at least 1, not " + window);
+        if (window < 1) throw dangan.i18n.ConfigurationException.of("config.at-least-one", "key", "dangan.tiers.window-months", "value", String.valueOf(window));
         int[] visits = new int[4];
         BigDecimal[] spend = new BigDecimal[4];
         for (int i = 0; i < 4; i++) {
@@ -40,24 +40,23 @@ public record TierRules(int windowMonths, int[] visits, BigDecimal[] spend, Stri
             try {
                 spend[i] = new BigDecimal(raw);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " must be an amount in yuan (e.g. 1200), not '" + raw + "'");
+                throw dangan.i18n.ConfigurationException.of("config.tiers.amount", "key", key, "value", raw);
             }
             if (i > 0 && (visits[i] > visits[i - 1] || spend[i].compareTo(spend[i - 1]) > 0)) {
-                throw new IllegalArgumentException("dangan.tiers." + tier + ".visits/.spend (" + visits[i] + ", " + spend[i]
-                        + ") must not be above tier " + TIERS[i - 1] + "'s (" + visits[i - 1] + ", " + spend[i - 1]
-                        + "): a lower tier cannot need more than a higher one");
+                throw dangan.i18n.ConfigurationException.of("config.tiers.order", "tier", tier, "visits", String.valueOf(visits[i]), "spend", spend[i].toPlainString(),
+                        "higher", TIERS[i - 1], "higherVisits", String.valueOf(visits[i - 1]), "higherSpend", spend[i - 1].toPlainString());
             }
         }
         String oop = settings.get("dangan.tiers.out-of-province-tier", "E").trim().toUpperCase(Locale.ROOT);
         if (!oop.isEmpty() && !oop.matches("[A-E]")) {
-            throw new IllegalArgumentException("dangan.tiers.out-of-province-tier must be one of A–E or empty, not '" + oop + "'");
+            throw dangan.i18n.ConfigurationException.of("config.tiers.out-of-province", "value", oop);
         }
         String lapsed = settings.get("dangan.tiers.lapsed-max-visits", "1").trim();
         Integer lapsedVisits;
         try {
             lapsedVisits = lapsed.isEmpty() ? null : Integer.valueOf(lapsed);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("dangan.tiers.lapsed-max-visits must be a number of visits or empty, not '" + lapsed + "'");
+            throw dangan.i18n.ConfigurationException.of("config.tiers.lapsed", "value", lapsed);
         }
         Map<String, List<String>> columns = new LinkedHashMap<>();
         for (String flag : List.of("key-decision-maker", "important-organisation", "out-of-province")) {

@@ -1,5 +1,8 @@
 package dangan.app;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dangan.support.LogCapture;
 import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.Tag;
@@ -23,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The service's start through {@code main}'s command line, with a configuration file of its own in a
  * folder of its own (--config from anywhere): a port in use, a value that is no number, an
  * unreachable database, a wrong master key each end it at once with exit 1 and one line naming the
- * problem — and the checks that can run first run before anything is created under DANGAN_HOME.
+ * problem — and the checks that can run first run before anything is created under DANGAN_HOME. The line is
+ * the reader's language (Chinese by default, {@code dangan.locale=en} English), and so are the start's own log lines.
  */
 @Tag("service")
 class StartupFailuresTest {
@@ -123,8 +127,12 @@ class StartupFailuresTest {
     @Test
     void aValueThatIsNoNumberIsNamedBeforeAnythingIsCreated() throws Exception {
         Run run = dangan("--config", config(Map.of("dangan.intake.poll-ms", "soon")).toString());
-        oneLine(run, "dangan.intake.poll-ms", "DANGAN_INTAKE_POLL_MS", "soon");
+        // in Chinese by default: what (the key, its variable), where (the value) and why
+        oneLine(run, "失败：配置项 dangan.intake.poll-ms（环境变量 DANGAN_INTAKE_POLL_MS）必须是整数，而不是“soon”");
         assertThat(home()).doesNotExist();
+
+        Run english = dangan("--config", config(Map.of("dangan.intake.poll-ms", "soon", "dangan.locale", "en")).toString());
+        oneLine(english, "Failed: Configuration key dangan.intake.poll-ms (environment DANGAN_INTAKE_POLL_MS) must be a whole number, not 'soon'");
     }
 
     @Test
@@ -140,20 +148,40 @@ class StartupFailuresTest {
     void aWrongMasterKeyIsRefusedBeforeItSealsAnything() throws Exception {
         String db = TestDatabase.freshDatabase();
         Path first = folder.resolve("first");
-        try (RunningService dangan = RunningService.start(first, Map.of("dangan.db.url", db, "dangan.db.user", "postgres"))) {
+        List<ILoggingEvent> banner;
+        try (LogCapture log = LogCapture.start();
+             RunningService dangan = RunningService.start(first, Map.of("dangan.db.url", db, "dangan.db.user", "postgres"))) {
+            banner = log.byThread(Thread.currentThread().getName()); // the start runs on this thread; other classes start beside it
             dangan.drop("ids.csv", "姓名,手机,身份证号\n王芳,13800138001,11010519491231002X\n", StandardCharsets.UTF_8);
             dangan.awaitHandled("ids.csv");
         }
+        // the start's own lines (banner, database, each source and schedule) are Chinese by default, from the bundles
+        List<String> ours = banner.stream().filter(e -> e.getLoggerName().startsWith("dangan.") && e.getLevel().isGreaterOrEqual(Level.INFO))
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(ours).anySatisfy(l -> assertThat(l).startsWith("Dangan 已运行：把 CSV 或 XLSX 文件放进 ").endsWith("registrations"))
+                .anySatisfy(l -> assertThat(l).startsWith("变更通知（D-22）：事件已记录；没有订阅者"))
+                .anySatisfy(l -> assertThat(l).startsWith("保存期限（D-31）：整份档案在"))
+                .allSatisfy(l -> assertThat(l).as("a start line in Chinese").containsPattern("\\p{IsHan}"));
         Map<String, String> sameDatabase = Map.of("dangan.db.url", db, "dangan.db.user", "postgres",
                 "dangan.http.port", String.valueOf(RunningService.freePort()));
         Map<String, String> wrongKey = new LinkedHashMap<>(sameDatabase);
         wrongKey.put("dangan.master-key", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=");
-        oneLine(dangan("--config", config(wrongKey).toString()), "DANGAN_MASTER_KEY", "wrong key");
+        oneLine(dangan("--config", config(wrongKey).toString()), "DANGAN_MASTER_KEY 中的主密钥打不开档案的密钥：密钥不对");
 
         // no key at all: none is generated over an archive sealed under another
         Run none = dangan("--config", config(sameDatabase).toString(), "keys", "status");
-        oneLine(none, "master key");
+        oneLine(none, "没有主密钥：DANGAN_MASTER_KEY 和 ");
         assertThat(home().resolve("data").resolve("master.key")).doesNotExist();
+
+        // a setting a flow refuses once the database is open (a survey source's secret too short to sign with): one
+        // line naming the key and its variable in Chinese, never the secret itself
+        Map<String, String> shortSecret = new LinkedHashMap<>(sameDatabase);
+        shortSecret.put("dangan.master-key", RunningService.TEST_MASTER_KEY);
+        shortSecret.put("dangan.surveys.sources", "wjx");
+        shortSecret.put("dangan.surveys.source.wjx.secret", "tooShort7");
+        Run refused = dangan("--config", config(shortSecret).toString());
+        oneLine(refused, "失败：配置项 dangan.surveys.source.wjx.secret（环境变量 DANGAN_SURVEYS_SOURCE_WJX_SECRET）：问卷来源 wjx 需要至少 16 个字符的密钥");
+        assertThat(refused.err()).doesNotContain("tooShort7");
         assertThat(List.of(RunningService.TEST_MASTER_KEY)).isNotEmpty();
     }
 }

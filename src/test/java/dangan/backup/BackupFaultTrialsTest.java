@@ -207,7 +207,7 @@ class BackupFaultTrialsTest {
                 plain.remove("dangan.faults.pause-at");
                 ServiceProcess service = ServiceProcess.launch(restoreHome, plain, "dangan.app.Dangan", List.of());
                 await("the service on the target started or refused").atMost(ServiceProcess.START).pollInterval(Duration.ofMillis(100))
-                        .until(() -> !service.isAlive() || service.log().contains("Dangan is running"));
+                        .until(() -> !service.isAlive() || service.log().contains(ServiceProcess.READY));
                 serviceSaid = service.isAlive() ? "STARTED on it" : "refused";
                 service.close();
             }

@@ -236,7 +236,7 @@ class ContractsPollTest {
         // other test classes start services in parallel: count this thread's start-up only
         String starter = Thread.currentThread().getName();
         assertThat(log.list).filteredOn(e -> e.getThreadName().equals(starter))
-                .filteredOn(e -> e.getFormattedMessage().startsWith("Contracts database: off")).hasSize(1);
+                .filteredOn(e -> e.getFormattedMessage().startsWith("合同数据库：未开启")).hasSize(1);
         assertThat(contractsFlow().drained()).isTrue();
         assertThat(contractIngests()).isEmpty();
         assertThat(dangan.count("select count(*) from source_watermark")).isZero();

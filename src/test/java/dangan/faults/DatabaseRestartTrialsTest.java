@@ -52,7 +52,7 @@ class DatabaseRestartTrialsTest {
                 Map.entry("dangan.faults.pause-at", "issued@visit-plan,committed@visit-plan")));
         ServiceProcess service = ServiceProcess.launch(home, settings, "dangan.app.Dangan", List.of());
         try {
-            service.awaitLog("Dangan is running", ServiceProcess.START);
+            service.awaitLog(ServiceProcess.READY, ServiceProcess.START);
             URI ready = URI.create("http://localhost:" + settings.get("dangan.http.port") + "/health/ready");
             await("ready").atMost(Duration.ofSeconds(180)).until(() -> status(ready) == 200);
             theVisitPlanStoppedTwiceMidRunIsDoneOnceInItsFiring(database, home, service, ready);

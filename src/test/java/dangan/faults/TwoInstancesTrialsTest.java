@@ -49,8 +49,8 @@ class TwoInstancesTrialsTest {
         ServiceProcess a = ServiceProcess.launch(home, ServiceProcess.settings(home, shared), "dangan.app.Dangan", List.of());
         ServiceProcess b = ServiceProcess.launch(home, ServiceProcess.settings(home, shared), "dangan.app.Dangan", List.of());
         try {
-            a.awaitLog("Dangan is running", ServiceProcess.START);
-            b.awaitLog("Dangan is running", ServiceProcess.START);
+            a.awaitLog(ServiceProcess.READY, ServiceProcess.START);
+            b.awaitLog(ServiceProcess.READY, ServiceProcess.START);
             List<FiledOnce> files = new ArrayList<>();
             for (int i = 0; i < FILES; i++) files.add(new FiledOnce("both-" + i + ".csv", 60 + i, 40));
             for (FiledOnce file : files) file.drop(home);

@@ -1,6 +1,9 @@
 package dangan.health;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dangan.support.ApiClient;
+import dangan.support.LogCapture;
 import dangan.support.RunningService;
 import dangan.support.StoppableDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,12 +34,18 @@ class HealthTest {
     static StoppableDatabase database;
     static RunningService service;
     static ApiClient anonymous;
+    static List<String> startLines;
 
     @BeforeAll
     static void start() throws Exception {
         database = StoppableDatabase.start(dir.resolve("pg"));
-        service = RunningService.start(dir.resolve("home"), Map.of("dangan.db.url", database.url(),
-                "dangan.db.user", "postgres", "dangan.health.database-timeout-ms", "1000", "dangan.locale", "en"));
+        try (LogCapture log = LogCapture.start()) {
+            service = RunningService.start(dir.resolve("home"), Map.of("dangan.db.url", database.url(),
+                    "dangan.db.user", "postgres", "dangan.health.database-timeout-ms", "1000", "dangan.locale", "en"));
+            startLines = log.byThread(Thread.currentThread().getName()).stream() // the start runs on this thread
+                    .filter(e -> e.getLoggerName().startsWith("dangan.") && e.getLevel().isGreaterOrEqual(Level.INFO))
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+        }
         anonymous = ApiClient.withToken(service, null);
     }
 
@@ -43,6 +53,15 @@ class HealthTest {
     static void stop() throws Exception {
         if (service != null) service.close();
         if (database != null) database.close();
+    }
+
+    /** With dangan.locale=en the start's own log lines are English, from the same bundles (StartupFailuresTest: Chinese). */
+    @Test
+    void theStartLogsInTheConfiguredLanguage() {
+        assertThat(startLines).anySatisfy(l -> assertThat(l).startsWith("Dangan is running: drop CSV or XLSX files into "))
+                .anySatisfy(l -> assertThat(l).startsWith("Change notifications (D-22): events are recorded; no subscribers"))
+                .anySatisfy(l -> assertThat(l).startsWith("Retention (D-31): whole archives after"))
+                .allSatisfy(l -> assertThat(l).as("a start line in English").doesNotContainPattern("\\p{IsHan}"));
     }
 
     @Test

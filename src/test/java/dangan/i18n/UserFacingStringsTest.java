@@ -150,6 +150,104 @@ class UserFacingStringsTest {
         assertThat(found).as("audit details or change reasons in English words, not from the bundles").isEmpty();
     }
 
+    /** A log call at info, warning or error: the service's own logger, or one named after a route. */
+    private static final Pattern LOG_CALL = Pattern.compile("(\\bLOG|LoggerFactory\\.getLogger\\([^;]*?\\)\\)?)\\.(info|warn|error)\\(");
+    /** An exception a refused start or command shows a person: its one line is what the operator reads. */
+    private static final Pattern START_ERROR = Pattern.compile("new Illegal(State|Argument)Exception\\(");
+    /**
+     * A literal that says nothing in words: a message key ({@code log.mail.moves}), an argument's name, a pattern of placeholders,
+     * a name ({@code INBOX}, {@code /api/surveys}, {@code --config}); two words in a row or a capitalised word are words.
+     */
+    private static final Pattern NO_WORDS = Pattern.compile("^\"(?!.*([A-Za-z]{2,}[ ,:;'()]+[A-Za-z]{2,}|\\b[A-Z][a-z]{2,}\\b)).*\"$");
+    /** What names a setting: a key, an environment variable, the configuration, a route file. */
+    private static final Pattern NAMES_A_SETTING = Pattern.compile(
+            "\"[^\"]*(dangan\\.[a-z]|DANGAN_[A-Z]|[Cc]onfiguration|application\\.properties)|\\b(key|KEY|setting|route) \\+|environmentName\\(");
+    /**
+     * Files that read the configuration (a method takes {@code Settings}): every exception text in them reaches a person when
+     * the start is refused, except these few, each with why.
+     */
+    private static final Pattern READS_SETTINGS = Pattern.compile("\\(\\s*(final )?(dangan\\.config\\.)?Settings [a-z]\\w*");
+    private static final Map<Pattern, String> PROGRAMMING_ERRORS = Map.of( // pattern → why it may stay English
+            Pattern.compile("\"(SHA-256|HMAC-SHA-256|HKDF-SHA-256|AES-GCM) unavailable\""),
+            "a Java 17 runtime always has these algorithms: no person running Dangan meets it",
+            Pattern.compile("\"Cannot write the audit log: \""),
+            "a database failure while an entry is written, wrapped for the caller: the API answers 503 from the bundles, a job's"
+                    + " failure is logged from the bundles (jobs.failed)",
+            Pattern.compile("\"cannot open a value sealed with customer key \""),
+            "sealed data that no longer opens, met inside a request or a job (its answer and log line come from the bundles)",
+            Pattern.compile("\"(message |no message |message key ')"),
+            "code that uses the bundles wrongly (a key without its area, arguments not in pairs): the bundle test finds it first",
+            Pattern.compile("\"audit_head has no row: "),
+            "the row is written by migration V13 and the table refuses its deletion: only a database altered by hand lacks it",
+            Pattern.compile("\"No audit trail to record: "),
+            "a route without the audit trail bean: only a bare Camel context of a test, which has no configuration nor language");
+
+    /**
+     * Every info, warning and error line of the service log, and the text of every exception that refuses a start or a command
+     * over a setting, comes from the bundles (areas {@code log} and {@code config}), in {@code dangan.locale}'s language
+     * (issue 12): no literal in words inside such a call, and every message key written there exists in both languages.
+     * Debug lines may stay English; the few programming errors that stay are listed with why.
+     */
+    @Test
+    void logLinesAndConfigurationErrorsComeFromTheBundles() throws IOException {
+        List<String> found = new ArrayList<>();
+        TreeSet<String> allowedSeen = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String text = Files.readString(file);
+                boolean readsSettings = READS_SETTINGS.matcher(text).find();
+                for (Pattern kind : List.of(LOG_CALL, START_ERROR)) {
+                    var call = kind.matcher(text);
+                    while (call.find()) {
+                        String arguments = arguments(text, call.end());
+                        if (commentedOut(text, call.start())) continue;
+                        boolean exception = kind == START_ERROR;
+                        if (exception && !readsSettings && !NAMES_A_SETTING.matcher(arguments).find()) continue;
+                        var allowed = PROGRAMMING_ERRORS.keySet().stream().filter(p -> p.matcher(arguments).find()).findFirst();
+                        if (allowed.isPresent()) {
+                            allowedSeen.add(allowed.get().pattern());
+                            continue;
+                        }
+                        int line = (int) text.substring(0, call.start()).lines().count();
+                        var literal = LITERAL.matcher(arguments);
+                        while (literal.find()) {
+                            String l = literal.group();
+                            if (!NO_WORDS.matcher(l).matches()) {
+                                found.add(file + ":" + line + ": " + (exception ? "exception text " : "log line ") + l);
+                            } else if (l.length() > 2 && l.contains(".") && BUNDLE_AREAS.contains(l.substring(1, l.indexOf('.')))) {
+                                String key = l.substring(1, l.length() - 1);
+                                if (!Messages.of(Language.ZH).has(key) || !Messages.of(Language.EN).has(key)) {
+                                    found.add(file + ":" + line + ": no message " + key + " in both languages");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(found).as("log lines and configuration errors written in English words, not from the bundles").isEmpty();
+        assertThat(allowedSeen).as("allowed programming errors that are gone: take them off PROGRAMMING_ERRORS")
+                .containsExactlyInAnyOrderElementsOf(PROGRAMMING_ERRORS.keySet().stream().map(Pattern::pattern).toList());
+    }
+
+    /** The areas of the bundles, read from the file names ({@code log_zh.properties} → {@code log}). */
+    private static final java.util.Set<String> BUNDLE_AREAS = bundleAreas();
+
+    private static java.util.Set<String> bundleAreas() {
+        try (Stream<Path> files = Files.list(Path.of("src/main/resources/i18n"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith("_zh.properties"))
+                    .map(n -> n.substring(0, n.length() - "_zh.properties".length())).collect(java.util.stream.Collectors.toSet());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the position is on a line comment or inside a Javadoc/block comment line. */
+    private static boolean commentedOut(String text, int at) {
+        int lineStart = text.lastIndexOf('\n', at) + 1;
+        return comment(text.substring(lineStart, at)) || text.substring(lineStart, at).contains("//");
+    }
+
     /** The text of a call's arguments, from just after its opening parenthesis to the one that closes it. */
     private static String arguments(String text, int from) {
         int depth = 1;

@@ -27,7 +27,7 @@ class ArchiveFiguresTest {
         database.setUrl(TestDatabase.freshDatabase());
         database.setUser("postgres");
         // read again on every scrape; a scrape waits 300 ms; the statement itself would wait ten minutes
-        ArchiveFigures figures = new ArchiveFigures(database, Duration.ZERO, Duration.ofMillis(300), 600);
+        ArchiveFigures figures = new ArchiveFigures(database, Duration.ZERO, Duration.ofMillis(300), 600, dangan.i18n.Messages.of(dangan.i18n.Language.ZH));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> figures.stale() == 0.0); // the first read, however loaded the machine
         assertThat(figures.get().reviewQueue()).isZero();
@@ -56,7 +56,7 @@ class ArchiveFiguresTest {
         PGSimpleDataSource nowhere = new PGSimpleDataSource();
         nowhere.setUrl("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1");
         nowhere.setUser("postgres");
-        ArchiveFigures figures = new ArchiveFigures(nowhere, Duration.ofSeconds(5), Duration.ofMillis(100), 1);
+        ArchiveFigures figures = new ArchiveFigures(nowhere, Duration.ofSeconds(5), Duration.ofMillis(100), 1, dangan.i18n.Messages.of(dangan.i18n.Language.ZH));
         assertThat(assertTimeoutPreemptively(Duration.ofSeconds(60), figures::get).reviewQueue()).isNaN();
         assertThat(figures.stale()).isEqualTo(1.0);
         assertThat(figures.ageSeconds()).isNaN();

@@ -23,7 +23,8 @@ import static org.awaitility.Awaitility.await;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    private static final String READY = "Dangan is running";
+    /** What the service logs once it runs (its banner up to the folder), in Chinese: the trials run with the default language. */
+    public static final String READY = dangan.i18n.Messages.of(dangan.i18n.Language.ZH).pattern("log.app.running").split("\\{")[0];
     /** Every process a trial launched: those still alive when the test JVM ends are killed with it. */
     private static final Set<Process> LAUNCHED = ConcurrentHashMap.newKeySet();
 

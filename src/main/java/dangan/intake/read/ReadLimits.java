@@ -12,8 +12,8 @@ public record ReadLimits(long maxFileBytes, int maxColumns, int maxCellChars) {
     /** Validates that every limit is positive. */
     public ReadLimits {
         if (maxFileBytes <= 0 || maxColumns <= 0 || maxCellChars <= 0) {
-            throw new IllegalArgumentException("read limits must be positive: " + maxFileBytes + ", "
-                    + maxColumns + ", " + maxCellChars);
+            throw dangan.i18n.ConfigurationException.of("config.read-limits", "bytes", String.valueOf(maxFileBytes),
+                    "columns", String.valueOf(maxColumns), "cell", String.valueOf(maxCellChars));
         }
     }
 

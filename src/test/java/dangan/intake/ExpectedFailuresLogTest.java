@@ -58,6 +58,6 @@ class ExpectedFailuresLogTest {
         assertThat(lines).noneMatch(e -> e.getFormattedMessage().contains("Rollback"));
         // the file's summary (info) and the one warning that it was set aside
         assertThat(LogCapture.warnings(lines)).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
-                .contains("batch-with-bad-response.json").contains("1 of 3 responses rejected"));
+                .contains("batch-with-bad-response.json").contains("3 份回复中拒收 1 份"));
     }
 }

@@ -331,7 +331,7 @@ public final class ArchiveIntake {
             }
             normaliser = new RowNormaliser(layout, messages);
             try {
-                writer = new StagingWriter(handle.getConnection(), run.id(), sensitive); // COPY on the handle's connection
+                writer = new StagingWriter(handle.getConnection(), run.id(), sensitive, layout); // COPY on the handle's connection
             } catch (SQLException e) {
                 throw new IllegalStateException("Cannot start COPY into staging: " + e.getMessage(), e);
             }

@@ -41,12 +41,14 @@ import java.util.Map;
  * The base is filed once through the real route and kept (the stopped service's whole home:
  * database, master key) under {@code --cache} (default {@code target/bench-cache/base-N-V<schema>}); each run
  * starts on a copy of it, so the 1,000,000-archive base costs its filing once. Run with
- * {@code bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--kinds new,changed,visit] [--daily N] [--cache DIR] [--rebuild]},
+ * {@code bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--kinds new,changed,visit,new-id] [--daily N] [--cache DIR] [--rebuild]},
  * which holds the JVM to -Xmx512m.
  */
 public final class TableBenchmark {
 
     private static final String HEADER = "姓名,性别,手机号码,地址,消费日期,消费金额,服务项目,门店";
+    /** The columns of floor_stage, as the file has them. */
+    private static final String STAGED = "name, gender, mobile, address, visit_date, amount, service, branch";
     private static final String[] SURNAMES = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡"};
     private static final String[] GIVEN = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"};
 
@@ -67,6 +69,17 @@ public final class TableBenchmark {
             where s.visit_date is not null
             on conflict (customer_id, fact_key) do nothing"""};
 
+    /**
+     * With ID numbers the floor keeps each in the same columns and unique index as the merge (its hash; the
+     * number itself, unencrypted, where the merge keeps it sealed): the same filing, without encryption or keys.
+     */
+    private static final String FLOOR_NO_ID = "insert into customer (archive_no, name, gender, mobile, address, contact_confirmed_at)\n"
+            + "select 'F' || s.mobile, s.name, case s.gender when '男' then 'M' when '女' then 'F' end, s.mobile, s.address, now()";
+    private static final String FLOOR_ID = "insert into customer (archive_no, name, gender, mobile, address, contact_confirmed_at,"
+            + " id_number_hash, id_number_enc, id_number_masked)\n"
+            + "select 'F' || s.mobile, s.name, case s.gender when '男' then 'M' when '女' then 'F' end, s.mobile, s.address, now(),"
+            + " decode(md5(s.id_number), 'hex'), convert_to(s.id_number, 'UTF8'), left(s.id_number, 3) || '***' || right(s.id_number, 4)";
+
     /** What a line of a generated file says about customer i. */
     private enum Kind {
         /** a customer the archive does not know, with a visit */
@@ -74,7 +87,9 @@ public final class TableBenchmark {
         /** a known customer at a new address */
         CHANGED("known customers, address changed"),
         /** a known customer with a new visit, nothing else changed */
-        VISIT("known customers, a new visit each");
+        VISIT("known customers, a new visit each"),
+        /** a customer the archive does not know, with an ID number (sealed under a key of its own) and a visit; only with --kinds */
+        NEW_ID("new customers with an ID number, a visit each");
 
         final String shown;
 
@@ -93,10 +108,10 @@ public final class TableBenchmark {
             int dailies = 3;
             Path cache = Path.of("target", "bench-cache");
             boolean rebuild = false;
-            List<Kind> kinds = List.of(Kind.values());
+            List<Kind> kinds = List.of(Kind.NEW, Kind.CHANGED, Kind.VISIT);
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--kinds" -> kinds = Arrays.stream(args[++i].split(",")).map(k -> Kind.valueOf(k.strip().toUpperCase())).toList();
+                    case "--kinds" -> kinds = Arrays.stream(args[++i].split(",")).map(k -> Kind.valueOf(k.strip().toUpperCase().replace('-', '_'))).toList();
                     case "--base" -> base = (int) Benchmark.count(args, ++i, base);
                     case "--million" -> sizes.add(1_000_000);
                     case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).map(s -> (int) Benchmark.count(new String[]{s}, 0, 0)).toList();
@@ -104,7 +119,7 @@ public final class TableBenchmark {
                     case "--cache" -> cache = Path.of(args[++i]);
                     case "--rebuild" -> rebuild = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--kinds new,changed,visit] [--daily N]"
+                            + " (bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--kinds new,changed,visit,new-id] [--daily N]"
                             + " [--cache DIR] [--rebuild])");
                 }
             }
@@ -142,6 +157,10 @@ public final class TableBenchmark {
                 int fresh = o.base() + round * largest; // never a customer of the base or of another new file
                 if (o.kinds().contains(Kind.NEW)) {
                     figures.add(file(service, work, inbox, write(work, Kind.NEW, fresh, lines, round), Kind.NEW.shown, lines));
+                }
+                if (o.kinds().contains(Kind.NEW_ID)) { // customers of neither the base, the new files nor the daily ones
+                    int others = o.base() + (o.sizes().size() + 2 + round) * largest;
+                    figures.add(file(service, work, inbox, write(work, Kind.NEW_ID, others, lines, round), Kind.NEW_ID.shown, lines));
                 }
             }
             for (int d = 0; d < o.dailies(); d++) {
@@ -260,12 +279,20 @@ public final class TableBenchmark {
             // the session the merge runs in (ArchiveMerge): sorts and hashes in memory, indexes read as cached
             for (String setting : ArchiveMerge.SESSION) s.execute(setting);
             s.execute("create temporary table floor_stage (name text, gender text, mobile text, address text, visit_date text,"
-                    + " amount text, service text, branch text) on commit drop");
+                    + " amount text, service text, branch text, id_number text) on commit drop");
+            boolean ids = Files.readAllLines(file, StandardCharsets.UTF_8).get(0).contains("身份证号");
             try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy floor_stage from stdin (format csv, header true)", in);
+                c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy floor_stage (" + STAGED + (ids ? ", id_number" : "")
+                        + ") from stdin (format csv, header true)", in);
             }
             s.execute("analyze floor_stage");
-            for (String statement : FLOOR) s.executeUpdate(statement);
+            for (String statement : FLOOR) {
+                String sql = ids ? statement.replace(FLOOR_NO_ID, FLOOR_ID) : statement;
+                if (ids && statement.startsWith("insert into customer") && sql.equals(statement)) {
+                    throw new IllegalStateException("the floor's customer insert did not take the ID numbers");
+                }
+                s.executeUpdate(sql);
+            }
             return (System.nanoTime() - started) / 1e9;
         } finally {
             c.rollback();
@@ -277,7 +304,7 @@ public final class TableBenchmark {
     private static Path write(Path work, Kind kind, int from, int lines, int round) throws IOException {
         Path file = work.resolve(kind.name().toLowerCase() + "-" + lines + "-" + round + ".csv");
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            out.write(HEADER);
+            out.write(kind == Kind.NEW_ID ? HEADER + ",身份证号" : HEADER);
             out.write('\n');
             for (int i = from; i < from + lines; i++) line(out, i, kind, round);
         }
@@ -302,7 +329,7 @@ public final class TableBenchmark {
         out.write(i % 2 == 0 ? ",男," : ",女,");
         out.write(String.format("13%09d", i));
         switch (kind) {
-            case NEW -> out.write(",深圳市福田区" + (i % 500) + "号,");
+            case NEW, NEW_ID -> out.write(",深圳市福田区" + (i % 500) + "号,");
             case CHANGED -> out.write(",南山区新址" + round + "-" + (i % 700) + "号,");
             case VISIT -> out.write(",,"); // no address: the line says only who came and what they had
         }
@@ -312,7 +339,21 @@ public final class TableBenchmark {
         } else {
             out.write(",,,");
         }
+        if (kind == Kind.NEW_ID) out.write("," + residentId(i));
         out.write('\n');
+    }
+
+    /**
+     * Customer i's resident ID (GB 11643): 福田 440304, a birth date from 1950 on, a sequence whose parity is the
+     * gender the line gives (odd: male), the ISO 7064 check character. Distinct for i below 10,000,000.
+     */
+    static String residentId(int i) {
+        String body = "440304" + java.time.LocalDate.of(1950, 1, 1).plusDays(i % 20_000).format(DateTimeFormatter.BASIC_ISO_DATE)
+                + String.format("%03d", (i / 20_000) % 500 * 2 + (i % 2 == 0 ? 1 : 0));
+        int[] weights = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+        int sum = 0;
+        for (int k = 0; k < 17; k++) sum += (body.charAt(k) - '0') * weights[k];
+        return body + "10X98765432".charAt(sum % 11);
     }
 
     private static void copy(Path from, Path to) throws Exception {

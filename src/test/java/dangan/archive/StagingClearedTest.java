@@ -16,6 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * their pages until a vacuum, so after a 1,000,000-line file every step of the next files read 270 MB
  * of dead rows again. A merge that has the staging tables to itself truncates them; one that does not
  * (another ingest is staging) deletes only its own rows and leaves the other's where they are.
+ * And a filing writes into them only what it needs (1,000,000 changed lines ≤ 2× the floor): after COPY each
+ * staged line is written once (matching gives it its archive), not again only to be counted, and no change
+ * it applies is staged — the change register and the archive have those; only a change held or refused waits
+ * there for its queue and warning. Every change is still in the register with the line that made it.
  */
 @Tag("database")
 class StagingClearedTest {
@@ -62,6 +66,50 @@ class StagingClearedTest {
                 .mapTo(Integer.class).one());
         assertThat(filed).isEqualTo(510);
         assertThat(pages("intake_row")).as("the last merge had the table to itself").isZero();
+    }
+
+    @Test
+    void aFilingWritesEachStagedLineOnceAndStagesNoChangeItApplies() {
+        int lines = 2_000;
+        MergeCounts opened = jdbi.inTransaction(h -> ArchiveMerge.merge(h, MergePlanTest.stage(h, "before-move.csv", 60_001, lines, "龙岗区"),
+                MergeOptions.of(YearMonth.of(2026, 12), "intake of before-move.csv")));
+        assertThat(opened.created()).isEqualTo(lines);
+
+        long[] written = new long[2];
+        MergeCounts moved;
+        try (Handle other = jdbi.open()) {
+            // another session has the staging tables in hand, so the merge deletes its rows instead of truncating
+            // them, and what its transaction wrote into them stays countable until it ends
+            other.begin();
+            other.execute("lock table intake_row, intake_change in access share mode");
+            moved = jdbi.inTransaction(h -> {
+                MergeCounts counts = ArchiveMerge.merge(h, MergePlanTest.stage(h, "moved.csv", 60_001, lines, "龙华区"),
+                        MergeOptions.of(YearMonth.of(2026, 12), "intake of moved.csv"));
+                written[0] = count(h, "select pg_stat_get_xact_tuples_updated('intake_row'::regclass)");
+                written[1] = count(h, "select pg_stat_get_xact_tuples_inserted('intake_change'::regclass)");
+                return counts;
+            });
+            other.rollback();
+        }
+
+        assertThat(moved.updated()).isEqualTo(lines);
+        assertThat(moved.created() + moved.duplicates() + moved.review() + moved.notApplied()).isZero();
+        assertThat(written[0]).as("staged lines rewritten: once each, by matching").isEqualTo(lines);
+        assertThat(written[1]).as("applied changes staged by a filing").isZero();
+        jdbi.useHandle(h -> {
+            assertThat(count(h, "select count(*) from customer where address like '龙华区%'")).isEqualTo(lines);
+            assertThat(count(h, """
+                    select count(*) from change_log l join ingest i on i.id = l.source_ingest_id
+                    where i.source_name = 'moved.csv' and l.field = 'address' and l.old_value like '龙岗区%'
+                      and l.new_value like '龙华区%' and l.reason = 'intake of moved.csv'
+                      and l.source_line between 1 and 2000""")).isEqualTo(lines);
+            assertThat(count(h, "select count(*) from intake_row where ingest_id = (select id from ingest where source_name = 'moved.csv')"))
+                    .isZero();
+        });
+    }
+
+    private static long count(Handle h, String sql) {
+        return h.createQuery(sql).mapTo(Long.class).one();
     }
 
     private static long pages(String table) {

@@ -113,15 +113,27 @@ class UserFacingStringsTest {
         assertThat(found).as("messages built outside the bundles").isEmpty();
     }
 
-    /** Where an audit entry or a change-register reason is written: each call's arguments are checked whole. */
+    /** SQL that writes a text people read into the archive's records. */
+    private static final String STORING_SQL = "insert into (change_log|destruction_record|destruction_proposal|subject_request)\\b"
+            + "|update (subject_request|destruction_proposal_line|tier_proposal_line|job_run|notification_delivery) ";
+
+    /**
+     * Where an audit entry, a change-register reason or source, or another text stored for people (bundle area
+     * {@code records}: a request's outcome, a destruction record, a proposal line's note, a job's error) is written: each
+     * call's arguments, each SQL statement, are checked whole.
+     */
     private static final Pattern AUDIT_OR_CHANGE = Pattern.compile(
-            "new AuditEntry\\(|AuditEntry\\.system\\(|Exposure\\.command\\(|ChangeLog\\.Change\\.of\\(|insert into change_log");
+            "new AuditEntry\\(|AuditEntry\\.system\\(|Exposure\\.command\\(|ChangeLog\\.Change\\.of\\(|\\)\\.from\\("
+            + "|SubjectRequests\\.close\\(|ProposalStore\\.(closeRequests|decide|record|insertProposal)\\(|new JobRuns\\.Run\\("
+            + "|" + STORING_SQL);
     /** A string literal, one after the other. */
     private static final Pattern LITERAL = Pattern.compile("\"(?:[^\"\\\\\\n]|\\\\.)*\"");
     /** English words ({@code held change accepted}); a command line ({@code "dangan review list"}) is a name, not words. */
     private static final Pattern ENGLISH_LITERAL = Pattern.compile("^\"(?!dangan ).*[a-z]{3,} [a-z]{2,}");
-    /** An SQL literal in English words ({@code 'accepted on review: ' || reason}). */
-    private static final Pattern ENGLISH_SQL_LITERAL = Pattern.compile("'[^'\\n]*[a-z]{3,} [a-z]{2,}[^'\\n]*'");
+    /** An SQL literal, one after the other ({@code 'accepted on review: '}, {@code 'it''s'}). */
+    private static final Pattern SQL_LITERAL = Pattern.compile("'(?:[^'\\n]|'')*'");
+    /** English words inside a literal. */
+    private static final Pattern ENGLISH_WORDS = Pattern.compile("[a-z]{3,} [a-z]{2,}");
 
     /**
      * No audit entry's detail nor change-register reason is written as English words (issue 12): the detail is a
@@ -137,12 +149,14 @@ class UserFacingStringsTest {
                 String text = Files.readString(file);
                 var call = AUDIT_OR_CHANGE.matcher(text);
                 while (call.find()) {
-                    boolean sql = call.group().startsWith("insert");
+                    boolean sql = call.group().startsWith("insert") || call.group().startsWith("update");
                     String arguments = sql ? text.substring(call.start(), statementEnd(text, call.end())) : arguments(text, call.end());
                     int line = (int) text.substring(0, call.start()).lines().count();
-                    var literal = (sql ? ENGLISH_SQL_LITERAL : LITERAL).matcher(arguments);
+                    var literal = (sql ? SQL_LITERAL : LITERAL).matcher(arguments);
                     while (literal.find()) {
-                        if (sql || ENGLISH_LITERAL.matcher(literal.group()).find()) found.add(file + ":" + line + ": " + literal.group());
+                        if ((sql ? ENGLISH_WORDS : ENGLISH_LITERAL).matcher(literal.group()).find()) {
+                            found.add(file + ":" + line + ": " + literal.group());
+                        }
                     }
                 }
             }
@@ -264,10 +278,35 @@ class UserFacingStringsTest {
         return text.substring(from);
     }
 
-    /** Where an SQL text block that began before {@code from} ends. */
+    /** Where an SQL statement that began before {@code from} ends: its text block, or the first bind of its string. */
     private static int statementEnd(String text, int from) {
-        int end = text.indexOf("\"\"\"", from);
-        return end < 0 ? text.length() : end;
+        int end = text.length();
+        for (String after : List.of("\"\"\"", ".bind", ".execute")) {
+            int at = text.indexOf(after, from);
+            if (at >= 0) end = Math.min(end, at);
+        }
+        return end;
+    }
+
+    /** The SQL files (src/main/resources/sql) write no English words into the records people read either. */
+    @Test
+    void theSqlFilesStoreNoEnglishForPeople() throws IOException {
+        List<String> found = new ArrayList<>();
+        Pattern storing = Pattern.compile(STORING_SQL);
+        try (Stream<Path> files = Files.walk(Path.of("src/main/resources/sql"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".sql")).toList()) {
+                String text = Files.readString(file).replaceAll("--[^\\n]*", "");
+                var statement = storing.matcher(text);
+                while (statement.find()) {
+                    int end = text.indexOf(';', statement.end());
+                    var literal = SQL_LITERAL.matcher(text.substring(statement.start(), end < 0 ? text.length() : end));
+                    while (literal.find()) {
+                        if (ENGLISH_WORDS.matcher(literal.group()).find()) found.add(file + ": " + literal.group());
+                    }
+                }
+            }
+        }
+        assertThat(found).as("SQL that stores English words for people").isEmpty();
     }
 
     /** A route's 403 text ({@code refusal} of the api-call template) is a message key in both languages, never a text. */

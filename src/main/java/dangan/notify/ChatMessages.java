@@ -141,7 +141,8 @@ public final class ChatMessages {
         String key = switch (answer.verdict()) {
             case RATE_LIMITED -> "chat.answer.rate_limited";
             case REFUSED -> "chat.answer.refused";
-            default -> "chat.answer.failed";
+            default -> answer.code() == ChatPlatform.NOT_JSON ? "chat.answer.not-json"
+                    : answer.code() == ChatPlatform.NO_CODE ? "chat.answer.no-code" : "chat.answer.failed";
         };
         return t(key, "platform", platform.label(), "code", String.valueOf(answer.code()),
                 "message", answer.message().isBlank() ? "-" : answer.message());

@@ -163,9 +163,14 @@ public enum ChatPlatform {
         }
     }
 
+    /** The code of an answer that is not JSON. */
+    public static final int NOT_JSON = Integer.MIN_VALUE;
+    /** The code of a JSON answer without its code ({@code errcode}, Feishu's {@code code}). */
+    public static final int NO_CODE = Integer.MIN_VALUE + 1;
+
     /** What the robot's answer (HTTP status and body) means. HTTP 429 is a rate limit on every platform. */
     public Answer answer(int status, String body) {
-        if (status == 429) return new Answer(Verdict.RATE_LIMITED, 429, "HTTP 429 Too Many Requests");
+        if (status == 429) return new Answer(Verdict.RATE_LIMITED, 429, "HTTP 429");
         JsonNode node;
         try {
             node = body == null || body.isBlank() ? null : JSON.readTree(body);
@@ -175,11 +180,12 @@ public enum ChatPlatform {
         if (status / 100 != 2) {
             return new Answer(status >= 500 ? Verdict.FAILED : Verdict.REFUSED, status, "HTTP " + status + shorten(body));
         }
-        if (node == null || !node.isObject()) return new Answer(Verdict.FAILED, -1, "an answer that is not JSON:" + shorten(body));
+        // an answer Dangan cannot read: the code says which (NOT_JSON, NO_CODE), the message is the robot's own words
+        if (node == null || !node.isObject()) return new Answer(Verdict.FAILED, NOT_JSON, shorten(body).strip());
         JsonNode codeNode = this == FEISHU ? first(node, "code", "StatusCode") : node.get("errcode");
         String message = (this == FEISHU ? first(node, "msg", "StatusMessage") : node.path("errmsg")).asText("");
         if (codeNode == null || codeNode.isMissingNode() || !codeNode.canConvertToInt()) {
-            return new Answer(Verdict.FAILED, -1, "an answer without " + (this == FEISHU ? "code" : "errcode") + ":" + shorten(body));
+            return new Answer(Verdict.FAILED, NO_CODE, shorten(body).strip());
         }
         int code = codeNode.asInt();
         if (code == 0) return new Answer(Verdict.DELIVERED, 0, message);

@@ -102,6 +102,14 @@ class ChatPlatformTest {
         assertThat(ChatPlatform.WECOM.answer(200, "{\"errcode\":-1,\"errmsg\":\"system busy\"}").verdict())
                 .isEqualTo(ChatPlatform.Verdict.FAILED);
         assertThat(ChatPlatform.WECOM.answer(200, "<html>proxy</html>").verdict()).isEqualTo(ChatPlatform.Verdict.FAILED);
+        // an answer Dangan cannot read is said from the bundles (a parked delivery's last_error), with the robot's own words
+        ChatMessages said = new ChatMessages(dangan.i18n.Language.ZH, null);
+        assertThat(said.answer(ChatPlatform.WECOM, ChatPlatform.WECOM.answer(200, "<html>proxy</html>")))
+                .endsWith("的答复不是 JSON（<html>proxy</html>）");
+        assertThat(said.answer(ChatPlatform.FEISHU, ChatPlatform.FEISHU.answer(200, "{\"msg\": \"ok\"}")))
+                .endsWith("的答复中没有错误码（{\"msg\": \"ok\"}）");
+        assertThat(said.answer(ChatPlatform.WECOM, ChatPlatform.WECOM.answer(200, "{\"errcode\":-1,\"errmsg\":\"system busy\"}")))
+                .endsWith("答复 -1（system busy）");
     }
 
     @Test

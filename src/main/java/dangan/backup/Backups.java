@@ -53,11 +53,10 @@ public final class Backups {
             return rows.values().stream().mapToLong(Long::longValue).sum();
         }
 
-        public String summary() {
-            return String.format("backup %s: %s, schema V%s, %,d archive(s), %,d row(s) in %d table(s); keyring %,d key(s),"
-                            + " %,d destruction record(s); %d old backup(s) removed; %.1f s",
-                    file, size(bytes), schemaVersion, rows("customer"), totalRows(), rows.size(), keyring.keys(),
-                    keyring.destructions(), removed.size(), took.toMillis() / 1000.0);
+        public String summary(dangan.i18n.Messages messages) {
+            return messages.text("log.backup.made", "file", String.valueOf(file), "size", size(bytes), "schema", String.valueOf(schemaVersion),
+                    "archives", rows("customer"), "rows", totalRows(), "tables", rows.size(), "keys", keyring.keys(),
+                    "destructions", keyring.destructions(), "removed", removed.size(), "seconds", took.toMillis() / 1000.0);
         }
     }
 
@@ -127,7 +126,7 @@ public final class Backups {
         new AuditTrail(dataSource, dangan.audit.AuditKey.of(settings.masterKey()), settings.messages().language())
                 .record(AuditEntry.system("backup", "export", null, Localized.of("audit.backup.made", "file", file.getFileName().toString(),
                         "archives", result.rows("customer"), "rows", result.totalRows(), "sha256", result.sha256())));
-        LOG.info(result.summary());
+        LOG.info(result.summary(settings.messages()));
         for (Path old : removed) LOG.info(settings.messages().text("log.backup.removed", "file", old.getFileName().toString(), "keep", settings.keep()));
         return result;
     }
@@ -241,7 +240,7 @@ public final class Backups {
     }
 
     public static String size(long bytes) {
-        if (bytes < 1024 * 1024) return String.format("%,d bytes", bytes);
+        if (bytes < 1024 * 1024) return String.format("%,d B", bytes);
         return String.format("%.1f MiB", bytes / (1024.0 * 1024));
     }
 }

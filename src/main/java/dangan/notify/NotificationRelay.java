@@ -82,10 +82,9 @@ public final class NotificationRelay {
             this.now = now;
         }
 
-        String summary() {
-            return String.format("Notification relay: %d new events, %d deliveries attempted — delivered %d, to retry %d, parked %d"
-                            + (deferred.get() > 0 ? ", rate-limited (waiting in line) %d" : ""),
-                    fannedOut, claimed, delivered.get(), retrying.get(), parked.get(), deferred.get());
+        String summary(dangan.i18n.Messages messages) {
+            return messages.text("log.notify.run", "events", fannedOut, "claimed", claimed, "delivered", delivered.get(),
+                    "retrying", retrying.get(), "parked", parked.get(), "deferred", deferred.get());
         }
     }
 
@@ -265,7 +264,7 @@ public final class NotificationRelay {
     /** Ends a run: the body becomes the summary, logged when the run did anything. */
     public String finish(Exchange exchange) {
         RelayRun run = exchange.getProperty(RUN, RelayRun.class);
-        String summary = run.summary();
+        String summary = run.summary(chatMessages.messages());
         if (run.fannedOut > 0 || run.claimed > 0) LOG.info(summary); else LOG.debug(summary);
         if (run.delivered.get() > 0) Exposure.relay(exchange, run.delivered.get(), run.archives.size());
         return summary;

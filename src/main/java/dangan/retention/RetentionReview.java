@@ -46,8 +46,7 @@ public final class RetentionReview {
     /** Files the proposal for the day; returns what happened, as the log says it. */
     public String review(LocalDate asOf) {
         if (settings.archiveYears() == null && settings.healthYears() == null) {
-            String summary = "retention review as of " + asOf + ": no retention period is set (dangan.retention.archive-years,"
-                    + " dangan.retention.health-years): everything is kept, nothing proposed";
+            String summary = audit.messages().text("log.retention.no-period", "day", asOf);
             LOG.info(summary);
             return summary;
         }
@@ -62,11 +61,10 @@ public final class RetentionReview {
                         "lines", rs.getLong("lines"), "archives", rs.getLong("archives"), "health", rs.getLong("health"));
             }).findFirst().orElse(null);
             if (filed == null) {
-                return "retention review as of " + asOf + ": no archive is past its retention period"
-                        + " (or all are proposed already, sealed or on legal hold); no proposal filed";
+                return audit.messages().text("log.retention.nothing-due", "day", asOf);
             }
             audit.record(h, AuditEntry.system(JOB, "propose-destruction", null, filed));
-            return filed.english();
+            return filed.in(audit.messages());
         });
         LOG.info(summary);
         return summary;

@@ -27,7 +27,10 @@ public final class AnnualTierReview {
     private final ZoneId zone;
     private final SqlScript script = SqlScript.load("annual-tier-review");
 
-    public AnnualTierReview(DataSource dataSource, TierRules rules, ZoneId zone) {
+    private final dangan.i18n.Messages messages;
+
+    public AnnualTierReview(DataSource dataSource, TierRules rules, ZoneId zone, dangan.i18n.Messages messages) {
+        this.messages = messages;
         this.jdbi = Db.jdbi(dataSource);
         this.rules = rules;
         this.zone = zone;
@@ -47,14 +50,12 @@ public final class AnnualTierReview {
             long earlier = rs.getLong("earlier_proposal_id");
             boolean hadEarlier = !rs.wasNull();
             if (filed) {
-                return String.format("annual tier review as of %s: proposal #%d filed with %d lines (to A %d, B %d, C %d, D %d, E %d);"
-                                + " nothing changes until a manager runs 'tiers approve %d'", asOf, proposal, rs.getLong("lines"),
-                        rs.getLong("to_a"), rs.getLong("to_b"), rs.getLong("to_c"), rs.getLong("to_d"), rs.getLong("to_e"), proposal);
+                return messages.text("log.tiers.proposed", "day", asOf, "proposal", String.valueOf(proposal), "lines", rs.getLong("lines"),
+                        "a", rs.getLong("to_a"), "b", rs.getLong("to_b"), "c", rs.getLong("to_c"), "d", rs.getLong("to_d"), "e", rs.getLong("to_e"));
             } else if (hadEarlier) {
-                return "annual tier review as of " + asOf + ": proposal #" + earlier
-                        + " was already filed for this day; nothing new filed (see 'tiers show " + earlier + "')";
+                return messages.text("log.tiers.already", "day", asOf, "proposal", String.valueOf(earlier));
             }
-            return "annual tier review as of " + asOf + ": every archive's tier still fits; no proposal filed";
+            return messages.text("log.tiers.fits", "day", asOf);
         }).one());
         LOG.info(summary);
         return summary;

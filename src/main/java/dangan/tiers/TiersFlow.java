@@ -20,6 +20,7 @@ public final class TiersFlow implements Flow {
         NewArchiveTiers newArchives = new NewArchiveTiers(rules, zone, Clock.systemUTC());
         context.intake().tierAtOpening(newArchives::atOpening);
         context.intake().onMerged(MergeListener.Phase.TIERS, newArchives);
-        context.bind("annualTierReview", new AnnualTierReview(context.dataSource(), rules, zone));
+        context.bind("annualTierReview", new AnnualTierReview(context.dataSource(), rules, zone,
+                dangan.i18n.Messages.of(context.settings())));
     }
 }

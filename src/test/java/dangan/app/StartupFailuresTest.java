@@ -160,7 +160,7 @@ class StartupFailuresTest {
                 .map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(ours).anySatisfy(l -> assertThat(l).startsWith("Dangan 已运行：把 CSV 或 XLSX 文件放进 ").endsWith("registrations"))
                 .anySatisfy(l -> assertThat(l).startsWith("变更通知（D-22）：事件已记录；没有订阅者"))
-                .anySatisfy(l -> assertThat(l).startsWith("保存期限（D-31）：整份档案在"))
+                .anySatisfy(l -> assertThat(l).startsWith("保存期限（D-31）：整份档案无活动 "))
                 .allSatisfy(l -> assertThat(l).as("a start line in Chinese").containsPattern("\\p{IsHan}"));
         Map<String, String> sameDatabase = Map.of("dangan.db.url", db, "dangan.db.user", "postgres",
                 "dangan.http.port", String.valueOf(RunningService.freePort()));

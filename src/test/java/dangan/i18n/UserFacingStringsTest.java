@@ -70,7 +70,11 @@ class UserFacingStringsTest {
                     "src/main/java/dangan/intake/FileCheck.java", "src/main/java/dangan/intake/SpreadsheetIntake.java"),
             // the KPI CSV and the notification mails
             Pattern.compile("setHeader\\(\"month\"|\"\\[Dangan\\] \"|\"Dangan notification: "),
-            List.of("src/main/java/dangan/supervision/KpiReport.java", "src/main/java/dangan/notify/NotificationRelay.java"));
+            List.of("src/main/java/dangan/supervision/KpiReport.java", "src/main/java/dangan/notify/NotificationRelay.java"),
+            // the jobs' summaries, logged and returned as the job's answer: built from the bundles (area log), not formatted in English
+            Pattern.compile("String\\.format\\(\"[^\"]*[A-Za-z]{3,}[^\"]* [a-z]{2,}|review as of \""),
+            List.of("src/main/java/dangan/backup/Backups.java", "src/main/java/dangan/tiers/AnnualTierReview.java",
+                    "src/main/java/dangan/retention/RetentionReview.java", "src/main/java/dangan/notify/NotificationRelay.java"));
 
     @Test
     void noMessageAPersonReadsIsBuiltOutsideTheBundles() throws IOException {

@@ -274,7 +274,7 @@ class DestructionTest {
         sql("insert into legal_hold (customer_id, reason, placed_by) select id, 'court order', 'li.manager' from customer where mobile = '13912340009'");
 
         String summary = runReview(LocalDate.of(2026, 12, 1));
-        assertThat(summary).contains("destruction proposal #");
+        assertThat(summary).contains("提交销毁建议 #");
         long proposal = (Long) dangan.row("select id from destruction_proposal where reason = 'retention' and as_of = '2026-12-01'").get("id");
         List<Map<String, Object>> lines = dangan.rows("select archive_no, scope, last_activity::date::text as last from destruction_proposal_line"
                 + " where proposal_id = ? order by line_no", proposal);
@@ -287,7 +287,7 @@ class DestructionTest {
                 .containsEntry("filed_by", "system:retention-review");
         // the proposal destroys nothing by itself, and is not filed twice
         assertThat(dangan.count("select count(*) from customer where mobile = '13912340005'")).isEqualTo(1);
-        assertThat(runReview(LocalDate.of(2026, 12, 1))).contains("no proposal filed");
+        assertThat(runReview(LocalDate.of(2026, 12, 1))).contains("没有提交建议书");
 
         // the customer also asked to be deleted meanwhile: destroyed by the retention proposal, the request is done
         String oldArchive = archiveOf("13912340005");

@@ -123,7 +123,7 @@ class TiersTest {
         assertThat(dangan.count("select count(*) from notification_event where kind = 'tier_changed'")).isZero();
         Object again = dangan.service().camelContext().createProducerTemplate()
                 .requestBodyAndHeader("direct:job-annual-tier-review", null, JobDate.HEADER, asOf);
-        assertThat(again.toString()).contains("already filed");
+        assertThat(again.toString()).contains("这一天已提交过调整建议书").contains("没有新建");
         assertThat(dangan.count("select count(*) from tier_proposal")).isEqualTo(1);
 
         String show = cli("show", String.valueOf(proposalId));

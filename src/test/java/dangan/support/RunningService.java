@@ -115,7 +115,7 @@ public final class RunningService implements AutoCloseable, BeforeAllCallback, A
 
     /**
      * The settings a service on this home would run with (the real configuration, the test master key,
-     * short intake delays, a free port) plus {@code overrides}: for a test that needs them without
+     * short intake delays, a free port, the quick schema check) plus {@code overrides}: for a test that needs them without
      * starting the service (commands, a capability on its own, on {@link TestDatabase#freshDatabase()}).
      */
     public static Settings settings(Path home, Map<String, String> overrides) {
@@ -126,6 +126,10 @@ public final class RunningService implements AutoCloseable, BeforeAllCallback, A
         fixed.put("dangan.intake.poll-ms", "100");
         fixed.put("dangan.intake.release-delay-ms", "1000"); // a claim outlives the move by ten polls; a stop waits for it
         fixed.put("dangan.db.embedded.durable", "false");
+        // a fresh test database is a copy of the template Flyway migrated once in this JVM from the same files: the
+        // service skips Flyway when the schema has the newest migration (as the commands do), and runs it when it has
+        // not (an empty database, an older schema); the trials' service processes run it as production does
+        fixed.put(dangan.store.ArchiveDatabase.QUICK_SCHEMA_CHECK, "true");
         try {
             fixed.put("dangan.http.port", String.valueOf(freePort())); // never bind 8080 in tests
         } catch (IOException e) {

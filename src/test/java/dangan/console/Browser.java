@@ -28,6 +28,11 @@ final class Browser implements AutoCloseable {
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final String CHROMIUM = "/usr/bin/chromium";
     private static final String DRIVER = "/usr/bin/chromedriver";
+    /**
+     * The most a step waits for the page (an upper bound, never a pause: each wait ends as soon as the page is there).
+     * 20 s was too little at load 75 on the 2-core machine, where the console's archive page took longer to appear.
+     */
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     final WebDriver driver;
     private final String base;
@@ -56,15 +61,15 @@ final class Browser implements AutoCloseable {
     }
 
     WebElement await(By by) {
-        return new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(by));
+        return new WebDriverWait(driver, WAIT).until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
     void awaitText(By by, String text) {
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+        new WebDriverWait(driver, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
     }
 
     void awaitGone(By by) {
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.invisibilityOfElementLocated(by));
+        new WebDriverWait(driver, WAIT).until(ExpectedConditions.invisibilityOfElementLocated(by));
     }
 
     String text(By by) {
@@ -78,7 +83,7 @@ final class Browser implements AutoCloseable {
     }
 
     void click(By by) {
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.elementToBeClickable(by)).click();
+        new WebDriverWait(driver, WAIT).until(ExpectedConditions.elementToBeClickable(by)).click();
     }
 
     /** Signs in through the page's form and waits for the page of the role. */

@@ -30,6 +30,9 @@ import java.util.function.Function;
  */
 public final class RowNormaliser {
 
+    /** The parts of a visit that do not make one on their own (CustomerRow.Visit#isEmpty). */
+    private static final List<Field> VISIT_PARTS = List.of(Field.PAYMENT, Field.STAFF, Field.BRANCH, Field.PLACE);
+
     private final ColumnMap.Layout layout;
     private final Messages messages;
     /** The fields of this layout that have a maximum length (MaxLength), with it: looked up once, not per line. */
@@ -98,6 +101,7 @@ public final class RowNormaliser {
                 line.parse(Field.AMOUNT, Money::parse, Function.identity()),
                 line.text(Field.SERVICE), line.text(Field.PAYMENT), line.text(Field.STAFF), line.text(Field.BRANCH),
                 line.text(Field.CONTRACT_NO), line.text(Field.PLACE));
+        if (visit.isEmpty()) line.warnVisitPartsAlone();
 
         CustomerRow row = new CustomerRow(lineNo, name, gender, birthDate, lunarBirthday, mobile, email,
                 line.text(Field.ADDRESS), id, line.text(Field.EMPLOYER), line.text(Field.JOB_TITLE),
@@ -147,6 +151,14 @@ public final class RowNormaliser {
 
         void warn(Field field, String value, String reason) {
             issues.add(RowIssue.warning(lineNo, layout.heading(field), value, reason));
+        }
+
+        /** A payment, staff, branch or place without a visit date, amount, service or contract is no visit (D-2): said, not dropped silently. */
+        void warnVisitPartsAlone() {
+            for (Field field : VISIT_PARTS) {
+                String value = text(field);
+                if (value != null) warn(field, value, messages.text("intake.warn.visit-part-alone", "field", layout.heading(field)));
+            }
         }
 
         /** A text longer than its field takes (MaxLength) rejects the line: field and limit named, the value not echoed. */

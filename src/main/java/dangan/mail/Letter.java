@@ -48,9 +48,9 @@ record Letter(String messageId, String subject, InternetAddress replyTo, Date se
         return values == null || values.length == 0 ? null : values[0];
     }
 
-    /** How logs and the ingest ledger name the mail. */
-    String name() {
-        String s = subject.isEmpty() ? "(no subject)" : SafeText.oneLine(subject, 80);
-        return s + " " + (messageId == null ? "<no Message-ID>" : messageId);
+    /** How logs and the ingest ledger name the mail, in the language of {@code m}. */
+    String name(dangan.i18n.Messages m) {
+        String s = subject.isEmpty() ? m.text("mail.reply.no-subject") : SafeText.oneLine(subject, 80);
+        return s + " " + (messageId == null ? m.text("mail.name.no-message-id") : messageId);
     }
 }

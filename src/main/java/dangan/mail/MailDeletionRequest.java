@@ -83,16 +83,16 @@ final class MailDeletionRequest {
         if (archiveNo.isEmpty()) {
             failed = true;
             answer = messages.text("mail.deletion.unknown");
-            LOG.warn(messages.text("log.mail.deletion-unknown", "mail", letter.name()));
+            LOG.warn(messages.text("log.mail.deletion-unknown", "mail", letter.name(messages)));
         } else if (openRequest(archiveNo.get()).isPresent()) {
             failed = false;
             OpenRequest open = openRequest(archiveNo.get()).get();
             answer = messages.text("mail.deletion.already-open", "archive", archiveNo.get(), "id", open.id(), "due", open.due());
-            LOG.info(messages.text("log.mail.deletion-open", "mail", letter.name(), "archive", archiveNo.get()));
+            LOG.info(messages.text("log.mail.deletion-open", "mail", letter.name(messages), "archive", archiveNo.get()));
         } else {
             try {
                 ProposalShapes.Filed filed = proposals.fileDeletionRequest(archiveNo.get(), "mail", RECEIVED_BY, null,
-                        "mail " + letter.name());
+                        messages.text("mail.deletion.note", "mail", letter.name(messages)));
                 failed = false;
                 answer = messages.text("mail.deletion.filed", "archive", filed.archiveNo(), "id", filed.subjectRequestId(),
                         "due", filed.dueAt().toLocalDate());
@@ -102,7 +102,7 @@ final class MailDeletionRequest {
             }
         }
         if (failed) tally.failed(); else tally.handled();
-        if (letter.replyTo() == null) LOG.warn(messages.text("log.mail.no-reply", "mail", letter.name(), "because", letter.noReplyBecause()));
+        if (letter.replyTo() == null) LOG.warn(messages.text("log.mail.no-reply", "mail", letter.name(messages), "because", letter.noReplyBecause()));
         return Reply.to(letter, failed,
                 messages.text("mail.deletion.subject", "subject", SafeText.oneLine(letter.subject(), 150), "failed", failed ? "yes" : "no"),
                 messages.text("mail.reply.intro", "subject", letter.subject(), "dated", "no", "sent", "") + "\n\n"

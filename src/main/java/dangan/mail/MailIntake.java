@@ -85,7 +85,7 @@ final class MailIntake {
         }
         log(letter, results, problems, failed);
         if (failed) tally.failed(); else tally.handled();
-        if (letter.replyTo() == null) LOG.warn(intake.messages().text("log.mail.no-reply", "mail", letter.name(), "because", letter.noReplyBecause()));
+        if (letter.replyTo() == null) LOG.warn(intake.messages().text("log.mail.no-reply", "mail", letter.name(intake.messages()), "because", letter.noReplyBecause()));
         return Reply.to(letter, failed, MailReply.subject(intake.messages(), letter, failed),
                 MailReply.text(intake.messages(), letter, results, problems, failed));
     }
@@ -99,8 +99,8 @@ final class MailIntake {
             throw e;
         } catch (MessagingException | IOException | RuntimeException e) {
             // the library's words stay out of the reply (they may quote the mail): the kind of error only
-            LOG.warn(m.text("log.mail.unreadable", "mail", letter.name(), "problem", SafeText.oneLine(SafeText.rootMessage(e), 200)));
-            problems.add(m.text("mail.problem.unreadable", "kind", e.getClass().getSimpleName()));
+            LOG.warn(m.text("log.mail.unreadable", "mail", letter.name(m), "problem", SafeText.oneLine(SafeText.rootMessage(e), 200)));
+            problems.add(m.text("mail.problem.unreadable")); // what the library said is in the log line above
             return;
         }
         content.problems().forEach(p -> problems.add(p.in(m)));
@@ -132,7 +132,7 @@ final class MailIntake {
 
     private PartResult fileBody(Letter letter, BodyFields fields) throws SQLException {
         byte[] canonical = fields.canonical().getBytes(StandardCharsets.UTF_8);
-        IngestRun run = intake.open("mail", "mail", letter.name(), sha256(canonical), canonical.length);
+        IngestRun run = intake.open("mail", "mail", letter.name(intake.messages()), sha256(canonical), canonical.length);
         return fileRun(intake.messages().text("mail.part.body"), run, handler -> {
             handler.header(fields.names());
             handler.row(2, fields.values());
@@ -205,12 +205,12 @@ final class MailIntake {
     private void log(Letter letter, List<PartResult> results, List<String> problems, boolean failed) {
         Messages m = intake.messages();
         for (PartResult r : results) {
-            if (r.kind() == PartResult.Kind.FILED && r.run().name().equals(letter.name())) LOG.info(m.text("log.mail.body", "summary", r.run().summary(m)));
-            else if (r.kind() == PartResult.Kind.FILED) LOG.info(m.text("log.mail.line", "mail", letter.name(), "text", r.run().summary(m)));
-            else LOG.warn(m.text("log.mail.part-failed", "mail", letter.name(), "part", r.label(), "reason", r.reason()));
+            if (r.kind() == PartResult.Kind.FILED && r.run().name().equals(letter.name(m))) LOG.info(m.text("log.mail.body", "summary", r.run().summary(m)));
+            else if (r.kind() == PartResult.Kind.FILED) LOG.info(m.text("log.mail.line", "mail", letter.name(m), "text", r.run().summary(m)));
+            else LOG.warn(m.text("log.mail.part-failed", "mail", letter.name(m), "part", r.label(), "reason", r.reason()));
         }
-        for (String p : problems) LOG.warn(m.text("log.mail.line", "mail", letter.name(), "text", p));
-        LOG.info(m.text("log.mail.moves", "mail", letter.name(), "folder", failed ? failedFolder : processedFolder));
+        for (String p : problems) LOG.warn(m.text("log.mail.line", "mail", letter.name(m), "text", p));
+        LOG.info(m.text("log.mail.moves", "mail", letter.name(m), "folder", failed ? failedFolder : processedFolder));
     }
 
     private static String sha256(byte[] content) {

@@ -54,6 +54,9 @@ class MailTrialsTest {
         dangan = RunningService.start(home, s);
     }
 
+    /** One cut, and the mail filed, answered and moved once. */
+    private static final String FILED_ONCE = "cut 1, customers 1, ingests 1 (1 done), replies 1, in processed 1, in inbox 0";
+
     @AfterAll
     static void stop() throws Exception {
         if (dangan != null) dangan.close();
@@ -67,10 +70,10 @@ class MailTrialsTest {
         String id = TestMailbox.deliver(mail, guest("trial-drop@example.cn", "冯一", "13811110001"));
 
         String observed = settle(id, "trial-drop@example.cn", "13811110001", cutsBefore);
-        boolean held = observed.equals("cut 1, customers 1, ingests 1 (1 done), replies 1, in processed 1, in inbox 0");
+        boolean held = observed.equals(FILED_ONCE);
         Trials.record("mail: the IMAP connection dropped mid-message", "400 bytes into the mail's text, in the batch's fetch",
                 "taken again by a later poll: filed once, answered once, moved", observed, held);
-        assertThat(observed).isEqualTo("cut 1, customers 1, ingests 1 (1 done), replies 1, in processed 1, in inbox 0");
+        assertThat(observed).isEqualTo(FILED_ONCE);
     }
 
     @Test
@@ -80,10 +83,10 @@ class MailTrialsTest {
         String id = TestMailbox.deliver(mail, guest("trial-move@example.cn", "冯二", "13811110002"));
 
         String observed = settle(id, "trial-move@example.cn", "13811110002", cutsBefore);
-        boolean held = observed.equals("cut 1, customers 1, ingests 1 (1 done), replies 1, in processed 1, in inbox 0");
+        boolean held = observed.equals(FILED_ONCE);
         Trials.record("mail: the move to the processed folder failed", "the IMAP MOVE of the answered batch",
                 "the next poll recognises it as answered and only moves it: one reply, one filing", observed, held);
-        assertThat(observed).isEqualTo("cut 1, customers 1, ingests 1 (1 done), replies 1, in processed 1, in inbox 0");
+        assertThat(observed).isEqualTo(FILED_ONCE);
     }
 
     /** Waits until the mail is in the processed folder and a later poll found nothing to take; says what became of it. */

@@ -6,10 +6,8 @@ import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import dangan.support.TestMailbox;
 import jakarta.activation.DataHandler;
-import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
-import jakarta.mail.Store;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -27,7 +25,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -325,23 +322,7 @@ class MailIntakeTest {
     }
 
     static List<String> messageIds(String folderName) throws Exception {
-        Store store = Session.getInstance(new Properties()).getStore("imap");
-        store.connect("127.0.0.1", mail.getImap().getPort(), DANGAN, PASSWORD);
-        try {
-            Folder folder = store.getFolder(folderName);
-            List<String> ids = new ArrayList<>();
-            if (!folder.exists()) return ids;
-            folder.open(Folder.READ_ONLY);
-            for (Message m : folder.getMessages()) {
-                if (m.isSet(jakarta.mail.Flags.Flag.DELETED)) continue;
-                String[] id = m.getHeader("Message-ID");
-                if (id != null) ids.add(id[0]);
-            }
-            folder.close(false);
-            return ids;
-        } finally {
-            store.close();
-        }
+        return TestMailbox.messageIds(mail, folderName);
     }
 
     static List<String> inbox() throws Exception {

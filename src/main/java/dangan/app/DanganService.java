@@ -43,6 +43,8 @@ import dangan.logs.LogFormat;
 import dangan.metrics.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.quartz.QuartzComponent;
@@ -120,6 +122,10 @@ public final class DanganService implements AutoCloseable {
             Main main = new Main();
             main.bind("dataSource", database.dataSource());
             main.bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
+            // the HTTP server's Vert.x (camel-platform-http-vertx takes the VertxOptions bound here) resolves no files on the
+            // class path: that needs a vertx-cache-<uuid> folder under java.io.tmpdir, which a killed process left behind
+            main.bind("vertxOptions", new VertxOptions().setFileSystemOptions(
+                    new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
             main.bind("intakeTally", tally);
             main.bind("sensitiveFields", sensitive);
             main.bind("fileClaims", fileClaims(database));

@@ -269,4 +269,14 @@ class ApiHardeningTest {
         }
         assertThat(dangan.count("select count(*) from subject_request")).isEqualTo(requests);
     }
+
+    /** The HTTP server leaves nothing in the temporary folder: its Vert.x kept a vertx-cache-… folder there, left by every killed service. */
+    @Test
+    void theHttpServerKeepsNoFileCacheInTheTemporaryFolder() {
+        io.vertx.core.Vertx vertx = org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter
+                .lookup(dangan.service().camelContext(), org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter
+                        .getRouterNameFromPort(dangan.httpPort())).vertx();
+        String cache = ((io.vertx.core.file.impl.FileResolverImpl) ((io.vertx.core.impl.VertxInternal) vertx).fileResolver()).cacheDir();
+        assertThat(cache).as("Vert.x's file cache folder").isNull();
+    }
 }

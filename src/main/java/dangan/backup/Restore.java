@@ -54,16 +54,6 @@ public final class Restore {
     public record Result(Path file, String backupSchema, String schemaNow, String createdAt, Map<String, Long> rows,
                          long keys, long destructionsAdded, long customersRemoved, Map<String, Long> removedRows,
                          Duration took) {
-
-        public String summary() {
-            long total = rows.values().stream().mapToLong(Long::longValue).sum();
-            return String.format("Restored %s (made %s, schema V%s, now V%s): %,d archive(s), %,d row(s) in %d table(s),"
-                            + " %,d customer key(s); %,d destruction record(s) from the keyring added; %,d destroyed"
-                            + " customer(s) removed again%s; row counts and SHA-256 verified; %.1f s",
-                    file.getFileName(), createdAt, backupSchema, schemaNow, rows.getOrDefault(CUSTOMER, 0L), total, rows.size(),
-                    keys, destructionsAdded, customersRemoved, removedRows.isEmpty() ? "" : " " + removedRows,
-                    took.toMillis() / 1000.0);
-        }
     }
 
     private Restore() {

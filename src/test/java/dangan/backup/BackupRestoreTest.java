@@ -94,7 +94,6 @@ class BackupRestoreTest {
         assertThat(restored.rows()).isEqualTo(backup.rows());
         assertThat(restored.keys()).as("per-customer keys, from the keyring").isEqualTo(before.get("customer_key")).isPositive();
         assertThat(restored.customersRemoved()).isZero();
-        assertThat(restored.summary()).contains("verified");
 
         try (RunningService copy = RunningService.start(restoredHome, Map.of("dangan.db.url", url, "dangan.db.user", "postgres"))) {
             Map<String, Long> after = counts(copy);
@@ -317,7 +316,6 @@ class BackupRestoreTest {
         assertThat(restored.customersRemoved()).isEqualTo(1);
         assertThat(restored.destructionsAdded()).isEqualTo(1);
         assertThat(restored.removedRows()).containsKeys("customer", "health_fact", "consumption");
-        assertThat(restored.summary()).contains("1 destroyed customer(s) removed again");
 
         try (Connection c = DriverManager.getConnection(url, "postgres", null)) {
             assertThat(count(c, "select count(*) from customer where archive_no = ?", wang.get("archive_no"))).isZero();

@@ -73,7 +73,7 @@ class UserFacingStringsTest {
             List.of("src/main/java/dangan/supervision/KpiReport.java", "src/main/java/dangan/notify/NotificationRelay.java"),
             // the jobs' summaries, logged and returned as the job's answer: built from the bundles (area log), not formatted in English
             Pattern.compile("String\\.format\\(\"[^\"]*[A-Za-z]{3,}[^\"]* [a-z]{2,}|review as of \""),
-            List.of("src/main/java/dangan/backup/Backups.java", "src/main/java/dangan/tiers/AnnualTierReview.java",
+            List.of("src/main/java/dangan/backup/Backups.java", "src/main/java/dangan/backup/Restore.java", "src/main/java/dangan/tiers/AnnualTierReview.java",
                     "src/main/java/dangan/retention/RetentionReview.java", "src/main/java/dangan/notify/NotificationRelay.java"));
 
     @Test

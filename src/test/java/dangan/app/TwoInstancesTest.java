@@ -5,7 +5,6 @@ import dangan.support.TestDatabase;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,14 +14,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two instances on one database watching one drop folder: every file is taken once.
- * Alone in the test JVM (@Isolated): on a starved CPU both instances were once seen reading one
- * file. The cause: an instance released its claim right after moving the file to done/, so the other
- * instance, holding a listing from before the move, could claim it and try the file again. The claim
- * now outlives the move by readLockIdempotentReleaseDelay (routes/drop-folder.yaml), and a claim is
- * only ever released by the instance that made it (FileClaims); this test asserts one ingest per file.
+ * On a starved CPU both instances were once seen reading one file. The cause: an instance released its
+ * claim right after moving the file to done/, so the other instance, holding a listing from before the
+ * move, could claim it and try the file again. The claim now outlives the move by
+ * readLockIdempotentReleaseDelay (routes/drop-folder.yaml), and a claim is only ever released by the
+ * instance that made it (FileClaims); this test asserts one ingest per file. Until that was closed it ran
+ * alone (@Isolated); now it runs beside the other classes: a starved CPU is the harder case, and alone it
+ * kept the whole run waiting at its end (JUnit runs isolated classes after all the others).
  */
 @Tag("service")
-@Isolated
 class TwoInstancesTest {
 
     @TempDir

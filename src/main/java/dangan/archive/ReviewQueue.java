@@ -153,6 +153,7 @@ public final class ReviewQueue {
      */
     public void accept(long changeId, String reviewer, Role role, Filing as, Also also) {
         jdbi.useTransaction(h -> {
+            ArchiveLock.hold(h); // the archive is written: never between a merge's read of an archive and its update
             Held held = lockPending(h, changeId);
             boolean column = held.field().startsWith(HELD);
             if (!column && as != null) throw RuleException.invalid("review.as.not-held", "id", changeId);
@@ -209,6 +210,7 @@ public final class ReviewQueue {
 
     public boolean file(String archiveNo, String reviewer, Also also) {
         return jdbi.inTransaction(h -> {
+            ArchiveLock.hold(h);
             Optional<Long> filed = h.createQuery("update customer set review_status = 'filed', updated_at = now()"
                             + " where archive_no = :no and review_status = 'pending'"
                             // a sealed archive is read-only (D-32); the trigger does not guard review_status

@@ -191,6 +191,7 @@ public final class DestructionProposals {
     public Map<String, Object> unseal(String archiveNo, String reason, String by, Role role) {
         requireReason(reason);
         jdbi.useTransaction(h -> {
+            ArchiveLock.hold(h); // the archive is written: never between a merge's read of an archive and its update
             ProposalStore.Sealed archive = ProposalStore.sealedForUpdate(h, archiveNo)
                     .orElseThrow(() -> RuleException.notFound("refusal.archive.none", "archive", archiveNo));
             if (!archive.sealed()) throw RuleException.conflict("refusal.archive.not-sealed", "archive", archiveNo);

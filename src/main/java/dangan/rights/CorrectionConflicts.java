@@ -1,5 +1,6 @@
 package dangan.rights;
 
+import dangan.archive.ArchiveLock;
 import dangan.i18n.Localized;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -130,6 +131,7 @@ public final class CorrectionConflicts {
             throw ApiProblem.localized(400, "api.field.too-long", "field", "note", "max", String.valueOf(MAX_NOTE));
         }
         Conflict resolved = jdbi.inTransaction(h -> {
+            ArchiveLock.hold(h); // a merge or a confirmation writes the archives: never between a merge's read and its update
             Conflict c = h.createQuery("select " + COLUMNS + " from correction_conflict where id = :id for update")
                     .bind("id", id).map(CorrectionConflicts::conflict).findOne()
                     .orElseThrow(() -> RuleException.notFound("refusal.conflict.none", "id", String.valueOf(id)));

@@ -1,5 +1,6 @@
 package dangan.rights;
 
+import dangan.archive.ArchiveLock;
 import dangan.i18n.Localized;
 import dangan.i18n.Messages;
 
@@ -143,6 +144,7 @@ public final class Corrections {
         Long request = requestId;
         try {
             exchange.getMessage().setBody(jdbi.inTransaction(h -> {
+                ArchiveLock.hold(h); // the archive is written: never between a merge's read of an archive and its update
                 if (request != null) SubjectRequests.lockOpen(h, request, archiveNo, "correction");
                 return apply(h, caller, archiveNo, request, wanted, reason);
             }));

@@ -1,5 +1,6 @@
 package dangan.tiers;
 
+import dangan.archive.ArchiveLock;
 import dangan.audit.AuditText;
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
@@ -129,6 +130,7 @@ public final class TierProposals {
     private Decision decide(long proposalId, List<Integer> lineNos, String by, boolean approve, Also also) {
         if (by == null || by.isBlank()) throw new IllegalArgumentException("a decision needs the manager's name (--by NAME)");
         return jdbi.inTransaction(h -> {
+            if (approve) ArchiveLock.hold(h); // approving writes the archives' tiers: never between a merge's read and its update
             String asOf = lockProposal(h, proposalId);
             List<Integer> unknown = unknownLines(h, proposalId, lineNos);
             String filter = " and l.status = 'open' and (cardinality(:wanted) = 0 or l.line_no = any (:wanted))";

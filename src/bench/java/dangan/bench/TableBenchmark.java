@@ -36,12 +36,13 @@ import java.util.Map;
  * constraints and triggers) — the known customers' address updated ({@code UPDATE … FROM} the staging
  * table, joined on the mobile), the new ones inserted, the visits added — without matching,
  * provenance, encryption or audit, in a session set as the merge's is (work_mem, random_page_cost), then
- * rolled back so the next file meets the same archive.
+ * rolled back and its dead row versions vacuumed, so the ingest meets the same archive. Before each floor the whole
+ * archive is vacuumed and analysed (untimed), so autovacuum does not run during one of the two and not the other.
  * <p>
  * The base is filed once through the real route and kept (the stopped service's whole home:
  * database, master key) under {@code --cache} (default {@code target/bench-cache/base-N-V<schema>}); each run
  * starts on a copy of it, so the 1,000,000-archive base costs its filing once. Run with
- * {@code bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--kinds new,changed,visit,new-id] [--daily N] [--cache DIR] [--rebuild]},
+ * {@code bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--kinds new,changed,visit,new-id] [--daily N] [--cache DIR] [--rebuild] [--no-settle]},
  * which holds the JVM to -Xmx512m.
  */
 public final class TableBenchmark {
@@ -51,6 +52,19 @@ public final class TableBenchmark {
     private static final String STAGED = "name, gender, mobile, address, visit_date, amount, service, branch";
     private static final String[] SURNAMES = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡"};
     private static final String[] GIVEN = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"};
+
+    /**
+     * Before each file (untimed): the archive vacuumed and analysed, as autovacuum would leave it. Otherwise autovacuum
+     * runs when it likes — on the base as copied (its 1,000,000 archives and visits never vacuumed nor analysed), on the
+     * dead rows the last ingest left — and a 1,000,000-line file met it in the middle of its ingest but not of its floor.
+     */
+    private static final String SETTLE = "vacuum (analyze)";
+    /**
+     * After the floor's rollback (untimed): its aborted row versions removed, so the ingest meets the archive as it was.
+     * Left there, 1,000,000 of them (a changed file of 10⁶ lines) are over autovacuum's threshold (a fifth of the
+     * table), and autovacuum cleaned them up during the ingest, on the same two cores.
+     */
+    private static final String SETTLE_FLOOR = "vacuum customer, consumption";
 
     /** The hand-written filing of a file staged in floor_stage: what the merge does, without its guarantees. */
     private static final String[] FLOOR = {
@@ -101,13 +115,14 @@ public final class TableBenchmark {
     private record Figure(String file, int lines, double ingest, double wall, double floor, String outcome) {
     }
 
-    private record Options(int base, List<Integer> sizes, int dailies, Path cache, boolean rebuild, List<Kind> kinds) {
+    private record Options(int base, List<Integer> sizes, int dailies, Path cache, boolean rebuild, List<Kind> kinds, boolean settle) {
         static Options of(String[] args) {
             int base = 1_000_000;
             List<Integer> sizes = new ArrayList<>(List.of(1_000, 10_000, 100_000));
             int dailies = 3;
             Path cache = Path.of("target", "bench-cache");
             boolean rebuild = false;
+            boolean settle = true;
             List<Kind> kinds = List.of(Kind.NEW, Kind.CHANGED, Kind.VISIT);
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -118,14 +133,18 @@ public final class TableBenchmark {
                     case "--daily" -> dailies = (int) Benchmark.count(args, ++i, dailies);
                     case "--cache" -> cache = Path.of(args[++i]);
                     case "--rebuild" -> rebuild = true;
+                    case "--no-settle" -> settle = false; // as before round 8: autovacuum when it likes, the floor's dead rows left
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
                             + " (bench/table.sh [--base N] [--million] [--sizes 1000,10000] [--kinds new,changed,visit,new-id] [--daily N]"
-                            + " [--cache DIR] [--rebuild])");
+                            + " [--cache DIR] [--rebuild] [--no-settle])");
                 }
             }
-            return new Options(base, List.copyOf(sizes), dailies, cache.toAbsolutePath(), rebuild, kinds);
+            return new Options(base, List.copyOf(sizes), dailies, cache.toAbsolutePath(), rebuild, kinds, settle);
         }
     }
+
+    /** Whether the archive is settled before each file and after its floor ({@link #SETTLE}); {@code --no-settle}: not. */
+    private static boolean settle = true;
 
     private TableBenchmark() {
     }
@@ -136,6 +155,7 @@ public final class TableBenchmark {
 
     private static void run(String[] args) throws Exception {
         Options o = Options.of(args);
+        settle = o.settle();
         String loadBefore = loadAverage();
         long started = System.nanoTime();
         String baseNote = cachedBase(o);
@@ -242,10 +262,14 @@ public final class TableBenchmark {
     private static Figure file(DanganService service, Path work, Path inbox, Path file, String shown, int lines, boolean floor)
             throws Exception {
         double floorSeconds = Double.NaN;
-        if (floor) {
-            try (Connection c = service.database().dataSource().getConnection()) {
+        long autovacuums;
+        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            if (settle) s.execute(SETTLE); // the floor and the ingest meet the same settled archive
+            if (floor) {
                 floorSeconds = floor(c, file);
+                if (settle) s.execute(SETTLE_FLOOR);
             }
+            autovacuums = autovacuums(s);
         }
         Path dropped = inbox.resolve(file.getFileName());
         Path aside = work.resolve("home").resolve(file.getFileName());
@@ -264,10 +288,20 @@ public final class TableBenchmark {
                 outcome = String.format("%s: %,d new, %,d updated, %,d duplicate, %,d rejected, %,d warnings", rs.getString(2),
                         rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6), rs.getInt(7));
             }
+            long during = autovacuums(s) - autovacuums;
+            if (during > 0) outcome += String.format(" (%d autovacuum or autoanalyze runs ended during the ingest)", during);
             Figure figure = new Figure(shown, lines, ingest, wall, floorSeconds, outcome);
             System.out.printf("%s, %,d lines: %.2f s (floor %.2f s) — %s%n", shown, lines, ingest, figure.floor(), outcome);
             Files.delete(file);
             return figure;
+        }
+    }
+
+    /** How many autovacuum and autoanalyze runs of the archive's tables have ended so far. */
+    private static long autovacuums(Statement s) throws Exception {
+        try (ResultSet rs = s.executeQuery("select coalesce(sum(autovacuum_count + autoanalyze_count), 0) from pg_stat_user_tables")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

@@ -9,8 +9,8 @@
 # lines (500 known with a new address, 500 new). Prints a Markdown table: each ingest time (ledger: read → filed), drop → done, its
 # floor (the same file COPYed and filed by hand-written set-based SQL in the same database, rolled back),
 # the ratio and the lines per second, with the date, machine and load average. Before each file the archive is vacuumed
-# and analysed, and after each floor its rolled-back rows vacuumed (untimed), so autovacuum runs during neither the
-# floor nor the ingest; --no-settle: not (as before round 8).
+# and analysed, and after each floor its rolled-back rows vacuumed, each followed by a checkpoint (untimed), so the two
+# meet the same archive and autovacuum runs during neither; --no-settle: not (as before round 8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # the benchmarks are not in the jar: they are compiled with the tests (src/bench/java → target/test-classes)

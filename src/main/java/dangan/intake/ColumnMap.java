@@ -43,7 +43,23 @@ public final class ColumnMap {
         this.byHeading = byHeading;
     }
 
+    /**
+     * The files read, by path, size and modification time: a start reads columns.properties in three places (the
+     * start's checks, the intake, mail) and the transliteration of every alias is most of what that costs.
+     */
+    private static final Map<String, ColumnMap> READ = new java.util.concurrent.ConcurrentHashMap<>();
+
     public static ColumnMap load(Path file) {
+        String version;
+        try {
+            version = file.toAbsolutePath() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return read(file); // says why it cannot be read
+        }
+        return READ.computeIfAbsent(version, v -> read(file));
+    }
+
+    private static ColumnMap read(Path file) {
         Properties props = new Properties();
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             props.load(in);

@@ -264,19 +264,24 @@ public final class TableBenchmark {
             throws Exception {
         double floorSeconds = Double.NaN;
         long autovacuums;
+        String floorWrites = "";
+        Writes beforeIngest;
         try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
             if (settle) { // the floor and the ingest meet the same settled archive, each at the start of a checkpoint cycle
                 s.execute(SETTLE);
                 s.execute("checkpoint");
             }
             if (floor) {
+                Writes before = Writes.now(c);
                 floorSeconds = floor(c, file);
+                floorWrites = "; floor " + Writes.now(c).since(before);
                 if (settle) {
                     s.execute(SETTLE_FLOOR);
                     s.execute("checkpoint");
                 }
             }
             autovacuums = autovacuums(s);
+            beforeIngest = Writes.now(c);
         }
         Path dropped = inbox.resolve(file.getFileName());
         Path aside = work.resolve("home").resolve(file.getFileName());
@@ -299,8 +304,32 @@ public final class TableBenchmark {
             if (during > 0) outcome += String.format(" (%d autovacuum or autoanalyze runs ended during the ingest)", during);
             Figure figure = new Figure(shown, lines, ingest, wall, floorSeconds, outcome);
             System.out.printf("%s, %,d lines: %.2f s (floor %.2f s) — %s%n", shown, lines, ingest, figure.floor(), outcome);
+            System.out.printf("    server writes: ingest %s%s%n", Writes.now(c).since(beforeIngest), floorWrites);
             Files.delete(file);
             return figure;
+        }
+    }
+
+    /**
+     * What the server wrote, from its counters (pg_stat_wal, pg_stat_bgwriter): WAL, its full-page images and syncs, pages the
+     * backends wrote out themselves (to make room in the shared buffers), checkpoints begun.
+     */
+    private record Writes(long walBytes, long fullPages, long walSyncs, long backendWrites, long checkpoints) {
+        static Writes now(Connection c) throws Exception {
+            try (Statement s = c.createStatement()) {
+                s.execute("select pg_stat_clear_snapshot()");
+                try (ResultSet rs = s.executeQuery("select w.wal_bytes, w.wal_fpi, w.wal_sync, b.buffers_backend,"
+                        + " b.checkpoints_timed + b.checkpoints_req from pg_stat_wal w, pg_stat_bgwriter b")) {
+                    rs.next();
+                    return new Writes(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                }
+            }
+        }
+
+        String since(Writes before) {
+            return String.format("WAL %,d MB (%,d full-page images, %,d syncs), %,d MB written out by backends, %d checkpoints begun",
+                    (walBytes - before.walBytes) >> 20, fullPages - before.fullPages, walSyncs - before.walSyncs,
+                    (backendWrites - before.backendWrites) * 8 / 1024, checkpoints - before.checkpoints);
         }
     }
 

@@ -101,8 +101,8 @@ public final class ArchiveDatabase implements AutoCloseable {
                 ownerFile = null;
             } else {
                 claimOwnership(ownerFile);
-                embedded = startEmbedded(dataDir, settings.getBoolean("dangan.db.embedded.durable", true), password, passwordSetBefore,
-                        messages);
+                embedded = startEmbedded(dataDir, settings.getBoolean("dangan.db.embedded.durable", true),
+                        settings.get("dangan.db.embedded.shared-buffers", "512MB"), password, passwordSetBefore, messages);
                 url = embedded.getJdbcUrl("postgres", EMBEDDED_DATABASE);
                 LOG.info(messages.text("log.store.embedded", "port", String.valueOf(embedded.getPort()), "folder", dataDir.toString()));
             }
@@ -336,8 +336,8 @@ public final class ArchiveDatabase implements AutoCloseable {
      * fresh data folder (initdb) or a home from an earlier version (trust), the server starts as found,
      * the password is set, pg_hba.conf written and the configuration reloaded.
      */
-    private static EmbeddedPostgres startEmbedded(Path dataDir, boolean durable, String password, boolean passwordSetBefore,
-                                                  Messages messages) {
+    private static EmbeddedPostgres startEmbedded(Path dataDir, boolean durable, String sharedBuffers, String password,
+                                                  boolean passwordSetBefore, Messages messages) {
         try {
             Files.createDirectories(dataDir);
             Path hba = dataDir.resolve("pg_hba.conf");
@@ -348,7 +348,8 @@ public final class ArchiveDatabase implements AutoCloseable {
                     .setServerConfig("fsync", durable ? "on" : "off")
                     .setServerConfig("synchronous_commit", durable ? "on" : "off")
                     .setServerConfig("full_page_writes", durable ? "on" : "off")
-                    .setServerConfig("max_wal_size", "2GB")
+                    .setServerConfig("max_wal_size", "4GB")
+                    .setServerConfig("shared_buffers", sharedBuffers)
                     .setServerConfig("password_encryption", SCRAM)
                     .setServerConfig("listen_addresses", "localhost")
                     // no Unix socket: TCP on localhost only, with the password

@@ -18,7 +18,10 @@ import java.util.Properties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The embedded PostgreSQL takes password (SCRAM) connections only; a home from an earlier version (trust) is upgraded. */
+/**
+ * The embedded PostgreSQL takes password (SCRAM) connections only; a home from an earlier version (trust) is upgraded.
+ * It runs with the memory and WAL sizes of {@code ArchiveDatabase} (dangan.db.embedded.shared-buffers).
+ */
 @Tag("database")
 class EmbeddedAuthTest {
 
@@ -43,10 +46,15 @@ class EmbeddedAuthTest {
             assertConnects(url, first);
             try (Connection c = DriverManager.getConnection(url, "postgres", first);
                  ResultSet rs = c.createStatement().executeQuery("select current_setting('unix_socket_directories'), "
-                         + "(select rolpassword like 'SCRAM-SHA-256$%' from pg_authid where rolname = 'postgres')")) {
+                         + "(select rolpassword like 'SCRAM-SHA-256$%' from pg_authid where rolname = 'postgres'), "
+                         + "current_setting('shared_buffers'), current_setting('max_wal_size')")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEmpty();
                 assertThat(rs.getBoolean(2)).isTrue();
+                // sized for million-line files (issue 14): the archive's pages stay in memory, and such a file's WAL
+                // (about 1.1 GB) fits between two checkpoints
+                assertThat(rs.getString(3)).isEqualTo("512MB");
+                assertThat(rs.getString(4)).isEqualTo("4GB");
             }
         }
         assertThat(Files.readString(home.resolve("data/postgres/pg_hba.conf"))).doesNotContain("trust").contains("scram-sha-256");

@@ -63,16 +63,50 @@ class NewCustomersMergeTest {
         assertThat(count("select count(*) from change_log")).isZero();
     }
 
+    @Test
+    void newCustomersWithIdNumbersFileTheirKeysWithoutLookingTheirArchivesUp() {
+        // the archive's reads (sequential scans of customer, look-ups in its primary key) as each step begins
+        List<long[]> reads = new ArrayList<>();
+        List<String> steps = new ArrayList<>();
+        String archiveReads = "select pg_stat_get_xact_numscans('customer'::regclass), pg_stat_get_xact_numscans('customer_pkey'::regclass)";
+        long[] after = jdbi.inTransaction(h -> {
+            long ingest = stageWithVisits(h, "ids.csv", "137"); // customers of their own
+            h.createUpdate("update intake_row set id_hash = sha256(convert_to('id' || line_no, 'UTF8')),"
+                    + " id_enc = '\\x02'::bytea || sha256(convert_to('sealed' || line_no, 'UTF8')), id_masked = '110105********002X',"
+                    + " key_id = gen_random_uuid(), key_wrapped = sha256(convert_to('key' || line_no, 'UTF8')) where ingest_id = :ingest")
+                    .bind("ingest", ingest).execute();
+            ArchiveMerge.merge(h, ingest, MergeOptions.of(YearMonth.of(2026, 12), "intake of ids.csv"), (step, plan) -> {
+                steps.add(step);
+                reads.add(h.createQuery(archiveReads).map((rs, ctx) -> new long[]{rs.getLong(1), rs.getLong(2)}).one());
+            });
+            return h.createQuery(archiveReads).map((rs, ctx) -> new long[]{rs.getLong(1), rs.getLong(2)}).one();
+        });
+
+        assertThat(steps).endsWith("merge/file-keys");
+        long[] before = reads.get(steps.size() - 1);
+        // a line that opened its archive with an ID number put the number there: its key is filed without reading the
+        // archive again (the key's foreign key checks its customer, once a line); before, the step read all of customer
+        assertThat(after[0] - before[0]).as("sequential scans of customer while filing keys").isZero();
+        assertThat(after[1] - before[1]).as("look-ups in customer's primary key while filing keys").isEqualTo(LINES);
+        assertThat(count("select count(*) from customer_key k join customer c on c.id = k.customer_id"
+                + " where c.source_ingest_id = (select id from ingest where source_name = 'ids.csv')")).isEqualTo(LINES);
+    }
+
     /** Customers 1..LINES, one a line, by mobile, with a visit each, staged as the staging writer leaves them. */
     private static long stageWithVisits(Handle h, String name) {
+        return stageWithVisits(h, name, "139");
+    }
+
+    /** As {@link #stageWithVisits(Handle, String)}, the mobiles after {@code prefix}. */
+    private static long stageWithVisits(Handle h, String name, String prefix) {
         long ingest = h.createQuery("insert into ingest (source_type, channel, source_name, status)"
                         + " values ('file', 'registrations', :name, 'running') returning id")
                 .bind("name", name).mapTo(Long.class).one();
         h.createUpdate("insert into intake_row (ingest_id, line_no, name, gender, mobile, address, visit_date, amount, service, branch)"
-                        + " select :ingest, i, '客户' || i, 'F', '139' || lpad(i::text, 8, '0'), '深圳市福田区' || i || '号',"
+                        + " select :ingest, i, '客户' || i, 'F', :prefix || lpad(i::text, 8, '0'), '深圳市福田区' || i || '号',"
                         + " date '2026-11-01' + i % 28, 100 + i % 900, '精油按摩', '福田店'"
                         + " from generate_series(1, :lines) i")
-                .bind("ingest", ingest).bind("lines", LINES).execute();
+                .bind("ingest", ingest).bind("lines", LINES).bind("prefix", prefix).execute();
         return ingest;
     }
 

@@ -70,7 +70,10 @@ public final class ArchiveMerge {
     private static final String STAGED_ROWS = "intake_row (ingest_id, line_no, customer_id, merge_round, outcome, mobile, email,"
             + " id_hash, contract_no, visit_date)";
     private static final String STAGED_CHANGES = "intake_change (ingest_id, line_no, customer_id, field, disposition)";
-    private static final String MAX_ROUND = "select coalesce(max(merge_round), 0) from intake_row where ingest_id = :ingest_id";
+    /** The last update round: the highest ranked one, or the first when a matched line is in none (merge_round null: match.sql). */
+    private static final String MAX_ROUND = "select greatest(coalesce(max(merge_round), 0),"
+            + " max(case when merge_round is null and outcome is null and customer_id is not null then 1 else 0 end))"
+            + " from intake_row where ingest_id = :ingest_id";
     /** The outcomes of a file whose every line opened an archive (nothing to settle). */
     private static final String COUNT_OUTCOMES = """
             select count(*) filter (where outcome = 'new') as created, count(*) filter (where outcome = 'updated') as updated,
@@ -184,7 +187,7 @@ public final class ArchiveMerge {
         int sealed = matchedAny ? run(h, HOLD_SEALED, p, watch) : 0;
         if (staged.consents()) run(h, RECORD_CONSENTS, p, watch);
         if (matchedAny) {
-            // matching put every line in the first round; ranking sorts every line by its archive, which only an archive
+            // matching left every line in the first round; ranking sorts every line by its archive, which only an archive
             // met twice needs (at 1,000,000 lines the sort and its join cost seconds to change nothing)
             if (h.createQuery(MET_TWICE).bind("ingest_id", ingestId).mapTo(Boolean.class).one()) run(h, RANK_UPDATES, p, watch);
             analyse(h, STAGED_ROWS);

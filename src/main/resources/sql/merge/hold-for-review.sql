@@ -11,4 +11,4 @@ join customer c on c.id = x.customer_id
 left join lateral (select l.source_ingest_id, l.source_line from change_log l
                    where l.customer_id = x.customer_id and l.field = x.field
                    order by l.changed_at desc, l.id desc limit 1) last on true
-where x.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int and x.disposition = 'hold';
+where x.ingest_id = :'ingest_id'::bigint and (s.merge_round = :'round'::int or :'round'::int = 1 and s.merge_round is null and s.outcome is null) and x.disposition = 'hold';

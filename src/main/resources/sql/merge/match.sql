@@ -1,7 +1,10 @@
 -- Match (D-15): unmatched rows find their archive by a key it holds, or by a key shared with a row
 -- of this ingest already matched (so a later line linked only through an earlier one follows it).
 -- ID number outranks mobile, mobile outranks email. Repeated until it matches no more rows. A matched
--- row is in the first update round unless its archive has other rows in this ingest (rank-updates.sql).
+-- row is in the first update round unless its archive has other rows in this ingest (rank-updates.sql):
+-- its merge_round stays null, so writing its archive changes no indexed column of the staged row and the new
+-- version is a heap-only tuple beside the old one (issue 14: setting merge_round, which intake_row_round
+-- indexes, added two index entries a line — 2.8 s of PostgreSQL CPU for 1,000,000 changed lines).
 -- The archive holding a key is looked up through its unique index, line by line: the cost follows the
 -- lines, never the size of the archive (joined, the planner scanned and hashed all 1,000,000 archives
 -- for a file of 100,000 lines). Each row carries where it is (ctid: only this transaction can see or change
@@ -32,5 +35,5 @@ with unmatched as (
 ), best as (
     select distinct on (line_no) row_id, customer_id from candidates order by line_no, rank
 )
-update intake_row s set customer_id = b.customer_id, merge_round = 1
+update intake_row s set customer_id = b.customer_id
 from best b where s.ctid = b.row_id and s.ingest_id = :'ingest_id'::bigint;

@@ -49,7 +49,7 @@ with changes (ingest_id, line_no, customer_id, field, old_value, new_value, disp
         ('job_title', c.job_title, s.job_title, s.job_title is distinct from c.job_title, false, null),
         ('nationality', c.nationality, s.nationality, s.nationality is distinct from c.nationality, false, null)
     ) v(field, old_value, new_value, changed, identity, owner)
-    where s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int and v.new_value is not null and v.changed
+    where s.ingest_id = :'ingest_id'::bigint and (s.merge_round = :'round'::int or :'round'::int = 1 and s.merge_round is null and s.outcome is null) and v.new_value is not null and v.changed
       -- the line differs from its archive somewhere (checked once a line, before unpivoting its fields)
       and (s.name <> c.name or s.gender is distinct from c.gender and s.gender is not null
            or s.birth_date is distinct from c.birth_date and s.birth_date is not null
@@ -66,7 +66,7 @@ with changes (ingest_id, line_no, customer_id, field, old_value, new_value, disp
            case when :'low_trust'::boolean then '{}'::jsonb end
     from intake_row s join customer c on c.id = s.customer_id
     cross join lateral jsonb_each_text(coalesce(s.extra, '{}'::jsonb)) e
-    where s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int and s.extra is not null
+    where s.ingest_id = :'ingest_id'::bigint and (s.merge_round = :'round'::int or :'round'::int = 1 and s.merge_round is null and s.outcome is null) and s.extra is not null
       and (c.extra ->> e.key) is distinct from e.value
 ), staged as (
     -- a filing stages only the changes that wait (held or refused): an applied one is in the register and the
@@ -118,7 +118,7 @@ update customer c set
 from intake_row s
 left join applied a on a.line_no = s.line_no
 left join applied_extra x on x.line_no = s.line_no
-where s.customer_id = c.id and s.ingest_id = :'ingest_id'::bigint and s.merge_round = :'round'::int
+where s.customer_id = c.id and s.ingest_id = :'ingest_id'::bigint and (s.merge_round = :'round'::int or :'round'::int = 1 and s.merge_round is null and s.outcome is null)
   -- a line that changes nothing, and confirms no contact or one confirmed today, would only write the same archive again
   and (a.line_no is not null
        or (s.mobile is not null or s.email is not null)

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of dead rows again. A merge that has the staging tables to itself truncates them; one that does not
  * (another ingest is staging) deletes only its own rows and leaves the other's where they are.
  * And a filing writes into them only what it needs (1,000,000 changed lines ≤ 2× the floor): after COPY each
- * staged line is written once (matching gives it its archive), not again only to be counted, and no change
+ * staged line is written once (matching gives it its archive, a heap-only update), not again only to be counted, and no change
  * it applies is staged — the change register and the archive have those; only a change held or refused waits
  * there for its queue and warning. Every change is still in the register with the line that made it.
  */
@@ -75,7 +75,7 @@ class StagingClearedTest {
                 MergeOptions.of(YearMonth.of(2026, 12), "intake of before-move.csv")));
         assertThat(opened.created()).isEqualTo(lines);
 
-        long[] written = new long[2];
+        long[] written = new long[3];
         MergeCounts moved;
         try (Handle other = jdbi.open()) {
             // another session has the staging tables in hand, so the merge deletes its rows instead of truncating
@@ -87,6 +87,7 @@ class StagingClearedTest {
                         MergeOptions.of(YearMonth.of(2026, 12), "intake of moved.csv"));
                 written[0] = count(h, "select pg_stat_get_xact_tuples_updated('intake_row'::regclass)");
                 written[1] = count(h, "select pg_stat_get_xact_tuples_inserted('intake_change'::regclass)");
+                written[2] = count(h, "select pg_stat_get_xact_tuples_hot_updated('intake_row'::regclass)");
                 return counts;
             });
             other.rollback();
@@ -95,6 +96,9 @@ class StagingClearedTest {
         assertThat(moved.updated()).isEqualTo(lines);
         assertThat(moved.created() + moved.duplicates() + moved.review() + moved.notApplied()).isZero();
         assertThat(written[0]).as("staged lines rewritten: once each, by matching").isEqualTo(lines);
+        // matching writes only the line's archive, no indexed column (its round stays null: the first), so each new version
+        // stays on its page without new index entries (at 1,000,000 lines: 2.8 s of PostgreSQL CPU less)
+        assertThat(written[2]).as("staged lines rewritten as heap-only tuples").isEqualTo(lines);
         assertThat(written[1]).as("applied changes staged by a filing").isZero();
         jdbi.useHandle(h -> {
             assertThat(count(h, "select count(*) from customer where address like '龙华区%'")).isEqualTo(lines);

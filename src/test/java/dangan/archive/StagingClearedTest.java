@@ -112,6 +112,33 @@ class StagingClearedTest {
         });
     }
 
+    @Test
+    void anArchiveMetThriceIsUpdatedOnceARoundInLineOrderBesideTheLinesMetOnce() {
+        jdbi.useTransaction(h -> ArchiveMerge.merge(h, MergePlanTest.stage(h, "thrice-base.csv", 70_001, 5, "盐田区"),
+                MergeOptions.of(YearMonth.of(2026, 12), "intake of thrice-base.csv")));
+        MergeCounts counts = jdbi.inTransaction(h -> {
+            // lines 1-5: each customer once (the first round, unranked); lines 6 and 7: the first customer twice more
+            long ingest = MergePlanTest.stage(h, "thrice.csv", 70_001, 5, "坪山区");
+            h.createUpdate("insert into intake_row (ingest_id, line_no, name, mobile, address)"
+                            + " select ingest_id, 5 + n, name, mobile, '大鹏' || n from intake_row, generate_series(1, 2) n"
+                            + " where ingest_id = :ingest and line_no = 1")
+                    .bind("ingest", ingest).execute();
+            return ArchiveMerge.merge(h, ingest, MergeOptions.of(YearMonth.of(2026, 12), "intake of thrice.csv"));
+        });
+
+        assertThat(counts.updated()).isEqualTo(7);
+        jdbi.useHandle(h -> {
+            assertThat(h.createQuery("select address from customer where mobile like '139000700%' order by mobile")
+                    .mapTo(String.class).list()).containsExactly("大鹏2", "坪山区70002", "坪山区70003", "坪山区70004", "坪山区70005");
+            assertThat(h.createQuery("""
+                            select l.source_line || ': ' || l.old_value || ' → ' || l.new_value from change_log l
+                            join ingest i on i.id = l.source_ingest_id and i.source_name = 'thrice.csv'
+                            join customer c on c.id = l.customer_id and c.mobile = '13900070001' order by l.id""")
+                    .mapTo(String.class).list())
+                    .containsExactly("1: 盐田区70001 → 坪山区70001", "6: 坪山区70001 → 大鹏1", "7: 大鹏1 → 大鹏2");
+        });
+    }
+
     private static long count(Handle h, String sql) {
         return h.createQuery(sql).mapTo(Long.class).one();
     }

@@ -20,12 +20,19 @@ public final class IngestRun {
     private String format;
     private boolean reportDue;
 
-    IngestRun(long id, String channel, String name, String duplicateOf) {
+    /** The source's size in bytes (0 when unknown: a query, a mail body). */
+    private final long size;
+
+    IngestRun(long id, String channel, String name, String duplicateOf, long size) {
         this.id = id;
         this.channel = channel;
         this.name = name;
         this.duplicateOf = duplicateOf;
+        this.size = size;
     }
+
+    /** The source's size in bytes, as the ledger has it (0 when unknown). */
+    public long size() { return size; }
 
     public long id() { return id; }
     /** The file name, message or poll this run is about, as reports and logs name it. */

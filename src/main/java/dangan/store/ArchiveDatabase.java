@@ -350,6 +350,9 @@ public final class ArchiveDatabase implements AutoCloseable {
                     .setServerConfig("full_page_writes", durable ? "on" : "off")
                     .setServerConfig("max_wal_size", "4GB")
                     .setServerConfig("shared_buffers", sharedBuffers)
+                    // a big file's staged lines, in a temporary table of the ingest's transaction (ArchiveIntake): a session's
+                    // most, taken as it uses them
+                    .setServerConfig("temp_buffers", "512MB")
                     .setServerConfig("password_encryption", SCRAM)
                     .setServerConfig("listen_addresses", "localhost")
                     // no Unix socket: TCP on localhost only, with the password

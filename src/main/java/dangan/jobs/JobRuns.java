@@ -30,6 +30,8 @@ public final class JobRuns extends ExchangeOutcomes {
 
     /** Set on a firing whose due time another instance took: it does nothing and is not recorded. */
     private static final String TAKEN_ELSEWHERE = "dangan.job.taken-elsewhere";
+    /** Set on a firing that took its due time. One with neither property failed before its take ended. */
+    private static final String TAKEN = "dangan.job.taken";
 
     private final Jdbi jdbi;
     private final Metrics metrics;
@@ -51,19 +53,24 @@ public final class JobRuns extends ExchangeOutcomes {
         Date due = due(exchange);
         if (due == null) return true;
         String instance = instanceOf(exchange.getMessage().getHeader("scheduler"));
-        boolean taken = jdbi.inTransaction(h -> {
-            h.createUpdate("delete from job_firing where job = :job and scheduled_for < cast(:due as timestamptz) - interval '7 days'")
-                    .bind("job", job).bind("due", due.toInstant()).execute();
-            return h.createUpdate("""
-                            insert into job_firing (job, scheduled_for, instance) values (:job, :due, :instance)
-                            on conflict (job, scheduled_for) do nothing""")
-                    .bind("job", job).bind("due", due.toInstant()).bind("instance", instance).execute() == 1;
-        });
-        if (!taken) {
-            exchange.setProperty(TAKEN_ELSEWHERE, true);
-            LOG.info(messages.text("jobs.taken", "job", job, "due", due.toInstant().toString()));
-        }
+        boolean taken = jdbi.inTransaction(h -> takeDueTime(h, job, due, instance));
+        exchange.setProperty(taken ? TAKEN : TAKEN_ELSEWHERE, true);
+        if (!taken) skipped(job, due);
         return taken;
+    }
+
+    /** Takes the job's due time for this instance, unless another instance has; a week's older due times go. */
+    private static boolean takeDueTime(Handle h, String job, Date due, String instance) {
+        h.createUpdate("delete from job_firing where job = :job and scheduled_for < cast(:due as timestamptz) - interval '7 days'")
+                .bind("job", job).bind("due", due.toInstant()).execute();
+        return h.createUpdate("""
+                        insert into job_firing (job, scheduled_for, instance) values (:job, :due, :instance)
+                        on conflict (job, scheduled_for) do nothing""")
+                .bind("job", job).bind("due", due.toInstant()).bind("instance", instance).execute() == 1;
+    }
+
+    private void skipped(String job, Date due) {
+        LOG.info(messages.text("jobs.taken", "job", job, "due", due.toInstant().toString()));
     }
 
     /** The job a firing of its {@code schedule-NAME} route runs. */
@@ -108,7 +115,15 @@ public final class JobRuns extends ExchangeOutcomes {
             Run run = new Run(job, due == null ? Instant.ofEpochMilli(exchange.getCreated()) : due.toInstant(), instance,
                     Instant.ofEpochMilli(exchange.getClock().getCreated()), null, failure == null ? null : JobFailures.said(failure, messages),
                     attempts);
-            jdbi.useHandle(h -> record(h, run));
+            // a firing whose take failed (under load: its statement cancelled, the pool's wait over) ran nothing; it is
+            // recorded as failed only if its due time is still nobody's — another instance may have taken and run it
+            boolean untaken = due != null && !exchange.getProperty(TAKEN, false, Boolean.class);
+            boolean recorded = jdbi.inTransaction(h -> {
+                if (untaken && !takeDueTime(h, job, due, instance)) return false;
+                record(h, run);
+                return true;
+            });
+            if (!recorded) skipped(job, due);
         } catch (JdbiException e) {
             LOG.warn(messages.text("log.jobs.unrecorded", "job", job, "problem", String.valueOf(e.getMessage())));
         }

@@ -78,9 +78,13 @@ class TwoInstancesTrialsTest {
             for (FiledOnce file : files) {
                 for (String problem : file.problems(database, home)) problems.add(file.name() + ": " + problem);
             }
-            long firings = count(database, "select count(*) from job_run where job in ('visit-plan', 'notification-relay') and instance not like 'cli:%'");
-            long dueTimes = count(database, "select count(distinct (job, scheduled_for)) from job_run where job in ('visit-plan', 'notification-relay')"
-                    + " and instance not like 'cli:%'");
+            // the schedules go on firing while the test reads: the firings up to one run (two reads once saw 23 firings for
+            // 24 due times), and the due times fired twice counted in one statement
+            String scheduled = "from job_run where job in ('visit-plan', 'notification-relay') and instance not like 'cli:%' and id <= "
+                    + count(database, "select coalesce(max(id), 0) from job_run");
+            long firings = count(database, "select count(*) " + scheduled);
+            long dueTimes = count(database, "select count(distinct (job, scheduled_for)) " + scheduled);
+            long firedTwice = count(database, "select count(*) - count(distinct (job, scheduled_for)) " + scheduled);
             long instances = count(database, "select count(distinct instance) from job_run where instance not like 'cli:%'");
             long reminders = count(database, "select count(*) from reminder where job = 'visit-plan'");
             long distinctReminders = count(database, "select count(distinct (customer_id, kind, owner_role, due_on, subject)) from reminder");
@@ -91,7 +95,7 @@ class TwoInstancesTrialsTest {
             long notificationFiles = files(home.resolve("outbox").resolve("notifications"), ".json");
             List<String> feedTwice = linesTwice(home.resolve("outbox").resolve("reminders"));
 
-            boolean held = problems.isEmpty() && firings == dueTimes && distinctReminders == allReminders && reminders >= customers
+            boolean held = problems.isEmpty() && firedTwice == 0 && distinctReminders == allReminders && reminders >= customers
                     && firstExit == 0 && secondExit == 0 && cliRuns == 2 && delivered == events && notificationFiles == delivered
                     && feedTwice.isEmpty();
             Trials.record("two instances (processes)", FILES + " files at once; visit plan and relay every 4 s on both; run-job twice at once",
@@ -102,7 +106,7 @@ class TwoInstancesTrialsTest {
                             + " events, " + delivered + " delivered, " + notificationFiles + " files; run-job exits " + firstExit + ", "
                             + secondExit, held);
             assertThat(problems).isEmpty();
-            assertThat(firings).as("each due time fired once").isEqualTo(dueTimes);
+            assertThat(firedTwice).as("due times fired twice (" + firings + " firings for " + dueTimes + " due times)").isZero();
             assertThat(distinctReminders).isEqualTo(allReminders);
             assertThat(reminders).isGreaterThanOrEqualTo(customers);
             assertThat(feedTwice).isEmpty();

@@ -241,6 +241,39 @@ class ScheduledJobFailuresTest {
         }
     }
 
+    @Test
+    void aFiringWhoseTakeFailedIsNotRecordedWhenAnotherInstanceRanItsDueTime() throws Exception {
+        // under load a firing's take of its due time can fail (here its statement cancelled: not retried) while another
+        // instance, firing the same due time (a recovered trigger), takes it and runs the job; the failed firing ran
+        // nothing, and job_run keeps one row per due time (TwoInstancesTrialsTest saw the due time twice at load 50)
+        org.quartz.Scheduler scheduler = dangan.bean("quartz", org.apache.camel.component.quartz.QuartzComponent.class).getScheduler();
+        java.util.Date due = new java.util.Date(System.currentTimeMillis() + 1_000);
+        java.sql.Timestamp dueTime = new java.sql.Timestamp(due.getTime());
+        Jdbi jdbi = Jdbi.create(url);
+        try (LogCapture log = LogCapture.start(); Handle other = jdbi.open()) {
+            other.begin();
+            other.execute("lock table job_firing in exclusive mode");
+            scheduler.scheduleJob(org.quartz.TriggerBuilder.newTrigger().forJob(org.quartz.JobKey.jobKey("staleness", "dangan"))
+                    .startAt(due).build());
+            String taking = """
+                    from pg_stat_activity where datname = current_database() and application_name like 'dangan-%'
+                      and wait_event_type = 'Lock' and query ilike '%job_firing%'""";
+            await("the firing's take waiting for the lock").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> jdbi.withHandle(h -> h.createQuery("select count(*) " + taking).mapTo(Long.class).one()) > 0);
+            other.execute("insert into job_firing (job, scheduled_for, instance) values ('staleness', ?, 'the-other-instance')", dueTime);
+            int cancelled = jdbi.withHandle(h -> h.createQuery("select count(*) filter (where pg_cancel_backend(pid)) " + taking)
+                    .mapTo(Integer.class).one());
+            other.commit();
+            await("the firing skipped, or recorded").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !skipped(log, "staleness").isEmpty()
+                            || dangan.count("select count(*) from job_run where job = 'staleness' and scheduled_for = ?", dueTime) > 0);
+            assertThat(cancelled).isPositive();
+            assertThat(dangan.count("select count(*) from job_run where job = 'staleness' and scheduled_for = ?", dueTime))
+                    .as("the other instance's run is the due time's only one").isZero();
+            assertThat(skipped(log, "staleness")).as("one line for the skipped firing").hasSize(1);
+        }
+    }
+
     /** The lines JobRuns logged about a firing of the job it skipped: its due time was taken by another firing. */
     private static List<ILoggingEvent> skipped(LogCapture log, String job) {
         return log.byThread("").stream().filter(e -> e.getLoggerName().equals(JobRuns.class.getName())

@@ -144,9 +144,6 @@ public final class TableBenchmark {
         }
     }
 
-    /** Whether the archive is settled before each file and after its floor ({@link #SETTLE}); {@code --no-settle}: not. */
-    private static boolean settle = true;
-
     private TableBenchmark() {
     }
 
@@ -156,7 +153,6 @@ public final class TableBenchmark {
 
     private static void run(String[] args) throws Exception {
         Options o = Options.of(args);
-        settle = o.settle();
         String loadBefore = loadAverage();
         long started = System.nanoTime();
         String baseNote = cachedBase(o);
@@ -172,21 +168,21 @@ public final class TableBenchmark {
                 round++;
                 for (Kind kind : List.of(Kind.CHANGED, Kind.VISIT)) {
                     if (lines <= o.base() && o.kinds().contains(kind)) {
-                        figures.add(file(service, work, inbox, write(work, kind, 0, lines, round), kind.shown, lines));
+                        figures.add(file(service, work, inbox, write(work, kind, 0, lines, round), kind.shown, lines, o.settle()));
                     }
                 }
                 int fresh = o.base() + round * largest; // never a customer of the base or of another new file
                 if (o.kinds().contains(Kind.NEW)) {
-                    figures.add(file(service, work, inbox, write(work, Kind.NEW, fresh, lines, round), Kind.NEW.shown, lines));
+                    figures.add(file(service, work, inbox, write(work, Kind.NEW, fresh, lines, round), Kind.NEW.shown, lines, o.settle()));
                 }
                 if (o.kinds().contains(Kind.NEW_ID)) { // customers of neither the base, the new files nor the daily ones
                     int others = o.base() + (o.sizes().size() + 2 + round) * largest;
-                    figures.add(file(service, work, inbox, write(work, Kind.NEW_ID, others, lines, round), Kind.NEW_ID.shown, lines));
+                    figures.add(file(service, work, inbox, write(work, Kind.NEW_ID, others, lines, round), Kind.NEW_ID.shown, lines, o.settle()));
                 }
             }
             for (int d = 0; d < o.dailies(); d++) {
                 figures.add(file(service, work, inbox, daily(work, o.base(), o.base() + (o.sizes().size() + 1) * largest, d),
-                        "daily: 500 known with a new address, 500 new", 1_000));
+                        "daily: 500 known with a new address, 500 new", 1_000, o.settle()));
             }
         }
         String loadAfter = loadAverage();
@@ -225,7 +221,7 @@ public final class TableBenchmark {
         String built;
         try (DanganService service = DanganService.start(settings)) {
             Path file = write(building, Kind.NEW, 0, o.base(), 0);
-            Figure filed = file(service, building, settings.home().resolve("inbox").resolve("registrations"), file, "base", o.base(), false);
+            Figure filed = file(service, building, settings.home().resolve("inbox").resolve("registrations"), file, "base", o.base(), false, o.settle());
             if (!filed.outcome().startsWith("done: " + String.format("%,d", o.base()) + " new")) {
                 throw new IllegalStateException("the base was not filed whole: " + filed.outcome());
             }
@@ -251,8 +247,9 @@ public final class TableBenchmark {
         return o.cache().resolve("base-" + o.base() + "-V" + schema);
     }
 
-    private static Figure file(DanganService service, Path work, Path inbox, Path file, String shown, int lines) throws Exception {
-        return file(service, work, inbox, file, shown, lines, true);
+    private static Figure file(DanganService service, Path work, Path inbox, Path file, String shown, int lines, boolean settle)
+            throws Exception {
+        return file(service, work, inbox, file, shown, lines, true, settle);
     }
 
     /**
@@ -260,8 +257,8 @@ public final class TableBenchmark {
      * service has moved it and reads the ledger. The floor goes first: after the ingest the changed
      * lines would change nothing left to change.
      */
-    private static Figure file(DanganService service, Path work, Path inbox, Path file, String shown, int lines, boolean floor)
-            throws Exception {
+    private static Figure file(DanganService service, Path work, Path inbox, Path file, String shown, int lines, boolean floor,
+                               boolean settle) throws Exception {
         double floorSeconds = Double.NaN;
         long autovacuums;
         String floorWrites = "";
@@ -311,14 +308,19 @@ public final class TableBenchmark {
     }
 
     /**
-     * What the server wrote, from its counters (pg_stat_wal, pg_stat_bgwriter): WAL, its full-page images and syncs, pages the
-     * backends wrote out themselves (to make room in the shared buffers), checkpoints begun.
+     * What the server wrote: WAL by its position (exact, at once), and from its counters (pg_stat_wal, pg_stat_bgwriter) the
+     * full-page images and syncs, pages the backends wrote out themselves (to make room in the shared buffers), checkpoints
+     * begun. A backend adds its counts to them when idle, at most once a second: the service's sessions' last second of an
+     * ingest may be counted late.
      */
     private record Writes(long walBytes, long fullPages, long walSyncs, long backendWrites, long checkpoints) {
         static Writes now(Connection c) throws Exception {
             try (Statement s = c.createStatement()) {
+                // this session's own counts (the floor ran here) reach the shared ones once it is idle again: at most once a
+                // second otherwise, so a floor of under a second showed no WAL at all
+                s.execute("select pg_stat_force_next_flush()");
                 s.execute("select pg_stat_clear_snapshot()");
-                try (ResultSet rs = s.executeQuery("select w.wal_bytes, w.wal_fpi, w.wal_sync, b.buffers_backend,"
+                try (ResultSet rs = s.executeQuery("select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, w.wal_fpi, w.wal_sync, b.buffers_backend,"
                         + " b.checkpoints_timed + b.checkpoints_req from pg_stat_wal w, pg_stat_bgwriter b")) {
                     rs.next();
                     return new Writes(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));

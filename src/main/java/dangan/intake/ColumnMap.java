@@ -44,19 +44,24 @@ public final class ColumnMap {
     }
 
     /**
-     * The files read, by path, size and modification time: a start reads columns.properties in three places (the
-     * start's checks, the intake, mail) and the transliteration of every alias is most of what that costs.
+     * The last version read of each file (its size and modification time, and the map): a start reads columns.properties
+     * in three places (the start's checks, the intake, mail) and the transliteration of every alias is most of what that
+     * costs. A file changed since is read again and replaces its old version.
      */
-    private static final Map<String, ColumnMap> READ = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Path, Read> READ = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Read(String version, ColumnMap map) {
+    }
 
     public static ColumnMap load(Path file) {
         String version;
         try {
-            version = file.toAbsolutePath() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+            version = Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
         } catch (IOException e) {
             return read(file); // says why it cannot be read
         }
-        return READ.computeIfAbsent(version, v -> read(file));
+        return READ.compute(file.toAbsolutePath(), (path, last) ->
+                last != null && last.version().equals(version) ? last : new Read(version, read(file))).map();
     }
 
     private static ColumnMap read(Path file) {

@@ -76,21 +76,26 @@ class UserFacingStringsTest {
             List.of("src/main/java/dangan/backup/Backups.java", "src/main/java/dangan/backup/Restore.java", "src/main/java/dangan/tiers/AnnualTierReview.java",
                     "src/main/java/dangan/retention/RetentionReview.java", "src/main/java/dangan/notify/NotificationRelay.java"));
 
+    /** Every Java source of the service. */
+    private static List<Path> mainJavaFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            return files.filter(f -> f.toString().endsWith(".java")).toList();
+        }
+    }
+
     @Test
     void noMessageAPersonReadsIsBuiltOutsideTheBundles() throws IOException {
         List<String> found = new ArrayList<>();
         TreeSet<String> stillMatching = new TreeSet<>();
-        try (Stream<Path> files = Files.walk(MAIN)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                String relative = MAIN.relativize(file).toString().replace('\\', '/');
-                List<String> lines = Files.readAllLines(file);
-                for (int i = 0; i < lines.size(); i++) {
-                    if (comment(lines.get(i))) continue;
-                    for (Map.Entry<String, Pattern> rule : EVERYWHERE.entrySet()) {
-                        if (!rule.getValue().matcher(lines.get(i)).find()) continue;
-                        if (NOT_YET_MOVED.containsKey(relative)) stillMatching.add(relative);
-                        else found.add(file + ":" + (i + 1) + ": " + rule.getKey() + ": " + lines.get(i).strip());
-                    }
+        for (Path file : mainJavaFiles()) {
+            String relative = MAIN.relativize(file).toString().replace('\\', '/');
+            List<String> lines = Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                if (comment(lines.get(i))) continue;
+                for (Map.Entry<String, Pattern> rule : EVERYWHERE.entrySet()) {
+                    if (!rule.getValue().matcher(lines.get(i)).find()) continue;
+                    if (NOT_YET_MOVED.containsKey(relative)) stillMatching.add(relative);
+                    else found.add(file + ":" + (i + 1) + ": " + rule.getKey() + ": " + lines.get(i).strip());
                 }
             }
         }
@@ -148,19 +153,17 @@ class UserFacingStringsTest {
     @Test
     void auditEntriesAndChangeReasonsAreNotWrittenInEnglishWords() throws IOException {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(MAIN)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                String text = Files.readString(file);
-                var call = AUDIT_OR_CHANGE.matcher(text);
-                while (call.find()) {
-                    boolean sql = call.group().startsWith("insert") || call.group().startsWith("update");
-                    String arguments = sql ? text.substring(call.start(), statementEnd(text, call.end())) : arguments(text, call.end());
-                    int line = (int) text.substring(0, call.start()).lines().count();
-                    var literal = (sql ? SQL_LITERAL : LITERAL).matcher(arguments);
-                    while (literal.find()) {
-                        if ((sql ? ENGLISH_WORDS : ENGLISH_LITERAL).matcher(literal.group()).find()) {
-                            found.add(file + ":" + line + ": " + literal.group());
-                        }
+        for (Path file : mainJavaFiles()) {
+            String text = Files.readString(file);
+            var call = AUDIT_OR_CHANGE.matcher(text);
+            while (call.find()) {
+                boolean sql = call.group().startsWith("insert") || call.group().startsWith("update");
+                String arguments = sql ? text.substring(call.start(), statementEnd(text, call.end())) : arguments(text, call.end());
+                int line = (int) text.substring(0, call.start()).lines().count();
+                var literal = (sql ? SQL_LITERAL : LITERAL).matcher(arguments);
+                while (literal.find()) {
+                    if ((sql ? ENGLISH_WORDS : ENGLISH_LITERAL).matcher(literal.group()).find()) {
+                        found.add(file + ":" + line + ": " + literal.group());
                     }
                 }
             }
@@ -210,33 +213,31 @@ class UserFacingStringsTest {
     void logLinesAndConfigurationErrorsComeFromTheBundles() throws IOException {
         List<String> found = new ArrayList<>();
         TreeSet<String> allowedSeen = new TreeSet<>();
-        try (Stream<Path> files = Files.walk(MAIN)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                String text = Files.readString(file);
-                boolean readsSettings = READS_SETTINGS.matcher(text).find();
-                for (Pattern kind : List.of(LOG_CALL, START_ERROR)) {
-                    var call = kind.matcher(text);
-                    while (call.find()) {
-                        String arguments = arguments(text, call.end());
-                        if (commentedOut(text, call.start())) continue;
-                        boolean exception = kind == START_ERROR;
-                        if (exception && !readsSettings && !NAMES_A_SETTING.matcher(arguments).find()) continue;
-                        var allowed = PROGRAMMING_ERRORS.keySet().stream().filter(p -> p.matcher(arguments).find()).findFirst();
-                        if (allowed.isPresent()) {
-                            allowedSeen.add(allowed.get().pattern());
-                            continue;
-                        }
-                        int line = (int) text.substring(0, call.start()).lines().count();
-                        var literal = LITERAL.matcher(arguments);
-                        while (literal.find()) {
-                            String l = literal.group();
-                            if (!NO_WORDS.matcher(l).matches()) {
-                                found.add(file + ":" + line + ": " + (exception ? "exception text " : "log line ") + l);
-                            } else if (l.length() > 2 && l.contains(".") && BUNDLE_AREAS.contains(l.substring(1, l.indexOf('.')))) {
-                                String key = l.substring(1, l.length() - 1);
-                                if (!Messages.of(Language.ZH).has(key) || !Messages.of(Language.EN).has(key)) {
-                                    found.add(file + ":" + line + ": no message " + key + " in both languages");
-                                }
+        for (Path file : mainJavaFiles()) {
+            String text = Files.readString(file);
+            boolean readsSettings = READS_SETTINGS.matcher(text).find();
+            for (Pattern kind : List.of(LOG_CALL, START_ERROR)) {
+                var call = kind.matcher(text);
+                while (call.find()) {
+                    String arguments = arguments(text, call.end());
+                    if (commentedOut(text, call.start())) continue;
+                    boolean exception = kind == START_ERROR;
+                    if (exception && !readsSettings && !NAMES_A_SETTING.matcher(arguments).find()) continue;
+                    var allowed = PROGRAMMING_ERRORS.keySet().stream().filter(p -> p.matcher(arguments).find()).findFirst();
+                    if (allowed.isPresent()) {
+                        allowedSeen.add(allowed.get().pattern());
+                        continue;
+                    }
+                    int line = (int) text.substring(0, call.start()).lines().count();
+                    var literal = LITERAL.matcher(arguments);
+                    while (literal.find()) {
+                        String l = literal.group();
+                        if (!NO_WORDS.matcher(l).matches()) {
+                            found.add(file + ":" + line + ": " + (exception ? "exception text " : "log line ") + l);
+                        } else if (l.length() > 2 && l.contains(".") && BUNDLE_AREAS.contains(l.substring(1, l.indexOf('.')))) {
+                            String key = l.substring(1, l.length() - 1);
+                            if (!Messages.of(Language.ZH).has(key) || !Messages.of(Language.EN).has(key)) {
+                                found.add(file + ":" + line + ": no message " + key + " in both languages");
                             }
                         }
                     }

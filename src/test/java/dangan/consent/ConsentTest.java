@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ConsentTest {
 
     @RegisterExtension
-    static GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort()).withPerMethodLifecycle(false);
+    static GreenMailExtension mail = new GreenMailExtension(TestMailbox.patient(ServerSetupTest.SMTP)).withPerMethodLifecycle(false);
 
     @TempDir
     static Path home;

@@ -12,6 +12,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dangan.support.Commands;
 import dangan.support.RunningService;
+import dangan.support.TestMailbox;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +60,7 @@ class NotificationsTest {
 
     @RegisterExtension
     @Order(1)
-    static GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort())
+    static GreenMailExtension mail = new GreenMailExtension(TestMailbox.patient(ServerSetupTest.SMTP))
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("dangan@localhost", "dangan@localhost", "secret"))
             .withPerMethodLifecycle(false);
 

@@ -40,7 +40,7 @@ class RemindersTest {
 
     @RegisterExtension
     @Order(1)
-    static GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort())
+    static GreenMailExtension mail = new GreenMailExtension(TestMailbox.patient(ServerSetupTest.SMTP))
             .withPerMethodLifecycle(false);
 
     // one service for the class, with the same four archives filed once; every test starts from no reminders, no

@@ -34,9 +34,21 @@ public final class TestMailbox {
 
     /** The server, one per test class (register it with {@code @RegisterExtension}). */
     public static GreenMailExtension server() {
-        return new GreenMailExtension(ServerSetup.dynamicPort(ServerSetupTest.SMTP_IMAP))
+        return new GreenMailExtension(patient(ServerSetupTest.SMTP_IMAP))
                 .withConfiguration(GreenMailConfiguration.aConfig().withUser(ADDRESS, ADDRESS, PASSWORD))
                 .withPerMethodLifecycle(false);
+    }
+
+    /**
+     * The given servers on free ports, each allowed 30 s to start: GreenMail's own 2 s failed a class once on a
+     * machine at load 43.
+     */
+    public static ServerSetup[] patient(ServerSetup... setups) {
+        ServerSetup[] copies = ServerSetup.dynamicPort(setups);
+        for (ServerSetup setup : copies) {
+            setup.setServerStartupTimeout(30_000);
+        }
+        return copies;
     }
 
     /** The service's IMAP and SMTP settings for this server, polling every 200 ms. */

@@ -53,9 +53,15 @@ public final class ArchiveMerge {
     private static final SqlScript WARN_NOT_APPLIED = step("warn-not-applied");
     private static final SqlScript HOLD_HEALTH_WITHOUT_CONSENT = step("hold-health-without-consent");
     private static final SqlScript DROP_HELD_HEALTH = step("drop-held-health");
+    /**
+     * The visits of the lines that opened their archive, filed first and without de-duplication (their archives have
+     * no fact yet); then add-visits files the other lines' — when there are any.
+     */
+    private static final SqlScript ADD_NEW_VISITS = step("add-new-visits");
+    private static final SqlScript ADD_VISITS = step("add-visits");
     /** The fact steps, in order, each run only when some staged row carries its kind of fact. */
     private static final List<Map.Entry<SqlScript, Predicate<Staged>>> ADD_FACTS = List.of(
-            Map.entry(step("add-visits"), Staged::visits), Map.entry(step("add-contracts"), Staged::contracts),
+            Map.entry(ADD_VISITS, Staged::visits), Map.entry(step("add-contracts"), Staged::contracts),
             Map.entry(step("add-preferences"), Staged::preferences), Map.entry(step("add-health"), Staged::health),
             Map.entry(step("add-special-dates"), Staged::specialDates),
             Map.entry(step("add-lunar-birthdays"), Staged::lunarBirthdays),
@@ -204,7 +210,9 @@ public final class ArchiveMerge {
             run(h, HOLD_HEALTH_WITHOUT_CONSENT, p, watch);
             run(h, DROP_HELD_HEALTH, p, watch);
         }
+        if (openedInAll > 0 && staged.visits()) run(h, ADD_NEW_VISITS, p, watch);
         for (Map.Entry<SqlScript, Predicate<Staged>> facts : ADD_FACTS) {
+            if (facts.getKey() == ADD_VISITS && !matchedAny) continue; // every line opened its archive: its visit is filed
             if (facts.getValue().test(staged)) run(h, facts.getKey(), p, watch);
         }
         if (options.strictConsent() && staged.idNumbers()) {

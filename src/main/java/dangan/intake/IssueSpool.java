@@ -7,9 +7,12 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HexFormat;
@@ -19,6 +22,10 @@ import java.util.List;
  * Rejects and warnings of one file, spooled to a temporary file while the rows stream into
  * staging (one connection cannot run two COPYs at once), then copied into {@code intake_issue}
  * in the same transaction. The raw line of a rejected row is kept, encrypted.
+ * <p>
+ * The spool's name is removed as soon as it is open: its pages live only as long as this open file, so a process
+ * killed mid-file leaves no spool behind (killed services had left dozens under the temporary folder, each with the
+ * shown values of a file's rejected lines).
  */
 final class IssueSpool implements AutoCloseable {
 
@@ -27,7 +34,7 @@ final class IssueSpool implements AutoCloseable {
 
     private final long ingestId;
     private final SensitiveFields sensitive;
-    private final Path spool;
+    private final FileChannel spool;
     private final BufferedWriter out;
     private int rejectedLines;
     private int warnings;
@@ -35,8 +42,13 @@ final class IssueSpool implements AutoCloseable {
     IssueSpool(long ingestId, SensitiveFields sensitive) throws IOException {
         this.ingestId = ingestId;
         this.sensitive = sensitive;
-        this.spool = Files.createTempFile("dangan-issues-", ".copy");
-        this.out = Files.newBufferedWriter(spool, StandardCharsets.UTF_8);
+        Path name = Files.createTempFile("dangan-issues-", ".copy"); // owner-only
+        try {
+            this.spool = FileChannel.open(name, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } finally {
+            Files.delete(name);
+        }
+        this.out = new BufferedWriter(Channels.newWriter(spool, StandardCharsets.UTF_8));
     }
 
     /** Records the issues of one line; the raw cells (encrypted) go with its first reject or held value. */
@@ -65,10 +77,10 @@ final class IssueSpool implements AutoCloseable {
 
     /** Copies the spooled issues into the database on the ingest's connection. */
     void copyInto(Connection connection) throws IOException, SQLException {
-        out.close();
-        try (BufferedReader in = Files.newBufferedReader(spool, StandardCharsets.UTF_8)) {
-            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, in);
-        }
+        out.flush();
+        spool.position(0);
+        BufferedReader in = new BufferedReader(Channels.newReader(spool, StandardCharsets.UTF_8));
+        connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, in);
     }
 
     private void write(RowIssue issue, String raw) {
@@ -87,7 +99,7 @@ final class IssueSpool implements AutoCloseable {
         try {
             out.append(line);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot spool intake issues to " + spool, e);
+            throw new UncheckedIOException("Cannot spool intake issues to the temporary folder", e);
         }
     }
 
@@ -98,7 +110,6 @@ final class IssueSpool implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        out.close();
-        Files.deleteIfExists(spool);
+        out.close(); // and the spool with it
     }
 }

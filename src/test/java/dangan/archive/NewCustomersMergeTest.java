@@ -146,6 +146,87 @@ class NewCustomersMergeTest {
                 "13800000002 202610002 D 2026-11-02/200.00", "13800000005 202610003 E none");
     }
 
+    /**
+     * The shapes of keys the one-pass opening groups (D-15, D-14): a line whose key is shared with a line that matches a
+     * known archive follows it there; a chain (a mobile shared with one line, an email with another) is one customer,
+     * opened at its first line; lines without any key never group (nor are they recognised when dropped again); one customer on a line without and a line with an ID
+     * number opens one archive that takes the number (it had none: applied and registered with its line, D-27). The
+     * archives are numbered in line order. The same file dropped again opens, changes and registers nothing.
+     */
+    @Test
+    void sharedKeysChainsAndNullKeysOpenOneArchivePerCustomerInLineOrder() {
+        jdbi.useHandle(h -> {
+            h.begin();
+            try { // rolled back: the other tests count every archive and visit
+                long known = ingest(h, "known.csv");
+                h.createUpdate("insert into intake_row (ingest_id, line_no, name, email) values (:ingest, 1, '冯默风', 'feng@example.cn')")
+                        .bind("ingest", known).execute();
+                assertThat(ArchiveMerge.merge(h, known, MergeOptions.of(YearMonth.of(2026, 9), "intake of known.csv")).created())
+                        .isEqualTo(1);
+                String lines = """
+                        insert into intake_row (ingest_id, line_no, name, mobile, email, id_hash, id_enc, id_masked, visit_date, amount) values
+                          (:ingest, 1, '冯默风', '13700000001', 'feng@example.cn', null, null, null, date '2026-11-01', 1),
+                          (:ingest, 2, '冯默风', '13700000001', null, null, null, null, date '2026-11-02', 2),
+                          (:ingest, 3, '无名', null, null, null, null, null, date '2026-11-03', 3),
+                          (:ingest, 4, '无名', null, null, null, null, null, date '2026-11-04', 4),
+                          (:ingest, 5, '陈玄风', '13700000005', null, null, null, null, date '2026-11-05', 5),
+                          (:ingest, 6, '陈玄风', '13700000005', null, sha256('id6'::bytea), '\\x02'::bytea, '110105********0006',
+                           date '2026-11-06', 6),
+                          (:ingest, 7, '梅超风', '13700000007', null, null, null, null, date '2026-11-07', 7),
+                          (:ingest, 8, '梅超风', '13700000007', 'mei@example.cn', null, null, null, date '2026-11-08', 8),
+                          (:ingest, 9, '梅超风', null, 'mei@example.cn', null, null, null, date '2026-11-09', 9),
+                          (:ingest, 10, '曲灵风', '13700000010', null, sha256('id10'::bytea), '\\x02'::bytea, '110105********0010',
+                           date '2026-11-10', 10)""";
+                long ingest = ingest(h, "keys.csv");
+                h.createUpdate(lines).bind("ingest", ingest).execute();
+                MergeCounts counts = ArchiveMerge.merge(h, ingest, MergeOptions.of(YearMonth.of(2026, 10), "intake of keys.csv"));
+
+                assertThat(counts.created()).isEqualTo(5);
+                // each line's visit, by the archive it was filed on
+                String byLine = """
+                        select v.source_line || ' ' || c.archive_no from consumption v join customer c on c.id = v.customer_id
+                        where v.source_ingest_id = :ingest order by v.source_line""";
+                assertThat(h.createQuery(byLine).bind("ingest", ingest).mapTo(String.class).list()).containsExactly(
+                        "1 202609001", "2 202609001", "3 202610001", "4 202610002", "5 202610003", "6 202610003",
+                        "7 202610004", "8 202610004", "9 202610004", "10 202610005");
+                assertThat(h.createQuery("""
+                        select c.archive_no || ' ' || c.source_line || ' ' || coalesce(c.mobile, '-') || ' ' || coalesce(c.email, '-')
+                               || ' ' || coalesce(c.id_number_masked, '-')
+                        from customer c where c.source_ingest_id = :ingest order by c.archive_no""")
+                        .bind("ingest", ingest).mapTo(String.class).list()).containsExactly(
+                        "202610001 3 - - -", "202610002 4 - - -", "202610003 5 13700000005 - 110105********0006",
+                        "202610004 7 13700000007 mei@example.cn -", "202610005 10 13700000010 - 110105********0010");
+                assertThat(h.createQuery("""
+                        select l.source_line || ' ' || c.archive_no || ' ' || l.field || ' ' || coalesce(l.new_value, '-')
+                        from change_log l join customer c on c.id = l.customer_id where l.source_ingest_id = :ingest order by 1""")
+                        .bind("ingest", ingest).mapTo(String.class).list()).containsExactly(
+                        "1 202609001 mobile 13700000001", "6 202610003 id_number 110105********0006",
+                        "8 202610004 email mei@example.cn");
+
+                long again = ingest(h, "keys-again.csv");
+                h.createUpdate(lines).bind("ingest", again).execute();
+                // the lines without a key are left out: nothing recognises them, they would open archives again
+                h.createUpdate("delete from intake_row where ingest_id = :ingest and line_no in (3, 4)").bind("ingest", again).execute();
+                MergeCounts twice = ArchiveMerge.merge(h, again, MergeOptions.of(YearMonth.of(2026, 10), "intake of keys-again.csv"));
+                assertThat(twice.created() + twice.updated() + twice.review()).isZero();
+                assertThat(twice.duplicates()).isEqualTo(8);
+                assertThat(h.createQuery("select count(*) from customer where source_ingest_id = :ingest").bind("ingest", again)
+                        .mapTo(Long.class).one()).isZero();
+                assertThat(h.createQuery("select count(*) from change_log where source_ingest_id = :ingest").bind("ingest", again)
+                        .mapTo(Long.class).one()).isZero();
+                assertThat(h.createQuery("select count(*) from consumption where source_ingest_id = :ingest").bind("ingest", again)
+                        .mapTo(Long.class).one()).isZero();
+            } finally {
+                h.rollback();
+            }
+        });
+    }
+
+    private static long ingest(Handle h, String name) {
+        return h.createQuery("insert into ingest (source_type, channel, source_name, status)"
+                + " values ('file', 'registrations', :name, 'running') returning id").bind("name", name).mapTo(Long.class).one();
+    }
+
     /** The sort keys of a step's plan, as {@code explain (format json)} prints them. */
     private static List<String> sortKeys(String plan) {
         List<String> keys = new ArrayList<>();

@@ -86,6 +86,40 @@ class UpdateRoundTest {
                 "1 nationality 西域");
     }
 
+    /**
+     * A customer on several lines of one changed file (D-27): each line is a round of its own, in line order, compared
+     * with the archive as the line before left it; each change is registered with its own line, and the archive ends
+     * with the last line's values. A plain field is applied beside an identity change that is held on the same line;
+     * an identifier of another archive is refused in a later round while that round's plain field is applied.
+     */
+    @Test
+    void aCustomerOnSeveralLinesIsChangedLineByLineAndEachChangeRegisteredWithItsLine() {
+        jdbi.inTransaction(h -> ArchiveMerge.merge(h, stage(h, "rounds-base.csv", List.of(
+                line("周伯通", "M", "1960-06-06", "13900000011", null, "桃花岛", null, null, null, null),
+                line("瑛姑", "F", null, "13900000012", null, "黑沼", null, null, null, null))),
+                MergeOptions.of(YearMonth.of(2026, 12), "intake of rounds-base.csv")));
+        MergeCounts counts = jdbi.inTransaction(h -> ArchiveMerge.merge(h, stage(h, "rounds.csv", List.of(
+                // round 1: the birth date contradicts the archive (held), the address is applied
+                line("周伯通", null, "1970-01-01", "13900000011", null, "大理", null, null, null, null),
+                line("瑛姑", null, null, "13900000012", null, "黑沼", "一灯寺", null, null, null),
+                // round 2: compared with the archive as line 1 left it
+                line("周伯通", null, null, "13900000011", null, "襄阳", "全真教", null, null, "{\"辈分\": \"师叔\"}"),
+                // round 3: the email is 郭靖's (refused); the address still applied, the last line's
+                line("周伯通", null, null, "13900000011", "guo@example.cn", "终南山", "全真教", null, null, null))),
+                MergeOptions.of(YearMonth.of(2026, 12), "intake of rounds.csv")));
+
+        assertThat(counts.review()).as("the line with a held change").isEqualTo(1);
+        assertThat(counts.updated()).isEqualTo(3);
+        assertThat(registered("rounds.csv")).containsExactly("1 address 桃花岛 → 大理", "2 employer null → 一灯寺",
+                "3 address 大理 → 襄阳", "3 employer null → 全真教", "3 extra.辈分 null → 师叔", "4 address 襄阳 → 终南山");
+        assertThat(waiting("rounds.csv")).containsExactly("1 birth_date 1970-01-01");
+        assertThat(warned("rounds.csv")).containsExactly("1 birth_date", "4 email");
+        String archive = jdbi.withHandle(h -> h.createQuery("""
+                        select address || ' ' || employer || ' ' || birth_date || ' ' || coalesce(email, '-') || ' ' || (extra ->> '辈分')
+                        from customer where mobile = '13900000011'""").mapTo(String.class).one());
+        assertThat(archive).isEqualTo("终南山 全真教 1960-06-06 - 师叔");
+    }
+
     private record Line(String name, String gender, String birthDate, String mobile, String email, String address,
                         String employer, String jobTitle, String nationality, String extra) {
     }

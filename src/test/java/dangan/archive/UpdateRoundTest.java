@@ -1,11 +1,18 @@
 package dangan.archive;
 
+import dangan.audit.AuditKey;
+import dangan.audit.AuditTrail;
+import dangan.intake.IngestRevert;
+import dangan.store.Db;
 import dangan.support.TestDatabase;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
 
 import java.time.YearMonth;
 import java.util.List;
@@ -26,10 +33,15 @@ class UpdateRoundTest {
 
     private static final String COLUMNS = "name, gender, birth_date, mobile, email, address, employer, job_title, nationality, extra";
     private static Jdbi jdbi;
+    private static DataSource dataSource;
 
     @BeforeAll
     static void archives() {
-        jdbi = TestDatabase.freshJdbi();
+        PGSimpleDataSource database = new PGSimpleDataSource();
+        database.setURL(TestDatabase.freshDatabase());
+        database.setUser("postgres");
+        dataSource = database;
+        jdbi = Db.jdbi(dataSource);
         MergeCounts opened = jdbi.inTransaction(h -> ArchiveMerge.merge(h, stage(h, "base.csv", List.of(
                 line("郭靖", "M", "1980-01-01", "13900000001", "guo@example.cn", "桃花岛", "丐帮", "帮主", "中国", "{\"会员\": \"金\"}"),
                 line("黄蓉", "F", "1982-02-02", "13900000002", "huang@example.cn", "桃花岛", "丐帮", "长老", "中国", null),
@@ -90,7 +102,9 @@ class UpdateRoundTest {
      * A customer on several lines of one changed file (D-27): each line is a round of its own, in line order, compared
      * with the archive as the line before left it; each change is registered with its own line, and the archive ends
      * with the last line's values. A plain field is applied beside an identity change that is held on the same line;
-     * an identifier of another archive is refused in a later round while that round's plain field is applied.
+     * an identifier of another archive is refused in a later round while that round's plain field is applied. Reverting
+     * the file undoes exactly what the register says: each field back to its value before the first round, the archive
+     * it opened removed, the held change withdrawn.
      */
     @Test
     void aCustomerOnSeveralLinesIsChangedLineByLineAndEachChangeRegisteredWithItsLine() {
@@ -105,11 +119,13 @@ class UpdateRoundTest {
                 // round 2: compared with the archive as line 1 left it
                 line("周伯通", null, null, "13900000011", null, "襄阳", "全真教", null, null, "{\"辈分\": \"师叔\"}"),
                 // round 3: the email is 郭靖's (refused); the address still applied, the last line's
-                line("周伯通", null, null, "13900000011", "guo@example.cn", "终南山", "全真教", null, null, null))),
+                line("周伯通", null, null, "13900000011", "guo@example.cn", "终南山", "全真教", null, null, null),
+                line("王重阳", "M", null, "13900000013", null, "终南山", null, null, null, null))),
                 MergeOptions.of(YearMonth.of(2026, 12), "intake of rounds.csv")));
 
         assertThat(counts.review()).as("the line with a held change").isEqualTo(1);
         assertThat(counts.updated()).isEqualTo(3);
+        assertThat(counts.created()).isEqualTo(1);
         assertThat(registered("rounds.csv")).containsExactly("1 address 桃花岛 → 大理", "2 employer null → 一灯寺",
                 "3 address 大理 → 襄阳", "3 employer null → 全真教", "3 extra.辈分 null → 师叔", "4 address 襄阳 → 终南山");
         assertThat(waiting("rounds.csv")).containsExactly("1 birth_date 1970-01-01");
@@ -118,6 +134,30 @@ class UpdateRoundTest {
                         select address || ' ' || employer || ' ' || birth_date || ' ' || coalesce(email, '-') || ' ' || (extra ->> '辈分')
                         from customer where mobile = '13900000011'""").mapTo(String.class).one());
         assertThat(archive).isEqualTo("终南山 全真教 1960-06-06 - 师叔");
+
+        long file = jdbi.withHandle(h -> {
+            h.execute("insert into staff_user (name, role, created_by) values ('wang.jl', 'manager', 'test')");
+            h.execute("update ingest set status = 'done', finished_at = now() where source_name = 'rounds.csv'");
+            return ingest(h, "rounds.csv");
+        });
+        IngestRevert.Result undone = new IngestRevert(dataSource, new AuditTrail(dataSource, AuditKey.of(new byte[32])))
+                .revert(file, "wang.jl");
+        assertThat(undone.exceptions()).isEmpty();
+        assertThat(undone.fieldsRestored()).isEqualTo(4);
+        assertThat(undone.archivesRemoved()).isEqualTo(1);
+        assertThat(undone.reviewsWithdrawn()).isEqualTo(1);
+        List<String> reverted = jdbi.withHandle(h -> h.createQuery("""
+                        select c.mobile || ' ' || l.field || ' ' || coalesce(l.old_value, 'null') || ' → ' || coalesce(l.new_value, 'null')
+                        from change_log l join customer c on c.id = l.customer_id where l.reverts_ingest_id = :ingest order by 1""")
+                .bind("ingest", file).mapTo(String.class).list());
+        assertThat(reverted).containsExactly(
+                "13900000011 address 终南山 → 桃花岛", "13900000011 employer 全真教 → null", "13900000011 extra.辈分 师叔 → null",
+                "13900000012 employer 一灯寺 → null");
+        String restored = jdbi.withHandle(h -> h.createQuery("""
+                        select string_agg(mobile || ' ' || address || ' ' || coalesce(employer, '-') || ' ' || coalesce(extra ->> '辈分', '-'),
+                                          ', ' order by mobile)
+                        from customer where mobile in ('13900000011', '13900000012', '13900000013')""").mapTo(String.class).one());
+        assertThat(restored).isEqualTo("13900000011 桃花岛 - -, 13900000012 黑沼 - -");
     }
 
     private record Line(String name, String gender, String birthDate, String mobile, String email, String address,

@@ -151,7 +151,8 @@ class NewCustomersMergeTest {
      * known archive follows it there; a chain (a mobile shared with one line, an email with another) is one customer,
      * opened at its first line; lines without any key never group (nor are they recognised when dropped again); one customer on a line without and a line with an ID
      * number opens one archive that takes the number (it had none: applied and registered with its line, D-27). The
-     * archives are numbered in line order. The same file dropped again opens, changes and registers nothing.
+     * archives are numbered in line order. A check of the file shows each line's outcome and changes; from a low-trust source
+     * every archive it opens and every change waits (D-16). The same file dropped again opens, changes and registers nothing.
      */
     @Test
     void sharedKeysChainsAndNullKeysOpenOneArchivePerCustomerInLineOrder() {
@@ -177,6 +178,40 @@ class NewCustomersMergeTest {
                           (:ingest, 9, '梅超风', null, 'mei@example.cn', null, null, null, date '2026-11-09', 9),
                           (:ingest, 10, '曲灵风', '13700000010', null, sha256('id10'::bytea), '\\x02'::bytea, '110105********0010',
                            date '2026-11-10', 10)""";
+                // a check of the file first (D-16 aside): each line's outcome and the changes it would make, then rolled back
+                h.savepoint("check");
+                long check = ingest(h, "keys-check.csv");
+                h.createUpdate(lines).bind("ingest", check).execute();
+                ArchiveMerge.merge(h, check, MergeOptions.of(YearMonth.of(2026, 10), "check of keys.csv").keepStaging(true));
+                assertThat(h.createQuery("""
+                        select s.line_no || ' ' || s.outcome || coalesce(' ' || (select string_agg(x.field || ' ' || x.disposition, ', ')
+                                                                              from intake_change x
+                                                                              where x.ingest_id = s.ingest_id and x.line_no = s.line_no), '')
+                        from intake_row s where s.ingest_id = :ingest order by s.line_no""").bind("ingest", check).mapTo(String.class).list())
+                        .containsExactly("1 updated mobile apply", "2 updated", "3 new", "4 new", "5 new", "6 updated id_number apply",
+                                "7 new", "8 updated email apply", "9 updated", "10 new");
+                h.rollbackToSavepoint("check");
+                // from a low-trust source: the archives it opens wait as a whole, every change to a known one waits
+                h.savepoint("low-trust");
+                long walkIns = ingest(h, "keys-low-trust.csv");
+                h.createUpdate(lines).bind("ingest", walkIns).execute();
+                MergeCounts held = ArchiveMerge.merge(h, walkIns, MergeOptions.of(YearMonth.of(2026, 10), "intake of keys-low-trust.csv")
+                        .lowTrust(true));
+                assertThat(held.created()).isZero();
+                assertThat(h.createQuery("""
+                        select archive_no || ' ' || review_status from customer where source_ingest_id = :ingest order by 1""")
+                        .bind("ingest", walkIns).mapTo(String.class).list()).containsExactly("202610001 pending", "202610002 pending",
+                        "202610003 pending", "202610004 pending", "202610005 pending");
+                assertThat(h.createQuery("""
+                        select p.source_line || ' ' || p.field || ' ' || p.proposed_value from pending_change p
+                        where p.source_ingest_id = :ingest order by p.source_line""").bind("ingest", walkIns).mapTo(String.class).list())
+                        // each line proposes its own (the archive as the held change left it: without the value)
+                        .containsExactly("1 mobile 13700000001", "2 mobile 13700000001", "6 id_number 110105********0006",
+                                "8 email mei@example.cn", "9 email mei@example.cn");
+                assertThat(h.createQuery("select count(*) from change_log where source_ingest_id = :ingest").bind("ingest", walkIns)
+                        .mapTo(Long.class).one()).isZero();
+                h.rollbackToSavepoint("low-trust");
+
                 long ingest = ingest(h, "keys.csv");
                 h.createUpdate(lines).bind("ingest", ingest).execute();
                 MergeCounts counts = ArchiveMerge.merge(h, ingest, MergeOptions.of(YearMonth.of(2026, 10), "intake of keys.csv"));

@@ -102,7 +102,8 @@ class UpdateRoundTest {
      * A customer on several lines of one changed file (D-27): each line is a round of its own, in line order, compared
      * with the archive as the line before left it; each change is registered with its own line, and the archive ends
      * with the last line's values. A plain field is applied beside an identity change that is held on the same line;
-     * an identifier of another archive is refused in a later round while that round's plain field is applied. Reverting
+     * an identifier of another archive is refused in a later round while that round's plain field is applied. A check shows
+     * each line's outcome and changes as the filing makes them. Reverting
      * the file undoes exactly what the register says: each field back to its value before the first round, the archive
      * it opened removed, the held change withdrawn.
      */
@@ -112,7 +113,7 @@ class UpdateRoundTest {
                 line("周伯通", "M", "1960-06-06", "13900000011", null, "桃花岛", null, null, null, null),
                 line("瑛姑", "F", null, "13900000012", null, "黑沼", null, null, null, null))),
                 MergeOptions.of(YearMonth.of(2026, 12), "intake of rounds-base.csv")));
-        MergeCounts counts = jdbi.inTransaction(h -> ArchiveMerge.merge(h, stage(h, "rounds.csv", List.of(
+        List<Line> lines = List.of(
                 // round 1: the birth date contradicts the archive (held), the address is applied
                 line("周伯通", null, "1970-01-01", "13900000011", null, "大理", null, null, null, null),
                 line("瑛姑", null, null, "13900000012", null, "黑沼", "一灯寺", null, null, null),
@@ -120,7 +121,26 @@ class UpdateRoundTest {
                 line("周伯通", null, null, "13900000011", null, "襄阳", "全真教", null, null, "{\"辈分\": \"师叔\"}"),
                 // round 3: the email is 郭靖's (refused); the address still applied, the last line's
                 line("周伯通", null, null, "13900000011", "guo@example.cn", "终南山", "全真教", null, null, null),
-                line("王重阳", "M", null, "13900000013", null, "终南山", null, null, null, null))),
+                line("王重阳", "M", null, "13900000013", null, "终南山", null, null, null, null));
+        // a check first: each line's outcome and every change it would make, then rolled back
+        List<String> checked = jdbi.withHandle(h -> {
+            h.begin();
+            try {
+                long check = stage(h, "rounds-check.csv", lines);
+                ArchiveMerge.merge(h, check, MergeOptions.of(YearMonth.of(2026, 12), "check of rounds.csv").keepStaging(true));
+                return h.createQuery("""
+                        select s.line_no || ' ' || s.outcome || coalesce(' ' || (select string_agg(x.field || ' ' || x.disposition, ', '
+                                                                                                   order by x.field)
+                                                                              from intake_change x
+                                                                              where x.ingest_id = s.ingest_id and x.line_no = s.line_no), '')
+                        from intake_row s where s.ingest_id = :ingest order by s.line_no""").bind("ingest", check).mapTo(String.class).list();
+            } finally {
+                h.rollback();
+            }
+        });
+        assertThat(checked).containsExactly("1 review address apply, birth_date hold", "2 updated employer apply",
+                "3 updated address apply, employer apply, extra.辈分 apply", "4 updated address apply, email conflict", "5 new");
+        MergeCounts counts = jdbi.inTransaction(h -> ArchiveMerge.merge(h, stage(h, "rounds.csv", lines),
                 MergeOptions.of(YearMonth.of(2026, 12), "intake of rounds.csv")));
 
         assertThat(counts.review()).as("the line with a held change").isEqualTo(1);

@@ -149,7 +149,7 @@ class NewCustomersMergeTest {
     /**
      * The shapes of keys the one-pass opening groups (D-15, D-14): a line whose key is shared with a line that matches a
      * known archive follows it there; a chain (a mobile shared with one line, an email with another) is one customer,
-     * opened at its first line; lines without any key never group (nor are they recognised when dropped again); one customer on a line without and a line with an ID
+     * opened at its first line; staged lines without any key (the intake rejects such lines: intake.reject.no-identifier) never group; one customer on a line without and a line with an ID
      * number opens one archive that takes the number (it had none: applied and registered with its line, D-27). The
      * archives are numbered in line order. A check of the file shows each line's outcome and changes; from a low-trust source
      * every archive it opens and every change waits (D-16). The same file dropped again opens, changes and registers nothing.
@@ -240,7 +240,7 @@ class NewCustomersMergeTest {
 
                 long again = ingest(h, "keys-again.csv");
                 h.createUpdate(lines).bind("ingest", again).execute();
-                // the lines without a key are left out: nothing recognises them, they would open archives again
+                // the lines without a key are left out: nothing recognises them (the intake would not have staged them)
                 h.createUpdate("delete from intake_row where ingest_id = :ingest and line_no in (3, 4)").bind("ingest", again).execute();
                 MergeCounts twice = ArchiveMerge.merge(h, again, MergeOptions.of(YearMonth.of(2026, 10), "intake of keys-again.csv"));
                 assertThat(twice.created() + twice.updated() + twice.review()).isZero();

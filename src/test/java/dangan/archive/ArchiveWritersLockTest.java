@@ -30,9 +30,7 @@ class ArchiveWritersLockTest {
 
     @BeforeAll
     static void database() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(TestDatabase.freshDatabase());
-        dataSource.setUser("postgres");
+        PGSimpleDataSource dataSource = TestDatabase.freshDataSource();
         jdbi = dangan.store.Db.jdbi(dataSource);
         queue = new ReviewQueue(dataSource);
     }

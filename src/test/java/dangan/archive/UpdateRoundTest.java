@@ -10,7 +10,6 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
 
@@ -37,10 +36,7 @@ class UpdateRoundTest {
 
     @BeforeAll
     static void archives() {
-        PGSimpleDataSource database = new PGSimpleDataSource();
-        database.setURL(TestDatabase.freshDatabase());
-        database.setUser("postgres");
-        dataSource = database;
+        dataSource = TestDatabase.freshDataSource();
         jdbi = Db.jdbi(dataSource);
         MergeCounts opened = jdbi.inTransaction(h -> ArchiveMerge.merge(h, stage(h, "base.csv", List.of(
                 line("郭靖", "M", "1980-01-01", "13900000001", "guo@example.cn", "桃花岛", "丐帮", "帮主", "中国", "{\"会员\": \"金\"}"),

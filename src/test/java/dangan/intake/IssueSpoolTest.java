@@ -1,8 +1,6 @@
 package dangan.intake;
 
-import dangan.privacy.SensitiveFields;
 import dangan.store.Db;
-import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -11,11 +9,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,11 +25,8 @@ class IssueSpoolTest {
 
     @Test
     void theSpoolHasNoNameWhileTheFileIsFiledAndItsIssuesAreKept() throws Exception {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(TestDatabase.freshDatabase());
-        dataSource.setUser("postgres");
-        ArchiveIntake intake = new ArchiveIntake(dataSource, new SensitiveFields(Base64.getDecoder().decode(RunningService.TEST_MASTER_KEY)),
-                ColumnMap.load(Path.of("config", "columns.properties")), ZoneId.of("Asia/Shanghai"), 100_000, Set.of());
+        PGSimpleDataSource dataSource = TestDatabase.freshDataSource();
+        ArchiveIntake intake = TestIntake.on(dataSource);
         List<String> spoolsOpen = new ArrayList<>();
         intake.onMerged(MergeListener.Phase.AUDIT, (h, run) -> spoolsOpen.addAll(openSpools()));
 

@@ -1,18 +1,12 @@
 package dangan.intake;
 
-import dangan.privacy.SensitiveFields;
-import dangan.support.RunningService;
 import dangan.support.TestDatabase;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import java.nio.file.Path;
-import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,11 +29,8 @@ class OwnStagingTest {
 
     @Test
     void aBigFileStagesInATableOfItsOwnAndASmallOneInTheSharedTable() throws Exception {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(TestDatabase.freshDatabase());
-        dataSource.setUser("postgres");
-        ArchiveIntake intake = new ArchiveIntake(dataSource, new SensitiveFields(Base64.getDecoder().decode(RunningService.TEST_MASTER_KEY)),
-                ColumnMap.load(Path.of("config", "columns.properties")), ZoneId.of("Asia/Shanghai"), 100_000, Set.of());
+        PGSimpleDataSource dataSource = TestDatabase.freshDataSource();
+        ArchiveIntake intake = TestIntake.on(dataSource);
         List<Seen> seen = new ArrayList<>();
         intake.onMerged(MergeListener.Phase.AUDIT, (h, run) -> seen.add(h.createQuery(
                         "select coalesce((select seq_scan + coalesce(idx_scan, 0) from pg_stat_xact_user_tables where relid = 'public.intake_row'::regclass), 0) > 0 as shared,"

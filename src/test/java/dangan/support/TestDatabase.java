@@ -67,12 +67,17 @@ public final class TestDatabase {
         return server().getJdbcUrl("postgres", create(migratedTemplate()));
     }
 
-    /** Jdbi on a database of its own with the archive's schema in place ({@link #freshDatabase()}), as the service reaches it. */
-    public static org.jdbi.v3.core.Jdbi freshJdbi() {
+    /** A data source on a database of its own with the archive's schema in place ({@link #freshDatabase()}). */
+    public static org.postgresql.ds.PGSimpleDataSource freshDataSource() {
         org.postgresql.ds.PGSimpleDataSource dataSource = new org.postgresql.ds.PGSimpleDataSource();
         dataSource.setURL(freshDatabase());
         dataSource.setUser("postgres");
-        return dangan.store.Db.jdbi(dataSource);
+        return dataSource;
+    }
+
+    /** Jdbi on a database of its own with the archive's schema in place ({@link #freshDatabase()}), as the service reaches it. */
+    public static org.jdbi.v3.core.Jdbi freshJdbi() {
+        return dangan.store.Db.jdbi(freshDataSource());
     }
 
     /** A database of its own without a single table (a restore's target, another system's database). */

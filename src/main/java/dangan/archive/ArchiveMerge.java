@@ -45,6 +45,8 @@ public final class ArchiveMerge {
 
     private static final SqlScript MATCH = step("match");
     private static final SqlScript OPEN = step("open-archives");
+    /** Opening when every line is alone: no line matched, no two share a key, the line numbers without a gap. */
+    private static final SqlScript OPEN_ALONE = step("open-alone");
     private static final SqlScript HOLD_SEALED = step("hold-sealed");
     private static final SqlScript RECORD_CONSENTS = step("record-consents");
     private static final SqlScript RANK_UPDATES = step("rank-updates");
@@ -98,6 +100,7 @@ public final class ArchiveMerge {
      */
     private static final String STAGED = """
             select count(*) filter (where customer_id is null) as unmatched, count(*) as staged,
+                   min(line_no) as first_line, max(line_no) as last_line,
                    bool_or(consent_service is not null or consent_contact is not null or consent_marketing is not null
                            or consent_sensitive is not null) as consents,
                    bool_or(visit_date is not null or amount is not null or service is not null) as visits,
@@ -165,7 +168,7 @@ public final class ArchiveMerge {
         int passes = 0;
         int opened;
         Staged staged = h.createQuery(STAGED).bind("ingest_id", ingestId).map((rs, ctx) -> new Staged(rs.getLong("unmatched"),
-                rs.getLong("staged"), rs.getBoolean("consents"), rs.getBoolean("visits"), rs.getBoolean("contracts"),
+                rs.getLong("staged"), rs.getLong("first_line"), rs.getLong("last_line"), rs.getBoolean("consents"), rs.getBoolean("visits"), rs.getBoolean("contracts"),
                 rs.getBoolean("preferences"), rs.getBoolean("health"), rs.getBoolean("special_dates"),
                 rs.getBoolean("lunar_birthdays"), rs.getBoolean("companions"), rs.getBoolean("id_numbers"),
                 rs.getBoolean("data_keys"), rs.getBoolean("held"))).one();
@@ -179,7 +182,7 @@ public final class ArchiveMerge {
                 unmatched -= matched;
                 passes++;
             }
-            opened = unmatched > 0 ? run(h, OPEN, p, watch) : 0;
+            opened = unmatched > 0 ? open(h, staged, unmatched, options, p, watch) : 0;
             unmatched -= opened;
             openedInAll += opened;
             if (++passes > MAX_PASSES) {
@@ -235,8 +238,25 @@ public final class ArchiveMerge {
         return counts;
     }
 
-    /** What {@link #STAGED} found: the counts, and whether any staged row carries each kind of fact. */
-    private record Staged(long unmatched, long rows, boolean consents, boolean visits, boolean contracts, boolean preferences,
+    /**
+     * Opens archives for the lines still unmatched. When every staged line is alone — none matched a known archive, the
+     * staging saw no two share a key ({@link MergeOptions#distinctKeys()}) and the line numbers have no gap — each opens
+     * its own, numbered by its line (open-alone.sql: no grouping of the keys, no sort); else open-archives.sql.
+     */
+    private static int open(Handle h, Staged staged, long unmatched, MergeOptions options, Map<String, Object> p, PlanWatch watch) {
+        boolean alone = options.distinctKeys() && unmatched == staged.rows() && staged.lastLine() - staged.firstLine() + 1 == staged.rows();
+        if (!alone) return run(h, OPEN, p, watch);
+        p.put("opening", unmatched);
+        p.put("first_line", staged.firstLine());
+        int opened = run(h, OPEN_ALONE, p, watch);
+        if (opened != unmatched) { // as many archives as numbers reserved, or none at all
+            throw new IllegalStateException(opened + " archives opened for " + unmatched + " lines alone");
+        }
+        return opened;
+    }
+
+    /** What {@link #STAGED} found: the counts, the first and last line, and whether any staged row carries each kind of fact. */
+    private record Staged(long unmatched, long rows, long firstLine, long lastLine, boolean consents, boolean visits, boolean contracts, boolean preferences,
                           boolean health, boolean specialDates, boolean lunarBirthdays, boolean companions,
                           boolean idNumbers, boolean dataKeys, boolean held) {
     }

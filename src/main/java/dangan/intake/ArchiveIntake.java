@@ -197,7 +197,7 @@ public final class ArchiveIntake {
         LongFunction<TierAtOpening> tiers = tierAtOpening;
         MergeCounts merged = ArchiveMerge.merge(h, run.id(), MergeOptions.of(YearMonth.now(zone), messages.text("ingest.change.reason", "file", run.name()))
                 .lowTrust(lowTrust).strictConsent(strictConsent).keepStaging(keepStaging).messages(messages).zone(zone)
-                .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())));
+                .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())).distinctKeys(staging.distinctKeys()));
         IssueColumns.name(h, run.id(), staging.layout, messages); // the merge's warnings name the column as the file did
         run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
                 merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());
@@ -388,6 +388,11 @@ public final class ArchiveIntake {
 
         String[] extraColumns() {
             return extraColumns;
+        }
+
+        /** No two staged lines share a key (false when nothing was staged: the merge has nothing to open then). */
+        boolean distinctKeys() {
+            return writer != null && writer.distinctKeys();
         }
     }
 }

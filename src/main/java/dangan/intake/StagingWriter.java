@@ -90,6 +90,8 @@ final class StagingWriter implements AutoCloseable {
     private final PGCopyOutputStream copy;
     private final Writer out;
     private final StringBuilder line = new StringBuilder(512);
+    /** Whether two staged lines share a key: the merge opens the archives of a file whose keys are all distinct directly. */
+    private final StagedKeys keys = new StagedKeys();
     /** The column the next value of a line is for. */
     private int column;
     private long rows;
@@ -141,11 +143,15 @@ final class StagingWriter implements AutoCloseable {
                 ? sensitive.newKey() : null;
         field(ingestId).field(row.lineNo()).field(row.name()).field(row.gender() == null ? null : row.gender().name())
                 .field(row.birthDate()).field(row.mobile()).field(row.email()).field(row.address());
+        keys.mobile(row.mobile());
+        keys.email(row.email());
         if (row.residentId() == null) {
             field(null).field(null).field(null);
         } else {
             String id = row.residentId().value();
-            bytes(sensitive.blindIndex(id)).bytes(sensitive.encrypt(key, id)).field(row.residentId().masked());
+            byte[] idHash = sensitive.blindIndex(id);
+            keys.idHash(idHash);
+            bytes(idHash).bytes(sensitive.encrypt(key, id)).field(row.residentId().masked());
         }
         field(row.employer()).field(row.jobTitle()).field(row.nationality()).field(json(row))
                 .field(visit == null ? null : visit.date()).field(visit == null ? null : visit.amount())
@@ -178,6 +184,11 @@ final class StagingWriter implements AutoCloseable {
 
     long rows() {
         return rows;
+    }
+
+    /** True when no two of the lines written so far share a mobile, an email or an ID number (see {@link StagedKeys}). */
+    boolean distinctKeys() {
+        return keys.distinct();
     }
 
     /** Abandons an unfinished COPY so the connection can roll back (pgjdbc blocks other calls while a COPY is open). */

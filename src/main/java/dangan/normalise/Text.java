@@ -14,8 +14,8 @@ public final class Text {
 
     /** Returns the NFKC-normalised, trimmed, single-spaced text, or null when nothing visible remains. */
     public static String clean(String raw) {
-        if (raw == null) {
-            return null;
+        if (raw == null || raw.isEmpty()) {
+            return null; // an empty cell, the most common of all (without the pattern matchers below)
         }
         if (alreadyClean(raw)) {
             return raw;

@@ -257,6 +257,91 @@ class NewCustomersMergeTest {
         });
     }
 
+    /**
+     * Lines that are all alone — none matches a known archive, the staging saw no two share a key, the line numbers have
+     * no gap — open their archives by open-alone.sql, without grouping the keys or sorting the lines, and get the same
+     * archives open-archives.sql gives them: numbered in line order from the file's first staged line, with their keys,
+     * flags, tiers, contact confirmation and visits. With a gap in the line numbers, or a line that matches a known
+     * archive, the merge takes open-archives.sql, whatever the staging said.
+     */
+    @Test
+    void linesAloneOpenTheSameArchivesWithoutGroupingTheirKeysOrSortingThem() {
+        TierAtOpening tiers = new TierAtOpening("{12,1200,8,800,4,400,2,200}", "E", 1, LocalDate.of(2025, 12, 1),
+                LocalDate.of(2026, 12, 1), List.of(List.of("关键决策人"), List.of(), List.of()), List.of("是"));
+        String lines = """
+                insert into intake_row (ingest_id, line_no, name, gender, mobile, email, id_hash, id_enc, id_masked, extra,
+                                        visit_date, amount, service)
+                select :ingest, i + 4, '客户' || i, case when i % 2 = 0 then 'F' else 'M' end, '13600' || lpad(i::text, 6, '0'),
+                       case when i % 3 = 0 then 'guest' || i || '@example.cn' end,
+                       case when i % 10 = 0 then sha256(convert_to('alone-id' || i, 'UTF8')) end,
+                       case when i % 10 = 0 then '\\x02'::bytea end, case when i % 10 = 0 then '110105********' || lpad(i::text, 4, '0') end,
+                       case when i % 50 = 0 then '{"关键决策人": "是"}'::jsonb end,
+                       case when i % 7 > 0 then date '2026-11-01' - i % 500 end, 100 + i % 2000, '足疗'
+                from generate_series(1, 300) i""";
+        String archives = """
+                select c.archive_no || ' ' || c.source_line || ' ' || c.name || ' ' || coalesce(c.mobile, '-') || ' ' || coalesce(c.email, '-')
+                       || ' ' || coalesce(encode(c.id_number_hash, 'hex'), '-') || ' ' || coalesce(c.id_number_masked, '-')
+                       || ' ' || coalesce(c.tier, '-') || ' ' || c.key_decision_maker || ' ' || (c.contact_confirmed_at is not null)
+                       || ' ' || c.extra::text || ' ' || s.outcome || ' ' || (s.customer_id = c.id)
+                       || ' ' || coalesce((select string_agg(v.visit_date || '/' || v.amount, ',') from consumption v where v.customer_id = c.id), '-')
+                from customer c join intake_row s on s.ingest_id = c.source_ingest_id and s.line_no = c.source_line
+                where c.source_ingest_id = :ingest order by c.archive_no""";
+        jdbi.useHandle(h -> {
+            h.begin();
+            try { // rolled back: the other tests count every archive and visit
+                Map<String, List<String>> opened = new HashMap<>();
+                Map<String, List<String>> steps = new HashMap<>();
+                Map<String, String> plans = new HashMap<>();
+                for (boolean distinct : List.of(true, false)) {
+                    h.savepoint("alone");
+                    long ingest = ingest(h, "alone.csv");
+                    h.createUpdate(lines).bind("ingest", ingest).execute();
+                    List<String> ran = new ArrayList<>();
+                    MergeCounts counts = ArchiveMerge.merge(h, ingest, MergeOptions.of(YearMonth.of(2026, 11), "intake of alone.csv")
+                            .tiers(tiers).keepStaging(true).distinctKeys(distinct), (step, plan) -> {
+                                ran.add(step);
+                                plans.put(step, plan);
+                            });
+                    assertThat(counts.created()).isEqualTo(300);
+                    opened.put(String.valueOf(distinct), h.createQuery(archives).bind("ingest", ingest).mapTo(String.class).list());
+                    steps.put(String.valueOf(distinct), ran);
+                    h.rollbackToSavepoint("alone");
+                }
+                assertThat(steps.get("true")).contains("merge/open-alone").doesNotContain("merge/open-archives");
+                assertThat(steps.get("false")).contains("merge/open-archives").doesNotContain("merge/open-alone");
+                assertThat(sortKeys(plans.get("merge/open-alone"))).isEmpty();
+                assertThat(plans.get("merge/open-alone")).doesNotContain("Aggregate");
+                assertThat(opened.get("true")).hasSize(300).isEqualTo(opened.get("false"));
+                assertThat(opened.get("true").get(0)).startsWith("202611001 5 客户1 13600000001 - - - ");
+                assertThat(opened.get("true").get(299)).startsWith("202611300 304 客户300 13600000300 guest300@example.cn ");
+                assertThat(opened.get("true")).filteredOn(a -> a.contains(" A true true ")).hasSize(6); // the six decision makers
+                assertThat(opened.get("true")).allMatch(a -> a.contains(" new true "));
+
+                // a gap in the line numbers (a rejected line), or a line that matches a known archive: open-archives.sql
+                for (String variant : List.of("gap", "known")) {
+                    h.savepoint("general");
+                    long ingest = ingest(h, variant + ".csv");
+                    h.createUpdate(lines).bind("ingest", ingest).execute();
+                    if (variant.equals("gap")) {
+                        h.createUpdate("delete from intake_row where ingest_id = :ingest and line_no = 100").bind("ingest", ingest).execute();
+                    } else {
+                        h.execute("insert into customer (archive_no, name, mobile) values ('202601001', '客户7', '13600000007')");
+                    }
+                    List<String> ran = new ArrayList<>();
+                    MergeCounts counts = ArchiveMerge.merge(h, ingest, MergeOptions.of(YearMonth.of(2026, 11), "intake of " + variant)
+                            .tiers(tiers).distinctKeys(true), (step, plan) -> ran.add(step));
+                    assertThat(counts.created()).as(variant).isEqualTo(299);
+                    assertThat(ran).as(variant).contains("merge/open-archives").doesNotContain("merge/open-alone");
+                    assertThat(h.createQuery("select max(archive_no) from customer where source_ingest_id = :ingest").bind("ingest", ingest)
+                            .mapTo(String.class).one()).as(variant).isEqualTo("202611299");
+                    h.rollbackToSavepoint("general");
+                }
+            } finally {
+                h.rollback();
+            }
+        });
+    }
+
     private static long ingest(Handle h, String name) {
         return h.createQuery("insert into ingest (source_type, channel, source_name, status)"
                 + " values ('file', 'registrations', :name, 'running') returning id").bind("name", name).mapTo(Long.class).one();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ingest benchmark (issue 14: 1,000,000 new customers ≤ 1.3× the floor, with -Xmx512m). Usage: bench/ingest.sh [rows] [--no-check]
+# Ingest benchmark (issue 14: 1,000,000 new customers ≤ 1.3× the floor, with -Xmx512m). Usage: bench/ingest.sh [rows] [--no-check] [--no-settle]
 # Builds the jar if needed, then generates a registration file of [rows] lines (default
 # 1,000,000), ingests it through the real route into a fresh embedded PostgreSQL (or
 # DANGAN_DB_URL), and prints the ingest time next to COPY / psql \copy of the same file.

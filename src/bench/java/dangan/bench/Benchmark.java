@@ -83,4 +83,40 @@ final class Benchmark {
         }));
         return work;
     }
+
+    /**
+     * What the server wrote: WAL by its position (exact, at once), and from its counters (pg_stat_wal, pg_stat_bgwriter) the
+     * full-page images and syncs, pages the backends wrote out themselves (to make room in the shared buffers), checkpoints
+     * begun. A backend adds its counts to them when idle, at most once a second: the service's sessions' last second of an
+     * ingest may be counted late.
+     */
+    record Writes(long walBytes, long fullPages, long walSyncs, long backendWrites, long checkpoints) {
+        static Writes now(Connection c) throws Exception {
+            try (Statement s = c.createStatement()) {
+                // this session's own counts (the floor ran here) reach the shared ones once it is idle again: at most once a
+                // second otherwise, so a floor of under a second showed no WAL at all
+                s.execute("select pg_stat_force_next_flush()");
+                s.execute("select pg_stat_clear_snapshot()");
+                try (ResultSet rs = s.executeQuery("select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, w.wal_fpi, w.wal_sync, b.buffers_backend,"
+                        + " b.checkpoints_timed + b.checkpoints_req from pg_stat_wal w, pg_stat_bgwriter b")) {
+                    rs.next();
+                    return new Writes(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                }
+            }
+        }
+
+        String since(Writes before) {
+            return String.format("WAL %,d MB (%,d full-page images, %,d syncs), %,d MB written out by backends, %d checkpoints begun",
+                    (walBytes - before.walBytes) >> 20, fullPages - before.fullPages, walSyncs - before.walSyncs,
+                    (backendWrites - before.backendWrites) * 8 / 1024, checkpoints - before.checkpoints);
+        }
+    }
+
+    /** How many autovacuum and autoanalyze runs of the archive's tables have ended so far. */
+    static long autovacuums(Statement s) throws Exception {
+        try (ResultSet rs = s.executeQuery("select coalesce(sum(autovacuum_count + autoanalyze_count), 0) from pg_stat_user_tables")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
 }

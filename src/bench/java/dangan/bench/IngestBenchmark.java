@@ -28,6 +28,13 @@ import java.util.Random;
  * {@code \copy} does — and, when psql is on the PATH, psql {@code \copy} itself.
  * Run with {@code bench/ingest.sh [rows] [--no-check]}, which holds the JVM to -Xmx512m; {@code --no-check} leaves out
  * the two checks of the file before it is dropped (80 s at 1,000,000 lines), for quicker runs while working.
+ * <p>
+ * As {@code bench/table.sh} does, the archive is settled (untimed) before the floor and again before the drop: vacuumed
+ * and analysed, then a checkpoint. The floor and the checks are rolled back; left there, their aborted rows (1,000,000
+ * archives, visits and the rest, with their index entries) were in the tables the ingest fills, autovacuum cleaned them
+ * up during the ingest, on the same two cores, and the floor's 1.3 GB of WAL brought the ingest's first checkpoint
+ * forward into it. {@code --no-settle} leaves them, as before round 10. The server's writes of the floor and of the
+ * ingest are printed (WAL, full-page images, pages written out by the backends, checkpoints begun).
  */
 public final class IngestBenchmark {
 
@@ -43,6 +50,7 @@ public final class IngestBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> arguments = List.of(args);
         boolean checks = !arguments.contains("--no-check");
+        boolean settle = !arguments.contains("--no-settle");
         int rows = arguments.stream().filter(a -> !a.startsWith("--")).findFirst().map(Integer::parseInt).orElse(1_000_000);
         Path work = Benchmark.workDir("dangan-bench-");
         Path file = work.resolve("registrations-" + rows + ".csv");
@@ -54,7 +62,10 @@ public final class IngestBenchmark {
         try (DanganService service = DanganService.start(settings)) {
             Path inbox = settings.home().resolve("inbox").resolve("registrations");
             // the floor first, on the same empty archive, rolled back
+            settle(service, settle);
+            Benchmark.Writes beforeFloor = writes(service);
             double floor = floor(service, file);
+            String floorWrites = writes(service).since(beforeFloor);
             // check before filing, on the same empty archive: rolled back, so the drop below starts from the same state
             String checkLine = "skipped (--no-check)";
             if (checks) {
@@ -68,6 +79,9 @@ public final class IngestBenchmark {
                 checkLine = String.format("%.1f s first, %.1f s again   [%,d lines, %,d new; report %.1f MB]",
                         check, checkWarm, checked.run().read(), checked.run().created(), Files.size(checked.report()) / 1e6);
             }
+            settle(service, settle); // the floor's and the checks' aborted rows vacuumed: the ingest meets the empty archive
+            Benchmark.Writes beforeIngest = writes(service);
+            long autovacuums = autovacuums(service);
             Path dropped = inbox.resolve(file.getFileName());
             Files.copy(file, work.resolve("home").resolve(file.getFileName()));
             long dropNanos = System.nanoTime();
@@ -85,6 +99,8 @@ public final class IngestBenchmark {
                 outcome = String.format("status %s, %,d lines, %,d new, %,d rejected, %,d warnings",
                         rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6));
             }
+            String ingestWrites = writes(service).since(beforeIngest);
+            long autovacuumsDuring = autovacuums(service) - autovacuums;
             double copy = jdbcCopy(service, file);
             Double psql = psqlCopy(service, file, dangan.store.ArchiveDatabase.storedPassword(settings.home()));
             long heapMax = Runtime.getRuntime().maxMemory() / (1024 * 1024);
@@ -99,6 +115,10 @@ public final class IngestBenchmark {
             System.out.printf("ratio ingest / floor                     %.2f× (target ≤ 1.3×)%n", ingest / floor);
             double reference = psql != null ? psql : copy;
             System.out.printf("ratio ingest / %-22s   %.2f× (target ≤ 2×)%n", psql != null ? "psql \\copy" : "COPY", ingest / reference);
+            System.out.printf("server writes: ingest %s%s; floor %s%n", ingestWrites,
+                    autovacuumsDuring > 0 ? String.format(" (%d autovacuum or autoanalyze runs ended during the ingest)", autovacuumsDuring) : "",
+                    floorWrites);
+            System.out.printf("archive settled before the floor and the drop  %s%n", settle ? "yes (vacuum (analyze), checkpoint)" : "no (--no-settle)");
             System.out.printf("JVM max heap                  %d MiB%n", heapMax);
         }
     }
@@ -141,6 +161,27 @@ public final class IngestBenchmark {
             double took = seconds(t);
             c.rollback();
             return took;
+        }
+    }
+
+    /** Vacuums and analyses the archive, then a checkpoint (untimed); nothing with {@code --no-settle}. */
+    private static void settle(DanganService service, boolean settle) throws Exception {
+        if (!settle) return;
+        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("vacuum (analyze)");
+            s.execute("checkpoint");
+        }
+    }
+
+    private static Benchmark.Writes writes(DanganService service) throws Exception {
+        try (Connection c = service.database().dataSource().getConnection()) {
+            return Benchmark.Writes.now(c);
+        }
+    }
+
+    private static long autovacuums(DanganService service) throws Exception {
+        try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            return Benchmark.autovacuums(s);
         }
     }
 

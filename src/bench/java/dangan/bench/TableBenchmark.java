@@ -262,23 +262,23 @@ public final class TableBenchmark {
         double floorSeconds = Double.NaN;
         long autovacuums;
         String floorWrites = "";
-        Writes beforeIngest;
+        Benchmark.Writes beforeIngest;
         try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
             if (settle) { // the floor and the ingest meet the same settled archive, each at the start of a checkpoint cycle
                 s.execute(SETTLE);
                 s.execute("checkpoint");
             }
             if (floor) {
-                Writes before = Writes.now(c);
+                Benchmark.Writes before = Benchmark.Writes.now(c);
                 floorSeconds = floor(c, file);
-                floorWrites = "; floor " + Writes.now(c).since(before);
+                floorWrites = "; floor " + Benchmark.Writes.now(c).since(before);
                 if (settle) {
                     s.execute(SETTLE_FLOOR);
                     s.execute("checkpoint");
                 }
             }
-            autovacuums = autovacuums(s);
-            beforeIngest = Writes.now(c);
+            autovacuums = Benchmark.autovacuums(s);
+            beforeIngest = Benchmark.Writes.now(c);
         }
         Path dropped = inbox.resolve(file.getFileName());
         Path aside = work.resolve("home").resolve(file.getFileName());
@@ -297,49 +297,13 @@ public final class TableBenchmark {
                 outcome = String.format("%s: %,d new, %,d updated, %,d duplicate, %,d rejected, %,d warnings", rs.getString(2),
                         rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6), rs.getInt(7));
             }
-            long during = autovacuums(s) - autovacuums;
+            long during = Benchmark.autovacuums(s) - autovacuums;
             if (during > 0) outcome += String.format(" (%d autovacuum or autoanalyze runs ended during the ingest)", during);
             Figure figure = new Figure(shown, lines, ingest, wall, floorSeconds, outcome);
             System.out.printf("%s, %,d lines: %.2f s (floor %.2f s) — %s%n", shown, lines, ingest, figure.floor(), outcome);
-            System.out.printf("    server writes: ingest %s%s%n", Writes.now(c).since(beforeIngest), floorWrites);
+            System.out.printf("    server writes: ingest %s%s%n", Benchmark.Writes.now(c).since(beforeIngest), floorWrites);
             Files.delete(file);
             return figure;
-        }
-    }
-
-    /**
-     * What the server wrote: WAL by its position (exact, at once), and from its counters (pg_stat_wal, pg_stat_bgwriter) the
-     * full-page images and syncs, pages the backends wrote out themselves (to make room in the shared buffers), checkpoints
-     * begun. A backend adds its counts to them when idle, at most once a second: the service's sessions' last second of an
-     * ingest may be counted late.
-     */
-    private record Writes(long walBytes, long fullPages, long walSyncs, long backendWrites, long checkpoints) {
-        static Writes now(Connection c) throws Exception {
-            try (Statement s = c.createStatement()) {
-                // this session's own counts (the floor ran here) reach the shared ones once it is idle again: at most once a
-                // second otherwise, so a floor of under a second showed no WAL at all
-                s.execute("select pg_stat_force_next_flush()");
-                s.execute("select pg_stat_clear_snapshot()");
-                try (ResultSet rs = s.executeQuery("select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, w.wal_fpi, w.wal_sync, b.buffers_backend,"
-                        + " b.checkpoints_timed + b.checkpoints_req from pg_stat_wal w, pg_stat_bgwriter b")) {
-                    rs.next();
-                    return new Writes(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
-                }
-            }
-        }
-
-        String since(Writes before) {
-            return String.format("WAL %,d MB (%,d full-page images, %,d syncs), %,d MB written out by backends, %d checkpoints begun",
-                    (walBytes - before.walBytes) >> 20, fullPages - before.fullPages, walSyncs - before.walSyncs,
-                    (backendWrites - before.backendWrites) * 8 / 1024, checkpoints - before.checkpoints);
-        }
-    }
-
-    /** How many autovacuum and autoanalyze runs of the archive's tables have ended so far. */
-    private static long autovacuums(Statement s) throws Exception {
-        try (ResultSet rs = s.executeQuery("select coalesce(sum(autovacuum_count + autoanalyze_count), 0) from pg_stat_user_tables")) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 

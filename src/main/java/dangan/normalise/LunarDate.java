@@ -30,7 +30,15 @@ public record LunarDate(Integer year, int month, boolean leap, int day) {
     /** Whether a value in an ordinary date column is written as a lunar date (农历…, 闰…, 正月, 初八 …). */
     public static boolean looksLunar(String raw) {
         String cleaned = Text.clean(raw);
-        return cleaned != null && MARKED.matcher(cleaned).find();
+        return cleaned != null && !ascii(cleaned) && MARKED.matcher(cleaned).find();
+    }
+
+    /** Every mark of a lunar date is a Chinese character: a date written in ASCII (1990-03-01, 1990/3/1) has none. */
+    private static boolean ascii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) return false;
+        }
+        return true;
     }
 
     /** Parses a lunar date; null for blank input. */

@@ -56,18 +56,18 @@ public final class ArchiveMerge {
     private static final SqlScript HOLD_HEALTH_WITHOUT_CONSENT = step("hold-health-without-consent");
     private static final SqlScript DROP_HELD_HEALTH = step("drop-held-health");
     /**
-     * The visits of the lines that opened their archive, filed first and without de-duplication (their archives have
-     * no fact yet); then add-visits files the other lines' — when there are any.
+     * The fact steps, in order, each run only when some staged row carries its kind of fact. Most are run twice: first for
+     * the lines that opened their archive in this merge, without the step's on-conflict clause (such an archive has no
+     * fact yet, and one line's rows never share a key), then for the other lines as the file is written — only when there
+     * are any. A customer's later lines of the same file are among the others: a fact the opening line filed is not
+     * filed again. A contract (updated when its terms change) and the lunar birthday (the file's last line wins) are
+     * filed once for all lines.
      */
-    private static final SqlScript ADD_NEW_VISITS = step("add-new-visits");
-    private static final SqlScript ADD_VISITS = step("add-visits");
-    /** The fact steps, in order, each run only when some staged row carries its kind of fact. */
-    private static final List<Map.Entry<SqlScript, Predicate<Staged>>> ADD_FACTS = List.of(
-            Map.entry(ADD_VISITS, Staged::visits), Map.entry(step("add-contracts"), Staged::contracts),
-            Map.entry(step("add-preferences"), Staged::preferences), Map.entry(step("add-health"), Staged::health),
-            Map.entry(step("add-special-dates"), Staged::specialDates),
-            Map.entry(step("add-lunar-birthdays"), Staged::lunarBirthdays),
-            Map.entry(step("add-companions"), Staged::companions));
+    private static final List<FactStep> ADD_FACTS = List.of(
+            FactStep.twice("visits", Staged::visits), FactStep.once("contracts", Staged::contracts),
+            FactStep.twice("preferences", Staged::preferences), FactStep.twice("health", Staged::health),
+            FactStep.twice("special-dates", Staged::specialDates), FactStep.once("lunar-birthdays", Staged::lunarBirthdays),
+            FactStep.twice("companions", Staged::companions));
     private static final SqlScript HOLD_ID_WITHOUT_CONSENT = step("hold-id-without-consent");
     private static final SqlScript HOLD_SENSITIVE_COLUMNS = step("hold-sensitive-columns");
     private static final SqlScript FILE_KEYS = step("file-keys");
@@ -114,6 +114,8 @@ public final class ArchiveMerge {
                    bool_or(key_id is not null) as data_keys,
                    bool_or(held is not null) as held
             from intake_row where ingest_id = :ingest_id""";
+    /** No archive yet (the first import of a business's customers): matching the staged lines can find nothing. */
+    private static final String NO_ARCHIVE = "select not exists (select from customer)";
     private static final String CLEAR_STAGING = "delete from intake_row where ingest_id = :ingest_id";
     private static final String CLEAR_CHANGES = "delete from intake_change where ingest_id = :ingest_id";
 
@@ -176,13 +178,17 @@ public final class ArchiveMerge {
         long unmatched = staged.unmatched();
         long openedInAll = 0;
         analyse(h, STAGED_ROWS);
+        // no archive and no staged line matched yet: the first pass of matching would look every line up in vain
+        // (issue 14: 3 s for 1,000,000 lines); the lines that share a key with one that opens an archive match it after
+        boolean mayMatch = unmatched < staged.rows() || !h.createQuery(NO_ARCHIVE).mapTo(Boolean.class).one();
         do {
             int matched;
-            while (unmatched > 0 && (matched = run(h, MATCH, p, watch)) > 0) {
+            while (unmatched > 0 && mayMatch && (matched = run(h, MATCH, p, watch)) > 0) {
                 unmatched -= matched;
                 passes++;
             }
             opened = unmatched > 0 ? open(h, staged, unmatched, options, p, watch) : 0;
+            mayMatch = true;
             unmatched -= opened;
             openedInAll += opened;
             if (++passes > MAX_PASSES) {
@@ -213,10 +219,16 @@ public final class ArchiveMerge {
             run(h, HOLD_HEALTH_WITHOUT_CONSENT, p, watch);
             run(h, DROP_HELD_HEALTH, p, watch);
         }
-        if (openedInAll > 0 && staged.visits()) run(h, ADD_NEW_VISITS, p, watch);
-        for (Map.Entry<SqlScript, Predicate<Staged>> facts : ADD_FACTS) {
-            if (facts.getKey() == ADD_VISITS && !matchedAny) continue; // every line opened its archive: its visit is filed
-            if (facts.getValue().test(staged)) run(h, facts.getKey(), p, watch);
+        for (FactStep facts : ADD_FACTS) {
+            if (!facts.carried().test(staged)) continue;
+            if (facts.opened() == null) {
+                run(h, facts.all(), p, watch);
+                continue;
+            }
+            p.put("opened", true);
+            if (openedInAll > 0) run(h, facts.opened(), p, watch);
+            p.put("opened", false);
+            if (matchedAny) run(h, facts.all(), p, watch); // every line opened its archive: each line's facts are filed
         }
         if (options.strictConsent() && staged.idNumbers()) {
             run(h, HOLD_ID_WITHOUT_CONSENT, p, watch);
@@ -259,6 +271,22 @@ public final class ArchiveMerge {
     private record Staged(long unmatched, long rows, long firstLine, long lastLine, boolean consents, boolean visits, boolean contracts, boolean preferences,
                           boolean health, boolean specialDates, boolean lunarBirthdays, boolean companions,
                           boolean idNumbers, boolean dataKeys, boolean held) {
+    }
+
+    /**
+     * A fact step: {@code add-KIND.sql} for every line ({@code opened} false: the lines that did not open their archive,
+     * when run twice), and for the lines that did, the same statement without its on-conflict clause
+     * ({@code add-new-KIND}, {@code opened} true) — or none, when the step files every line's at once.
+     */
+    private record FactStep(SqlScript all, SqlScript opened, Predicate<Staged> carried) {
+        static FactStep twice(String kind, Predicate<Staged> carried) {
+            SqlScript all = step("add-" + kind);
+            return new FactStep(all, all.withoutConflictClause("merge/add-new-" + kind), carried);
+        }
+
+        static FactStep once(String kind, Predicate<Staged> carried) {
+            return new FactStep(step("add-" + kind), null, carried);
+        }
     }
 
     /** The parameters of open-archives.sql: tier_for's rules, the window, the flag columns (none without tiers). */

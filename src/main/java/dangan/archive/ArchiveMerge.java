@@ -45,7 +45,7 @@ public final class ArchiveMerge {
 
     private static final SqlScript MATCH = step("match");
     private static final SqlScript OPEN = step("open-archives");
-    /** Opening when every line is alone: no line matched, no two share a key, the line numbers without a gap. */
+    /** Opening when every line is alone: no line matched, no two share a key (MergeOptions.linesAlone). */
     private static final SqlScript OPEN_ALONE = step("open-alone");
     private static final SqlScript HOLD_SEALED = step("hold-sealed");
     private static final SqlScript RECORD_CONSENTS = step("record-consents");
@@ -252,14 +252,18 @@ public final class ArchiveMerge {
 
     /**
      * Opens archives for the lines still unmatched. When every staged line is alone — none matched a known archive, the
-     * staging saw no two share a key ({@link MergeOptions#distinctKeys()}) and the line numbers have no gap — each opens
-     * its own, numbered by its line (open-alone.sql: no grouping of the keys, no sort); else open-archives.sql.
+     * staging saw no two share a key ({@link MergeOptions#linesAlone()}) and the line numbers it skipped account for every
+     * gap between the first and the last — each opens its own, numbered by its place among the staged lines
+     * (open-alone.sql: no grouping of the keys, no sort); else open-archives.sql.
      */
     private static int open(Handle h, Staged staged, long unmatched, MergeOptions options, Map<String, Object> p, PlanWatch watch) {
-        boolean alone = options.distinctKeys() && unmatched == staged.rows() && staged.lastLine() - staged.firstLine() + 1 == staged.rows();
+        LinesAlone lines = options.linesAlone();
+        boolean alone = lines != null && unmatched == staged.rows()
+                && staged.lastLine() - staged.firstLine() + 1 == staged.rows() + lines.gaps().length;
         if (!alone) return run(h, OPEN, p, watch);
         p.put("opening", unmatched);
         p.put("first_line", staged.firstLine());
+        p.put("gaps", java.util.Arrays.stream(lines.gaps()).boxed().toArray(Integer[]::new));
         int opened = run(h, OPEN_ALONE, p, watch);
         if (opened != unmatched) { // as many archives as numbers reserved, or none at all
             throw new IllegalStateException(opened + " archives opened for " + unmatched + " lines alone");

@@ -27,20 +27,21 @@ import java.time.temporal.ChronoUnit;
  *                      {@link MergeTexts})
  * @param zone          the time zone whose day a contact confirmation is kept by (D-30, dangan.timezone): an
  *                      archive confirmed today is not written again only to confirm it once more
- * @param distinctKeys  the staging saw no two lines share a mobile, an email or an ID number: when none of them
- *                      matches a known archive, each opens its own (open-alone.sql), without grouping the keys first
+ * @param linesAlone    what the staging saw when no two lines share a mobile, an email or an ID number (and which
+ *                      line numbers it skipped); null when not known: when none of the lines matches a known
+ *                      archive either, each opens its own (open-alone.sql), without grouping the keys first
  */
 public record MergeOptions(YearMonth openedIn, String reason, boolean lowTrust, boolean strictConsent,
                            TierAtOpening tiers, boolean keepStaging, Messages messages, ZoneId zone,
-                           boolean distinctKeys) {
+                           LinesAlone linesAlone) {
 
     /** A trusted source, no strict consent, no tiers at opening, warnings in Chinese, days in UTC. */
     public static MergeOptions of(YearMonth openedIn, String reason) {
-        return new MergeOptions(openedIn, reason, false, false, null, false, Messages.of(Language.ZH), ZoneOffset.UTC, false);
+        return new MergeOptions(openedIn, reason, false, false, null, false, Messages.of(Language.ZH), ZoneOffset.UTC, null);
     }
 
     public MergeOptions zone(ZoneId zone) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, distinctKeys);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, linesAlone);
     }
 
     /** The start of today in {@link #zone}: a contact confirmed since then is confirmed today. */
@@ -49,27 +50,27 @@ public record MergeOptions(YearMonth openedIn, String reason, boolean lowTrust, 
     }
 
     public MergeOptions messages(Messages messages) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, distinctKeys);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, linesAlone);
     }
 
     public MergeOptions keepStaging(boolean keep) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keep, messages, zone, distinctKeys);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keep, messages, zone, linesAlone);
     }
 
     public MergeOptions lowTrust(boolean lowTrust) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, distinctKeys);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, linesAlone);
     }
 
     public MergeOptions strictConsent(boolean strictConsent) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, distinctKeys);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, linesAlone);
     }
 
     public MergeOptions tiers(TierAtOpening tiers) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, distinctKeys);
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, linesAlone);
     }
 
-    public MergeOptions distinctKeys(boolean distinct) {
-        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, distinct);
+    public MergeOptions linesAlone(LinesAlone lines) {
+        return new MergeOptions(openedIn, reason, lowTrust, strictConsent, tiers, keepStaging, messages, zone, lines);
     }
 
     /** The tiers at opening that apply: none for a low-trust source. */

@@ -197,7 +197,7 @@ public final class ArchiveIntake {
         LongFunction<TierAtOpening> tiers = tierAtOpening;
         MergeCounts merged = ArchiveMerge.merge(h, run.id(), MergeOptions.of(YearMonth.now(zone), messages.text("ingest.change.reason", "file", run.name()))
                 .lowTrust(lowTrust).strictConsent(strictConsent).keepStaging(keepStaging).messages(messages).zone(zone)
-                .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())).distinctKeys(staging.distinctKeys()));
+                .tiers(tiers == null || lowTrust ? null : tiers.apply(run.id())).linesAlone(staging.linesAlone()));
         IssueColumns.name(h, run.id(), staging.layout, messages); // the merge's warnings name the column as the file did
         run.counts(staged + issues.rejectedLines(), merged.created(), merged.updated(), merged.duplicates(),
                 merged.review(), issues.rejectedLines(), issues.warnings() + merged.notApplied());
@@ -390,9 +390,10 @@ public final class ArchiveIntake {
             return extraColumns;
         }
 
-        /** No two staged lines share a key (false when nothing was staged: the merge has nothing to open then). */
-        boolean distinctKeys() {
-            return writer != null && writer.distinctKeys();
+        /** What the staging saw when no two staged lines share a key and the skipped line numbers are known; else null. */
+        dangan.archive.LinesAlone linesAlone() {
+            int[] gaps = writer == null || !writer.distinctKeys() ? null : writer.lineGaps();
+            return gaps == null ? null : new dangan.archive.LinesAlone(gaps);
         }
     }
 }

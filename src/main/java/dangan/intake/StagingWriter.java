@@ -1,6 +1,7 @@
 package dangan.intake;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.carrotsearch.hppc.IntArrayList;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dangan.normalise.LunarDate;
 import dangan.privacy.DataKey;
@@ -92,6 +93,11 @@ final class StagingWriter implements AutoCloseable {
     private final StringBuilder line = new StringBuilder(512);
     /** Whether two staged lines share a key: the merge opens the archives of a file whose keys are all distinct directly. */
     private final StagedKeys keys = new StagedKeys();
+    /** At most this many line numbers skipped between staged lines are kept (a few rejected lines, not a file of blanks). */
+    static final int MAX_GAPS = 100_000;
+    /** The line numbers skipped between staged lines (rejected, blank), ascending; null once too many or out of order. */
+    private IntArrayList gaps = new IntArrayList();
+    private int lastLine = -1;
     /** The column the next value of a line is for. */
     private int column;
     private long rows;
@@ -138,6 +144,7 @@ final class StagingWriter implements AutoCloseable {
     void write(CustomerRow row) {
         line.setLength(0);
         column = 0;
+        noteLine(row.lineNo());
         CustomerRow.Visit visit = row.visit();
         DataKey key = row.residentId() != null || row.allergies() != null || row.health() != null || !row.held().isEmpty()
                 ? sensitive.newKey() : null;
@@ -189,6 +196,23 @@ final class StagingWriter implements AutoCloseable {
     /** True when no two of the lines written so far share a mobile, an email or an ID number (see {@link StagedKeys}). */
     boolean distinctKeys() {
         return keys.distinct();
+    }
+
+    /** The line numbers skipped between the lines written so far, ascending; null when too many, or lines came out of order. */
+    int[] lineGaps() {
+        return gaps == null ? null : gaps.toArray();
+    }
+
+    private void noteLine(int lineNo) {
+        if (gaps == null) return;
+        if (lastLine >= 0) {
+            if (lineNo <= lastLine || lineNo - lastLine - 1 > MAX_GAPS - gaps.size()) {
+                gaps = null;
+                return;
+            }
+            for (int skipped = lastLine + 1; skipped < lineNo; skipped++) gaps.add(skipped);
+        }
+        lastLine = lineNo;
     }
 
     /** Abandons an unfinished COPY so the connection can roll back (pgjdbc blocks other calls while a COPY is open). */

@@ -1,10 +1,12 @@
--- Open, when every staged line is alone (issue 14): no line matched a known archive, no two lines share a mobile, ID
--- number or email (the staging saw each key once: MergeOptions.distinctKeys) and the staged line numbers run without
--- a gap from :'first_line'. Then each line opens its own archive, and open-archives.sql would give the same archives:
--- no key to group, every line alone (its flags and tier at opening, with the tiers flow), numbered per D-14 in line
--- order — the line's place among the openers is its line number less the first one, so neither the grouping nor a
--- sort by line order is needed (at 1,000,000 lines of ingest.sh's file: 2–2.5 s of 12.5–13 s). The merge runs it
--- only then (ArchiveMerge) and checks that it opened :'opening' archives, as many as were reserved.
+-- Open, when every staged line is alone (issue 14): no line matched a known archive and no two lines share a mobile,
+-- ID number or email (the staging saw each key once: MergeOptions.linesAlone). Then each line opens its own archive, and
+-- open-archives.sql would give the same archives: no key to group, every line alone (its flags and tier at opening, with
+-- the tiers flow), numbered per D-14 in line order — the line's place among the openers is its line number less the
+-- first staged one (:'first_line') and less the line numbers the staging skipped before it (:'gaps', ascending: rejected
+-- or blank lines; width_bucket counts them by a binary search), so neither the grouping nor a sort by line order is
+-- needed (at 1,000,000 lines of ingest.sh's file: 2–2.5 s of 12.5–13 s). The merge runs it only then (ArchiveMerge,
+-- which checks that the skipped numbers account for every gap) and checks that it opened :'opening' archives, as many
+-- as were reserved.
 with reserved as (
     select archive_serial_reserve(:'period', :'opening'::int) as first_serial
 ), opened as (
@@ -22,7 +24,8 @@ select customer_id, archive_no, name, gender, birth_date, mobile, email, address
        kdm, org, oop,
        case when :'tiers'::boolean then tier_for(visits, spend, kdm, org, oop, null, :'thresholds'::numeric[],
                                      nullif(:'oop_tier', '')::text, nullif(:'lapsed_visits', '')::int) end
-from (select s.customer_id, archive_no(:'period', r.first_serial + (s.line_no - :'first_line'::int)) as archive_no, s.name,
+from (select s.customer_id, archive_no(:'period', r.first_serial + (s.line_no - :'first_line'::int
+                                                          - width_bucket(s.line_no, :'gaps'::int[]))) as archive_no, s.name,
              s.gender, s.birth_date, s.mobile, s.email, s.address, s.id_enc, s.id_hash, s.id_masked, s.employer, s.job_title,
              s.nationality, coalesce(s.extra, '{}'::jsonb) as extra,
              case when s.mobile is not null or s.email is not null then now() end as contact_confirmed_at,

@@ -341,11 +341,10 @@ class NewCustomersMergeTest {
     }
 
     /**
-     * Lines that are all alone — none matches a known archive, the staging saw no two share a key, the line numbers have
-     * no gap — open their archives by open-alone.sql, without grouping the keys or sorting the lines, and get the same
+     * Lines that are all alone — none matches a known archive, the staging saw no two share a key — open their archives by open-alone.sql, without grouping the keys or sorting the lines, and get the same
      * archives open-archives.sql gives them: numbered in line order from the file's first staged line, with their keys,
-     * flags, tiers, contact confirmation and visits. With a gap in the line numbers, or a line that matches a known
-     * archive, the merge takes open-archives.sql, whatever the staging said.
+     * flags, tiers, contact confirmation and visits — also after a line the staging skipped (rejected), when it says so.
+     * With a gap it did not report, or a line that matches a known archive, the merge takes open-archives.sql.
      */
     @Test
     void linesAloneOpenTheSameArchivesWithoutGroupingTheirKeysOrSortingThem() {
@@ -381,7 +380,7 @@ class NewCustomersMergeTest {
                     h.createUpdate(lines).bind("ingest", ingest).execute();
                     List<String> ran = new ArrayList<>();
                     MergeCounts counts = ArchiveMerge.merge(h, ingest, MergeOptions.of(YearMonth.of(2026, 11), "intake of alone.csv")
-                            .tiers(tiers).keepStaging(true).distinctKeys(distinct), (step, plan) -> {
+                            .tiers(tiers).keepStaging(true).linesAlone(distinct ? new LinesAlone(new int[0]) : null), (step, plan) -> {
                                 ran.add(step);
                                 plans.put(step, plan);
                             });
@@ -400,25 +399,42 @@ class NewCustomersMergeTest {
                 assertThat(opened.get("true")).filteredOn(a -> a.contains(" A true true ")).hasSize(6); // the six decision makers
                 assertThat(opened.get("true")).allMatch(a -> a.contains(" new true "));
 
-                // a gap in the line numbers (a rejected line), or a line that matches a known archive: open-archives.sql
-                for (String variant : List.of("gap", "known")) {
+                // a rejected line (100) the staging skipped: open-alone.sql numbers the lines after it as open-archives.sql does;
+                // a gap the staging did not report, or a line that matches a known archive: open-archives.sql
+                Map<String, List<String>> gapped = new HashMap<>();
+                for (String variant : List.of("gap told", "gap in general", "gap untold", "known")) {
                     h.savepoint("general");
                     long ingest = ingest(h, variant + ".csv");
                     h.createUpdate(lines).bind("ingest", ingest).execute();
-                    if (variant.equals("gap")) {
+                    if (variant.startsWith("gap")) {
                         h.createUpdate("delete from intake_row where ingest_id = :ingest and line_no = 100").bind("ingest", ingest).execute();
                     } else {
                         h.execute("insert into customer (archive_no, name, mobile) values ('202601001', '客户7', '13600000007')");
                     }
+                    LinesAlone told = switch (variant) {
+                        case "gap told" -> new LinesAlone(new int[]{100});
+                        case "gap in general" -> null;
+                        default -> new LinesAlone(new int[0]);
+                    };
                     List<String> ran = new ArrayList<>();
                     MergeCounts counts = ArchiveMerge.merge(h, ingest, MergeOptions.of(YearMonth.of(2026, 11), "intake of " + variant)
-                            .tiers(tiers).distinctKeys(true), (step, plan) -> ran.add(step));
+                            .tiers(tiers).keepStaging(true).linesAlone(told), (step, plan) -> ran.add(step));
                     assertThat(counts.created()).as(variant).isEqualTo(299);
-                    assertThat(ran).as(variant).contains("merge/open-archives").doesNotContain("merge/open-alone");
+                    if (variant.equals("gap told")) {
+                        assertThat(ran).as(variant).contains("merge/open-alone").doesNotContain("merge/open-archives");
+                    } else {
+                        assertThat(ran).as(variant).contains("merge/open-archives").doesNotContain("merge/open-alone");
+                    }
                     assertThat(h.createQuery("select max(archive_no) from customer where source_ingest_id = :ingest").bind("ingest", ingest)
                             .mapTo(String.class).one()).as(variant).isEqualTo("202611299");
+                    if (variant.startsWith("gap")) {
+                        gapped.put(variant, h.createQuery(archives).bind("ingest", ingest).mapTo(String.class).list());
+                    }
                     h.rollbackToSavepoint("general");
                 }
+                assertThat(gapped.get("gap told")).hasSize(299).isEqualTo(gapped.get("gap in general")).isEqualTo(gapped.get("gap untold"))
+                        .contains(opened.get("true").get(94)) // line 99, before the gap: as without it
+                        .anyMatch(a -> a.startsWith("202611096 101 客户97 ")); // line 101, after it: the next number
             } finally {
                 h.rollback();
             }

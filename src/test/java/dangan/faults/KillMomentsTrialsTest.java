@@ -44,7 +44,7 @@ class KillMomentsTrialsTest {
     static List<String> moments(int lines) {
         // the suite's ten first, spread over the whole ingest; bench/faults.sh adds the last two
         return List.of("header", "line-" + lines / 10, "line-" + lines * 9 / 10, "staged", "merge:match",
-                "merge:add-new-visits", "before-commit", "committed", "reported", "moved", "merge:open-archives", "merged");
+                "merge:add-new-visits", "before-commit", "committed", "reported", "moved", "merge:open-alone", "merged");
     }
 
     /** A file killed at a moment, and what was seen of it. */

@@ -51,6 +51,20 @@ class StagedKeysTest {
         assertThat(keys.distinct()).isFalse();
     }
 
+    @Test
+    void theLineNumbersSkippedBetweenStagedLinesAreKeptWhileTheyAreInOrder() throws Exception {
+        ColumnMap.Layout layout = COLUMNS.layout(HEADINGS);
+        RowNormaliser normaliser = new RowNormaliser(layout, Messages.of(Language.ZH));
+        StagingWriter writer = new StagingWriter(new StringWriter(), 1, SENSITIVE, layout);
+        for (int line : new int[]{2, 3, 6, 8}) {
+            writer.write(normaliser.normalise(line, List.of("客户" + line, "1380013800" + line, "", "")).row());
+        }
+        assertThat(writer.lineGaps()).containsExactly(4, 5, 7);
+        writer.write(normaliser.normalise(5, List.of("客户5", "13800138005", "", "")).row()); // out of order: not known any more
+        assertThat(writer.lineGaps()).isNull();
+        assertThat(writer.distinctKeys()).isTrue();
+    }
+
     /** Whether the staging writer found the keys of these two lines distinct. */
     private static boolean distinct(List<String> first, List<String> second) throws Exception {
         ColumnMap.Layout layout = COLUMNS.layout(HEADINGS);

@@ -218,6 +218,40 @@ class NewCustomersMergeTest {
                 where c.mobile = '13800000002' order by 1""")).containsExactly("dining 素食", "room 高层");
     }
 
+    /**
+     * Whether the archive is empty (no first pass of matching) is asked once the merge holds the archive lock, not when
+     * the file was staged: a file staged while the archive was empty, whose customer another file filed and committed
+     * before this one's merge began, finds that archive — though its own lines are all alone (open-alone.sql is not
+     * taken: a line matched) — instead of opening a second archive with the same mobile.
+     */
+    @Test
+    void aFileStagedIntoAnEmptyArchiveFindsTheArchiveAnotherFiledBeforeItsMerge() {
+        Jdbi empty = TestDatabase.freshJdbi();
+        List<String> steps = new ArrayList<>();
+        MergeCounts counts;
+        try (Handle later = empty.open()) {
+            later.begin();
+            long ingest = stage(later, "later.csv", """
+                    insert into intake_row (ingest_id, line_no, name, mobile, visit_date, amount) values
+                      (:ingest, 2, '周一', '13800000001', date '2026-11-09', 150),
+                      (:ingest, 3, '吴二', '13800000002', date '2026-11-09', 200)""");
+            // meanwhile another file of the same customer is filed (and committed) first
+            assertThat(empty.inTransaction(h -> ArchiveMerge.merge(h, stage(h, "earlier.csv", """
+                    insert into intake_row (ingest_id, line_no, name, mobile) values (:ingest, 2, '周一', '13800000001')"""),
+                    MergeOptions.of(YearMonth.of(2026, 12), "intake of earlier.csv"))).created()).isEqualTo(1);
+            counts = ArchiveMerge.merge(later, ingest, MergeOptions.of(YearMonth.of(2026, 12), "intake of later.csv")
+                    .linesAlone(new LinesAlone(new int[0])), (step, plan) -> steps.add(step));
+            later.commit();
+        }
+
+        assertThat(counts.created()).isEqualTo(1);
+        assertThat(counts.updated() + counts.duplicates()).isEqualTo(1);
+        assertThat(steps).startsWith("merge/match").contains("merge/open-archives").doesNotContain("merge/open-alone");
+        assertThat(strings(empty, """
+                select c.archive_no || ' ' || c.mobile || ' ' || (select count(*) from consumption v where v.customer_id = c.id)
+                from customer c order by c.archive_no""")).containsExactly("202612001 13800000001 1", "202612002 13800000002 1");
+    }
+
     private static List<String> strings(Jdbi jdbi, String sql) {
         return jdbi.withHandle(h -> h.createQuery(sql).mapTo(String.class).list());
     }

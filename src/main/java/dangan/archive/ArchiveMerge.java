@@ -264,7 +264,7 @@ public final class ArchiveMerge {
         if (!alone) return run(h, OPEN, p, watch);
         p.put("opening", unmatched);
         p.put("first_line", staged.firstLine());
-        p.put("gaps", java.util.Arrays.stream(lines.gaps()).boxed().toArray(Integer[]::new));
+        p.put("gaps", Arrays.stream(lines.gaps()).boxed().toArray(Integer[]::new));
         int opened = run(h, OPEN_ALONE, p, watch);
         if (opened != unmatched) { // as many archives as numbers reserved, or none at all
             throw new IllegalStateException(opened + " archives opened for " + unmatched + " lines alone");

@@ -5,6 +5,7 @@ import org.slf4j.MDC;
 import dangan.i18n.Language;
 import dangan.i18n.Messages;
 import dangan.archive.ArchiveMerge;
+import dangan.archive.LinesAlone;
 import dangan.archive.MergeCounts;
 import dangan.metrics.Metrics;
 import dangan.archive.MergeOptions;
@@ -391,9 +392,9 @@ public final class ArchiveIntake {
         }
 
         /** What the staging saw when no two staged lines share a key and the skipped line numbers are known; else null. */
-        dangan.archive.LinesAlone linesAlone() {
+        LinesAlone linesAlone() {
             int[] gaps = writer == null || !writer.distinctKeys() ? null : writer.lineGaps();
-            return gaps == null ? null : new dangan.archive.LinesAlone(gaps);
+            return gaps == null ? null : new LinesAlone(gaps);
         }
     }
 }

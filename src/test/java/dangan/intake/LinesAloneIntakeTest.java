@@ -12,6 +12,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * last number. A rejected line sharing a mobile with a filed one does not make that one share it. Keys written
  * differently that the normaliser makes one (+86 and spaces, an email in capitals) are one customer: the staging says
  * so, and the merge groups them (open-archives.sql) instead of opening two archives with the same mobile.
+ * <p>
+ * Alone in the JVM ({@code @Isolated}, see TestResources): it turns the merge's logger to debug to see which opening step
+ * ran (and nothing else may lose the merge's lines meanwhile); run beside NewCustomersMergeTest, that test's steps were
+ * seen under this thread's name too: six opening steps where three files were filed.
  */
 @Tag("database")
+@Isolated
 class LinesAloneIntakeTest {
 
     @TempDir

@@ -112,6 +112,15 @@ final class Benchmark {
         }
     }
 
+    /**
+     * Settles the archive, untimed: {@code vacuum} (what a rolled-back floor or check left is removed, the statistics are
+     * fresh), then a checkpoint, so that what is timed next starts a checkpoint cycle and meets no autovacuum of it.
+     */
+    static void settle(Statement s, String vacuum) throws Exception {
+        s.execute(vacuum);
+        s.execute("checkpoint");
+    }
+
     /** How many autovacuum and autoanalyze runs of the archive's tables have ended so far. */
     static long autovacuums(Statement s) throws Exception {
         try (ResultSet rs = s.executeQuery("select coalesce(sum(autovacuum_count + autoanalyze_count), 0) from pg_stat_user_tables")) {

@@ -168,8 +168,7 @@ public final class IngestBenchmark {
     private static void settle(DanganService service, boolean settle) throws Exception {
         if (!settle) return;
         try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("vacuum (analyze)");
-            s.execute("checkpoint");
+            Benchmark.settle(s, "vacuum (analyze)");
         }
     }
 

@@ -264,18 +264,13 @@ public final class TableBenchmark {
         String floorWrites = "";
         Benchmark.Writes beforeIngest;
         try (Connection c = service.database().dataSource().getConnection(); Statement s = c.createStatement()) {
-            if (settle) { // the floor and the ingest meet the same settled archive, each at the start of a checkpoint cycle
-                s.execute(SETTLE);
-                s.execute("checkpoint");
-            }
+            // the floor and the ingest meet the same settled archive, each at the start of a checkpoint cycle
+            if (settle) Benchmark.settle(s, SETTLE);
             if (floor) {
                 Benchmark.Writes before = Benchmark.Writes.now(c);
                 floorSeconds = floor(c, file);
                 floorWrites = "; floor " + Benchmark.Writes.now(c).since(before);
-                if (settle) {
-                    s.execute(SETTLE_FLOOR);
-                    s.execute("checkpoint");
-                }
+                if (settle) Benchmark.settle(s, SETTLE_FLOOR);
             }
             autovacuums = Benchmark.autovacuums(s);
             beforeIngest = Benchmark.Writes.now(c);
